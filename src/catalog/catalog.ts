@@ -1,0 +1,105 @@
+import type { AuditCategory, AuditSubcategory, LogSourceEntry, Outcome, Policy, SysmonEvent } from './types.js';
+
+export interface AuditProducer {
+  subcategory: AuditSubcategory;
+  outcome: Outcome;
+}
+
+/** Typed, indexed view of the validated data catalog. */
+export class Catalog {
+  private readonly byGuid = new Map<string, AuditSubcategory>();
+  private readonly byAuditEvent = new Map<number, AuditProducer[]>();
+  private readonly sysmonById = new Map<number, SysmonEvent>();
+  private readonly policyById = new Map<string, Policy>();
+  private readonly logsourceByKey = new Map<string, LogSourceEntry>();
+  private readonly serviceByChannel = new Map<string, LogSourceEntry>();
+
+  constructor(
+    readonly auditCategories: AuditCategory[],
+    readonly subcategories: AuditSubcategory[],
+    readonly sysmonEvents: SysmonEvent[],
+    readonly policies: Policy[],
+    readonly logsources: LogSourceEntry[],
+  ) {
+    for (const sub of subcategories) {
+      this.byGuid.set(sub.guid.toUpperCase(), sub);
+      for (const ev of sub.events) {
+        const list = this.byAuditEvent.get(ev.id) ?? [];
+        list.push({ subcategory: sub, outcome: ev.outcome });
+        this.byAuditEvent.set(ev.id, list);
+      }
+    }
+    for (const ev of sysmonEvents) this.sysmonById.set(ev.id, ev);
+    for (const p of policies) this.policyById.set(p.id, p);
+    for (const e of logsources) {
+      this.logsourceByKey.set(key(e.product, e.category, e.service), e);
+      if (e.service) {
+        for (const s of e.sources) if (s.channel) this.serviceByChannel.set(s.channel.toLowerCase(), e);
+      }
+    }
+  }
+
+  subcategory(guid: string): AuditSubcategory | undefined {
+    return this.byGuid.get(guid.toUpperCase());
+  }
+
+  /** Subcategories that log an event id, with the outcome they log it on. */
+  auditProducers(eventId: number): AuditProducer[] {
+    return this.byAuditEvent.get(eventId) ?? [];
+  }
+
+  sysmonEvent(id: number): SysmonEvent | undefined {
+    return this.sysmonById.get(id);
+  }
+
+  policy(id: string): Policy | undefined {
+    return this.policyById.get(id);
+  }
+
+  logsource(product: string, category?: string, service?: string): LogSourceEntry | undefined {
+    return this.logsourceByKey.get(key(product, category, service));
+  }
+
+  /** The service entry whose channel is this one (as used by `Channel:` in a detection). */
+  serviceForChannel(channel: string): LogSourceEntry | undefined {
+    return this.serviceByChannel.get(channel.toLowerCase());
+  }
+
+  /** Cross-file consistency: every requirement and event a log source names must exist. */
+  checkReferences(): string[] {
+    const problems: string[] = [];
+    for (const e of this.logsources) {
+      const w = `logsources.yaml: ${e.category ?? e.service}`;
+      for (const s of e.sources) {
+        const reqs = [...(s.requires ?? []), ...Object.values(s.eventRequires ?? {}).flat()];
+        for (const r of reqs) {
+          const problem = this.checkRequirement(r);
+          if (problem) problems.push(`${w} (${s.name}): ${problem}`);
+        }
+        for (const id of s.events ?? []) {
+          if (s.producer === 'sysmon' && !this.sysmonById.has(id)) problems.push(`${w}: Sysmon event ${id} is not in sysmon.yaml`);
+          if (s.producer === 'audit' && !this.byAuditEvent.has(id)) problems.push(`${w}: Security event ${id} is not in audit.yaml`);
+        }
+      }
+    }
+    return problems;
+  }
+
+  /** Returns why a requirement id names nothing in the catalog, or undefined when it is known. */
+  checkRequirement(id: string): string | undefined {
+    const [kind, rest = ''] = splitRequirement(id);
+    if (kind === 'policy' && !this.policyById.has(rest)) return `unknown policy "${rest}"`;
+    if (kind === 'sysmon' && !this.sysmonById.has(Number(rest))) return `unknown Sysmon event ${rest}`;
+    if (kind === 'audit' && !this.byGuid.has(rest.replace(/:(success|failure)$/, ''))) return `unknown audit subcategory in ${id}`;
+    return undefined;
+  }
+}
+
+export function splitRequirement(id: string): [string, string] {
+  const i = id.indexOf(':');
+  return [id.slice(0, i), id.slice(i + 1)];
+}
+
+function key(product: string, category?: string, service?: string): string {
+  return category ? `${product}/category/${category}` : `${product}/service/${service ?? ''}`;
+}

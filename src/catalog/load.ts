@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { Catalog } from './catalog.js';
+import type { AuditCategory, AuditSubcategory, LogSourceEntry, Policy, Producer, SysmonEvent } from './types.js';
+import { CatalogError, Checker, GUID_RE, REQUIREMENT_RE } from './validate.js';
+
+/** `data/` of the installed package: two levels up from both src/catalog and dist/catalog. */
+export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../data/', import.meta.url));
+
+const PRODUCERS: readonly Producer[] = ['sysmon', 'audit', 'default', 'channel', 'etw'];
+
+let cached: Catalog | undefined;
+
+/** Loads and validates the catalog; throws CatalogError listing every problem. */
+export function loadCatalog(dataDir = DEFAULT_DATA_DIR): Catalog {
+  if (dataDir === DEFAULT_DATA_DIR && cached) return cached;
+  const problems: string[] = [];
+  const read = (name: string): Record<string, unknown> => {
+    try {
+      const doc = parse(readFileSync(join(dataDir, name), 'utf8'));
+      if (typeof doc !== 'object' || doc === null) throw new Error('not a mapping');
+      return doc as Record<string, unknown>;
+    } catch (e) {
+      problems.push(`${name}: cannot load: ${(e as Error).message.split('\n')[0]}`);
+      return {};
+    }
+  };
+
+  const audit = checkAudit(read('audit.yaml'), problems);
+  const sysmon = checkSysmon(read('sysmon.yaml'), problems);
+  const policies = checkPolicies(read('policies.yaml'), problems);
+  const logsources = checkLogSources(read('logsources.yaml'), problems);
+  if (problems.length) throw new CatalogError(problems);
+
+  const catalog = new Catalog(audit.categories, audit.subcategories, sysmon, policies, logsources);
+  const refProblems = catalog.checkReferences();
+  if (refProblems.length) throw new CatalogError(refProblems);
+  if (dataDir === DEFAULT_DATA_DIR) cached = catalog;
+  return catalog;
+}
+
+function list(c: Checker, doc: unknown, key: string): unknown[] {
+  return c.field<unknown[]>(doc, 'top level', key, 'array') ?? [];
+}
+
+function checkAudit(doc: unknown, problems: string[]) {
+  const c = new Checker('audit.yaml');
+  const categories = list(c, doc, 'categories') as AuditCategory[];
+  const subcategories = list(c, doc, 'subcategories') as AuditSubcategory[];
+  categories.forEach((cat, i) => {
+    const w = `categories[${i}]`;
+    c.onlyKeys(cat, w, ['name', 'guid', 'legacySetting', 'legacyName', 'source', 'note']);
+    for (const k of ['name', 'guid', 'legacySetting', 'legacyName', 'source']) c.field(cat, w, k, 'string');
+    if (cat.guid && !GUID_RE.test(cat.guid)) c.fail(w, `guid ${cat.guid} is not an upper-case {GUID}`);
+  });
+  const names = new Set(categories.map((x) => x.name));
+  const guids = new Set<string>();
+  subcategories.forEach((sub, i) => {
+    const w = `subcategories[${i}] (${sub?.name})`;
+    c.onlyKeys(sub, w, ['guid', 'name', 'auditpolName', 'category', 'events', 'objectTypes', 'source', 'note']);
+    for (const k of ['guid', 'name', 'auditpolName', 'category', 'source']) c.field(sub, w, k, 'string');
+    c.field(sub, w, 'note', 'string', true);
+    c.field(sub, w, 'objectTypes', 'array', true);
+    if (sub.guid && !GUID_RE.test(sub.guid)) c.fail(w, `guid ${sub.guid} is not an upper-case {GUID}`);
+    if (guids.has(sub.guid)) c.fail(w, `duplicate guid ${sub.guid}`);
+    guids.add(sub.guid);
+    if (sub.category && !names.has(sub.category)) c.fail(w, `unknown category "${sub.category}"`);
+    (c.field<unknown[]>(sub, w, 'events', 'array') ?? []).forEach((ev, j) => {
+      const we = `${w}.events[${j}]`;
+      c.onlyKeys(ev, we, ['id', 'outcome', 'note']);
+      c.field(ev, we, 'id', 'number');
+      const o = c.field<string>(ev, we, 'outcome', 'string');
+      if (o && !['success', 'failure', 'both'].includes(o)) c.fail(we, `outcome "${o}" is not success, failure or both`);
+    });
+  });
+  problems.push(...c.problems);
+  return { categories, subcategories };
+}
+
+function checkSysmon(doc: unknown, problems: string[]): SysmonEvent[] {
+  const c = new Checker('sysmon.yaml');
+  const events = list(c, doc, 'events') as SysmonEvent[];
+  const ids = new Set<number>();
+  events.forEach((ev, i) => {
+    const w = `events[${i}] (${ev?.id})`;
+    c.onlyKeys(ev, w, ['id', 'name', 'element', 'filterable', 'loggedByDefault', 'minSchema', 'fields', 'source', 'note']);
+    c.field(ev, w, 'id', 'number');
+    c.field(ev, w, 'name', 'string');
+    c.field(ev, w, 'element', 'string|null');
+    c.field(ev, w, 'filterable', 'boolean');
+    c.field(ev, w, 'loggedByDefault', 'boolean');
+    c.field(ev, w, 'minSchema', 'string|null');
+    c.field(ev, w, 'fields', 'array');
+    c.field(ev, w, 'source', 'string');
+    if (ids.has(ev.id)) c.fail(w, 'duplicate id');
+    ids.add(ev.id);
+  });
+  problems.push(...c.problems);
+  return events;
+}
+
+function checkPolicies(doc: unknown, problems: string[]): Policy[] {
+  const c = new Checker('policies.yaml');
+  const policies = list(c, doc, 'policies') as Policy[];
+  const ids = new Set<string>();
+  policies.forEach((p, i) => {
+    const w = `policies[${i}] (${p?.id})`;
+    c.onlyKeys(p, w, ['id', 'name', 'gpoPath', 'admxCategory', 'admxFile', 'registry', 'produces', 'source', 'note']);
+    for (const k of ['id', 'name', 'gpoPath', 'source']) c.field(p, w, k, 'string');
+    c.field(p, w, 'admxCategory', 'string', true);
+    if (p.id && !/^[a-z0-9-]+$/.test(p.id)) c.fail(w, 'id must be a lower-case slug');
+    if (ids.has(p.id)) c.fail(w, 'duplicate id');
+    ids.add(p.id);
+    (c.field<unknown[]>(p, w, 'registry', 'array') ?? []).forEach((r, j) => {
+      const wr = `${w}.registry[${j}]`;
+      for (const k of ['key', 'value', 'type']) c.field(r, wr, k, 'string');
+      c.field(r, wr, 'data', 'string|number');
+    });
+    (c.field<unknown[]>(p, w, 'produces', 'array') ?? []).forEach((r, j) => {
+      c.field(r, `${w}.produces[${j}]`, 'channel', 'string');
+      c.field(r, `${w}.produces[${j}]`, 'events', 'array');
+    });
+  });
+  problems.push(...c.problems);
+  return policies;
+}
+
+function checkLogSources(doc: unknown, problems: string[]): LogSourceEntry[] {
+  const c = new Checker('logsources.yaml');
+  const entries = list(c, doc, 'logsources') as LogSourceEntry[];
+  const keys = new Set<string>();
+  entries.forEach((e, i) => {
+    const w = `logsources[${i}] (${e?.category ?? e?.service})`;
+    c.onlyKeys(e, w, ['product', 'category', 'service', 'title', 'sources', 'source', 'note']);
+    c.field(e, w, 'product', 'string');
+    c.field(e, w, 'title', 'string');
+    c.field(e, w, 'source', 'string|array');
+    const cat = c.field<string>(e, w, 'category', 'string', true);
+    const svc = c.field<string>(e, w, 'service', 'string', true);
+    if ((cat === undefined) === (svc === undefined)) c.fail(w, 'needs exactly one of category and service');
+    const key = `${e.product}/${cat ? 'category' : 'service'}/${cat ?? svc}`;
+    if (keys.has(key)) c.fail(w, `duplicate entry ${key}`);
+    keys.add(key);
+    (c.field<unknown[]>(e, w, 'sources', 'array') ?? []).forEach((s, j) => {
+      const ws = `${w}.sources[${j}]`;
+      c.onlyKeys(s, ws, ['name', 'producer', 'channel', 'provider', 'providerGuid', 'events', 'requires', 'eventRequires', 'fields', 'note']);
+      c.field(s, ws, 'name', 'string');
+      const producer = c.field<string>(s, ws, 'producer', 'string');
+      if (producer && !PRODUCERS.includes(producer as Producer)) c.fail(ws, `producer "${producer}" is not one of ${PRODUCERS.join(', ')}`);
+      const channel = c.field<string>(s, ws, 'channel', 'string', true);
+      if (producer && producer !== 'etw' && !channel) c.fail(ws, `producer ${producer} needs a channel`);
+      c.field(s, ws, 'provider', 'string', true);
+      c.field(s, ws, 'events', 'array', true);
+      c.field(s, ws, 'fields', 'array', true);
+      for (const r of c.field<string[]>(s, ws, 'requires', 'array', true) ?? []) {
+        if (!REQUIREMENT_RE.test(r)) c.fail(ws, `requirement id "${r}" is malformed`);
+      }
+      const er = c.field<Record<string, string[]>>(s, ws, 'eventRequires', 'object', true) ?? {};
+      for (const [ev, reqs] of Object.entries(er)) {
+        if (!/^\d+$/.test(ev)) c.fail(ws, `eventRequires key "${ev}" is not an event id`);
+        for (const r of Array.isArray(reqs) ? reqs : []) if (!REQUIREMENT_RE.test(r)) c.fail(ws, `requirement id "${r}" is malformed`);
+      }
+    });
+  });
+  problems.push(...c.problems);
+  return entries;
+}

@@ -1,0 +1,82 @@
+/** Types of the data catalog (`data/*.yaml`); see data/README.md for the meaning of each field. */
+
+export type Outcome = 'success' | 'failure' | 'both';
+
+export interface AuditCategory {
+  name: string;
+  guid: string;
+  legacySetting: string;
+  legacyName: string;
+  source: string;
+}
+
+export interface AuditEvent {
+  id: number;
+  outcome: Outcome;
+}
+
+export interface AuditSubcategory {
+  guid: string;
+  name: string;
+  auditpolName: string;
+  category: string;
+  events: AuditEvent[];
+  objectTypes?: string[];
+  source: string;
+  note?: string;
+}
+
+export interface SysmonEvent {
+  id: number;
+  name: string;
+  element: string | null;
+  filterable: boolean;
+  loggedByDefault: boolean;
+  minSchema: string | null;
+  fields: string[];
+  source: string;
+  note?: string;
+}
+
+export interface RegistrySetting {
+  key: string;
+  value: string;
+  type: string;
+  data: string | number;
+}
+
+export interface Policy {
+  id: string;
+  name: string;
+  gpoPath: string;
+  admxCategory?: string;
+  registry: RegistrySetting[];
+  produces: { channel: string; events: number[] }[];
+  source: string;
+  note?: string;
+}
+
+export type Producer = 'sysmon' | 'audit' | 'default' | 'channel' | 'etw';
+
+export interface LogSourceOrigin {
+  name: string;
+  producer: Producer;
+  channel?: string;
+  provider?: string;
+  providerGuid?: string;
+  events?: number[];
+  requires?: string[];
+  eventRequires?: Record<string, string[]>;
+  fields?: string[];
+  note?: string;
+}
+
+export interface LogSourceEntry {
+  product: string;
+  category?: string;
+  service?: string;
+  title: string;
+  sources: LogSourceOrigin[];
+  source: string | string[];
+  note?: string;
+}

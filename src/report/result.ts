@@ -1,0 +1,137 @@
+import type { Catalog } from '../catalog/catalog.js';
+import { describeRequirement, type RequirementKind } from '../requirements/describe.js';
+import type { Resolution } from '../requirements/resolve.js';
+import type { LoadResult } from '../rules/load.js';
+import type { LoadNote, LoadedRule, LogSource } from '../rules/model.js';
+
+/** The one result object every renderer (table, JSON, Markdown …) draws from. Its JSON form is documented. */
+export interface CheckResult {
+  schemaVersion: 1;
+  tool: { name: string; version: string };
+  summary: Summary;
+  requirements: RequirementRow[];
+  rules: RuleRow[];
+  errors: { path: string; message: string }[];
+  notes: LoadNote[];
+}
+
+export interface Summary {
+  filesRead: number;
+  rulesScanned: number;
+  windowsRules: number;
+  resolved: number;
+  unknown: number;
+  correlations: number;
+  errors: number;
+  skipped: { status: number; level: number };
+  logsources: { logsource: string; rules: number; resolved: boolean }[];
+}
+
+export interface RequirementRow {
+  id: string;
+  kind: RequirementKind;
+  name: string;
+  enable: string;
+  details: string[];
+  /** Rules with this requirement in at least one alternative. */
+  rules: number;
+  /** Rules with it in every alternative: they cannot be ready without it. */
+  essentialFor: number;
+}
+
+export interface RuleRow {
+  path: string;
+  line?: number;
+  kind: 'rule' | 'correlation';
+  id?: string;
+  title: string;
+  level?: string;
+  status?: string;
+  logsource: LogSource | null;
+  logsourceKey: string;
+  techniques: string[];
+  eventIds: number[];
+  /** OR of AND sets of requirement ids; `[[]]` means nothing needs to be turned on. */
+  alternatives: string[][];
+  /** Which log-source origin each alternative comes from (same order). */
+  origins: string[];
+  unknownReason?: string;
+  notes: string[];
+}
+
+export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resolution>, catalog: Catalog, version: string): CheckResult {
+  const rules: RuleRow[] = [];
+  const reqCount = new Map<string, { rules: number; essential: number }>();
+  const perLogsource = new Map<string, { rules: number; resolved: boolean }>();
+  let windows = 0;
+  let resolved = 0;
+  let unknown = 0;
+  let correlations = 0;
+
+  for (const rule of load.rules) {
+    const res = resolutions.get(rule);
+    if (!res) continue;
+    const alternatives = res.alternatives.map((a) => a.requires);
+    if (rule.kind === 'correlation') correlations++;
+    else {
+      // Correlations add no log source of their own: only plain rules are counted per source and requirement.
+      if (rule.logsource.product === 'windows' || res.logsource.startsWith('windows') || res.status === 'resolved') windows++;
+      if (res.status === 'resolved') resolved++;
+      else unknown++;
+      const ls = perLogsource.get(res.logsource) ?? { rules: 0, resolved: res.status === 'resolved' };
+      ls.rules++;
+      ls.resolved ||= res.status === 'resolved';
+      perLogsource.set(res.logsource, ls);
+      const all = new Set(alternatives.flat());
+      for (const id of all) {
+        const c = reqCount.get(id) ?? { rules: 0, essential: 0 };
+        c.rules++;
+        if (alternatives.every((a) => a.includes(id))) c.essential++;
+        reqCount.set(id, c);
+      }
+    }
+    rules.push({
+      path: rule.path,
+      line: rule.kind === 'rule' ? rule.logsourceLine : undefined,
+      kind: rule.kind,
+      id: rule.id,
+      title: rule.title,
+      level: rule.level,
+      status: rule.status,
+      logsource: rule.kind === 'rule' ? rule.logsource : null,
+      logsourceKey: res.logsource,
+      techniques: rule.techniques,
+      eventIds: res.eventIds,
+      alternatives,
+      origins: res.alternatives.map((a) => a.origin),
+      unknownReason: res.unknownReason,
+      notes: [...(rule.kind === 'rule' ? rule.facts.warnings : []), ...res.notes],
+    });
+  }
+
+  const requirements: RequirementRow[] = [...reqCount.entries()]
+    .map(([id, c]) => ({ ...describeRequirement(id, catalog), rules: c.rules, essentialFor: c.essential }))
+    .sort((a, b) => b.rules - a.rules || b.essentialFor - a.essentialFor || a.id.localeCompare(b.id));
+
+  return {
+    schemaVersion: 1,
+    tool: { name: 'logsource-check', version },
+    summary: {
+      filesRead: load.filesRead,
+      rulesScanned: rules.length,
+      windowsRules: windows,
+      resolved,
+      unknown,
+      correlations,
+      errors: load.errors.length,
+      skipped: load.skipped,
+      logsources: [...perLogsource.entries()]
+        .map(([logsource, v]) => ({ logsource, rules: v.rules, resolved: v.resolved }))
+        .sort((a, b) => b.rules - a.rules || a.logsource.localeCompare(b.logsource)),
+    },
+    requirements,
+    rules,
+    errors: load.errors,
+    notes: load.notes,
+  };
+}

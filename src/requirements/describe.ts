@@ -1,0 +1,62 @@
+import { splitRequirement, type Catalog } from '../catalog/catalog.js';
+
+export type RequirementKind = 'audit' | 'sysmon' | 'policy' | 'channel';
+
+export interface RequirementInfo {
+  id: string;
+  kind: RequirementKind;
+  /** Human name, e.g. "Audit Process Creation — Success". */
+  name: string;
+  /** How to turn it on, one short line. */
+  enable: string;
+  /** Further detail: GPO path, registry value. */
+  details: string[];
+}
+
+const ADVANCED_AUDIT_GPO = 'Computer Configuration\\Windows Settings\\Security Settings\\Advanced Audit Policy Configuration\\Audit Policies';
+
+/** Describes a requirement id from the catalog; unknown ids are described as such rather than thrown on. */
+export function describeRequirement(id: string, catalog: Catalog): RequirementInfo {
+  const [kind, rest] = splitRequirement(id);
+  switch (kind) {
+    case 'audit': {
+      const [guid = '', outcome = ''] = rest.split(':');
+      const sub = catalog.subcategory(guid);
+      const Outcome = outcome === 'failure' ? 'Failure' : 'Success';
+      if (!sub) return { id, kind: 'audit', name: `Audit subcategory ${guid} — ${Outcome}`, enable: `auditpol /set /subcategory:${guid} /${outcome}:enable`, details: [] };
+      return {
+        id,
+        kind: 'audit',
+        name: `${sub.name} — ${Outcome}`,
+        enable: `auditpol /set /subcategory:${sub.guid} /${outcome}:enable`,
+        details: [`GPO: ${ADVANCED_AUDIT_GPO}\\${sub.category}\\${sub.name} → ${Outcome}`],
+      };
+    }
+    case 'sysmon': {
+      const ev = catalog.sysmonEvent(Number(rest));
+      const element = ev?.element;
+      return {
+        id,
+        kind: 'sysmon',
+        name: `Sysmon EID ${rest} ${element ?? ev?.name ?? ''}`.trim(),
+        enable: element
+          ? `install Sysmon; its config must log ${element} (e.g. <${element} onmatch="exclude"/>)`
+          : 'install Sysmon (this event type is always logged)',
+        details: ev?.minSchema ? [`needs config schemaversion ≥ ${ev.minSchema}`] : [],
+      };
+    }
+    case 'policy': {
+      const p = catalog.policy(rest);
+      if (!p) return { id, kind: 'policy', name: `policy ${rest}`, enable: '(not in the catalog)', details: [] };
+      return {
+        id,
+        kind: 'policy',
+        name: p.name,
+        enable: `GPO: ${p.gpoPath}\\${p.name} → Enabled`,
+        details: p.registry.map((r) => `registry: ${r.key}\\${r.value} = ${r.data} (${r.type})`),
+      };
+    }
+    default:
+      return { id, kind: 'channel', name: `Channel ${rest} enabled`, enable: `wevtutil sl "${rest}" /e:true`, details: [] };
+  }
+}

@@ -1,0 +1,238 @@
+import type { Catalog } from '../catalog/catalog.js';
+import type { LogSourceEntry, LogSourceOrigin } from '../catalog/types.js';
+import type { CorrelationRule, LoadedRule, SigmaRule } from '../rules/model.js';
+import { minimizeAlternatives, product, type Alternative, MAX_ALTERNATIVES } from './sets.js';
+
+export interface Resolution {
+  status: 'resolved' | 'unknown';
+  /** "windows/category/process_creation", "windows/service/security", or what the rule says for others. */
+  logsource: string;
+  /** OR of AND sets. `[[]]` (one empty set) means nothing has to be turned on. */
+  alternatives: Alternative[];
+  /** Event ids the requirements were computed for. */
+  eventIds: number[];
+  unknownReason?: string;
+  notes: string[];
+}
+
+/** Fields every Windows event has; they never decide between sources. */
+const COMMON_FIELDS = new Set(['eventid', 'channel', 'provider_name', 'computer', 'security_userid', 'keywords', 'level']);
+
+export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
+  const ls = rule.logsource;
+  const notes: string[] = [];
+  const label = logsourceLabel(rule);
+  const unknown = (reason: string): Resolution => ({ status: 'unknown', logsource: label, alternatives: [], eventIds: rule.facts.eventIds, unknownReason: reason, notes });
+
+  const channelEntries = rule.facts.channels.map((c) => ({ channel: c, entry: catalog.serviceForChannel(c) }));
+  const windowsByChannel = channelEntries.some((c) => c.entry);
+  if (ls.product !== 'windows' && !(ls.product === undefined && windowsByChannel)) {
+    return unknown(ls.product ? `not a Windows rule (product: ${ls.product})` : 'logsource names no product');
+  }
+
+  let entries: LogSourceEntry[];
+  if (ls.category) {
+    const e = catalog.logsource('windows', ls.category);
+    if (!e) return unknown(`category "${ls.category}" is not in the catalog`);
+    entries = [e];
+  } else if (ls.service) {
+    const e = catalog.logsource('windows', undefined, ls.service);
+    if (!e) return unknown(`service "${ls.service}" is not in the catalog`);
+    entries = [e];
+  } else {
+    // Rules in the wild (e.g. hayabusa-style) name the channel in the detection instead of a service.
+    const known = channelEntries.filter((c) => c.entry);
+    for (const c of channelEntries) if (!c.entry) notes.push(`Channel "${c.channel}" is not in the catalog`);
+    if (!known.length) return unknown('logsource names no category or service and the detection names no known Channel');
+    entries = [...new Set(known.map((c) => c.entry as LogSourceEntry))];
+    notes.push(`log source taken from Channel in the detection: ${known.map((c) => c.channel).join(', ')}`);
+  }
+
+  const alternatives: Alternative[] = [];
+  const rejected: string[] = [];
+  const eventIds = new Set<number>();
+  for (const entry of entries) {
+    const isCategory = entry.category !== undefined;
+    const known = knownFields(entry);
+    for (const origin of entry.sources) {
+      const res = resolveOrigin(rule, origin, isCategory, known, catalog);
+      if ('rejected' in res) {
+        rejected.push(`${origin.name}: ${res.rejected}`);
+        continue;
+      }
+      notes.push(...res.notes);
+      res.events.forEach((e) => eventIds.add(e));
+      for (const requires of res.sets) alternatives.push({ origin: origin.name, requires });
+    }
+  }
+  if (!alternatives.length) {
+    return { ...unknown(rejected.join('; ') || 'no source in the catalog produces this log source'), eventIds: rule.facts.eventIds };
+  }
+  if (rejected.length) notes.push(...rejected.map((r) => `not an option: ${r}`));
+  return {
+    status: 'resolved',
+    logsource: label,
+    alternatives: minimizeAlternatives(alternatives),
+    eventIds: [...eventIds].sort((a, b) => a - b),
+    notes: [...new Set(notes)],
+  };
+}
+
+interface OriginResult {
+  sets: string[][];
+  events: number[];
+  notes: string[];
+}
+
+function resolveOrigin(
+  rule: SigmaRule,
+  origin: LogSourceOrigin,
+  isCategory: boolean,
+  known: Set<string>,
+  catalog: Catalog,
+): OriginResult | { rejected: string } {
+  if (origin.producer === 'etw') {
+    return { rejected: `ETW provider ${origin.provider ?? ''} has no event-log channel; it needs an ETW consumer`.replace('  ', ' ') };
+  }
+  const notes: string[] = [];
+
+  if (origin.fields) {
+    const own = new Set(origin.fields.map((f) => f.toLowerCase()));
+    const lacking = rule.facts.positiveFields.filter((f) => {
+      const low = f.toLowerCase();
+      return !COMMON_FIELDS.has(low) && known.has(low) && !own.has(low);
+    });
+    if (lacking.length) return { rejected: `does not provide field(s) ${lacking.join(', ')}` };
+  }
+
+  // Which events of this origin the rule can match.
+  const ruleIds = rule.facts.eventIds;
+  let events: number[];
+  if (isCategory && origin.events?.length) {
+    events = ruleIds.length ? origin.events.filter((e) => ruleIds.includes(e)) : origin.events;
+    if (!events.length) return { rejected: `the rule's EventID ${ruleIds.join(', ')} is not one of its events (${origin.events.join(', ')})` };
+  } else {
+    events = ruleIds;
+  }
+
+  const perEvent: string[][][] = [];
+  const base = origin.requires ?? [];
+  if (!events.length) {
+    // Channel-level: the rule matches any event of the channel.
+    if (origin.producer === 'audit') {
+      notes.push('no EventID in the detection: the rule matches any Security event; which audit subcategory it needs cannot be told');
+    } else if (origin.producer === 'sysmon') {
+      notes.push('no EventID in the detection: the rule matches any Sysmon event type');
+    }
+    perEvent.push([origin.producer === 'channel' && origin.channel ? [`channel:${origin.channel}`] : []]);
+  }
+  for (const id of events) {
+    const extra = origin.eventRequires?.[String(id)] ?? [];
+    const opts = eventOptions(rule, origin, id, catalog, notes);
+    if (!opts) continue;
+    perEvent.push(opts.map((o) => [...o, ...extra]));
+  }
+  if (!perEvent.length) return { rejected: `none of EventID ${events.join(', ')} is known to be produced by it` };
+
+  const { sets, truncated } = product(perEvent);
+  if (truncated) notes.push(`more than ${MAX_ALTERNATIVES} ways to produce the rule's events; only the first ${MAX_ALTERNATIVES} are listed`);
+  return { sets: sets.map((s) => [...new Set([...s, ...base])].sort()), events, notes };
+}
+
+/** The ways one event can be produced: each option is a set of requirement ids. */
+function eventOptions(rule: SigmaRule, origin: LogSourceOrigin, id: number, catalog: Catalog, notes: string[]): string[][] | undefined {
+  switch (origin.producer) {
+    case 'sysmon':
+      if (!catalog.sysmonEvent(id)) {
+        notes.push(`EventID ${id} is not a Sysmon event type`);
+        return undefined;
+      }
+      return [[`sysmon:${id}`]];
+    case 'audit': {
+      let producers = catalog.auditProducers(id);
+      if (!producers.length) {
+        // Events the Security log records without any audit setting (e.g. 1102 log cleared) are listed on the origin.
+        if (origin.events?.includes(id)) return [[]];
+        notes.push(`Security EventID ${id} is not produced by any audit subcategory in the catalog`);
+        return undefined;
+      }
+      const types = rule.facts.objectTypes.map((t) => t.toLowerCase());
+      if (types.length && producers.length > 1) {
+        const matching = producers.filter((p) => p.subcategory.objectTypes?.some((t) => types.includes(t.toLowerCase())));
+        if (matching.length) producers = matching;
+      }
+      return producers.map((p) => {
+        const g = p.subcategory.guid;
+        // An event logged on both outcomes is only fully produced when both are audited.
+        if (p.outcome === 'both') return [`audit:${g}:success`, `audit:${g}:failure`];
+        return [`audit:${g}:${p.outcome}`];
+      });
+    }
+    case 'channel':
+      return [[`channel:${origin.channel}`]];
+    default:
+      return [[]];
+  }
+}
+
+function knownFields(entry: LogSourceEntry): Set<string> {
+  const s = new Set<string>();
+  for (const o of entry.sources) for (const f of o.fields ?? []) s.add(f.toLowerCase());
+  return s;
+}
+
+export function logsourceLabel(rule: SigmaRule): string {
+  const ls = rule.logsource;
+  const parts = [ls.product ?? '(no product)'];
+  if (ls.category) parts.push(`category/${ls.category}`);
+  if (ls.service) parts.push(`service/${ls.service}`);
+  return parts.join('/');
+}
+
+/**
+ * A correlation rule needs what its referenced rules need, all of them together.
+ * `byRef` maps rule ids and names to their resolutions.
+ */
+export function resolveCorrelation(rule: CorrelationRule, byRef: Map<string, Resolution>): Resolution {
+  const notes: string[] = [];
+  const perRef: string[][][] = [];
+  const eventIds = new Set<number>();
+  for (const ref of rule.references) {
+    const r = byRef.get(ref);
+    if (!r) {
+      return { status: 'unknown', logsource: 'correlation', alternatives: [], eventIds: [], unknownReason: `referenced rule "${ref}" is not in the rule set`, notes };
+    }
+    if (r.status === 'unknown') {
+      return { status: 'unknown', logsource: 'correlation', alternatives: [], eventIds: [], unknownReason: `referenced rule "${ref}" is unknown: ${r.unknownReason}`, notes };
+    }
+    r.eventIds.forEach((e) => eventIds.add(e));
+    perRef.push(r.alternatives.map((a) => a.requires));
+  }
+  if (!perRef.length) {
+    return { status: 'unknown', logsource: 'correlation', alternatives: [], eventIds: [], unknownReason: 'correlation references no rules', notes };
+  }
+  const { sets, truncated } = product(perRef);
+  if (truncated) notes.push(`more than ${MAX_ALTERNATIVES} combinations; only the first ${MAX_ALTERNATIVES} are listed`);
+  return {
+    status: 'resolved',
+    logsource: 'correlation',
+    alternatives: sets.map((requires) => ({ origin: 'referenced rules', requires })),
+    eventIds: [...eventIds].sort((a, b) => a - b),
+    notes,
+  };
+}
+
+/** Resolves a whole rule set, correlations after the rules they reference. */
+export function resolveAll(rules: LoadedRule[], catalog: Catalog): Map<LoadedRule, Resolution> {
+  const out = new Map<LoadedRule, Resolution>();
+  const byRef = new Map<string, Resolution>();
+  for (const r of rules) {
+    if (r.kind !== 'rule') continue;
+    const res = resolveRule(r, catalog);
+    out.set(r, res);
+    if (r.id) byRef.set(r.id, res);
+    if (r.name) byRef.set(r.name, res);
+  }
+  for (const r of rules) if (r.kind === 'correlation') out.set(r, resolveCorrelation(r, byRef));
+  return out;
+}

@@ -1,0 +1,60 @@
+/** Helpers for alternatives (OR) of requirement sets (AND). */
+
+/** Upper bound on alternatives kept for one rule; beyond it the expansion is cut and noted. */
+export const MAX_ALTERNATIVES = 64;
+
+export interface Alternative {
+  /** Name of the log-source origin this set comes from (e.g. "Sysmon process creation"). */
+  origin: string;
+  requires: string[];
+}
+
+/** Cartesian product of per-item options: every way to pick one option per item, merged into one set. */
+export function product(options: string[][][], cap = MAX_ALTERNATIVES): { sets: string[][]; truncated: boolean } {
+  let sets: string[][] = [[]];
+  let truncated = false;
+  for (const opts of options) {
+    const next: string[][] = [];
+    for (const s of sets) {
+      for (const o of opts) {
+        next.push(union(s, o));
+        if (next.length >= cap * 4) break;
+      }
+    }
+    sets = minimize(next);
+    if (sets.length > cap) {
+      sets = sets.slice(0, cap);
+      truncated = true;
+    }
+  }
+  return { sets, truncated };
+}
+
+export function union(a: readonly string[], b: readonly string[]): string[] {
+  return [...new Set([...a, ...b])].sort();
+}
+
+/** Removes duplicate sets and sets that contain another set (they demand more for the same effect). */
+export function minimize(sets: string[][]): string[][] {
+  const unique = new Map<string, string[]>();
+  for (const s of sets) {
+    const sorted = [...new Set(s)].sort();
+    unique.set(sorted.join('\n'), sorted);
+  }
+  const list = [...unique.values()].sort((a, b) => a.length - b.length);
+  const kept: string[][] = [];
+  for (const s of list) {
+    if (!kept.some((k) => k.every((x) => s.includes(x)))) kept.push(s);
+  }
+  return kept;
+}
+
+/** Minimises alternatives that carry an origin name, keeping the first origin for equal sets. */
+export function minimizeAlternatives(alts: Alternative[]): Alternative[] {
+  const kept = minimize(alts.map((a) => a.requires));
+  return kept.map((requires) => {
+    const key = requires.join('\n');
+    const from = alts.find((a) => [...new Set(a.requires)].sort().join('\n') === key);
+    return { origin: from?.origin ?? '', requires };
+  });
+}

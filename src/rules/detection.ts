@@ -1,0 +1,108 @@
+import { classifySelections, ConditionError, parseCondition } from './condition.js';
+import type { DetectionFacts } from './model.js';
+
+const RESERVED = new Set(['condition', 'timeframe']);
+
+/** Field names whose values we collect, compared case-insensitively. */
+const COLLECTED: Record<string, 'eventIds' | 'channels' | 'providers' | 'objectTypes'> = {
+  eventid: 'eventIds',
+  channel: 'channels',
+  provider_name: 'providers',
+  objecttype: 'objectTypes',
+};
+
+/** Modifiers after which a value is still compared for equality-ish, so EventID values stay meaningful. */
+const EQUALITY_MODIFIERS = new Set(['', 'all', 'cased', 'exists']);
+
+/** Analyses a rule's detection section: condition polarity, EventIDs, fields and notable values. */
+export function analyseDetection(detection: Record<string, unknown>): DetectionFacts {
+  const warnings: string[] = [];
+  const selections = Object.keys(detection).filter((k) => !RESERVED.has(k));
+  const rawCondition = detection['condition'];
+  const conditions: string[] = Array.isArray(rawCondition)
+    ? rawCondition.map((c) => String(c))
+    : typeof rawCondition === 'string'
+      ? [rawCondition]
+      : [];
+
+  let positive = new Set<string>();
+  if (conditions.length === 0) {
+    warnings.push('detection has no condition; every selection is treated as used');
+    positive = new Set(selections);
+  } else {
+    // A list of conditions means any of them: polarity is the union over the list.
+    for (const cond of conditions) {
+      try {
+        const { ast, warnings: w } = parseCondition(cond);
+        warnings.push(...w);
+        const use = classifySelections(ast, selections);
+        for (const name of use.positive) positive.add(name);
+        if (use.undefinedRefs.length) warnings.push(`condition refers to undefined selection(s): ${use.undefinedRefs.join(', ')}`);
+      } catch (e) {
+        if (!(e instanceof ConditionError)) throw e;
+        warnings.push(`${e.message}; every selection is treated as used`);
+        positive = new Set(selections);
+      }
+    }
+  }
+
+  const all = new Set<string>();
+  const pos = new Set<string>();
+  const values = { eventIds: new Set<number>(), channels: new Set<string>(), providers: new Set<string>(), objectTypes: new Set<string>() };
+  for (const name of selections) {
+    const isPositive = positive.has(name);
+    visitSelection(detection[name], (key, value) => {
+      const [rawField = '', ...mods] = key.split('|');
+      const field = rawField.trim();
+      if (!field) return;
+      all.add(field);
+      if (!isPositive) return;
+      pos.add(field);
+      const bucket = COLLECTED[field.toLowerCase()];
+      if (!bucket) return;
+      if (!mods.every((m) => EQUALITY_MODIFIERS.has(m.toLowerCase()))) {
+        if (bucket === 'eventIds') warnings.push(`EventID with modifier "${mods.join('|')}" cannot be enumerated`);
+        return;
+      }
+      for (const v of Array.isArray(value) ? value : [value]) {
+        if (bucket === 'eventIds') {
+          const n = toEventId(v);
+          if (n === undefined) warnings.push(`EventID value ${JSON.stringify(v)} is not a number`);
+          else values.eventIds.add(n);
+        } else if (typeof v === 'string' || typeof v === 'number') {
+          values[bucket].add(String(v));
+        }
+      }
+    });
+  }
+
+  return {
+    eventIds: [...values.eventIds].sort((a, b) => a - b),
+    fields: [...all].sort(),
+    positiveFields: [...pos].sort(),
+    channels: [...values.channels],
+    providers: [...values.providers],
+    objectTypes: [...values.objectTypes],
+    warnings,
+  };
+}
+
+/** Calls back for every field condition in a selection: a map, or a list of maps (keyword lists have none). */
+function visitSelection(sel: unknown, onField: (key: string, value: unknown) => void): void {
+  if (Array.isArray(sel)) {
+    for (const item of sel) if (isMap(item)) visitSelection(item, onField);
+    return;
+  }
+  if (!isMap(sel)) return;
+  for (const [key, value] of Object.entries(sel)) onField(key, value);
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function toEventId(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
+  if (typeof v === 'string' && /^\s*\d{1,6}\s*$/.test(v)) return Number(v);
+  return undefined;
+}

@@ -1,0 +1,162 @@
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { unzipSync } from 'fflate';
+import type { LoadError, LoadNote } from './model.js';
+
+/** One rule file to parse, from disk or from inside a zip archive. */
+export interface RuleFile {
+  /** Path as shown to the user: the argument given, joined with the path below it. */
+  path: string;
+  text: string;
+}
+
+export interface CollectResult {
+  files: RuleFile[];
+  errors: LoadError[];
+  notes: LoadNote[];
+  /** Arguments that do not exist at all: the invocation is unusable. */
+  missing: string[];
+}
+
+const RULE_EXT = /\.ya?ml$/i;
+
+export interface CollectOptions {
+  /** Called with the reported path; false drops the file before it is read. */
+  accept?: (path: string) => boolean;
+}
+
+/**
+ * Expands the positional arguments into rule files. Directories are walked recursively (symlinks followed,
+ * loops detected by real path), `.zip` archives are read in memory. Problems are collected, never thrown.
+ */
+export function collectRuleFiles(args: readonly string[], options: CollectOptions = {}): CollectResult {
+  const result: CollectResult = { files: [], errors: [], notes: [], missing: [] };
+  const accept = options.accept ?? (() => true);
+
+  const readText = (path: string): string | undefined => {
+    try {
+      return decodeText(readFileSync(path));
+    } catch (e) {
+      result.errors.push({ path, message: `cannot read file: ${errnoMessage(e)}` });
+      return undefined;
+    }
+  };
+
+  const addFile = (path: string, explicit: boolean): void => {
+    if (/\.zip$/i.test(path)) {
+      readZip(path, result, accept);
+      return;
+    }
+    if (!RULE_EXT.test(path)) {
+      if (explicit) result.notes.push({ path, message: 'not a .yml/.yaml file; read anyway' });
+      else return;
+    }
+    if (!accept(path)) return;
+    const text = readText(path);
+    if (text !== undefined) result.files.push({ path, text });
+  };
+
+  const walk = (dir: string, seen: Set<string>): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      result.errors.push({ path: dir, message: `cannot read directory: ${errnoMessage(e)}` });
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        try {
+          const st = statSync(path);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch (e) {
+          result.errors.push({ path, message: `broken symbolic link: ${errnoMessage(e)}` });
+          continue;
+        }
+      }
+      if (isDir) {
+        let real: string;
+        try {
+          real = realpathSync(path);
+        } catch (e) {
+          result.errors.push({ path, message: `cannot resolve directory: ${errnoMessage(e)}` });
+          continue;
+        }
+        if (seen.has(real)) {
+          result.errors.push({ path, message: 'symbolic link loop; directory already visited, skipped' });
+          continue;
+        }
+        seen.add(real);
+        walk(path, seen);
+      } else if (isFile) {
+        addFile(path, false);
+      }
+    }
+  };
+
+  for (const arg of args) {
+    let st;
+    try {
+      st = statSync(arg);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') result.missing.push(arg);
+      else result.errors.push({ path: arg, message: `cannot access: ${errnoMessage(e)}` });
+      continue;
+    }
+    if (st.isDirectory()) {
+      const seen = new Set<string>();
+      try {
+        seen.add(realpathSync(arg));
+      } catch {
+        // realpath of an accessible directory does not fail in practice; the walk reports any error
+      }
+      walk(arg, seen);
+    } else {
+      addFile(arg, true);
+    }
+  }
+  return result;
+}
+
+function readZip(path: string, result: CollectResult, accept: (p: string) => boolean): void {
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(readFileSync(path), { filter: (f) => RULE_EXT.test(f.name) && accept(join(path, f.name)) });
+  } catch (e) {
+    result.errors.push({ path, message: `cannot read zip archive: ${errnoMessage(e)}` });
+    return;
+  }
+  for (const name of Object.keys(entries).sort()) {
+    result.files.push({ path: join(path, name), text: decodeText(entries[name] as Uint8Array) });
+  }
+}
+
+/** Rule files are UTF-8; a UTF-16 file (BOM) written by Windows tools is accepted too. */
+export function decodeText(buf: Uint8Array): string {
+  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return new TextDecoder('utf-16le').decode(buf.subarray(2));
+  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return new TextDecoder('utf-16be').decode(buf.subarray(2));
+  const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+export function errnoMessage(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err.code === 'string') {
+    const reasons: Record<string, string> = {
+      EACCES: 'permission denied',
+      EPERM: 'operation not permitted',
+      ENOENT: 'no such file or directory',
+      ELOOP: 'too many levels of symbolic links',
+      EISDIR: 'is a directory',
+      EMFILE: 'too many open files',
+    };
+    return reasons[err.code] ?? err.code;
+  }
+  return err instanceof Error ? err.message : String(e);
+}

@@ -1,0 +1,194 @@
+import { isMap, isScalar, LineCounter, parseAllDocuments } from 'yaml';
+import { analyseDetection } from './detection.js';
+import type { CorrelationRule, LoadError, LoadNote, LoadedRule, LogSource, SigmaRule } from './model.js';
+
+export interface ParsedFile {
+  rules: LoadedRule[];
+  errors: LoadError[];
+  notes: LoadNote[];
+}
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Parses one file's text. A file may hold several YAML documents: plain rules, Sigma v1 collections
+ * (`action: global | reset | repeat`), correlation rules and filter documents.
+ */
+export function parseRuleFile(path: string, text: string): ParsedFile {
+  try {
+    return parseDocuments(path, text);
+  } catch (e) {
+    // A rule must never take the scan down: an unexpected failure is that file's error.
+    return { rules: [], errors: [{ path, message: `cannot analyse rule: ${(e as Error).message}` }], notes: [] };
+  }
+}
+
+function parseDocuments(path: string, text: string): ParsedFile {
+  const out: ParsedFile = { rules: [], errors: [], notes: [] };
+  const lineCounter = new LineCounter();
+  let docs;
+  try {
+    // maxAliasCount bounds alias expansion ("billion laughs"); uniqueKeys reports duplicate keys.
+    docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: false });
+  } catch (e) {
+    out.errors.push({ path, message: `YAML error: ${(e as Error).message}` });
+    return out;
+  }
+  if (!Array.isArray(docs)) docs = [docs];
+
+  let global: Obj = {};
+  let previous: Obj | undefined;
+  docs.forEach((doc, index) => {
+    const where = docs.length > 1 ? `${path} (document ${index + 1})` : path;
+    const firstError = doc.errors[0];
+    if (firstError) {
+      const line = firstError.linePos?.[0]?.line;
+      out.errors.push({ path: where, message: `YAML error${line ? ` at line ${line}` : ''}: ${firstLine(firstError.message)}` });
+      return;
+    }
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      out.errors.push({ path: where, message: `YAML error: ${firstLine((e as Error).message)}` });
+      return;
+    }
+    if (value === null || value === undefined) return; // empty document, e.g. a trailing `---`
+    if (!isObj(value)) {
+      out.notes.push({ path: where, message: 'YAML document is not a mapping; skipped' });
+      return;
+    }
+
+    const action = value['action'];
+    if (action !== undefined) {
+      const { action: _drop, ...rest } = value;
+      if (action === 'global') global = deepMerge(global, rest);
+      else if (action === 'reset') global = {};
+      else if (action === 'repeat') {
+        if (!previous) out.errors.push({ path: where, message: '"action: repeat" without a previous rule document' });
+        else emit(deepMerge(previous, rest), index, where, logsourceLine(doc, lineCounter));
+      } else out.errors.push({ path: where, message: `unknown collection action ${JSON.stringify(action)}` });
+      return;
+    }
+
+    const merged = Object.keys(global).length ? deepMerge(global, value) : value;
+    if (isObj(merged['correlation'])) {
+      out.rules.push(toCorrelation(path, index, merged));
+      return;
+    }
+    if (isObj(merged['filter']) && merged['detection'] === undefined) {
+      out.notes.push({ path: where, message: 'Sigma filter document recognised; not a rule' });
+      return;
+    }
+    if (merged['detection'] === undefined && merged['logsource'] === undefined) {
+      // Collections may start with a document that only holds shared metadata.
+      out.notes.push({ path: where, message: 'YAML document is not a Sigma rule (no detection or logsource); skipped' });
+      return;
+    }
+    previous = merged;
+    emit(merged, index, where, logsourceLine(doc, lineCounter));
+  });
+  return out;
+
+  function emit(doc: Obj, index: number, where: string, line: number | undefined): void {
+    const rule = toRule(path, index, doc, line);
+    if (typeof rule === 'string') out.errors.push({ path: where, message: rule });
+    else out.rules.push(rule);
+  }
+}
+
+function toRule(path: string, docIndex: number, doc: Obj, line: number | undefined): SigmaRule | string {
+  const detection = doc['detection'];
+  const logsource = doc['logsource'];
+  if (!isObj(detection)) return 'rule has no "detection" mapping';
+  if (!isObj(logsource)) return 'rule has no "logsource" mapping';
+  const title = typeof doc['title'] === 'string' ? doc['title'] : undefined;
+  if (!title) return 'rule has no "title"';
+  const ls: LogSource = {};
+  for (const key of ['product', 'category', 'service', 'definition'] as const) {
+    const v = logsource[key];
+    if (typeof v === 'string' && v.trim()) ls[key] = key === 'definition' ? v : v.trim().toLowerCase();
+  }
+  const tags = stringList(doc['tags']);
+  return {
+    kind: 'rule',
+    path,
+    docIndex,
+    logsourceLine: line,
+    id: optString(doc['id']),
+    name: optString(doc['name']),
+    title,
+    status: optString(doc['status'])?.toLowerCase(),
+    level: optString(doc['level'])?.toLowerCase(),
+    tags,
+    techniques: techniquesOf(tags),
+    logsource: ls,
+    detection,
+    facts: analyseDetection(detection),
+  };
+}
+
+function toCorrelation(path: string, docIndex: number, doc: Obj): CorrelationRule {
+  const corr = doc['correlation'] as Obj;
+  const tags = stringList(doc['tags']);
+  return {
+    kind: 'correlation',
+    path,
+    docIndex,
+    id: optString(doc['id']),
+    name: optString(doc['name']),
+    title: optString(doc['title']) ?? '(untitled correlation)',
+    status: optString(doc['status'])?.toLowerCase(),
+    level: optString(doc['level'])?.toLowerCase(),
+    tags,
+    techniques: techniquesOf(tags),
+    correlationType: optString(corr['type']),
+    references: stringList(corr['rules']),
+  };
+}
+
+function logsourceLine(doc: { contents: unknown }, lc: LineCounter): number | undefined {
+  const contents = doc.contents;
+  if (!isMap(contents)) return undefined;
+  for (const pair of contents.items) {
+    if (isScalar(pair.key) && pair.key.value === 'logsource' && pair.key.range) return lc.linePos(pair.key.range[0]).line;
+  }
+  return undefined;
+}
+
+/** Sigma collections merge mappings recursively; a later scalar or list replaces the earlier one. */
+export function deepMerge(base: Obj, over: Obj): Obj {
+  const out: Obj = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const prev = out[k];
+    out[k] = isObj(prev) && isObj(v) ? deepMerge(prev, v) : v;
+  }
+  return out;
+}
+
+function techniquesOf(tags: string[]): string[] {
+  const out = new Set<string>();
+  for (const t of tags) {
+    const m = /^attack\.(t\d{4}(?:\.\d{3})?)$/i.exec(t);
+    if (m) out.add((m[1] as string).toUpperCase());
+  }
+  return [...out];
+}
+
+function stringList(v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  if (!Array.isArray(v)) return [];
+  return v.filter((x): x is string | number => typeof x === 'string' || typeof x === 'number').map(String);
+}
+
+function optString(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  return undefined;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0] ?? s;
+}
