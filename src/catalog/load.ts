@@ -72,7 +72,7 @@ function checkAudit(doc: unknown, problems: string[]) {
       c.onlyKeys(ev, we, ['id', 'outcome', 'note']);
       c.field(ev, we, 'id', 'number');
       const o = c.field<string>(ev, we, 'outcome', 'string');
-      if (o && !['success', 'failure', 'both'].includes(o)) c.fail(we, `outcome "${o}" is not success, failure or both`);
+      if (o && !['success', 'failure', 'both', 'unspecified'].includes(o)) c.fail(we, `outcome "${o}" is not success, failure, both or unspecified`);
     });
   });
   problems.push(...c.problems);

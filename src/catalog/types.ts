@@ -1,6 +1,7 @@
 /** Types of the data catalog (`data/*.yaml`); see data/README.md for the meaning of each field. */
 
-export type Outcome = 'success' | 'failure' | 'both';
+/** When Windows logs an event; `unspecified`: Microsoft lists the event without saying. */
+export type Outcome = 'success' | 'failure' | 'both' | 'unspecified';
 
 export interface AuditCategory {
   name: string;

@@ -163,8 +163,9 @@ function eventOptions(rule: SigmaRule, origin: LogSourceOrigin, id: number, cata
       }
       return producers.map((p) => {
         const g = p.subcategory.guid;
-        // An event logged on both outcomes is only fully produced when both are audited.
-        if (p.outcome === 'both') return [`audit:${g}:success`, `audit:${g}:failure`];
+        // An event logged on both outcomes is only fully produced when both are audited; where Microsoft
+        // does not say which outcome logs it, asking for both is the safe answer.
+        if (p.outcome === 'both' || p.outcome === 'unspecified') return [`audit:${g}:success`, `audit:${g}:failure`];
         return [`audit:${g}:${p.outcome}`];
       });
     }

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// npm run bench: the CLI over the shared corpus, repeated; prints median wall time and peak RSS.
+// Usage: npm run bench [-- --runs N]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const corpus = join(root, '..', 'shared', 'corpus', 'sigmahq');
+const runsArg = process.argv.indexOf('--runs');
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 7;
+
+if (!existsSync(corpus)) {
+  console.log(`bench: ${corpus} is absent; nothing to measure`);
+  process.exit(0);
+}
+if (!existsSync(join(root, 'dist', 'cli.js'))) {
+  console.error('bench: dist/cli.js missing; run npm install (or npm run build) first');
+  process.exit(2);
+}
+
+const main5 = ['rules', 'rules-emerging-threats', 'rules-threat-hunting', 'rules-compliance', 'rules-placeholder'].map((d) => join(corpus, d));
+const all = [...main5, join(corpus, 'deprecated'), join(corpus, 'unsupported')];
+
+/** One CLI run; returns wall ms and peak RSS MiB. */
+function once(args, env) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ['--import', join(root, 'bench', 'rss-probe.mjs'), join(root, 'dist', 'cli.js'), ...args], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`CLI exited ${r.status}: ${r.stderr.slice(0, 500)}`);
+  const kb = Number(/BENCH_MAXRSS_KB=(\d+)/.exec(r.stderr)?.[1] ?? 0);
+  return { ms, rssMb: kb / 1024 };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function scenario(name, args, { cold }) {
+  const cache = mkdtempSync(join(tmpdir(), 'lsc-bench-cache-'));
+  const env = { LOGSOURCE_CHECK_CACHE_DIR: cache };
+  const fullArgs = [...args, '--format', 'json', '--output', join(cache, 'report.json')];
+  if (!cold) once(fullArgs, env); // fill the cache once
+  const samples = [];
+  for (let i = 0; i < RUNS; i++) samples.push(once(cold ? [...fullArgs, '--no-cache'] : fullArgs, env));
+  rmSync(cache, { recursive: true, force: true });
+  const ms = median(samples.map((s) => s.ms));
+  const rss = Math.max(...samples.map((s) => s.rssMb));
+  console.log(`${name.padEnd(46)} median ${ms.toFixed(0).padStart(6)} ms   min ${Math.min(...samples.map((s) => s.ms)).toFixed(0).padStart(6)} ms   peak RSS ${rss.toFixed(0).padStart(4)} MB   (${RUNS} runs)`);
+}
+
+console.log(`logsource-check bench — node ${process.version}, ${RUNS} runs each`);
+scenario('5 main rule folders, warm parse cache', main5, { cold: false });
+scenario('5 main rule folders, no cache (2 workers)', main5, { cold: true });
+scenario('whole corpus (7 folders, all statuses), warm', [...all, '--all-statuses'], { cold: false });
+scenario('whole corpus (7 folders, all statuses), no cache', [...all, '--all-statuses'], { cold: true });
