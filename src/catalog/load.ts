@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { lazy } from '../lazy.js';
 import { Catalog } from './catalog.js';
 import type { AuditCategory, AuditSubcategory, LogSourceEntry, Policy, Producer, SysmonEvent } from './types.js';
 import { CatalogError, Checker, GUID_RE, REQUIREMENT_RE } from './validate.js';
@@ -11,15 +12,76 @@ export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../data/', import.meta
 
 const PRODUCERS: readonly Producer[] = ['sysmon', 'audit', 'default', 'channel', 'etw'];
 
+const yaml = lazy<typeof import('yaml')>('yaml');
+
+const FILES = ['audit.yaml', 'sysmon.yaml', 'policies.yaml', 'logsources.yaml'] as const;
+/** Written by `npm run build`: the validated catalog as JSON, with a hash of the YAML it came from. */
+const SNAPSHOT = fileURLToPath(new URL('../catalog-snapshot.json', import.meta.url));
+
+interface CatalogParts {
+  categories: AuditCategory[];
+  subcategories: AuditSubcategory[];
+  sysmon: SysmonEvent[];
+  policies: Policy[];
+  logsources: LogSourceEntry[];
+}
+
 let cached: Catalog | undefined;
 
-/** Loads and validates the catalog; throws CatalogError listing every problem. */
+/**
+ * Loads and validates the catalog; throws CatalogError listing every problem. Parsing the YAML costs a
+ * quarter of a second, so the default catalog is read from the build's snapshot while its hash matches.
+ */
 export function loadCatalog(dataDir = DEFAULT_DATA_DIR): Catalog {
   if (dataDir === DEFAULT_DATA_DIR && cached) return cached;
+  const { parts, hash } = readSources(dataDir);
+  let data: CatalogParts | undefined;
+  if (dataDir === DEFAULT_DATA_DIR) data = readSnapshot(hash);
+  const catalog = data ? fromParts(data) : fromParts(validate(parts));
+  if (dataDir === DEFAULT_DATA_DIR) cached = catalog;
+  return catalog;
+}
+
+/** Validates data/ and writes the snapshot next to the compiled code (the build runs this). */
+export function writeCatalogSnapshot(dataDir = DEFAULT_DATA_DIR): string {
+  const { parts, hash } = readSources(dataDir);
+  const data = validate(parts);
+  fromParts(data); // cross-references
+  writeFileSync(SNAPSHOT, JSON.stringify({ hash, data }));
+  return SNAPSHOT;
+}
+
+function readSources(dataDir: string): { parts: Record<string, string | Error>; hash: string } {
+  const h = createHash('sha1');
+  const parts: Record<string, string | Error> = {};
+  for (const name of FILES) {
+    try {
+      const text = readFileSync(join(dataDir, name), 'utf8');
+      parts[name] = text;
+      h.update(name).update('\0').update(text);
+    } catch (e) {
+      parts[name] = e as Error;
+    }
+  }
+  return { parts, hash: h.digest('hex') };
+}
+
+function readSnapshot(hash: string): CatalogParts | undefined {
+  try {
+    const snap = JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as { hash: string; data: CatalogParts };
+    return snap.hash === hash ? snap.data : undefined;
+  } catch {
+    return undefined; // no build snapshot (running from src/) or a stale one: read the YAML
+  }
+}
+
+function validate(texts: Record<string, string | Error>): CatalogParts {
   const problems: string[] = [];
   const read = (name: string): Record<string, unknown> => {
     try {
-      const doc = parse(readFileSync(join(dataDir, name), 'utf8'));
+      const text = texts[name];
+      if (text instanceof Error || text === undefined) throw text ?? new Error('missing');
+      const doc = yaml().parse(text);
       if (typeof doc !== 'object' || doc === null) throw new Error('not a mapping');
       return doc as Record<string, unknown>;
     } catch (e) {
@@ -27,17 +89,18 @@ export function loadCatalog(dataDir = DEFAULT_DATA_DIR): Catalog {
       return {};
     }
   };
-
   const audit = checkAudit(read('audit.yaml'), problems);
   const sysmon = checkSysmon(read('sysmon.yaml'), problems);
   const policies = checkPolicies(read('policies.yaml'), problems);
   const logsources = checkLogSources(read('logsources.yaml'), problems);
   if (problems.length) throw new CatalogError(problems);
+  return { ...audit, sysmon, policies, logsources };
+}
 
-  const catalog = new Catalog(audit.categories, audit.subcategories, sysmon, policies, logsources);
+function fromParts(d: CatalogParts): Catalog {
+  const catalog = new Catalog(d.categories, d.subcategories, d.sysmon, d.policies, d.logsources);
   const refProblems = catalog.checkReferences();
   if (refProblems.length) throw new CatalogError(refProblems);
-  if (dataDir === DEFAULT_DATA_DIR) cached = catalog;
   return catalog;
 }
 

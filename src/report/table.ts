@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import { lazy } from '../lazy.js';
 import type { CheckResult, RuleRow } from './result.js';
 import { groupUnknownReasons, renderAlternatives, summaryLine } from './text.js';
 
@@ -8,6 +8,8 @@ export interface TableOptions {
   /** Terminal width; long "how to enable" cells are wrapped to fit. */
   width?: number;
 }
+
+const Table = lazy<typeof import('cli-table3')>('cli-table3');
 
 const ESC = '\u001b[';
 const paint = (on: boolean, code: string, s: string): string => (on ? `${ESC}${code}m${s}${ESC}0m` : s);
@@ -21,19 +23,19 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
 
   out.push(bold('logsource-check') + '  ' + summaryLine(result));
 
-  const ls = new Table({ head: ['Log source', 'Rules', 'Resolved'], style });
+  const ls = new (Table())({ head: ['Log source', 'Rules', 'Resolved'], style });
   for (const l of result.summary.logsources) ls.push([l.logsource, String(l.rules), l.resolved ? 'yes' : paint(color, '33', 'unknown')]);
   out.push('', bold('Log sources'), ls.toString());
 
   if (result.requirements.length) {
-    const width = Math.max(40, (opts.width ?? 160) - 70);
-    const rt = new Table({
-      head: ['Requirement', 'id', 'Rules', 'Only way', 'How to enable'],
+    const width = Math.max(84, (opts.width ?? 160) - 75);
+    const rt = new (Table())({
+      head: ['Requirement (id)', 'Rules', 'Only way', 'How to enable'],
       style,
-      colWidths: [null, null, null, null, width] as unknown as number[],
+      colWidths: [null, null, null, width] as unknown as number[],
       wordWrap: true,
     });
-    for (const r of result.requirements) rt.push([r.name, r.id, String(r.rules), String(r.essentialFor), r.enable]);
+    for (const r of result.requirements) rt.push([`${r.name}\n${dim(r.id)}`, String(r.rules), String(r.essentialFor), r.enable]);
     out.push('', bold('Requirements') + dim('  (Rules: rules with it in some alternative; Only way: rules with it in every alternative)'), rt.toString());
   } else {
     out.push('', 'No Windows requirement found in this rule set.');

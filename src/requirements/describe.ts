@@ -51,7 +51,8 @@ export function describeRequirement(id: string, catalog: Catalog): RequirementIn
       return {
         id,
         kind: 'policy',
-        name: p.name,
+        // Windows PowerShell and PowerShell 7 share setting names; the GPO folder tells them apart.
+        name: `${p.name} (${p.gpoPath.split('\\').pop()})`,
         enable: `GPO: ${p.gpoPath}\\${p.name} → Enabled`,
         details: p.registry.map((r) => `registry: ${r.key}\\${r.value} = ${r.data} (${r.type})`),
       };

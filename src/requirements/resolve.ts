@@ -1,5 +1,6 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { LogSourceEntry, LogSourceOrigin } from '../catalog/types.js';
+import { canMatch } from '../rules/condition.js';
 import type { CorrelationRule, LoadedRule, SigmaRule } from '../rules/model.js';
 import { minimizeAlternatives, product, type Alternative, MAX_ALTERNATIVES } from './sets.js';
 
@@ -21,13 +22,15 @@ const COMMON_FIELDS = new Set(['eventid', 'channel', 'provider_name', 'computer'
 export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
   const ls = rule.logsource;
   const notes: string[] = [];
-  const label = logsourceLabel(rule);
+  let label = logsourceLabel(rule);
   const unknown = (reason: string): Resolution => ({ status: 'unknown', logsource: label, alternatives: [], eventIds: rule.facts.eventIds, unknownReason: reason, notes });
 
   const channelEntries = rule.facts.channels.map((c) => ({ channel: c, entry: catalog.serviceForChannel(c) }));
   const windowsByChannel = channelEntries.some((c) => c.entry);
   if (ls.product !== 'windows' && !(ls.product === undefined && windowsByChannel)) {
-    return unknown(ls.product ? `not a Windows rule (product: ${ls.product})` : 'logsource names no product');
+    if (ls.product) return unknown(`not a Windows rule (product: ${ls.product})`);
+    const what = ls.category ? `category: ${ls.category}` : ls.service ? `service: ${ls.service}` : 'no category or service';
+    return unknown(`not a Windows rule (no product; ${what})`);
   }
 
   let entries: LogSourceEntry[];
@@ -45,6 +48,7 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
     for (const c of channelEntries) if (!c.entry) notes.push(`Channel "${c.channel}" is not in the catalog`);
     if (!known.length) return unknown('logsource names no category or service and the detection names no known Channel');
     entries = [...new Set(known.map((c) => c.entry as LogSourceEntry))];
+    label = entries.map((e) => `windows/service/${e.service}`).join(' + ');
     notes.push(`log source taken from Channel in the detection: ${known.map((c) => c.channel).join(', ')}`);
   }
 
@@ -97,12 +101,9 @@ function resolveOrigin(
   const notes: string[] = [];
 
   if (origin.fields) {
-    const own = new Set(origin.fields.map((f) => f.toLowerCase()));
-    const lacking = rule.facts.positiveFields.filter((f) => {
-      const low = f.toLowerCase();
-      return !COMMON_FIELDS.has(low) && known.has(low) && !own.has(low);
-    });
-    if (lacking.length) return { rejected: `does not provide field(s) ${lacking.join(', ')}` };
+    const verdict = fieldCoverage(rule, origin.fields, known);
+    if (!verdict.usable) return { rejected: `does not provide field(s) ${verdict.lacking.join(', ')}` };
+    if (verdict.lacking.length) notes.push(`with ${origin.name} the rule's branches on ${verdict.lacking.join(', ')} cannot match`);
   }
 
   // Which events of this origin the rule can match.
@@ -176,9 +177,42 @@ function eventOptions(rule: SigmaRule, origin: LogSourceOrigin, id: number, cata
   }
 }
 
+/**
+ * Can the rule still match with only this origin's fields? Fields no origin of the log source lists are not
+ * held against any of them (they may be typos or generic fields).
+ */
+function fieldCoverage(rule: SigmaRule, fields: string[], known: Set<string>): { usable: boolean; lacking: string[] } {
+  const own = lowerSet(fields);
+  const has = (f: string) => {
+    const low = f.toLowerCase();
+    return COMMON_FIELDS.has(low) || !known.has(low) || own.has(low);
+  };
+  const lacking = rule.facts.positiveFields.filter((f) => !has(f));
+  if (!lacking.length) return { usable: true, lacking };
+  const { conditions, selectionFields } = rule.facts;
+  const names = Object.keys(selectionFields);
+  const matchable = (name: string) => (selectionFields[name] ?? [[]]).some((branch) => branch.every(has));
+  // Without a parsed condition, every positive field is taken as needed.
+  const usable = conditions.length > 0 && conditions.some((c) => canMatch(c, names, matchable));
+  return { usable, lacking };
+}
+
+/** Lower-cased field sets, built once per catalog list rather than once per rule. */
+const lowered = new WeakMap<readonly string[], Set<string>>();
+function lowerSet(fields: readonly string[]): Set<string> {
+  let s = lowered.get(fields);
+  if (!s) lowered.set(fields, (s = new Set(fields.map((f) => f.toLowerCase()))));
+  return s;
+}
+
+const knownByEntry = new WeakMap<LogSourceEntry, Set<string>>();
 function knownFields(entry: LogSourceEntry): Set<string> {
-  const s = new Set<string>();
-  for (const o of entry.sources) for (const f of o.fields ?? []) s.add(f.toLowerCase());
+  let s = knownByEntry.get(entry);
+  if (!s) {
+    s = new Set<string>();
+    for (const o of entry.sources) for (const f of o.fields ?? []) s.add(f.toLowerCase());
+    knownByEntry.set(entry, s);
+  }
   return s;
 }
 

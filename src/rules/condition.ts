@@ -139,3 +139,24 @@ export function classifySelections(ast: ConditionNode, selections: readonly stri
   walk(ast, false);
   return use;
 }
+
+/**
+ * Whether the condition can still be true when only some selections can match (e.g. a log source lacks a
+ * field). A negated term is taken as possibly true: a filter that cannot match does not stop the rule.
+ */
+export function canMatch(ast: ConditionNode, selections: readonly string[], matchable: (name: string) => boolean): boolean {
+  switch (ast.type) {
+    case 'ref':
+      return selections.includes(ast.name) ? matchable(ast.name) : false;
+    case 'of': {
+      const names = expandPattern(ast.pattern, selections);
+      return ast.quantifier === 'all' ? names.length > 0 && names.every(matchable) : names.some(matchable);
+    }
+    case 'not':
+      return true;
+    case 'and':
+      return ast.operands.every((op) => canMatch(op, selections, matchable));
+    default:
+      return ast.operands.some((op) => canMatch(op, selections, matchable));
+  }
+}

@@ -1,4 +1,4 @@
-import { classifySelections, ConditionError, parseCondition } from './condition.js';
+import { classifySelections, ConditionError, parseCondition, type ConditionNode } from './condition.js';
 import type { DetectionFacts } from './model.js';
 
 const RESERVED = new Set(['condition', 'timeframe']);
@@ -26,6 +26,7 @@ export function analyseDetection(detection: Record<string, unknown>): DetectionF
       : [];
 
   let positive = new Set<string>();
+  const asts: ConditionNode[] = [];
   if (conditions.length === 0) {
     warnings.push('detection has no condition; every selection is treated as used');
     positive = new Set(selections);
@@ -34,6 +35,7 @@ export function analyseDetection(detection: Record<string, unknown>): DetectionF
     for (const cond of conditions) {
       try {
         const { ast, warnings: w } = parseCondition(cond);
+        asts.push(ast);
         warnings.push(...w);
         const use = classifySelections(ast, selections);
         for (const name of use.positive) positive.add(name);
@@ -42,15 +44,19 @@ export function analyseDetection(detection: Record<string, unknown>): DetectionF
         if (!(e instanceof ConditionError)) throw e;
         warnings.push(`${e.message}; every selection is treated as used`);
         positive = new Set(selections);
+        asts.length = 0;
+        break;
       }
     }
   }
 
   const all = new Set<string>();
   const pos = new Set<string>();
+  const selectionFields: Record<string, string[][]> = {};
   const values = { eventIds: new Set<number>(), channels: new Set<string>(), providers: new Set<string>(), objectTypes: new Set<string>() };
   for (const name of selections) {
     const isPositive = positive.has(name);
+    selectionFields[name] = branchesOf(detection[name]);
     visitSelection(detection[name], (key, value) => {
       const [rawField = '', ...mods] = key.split('|');
       const field = rawField.trim();
@@ -83,8 +89,21 @@ export function analyseDetection(detection: Record<string, unknown>): DetectionF
     channels: [...values.channels],
     providers: [...values.providers],
     objectTypes: [...values.objectTypes],
+    conditions: asts,
+    selectionFields,
     warnings,
   };
+}
+
+/** A selection's OR-branches: a map is one branch of all its fields, a list of maps one branch per map. */
+function branchesOf(sel: unknown): string[][] {
+  const fieldsOf = (m: Record<string, unknown>) => Object.keys(m).map((k) => (k.split('|')[0] ?? '').trim()).filter(Boolean);
+  if (Array.isArray(sel)) {
+    const maps = sel.filter(isMap);
+    // A list of plain values is a keyword search: it needs no particular field.
+    return maps.length ? maps.map(fieldsOf) : [[]];
+  }
+  return isMap(sel) ? [fieldsOf(sel)] : [[]];
 }
 
 /** Calls back for every field condition in a selection: a map, or a list of maps (keyword lists have none). */

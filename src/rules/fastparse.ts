@@ -56,8 +56,12 @@ export function fastParser(opts: FastParserOptions = {}): RuleParser {
     const cachePath = opts.cacheDir ? join(opts.cacheDir, 'parse-cache.json') : undefined;
     const cache = cachePath ? readCache(cachePath, fingerprint) : undefined;
 
-    const keys = files.map((f) => createHash('sha1').update(f.path).update('\0').update(f.text).digest('base64url'));
-    const results: (ParsedFile | undefined)[] = keys.map((k) => cache?.entries[k]);
+    // Keyed by content alone, so the same rules reached by another path or from another directory still hit.
+    const keys = files.map((f) => createHash('sha1').update(f.text).digest('base64url'));
+    const results: (ParsedFile | undefined)[] = keys.map((k, i) => {
+      const hit = cache?.entries[k];
+      return hit && withPath(hit, (files[i] as RuleFile).path);
+    });
     const missIdx = results.flatMap((r, i) => (r ? [] : [i]));
     const misses = missIdx.map((i) => files[i] as RuleFile);
 
@@ -67,7 +71,7 @@ export function fastParser(opts: FastParserOptions = {}): RuleParser {
 
     if (cachePath && misses.length) {
       const entries: Record<string, ParsedFile> = {};
-      keys.forEach((k, i) => (entries[k] = results[i] as ParsedFile));
+      keys.forEach((k, i) => (entries[k] = withPath(results[i] as ParsedFile, '', (files[i] as RuleFile).path)));
       // Keep entries of other rule sets too, up to a bound, newest first.
       let room = MAX_ENTRIES - keys.length;
       for (const [k, v] of Object.entries(cache?.entries ?? {})) {
@@ -77,6 +81,19 @@ export function fastParser(opts: FastParserOptions = {}): RuleParser {
       writeCache(cachePath, { fingerprint, entries });
     }
     return results as ParsedFile[];
+  };
+}
+
+/**
+ * Re-bases every path in a parse result: cache entries are stored with the file's path cut off ('' prefix)
+ * and get the path of the file being scanned back when read.
+ */
+function withPath(parsed: ParsedFile, path: string, from = ''): ParsedFile {
+  const rebase = (p: string) => path + p.slice(from.length);
+  return {
+    rules: parsed.rules.map((r) => ({ ...r, path: rebase(r.path) })),
+    errors: parsed.errors.map((e) => ({ ...e, path: rebase(e.path) })),
+    notes: parsed.notes.map((n) => ({ ...n, path: rebase(n.path) })),
   };
 }
 

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { unzipSync } from 'fflate';
+import { lazy } from '../lazy.js';
 import type { LoadError, LoadNote } from './model.js';
 
 /** One rule file to parse, from disk or from inside a zip archive. */
@@ -19,6 +19,7 @@ export interface CollectResult {
 }
 
 const RULE_EXT = /\.ya?ml$/i;
+const fflate = lazy<typeof import('fflate')>('fflate');
 
 export interface CollectOptions {
   /** Called with the reported path; false drops the file before it is read. */
@@ -127,7 +128,7 @@ export function collectRuleFiles(args: readonly string[], options: CollectOption
 function readZip(path: string, result: CollectResult, accept: (p: string) => boolean): void {
   let entries: Record<string, Uint8Array>;
   try {
-    entries = unzipSync(readFileSync(path), { filter: (f) => RULE_EXT.test(f.name) && accept(join(path, f.name)) });
+    entries = fflate().unzipSync(readFileSync(path), { filter: (f) => RULE_EXT.test(f.name) && accept(join(path, f.name)) });
   } catch (e) {
     result.errors.push({ path, message: `cannot read zip archive: ${errnoMessage(e)}` });
     return;

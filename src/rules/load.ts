@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { lazy } from '../lazy.js';
 import { collectRuleFiles, type RuleFile } from './files.js';
 import { LEVEL_ORDER, STATUS_ORDER, type LoadError, type LoadNote, type LoadedRule } from './model.js';
 import { parseRuleFile, type ParsedFile } from './parse.js';
@@ -80,11 +80,13 @@ function levelFilter(minLevel: string | undefined): (l: string | undefined) => b
   return (l) => l !== undefined && LEVEL_ORDER.indexOf(l as never) >= min;
 }
 
+const picomatch = lazy<typeof import('picomatch')>('picomatch');
+
 function pathFilter(include: string[] | undefined, exclude: string[] | undefined): (p: string) => boolean {
   const opts = { dot: true, basename: false };
   // A pattern without a slash matches the file name, one with a slash the whole reported path.
   const compile = (patterns: string[]) =>
-    patterns.map((pat) => (pat.includes('/') ? picomatch(pat, opts) : picomatch(pat, { ...opts, basename: true })));
+    patterns.map((pat) => (pat.includes('/') ? picomatch()(pat, opts) : picomatch()(pat, { ...opts, basename: true })));
   const inc = include?.length ? compile(include) : undefined;
   const exc = exclude?.length ? compile(exclude) : [];
   return (p) => {

@@ -1,4 +1,5 @@
 /** Typed model of a Sigma rule, built once per YAML document. */
+import type { ConditionNode } from './condition.js';
 
 export type RuleStatus = 'stable' | 'test' | 'experimental' | 'deprecated' | 'unsupported';
 export type RuleLevel = 'informational' | 'low' | 'medium' | 'high' | 'critical';
@@ -25,6 +26,10 @@ export interface DetectionFacts {
   channels: string[];
   providers: string[];
   objectTypes: string[];
+  /** Parsed conditions (a list means any of them); empty when the condition could not be parsed. */
+  conditions: ConditionNode[];
+  /** Per selection, its OR-branches, each the field names that branch tests (a keyword list: one empty branch). */
+  selectionFields: Record<string, string[][]>;
   /** Problems in the condition or detection that did not stop the analysis. */
   warnings: string[];
 }

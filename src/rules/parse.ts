@@ -1,4 +1,4 @@
-import { isMap, isScalar, LineCounter, parseAllDocuments } from 'yaml';
+import { lazy } from '../lazy.js';
 import { analyseDetection } from './detection.js';
 import type { CorrelationRule, LoadError, LoadNote, LoadedRule, LogSource, SigmaRule } from './model.js';
 
@@ -9,6 +9,8 @@ export interface ParsedFile {
 }
 
 type Obj = Record<string, unknown>;
+
+const yaml = lazy<typeof import('yaml')>('yaml');
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -27,6 +29,7 @@ export function parseRuleFile(path: string, text: string): ParsedFile {
 
 function parseDocuments(path: string, text: string): ParsedFile {
   const out: ParsedFile = { rules: [], errors: [], notes: [] };
+  const { LineCounter, parseAllDocuments } = yaml();
   const lineCounter = new LineCounter();
   let docs;
   try {
@@ -149,7 +152,8 @@ function toCorrelation(path: string, docIndex: number, doc: Obj): CorrelationRul
   };
 }
 
-function logsourceLine(doc: { contents: unknown }, lc: LineCounter): number | undefined {
+function logsourceLine(doc: { contents: unknown }, lc: import('yaml').LineCounter): number | undefined {
+  const { isMap, isScalar } = yaml();
   const contents = doc.contents;
   if (!isMap(contents)) return undefined;
   for (const pair of contents.items) {
