@@ -159,8 +159,12 @@ function eventOptions(rule: SigmaRule, origin: LogSourceOrigin, id: number, cata
       }
       const types = rule.facts.objectTypes.map((t) => t.toLowerCase());
       if (types.length && producers.length > 1) {
-        const matching = producers.filter((p) => p.subcategory.objectTypes?.some((t) => types.includes(t.toLowerCase())));
-        if (matching.length) producers = matching;
+        // Subcategories that list the rule's ObjectType (File System: File, Registry: Key) win; failing that,
+        // those listing other types are ruled out and those listing none stay possible.
+        const listed = producers.filter((p) => p.subcategory.objectTypes?.some((t) => types.includes(t.toLowerCase())));
+        const unlisted = producers.filter((p) => !p.subcategory.objectTypes);
+        if (listed.length) producers = listed;
+        else if (unlisted.length) producers = unlisted;
       }
       return producers.map((p) => {
         const g = p.subcategory.guid;

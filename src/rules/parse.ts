@@ -47,7 +47,7 @@ function parseDocuments(path: string, text: string): ParsedFile {
     const where = docs.length > 1 ? `${path} (document ${index + 1})` : path;
     const firstError = doc.errors[0];
     if (firstError) {
-      const line = firstError.linePos?.[0]?.line;
+      const line = firstError.linePos?.[0]?.line ?? lineCounter.linePos(firstError.pos[0]).line;
       out.errors.push({ path: where, message: `YAML error${line ? ` at line ${line}` : ''}: ${firstLine(firstError.message)}` });
       return;
     }

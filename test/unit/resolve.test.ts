@@ -136,3 +136,10 @@ correlation: {type: event_count, rules: [missing-rule]}
     expect(res.get(rules[3]!)!.unknownReason).toMatch(/missing-rule/);
   });
 });
+
+describe('ObjectType narrowing', () => {
+  it('an ObjectType no subcategory lists rules out those that list other types', () => {
+    const r = rule('{product: windows, service: security}', '  s: {EventID: 4663, ObjectType: Process}\n  condition: s');
+    expect(alts(r)).toEqual([[`audit:${G.kobj}:success`]]);
+  });
+});

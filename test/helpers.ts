@@ -1,0 +1,36 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+export const CORPUS = fileURLToPath(new URL('../../shared/corpus/', import.meta.url));
+export const HAVE_CORPUS = existsSync(CORPUS);
+
+/** A parse cache of the test run's own, never the user's. */
+const CACHE = mkdtempSync(join(tmpdir(), 'lsc-test-cache-'));
+
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as a user would (`npm test` builds it first), without the user's parse cache. */
+export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): CliRun {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', LOGSOURCE_CHECK_CACHE_DIR: CACHE, ...opts.env },
+    maxBuffer: 1 << 28,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Integration tests over ../shared/corpus skip with a visible message when it is absent (fresh clone). */
+export function corpusOrSkip(what: string): boolean {
+  if (!HAVE_CORPUS) console.warn(`SKIPPED ${what}: ${CORPUS} is absent (it is present in CI and in developer sessions)`);
+  return HAVE_CORPUS;
+}
