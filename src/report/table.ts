@@ -23,7 +23,8 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
 
   out.push(bold('logsource-check') + '  ' + summaryLine(result));
 
-  const ls = new (Table())({ head: ['Log source', 'Rules', 'Resolved'], style });
+  const compact = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+  const ls = new (Table())({ head: ['Log source', 'Rules', 'Resolved'], style, chars: compact });
   for (const l of result.summary.logsources) ls.push([l.logsource, String(l.rules), l.resolved ? 'yes' : paint(color, '33', 'unknown')]);
   out.push('', bold('Log sources'), ls.toString());
 

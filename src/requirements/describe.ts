@@ -52,7 +52,7 @@ export function describeRequirement(id: string, catalog: Catalog): RequirementIn
         id,
         kind: 'policy',
         // Windows PowerShell and PowerShell 7 share setting names; the GPO folder tells them apart.
-        name: `${p.name} (${p.gpoPath.split('\\').pop()})`,
+        name: catalog.policies.some((o) => o !== p && o.name === p.name) ? `${p.name} (${p.gpoPath.split('\\').pop()})` : p.name,
         enable: `GPO: ${p.gpoPath}\\${p.name} → Enabled`,
         details: p.registry.map((r) => `registry: ${r.key}\\${r.value} = ${r.data} (${r.type})`),
       };

@@ -21,7 +21,8 @@ export function product(options: string[][][], cap = MAX_ALTERNATIVES): { sets: 
         if (next.length >= cap * 4) break;
       }
     }
-    sets = minimize(next);
+    // Equal-size options in a stable, readable order (by id) whatever the catalog's listing order.
+    sets = minimize(next).sort((x, y) => x.length - y.length || x.join('\n').localeCompare(y.join('\n')));
     if (sets.length > cap) {
       sets = sets.slice(0, cap);
       truncated = true;
