@@ -37,6 +37,7 @@ export function union(a: readonly string[], b: readonly string[]): string[] {
 
 /** Removes duplicate sets and sets that contain another set (they demand more for the same effect). */
 export function minimize(sets: string[][]): string[][] {
+  if (sets.length === 1) return [[...new Set(sets[0])].sort()]; // the common case: one way
   const unique = new Map<string, string[]>();
   for (const s of sets) {
     const sorted = [...new Set(s)].sort();
@@ -52,6 +53,7 @@ export function minimize(sets: string[][]): string[][] {
 
 /** Minimises alternatives that carry an origin name, keeping the first origin for equal sets. */
 export function minimizeAlternatives(alts: Alternative[]): Alternative[] {
+  if (alts.length === 1) return alts;
   const kept = minimize(alts.map((a) => a.requires));
   return kept.map((requires) => {
     const key = requires.join('\n');

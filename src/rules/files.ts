@@ -83,7 +83,7 @@ export function collectRuleFiles(args: readonly string[], options: CollectOption
       if (isDir) {
         let real: string;
         try {
-          real = realpathSync(path);
+          real = realpathSync.native(path);
         } catch (e) {
           result.errors.push({ path, message: `cannot resolve directory: ${errnoMessage(e)}` });
           continue;
@@ -113,7 +113,7 @@ export function collectRuleFiles(args: readonly string[], options: CollectOption
     if (st.isDirectory()) {
       const seen = new Set<string>();
       try {
-        seen.add(realpathSync(arg));
+        seen.add(realpathSync.native(arg));
       } catch {
         // realpath of an accessible directory does not fail in practice; the walk reports any error
       }
