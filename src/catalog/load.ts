@@ -208,7 +208,8 @@ function checkLogSources(doc: unknown, problems: string[]): LogSourceEntry[] {
     keys.add(key);
     (c.field<unknown[]>(e, w, 'sources', 'array') ?? []).forEach((s, j) => {
       const ws = `${w}.sources[${j}]`;
-      c.onlyKeys(s, ws, ['name', 'producer', 'channel', 'provider', 'providerGuid', 'events', 'requires', 'eventRequires', 'fields', 'note']);
+      c.onlyKeys(s, ws, ['name', 'producer', 'channel', 'provider', 'providerGuid', 'events', 'requires', 'eventRequires', 'fields', 'supplementary', 'note']);
+      c.field(s, ws, 'supplementary', 'boolean', true);
       c.field(s, ws, 'name', 'string');
       const producer = c.field<string>(s, ws, 'producer', 'string');
       if (producer && !PRODUCERS.includes(producer as Producer)) c.fail(ws, `producer "${producer}" is not one of ${PRODUCERS.join(', ')}`);

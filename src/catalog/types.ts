@@ -69,6 +69,8 @@ export interface LogSourceOrigin {
   requires?: string[];
   eventRequires?: Record<string, string[]>;
   fields?: string[];
+  /** Covers only part of what a rule matches (PowerShell 7: pwsh.exe only): alone it makes a rule partial. */
+  supplementary?: boolean;
   note?: string;
 }
 

@@ -55,6 +55,8 @@ export interface RuleRow {
   alternatives: string[][];
   /** Which log-source origin each alternative comes from (same order). */
   origins: string[];
+  /** Sets that produce only part of the rule's events (PowerShell 7 logging): partial at best. */
+  supplementary: string[][];
   unknownReason?: string;
   notes: string[];
 }
@@ -71,7 +73,9 @@ export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resol
   for (const rule of load.rules) {
     const res = resolutions.get(rule);
     if (!res) continue;
-    const alternatives = res.alternatives.map((a) => a.requires);
+    const full = res.alternatives.filter((a) => !a.supplementary);
+    const alternatives = full.map((a) => a.requires);
+    const supplementary = res.alternatives.filter((a) => a.supplementary).map((a) => a.requires);
     if (rule.kind === 'correlation') correlations++;
     else {
       // Correlations add no log source of their own: only plain rules are counted per source and requirement.
@@ -82,7 +86,7 @@ export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resol
       ls.rules++;
       ls.resolved ||= res.status === 'resolved';
       perLogsource.set(res.logsource, ls);
-      const all = new Set(alternatives.flat());
+      const all = new Set([...alternatives.flat(), ...supplementary.flat()]);
       for (const id of all) {
         const c = reqCount.get(id) ?? { rules: 0, essential: 0 };
         c.rules++;
@@ -103,7 +107,8 @@ export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resol
       techniques: rule.techniques,
       eventIds: res.eventIds,
       alternatives,
-      origins: res.alternatives.map((a) => a.origin),
+      origins: full.map((a) => a.origin),
+      supplementary,
       unknownReason: res.unknownReason,
       notes: [...(rule.kind === 'rule' ? rule.facts.warnings : []), ...res.notes],
     });

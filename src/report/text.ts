@@ -32,8 +32,10 @@ export function groupUnknownReasons(result: CheckResult): [string, number][] {
 export function renderAlternatives(r: RuleRow, result: CheckResult): string[] {
   const names = new Map(result.requirements.map((q) => [q.id, q.name]));
   if (r.alternatives.length === 1 && r.alternatives[0]?.length === 0) return ['needs nothing to be turned on (logged by default)'];
-  return r.alternatives.map((alt, i) => {
+  const lines = r.alternatives.map((alt, i) => {
     const what = alt.length ? alt.map((id) => names.get(id) ?? id).join(' + ') : 'nothing (logged by default)';
     return `${i === 0 ? (r.alternatives.length > 1 ? 'either' : 'needs') : 'or'}: ${what}  [${r.origins[i] ?? ''}]`;
   });
+  for (const alt of r.supplementary) lines.push(`also (partial coverage): ${alt.map((id) => names.get(id) ?? id).join(' + ')}`);
+  return lines;
 }

@@ -66,7 +66,7 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
       }
       notes.push(...res.notes);
       res.events.forEach((e) => eventIds.add(e));
-      for (const requires of res.sets) alternatives.push({ origin: origin.name, requires });
+      for (const requires of res.sets) alternatives.push(origin.supplementary ? { origin: origin.name, requires, supplementary: true } : { origin: origin.name, requires });
     }
   }
   if (!alternatives.length) {
@@ -245,7 +245,7 @@ export function resolveCorrelation(rule: CorrelationRule, byRef: Map<string, Res
       return { status: 'unknown', logsource: 'correlation', alternatives: [], eventIds: [], unknownReason: `referenced rule "${ref}" is unknown: ${r.unknownReason}`, notes };
     }
     r.eventIds.forEach((e) => eventIds.add(e));
-    perRef.push(r.alternatives.map((a) => a.requires));
+    perRef.push(r.alternatives.filter((a) => !a.supplementary).map((a) => a.requires));
   }
   if (!perRef.length) {
     return { status: 'unknown', logsource: 'correlation', alternatives: [], eventIds: [], unknownReason: 'correlation references no rules', notes };

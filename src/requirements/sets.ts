@@ -7,6 +7,8 @@ export interface Alternative {
   /** Name of the log-source origin this set comes from (e.g. "Sysmon process creation"). */
   origin: string;
   requires: string[];
+  /** From a supplementary origin: satisfying it alone makes the rule partial, never ready. */
+  supplementary?: boolean;
 }
 
 /** Cartesian product of per-item options: every way to pick one option per item, merged into one set. */
@@ -54,10 +56,14 @@ export function minimize(sets: string[][]): string[][] {
 /** Minimises alternatives that carry an origin name, keeping the first origin for equal sets. */
 export function minimizeAlternatives(alts: Alternative[]): Alternative[] {
   if (alts.length === 1) return alts;
-  const kept = minimize(alts.map((a) => a.requires));
-  return kept.map((requires) => {
-    const key = requires.join('\n');
-    const from = alts.find((a) => [...new Set(a.requires)].sort().join('\n') === key);
-    return { origin: from?.origin ?? '', requires };
-  });
+  // Full and supplementary alternatives are minimised apart: one never stands in for the other.
+  const group = (supplementary: boolean): Alternative[] => {
+    const members = alts.filter((a) => Boolean(a.supplementary) === supplementary);
+    return minimize(members.map((a) => a.requires)).map((requires) => {
+      const key = requires.join('\n');
+      const from = members.find((a) => [...new Set(a.requires)].sort().join('\n') === key);
+      return supplementary ? { origin: from?.origin ?? '', requires, supplementary } : { origin: from?.origin ?? '', requires };
+    });
+  };
+  return [...group(false), ...group(true)];
 }

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeText } from '../decode.js';
 import { lazy } from '../lazy.js';
 import type { LoadError, LoadNote } from './model.js';
 
@@ -136,14 +137,6 @@ function readZip(path: string, result: CollectResult, accept: (p: string) => boo
   for (const name of Object.keys(entries).sort()) {
     result.files.push({ path: join(path, name), text: decodeText(entries[name] as Uint8Array) });
   }
-}
-
-/** Rule files are UTF-8; a UTF-16 file (BOM) written by Windows tools is accepted too. */
-export function decodeText(buf: Uint8Array): string {
-  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return new TextDecoder('utf-16le').decode(buf.subarray(2));
-  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return new TextDecoder('utf-16be').decode(buf.subarray(2));
-  const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8');
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 export function errnoMessage(e: unknown): string {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { strToU8, zipSync } from 'fflate';
-import { collectRuleFiles, decodeText } from '../../src/rules/files.js';
+import { decodeText } from '../../src/decode.js';
+import { collectRuleFiles } from '../../src/rules/files.js';
 import { loadRules, OptionError } from '../../src/rules/load.js';
 
 const RULE = (title: string, status = 'test', level = 'medium') =>
@@ -57,6 +58,8 @@ describe('collecting rule files', () => {
   it('decodes UTF-8 with BOM and UTF-16 files', () => {
     expect(decodeText(Buffer.from('\ufefftitle: x', 'utf8'))).toBe('title: x');
     expect(decodeText(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('title: x', 'utf16le')]))).toBe('title: x');
+    expect(decodeText(Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('title: x', 'utf16le').swap16()]))).toBe('title: x');
+    expect(decodeText(Buffer.from('<?xml?>', 'utf16le'))).toBe('<?xml?>'); // UTF-16 without BOM
   });
 });
 

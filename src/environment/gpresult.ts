@@ -1,0 +1,140 @@
+/**
+ * `gpresult /x` (RSoP XML). Only ComputerResults count: audit policy and the logging policies we check are
+ * computer settings. Every setting element carries a <Precedence>; where several GPOs set one item, the
+ * entry with Precedence 1 is the one in force.
+ */
+import type { Catalog } from '../catalog/catalog.js';
+import { kids, parseXml, text, type XmlNode } from './xml.js';
+
+/** The settings one gpresult file configures, before legacy/advanced precedence is worked out. */
+export interface GpresultSettings {
+  computer: string;
+  /** Advanced audit by upper-case GUID: SettingValue 0 none, 1 success, 2 failure, 3 both. */
+  advanced: Map<string, { value: number; gpo: string }>;
+  /** Legacy categories by secedit key (AuditLogonEvents …). */
+  legacy: Map<string, { success: boolean; failure: boolean; gpo: string }>;
+  /** "Audit: Force audit policy subcategory settings …" (SCENoApplyLegacyAuditPolicy); undefined when not set. */
+  forceSubcategories?: boolean;
+  eventLogs: Map<string, { maxSizeKB?: number; gpo: string }>;
+  /** Registry policies we know, by slug. */
+  policies: Map<string, { enabled: boolean; gpo: string; detail?: string; coversAll?: boolean }>;
+  notes: string[];
+}
+
+interface Winner<T> {
+  precedence: number;
+  value: T;
+}
+
+export function parseGpresult(xmlText: string, catalog: Catalog): GpresultSettings {
+  const doc = parseXml(xmlText);
+  const rsop = kids(doc, 'Rsop')[0];
+  if (!rsop) throw new Error('not a gpresult /x file (no <Rsop> root element)');
+  const computer = kids(rsop, 'ComputerResults')[0];
+  if (!computer) throw new Error('no <ComputerResults>: run "gpresult /x" from an elevated prompt to include computer settings');
+
+  const gpoNames = new Map<string, string>();
+  for (const gpo of kids(computer, 'GPO')) {
+    const id = text(kids(gpo, 'Path')[0], 'Identifier') ?? text(gpo, 'Identifier');
+    const name = text(gpo, 'Name');
+    if (id && name) gpoNames.set(id.toUpperCase(), name);
+  }
+  const gpoOf = (setting: XmlNode): string => {
+    const id = text(kids(setting, 'GPO')[0], 'Identifier');
+    return (id && gpoNames.get(id.toUpperCase())) ?? id ?? 'unknown GPO';
+  };
+
+  const out: GpresultSettings = {
+    computer: text(computer, 'Name') ?? '',
+    advanced: new Map(),
+    legacy: new Map(),
+    eventLogs: new Map(),
+    policies: new Map(),
+    notes: [],
+  };
+  const advanced = new Map<string, Winner<{ value: number; gpo: string }>>();
+  const legacy = new Map<string, Winner<{ success: boolean; failure: boolean; gpo: string }>>();
+  const logs = new Map<string, Winner<{ maxSizeKB?: number; gpo: string }>>();
+  const policies = new Map<string, Winner<{ enabled: boolean; gpo: string; detail?: string; coversAll?: boolean }>>();
+  let force: Winner<boolean> | undefined;
+
+  const keep = <T>(map: Map<string, Winner<T>>, key: string, precedence: number, value: T) => {
+    const cur = map.get(key);
+    if (!cur || precedence < cur.precedence) map.set(key, { precedence, value });
+  };
+  const precedenceOf = (s: XmlNode) => Number(text(s, 'Precedence') ?? '1') || 1;
+  const knownPolicies = policyIndex(catalog);
+
+  for (const ext of kids(computer, 'ExtensionData').flatMap((d) => kids(d, 'Extension'))) {
+    for (const s of kids(ext, 'AuditSetting')) {
+      const guid = text(s, 'SubcategoryGuid')?.toUpperCase();
+      const value = Number(text(s, 'SettingValue'));
+      if (!guid || !Number.isInteger(value) || value < 0 || value > 3) {
+        out.notes.push(`advanced audit setting "${text(s, 'SubcategoryName') ?? guid}" has no usable GUID or value; ignored`);
+        continue;
+      }
+      const normal = guid.startsWith('{') ? guid : `{${guid}}`;
+      if (!catalog.subcategory(normal)) out.notes.push(`advanced audit subcategory ${normal} is not in the catalog; ignored`);
+      else keep(advanced, normal, precedenceOf(s), { value, gpo: gpoOf(s) });
+    }
+    for (const s of kids(ext, 'Audit')) {
+      const name = text(s, 'Name');
+      if (!name) continue;
+      keep(legacy, name, precedenceOf(s), { success: text(s, 'SuccessAttempts') === 'true', failure: text(s, 'FailureAttempts') === 'true', gpo: gpoOf(s) });
+    }
+    for (const s of kids(ext, 'SecurityOptions')) {
+      if (!/\\SCENoApplyLegacyAuditPolicy$/i.test(text(s, 'KeyName') ?? '')) continue;
+      const n = text(s, 'SettingNumber') ?? text(kids(s, 'Display')[0], 'DisplayBoolean');
+      const p = precedenceOf(s);
+      if (!force || p < force.precedence) force = { precedence: p, value: n === '1' || n === 'true' };
+    }
+    for (const s of kids(ext, 'EventLog')) {
+      const log = text(s, 'Log');
+      if (!log || text(s, 'Name') !== 'MaximumLogSize') continue;
+      const kb = Number(text(s, 'SettingNumber'));
+      keep(logs, log, precedenceOf(s), { maxSizeKB: Number.isFinite(kb) ? kb : undefined, gpo: gpoOf(s) });
+    }
+    for (const s of kids(ext, 'Policy')) {
+      const name = text(s, 'Name') ?? '';
+      const category = text(s, 'Category') ?? '';
+      const slug = knownPolicies.byKey.get(policyKey(category, name));
+      if (!slug) {
+        if (knownPolicies.categories.has(category.toLowerCase())) out.notes.push(`policy "${name}" in "${category}" is not one logsource-check knows; ignored`);
+        continue;
+      }
+      const state = text(s, 'State');
+      const enabled = state === 'Enabled';
+      let detail: string | undefined;
+      let coversAll: boolean | undefined;
+      if (enabled && /module-logging$/.test(slug)) {
+        const modules = kids(s, 'ListBox').flatMap((lb) => kids(lb, 'Value')).flatMap((v) => kids(v, 'Element')).map((e) => text(e, 'Data') ?? '');
+        coversAll = modules.includes('*');
+        if (!coversAll) detail = modules.length ? `module logging covers only ${modules.join(', ')} (rules need "*")` : 'module logging names no module (rules need "*")';
+      }
+      keep(policies, slug, precedenceOf(s), { enabled, gpo: gpoOf(s), detail, coversAll });
+    }
+  }
+
+  for (const [k, w] of advanced) out.advanced.set(k, w.value);
+  for (const [k, w] of legacy) out.legacy.set(k, w.value);
+  for (const [k, w] of logs) out.eventLogs.set(k, w.value);
+  for (const [k, w] of policies) out.policies.set(k, w.value);
+  out.forceSubcategories = force?.value;
+  return out;
+}
+
+/** Policies are recognised by (ADMX category, setting name), as gpresult reports them. */
+function policyIndex(catalog: Catalog): { byKey: Map<string, string>; categories: Set<string> } {
+  const byKey = new Map<string, string>();
+  const categories = new Set<string>();
+  for (const p of catalog.policies) {
+    if (!p.admxCategory) continue;
+    byKey.set(policyKey(p.admxCategory, p.name), p.id);
+    categories.add(p.admxCategory.toLowerCase());
+  }
+  return { byKey, categories };
+}
+
+function policyKey(category: string, name: string): string {
+  return `${category.trim().toLowerCase()}\n${name.trim().toLowerCase()}`;
+}

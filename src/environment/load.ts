@@ -1,0 +1,144 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Catalog } from '../catalog/catalog.js';
+import { decodeText } from '../decode.js';
+import { errnoMessage } from '../rules/files.js';
+import { parseAuditpol, type AuditpolSettings } from './auditpol.js';
+import { effectiveAudit } from './effective.js';
+import { parseGpresult } from './gpresult.js';
+import { emptyHost, hostKey, type HostEnvironment, type InputError } from './model.js';
+
+export interface EnvironmentInputs {
+  gpresult?: string[];
+  auditpol?: string[];
+}
+
+export interface Environment {
+  hosts: HostEnvironment[];
+  errors: InputError[];
+  /** Arguments that do not exist: the invocation is unusable. */
+  missing: string[];
+}
+
+export function hasEnvironmentInputs(i: EnvironmentInputs): boolean {
+  return Boolean(i.gpresult?.length || i.auditpol?.length);
+}
+
+/** Reads every environment input; one host per gpresult file, auditpol files merged into the matching host. */
+export function loadEnvironment(inputs: EnvironmentInputs, catalog: Catalog): Environment {
+  const env: Environment = { hosts: [], errors: [], missing: [] };
+  const byKey = new Map<string, HostEnvironment>();
+
+  for (const path of expand(inputs.gpresult ?? [], /\.xml$/i, env)) {
+    const text = read(path, env);
+    if (text === undefined) continue;
+    let settings;
+    try {
+      settings = parseGpresult(text, catalog);
+    } catch (e) {
+      env.errors.push({ path, message: (e as Error).message });
+      continue;
+    }
+    let name = hostKey(settings.computer) || basename(path).replace(/\.xml$/i, '');
+    if (byKey.has(name)) name = `${name} (${basename(path)})`;
+    const host = emptyHost(name);
+    host.files.push(path);
+    host.covers = { audit: true, policies: true };
+    const audit = effectiveAudit(settings, catalog, `gpresult ${basename(path)}`);
+    host.audit = audit.values;
+    host.notes.push(...settings.notes, ...audit.notes);
+    for (const [slug, p] of settings.policies) {
+      const counts = p.enabled && p.coversAll !== false;
+      host.policies.set(slug, { state: counts ? 'on' : 'off', source: `gpresult ${basename(path)} (GPO ${p.gpo})`, detail: p.detail });
+    }
+    for (const [log, l] of settings.eventLogs) host.eventLogs.set(log, { log, maxSizeKB: l.maxSizeKB, source: `gpresult ${basename(path)} (GPO ${l.gpo})` });
+    byKey.set(name, host);
+    env.hosts.push(host);
+  }
+
+  for (const path of expand(inputs.auditpol ?? [], /\.(csv|txt)$/i, env)) {
+    const text = read(path, env);
+    if (text === undefined) continue;
+    let parsed: AuditpolSettings;
+    try {
+      parsed = parseAuditpol(text, catalog);
+    } catch (e) {
+      env.errors.push({ path, message: (e as Error).message });
+      continue;
+    }
+    const key = hostKey(parsed.computer);
+    let host = byKey.get(key);
+    if (!host && env.hosts.length === 1 && !byKey.has(key)) {
+      // One gpresult and one auditpol: they describe the same host even when the names differ.
+      host = env.hosts[0] as HostEnvironment;
+      if (key && key !== hostKey(host.name)) host.notes.push(`auditpol ${basename(path)} names ${parsed.computer}, gpresult ${host.name}; read as one host`);
+    }
+    if (!host) {
+      host = emptyHost(key || basename(path));
+      byKey.set(hostKey(host.name), host);
+      env.hosts.push(host);
+    }
+    host.files.push(path);
+    host.covers.audit = true;
+    host.notes.push(...parsed.notes.map((n) => `auditpol ${basename(path)} ${n}`));
+    mergeAuditpol(host, parsed, `auditpol ${basename(path)}`, catalog);
+  }
+  return env;
+}
+
+/**
+ * `auditpol /get` shows the policy in force, so it wins over what gpresult says is configured; each
+ * disagreement is reported. A subcategory the effective output lists as "No Auditing" is off.
+ */
+function mergeAuditpol(host: HostEnvironment, parsed: AuditpolSettings, source: string, catalog: Catalog): void {
+  for (const [guid, value] of parsed.values) {
+    const next = { success: (value & 1) === 1, failure: (value & 2) === 2, source };
+    const prev = host.audit.get(guid);
+    if (prev && (prev.success !== undefined || prev.failure !== undefined) && (prev.success !== next.success || prev.failure !== next.failure)) {
+      const name = catalog.subcategory(guid)?.name ?? guid;
+      host.conflicts.push(`${name}: ${prev.source} configures ${describe(prev)}, ${source} shows ${describe(next)} (${parsed.kind === 'effective' ? 'auditpol is what is in force' : 'the later input wins'})`);
+    }
+    host.audit.set(guid, next);
+  }
+}
+
+function describe(v: { success?: boolean; failure?: boolean }): string {
+  if (v.success && v.failure) return 'Success and Failure';
+  if (v.success) return 'Success';
+  if (v.failure) return 'Failure';
+  return 'No Auditing';
+}
+
+/** Files named directly, plus matching files in named directories (one level: a fleet's export folder). */
+function expand(args: string[], ext: RegExp, env: Environment): string[] {
+  const out: string[] = [];
+  for (const arg of args) {
+    let st;
+    try {
+      st = statSync(arg);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') env.missing.push(arg);
+      else env.errors.push({ path: arg, message: `cannot access: ${errnoMessage(e)}` });
+      continue;
+    }
+    if (!st.isDirectory()) {
+      out.push(arg);
+      continue;
+    }
+    try {
+      for (const name of readdirSync(arg).sort()) if (ext.test(name)) out.push(join(arg, name));
+    } catch (e) {
+      env.errors.push({ path: arg, message: `cannot read directory: ${errnoMessage(e)}` });
+    }
+  }
+  return out;
+}
+
+function read(path: string, env: Environment): string | undefined {
+  try {
+    return decodeText(readFileSync(path));
+  } catch (e) {
+    env.errors.push({ path, message: `cannot read file: ${errnoMessage(e)}` });
+    return undefined;
+  }
+}

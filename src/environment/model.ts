@@ -1,0 +1,55 @@
+/** What one host (or one policy) actually has, merged from every input that describes it. */
+
+export type State = 'on' | 'off' | 'unknown';
+
+/** Audit setting of one subcategory. A side left undefined is not configured by the inputs. */
+export interface AuditValue {
+  success?: boolean;
+  failure?: boolean;
+  /** Where the value comes from: "gpresult results.xml (GPO SOC Audit Baseline)", "auditpol host.csv". */
+  source: string;
+}
+
+export interface PolicyValue {
+  state: 'on' | 'off';
+  source: string;
+  /** Why a policy that is set still does not count (e.g. module list without "*"). */
+  detail?: string;
+}
+
+export interface EventLogValue {
+  log: string;
+  maxSizeKB?: number;
+  source: string;
+}
+
+export interface HostEnvironment {
+  /** Computer name from the input (gpresult ComputerResults/Name, auditpol Machine Name) or the file name. */
+  name: string;
+  files: string[];
+  /** Effective audit policy by upper-case subcategory GUID. */
+  audit: Map<string, AuditValue>;
+  /** Administrative-template policies by catalog slug. */
+  policies: Map<string, PolicyValue>;
+  eventLogs: Map<string, EventLogValue>;
+  /** Which kinds of requirement the inputs speak about at all. */
+  covers: { audit: boolean; policies: boolean };
+  notes: string[];
+  /** Disagreements between inputs, e.g. gpresult configures Success but auditpol shows No Auditing. */
+  conflicts: string[];
+}
+
+export function emptyHost(name: string): HostEnvironment {
+  return { name, files: [], audit: new Map(), policies: new Map(), eventLogs: new Map(), covers: { audit: false, policies: false }, notes: [], conflicts: [] };
+}
+
+/** An input file that could not be used: reported with its path, the other inputs still count. */
+export interface InputError {
+  path: string;
+  message: string;
+}
+
+/** "CONTOSO\WS-0142$" and "ws-0142" name the same host. */
+export function hostKey(name: string): string {
+  return (name.split('\\').pop() ?? name).replace(/\$$/, '').trim().toUpperCase();
+}
