@@ -1,4 +1,7 @@
+import { assess } from './assess/assess.js';
 import { loadCatalog } from './catalog/load.js';
+import { hasEnvironmentInputs, loadEnvironment, type Environment, type EnvironmentInputs } from './environment/load.js';
+import { withReadiness } from './report/readiness.js';
 import { buildResult, type CheckResult } from './report/result.js';
 import { resolveAll } from './requirements/resolve.js';
 import { fastParser } from './rules/fastparse.js';
@@ -10,17 +13,27 @@ export interface CheckOptions extends Omit<LoadOptions, 'parse'> {
   cacheDir?: string | false;
   workers?: boolean;
   dataDir?: string;
+  /** What the hosts have; without it the report lists requirements only. */
+  environment?: EnvironmentInputs;
 }
 
 export interface CheckRun {
   result: CheckResult;
   load: LoadResult;
+  environment?: Environment;
 }
 
-/** The whole pipeline for one invocation: load rules → resolve against the catalog → one result object. */
+/** The whole pipeline for one invocation: rules → requirements → (environment → verdicts) → one result object. */
 export async function runCheck(paths: readonly string[], options: CheckOptions = {}): Promise<CheckRun> {
   const catalog = loadCatalog(options.dataDir);
   const load = await loadRules(paths, { ...options, parse: fastParser({ cacheDir: options.cacheDir ?? false, workers: options.workers }) });
   const resolutions = resolveAll(load.rules, catalog);
-  return { result: buildResult(load, resolutions, catalog, VERSION), load };
+  const result = buildResult(load, resolutions, catalog, VERSION);
+  if (!options.environment || !hasEnvironmentInputs(options.environment)) return { result, load };
+
+  const environment = loadEnvironment(options.environment, catalog);
+  result.errors.push(...environment.errors);
+  result.summary.errors = result.errors.length;
+  if (!environment.hosts.length) return { result, load, environment };
+  return { result: withReadiness(result, assess(result, environment.hosts), catalog), load, environment };
 }

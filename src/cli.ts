@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 /** Command line: wires commander to the pipeline and the renderers; no logic of its own. */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CatalogError } from './catalog/validate.js';
-import { runCheck } from './check.js';
+import { loadCatalog } from './catalog/load.js';
+import { runCheck, type CheckRun } from './check.js';
+import { buildRemediation } from './generate/remediation.js';
+import { renderCsv } from './report/csv.js';
+import { verdictLine } from './report/text.js';
 import { renderJson } from './report/json.js';
 import { renderMarkdown } from './report/markdown.js';
 import { renderTable } from './report/table.js';
@@ -24,20 +29,50 @@ Examples:
 
 Exit codes: 0 done (files with errors are listed), 2 unusable invocation or input.`;
 
-interface CheckCliOptions {
-  format: 'table' | 'json' | 'markdown';
-  verbose?: boolean;
-  output?: string;
+interface RuleAndHostCliOptions {
   minStatus?: string;
   allStatuses?: boolean;
   minLevel?: string;
   include?: string[];
   exclude?: string[];
   cache: boolean;
+  gpresult?: string[];
+  auditpol?: string[];
+}
+
+interface CheckCliOptions extends RuleAndHostCliOptions {
+  format: 'table' | 'json' | 'markdown' | 'csv';
+  verbose?: boolean;
+  output?: string;
   color?: boolean;
+  failUnder?: number;
+}
+
+interface FixCliOptions extends RuleAndHostCliOptions {
+  out: string;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function parsePercent(value: string): number {
+  const n = Number(value.replace(/%$/, ''));
+  if (!Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('a percentage from 0 to 100 is expected');
+  return n;
+}
+
+/** Options every command that reads rules and hosts shares. */
+function ruleAndHostOptions(cmd: Command): Command {
+  return cmd
+    .argument('<paths...>', 'rule files, directories (recursive) or .zip archives')
+    .option('--min-status <status>', 'keep rules with at least this status (unsupported < deprecated < experimental < test < stable); default: all but deprecated and unsupported')
+    .option('--all-statuses', 'keep rules of every status, deprecated and unsupported included')
+    .option('--min-level <level>', 'keep rules with at least this level (informational < low < medium < high < critical)')
+    .option('--include <glob>', 'only rule files matching this glob (repeatable; without "/" it matches the file name)', collect)
+    .option('--exclude <glob>', 'skip rule files matching this glob (repeatable)', collect)
+    .option('--gpresult <file|dir>', 'gpresult /x XML of a host (repeatable; a directory: every .xml in it, one host each)', collect)
+    .option('--auditpol <file>', 'auditpol /get /category:* /r output or a GPO backup audit.csv (repeatable; wins over gpresult for audit settings)', collect)
+    .option('--no-cache', 'do not read or write the parse cache (~/.cache/logsource-check)');
+}
 
 function buildProgram(): Command {
   const program = new Command('logsource-check')
@@ -47,31 +82,35 @@ function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  program
-    .command('check', { isDefault: true })
-    .description('scan Sigma rules (files, directories, .zip archives) and report what they need')
-    .argument('<paths...>', 'rule files, directories (recursive) or .zip archives')
-    .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'markdown']).default('table'))
+  ruleAndHostOptions(program.command('check', { isDefault: true }))
+    .description('scan Sigma rules (files, directories, .zip archives) and report what they need; with --gpresult/--auditpol, which rules are ready')
+    .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'markdown', 'csv']).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('-v, --verbose', 'add per-rule detail')
-    .option('--min-status <status>', 'keep rules with at least this status (unsupported < deprecated < experimental < test < stable); default: all but deprecated and unsupported')
-    .option('--all-statuses', 'keep rules of every status, deprecated and unsupported included')
-    .option('--min-level <level>', 'keep rules with at least this level (informational < low < medium < high < critical)')
-    .option('--include <glob>', 'only rule files matching this glob (repeatable; without "/" it matches the file name)', collect)
-    .option('--exclude <glob>', 'skip rule files matching this glob (repeatable)', collect)
-    .option('--no-cache', 'do not read or write the parse cache (~/.cache/logsource-check)')
+    .option('--fail-under <pct>', 'exit 1 when ready % of assessable Windows rules is below PCT (on any host)', parsePercent)
     .option('--no-color', 'no colour even on a terminal')
     .addHelpText('after', EXAMPLE)
     .action(async (paths: string[], opts: CheckCliOptions) => {
       await check(paths, opts);
     });
+
+  ruleAndHostOptions(program.command('fix'))
+    .description('write remediation files for what the host lacks: enable-audit.cmd, audit.csv, logging-policies.reg, enable-channels.cmd')
+    .requiredOption('--out <dir>', 'directory to write the files into (created if needed)')
+    .addHelpText('after', `
+Example:
+  $ logsource-check fix rules/windows --gpresult ws-0142.xml --out remediation/`)
+    .action(async (paths: string[], opts: FixCliOptions) => {
+      await fix(paths, opts);
+    });
   program.addHelpText('after', EXAMPLE);
   return program;
 }
 
-async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
+/** Runs the pipeline and turns every unusable-input condition into a UsageError (exit 2). */
+async function runValidated(paths: string[], opts: RuleAndHostCliOptions): Promise<CheckRun> {
   const progress = makeProgress();
-  let run;
+  let run: CheckRun;
   try {
     run = await runCheck(paths, {
       minStatus: opts.minStatus,
@@ -81,6 +120,7 @@ async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
       exclude: opts.exclude,
       cacheDir: opts.cache ? process.env['LOGSOURCE_CHECK_CACHE_DIR'] || defaultCacheDir() : false,
       onProgress: progress.update,
+      environment: { gpresult: opts.gpresult, auditpol: opts.auditpol },
     });
   } catch (e) {
     if (e instanceof OptionError) throw new UsageError(e.message);
@@ -88,14 +128,25 @@ async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
   } finally {
     progress.done();
   }
-  const { result, load } = run;
-  if (load.missing.length) throw new UsageError(`no such file or directory: ${load.missing.join(', ')}`);
+  const { result, load, environment } = run;
+  const missing = [...load.missing, ...(environment?.missing ?? [])];
+  if (missing.length) throw new UsageError(`no such file or directory: ${missing.join(', ')}`);
+  if (environment && !environment.hosts.length) {
+    throw new UsageError(`no usable environment input: ${environment.errors.map((e) => `${e.path}: ${e.message}`).join('; ') || 'no files found'}`);
+  }
   if (result.summary.rulesScanned === 0) {
     const why = load.errors.length ? ` (${load.errors.length} file error${load.errors.length > 1 ? 's' : ''}: ${load.errors[0]?.path}: ${load.errors[0]?.message})` : '';
     const skipped = load.skipped.status + load.skipped.level;
     throw new UsageError(`no Sigma rule found in ${paths.join(', ')}${skipped ? ` (${skipped} skipped by the status/level filter)` : ''}${why}`);
   }
+  return run;
+}
 
+async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
+  if (opts.failUnder !== undefined && !opts.gpresult?.length && !opts.auditpol?.length) {
+    throw new UsageError('--fail-under needs an environment input (--gpresult or --auditpol)');
+  }
+  const { result } = await runValidated(paths, opts);
   const toFile = opts.output !== undefined;
   const color = !toFile && opts.color !== false && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
   const text =
@@ -103,7 +154,9 @@ async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
       ? renderJson(result)
       : opts.format === 'markdown'
         ? renderMarkdown(result, { verbose: opts.verbose })
-        : renderTable(result, { verbose: opts.verbose, color, width: process.stdout.columns });
+        : opts.format === 'csv'
+          ? renderCsv(result)
+          : renderTable(result, { verbose: opts.verbose, color, width: process.stdout.columns });
   if (toFile) {
     try {
       writeFileSync(opts.output as string, text);
@@ -114,6 +167,32 @@ async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
   } else {
     process.stdout.write(text);
   }
+  if (opts.failUnder !== undefined && result.readiness) {
+    const below = result.readiness.hosts.filter((h) => (h.summary.readiness ?? 0) < (opts.failUnder as number));
+    if (below.length) {
+      const list = below.slice(0, 10).map((h) => `${h.name} ${h.summary.readiness ?? 0}%`).join(', ');
+      process.stderr.write(`logsource-check: readiness below ${opts.failUnder}% on ${below.length} host(s): ${list}${below.length > 10 ? ', …' : ''}\n`);
+      process.exitCode = EXIT.gate;
+    }
+  }
+}
+
+async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
+  if (!opts.gpresult?.length && !opts.auditpol?.length) throw new UsageError('fix needs what the host has: --gpresult and/or --auditpol');
+  const { result } = await runValidated(paths, opts);
+  const { files, notes } = buildRemediation(result, loadCatalog());
+  try {
+    mkdirSync(opts.out, { recursive: true });
+    // Fixed file names joined to --out: nothing is written outside it.
+    for (const f of files) writeFileSync(join(opts.out, f.name), f.content);
+  } catch (e) {
+    throw new UsageError(`cannot write into ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const rd = result.readiness;
+  process.stdout.write(rd ? `readiness now: ${verdictLine(rd.verdicts, rd.hosts.length)}\n` : '');
+  if (!files.length) process.stdout.write('nothing to write: no setting that a file can carry is missing\n');
+  for (const f of files) process.stdout.write(`wrote ${join(opts.out, f.name)} (${f.settings} setting${f.settings === 1 ? '' : 's'})\n`);
+  for (const n of notes) process.stdout.write(`note: ${n}\n`);
 }
 
 /** A one-line progress counter on stderr, only on a terminal. */
@@ -136,7 +215,8 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    return EXIT.ok;
+    // A gate failure sets the exit code without being an error.
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (e) {
     if (e instanceof CommanderError) {
       // Help and version are successes; anything else commander rejects is a bad invocation.

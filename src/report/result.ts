@@ -3,6 +3,9 @@ import { describeRequirement, type RequirementKind } from '../requirements/descr
 import type { Resolution } from '../requirements/resolve.js';
 import type { LoadResult } from '../rules/load.js';
 import type { LoadNote, LoadedRule, LogSource } from '../rules/model.js';
+import type { Verdict } from '../assess/verdict.js';
+import type { State } from '../environment/model.js';
+import type { Readiness } from './readiness.js';
 
 /** The one result object every renderer (table, JSON, Markdown …) draws from. Its JSON form is documented. */
 export interface CheckResult {
@@ -13,6 +16,8 @@ export interface CheckResult {
   rules: RuleRow[];
   errors: { path: string; message: string }[];
   notes: LoadNote[];
+  /** Present when an environment (gpresult, auditpol) was given. */
+  readiness?: Readiness;
 }
 
 export interface Summary {
@@ -37,6 +42,11 @@ export interface RequirementRow {
   rules: number;
   /** Rules with it in every alternative: they cannot be ready without it. */
   essentialFor: number;
+  /** With an environment: on / off / unknown on the host ("mixed" across a fleet). */
+  state?: State | 'mixed';
+  stateReason?: string;
+  /** Fleet: hosts where it is on. */
+  hostsOn?: number;
 }
 
 export interface RuleRow {
@@ -59,6 +69,12 @@ export interface RuleRow {
   supplementary: string[][];
   unknownReason?: string;
   notes: string[];
+  /** With one host: its verdict, the requirement ids missing in the closest alternative, and why. */
+  verdict?: Verdict;
+  missing?: string[];
+  why?: string;
+  /** With several hosts: how many hosts give each verdict. */
+  verdicts?: Record<Verdict, number>;
 }
 
 export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resolution>, catalog: Catalog, version: string): CheckResult {

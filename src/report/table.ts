@@ -1,6 +1,6 @@
 import { lazy } from '../lazy.js';
 import type { CheckResult, RuleRow } from './result.js';
-import { groupUnknownReasons, renderAlternatives, summaryLine } from './text.js';
+import { groupUnknownReasons, renderAlternatives, summaryLine, verdictLine } from './text.js';
 
 export interface TableOptions {
   verbose?: boolean;
@@ -28,18 +28,53 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
   for (const l of result.summary.logsources) ls.push([l.logsource, String(l.rules), l.resolved ? 'yes' : paint(color, '33', 'unknown')]);
   out.push('', bold('Log sources'), ls.toString());
 
+  const rd = result.readiness;
+  if (rd) {
+    out.push('', bold('Readiness') + '  ' + verdictLine(rd.verdicts, rd.hosts.length));
+    const ht = new (Table())({ head: ['Host', 'Ready', 'Partial', 'Blocked', 'Unknown', 'Ready %'], style, chars: compact });
+    for (const h of rd.hosts.slice(0, opts.verbose ? undefined : 50)) {
+      const s = h.summary;
+      ht.push([h.name, String(s.ready), String(s.partial), String(s.blocked), String(s.unknown), s.readiness === null ? '—' : `${s.readiness}%`]);
+    }
+    out.push(ht.toString());
+    if (rd.hosts.length > 50 && !opts.verbose) out.push(dim(`  … ${rd.hosts.length - 50} more hosts (--verbose, or --format json/csv)`));
+  }
+
   if (result.requirements.length) {
     const width = Math.max(84, (opts.width ?? 160) - 75);
+    const head = ['Requirement (id)', 'Rules', 'Only way', ...(rd ? ['State'] : []), 'How to enable'];
     const rt = new (Table())({
-      head: ['Requirement (id)', 'Rules', 'Only way', 'How to enable'],
+      head,
       style,
-      colWidths: [null, null, null, width] as unknown as number[],
+      colWidths: [...head.slice(0, -1).map(() => null), width] as unknown as number[],
       wordWrap: true,
     });
-    for (const r of result.requirements) rt.push([`${r.name}\n${dim(r.id)}`, String(r.rules), String(r.essentialFor), r.enable]);
+    for (const r of result.requirements) {
+      const state = rd ? [paintState(color, r.state ?? 'unknown') + (r.hostsOn !== undefined ? `\n${r.hostsOn}/${rd.hosts.length} hosts` : '')] : [];
+      rt.push([`${r.name}\n${dim(r.id)}`, String(r.rules), String(r.essentialFor), ...state, r.enable]);
+    }
     out.push('', bold('Requirements') + dim('  (Rules: rules with it in some alternative; Only way: rules with it in every alternative)'), rt.toString());
   } else {
     out.push('', 'No Windows requirement found in this rule set.');
+  }
+
+  if (rd?.recommendations.length) {
+    const width = Math.max(84, (opts.width ?? 160) - 60);
+    const ft = new (Table())({ head: ['#', 'Change', rd.hosts.length > 1 ? 'Unlocks (rules × hosts)' : 'Unlocks', 'How'], style, colWidths: [null, null, null, width] as unknown as number[], wordWrap: true });
+    for (const f of rd.recommendations.slice(0, opts.verbose ? undefined : 15)) {
+      ft.push([String(f.rank), f.requires.map((q) => `${q.name} (${q.state})`).join('\n+ '), String(f.unlocks), f.requires.map((q) => q.enable).join('\n')]);
+    }
+    out.push('', bold('Ranked fixes') + dim('  (each given the ones above it)'), ft.toString());
+    if (rd.recommendations.length > 15 && !opts.verbose) out.push(dim(`  … ${rd.recommendations.length - 15} more (--verbose)`));
+    if (opts.verbose) {
+      for (const f of rd.recommendations) out.push(`  #${f.rank} unlocks: ${f.rules.map((r) => r.title).join('; ')}`);
+    }
+  }
+  if (rd) {
+    for (const h of rd.hosts) {
+      const lines = [...h.warnings.map((w) => `warning: ${w}`), ...h.conflicts.map((c) => `conflict: ${c}`), ...(opts.verbose ? h.notes.map((n) => `note: ${n}`) : [])];
+      if (lines.length) out.push('', bold(`Host ${h.name}`), ...lines.map((l) => `  ${l}`));
+    }
   }
 
   const reasons = groupUnknownReasons(result);
@@ -64,8 +99,13 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
   return out.join('\n') + '\n';
 }
 
+function paintState(color: boolean, s: string): string {
+  return paint(color, s === 'on' ? '32' : s === 'off' ? '31' : '33', s);
+}
+
 function verboseRule(r: RuleRow, result: CheckResult, dim: (s: string) => string): string[] {
-  const lines = [`  ${r.path}${r.line ? `:${r.line}` : ''}  ${r.title}`, dim(`      ${r.logsourceKey}${r.eventIds.length ? `  EventID ${r.eventIds.join(', ')}` : ''}`)];
+  const verdict = r.verdict ? `  [${r.verdict}${r.missing?.length ? `; missing ${r.missing.join(', ')}` : ''}]` : '';
+  const lines = [`  ${r.path}${r.line ? `:${r.line}` : ''}  ${r.title}${verdict}`, dim(`      ${r.logsourceKey}${r.eventIds.length ? `  EventID ${r.eventIds.join(', ')}` : ''}`)];
   if (r.unknownReason) lines.push(`      unknown: ${r.unknownReason}`);
   else for (const alt of renderAlternatives(r, result)) lines.push(`      ${alt}`);
   for (const n of r.notes) lines.push(dim(`      note: ${n}`));

@@ -17,6 +17,13 @@ export function summaryLine(result: CheckResult): string {
   return parts.join(' · ');
 }
 
+/** "62.5% ready (ready 40 · partial 10 · blocked 14 · unknown 30)". */
+export function verdictLine(v: { ready: number; partial: number; blocked: number; unknown: number; readiness: number | null }, hosts: number): string {
+  const pct = v.readiness === null ? 'no assessable rule' : `${v.readiness}% of assessable Windows rules ready`;
+  const per = hosts > 1 ? ` over ${hosts} hosts (rule × host)` : '';
+  return `${pct}${per} — ready ${v.ready} · partial ${v.partial} · blocked ${v.blocked} · unknown ${v.unknown}`;
+}
+
 /** Unknown reasons with their rule counts, most frequent first. */
 export function groupUnknownReasons(result: CheckResult): [string, number][] {
   const counts = new Map<string, number>();

@@ -1,0 +1,106 @@
+import type { HostEnvironment, State } from '../environment/model.js';
+import type { CheckResult, RuleRow } from '../report/result.js';
+import { rankFixes, type RankItem } from './rank.js';
+import { assessRule, requirementState, type RequirementState, type Verdict } from './verdict.js';
+
+export interface VerdictCounts {
+  ready: number;
+  partial: number;
+  blocked: number;
+  unknown: number;
+  /** ready / (ready + partial + blocked), in percent, one decimal; null when nothing is assessable. */
+  readiness: number | null;
+}
+
+export interface HostAssessment {
+  name: string;
+  files: string[];
+  summary: VerdictCounts;
+  /** Per rule (same order as result.rules): verdict and missing requirement ids. */
+  rules: { verdict: Verdict; missing: string[]; why: string }[];
+  states: Map<string, RequirementState>;
+  notes: string[];
+  conflicts: string[];
+  warnings: string[];
+}
+
+export interface Recommendation {
+  rank: number;
+  requires: string[];
+  /** Rules made ready (rule × host units on a fleet). */
+  unlocks: number;
+  rules: { path: string; title: string }[];
+  hosts: number;
+}
+
+export interface Assessment {
+  hosts: HostAssessment[];
+  recommendations: Recommendation[];
+}
+
+/** Verdicts of every rule on every host, and fixes ranked by rules (× hosts) unlocked. */
+export function assess(result: CheckResult, hosts: HostEnvironment[]): Assessment {
+  const rules = result.rules;
+  const ids = result.requirements.map((r) => r.id);
+  const out: HostAssessment[] = [];
+  // Hosts whose inputs give every requirement the same state get the same verdicts: rank them as one group.
+  const groups = new Map<string, { weight: number; host: HostAssessment }>();
+
+  for (const host of hosts) {
+    const states = new Map<string, RequirementState>();
+    for (const id of ids) states.set(id, requirementState(id, host));
+    const stateOf = (id: string) => states.get(id) ?? requirementState(id, host);
+    const verdicts = rules.map((r) => verdictOf(r, stateOf));
+    const ha: HostAssessment = { name: host.name, files: host.files, summary: count(verdicts.map((v) => v.verdict), rules), rules: verdicts, states, notes: host.notes, conflicts: host.conflicts, warnings: [] };
+    out.push(ha);
+    const sig = ids.map((id) => shortState(stateOf(id).state)).join('');
+    const g = groups.get(sig);
+    if (g) g.weight++;
+    else groups.set(sig, { weight: 1, host: ha });
+  }
+
+  const items: RankItem[] = [];
+  const groupList = [...groups.values()];
+  groupList.forEach((g, gi) => {
+    g.host.rules.forEach((v, ri) => {
+      const rule = rules[ri] as RuleRow;
+      if (v.verdict === 'ready' || rule.unknownReason || rule.kind !== 'rule') return;
+      const missing = rule.alternatives.map((alt) => alt.filter((id) => g.host.states.get(id)?.state !== 'on'));
+      items.push({ id: gi * rules.length + ri, weight: g.weight, missing });
+    });
+  });
+  const recommendations = rankFixes(items).map((f, i) => {
+    const ruleIdx = [...new Set(f.items.map((id) => id % rules.length))];
+    const hostsTouched = new Set(f.items.map((id) => Math.floor(id / rules.length)));
+    let hostCount = 0;
+    for (const gi of hostsTouched) hostCount += groupList[gi]?.weight ?? 0;
+    return {
+      rank: i + 1,
+      requires: f.requires,
+      unlocks: f.unlocks,
+      rules: ruleIdx.map((ri) => ({ path: (rules[ri] as RuleRow).path, title: (rules[ri] as RuleRow).title })),
+      hosts: hostCount,
+    };
+  });
+  return { hosts: out, recommendations };
+}
+
+function verdictOf(r: RuleRow, stateOf: (id: string) => RequirementState): { verdict: Verdict; missing: string[]; why: string } {
+  if (r.unknownReason) return { verdict: 'unknown', missing: [], why: r.unknownReason };
+  return assessRule(r.alternatives, r.supplementary, stateOf);
+}
+
+/** Counts over plain rules of known log sources; correlations follow their referenced rules. */
+function count(verdicts: Verdict[], rules: RuleRow[]): VerdictCounts {
+  const c = { ready: 0, partial: 0, blocked: 0, unknown: 0 };
+  verdicts.forEach((v, i) => {
+    const r = rules[i] as RuleRow;
+    if (r.kind === 'rule' && !r.unknownReason) c[v]++;
+  });
+  const assessable = c.ready + c.partial + c.blocked;
+  return { ...c, readiness: assessable ? Math.round((1000 * c.ready) / assessable) / 10 : null };
+}
+
+function shortState(s: State): string {
+  return s === 'on' ? '1' : s === 'off' ? '0' : '?';
+}

@@ -1,0 +1,32 @@
+import { lazy } from '../lazy.js';
+import type { CheckResult } from './result.js';
+
+const csv = lazy<typeof import('csv-stringify/sync')>('csv-stringify/sync');
+
+/**
+ * CSV for spreadsheets: with several hosts, the host × readiness matrix (one row per host); otherwise one
+ * row per rule with its verdict (when a host was given) and what it misses.
+ */
+export function renderCsv(result: CheckResult): string {
+  const rd = result.readiness;
+  if (rd && rd.hosts.length > 1) {
+    return csv().stringify(
+      rd.hosts.map((h) => [h.name, h.files.join(' '), h.summary.ready, h.summary.partial, h.summary.blocked, h.summary.unknown, h.summary.readiness ?? '']),
+      { header: true, columns: ['host', 'files', 'ready', 'partial', 'blocked', 'unknown', 'ready_percent'] },
+    );
+  }
+  return csv().stringify(
+    result.rules.map((r) => [
+      r.path,
+      r.id ?? '',
+      r.title,
+      r.level ?? '',
+      r.logsourceKey,
+      r.verdict ?? (r.unknownReason ? 'unknown' : ''),
+      (r.missing ?? []).join(' '),
+      r.alternatives.map((a) => a.join(' + ')).join(' | '),
+      r.unknownReason ?? '',
+    ]),
+    { header: true, columns: ['path', 'id', 'title', 'level', 'logsource', 'verdict', 'missing', 'alternatives', 'unknown_reason'] },
+  );
+}
