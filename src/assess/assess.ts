@@ -1,3 +1,4 @@
+import type { Catalog } from '../catalog/catalog.js';
 import type { HostEnvironment, State } from '../environment/model.js';
 import type { CheckResult, RuleRow } from '../report/result.js';
 import { rankFixes, type RankItem } from './rank.js';
@@ -39,8 +40,9 @@ export interface Assessment {
 }
 
 /** Verdicts of every rule on every host, and fixes ranked by rules (× hosts) unlocked. */
-export function assess(result: CheckResult, hosts: HostEnvironment[]): Assessment {
+export function assess(result: CheckResult, hosts: HostEnvironment[], catalog: Catalog): Assessment {
   const rules = result.rules;
+  const logUse = rulesPerLog(result, catalog);
   const ids = result.requirements.map((r) => r.id);
   const out: HostAssessment[] = [];
   // Hosts whose inputs give every requirement the same state get the same verdicts: rank them as one group.
@@ -51,7 +53,7 @@ export function assess(result: CheckResult, hosts: HostEnvironment[]): Assessmen
     for (const id of ids) states.set(id, requirementState(id, host));
     const stateOf = (id: string) => states.get(id) ?? requirementState(id, host);
     const verdicts = rules.map((r) => verdictOf(r, stateOf));
-    const ha: HostAssessment = { name: host.name, files: host.files, summary: count(verdicts.map((v) => v.verdict), rules), rules: verdicts, states, notes: host.notes, conflicts: host.conflicts, warnings: [] };
+    const ha: HostAssessment = { name: host.name, files: host.files, summary: count(verdicts.map((v) => v.verdict), rules), rules: verdicts, states, notes: host.notes, conflicts: host.conflicts, warnings: logWarnings(host, logUse, catalog) };
     out.push(ha);
     const sig = ids.map((id) => shortState(stateOf(id).state)).join('');
     const g = groups.get(sig);
@@ -83,6 +85,30 @@ export function assess(result: CheckResult, hosts: HostEnvironment[]): Assessmen
     };
   });
   return { hosts: out, recommendations };
+}
+
+/** Rules per event log (channel) they read, through the origins of their alternatives. */
+function rulesPerLog(result: CheckResult, catalog: Catalog): Map<string, number> {
+  const use = new Map<string, number>();
+  for (const r of result.rules) {
+    if (r.kind !== 'rule' || r.unknownReason) continue;
+    const entry = catalog.entryByKey(r.logsourceKey);
+    const channels = new Set(r.origins.map((o) => entry?.sources.find((s) => s.name === o)?.channel).filter((c): c is string => !!c));
+    for (const c of channels) use.set(c.toLowerCase(), (use.get(c.toLowerCase()) ?? 0) + 1);
+  }
+  return use;
+}
+
+/** A log the rules read, capped below the recommended size, rolls over before events are collected. */
+function logWarnings(host: HostEnvironment, use: Map<string, number>, catalog: Catalog): string[] {
+  const out: string[] = [];
+  for (const t of catalog.eventLogs) {
+    const n = use.get(t.log.toLowerCase()) ?? 0;
+    const set = host.eventLogs.get(t.log);
+    if (!n || set?.maxSizeKB === undefined || set.maxSizeKB >= t.recommendedMinKB) continue;
+    out.push(`${t.log} log is capped at ${set.maxSizeKB} KB (${set.source}), below the recommended ${t.recommendedMinKB} KB (${t.source}); ${n} rule(s) read it`);
+  }
+  return out;
 }
 
 function verdictOf(r: RuleRow, stateOf: (id: string) => RequirementState): { verdict: Verdict; missing: string[]; why: string } {

@@ -1,4 +1,4 @@
-import type { AuditCategory, AuditSubcategory, LogSourceEntry, Outcome, Policy, SysmonEvent } from './types.js';
+import type { AuditCategory, AuditSubcategory, EventLogThreshold, LogSourceEntry, Outcome, Policy, SysmonEvent } from './types.js';
 
 export interface AuditProducer {
   subcategory: AuditSubcategory;
@@ -20,6 +20,7 @@ export class Catalog {
     readonly sysmonEvents: SysmonEvent[],
     readonly policies: Policy[],
     readonly logsources: LogSourceEntry[],
+    readonly eventLogs: EventLogThreshold[] = [],
   ) {
     for (const sub of subcategories) {
       this.byGuid.set(sub.guid.toUpperCase(), sub);
@@ -58,6 +59,11 @@ export class Catalog {
 
   logsource(product: string, category?: string, service?: string): LogSourceEntry | undefined {
     return this.logsourceByKey.get(key(product, category, service));
+  }
+
+  /** Entry by the key reports use: "windows/category/process_creation", "windows/service/security". */
+  entryByKey(key: string): LogSourceEntry | undefined {
+    return this.logsourceByKey.get(key);
   }
 
   /** The service entry whose channel is this one (as used by `Channel:` in a detection). */

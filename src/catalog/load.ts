@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { lazy } from '../lazy.js';
 import { Catalog } from './catalog.js';
-import type { AuditCategory, AuditSubcategory, LogSourceEntry, Policy, Producer, SysmonEvent } from './types.js';
+import type { AuditCategory, AuditSubcategory, EventLogThreshold, LogSourceEntry, Policy, Producer, SysmonEvent } from './types.js';
 import { CatalogError, Checker, GUID_RE, REQUIREMENT_RE } from './validate.js';
 
 /** `data/` of the installed package: two levels up from both src/catalog and dist/catalog. */
@@ -14,7 +14,7 @@ const PRODUCERS: readonly Producer[] = ['sysmon', 'audit', 'default', 'channel',
 
 const yaml = lazy<typeof import('yaml')>('yaml');
 
-const FILES = ['audit.yaml', 'sysmon.yaml', 'policies.yaml', 'logsources.yaml'] as const;
+const FILES = ['audit.yaml', 'sysmon.yaml', 'policies.yaml', 'logsources.yaml', 'eventlog.yaml'] as const;
 /** Written by `npm run build`: the validated catalog as JSON, with a hash of the YAML it came from. */
 const SNAPSHOT = fileURLToPath(new URL('../catalog-snapshot.json', import.meta.url));
 
@@ -24,6 +24,7 @@ interface CatalogParts {
   sysmon: SysmonEvent[];
   policies: Policy[];
   logsources: LogSourceEntry[];
+  eventLogs: EventLogThreshold[];
 }
 
 let cached: Catalog | undefined;
@@ -93,12 +94,13 @@ function validate(texts: Record<string, string | Error>): CatalogParts {
   const sysmon = checkSysmon(read('sysmon.yaml'), problems);
   const policies = checkPolicies(read('policies.yaml'), problems);
   const logsources = checkLogSources(read('logsources.yaml'), problems);
+  const eventLogs = checkEventLogs(read('eventlog.yaml'), problems);
   if (problems.length) throw new CatalogError(problems);
-  return { ...audit, sysmon, policies, logsources };
+  return { ...audit, sysmon, policies, logsources, eventLogs };
 }
 
 function fromParts(d: CatalogParts): Catalog {
-  const catalog = new Catalog(d.categories, d.subcategories, d.sysmon, d.policies, d.logsources);
+  const catalog = new Catalog(d.categories, d.subcategories, d.sysmon, d.policies, d.logsources, d.eventLogs);
   const refProblems = catalog.checkReferences();
   if (refProblems.length) throw new CatalogError(refProblems);
   return catalog;
@@ -188,6 +190,21 @@ function checkPolicies(doc: unknown, problems: string[]): Policy[] {
   });
   problems.push(...c.problems);
   return policies;
+}
+
+function checkEventLogs(doc: unknown, problems: string[]): EventLogThreshold[] {
+  const c = new Checker('eventlog.yaml');
+  const logs = list(c, doc, 'logs') as EventLogThreshold[];
+  logs.forEach((l, i) => {
+    const w = `logs[${i}] (${l?.log})`;
+    c.onlyKeys(l, w, ['log', 'recommendedMinKB', 'defaultKB', 'source', 'note']);
+    c.field(l, w, 'log', 'string');
+    c.field(l, w, 'recommendedMinKB', 'number');
+    c.field(l, w, 'defaultKB', 'number', true);
+    c.field(l, w, 'source', 'string');
+  });
+  problems.push(...c.problems);
+  return logs;
 }
 
 function checkLogSources(doc: unknown, problems: string[]): LogSourceEntry[] {

@@ -57,6 +57,15 @@ export interface Policy {
   note?: string;
 }
 
+/** Recommended minimum maximum size of an event log (data/eventlog.yaml). */
+export interface EventLogThreshold {
+  log: string;
+  recommendedMinKB: number;
+  defaultKB?: number;
+  source: string;
+  note?: string;
+}
+
 export type Producer = 'sysmon' | 'audit' | 'default' | 'channel' | 'etw';
 
 export interface LogSourceOrigin {

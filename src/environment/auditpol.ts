@@ -43,7 +43,8 @@ export function parseAuditpol(text: string, catalog: Catalog): AuditpolSettings 
     }
     const numeric = row['setting value'];
     let value: number | undefined;
-    if (numeric !== undefined && numeric !== '' && /^[0-3]$/.test(numeric)) value = Number(numeric);
+    // [MS-GPAC] audit.csv: 1 success, 2 failure, 3 both, 4 none; exports also write 0 for "No Auditing".
+    if (numeric !== undefined && /^[0-4]$/.test(numeric)) value = Number(numeric) & 3;
     else value = INCLUSION[(row['inclusion setting'] ?? '').toLowerCase()];
     if (value === undefined) {
       out.notes.push(`line ${line}: "${row['inclusion setting']}" for ${name || guid} is not understood and there is no numeric Setting Value; that subcategory is left unknown`);

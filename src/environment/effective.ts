@@ -6,8 +6,11 @@
  *    settings present: the advanced subcategory settings apply and the legacy category settings are ignored.
  *  - the option disabled: a configured legacy category overrides the subcategory settings of that category.
  *  - no advanced settings at all: the legacy categories apply to every subcategory they contain.
- * A subcategory nothing configures is left undefined: the Windows default (which differs by edition and
- * role) applies, and the checker reports it as unknown rather than guess.
+ *  - advanced settings applied by Group Policy: Windows clears the computer's audit policy first and then
+ *    applies them, so a subcategory no GPO configures ends at No Auditing (Microsoft's advanced security
+ *    auditing FAQ says the policy is cleared; "No Auditing" is the consequence, not a quoted sentence).
+ * Without advanced settings, a subcategory nothing configures is left undefined: the Windows default (which
+ * differs by edition and role) applies, and the checker reports it as unknown rather than guess.
  */
 import type { Catalog } from '../catalog/catalog.js';
 import type { GpresultSettings } from './gpresult.js';
@@ -29,6 +32,11 @@ export function effectiveAudit(s: GpresultSettings, catalog: Catalog, source: st
   }
 
   for (const [guid, a] of s.advanced) values.set(guid, { success: (a.value & 1) === 1, failure: (a.value & 2) === 2, source: `${source} (GPO ${a.gpo})` });
+  if (hasAdvanced) {
+    for (const sub of catalog.subcategories) {
+      if (!values.has(sub.guid)) values.set(sub.guid, { success: false, failure: false, source: `${source}: not configured while advanced audit policy comes from Group Policy (policy cleared first)`, inferred: true });
+    }
+  }
   if (legacyWins) {
     for (const [key, l] of s.legacy) {
       const category = catalog.auditCategories.find((c) => c.legacySetting.toLowerCase() === key.toLowerCase());

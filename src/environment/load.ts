@@ -94,7 +94,7 @@ function mergeAuditpol(host: HostEnvironment, parsed: AuditpolSettings, source: 
   for (const [guid, value] of parsed.values) {
     const next = { success: (value & 1) === 1, failure: (value & 2) === 2, source };
     const prev = host.audit.get(guid);
-    if (prev && (prev.success !== undefined || prev.failure !== undefined) && (prev.success !== next.success || prev.failure !== next.failure)) {
+    if (prev && !prev.inferred && (prev.success !== next.success || prev.failure !== next.failure)) {
       const name = catalog.subcategory(guid)?.name ?? guid;
       host.conflicts.push(`${name}: ${prev.source} configures ${describe(prev)}, ${source} shows ${describe(next)} (${parsed.kind === 'effective' ? 'auditpol is what is in force' : 'the later input wins'})`);
     }

@@ -8,6 +8,8 @@ export interface AuditValue {
   failure?: boolean;
   /** Where the value comes from: "gpresult results.xml (GPO SOC Audit Baseline)", "auditpol host.csv". */
   source: string;
+  /** Not set by any input but concluded (a subcategory Group Policy's advanced audit leaves out is cleared). */
+  inferred?: boolean;
 }
 
 export interface PolicyValue {

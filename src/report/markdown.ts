@@ -1,5 +1,5 @@
 import type { CheckResult } from './result.js';
-import { groupUnknownReasons, renderAlternatives, summaryLine } from './text.js';
+import { groupUnknownReasons, renderAlternatives, summaryLine, verdictLine } from './text.js';
 
 /** Markdown with the table report's content, for a ticket or a wiki page. */
 export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } = {}): string {
@@ -8,13 +8,36 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
   out.push('## Log sources', '', '| Log source | Rules | Resolved |', '| --- | ---: | --- |');
   for (const l of result.summary.logsources) out.push(`| ${cell(l.logsource)} | ${l.rules} | ${l.resolved ? 'yes' : 'unknown'} |`);
 
+  const rd = result.readiness;
+  if (rd) {
+    out.push('', '## Readiness', '', verdictLine(rd.verdicts, rd.hosts.length), '', '| Host | Ready | Partial | Blocked | Unknown | Ready % |', '| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const h of rd.hosts) {
+      const s = h.summary;
+      out.push(`| ${cell(h.name)} | ${s.ready} | ${s.partial} | ${s.blocked} | ${s.unknown} | ${s.readiness === null ? '—' : `${s.readiness}%`} |`);
+    }
+  }
+
   out.push('', '## Requirements', '');
   if (result.requirements.length) {
-    out.push('| Requirement | id | Rules | Only way | How to enable |', '| --- | --- | ---: | ---: | --- |');
+    out.push(`| Requirement | id | Rules | Only way |${rd ? ' State |' : ''} How to enable |`, `| --- | --- | ---: | ---: |${rd ? ' --- |' : ''} --- |`);
     for (const r of result.requirements) {
-      out.push(`| ${cell(r.name)} | \`${cell(r.id)}\` | ${r.rules} | ${r.essentialFor} | ${cell([r.enable, ...r.details].join('<br>'))} |`);
+      const state = rd ? ` ${r.state ?? 'unknown'} |` : '';
+      out.push(`| ${cell(r.name)} | \`${cell(r.id)}\` | ${r.rules} | ${r.essentialFor} |${state} ${cell([r.enable, ...r.details].join('<br>'))} |`);
     }
   } else out.push('No Windows requirement found in this rule set.');
+
+  if (rd?.recommendations.length) {
+    out.push('', '## Ranked fixes', '', 'Each fix is ranked given the ones above it.', '', `| # | Change | Unlocks${rd.hosts.length > 1 ? ' (rules × hosts)' : ''} | How |`, '| ---: | --- | ---: | --- |');
+    for (const f of rd.recommendations) {
+      out.push(`| ${f.rank} | ${cell(f.requires.map((q) => `${q.name} (${q.state})`).join(' + '))} | ${f.unlocks} | ${cell(f.requires.map((q) => q.enable).join('<br>'))} |`);
+    }
+  }
+  if (rd) {
+    for (const h of rd.hosts) {
+      const lines = [...h.warnings.map((w) => `warning: ${w}`), ...h.conflicts.map((c) => `conflict: ${c}`)];
+      if (lines.length) out.push('', `### Host ${cell(h.name)}`, '', ...lines.map((l) => `- ${cell(l)}`));
+    }
+  }
 
   const reasons = groupUnknownReasons(result);
   if (reasons.length) {
@@ -28,7 +51,8 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
   if (opts.verbose) {
     out.push('', '## Rules', '');
     for (const r of result.rules) {
-      out.push(`- **${cell(r.title)}** — \`${cell(r.path)}\` — ${cell(r.logsourceKey)}${r.eventIds.length ? ` — EventID ${r.eventIds.join(', ')}` : ''}`);
+      const verdict = r.verdict ? ` — **${r.verdict}**${r.missing?.length ? ` (missing ${r.missing.map((m) => `\`${m}\``).join(', ')})` : ''}` : '';
+      out.push(`- **${cell(r.title)}** — \`${cell(r.path)}\` — ${cell(r.logsourceKey)}${r.eventIds.length ? ` — EventID ${r.eventIds.join(', ')}` : ''}${verdict}`);
       if (r.unknownReason) out.push(`  - unknown: ${cell(r.unknownReason)}`);
       else for (const alt of renderAlternatives(r, result)) out.push(`  - ${cell(alt)}`);
     }
