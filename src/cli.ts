@@ -179,8 +179,8 @@ async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
 
 async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
   if (!opts.gpresult?.length && !opts.auditpol?.length) throw new UsageError('fix needs what the host has: --gpresult and/or --auditpol');
-  const { result } = await runValidated(paths, opts);
-  const { files, notes } = buildRemediation(result, loadCatalog());
+  const { result, environment } = await runValidated(paths, opts);
+  const { files, notes } = buildRemediation(result, loadCatalog(), environment?.hosts);
   try {
     mkdirSync(opts.out, { recursive: true });
     // Fixed file names joined to --out: nothing is written outside it.

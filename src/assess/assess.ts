@@ -51,12 +51,13 @@ export function assess(result: CheckResult, hosts: HostEnvironment[], catalog: C
   for (const host of hosts) {
     const states = new Map<string, RequirementState>();
     for (const id of ids) states.set(id, requirementState(id, host));
-    const stateOf = (id: string) => states.get(id) ?? requirementState(id, host);
-    const verdicts = rules.map((r) => verdictOf(r, stateOf));
-    const ha: HostAssessment = { name: host.name, files: host.files, summary: count(verdicts.map((v) => v.verdict), rules), rules: verdicts, states, notes: host.notes, conflicts: host.conflicts, warnings: logWarnings(host, logUse, catalog) };
-    out.push(ha);
-    const sig = ids.map((id) => shortState(stateOf(id).state)).join('');
+    const sig = ids.map((id) => shortState((states.get(id) as RequirementState).state)).join('');
     const g = groups.get(sig);
+    // Verdicts depend only on the states: a fleet of look-alike hosts is assessed once per distinct state set.
+    const verdicts = g ? g.host.rules : rules.map((r) => verdictOf(r, (id) => states.get(id) ?? requirementState(id, host)));
+    const summary = g ? g.host.summary : count(verdicts.map((v) => v.verdict), rules);
+    const ha: HostAssessment = { name: host.name, files: host.files, summary, rules: verdicts, states, notes: host.notes, conflicts: host.conflicts, warnings: logWarnings(host, logUse, catalog) };
+    out.push(ha);
     if (g) g.weight++;
     else groups.set(sig, { weight: 1, host: ha });
   }

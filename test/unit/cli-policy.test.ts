@@ -1,0 +1,148 @@
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers.js';
+
+const FX = 'test/fixtures/environment';
+const json = (args: string[]) => {
+  const r = runCli([...args, '--format', 'json']);
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout);
+};
+
+describe('policy diff from the CLI', () => {
+  it('gpresult: verdict per rule, requirement states, summary and ranked fixes', () => {
+    const j = json(['examples/rules', '--gpresult', `${FX}/gpresult-utf16le-multi-gpo.xml`]);
+    const rule = (t: string) => j.rules.find((r: { title: string }) => r.title.startsWith(t));
+    // 4624 + 4625: Logon is Success and Failure on this host
+    expect(rule('Failed And Successful').verdict).toBe('ready');
+    // 4769 needs Kerberos Service Ticket Operations, which Group Policy leaves out: cleared, so off
+    expect(rule('Kerberos Service Ticket').verdict).toBe('blocked');
+    // script block logging on
+    expect(rule('PowerShell Script Block').verdict).toBe('ready');
+    // process creation: 4688 + command line on, Sysmon unknown → ready through the 4688 alternative
+    expect(rule('Certutil').verdict).toBe('ready');
+    // hash rule needs Sysmon, which no input describes
+    expect(rule('Known Tool Started').verdict).toBe('unknown');
+    expect(rule('Known Tool Started').why).toMatch(/no Sysmon configuration given/);
+    expect(j.requirements.find((q: { id: string }) => q.id === 'sysmon:1').state).toBe('unknown');
+    expect(j.requirements.find((q: { id: string }) => q.id === 'policy:process-creation-command-line').state).toBe('on');
+    const v = j.readiness.verdicts;
+    expect(v.ready + v.partial + v.blocked + v.unknown).toBe(12);
+    expect(v.readiness).toBe(Math.round((1000 * v.ready) / (v.ready + v.partial + v.blocked)) / 10);
+    expect(j.readiness.hosts[0].name).toBe('WS-0142');
+    expect(j.readiness.hosts[0].warnings[0]).toMatch(/Security log is capped at 20480 KB .* below the recommended 196608 KB/);
+    const first = j.readiness.recommendations[0];
+    expect(first.rank).toBe(1);
+    expect(first.unlocks).toBeGreaterThanOrEqual(j.readiness.recommendations[1].unlocks);
+    for (const r of j.readiness.recommendations) for (const q of r.requires) expect(q.enable).toBeTruthy();
+  });
+
+  it('PowerShell 7 logging alone makes a ps_script rule partial', () => {
+    const j = json(['examples/rules/windows/ps_script_encoded_download.yml', '--gpresult', `${FX}/gpresult-ps7.xml`]);
+    expect(j.rules[0].verdict).toBe('partial');
+    expect(j.rules[0].missing).toEqual(['policy:powershell-script-block-logging']);
+  });
+
+  it('auditpol wins over gpresult; conflicts are reported', () => {
+    const j = json(['examples/rules', '--gpresult', `${FX}/gpresult-utf16le-multi-gpo.xml`, '--auditpol', `${FX}/auditpol-win10-default.csv`]);
+    expect(j.readiness.hosts[0].conflicts.length).toBe(3);
+    expect(j.rules.find((r: { title: string }) => r.title.startsWith('Certutil')).verdict).not.toBe('ready'); // 4688 off per auditpol
+  });
+
+  it('--fail-under: exit 1 below, 0 at or above, 2 without an environment', () => {
+    const below = runCli(['examples/rules', '--gpresult', `${FX}/gpresult-utf16le-multi-gpo.xml`, '--fail-under', '99']);
+    expect(below.status).toBe(1);
+    expect(below.stderr).toMatch(/readiness below 99% on 1 host\(s\): WS-0142/);
+    expect(runCli(['examples/rules', '--gpresult', `${FX}/gpresult-utf16le-multi-gpo.xml`, '--fail-under', '10']).status).toBe(0);
+    const none = runCli(['examples/rules', '--fail-under', '50']);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/--fail-under needs an environment input/);
+    expect(runCli(['examples/rules', '--gpresult', `${FX}/gpresult-ps7.xml`, '--fail-under', 'lots']).status).toBe(2);
+  });
+
+  it('bad environment inputs: listed when others are usable, exit 2 when none is', () => {
+    const mixed = json(['examples/rules', '--gpresult', `${FX}/gpresult-truncated.xml`, '--gpresult', `${FX}/gpresult-ps7.xml`]);
+    expect(mixed.errors.map((e: { path: string }) => e.path)).toContain(`${FX}/gpresult-truncated.xml`);
+    expect(mixed.readiness.hosts).toHaveLength(1);
+    const bad = runCli(['examples/rules', '--gpresult', `${FX}/gpresult-no-computer.xml`]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/no usable environment input: .*no <ComputerResults>/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+    expect(runCli(['examples/rules', '--gpresult', 'nope.xml']).stderr).toMatch(/no such file or directory: nope.xml/);
+  });
+
+  it('a directory of gpresult files is a fleet: host matrix in table, JSON and CSV', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lsc-fleet-'));
+    for (const f of ['gpresult-utf16le-multi-gpo.xml', 'gpresult-utf16be.xml', 'gpresult-utf8-legacy-only.xml', 'gpresult-truncated.xml']) cpSync(join(FX, f), join(dir, f));
+    const j = json(['examples/rules', '--gpresult', dir]);
+    expect(j.readiness.hosts.map((h: { name: string }) => h.name).sort()).toEqual(['FS-07', 'WS-0142', 'WS-0388']);
+    expect(j.errors.some((e: { path: string }) => e.path.endsWith('gpresult-truncated.xml'))).toBe(true);
+    const rule = j.rules.find((r: { title: string }) => r.title.startsWith('Failed And Successful'));
+    expect(rule.verdicts.ready + rule.verdicts.partial + rule.verdicts.blocked + rule.verdicts.unknown).toBe(3);
+    expect(j.readiness.recommendations[0].hosts).toBeGreaterThanOrEqual(1);
+    const csv = runCli(['examples/rules', '--gpresult', dir, '--format', 'csv']).stdout.trim().split('\n');
+    expect(csv[0]).toBe('host,files,ready,partial,blocked,unknown,ready_percent');
+    expect(csv).toHaveLength(4);
+    const table = runCli(['examples/rules', '--gpresult', dir]).stdout;
+    expect(table).toMatch(/Unlocks \(rules × hosts\)/);
+  });
+
+  it('fix writes only missing settings, never weakens, only inside --out', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'lsc-fix-')), 'remediation');
+    const r = runCli(['fix', 'examples/rules', '--gpresult', `${FX}/gpresult-utf16le-multi-gpo.xml`, '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['audit.csv', 'enable-audit.cmd']);
+    const cmd = readFileSync(join(out, 'enable-audit.cmd'), 'utf8');
+    expect(cmd).toMatch(/\r\n/);
+    expect(cmd).not.toMatch(/:disable/);
+    // Kerberos Service Ticket Operations is off: both outcomes are needed for 4769
+    expect(cmd).toContain('auditpol /set /subcategory:{0CCE9240-69AE-11D9-BED3-505054503030} /success:enable /failure:enable');
+    // Logon is already Success and Failure: nothing to write for it
+    expect(cmd).not.toContain('{0CCE9215-');
+    const csv = readFileSync(join(out, 'audit.csv'), 'utf8').split('\r\n');
+    expect(csv[0]).toBe('Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting,Setting Value');
+    expect(csv).toContain(',System,Audit Kerberos Service Ticket Operations,{0cce9240-69ae-11d9-bed3-505054503030},Success and Failure,,3');
+    expect(r.stdout).toMatch(/note: Sysmon must log event types/);
+  });
+
+  it('fix keeps what a subcategory already audits and writes policies as .reg', () => {
+    const out = mkdtempSync(join(tmpdir(), 'lsc-fix2-'));
+    const r = runCli(['fix', 'examples/rules', '--gpresult', `${FX}/gpresult-ps7.xml`, '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const reg = readFileSync(join(out, 'logging-policies.reg'));
+    expect([...reg.subarray(0, 2)]).toEqual([0xff, 0xfe]);
+    const text = reg.subarray(2).toString('utf16le');
+    expect(text).toMatch(/^Windows Registry Editor Version 5.00\r\n/);
+    expect(text).toContain('[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\PowerShell\\ScriptBlockLogging]\r\n"EnableScriptBlockLogging"=dword:00000001');
+    expect(existsSync(join(out, 'enable-channels.cmd'))).toBe(false);
+    expect(runCli(['fix', 'examples/rules', '--out', out]).status).toBe(2); // needs an environment
+  });
+
+  it('fix: a subcategory auditing Success that needs Failure gets Success and Failure in audit.csv', () => {
+    const out = mkdtempSync(join(tmpdir(), 'lsc-fix3-'));
+    const r = runCli(['fix', 'examples/rules/windows/security_brute_force_then_success.yml', '--gpresult', `${FX}/gpresult-utf16be.xml`, '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(out, 'enable-audit.cmd'), 'utf8')).toContain('auditpol /set /subcategory:{0CCE9215-69AE-11D9-BED3-505054503030} /failure:enable\r\n');
+    expect(readFileSync(join(out, 'audit.csv'), 'utf8')).toContain(',System,Audit Logon,{0cce9215-69ae-11d9-bed3-505054503030},Success and Failure,,3');
+  });
+});
+
+describe('remediation never weakens', () => {
+  it('keeps an audited outcome the rule set does not ask for', async () => {
+    const { buildRemediation } = await import('../../src/generate/remediation.js');
+    const { loadCatalog } = await import('../../src/catalog/load.js');
+    const { emptyHost } = await import('../../src/environment/model.js');
+    const host = emptyHost('h');
+    const logon = '{0CCE9215-69AE-11D9-BED3-505054503030}';
+    host.audit.set(logon, { success: true, failure: false, source: 'test' });
+    const result = {
+      readiness: { recommendations: [{ requires: [{ id: `audit:${logon}:failure`, state: 'off' }] }] },
+    } as unknown as Parameters<typeof buildRemediation>[0];
+    const { files } = buildRemediation(result, loadCatalog(), [host]);
+    const csv = files.find((f) => f.name === 'audit.csv')!.content.toString();
+    expect(csv).toContain(',System,Audit Logon,{0cce9215-69ae-11d9-bed3-505054503030},Success and Failure,,3');
+    expect(files.find((f) => f.name === 'enable-audit.cmd')!.content.toString()).toContain(`auditpol /set /subcategory:${logon} /failure:enable\r\n`);
+  });
+});
