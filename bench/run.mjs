@@ -2,7 +2,7 @@
 // npm run bench: the CLI over the shared corpus, repeated; prints median wall time and peak RSS.
 // Usage: npm run bench [-- --runs N]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,7 +53,21 @@ function scenario(name, args, { cold }) {
   rmSync(cache, { recursive: true, force: true });
   const ms = median(samples.map((s) => s.ms));
   const rss = Math.max(...samples.map((s) => s.rssMb));
-  console.log(`${name.padEnd(46)} median ${ms.toFixed(0).padStart(6)} ms   min ${Math.min(...samples.map((s) => s.ms)).toFixed(0).padStart(6)} ms   peak RSS ${rss.toFixed(0).padStart(4)} MB   (${RUNS} runs)`);
+  console.log(`${name.padEnd(48)} median ${ms.toFixed(0).padStart(6)} ms   min ${Math.min(...samples.map((s) => s.ms)).toFixed(0).padStart(6)} ms   peak RSS ${rss.toFixed(0).padStart(4)} MB   (${RUNS} runs)`);
+}
+
+/** 1,000 gpresult files (the UTF-16 and UTF-8 fixtures with their host names changed): a fleet. */
+function makeFleet() {
+  const dir = mkdtempSync(join(tmpdir(), 'lsc-bench-fleet-'));
+  const fx = join(root, 'test', 'fixtures', 'environment');
+  const utf16 = readFileSync(join(fx, 'gpresult-utf16le-multi-gpo.xml')).subarray(2).toString('utf16le');
+  const utf8 = readFileSync(join(fx, 'gpresult-utf8-legacy-only.xml'), 'utf8');
+  for (let i = 0; i < 1000; i++) {
+    const name = `BENCH-${String(i).padStart(4, '0')}`;
+    const body = (i % 2 ? utf8.replace('WS-0388', name) : utf16.replace('WS-0142', name)).replace('<q3:SettingValue>1</q3:SettingValue>', i % 3 ? '<q3:SettingValue>1</q3:SettingValue>' : '<q3:SettingValue>3</q3:SettingValue>');
+    writeFileSync(join(dir, `${name}.xml`), i % 2 ? body : Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(body, 'utf16le')]));
+  }
+  return dir;
 }
 
 console.log(`logsource-check bench — node ${process.version}, ${RUNS} runs each`);
@@ -61,3 +75,7 @@ scenario('5 main rule folders, warm parse cache', main5, { cold: false });
 scenario('5 main rule folders, no cache (2 workers)', main5, { cold: true });
 scenario('whole corpus (7 folders, all statuses), warm', [...all, '--all-statuses'], { cold: false });
 scenario('whole corpus (7 folders, all statuses), no cache', [...all, '--all-statuses'], { cold: true });
+const fleet = makeFleet();
+scenario('rules/ × 1 gpresult (UTF-16), warm', [join(corpus, 'rules'), '--gpresult', join(root, 'test', 'fixtures', 'environment', 'gpresult-utf16le-multi-gpo.xml')], { cold: false });
+scenario('rules/ × 1,000 gpresult files (fleet), warm', [join(corpus, 'rules'), '--gpresult', fleet], { cold: false });
+rmSync(fleet, { recursive: true, force: true });
