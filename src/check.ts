@@ -35,5 +35,5 @@ export async function runCheck(paths: readonly string[], options: CheckOptions =
   result.errors.push(...environment.errors);
   result.summary.errors = result.errors.length;
   if (!environment.hosts.length) return { result, load, environment };
-  return { result: withReadiness(result, assess(result, environment.hosts, catalog), catalog), load, environment };
+  return { result: withReadiness(result, assess(result, environment.hosts, catalog, load.rules), catalog), load, environment };
 }

@@ -38,6 +38,7 @@ interface RuleAndHostCliOptions {
   cache: boolean;
   gpresult?: string[];
   auditpol?: string[];
+  sysmon?: string[];
 }
 
 interface CheckCliOptions extends RuleAndHostCliOptions {
@@ -71,6 +72,7 @@ function ruleAndHostOptions(cmd: Command): Command {
     .option('--exclude <glob>', 'skip rule files matching this glob (repeatable)', collect)
     .option('--gpresult <file|dir>', 'gpresult /x XML of a host (repeatable; a directory: every .xml in it, one host each)', collect)
     .option('--auditpol <file>', 'auditpol /get /category:* /r output or a GPO backup audit.csv (repeatable; wins over gpresult for audit settings)', collect)
+    .option('--sysmon <file>', 'Sysmon configuration XML deployed on the host(s): its filters are simulated per rule', collect)
     .option('--no-cache', 'do not read or write the parse cache (~/.cache/logsource-check)');
 }
 
@@ -120,7 +122,7 @@ async function runValidated(paths: string[], opts: RuleAndHostCliOptions): Promi
       exclude: opts.exclude,
       cacheDir: opts.cache ? process.env['LOGSOURCE_CHECK_CACHE_DIR'] || defaultCacheDir() : false,
       onProgress: progress.update,
-      environment: { gpresult: opts.gpresult, auditpol: opts.auditpol },
+      environment: { gpresult: opts.gpresult, auditpol: opts.auditpol, sysmon: opts.sysmon },
     });
   } catch (e) {
     if (e instanceof OptionError) throw new UsageError(e.message);
@@ -143,8 +145,8 @@ async function runValidated(paths: string[], opts: RuleAndHostCliOptions): Promi
 }
 
 async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
-  if (opts.failUnder !== undefined && !opts.gpresult?.length && !opts.auditpol?.length) {
-    throw new UsageError('--fail-under needs an environment input (--gpresult or --auditpol)');
+  if (opts.failUnder !== undefined && !opts.gpresult?.length && !opts.auditpol?.length && !opts.sysmon?.length) {
+    throw new UsageError('--fail-under needs an environment input (--gpresult, --auditpol or --sysmon)');
   }
   const { result } = await runValidated(paths, opts);
   const toFile = opts.output !== undefined;
@@ -178,7 +180,7 @@ async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
 }
 
 async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
-  if (!opts.gpresult?.length && !opts.auditpol?.length) throw new UsageError('fix needs what the host has: --gpresult and/or --auditpol');
+  if (!opts.gpresult?.length && !opts.auditpol?.length && !opts.sysmon?.length) throw new UsageError('fix needs what the host has: --gpresult, --auditpol and/or --sysmon');
   const { result, environment } = await runValidated(paths, opts);
   const { files, notes } = buildRemediation(result, loadCatalog(), environment?.hosts);
   try {

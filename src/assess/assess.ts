@@ -1,5 +1,8 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { HostEnvironment, State } from '../environment/model.js';
+import type { SysmonConfig } from '../environment/sysmon.js';
+import type { LoadedRule } from '../rules/model.js';
+import { matchTerms, simulate, type SimResult, type Simulation } from './sysmon-sim.js';
 import type { CheckResult, RuleRow } from '../report/result.js';
 import { rankFixes, type RankItem } from './rank.js';
 import { assessRule, requirementState, type RequirementState, type Verdict } from './verdict.js';
@@ -23,6 +26,14 @@ export interface HostAssessment {
   notes: string[];
   conflicts: string[];
   warnings: string[];
+  /** With a Sysmon config: per rule, what the simulation says for each Sysmon event type it needs. */
+  sysmon?: SysmonReport;
+}
+
+export interface SysmonReport {
+  config: string;
+  schemaVersion: string;
+  perRule: Map<number, { eventId: number; result: SimResult; reasons: string[] }[]>;
 }
 
 export interface Recommendation {
@@ -40,8 +51,9 @@ export interface Assessment {
 }
 
 /** Verdicts of every rule on every host, and fixes ranked by rules (× hosts) unlocked. */
-export function assess(result: CheckResult, hosts: HostEnvironment[], catalog: Catalog): Assessment {
+export function assess(result: CheckResult, hosts: HostEnvironment[], catalog: Catalog, loaded: LoadedRule[] = []): Assessment {
   const rules = result.rules;
+  const sim = sysmonSimulator(loaded, catalog);
   const logUse = rulesPerLog(result, catalog);
   const ids = result.requirements.map((r) => r.id);
   const out: HostAssessment[] = [];
@@ -50,13 +62,33 @@ export function assess(result: CheckResult, hosts: HostEnvironment[], catalog: C
 
   for (const host of hosts) {
     const states = new Map<string, RequirementState>();
-    for (const id of ids) states.set(id, requirementState(id, host));
-    const sig = ids.map((id) => shortState((states.get(id) as RequirementState).state)).join('');
+    for (const id of ids) states.set(id, requirementState(id, host, catalog));
+    const sig = ids.map((id) => shortState((states.get(id) as RequirementState).state)).join('') + (host.sysmon?.path ?? '');
     const g = groups.get(sig);
     // Verdicts depend only on the states: a fleet of look-alike hosts is assessed once per distinct state set.
-    const verdicts = g ? g.host.rules : rules.map((r) => verdictOf(r, (id) => states.get(id) ?? requirementState(id, host)));
+    let report = g?.host.sysmon;
+    let verdicts = g?.host.rules;
+    if (!verdicts) {
+      const perRule = new Map<number, { eventId: number; result: SimResult; reasons: string[] }[]>();
+      verdicts = rules.map((r, ri) => {
+        const hostState = (id: string) => states.get(id) ?? requirementState(id, host, catalog);
+        // A Sysmon event type that is on or filtered counts for this rule only if its events pass the filters.
+        const stateOf = (id: string): RequirementState => {
+          const st = hostState(id);
+          if (!host.sysmon || !id.startsWith('sysmon:') || st.state !== 'on') return st;
+          const s = sim(ri, Number(id.slice(7)), host.sysmon);
+          if (!s) return st;
+          const list = perRule.get(ri) ?? [];
+          if (!list.some((x) => x.eventId === Number(id.slice(7)))) list.push({ eventId: Number(id.slice(7)), ...s });
+          perRule.set(ri, list);
+          return { ...st, state: s.result === 'logged' ? 'on' : s.result === 'partial' ? 'partial' : 'off', reason: s.reasons.join('; ') || st.reason };
+        };
+        return verdictOf(r, stateOf);
+      });
+      if (host.sysmon) report = { config: host.sysmon.path, schemaVersion: host.sysmon.schemaVersion, perRule };
+    }
     const summary = g ? g.host.summary : count(verdicts.map((v) => v.verdict), rules);
-    const ha: HostAssessment = { name: host.name, files: host.files, summary, rules: verdicts, states, notes: host.notes, conflicts: host.conflicts, warnings: logWarnings(host, logUse, catalog) };
+    const ha: HostAssessment = { name: host.name, files: host.files, summary, rules: verdicts, states, notes: host.notes, conflicts: host.conflicts, warnings: logWarnings(host, logUse, catalog), sysmon: report };
     out.push(ha);
     if (g) g.weight++;
     else groups.set(sig, { weight: 1, host: ha });
@@ -68,7 +100,9 @@ export function assess(result: CheckResult, hosts: HostEnvironment[], catalog: C
     g.host.rules.forEach((v, ri) => {
       const rule = rules[ri] as RuleRow;
       if (v.verdict === 'ready' || rule.unknownReason || rule.kind !== 'rule') return;
-      const missing = rule.alternatives.map((alt) => alt.filter((id) => g.host.states.get(id)?.state !== 'on'));
+      const simulated = g.host.sysmon?.perRule.get(ri) ?? [];
+      const on = (id: string) => g.host.states.get(id)?.state === 'on' && !simulated.some((s) => `sysmon:${s.eventId}` === id && s.result !== 'logged');
+      const missing = rule.alternatives.map((alt) => alt.filter((id) => !on(id)));
       items.push({ id: gi * rules.length + ri, weight: g.weight, missing });
     });
   });
@@ -112,6 +146,21 @@ function logWarnings(host: HostEnvironment, use: Map<string, number>, catalog: C
   return out;
 }
 
+/** Simulation per (rule, event type, config), with the rule's match terms built once. */
+function sysmonSimulator(loaded: LoadedRule[], catalog: Catalog): (ri: number, eventId: number, config: SysmonConfig) => Simulation | undefined {
+  const terms = new Map<number, ReturnType<typeof matchTerms>>();
+  return (ri, eventId, config) => {
+    const rule = loaded[ri];
+    if (!rule || rule.kind !== 'rule') return undefined;
+    const element = catalog.sysmonEvent(eventId)?.element;
+    if (!element) return undefined;
+    let t = terms.get(ri);
+    if (!t) terms.set(ri, (t = matchTerms(rule)));
+    const s = simulate(t.terms, config.elements.get(element), `${element} (EID ${eventId})`);
+    return t.notes.length && s.result !== 'dropped' ? { result: 'partial', reasons: [...s.reasons, ...t.notes] } : s;
+  };
+}
+
 function verdictOf(r: RuleRow, stateOf: (id: string) => RequirementState): { verdict: Verdict; missing: string[]; why: string } {
   if (r.unknownReason) return { verdict: 'unknown', missing: [], why: r.unknownReason };
   return assessRule(r.alternatives, r.supplementary, stateOf);
@@ -128,6 +177,6 @@ function count(verdicts: Verdict[], rules: RuleRow[]): VerdictCounts {
   return { ...c, readiness: assessable ? Math.round((1000 * c.ready) / assessable) / 10 : null };
 }
 
-function shortState(s: State): string {
-  return s === 'on' ? '1' : s === 'off' ? '0' : '?';
+function shortState(s: State | 'partial'): string {
+  return s === 'on' ? '1' : s === 'off' ? '0' : s === 'partial' ? '~' : '?';
 }

@@ -1,16 +1,20 @@
-import { splitRequirement } from '../catalog/catalog.js';
+import { splitRequirement, type Catalog } from '../catalog/catalog.js';
+import { eventState, type SysmonState } from '../environment/sysmon.js';
 import type { HostEnvironment, State } from '../environment/model.js';
 
 export type Verdict = 'ready' | 'partial' | 'blocked' | 'unknown';
 
 export interface RequirementState {
-  state: State;
+  /** `partial`: only for one rule — Sysmon logs some of the events it matches. */
+  state: State | 'partial';
+  /** Sysmon event types: the config's own state of the type (on, filtered, off, unsupported). */
+  sysmonState?: SysmonState;
   /** Why, in a few words: "gpresult x.xml (GPO SOC Baseline)", "no Sysmon config given". */
   reason: string;
 }
 
 /** State of one requirement on one host. */
-export function requirementState(id: string, host: HostEnvironment): RequirementState {
+export function requirementState(id: string, host: HostEnvironment, catalog: Catalog): RequirementState {
   const [kind, rest] = splitRequirement(id);
   switch (kind) {
     case 'audit': {
@@ -28,8 +32,14 @@ export function requirementState(id: string, host: HostEnvironment): Requirement
       if (!p) return { state: 'off', reason: 'not configured by any GPO (disabled by default)' };
       return { state: p.state, reason: p.detail ? `${p.source}: ${p.detail}` : p.source };
     }
-    case 'sysmon':
-      return { state: 'unknown', reason: 'no Sysmon configuration given' };
+    case 'sysmon': {
+      if (!host.sysmon) return { state: 'unknown', reason: 'no Sysmon configuration given' };
+      const s = eventState(host.sysmon, Number(rest), catalog);
+      const where = `sysmon ${host.sysmon.path} (schema ${host.sysmon.schemaVersion})`;
+      if (s === 'unsupported') return { state: 'off', sysmonState: s, reason: `${where}: the schema predates this event type` };
+      // "filtered" is on for the rules whose events its filters keep: decided per rule by the simulation.
+      return { state: s === 'off' ? 'off' : 'on', sysmonState: s, reason: where };
+    }
     default:
       return { state: 'unknown', reason: 'channel state is not in the inputs' };
   }
@@ -54,8 +64,9 @@ export function assessRule(
   stateOf: (id: string) => RequirementState,
 ): RuleAssessment {
   if (alternatives.some((a) => a.length === 0)) return { verdict: 'ready', missing: [], why: 'logged by default' };
+  const isOn = (id: string) => stateOf(id).state === 'on';
   const scored = alternatives.map((alt) => {
-    const notOn = alt.filter((id) => stateOf(id).state !== 'on');
+    const notOn = alt.filter((id) => !isOn(id));
     return { alt, notOn, unknown: notOn.filter((id) => stateOf(id).state === 'unknown') };
   });
   const complete = scored.find((s) => s.notOn.length === 0);
@@ -64,10 +75,16 @@ export function assessRule(
   const best = [...scored].sort((a, b) => a.notOn.length - b.notOn.length || a.unknown.length - b.unknown.length)[0];
   const missing = best?.notOn ?? [];
   const all = [...alternatives, ...supplementary].flat();
-  const anyOn = all.some((id) => stateOf(id).state === 'on');
+  const anyOn = all.some((id) => isOn(id) || stateOf(id).state === 'partial');
   if (anyOn) {
-    const suppOnly = supplementary.some((s) => s.every((id) => stateOf(id).state === 'on'));
-    return { verdict: 'partial', missing, why: suppOnly ? 'only a supplementary source (e.g. PowerShell 7) is logged' : 'some of what it needs is on' };
+    const suppOnly = supplementary.some((s) => s.every(isOn));
+    const partialIds = all.filter((id) => stateOf(id).state === 'partial');
+    const why = suppOnly
+      ? 'only a supplementary source (e.g. PowerShell 7) is logged'
+      : partialIds.length
+        ? `logged only in part: ${[...new Set(partialIds)].map((id) => `${id} (${stateOf(id).reason})`).join('; ')}`
+        : 'some of what it needs is on';
+    return { verdict: 'partial', missing, why };
   }
   const unknown = [...new Set(alternatives.flat().filter((id) => stateOf(id).state === 'unknown'))];
   if (unknown.length) return { verdict: 'unknown', missing, why: `the inputs do not tell: ${unknown.map((id) => `${id} (${stateOf(id).reason})`).join('; ')}` };

@@ -6,11 +6,14 @@ import { errnoMessage } from '../rules/files.js';
 import { parseAuditpol, type AuditpolSettings } from './auditpol.js';
 import { effectiveAudit } from './effective.js';
 import { parseGpresult } from './gpresult.js';
+import { parseSysmonConfig, type SysmonConfig } from './sysmon.js';
 import { emptyHost, hostKey, type HostEnvironment, type InputError } from './model.js';
 
 export interface EnvironmentInputs {
   gpresult?: string[];
   auditpol?: string[];
+  /** Sysmon configuration XML; one config applies to every host (it is deployed fleet-wide). */
+  sysmon?: string[];
 }
 
 export interface Environment {
@@ -21,7 +24,7 @@ export interface Environment {
 }
 
 export function hasEnvironmentInputs(i: EnvironmentInputs): boolean {
-  return Boolean(i.gpresult?.length || i.auditpol?.length);
+  return Boolean(i.gpresult?.length || i.auditpol?.length || i.sysmon?.length);
 }
 
 /** Reads every environment input; one host per gpresult file, auditpol files merged into the matching host. */
@@ -82,6 +85,29 @@ export function loadEnvironment(inputs: EnvironmentInputs, catalog: Catalog): En
     host.covers.audit = true;
     host.notes.push(...parsed.notes.map((n) => `auditpol ${basename(path)} ${n}`));
     mergeAuditpol(host, parsed, `auditpol ${basename(path)}`, catalog);
+  }
+
+  const configs: SysmonConfig[] = [];
+  for (const path of expand(inputs.sysmon ?? [], /\.xml$/i, env)) {
+    const text = read(path, env);
+    if (text === undefined) continue;
+    try {
+      configs.push(parseSysmonConfig(path, text, catalog));
+    } catch (e) {
+      env.errors.push({ path, message: (e as Error).message });
+    }
+  }
+  if (configs.length > 1) {
+    env.errors.push({ path: configs.slice(1).map((c) => c.path).join(', '), message: `only one Sysmon configuration can apply to the hosts; ${configs[0]?.path} is used` });
+  }
+  const config = configs[0];
+  if (config) {
+    if (!env.hosts.length) env.hosts.push(emptyHost(basename(config.path).replace(/\.xml$/i, '')));
+    for (const host of env.hosts) {
+      host.sysmon = config;
+      host.files.push(config.path);
+      host.notes.push(...config.notes.map((n) => `sysmon ${basename(config.path)}: ${n}`));
+    }
   }
   return env;
 }

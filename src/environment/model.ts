@@ -1,4 +1,5 @@
 /** What one host (or one policy) actually has, merged from every input that describes it. */
+import type { SysmonConfig } from './sysmon.js';
 
 export type State = 'on' | 'off' | 'unknown';
 
@@ -34,6 +35,8 @@ export interface HostEnvironment {
   /** Administrative-template policies by catalog slug. */
   policies: Map<string, PolicyValue>;
   eventLogs: Map<string, EventLogValue>;
+  /** The Sysmon configuration deployed on the host, when given. */
+  sysmon?: SysmonConfig;
   /** Which kinds of requirement the inputs speak about at all. */
   covers: { audit: boolean; policies: boolean };
   notes: string[];

@@ -2,6 +2,7 @@ import type { Assessment, VerdictCounts } from '../assess/assess.js';
 import type { Verdict } from '../assess/verdict.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { State } from '../environment/model.js';
+import type { SysmonState } from '../environment/sysmon.js';
 import { describeRequirement } from '../requirements/describe.js';
 import type { CheckResult } from './result.js';
 
@@ -22,9 +23,12 @@ export interface HostRow {
   warnings: string[];
 }
 
+/** A requirement's state as reports show it: Sysmon event types use the config's states. */
+export type ShownState = State | SysmonState | 'mixed';
+
 export interface RecommendationRow {
   rank: number;
-  requires: { id: string; name: string; state: State | 'mixed'; enable: string; details: string[] }[];
+  requires: { id: string; name: string; state: ShownState; enable: string; details: string[] }[];
   unlocks: number;
   hosts: number;
   rules: { path: string; title: string }[];
@@ -33,18 +37,20 @@ export interface RecommendationRow {
 /** Adds verdicts, requirement states, hosts and ranked recommendations to the result (one object for every renderer). */
 export function withReadiness(result: CheckResult, a: Assessment, catalog: Catalog): CheckResult {
   const single = a.hosts.length === 1 ? a.hosts[0] : undefined;
-  const stateAcross = (id: string): { state: State | 'mixed'; on: number; reason?: string } => {
+  const stateAcross = (id: string): { state: ShownState; on: number; reason?: string } => {
     const states = a.hosts.map((h) => h.states.get(id));
     const on = states.filter((s) => s?.state === 'on').length;
-    const kinds = new Set(states.map((s) => s?.state ?? 'unknown'));
-    const state = kinds.size === 1 ? ([...kinds][0] as State) : 'mixed';
+    // Sysmon event types show the config's own state: on, filtered, off or unsupported.
+    const kinds = new Set(states.map((s) => s?.sysmonState ?? (s?.state === 'partial' ? 'on' : s?.state) ?? 'unknown'));
+    const state = kinds.size === 1 ? ([...kinds][0] as ShownState) : 'mixed';
     return { state, on, reason: single ? states[0]?.reason : undefined };
   };
 
   const rules = result.rules.map((r, i) => {
     if (single) {
       const v = single.rules[i];
-      return { ...r, verdict: v?.verdict, missing: v?.missing ?? [], why: v?.why };
+      const sysmon = single.sysmon?.perRule.get(i);
+      return { ...r, verdict: v?.verdict, missing: v?.missing ?? [], why: v?.why, ...(sysmon ? { sysmon } : {}) };
     }
     const verdicts: Record<Verdict, number> = { ready: 0, partial: 0, blocked: 0, unknown: 0 };
     for (const h of a.hosts) verdicts[h.rules[i]?.verdict ?? 'unknown']++;

@@ -4,8 +4,7 @@ import type { Resolution } from '../requirements/resolve.js';
 import type { LoadResult } from '../rules/load.js';
 import type { LoadNote, LoadedRule, LogSource } from '../rules/model.js';
 import type { Verdict } from '../assess/verdict.js';
-import type { State } from '../environment/model.js';
-import type { Readiness } from './readiness.js';
+import type { Readiness, ShownState } from './readiness.js';
 
 /** The one result object every renderer (table, JSON, Markdown …) draws from. Its JSON form is documented. */
 export interface CheckResult {
@@ -43,7 +42,7 @@ export interface RequirementRow {
   /** Rules with it in every alternative: they cannot be ready without it. */
   essentialFor: number;
   /** With an environment: on / off / unknown on the host ("mixed" across a fleet). */
-  state?: State | 'mixed';
+  state?: ShownState;
   stateReason?: string;
   /** Fleet: hosts where it is on. */
   hostsOn?: number;
@@ -75,6 +74,8 @@ export interface RuleRow {
   why?: string;
   /** With several hosts: how many hosts give each verdict. */
   verdicts?: Record<Verdict, number>;
+  /** With a Sysmon config (one host): would Sysmon log the rule's events, per event type, and why not. */
+  sysmon?: { eventId: number; result: 'logged' | 'partial' | 'dropped'; reasons: string[] }[];
 }
 
 export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resolution>, catalog: Catalog, version: string): CheckResult {

@@ -1,0 +1,341 @@
+/**
+ * Would Sysmon log the events a rule matches? Symbolic, per event type: the rule's positive match space
+ * (the condition in disjunctive normal form over its positive selections, each term a conjunction of field
+ * constraints) is compared with the config's include and exclude filters, case-insensitively as Sysmon
+ * compares. Where it cannot decide (regex, base64, an include filter on a field the rule leaves open) the
+ * answer is "partial" with the reason, never a guess.
+ *
+ * Semantics (Sysinternals): an event is logged when it matches an include filter — or the type has no include
+ * filter — and matches no exclude filter; exclude wins. Excludes on fields the rule does not test are not
+ * counted against it (they drop unrelated events, which is their purpose).
+ */
+import { expandPattern, type ConditionNode } from '../rules/condition.js';
+import type { SigmaRule } from '../rules/model.js';
+import type { ElementRules, SysmonCondition, SysmonFilter } from '../environment/sysmon.js';
+
+export type SimResult = 'logged' | 'partial' | 'dropped';
+
+export interface Simulation {
+  result: SimResult;
+  /** The config filters responsible, as "ProcessCreate include Image end with powershell.exe". */
+  reasons: string[];
+}
+
+/** One value test of a rule: the field's value equals / contains / starts / ends with `value` (lower case). */
+interface Pattern {
+  kind: 'exact' | 'contains' | 'startswith' | 'endswith' | 'opaque';
+  value: string;
+}
+
+/** A field constraint: any of `patterns` (or all of them with |all). */
+interface Constraint {
+  field: string;
+  patterns: Pattern[];
+  all: boolean;
+}
+
+type Term = Constraint[];
+
+const MAX_TERMS = 64;
+
+/** The rule's positive match space as OR of terms (AND of constraints); undefined when it cannot be built. */
+export function matchTerms(rule: SigmaRule): { terms: Term[]; notes: string[] } {
+  const notes: string[] = [];
+  const sels = Object.keys(rule.detection).filter((k) => k !== 'condition' && k !== 'timeframe');
+  const branches = new Map<string, Term[]>();
+  for (const name of sels) branches.set(name, selectionTerms(rule.detection[name]));
+  const conds = rule.facts.conditions;
+  if (!conds.length) return { terms: sels.flatMap((s) => branches.get(s) ?? []), notes: ['condition not parsed: every selection taken as matching'] };
+  const terms: Term[] = [];
+  for (const c of conds) terms.push(...dnf(c, sels, branches));
+  if (terms.length > MAX_TERMS) {
+    notes.push(`more than ${MAX_TERMS} condition terms: only the first ${MAX_TERMS} are simulated`);
+    terms.length = MAX_TERMS;
+  }
+  return { terms, notes };
+}
+
+function selectionTerms(sel: unknown): Term[] {
+  const maps = Array.isArray(sel) ? sel.filter((m) => typeof m === 'object' && m !== null && !Array.isArray(m)) : typeof sel === 'object' && sel !== null ? [sel] : [];
+  // Keyword lists and odd shapes match on no particular field: one unconstrained term.
+  if (!maps.length) return [[]];
+  return (maps as Record<string, unknown>[]).map((m) => Object.entries(m).map(([k, v]) => toConstraint(k, v)));
+}
+
+function toConstraint(key: string, value: unknown): Constraint {
+  const [field = '', ...mods] = key.split('|').map((s) => s.trim());
+  const lower = mods.map((m) => m.toLowerCase());
+  const values = (Array.isArray(value) ? value : [value]).map((v) => (v === null || v === undefined ? '' : String(v)));
+  const opaque = lower.some((m) => ['re', 'base64', 'base64offset', 'cidr', 'gt', 'gte', 'lt', 'lte', 'fieldref', 'exists', 'expand', 'utf16le', 'utf16be', 'wide', 'utf16'].includes(m));
+  const kind: Pattern['kind'] = opaque ? 'opaque' : lower.includes('contains') ? 'contains' : lower.includes('startswith') ? 'startswith' : lower.includes('endswith') ? 'endswith' : 'exact';
+  let patterns = values.map((v) => wildcard(kind, v.toLowerCase()));
+  if (lower.includes('windash')) {
+    // windash: "-x" also matches "/x", "–x", "—x" and "―x".
+    patterns = patterns.flatMap((p) => (p.value.startsWith('-') ? ['-', '/', '–', '—', '―'].map((d) => ({ ...p, value: d + p.value.slice(1) })) : [p]));
+  }
+  return { field, patterns, all: lower.includes('all') };
+}
+
+/** Sigma wildcards inside a plain value turn it into contains / startswith / endswith, or opaque. */
+function wildcard(kind: Pattern['kind'], v: string): Pattern {
+  if (kind === 'opaque' || !/[*?]/.test(v.replace(/\\[*?]/g, ''))) return { kind, value: v.replace(/\\([*?])/g, '$1') };
+  const inner = v.replace(/^\*/, '').replace(/\*$/, '');
+  if (/[*?]/.test(inner)) return { kind: 'opaque', value: v };
+  const lead = v.startsWith('*');
+  const trail = v.endsWith('*');
+  if (kind === 'exact') return { kind: lead && trail ? 'contains' : lead ? 'endswith' : 'startswith', value: inner };
+  return { kind: kind === 'contains' || (lead && trail) ? 'contains' : kind, value: inner };
+}
+
+function dnf(node: ConditionNode, sels: string[], branches: Map<string, Term[]>): Term[] {
+  const cap = (ts: Term[]) => ts.slice(0, MAX_TERMS * 4);
+  switch (node.type) {
+    case 'ref':
+      return branches.get(node.name) ?? [];
+    case 'not':
+      return [[]]; // a negated part restricts nothing we can use: taken as "may match"
+    case 'of': {
+      const names = expandPattern(node.pattern, sels);
+      if (node.quantifier === 'one') return cap(names.flatMap((n) => branches.get(n) ?? []));
+      return cap(names.reduce<Term[]>((acc, n) => cross(acc, branches.get(n) ?? []), [[]]));
+    }
+    case 'or':
+      return cap(node.operands.flatMap((o) => dnf(o, sels, branches)));
+    default:
+      return cap(node.operands.reduce<Term[]>((acc, o) => cross(acc, dnf(o, sels, branches)), [[]]));
+  }
+}
+
+function cross(a: Term[], b: Term[]): Term[] {
+  const out: Term[] = [];
+  for (const x of a) for (const y of b) if (out.length < MAX_TERMS * 4) out.push([...x, ...y]);
+  return out;
+}
+
+/** Filters of one event type, indexed by the fields they test (configs like SwiftOnSecurity's hold hundreds). */
+interface IndexedRules {
+  include: SysmonFilter[];
+  exclude: SysmonFilter[];
+  fieldsOf: Map<SysmonFilter, string[]>;
+}
+
+const indexed = new WeakMap<ElementRules, IndexedRules>();
+
+function index(rules: ElementRules): IndexedRules {
+  let ix = indexed.get(rules);
+  if (!ix) {
+    const fieldsOf = new Map<SysmonFilter, string[]>();
+    for (const f of [...rules.include, ...rules.exclude]) fieldsOf.set(f, [...new Set(f.conditions.map((c) => c.field.toLowerCase()))]);
+    indexed.set(rules, (ix = { include: rules.include, exclude: rules.exclude, fieldsOf }));
+  }
+  return ix;
+}
+
+const MAX_REASONS = 5;
+
+/** Simulates one event type's filters against the rule's terms. */
+export function simulate(terms: Term[], rules: ElementRules | undefined, eventLabel: string): Simulation {
+  if (!rules || (!rules.include.length && !rules.exclude.length)) return { result: 'logged', reasons: [] };
+  const ix = index(rules);
+  const reasons = new Set<string>();
+  const outcomes = terms.map((t) => termOutcome(t, ix, eventLabel, reasons));
+  const result: SimResult = outcomes.every((o) => o === 'logged') ? 'logged' : outcomes.every((o) => o === 'dropped') ? 'dropped' : 'partial';
+  const list = [...reasons];
+  if (list.length > MAX_REASONS) list.splice(MAX_REASONS, list.length - MAX_REASONS, `… and ${list.length - MAX_REASONS} more config filters`);
+  return { result, reasons: list };
+}
+
+function termOutcome(term: Term, ix: IndexedRules, label: string, reasons: Set<string>): SimResult {
+  const tested = new Set(term.map((k) => k.field.toLowerCase()));
+  const onTested = (f: SysmonFilter) => (ix.fieldsOf.get(f) ?? []).every((x) => tested.has(x));
+  // Only excludes on fields the rule itself tests count (see the module comment).
+  const excludes = ix.exclude.filter(onTested);
+  for (const f of excludes) {
+    if (implies(term, f) === true) {
+      reasons.add(describe(label, 'exclude', f));
+      return 'dropped';
+    }
+  }
+  let partial = false;
+  for (const f of excludes) {
+    if (intersects(term, f)) {
+      reasons.add(describe(label, 'exclude', f) + ' (drops some matching events)');
+      partial = true;
+    }
+  }
+  if (!ix.include.length) return partial ? 'partial' : 'logged';
+  if (ix.include.some((f) => onTested(f) && implies(term, f) === true)) return partial ? 'partial' : 'logged';
+  const open = ix.include.find((f) => !onTested(f));
+  const some = open ? [open] : ix.include.filter((f) => intersects(term, f));
+  if (some.length) {
+    for (const f of some.slice(0, 3)) reasons.add(describe(label, 'include', f) + ' (logs only part of what the rule matches)');
+    return 'partial';
+  }
+  reasons.add(`${label}: no include filter matches what the rule looks for`);
+  return 'dropped';
+}
+
+function constrains(term: Term, field: string): boolean {
+  return term.some((c) => c.field.toLowerCase() === field.toLowerCase());
+}
+
+/** Does every event of the term satisfy the filter? true / false / undefined (cannot tell). */
+function implies(term: Term, f: SysmonFilter): boolean | undefined {
+  let unknown = false;
+  for (const c of f.conditions) {
+    const on = term.filter((k) => k.field.toLowerCase() === c.field.toLowerCase());
+    if (!on.length) return false; // the rule leaves the field open: some events will not satisfy it
+    const r = on.map((k) => constraintImplies(k, c));
+    if (r.includes(true)) continue;
+    if (r.includes(undefined)) unknown = true;
+    else return false;
+  }
+  return unknown ? undefined : true;
+}
+
+function intersects(term: Term, f: SysmonFilter): boolean {
+  return f.conditions.every((c) => term.filter((k) => k.field.toLowerCase() === c.field.toLowerCase()).every((k) => constraintMeets(k, c)));
+}
+
+function constraintImplies(k: Constraint, c: SysmonCondition): boolean | undefined {
+  const res = k.patterns.map((p) => patternImplies(p, c));
+  if (k.all) return res.includes(true) ? true : res.includes(undefined) ? undefined : false;
+  return res.every((r) => r === true) ? true : res.includes(false) ? false : undefined;
+}
+
+function constraintMeets(k: Constraint, c: SysmonCondition): boolean {
+  const res = k.patterns.map((p) => patternMeets(p, c));
+  return k.all ? res.every(Boolean) : res.some(Boolean);
+}
+
+const values = (c: SysmonCondition): string[] => (['is any', 'contains any', 'contains all', 'excludes any', 'excludes all'].includes(c.operator) ? c.value.split(';') : [c.value]).map((v) => v.trim().toLowerCase()).filter((v) => v !== '' || c.value === '');
+
+/** Every string the pattern matches satisfies the condition? */
+function patternImplies(p: Pattern, c: SysmonCondition): boolean | undefined {
+  if (p.kind === 'opaque') return undefined;
+  if (p.kind === 'exact') return evaluate(c, p.value);
+  const vs = values(c);
+  const has = (v: string) => p.value.includes(v);
+  switch (c.operator) {
+    case 'contains':
+      return has(vs[0] ?? '');
+    case 'contains any':
+      return vs.some(has);
+    case 'contains all':
+      return vs.every(has);
+    case 'begin with':
+      return p.kind === 'startswith' && p.value.startsWith(vs[0] ?? '');
+    case 'end with':
+      return p.kind === 'endswith' && p.value.endsWith(vs[0] ?? '');
+    case 'image': {
+      const v = vs[0] ?? '';
+      return p.kind === 'endswith' && (v.includes('\\') ? p.value === v : p.value.endsWith(`\\${v}`));
+    }
+    case 'excludes':
+    case 'excludes any':
+    case 'excludes all':
+    case 'not begin with':
+    case 'not end with':
+    case 'is not':
+      return false; // a pattern leaves room for values that break these (cannot be sure either way)
+    default:
+      return false;
+  }
+}
+
+/** Can some string the pattern matches satisfy the condition? */
+function patternMeets(p: Pattern, c: SysmonCondition): boolean {
+  if (p.kind === 'opaque') return true;
+  if (p.kind === 'exact') return evaluate(c, p.value);
+  const vs = values(c);
+  const v = vs[0] ?? '';
+  switch (c.operator) {
+    case 'is':
+    case 'is any':
+      return vs.some((x) => fits(p, x));
+    case 'begin with':
+      if (p.kind === 'startswith') return p.value.startsWith(v) || v.startsWith(p.value);
+      return overlap(p.value, v);
+    case 'end with':
+      if (p.kind === 'endswith') return p.value.endsWith(v) || v.endsWith(p.value);
+      return overlap(p.value, v);
+    case 'contains':
+    case 'contains any':
+      return p.kind === 'contains' ? vs.some((x) => overlap(p.value, x)) : true;
+    case 'image':
+      return v.includes('\\') ? fits(p, v) : p.kind !== 'endswith' || `\\${v}`.endsWith(p.value) || p.value.endsWith(`\\${v}`) || v === p.value;
+    case 'excludes':
+    case 'excludes any':
+      return !vs.some((x) => p.value.includes(x));
+    case 'excludes all':
+      return !vs.every((x) => p.value.includes(x));
+    case 'not begin with':
+      return !(p.kind === 'startswith' && p.value.startsWith(v));
+    case 'not end with':
+      return !(p.kind === 'endswith' && p.value.endsWith(v));
+    default:
+      return true;
+  }
+}
+
+/**
+ * A rule's "contains x" and a filter's "begin/end with y" (or two contains) are taken to meet only when one
+ * literal holds the other: "x.anonfiles.com.arpa" satisfies both "contains .anonfiles.com" and "end with
+ * .arpa", but neither side means it, and counting such overlaps would flag nearly every rule.
+ */
+function overlap(a: string, b: string): boolean {
+  return a.includes(b) || b.includes(a);
+}
+
+/** Does a pattern admit this exact value? */
+function fits(p: Pattern, x: string): boolean {
+  if (p.kind === 'contains') return x.includes(p.value);
+  if (p.kind === 'startswith') return x.startsWith(p.value);
+  if (p.kind === 'endswith') return x.endsWith(p.value);
+  return x === p.value;
+}
+
+/** The condition on a concrete (lower-cased) value. */
+export function evaluate(c: SysmonCondition, value: string): boolean {
+  const vs = values(c);
+  const v = vs[0] ?? '';
+  switch (c.operator) {
+    case 'is':
+      return value === v;
+    case 'is not':
+      return value !== v;
+    case 'is any':
+      return vs.includes(value);
+    case 'contains':
+      return value.includes(v);
+    case 'contains any':
+      return vs.some((x) => value.includes(x));
+    case 'contains all':
+      return vs.every((x) => value.includes(x));
+    case 'excludes':
+      return !value.includes(v);
+    case 'excludes any':
+      return !vs.some((x) => value.includes(x));
+    case 'excludes all':
+      return !vs.every((x) => value.includes(x));
+    case 'begin with':
+      return value.startsWith(v);
+    case 'not begin with':
+      return !value.startsWith(v);
+    case 'end with':
+      return value.endsWith(v);
+    case 'not end with':
+      return !value.endsWith(v);
+    case 'less than':
+      return Number(value) < Number(v);
+    case 'more than':
+      return Number(value) > Number(v);
+    case 'image':
+      return v.includes('\\') ? value === v : value === v || value.endsWith(`\\${v}`);
+  }
+}
+
+function describe(label: string, onmatch: string, f: SysmonFilter): string {
+  const conds = f.conditions.map((c) => `${c.field} ${c.operator} ${c.value}`).join(' and ');
+  return `${label} ${onmatch}${f.name ? ` [${f.name}]` : ''}: ${conds}`;
+}

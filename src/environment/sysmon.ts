@@ -1,0 +1,161 @@
+/**
+ * Sysmon configuration XML (schema 3.x–4.9x): <Sysmon schemaversion> <EventFiltering> with <RuleGroup
+ * groupRelation> and bare event elements, onmatch include/exclude, compound <Rule> blocks and field
+ * conditions. What Sysmon itself would reject is an error with its line; the rest becomes, per event element,
+ * include and exclude filters (each an AND of conditions).
+ */
+import type { Catalog } from '../catalog/catalog.js';
+import { attr, kids, parseXml, text as childText, type XmlNode } from './xml.js';
+
+/** Condition operators as Sysinternals documents them (lower-cased). */
+export const SYSMON_OPERATORS = [
+  'is', 'is not', 'is any', 'contains', 'contains any', 'contains all', 'excludes', 'excludes any', 'excludes all',
+  'begin with', 'not begin with', 'end with', 'not end with', 'less than', 'more than', 'image',
+] as const;
+export type SysmonOperator = (typeof SYSMON_OPERATORS)[number];
+
+export interface SysmonCondition {
+  field: string;
+  operator: SysmonOperator;
+  value: string;
+}
+
+/** One filter: all its conditions must hold (a compound <Rule groupRelation="and">, or an "and" RuleGroup). */
+export interface SysmonFilter {
+  conditions: SysmonCondition[];
+  /** RuleGroup or Rule name, for explanations. */
+  name?: string;
+}
+
+export interface ElementRules {
+  element: string;
+  include: SysmonFilter[];
+  exclude: SysmonFilter[];
+  /** An include element is present (with or without filters): without filters it logs nothing. */
+  hasInclude: boolean;
+  hasExclude: boolean;
+}
+
+export type SysmonState = 'on' | 'filtered' | 'off' | 'unsupported';
+
+export interface SysmonConfig {
+  path: string;
+  schemaVersion: string;
+  elements: Map<string, ElementRules>;
+  options: Record<string, string>;
+  notes: string[];
+}
+
+export class SysmonConfigError extends Error {}
+
+const OPTIONS = ['HashAlgorithms', 'CheckRevocation', 'DnsLookup', 'ArchiveDirectory', 'CaptureClipboard', 'CopyOnDeletePE', 'CopyOnDeleteSIDs', 'CopyOnDeleteExtensions', 'CopyOnDeleteProcesses', 'DriverName', 'FieldSizes'];
+
+export function parseSysmonConfig(path: string, xml: string, catalog: Catalog): SysmonConfig {
+  const lineOf = (needle: string): string => {
+    const i = xml.indexOf(needle);
+    return i < 0 ? '' : ` at line ${xml.slice(0, i).split('\n').length}`;
+  };
+  const doc = parseXml(xml);
+  const root = kids(doc, 'Sysmon')[0];
+  if (!root) throw new SysmonConfigError('not a Sysmon configuration (no <Sysmon> root element)');
+  const schemaVersion = attr(root, 'schemaversion') ?? '';
+  if (!/^\d+\.\d+$/.test(schemaVersion)) throw new SysmonConfigError(`schemaversion "${schemaVersion}" is not a version number${lineOf('schemaversion')}`);
+
+  const known = new Map<string, number[]>();
+  for (const ev of catalog.sysmonEvents) if (ev.element) known.set(ev.element, [...(known.get(ev.element) ?? []), ev.id]);
+
+  const config: SysmonConfig = { path, schemaVersion, elements: new Map(), options: {}, notes: [] };
+  for (const o of OPTIONS) {
+    const v = childText(root, o);
+    if (v !== undefined) config.options[o] = v;
+  }
+
+  const rulesOf = (element: string): ElementRules => {
+    let r = config.elements.get(element);
+    if (!r) config.elements.set(element, (r = { element, include: [], exclude: [], hasInclude: false, hasExclude: false }));
+    return r;
+  };
+
+  const readCondition = (field: string, node: unknown): SysmonCondition => {
+    const op = (attr(node, 'condition') ?? 'is').toLowerCase();
+    if (!(SYSMON_OPERATORS as readonly string[]).includes(op)) throw new SysmonConfigError(`unknown condition "${op}" on ${field}${lineOf(`condition="${attr(node, 'condition')}"`)}`);
+    const value = typeof node === 'string' ? node : String((node as XmlNode)['#text'] ?? '');
+    return { field, operator: op as SysmonOperator, value: unescapeXml(value.trim()) };
+  };
+
+  /** Reads one event element: its onmatch and its filters, split by the group's relation. */
+  const readElement = (name: string, node: XmlNode, relation: 'and' | 'or', groupName?: string): void => {
+    if (!known.has(name)) throw new SysmonConfigError(`unknown element <${name}>${lineOf(`<${name}`)}`);
+    const onmatch = (attr(node, 'onmatch') ?? '').toLowerCase();
+    if (onmatch !== 'include' && onmatch !== 'exclude') throw new SysmonConfigError(`<${name}> needs onmatch="include" or "exclude"${lineOf(`<${name}`)}`);
+    const rules = rulesOf(name);
+    if (onmatch === 'include') rules.hasInclude = true;
+    else rules.hasExclude = true;
+    const target = onmatch === 'include' ? rules.include : rules.exclude;
+    const plain: SysmonCondition[] = [];
+    for (const [key, value] of Object.entries(node)) {
+      if (key.startsWith('@') || key === '#text') continue;
+      const items = Array.isArray(value) ? value : [value];
+      if (key === 'Rule') {
+        for (const rule of items as XmlNode[]) {
+          const rel = (attr(rule, 'groupRelation') ?? 'or').toLowerCase();
+          const conds: SysmonCondition[] = [];
+          for (const [f, v] of Object.entries(rule)) {
+            if (f.startsWith('@') || f === '#text') continue;
+            for (const c of Array.isArray(v) ? v : [v]) conds.push(readCondition(f, c));
+          }
+          const ruleName = attr(rule, 'name') ?? groupName;
+          if (rel === 'and') target.push({ conditions: conds, name: ruleName });
+          else for (const c of conds) target.push({ conditions: [c], name: ruleName });
+        }
+        continue;
+      }
+      for (const c of items) plain.push(readCondition(key, c));
+    }
+    if (!plain.length) return;
+    if (relation === 'and') target.push({ conditions: plain, name: groupName ?? attr(node, 'name') });
+    else for (const c of plain) target.push({ conditions: [c], name: attr(node, 'name') ?? groupName });
+  };
+
+  const filtering = kids(root, 'EventFiltering')[0];
+  if (!filtering) config.notes.push('no <EventFiltering>: every event type keeps its default');
+  for (const [key, value] of Object.entries(filtering ?? {})) {
+    if (key.startsWith('@') || key === '#text') continue;
+    for (const node of (Array.isArray(value) ? value : [value]) as XmlNode[]) {
+      if (key === 'RuleGroup') {
+        const rel = (attr(node, 'groupRelation') ?? 'or').toLowerCase();
+        if (rel !== 'and' && rel !== 'or') throw new SysmonConfigError(`groupRelation "${rel}" is neither "and" nor "or"${lineOf('groupRelation')}`);
+        for (const [el, evs] of Object.entries(node)) {
+          if (el.startsWith('@') || el === '#text') continue;
+          for (const ev of (Array.isArray(evs) ? evs : [evs]) as XmlNode[]) readElement(el, typeof ev === 'object' ? ev : {}, rel, attr(node, 'name'));
+        }
+      } else {
+        readElement(key, typeof node === 'object' ? node : {}, 'or');
+      }
+    }
+  }
+  return config;
+}
+
+/** "4.21" < "4.3": Sysmon reads schema versions as decimal numbers. */
+export function schemaAtLeast(version: string, min: string): boolean {
+  return Number(version) >= Number(min);
+}
+
+/** State of one event type under a configuration (see README "Sysmon"). */
+export function eventState(config: SysmonConfig, eventId: number, catalog: Catalog): SysmonState {
+  const ev = catalog.sysmonEvent(eventId);
+  if (!ev) return 'off';
+  if (!ev.element) return 'on'; // 4, 16, 255: always logged
+  if (ev.minSchema && !schemaAtLeast(config.schemaVersion, ev.minSchema)) return 'unsupported';
+  const r = config.elements.get(ev.element);
+  if (!r) return ev.loggedByDefault ? 'on' : 'off';
+  if (r.include.length) return 'filtered';
+  if (r.hasInclude) return 'off'; // an include element without filters includes nothing
+  return 'on';
+}
+
+/** The five predefined XML entities (DTD entities are never expanded). */
+function unescapeXml(s: string): string {
+  return s.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e] as string);
+}
