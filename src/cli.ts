@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 /** Command line: wires commander to the pipeline and the renderers; no logic of its own. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CatalogError } from './catalog/validate.js';
 import { loadCatalog } from './catalog/load.js';
 import { runCheck, type CheckRun } from './check.js';
 import { buildRemediation } from './generate/remediation.js';
+import { generateSysmonConfig, type SysmonMode } from './generate/sysmon-config.js';
+import { renderSnippets, sysmonNeeds, verifyGenerated } from './generate/sysmon-cli.js';
+import { decodeText } from './decode.js';
+import { SysmonConfigError } from './environment/sysmon.js';
+import { XmlError } from './environment/xml.js';
 import { renderCsv } from './report/csv.js';
 import { verdictLine } from './report/text.js';
 import { renderJson } from './report/json.js';
@@ -51,6 +56,14 @@ interface CheckCliOptions extends RuleAndHostCliOptions {
 
 interface FixCliOptions extends RuleAndHostCliOptions {
   out: string;
+}
+
+interface SysmonCliOptions extends RuleAndHostCliOptions {
+  mode: SysmonMode;
+  base?: string;
+  schema?: string;
+  forRule?: boolean;
+  out?: string;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -104,6 +117,28 @@ Example:
   $ logsource-check fix rules/windows --gpresult ws-0142.xml --out remediation/`)
     .action(async (paths: string[], opts: FixCliOptions) => {
       await fix(paths, opts);
+    });
+  program
+    .command('sysmon-config')
+    .description('write a Sysmon configuration that logs what the rules need (or merge it into --base)')
+    .argument('<paths...>', 'rule files, directories (recursive) or .zip archives')
+    .addOption(new Option('--mode <mode>', 'minimal: every needed event type, unfiltered; targeted: include filters from the rules').choices(['minimal', 'targeted']).default('minimal'))
+    .option('--base <file>', 'an existing Sysmon config to add to (nothing in it is removed or reordered)')
+    .option('--schema <version>', 'schemaversion to write (must know every event type needed)')
+    .option('--for-rule', 'print a targeted snippet per rule instead of one config')
+    .option('-o, --out <file>', 'write the config to a file instead of standard output')
+    .option('--min-status <status>', 'keep rules with at least this status')
+    .option('--all-statuses', 'keep rules of every status')
+    .option('--min-level <level>', 'keep rules with at least this level')
+    .option('--include <glob>', 'only rule files matching this glob (repeatable)', collect)
+    .option('--exclude <glob>', 'skip rule files matching this glob (repeatable)', collect)
+    .option('--no-cache', 'do not read or write the parse cache')
+    .addHelpText('after', `
+Examples:
+  $ logsource-check sysmon-config rules/windows --mode targeted -o sysmon.xml
+  $ logsource-check sysmon-config rules/windows --base sysmonconfig-export.xml -o merged.xml`)
+    .action(async (paths: string[], opts: SysmonCliOptions) => {
+      await sysmonConfig(paths, opts);
     });
   program.addHelpText('after', EXAMPLE);
   return program;
@@ -197,6 +232,48 @@ async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
   for (const n of notes) process.stdout.write(`note: ${n}\n`);
 }
 
+async function sysmonConfig(paths: string[], opts: SysmonCliOptions): Promise<void> {
+  if (opts.schema !== undefined && !/^\d+\.\d+$/.test(opts.schema)) throw new UsageError(`--schema "${opts.schema}" is not a version number such as 4.90`);
+  const { result, load } = await runValidated(paths, { ...opts, gpresult: [], auditpol: [], sysmon: [] });
+  const catalog = loadCatalog();
+  const needs = sysmonNeeds(load.rules, result);
+  if (!needs.length) throw new UsageError('no rule in the set needs a Sysmon event type');
+  if (opts.forRule) {
+    process.stdout.write(renderSnippets(needs, catalog));
+    return;
+  }
+  let base: { path: string; text: string } | undefined;
+  if (opts.base) {
+    try {
+      base = { path: opts.base, text: decodeText(readFileSync(opts.base)) };
+    } catch (e) {
+      throw new UsageError(`cannot read ${opts.base}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  let generated;
+  try {
+    generated = generateSysmonConfig(needs, catalog, { mode: opts.mode, schema: opts.schema, base });
+  } catch (e) {
+    if (e instanceof SysmonConfigError) throw new UsageError(`${opts.base}: ${e.message}`);
+    if (e instanceof XmlError) throw new UsageError(`${opts.base}: ${e.message}`);
+    throw new UsageError((e as Error).message);
+  }
+  const check = verifyGenerated(generated.xml, needs, catalog);
+  if (opts.out) {
+    try {
+      writeFileSync(opts.out, generated.xml);
+    } catch (e) {
+      throw new UsageError(`cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  } else process.stdout.write(generated.xml);
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  log(`${opts.out ? `wrote ${opts.out}` : 'config'} (schema ${generated.schemaVersion}, ${opts.base ? `merged into ${opts.base}` : opts.mode})`);
+  for (const a of generated.added) log(`  added: ${a}`);
+  if (!generated.added.length) log('  nothing to add: the base already logs every event type the rules need');
+  for (const n of generated.notes) log(`  note: ${n}`);
+  log(`  re-parsed: ${check}`);
+}
+
 /** A one-line progress counter on stderr, only on a terminal. */
 function makeProgress(): { update: (done: number, total: number) => void; done: () => void } {
   if (!process.stderr.isTTY) return { update: () => {}, done: () => {} };
@@ -237,6 +314,12 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.usage;
   }
 }
+
+// A reader that stops early (`| head`) closes the pipe: that ends the output, it is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 
 main(process.argv).then((code) => {
   process.exitCode = code;

@@ -22,19 +22,22 @@ export interface Simulation {
 }
 
 /** One value test of a rule: the field's value equals / contains / starts / ends with `value` (lower case). */
-interface Pattern {
+export interface Pattern {
   kind: 'exact' | 'contains' | 'startswith' | 'endswith' | 'opaque';
+  /** Lower case, for comparisons. */
   value: string;
+  /** As the rule writes it, for generated configs. */
+  raw: string;
 }
 
 /** A field constraint: any of `patterns` (or all of them with |all). */
-interface Constraint {
+export interface Constraint {
   field: string;
   patterns: Pattern[];
   all: boolean;
 }
 
-type Term = Constraint[];
+export type Term = Constraint[];
 
 const MAX_TERMS = 64;
 
@@ -68,23 +71,24 @@ function toConstraint(key: string, value: unknown): Constraint {
   const values = (Array.isArray(value) ? value : [value]).map((v) => (v === null || v === undefined ? '' : String(v)));
   const opaque = lower.some((m) => ['re', 'base64', 'base64offset', 'cidr', 'gt', 'gte', 'lt', 'lte', 'fieldref', 'exists', 'expand', 'utf16le', 'utf16be', 'wide', 'utf16'].includes(m));
   const kind: Pattern['kind'] = opaque ? 'opaque' : lower.includes('contains') ? 'contains' : lower.includes('startswith') ? 'startswith' : lower.includes('endswith') ? 'endswith' : 'exact';
-  let patterns = values.map((v) => wildcard(kind, v.toLowerCase()));
+  let patterns = values.map((v) => wildcard(kind, v));
   if (lower.includes('windash')) {
     // windash: "-x" also matches "/x", "–x", "—x" and "―x".
-    patterns = patterns.flatMap((p) => (p.value.startsWith('-') ? ['-', '/', '–', '—', '―'].map((d) => ({ ...p, value: d + p.value.slice(1) })) : [p]));
+    patterns = patterns.flatMap((p) => (p.value.startsWith('-') ? ['-', '/', '–', '—', '―'].map((d) => ({ ...p, value: d + p.value.slice(1), raw: d + p.raw.slice(1) })) : [p]));
   }
   return { field, patterns, all: lower.includes('all') };
 }
 
 /** Sigma wildcards inside a plain value turn it into contains / startswith / endswith, or opaque. */
-function wildcard(kind: Pattern['kind'], v: string): Pattern {
-  if (kind === 'opaque' || !/[*?]/.test(v.replace(/\\[*?]/g, ''))) return { kind, value: v.replace(/\\([*?])/g, '$1') };
-  const inner = v.replace(/^\*/, '').replace(/\*$/, '');
-  if (/[*?]/.test(inner)) return { kind: 'opaque', value: v };
-  const lead = v.startsWith('*');
-  const trail = v.endsWith('*');
-  if (kind === 'exact') return { kind: lead && trail ? 'contains' : lead ? 'endswith' : 'startswith', value: inner };
-  return { kind: kind === 'contains' || (lead && trail) ? 'contains' : kind, value: inner };
+function wildcard(kind: Pattern['kind'], written: string): Pattern {
+  const make = (k: Pattern['kind'], raw: string): Pattern => ({ kind: k, value: raw.toLowerCase(), raw });
+  if (kind === 'opaque' || !/[*?]/.test(written.replace(/\\[*?]/g, ''))) return make(kind, written.replace(/\\([*?])/g, '$1'));
+  const inner = written.replace(/^\*/, '').replace(/\*$/, '');
+  if (/[*?]/.test(inner)) return make('opaque', written);
+  const lead = written.startsWith('*');
+  const trail = written.endsWith('*');
+  if (kind === 'exact') return make(lead && trail ? 'contains' : lead ? 'endswith' : 'startswith', inner);
+  return make(kind === 'contains' || (lead && trail) ? 'contains' : kind, inner);
 }
 
 function dnf(node: ConditionNode, sels: string[], branches: Map<string, Term[]>): Term[] {
@@ -164,15 +168,32 @@ function termOutcome(term: Term, ix: IndexedRules, label: string, reasons: Set<s
     }
   }
   if (!ix.include.length) return partial ? 'partial' : 'logged';
-  if (ix.include.some((f) => onTested(f) && implies(term, f) === true)) return partial ? 'partial' : 'logged';
-  const open = ix.include.find((f) => !onTested(f));
-  const some = open ? [open] : ix.include.filter((f) => intersects(term, f));
+  if (ix.include.some((f) => onTested(f) && implies(term, f) === true) || coveredByUnion(term, ix.include)) return partial ? 'partial' : 'logged';
+  const open = ix.include.filter((f) => !onTested(f));
+  if (open.length) {
+    const fields = [...new Set(open.flatMap((f) => f.conditions.map((c) => c.field)).filter((x) => !tested.has(x.toLowerCase())))];
+    reasons.add(`${label}: include filters on ${fields.slice(0, 4).join(', ')}${fields.length > 4 ? ' …' : ''}, which the rule does not test, log only part of what it matches`);
+    return 'partial';
+  }
+  const some = ix.include.filter((f) => intersects(term, f));
   if (some.length) {
     for (const f of some.slice(0, 3)) reasons.add(describe(label, 'include', f) + ' (logs only part of what the rule matches)');
     return 'partial';
   }
   reasons.add(`${label}: no include filter matches what the rule looks for`);
   return 'dropped';
+}
+
+/**
+ * A rule value list (Image ends with \\a.exe or \\b.exe) is covered when each value is covered by some
+ * one-condition include filter on that field, even if no single filter covers them all.
+ */
+function coveredByUnion(term: Term, include: SysmonFilter[]): boolean {
+  return term.some((k) => {
+    if (k.all || !k.patterns.length) return false;
+    const single = include.filter((f) => f.conditions.length === 1 && f.conditions[0]?.field.toLowerCase() === k.field.toLowerCase());
+    return k.patterns.every((p) => single.some((f) => patternImplies(p, f.conditions[0] as SysmonCondition) === true));
+  });
 }
 
 function constrains(term: Term, field: string): boolean {
@@ -261,7 +282,7 @@ function patternMeets(p: Pattern, c: SysmonCondition): boolean {
       return overlap(p.value, v);
     case 'contains':
     case 'contains any':
-      return p.kind === 'contains' ? vs.some((x) => overlap(p.value, x)) : true;
+      return vs.some((x) => overlap(p.value, x));
     case 'image':
       return v.includes('\\') ? fits(p, v) : p.kind !== 'endswith' || `\\${v}`.endsWith(p.value) || p.value.endsWith(`\\${v}`) || v === p.value;
     case 'excludes':

@@ -26,6 +26,15 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
     }
   } else out.push('No Windows requirement found in this rule set.');
 
+  if (rd?.sysmon) {
+    out.push('', '## Sysmon', '', `${cell(rd.sysmon.config)} (schema ${rd.sysmon.schemaVersion})`, '', '| EID | Element | State | Rules | Logged | Partial | Dropped |', '| ---: | --- | --- | ---: | ---: | ---: | ---: |');
+    for (const t of rd.sysmon.types) out.push(`| ${t.eventId} | ${t.element} | ${t.state} | ${t.rules} | ${t.logged} | ${t.partial} | ${t.dropped} |`);
+    if (rd.sysmon.offenders.length) {
+      out.push('', '| Rules | Config filter that drops or cuts their events |', '| ---: | --- |');
+      for (const o of rd.sysmon.offenders) out.push(`| ${o.rules} | ${cell(o.filter)} |`);
+    }
+  }
+
   if (rd?.recommendations.length) {
     out.push('', '## Ranked fixes', '', 'Each fix is ranked given the ones above it.', '', `| # | Change | Unlocks${rd.hosts.length > 1 ? ' (rules × hosts)' : ''} | How |`, '| ---: | --- | ---: | --- |');
     for (const f of rd.recommendations) {

@@ -10,6 +10,8 @@ import type { CheckResult } from './result.js';
 export interface Readiness {
   /** Single host: that host's counts. Fleet: rule × host counts over all hosts. */
   verdicts: VerdictCounts;
+  /** With a Sysmon config: per event type its state and what the simulation says for the rules needing it. */
+  sysmon?: SysmonSummary;
   hosts: HostRow[];
   recommendations: RecommendationRow[];
 }
@@ -21,6 +23,14 @@ export interface HostRow {
   notes: string[];
   conflicts: string[];
   warnings: string[];
+}
+
+export interface SysmonSummary {
+  config: string;
+  schemaVersion: string;
+  types: { eventId: number; element: string; state: SysmonState; rules: number; logged: number; partial: number; dropped: number }[];
+  /** Config filters that drop or cut the events of the most rules. */
+  offenders: { filter: string; rules: number }[];
 }
 
 /** A requirement's state as reports show it: Sysmon event types use the config's states. */
@@ -72,6 +82,7 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
     requirements,
     readiness: {
       verdicts: total,
+      ...(a.hosts[0]?.sysmon ? { sysmon: sysmonSummary(a, result, catalog) } : {}),
       hosts: a.hosts.map((h) => ({ name: h.name, files: h.files, summary: h.summary, notes: h.notes, conflicts: h.conflicts, warnings: h.warnings })),
       recommendations: a.recommendations.map((rec) => ({
         rank: rec.rank,
@@ -84,5 +95,33 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
         rules: rec.rules,
       })),
     },
+  };
+}
+
+/** Counts per Sysmon event type and the config filters that cost the most rules (first host's config). */
+function sysmonSummary(a: Assessment, result: CheckResult, catalog: Catalog): SysmonSummary {
+  const host = a.hosts[0] as Assessment['hosts'][number];
+  const report = host.sysmon as NonNullable<typeof host.sysmon>;
+  const types = new Map<number, SysmonSummary['types'][number]>();
+  const offenders = new Map<string, number>();
+  for (const q of result.requirements) {
+    if (q.kind !== 'sysmon') continue;
+    const id = Number(q.id.slice(7));
+    const state = host.states.get(q.id)?.sysmonState ?? 'off';
+    types.set(id, { eventId: id, element: catalog.sysmonEvent(id)?.element ?? '', state, rules: q.rules, logged: 0, partial: 0, dropped: 0 });
+  }
+  for (const sims of report.perRule.values()) {
+    for (const s of sims) {
+      const t = types.get(s.eventId);
+      if (t) t[s.result]++;
+      if (s.result === 'logged') continue;
+      for (const r of s.reasons) if (!r.startsWith('…')) offenders.set(r, (offenders.get(r) ?? 0) + 1);
+    }
+  }
+  return {
+    config: report.config,
+    schemaVersion: report.schemaVersion,
+    types: [...types.values()].sort((x, y) => x.eventId - y.eventId),
+    offenders: [...offenders].map(([filter, rules]) => ({ filter, rules })).sort((x, y) => y.rules - x.rules || x.filter.localeCompare(y.filter)).slice(0, 20),
   };
 }

@@ -58,6 +58,17 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
     out.push('', 'No Windows requirement found in this rule set.');
   }
 
+  if (rd?.sysmon) {
+    const sy = rd.sysmon;
+    const st = new (Table())({ head: ['EID', 'Element', 'State', 'Rules', 'Logged', 'Partial', 'Dropped'], style, chars: compact });
+    for (const t of sy.types) st.push([String(t.eventId), t.element, paintState(color, t.state), String(t.rules), String(t.logged), String(t.partial), String(t.dropped)]);
+    out.push('', bold('Sysmon') + `  ${sy.config} (schema ${sy.schemaVersion})` + dim('  (Logged/Partial/Dropped: the filter simulation for the rules that need the type)'), st.toString());
+    if (sy.offenders.length) {
+      out.push(bold('Config filters that cost the most rules'));
+      for (const o of sy.offenders.slice(0, opts.verbose ? 20 : 8)) out.push(`  ${String(o.rules).padStart(5)}  ${o.filter}`);
+    }
+  }
+
   if (rd?.recommendations.length) {
     const width = Math.max(84, (opts.width ?? 160) - 60);
     const ft = new (Table())({ head: ['#', 'Change', rd.hosts.length > 1 ? 'Unlocks (rules × hosts)' : 'Unlocks', 'How'], style, colWidths: [null, null, null, width] as unknown as number[], wordWrap: true });
@@ -99,8 +110,9 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
   return out.join('\n') + '\n';
 }
 
+/** on green; off and unsupported red; unknown, filtered and mixed yellow. */
 function paintState(color: boolean, s: string): string {
-  return paint(color, s === 'on' ? '32' : s === 'off' ? '31' : '33', s);
+  return paint(color, s === 'on' ? '32' : s === 'off' || s === 'unsupported' ? '31' : '33', s);
 }
 
 function verboseRule(r: RuleRow, result: CheckResult, dim: (s: string) => string): string[] {

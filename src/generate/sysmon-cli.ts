@@ -1,0 +1,65 @@
+/** Glue between the rule set and the Sysmon generator: what each rule needs, per-rule snippets, round trip. */
+import { matchTerms, simulate } from '../assess/sysmon-sim.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { eventState, parseSysmonConfig } from '../environment/sysmon.js';
+import type { CheckResult } from '../report/result.js';
+import type { LoadedRule, SigmaRule } from '../rules/model.js';
+import { targetedConditions, type SysmonNeed } from './sysmon-config.js';
+
+/** Rules with a Sysmon alternative, and its event types (rows are in the same order as the loaded rules). */
+export function sysmonNeeds(rules: LoadedRule[], result: CheckResult): SysmonNeed[] {
+  const needs: SysmonNeed[] = [];
+  result.rules.forEach((row, i) => {
+    const rule = rules[i];
+    if (!rule || rule.kind !== 'rule') return;
+    const ids = [...new Set(row.alternatives.flat().filter((id) => id.startsWith('sysmon:')).map((id) => Number(id.slice(7))))];
+    if (ids.length) needs.push({ rule, eventIds: ids.sort((a, b) => a - b) });
+  });
+  return needs;
+}
+
+/** `--for-rule`: the include snippet each rule needs, as rule authors put in `logsource.definition`. */
+export function renderSnippets(needs: SysmonNeed[], catalog: Catalog): string {
+  const out: string[] = [];
+  for (const { rule, eventIds } of needs) {
+    out.push(`<!-- ${rule.path}: ${rule.title} -->`);
+    for (const id of eventIds) {
+      const ev = catalog.sysmonEvent(id);
+      if (!ev?.element) continue;
+      const t = targetedConditions(rule, new Set(ev.fields.map((f) => f.toLowerCase())));
+      if ('reason' in t) {
+        out.push(`<${ev.element} onmatch="exclude"/>  <!-- unfiltered: ${t.reason} -->`);
+        continue;
+      }
+      out.push(`<${ev.element} onmatch="include">`, ...t.conds.map((c) => `  <${c.field} condition="${c.operator}">${c.value.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</${c.field}>`), `</${ev.element}>`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+/** Re-parses a generated config with our own parser and simulates every rule against it. */
+export function verifyGenerated(xml: string, needs: SysmonNeed[], catalog: Catalog): string {
+  const config = parseSysmonConfig('(generated)', xml, catalog);
+  let logged = 0;
+  let partial = 0;
+  let dropped = 0;
+  const off = new Set<number>();
+  for (const { rule, eventIds } of needs) {
+    const terms = matchTerms(rule as SigmaRule).terms;
+    for (const id of eventIds) {
+      const state = eventState(config, id, catalog);
+      if (state === 'off' || state === 'unsupported') {
+        off.add(id);
+        dropped++;
+        continue;
+      }
+      const el = catalog.sysmonEvent(id)?.element;
+      const r = el ? simulate(terms, config.elements.get(el), el).result : 'logged';
+      if (r === 'logged') logged++;
+      else if (r === 'partial') partial++;
+      else dropped++;
+    }
+  }
+  return `${logged} rule × event type pairs logged, ${partial} partial, ${dropped} dropped${off.size ? ` (event types still off: ${[...off].join(', ')})` : ''}`;
+}
