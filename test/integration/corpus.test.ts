@@ -126,3 +126,50 @@ describe.skipIf(!have)('SigmaHQ corpus against a host policy', () => {
     expect(kerberos.requires.map((q: { enable: string }) => q.enable)).toContain('auditpol /set /subcategory:{0CCE9240-69AE-11D9-BED3-505054503030} /success:enable');
   });
 });
+
+describe.skipIf(!have)('SigmaHQ corpus against the SwiftOnSecurity Sysmon config', () => {
+  const CONFIG = join(CORPUS, 'sysmon', 'swiftonsecurity-sysmonconfig-export.xml');
+  const run = have ? runCli([join(SIGMA, 'rules', 'windows'), '--sysmon', CONFIG, '--format', 'json']) : undefined;
+  const report = run && run.status === 0 ? JSON.parse(run.stdout) : undefined;
+  const rule = (name: string) => report.rules.find((r: { path: string }) => r.path.endsWith(`/${name}`));
+
+  it('reads the config (schema 4.50) and states each event type', () => {
+    expect(run?.status, run?.stderr).toBe(0);
+    const types = Object.fromEntries(report.readiness.sysmon.types.map((t: { eventId: number; state: string }) => [t.eventId, t.state]));
+    expect(report.readiness.sysmon.schemaVersion).toBe('4.50');
+    // checked by hand in the config: ProcessCreate exclude-only; ImageLoad and ProcessAccess empty includes;
+    // DnsQuery exclude-only; FileCreate include rules; FileDeleteDetected is newer than schema 4.50
+    expect(types).toMatchObject({ 1: 'on', 7: 'off', 10: 'off', 11: 'filtered', 22: 'on', 26: 'unsupported' });
+  });
+
+  it('verdicts checked by hand against the config', () => {
+    // QueryName ends with remoteassistance.support.services.microsoft.com: the ".microsoft.com" exclude drops it
+    expect(rule('dns_query_win_quickassist.yml')).toMatchObject({ verdict: 'blocked', sysmon: [{ eventId: 22, result: 'dropped', reasons: [expect.stringMatching(/exclude: QueryName end with \.microsoft\.com/)] }] });
+    // QueryName contains .anonfiles.com: no exclude applies
+    expect(rule('dns_query_win_anonymfiles_com.yml')).toMatchObject({ verdict: 'ready', sysmon: [{ eventId: 22, result: 'logged' }] });
+    // ImageLoad's include element is empty: nothing is logged
+    expect(rule('image_load_clfs_load.yml')).toMatchObject({ verdict: 'blocked', missing: ['sysmon:7'] });
+    // certutil download: ProcessCreate logs everything but a few excludes that do not touch certutil
+    expect(rule('proc_creation_win_certutil_download.yml').verdict).toBe('ready');
+  });
+
+  it('counts per event type and names the config filters that cost the most rules', () => {
+    const pc = report.readiness.sysmon.types.find((t: { eventId: number }) => t.eventId === 1);
+    expect(pc.logged + pc.partial + pc.dropped).toBeGreaterThan(1000);
+    expect(report.readiness.sysmon.offenders[0].rules).toBeGreaterThan(10);
+  });
+
+  it('merges the rule set into the config without dropping any of its lines', () => {
+    const out = runCli(['sysmon-config', join(SIGMA, 'rules', 'windows'), '--base', CONFIG]);
+    expect(out.status, out.stderr).toBe(0);
+    expect(out.stderr).toMatch(/schemaversion raised from 4.50 to 4.90/);
+    expect(out.stderr).toMatch(/re-parsed: \d+ rule × event type pairs logged/);
+    const base = readFileSync(CONFIG, 'utf8').split('\n').filter((l) => l.trim() && !/schemaversion|<\/EventFiltering>|<\/Sysmon>/.test(l));
+    let at = 0;
+    for (const line of base) {
+      const i = out.stdout.indexOf(line, at);
+      expect(i, line).toBeGreaterThanOrEqual(at);
+      at = i + line.length;
+    }
+  });
+});
