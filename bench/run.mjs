@@ -78,4 +78,7 @@ scenario('whole corpus (7 folders, all statuses), no cache', [...all, '--all-sta
 const fleet = makeFleet();
 scenario('rules/ × 1 gpresult (UTF-16), warm', [join(corpus, 'rules'), '--gpresult', join(root, 'test', 'fixtures', 'environment', 'gpresult-utf16le-multi-gpo.xml')], { cold: false });
 scenario('rules/ × 1,000 gpresult files (fleet), warm', [join(corpus, 'rules'), '--gpresult', fleet], { cold: false });
+const swift = join(corpus, '..', 'sysmon', 'swiftonsecurity-sysmonconfig-export.xml');
+scenario('5 main folders + Sysmon simulation, warm', [...main5, '--sysmon', swift], { cold: false });
+scenario('5 main folders + Sysmon simulation, no cache', [...main5, '--sysmon', swift], { cold: true });
 rmSync(fleet, { recursive: true, force: true });
