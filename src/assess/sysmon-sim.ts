@@ -35,6 +35,8 @@ export interface Constraint {
   field: string;
   patterns: Pattern[];
   all: boolean;
+  /** Modifiers that make the values undecidable here (re, base64, cidr, gt …), as written. */
+  opaque?: string[];
 }
 
 export type Term = Constraint[];
@@ -65,18 +67,22 @@ function selectionTerms(sel: unknown): Term[] {
   return (maps as Record<string, unknown>[]).map((m) => Object.entries(m).map(([k, v]) => toConstraint(k, v)));
 }
 
+/** Sigma modifiers whose values cannot be compared with Sysmon's string conditions. */
+const OPAQUE = new Set(['re', 'base64', 'base64offset', 'cidr', 'gt', 'gte', 'lt', 'lte', 'fieldref', 'exists', 'expand', 'utf16le', 'utf16be', 'wide', 'utf16']);
+
 function toConstraint(key: string, value: unknown): Constraint {
   const [field = '', ...mods] = key.split('|').map((s) => s.trim());
   const lower = mods.map((m) => m.toLowerCase());
   const values = (Array.isArray(value) ? value : [value]).map((v) => (v === null || v === undefined ? '' : String(v)));
-  const opaque = lower.some((m) => ['re', 'base64', 'base64offset', 'cidr', 'gt', 'gte', 'lt', 'lte', 'fieldref', 'exists', 'expand', 'utf16le', 'utf16be', 'wide', 'utf16'].includes(m));
+  const opaque = lower.some((m) => OPAQUE.has(m));
   const kind: Pattern['kind'] = opaque ? 'opaque' : lower.includes('contains') ? 'contains' : lower.includes('startswith') ? 'startswith' : lower.includes('endswith') ? 'endswith' : 'exact';
   let patterns = values.map((v) => wildcard(kind, v));
   if (lower.includes('windash')) {
     // windash: "-x" also matches "/x", "–x", "—x" and "―x".
     patterns = patterns.flatMap((p) => (p.value.startsWith('-') ? ['-', '/', '–', '—', '―'].map((d) => ({ ...p, value: d + p.value.slice(1), raw: d + p.raw.slice(1) })) : [p]));
   }
-  return { field, patterns, all: lower.includes('all') };
+  const undecidable = lower.filter((m) => OPAQUE.has(m));
+  return undecidable.length ? { field, patterns, all: lower.includes('all'), opaque: undecidable } : { field, patterns, all: lower.includes('all') };
 }
 
 /** Sigma wildcards inside a plain value turn it into contains / startswith / endswith, or opaque. */
@@ -121,6 +127,10 @@ interface IndexedRules {
   include: SysmonFilter[];
   exclude: SysmonFilter[];
   fieldsOf: Map<SysmonFilter, string[]>;
+  /** Exclude filters by the (lower-case) field of their first condition. */
+  excludeBy: Map<string, SysmonFilter[]>;
+  /** Every field some filter tests. */
+  fields: Set<string>;
 }
 
 const indexed = new WeakMap<ElementRules, IndexedRules>();
@@ -130,7 +140,13 @@ function index(rules: ElementRules): IndexedRules {
   if (!ix) {
     const fieldsOf = new Map<SysmonFilter, string[]>();
     for (const f of [...rules.include, ...rules.exclude]) fieldsOf.set(f, [...new Set(f.conditions.map((c) => c.field.toLowerCase()))]);
-    indexed.set(rules, (ix = { include: rules.include, exclude: rules.exclude, fieldsOf }));
+    const excludeBy = new Map<string, SysmonFilter[]>();
+    for (const f of rules.exclude) {
+      const k = fieldsOf.get(f)?.[0] ?? '';
+      excludeBy.set(k, [...(excludeBy.get(k) ?? []), f]);
+    }
+    const fields = new Set([...fieldsOf.values()].flat());
+    indexed.set(rules, (ix = { include: rules.include, exclude: rules.exclude, fieldsOf, excludeBy, fields }));
   }
   return ix;
 }
@@ -142,7 +158,14 @@ export function simulate(terms: Term[], rules: ElementRules | undefined, eventLa
   if (!rules || (!rules.include.length && !rules.exclude.length)) return { result: 'logged', reasons: [] };
   const ix = index(rules);
   const reasons = new Set<string>();
-  const outcomes = terms.map((t) => termOutcome(t, ix, eventLabel, reasons));
+  const outcomes = terms.map((t) => {
+    const o = termOutcome(t, ix, eventLabel, reasons);
+    if (o !== 'logged') {
+      // Say so when the rule's own values could not be compared: the answer is then a bound, not a finding.
+      for (const k of t) if (k.opaque && ix.fields.has(k.field.toLowerCase())) reasons.add(`${eventLabel}: the rule's ${k.field}|${k.opaque.join('|')} cannot be compared with the config's conditions`);
+    }
+    return o;
+  });
   const result: SimResult = outcomes.every((o) => o === 'logged') ? 'logged' : outcomes.every((o) => o === 'dropped') ? 'dropped' : 'partial';
   const list = [...reasons];
   if (list.length > MAX_REASONS) list.splice(MAX_REASONS, list.length - MAX_REASONS, `… and ${list.length - MAX_REASONS} more config filters`);
@@ -153,7 +176,7 @@ function termOutcome(term: Term, ix: IndexedRules, label: string, reasons: Set<s
   const tested = new Set(term.map((k) => k.field.toLowerCase()));
   const onTested = (f: SysmonFilter) => (ix.fieldsOf.get(f) ?? []).every((x) => tested.has(x));
   // Only excludes on fields the rule itself tests count (see the module comment).
-  const excludes = ix.exclude.filter(onTested);
+  const excludes = [...tested].flatMap((f) => ix.excludeBy.get(f) ?? []).filter(onTested);
   for (const f of excludes) {
     if (implies(term, f) === true) {
       reasons.add(describe(label, 'exclude', f));
@@ -229,7 +252,17 @@ function constraintMeets(k: Constraint, c: SysmonCondition): boolean {
   return k.all ? res.every(Boolean) : res.some(Boolean);
 }
 
-const values = (c: SysmonCondition): string[] => (['is any', 'contains any', 'contains all', 'excludes any', 'excludes all'].includes(c.operator) ? c.value.split(';') : [c.value]).map((v) => v.trim().toLowerCase()).filter((v) => v !== '' || c.value === '');
+const MULTI = new Set(['is any', 'contains any', 'contains all', 'excludes any', 'excludes all']);
+const valueCache = new WeakMap<SysmonCondition, string[]>();
+/** The condition's values, lower case (";"-separated for the "any"/"all" operators); computed once. */
+function values(c: SysmonCondition): string[] {
+  let v = valueCache.get(c);
+  if (!v) {
+    v = (MULTI.has(c.operator) ? c.value.split(';') : [c.value]).map((x) => x.trim().toLowerCase()).filter((x) => x !== '' || c.value === '');
+    valueCache.set(c, v);
+  }
+  return v;
+}
 
 /** Every string the pattern matches satisfies the condition? */
 function patternImplies(p: Pattern, c: SysmonCondition): boolean | undefined {
@@ -347,10 +380,11 @@ export function evaluate(c: SysmonCondition, value: string): boolean {
       return value.endsWith(v);
     case 'not end with':
       return !value.endsWith(v);
+    // Sysmon compares the text, not the number: "443" is not less than "1024" (SysmonCommon rules.c).
     case 'less than':
-      return Number(value) < Number(v);
+      return value < v;
     case 'more than':
-      return Number(value) > Number(v);
+      return value > v;
     case 'image':
       return v.includes('\\') ? value === v : value === v || value.endsWith(`\\${v}`);
   }
@@ -359,4 +393,26 @@ export function evaluate(c: SysmonCondition, value: string): boolean {
 function describe(label: string, onmatch: string, f: SysmonFilter): string {
   const conds = f.conditions.map((c) => `${c.field} ${c.operator} ${c.value}`).join(' and ');
   return `${label} ${onmatch}${f.name ? ` [${f.name}]` : ''}: ${conds}`;
+}
+
+/**
+ * Would Sysmon log this concrete event (field → value)? The reference semantics the symbolic simulation
+ * approximates: exclude sets first, first matching set decides; no match keeps a single set's default and
+ * drops the event when there are several sets; no set at all keeps the type's default.
+ */
+export function logsEvent(rules: ElementRules | undefined, loggedByDefault: boolean, event: Record<string, string>): boolean {
+  if (!rules) return loggedByDefault;
+  const value = (field: string) => {
+    const key = Object.keys(event).find((k) => k.toLowerCase() === field.toLowerCase());
+    return key === undefined ? undefined : (event[key] as string).toLowerCase();
+  };
+  const matches = (f: SysmonFilter) => f.conditions.every((c) => {
+    const v = value(c.field);
+    return v !== undefined && evaluate(c, v);
+  });
+  if (rules.exclude.some(matches)) return false;
+  if (rules.include.some(matches)) return true;
+  const sets = rules.includeSets + rules.excludeSets;
+  if (sets > 1) return false;
+  return !rules.hasInclude; // a single exclude set logs what it does not match; a single include set drops it
 }

@@ -34,6 +34,9 @@ export interface ElementRules {
   /** An include element is present (with or without filters): without filters it logs nothing. */
   hasInclude: boolean;
   hasExclude: boolean;
+  /** How many elements (rule sets) of each kind the config has for this type. */
+  includeSets: number;
+  excludeSets: number;
 }
 
 export type SysmonState = 'on' | 'filtered' | 'off' | 'unsupported';
@@ -65,6 +68,7 @@ export function parseSysmonConfig(path: string, xml: string, catalog: Catalog): 
   for (const ev of catalog.sysmonEvents) if (ev.element) known.set(ev.element, [...(known.get(ev.element) ?? []), ev.id]);
 
   const config: SysmonConfig = { path, schemaVersion, elements: new Map(), options: {}, notes: [] };
+  if (Number(schemaVersion) < 4) config.notes.push(`schemaversion ${schemaVersion}: Sysmon 7.0 and later refuse 3.x configurations`);
   for (const o of OPTIONS) {
     const v = childText(root, o);
     if (v !== undefined) config.options[o] = v;
@@ -72,7 +76,7 @@ export function parseSysmonConfig(path: string, xml: string, catalog: Catalog): 
 
   const rulesOf = (element: string): ElementRules => {
     let r = config.elements.get(element);
-    if (!r) config.elements.set(element, (r = { element, include: [], exclude: [], hasInclude: false, hasExclude: false }));
+    if (!r) config.elements.set(element, (r = { element, include: [], exclude: [], hasInclude: false, hasExclude: false, includeSets: 0, excludeSets: 0 }));
     return r;
   };
 
@@ -88,9 +92,16 @@ export function parseSysmonConfig(path: string, xml: string, catalog: Catalog): 
     if (!known.has(name)) throw new SysmonConfigError(`unknown element <${name}>${lineOf(`<${name}`)}`);
     const onmatch = (attr(node, 'onmatch') ?? '').toLowerCase();
     if (onmatch !== 'include' && onmatch !== 'exclude') throw new SysmonConfigError(`<${name}> needs onmatch="include" or "exclude"${lineOf(`<${name}`)}`);
+    const min = catalog.sysmonEvent(known.get(name)?.[0] ?? -1)?.minSchema;
+    if (min && !schemaAtLeast(schemaVersion, min)) config.notes.push(`<${name}> needs schemaversion ${min} or later: Sysmon rejects this file (schema ${schemaVersion})`);
     const rules = rulesOf(name);
-    if (onmatch === 'include') rules.hasInclude = true;
-    else rules.hasExclude = true;
+    if (onmatch === 'include') {
+      rules.hasInclude = true;
+      rules.includeSets++;
+    } else {
+      rules.hasExclude = true;
+      rules.excludeSets++;
+    }
     const target = onmatch === 'include' ? rules.include : rules.exclude;
     const plain: SysmonCondition[] = [];
     for (const [key, value] of Object.entries(node)) {
@@ -113,9 +124,12 @@ export function parseSysmonConfig(path: string, xml: string, catalog: Catalog): 
       for (const c of items) plain.push(readCondition(key, c));
     }
     if (!plain.length) return;
-    if (relation === 'and') target.push({ conditions: plain, name: groupName ?? attr(node, 'name') });
+    if (relation === 'and') for (const conditions of andGroup(plain)) target.push({ conditions, name: groupName ?? attr(node, 'name') });
     else for (const c of plain) target.push({ conditions: [c], name: attr(node, 'name') ?? groupName });
   };
+  // Without a RuleGroup, conditions combine by AND (same field: OR) from schema 4.2 on, by OR up to 4.1
+  // (SysmonCommon xml.cpp: "Default to OR on 4.1 for backwards compatibility").
+  const bareRelation: 'and' | 'or' = Number(schemaVersion) > 4.1 ? 'and' : 'or';
 
   const filtering = kids(root, 'EventFiltering')[0];
   if (!filtering) config.notes.push('no <EventFiltering>: every event type keeps its default');
@@ -125,12 +139,14 @@ export function parseSysmonConfig(path: string, xml: string, catalog: Catalog): 
       if (key === 'RuleGroup') {
         const rel = (attr(node, 'groupRelation') ?? 'or').toLowerCase();
         if (rel !== 'and' && rel !== 'or') throw new SysmonConfigError(`groupRelation "${rel}" is neither "and" nor "or"${lineOf('groupRelation')}`);
+        const types = Object.keys(node).filter((k) => !k.startsWith('@') && k !== '#text');
+        if (types.length > 1) config.notes.push(`RuleGroup "${attr(node, 'name') ?? ''}" holds several event types (${types.join(', ')}); older Sysmon versions load only the first`);
         for (const [el, evs] of Object.entries(node)) {
           if (el.startsWith('@') || el === '#text') continue;
           for (const ev of (Array.isArray(evs) ? evs : [evs]) as XmlNode[]) readElement(el, typeof ev === 'object' ? ev : {}, rel, attr(node, 'name'));
         }
       } else {
-        readElement(key, typeof node === 'object' ? node : {}, 'or');
+        readElement(key, typeof node === 'object' ? node : {}, bareRelation);
       }
     }
   }
@@ -150,6 +166,8 @@ export function eventState(config: SysmonConfig, eventId: number, catalog: Catal
   if (ev.minSchema && !schemaAtLeast(config.schemaVersion, ev.minSchema)) return 'unsupported';
   const r = config.elements.get(ev.element);
   if (!r) return ev.loggedByDefault ? 'on' : 'off';
+  // Several rule sets and none matching drops the event: two exclude sets and no include log nothing.
+  if (!r.includeSets && r.excludeSets > 1) return 'off';
   if (r.include.length) return 'filtered';
   if (r.hasInclude) return 'off'; // an include element without filters includes nothing
   return 'on';
@@ -158,4 +176,18 @@ export function eventState(config: SysmonConfig, eventId: number, catalog: Catal
 /** The five predefined XML entities (DTD entities are never expanded). */
 function unescapeXml(s: string): string {
   return s.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e] as string);
+}
+
+/**
+ * An "and" group: different fields must all hold, conditions on the same field are alternatives (SysmonCommon
+ * rules.c). Spelled out as filters of one condition per field, at most 256 of them.
+ */
+function andGroup(conds: SysmonCondition[]): SysmonCondition[][] {
+  const byField = new Map<string, SysmonCondition[]>();
+  for (const c of conds) byField.set(c.field.toLowerCase(), [...(byField.get(c.field.toLowerCase()) ?? []), c]);
+  let out: SysmonCondition[][] = [[]];
+  for (const alts of byField.values()) {
+    out = out.flatMap((prefix) => alts.map((c) => [...prefix, c])).slice(0, 256);
+  }
+  return out;
 }

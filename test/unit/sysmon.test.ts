@@ -45,6 +45,15 @@ describe('Sysmon config parsing and states', () => {
     expect(c.elements.get('NetworkConnect')!.include[0]!.name).toBe('rdp from office');
   });
 
+  it('without a RuleGroup: different fields AND (same field OR) from schema 4.2 on, OR up to 4.1; two exclude sets log nothing', () => {
+    const body = `<NetworkConnect onmatch="include"><Image condition="end with">a.exe</Image><Image condition="end with">b.exe</Image><DestinationPort condition="is">443</DestinationPort></NetworkConnect>`;
+    const and = cfg(body, '4.50').elements.get('NetworkConnect')!.include;
+    expect(and.map((f) => f.conditions.map((c) => c.value))).toEqual([['a.exe', '443'], ['b.exe', '443']]);
+    expect(cfg(body, '4.10').elements.get('NetworkConnect')!.include).toHaveLength(3);
+    const two = cfg(`<RuleGroup groupRelation="or"><DnsQuery onmatch="exclude"><QueryName condition="end with">.a</QueryName></DnsQuery></RuleGroup><RuleGroup groupRelation="or"><DnsQuery onmatch="exclude"><QueryName condition="end with">.b</QueryName></DnsQuery></RuleGroup>`);
+    expect(eventState(two, 22, catalog)).toBe('off');
+  });
+
   it('rejects what Sysmon would reject, with the line', () => {
     expect(() => cfg('<ProcessCreat onmatch="include"/>')).toThrow(/unknown element <ProcessCreat> at line 1/);
     expect(() => cfg('<ProcessCreate onmatch="include">\n<Image condition="sounds like">x</Image></ProcessCreate>')).toThrow(/unknown condition "sounds like" on Image at line 2/);
@@ -67,8 +76,10 @@ describe('Sysmon config parsing and states', () => {
     expect(evaluate(c('not begin with', 'c:\\'), 'd:\\x')).toBe(true);
     expect(evaluate(c('end with', '.EXE'), 'a.exe')).toBe(true);
     expect(evaluate(c('not end with', '.exe'), 'a.dll')).toBe(true);
-    expect(evaluate({ field: 'DestinationPort', operator: 'less than', value: '1024' }, '445')).toBe(true);
-    expect(evaluate({ field: 'DestinationPort', operator: 'more than', value: '1024' }, '445')).toBe(false);
+    // Sysmon compares text, not numbers (SysmonCommon rules.c): "445" is not less than "1024", and "8080" is more than "49151".
+    expect(evaluate({ field: 'DestinationPort', operator: 'less than', value: '1024' }, '445')).toBe(false);
+    expect(evaluate({ field: 'DestinationPort', operator: 'less than', value: '1024' }, '1000')).toBe(true);
+    expect(evaluate({ field: 'DestinationPort', operator: 'more than', value: '49151' }, '8080')).toBe(true);
     expect(evaluate(c('image', 'powershell.exe'), 'c:\\windows\\system32\\windowspowershell\\v1.0\\powershell.exe')).toBe(true);
   });
 });
@@ -87,7 +98,7 @@ describe('filter simulation', () => {
     expect(r).toMatchObject({ result: 'partial', reasons: [expect.stringMatching(/include filters on Image, which the rule does not test/)] });
   });
   it('an exclude that covers the rule drops it and is named; one on another field is not held against it', () => {
-    const c = cfg(`<DnsQuery onmatch="exclude"><QueryName condition="end with">.microsoft.com</QueryName><Image condition="is">C:\\x.exe</Image></DnsQuery>`);
+    const c = cfg(`<RuleGroup groupRelation="or"><DnsQuery onmatch="exclude"><QueryName condition="end with">.microsoft.com</QueryName><Image condition="is">C:\\x.exe</Image></DnsQuery></RuleGroup>`);
     expect(sim(rule('dns_query', '  s: {QueryName|endswith: remoteassistance.support.services.microsoft.com}\n  condition: s'), c, 'DnsQuery')).toMatchObject({
       result: 'dropped',
       reasons: ['DnsQuery exclude: QueryName end with .microsoft.com'],
