@@ -1,4 +1,4 @@
-import type { AuditCategory, AuditSubcategory, EventLogThreshold, LogSourceEntry, Outcome, Policy, SysmonEvent } from './types.js';
+import type { AuditCategory, AuditSubcategory, EventLogThreshold, LogSourceEntry, Outcome, Policy, SysmonConditionInfo, SysmonEvent } from './types.js';
 
 export interface AuditProducer {
   subcategory: AuditSubcategory;
@@ -21,6 +21,7 @@ export class Catalog {
     readonly policies: Policy[],
     readonly logsources: LogSourceEntry[],
     readonly eventLogs: EventLogThreshold[] = [],
+    readonly sysmonConditions: SysmonConditionInfo[] = [],
   ) {
     for (const sub of subcategories) {
       this.byGuid.set(sub.guid.toUpperCase(), sub);

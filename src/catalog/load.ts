@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { lazy } from '../lazy.js';
 import { Catalog } from './catalog.js';
-import type { AuditCategory, AuditSubcategory, EventLogThreshold, LogSourceEntry, Policy, Producer, SysmonEvent } from './types.js';
+import type { AuditCategory, AuditSubcategory, EventLogThreshold, LogSourceEntry, Policy, Producer, SysmonConditionInfo, SysmonEvent } from './types.js';
 import { CatalogError, Checker, GUID_RE, REQUIREMENT_RE } from './validate.js';
 
 /** `data/` of the installed package: two levels up from both src/catalog and dist/catalog. */
@@ -14,7 +14,7 @@ const PRODUCERS: readonly Producer[] = ['sysmon', 'audit', 'default', 'channel',
 
 const yaml = lazy<typeof import('yaml')>('yaml');
 
-const FILES = ['audit.yaml', 'sysmon.yaml', 'policies.yaml', 'logsources.yaml', 'eventlog.yaml'] as const;
+const FILES = ['audit.yaml', 'sysmon.yaml', 'policies.yaml', 'logsources.yaml', 'eventlog.yaml', 'sysmon-filtering.yaml'] as const;
 /** Written by `npm run build`: the validated catalog as JSON, with a hash of the YAML it came from. */
 const SNAPSHOT = fileURLToPath(new URL('../catalog-snapshot.json', import.meta.url));
 
@@ -25,6 +25,7 @@ interface CatalogParts {
   policies: Policy[];
   logsources: LogSourceEntry[];
   eventLogs: EventLogThreshold[];
+  sysmonConditions: SysmonConditionInfo[];
 }
 
 let cached: Catalog | undefined;
@@ -95,12 +96,13 @@ function validate(texts: Record<string, string | Error>): CatalogParts {
   const policies = checkPolicies(read('policies.yaml'), problems);
   const logsources = checkLogSources(read('logsources.yaml'), problems);
   const eventLogs = checkEventLogs(read('eventlog.yaml'), problems);
+  const sysmonConditions = checkSysmonConditions(read('sysmon-filtering.yaml'), problems);
   if (problems.length) throw new CatalogError(problems);
-  return { ...audit, sysmon, policies, logsources, eventLogs };
+  return { ...audit, sysmon, policies, logsources, eventLogs, sysmonConditions };
 }
 
 function fromParts(d: CatalogParts): Catalog {
-  const catalog = new Catalog(d.categories, d.subcategories, d.sysmon, d.policies, d.logsources, d.eventLogs);
+  const catalog = new Catalog(d.categories, d.subcategories, d.sysmon, d.policies, d.logsources, d.eventLogs, d.sysmonConditions);
   const refProblems = catalog.checkReferences();
   if (refProblems.length) throw new CatalogError(refProblems);
   return catalog;
@@ -190,6 +192,21 @@ function checkPolicies(doc: unknown, problems: string[]): Policy[] {
   });
   problems.push(...c.problems);
   return policies;
+}
+
+function checkSysmonConditions(doc: unknown, problems: string[]): SysmonConditionInfo[] {
+  const c = new Checker('sysmon-filtering.yaml');
+  const conds = list(c, doc, 'conditions') as SysmonConditionInfo[];
+  conds.forEach((x, i) => {
+    const w = `conditions[${i}] (${x?.name})`;
+    c.field(x, w, 'name', 'string');
+    c.field(x, w, 'minSchema', 'string', true);
+    c.field(x, w, 'multi', 'boolean');
+    c.field(x, w, 'negated', 'boolean');
+    c.field(x, w, 'source', 'string');
+  });
+  problems.push(...c.problems);
+  return conds.map((x) => ({ name: x.name, minSchema: x.minSchema, multi: x.multi, negated: x.negated, source: x.source }));
 }
 
 function checkEventLogs(doc: unknown, problems: string[]): EventLogThreshold[] {

@@ -57,6 +57,16 @@ export interface Policy {
   note?: string;
 }
 
+/** A Sysmon filter condition operator (data/sysmon-filtering.yaml). */
+export interface SysmonConditionInfo {
+  name: string;
+  minSchema?: string;
+  /** Values separated by ";" (is any, contains any …). */
+  multi: boolean;
+  negated: boolean;
+  source: string;
+}
+
 /** Recommended minimum maximum size of an event log (data/eventlog.yaml). */
 export interface EventLogThreshold {
   log: string;

@@ -68,6 +68,8 @@ export function parseSysmonConfig(path: string, xml: string, catalog: Catalog): 
   for (const ev of catalog.sysmonEvents) if (ev.element) known.set(ev.element, [...(known.get(ev.element) ?? []), ev.id]);
 
   const config: SysmonConfig = { path, schemaVersion, elements: new Map(), options: {}, notes: [] };
+  // The operators Sysmon accepts are catalog facts; the evaluator implements each (a test keeps them equal).
+  const operators = new Set(catalog.sysmonConditions.map((c) => c.name));
   if (Number(schemaVersion) < 4) config.notes.push(`schemaversion ${schemaVersion}: Sysmon 7.0 and later refuse 3.x configurations`);
   for (const o of OPTIONS) {
     const v = childText(root, o);
@@ -81,8 +83,8 @@ export function parseSysmonConfig(path: string, xml: string, catalog: Catalog): 
   };
 
   const readCondition = (field: string, node: unknown): SysmonCondition => {
-    const op = (attr(node, 'condition') ?? 'is').toLowerCase();
-    if (!(SYSMON_OPERATORS as readonly string[]).includes(op)) throw new SysmonConfigError(`unknown condition "${op}" on ${field}${lineOf(`condition="${attr(node, 'condition')}"`)}`);
+    const op = (attr(node, 'condition') || 'is').toLowerCase();
+    if (!operators.has(op)) throw new SysmonConfigError(`unknown condition "${op}" on ${field}${lineOf(`condition="${attr(node, 'condition')}"`)}`);
     const value = typeof node === 'string' ? node : String((node as XmlNode)['#text'] ?? '');
     return { field, operator: op as SysmonOperator, value: unescapeXml(value.trim()) };
   };

@@ -85,3 +85,11 @@ describe('data catalog', () => {
     expect(() => loadCatalog(dir)).toThrow(/unknown policy "no-such-policy"/);
   });
 });
+
+describe('Sysmon filtering facts', () => {
+  it('the operators the parser accepts (data) are exactly those the evaluator implements (code)', async () => {
+    const { SYSMON_OPERATORS } = await import('../../src/environment/sysmon.js');
+    expect(catalog.sysmonConditions.map((c) => c.name).sort()).toEqual([...SYSMON_OPERATORS].sort());
+    expect(catalog.sysmonConditions.filter((c) => c.multi).map((c) => c.name).sort()).toEqual(['contains all', 'contains any', 'excludes all', 'excludes any', 'is any']);
+  });
+});
