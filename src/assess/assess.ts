@@ -149,7 +149,16 @@ function logWarnings(host: HostEnvironment, use: Map<string, number>, catalog: C
 /** Simulation per (rule, event type, config), with the rule's match terms built once. */
 function sysmonSimulator(loaded: LoadedRule[], catalog: Catalog): (ri: number, eventId: number, config: SysmonConfig) => Simulation | undefined {
   const terms = new Map<number, ReturnType<typeof matchTerms>>();
+  // A verdict asks for a requirement's state several times: simulate each (rule, type, config) once.
+  const done = new Map<string, Simulation | undefined>();
   return (ri, eventId, config) => {
+    const key = `${ri}:${eventId}:${config.path}`;
+    if (done.has(key)) return done.get(key);
+    const s = run(ri, eventId, config);
+    done.set(key, s);
+    return s;
+  };
+  function run(ri: number, eventId: number, config: SysmonConfig): Simulation | undefined {
     const rule = loaded[ri];
     if (!rule || rule.kind !== 'rule') return undefined;
     const element = catalog.sysmonEvent(eventId)?.element;
@@ -158,7 +167,7 @@ function sysmonSimulator(loaded: LoadedRule[], catalog: Catalog): (ri: number, e
     if (!t) terms.set(ri, (t = matchTerms(rule)));
     const s = simulate(t.terms, config.elements.get(element), `${element} (EID ${eventId})`);
     return t.notes.length && s.result !== 'dropped' ? { result: 'partial', reasons: [...s.reasons, ...t.notes] } : s;
-  };
+  }
 }
 
 function verdictOf(r: RuleRow, stateOf: (id: string) => RequirementState): { verdict: Verdict; missing: string[]; why: string } {
