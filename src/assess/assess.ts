@@ -140,6 +140,9 @@ function logWarnings(host: HostEnvironment, use: Map<string, number>, catalog: C
   for (const t of catalog.eventLogs) {
     const n = use.get(t.log.toLowerCase()) ?? 0;
     const set = host.eventLogs.get(t.log);
+    if (n && set?.retention === 2) {
+      out.push(`${t.log} log is set never to overwrite events (${set.source}): once full, new events are lost until it is cleared or archived; ${n} rule(s) read it`);
+    }
     if (!n || set?.maxSizeKB === undefined || set.maxSizeKB >= t.recommendedMinKB) continue;
     out.push(`${t.log} log is capped at ${set.maxSizeKB} KB (${set.source}), below the recommended ${t.recommendedMinKB} KB (${t.source}); ${n} rule(s) read it`);
   }

@@ -81,8 +81,25 @@ function toConstraint(key: string, value: unknown): Constraint {
     // windash: "-x" also matches "/x", "–x", "—x" and "―x".
     patterns = patterns.flatMap((p) => (p.value.startsWith('-') ? ['-', '/', '–', '—', '―'].map((d) => ({ ...p, value: d + p.value.slice(1), raw: d + p.raw.slice(1) })) : [p]));
   }
+  if (lower.includes('cidr')) {
+    // An IPv4 network on an octet boundary is a prefix: 10.0.0.0/8 → "10.", 192.168.0.0/16 → "192.168.".
+    const prefixes = values.map(cidrPrefix);
+    if (prefixes.every((p): p is string => p !== undefined)) {
+      return { field, patterns: prefixes.map((p) => (p.endsWith('.') ? { kind: 'startswith' as const, value: p, raw: p } : { kind: 'exact' as const, value: p, raw: p })), all: false };
+    }
+  }
   const undecidable = lower.filter((m) => OPAQUE.has(m));
   return undecidable.length ? { field, patterns, all: lower.includes('all'), opaque: undecidable } : { field, patterns, all: lower.includes('all') };
+}
+
+/** "10.0.0.0/8" → "10."; "1.2.3.4/32" → "1.2.3.4"; other masks and IPv6 → undefined (not decidable here). */
+function cidrPrefix(net: string): string | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(net.trim());
+  if (!m) return undefined;
+  const bits = Number(m[5]);
+  if (bits % 8 !== 0 || bits > 32) return undefined;
+  const octets = m.slice(1, 1 + bits / 8);
+  return bits === 32 ? octets.join('.') : bits === 0 ? '' : `${octets.join('.')}.`;
 }
 
 /** Sigma wildcards inside a plain value turn it into contains / startswith / endswith, or opaque. */

@@ -15,7 +15,7 @@ export interface GpresultSettings {
   legacy: Map<string, { success: boolean; failure: boolean; gpo: string }>;
   /** "Audit: Force audit policy subcategory settings …" (SCENoApplyLegacyAuditPolicy); undefined when not set. */
   forceSubcategories?: boolean;
-  eventLogs: Map<string, { maxSizeKB?: number; gpo: string }>;
+  eventLogs: Map<string, { maxSizeKB?: number; retention?: number; gpo: string }>;
   /** Registry policies we know, by slug. */
   policies: Map<string, { enabled: boolean; gpo: string; detail?: string; coversAll?: boolean }>;
   notes: string[];
@@ -55,6 +55,7 @@ export function parseGpresult(xmlText: string, catalog: Catalog): GpresultSettin
   const advanced = new Map<string, Winner<{ value: number; gpo: string }>>();
   const legacy = new Map<string, Winner<{ success: boolean; failure: boolean; gpo: string }>>();
   const logs = new Map<string, Winner<{ maxSizeKB?: number; gpo: string }>>();
+  const retention = new Map<string, Winner<number>>();
   const policies = new Map<string, Winner<{ enabled: boolean; gpo: string; detail?: string; coversAll?: boolean }>>();
   let force: Winner<boolean> | undefined;
 
@@ -90,6 +91,10 @@ export function parseGpresult(xmlText: string, catalog: Catalog): GpresultSettin
     }
     for (const s of kids(ext, 'EventLog')) {
       const log = text(s, 'Log');
+      if (log && text(s, 'Name') === 'AuditLogRetentionPeriod') {
+        const n = Number(text(s, 'SettingNumber'));
+        if (Number.isInteger(n)) keep(retention, log, precedenceOf(s), n);
+      }
       if (!log || text(s, 'Name') !== 'MaximumLogSize') continue;
       const kb = Number(text(s, 'SettingNumber'));
       keep(logs, log, precedenceOf(s), { maxSizeKB: Number.isFinite(kb) ? kb : undefined, gpo: gpoOf(s) });
@@ -118,6 +123,7 @@ export function parseGpresult(xmlText: string, catalog: Catalog): GpresultSettin
   for (const [k, w] of advanced) out.advanced.set(k, w.value);
   for (const [k, w] of legacy) out.legacy.set(k, w.value);
   for (const [k, w] of logs) out.eventLogs.set(k, w.value);
+  for (const [k, w] of retention) out.eventLogs.set(k, { gpo: '', ...out.eventLogs.get(k), retention: w.value });
   for (const [k, w] of policies) out.policies.set(k, w.value);
   out.forceSubcategories = force?.value;
   return out;

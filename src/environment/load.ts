@@ -54,7 +54,7 @@ export function loadEnvironment(inputs: EnvironmentInputs, catalog: Catalog): En
       const counts = p.enabled && p.coversAll !== false;
       host.policies.set(slug, { state: counts ? 'on' : 'off', source: `gpresult ${basename(path)} (GPO ${p.gpo})`, detail: p.detail });
     }
-    for (const [log, l] of settings.eventLogs) host.eventLogs.set(log, { log, maxSizeKB: l.maxSizeKB, source: `gpresult ${basename(path)} (GPO ${l.gpo})` });
+    for (const [log, l] of settings.eventLogs) host.eventLogs.set(log, { log, maxSizeKB: l.maxSizeKB, retention: l.retention, source: `gpresult ${basename(path)}${l.gpo ? ` (GPO ${l.gpo})` : ''}` });
     byKey.set(name, host);
     env.hosts.push(host);
   }

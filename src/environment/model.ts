@@ -23,6 +23,8 @@ export interface PolicyValue {
 export interface EventLogValue {
   log: string;
   maxSizeKB?: number;
+  /** AuditLogRetentionPeriod: 0 overwrite as needed, 1 by days, 2 never overwrite ([MS-GPSB] 2.2.3). */
+  retention?: number;
   source: string;
 }
 

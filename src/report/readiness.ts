@@ -78,6 +78,7 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
 
   return {
     ...result,
+    summary: { ...result.summary, verdicts: total },
     rules,
     requirements,
     readiness: {

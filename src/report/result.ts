@@ -3,6 +3,7 @@ import { describeRequirement, type RequirementKind } from '../requirements/descr
 import type { Resolution } from '../requirements/resolve.js';
 import type { LoadResult } from '../rules/load.js';
 import type { LoadNote, LoadedRule, LogSource } from '../rules/model.js';
+import type { VerdictCounts } from '../assess/assess.js';
 import type { Verdict } from '../assess/verdict.js';
 import type { Readiness, ShownState } from './readiness.js';
 
@@ -29,6 +30,8 @@ export interface Summary {
   errors: number;
   skipped: { status: number; level: number };
   logsources: { logsource: string; rules: number; resolved: boolean }[];
+  /** With an environment: verdict counts and readiness % (rule × host over a fleet), as in readiness.verdicts. */
+  verdicts?: VerdictCounts;
 }
 
 export interface RequirementRow {

@@ -40,7 +40,7 @@ export function describeRequirement(id: string, catalog: Catalog): RequirementIn
         kind: 'sysmon',
         name: `Sysmon EID ${rest} ${element ?? ev?.name ?? ''}`.trim(),
         enable: element
-          ? `install Sysmon; its config must log ${element} (e.g. <${element} onmatch="exclude"/>)`
+          ? `install Sysmon; its config must log ${element} (e.g. <${element} onmatch="exclude"/>; logsource-check sysmon-config writes or merges one)`
           : 'install Sysmon (this event type is always logged)',
         details: ev?.minSchema ? [`needs config schemaversion ≥ ${ev.minSchema}`] : [],
       };

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -37,6 +37,17 @@ describe('policy diff from the CLI', () => {
     expect(first.rank).toBe(1);
     expect(first.unlocks).toBeGreaterThanOrEqual(j.readiness.recommendations[1].unlocks);
     for (const r of j.readiness.recommendations) for (const q of r.requires) expect(q.enable).toBeTruthy();
+  });
+
+  it('a Security log set never to overwrite is a warning; verdict counts also sit in summary', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lsc-ret-'));
+    const text = readFileSync(`${FX}/gpresult-utf16le-multi-gpo.xml`).subarray(2).toString('utf16le');
+    const changed = text.replace(/(<q2:Name>AuditLogRetentionPeriod<\/q2:Name>\s*<q2:Log>Security<\/q2:Log>\s*<q2:SettingNumber>)0/, '$12');
+    expect(changed).not.toBe(text);
+    writeFileSync(join(dir, 'h.xml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(changed, 'utf16le')]));
+    const j = json(['examples/rules', '--gpresult', join(dir, 'h.xml')]);
+    expect(j.readiness.hosts[0].warnings.join('\n')).toMatch(/Security log is set never to overwrite events/);
+    expect(j.summary.verdicts).toEqual(j.readiness.verdicts);
   });
 
   it('PowerShell 7 logging alone makes a ps_script rule partial', () => {

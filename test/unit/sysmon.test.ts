@@ -112,6 +112,15 @@ describe('filter simulation', () => {
     expect(sim(rule('process_creation', "  s: {Image|endswith: ['\\a.exe', '\\b.exe']}\n  condition: s"), u, 'ProcessCreate').result).toBe('logged');
     expect(sim(rule('process_creation', "  s: {Image: '*\\a.exe'}\n  condition: s"), u, 'ProcessCreate').result).toBe('logged');
   });
+  it('|cidr on an octet boundary is a prefix; other masks cannot be decided', () => {
+    const c = cfg(`<RuleGroup groupRelation="or"><NetworkConnect onmatch="include"><DestinationIp condition="begin with">10.</DestinationIp></NetworkConnect></RuleGroup>`);
+    expect(sim(rule('network_connection', "  s: {DestinationIp|cidr: '10.0.0.0/8'}\n  condition: s"), c, 'NetworkConnect').result).toBe('logged');
+    expect(sim(rule('network_connection', "  s: {DestinationIp|cidr: ['10.0.0.0/8', '192.168.0.0/16']}\n  condition: s"), c, 'NetworkConnect').result).toBe('partial');
+    const odd = sim(rule('network_connection', "  s: {DestinationIp|cidr: '10.0.0.0/12'}\n  condition: s"), c, 'NetworkConnect');
+    expect(odd.result).toBe('partial');
+    expect(odd.reasons.join()).toMatch(/DestinationIp\|cidr cannot be compared/);
+  });
+
   it('regex cannot be decided: partial, never logged', () => {
     expect(sim(rule('process_creation', "  s: {Image|re: '.*\\\\powershell\\.exe'}\n  condition: s"), psOnly, 'ProcessCreate').result).toBe('partial');
   });
