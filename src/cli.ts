@@ -12,6 +12,9 @@ import { renderSnippets, sysmonNeeds, verifyGenerated } from './generate/sysmon-
 import { decodeText } from './decode.js';
 import { SysmonConfigError } from './environment/sysmon.js';
 import { XmlError } from './environment/xml.js';
+import type { CollectorFormat } from './environment/collectors.js';
+import { formatRanges } from './environment/forwarded.js';
+import { collectorNeeds, generateCollectorConfig, roundTrip } from './generate/collector-config.js';
 import { renderCsv } from './report/csv.js';
 import { verdictLine } from './report/text.js';
 import { renderJson } from './report/json.js';
@@ -44,6 +47,8 @@ interface RuleAndHostCliOptions {
   gpresult?: string[];
   auditpol?: string[];
   sysmon?: string[];
+  collector?: string[];
+  collectorFormat?: CollectorFormat;
 }
 
 interface CheckCliOptions extends RuleAndHostCliOptions {
@@ -56,6 +61,11 @@ interface CheckCliOptions extends RuleAndHostCliOptions {
 
 interface FixCliOptions extends RuleAndHostCliOptions {
   out: string;
+}
+
+interface CollectorCliOptions extends RuleAndHostCliOptions {
+  format: CollectorFormat;
+  out?: string;
 }
 
 interface SysmonCliOptions extends RuleAndHostCliOptions {
@@ -86,6 +96,8 @@ function ruleAndHostOptions(cmd: Command): Command {
     .option('--gpresult <file|dir>', 'gpresult /x XML of a host (repeatable; a directory: every .xml in it, one host each)', collect)
     .option('--auditpol <file>', 'auditpol /get /category:* /r output or a GPO backup audit.csv (repeatable; wins over gpresult for audit settings)', collect)
     .option('--sysmon <file>', 'Sysmon configuration XML deployed on the host(s): its filters are simulated per rule', collect)
+    .option('--collector <file|dir>', 'collector configuration: WEF subscription XML, QueryList, nxlog.conf or winlogbeat.yml (repeatable; together they form what is forwarded)', collect)
+    .addOption(new Option('--collector-format <format>', 'format of every --collector file instead of detecting it').choices(['wef', 'querylist', 'nxlog', 'winlogbeat']))
     .option('--no-cache', 'do not read or write the parse cache (~/.cache/logsource-check)');
 }
 
@@ -140,6 +152,25 @@ Examples:
     .action(async (paths: string[], opts: SysmonCliOptions) => {
       await sysmonConfig(paths, opts);
     });
+  program
+    .command('collector-config')
+    .description('write the smallest collector configuration that forwards what the rules need')
+    .argument('<paths...>', 'rule files, directories (recursive) or .zip archives')
+    .addOption(new Option('--format <format>', 'collector').choices(['wef', 'nxlog', 'winlogbeat', 'querylist']).makeOptionMandatory())
+    .option('-o, --out <file>', 'write to a file instead of standard output')
+    .option('--min-status <status>', 'keep rules with at least this status')
+    .option('--all-statuses', 'keep rules of every status')
+    .option('--min-level <level>', 'keep rules with at least this level')
+    .option('--include <glob>', 'only rule files matching this glob (repeatable)', collect)
+    .option('--exclude <glob>', 'skip rule files matching this glob (repeatable)', collect)
+    .option('--no-cache', 'do not read or write the parse cache')
+    .addHelpText('after', `
+Examples:
+  $ logsource-check collector-config rules/windows --format wef -o logsource-check-subscription.xml
+  $ logsource-check collector-config rules/windows --format winlogbeat`)
+    .action(async (paths: string[], opts: CollectorCliOptions) => {
+      await collectorConfig(paths, opts);
+    });
   program.addHelpText('after', EXAMPLE);
   return program;
 }
@@ -157,7 +188,7 @@ async function runValidated(paths: string[], opts: RuleAndHostCliOptions): Promi
       exclude: opts.exclude,
       cacheDir: opts.cache ? process.env['LOGSOURCE_CHECK_CACHE_DIR'] || defaultCacheDir() : false,
       onProgress: progress.update,
-      environment: { gpresult: opts.gpresult, auditpol: opts.auditpol, sysmon: opts.sysmon },
+      environment: { gpresult: opts.gpresult, auditpol: opts.auditpol, sysmon: opts.sysmon, collector: opts.collector, collectorFormat: opts.collectorFormat },
     });
   } catch (e) {
     if (e instanceof OptionError) throw new UsageError(e.message);
@@ -180,7 +211,7 @@ async function runValidated(paths: string[], opts: RuleAndHostCliOptions): Promi
 }
 
 async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
-  if (opts.failUnder !== undefined && !opts.gpresult?.length && !opts.auditpol?.length && !opts.sysmon?.length) {
+  if (opts.failUnder !== undefined && !opts.gpresult?.length && !opts.auditpol?.length && !opts.sysmon?.length && !opts.collector?.length) {
     throw new UsageError('--fail-under needs an environment input (--gpresult, --auditpol or --sysmon)');
   }
   const { result } = await runValidated(paths, opts);
@@ -272,6 +303,26 @@ async function sysmonConfig(paths: string[], opts: SysmonCliOptions): Promise<vo
   if (!generated.added.length) log('  nothing to add: the base already logs every event type the rules need');
   for (const n of generated.notes) log(`  note: ${n}`);
   log(`  re-parsed: ${check}`);
+}
+
+async function collectorConfig(paths: string[], opts: CollectorCliOptions): Promise<void> {
+  const { result } = await runValidated(paths, { ...opts, gpresult: [], auditpol: [], sysmon: [], collector: [] });
+  const catalog = loadCatalog();
+  const needs = collectorNeeds(result, catalog);
+  if (!needs.size) throw new UsageError('no rule in the set reads a Windows event channel');
+  const text = generateCollectorConfig(needs, catalog, opts.format);
+  const problems = roundTrip(text, opts.format, needs, catalog);
+  if (problems.length) throw new Error(`generated ${opts.format} does not re-read to what the rules need: ${problems.join('; ')}`);
+  if (opts.out) {
+    try {
+      writeFileSync(opts.out, text);
+    } catch (e) {
+      throw new UsageError(`cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  } else process.stdout.write(text);
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  log(`${opts.out ? `wrote ${opts.out}` : opts.format} for ${needs.size} channel(s); re-read: forwards exactly what the rules need`);
+  for (const n of [...needs.values()].sort((a, b) => a.channel.localeCompare(b.channel))) log(`  ${n.channel}: ${formatRanges(n.ids)}`);
 }
 
 /** A one-line progress counter on stderr, only on a terminal. */

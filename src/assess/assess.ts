@@ -3,6 +3,7 @@ import type { HostEnvironment, State } from '../environment/model.js';
 import type { SysmonConfig } from '../environment/sysmon.js';
 import type { LoadedRule } from '../rules/model.js';
 import { matchTerms, simulate, type SimResult, type Simulation } from './sysmon-sim.js';
+import { contains, formatRanges, forwardState, type ForwardedSet, type ForwardState } from '../environment/forwarded.js';
 import type { CheckResult, RuleRow } from '../report/result.js';
 import { rankFixes, type RankItem } from './rank.js';
 import { assessRule, requirementState, type RequirementState, type Verdict } from './verdict.js';
@@ -28,6 +29,8 @@ export interface HostAssessment {
   warnings: string[];
   /** With a Sysmon config: per rule, what the simulation says for each Sysmon event type it needs. */
   sysmon?: SysmonReport;
+  /** With collector configs: per rule (index), why some of its events are not (all) forwarded. */
+  forwarding?: Map<number, string[]>;
 }
 
 export interface SysmonReport {
@@ -48,6 +51,18 @@ export interface Recommendation {
 export interface Assessment {
   hosts: HostAssessment[];
   recommendations: Recommendation[];
+  /** With collector configs: per channel the rules need, what is needed, what is forwarded, what is missing. */
+  channels?: ChannelReport[];
+}
+
+export interface ChannelReport {
+  channel: string;
+  /** Event IDs the rules need from it; "any" when some rule matches any event of the channel. */
+  needed: number[] | 'any';
+  forwarded: string;
+  missing: number[];
+  /** Rules reading this channel whose events are not all forwarded. */
+  rulesAffected: number;
 }
 
 /** Verdicts of every rule on every host, and fixes ranked by rules (× hosts) unlocked. */
@@ -58,23 +73,37 @@ export function assess(result: CheckResult, hosts: HostEnvironment[], catalog: C
   const ids = result.requirements.map((r) => r.id);
   const out: HostAssessment[] = [];
   // Hosts whose inputs give every requirement the same state get the same verdicts: rank them as one group.
-  const groups = new Map<string, { weight: number; host: HostAssessment }>();
+  const groups = new Map<string, { weight: number; host: HostAssessment; missing: string[][][] }>();
 
   for (const host of hosts) {
     const states = new Map<string, RequirementState>();
     for (const id of ids) states.set(id, requirementState(id, host, catalog));
-    const sig = ids.map((id) => shortState((states.get(id) as RequirementState).state)).join('') + (host.sysmon?.path ?? '');
+    const sig = ids.map((id) => shortState((states.get(id) as RequirementState).state)).join('') + (host.sysmon?.path ?? '') + (host.forwarded ? `|${host.forwardedFrom}` : '');
     const g = groups.get(sig);
     // Verdicts depend only on the states: a fleet of look-alike hosts is assessed once per distinct state set.
     let report = g?.host.sysmon;
     let verdicts = g?.host.rules;
+    let missingSets = g?.missing;
+    let forwarding = g?.host.forwarding;
     if (!verdicts) {
       const perRule = new Map<number, { eventId: number; result: SimResult; reasons: string[] }[]>();
+      const fwd = new Map<number, string[]>();
+      missingSets = [];
+      const sets: string[][][] = missingSets;
       verdicts = rules.map((r, ri) => {
         const hostState = (id: string) => states.get(id) ?? requirementState(id, host, catalog);
-        // A Sysmon event type that is on or filtered counts for this rule only if its events pass the filters.
+        // Forwarding (with a collector config): each alternative also needs its channel's events shipped.
+        const forward = host.forwarded && !r.unknownReason ? forwardNeeds(r, catalog, host.forwarded) : undefined;
+        const shortfalls = (forward ?? []).flatMap((f) => (f && f.state !== 'yes' ? [f.detail] : []));
+        if (shortfalls.length) fwd.set(ri, shortfalls);
+        const alternatives = forward ? r.alternatives.map((alt, i) => (forward[i] ? [...alt, `forward:${forward[i].channel}`] : alt)) : r.alternatives;
         const stateOf = (id: string): RequirementState => {
+          if (id.startsWith('forward:')) {
+            const f = forward?.find((x) => x !== undefined && `forward:${x.channel}` === id);
+            return { state: f?.state === 'yes' ? 'on' : f?.state === 'partial' ? 'partial' : 'off', reason: f?.detail ?? '' };
+          }
           const st = hostState(id);
+          // A Sysmon event type that is on or filtered counts for this rule only if its events pass the filters.
           if (!host.sysmon || !id.startsWith('sysmon:') || st.state !== 'on') return st;
           const s = sim(ri, Number(id.slice(7)), host.sysmon);
           if (!s) return st;
@@ -83,15 +112,18 @@ export function assess(result: CheckResult, hosts: HostEnvironment[], catalog: C
           perRule.set(ri, list);
           return { ...st, state: s.result === 'logged' ? 'on' : s.result === 'partial' ? 'partial' : 'off', reason: s.reasons.join('; ') || st.reason };
         };
-        return verdictOf(r, stateOf);
+        const v = r.unknownReason ? { verdict: 'unknown' as const, missing: [], why: r.unknownReason } : assessRule(alternatives, r.supplementary, stateOf);
+        sets[ri] = alternatives.map((alt) => alt.filter((id) => stateOf(id).state !== 'on'));
+        return v;
       });
       if (host.sysmon) report = { config: host.sysmon.path, schemaVersion: host.sysmon.schemaVersion, perRule };
+      if (host.forwarded) forwarding = fwd;
     }
     const summary = g ? g.host.summary : count(verdicts.map((v) => v.verdict), rules);
-    const ha: HostAssessment = { name: host.name, files: host.files, summary, rules: verdicts, states, notes: host.notes, conflicts: host.conflicts, warnings: logWarnings(host, logUse, catalog), sysmon: report };
+    const ha: HostAssessment = { name: host.name, files: host.files, summary, rules: verdicts, states, notes: host.notes, conflicts: host.conflicts, warnings: logWarnings(host, logUse, catalog), sysmon: report, forwarding };
     out.push(ha);
     if (g) g.weight++;
-    else groups.set(sig, { weight: 1, host: ha });
+    else groups.set(sig, { weight: 1, host: ha, missing: missingSets as string[][][] });
   }
 
   const items: RankItem[] = [];
@@ -100,10 +132,7 @@ export function assess(result: CheckResult, hosts: HostEnvironment[], catalog: C
     g.host.rules.forEach((v, ri) => {
       const rule = rules[ri] as RuleRow;
       if (v.verdict === 'ready' || rule.unknownReason || rule.kind !== 'rule') return;
-      const simulated = g.host.sysmon?.perRule.get(ri) ?? [];
-      const on = (id: string) => g.host.states.get(id)?.state === 'on' && !simulated.some((s) => `sysmon:${s.eventId}` === id && s.result !== 'logged');
-      const missing = rule.alternatives.map((alt) => alt.filter((id) => !on(id)));
-      items.push({ id: gi * rules.length + ri, weight: g.weight, missing });
+      items.push({ id: gi * rules.length + ri, weight: g.weight, missing: g.missing[ri] ?? [] });
     });
   });
   const recommendations = rankFixes(items).map((f, i) => {
@@ -119,7 +148,41 @@ export function assess(result: CheckResult, hosts: HostEnvironment[], catalog: C
       hosts: hostCount,
     };
   });
-  return { hosts: out, recommendations };
+  const forwarded = hosts[0]?.forwarded;
+  return { hosts: out, recommendations, ...(forwarded ? { channels: channelReport(rules, catalog, forwarded) } : {}) };
+}
+
+/** Needed vs forwarded per channel, over every alternative of every assessable rule. */
+function channelReport(rules: RuleRow[], catalog: Catalog, set: ForwardedSet): ChannelReport[] {
+  const byChannel = new Map<string, { channel: string; ids: Set<number>; any: boolean; affected: Set<number> }>();
+  rules.forEach((r, ri) => {
+    if (r.unknownReason || r.kind !== 'rule') return;
+    const entry = catalog.entryByKey(r.logsourceKey);
+    for (const name of r.origins) {
+      const origin = entry?.sources.find((s) => s.name === name);
+      if (!origin?.channel) continue;
+      const ids = entry?.category !== undefined && origin.events?.length ? (r.eventIds.length ? origin.events.filter((e) => r.eventIds.includes(e)) : origin.events) : r.eventIds;
+      const key = origin.channel.toLowerCase();
+      const c = byChannel.get(key) ?? { channel: origin.channel, ids: new Set<number>(), any: false, affected: new Set<number>() };
+      if (!ids.length) c.any = true;
+      for (const id of ids) c.ids.add(id);
+      if (forwardState(set, origin.channel, ids).state !== 'yes') c.affected.add(ri);
+      byChannel.set(key, c);
+    }
+  });
+  return [...byChannel.values()]
+    .map((c) => {
+      const f = set.get(c.channel.toLowerCase());
+      const needed = [...c.ids].sort((a, b) => a - b);
+      return {
+        channel: c.channel,
+        needed: c.any ? ('any' as const) : needed,
+        forwarded: f ? (formatRanges(f.sure) === formatRanges(f.possible) ? formatRanges(f.sure) : `${formatRanges(f.sure)} (possibly ${formatRanges(f.possible)}: ${f.reasons.join('; ')})`) : 'none',
+        missing: needed.filter((id) => !f || !contains(f.possible, id)),
+        rulesAffected: c.affected.size,
+      };
+    })
+    .sort((a, b) => b.rulesAffected - a.rulesAffected || a.channel.localeCompare(b.channel));
 }
 
 /** Rules per event log (channel) they read, through the origins of their alternatives. */
@@ -173,9 +236,16 @@ function sysmonSimulator(loaded: LoadedRule[], catalog: Catalog): (ri: number, e
   }
 }
 
-function verdictOf(r: RuleRow, stateOf: (id: string) => RequirementState): { verdict: Verdict; missing: string[]; why: string } {
-  if (r.unknownReason) return { verdict: 'unknown', missing: [], why: r.unknownReason };
-  return assessRule(r.alternatives, r.supplementary, stateOf);
+/** Per alternative of a rule: the channel its events come from and whether the collectors ship them. */
+function forwardNeeds(r: RuleRow, catalog: Catalog, set: ForwardedSet): ({ channel: string; state: ForwardState; detail: string } | undefined)[] {
+  const entry = catalog.entryByKey(r.logsourceKey);
+  return r.origins.map((name) => {
+    const origin = entry?.sources.find((s) => s.name === name);
+    if (!origin?.channel) return undefined;
+    const isCategory = entry?.category !== undefined;
+    const ids = isCategory && origin.events?.length ? (r.eventIds.length ? origin.events.filter((e) => r.eventIds.includes(e)) : origin.events) : r.eventIds;
+    return { channel: origin.channel, ...forwardState(set, origin.channel, ids) };
+  });
 }
 
 /** Counts over plain rules of known log sources; correlations follow their referenced rules. */

@@ -1,4 +1,4 @@
-import type { AuditCategory, AuditSubcategory, EventLogThreshold, LogSourceEntry, Outcome, Policy, SysmonConditionInfo, SysmonEvent } from './types.js';
+import type { AuditCategory, AuditSubcategory, CollectorFacts, EventLogThreshold, LogSourceEntry, Outcome, Policy, SysmonConditionInfo, SysmonEvent } from './types.js';
 
 export interface AuditProducer {
   subcategory: AuditSubcategory;
@@ -22,6 +22,7 @@ export class Catalog {
     readonly logsources: LogSourceEntry[],
     readonly eventLogs: EventLogThreshold[] = [],
     readonly sysmonConditions: SysmonConditionInfo[] = [],
+    readonly collectorFacts: CollectorFacts = { nxlogDefault: [] },
   ) {
     for (const sub of subcategories) {
       this.byGuid.set(sub.guid.toUpperCase(), sub);

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { lazy } from '../lazy.js';
 import { Catalog } from './catalog.js';
-import type { AuditCategory, AuditSubcategory, EventLogThreshold, LogSourceEntry, Policy, Producer, SysmonConditionInfo, SysmonEvent } from './types.js';
+import type { AuditCategory, AuditSubcategory, CollectorFacts, EventLogThreshold, LogSourceEntry, Policy, Producer, SysmonConditionInfo, SysmonEvent } from './types.js';
 import { CatalogError, Checker, GUID_RE, REQUIREMENT_RE } from './validate.js';
 
 /** `data/` of the installed package: two levels up from both src/catalog and dist/catalog. */
@@ -14,7 +14,7 @@ const PRODUCERS: readonly Producer[] = ['sysmon', 'audit', 'default', 'channel',
 
 const yaml = lazy<typeof import('yaml')>('yaml');
 
-const FILES = ['audit.yaml', 'sysmon.yaml', 'policies.yaml', 'logsources.yaml', 'eventlog.yaml', 'sysmon-filtering.yaml'] as const;
+const FILES = ['audit.yaml', 'sysmon.yaml', 'policies.yaml', 'logsources.yaml', 'eventlog.yaml', 'sysmon-filtering.yaml', 'collectors.yaml'] as const;
 /** Written by `npm run build`: the validated catalog as JSON, with a hash of the YAML it came from. */
 const SNAPSHOT = fileURLToPath(new URL('../catalog-snapshot.json', import.meta.url));
 
@@ -26,6 +26,7 @@ interface CatalogParts {
   logsources: LogSourceEntry[];
   eventLogs: EventLogThreshold[];
   sysmonConditions: SysmonConditionInfo[];
+  collectorFacts: CollectorFacts;
 }
 
 let cached: Catalog | undefined;
@@ -97,12 +98,13 @@ function validate(texts: Record<string, string | Error>): CatalogParts {
   const logsources = checkLogSources(read('logsources.yaml'), problems);
   const eventLogs = checkEventLogs(read('eventlog.yaml'), problems);
   const sysmonConditions = checkSysmonConditions(read('sysmon-filtering.yaml'), problems);
+  const collectorFacts = checkCollectors(read('collectors.yaml'), problems);
   if (problems.length) throw new CatalogError(problems);
-  return { ...audit, sysmon, policies, logsources, eventLogs, sysmonConditions };
+  return { ...audit, sysmon, policies, logsources, eventLogs, sysmonConditions, collectorFacts };
 }
 
 function fromParts(d: CatalogParts): Catalog {
-  const catalog = new Catalog(d.categories, d.subcategories, d.sysmon, d.policies, d.logsources, d.eventLogs, d.sysmonConditions);
+  const catalog = new Catalog(d.categories, d.subcategories, d.sysmon, d.policies, d.logsources, d.eventLogs, d.sysmonConditions, d.collectorFacts);
   const refProblems = catalog.checkReferences();
   if (refProblems.length) throw new CatalogError(refProblems);
   return catalog;
@@ -192,6 +194,19 @@ function checkPolicies(doc: unknown, problems: string[]): Policy[] {
   });
   problems.push(...c.problems);
   return policies;
+}
+
+function checkCollectors(doc: unknown, problems: string[]): CollectorFacts {
+  const c = new Checker('collectors.yaml');
+  const xpath = c.field<Record<string, unknown>>(doc, 'top level', 'xpath', 'object', true) ?? {};
+  const nxlog = c.field<Record<string, unknown>>(doc, 'top level', 'nxlog', 'object') ?? {};
+  const wlb = c.field<Record<string, unknown>>(doc, 'top level', 'winlogbeat', 'object', true) ?? {};
+  const channels = c.field<string[]>(nxlog, 'nxlog', 'imMsvistalogDefaultChannels', 'array') ?? [];
+  const all = c.field<string>(nxlog, 'nxlog', 'imMsvistalogDefault', 'string', true) === 'all-channels';
+  const max = c.field<number>(xpath, 'xpath', 'maxExpressionsPerSelect', 'number', true);
+  const ids = c.field<number>(wlb, 'winlogbeat', 'maxEventIds', 'number', true);
+  problems.push(...c.problems);
+  return { xpathMaxExpressions: max, nxlogDefault: all ? 'all-channels' : channels, winlogbeatMaxEventIds: ids };
 }
 
 function checkSysmonConditions(doc: unknown, problems: string[]): SysmonConditionInfo[] {

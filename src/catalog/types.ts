@@ -67,6 +67,16 @@ export interface SysmonConditionInfo {
   source: string;
 }
 
+/** Facts about collectors (data/collectors.yaml). */
+export interface CollectorFacts {
+  /** Most expressions (comparisons) one <Select> may hold, if documented. */
+  xpathMaxExpressions?: number;
+  /** What NXLog's im_msvistalog reads when given neither Channel nor Query: every channel, or these. */
+  nxlogDefault: 'all-channels' | string[];
+  /** Most event IDs Winlogbeat accepts in one event_id list, if documented. */
+  winlogbeatMaxEventIds?: number;
+}
+
 /** Recommended minimum maximum size of an event log (data/eventlog.yaml). */
 export interface EventLogThreshold {
   log: string;

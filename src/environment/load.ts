@@ -7,6 +7,8 @@ import { parseAuditpol, type AuditpolSettings } from './auditpol.js';
 import { effectiveAudit } from './effective.js';
 import { parseGpresult } from './gpresult.js';
 import { parseSysmonConfig, type SysmonConfig } from './sysmon.js';
+import { detectFormat, readCollector, type CollectorFormat } from './collectors.js';
+import type { ForwardedSet } from './forwarded.js';
 import { emptyHost, hostKey, type HostEnvironment, type InputError } from './model.js';
 
 export interface EnvironmentInputs {
@@ -14,6 +16,10 @@ export interface EnvironmentInputs {
   auditpol?: string[];
   /** Sysmon configuration XML; one config applies to every host (it is deployed fleet-wide). */
   sysmon?: string[];
+  /** Collector configurations (WEF, QueryList, NXLog, Winlogbeat); together they form the forwarded set. */
+  collector?: string[];
+  /** Format of every --collector file, instead of detecting it. */
+  collectorFormat?: CollectorFormat;
 }
 
 export interface Environment {
@@ -24,7 +30,7 @@ export interface Environment {
 }
 
 export function hasEnvironmentInputs(i: EnvironmentInputs): boolean {
-  return Boolean(i.gpresult?.length || i.auditpol?.length || i.sysmon?.length);
+  return Boolean(i.gpresult?.length || i.auditpol?.length || i.sysmon?.length || i.collector?.length);
 }
 
 /** Reads every environment input; one host per gpresult file, auditpol files merged into the matching host. */
@@ -109,7 +115,38 @@ export function loadEnvironment(inputs: EnvironmentInputs, catalog: Catalog): En
       host.notes.push(...config.notes.map((n) => `sysmon ${basename(config.path)}: ${n}`));
     }
   }
+  readCollectors(inputs, catalog, env);
   return env;
+}
+
+/** Every collector config adds to one forwarded set, which applies to every host. */
+function readCollectors(inputs: EnvironmentInputs, catalog: Catalog, env: Environment): void {
+  const set: ForwardedSet = new Map();
+  const used: string[] = [];
+  const notes: string[] = [];
+  for (const path of expand(inputs.collector ?? [], /\.(xml|conf|ya?ml)$/i, env)) {
+    const text = read(path, env);
+    if (text === undefined) continue;
+    const format = inputs.collectorFormat ?? detectFormat(path, text);
+    if (!format) {
+      env.errors.push({ path, message: 'not a collector configuration logsource-check knows (WEF subscription, QueryList, nxlog.conf, winlogbeat.yml); use --collector-format' });
+      continue;
+    }
+    try {
+      notes.push(...readCollector(path, text, format, set, catalog).notes);
+      used.push(path);
+    } catch (e) {
+      env.errors.push({ path, message: `${format}: ${(e as Error).message}` });
+    }
+  }
+  if (!used.length) return;
+  if (!env.hosts.length) env.hosts.push(emptyHost('collectors'));
+  for (const host of env.hosts) {
+    host.forwarded = set;
+    host.forwardedFrom = used.join(', ');
+    host.files.push(...used);
+    host.notes.push(...notes);
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 /** What one host (or one policy) actually has, merged from every input that describes it. */
+import type { ForwardedSet } from './forwarded.js';
 import type { SysmonConfig } from './sysmon.js';
 
 export type State = 'on' | 'off' | 'unknown';
@@ -39,6 +40,9 @@ export interface HostEnvironment {
   eventLogs: Map<string, EventLogValue>;
   /** The Sysmon configuration deployed on the host, when given. */
   sysmon?: SysmonConfig;
+  /** What the collector configurations forward (applies to every host), and from which files. */
+  forwarded?: ForwardedSet;
+  forwardedFrom?: string;
   /** Which kinds of requirement the inputs speak about at all. */
   covers: { audit: boolean; policies: boolean };
   notes: string[];

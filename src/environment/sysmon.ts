@@ -5,7 +5,7 @@
  * include and exclude filters (each an AND of conditions).
  */
 import type { Catalog } from '../catalog/catalog.js';
-import { attr, kids, parseXml, text as childText, type XmlNode } from './xml.js';
+import { attr, decodeEntities, kids, parseXml, text as childText, type XmlNode } from './xml.js';
 
 /** Condition operators as Sysinternals documents them (lower-cased). */
 export const SYSMON_OPERATORS = [
@@ -86,7 +86,7 @@ export function parseSysmonConfig(path: string, xml: string, catalog: Catalog): 
     const op = (attr(node, 'condition') || 'is').toLowerCase();
     if (!operators.has(op)) throw new SysmonConfigError(`unknown condition "${op}" on ${field}${lineOf(`condition="${attr(node, 'condition')}"`)}`);
     const value = typeof node === 'string' ? node : String((node as XmlNode)['#text'] ?? '');
-    return { field, operator: op as SysmonOperator, value: unescapeXml(value.trim()) };
+    return { field, operator: op as SysmonOperator, value: decodeEntities(value.trim()) };
   };
 
   /** Reads one event element: its onmatch and its filters, split by the group's relation. */
@@ -173,11 +173,6 @@ export function eventState(config: SysmonConfig, eventId: number, catalog: Catal
   if (r.include.length) return 'filtered';
   if (r.hasInclude) return 'off'; // an include element without filters includes nothing
   return 'on';
-}
-
-/** The five predefined XML entities (DTD entities are never expanded). */
-function unescapeXml(s: string): string {
-  return s.replace(/&(lt|gt|quot|apos|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e] as string);
 }
 
 /**

@@ -57,3 +57,12 @@ export function attr(node: unknown, name: string): string | undefined {
   const first = Array.isArray(v) ? v[0] : v;
   return first === undefined ? undefined : String(first);
 }
+
+/** The five predefined XML entities and character references (DTD entities are never expanded). */
+export function decodeEntities(s: string): string {
+  return s.replace(/&(lt|gt|quot|apos|amp|#\d+|#x[0-9a-fA-F]+);/g, (m, e: string) => {
+    if (e.startsWith('#x')) return String.fromCodePoint(parseInt(e.slice(2), 16));
+    if (e.startsWith('#')) return String.fromCodePoint(Number(e.slice(1)));
+    return ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' } as Record<string, string>)[e] ?? m;
+  });
+}

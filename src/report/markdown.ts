@@ -35,6 +35,11 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
     }
   }
 
+  if (rd?.channels) {
+    out.push('', '## Forwarding', '', '| Channel | Needed event IDs | Forwarded | Missing | Rules affected |', '| --- | --- | --- | --- | ---: |');
+    for (const c of rd.channels) out.push(`| ${cell(c.channel)} | ${c.needed === 'any' ? 'any' : c.needed.join(', ')} | ${cell(c.forwarded)} | ${c.missing.join(', ')} | ${c.rulesAffected} |`);
+  }
+
   if (rd?.recommendations.length) {
     out.push('', '## Ranked fixes', '', 'Each fix is ranked given the ones above it.', '', `| # | Change | Unlocks${rd.hosts.length > 1 ? ' (rules × hosts)' : ''} | How |`, '| ---: | --- | ---: | --- |');
     for (const f of rd.recommendations) {

@@ -1,4 +1,4 @@
-import type { Assessment, VerdictCounts } from '../assess/assess.js';
+import type { Assessment, ChannelReport, VerdictCounts } from '../assess/assess.js';
 import type { Verdict } from '../assess/verdict.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { State } from '../environment/model.js';
@@ -12,6 +12,8 @@ export interface Readiness {
   verdicts: VerdictCounts;
   /** With a Sysmon config: per event type its state and what the simulation says for the rules needing it. */
   sysmon?: SysmonSummary;
+  /** With collector configs: per channel, needed vs forwarded event IDs and the rules affected. */
+  channels?: ChannelReport[];
   hosts: HostRow[];
   recommendations: RecommendationRow[];
 }
@@ -48,6 +50,8 @@ export interface RecommendationRow {
 export function withReadiness(result: CheckResult, a: Assessment, catalog: Catalog): CheckResult {
   const single = a.hosts.length === 1 ? a.hosts[0] : undefined;
   const stateAcross = (id: string): { state: ShownState; on: number; reason?: string } => {
+    // Forwarding is judged per rule; a fix names it only where it is lacking.
+    if (id.startsWith('forward:')) return { state: 'off', on: 0 };
     const states = a.hosts.map((h) => h.states.get(id));
     const on = states.filter((s) => s?.state === 'on').length;
     // Sysmon event types show the config's own state: on, filtered, off or unsupported.
@@ -60,7 +64,8 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
     if (single) {
       const v = single.rules[i];
       const sysmon = single.sysmon?.perRule.get(i);
-      return { ...r, verdict: v?.verdict, missing: v?.missing ?? [], why: v?.why, ...(sysmon ? { sysmon } : {}) };
+      const forwarding = single.forwarding?.get(i);
+      return { ...r, verdict: v?.verdict, missing: v?.missing ?? [], why: v?.why, ...(sysmon ? { sysmon } : {}), ...(forwarding ? { forwarding } : {}) };
     }
     const verdicts: Record<Verdict, number> = { ready: 0, partial: 0, blocked: 0, unknown: 0 };
     for (const h of a.hosts) verdicts[h.rules[i]?.verdict ?? 'unknown']++;
@@ -84,6 +89,7 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
     readiness: {
       verdicts: total,
       ...(a.hosts[0]?.sysmon ? { sysmon: sysmonSummary(a, result, catalog) } : {}),
+      ...(a.channels ? { channels: a.channels } : {}),
       hosts: a.hosts.map((h) => ({ name: h.name, files: h.files, summary: h.summary, notes: h.notes, conflicts: h.conflicts, warnings: h.warnings })),
       recommendations: a.recommendations.map((rec) => ({
         rank: rec.rank,

@@ -77,6 +77,8 @@ export interface RuleRow {
   why?: string;
   /** With several hosts: how many hosts give each verdict. */
   verdicts?: Record<Verdict, number>;
+  /** With collector configs (one host): why some of the rule's events are not (all) forwarded. */
+  forwarding?: string[];
   /** With a Sysmon config (one host): would Sysmon log the rule's events, per event type, and why not. */
   sysmon?: { eventId: number; result: 'logged' | 'partial' | 'dropped'; reasons: string[] }[];
 }

@@ -69,6 +69,12 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
     }
   }
 
+  if (rd?.channels) {
+    const ct = new (Table())({ head: ['Channel', 'Needed event IDs', 'Forwarded', 'Missing', 'Rules affected'], style, colWidths: [null, 40, 40, 30, null] as unknown as number[], wordWrap: true });
+    for (const c of rd.channels) ct.push([c.channel, c.needed === 'any' ? 'any' : c.needed.join(', '), c.forwarded, c.missing.join(', '), String(c.rulesAffected)]);
+    out.push('', bold('Forwarding') + dim('  (what the collector configs ship, per channel the rules read)'), ct.toString());
+  }
+
   if (rd?.recommendations.length) {
     const width = Math.max(84, (opts.width ?? 160) - 60);
     const ft = new (Table())({ head: ['#', 'Change', rd.hosts.length > 1 ? 'Unlocks (rules × hosts)' : 'Unlocks', 'How'], style, colWidths: [null, null, null, width] as unknown as number[], wordWrap: true });

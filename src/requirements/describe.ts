@@ -1,6 +1,6 @@
 import { splitRequirement, type Catalog } from '../catalog/catalog.js';
 
-export type RequirementKind = 'audit' | 'sysmon' | 'policy' | 'channel';
+export type RequirementKind = 'audit' | 'sysmon' | 'policy' | 'channel' | 'forward';
 
 export interface RequirementInfo {
   id: string;
@@ -57,6 +57,14 @@ export function describeRequirement(id: string, catalog: Catalog): RequirementIn
         details: p.registry.map((r) => `registry: ${r.key}\\${r.value} = ${r.data} (${r.type})`),
       };
     }
+    case 'forward':
+      return {
+        id,
+        kind: 'forward',
+        name: `Forward ${rest} events`,
+        enable: `add the ${rest} channel and the rules' event IDs to the collector (logsource-check collector-config writes WEF, NXLog, Winlogbeat or QueryList)`,
+        details: [],
+      };
     default:
       return { id, kind: 'channel', name: `Channel ${rest} enabled`, enable: `wevtutil sl "${rest}" /e:true`, details: [] };
   }
