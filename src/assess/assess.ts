@@ -94,7 +94,7 @@ export function assess(result: CheckResult, hosts: HostEnvironment[], catalog: C
         const hostState = (id: string) => states.get(id) ?? requirementState(id, host, catalog);
         // Forwarding (with a collector config): each alternative also needs its channel's events shipped.
         const forward = host.forwarded && !r.unknownReason ? forwardNeeds(r, catalog, host.forwarded) : undefined;
-        const shortfalls = (forward ?? []).flatMap((f) => (f && f.state !== 'yes' ? [f.detail] : []));
+        const shortfalls = [...new Set((forward ?? []).flatMap((f) => (f && f.state !== 'yes' ? [f.detail] : [])))];
         if (shortfalls.length) fwd.set(ri, shortfalls);
         const alternatives = forward ? r.alternatives.map((alt, i) => (forward[i] ? [...alt, `forward:${forward[i].channel}`] : alt)) : r.alternatives;
         const stateOf = (id: string): RequirementState => {

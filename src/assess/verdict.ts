@@ -74,7 +74,8 @@ export function assessRule(
 
   const best = [...scored].sort((a, b) => a.notOn.length - b.notOn.length || a.unknown.length - b.unknown.length)[0];
   const missing = best?.notOn ?? [];
-  const all = [...alternatives, ...supplementary].flat();
+  // Shipping (forward:…) is not producing: a forwarded channel whose events are not logged makes nothing partial.
+  const all = [...alternatives, ...supplementary].flat().filter((id) => !id.startsWith('forward:'));
   const anyOn = all.some((id) => isOn(id) || stateOf(id).state === 'partial');
   if (anyOn) {
     const suppOnly = supplementary.some((s) => s.every(isOn));

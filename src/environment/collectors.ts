@@ -24,7 +24,7 @@ export interface CollectorInput {
 /** Guesses the format from the file name and its first element or keys. */
 export function detectFormat(path: string, content: string): CollectorFormat | undefined {
   if (/\.(ya?ml)$/i.test(path) || /^\s*winlogbeat\./m.test(content)) return 'winlogbeat';
-  if (/<\s*Input\b|^\s*Module\s+im_/im.test(content) && !/^\s*<\?xml|<QueryList|<Subscription/i.test(content.slice(0, 400))) return 'nxlog';
+  if (/\.conf$/i.test(path) || (/^\s*<Input\s/m.test(content) && /^\s*Module\s+im_/im.test(content))) return 'nxlog';
   if (/<Subscription\b/.test(content)) return 'wef';
   if (/<QueryList\b/.test(content)) return 'querylist';
   return undefined;

@@ -150,13 +150,31 @@ export function evaluateXPath(xpath: string): Sel {
     } while (depth > 0);
   };
 
-  // Several paths may be joined: "*[System[...]] and *[EventData[...]]".
-  let result = path();
-  while (peek() && ['and', 'or'].includes((peek() as string).toLowerCase())) {
-    const op = take().toLowerCase();
-    const next = path();
-    result = op === 'and' ? and(result, next) : or(result, next);
-  }
+  // Paths may be joined and grouped: "*[System[...]] and ((*[EventData[...]]) or (*[EventData[...]]))".
+  const topOr = (): Sel => {
+    let left = topAnd();
+    while (peek()?.toLowerCase() === 'or') {
+      take();
+      left = or(left, topAnd());
+    }
+    return left;
+  };
+  const topAnd = (): Sel => {
+    let left = topPrimary();
+    while (peek()?.toLowerCase() === 'and') {
+      take();
+      left = and(left, topPrimary());
+    }
+    return left;
+  };
+  const topPrimary = (): Sel => {
+    if (peek() !== '(') return path();
+    take();
+    const e = topOr();
+    take(')');
+    return e;
+  };
+  const result = topOr();
   if (i < toks.length) throw new QueryError(`XPath "${xpath}": unexpected "${toks[i]}"`);
   return { ...result, reasons: [...reasons] };
 }
