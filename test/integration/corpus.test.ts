@@ -173,3 +173,41 @@ describe.skipIf(!have)('SigmaHQ corpus against the SwiftOnSecurity Sysmon config
     }
   });
 });
+
+describe.skipIf(!have)('SigmaHQ corpus against the shared WEF subscriptions', () => {
+  const WEF = join(CORPUS, 'wef');
+  const run = have ? runCli([join(SIGMA, 'rules', 'windows'), '--collector', WEF, '--gpresult', 'test/fixtures/environment/gpresult-utf16le-multi-gpo.xml', '--format', 'json']) : undefined;
+  const report = run && run.status === 0 ? JSON.parse(run.stdout) : undefined;
+  const rule = (name: string) => report.rules.find((r: { path: string }) => r.path.endsWith(`/${name}`));
+  const channel = (name: string) => report.readiness.channels.find((c: { channel: string }) => c.channel === name);
+
+  it('reads all eight subscriptions and reports needed vs forwarded per channel', () => {
+    expect(run?.status, run?.stderr).toBe(0);
+    const security = channel('Security');
+    // checked by hand: Process-Execution selects 4688-4689, Kerberos 4768-4773, Account-Management 4722-4735 …;
+    // no subscription selects 1102 (log cleared) or 4698 (scheduled task created)
+    expect(security.forwarded).toMatch(/^4627, 4688-4689, 4703-4705, 4720, 4722-4735/);
+    expect(security.missing).toEqual(expect.arrayContaining([1102, 4698]));
+    expect(security.missing).not.toContain(4688);
+    // no subscription reads the Sysmon channel
+    expect(channel('Microsoft-Windows-Sysmon/Operational').forwarded).toBe('none');
+  });
+
+  it('verdicts checked by hand: produced and forwarded, produced but not shipped, shipped only in part', () => {
+    // 4732: Security Group Management success (gpresult) and 4722-4735 forwarded (Account-Management)
+    expect(rule('win_security_user_added_to_local_administrators.yml').verdict).toBe('ready');
+    // 4698 is produced only with Other Object Access Events, and no subscription forwards it
+    const task = rule('win_security_scheduled_task_deletion.yml') ?? rule('win_security_susp_scheduled_task_creation.yml');
+    if (task) expect(task.forwarding?.join()).toMatch(/not in any forwarded query/);
+    // 4624 is forwarded, but the Authentication subscription suppresses SYSTEM logons by an EventData filter
+    expect(rule('win_security_admin_rdp_login.yml')).toMatchObject({ verdict: 'partial', missing: ['forward:Security'], forwarding: [expect.stringMatching(/Security 4624 forwarded only in part \(suppressed where EventData filter/)] });
+  });
+
+  it('collector-config writes each format for the corpus and it re-reads to what the rules need', () => {
+    for (const format of ['wef', 'nxlog', 'winlogbeat', 'querylist']) {
+      const r = runCli(['collector-config', join(SIGMA, 'rules', 'windows'), '--format', format]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/re-read: forwards exactly what the rules need/);
+    }
+  });
+});
