@@ -81,4 +81,5 @@ scenario('rules/ × 1,000 gpresult files (fleet), warm', [join(corpus, 'rules'),
 const swift = join(corpus, '..', 'sysmon', 'swiftonsecurity-sysmonconfig-export.xml');
 scenario('5 main folders + Sysmon simulation, warm', [...main5, '--sysmon', swift], { cold: false });
 scenario('5 main folders + Sysmon simulation, no cache', [...main5, '--sysmon', swift], { cold: true });
+scenario('5 main folders + 8 WEF subscriptions + gpresult, warm', [...main5, '--collector', join(corpus, '..', 'wef'), '--gpresult', join(root, 'examples', 'hosts', 'ws-0142-gpresult.xml')], { cold: false });
 rmSync(fleet, { recursive: true, force: true });

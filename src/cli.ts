@@ -84,8 +84,8 @@ function parsePercent(value: string): number {
   return n;
 }
 
-/** Options every command that reads rules and hosts shares. */
-function ruleAndHostOptions(cmd: Command): Command {
+/** Options of every command that reads a rule set. */
+function ruleOptions(cmd: Command): Command {
   return cmd
     .argument('<paths...>', 'rule files, directories (recursive) or .zip archives')
     .option('--min-status <status>', 'keep rules with at least this status (unsupported < deprecated < experimental < test < stable); default: all but deprecated and unsupported')
@@ -93,12 +93,17 @@ function ruleAndHostOptions(cmd: Command): Command {
     .option('--min-level <level>', 'keep rules with at least this level (informational < low < medium < high < critical)')
     .option('--include <glob>', 'only rule files matching this glob (repeatable; without "/" it matches the file name)', collect)
     .option('--exclude <glob>', 'skip rule files matching this glob (repeatable)', collect)
+    .option('--no-cache', 'do not read or write the parse cache (~/.cache/logsource-check)');
+}
+
+/** Options of the commands that compare the rule set with what hosts have. */
+function hostOptions(cmd: Command): Command {
+  return cmd
     .option('--gpresult <file|dir>', 'gpresult /x XML of a host (repeatable; a directory: every .xml in it, one host each)', collect)
     .option('--auditpol <file>', 'auditpol /get /category:* /r output or a GPO backup audit.csv (repeatable; wins over gpresult for audit settings)', collect)
     .option('--sysmon <file>', 'Sysmon configuration XML deployed on the host(s): its filters are simulated per rule', collect)
     .option('--collector <file|dir>', 'collector configuration: WEF subscription XML, QueryList, nxlog.conf or winlogbeat.yml (repeatable; together they form what is forwarded)', collect)
-    .addOption(new Option('--collector-format <format>', 'format of every --collector file instead of detecting it').choices(['wef', 'querylist', 'nxlog', 'winlogbeat']))
-    .option('--no-cache', 'do not read or write the parse cache (~/.cache/logsource-check)');
+    .addOption(new Option('--collector-format <format>', 'format of every --collector file instead of detecting it').choices(['wef', 'querylist', 'nxlog', 'winlogbeat']));
 }
 
 function buildProgram(): Command {
@@ -109,7 +114,7 @@ function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  ruleAndHostOptions(program.command('check', { isDefault: true }))
+  hostOptions(ruleOptions(program.command('check', { isDefault: true })))
     .description('scan Sigma rules (files, directories, .zip archives) and report what they need; with --gpresult/--auditpol, which rules are ready')
     .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'markdown', 'csv']).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
@@ -121,7 +126,7 @@ function buildProgram(): Command {
       await check(paths, opts);
     });
 
-  ruleAndHostOptions(program.command('fix'))
+  hostOptions(ruleOptions(program.command('fix')))
     .description('write remediation files for what the host lacks: enable-audit.cmd, audit.csv, logging-policies.reg, enable-channels.cmd')
     .requiredOption('--out <dir>', 'directory to write the files into (created if needed)')
     .addHelpText('after', `
@@ -130,21 +135,13 @@ Example:
     .action(async (paths: string[], opts: FixCliOptions) => {
       await fix(paths, opts);
     });
-  program
-    .command('sysmon-config')
+  ruleOptions(program.command('sysmon-config'))
     .description('write a Sysmon configuration that logs what the rules need (or merge it into --base)')
-    .argument('<paths...>', 'rule files, directories (recursive) or .zip archives')
     .addOption(new Option('--mode <mode>', 'minimal: every needed event type, unfiltered; targeted: include filters from the rules').choices(['minimal', 'targeted']).default('minimal'))
     .option('--base <file>', 'an existing Sysmon config to add to (nothing in it is removed or reordered)')
     .option('--schema <version>', 'schemaversion to write (must know every event type needed)')
     .option('--for-rule', 'print a targeted snippet per rule instead of one config')
     .option('-o, --out <file>', 'write the config to a file instead of standard output')
-    .option('--min-status <status>', 'keep rules with at least this status')
-    .option('--all-statuses', 'keep rules of every status')
-    .option('--min-level <level>', 'keep rules with at least this level')
-    .option('--include <glob>', 'only rule files matching this glob (repeatable)', collect)
-    .option('--exclude <glob>', 'skip rule files matching this glob (repeatable)', collect)
-    .option('--no-cache', 'do not read or write the parse cache')
     .addHelpText('after', `
 Examples:
   $ logsource-check sysmon-config rules/windows --mode targeted -o sysmon.xml
@@ -152,18 +149,10 @@ Examples:
     .action(async (paths: string[], opts: SysmonCliOptions) => {
       await sysmonConfig(paths, opts);
     });
-  program
-    .command('collector-config')
+  ruleOptions(program.command('collector-config'))
     .description('write the smallest collector configuration that forwards what the rules need')
-    .argument('<paths...>', 'rule files, directories (recursive) or .zip archives')
     .addOption(new Option('--format <format>', 'collector').choices(['wef', 'nxlog', 'winlogbeat', 'querylist']).makeOptionMandatory())
     .option('-o, --out <file>', 'write to a file instead of standard output')
-    .option('--min-status <status>', 'keep rules with at least this status')
-    .option('--all-statuses', 'keep rules of every status')
-    .option('--min-level <level>', 'keep rules with at least this level')
-    .option('--include <glob>', 'only rule files matching this glob (repeatable)', collect)
-    .option('--exclude <glob>', 'skip rule files matching this glob (repeatable)', collect)
-    .option('--no-cache', 'do not read or write the parse cache')
     .addHelpText('after', `
 Examples:
   $ logsource-check collector-config rules/windows --format wef -o logsource-check-subscription.xml
