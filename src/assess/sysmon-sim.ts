@@ -236,10 +236,6 @@ function coveredByUnion(term: Term, include: SysmonFilter[]): boolean {
   });
 }
 
-function constrains(term: Term, field: string): boolean {
-  return term.some((c) => c.field.toLowerCase() === field.toLowerCase());
-}
-
 /** Does every event of the term satisfy the filter? true / false / undefined (cannot tell). */
 function implies(term: Term, f: SysmonFilter): boolean | undefined {
   let unknown = false;
