@@ -1,7 +1,8 @@
 /**
  * Greedy ranking of fixes: first the change that turns the most rules ready, then the best next change
  * given the first, and so on. A change is a set of requirements — a rule whose closest alternative lacks
- * two settings (4688 auditing and the command-line policy) is unlocked only by both together.
+ * two settings (4688 auditing and the command-line policy) is unlocked only by both together. Changes are
+ * compared by rules made ready per setting they change, so unrelated settings are not bundled.
  */
 
 export interface RankItem {
@@ -38,19 +39,23 @@ export function rankFixes(items: RankItem[], maxFixes = 100): RankedFix[] {
       }
     }
     const sets = [...bySet.values()];
-    let best: { set: string[]; unlocked: RankItem[]; score: number } | undefined;
+    let best: { set: string[]; unlocked: RankItem[]; score: number; exact: number } | undefined;
     for (const cand of sets) {
       const candSet = new Set(cand.set);
       const unlocked = new Set<RankItem>();
       for (const other of sets) if (other.set.every((id) => candSet.has(id))) for (const it of other.items) unlocked.add(it);
       let score = 0;
       for (const it of unlocked) score += it.weight;
+      // Most rules per setting changed (the classic greedy for covering problems): a bundle of unrelated
+      // settings never wins just because together they unlock more. Ties: the smaller change, then more rules.
+      const exact = score / cand.set.length;
       const better =
         !best ||
-        score > best.score ||
-        (score === best.score && cand.set.length < best.set.length) ||
-        (score === best.score && cand.set.length === best.set.length && cand.set.join() < best.set.join());
-      if (better) best = { set: cand.set, unlocked: [...unlocked], score };
+        exact > best.exact ||
+        (exact === best.exact && cand.set.length < best.set.length) ||
+        (exact === best.exact && cand.set.length === best.set.length && score > best.score) ||
+        (exact === best.exact && cand.set.length === best.set.length && score === best.score && cand.set.join() < best.set.join());
+      if (better) best = { set: cand.set, unlocked: [...unlocked], score, exact };
     }
     if (!best || best.score === 0) break;
     for (const id of best.set) chosen.add(id);

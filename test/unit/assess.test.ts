@@ -45,13 +45,22 @@ describe('greedy ranking', () => {
     ]);
     expect(fixes[1]!.items.sort()).toEqual([4, 5, 6]);
   });
+  it('does not bundle unrelated settings because together they unlock more', () => {
+    const fixes = rankFixes([
+      { id: 1, weight: 50, missing: [['reg']] },
+      { id: 2, weight: 1, missing: [['reg', 'share']] },
+    ]);
+    expect(fixes.map((f) => [f.requires, f.unlocks])).toEqual([[['reg'], 50], [['share'], 1]]);
+  });
+
   it('weights count rule × host units and ties prefer the smaller change', () => {
     const fixes = rankFixes([
       { id: 1, weight: 10, missing: [['x']] },
       { id: 2, weight: 3, missing: [['y', 'z']] },
       { id: 3, weight: 3, missing: [['y']] },
     ]);
-    expect(fixes.map((f) => [f.requires, f.unlocks])).toEqual([[['x'], 10], [['y', 'z'], 6]]);
+    // y alone completes rule 3; z then completes rule 2: two changes, never one bundle counted as six
+    expect(fixes.map((f) => [f.requires, f.unlocks])).toEqual([[['x'], 10], [['y'], 3], [['z'], 3]]);
     expect(rankFixes([{ id: 1, weight: 1, missing: [['b']] }, { id: 2, weight: 1, missing: [['a']] }])[0]!.requires).toEqual(['a']);
   });
 });
