@@ -31,11 +31,15 @@ class UsageError extends Error {}
 
 const EXAMPLE = `
 Examples:
-  $ logsource-check rules/windows                       requirements of a rule set, as a table
-  $ logsource-check rules/ --format json -o report.json  the same as JSON (schemaVersion 1)
-  $ logsource-check rules/ --min-level high --include '**/process_creation/**' --verbose
+  $ logsource-check rules/windows                                    requirements of a rule set, as a table
+  $ logsource-check rules/ --format json -o report.json               the same as JSON (schemaVersion 1)
+  $ logsource-check rules/ --gpresult host.xml --auditpol host.csv    which rules will fire on that host
+  $ logsource-check rules/ --sysmon sysmonconfig.xml --collector wef/ Sysmon filters and forwarding too
+  $ logsource-check rules/ --gpresult exports/ --fail-under 80        CI gate over a fleet
+  $ logsource-check fix rules/ --gpresult host.xml --out remediation/
+  $ logsource-check sysmon-config rules/ --mode targeted -o sysmon.xml
 
-Exit codes: 0 done (files with errors are listed), 2 unusable invocation or input.`;
+Exit codes: 0 done (files with errors are listed), 1 the --fail-under gate failed, 2 unusable invocation or input.`;
 
 interface RuleAndHostCliOptions {
   minStatus?: string;
