@@ -93,6 +93,10 @@ export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: H
   if (sysmon.length) {
     notes.push(`Sysmon must log event types ${sysmon.map((id) => id.slice(7)).join(', ')}: no file here carries a Sysmon configuration (a generator is planned: logsource-check sysmon-config).`);
   }
+  const forward = ids.filter((id) => id.startsWith('forward:')).map((id) => splitRequirement(id)[1]);
+  if (forward.length) {
+    notes.push(`the collectors must forward more of ${forward.join(', ')}: logsource-check collector-config writes a WEF, NXLog, Winlogbeat or QueryList configuration for the rule set.`);
+  }
   return { files, notes };
 }
 
