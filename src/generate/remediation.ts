@@ -91,7 +91,7 @@ export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: H
 
   const sysmon = ids.filter((id) => id.startsWith('sysmon:'));
   if (sysmon.length) {
-    notes.push(`Sysmon must log event types ${sysmon.map((id) => id.slice(7)).join(', ')}: no file here carries a Sysmon configuration (a generator is planned: logsource-check sysmon-config).`);
+    notes.push(`Sysmon must log event types ${sysmon.map((id) => id.slice(7)).join(', ')}: no file here carries a Sysmon configuration: logsource-check sysmon-config writes one, or merges into yours with --base.`);
   }
   const forward = ids.filter((id) => id.startsWith('forward:')).map((id) => splitRequirement(id)[1]);
   if (forward.length) {
