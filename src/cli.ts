@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** Command line: wires commander to the pipeline and the renderers; no logic of its own. */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CatalogError } from './catalog/validate.js';
@@ -9,7 +9,7 @@ import { runCheck, type CheckRun } from './check.js';
 import { buildRemediation } from './generate/remediation.js';
 import { generateSysmonConfig, type SysmonMode } from './generate/sysmon-config.js';
 import { renderSnippets, sysmonNeeds, verifyGenerated } from './generate/sysmon-cli.js';
-import { decodeText } from './decode.js';
+import { decodeText, MAX_INPUT_FILE, readBounded } from './decode.js';
 import { SysmonConfigError } from './environment/sysmon.js';
 import { XmlError } from './environment/xml.js';
 import type { CollectorFormat } from './environment/collectors.js';
@@ -269,7 +269,7 @@ async function sysmonConfig(paths: string[], opts: SysmonCliOptions): Promise<vo
   let base: { path: string; text: string } | undefined;
   if (opts.base) {
     try {
-      base = { path: opts.base, text: decodeText(readFileSync(opts.base)) };
+      base = { path: opts.base, text: decodeText(readBounded(opts.base, MAX_INPUT_FILE)) };
     } catch (e) {
       throw new UsageError(`cannot read ${opts.base}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }

@@ -1,3 +1,5 @@
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+
 /**
  * Decodes a text file written by Windows tools: UTF-8 (with or without BOM), UTF-16 LE/BE with BOM
  * (gpresult /x, PowerShell's `>`), and UTF-16 without BOM, recognised by its zero bytes.
@@ -14,3 +16,25 @@ export function decodeText(buf: Uint8Array): string {
   const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8');
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
+
+/**
+ * Reads a file whole, refusing one larger than `maxBytes` before reading it (a rule set or a host export never
+ * holds a file that size; reading it would only exhaust memory and time).
+ */
+export function readBounded(path: string, maxBytes: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size > maxBytes) throw new TooLargeError(`file is ${(size / 1048576).toFixed(1)} MB, more than the ${Math.round(maxBytes / 1048576)} MB such a file may be; skipped`);
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export class TooLargeError extends Error {}
+
+/** Rule files are kilobytes (the largest SigmaHQ rule is ~300 KB). */
+export const MAX_RULE_FILE = 8 * 1048576;
+/** gpresult of a large domain, a Sysmon config, a collector config. */
+export const MAX_INPUT_FILE = 64 * 1048576;

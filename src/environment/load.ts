@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
-import { decodeText } from '../decode.js';
+import { decodeText, MAX_INPUT_FILE, readBounded, TooLargeError } from '../decode.js';
 import { errnoMessage } from '../rules/files.js';
 import { parseAuditpol, type AuditpolSettings } from './auditpol.js';
 import { effectiveAudit } from './effective.js';
@@ -199,9 +199,9 @@ function expand(args: string[], ext: RegExp, env: Environment): string[] {
 
 function read(path: string, env: Environment): string | undefined {
   try {
-    return decodeText(readFileSync(path));
+    return decodeText(readBounded(path, MAX_INPUT_FILE));
   } catch (e) {
-    env.errors.push({ path, message: `cannot read file: ${errnoMessage(e)}` });
+    env.errors.push({ path, message: e instanceof TooLargeError ? e.message : `cannot read file: ${errnoMessage(e)}` });
     return undefined;
   }
 }

@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeText } from '../decode.js';
+import { decodeText, MAX_INPUT_FILE, MAX_RULE_FILE, readBounded, TooLargeError } from '../decode.js';
 import { lazy } from '../lazy.js';
 import type { LoadError, LoadNote } from './model.js';
 
@@ -37,9 +37,9 @@ export function collectRuleFiles(args: readonly string[], options: CollectOption
 
   const readText = (path: string): string | undefined => {
     try {
-      return decodeText(readFileSync(path));
+      return decodeText(readBounded(path, MAX_RULE_FILE));
     } catch (e) {
-      result.errors.push({ path, message: `cannot read file: ${errnoMessage(e)}` });
+      result.errors.push({ path, message: e instanceof TooLargeError ? e.message : `cannot read file: ${errnoMessage(e)}` });
       return undefined;
     }
   };
@@ -129,7 +129,14 @@ export function collectRuleFiles(args: readonly string[], options: CollectOption
 function readZip(path: string, result: CollectResult, accept: (p: string) => boolean): void {
   let entries: Record<string, Uint8Array>;
   try {
-    entries = fflate().unzipSync(readFileSync(path), { filter: (f) => RULE_EXT.test(f.name) && accept(join(path, f.name)) });
+    const big: string[] = [];
+    entries = fflate().unzipSync(readBounded(path, MAX_INPUT_FILE), {
+      filter: (f) => {
+        if (f.originalSize > MAX_RULE_FILE) big.push(f.name);
+        return RULE_EXT.test(f.name) && f.originalSize <= MAX_RULE_FILE && accept(join(path, f.name));
+      },
+    });
+    for (const name of big) result.errors.push({ path: join(path, name), message: 'entry is larger than a rule file may be; skipped' });
   } catch (e) {
     result.errors.push({ path, message: `cannot read zip archive: ${errnoMessage(e)}` });
     return;
