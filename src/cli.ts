@@ -16,6 +16,8 @@ import type { CollectorFormat } from './environment/collectors.js';
 import { formatRanges } from './environment/forwarded.js';
 import { collectorNeeds, generateCollectorConfig, roundTrip } from './generate/collector-config.js';
 import { renderCsv } from './report/csv.js';
+import { renderNavigator } from './report/navigator.js';
+import { renderSarif } from './report/sarif.js';
 import { verdictLine } from './report/text.js';
 import { renderJson } from './report/json.js';
 import { renderMarkdown } from './report/markdown.js';
@@ -56,7 +58,7 @@ interface RuleAndHostCliOptions {
 }
 
 interface CheckCliOptions extends RuleAndHostCliOptions {
-  format: 'table' | 'json' | 'markdown' | 'csv';
+  format: 'table' | 'json' | 'markdown' | 'csv' | 'sarif' | 'navigator';
   verbose?: boolean;
   output?: string;
   color?: boolean;
@@ -120,7 +122,7 @@ function buildProgram(): Command {
 
   hostOptions(ruleOptions(program.command('check', { isDefault: true })))
     .description('scan Sigma rules (files, directories, .zip archives) and report what they need; with --gpresult/--auditpol, which rules are ready')
-    .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'markdown', 'csv']).default('table'))
+    .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'markdown', 'csv', 'sarif', 'navigator']).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('-v, --verbose', 'add per-rule detail')
     .option('--fail-under <pct>', 'exit 1 when ready % of assessable Windows rules is below PCT (on any host)', parsePercent)
@@ -217,7 +219,11 @@ async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
         ? renderMarkdown(result, { verbose: opts.verbose })
         : opts.format === 'csv'
           ? renderCsv(result)
-          : renderTable(result, { verbose: opts.verbose, color, width: process.stdout.columns });
+          : opts.format === 'sarif'
+            ? renderSarif(result)
+            : opts.format === 'navigator'
+              ? renderNavigator(result)
+              : renderTable(result, { verbose: opts.verbose, color, width: process.stdout.columns });
   if (toFile) {
     try {
       writeFileSync(opts.output as string, text);
