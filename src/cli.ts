@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** Command line: wires commander to the pipeline and the renderers; no logic of its own. */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CatalogError } from './catalog/validate.js';
 import { loadCatalog } from './catalog/load.js';
@@ -15,6 +15,7 @@ import { XmlError } from './environment/xml.js';
 import type { CollectorFormat } from './environment/collectors.js';
 import { formatRanges } from './environment/forwarded.js';
 import { collectorNeeds, generateCollectorConfig, roundTrip } from './generate/collector-config.js';
+import { buildGuides, guideIndex } from './generate/guides.js';
 import { renderCsv } from './report/csv.js';
 import { renderNavigator } from './report/navigator.js';
 import { renderSarif } from './report/sarif.js';
@@ -67,6 +68,12 @@ interface CheckCliOptions extends RuleAndHostCliOptions {
 
 interface FixCliOptions extends RuleAndHostCliOptions {
   out: string;
+}
+
+interface GuidesCliOptions {
+  out: string;
+  index?: string;
+  rules?: string[];
 }
 
 interface CollectorCliOptions extends RuleAndHostCliOptions {
@@ -165,6 +172,18 @@ Examples:
   $ logsource-check collector-config rules/windows --format winlogbeat`)
     .action(async (paths: string[], opts: CollectorCliOptions) => {
       await collectorConfig(paths, opts);
+    });
+  program
+    .command('guides')
+    .description('write one Markdown log-source guide per catalog category and service')
+    .requiredOption('--out <dir>', 'directory for the guides (windows/category/*.md, windows/service/*.md, README.md)')
+    .option('--index <file>', 'also write an index with links into --out (e.g. rules-documentation/README.md)')
+    .option('--rules <path>', 'a rule set: each guide says how many of its rules use the log source', collect)
+    .addHelpText('after', `
+Example:
+  $ logsource-check guides --out rules-documentation/logsource-guides --index rules-documentation/README.md`)
+    .action(async (opts: GuidesCliOptions) => {
+      await guides(opts);
     });
   program.addHelpText('after', EXAMPLE);
   return program;
@@ -322,6 +341,31 @@ async function collectorConfig(paths: string[], opts: CollectorCliOptions): Prom
   const log = (s: string) => process.stderr.write(`${s}\n`);
   log(`${opts.out ? `wrote ${opts.out}` : opts.format} for ${needs.size} channel(s); re-read: forwards exactly what the rules need`);
   for (const n of [...needs.values()].sort((a, b) => a.channel.localeCompare(b.channel))) log(`  ${n.channel}: ${formatRanges(n.ids)}`);
+}
+
+async function guides(opts: GuidesCliOptions): Promise<void> {
+  const catalog = loadCatalog();
+  let counts: Map<string, number> | undefined;
+  if (opts.rules?.length) {
+    const { result } = await runValidated(opts.rules, { cache: true, gpresult: [], auditpol: [], sysmon: [], collector: [] });
+    counts = new Map();
+    for (const r of result.rules) if (r.kind === 'rule') counts.set(r.logsourceKey, (counts.get(r.logsourceKey) ?? 0) + 1);
+  }
+  const list = buildGuides(catalog, counts);
+  try {
+    for (const g of list) {
+      const target = join(opts.out, ...g.path.split('/'));
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, g.text);
+    }
+    if (opts.index) {
+      const rel = relative(dirname(opts.index), opts.out).split('\\').join('/');
+      writeFileSync(opts.index, guideIndex(catalog, rel ? `${rel}/` : '', counts));
+    }
+  } catch (e) {
+    throw new UsageError(`cannot write guides: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  process.stdout.write(`wrote ${list.length - 1} guides and an index into ${opts.out}${opts.index ? ` and ${opts.index}` : ''}\n`);
 }
 
 /** A one-line progress counter on stderr, only on a terminal. */
