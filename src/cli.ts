@@ -17,6 +17,7 @@ import { formatRanges } from './environment/forwarded.js';
 import { collectorNeeds, generateCollectorConfig, roundTrip } from './generate/collector-config.js';
 import { buildGuides, guideIndex } from './generate/guides.js';
 import { renderCsv } from './report/csv.js';
+import { renderHtml } from './report/html.js';
 import { renderNavigator } from './report/navigator.js';
 import { renderSarif } from './report/sarif.js';
 import { verdictLine } from './report/text.js';
@@ -59,7 +60,7 @@ interface RuleAndHostCliOptions {
 }
 
 interface CheckCliOptions extends RuleAndHostCliOptions {
-  format: 'table' | 'json' | 'markdown' | 'csv' | 'sarif' | 'navigator';
+  format: 'table' | 'json' | 'markdown' | 'csv' | 'sarif' | 'navigator' | 'html';
   verbose?: boolean;
   output?: string;
   color?: boolean;
@@ -129,7 +130,7 @@ function buildProgram(): Command {
 
   hostOptions(ruleOptions(program.command('check', { isDefault: true })))
     .description('scan Sigma rules (files, directories, .zip archives) and report what they need; with --gpresult/--auditpol, which rules are ready')
-    .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'markdown', 'csv', 'sarif', 'navigator']).default('table'))
+    .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'markdown', 'csv', 'sarif', 'navigator', 'html']).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('-v, --verbose', 'add per-rule detail')
     .option('--fail-under <pct>', 'exit 1 when ready % of assessable Windows rules is below PCT (on any host)', parsePercent)
@@ -242,7 +243,9 @@ async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
             ? renderSarif(result)
             : opts.format === 'navigator'
               ? renderNavigator(result)
-              : renderTable(result, { verbose: opts.verbose, color, width: process.stdout.columns });
+              : opts.format === 'html'
+                ? renderHtml(result)
+                : renderTable(result, { verbose: opts.verbose, color, width: process.stdout.columns });
   if (toFile) {
     try {
       writeFileSync(opts.output as string, text);
