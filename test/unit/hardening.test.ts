@@ -2,6 +2,9 @@
  * Bad input of every kind: each parser returns, or throws one Error with a message, and never hangs or
  * expands what it should not. The CLI turns those errors into one line per file (tested in cli*.test.ts).
  */
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/load.js';
@@ -13,6 +16,7 @@ import { evaluateXPath } from '../../src/environment/querylist.js';
 import { parseSysmonConfig } from '../../src/environment/sysmon.js';
 import { parseRuleFile } from '../../src/rules/parse.js';
 import type { SigmaRule } from '../../src/rules/model.js';
+import { runCli } from '../helpers.js';
 
 const catalog = loadCatalog();
 const RUNS = { numRuns: 150 };
@@ -87,6 +91,20 @@ describe('nasty inputs', () => {
     expect(r.facts.eventIds).toEqual([4624]);
     expect(r.facts.warnings.length).toBe(3);
   });
+  it('a 100 MB file is refused before it is read; the other files are still processed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lsc-big-'));
+    writeFileSync(join(dir, 'huge.yml'), '');
+    truncateSync(join(dir, 'huge.yml'), 100 * 1048576); // sparse: instant, no 100 MB written
+    writeFileSync(join(dir, 'ok.yml'), 'title: ok\nlogsource: {product: windows, category: process_creation}\ndetection: {s: {Image: x}, condition: s}\n');
+    const r = runCli([dir]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/huge.yml: file is 100.0 MB, more than the 8 MB such a file may be; skipped/);
+    expect(r.stdout).toMatch(/1 rules scanned/);
+    const env = runCli([join(dir, 'ok.yml'), '--gpresult', join(dir, 'huge.yml')]);
+    expect(env.status).toBe(2);
+    expect(env.stderr).toMatch(/huge.yml: file is 100.0 MB, more than the 64 MB/);
+  });
+
   it('Latin-1 and invalid UTF-8 decode without throwing', () => {
     expect(decodeText(Buffer.from([0x74, 0x69, 0x74, 0x6c, 0x65, 0x3a, 0x20, 0xe9, 0xff, 0xfe, 0x0a]))).toContain('title:');
   });
