@@ -66,22 +66,17 @@ export function evaluateXPath(xpath: string): Sel {
     take(']');
     return e;
   };
-  const expr = (scope: string): Sel => {
-    let left = andExpr(scope);
-    while (peek()?.toLowerCase() === 'or') {
+  /** operand (word operand)*, folded left with `combine`. */
+  const chain = (operand: () => Sel, word: string, combine: (a: Sel, b: Sel) => Sel): Sel => {
+    let left = operand();
+    while (peek()?.toLowerCase() === word) {
       take();
-      left = or(left, andExpr(scope));
+      left = combine(left, operand());
     }
     return left;
   };
-  const andExpr = (scope: string): Sel => {
-    let left = unary(scope);
-    while (peek()?.toLowerCase() === 'and') {
-      take();
-      left = and(left, unary(scope));
-    }
-    return left;
-  };
+  const expr = (scope: string): Sel => chain(() => andExpr(scope), 'or', or);
+  const andExpr = (scope: string): Sel => chain(() => unary(scope), 'and', and);
   const unary = (scope: string): Sel => {
     if (peek()?.toLowerCase() === 'not' && toks[i + 1] === '(') {
       take();
@@ -151,22 +146,8 @@ export function evaluateXPath(xpath: string): Sel {
   };
 
   // Paths may be joined and grouped: "*[System[...]] and ((*[EventData[...]]) or (*[EventData[...]]))".
-  const topOr = (): Sel => {
-    let left = topAnd();
-    while (peek()?.toLowerCase() === 'or') {
-      take();
-      left = or(left, topAnd());
-    }
-    return left;
-  };
-  const topAnd = (): Sel => {
-    let left = topPrimary();
-    while (peek()?.toLowerCase() === 'and') {
-      take();
-      left = and(left, topPrimary());
-    }
-    return left;
-  };
+  const topOr = (): Sel => chain(topAnd, 'or', or);
+  const topAnd = (): Sel => chain(topPrimary, 'and', and);
   const topPrimary = (): Sel => {
     if (peek() !== '(') return path();
     take();
