@@ -81,49 +81,13 @@ export function assess(result: CheckResult, hosts: HostEnvironment[], catalog: C
     const sig = ids.map((id) => shortState((states.get(id) as RequirementState).state)).join('') + (host.sysmon?.path ?? '') + (host.forwarded ? `|${host.forwardedFrom}` : '');
     const g = groups.get(sig);
     // Verdicts depend only on the states: a fleet of look-alike hosts is assessed once per distinct state set.
-    let report = g?.host.sysmon;
-    let verdicts = g?.host.rules;
-    let missingSets = g?.missing;
-    let forwarding = g?.host.forwarding;
-    if (!verdicts) {
-      const perRule = new Map<number, { eventId: number; result: SimResult; reasons: string[] }[]>();
-      const fwd = new Map<number, string[]>();
-      missingSets = [];
-      const sets: string[][][] = missingSets;
-      verdicts = rules.map((r, ri) => {
-        const hostState = (id: string) => states.get(id) ?? requirementState(id, host, catalog);
-        // Forwarding (with a collector config): each alternative also needs its channel's events shipped.
-        const forward = host.forwarded && !r.unknownReason ? forwardNeeds(r, catalog, host.forwarded) : undefined;
-        const shortfalls = [...new Set((forward ?? []).flatMap((f) => (f && f.state !== 'yes' ? [f.detail] : [])))];
-        if (shortfalls.length) fwd.set(ri, shortfalls);
-        const alternatives = forward ? r.alternatives.map((alt, i) => (forward[i] ? [...alt, `forward:${forward[i].channel}`] : alt)) : r.alternatives;
-        const stateOf = (id: string): RequirementState => {
-          if (id.startsWith('forward:')) {
-            const f = forward?.find((x) => x !== undefined && `forward:${x.channel}` === id);
-            return { state: f?.state === 'yes' ? 'on' : f?.state === 'partial' ? 'partial' : 'off', reason: f?.detail ?? '' };
-          }
-          const st = hostState(id);
-          // A Sysmon event type that is on or filtered counts for this rule only if its events pass the filters.
-          if (!host.sysmon || !id.startsWith('sysmon:') || st.state !== 'on') return st;
-          const s = sim(ri, Number(id.slice(7)), host.sysmon);
-          if (!s) return st;
-          const list = perRule.get(ri) ?? [];
-          if (!list.some((x) => x.eventId === Number(id.slice(7)))) list.push({ eventId: Number(id.slice(7)), ...s });
-          perRule.set(ri, list);
-          return { ...st, state: s.result === 'logged' ? 'on' : s.result === 'partial' ? 'partial' : 'off', reason: s.reasons.join('; ') || st.reason };
-        };
-        const v = r.unknownReason ? { verdict: 'unknown' as const, missing: [], why: r.unknownReason } : assessRule(alternatives, r.supplementary, stateOf);
-        sets[ri] = alternatives.map((alt) => alt.filter((id) => stateOf(id).state !== 'on'));
-        return v;
-      });
-      if (host.sysmon) report = { config: host.sysmon.path, schemaVersion: host.sysmon.schemaVersion, perRule };
-      if (host.forwarded) forwarding = fwd;
-    }
+    const done = g ? { verdicts: g.host.rules, missing: g.missing, sysmon: g.host.sysmon, forwarding: g.host.forwarding } : assessRules(rules, host, states, catalog, sim);
+    const verdicts = done.verdicts;
     const summary = g ? g.host.summary : count(verdicts.map((v) => v.verdict), rules);
-    const ha: HostAssessment = { name: host.name, files: host.files, summary, rules: verdicts, states, notes: host.notes, conflicts: host.conflicts, warnings: logWarnings(host, logUse, catalog), sysmon: report, forwarding };
+    const ha: HostAssessment = { name: host.name, files: host.files, summary, rules: verdicts, states, notes: host.notes, conflicts: host.conflicts, warnings: logWarnings(host, logUse, catalog), sysmon: done.sysmon, forwarding: done.forwarding };
     out.push(ha);
     if (g) g.weight++;
-    else groups.set(sig, { weight: 1, host: ha, missing: missingSets as string[][][] });
+    else groups.set(sig, { weight: 1, host: ha, missing: done.missing });
   }
 
   const items: RankItem[] = [];
@@ -234,6 +198,51 @@ function sysmonSimulator(loaded: LoadedRule[], catalog: Catalog): (ri: number, e
     const s = simulate(t.terms, config.elements.get(element), `${element} (EID ${eventId})`);
     return t.notes.length && s.result !== 'dropped' ? { result: 'partial', reasons: [...s.reasons, ...t.notes] } : s;
   }
+}
+
+type RuleVerdict = { verdict: Verdict; missing: string[]; why: string };
+type Simulator = ReturnType<typeof sysmonSimulator>;
+
+/**
+ * Every rule's verdict on one host, and per rule the requirement sets (per alternative) still not on, for the
+ * ranking. With a Sysmon config, a Sysmon type counts for a rule only if its filters keep the rule's events;
+ * with collectors, each alternative also needs its channel's events forwarded (`forward:<channel>`).
+ */
+function assessRules(rules: RuleRow[], host: HostEnvironment, states: Map<string, RequirementState>, catalog: Catalog, sim: Simulator) {
+  const perRule = new Map<number, { eventId: number; result: SimResult; reasons: string[] }[]>();
+  const forwarding = new Map<number, string[]>();
+  const missing: string[][][] = [];
+  const verdicts: RuleVerdict[] = rules.map((r, ri) => {
+    const hostState = (id: string) => states.get(id) ?? requirementState(id, host, catalog);
+    const forward = host.forwarded && !r.unknownReason ? forwardNeeds(r, catalog, host.forwarded) : undefined;
+    const shortfalls = [...new Set((forward ?? []).flatMap((f) => (f && f.state !== 'yes' ? [f.detail] : [])))];
+    if (shortfalls.length) forwarding.set(ri, shortfalls);
+    const alternatives = forward ? r.alternatives.map((alt, i) => (forward[i] ? [...alt, `forward:${forward[i].channel}`] : alt)) : r.alternatives;
+    const stateOf = (id: string): RequirementState => {
+      if (id.startsWith('forward:')) {
+        const f = forward?.find((x) => x !== undefined && `forward:${x.channel}` === id);
+        return { state: f?.state === 'yes' ? 'on' : f?.state === 'partial' ? 'partial' : 'off', reason: f?.detail ?? '' };
+      }
+      const st = hostState(id);
+      if (!host.sysmon || !id.startsWith('sysmon:') || st.state !== 'on') return st;
+      const eventId = Number(id.slice(7));
+      const s = sim(ri, eventId, host.sysmon);
+      if (!s) return st;
+      const list = perRule.get(ri) ?? [];
+      if (!list.some((x) => x.eventId === eventId)) list.push({ eventId, ...s });
+      perRule.set(ri, list);
+      return { ...st, state: s.result === 'logged' ? 'on' : s.result === 'partial' ? 'partial' : 'off', reason: s.reasons.join('; ') || st.reason };
+    };
+    const v = r.unknownReason ? { verdict: 'unknown' as const, missing: [], why: r.unknownReason } : assessRule(alternatives, r.supplementary, stateOf);
+    missing[ri] = alternatives.map((alt) => alt.filter((id) => stateOf(id).state !== 'on'));
+    return v;
+  });
+  return {
+    verdicts,
+    missing,
+    sysmon: host.sysmon ? { config: host.sysmon.path, schemaVersion: host.sysmon.schemaVersion, perRule } : undefined,
+    forwarding: host.forwarded ? forwarding : undefined,
+  };
 }
 
 /** Per alternative of a rule: the channel its events come from and whether the collectors ship them. */
