@@ -3,6 +3,7 @@ import type { HostEnvironment, State } from '../environment/model.js';
 import type { SysmonConfig } from '../environment/sysmon.js';
 import type { LoadedRule } from '../rules/model.js';
 import { matchTerms, simulate, type SimResult, type Simulation } from './sysmon-sim.js';
+import { originReads } from '../requirements/reads.js';
 import { contains, formatRanges, forwardState, type ForwardedSet, type ForwardState } from '../environment/forwarded.js';
 import type { CheckResult, RuleRow } from '../report/result.js';
 import { rankFixes, type RankItem } from './rank.js';
@@ -121,16 +122,14 @@ function channelReport(rules: RuleRow[], catalog: Catalog, set: ForwardedSet): C
   const byChannel = new Map<string, { channel: string; ids: Set<number>; any: boolean; affected: Set<number> }>();
   rules.forEach((r, ri) => {
     if (r.unknownReason || r.kind !== 'rule') return;
-    const entry = catalog.entryByKey(r.logsourceKey);
     for (const name of r.origins) {
-      const origin = entry?.sources.find((s) => s.name === name);
-      if (!origin?.channel) continue;
-      const ids = entry?.category !== undefined && origin.events?.length ? (r.eventIds.length ? origin.events.filter((e) => r.eventIds.includes(e)) : origin.events) : r.eventIds;
-      const key = origin.channel.toLowerCase();
-      const c = byChannel.get(key) ?? { channel: origin.channel, ids: new Set<number>(), any: false, affected: new Set<number>() };
-      if (!ids.length) c.any = true;
-      for (const id of ids) c.ids.add(id);
-      if (forwardState(set, origin.channel, ids).state !== 'yes') c.affected.add(ri);
+      const reads = originReads(catalog, r.logsourceKey, r.eventIds, name);
+      if (!reads) continue;
+      const key = reads.channel.toLowerCase();
+      const c = byChannel.get(key) ?? { channel: reads.channel, ids: new Set<number>(), any: false, affected: new Set<number>() };
+      if (!reads.ids.length) c.any = true;
+      for (const id of reads.ids) c.ids.add(id);
+      if (forwardState(set, reads.channel, reads.ids).state !== 'yes') c.affected.add(ri);
       byChannel.set(key, c);
     }
   });
@@ -154,8 +153,7 @@ function rulesPerLog(result: CheckResult, catalog: Catalog): Map<string, number>
   const use = new Map<string, number>();
   for (const r of result.rules) {
     if (r.kind !== 'rule' || r.unknownReason) continue;
-    const entry = catalog.entryByKey(r.logsourceKey);
-    const channels = new Set(r.origins.map((o) => entry?.sources.find((s) => s.name === o)?.channel).filter((c): c is string => !!c));
+    const channels = new Set(r.origins.flatMap((o) => originReads(catalog, r.logsourceKey, r.eventIds, o)?.channel ?? []));
     for (const c of channels) use.set(c.toLowerCase(), (use.get(c.toLowerCase()) ?? 0) + 1);
   }
   return use;
@@ -247,13 +245,9 @@ function assessRules(rules: RuleRow[], host: HostEnvironment, states: Map<string
 
 /** Per alternative of a rule: the channel its events come from and whether the collectors ship them. */
 function forwardNeeds(r: RuleRow, catalog: Catalog, set: ForwardedSet): ({ channel: string; state: ForwardState; detail: string } | undefined)[] {
-  const entry = catalog.entryByKey(r.logsourceKey);
   return r.origins.map((name) => {
-    const origin = entry?.sources.find((s) => s.name === name);
-    if (!origin?.channel) return undefined;
-    const isCategory = entry?.category !== undefined;
-    const ids = isCategory && origin.events?.length ? (r.eventIds.length ? origin.events.filter((e) => r.eventIds.includes(e)) : origin.events) : r.eventIds;
-    return { channel: origin.channel, ...forwardState(set, origin.channel, ids) };
+    const reads = originReads(catalog, r.logsourceKey, r.eventIds, name);
+    return reads && { channel: reads.channel, ...forwardState(set, reads.channel, reads.ids) };
   });
 }
 

@@ -6,6 +6,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import { readCollector, type CollectorFormat } from '../environment/collectors.js';
 import { ALL, contains, isAll, normalize, type ForwardedSet, type Ranges } from '../environment/forwarded.js';
+import { originReads } from '../requirements/reads.js';
 import type { CheckResult } from '../report/result.js';
 import { lazy } from '../lazy.js';
 
@@ -20,12 +21,11 @@ export function collectorNeeds(result: CheckResult, catalog: Catalog): Needs {
     if (r.unknownReason || r.kind !== 'rule') continue;
     const entry = catalog.entryByKey(r.logsourceKey);
     for (const name of [...r.origins, ...(entry?.sources.filter((s) => s.supplementary).map((s) => s.name) ?? [])]) {
-      const origin = entry?.sources.find((s) => s.name === name);
-      if (!origin?.channel) continue;
-      const ids = entry?.category !== undefined && origin.events?.length ? (r.eventIds.length ? origin.events.filter((e) => r.eventIds.includes(e)) : origin.events) : r.eventIds;
-      const key = origin.channel.toLowerCase();
-      const cur = needs.get(key) ?? { channel: origin.channel, ids: [] };
-      cur.ids = ids.length ? normalize([...cur.ids, ...ids.map((id) => [id, id] as [number, number])]) : ALL;
+      const reads = originReads(catalog, r.logsourceKey, r.eventIds, name);
+      if (!reads) continue;
+      const key = reads.channel.toLowerCase();
+      const cur = needs.get(key) ?? { channel: reads.channel, ids: [] };
+      cur.ids = reads.ids.length ? normalize([...cur.ids, ...reads.ids.map((id) => [id, id] as [number, number])]) : ALL;
       needs.set(key, cur);
     }
   }

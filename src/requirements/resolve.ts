@@ -1,6 +1,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { LogSourceEntry, LogSourceOrigin } from '../catalog/types.js';
 import { canMatch } from '../rules/condition.js';
+import { eventsRead } from './reads.js';
 import type { CorrelationRule, LoadedRule, SigmaRule } from '../rules/model.js';
 import { minimizeAlternatives, product, type Alternative, MAX_ALTERNATIVES } from './sets.js';
 
@@ -108,12 +109,9 @@ function resolveOrigin(
 
   // Which events of this origin the rule can match.
   const ruleIds = rule.facts.eventIds;
-  let events: number[];
-  if (isCategory && origin.events?.length) {
-    events = ruleIds.length ? origin.events.filter((e) => ruleIds.includes(e)) : origin.events;
-    if (!events.length) return { rejected: `the rule's EventID ${ruleIds.join(', ')} is not one of its events (${origin.events.join(', ')})` };
-  } else {
-    events = ruleIds;
+  const events = eventsRead(origin, isCategory, ruleIds);
+  if (isCategory && origin.events?.length && !events.length) {
+    return { rejected: `the rule's EventID ${ruleIds.join(', ')} is not one of its events (${origin.events.join(', ')})` };
   }
 
   const perEvent: string[][][] = [];
