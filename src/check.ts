@@ -15,6 +15,8 @@ export interface CheckOptions extends Omit<LoadOptions, 'parse'> {
   dataDir?: string;
   /** What the hosts have; without it the report lists requirements only. */
   environment?: EnvironmentInputs;
+  /** Take what the inputs do not state at its Windows default. */
+  assumeDefaults?: boolean;
 }
 
 export interface CheckRun {
@@ -35,5 +37,6 @@ export async function runCheck(paths: readonly string[], options: CheckOptions =
   result.errors.push(...environment.errors);
   result.summary.errors = result.errors.length;
   if (!environment.hosts.length) return { result, load, environment };
-  return { result: withReadiness(result, assess(result, environment.hosts, catalog, load.rules), catalog), load, environment };
+  const assessment = assess(result, environment.hosts, catalog, load.rules, { assumeDefaults: options.assumeDefaults });
+  return { result: withReadiness(result, assessment, catalog, environment.identity), load, environment };
 }

@@ -13,6 +13,7 @@ import { decodeText, MAX_INPUT_FILE, readBounded } from './decode.js';
 import { SysmonConfigError } from './environment/sysmon.js';
 import { XmlError } from './environment/xml.js';
 import type { CollectorFormat } from './environment/collectors.js';
+import { parseRoleOption } from './environment/load.js';
 import { formatRanges } from './environment/forwarded.js';
 import { collectorNeeds, generateCollectorConfig, roundTrip } from './generate/collector-config.js';
 import { buildGuides, guideIndex } from './generate/guides.js';
@@ -57,6 +58,8 @@ interface RuleAndHostCliOptions {
   sysmon?: string[];
   collector?: string[];
   collectorFormat?: CollectorFormat;
+  role?: string[];
+  assumeDefaults?: boolean;
 }
 
 interface CheckCliOptions extends RuleAndHostCliOptions {
@@ -92,6 +95,15 @@ interface SysmonCliOptions extends RuleAndHostCliOptions {
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+function collectRole(value: string, previous: string[] = []): string[] {
+  try {
+    parseRoleOption(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message.replace(/^--role "[^"]*": /, ''));
+  }
+  return [...previous, value];
+}
+
 function parsePercent(value: string): number {
   const n = Number(value.replace(/%$/, ''));
   if (!Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('a percentage from 0 to 100 is expected');
@@ -117,7 +129,9 @@ function hostOptions(cmd: Command): Command {
     .option('--auditpol <file>', 'auditpol /get /category:* /r output or a GPO backup audit.csv (repeatable; wins over gpresult for audit settings)', collect)
     .option('--sysmon <file>', 'Sysmon configuration XML deployed on the host(s): its filters are simulated per rule', collect)
     .option('--collector <file|dir>', 'collector configuration: WEF subscription XML, QueryList, nxlog.conf or winlogbeat.yml (repeatable; together they form what is forwarded)', collect)
-    .addOption(new Option('--collector-format <format>', 'format of every --collector file instead of detecting it').choices(['wef', 'querylist', 'nxlog', 'winlogbeat']));
+    .addOption(new Option('--collector-format <format>', 'format of every --collector file instead of detecting it').choices(['wef', 'querylist', 'nxlog', 'winlogbeat']))
+    .option('--role <[host=]roles>', 'what a host is: workstation, server or dc, plus server roles ca, nps, dns, iis, exchange, adfs (comma-separated; HOST= for one host of a fleet; repeatable). Stated roles are complete', collectRole)
+    .option('--assume-defaults', 'take whatever the inputs do not state at its Windows default (Sysmon not installed, channels at their default state, no SACLs, no server role); said once in the output');
 }
 
 function buildProgram(): Command {
@@ -203,7 +217,8 @@ async function runValidated(paths: string[], opts: RuleAndHostCliOptions): Promi
       exclude: opts.exclude,
       cacheDir: opts.cache ? process.env['LOGSOURCE_CHECK_CACHE_DIR'] || defaultCacheDir() : false,
       onProgress: progress.update,
-      environment: { gpresult: opts.gpresult, auditpol: opts.auditpol, sysmon: opts.sysmon, collector: opts.collector, collectorFormat: opts.collectorFormat },
+      environment: { gpresult: opts.gpresult, auditpol: opts.auditpol, sysmon: opts.sysmon, collector: opts.collector, collectorFormat: opts.collectorFormat, roles: opts.role },
+      assumeDefaults: opts.assumeDefaults,
     });
   } catch (e) {
     if (e instanceof OptionError) throw new UsageError(e.message);

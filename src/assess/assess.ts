@@ -1,4 +1,4 @@
-import type { Catalog } from '../catalog/catalog.js';
+import { splitRequirement, type Catalog } from '../catalog/catalog.js';
 import type { HostEnvironment, State } from '../environment/model.js';
 import type { SysmonConfig } from '../environment/sysmon.js';
 import type { LoadedRule } from '../rules/model.js';
@@ -7,23 +7,33 @@ import { originReads } from '../requirements/reads.js';
 import { contains, formatRanges, forwardState, type ForwardedSet, type ForwardState } from '../environment/forwarded.js';
 import type { CheckResult, RuleRow } from '../report/result.js';
 import { rankFixes, type RankItem } from './rank.js';
-import { assessRule, requirementState, type RequirementState, type Verdict } from './verdict.js';
+import { assessRule, requirementState, type AltInput, type RequirementState, type StateOptions, type Verdict } from './verdict.js';
 
 export interface VerdictCounts {
   ready: number;
   partial: number;
   blocked: number;
+  /** Applicable Windows rules the inputs do not settle, rules whose log source the catalog lacks included. */
   unknown: number;
-  /** ready / (ready + partial + blocked), in percent, one decimal; null when nothing is assessable. */
+  /** Rules whose events this host's role never produces: outside the denominator. */
+  notApplicable: number;
+  /** ready + partial + blocked + unknown: the applicable Windows rules, the denominator of readiness. */
+  applicable: number;
+  /** ready / applicable, in percent, one decimal; null when no Windows rule applies. */
   readiness: number | null;
+  /** Unknown verdicts by what would settle them ("no Sysmon input": 975 …). */
+  unknownCauses: Record<string, number>;
+  /** Rules for other products (Linux, cloud …): not assessed, counted apart. */
+  outOfScope: number;
 }
 
 export interface HostAssessment {
   name: string;
+  role?: string;
   files: string[];
   summary: VerdictCounts;
   /** Per rule (same order as result.rules): verdict and missing requirement ids. */
-  rules: { verdict: Verdict; missing: string[]; why: string }[];
+  rules: { verdict: Verdict; missing: string[]; why: string; cause?: string }[];
   states: Map<string, RequirementState>;
   notes: string[];
   conflicts: string[];
@@ -51,6 +61,8 @@ export interface Recommendation {
 
 export interface Assessment {
   hosts: HostAssessment[];
+  /** With --assume-defaults: what was taken at its Windows default, said once. */
+  assumptions: string[];
   recommendations: Recommendation[];
   /** With collector configs: per channel the rules need, what is needed, what is forwarded, what is missing. */
   channels?: ChannelReport[];
@@ -66,8 +78,17 @@ export interface ChannelReport {
   rulesAffected: number;
 }
 
+/** What --assume-defaults took, said once per kind of requirement. */
+const ASSUMED: Record<string, string> = {
+  sysmon: 'Sysmon is not installed (every Sysmon event type off)',
+  channel: 'event channels that are disabled by default are disabled',
+  policy: 'logging policies (PowerShell, command line) are not configured',
+  sacl: 'no audit SACL on the files and registry keys the rules watch',
+  role: 'the host has no server role the inputs do not show (not a DC, CA, NPS, DNS, IIS, Exchange or AD FS server)',
+};
+
 /** Verdicts of every rule on every host, and fixes ranked by rules (× hosts) unlocked. */
-export function assess(result: CheckResult, hosts: HostEnvironment[], catalog: Catalog, loaded: LoadedRule[] = []): Assessment {
+export function assess(result: CheckResult, hosts: HostEnvironment[], catalog: Catalog, loaded: LoadedRule[] = [], opts: StateOptions = {}): Assessment {
   const rules = result.rules;
   const sim = sysmonSimulator(loaded, catalog);
   const logUse = rulesPerLog(result, catalog);
@@ -75,17 +96,19 @@ export function assess(result: CheckResult, hosts: HostEnvironment[], catalog: C
   const out: HostAssessment[] = [];
   // Hosts whose inputs give every requirement the same state get the same verdicts: rank them as one group.
   const groups = new Map<string, { weight: number; host: HostAssessment; missing: string[][][] }>();
+  const assumed = new Set<string>();
 
   for (const host of hosts) {
     const states = new Map<string, RequirementState>();
-    for (const id of ids) states.set(id, requirementState(id, host, catalog));
+    for (const id of ids) states.set(id, requirementState(id, host, catalog, opts));
+    for (const [id, st] of states) if (st.assumed) assumed.add(ASSUMED[splitRequirement(id)[0]] ?? st.reason);
     const sig = ids.map((id) => shortState((states.get(id) as RequirementState).state)).join('') + (host.sysmon?.path ?? '') + (host.forwarded ? `|${host.forwardedFrom}` : '');
     const g = groups.get(sig);
     // Verdicts depend only on the states: a fleet of look-alike hosts is assessed once per distinct state set.
-    const done = g ? { verdicts: g.host.rules, missing: g.missing, sysmon: g.host.sysmon, forwarding: g.host.forwarding } : assessRules(rules, host, states, catalog, sim);
+    const done = g ? { verdicts: g.host.rules, missing: g.missing, sysmon: g.host.sysmon, forwarding: g.host.forwarding } : assessRules(rules, host, states, catalog, sim, opts);
     const verdicts = done.verdicts;
-    const summary = g ? g.host.summary : count(verdicts.map((v) => v.verdict), rules);
-    const ha: HostAssessment = { name: host.name, files: host.files, summary, rules: verdicts, states, notes: host.notes, conflicts: host.conflicts, warnings: logWarnings(host, logUse, catalog), sysmon: done.sysmon, forwarding: done.forwarding };
+    const summary = g ? g.host.summary : count(verdicts, rules);
+    const ha: HostAssessment = { name: host.name, role: roleLabel(host), files: host.files, summary, rules: verdicts, states, notes: host.notes, conflicts: host.conflicts, warnings: logWarnings(host, logUse, catalog), sysmon: done.sysmon, forwarding: done.forwarding };
     out.push(ha);
     if (g) g.weight++;
     else groups.set(sig, { weight: 1, host: ha, missing: done.missing });
@@ -96,7 +119,7 @@ export function assess(result: CheckResult, hosts: HostEnvironment[], catalog: C
   groupList.forEach((g, gi) => {
     g.host.rules.forEach((v, ri) => {
       const rule = rules[ri] as RuleRow;
-      if (v.verdict === 'ready' || rule.unknownReason || rule.kind !== 'rule') return;
+      if (v.verdict === 'ready' || v.verdict === 'not-applicable' || rule.unknownReason || rule.kind !== 'rule') return;
       items.push({ id: gi * rules.length + ri, weight: g.weight, missing: g.missing[ri] ?? [] });
     });
   });
@@ -114,7 +137,8 @@ export function assess(result: CheckResult, hosts: HostEnvironment[], catalog: C
     };
   });
   const forwarded = hosts[0]?.forwarded;
-  return { hosts: out, recommendations, ...(forwarded ? { channels: channelReport(rules, catalog, forwarded) } : {}) };
+  const assumptions = [...assumed].sort();
+  return { hosts: out, assumptions, recommendations, ...(forwarded ? { channels: channelReport(rules, catalog, forwarded) } : {}) };
 }
 
 /** Needed vs forwarded per channel, over every alternative of every assessable rule. */
@@ -198,7 +222,7 @@ function sysmonSimulator(loaded: LoadedRule[], catalog: Catalog): (ri: number, e
   }
 }
 
-type RuleVerdict = { verdict: Verdict; missing: string[]; why: string };
+type RuleVerdict = { verdict: Verdict; missing: string[]; why: string; cause?: string };
 type Simulator = ReturnType<typeof sysmonSimulator>;
 
 /**
@@ -206,16 +230,20 @@ type Simulator = ReturnType<typeof sysmonSimulator>;
  * ranking. With a Sysmon config, a Sysmon type counts for a rule only if its filters keep the rule's events;
  * with collectors, each alternative also needs its channel's events forwarded (`forward:<channel>`).
  */
-function assessRules(rules: RuleRow[], host: HostEnvironment, states: Map<string, RequirementState>, catalog: Catalog, sim: Simulator) {
+function assessRules(rules: RuleRow[], host: HostEnvironment, states: Map<string, RequirementState>, catalog: Catalog, sim: Simulator, opts: StateOptions) {
   const perRule = new Map<number, { eventId: number; result: SimResult; reasons: string[] }[]>();
   const forwarding = new Map<number, string[]>();
   const missing: string[][][] = [];
   const verdicts: RuleVerdict[] = rules.map((r, ri) => {
-    const hostState = (id: string) => states.get(id) ?? requirementState(id, host, catalog);
+    const hostState = (id: string) => states.get(id) ?? requirementState(id, host, catalog, opts);
     const forward = host.forwarded && !r.unknownReason ? forwardNeeds(r, catalog, host.forwarded) : undefined;
     const shortfalls = [...new Set((forward ?? []).flatMap((f) => (f && f.state !== 'yes' ? [f.detail] : [])))];
     if (shortfalls.length) forwarding.set(ri, shortfalls);
-    const alternatives = forward ? r.alternatives.map((alt, i) => (forward[i] ? [...alt, `forward:${forward[i].channel}`] : alt)) : r.alternatives;
+    // Shipping is needed by every event of an alternative: forward:<channel> joins each of its branches.
+    const alternatives: AltInput[] = r.branches.map((branches, i) => {
+      const f = forward?.[i];
+      return { branches: f ? branches.map((b) => [...b, `forward:${f.channel}`]) : branches };
+    });
     const stateOf = (id: string): RequirementState => {
       if (id.startsWith('forward:')) {
         const f = forward?.find((x) => x !== undefined && `forward:${x.channel}` === id);
@@ -231,8 +259,10 @@ function assessRules(rules: RuleRow[], host: HostEnvironment, states: Map<string
       perRule.set(ri, list);
       return { ...st, state: s.result === 'logged' ? 'on' : s.result === 'partial' ? 'partial' : 'off', reason: s.reasons.join('; ') || st.reason };
     };
-    const v = r.unknownReason ? { verdict: 'unknown' as const, missing: [], why: r.unknownReason } : assessRule(alternatives, r.supplementary, stateOf);
-    missing[ri] = alternatives.map((alt) => alt.filter((id) => stateOf(id).state !== 'on'));
+    const v: RuleVerdict = r.unknownReason
+      ? { verdict: 'unknown', missing: [], why: r.unknownReason, cause: /ETW/.test(r.unknownReason) ? 'ETW only (no event log)' : 'not in catalog' }
+      : assessRule(alternatives, r.supplementaryBranches.map((branches) => ({ branches })), stateOf);
+    missing[ri] = fixable(alternatives, stateOf, catalog);
     return v;
   });
   return {
@@ -243,6 +273,25 @@ function assessRules(rules: RuleRow[], host: HostEnvironment, states: Map<string
   };
 }
 
+/**
+ * Per alternative, what a fix must turn on: settings only. A role the host lacks or may lack is no fix (those
+ * alternatives are left out), nor is a Sysmon type that no configuration can select (4, 16, 255: they come
+ * with Sysmon itself and are never the reason to rank a setting). Branches the host's role never produces drop.
+ */
+function fixable(alternatives: AltInput[], stateOf: (id: string) => RequirementState, catalog: Catalog): string[][] {
+  const out: string[][] = [];
+  for (const alt of alternatives) {
+    const live = alt.branches.filter((b) => !b.some((id) => id.startsWith('role:') && stateOf(id).state === 'off'));
+    if (!live.length) continue;
+    const ids = [...new Set(live.flat())];
+    if (ids.some((id) => id.startsWith('role:') && stateOf(id).state !== 'on')) continue;
+    const need = ids.filter((id) => !id.startsWith('role:') && stateOf(id).state !== 'on');
+    if (need.some((id) => id.startsWith('sysmon:') && catalog.sysmonEvent(Number(id.slice(7)))?.filterable === false)) continue;
+    out.push(need);
+  }
+  return out;
+}
+
 /** Per alternative of a rule: the channel its events come from and whether the collectors ship them. */
 function forwardNeeds(r: RuleRow, catalog: Catalog, set: ForwardedSet): ({ channel: string; state: ForwardState; detail: string } | undefined)[] {
   return r.origins.map((name) => {
@@ -251,17 +300,41 @@ function forwardNeeds(r: RuleRow, catalog: Catalog, set: ForwardedSet): ({ chann
   });
 }
 
-/** Counts over plain rules of known log sources; correlations follow their referenced rules. */
-function count(verdicts: Verdict[], rules: RuleRow[]): VerdictCounts {
-  const c = { ready: 0, partial: 0, blocked: 0, unknown: 0 };
+/** Counts over plain rules; correlations follow their referenced rules. Unknown is part of the denominator. */
+function count(verdicts: RuleVerdict[], rules: RuleRow[]): VerdictCounts {
+  const c: VerdictCounts = { ready: 0, partial: 0, blocked: 0, unknown: 0, notApplicable: 0, applicable: 0, readiness: null, unknownCauses: {}, outOfScope: 0 };
   verdicts.forEach((v, i) => {
     const r = rules[i] as RuleRow;
-    if (r.kind === 'rule' && !r.unknownReason) c[v]++;
+    if (r.kind !== 'rule') return;
+    if (!r.windows) {
+      c.outOfScope++;
+      return;
+    }
+    if (v.verdict === 'not-applicable') c.notApplicable++;
+    else c[v.verdict]++;
+    if (v.verdict === 'unknown') {
+      const cause = v.cause ?? 'other';
+      c.unknownCauses[cause] = (c.unknownCauses[cause] ?? 0) + 1;
+    }
   });
-  const assessable = c.ready + c.partial + c.blocked;
-  return { ...c, readiness: assessable ? Math.round((1000 * c.ready) / assessable) / 10 : null };
+  return finishCounts(c);
+}
+
+/** Fills the denominator and the percentage from the verdict counts. */
+export function finishCounts(c: VerdictCounts): VerdictCounts {
+  c.applicable = c.ready + c.partial + c.blocked + c.unknown;
+  c.readiness = c.applicable ? Math.round((1000 * c.ready) / c.applicable) / 10 : null;
+  return c;
 }
 
 function shortState(s: State | 'partial'): string {
   return s === 'on' ? '1' : s === 'off' ? '0' : s === 'partial' ? '~' : '?';
+}
+
+/** "domain controller + dns-server", "workstation", or undefined when nothing tells. */
+function roleLabel(host: HostEnvironment): string | undefined {
+  const r = host.role;
+  if (!r) return undefined;
+  const kind = r.kind === 'member' ? 'member (not a DC)' : r.kind?.replace('-', ' ');
+  return [kind ?? 'role ?', ...[...r.features].sort()].join(' + ');
 }

@@ -2,7 +2,7 @@ import { splitRequirement, type Catalog } from '../catalog/catalog.js';
 import { eventState, type SysmonState } from '../environment/sysmon.js';
 import type { HostEnvironment, State } from '../environment/model.js';
 
-export type Verdict = 'ready' | 'partial' | 'blocked' | 'unknown';
+export type Verdict = 'ready' | 'partial' | 'blocked' | 'unknown' | 'not-applicable';
 
 export interface RequirementState {
   /** `partial`: only for one rule — Sysmon logs some of the events it matches. */
@@ -11,38 +11,99 @@ export interface RequirementState {
   sysmonState?: SysmonState;
   /** Why, in a few words: "gpresult x.xml (GPO SOC Baseline)", "no Sysmon config given". */
   reason: string;
+  /** The state is a Windows default taken under --assume-defaults, not something an input said. */
+  assumed?: boolean;
 }
 
+export interface StateOptions {
+  /** Take what the inputs do not state at its Windows default (documented in docs/verdicts.md). */
+  assumeDefaults?: boolean;
+}
+
+const ROLE_NAMES: Record<string, string> = {
+  'domain-controller': 'domain controller',
+  'certification-authority': 'certification authority',
+  'network-policy-server': 'Network Policy Server',
+  'dns-server': 'DNS server',
+  iis: 'IIS web server',
+  exchange: 'Exchange server',
+  adfs: 'AD FS server',
+};
+
+/** Server roles that only Windows Server can have: a client OS never produces their events. */
+const SERVER_ONLY = new Set(['domain-controller', 'certification-authority', 'network-policy-server', 'dns-server', 'exchange', 'adfs']);
+
 /** State of one requirement on one host. */
-export function requirementState(id: string, host: HostEnvironment, catalog: Catalog): RequirementState {
+export function requirementState(id: string, host: HostEnvironment, catalog: Catalog, opts: StateOptions = {}): RequirementState {
   const [kind, rest] = splitRequirement(id);
+  const assume = (state: State, reason: string): RequirementState =>
+    opts.assumeDefaults ? { state, reason: `assumed Windows default: ${reason}`, assumed: true } : { state: 'unknown', reason: '' };
   switch (kind) {
     case 'audit': {
       const [guid = '', outcome] = rest.split(':');
-      if (!host.covers.audit) return { state: 'unknown', reason: 'no audit policy input (gpresult or auditpol) for this host' };
+      if (!host.covers.audit) return { state: 'unknown', reason: 'no audit policy input (gpresult, auditpol or a host snapshot) for this host' };
       const v = host.audit.get(guid.toUpperCase());
       const side = outcome === 'failure' ? v?.failure : v?.success;
-      if (side === undefined) return { state: 'unknown', reason: 'not configured by the inputs: the Windows default applies' };
+      if (side === undefined) return { state: 'unknown', reason: 'not configured by the inputs: the Windows default applies (auditpol /get /category:* /r shows it)' };
       return { state: side ? 'on' : 'off', reason: v?.source ?? '' };
     }
     case 'policy': {
-      if (!host.covers.policies) return { state: 'unknown', reason: 'no gpresult for this host' };
+      if (!host.covers.policies) {
+        const a = assume('off', 'policy not configured');
+        return a.assumed ? a : { state: 'unknown', reason: 'no gpresult or registry export for this host' };
+      }
       const p = host.policies.get(rest);
       // These policies are disabled by default in Windows: not configured by any GPO means off.
       if (!p) return { state: 'off', reason: 'not configured by any GPO (disabled by default)' };
       return { state: p.state, reason: p.detail ? `${p.source}: ${p.detail}` : p.source };
     }
     case 'sysmon': {
-      if (!host.sysmon) return { state: 'unknown', reason: 'no Sysmon configuration given' };
+      if (!host.sysmon) {
+        const a = assume('off', 'Sysmon not installed');
+        return a.assumed ? a : { state: 'unknown', reason: 'no Sysmon configuration given (--sysmon)' };
+      }
       const s = eventState(host.sysmon, Number(rest), catalog);
       const where = `sysmon ${host.sysmon.path} (schema ${host.sysmon.schemaVersion})`;
       if (s === 'unsupported') return { state: 'off', sysmonState: s, reason: `${where}: the schema predates this event type` };
       // "filtered" is on for the rules whose events its filters keep: decided per rule by the simulation.
       return { state: s === 'off' ? 'off' : 'on', sysmonState: s, reason: where };
     }
-    default:
-      return { state: 'unknown', reason: 'channel state is not in the inputs' };
+    case 'sacl':
+      return saclState(rest, host, opts);
+    case 'role':
+      return roleState(rest, host, opts);
+    default: {
+      const a = assume('off', 'channel disabled (its default)');
+      return a.assumed ? a : { state: 'unknown', reason: 'channel state is not in the inputs (wevtutil gl in a host snapshot shows it)' };
+    }
   }
+}
+
+/**
+ * Object-access events are written only for objects whose SACL audits the access. A global SACL (Global
+ * Object Access Auditing) covers every file or key; per-object SACLs are in no input we read.
+ */
+function saclState(kind: string, host: HostEnvironment, opts: StateOptions): RequirementState {
+  const global = host.sacl.get(kind);
+  if (global?.state === 'on') return { state: 'on', reason: `global SACL for ${kind} objects (${global.source})` };
+  const shown = global ? `no global SACL for ${kind} objects (${global.source}); ` : '';
+  if (opts.assumeDefaults && (kind === 'file' || kind === 'registry')) {
+    return { state: 'off', reason: `${shown}assumed Windows default: no audit SACL on the objects the rule watches`, assumed: true };
+  }
+  return { state: 'unknown', reason: `${shown}per-object SACLs are not in the inputs: Windows writes these events only for ${kind} objects whose SACL audits the access (fix writes a SACL script)` };
+}
+
+function roleState(role: string, host: HostEnvironment, opts: StateOptions): RequirementState {
+  const r = host.role;
+  const label = ROLE_NAMES[role] ?? role;
+  if (role === 'domain-controller' && r?.kind) {
+    return { state: r.kind === 'domain-controller' ? 'on' : 'off', reason: `host is a ${r.kind.replace('-', ' ')} (${r.source})` };
+  }
+  if (r?.features.has(role)) return { state: 'on', reason: `host is a ${label} (${r.source})` };
+  if (r?.complete) return { state: 'off', reason: `host is not a ${label} (${r.source})` };
+  if (r?.kind === 'workstation' && SERVER_ONLY.has(role)) return { state: 'off', reason: `a workstation cannot be a ${label} (${r.source})` };
+  if (opts.assumeDefaults) return { state: 'off', reason: `assumed: host is not a ${label}`, assumed: true };
+  return { state: 'unknown', reason: `whether the host is a ${label} is not in the inputs (--role, or systeminfo in a host snapshot)` };
 }
 
 export interface RuleAssessment {
@@ -51,43 +112,96 @@ export interface RuleAssessment {
   missing: string[];
   /** One sentence for reports. */
   why: string;
+  /** Unknown verdicts: the kind of requirement the inputs do not tell (sysmon, channel, sacl, role …). */
+  cause?: string;
 }
 
-/**
- * ready: one full alternative is entirely on. partial: something the rule needs is on (some of its events or
- * channels are produced, or only a supplementary source like PowerShell 7), yet no alternative is complete.
- * blocked: everything it needs is known to be off. unknown: nothing is on and the inputs do not tell some of it.
- */
-export function assessRule(
-  alternatives: string[][],
-  supplementary: string[][],
-  stateOf: (id: string) => RequirementState,
-): RuleAssessment {
-  if (alternatives.some((a) => a.length === 0)) return { verdict: 'ready', missing: [], why: 'logged by default' };
-  const isOn = (id: string) => stateOf(id).state === 'on';
-  const scored = alternatives.map((alt) => {
-    const notOn = alt.filter((id) => !isOn(id));
-    return { alt, notOn, unknown: notOn.filter((id) => stateOf(id).state === 'unknown') };
-  });
-  const complete = scored.find((s) => s.notOn.length === 0);
-  if (complete) return { verdict: 'ready', missing: [], why: `${complete.alt.length} requirement(s) on` };
+/** One way to produce the rule's events: per event (branch), what it needs. */
+export interface AltInput {
+  branches: string[][];
+}
 
-  const best = [...scored].sort((a, b) => a.notOn.length - b.notOn.length || a.unknown.length - b.unknown.length)[0];
-  const missing = best?.notOn ?? [];
-  // Shipping (forward:…) is not producing: a forwarded channel whose events are not logged makes nothing partial.
-  const all = [...alternatives, ...supplementary].flat().filter((id) => !id.startsWith('forward:'));
-  const anyOn = all.some((id) => isOn(id) || stateOf(id).state === 'partial');
-  if (anyOn) {
-    const suppOnly = supplementary.some((s) => s.every(isOn));
-    const partialIds = all.filter((id) => stateOf(id).state === 'partial');
-    const why = suppOnly
+type BranchState = 'on' | 'partial' | 'off' | 'unknown' | 'n/a';
+
+/**
+ * Verdicts count events, never settings:
+ *  ready: every event branch of one alternative is produced with the fields the rule reads.
+ *  partial: some branch is produced (or only a supplementary source such as PowerShell 7), none complete.
+ *  blocked: no branch can be produced, and the inputs say so.
+ *  unknown: no branch is known to be produced and the inputs leave some open (the reason names the input).
+ *  not-applicable: every branch needs a role the host does not have (Kerberos service events off a DC).
+ * Branches needing a role the host lacks are dropped: those events never occur there.
+ */
+export function assessRule(alternatives: AltInput[], supplementary: AltInput[], stateOf: (id: string) => RequirementState): RuleAssessment {
+  if (alternatives.some((a) => a.branches.length === 0 || a.branches.every((b) => b.length === 0))) return { verdict: 'ready', missing: [], why: 'logged by default' };
+  const isRole = (id: string) => id.startsWith('role:');
+  const branchState = (b: string[]): BranchState => {
+    const states = b.map((id) => ({ id, s: stateOf(id).state }));
+    if (states.some((x) => isRole(x.id) && x.s === 'off')) return 'n/a';
+    if (states.some((x) => x.s === 'off')) return 'off';
+    if (states.some((x) => x.s === 'unknown')) return 'unknown';
+    return states.some((x) => x.s === 'partial') ? 'partial' : 'on';
+  };
+  const scored = (alts: AltInput[]) =>
+    alts
+      .map((a) => ({ a, states: a.branches.map(branchState) }))
+      .map((x) => ({ ...x, live: x.states.filter((s) => s !== 'n/a') }))
+      .filter((x) => x.live.length > 0);
+  const full = scored(alternatives);
+  const supp = scored(supplementary);
+  if (!full.length && !supp.length) {
+    const roles = [...new Set(alternatives.flatMap((a) => a.branches.flat()).filter(isRole))];
+    return { verdict: 'not-applicable', missing: [], why: roles.map((id) => stateOf(id).reason).join('; ') || 'not produced on this host' };
+  }
+
+  const notOn = (a: AltInput) => [...new Set(a.branches.filter((b) => branchState(b) !== 'n/a').flat())].filter((id) => stateOf(id).state !== 'on');
+  const ranked = full
+    .map((x) => ({ ...x, missing: notOn(x.a) }))
+    .sort((x, y) => x.missing.length - y.missing.length || count(x.missing, stateOf, 'unknown') - count(y.missing, stateOf, 'unknown'));
+  const complete = ranked.find((x) => x.live.every((s) => s === 'on'));
+  if (complete) {
+    const dropped = complete.states.length - complete.live.length;
+    return { verdict: 'ready', missing: [], why: dropped ? `every event this host can produce is logged (${dropped} event type(s) occur only on other roles)` : 'every event it reads is logged with its fields' };
+  }
+  const missing = ranked[0]?.missing ?? notOn((supp[0] as { a: AltInput }).a);
+
+  const someFull = full.find((x) => x.live.some((s) => s === 'on' || s === 'partial'));
+  const suppOn = supp.find((x) => x.live.some((s) => s === 'on' || s === 'partial'));
+  if (someFull || suppOn) {
+    const partialIds = [...new Set([...full, ...supp].flatMap((x) => x.a.branches.flat()).filter((id) => stateOf(id).state === 'partial'))];
+    const why = !someFull
       ? 'only a supplementary source (e.g. PowerShell 7) is logged'
       : partialIds.length
-        ? `logged only in part: ${[...new Set(partialIds)].map((id) => `${id} (${stateOf(id).reason})`).join('; ')}`
-        : 'some of what it needs is on';
+        ? `logged only in part: ${partialIds.map((id) => `${id} (${stateOf(id).reason})`).join('; ')}`
+        : `${someFull.live.filter((s) => s === 'on').length} of the ${someFull.live.length} events it reads are logged with their fields`;
     return { verdict: 'partial', missing, why };
   }
-  const unknown = [...new Set(alternatives.flat().filter((id) => stateOf(id).state === 'unknown'))];
-  if (unknown.length) return { verdict: 'unknown', missing, why: `the inputs do not tell: ${unknown.map((id) => `${id} (${stateOf(id).reason})`).join('; ')}` };
-  return { verdict: 'blocked', missing, why: 'everything it needs is off' };
+  const open = [...full, ...supp].filter((x) => x.live.includes('unknown'));
+  if (open.length) {
+    const ids = [...new Set(open.flatMap((x) => x.a.branches.filter((b) => branchState(b) === 'unknown').flat()).filter((id) => stateOf(id).state === 'unknown'))];
+    return { verdict: 'unknown', missing, why: `the inputs do not tell: ${ids.map((id) => `${id} (${stateOf(id).reason})`).join('; ')}`, cause: causeOf(ids) };
+  }
+  const off = [...new Set(ranked.flatMap((x) => x.missing).filter((id) => stateOf(id).state === 'off'))];
+  return { verdict: 'blocked', missing, why: `no event it reads is produced: ${off.slice(0, 4).join(', ')}${off.length > 4 ? ', …' : ''} off` };
+}
+
+function count(ids: string[], stateOf: (id: string) => RequirementState, state: string): number {
+  return ids.filter((id) => stateOf(id).state === state).length;
+}
+
+/** The input that would settle an unknown verdict, by the kind of requirement left open (most telling first). */
+export const UNKNOWN_CAUSES: Record<string, string> = {
+  role: 'host role not known',
+  sysmon: 'no Sysmon input',
+  sacl: 'object SACLs not visible',
+  channel: 'channel state not collected',
+  audit: 'audit setting not in the inputs',
+  policy: 'logging policies not in the inputs',
+  forward: 'forwarding not known',
+};
+
+function causeOf(ids: string[]): string {
+  const kinds = new Set(ids.map((id) => splitRequirement(id)[0]));
+  for (const k of Object.keys(UNKNOWN_CAUSES)) if (kinds.has(k)) return UNKNOWN_CAUSES[k] as string;
+  return 'other';
 }

@@ -1,8 +1,9 @@
-import type { AuditCategory, AuditSubcategory, CollectorFacts, EventLogThreshold, LogSourceEntry, Outcome, Policy, SysmonConditionInfo, SysmonEvent } from './types.js';
+import type { AuditCategory, AuditEvent, AuditSubcategory, CollectorFacts, EventLogThreshold, LogSourceEntry, Outcome, Policy, SysmonConditionInfo, SysmonEvent } from './types.js';
 
 export interface AuditProducer {
   subcategory: AuditSubcategory;
   outcome: Outcome;
+  event: AuditEvent;
 }
 
 /** Typed, indexed view of the validated data catalog. */
@@ -28,7 +29,7 @@ export class Catalog {
       this.byGuid.set(sub.guid.toUpperCase(), sub);
       for (const ev of sub.events) {
         const list = this.byAuditEvent.get(ev.id) ?? [];
-        list.push({ subcategory: sub, outcome: ev.outcome });
+        list.push({ subcategory: sub, outcome: ev.outcome, event: ev });
         this.byAuditEvent.set(ev.id, list);
       }
     }

@@ -128,7 +128,10 @@ function checkAudit(doc: unknown, problems: string[]) {
   const guids = new Set<string>();
   subcategories.forEach((sub, i) => {
     const w = `subcategories[${i}] (${sub?.name})`;
-    c.onlyKeys(sub, w, ['guid', 'name', 'auditpolName', 'category', 'events', 'objectTypes', 'source', 'note']);
+    c.onlyKeys(sub, w, ['guid', 'name', 'auditpolName', 'category', 'events', 'objectTypes', 'sacl', 'roles', 'source', 'note']);
+    const sacl = c.field<string>(sub, w, 'sacl', 'string', true);
+    if (sacl && !SACL_KINDS.includes(sacl)) c.fail(w, `sacl "${sacl}" is not one of ${SACL_KINDS.join(', ')}`);
+    checkRoles(c, sub, w);
     for (const k of ['guid', 'name', 'auditpolName', 'category', 'source']) c.field(sub, w, k, 'string');
     c.field(sub, w, 'note', 'string', true);
     c.field(sub, w, 'objectTypes', 'array', true);
@@ -138,14 +141,31 @@ function checkAudit(doc: unknown, problems: string[]) {
     if (sub.category && !names.has(sub.category)) c.fail(w, `unknown category "${sub.category}"`);
     (c.field<unknown[]>(sub, w, 'events', 'array') ?? []).forEach((ev, j) => {
       const we = `${w}.events[${j}]`;
-      c.onlyKeys(ev, we, ['id', 'outcome', 'note']);
+      c.onlyKeys(ev, we, ['id', 'outcome', 'requires', 'regardless', 'sacl', 'roles', 'source', 'note']);
       c.field(ev, we, 'id', 'number');
+      c.field(ev, we, 'regardless', 'boolean', true);
+      c.field(ev, we, 'sacl', 'boolean', true);
+      c.field(ev, we, 'source', 'string', true);
+      checkRoles(c, ev, we);
+      for (const r of c.field<string[]>(ev, we, 'requires', 'array', true) ?? []) {
+        if (!REQUIREMENT_RE.test(r)) c.fail(we, `requirement id "${r}" is malformed`);
+      }
       const o = c.field<string>(ev, we, 'outcome', 'string');
       if (o && !['success', 'failure', 'both', 'unspecified'].includes(o)) c.fail(we, `outcome "${o}" is not success, failure, both or unspecified`);
     });
   });
   problems.push(...c.problems);
   return { categories, subcategories };
+}
+
+/** Host roles the catalog may restrict events to (data/README.md, "Roles"). */
+export const ROLES = ['domain-controller', 'certification-authority', 'network-policy-server', 'dns-server', 'iis', 'exchange', 'adfs'] as const;
+export const SACL_KINDS = ['file', 'registry', 'kernel-object', 'directory-service'];
+
+function checkRoles(c: Checker, obj: unknown, w: string): void {
+  for (const r of c.field<string[]>(obj, w, 'roles', 'array', true) ?? []) {
+    if (!(ROLES as readonly string[]).includes(r)) c.fail(w, `role "${r}" is not one of ${ROLES.join(', ')}`);
+  }
 }
 
 function checkSysmon(doc: unknown, problems: string[]): SysmonEvent[] {
@@ -245,7 +265,8 @@ function checkLogSources(doc: unknown, problems: string[]): LogSourceEntry[] {
   const keys = new Set<string>();
   entries.forEach((e, i) => {
     const w = `logsources[${i}] (${e?.category ?? e?.service})`;
-    c.onlyKeys(e, w, ['product', 'category', 'service', 'title', 'sources', 'source', 'note']);
+    c.onlyKeys(e, w, ['product', 'category', 'service', 'title', 'sources', 'roles', 'source', 'note']);
+    checkRoles(c, e, w);
     c.field(e, w, 'product', 'string');
     c.field(e, w, 'title', 'string');
     c.field(e, w, 'source', 'string|array');
@@ -257,7 +278,16 @@ function checkLogSources(doc: unknown, problems: string[]): LogSourceEntry[] {
     keys.add(key);
     (c.field<unknown[]>(e, w, 'sources', 'array') ?? []).forEach((s, j) => {
       const ws = `${w}.sources[${j}]`;
-      c.onlyKeys(s, ws, ['name', 'producer', 'channel', 'provider', 'providerGuid', 'events', 'requires', 'eventRequires', 'fields', 'supplementary', 'note']);
+      c.onlyKeys(s, ws, ['name', 'producer', 'channel', 'provider', 'providerGuid', 'events', 'requires', 'eventRequires', 'enrichers', 'fields', 'supplementary', 'roles', 'note']);
+      checkRoles(c, s, ws);
+      (c.field<unknown[]>(s, ws, 'enrichers', 'array', true) ?? []).forEach((en, k) => {
+        const wn = `${ws}.enrichers[${k}]`;
+        c.onlyKeys(en, wn, ['requires', 'fields', 'events', 'note']);
+        const r = c.field<string>(en, wn, 'requires', 'string');
+        if (r && !REQUIREMENT_RE.test(r)) c.fail(wn, `requirement id "${r}" is malformed`);
+        c.field(en, wn, 'fields', 'array');
+        c.field(en, wn, 'events', 'array', true);
+      });
       c.field(s, ws, 'supplementary', 'boolean', true);
       c.field(s, ws, 'name', 'string');
       const producer = c.field<string>(s, ws, 'producer', 'string');

@@ -11,9 +11,22 @@ export interface AuditCategory {
   source: string;
 }
 
+export type Role = 'domain-controller' | 'certification-authority' | 'network-policy-server' | 'dns-server' | 'iis' | 'exchange' | 'adfs';
+export type SaclKind = 'file' | 'registry' | 'kernel-object' | 'directory-service';
+
 export interface AuditEvent {
   id: number;
   outcome: Outcome;
+  /** Further requirement ids this event needs (4661 also needs Audit Handle Manipulation Success). */
+  requires?: string[];
+  /** Logged whatever the subcategory's setting is (Microsoft: "logged regardless"). */
+  regardless?: boolean;
+  /** false: this event needs no SACL although its subcategory's other events do. */
+  sacl?: boolean;
+  /** Produced only on hosts of these roles (overrides the subcategory's). */
+  roles?: Role[];
+  source?: string;
+  note?: string;
 }
 
 export interface AuditSubcategory {
@@ -23,6 +36,10 @@ export interface AuditSubcategory {
   category: string;
   events: AuditEvent[];
   objectTypes?: string[];
+  /** Its events are written only for objects whose SACL audits the access (or under a global SACL). */
+  sacl?: SaclKind;
+  /** Its events are produced only on hosts of these roles. */
+  roles?: Role[];
   source: string;
   note?: string;
 }
@@ -98,13 +115,28 @@ export interface LogSourceOrigin {
   requires?: string[];
   eventRequires?: Record<string, string[]>;
   fields?: string[];
+  /** Settings that add fields to events this origin produces; needed only by rules that read those fields. */
+  enrichers?: Enricher[];
+  /** Produced only on hosts of these roles. */
+  roles?: Role[];
   /** Covers only part of what a rule matches (PowerShell 7: pwsh.exe only): alone it makes a rule partial. */
   supplementary?: boolean;
   note?: string;
 }
 
+/** A setting that adds fields to an event (the command line in 4688); it produces nothing by itself. */
+export interface Enricher {
+  requires: string;
+  fields: string[];
+  /** Only these events of the origin (default: all). */
+  events?: number[];
+  note?: string;
+}
+
 export interface LogSourceEntry {
   product: string;
+  /** Produced only on hosts of these roles. */
+  roles?: Role[];
   category?: string;
   service?: string;
   title: string;

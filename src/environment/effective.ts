@@ -16,7 +16,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { GpresultSettings } from './gpresult.js';
 import type { AuditValue } from './model.js';
 
-export function effectiveAudit(s: GpresultSettings, catalog: Catalog, source: string): { values: Map<string, AuditValue>; notes: string[] } {
+export function effectiveAudit(s: GpresultSettings, catalog: Catalog, source: string): { values: Map<string, AuditValue>; notes: string[]; legacyApplied: string[] } {
   const values = new Map<string, AuditValue>();
   const notes: string[] = [];
   const force = s.forceSubcategories ?? true;
@@ -49,5 +49,5 @@ export function effectiveAudit(s: GpresultSettings, catalog: Catalog, source: st
       }
     }
   }
-  return { values, notes };
+  return { values, notes, legacyApplied: legacyWins ? [...s.legacy.keys()] : [] };
 }

@@ -16,6 +16,10 @@ export interface GpresultSettings {
   /** "Audit: Force audit policy subcategory settings …" (SCENoApplyLegacyAuditPolicy); undefined when not set. */
   forceSubcategories?: boolean;
   eventLogs: Map<string, { maxSizeKB?: number; retention?: number; gpo: string }>;
+  /** Domain controller or member, from the computer's groups and OU (undefined when neither tells). */
+  role?: { kind: 'domain-controller' | 'member'; evidence: string };
+  /** GPOs that configure audit policy (advanced or legacy): a GPO refresh reverts local auditpol changes. */
+  auditGpos: string[];
   /** Registry policies we know, by slug. */
   policies: Map<string, { enabled: boolean; gpo: string; detail?: string; coversAll?: boolean }>;
   notes: string[];
@@ -50,8 +54,10 @@ export function parseGpresult(xmlText: string, catalog: Catalog): GpresultSettin
     legacy: new Map(),
     eventLogs: new Map(),
     policies: new Map(),
+    auditGpos: [],
     notes: [],
   };
+  out.role = roleOf(computer);
   const advanced = new Map<string, Winner<{ value: number; gpo: string }>>();
   const legacy = new Map<string, Winner<{ success: boolean; failure: boolean; gpo: string }>>();
   const logs = new Map<string, Winner<{ maxSizeKB?: number; gpo: string }>>();
@@ -120,6 +126,7 @@ export function parseGpresult(xmlText: string, catalog: Catalog): GpresultSettin
     }
   }
 
+  out.auditGpos = [...new Set([...advanced.values(), ...legacy.values()].map((w) => w.value.gpo))].sort();
   for (const [k, w] of advanced) out.advanced.set(k, w.value);
   for (const [k, w] of legacy) out.legacy.set(k, w.value);
   for (const [k, w] of logs) out.eventLogs.set(k, w.value);
@@ -143,4 +150,21 @@ function policyIndex(catalog: Catalog): { byKey: Map<string, string>; categories
 
 function policyKey(category: string, name: string): string {
   return `${category.trim().toLowerCase()}\n${name.trim().toLowerCase()}`;
+}
+
+/**
+ * Domain controllers are members of Domain Controllers (RID 516), Read-only Domain Controllers (RID 521) or
+ * Enterprise Domain Controllers (S-1-5-9); other joined computers of Domain Computers (RID 515). Well-known
+ * SIDs: https://learn.microsoft.com/en-us/windows-server/identity/ad-ds/manage/understand-security-identifiers
+ * The computer's OU (SOM) "…/Domain Controllers" tells the same where groups are missing.
+ */
+function roleOf(computer: XmlNode): GpresultSettings['role'] {
+  const sids = kids(computer, 'SecurityGroup').map((g) => (text(g, 'SID') ?? '').toUpperCase());
+  const dc = sids.find((s) => s === 'S-1-5-9' || /^S-1-5-21-(\d+-){3}(516|521)$/.test(s));
+  if (dc) return { kind: 'domain-controller', evidence: `member of ${dc}` };
+  const som = text(computer, 'SOM') ?? '';
+  if (/\/Domain Controllers$/i.test(som)) return { kind: 'domain-controller', evidence: `in ${som}` };
+  const member = sids.find((s) => /^S-1-5-21-(\d+-){3}515$/.test(s));
+  if (member) return { kind: 'member', evidence: `member of Domain Computers (${member})` };
+  return undefined;
 }

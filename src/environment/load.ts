@@ -20,6 +20,8 @@ export interface EnvironmentInputs {
   collector?: string[];
   /** Format of every --collector file, instead of detecting it. */
   collectorFormat?: CollectorFormat;
+  /** --role [HOST=]dc,dns …: what a host is (all hosts without HOST=); stated roles are complete. */
+  roles?: string[];
 }
 
 export interface Environment {
@@ -27,6 +29,8 @@ export interface Environment {
   errors: InputError[];
   /** Arguments that do not exist: the invocation is unusable. */
   missing: string[];
+  /** Inputs naming different computers, kept apart as separate hosts: said in every report. */
+  identity: string[];
 }
 
 export function hasEnvironmentInputs(i: EnvironmentInputs): boolean {
@@ -35,7 +39,7 @@ export function hasEnvironmentInputs(i: EnvironmentInputs): boolean {
 
 /** Reads every environment input; one host per gpresult file, auditpol files merged into the matching host. */
 export function loadEnvironment(inputs: EnvironmentInputs, catalog: Catalog): Environment {
-  const env: Environment = { hosts: [], errors: [], missing: [] };
+  const env: Environment = { hosts: [], errors: [], missing: [], identity: [] };
   const byKey = new Map<string, HostEnvironment>();
 
   for (const path of expand(inputs.gpresult ?? [], /\.xml$/i, env)) {
@@ -56,6 +60,8 @@ export function loadEnvironment(inputs: EnvironmentInputs, catalog: Catalog): En
     const audit = effectiveAudit(settings, catalog, `gpresult ${basename(path)}`);
     host.audit = audit.values;
     host.notes.push(...settings.notes, ...audit.notes);
+    if (settings.role) host.role = { kind: settings.role.kind, features: new Set(), complete: false, source: `gpresult ${basename(path)}: ${settings.role.evidence}` };
+    host.auditOrigin = { legacy: audit.legacyApplied, advancedGpo: settings.advanced.size > 0, gpos: settings.auditGpos, force: settings.forceSubcategories };
     for (const [slug, p] of settings.policies) {
       const counts = p.enabled && p.coversAll !== false;
       host.policies.set(slug, { state: counts ? 'on' : 'off', source: `gpresult ${basename(path)} (GPO ${p.gpo})`, detail: p.detail });
@@ -77,10 +83,12 @@ export function loadEnvironment(inputs: EnvironmentInputs, catalog: Catalog): En
     }
     const key = hostKey(parsed.computer);
     let host = byKey.get(key);
-    if (!host && env.hosts.length === 1 && !byKey.has(key)) {
-      // One gpresult and one auditpol: they describe the same host even when the names differ.
+    if (!host && !key && env.hosts.length === 1) {
+      // An export without a machine name (a GPO backup audit.csv) beside one gpresult: that host's.
       host = env.hosts[0] as HostEnvironment;
-      if (key && key !== hostKey(host.name)) host.notes.push(`auditpol ${basename(path)} names ${parsed.computer}, gpresult ${host.name}; read as one host`);
+    } else if (!host && key && env.hosts.length) {
+      // Two computers are never merged: a readiness made of one host's GPOs and another's audit policy is nobody's.
+      env.identity.push(`auditpol ${basename(path)} names ${parsed.computer}, which no gpresult names (${env.hosts.map((h) => h.name).join(', ')}): assessed as a host of its own`);
     }
     if (!host) {
       host = emptyHost(key || basename(path));
@@ -92,6 +100,7 @@ export function loadEnvironment(inputs: EnvironmentInputs, catalog: Catalog): En
     host.notes.push(...parsed.notes.map((n) => `auditpol ${basename(path)} ${n}`));
     mergeAuditpol(host, parsed, `auditpol ${basename(path)}`, catalog);
   }
+  applyRoles(inputs.roles ?? [], env);
 
   const configs: SysmonConfig[] = [];
   for (const path of expand(inputs.sysmon ?? [], /\.xml$/i, env)) {
@@ -162,6 +171,65 @@ function mergeAuditpol(host: HostEnvironment, parsed: AuditpolSettings, source: 
       host.conflicts.push(`${name}: ${prev.source} configures ${describe(prev)}, ${source} shows ${describe(next)} (${parsed.kind === 'effective' ? 'auditpol is what is in force' : 'the later input wins'})`);
     }
     host.audit.set(guid, next);
+  }
+  if (parsed.kind === 'backup') {
+    // A GPO's audit.csv replaces the whole advanced audit policy: Windows clears it first, so every subcategory
+    // the file leaves out ends at No Auditing once the GPO applies (see effective.ts).
+    for (const sub of catalog.subcategories) {
+      if (!parsed.values.has(sub.guid)) host.audit.set(sub.guid, { success: false, failure: false, source: `${source}: not in this audit.csv (No Auditing once a GPO applies it)`, inferred: true });
+    }
+  }
+}
+
+/** Role words of --role: the host kind and the server roles the catalog restricts events to. */
+const ROLE_WORDS: Record<string, { kind?: NonNullable<HostEnvironment['role']>['kind']; feature?: string }> = {
+  dc: { kind: 'domain-controller' },
+  'domain-controller': { kind: 'domain-controller' },
+  workstation: { kind: 'workstation' },
+  client: { kind: 'workstation' },
+  server: { kind: 'member-server' },
+  'member-server': { kind: 'member-server' },
+  ca: { feature: 'certification-authority' },
+  'certification-authority': { feature: 'certification-authority' },
+  nps: { feature: 'network-policy-server' },
+  'network-policy-server': { feature: 'network-policy-server' },
+  dns: { feature: 'dns-server' },
+  'dns-server': { feature: 'dns-server' },
+  iis: { feature: 'iis' },
+  exchange: { feature: 'exchange' },
+  adfs: { feature: 'adfs' },
+};
+
+/** Parses one --role value ("dc,dns" or "WS-0142=workstation"); throws with the offending word. */
+export function parseRoleOption(value: string): { host?: string; kind?: NonNullable<HostEnvironment['role']>['kind']; features: string[] } {
+  const eq = value.indexOf('=');
+  const host = eq >= 0 ? value.slice(0, eq).trim() : undefined;
+  const words = (eq >= 0 ? value.slice(eq + 1) : value).split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
+  if (!words.length || host === '') throw new Error(`--role "${value}": expected [HOST=]ROLE[,ROLE…]`);
+  let kind: NonNullable<HostEnvironment['role']>['kind'];
+  const features: string[] = [];
+  for (const w of words) {
+    const r = ROLE_WORDS[w];
+    if (!r) throw new Error(`--role "${value}": unknown role "${w}" (known: ${Object.keys(ROLE_WORDS).join(', ')})`);
+    if (r.kind) kind = r.kind;
+    if (r.feature) features.push(r.feature);
+  }
+  return { host, kind, features };
+}
+
+/** Stated roles replace what gpresult suggests; a disagreement is reported as a conflict. */
+function applyRoles(values: string[], env: Environment): void {
+  for (const value of values) {
+    const r = parseRoleOption(value);
+    const targets = r.host ? env.hosts.filter((h) => hostKey(h.name) === hostKey(r.host as string)) : env.hosts;
+    if (r.host && !targets.length) env.errors.push({ path: '--role', message: `no host named ${r.host} among the inputs (${env.hosts.map((h) => h.name).join(', ') || 'none'})` });
+    for (const h of targets) {
+      const prev = h.role;
+      if (prev?.kind && r.kind && prev.kind !== r.kind && !(prev.kind === 'member' && r.kind !== 'domain-controller')) {
+        h.conflicts.push(`role: ${prev.source} says ${prev.kind}, --role says ${r.kind} (--role wins)`);
+      }
+      h.role = { kind: r.kind ?? prev?.kind, features: new Set(r.features), complete: true, source: `--role ${value}` };
+    }
   }
 }
 

@@ -29,6 +29,29 @@ export interface EventLogValue {
   source: string;
 }
 
+/** What a host is: decides which role-bound events it can produce at all. */
+export interface HostRole {
+  /** member: joined, not a domain controller, client or server not told (gpresult says no more). */
+  kind?: 'workstation' | 'member-server' | 'domain-controller' | 'member';
+  /** Server roles the host is known to have (certification-authority, dns-server …). */
+  features: Set<string>;
+  /** The roles were stated in full (--role, systeminfo + feature list): any role not listed is absent. */
+  complete: boolean;
+  source: string;
+}
+
+/** Where the host's audit policy comes from: decides what a remediation file may safely replace. */
+export interface AuditOrigin {
+  /** Legacy categories a GPO configures (AuditLogonEvents …). */
+  legacy: string[];
+  /** Advanced audit policy comes from Group Policy (applied over a cleared policy). */
+  advancedGpo: boolean;
+  /** GPOs that define audit policy: local changes are reverted when they refresh. */
+  gpos: string[];
+  /** "Audit: Force audit policy subcategory settings" as configured; undefined when not set. */
+  force?: boolean;
+}
+
 export interface HostEnvironment {
   /** Computer name from the input (gpresult ComputerResults/Name, auditpol Machine Name) or the file name. */
   name: string;
@@ -43,6 +66,10 @@ export interface HostEnvironment {
   /** What the collector configurations forward (applies to every host), and from which files. */
   forwarded?: ForwardedSet;
   forwardedFrom?: string;
+  role?: HostRole;
+  /** Global object access auditing (global SACL) per resource type (file, registry), when an input shows it. */
+  sacl: Map<string, { state: 'on' | 'off'; source: string }>;
+  auditOrigin?: AuditOrigin;
   /** Which kinds of requirement the inputs speak about at all. */
   covers: { audit: boolean; policies: boolean };
   notes: string[];
@@ -51,7 +78,7 @@ export interface HostEnvironment {
 }
 
 export function emptyHost(name: string): HostEnvironment {
-  return { name, files: [], audit: new Map(), policies: new Map(), eventLogs: new Map(), covers: { audit: false, policies: false }, notes: [], conflicts: [] };
+  return { name, files: [], audit: new Map(), policies: new Map(), eventLogs: new Map(), sacl: new Map(), covers: { audit: false, policies: false }, notes: [], conflicts: [] };
 }
 
 /** An input file that could not be used: reported with its path, the other inputs still count. */

@@ -1,4 +1,4 @@
-import type { Assessment, ChannelReport, VerdictCounts } from '../assess/assess.js';
+import { finishCounts, type Assessment, type ChannelReport, type VerdictCounts } from '../assess/assess.js';
 import type { Verdict } from '../assess/verdict.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { State } from '../environment/model.js';
@@ -10,6 +10,10 @@ import type { CheckResult } from './result.js';
 export interface Readiness {
   /** Single host: that host's counts. Fleet: rule × host counts over all hosts. */
   verdicts: VerdictCounts;
+  /** With --assume-defaults: what was taken at its Windows default. */
+  assumptions: string[];
+  /** Inputs that name different computers and were kept apart (never merged into one host). */
+  identity: string[];
   /** With a Sysmon config: per event type its state and what the simulation says for the rules needing it. */
   sysmon?: SysmonSummary;
   /** With collector configs: per channel, needed vs forwarded event IDs and the rules affected. */
@@ -20,6 +24,8 @@ export interface Readiness {
 
 export interface HostRow {
   name: string;
+  /** workstation, member server, domain controller (+ server roles), or undefined when not known. */
+  role?: string;
   files: string[];
   summary: VerdictCounts;
   notes: string[];
@@ -47,7 +53,7 @@ export interface RecommendationRow {
 }
 
 /** Adds verdicts, requirement states, hosts and ranked recommendations to the result (one object for every renderer). */
-export function withReadiness(result: CheckResult, a: Assessment, catalog: Catalog): CheckResult {
+export function withReadiness(result: CheckResult, a: Assessment, catalog: Catalog, identity: string[] = []): CheckResult {
   const single = a.hosts.length === 1 ? a.hosts[0] : undefined;
   const stateAcross = (id: string): { state: ShownState; on: number; reason?: string } => {
     // Forwarding is judged per rule; a fix names it only where it is lacking.
@@ -67,7 +73,7 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
       const forwarding = single.forwarding?.get(i);
       return { ...r, verdict: v?.verdict, missing: v?.missing ?? [], why: v?.why, ...(sysmon ? { sysmon } : {}), ...(forwarding ? { forwarding } : {}) };
     }
-    const verdicts: Record<Verdict, number> = { ready: 0, partial: 0, blocked: 0, unknown: 0 };
+    const verdicts: Record<Verdict, number> = { ready: 0, partial: 0, blocked: 0, unknown: 0, 'not-applicable': 0 };
     for (const h of a.hosts) verdicts[h.rules[i]?.verdict ?? 'unknown']++;
     return { ...r, verdicts };
   });
@@ -76,10 +82,14 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
     return single ? { ...q, state: s.state, stateReason: s.reason } : { ...q, state: s.state, hostsOn: s.on };
   });
 
-  const total: VerdictCounts = { ready: 0, partial: 0, blocked: 0, unknown: 0, readiness: null };
-  for (const h of a.hosts) for (const k of ['ready', 'partial', 'blocked', 'unknown'] as const) total[k] += h.summary[k];
-  const assessable = total.ready + total.partial + total.blocked;
-  total.readiness = assessable ? Math.round((1000 * total.ready) / assessable) / 10 : null;
+  const total: VerdictCounts = { ready: 0, partial: 0, blocked: 0, unknown: 0, notApplicable: 0, applicable: 0, readiness: null, unknownCauses: {}, outOfScope: 0 };
+  for (const h of a.hosts) {
+    for (const k of ['ready', 'partial', 'blocked', 'unknown', 'notApplicable'] as const) total[k] += h.summary[k];
+    for (const [cause, n] of Object.entries(h.summary.unknownCauses)) total.unknownCauses[cause] = (total.unknownCauses[cause] ?? 0) + n;
+  }
+  // Out-of-scope rules are the same on every host: counted once.
+  total.outOfScope = a.hosts[0]?.summary.outOfScope ?? 0;
+  finishCounts(total);
 
   return {
     ...result,
@@ -88,9 +98,11 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
     requirements,
     readiness: {
       verdicts: total,
+      assumptions: a.assumptions,
+      identity,
       ...(a.hosts[0]?.sysmon ? { sysmon: sysmonSummary(a, result, catalog) } : {}),
       ...(a.channels ? { channels: a.channels } : {}),
-      hosts: a.hosts.map((h) => ({ name: h.name, files: h.files, summary: h.summary, notes: h.notes, conflicts: h.conflicts, warnings: h.warnings })),
+      hosts: a.hosts.map((h) => ({ name: h.name, role: h.role, files: h.files, summary: h.summary, notes: h.notes, conflicts: h.conflicts, warnings: h.warnings })),
       recommendations: a.recommendations.map((rec) => ({
         rank: rec.rank,
         requires: rec.requires.map((id) => {

@@ -67,6 +67,12 @@ export interface RuleRow {
   alternatives: string[][];
   /** Which log-source origin each alternative comes from (same order). */
   origins: string[];
+  /** Per alternative, per event it reads: what that event needs (producer, enrichers, SACL, role). */
+  branches: string[][][];
+  /** Branches of the supplementary sets (same order as supplementary). */
+  supplementaryBranches: string[][][];
+  /** A Windows rule (assessed) or one for another product (out of scope). */
+  windows: boolean;
   /** Sets that produce only part of the rule's events (PowerShell 7 logging): partial at best. */
   supplementary: string[][];
   unknownReason?: string;
@@ -97,11 +103,13 @@ export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resol
     if (!res) continue;
     const full = res.alternatives.filter((a) => !a.supplementary);
     const alternatives = full.map((a) => a.requires);
-    const supplementary = res.alternatives.filter((a) => a.supplementary).map((a) => a.requires);
+    const supp = res.alternatives.filter((a) => a.supplementary);
+    const supplementary = supp.map((a) => a.requires);
+    const isWindows = rule.kind === 'correlation' ? res.status === 'resolved' : rule.logsource.product === 'windows' || res.logsource.startsWith('windows') || res.status === 'resolved';
     if (rule.kind === 'correlation') correlations++;
     else {
       // Correlations add no log source of their own: only plain rules are counted per source and requirement.
-      if (rule.logsource.product === 'windows' || res.logsource.startsWith('windows') || res.status === 'resolved') windows++;
+      if (isWindows) windows++;
       if (res.status === 'resolved') resolved++;
       else unknown++;
       const ls = perLogsource.get(res.logsource) ?? { rules: 0, resolved: res.status === 'resolved' };
@@ -130,7 +138,10 @@ export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resol
       eventIds: res.eventIds,
       alternatives,
       origins: full.map((a) => a.origin),
+      branches: full.map((a) => a.branches),
       supplementary,
+      supplementaryBranches: supp.map((a) => a.branches),
+      windows: isWindows,
       unknownReason: res.unknownReason,
       notes: [...(rule.kind === 'rule' ? rule.facts.warnings : []), ...res.notes],
     });

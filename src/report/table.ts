@@ -31,10 +31,12 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
   const rd = result.readiness;
   if (rd) {
     out.push('', bold('Readiness') + '  ' + verdictLine(rd.verdicts, rd.hosts.length));
-    const ht = new (Table())({ head: ['Host', 'Ready', 'Partial', 'Blocked', 'Unknown', 'Ready %'], style, chars: compact });
+    for (const a of rd.assumptions) out.push(dim(`  assumed (--assume-defaults): ${a}`));
+    for (const n of rd.identity) out.push(`  ${paint(color, '33', 'hosts:')} ${n}`);
+    const ht = new (Table())({ head: ['Host', 'Role', 'Ready', 'Partial', 'Blocked', 'Unknown', 'N/A', 'Ready %'], style, chars: compact });
     for (const h of rd.hosts.slice(0, opts.verbose ? undefined : 50)) {
       const s = h.summary;
-      ht.push([h.name, String(s.ready), String(s.partial), String(s.blocked), String(s.unknown), s.readiness === null ? '—' : `${s.readiness}%`]);
+      ht.push([h.name, h.role ?? '?', String(s.ready), String(s.partial), String(s.blocked), String(s.unknown), String(s.notApplicable), s.readiness === null ? '—' : `${s.readiness}% of ${s.applicable}`]);
     }
     out.push(ht.toString());
     if (rd.hosts.length > 50 && !opts.verbose) out.push(dim(`  … ${rd.hosts.length - 50} more hosts (--verbose, or --format json/csv)`));

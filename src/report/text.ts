@@ -1,3 +1,4 @@
+import type { VerdictCounts } from '../assess/assess.js';
 import type { CheckResult, RuleRow } from './result.js';
 
 /** Pieces of wording shared by the table and Markdown renderers. */
@@ -17,11 +18,20 @@ export function summaryLine(result: CheckResult): string {
   return parts.join(' · ');
 }
 
-/** "62.5% ready (ready 40 · partial 10 · blocked 14 · unknown 30)". */
-export function verdictLine(v: { ready: number; partial: number; blocked: number; unknown: number; readiness: number | null }, hosts: number): string {
-  const pct = v.readiness === null ? 'no assessable rule' : `${v.readiness}% of assessable Windows rules ready`;
-  const per = hosts > 1 ? ` over ${hosts} hosts (rule × host)` : '';
-  return `${pct}${per} — ready ${v.ready} · partial ${v.partial} · blocked ${v.blocked} · unknown ${v.unknown}`;
+/**
+ * "61.2% of 2,393 applicable Windows rules ready — ready 1,464 · partial 14 · blocked 120 · unknown 795 (no
+ * Sysmon input 770 · not in catalog 21 …) · not applicable 12 · 734 rules for other products out of scope".
+ */
+export function verdictLine(v: VerdictCounts, hosts: number): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const per = hosts > 1 ? ' (rule × host)' : '';
+  const pct = v.readiness === null ? 'no applicable Windows rule' : `${v.readiness}% of ${n(v.applicable)} applicable Windows rules${per} ready`;
+  const causes = Object.entries(v.unknownCauses).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const unknown = `unknown ${n(v.unknown)}${causes.length ? ` (${causes.map(([c, k]) => `${c}: ${n(k)}`).join(' · ')})` : ''}`;
+  const parts = [`ready ${n(v.ready)}`, `partial ${n(v.partial)}`, `blocked ${n(v.blocked)}`, unknown];
+  if (v.notApplicable) parts.push(`not applicable ${n(v.notApplicable)}${per}`);
+  if (v.outOfScope) parts.push(`${n(v.outOfScope)} rules for other products out of scope`);
+  return `${pct} — ${parts.join(' · ')}`;
 }
 
 /** Unknown reasons with their rule counts, most frequent first. */

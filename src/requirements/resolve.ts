@@ -3,7 +3,7 @@ import type { LogSourceEntry, LogSourceOrigin } from '../catalog/types.js';
 import { canMatch } from '../rules/condition.js';
 import { eventsRead } from './reads.js';
 import type { CorrelationRule, LoadedRule, SigmaRule } from '../rules/model.js';
-import { minimizeAlternatives, product, type Alternative, MAX_ALTERNATIVES } from './sets.js';
+import { minimizeAlternatives, product, single, withAll, type Alternative, type Combo, MAX_ALTERNATIVES } from './sets.js';
 
 export interface Resolution {
   status: 'resolved' | 'unknown';
@@ -67,7 +67,10 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
       }
       notes.push(...res.notes);
       res.events.forEach((e) => eventIds.add(e));
-      for (const requires of res.sets) alternatives.push(origin.supplementary ? { origin: origin.name, requires, supplementary: true } : { origin: origin.name, requires });
+      for (const c of roleOptions(res.sets, [...(entry.roles ?? []), ...(origin.roles ?? [])])) {
+        const alt: Alternative = { origin: origin.name, requires: c.requires, branches: c.branches };
+        alternatives.push(origin.supplementary ? { ...alt, supplementary: true } : alt);
+      }
     }
   }
   if (!alternatives.length) {
@@ -84,7 +87,7 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
 }
 
 interface OriginResult {
-  sets: string[][];
+  sets: Combo[];
   events: number[];
   notes: string[];
 }
@@ -114,7 +117,7 @@ function resolveOrigin(
     return { rejected: `the rule's EventID ${ruleIds.join(', ')} is not one of its events (${origin.events.join(', ')})` };
   }
 
-  const perEvent: string[][][] = [];
+  const perEvent: Combo[][] = [];
   const base = origin.requires ?? [];
   if (!events.length) {
     // Channel-level: the rule matches any event of the channel.
@@ -123,19 +126,43 @@ function resolveOrigin(
     } else if (origin.producer === 'sysmon') {
       notes.push('no EventID in the detection: the rule matches any Sysmon event type');
     }
-    perEvent.push([origin.producer === 'channel' && origin.channel ? [`channel:${origin.channel}`] : []]);
+    perEvent.push([single(origin.producer === 'channel' && origin.channel ? [`channel:${origin.channel}`, ...enrichersFor(rule, origin, undefined, notes)] : enrichersFor(rule, origin, undefined, notes))]);
   }
   for (const id of events) {
-    const extra = origin.eventRequires?.[String(id)] ?? [];
+    const extra = [...(origin.eventRequires?.[String(id)] ?? []), ...enrichersFor(rule, origin, id, notes)];
     const opts = eventOptions(rule, origin, id, catalog, notes);
     if (!opts) continue;
-    perEvent.push(opts.map((o) => [...o, ...extra]));
+    perEvent.push(opts.map((o) => single([...o, ...extra])));
   }
   if (!perEvent.length) return { rejected: `none of EventID ${events.join(', ')} is known to be produced by it` };
 
   const { sets, truncated } = product(perEvent);
   if (truncated) notes.push(`more than ${MAX_ALTERNATIVES} ways to produce the rule's events; only the first ${MAX_ALTERNATIVES} are listed`);
-  return { sets: sets.map((s) => [...new Set([...s, ...base])].sort()), events, notes };
+  return { sets: sets.map((c) => withAll(c, base)), events, notes };
+}
+
+/**
+ * Enrichers add fields to events the origin already produces (the command line in 4688): needed only when the
+ * rule reads one of their fields, and never a producer by themselves.
+ */
+function enrichersFor(rule: SigmaRule, origin: LogSourceOrigin, eventId: number | undefined, notes: string[]): string[] {
+  const out: string[] = [];
+  if (!origin.enrichers?.length) return out;
+  const read = new Set(rule.facts.positiveFields.map((f) => f.toLowerCase()));
+  for (const e of origin.enrichers) {
+    if (eventId !== undefined && e.events && !e.events.includes(eventId)) continue;
+    const used = e.fields.filter((f) => read.has(f.toLowerCase()));
+    if (!used.length) continue;
+    out.push(e.requires);
+    notes.push(`${origin.name}: the rule reads ${used.join(', ')}, which ${e.requires} adds to the event`);
+  }
+  return out;
+}
+
+/** Role-bound origins: each listed role is one way (the events exist on any host of one of the roles). */
+function roleOptions(sets: Combo[], roles: string[]): Combo[] {
+  if (!roles.length) return sets;
+  return sets.flatMap((c) => [...new Set(roles)].map((r) => withAll(c, [`role:${r}`])));
 }
 
 /** The ways one event can be produced: each option is a set of requirement ids. */
@@ -164,12 +191,18 @@ function eventOptions(rule: SigmaRule, origin: LogSourceOrigin, id: number, cata
         if (listed.length) producers = listed;
         else if (unlisted.length) producers = unlisted;
       }
-      return producers.map((p) => {
+      return producers.flatMap((p) => {
         const g = p.subcategory.guid;
+        const ev = p.event;
+        // Logged whatever the subcategory's setting (Microsoft: "logged regardless"): nothing to turn on.
+        if (ev.regardless) return [[]];
         // An event logged on both outcomes is only fully produced when both are audited; where Microsoft
         // does not say which outcome logs it, asking for both is the safe answer.
-        if (p.outcome === 'both' || p.outcome === 'unspecified') return [`audit:${g}:success`, `audit:${g}:failure`];
-        return [`audit:${g}:${p.outcome}`];
+        const own = p.outcome === 'both' || p.outcome === 'unspecified' ? [`audit:${g}:success`, `audit:${g}:failure`] : [`audit:${g}:${p.outcome}`];
+        const sacl = p.subcategory.sacl && ev.sacl !== false ? [`sacl:${p.subcategory.sacl}`] : [];
+        const set = [...own, ...(ev.requires ?? []), ...sacl];
+        const roles = ev.roles ?? p.subcategory.roles ?? [];
+        return roles.length ? roles.map((r) => [...set, `role:${r}`]) : [set];
       });
     }
     case 'channel':
@@ -232,7 +265,7 @@ export function logsourceLabel(rule: SigmaRule): string {
  */
 export function resolveCorrelation(rule: CorrelationRule, byRef: Map<string, Resolution>): Resolution {
   const notes: string[] = [];
-  const perRef: string[][][] = [];
+  const perRef: Combo[][] = [];
   const eventIds = new Set<number>();
   for (const ref of rule.references) {
     const r = byRef.get(ref);
@@ -243,7 +276,7 @@ export function resolveCorrelation(rule: CorrelationRule, byRef: Map<string, Res
       return { status: 'unknown', logsource: 'correlation', alternatives: [], eventIds: [], unknownReason: `referenced rule "${ref}" is unknown: ${r.unknownReason}`, notes };
     }
     r.eventIds.forEach((e) => eventIds.add(e));
-    perRef.push(r.alternatives.filter((a) => !a.supplementary).map((a) => a.requires));
+    perRef.push(r.alternatives.filter((a) => !a.supplementary).map((a) => ({ requires: a.requires, branches: a.branches })));
   }
   if (!perRef.length) {
     return { status: 'unknown', logsource: 'correlation', alternatives: [], eventIds: [], unknownReason: 'correlation references no rules', notes };
@@ -253,7 +286,7 @@ export function resolveCorrelation(rule: CorrelationRule, byRef: Map<string, Res
   return {
     status: 'resolved',
     logsource: 'correlation',
-    alternatives: sets.map((requires) => ({ origin: 'referenced rules', requires })),
+    alternatives: sets.map((c) => ({ origin: 'referenced rules', requires: c.requires, branches: c.branches })),
     eventIds: [...eventIds].sort((a, b) => a - b),
     notes,
   };

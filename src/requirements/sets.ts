@@ -6,31 +6,64 @@ export const MAX_ALTERNATIVES = 64;
 export interface Alternative {
   /** Name of the log-source origin this set comes from (e.g. "Sysmon process creation"). */
   origin: string;
+  /** Everything this alternative needs: the union of its branches. */
   requires: string[];
+  /**
+   * One entry per event the rule reads through this origin: what that event needs to be produced with the
+   * fields the rule reads (producer, enrichers, SACL, role). Partial verdicts count branches, never settings.
+   */
+  branches: string[][];
   /** From a supplementary origin: satisfying it alone makes the rule partial, never ready. */
   supplementary?: boolean;
 }
 
-/** Cartesian product of per-item options: every way to pick one option per item, merged into one set. */
-export function product(options: string[][][], cap = MAX_ALTERNATIVES): { sets: string[][]; truncated: boolean } {
-  let sets: string[][] = [[]];
+/** A way to produce a set of events: what it needs overall and per event. */
+export interface Combo {
+  requires: string[];
+  branches: string[][];
+}
+
+/** One option per event: a combo whose only branch is the option itself. */
+export function single(requires: string[]): Combo {
+  const r = [...new Set(requires)].sort();
+  return { requires: r, branches: [r] };
+}
+
+/** Cartesian product of per-item options: every way to pick one option per item, merged into one combo. */
+export function product(options: Combo[][], cap = MAX_ALTERNATIVES): { sets: Combo[]; truncated: boolean } {
+  let sets: Combo[] = [{ requires: [], branches: [] }];
   let truncated = false;
   for (const opts of options) {
-    const next: string[][] = [];
+    const next: Combo[] = [];
     for (const s of sets) {
       for (const o of opts) {
-        next.push(union(s, o));
+        next.push({ requires: union(s.requires, o.requires), branches: [...s.branches, ...o.branches] });
         if (next.length >= cap * 4) break;
       }
     }
     // Equal-size options in a stable, readable order (by id) whatever the catalog's listing order.
-    sets = minimize(next).sort((x, y) => x.length - y.length || x.join('\n').localeCompare(y.join('\n')));
+    sets = minimizeCombos(next).sort((x, y) => x.requires.length - y.requires.length || x.requires.join('\n').localeCompare(y.requires.join('\n')));
     if (sets.length > cap) {
       sets = sets.slice(0, cap);
       truncated = true;
     }
   }
   return { sets, truncated };
+}
+
+/** Adds requirement ids to every branch of a combo (what every event of an origin needs). */
+export function withAll(c: Combo, ids: readonly string[]): Combo {
+  if (!ids.length) return c;
+  return { requires: union(c.requires, ids), branches: c.branches.map((b) => union(b, ids)) };
+}
+
+/** Removes duplicate combos and combos that need more than another one (they demand more for the same effect). */
+export function minimizeCombos(sets: Combo[]): Combo[] {
+  const kept = minimize(sets.map((s) => s.requires));
+  return kept.map((req) => {
+    const key = req.join('\n');
+    return sets.find((s) => [...new Set(s.requires)].sort().join('\n') === key) as Combo;
+  });
 }
 
 export function union(a: readonly string[], b: readonly string[]): string[] {
@@ -62,7 +95,8 @@ export function minimizeAlternatives(alts: Alternative[]): Alternative[] {
     return minimize(members.map((a) => a.requires)).map((requires) => {
       const key = requires.join('\n');
       const from = members.find((a) => [...new Set(a.requires)].sort().join('\n') === key);
-      return supplementary ? { origin: from?.origin ?? '', requires, supplementary } : { origin: from?.origin ?? '', requires };
+      const branches = from?.branches ?? [requires];
+      return supplementary ? { origin: from?.origin ?? '', requires, branches, supplementary } : { origin: from?.origin ?? '', requires, branches };
     });
   };
   return [...group(false), ...group(true)];
