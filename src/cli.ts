@@ -283,8 +283,8 @@ async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
 
 async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
   if (!opts.gpresult?.length && !opts.auditpol?.length && !opts.sysmon?.length) throw new UsageError('fix needs what the host has: --gpresult, --auditpol and/or --sysmon');
-  const { result, environment } = await runValidated(paths, opts);
-  const { files, notes } = buildRemediation(result, loadCatalog(), environment?.hosts);
+  const { result, environment, load } = await runValidated(paths, opts);
+  const { files, notes } = buildRemediation(result, loadCatalog(), environment?.hosts, load.rules);
   try {
     mkdirSync(opts.out, { recursive: true });
     // Fixed file names joined to --out: nothing is written outside it.

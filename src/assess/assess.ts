@@ -56,6 +56,8 @@ export interface Recommendation {
   /** Rules made ready (rule × host units on a fleet). */
   unlocks: number;
   rules: { path: string; title: string }[];
+  /** Indexes of those rules in result.rules. */
+  ruleIndexes: number[];
   hosts: number;
 }
 
@@ -133,6 +135,7 @@ export function assess(result: CheckResult, hosts: HostEnvironment[], catalog: C
       requires: f.requires,
       unlocks: f.unlocks,
       rules: ruleIdx.map((ri) => ({ path: (rules[ri] as RuleRow).path, title: (rules[ri] as RuleRow).title })),
+      ruleIndexes: ruleIdx,
       hosts: hostCount,
     };
   });

@@ -124,7 +124,9 @@ function readSection(lines: { no: number; raw: string }[], notes: string[]): { s
     other.push(t);
   }
   if (entries.length > 0) {
-    if (other.length) notes.push(`text outside the entries ignored: "${other.join(' ').slice(0, 80)}"`);
+    // auditpol ends every successful command with "The command was successfully executed."
+    const extra = other.filter((t) => !/successfully executed/i.test(t));
+    if (extra.length) notes.push(`text outside the entries ignored: "${extra.join(' ').slice(0, 80)}"`);
     return { sacl: { present: true, entries }, ...(entryKind ? { entryKind } : {}) };
   }
   if (other.length === 0 && lines.every((l) => l.raw.trim() === '')) {

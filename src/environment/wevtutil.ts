@@ -54,6 +54,7 @@ export function parseWevtutilGl(text: string): ChannelSet {
   let pending: string | undefined; // channel named by a header, not yet by "name:"
   const finish = () => {
     if (!cur) return;
+    if (cur.info.error === '') cur.info.error = 'the configuration could not be read';
     out.channels.set(cur.info.name.toLowerCase(), cur.info);
     cur = undefined;
   };
@@ -80,7 +81,8 @@ export function parseWevtutilGl(text: string): ChannelSet {
         return;
       }
       start(name);
-      cur!.info.error = raw.trim().replace(/^Failed to read configuration for log .+?\.\s*/i, '') || raw.trim();
+      // The reason may follow on the same line or on the next one.
+      cur!.info.error = raw.trim().replace(/^Failed to read configuration for log .+?\.(\s+|$)/i, '');
       pending = undefined;
       return;
     }

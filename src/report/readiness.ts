@@ -3,7 +3,7 @@ import type { Verdict } from '../assess/verdict.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { State } from '../environment/model.js';
 import type { SysmonState } from '../environment/sysmon.js';
-import { describeRequirement } from '../requirements/describe.js';
+import { compareRequirements, describeRequirement } from '../requirements/describe.js';
 import type { CheckResult } from './result.js';
 
 /** What the JSON report gains when an environment (gpresult, auditpol) is given. */
@@ -105,9 +105,13 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
       hosts: a.hosts.map((h) => ({ name: h.name, role: h.role, files: h.files, summary: h.summary, notes: h.notes, conflicts: h.conflicts, warnings: h.warnings })),
       recommendations: a.recommendations.map((rec) => ({
         rank: rec.rank,
-        requires: rec.requires.map((id) => {
+        requires: [...rec.requires].sort(compareRequirements).map((id) => {
           const d = describeRequirement(id, catalog);
-          return { id, name: d.name, state: stateAcross(id).state, enable: d.enable, details: d.details };
+          const state = stateAcross(id).state;
+          const filters = state === 'filtered' ? filtersCutting(a, id, rec.ruleIndexes) : [];
+          // A config that filters the type out for these rules needs its filters narrowed, not Sysmon installed.
+          const enable = filters.length ? `the deployed Sysmon config drops these rules' events: narrow ${filters.slice(0, 3).join('; ')}${filters.length > 3 ? ` (+${filters.length - 3} more)` : ''}` : d.enable;
+          return { id, name: d.name, state, enable, details: d.details };
         }),
         unlocks: rec.unlocks,
         hosts: rec.hosts,
@@ -143,4 +147,19 @@ function sysmonSummary(a: Assessment, result: CheckResult, catalog: Catalog): Sy
     types: [...types.values()].sort((x, y) => x.eventId - y.eventId),
     offenders: [...offenders].map(([filter, rules]) => ({ filter, rules })).sort((x, y) => y.rules - x.rules || x.filter.localeCompare(y.filter)).slice(0, 20),
   };
+}
+
+/** The config filters that drop or cut the events of these rules for one Sysmon type, most rules first. */
+function filtersCutting(a: Assessment, id: string, ruleIndexes: number[]): string[] {
+  const eventId = Number(id.slice(7));
+  const counts = new Map<string, number>();
+  for (const h of a.hosts.slice(0, 1)) {
+    for (const ri of ruleIndexes) {
+      for (const s of h.sysmon?.perRule.get(ri) ?? []) {
+        if (s.eventId !== eventId || s.result === 'logged') continue;
+        for (const r of s.reasons) if (!r.startsWith('…')) counts.set(r, (counts.get(r) ?? 0) + 1);
+      }
+    }
+  }
+  return [...counts].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0])).map(([r]) => r);
 }

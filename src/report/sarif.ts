@@ -48,16 +48,24 @@ export function renderSarif(result: CheckResult): string {
 
 function kindOf(r: RuleRow, assessed: boolean): Kind | undefined {
   if (r.kind !== 'rule') return undefined;
-  if (!assessed) return r.unknownReason && r.logsource?.product === 'windows' ? 'unknown' : undefined;
+  if (!assessed) return r.unknownReason && r.windows ? 'unknown' : undefined;
+  if (r.verdicts) {
+    // A fleet: the worst verdict any host gives the rule (each host's count is in the message).
+    if (r.verdicts.blocked) return 'blocked';
+    if (r.verdicts.partial) return 'partial';
+    return r.verdicts.unknown && r.windows ? 'unknown' : undefined;
+  }
   if (r.verdict === 'blocked' || r.verdict === 'partial') return r.verdict;
-  if (r.verdict === 'unknown' && r.logsource?.product === 'windows') return 'unknown';
+  if (r.verdict === 'unknown' && r.windows) return 'unknown';
   return undefined;
 }
 
 function toResult(r: RuleRow, kind: Kind, names: Map<string, { name: string; enable: string }>) {
   const missing = (r.missing ?? []).map((id) => names.get(id)?.name ?? id);
   const fixes = (r.missing ?? []).map((id) => `${names.get(id)?.name ?? id}: ${names.get(id)?.enable ?? 'see the report'}`);
-  const why = r.unknownReason ?? r.why ?? '';
+  const v = r.verdicts;
+  const fleet = v ? `On ${v.ready + v.partial + v.blocked + v.unknown + v['not-applicable']} hosts: ready ${v.ready}, partial ${v.partial}, blocked ${v.blocked}, unknown ${v.unknown}, not applicable ${v['not-applicable']}` : '';
+  const why = r.unknownReason ?? r.why ?? fleet;
   const text = [`${r.title}: ${kind}.`, missing.length ? `Missing: ${missing.join(', ')}.` : '', why ? `Why: ${why}.` : '', fixes.length ? `Fix: ${fixes.join('; ')}` : '']
     .filter(Boolean)
     .join(' ');

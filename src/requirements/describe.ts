@@ -1,6 +1,6 @@
 import { splitRequirement, type Catalog } from '../catalog/catalog.js';
 
-export type RequirementKind = 'audit' | 'sysmon' | 'policy' | 'channel' | 'forward';
+export type RequirementKind = 'audit' | 'sysmon' | 'policy' | 'channel' | 'forward' | 'sacl' | 'role';
 
 export interface RequirementInfo {
   id: string;
@@ -57,6 +57,19 @@ export function describeRequirement(id: string, catalog: Catalog): RequirementIn
         details: p.registry.map((r) => `registry: ${r.key}\\${r.value} = ${r.data} (${r.type})`),
       };
     }
+    case 'sacl':
+      return {
+        id,
+        kind: 'sacl',
+        name: `Audit SACL on the ${rest === 'file' ? 'files/folders' : rest === 'registry' ? 'registry keys' : `${rest} objects`} the rules watch`,
+        enable:
+          rest === 'file' || rest === 'registry'
+            ? `add an audit SACL (Everyone, Success, write access) to the watched ${rest === 'file' ? 'folders' : 'keys'}: logsource-check fix writes set-audit-sacls.ps1; a global SACL (auditpol /resourceSACL /set /type:${rest === 'file' ? 'File' : 'Key'}) is the high-volume fallback`
+            : `add an audit SACL to the ${rest} objects the rules watch (object properties > Security > Advanced > Auditing)`,
+        details: ['Windows writes object-access events only for objects whose SACL audits the access'],
+      };
+    case 'role':
+      return { id, kind: 'role', name: `Host is a ${rest.replace(/-/g, ' ')}`, enable: 'no setting: these events exist only on hosts of this role', details: [] };
     case 'forward':
       return {
         id,
@@ -68,4 +81,13 @@ export function describeRequirement(id: string, catalog: Catalog): RequirementIn
     default:
       return { id, kind: 'channel', name: `Channel ${rest} enabled`, enable: `wevtutil sl "${rest}" /e:true`, details: [] };
   }
+}
+
+/** Requirement ids in a readable order: by kind, Sysmon event types by number (1, 2, … 10, not 1, 10, 2). */
+export function compareRequirements(a: string, b: string): number {
+  const [ka, ra] = splitRequirement(a);
+  const [kb, rb] = splitRequirement(b);
+  if (ka !== kb) return ka.localeCompare(kb);
+  if (ka === 'sysmon') return Number(ra) - Number(rb);
+  return ra.localeCompare(rb);
 }
