@@ -97,10 +97,11 @@ function roleState(role: string, host: HostEnvironment, opts: StateOptions): Req
   const r = host.role;
   const label = ROLE_NAMES[role] ?? role;
   if (role === 'domain-controller' && r?.kind) {
-    return { state: r.kind === 'domain-controller' ? 'on' : 'off', reason: `host is a ${r.kind.replace('-', ' ')} (${r.source})` };
+    const kind = r.kind === 'member' ? 'member, not a domain controller' : r.kind.replace('-', ' ');
+    return { state: r.kind === 'domain-controller' ? 'on' : 'off', reason: `${r.kind === 'domain-controller' ? '' : 'produced only on a domain controller; '}this host is a ${kind} (${r.source})` };
   }
   if (r?.features.has(role)) return { state: 'on', reason: `host is a ${label} (${r.source})` };
-  if (r?.complete) return { state: 'off', reason: `host is not a ${label} (${r.source})` };
+  if (r?.complete) return { state: 'off', reason: `produced only on a ${label}; this host is not one (${r.source})` };
   if (r?.kind === 'workstation' && SERVER_ONLY.has(role)) return { state: 'off', reason: `a workstation cannot be a ${label} (${r.source})` };
   if (opts.assumeDefaults) return { state: 'off', reason: `assumed: host is not a ${label}`, assumed: true };
   return { state: 'unknown', reason: `whether the host is a ${label} is not in the inputs (--role, or systeminfo in a host snapshot)` };

@@ -13,6 +13,8 @@ export interface AuditpolSettings {
   computer: string;
   /** SettingValue per upper-case GUID: 0 none, 1 success, 2 failure, 3 both. */
   values: Map<string, number>;
+  /** Global SACLs (Global Object Access Auditing) an audit.csv sets, by resource type: SDDL. */
+  globalSacl: Map<'file' | 'registry', string>;
   notes: string[];
 }
 
@@ -30,11 +32,17 @@ export function parseAuditpol(text: string, catalog: Catalog): AuditpolSettings 
   if (!first || !('subcategory guid' in first) || !('inclusion setting' in first)) {
     throw new Error('not an auditpol CSV (expected columns "Subcategory GUID" and "Inclusion Setting"; use auditpol /get /category:* /r)');
   }
-  const out: AuditpolSettings = { kind: 'setting value' in first ? 'backup' : 'effective', computer: first['machine name'] ?? '', values: new Map(), notes: [] };
+  const out: AuditpolSettings = { kind: 'setting value' in first ? 'backup' : 'effective', computer: first['machine name'] ?? '', values: new Map(), globalSacl: new Map(), notes: [] };
   rows.forEach((row, i) => {
     const line = i + 2;
     const name = row['subcategory'] ?? '';
     const guidRaw = (row['subcategory guid'] ?? '').toUpperCase();
+    // [MS-GPAC] 2.2.3: a global SACL row names FileGlobalSacl / RegistryGlobalSacl, with the SDDL as Setting Value.
+    const sacl = /^(File|Registry)GlobalSacl$/i.exec(name);
+    if (sacl && !guidRaw) {
+      if (/^S:/i.test(row['setting value'] ?? '')) out.globalSacl.set(sacl[1]!.toLowerCase() === 'file' ? 'file' : 'registry', row['setting value'] as string);
+      return;
+    }
     if (/^option:/i.test(name) || (!guidRaw && name)) return; // options and global settings are not subcategories
     const guid = guidRaw.startsWith('{') ? guidRaw : `{${guidRaw}}`;
     if (!catalog.subcategory(guid)) {

@@ -99,6 +99,7 @@ export function loadEnvironment(inputs: EnvironmentInputs, catalog: Catalog): En
     host.covers.audit = true;
     host.notes.push(...parsed.notes.map((n) => `auditpol ${basename(path)} ${n}`));
     mergeAuditpol(host, parsed, `auditpol ${basename(path)}`, catalog);
+    for (const [kind, sddl] of parsed.globalSacl) host.sacl.set(kind, { state: 'on', source: `auditpol ${basename(path)}: ${kind === 'file' ? 'File' : 'Registry'}GlobalSacl ${sddl.slice(0, 60)}` });
   }
   applyRoles(inputs.roles ?? [], env);
 

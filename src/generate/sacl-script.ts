@@ -22,6 +22,9 @@ const REG_ROOTS: [RegExp, string][] = [
   [/^\\?(software|system)\\/i, 'HKLM:\\$1\\'],
   [/^\\?currentcontrolset\\/i, 'HKLM:\\SYSTEM\\CurrentControlSet\\'],
   [/^\\?(control|services)\\/i, 'HKLM:\\SYSTEM\\CurrentControlSet\\$1\\'],
+  // Relative paths SigmaHQ writes for machine-wide autostart keys (the script skips keys that do not exist).
+  [/^\\?microsoft\\/i, 'HKLM:\\SOFTWARE\\Microsoft\\'],
+  [/^\\?currentversion\\/i, 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\'],
 ];
 
 /** Keys and folders from the rules' TargetObject / TargetFilename values, per rule title. */
@@ -76,8 +79,9 @@ function registryKey(value: string, modifiers: string[]): string | undefined {
   if (!root) return '';
   v = v.replace(root[0], root[1]);
   const parts = v.split('\\').filter(Boolean);
-  // An exact or "endswith" value ends in a value (or key) name: audit the key above it.
-  if (!(modifiers.includes('contains') || modifiers.includes('startswith')) || star >= 0 || !value.endsWith('\\')) parts.pop();
+  // An exact or "endswith" value ends in a value name: audit the key above it. A "contains"/"startswith"
+  // value is a key prefix: audit it (inheritance covers what lies below).
+  if (!(modifiers.includes('contains') || modifiers.includes('startswith')) && star < 0) parts.pop();
   if (parts.length < 4) return ''; // HKLM:\SOFTWARE\Microsoft alone would be a global SACL in disguise
   if (/[\u0000-\u001f'`$]/.test(parts.join(''))) return '';
   return parts.join('\\');

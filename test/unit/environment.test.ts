@@ -117,13 +117,25 @@ describe('auditpol CSV', () => {
     const h = one([], [F('gpo-backup-audit.csv')]);
     expect(audit(h, G.uam)).toEqual({ s: true, f: false }); // "Erfolg", Setting Value 1
     expect(audit(h, G.cred)).toEqual({ s: true, f: true });
-    expect(audit(h, G.kobj)).toBeUndefined();
+    // A GPO's audit.csv replaces the whole advanced policy: what it leaves out is No Auditing once applied.
+    expect(audit(h, G.kobj)).toEqual({ s: false, f: false });
+    expect(h.audit.get(G.kobj)!.source).toMatch(/not in this audit.csv/);
     expect(h.notes.join()).toMatch(/line 10: .* is not understood and there is no numeric Setting Value/);
     expect([...h.audit.keys()].some((k) => k.includes('OPTION'))).toBe(false);
   });
 
+  it('inputs naming different computers are two hosts, never merged, and the report says so', () => {
+    const env = loadEnvironment({ gpresult: [F('gpresult-utf16le-multi-gpo.xml')], auditpol: [F('auditpol-win10-default.csv')] }, catalog);
+    expect(env.hosts.map((h) => h.name)).toEqual(['WS-0142', 'LT-2207']);
+    expect(env.identity.join()).toMatch(/names LT-2207, which no gpresult names \(WS-0142\): assessed as a host of its own/);
+    expect(env.hosts[0]!.files).toHaveLength(1);
+  });
+
   it('auditpol (in force) wins over gpresult (configured) and every disagreement is reported', () => {
-    const h = one([F('gpresult-utf16le-multi-gpo.xml')], [F('auditpol-win10-default.csv')]);
+    // the same computer's auditpol export (the fixture renamed to the gpresult's host)
+    const dir = mkdtempSync(join(tmpdir(), 'lsc-same-'));
+    writeFileSync(join(dir, 'ws-0142.csv'), readFileSync(F('auditpol-win10-default.csv'), 'utf8').replace(/LT-2207/g, 'WS-0142'));
+    const h = one([F('gpresult-utf16le-multi-gpo.xml')], [join(dir, 'ws-0142.csv')]);
     expect(audit(h, G.proc)).toEqual({ s: false, f: false });
     expect(h.conflicts).toHaveLength(3);
     expect(h.conflicts.join('\n')).toMatch(/Audit Process Creation: gpresult .* configures Success, auditpol .* shows No Auditing/);
