@@ -80,7 +80,7 @@ export class Catalog {
     for (const e of this.logsources) {
       const w = `logsources.yaml: ${e.category ?? e.service}`;
       for (const s of e.sources) {
-        const reqs = [...(s.requires ?? []), ...Object.values(s.eventRequires ?? {}).flat()];
+        const reqs = [...(s.requires ?? []), ...Object.values(s.eventRequires ?? {}).flat(), ...(s.enrichers ?? []).map((x) => x.requires)];
         for (const r of reqs) {
           const problem = this.checkRequirement(r);
           if (problem) problems.push(`${w} (${s.name}): ${problem}`);
@@ -89,6 +89,12 @@ export class Catalog {
           if (s.producer === 'sysmon' && !this.sysmonById.has(id)) problems.push(`${w}: Sysmon event ${id} is not in sysmon.yaml`);
           // An audit origin may list events no subcategory logs: those are written without any audit setting.
         }
+      }
+    }
+    for (const sub of this.subcategories) {
+      for (const ev of sub.events) for (const r of ev.requires ?? []) {
+        const problem = this.checkRequirement(r);
+        if (problem) problems.push(`audit.yaml: ${sub.name} event ${ev.id}: ${problem}`);
       }
     }
     return problems;
@@ -100,9 +106,15 @@ export class Catalog {
     if (kind === 'policy' && !this.policyById.has(rest)) return `unknown policy "${rest}"`;
     if (kind === 'sysmon' && !this.sysmonById.has(Number(rest))) return `unknown Sysmon event ${rest}`;
     if (kind === 'audit' && !this.byGuid.has(rest.replace(/:(success|failure)$/, ''))) return `unknown audit subcategory in ${id}`;
+    if (kind === 'sacl' && !SACL_KINDS.includes(rest)) return `unknown SACL kind "${rest}"`;
+    if (kind === 'role' && !(ROLES as readonly string[]).includes(rest)) return `unknown role "${rest}"`;
     return undefined;
   }
 }
+
+/** Requirement kinds sacl:… and role:… take these names (data/README.md). */
+export const SACL_KINDS = ['file', 'registry', 'kernel-object', 'directory-service'];
+export const ROLES = ['domain-controller', 'certification-authority', 'network-policy-server', 'dns-server', 'iis', 'exchange', 'adfs'] as const;
 
 export function splitRequirement(id: string): [string, string] {
   const i = id.indexOf(':');

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { lazy } from '../lazy.js';
-import { Catalog } from './catalog.js';
+import { Catalog, ROLES, SACL_KINDS } from './catalog.js';
 import type { AuditCategory, AuditSubcategory, CollectorFacts, EventLogThreshold, LogSourceEntry, Policy, Producer, SysmonConditionInfo, SysmonEvent } from './types.js';
 import { CatalogError, Checker, GUID_RE, REQUIREMENT_RE } from './validate.js';
 
@@ -159,8 +159,6 @@ function checkAudit(doc: unknown, problems: string[]) {
 }
 
 /** Host roles the catalog may restrict events to (data/README.md, "Roles"). */
-export const ROLES = ['domain-controller', 'certification-authority', 'network-policy-server', 'dns-server', 'iis', 'exchange', 'adfs'] as const;
-export const SACL_KINDS = ['file', 'registry', 'kernel-object', 'directory-service'];
 
 function checkRoles(c: Checker, obj: unknown, w: string): void {
   for (const r of c.field<string[]>(obj, w, 'roles', 'array', true) ?? []) {

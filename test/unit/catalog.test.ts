@@ -73,7 +73,7 @@ describe('data catalog', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lsc-cat-'));
     cpSync(DEFAULT_DATA_DIR, dir, { recursive: true });
     const ls = readFileSync(join(dir, 'logsources.yaml'), 'utf8');
-    writeFileSync(join(dir, 'logsources.yaml'), ls.replace("requires: ['policy:process-creation-command-line']", "requires: ['policy:no-such-policy']").replace('producer: sysmon', 'producer: sysmonn'));
+    writeFileSync(join(dir, 'logsources.yaml'), ls.replace("800: ['policy:powershell-module-logging']", "800: ['policy:no-such-policy']").replace('producer: sysmon', 'producer: sysmonn'));
     try {
       loadCatalog(dir);
       expect.unreachable();
@@ -81,8 +81,13 @@ describe('data catalog', () => {
       expect(e).toBeInstanceOf(CatalogError);
       expect((e as CatalogError).message).toMatch(/producer "sysmonn" is not one of/);
     }
-    writeFileSync(join(dir, 'logsources.yaml'), ls.replace("requires: ['policy:process-creation-command-line']", "requires: ['policy:no-such-policy']"));
+    writeFileSync(join(dir, 'logsources.yaml'), ls.replace("800: ['policy:powershell-module-logging']", "800: ['policy:no-such-policy']"));
     expect(() => loadCatalog(dir)).toThrow(/unknown policy "no-such-policy"/);
+    // an enricher is checked like any other requirement
+    writeFileSync(join(dir, 'logsources.yaml'), ls.replace("- requires: 'policy:process-creation-command-line'", "- requires: 'policy:no-such-enricher'"));
+    expect(() => loadCatalog(dir)).toThrow(/unknown policy "no-such-enricher"/);
+    writeFileSync(join(dir, 'logsources.yaml'), ls.replace("- requires: 'policy:process-creation-command-line'", "- requires: 'sacl:nonsense'"));
+    expect(() => loadCatalog(dir)).toThrow(/unknown SACL kind "nonsense"/);
   });
 });
 

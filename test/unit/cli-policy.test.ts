@@ -17,8 +17,11 @@ describe('policy diff from the CLI', () => {
     const rule = (t: string) => j.rules.find((r: { title: string }) => r.title.startsWith(t));
     // 4624 + 4625: Logon is Success and Failure on this host
     expect(rule('Failed And Successful').verdict).toBe('ready');
-    // 4769 needs Kerberos Service Ticket Operations, which Group Policy leaves out: cleared, so off
-    expect(rule('Kerberos Service Ticket').verdict).toBe('blocked');
+    // 4769 exists only on domain controllers; WS-0142 is a member of Domain Computers
+    expect(rule('Kerberos Service Ticket').verdict).toBe('not-applicable');
+    expect(rule('Kerberos Service Ticket').why).toMatch(/only on a domain controller; this host is a member/);
+    // 4663 on a Run key: Audit Registry is off (cleared by the advanced GPO), so it is blocked whatever the SACL
+    expect(rule('Run Key Modified').verdict).toBe('blocked');
     // script block logging on
     expect(rule('PowerShell Script Block').verdict).toBe('ready');
     // process creation: 4688 + command line on, Sysmon unknown → ready through the 4688 alternative
@@ -29,8 +32,13 @@ describe('policy diff from the CLI', () => {
     expect(j.requirements.find((q: { id: string }) => q.id === 'sysmon:1').state).toBe('unknown');
     expect(j.requirements.find((q: { id: string }) => q.id === 'policy:process-creation-command-line').state).toBe('on');
     const v = j.readiness.verdicts;
-    expect(v.ready + v.partial + v.blocked + v.unknown).toBe(12);
-    expect(v.readiness).toBe(Math.round((1000 * v.ready) / (v.ready + v.partial + v.blocked)) / 10);
+    // the honest denominator: every applicable Windows rule, unknown included; N/A and other products apart
+    expect(v.ready + v.partial + v.blocked + v.unknown + v.notApplicable).toBe(12);
+    expect(v.applicable).toBe(11);
+    expect(v.outOfScope).toBe(1);
+    expect(v.unknownCauses).toEqual({ 'no Sysmon input': 4 });
+    expect(v.readiness).toBe(Math.round((1000 * v.ready) / v.applicable) / 10);
+    expect(j.readiness.hosts[0].role).toBe('member (not a DC)');
     expect(j.readiness.hosts[0].name).toBe('WS-0142');
     expect(j.readiness.hosts[0].warnings[0]).toMatch(/Security log is capped at 20480 KB .* below the recommended 196608 KB/);
     const first = j.readiness.recommendations[0];
@@ -56,9 +64,15 @@ describe('policy diff from the CLI', () => {
     expect(j.rules[0].missing).toEqual(['policy:powershell-script-block-logging']);
   });
 
-  it('auditpol wins over gpresult; conflicts are reported', () => {
-    const j = json(['examples/rules', '--gpresult', `${FX}/gpresult-utf16le-multi-gpo.xml`, '--auditpol', `${FX}/auditpol-win10-default.csv`]);
+  it('auditpol wins over gpresult; conflicts are reported; another computer\'s auditpol is another host', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lsc-same-'));
+    writeFileSync(join(dir, 'ws-0142.csv'), readFileSync(`${FX}/auditpol-win10-default.csv`, 'utf8').replace(/LT-2207/g, 'WS-0142'));
+    const j = json(['examples/rules', '--gpresult', `${FX}/gpresult-utf16le-multi-gpo.xml`, '--auditpol', join(dir, 'ws-0142.csv')]);
+    expect(j.readiness.hosts).toHaveLength(1);
     expect(j.readiness.hosts[0].conflicts.length).toBe(3);
+    const two = runCli(['examples/rules', '--gpresult', `${FX}/gpresult-utf16le-multi-gpo.xml`, '--auditpol', `${FX}/auditpol-win10-default.csv`]);
+    expect(two.stdout).toMatch(/hosts: auditpol auditpol-win10-default.csv names LT-2207, which no gpresult names \(WS-0142\)/);
+    expect(two.stdout).toMatch(/WS-0142[\s\S]*LT-2207/);
     expect(j.rules.find((r: { title: string }) => r.title.startsWith('Certutil')).verdict).not.toBe('ready'); // 4688 off per auditpol
   });
 
@@ -104,17 +118,29 @@ describe('policy diff from the CLI', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'lsc-fix-')), 'remediation');
     const r = runCli(['fix', 'examples/rules', '--gpresult', `${FX}/gpresult-utf16le-multi-gpo.xml`, '--out', out]);
     expect(r.status, r.stderr).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['audit.csv', 'enable-audit.cmd']);
+    expect(readdirSync(out).sort()).toEqual(['README.txt', 'audit.csv', 'enable-audit.cmd', 'set-audit-sacls.ps1']);
+    // 4663 on a key needs an audit SACL on it: the script names the key the rule watches (ObjectName|contains)
+    const ps1 = readFileSync(join(out, 'set-audit-sacls.ps1'), 'utf8');
+    expect(ps1).toContain("Add-RegistryAudit 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run'");
+    expect(ps1).toContain('AddAuditRule');
+    expect(ps1).not.toMatch(/RemoveAuditRule|SetAuditRule|PurgeAuditRules/);
     const cmd = readFileSync(join(out, 'enable-audit.cmd'), 'utf8');
     expect(cmd).toMatch(/\r\n/);
     expect(cmd).not.toMatch(/:disable/);
-    // Kerberos Service Ticket Operations is off: both outcomes are needed for 4769
-    expect(cmd).toContain('auditpol /set /subcategory:{0CCE9240-69AE-11D9-BED3-505054503030} /success:enable /failure:enable');
+    // Audit Registry is off (the Run-key rule): enabled; a GPO sets audit policy, so the script warns
+    expect(cmd).toContain('auditpol /set /subcategory:{0CCE921E-69AE-11D9-BED3-505054503030} /success:enable');
+    expect(cmd).toMatch(/echo WARNING: Group Policy defines this host's audit policy \^\(GPO Default Domain Policy, SOC Audit Baseline\^\)/);
+    // Kerberos Service Ticket Operations: DC-only, not applicable on this workstation, so never in its fixes
+    expect(cmd).not.toContain('{0CCE9240-');
     // Logon is already Success and Failure: nothing to write for it
     expect(cmd).not.toContain('{0CCE9215-');
     const csv = readFileSync(join(out, 'audit.csv'), 'utf8').split('\r\n');
     expect(csv[0]).toBe('Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting,Setting Value');
-    expect(csv).toContain(',System,Audit Kerberos Service Ticket Operations,{0cce9240-69ae-11d9-bed3-505054503030},Success and Failure,,3');
+    // the complete policy: what is on today stays (Logon S+F, Process Creation S) next to what is added
+    expect(csv).toContain(',System,Audit Logon,{0cce9215-69ae-11d9-bed3-505054503030},Success and Failure,,3');
+    expect(csv).toContain(',System,Audit Registry,{0cce921e-69ae-11d9-bed3-505054503030},Success,,1');
+    expect(csv.some((l) => l.includes('{0cce9240-'))).toBe(false);
+    expect(r.stdout).toMatch(/note: object access: sacl:registry/);
     expect(r.stdout).toMatch(/note: Sysmon must log event types/);
   });
 
@@ -145,15 +171,27 @@ describe('remediation never weakens', () => {
     const { buildRemediation } = await import('../../src/generate/remediation.js');
     const { loadCatalog } = await import('../../src/catalog/load.js');
     const { emptyHost } = await import('../../src/environment/model.js');
+    const catalog = loadCatalog();
     const host = emptyHost('h');
     const logon = '{0CCE9215-69AE-11D9-BED3-505054503030}';
-    host.audit.set(logon, { success: true, failure: false, source: 'test' });
+    const proc = '{0CCE922B-69AE-11D9-BED3-505054503030}';
     const result = {
+      rules: [],
       readiness: { recommendations: [{ requires: [{ id: `audit:${logon}:failure`, state: 'off' }] }] },
     } as unknown as Parameters<typeof buildRemediation>[0];
-    const { files } = buildRemediation(result, loadCatalog(), [host]);
+    // Only Logon known: a GPO audit.csv would clear the other 58 subcategories, so none is written.
+    host.covers.audit = true;
+    host.audit.set(logon, { success: true, failure: false, source: 'test' });
+    const partial = buildRemediation(result, catalog, [host]);
+    expect(partial.files.map((f) => f.name)).toEqual(['enable-audit.cmd', 'README.txt']);
+    expect(partial.notes.join()).toMatch(/audit.csv not written: the current setting of 58 subcategories/);
+    // Everything known: the file is the whole policy, what is on today included (Process Creation).
+    for (const sub of catalog.subcategories) if (sub.guid !== logon) host.audit.set(sub.guid, { success: sub.guid === proc, failure: false, source: 'test' });
+    const { files } = buildRemediation(result, catalog, [host]);
     const csv = files.find((f) => f.name === 'audit.csv')!.content.toString();
     expect(csv).toContain(',System,Audit Logon,{0cce9215-69ae-11d9-bed3-505054503030},Success and Failure,,3');
+    expect(csv).toContain(',System,Audit Process Creation,{0cce922b-69ae-11d9-bed3-505054503030},Success,,1');
+    expect(csv.trim().split('\r\n')).toHaveLength(3);
     expect(files.find((f) => f.name === 'enable-audit.cmd')!.content.toString()).toContain(`auditpol /set /subcategory:${logon} /failure:enable\r\n`);
   });
 });
