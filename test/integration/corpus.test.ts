@@ -61,7 +61,8 @@ describe.skipIf(!have)('SigmaHQ corpus', () => {
     // LSASS handle (4656/4663, ObjectType Process) → Kernel Object
     const lsass = byFile('win_security_lsass_access_non_system_account.yml')!;
     expect(lsass.eventIds).toEqual([4656, 4663]);
-    expect(lsass.alternatives).toContainEqual(['audit:{0CCE921F-69AE-11D9-BED3-505054503030}:failure', 'audit:{0CCE921F-69AE-11D9-BED3-505054503030}:success']);
+    // ... which Windows writes only for kernel objects whose SACL audits the access
+    expect(lsass.alternatives).toContainEqual(['audit:{0CCE921F-69AE-11D9-BED3-505054503030}:failure', 'audit:{0CCE921F-69AE-11D9-BED3-505054503030}:success', 'sacl:kernel-object']);
     expect(lsass.alternatives.flat().some((id) => id.startsWith('audit:{0CCE921D-') || id.startsWith('audit:{0CCE921E-'))).toBe(false);
     // service installed (System 7045) → on by default
     expect(byFile('win_system_service_install_anydesk.yml')!.alternatives).toEqual([[]]);
@@ -102,7 +103,13 @@ describe.skipIf(!have)('SigmaHQ corpus against a host policy', () => {
     expect(v.ready).toBeGreaterThan(1000); // 4688 + command line, script block logging, System/Application rules
     expect(v.blocked).toBeGreaterThan(50); // Security events of subcategories this policy leaves out
     expect(v.unknown).toBeGreaterThan(500); // Sysmon-only rules: no Sysmon config given
-    for (const r of report.rules) if (r.logsource?.product === 'windows' && r.kind === 'rule') expect(['ready', 'partial', 'blocked', 'unknown']).toContain(r.verdict);
+    for (const r of report.rules) if (r.logsource?.product === 'windows' && r.kind === 'rule') expect(['ready', 'partial', 'blocked', 'unknown', 'not-applicable']).toContain(r.verdict);
+    // the denominator is every applicable Windows rule; unknown broken down by what would settle it
+    expect(v.applicable).toBe(v.ready + v.partial + v.blocked + v.unknown);
+    expect(Object.values(v.unknownCauses as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(v.unknown);
+    expect(v.unknownCauses['no Sysmon input']).toBeGreaterThan(500);
+    expect(v.outOfScope).toBeGreaterThan(500); // Linux, macOS, cloud … rules
+    expect(v.notApplicable).toBeGreaterThan(10); // DC-only events on this workstation
   });
 
   it('verdicts checked by hand against the fixture policy', () => {
@@ -110,8 +117,10 @@ describe.skipIf(!have)('SigmaHQ corpus against a host policy', () => {
     expect(verdict('proc_creation_win_certutil_download.yml').verdict).toBe('ready');
     // 4732 → Security Group Management Success, configured
     expect(verdict('win_security_user_added_to_local_administrators.yml').verdict).toBe('ready');
-    // 4769 → Kerberos Service Ticket Operations, not configured while advanced audit comes from GPO → off
-    expect(verdict('win_security_kerberoasting_activity.yml')).toMatchObject({ verdict: 'blocked', missing: ['audit:{0CCE9240-69AE-11D9-BED3-505054503030}:failure', 'audit:{0CCE9240-69AE-11D9-BED3-505054503030}:success'] });
+    // 4769 exists only on domain controllers: not applicable on this workstation (member of Domain Computers)
+    expect(verdict('win_security_kerberoasting_activity.yml')).toMatchObject({ verdict: 'not-applicable', missing: [] });
+    // registry_set with Audit Registry off and no Sysmon input: never ready
+    expect(['unknown', 'blocked']).toContain(verdict('registry_set_disable_defender_firewall.yml')?.verdict ?? 'unknown');
     // 4625 + 4776: Logon failure on, Credential Validation off → partial
     expect(verdict('win_security_susp_failed_logon_reasons.yml').verdict).toBe('partial');
     // Sysmon DNS: nothing tells
@@ -121,12 +130,22 @@ describe.skipIf(!have)('SigmaHQ corpus against a host policy', () => {
   it('ranks fixes by rules unlocked, each with its exact fix', () => {
     const recs = report.readiness.recommendations;
     expect(recs.length).toBeGreaterThan(10);
-    // Greedy by rules per setting: Audit Registry Success (the 4657 alternative of ~280 registry rules) first,
-    // not a bundle of it with unrelated subcategories
-    expect(recs[0].requires.map((q: { id: string }) => q.id)).toEqual(['audit:{0CCE921E-69AE-11D9-BED3-505054503030}:success']);
-    expect(recs[0].unlocks).toBeGreaterThan(200);
-    const kerberos = recs.find((r: { requires: { id: string }[] }) => r.requires.some((q) => q.id.startsWith('audit:{0CCE9240-')));
+    // Audit Registry Success alone makes no registry rule ready (4657/4663 need a SACL): it is never a fix by itself
+    const ids = (r: { requires: { id: string }[] }) => r.requires.map((q) => q.id);
+    expect(recs.some((r: { requires: { id: string }[] }) => ids(r).join() === 'audit:{0CCE921E-69AE-11D9-BED3-505054503030}:success')).toBe(false);
+    for (const r of recs) if (ids(r).includes('audit:{0CCE921E-69AE-11D9-BED3-505054503030}:success')) expect(ids(r)).toContain('sacl:registry');
+    expect(recs[0].unlocks).toBeGreaterThan(100);
+    // a workstation's fixes hold no DC-only setting (Kerberos, DS Access)
+    for (const r of recs) for (const id of ids(r)) expect(id).not.toMatch(/^audit:\{0CCE9240-|^audit:\{0CCE9242-|^audit:\{0CCE923B-|^audit:\{0CCE923C-|^role:/);
+  });
+
+  it('on a domain controller (--role dc) the DC-only rules are assessed and their fixes ranked', () => {
+    const dc = JSON.parse(runCli([join(SIGMA, 'rules', 'windows', 'builtin', 'security'), '--gpresult', 'test/fixtures/environment/gpresult-utf16le-multi-gpo.xml', '--role', 'dc', '--format', 'json']).stdout);
+    const k = dc.rules.find((r: { path: string }) => r.path.endsWith('/win_security_kerberoasting_activity.yml'));
+    expect(k).toMatchObject({ verdict: 'blocked', missing: ['audit:{0CCE9240-69AE-11D9-BED3-505054503030}:failure', 'audit:{0CCE9240-69AE-11D9-BED3-505054503030}:success'] });
+    const kerberos = dc.readiness.recommendations.find((r: { requires: { id: string }[] }) => r.requires.some((q) => q.id.startsWith('audit:{0CCE9240-')));
     expect(kerberos.requires.map((q: { enable: string }) => q.enable)).toContain('auditpol /set /subcategory:{0CCE9240-69AE-11D9-BED3-505054503030} /success:enable');
+    expect(dc.readiness.hosts[0].conflicts.join()).toMatch(/role: .* says member, --role says domain-controller/);
   });
 });
 
@@ -142,7 +161,11 @@ describe.skipIf(!have)('SigmaHQ corpus against the SwiftOnSecurity Sysmon config
     expect(report.readiness.sysmon.schemaVersion).toBe('4.50');
     // checked by hand in the config: ProcessCreate exclude-only; ImageLoad and ProcessAccess empty includes;
     // DnsQuery exclude-only; FileCreate include rules; FileDeleteDetected is newer than schema 4.50
-    expect(types).toMatchObject({ 1: 'on', 7: 'off', 10: 'off', 11: 'filtered', 22: 'on', 26: 'unsupported' });
+    expect(types).toMatchObject({ 1: 'on', 7: 'off', 10: 'off', 11: 'filtered', 22: 'on' });
+    // file_delete is Sysmon 23 (FileDelete) only; 26 (FileDeleteDetected) is only file_delete_detected
+    const fd = report.rules.filter((r: { logsourceKey: string }) => r.logsourceKey === 'windows/category/file_delete');
+    expect(fd.length).toBeGreaterThan(5);
+    for (const r of fd) expect(r.alternatives.flat()).not.toContain('sysmon:26');
   });
 
   it('verdicts checked by hand against the config', () => {
