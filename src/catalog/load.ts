@@ -128,7 +128,8 @@ function checkAudit(doc: unknown, problems: string[]) {
   const guids = new Set<string>();
   subcategories.forEach((sub, i) => {
     const w = `subcategories[${i}] (${sub?.name})`;
-    c.onlyKeys(sub, w, ['guid', 'name', 'auditpolName', 'category', 'events', 'objectTypes', 'sacl', 'roles', 'source', 'note']);
+    c.onlyKeys(sub, w, ['guid', 'name', 'auditpolName', 'category', 'events', 'objectTypes', 'sacl', 'roles', 'supplementary', 'source', 'note']);
+    c.field(sub, w, 'supplementary', 'boolean', true);
     const sacl = c.field<string>(sub, w, 'sacl', 'string', true);
     if (sacl && !SACL_KINDS.includes(sacl)) c.fail(w, `sacl "${sacl}" is not one of ${SACL_KINDS.join(', ')}`);
     checkRoles(c, sub, w);

@@ -40,6 +40,8 @@ export interface AuditSubcategory {
   sacl?: SaclKind;
   /** Its events are produced only on hosts of these roles. */
   roles?: Role[];
+  /** Covers only part of the objects a rule may watch (Removable Storage: files on removable devices). */
+  supplementary?: boolean;
   source: string;
   note?: string;
 }

@@ -61,16 +61,19 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
     const known = knownFields(entry);
     for (const origin of entry.sources) {
       const res = resolveOrigin(rule, origin, isCategory, known, catalog);
-      if ('rejected' in res) {
+      if ('rejected' in res || (!res.sets.length && !res.partial.length)) {
+        if (!('rejected' in res)) continue;
         rejected.push(`${origin.name}: ${res.rejected}`);
         continue;
       }
       notes.push(...res.notes);
       res.events.forEach((e) => eventIds.add(e));
-      for (const c of roleOptions(res.sets, [...(entry.roles ?? []), ...(origin.roles ?? [])])) {
+      const roles = [...(entry.roles ?? []), ...(origin.roles ?? [])];
+      for (const c of roleOptions(res.sets, roles)) {
         const alt: Alternative = { origin: origin.name, requires: c.requires, branches: c.branches };
         alternatives.push(origin.supplementary ? { ...alt, supplementary: true } : alt);
       }
+      for (const c of roleOptions(res.partial, roles)) alternatives.push({ origin: origin.name, requires: c.requires, branches: c.branches, supplementary: true });
     }
   }
   if (!alternatives.length) {
@@ -88,6 +91,8 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
 
 interface OriginResult {
   sets: Combo[];
+  /** Ways that cover only part of what the rule matches (Removable Storage for file paths): partial at best. */
+  partial: Combo[];
   events: number[];
   notes: string[];
 }
@@ -118,6 +123,9 @@ function resolveOrigin(
   }
 
   const perEvent: Combo[][] = [];
+  // Per event, its supplementary options when it has any (else its full ones): the partial-coverage ways.
+  const perEventPartial: Combo[][] = [];
+  let anyPartial = false;
   const base = origin.requires ?? [];
   if (!events.length) {
     // Channel-level: the rule matches any event of the channel.
@@ -127,18 +135,25 @@ function resolveOrigin(
       notes.push('no EventID in the detection: the rule matches any Sysmon event type');
     }
     perEvent.push([single(origin.producer === 'channel' && origin.channel ? [`channel:${origin.channel}`, ...enrichersFor(rule, origin, undefined, notes)] : enrichersFor(rule, origin, undefined, notes))]);
+    perEventPartial.push(perEvent[0] as Combo[]);
   }
   for (const id of events) {
     const extra = [...(origin.eventRequires?.[String(id)] ?? []), ...enrichersFor(rule, origin, id, notes)];
     const opts = eventOptions(rule, origin, id, catalog, notes);
     if (!opts) continue;
-    perEvent.push(opts.map((o) => single([...o, ...extra])));
+    const full = opts.filter((o) => !o.partial).map((o) => single([...o.requires, ...extra]));
+    const part = opts.filter((o) => o.partial).map((o) => single([...o.requires, ...extra]));
+    if (part.length) anyPartial = true;
+    if (full.length) perEvent.push(full);
+    perEventPartial.push(part.length ? part : full);
+    if (!full.length) perEvent.push([]); // only partial ways: no full alternative for this rule
   }
-  if (!perEvent.length) return { rejected: `none of EventID ${events.join(', ')} is known to be produced by it` };
+  if (!perEventPartial.length) return { rejected: `none of EventID ${events.join(', ')} is known to be produced by it` };
 
   const { sets, truncated } = product(perEvent);
   if (truncated) notes.push(`more than ${MAX_ALTERNATIVES} ways to produce the rule's events; only the first ${MAX_ALTERNATIVES} are listed`);
-  return { sets: sets.map((c) => withAll(c, base)), events, notes };
+  const partial = anyPartial ? product(perEventPartial).sets.map((c) => withAll(c, base)) : [];
+  return { sets: sets.map((c) => withAll(c, base)), partial, events, notes };
 }
 
 /**
@@ -165,20 +180,26 @@ function roleOptions(sets: Combo[], roles: string[]): Combo[] {
   return sets.flatMap((c) => [...new Set(roles)].map((r) => withAll(c, [`role:${r}`])));
 }
 
+interface EventOption {
+  requires: string[];
+  /** Covers only part of what the rule may watch (a supplementary subcategory). */
+  partial?: boolean;
+}
+
 /** The ways one event can be produced: each option is a set of requirement ids. */
-function eventOptions(rule: SigmaRule, origin: LogSourceOrigin, id: number, catalog: Catalog, notes: string[]): string[][] | undefined {
+function eventOptions(rule: SigmaRule, origin: LogSourceOrigin, id: number, catalog: Catalog, notes: string[]): EventOption[] | undefined {
   switch (origin.producer) {
     case 'sysmon':
       if (!catalog.sysmonEvent(id)) {
         notes.push(`EventID ${id} is not a Sysmon event type`);
         return undefined;
       }
-      return [[`sysmon:${id}`]];
+      return [{ requires: [`sysmon:${id}`] }];
     case 'audit': {
       let producers = catalog.auditProducers(id);
       if (!producers.length) {
         // Events the Security log records without any audit setting (e.g. 1102 log cleared) are listed on the origin.
-        if (origin.events?.includes(id)) return [[]];
+        if (origin.events?.includes(id)) return [{ requires: [] }];
         notes.push(`Security EventID ${id} is not produced by any audit subcategory in the catalog`);
         return undefined;
       }
@@ -195,20 +216,21 @@ function eventOptions(rule: SigmaRule, origin: LogSourceOrigin, id: number, cata
         const g = p.subcategory.guid;
         const ev = p.event;
         // Logged whatever the subcategory's setting (Microsoft: "logged regardless"): nothing to turn on.
-        if (ev.regardless) return [[]];
+        if (ev.regardless) return [{ requires: [] }];
         // An event logged on both outcomes is only fully produced when both are audited; where Microsoft
         // does not say which outcome logs it, asking for both is the safe answer.
         const own = p.outcome === 'both' || p.outcome === 'unspecified' ? [`audit:${g}:success`, `audit:${g}:failure`] : [`audit:${g}:${p.outcome}`];
         const sacl = p.subcategory.sacl && ev.sacl !== false ? [`sacl:${p.subcategory.sacl}`] : [];
         const set = [...own, ...(ev.requires ?? []), ...sacl];
         const roles = ev.roles ?? p.subcategory.roles ?? [];
-        return roles.length ? roles.map((r) => [...set, `role:${r}`]) : [set];
+        const partial = p.subcategory.supplementary;
+        return (roles.length ? roles.map((r) => [...set, `role:${r}`]) : [set]).map((requires) => (partial ? { requires, partial } : { requires }));
       });
     }
     case 'channel':
-      return [[`channel:${origin.channel}`]];
+      return [{ requires: [`channel:${origin.channel}`] }];
     default:
-      return [[]];
+      return [{ requires: [] }];
   }
 }
 
