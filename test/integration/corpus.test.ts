@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/load.js';
@@ -235,5 +236,65 @@ describe.skipIf(!have)('SigmaHQ corpus against the shared WEF subscriptions', ()
       expect(r.status, r.stderr).toBe(0);
       expect(r.stderr).toMatch(/re-read: forwards exactly what the rules need/);
     }
+  });
+});
+
+describe.skipIf(!have)('SigmaHQ corpus: object access needs SACLs, and --assume-defaults', () => {
+  it('auditpol with only Audit Registry Success: no registry rule is ready; each names its SACL; fix writes real keys', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lsc-reg-'));
+    // `auditpol /get /category:* /r` shape, one row (the host audits Registry Success and nothing is said of the rest)
+    writeFileSync(join(dir, 'auditpol.csv'), 'Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting\r\nWS-9,System,Registry,{0CCE921E-69AE-11D9-BED3-505054503030},Success,\r\n');
+    const args = [join(SIGMA, 'rules', 'windows', 'registry'), '--auditpol', join(dir, 'auditpol.csv'), '--sysmon', join(CORPUS, 'sysmon', 'swiftonsecurity-sysmonconfig-export.xml')];
+    const j = JSON.parse(runCli([...args, '--format', 'json']).stdout);
+    const reg = j.rules.filter((r: { logsourceKey: string }) => r.logsourceKey.startsWith('windows/category/registry_'));
+    expect(reg.length).toBeGreaterThan(200);
+    // ready only through Sysmon, never through the Security alternative whose SACL nothing shows
+    for (const r of reg) {
+      if (r.verdict !== 'ready') continue;
+      expect(r.sysmon?.some((s: { result: string }) => s.result === 'logged'), r.path).toBe(true);
+    }
+    const security = reg.filter((r: { alternatives: string[][] }) => r.alternatives.some((a) => a.includes('audit:{0CCE921E-69AE-11D9-BED3-505054503030}:success')));
+    expect(security.length).toBeGreaterThan(100);
+    for (const r of security) expect(r.alternatives.find((a: string[]) => a.includes('audit:{0CCE921E-69AE-11D9-BED3-505054503030}:success'))).toContain('sacl:registry');
+    const sacl = j.requirements.find((q: { id: string }) => q.id === 'sacl:registry');
+    expect(sacl).toMatchObject({ state: 'unknown', name: 'Audit SACL on the registry keys the rules watch' });
+    const out = mkdtempSync(join(tmpdir(), 'lsc-regfix-'));
+    const fix = runCli(['fix', ...args, '--out', out]);
+    expect(fix.status, fix.stderr).toBe(0);
+    const ps1 = readFileSync(join(out, 'set-audit-sacls.ps1'), 'utf8');
+    expect(ps1).toContain("Add-RegistryAudit 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run'");
+    expect(ps1).toContain("Add-RegistryAudit 'HKLM:\\SYSTEM\\CurrentControlSet\\Services'");
+    expect(ps1.match(/^Add-RegistryAudit /gm)!.length).toBeGreaterThan(50);
+  });
+
+  it('--assume-defaults leaves fewer than 2 % of the applicable Windows rules unknown, and says what it assumed', () => {
+    const r = runCli([join(SIGMA, 'rules'), '--gpresult', 'examples/hosts/ws-0142-gpresult.xml', '--assume-defaults', '--format', 'json']);
+    const v = JSON.parse(r.stdout).readiness;
+    expect(v.verdicts.unknown / v.verdicts.applicable).toBeLessThan(0.02);
+    expect(v.assumptions).toContain('Sysmon is not installed (every Sysmon event type off)');
+    const table = runCli([join(SIGMA, 'rules', 'windows', 'builtin'), '--gpresult', 'examples/hosts/ws-0142-gpresult.xml', '--assume-defaults']).stdout;
+    expect(table).toMatch(/assumed \(--assume-defaults\): /);
+  });
+});
+
+describe.skipIf(!have)('SigmaHQ process_creation: the command-line policy adds a field, it produces nothing', () => {
+  const PC = join(SIGMA, 'rules', 'windows', 'process_creation');
+  const verdicts = (args: string[]) => JSON.parse(runCli([PC, ...args, '--assume-defaults', '--format', 'json']).stdout).rules as { verdict: string; alternatives: string[][] }[];
+  const readsCmd = (r: { alternatives: string[][] }) => r.alternatives.some((a) => a.includes('policy:process-creation-command-line'));
+  it('Process Creation off, command line on: never partial (blocked without Sysmon)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lsc-pc-'));
+    writeFileSync(join(dir, 'ws-0142.csv'), 'Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting\r\nWS-0142,System,Process Creation,{0CCE922B-69AE-11D9-BED3-505054503030},No Auditing,\r\n');
+    const rules = verdicts(['--gpresult', 'test/fixtures/environment/gpresult-utf16le-multi-gpo.xml', '--auditpol', join(dir, 'ws-0142.csv')]);
+    expect(rules.length).toBeGreaterThan(1000);
+    expect(rules.filter((r) => r.verdict === 'partial')).toEqual([]);
+    expect(rules.every((r) => r.verdict === 'blocked')).toBe(true);
+  });
+  it('Process Creation on, command line off: rules reading CommandLine blocked, the others ready through 4688', () => {
+    const rules = verdicts(['--gpresult', 'test/fixtures/environment/gpresult-utf8-legacy-only.xml']);
+    expect(rules.filter((r) => r.verdict === 'partial')).toEqual([]);
+    const cmd = rules.filter(readsCmd);
+    expect(cmd.length).toBeGreaterThan(800);
+    expect(cmd.every((r) => r.verdict === 'blocked')).toBe(true);
+    expect(rules.filter((r) => !readsCmd(r) && r.alternatives.some((a) => a.length === 1 && a[0] === 'audit:{0CCE922B-69AE-11D9-BED3-505054503030}:success')).every((r) => r.verdict === 'ready')).toBe(true);
   });
 });
