@@ -30,7 +30,7 @@ export function verdictLine(v: VerdictCounts, hosts: number): string {
   const unknown = `unknown ${n(v.unknown)}${causes.length ? ` (${causes.map(([c, k]) => `${c}: ${n(k)}`).join(' · ')})` : ''}`;
   const parts = [`ready ${n(v.ready)}`, `partial ${n(v.partial)}`, `blocked ${n(v.blocked)}`, unknown];
   if (v.notApplicable) parts.push(`not applicable ${n(v.notApplicable)}${per}`);
-  if (v.outOfScope) parts.push(`${n(v.outOfScope)} rules for other products out of scope`);
+  if (v.outOfScope) parts.push(`${n(v.outOfScope)} rule${v.outOfScope === 1 ? "" : "s"} for other products out of scope`);
   return `${pct} — ${parts.join(' · ')}`;
 }
 
