@@ -11,8 +11,8 @@ export function renderCsv(result: CheckResult): string {
   const rd = result.readiness;
   if (rd && rd.hosts.length > 1) {
     return csv().stringify(
-      rd.hosts.map((h) => [h.name, h.files.join(' '), h.summary.ready, h.summary.partial, h.summary.blocked, h.summary.unknown, h.summary.readiness ?? '']),
-      { header: true, columns: ['host', 'files', 'ready', 'partial', 'blocked', 'unknown', 'ready_percent'] },
+      rd.hosts.map((h) => [h.name, h.files.join(' '), h.summary.ready, h.summary.partial, h.summary.blocked, h.summary.unknown, h.summary.readiness ?? '', h.summary.notApplicable, h.summary.applicable, h.role ?? '']),
+      { header: true, columns: ['host', 'files', 'ready', 'partial', 'blocked', 'unknown', 'ready_percent', 'not_applicable', 'applicable', 'role'] },
     );
   }
   return csv().stringify(

@@ -5,7 +5,7 @@
 import type { CheckResult, RuleRow } from './result.js';
 import { summaryLine, verdictLine } from './text.js';
 
-const COLORS: Record<string, string> = { ready: '#3c9a4f', partial: '#e0a526', blocked: '#d2463a', unknown: '#9aa3ad', resolved: '#3c78b4' };
+const COLORS: Record<string, string> = { ready: '#3c9a4f', partial: '#e0a526', blocked: '#d2463a', unknown: '#9aa3ad', 'not-applicable': '#d9dde2', resolved: '#3c78b4' };
 
 export function renderHtml(result: CheckResult): string {
   const rd = result.readiness;
@@ -66,7 +66,7 @@ function ruleRow(r: RuleRow): string {
 
 /** Stacked horizontal bars: per log source, rules by verdict (or resolved / unknown without a host). */
 function chart(result: CheckResult): string {
-  const keys = result.readiness ? ['ready', 'partial', 'blocked', 'unknown'] : ['resolved', 'unknown'];
+  const keys = result.readiness ? ['ready', 'partial', 'blocked', 'unknown', 'not-applicable'] : ['resolved', 'unknown'];
   const rows = new Map<string, Record<string, number>>();
   for (const r of result.rules) {
     if (r.kind !== 'rule') continue;

@@ -10,10 +10,13 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
 
   const rd = result.readiness;
   if (rd) {
-    out.push('', '## Readiness', '', verdictLine(rd.verdicts, rd.hosts.length), '', '| Host | Ready | Partial | Blocked | Unknown | Ready % |', '| --- | ---: | ---: | ---: | ---: | ---: |');
+    out.push('', '## Readiness', '', verdictLine(rd.verdicts, rd.hosts.length), '');
+    for (const a of rd.assumptions) out.push(`- assumed (--assume-defaults): ${cell(a)}`);
+    for (const n of rd.identity) out.push(`- hosts: ${cell(n)}`);
+    out.push('', '| Host | Role | Ready | Partial | Blocked | Unknown | N/A | Ready % |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const h of rd.hosts) {
       const s = h.summary;
-      out.push(`| ${cell(h.name)} | ${s.ready} | ${s.partial} | ${s.blocked} | ${s.unknown} | ${s.readiness === null ? '—' : `${s.readiness}%`} |`);
+      out.push(`| ${cell(h.name)} | ${cell(h.role ?? '?')} | ${s.ready} | ${s.partial} | ${s.blocked} | ${s.unknown} | ${s.notApplicable} | ${s.readiness === null ? '—' : `${s.readiness}% of ${s.applicable}`} |`);
     }
   }
 

@@ -108,9 +108,11 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
         requires: [...rec.requires].sort(compareRequirements).map((id) => {
           const d = describeRequirement(id, catalog);
           const state = stateAcross(id).state;
-          const filters = state === 'filtered' ? filtersCutting(a, id, rec.ruleIndexes) : [];
+          const filters = id.startsWith('sysmon:') && (state === 'filtered' || state === 'on') ? filtersCutting(a, id, rec.ruleIndexes) : [];
           // A config that filters the type out for these rules needs its filters narrowed, not Sysmon installed.
-          const enable = filters.length ? `the deployed Sysmon config drops these rules' events: narrow ${filters.slice(0, 3).join('; ')}${filters.length > 3 ? ` (+${filters.length - 3} more)` : ''}` : d.enable;
+          const enable = filters.length
+            ? `the deployed Sysmon config drops or cuts these rules' events: narrow ${filters.slice(0, 3).join('; ')}${filters.length > 3 ? ` (+${filters.length - 3} more)` : ''}`
+            : (sysmonAdvice(id, state, a, catalog) ?? d.enable);
           return { id, name: d.name, state, enable, details: d.details };
         }),
         unlocks: rec.unlocks,
@@ -162,4 +164,15 @@ function filtersCutting(a: Assessment, id: string, ruleIndexes: number[]): strin
     }
   }
   return [...counts].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0])).map(([r]) => r);
+}
+
+/** With a Sysmon config deployed, an off or unsupported type is a change to that config, not an install. */
+function sysmonAdvice(id: string, state: ShownState, a: Assessment, catalog: Catalog): string | undefined {
+  const config = a.hosts[0]?.sysmon?.config;
+  if (!id.startsWith('sysmon:') || !config) return undefined;
+  const ev = catalog.sysmonEvent(Number(id.slice(7)));
+  if (!ev?.element) return undefined;
+  if (state === 'off') return `the deployed Sysmon config (${config}) does not log ${ev.element}: add <${ev.element} onmatch="exclude"/> or include filters for these rules (logsource-check sysmon-config --base ${config} merges them)`;
+  if (state === 'unsupported') return `the deployed config's schemaversion predates ${ev.element} (needs ${ev.minSchema ?? 'a newer schema'}): raise it and add the element (logsource-check sysmon-config --base ${config})`;
+  return undefined;
 }

@@ -169,6 +169,16 @@ describe.skipIf(!have)('SigmaHQ corpus against the SwiftOnSecurity Sysmon config
     for (const r of fd) expect(r.alternatives.flat()).not.toContain('sysmon:26');
   });
 
+  it('fixes name the config filter to narrow, never "install Sysmon"; types 4, 16, 255 are never a fix', () => {
+    const recs = report.readiness.recommendations as { requires: { id: string; state: string; enable: string }[] }[];
+    const sysmon = recs.flatMap((r) => r.requires).filter((q) => q.id.startsWith('sysmon:'));
+    expect(sysmon.length).toBeGreaterThan(5);
+    for (const q of sysmon) expect(q.enable, q.id).not.toMatch(/^install Sysmon/);
+    expect(sysmon.find((q) => q.id === 'sysmon:22')?.enable).toMatch(/narrow DnsQuery \(EID 22\) exclude: QueryName end with \.microsoft\.com/);
+    expect(sysmon.find((q) => q.id === 'sysmon:7')?.enable).toMatch(/does not log ImageLoad: add <ImageLoad/);
+    for (const id of ['sysmon:4', 'sysmon:16', 'sysmon:255']) expect(sysmon.some((q) => q.id === id)).toBe(false);
+  });
+
   it('verdicts checked by hand against the config', () => {
     // QueryName ends with remoteassistance.support.services.microsoft.com: the ".microsoft.com" exclude drops it
     expect(rule('dns_query_win_quickassist.yml')).toMatchObject({ verdict: 'blocked', sysmon: [{ eventId: 22, result: 'dropped', reasons: [expect.stringMatching(/exclude: QueryName end with \.microsoft\.com/)] }] });

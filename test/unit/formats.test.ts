@@ -45,6 +45,16 @@ describe('SARIF 2.1.0', () => {
   });
 });
 
+describe('SARIF over a fleet', () => {
+  it('a directory of hosts: one result per rule not ready on some host, with the per-host counts', () => {
+    const fleet = out(['examples/rules', '--gpresult', 'test/fixtures/environment', '--format', 'sarif']);
+    const results = fleet.runs[0].results as { ruleId: string; message: { text: string } }[];
+    expect(results.length).toBeGreaterThan(3);
+    expect(results.some((r) => r.ruleId === 'logsource/blocked')).toBe(true);
+    expect(results[0]!.message.text).toMatch(/On \d+ hosts: ready \d+, partial \d+, blocked \d+, unknown \d+, not applicable \d+/);
+  });
+});
+
 describe('ATT&CK Navigator layer 4.5', () => {
   it('scores techniques by ready rules, with colours and a legend', () => {
     const layer = out(['examples/rules', '--gpresult', HOST, '--format', 'navigator']);
