@@ -148,3 +148,28 @@ describe('auditpol CSV', () => {
     expect(env.errors[0]!.message).toMatch(/not an auditpol CSV/);
   });
 });
+
+describe('host role', () => {
+  it('gpresult: Domain Controllers group (RID 516) → domain controller; Domain Computers (RID 515) → member', () => {
+    const dc = one([F('gpresult-dc-legacy-only.xml')]);
+    expect(dc.role).toMatchObject({ kind: 'domain-controller', complete: false });
+    expect(dc.role!.source).toMatch(/member of S-1-5-21-.*-516/);
+    expect(dc.auditOrigin).toMatchObject({ legacy: expect.arrayContaining(['AuditLogonEvents', 'AuditProcessTracking']), advancedGpo: false, gpos: ['Default Domain Controllers Policy'] });
+    const ws = one([F('gpresult-utf16le-multi-gpo.xml')]);
+    expect(ws.role).toMatchObject({ kind: 'member' });
+    expect(ws.auditOrigin!.advancedGpo).toBe(true);
+  });
+  it('--role: complete roles per host, winning over gpresult with a conflict; bad words refused', async () => {
+    const { parseRoleOption } = await import('../../src/environment/load.js');
+    expect(parseRoleOption('WS-0142=workstation')).toEqual({ host: 'WS-0142', kind: 'workstation', features: [] });
+    expect(parseRoleOption('dc,dns')).toEqual({ host: undefined, kind: 'domain-controller', features: ['dns-server'] });
+    expect(() => parseRoleOption('dc,mainframe')).toThrow(/unknown role "mainframe"/);
+    expect(() => parseRoleOption('=dc')).toThrow(/expected \[HOST=\]ROLE/);
+    const env = loadEnvironment({ gpresult: [F('gpresult-utf16le-multi-gpo.xml'), F('gpresult-dc-legacy-only.xml')], roles: ['DC01=dc,ca', 'ws-0142=workstation', 'NOPE=dc'] }, catalog);
+    const [ws, dc] = env.hosts;
+    expect(ws!.role).toMatchObject({ kind: 'workstation', complete: true });
+    expect(dc!.role).toMatchObject({ kind: 'domain-controller', complete: true });
+    expect([...dc!.role!.features]).toEqual(['certification-authority']);
+    expect(env.errors).toEqual([{ path: '--role', message: expect.stringMatching(/no host named NOPE/) }]);
+  });
+});
