@@ -17,6 +17,7 @@ import { parseRoleOption } from './environment/load.js';
 import { formatRanges } from './environment/forwarded.js';
 import { collectorNeeds, generateCollectorConfig, roundTrip } from './generate/collector-config.js';
 import { buildGuides, guideIndex } from './generate/guides.js';
+import { collectScript } from './generate/collect-script.js';
 import { renderCsv } from './report/csv.js';
 import { renderHtml } from './report/html.js';
 import { renderNavigator } from './report/navigator.js';
@@ -58,6 +59,7 @@ interface RuleAndHostCliOptions {
   sysmon?: string[];
   collector?: string[];
   collectorFormat?: CollectorFormat;
+  host?: string[];
   role?: string[];
   assumeDefaults?: boolean;
 }
@@ -125,6 +127,7 @@ function ruleOptions(cmd: Command): Command {
 /** Options of the commands that compare the rule set with what hosts have. */
 function hostOptions(cmd: Command): Command {
   return cmd
+    .option('--host <dir|zip>', 'host snapshot written by the collection script (logsource-check collect-script): a folder, a .zip of it, or a folder of them = a fleet (repeatable)', collect)
     .option('--gpresult <file|dir>', 'gpresult /x XML of a host (repeatable; a directory: every .xml in it, one host each)', collect)
     .option('--auditpol <file>', 'auditpol /get /category:* /r output or a GPO backup audit.csv (repeatable; wins over gpresult for audit settings)', collect)
     .option('--sysmon <file>', 'Sysmon configuration XML deployed on the host(s): its filters are simulated per rule', collect)
@@ -189,6 +192,28 @@ Examples:
       await collectorConfig(paths, opts);
     });
   program
+    .command('collect-script')
+    .description('print the read-only collection script a Windows admin runs on each host (its folder is read with --host)')
+    .addOption(new Option('--format <format>', 'cmd (cmd.exe) or ps1 (PowerShell, can zip the folder)').choices(['cmd', 'ps1']).default('ps1'))
+    .option('--out <file>', 'write the script to a file instead of standard output')
+    .addHelpText('after', `
+Examples:
+  $ logsource-check collect-script --format ps1 --out collect-logsource.ps1
+  $ logsource-check rules/ --host \\\\fileserver\\snapshots\\WS-0142       (after running it on WS-0142)`)
+    .action((opts: { format: 'cmd' | 'ps1'; out?: string }) => {
+      const text = collectScript(opts.format);
+      if (!opts.out) {
+        process.stdout.write(text);
+        return;
+      }
+      try {
+        writeFileSync(opts.out, opts.format === 'cmd' ? text.replace(/\r?\n/g, '\r\n') : text);
+      } catch (e) {
+        throw new UsageError(`cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      process.stderr.write(`wrote ${opts.out}\n`);
+    });
+  program
     .command('guides')
     .description('write one Markdown log-source guide per catalog category and service')
     .requiredOption('--out <dir>', 'directory for the guides (windows/category/*.md, windows/service/*.md, README.md)')
@@ -217,7 +242,7 @@ async function runValidated(paths: string[], opts: RuleAndHostCliOptions): Promi
       exclude: opts.exclude,
       cacheDir: opts.cache ? process.env['LOGSOURCE_CHECK_CACHE_DIR'] || defaultCacheDir() : false,
       onProgress: progress.update,
-      environment: { gpresult: opts.gpresult, auditpol: opts.auditpol, sysmon: opts.sysmon, collector: opts.collector, collectorFormat: opts.collectorFormat, roles: opts.role },
+      environment: { host: opts.host, gpresult: opts.gpresult, auditpol: opts.auditpol, sysmon: opts.sysmon, collector: opts.collector, collectorFormat: opts.collectorFormat, roles: opts.role },
       assumeDefaults: opts.assumeDefaults,
     });
   } catch (e) {
@@ -241,8 +266,8 @@ async function runValidated(paths: string[], opts: RuleAndHostCliOptions): Promi
 }
 
 async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
-  if (opts.failUnder !== undefined && !opts.gpresult?.length && !opts.auditpol?.length && !opts.sysmon?.length && !opts.collector?.length) {
-    throw new UsageError('--fail-under needs an environment input (--gpresult, --auditpol or --sysmon)');
+  if (opts.failUnder !== undefined && !opts.host?.length && !opts.gpresult?.length && !opts.auditpol?.length && !opts.sysmon?.length && !opts.collector?.length) {
+    throw new UsageError('--fail-under needs an environment input (--host, --gpresult, --auditpol or --sysmon)');
   }
   const { result } = await runValidated(paths, opts);
   const toFile = opts.output !== undefined;
@@ -282,7 +307,7 @@ async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
 }
 
 async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
-  if (!opts.gpresult?.length && !opts.auditpol?.length && !opts.sysmon?.length) throw new UsageError('fix needs what the host has: --gpresult, --auditpol and/or --sysmon');
+  if (!opts.host?.length && !opts.gpresult?.length && !opts.auditpol?.length && !opts.sysmon?.length) throw new UsageError('fix needs what the host has: --host, --gpresult, --auditpol and/or --sysmon');
   const { result, environment, load } = await runValidated(paths, opts);
   const { files, notes } = buildRemediation(result, loadCatalog(), environment?.hosts, load.rules);
   try {

@@ -30,6 +30,8 @@ export interface VerdictCounts {
 export interface HostAssessment {
   name: string;
   role?: string;
+  /** What we could see: the inputs read, and per requirement kind still unknown, the file that would settle it. */
+  seen: { inputs: string[]; unknown: { kind: string; requirements: number; settle: string }[] };
   files: string[];
   summary: VerdictCounts;
   /** Per rule (same order as result.rules): verdict and missing requirement ids. */
@@ -110,7 +112,7 @@ export function assess(result: CheckResult, hosts: HostEnvironment[], catalog: C
     const done = g ? { verdicts: g.host.rules, missing: g.missing, sysmon: g.host.sysmon, forwarding: g.host.forwarding } : assessRules(rules, host, states, catalog, sim, opts);
     const verdicts = done.verdicts;
     const summary = g ? g.host.summary : count(verdicts, rules);
-    const ha: HostAssessment = { name: host.name, role: roleLabel(host), files: host.files, summary, rules: verdicts, states, notes: host.notes, conflicts: host.conflicts, warnings: logWarnings(host, logUse, catalog), sysmon: done.sysmon, forwarding: done.forwarding };
+    const ha: HostAssessment = { name: host.name, role: roleLabel(host), seen: visibility(host, states), files: host.files, summary, rules: verdicts, states, notes: host.notes, conflicts: host.conflicts, warnings: logWarnings(host, logUse, catalog), sysmon: done.sysmon, forwarding: done.forwarding };
     out.push(ha);
     if (g) g.weight++;
     else groups.set(sig, { weight: 1, host: ha, missing: done.missing });
@@ -340,4 +342,25 @@ function roleLabel(host: HostEnvironment): string | undefined {
   if (!r) return undefined;
   const kind = r.kind === 'member' ? 'member (not a DC)' : r.kind?.replace('-', ' ');
   return [kind ?? 'role ?', ...[...r.features].sort()].join(' + ');
+}
+
+/** The input that would settle each kind of requirement the inputs leave unknown. */
+const SETTLES: Record<string, string> = {
+  audit: 'auditpol.csv (auditpol /get /category:* /r) or --auditpol',
+  policy: 'policies.reg / policies-system.reg in a host snapshot, or --gpresult',
+  sysmon: 'sysmon-service.txt + sysmon-config.xml in a host snapshot, or --sysmon',
+  channel: 'wevtutil-gl.txt in a host snapshot',
+  sacl: 'auditpol-resourcesacl.txt shows global SACLs; per-object SACLs are read by no input (fix writes set-audit-sacls.ps1)',
+  role: 'systeminfo.csv in a host snapshot, or --role',
+};
+
+function visibility(host: HostEnvironment, states: Map<string, RequirementState>): HostAssessment['seen'] {
+  const counts = new Map<string, number>();
+  for (const [id, st] of states) {
+    if (st.state !== 'unknown') continue;
+    const kind = splitRequirement(id)[0];
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  const inputs = [...new Set(host.files.map((f) => f.split(/[\\/]/).pop() ?? f))];
+  return { inputs, unknown: [...counts].map(([kind, requirements]) => ({ kind, requirements, settle: SETTLES[kind] ?? 'no input' })) };
 }

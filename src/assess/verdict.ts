@@ -53,11 +53,17 @@ export function requirementState(id: string, host: HostEnvironment, catalog: Cat
         return a.assumed ? a : { state: 'unknown', reason: 'no gpresult or registry export for this host' };
       }
       const p = host.policies.get(rest);
+      const gap = host.policyGaps?.get(rest);
+      if (!p && gap) return { state: 'unknown', reason: gap };
       // These policies are disabled by default in Windows: not configured by any GPO means off.
       if (!p) return { state: 'off', reason: 'not configured by any GPO (disabled by default)' };
       return { state: p.state, reason: p.detail ? `${p.source}: ${p.detail}` : p.source };
     }
     case 'sysmon': {
+      const svc = host.sysmonService;
+      if (svc?.state === 'absent') return { state: 'off', reason: `Sysmon is not installed (${svc.source})` };
+      if (svc?.state === 'stopped') return { state: 'off', reason: `the Sysmon service is not running (${svc.source})` };
+      if (!host.sysmon && svc) return { state: 'unknown', reason: `Sysmon is installed (${svc.source}) but its configuration is not in the inputs (sysmon-config.xml, or --sysmon)` };
       if (!host.sysmon) {
         const a = assume('off', 'Sysmon not installed');
         return a.assumed ? a : { state: 'unknown', reason: 'no Sysmon configuration given (--sysmon)' };
@@ -73,6 +79,12 @@ export function requirementState(id: string, host: HostEnvironment, catalog: Cat
     case 'role':
       return roleState(rest, host, opts);
     default: {
+      const ch = host.channels;
+      if (ch) {
+        const c = ch.list.get(rest.toLowerCase());
+        if (c) return { state: c.exists && c.enabled ? 'on' : 'off', reason: c.exists ? `${ch.source}: ${c.enabled ? 'enabled' : 'disabled'}` : `the channel does not exist on this host (${ch.source}): its role or feature is not installed` };
+        if (ch.complete) return { state: 'off', reason: `the channel is not on this host (${ch.source} lists every channel): its role or feature is not installed` };
+      }
       const a = assume('off', 'channel disabled (its default)');
       return a.assumed ? a : { state: 'unknown', reason: 'channel state is not in the inputs (wevtutil gl in a host snapshot shows it)' };
     }

@@ -10,8 +10,11 @@ import { parseSysmonConfig, type SysmonConfig } from './sysmon.js';
 import { detectFormat, readCollector, type CollectorFormat } from './collectors.js';
 import type { ForwardedSet } from './forwarded.js';
 import { emptyHost, hostKey, type HostEnvironment, type InputError } from './model.js';
+import { findSnapshots, hostFromSnapshot, SNAPSHOT_NAMES } from './snapshot.js';
 
 export interface EnvironmentInputs {
+  /** Host snapshots: a folder the collection script wrote, a .zip of it, or a folder of them (a fleet). */
+  host?: string[];
   gpresult?: string[];
   auditpol?: string[];
   /** Sysmon configuration XML; one config applies to every host (it is deployed fleet-wide). */
@@ -34,13 +37,31 @@ export interface Environment {
 }
 
 export function hasEnvironmentInputs(i: EnvironmentInputs): boolean {
-  return Boolean(i.gpresult?.length || i.auditpol?.length || i.sysmon?.length || i.collector?.length);
+  return Boolean(i.host?.length || i.gpresult?.length || i.auditpol?.length || i.sysmon?.length || i.collector?.length);
 }
 
 /** Reads every environment input; one host per gpresult file, auditpol files merged into the matching host. */
 export function loadEnvironment(inputs: EnvironmentInputs, catalog: Catalog): Environment {
   const env: Environment = { hosts: [], errors: [], missing: [], identity: [] };
   const byKey = new Map<string, HostEnvironment>();
+
+  for (const arg of inputs.host ?? []) {
+    let snaps;
+    try {
+      snaps = findSnapshots(arg, env.errors);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') env.missing.push(arg);
+      else env.errors.push({ path: arg, message: `cannot access: ${errnoMessage(e)}` });
+      continue;
+    }
+    if (!snaps.length) env.errors.push({ path: arg, message: `no host snapshot here (a folder holding ${SNAPSHOT_NAMES.slice(0, 3).join(', ')} …, a .zip of one, or a folder of them)` });
+    for (const snap of snaps) {
+      const host = hostFromSnapshot(snap, catalog, env.errors);
+      if (byKey.has(host.name)) host.name = `${host.name} (${basename(snap.path)})`;
+      byKey.set(host.name, host);
+      env.hosts.push(host);
+    }
+  }
 
   for (const path of expand(inputs.gpresult ?? [], /\.xml$/i, env)) {
     const text = read(path, env);
@@ -120,6 +141,7 @@ export function loadEnvironment(inputs: EnvironmentInputs, catalog: Catalog): En
   if (config) {
     if (!env.hosts.length) env.hosts.push(emptyHost(basename(config.path).replace(/\.xml$/i, '')));
     for (const host of env.hosts) {
+      if (host.sysmon && host.sysmon.path !== config.path) host.conflicts.push(`Sysmon: the snapshot has ${host.sysmon.path}, --sysmon ${config.path} is used`);
       host.sysmon = config;
       host.files.push(config.path);
       host.notes.push(...config.notes.map((n) => `sysmon ${basename(config.path)}: ${n}`));

@@ -40,6 +40,13 @@ export interface HostRole {
   source: string;
 }
 
+export interface ChannelState {
+  name: string;
+  /** false: the channel does not exist on the host (its role or feature is not installed). */
+  exists: boolean;
+  enabled?: boolean;
+}
+
 /** Where the host's audit policy comes from: decides what a remediation file may safely replace. */
 export interface AuditOrigin {
   /** Legacy categories a GPO configures (AuditLogonEvents …). */
@@ -60,6 +67,8 @@ export interface HostEnvironment {
   audit: Map<string, AuditValue>;
   /** Administrative-template policies by catalog slug. */
   policies: Map<string, PolicyValue>;
+  /** Policies no input can tell (a snapshot without the registry export that holds them): why. */
+  policyGaps?: Map<string, string>;
   eventLogs: Map<string, EventLogValue>;
   /** The Sysmon configuration deployed on the host, when given. */
   sysmon?: SysmonConfig;
@@ -67,6 +76,10 @@ export interface HostEnvironment {
   forwarded?: ForwardedSet;
   forwardedFrom?: string;
   role?: HostRole;
+  /** Event channels as `wevtutil gl` shows them (a host snapshot), by lower-case name. */
+  channels?: { list: Map<string, ChannelState>; complete: boolean; source: string };
+  /** Whether the Sysmon service exists and runs (sc query in a host snapshot). */
+  sysmonService?: { state: 'absent' | 'running' | 'stopped' | 'installed'; source: string; version?: string };
   /** Global object access auditing (global SACL) per resource type (file, registry), when an input shows it. */
   sacl: Map<string, { state: 'on' | 'off'; source: string }>;
   auditOrigin?: AuditOrigin;

@@ -26,6 +26,8 @@ export interface HostRow {
   name: string;
   /** workstation, member server, domain controller (+ server roles), or undefined when not known. */
   role?: string;
+  /** What we could see: inputs read, and the file that would settle each kind of requirement still unknown. */
+  seen: { inputs: string[]; unknown: { kind: string; requirements: number; settle: string }[] };
   files: string[];
   summary: VerdictCounts;
   notes: string[];
@@ -102,7 +104,7 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
       identity,
       ...(a.hosts[0]?.sysmon ? { sysmon: sysmonSummary(a, result, catalog) } : {}),
       ...(a.channels ? { channels: a.channels } : {}),
-      hosts: a.hosts.map((h) => ({ name: h.name, role: h.role, files: h.files, summary: h.summary, notes: h.notes, conflicts: h.conflicts, warnings: h.warnings })),
+      hosts: a.hosts.map((h) => ({ name: h.name, role: h.role, seen: h.seen, files: h.files, summary: h.summary, notes: h.notes, conflicts: h.conflicts, warnings: h.warnings })),
       recommendations: a.recommendations.map((rec) => ({
         rank: rec.rank,
         requires: [...rec.requires].sort(compareRequirements).map((id) => {

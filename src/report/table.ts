@@ -90,8 +90,10 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
     }
   }
   if (rd) {
-    for (const h of rd.hosts) {
-      const lines = [...h.warnings.map((w) => `warning: ${w}`), ...h.conflicts.map((c) => `conflict: ${c}`), ...(opts.verbose ? h.notes.map((n) => `note: ${n}`) : [])];
+    for (const h of rd.hosts.slice(0, opts.verbose ? undefined : 20)) {
+      const seen = `seen: ${h.seen.inputs.join(', ') || 'nothing'}`;
+      const open = h.seen.unknown.map((u) => `unknown: ${u.requirements} ${u.kind} requirement(s) — ${u.settle}`);
+      const lines = [seen, ...open, ...h.warnings.map((w) => `warning: ${w}`), ...h.conflicts.map((c) => `conflict: ${c}`), ...(opts.verbose ? h.notes.map((n) => `note: ${n}`) : [])];
       if (lines.length) out.push('', bold(`Host ${h.name}`), ...lines.map((l) => `  ${l}`));
     }
   }

@@ -1,0 +1,282 @@
+/**
+ * A host snapshot: the folder (or a .zip of it) the collection script writes on one host — the verbatim output
+ * of gpresult, auditpol, reg export, wevtutil gl, sc, sysmon -c and systeminfo (SNAPSHOT_FILES). Every file is
+ * optional; each one read becomes part of one Host, and a bad file is reported by its path while the rest of
+ * the snapshot is still used.
+ *
+ * Precedence (docs/host-inputs.md): the effective audit policy (auditpol.csv) over what gpresult configures;
+ * the registry (policies*.reg: whatever set it, GPO or MDM) over gpresult for administrative templates;
+ * wevtutil gl (in force) over the policy for log sizes; explicit --sysmon / --role over the snapshot.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Catalog } from '../catalog/catalog.js';
+import { decodeText, MAX_INPUT_FILE, readBounded } from '../decode.js';
+import { lazy } from '../lazy.js';
+import { errnoMessage } from '../rules/files.js';
+import { parseAuditpol } from './auditpol.js';
+import { effectiveAudit } from './effective.js';
+import { parseGpresult } from './gpresult.js';
+import { emptyHost, hostKey, type HostEnvironment, type InputError } from './model.js';
+import { normaliseKey, parseRegFile, type RegFile } from './regfile.js';
+import { parseResourceSacl } from './resource-sacl.js';
+import { parseScOutput, parseSysmonDashC } from './services.js';
+import { parseSysmonConfig } from './sysmon.js';
+import { parseSysteminfoCsv } from './systeminfo.js';
+import { parseWevtutilGl } from './wevtutil.js';
+
+const fflate = lazy<typeof import('fflate')>('fflate');
+
+/** The file names a snapshot may hold (src/generate/collect-script.ts SNAPSHOT_FILES, checked by a test). */
+export const SNAPSHOT_NAMES = ['gpresult.xml', 'auditpol.csv', 'auditpol-resourcesacl.txt', 'policies.reg', 'policies-system.reg', 'wevtutil-gl.txt', 'sysmon-service.txt', 'sysmon.txt', 'sysmon-config.xml', 'systeminfo.csv', 'errors.txt'];
+
+export interface Snapshot {
+  /** Where it came from (folder or zip). */
+  path: string;
+  /** File name → text. */
+  files: Map<string, string>;
+}
+
+/** Is this folder one snapshot (it holds snapshot files), rather than a folder of snapshots? */
+export function isSnapshotDir(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((n) => SNAPSHOT_NAMES.includes(n.toLowerCase()) && n.toLowerCase() !== 'errors.txt');
+  } catch {
+    return false;
+  }
+}
+
+/** Snapshots under a --host argument: the folder itself, a zip, or a folder of folders / zips (a fleet). */
+export function findSnapshots(arg: string, errors: InputError[]): Snapshot[] {
+  const st = statSync(arg);
+  if (st.isFile()) return arg.toLowerCase().endsWith('.zip') ? readZip(arg, errors) : [];
+  if (isSnapshotDir(arg)) return [readDir(arg, errors)];
+  const out: Snapshot[] = [];
+  for (const name of readdirSync(arg).sort()) {
+    const p = join(arg, name);
+    let s;
+    try {
+      s = statSync(p);
+    } catch (e) {
+      errors.push({ path: p, message: `cannot access: ${errnoMessage(e)}` });
+      continue;
+    }
+    if (s.isDirectory() && isSnapshotDir(p)) out.push(readDir(p, errors));
+    else if (s.isFile() && name.toLowerCase().endsWith('.zip')) out.push(...readZip(p, errors));
+  }
+  return out;
+}
+
+function readDir(dir: string, errors: InputError[]): Snapshot {
+  const files = new Map<string, string>();
+  for (const name of readdirSync(dir)) {
+    const lower = name.toLowerCase();
+    if (!SNAPSHOT_NAMES.includes(lower)) continue;
+    const p = join(dir, name);
+    try {
+      if (!statSync(p).isFile()) continue; // only regular files are read
+      files.set(lower, decodeText(readBounded(p, MAX_INPUT_FILE)));
+    } catch (e) {
+      errors.push({ path: p, message: `cannot read file: ${errnoMessage(e)}` });
+    }
+  }
+  return { path: dir, files };
+}
+
+/** A zip of one snapshot folder (or of several, one folder each). Only the known file names are inflated. */
+function readZip(path: string, errors: InputError[]): Snapshot[] {
+  const byFolder = new Map<string, Map<string, string>>();
+  try {
+    const entries = fflate().unzipSync(readBounded(path, MAX_INPUT_FILE), {
+      filter: (f) => SNAPSHOT_NAMES.includes(basename(f.name).toLowerCase()) && f.originalSize <= MAX_INPUT_FILE && !f.name.split('/').includes('..'),
+    });
+    for (const [name, data] of Object.entries(entries)) {
+      const folder = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '';
+      const files = byFolder.get(folder) ?? new Map<string, string>();
+      files.set(basename(name).toLowerCase(), decodeText(data));
+      byFolder.set(folder, files);
+    }
+  } catch (e) {
+    errors.push({ path, message: `cannot read zip archive: ${errnoMessage(e)}` });
+    return [];
+  }
+  return [...byFolder].sort().map(([folder, files]) => ({ path: folder ? join(path, folder) : path, files }));
+}
+
+/** One Host from a snapshot; problems in single files are errors naming the file. */
+export function hostFromSnapshot(snap: Snapshot, catalog: Catalog, errors: InputError[]): HostEnvironment {
+  const f = (name: string) => snap.files.get(name);
+  const where = (name: string) => join(snap.path, name);
+  const tryParse = <T>(name: string, parse: (text: string) => T): T | undefined => {
+    const text = f(name);
+    if (text === undefined) return undefined;
+    try {
+      return parse(text);
+    } catch (e) {
+      errors.push({ path: where(name), message: (e as Error).message });
+      return undefined;
+    }
+  };
+
+  const info = tryParse('systeminfo.csv', parseSysteminfoCsv);
+  const gp = tryParse('gpresult.xml', (t) => parseGpresult(t, catalog));
+  const name = hostKey(info?.computer || gp?.computer || basename(snap.path).replace(/\.zip$/i, ''));
+  const host = emptyHost(name);
+  host.files.push(...[...snap.files.keys()].sort().map(where));
+  const notes = (file: string, list: string[] = []) => host.notes.push(...list.map((n) => `${file}: ${n}`));
+  notes('systeminfo.csv', info?.notes);
+  const failed = (f('errors.txt') ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  notes('errors.txt', failed.slice(0, 10).map((l) => `the collection script reported: ${l}`));
+
+  if (gp) {
+    host.covers = { audit: true, policies: true };
+    const audit = effectiveAudit(gp, catalog, `gpresult ${where('gpresult.xml')}`);
+    host.audit = audit.values;
+    notes('gpresult.xml', [...gp.notes, ...audit.notes]);
+    for (const [slug, p] of gp.policies) host.policies.set(slug, { state: p.enabled && p.coversAll !== false ? 'on' : 'off', source: `gpresult.xml (GPO ${p.gpo})`, detail: p.detail });
+    for (const [log, l] of gp.eventLogs) host.eventLogs.set(log, { log, maxSizeKB: l.maxSizeKB, retention: l.retention, source: `gpresult.xml${l.gpo ? ` (GPO ${l.gpo})` : ''}` });
+    if (gp.role) host.role = { kind: gp.role.kind, features: new Set(), complete: false, source: `gpresult.xml: ${gp.role.evidence}` };
+    host.auditOrigin = { legacy: audit.legacyApplied, advancedGpo: gp.advanced.size > 0, gpos: gp.auditGpos, force: gp.forceSubcategories };
+  }
+  if (info?.role) {
+    const kind = info.role === 'domain-controller' ? 'domain-controller' : /workstation/.test(info.role) ? 'workstation' : 'member-server';
+    if (host.role?.kind && host.role.kind !== 'member' && host.role.kind !== kind) host.conflicts.push(`role: ${host.role.source} says ${host.role.kind}, systeminfo.csv says ${kind}`);
+    host.role = { kind, features: new Set(), complete: false, source: `systeminfo.csv: ${info.osConfiguration ?? info.role}` };
+  }
+
+  const ap = tryParse('auditpol.csv', (t) => parseAuditpol(t, catalog));
+  if (ap) {
+    host.covers.audit = true;
+    notes('auditpol.csv', ap.notes);
+    for (const [guid, value] of ap.values) {
+      const next = { success: (value & 1) === 1, failure: (value & 2) === 2, source: 'auditpol.csv (in force)' };
+      const prev = host.audit.get(guid);
+      if (prev && !prev.inferred && (prev.success !== next.success || prev.failure !== next.failure)) {
+        host.conflicts.push(`${catalog.subcategory(guid)?.name ?? guid}: gpresult.xml configures ${side(prev)}, auditpol.csv shows ${side(next)} (auditpol is what is in force)`);
+      }
+      host.audit.set(guid, next);
+    }
+  }
+
+  const sacl = tryParse('auditpol-resourcesacl.txt', parseResourceSacl);
+  if (sacl) {
+    notes('auditpol-resourcesacl.txt', sacl.notes);
+    for (const kind of ['file', 'registry'] as const) {
+      const g = sacl[kind];
+      if (g) host.sacl.set(kind, { state: g.present ? 'on' : 'off', source: `auditpol-resourcesacl.txt${g.present ? `: ${g.entries.length} entr${g.entries.length === 1 ? 'y' : 'ies'}` : ''}` });
+    }
+  }
+
+  readRegistry(host, snap, catalog, errors);
+  readChannels(host, snap, errors);
+  readSysmon(host, snap, catalog, errors);
+  return host;
+}
+
+function side(v: { success?: boolean; failure?: boolean }): string {
+  return v.success && v.failure ? 'Success and Failure' : v.success ? 'Success' : v.failure ? 'Failure' : 'No Auditing';
+}
+
+/** Registry policy values decide the administrative-template policies, whoever set them (GPO or MDM). */
+function readRegistry(host: HostEnvironment, snap: Snapshot, catalog: Catalog, errors: InputError[]): void {
+  const regs: { file: string; reg: RegFile }[] = [];
+  for (const file of ['policies.reg', 'policies-system.reg']) {
+    const text = snap.files.get(file);
+    if (text === undefined) continue;
+    try {
+      const reg = parseRegFile(text);
+      regs.push({ file, reg });
+      host.notes.push(...reg.notes.map((n) => `${file}: ${n}`));
+    } catch (e) {
+      errors.push({ path: join(snap.path, file), message: (e as Error).message });
+    }
+  }
+  if (!regs.length) return;
+  const lookup = (key: string, value: string) => {
+    for (const { file, reg } of regs) {
+      const v = reg.keys.get(normaliseKey(key))?.get(value.toLowerCase());
+      if (v) return { file, data: v.data };
+    }
+    return undefined;
+  };
+  // Each file exports one subtree: a policy is "not configured" only when the file covering its key was read.
+  const covered = (key: string) => regs.some(({ file }) => (file === 'policies.reg' ? /^HKLM\\SOFTWARE\\POLICIES\\/i : /^HKLM\\SOFTWARE\\MICROSOFT\\WINDOWS\\CURRENTVERSION\\POLICIES\\SYSTEM/i).test(normaliseKey(key)));
+  for (const p of catalog.policies) {
+    if (!p.registry.length || !p.registry.every((r) => covered(r.key))) {
+      // The export holding this policy's key is missing: neither on nor off is known (MDM may have set it).
+      if (!host.policies.has(p.id)) (host.policyGaps ??= new Map()).set(p.id, `its registry key is in no export of this snapshot (${p.registry[0]?.key.startsWith('HKLM\\SOFTWARE\\Policies') ? 'policies.reg' : 'policies-system.reg'} is missing)`);
+      continue;
+    }
+    const found = p.registry.map((r) => ({ r, v: lookup(r.key, r.value) }));
+    const on = found.every(({ r, v }) => v !== undefined && v.data !== null && String(v.data) === String(r.data));
+    const any = found.find((x) => x.v)?.v;
+    const prev = host.policies.get(p.id);
+    const state = on ? 'on' : 'off';
+    if (prev && prev.state !== state) host.conflicts.push(`${p.name}: ${prev.source} says ${prev.state}, the registry (${any?.file ?? 'not set'}) says ${state} (the registry is what is in force)`);
+    host.policies.set(p.id, { state, source: any ? `${any.file} (registry)` : `${regs.map((x) => x.file).join(', ')}: not set (disabled by default)` });
+  }
+  host.covers.policies = true;
+  // Administrative-template log sizes (EventLog\<log>\MaxSize, KB) where wevtutil does not say better.
+  for (const { file, reg } of regs) {
+    for (const [key, values] of reg.keys) {
+      const m = /^HKLM\\SOFTWARE\\POLICIES\\MICROSOFT\\WINDOWS\\EVENTLOG\\([^\\]+)$/i.exec(key);
+      const size = values.get('maxsize')?.data;
+      if (!m || typeof size !== 'number') continue;
+      const log = logName(m[1] as string);
+      host.eventLogs.set(log, { log, maxSizeKB: size, retention: host.eventLogs.get(log)?.retention, source: `${file} (administrative template)` });
+    }
+  }
+}
+
+const logName = (s: string) => ({ security: 'Security', system: 'System', application: 'Application', setup: 'Setup' })[s.toLowerCase()] ?? s;
+
+/** wevtutil gl: every channel's state; sizes and retention as in force. */
+function readChannels(host: HostEnvironment, snap: Snapshot, errors: InputError[]): void {
+  const text = snap.files.get('wevtutil-gl.txt');
+  if (text === undefined) return;
+  let set;
+  try {
+    set = parseWevtutilGl(text);
+  } catch (e) {
+    errors.push({ path: join(snap.path, 'wevtutil-gl.txt'), message: (e as Error).message });
+    return;
+  }
+  host.notes.push(...set.notes.map((n) => `wevtutil-gl.txt: ${n}`));
+  const list = new Map<string, { name: string; exists: boolean; enabled?: boolean }>();
+  let complete = true;
+  for (const [key, c] of set.channels) {
+    if (c.truncated) complete = false;
+    const missing = c.error !== undefined && /could not be found|not found|does not exist/i.test(c.error);
+    if (c.error !== undefined && !missing) continue; // unreadable: unknown
+    list.set(key, { name: c.name, exists: !missing, enabled: missing ? false : c.enabled });
+    if (!missing && c.maxSizeBytes !== undefined && ['security', 'system', 'application', 'setup'].includes(key)) {
+      const log = logName(key);
+      host.eventLogs.set(log, { log, maxSizeKB: Math.floor(c.maxSizeBytes / 1024), retention: c.retention ? 2 : 0, source: 'wevtutil-gl.txt (in force)' });
+    }
+  }
+  host.channels = { list, complete, source: complete ? 'wevtutil-gl.txt' : 'wevtutil-gl.txt (cut off: channels after the cut are unknown)' };
+}
+
+/** sc query / sysmon -c / the config XML: installed, running, and with which filters. */
+function readSysmon(host: HostEnvironment, snap: Snapshot, catalog: Catalog, errors: InputError[]): void {
+  const sc = snap.files.get('sysmon-service.txt');
+  const dashC = snap.files.get('sysmon.txt');
+  const version = dashC !== undefined ? parseSysmonDashC(dashC).version : undefined;
+  if (sc !== undefined) {
+    const set = parseScOutput(sc);
+    host.notes.push(...set.notes.map((n) => `sysmon-service.txt: ${n}`));
+    const svc = ['sysmon64', 'sysmon'].map((n) => set.services.get(n)).find((s) => s?.exists);
+    const known = ['sysmon64', 'sysmon'].every((n) => set.services.get(n)?.exists === false);
+    if (svc) host.sysmonService = { state: svc.state === 'RUNNING' ? 'running' : svc.state ? 'stopped' : 'installed', source: `sysmon-service.txt: ${svc.name} ${svc.state ?? ''}`.trim(), version };
+    else if (known) host.sysmonService = { state: 'absent', source: 'sysmon-service.txt: neither Sysmon64 nor Sysmon is an installed service' };
+  }
+  const xml = snap.files.get('sysmon-config.xml');
+  if (xml !== undefined && host.sysmonService?.state !== 'absent') {
+    try {
+      host.sysmon = parseSysmonConfig(join(snap.path, 'sysmon-config.xml'), xml, catalog);
+      host.notes.push(...host.sysmon.notes.map((n) => `sysmon-config.xml: ${n}`));
+    } catch (e) {
+      errors.push({ path: join(snap.path, 'sysmon-config.xml'), message: (e as Error).message });
+    }
+  }
+}
