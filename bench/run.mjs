@@ -2,7 +2,7 @@
 // npm run bench: the CLI over the shared corpus, repeated; prints median wall time and peak RSS.
 // Usage: npm run bench [-- --runs N]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +70,22 @@ function makeFleet() {
   return dir;
 }
 
+/** 1,000 host snapshots (the three fixture hosts with their names changed): a fleet read with --host. */
+function makeSnapshots() {
+  const dir = mkdtempSync(join(tmpdir(), 'lsc-bench-snap-'));
+  const fx = join(root, 'test', 'fixtures', 'snapshot');
+  const kinds = ['WS-0142', 'DC01', 'SRV-APP01'];
+  for (let i = 0; i < 1000; i++) {
+    const kind = kinds[i % 3];
+    const name = `SNAP-${String(i).padStart(4, '0')}`;
+    const out = join(dir, name);
+    cpSync(join(fx, kind), out, { recursive: true });
+    const info = join(out, 'systeminfo.csv');
+    writeFileSync(info, readFileSync(info, 'latin1').replace(kind, name), 'latin1');
+  }
+  return dir;
+}
+
 console.log(`logsource-check bench — node ${process.version}, ${RUNS} runs each`);
 scenario('5 main rule folders, warm parse cache', main5, { cold: false });
 scenario('5 main rule folders, no cache (2 workers)', main5, { cold: true });
@@ -82,4 +98,9 @@ const swift = join(corpus, '..', 'sysmon', 'swiftonsecurity-sysmonconfig-export.
 scenario('5 main folders + Sysmon simulation, warm', [...main5, '--sysmon', swift], { cold: false });
 scenario('5 main folders + Sysmon simulation, no cache', [...main5, '--sysmon', swift], { cold: true });
 scenario('5 main folders + 8 WEF subscriptions + gpresult, warm', [...main5, '--collector', join(corpus, '..', 'wef'), '--gpresult', join(root, 'examples', 'hosts', 'ws-0142-gpresult.xml')], { cold: false });
+scenario('rules/ × legacy-only DC, --assume-defaults, warm', [join(corpus, 'rules'), '--gpresult', join(root, 'test', 'fixtures', 'environment', 'gpresult-dc-legacy-only.xml'), '--assume-defaults'], { cold: false });
+const snaps = makeSnapshots();
+scenario('rules/ × 1 host snapshot (DC01 + Sysmon), warm', [join(corpus, 'rules'), '--host', join(root, 'test', 'fixtures', 'snapshot', 'DC01')], { cold: false });
+scenario('rules/ × 1,000 host snapshots (fleet), warm', [join(corpus, 'rules'), '--host', snaps], { cold: false });
+rmSync(snaps, { recursive: true, force: true });
 rmSync(fleet, { recursive: true, force: true });

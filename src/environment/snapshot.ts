@@ -8,6 +8,7 @@
  * the registry (policies*.reg: whatever set it, GPO or MDM) over gpresult for administrative templates;
  * wevtutil gl (in force) over the policy for log sizes; explicit --sysmon / --role over the snapshot.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
@@ -21,11 +22,12 @@ import { emptyHost, hostKey, type HostEnvironment, type InputError } from './mod
 import { normaliseKey, parseRegFile, type RegFile } from './regfile.js';
 import { parseResourceSacl } from './resource-sacl.js';
 import { parseScOutput, parseSysmonDashC } from './services.js';
-import { parseSysmonConfig } from './sysmon.js';
+import { parseSysmonConfig, type SysmonConfig } from './sysmon.js';
 import { parseSysteminfoCsv } from './systeminfo.js';
 import { parseWevtutilGl } from './wevtutil.js';
 
 const fflate = lazy<typeof import('fflate')>('fflate');
+const configs = new Map<string, SysmonConfig>();
 
 /** The file names a snapshot may hold (src/generate/collect-script.ts SNAPSHOT_FILES, checked by a test). */
 export const SNAPSHOT_NAMES = ['gpresult.xml', 'auditpol.csv', 'auditpol-resourcesacl.txt', 'policies.reg', 'policies-system.reg', 'wevtutil-gl.txt', 'sysmon-service.txt', 'sysmon.txt', 'sysmon-config.xml', 'systeminfo.csv', 'errors.txt'];
@@ -273,7 +275,15 @@ function readSysmon(host: HostEnvironment, snap: Snapshot, catalog: Catalog, err
   const xml = snap.files.get('sysmon-config.xml');
   if (xml !== undefined && host.sysmonService?.state !== 'absent') {
     try {
-      host.sysmon = parseSysmonConfig(join(snap.path, 'sysmon-config.xml'), xml, catalog);
+      // A fleet deploys a few configs to many hosts: one parse (and one simulation) per distinct config text.
+      const key = createHash('sha1').update(xml).digest('hex');
+      let config = configs.get(key);
+      if (!config) {
+        config = parseSysmonConfig(join(snap.path, 'sysmon-config.xml'), xml, catalog);
+        if (configs.size > 256) configs.clear();
+        configs.set(key, config);
+      }
+      host.sysmon = config;
       host.notes.push(...host.sysmon.notes.map((n) => `sysmon-config.xml: ${n}`));
     } catch (e) {
       errors.push({ path: join(snap.path, 'sysmon-config.xml'), message: (e as Error).message });
