@@ -59,11 +59,13 @@ export function withAll(c: Combo, ids: readonly string[]): Combo {
 
 /** Removes duplicate combos and combos that need more than another one (they demand more for the same effect). */
 export function minimizeCombos(sets: Combo[]): Combo[] {
-  const kept = minimize(sets.map((s) => s.requires));
-  return kept.map((req) => {
-    const key = req.join('\n');
-    return sets.find((s) => [...new Set(s.requires)].sort().join('\n') === key) as Combo;
-  });
+  if (sets.length === 1) return sets; // the common case: one way (requires are already unique and sorted)
+  const byKey = new Map<string, Combo>();
+  for (const s of sets) {
+    const key = [...new Set(s.requires)].sort().join('\n');
+    if (!byKey.has(key)) byKey.set(key, s);
+  }
+  return minimize([...byKey.values()].map((s) => s.requires)).map((req) => byKey.get(req.join('\n')) as Combo);
 }
 
 export function union(a: readonly string[], b: readonly string[]): string[] {

@@ -27,8 +27,12 @@ const host = (dir: string, extra: Parameters<typeof loadEnvironment>[0] = {}): H
 const state = (h: HostEnvironment, id: string) => requirementState(id, h, catalog).state;
 
 describe('host snapshot', () => {
-  it('the reader and the collection script name the same files', () => {
+  it('the reader, the collection script and docs/host-inputs.md name the same files', () => {
     expect([...SNAPSHOT_NAMES].sort()).toEqual(SNAPSHOT_FILES.map((f) => f.file).sort());
+    const doc = readFileSync(join(ROOT, 'docs/host-inputs.md'), 'utf8');
+    const table = doc.slice(doc.indexOf('## Snapshot layout'), doc.indexOf('## Precedence'));
+    const listed = [...table.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
+    expect(listed.sort()).toEqual([...SNAPSHOT_NAMES].sort());
   });
 
   it('MDM-managed workstation: audit as its auditpol says, policies from the registry, channels on/off, no Sysmon', () => {
