@@ -4,7 +4,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import { decodeText, MAX_INPUT_FILE, readBounded, TooLargeError } from '../decode.js';
 import { errnoMessage } from '../rules/files.js';
 import { parseAuditpol, type AuditpolSettings } from './auditpol.js';
-import { effectiveAudit } from './effective.js';
+import { applyAuditpol, applyGpresult } from './merge.js';
 import { parseGpresult } from './gpresult.js';
 import { parseSysmonConfig, type SysmonConfig } from './sysmon.js';
 import { detectFormat, readCollector, type CollectorFormat } from './collectors.js';
@@ -77,17 +77,7 @@ export function loadEnvironment(inputs: EnvironmentInputs, catalog: Catalog): En
     if (byKey.has(name)) name = `${name} (${basename(path)})`;
     const host = emptyHost(name);
     host.files.push(path);
-    host.covers = { audit: true, policies: true };
-    const audit = effectiveAudit(settings, catalog, `gpresult ${basename(path)}`);
-    host.audit = audit.values;
-    host.notes.push(...settings.notes, ...audit.notes);
-    if (settings.role) host.role = { kind: settings.role.kind, features: new Set(), complete: false, source: `gpresult ${basename(path)}: ${settings.role.evidence}` };
-    host.auditOrigin = { legacy: audit.legacyApplied, advancedGpo: settings.advanced.size > 0, gpos: settings.auditGpos, force: settings.forceSubcategories };
-    for (const [slug, p] of settings.policies) {
-      const counts = p.enabled && p.coversAll !== false;
-      host.policies.set(slug, { state: counts ? 'on' : 'off', source: `gpresult ${basename(path)} (GPO ${p.gpo})`, detail: p.detail });
-    }
-    for (const [log, l] of settings.eventLogs) host.eventLogs.set(log, { log, maxSizeKB: l.maxSizeKB, retention: l.retention, source: `gpresult ${basename(path)}${l.gpo ? ` (GPO ${l.gpo})` : ''}` });
+    applyGpresult(host, settings, `gpresult ${basename(path)}`, catalog);
     byKey.set(name, host);
     env.hosts.push(host);
   }
@@ -117,10 +107,8 @@ export function loadEnvironment(inputs: EnvironmentInputs, catalog: Catalog): En
       env.hosts.push(host);
     }
     host.files.push(path);
-    host.covers.audit = true;
     host.notes.push(...parsed.notes.map((n) => `auditpol ${basename(path)} ${n}`));
-    mergeAuditpol(host, parsed, `auditpol ${basename(path)}`, catalog);
-    for (const [kind, sddl] of parsed.globalSacl) host.sacl.set(kind, { state: 'on', source: `auditpol ${basename(path)}: ${kind === 'file' ? 'File' : 'Registry'}GlobalSacl ${sddl.slice(0, 60)}` });
+    applyAuditpol(host, parsed, `auditpol ${basename(path)}`, catalog);
   }
   applyRoles(inputs.roles ?? [], env);
 
@@ -181,29 +169,6 @@ function readCollectors(inputs: EnvironmentInputs, catalog: Catalog, env: Enviro
   }
 }
 
-/**
- * `auditpol /get` shows the policy in force, so it wins over what gpresult says is configured; each
- * disagreement is reported. A subcategory the effective output lists as "No Auditing" is off.
- */
-function mergeAuditpol(host: HostEnvironment, parsed: AuditpolSettings, source: string, catalog: Catalog): void {
-  for (const [guid, value] of parsed.values) {
-    const next = { success: (value & 1) === 1, failure: (value & 2) === 2, source };
-    const prev = host.audit.get(guid);
-    if (prev && !prev.inferred && (prev.success !== next.success || prev.failure !== next.failure)) {
-      const name = catalog.subcategory(guid)?.name ?? guid;
-      host.conflicts.push(`${name}: ${prev.source} configures ${describe(prev)}, ${source} shows ${describe(next)} (${parsed.kind === 'effective' ? 'auditpol is what is in force' : 'the later input wins'})`);
-    }
-    host.audit.set(guid, next);
-  }
-  if (parsed.kind === 'backup') {
-    // A GPO's audit.csv replaces the whole advanced audit policy: Windows clears it first, so every subcategory
-    // the file leaves out ends at No Auditing once the GPO applies (see effective.ts).
-    for (const sub of catalog.subcategories) {
-      if (!parsed.values.has(sub.guid)) host.audit.set(sub.guid, { success: false, failure: false, source: `${source}: not in this audit.csv (No Auditing once a GPO applies it)`, inferred: true });
-    }
-  }
-}
-
 /** Role words of --role: the host kind and the server roles the catalog restricts events to. */
 const ROLE_WORDS: Record<string, { kind?: NonNullable<HostEnvironment['role']>['kind']; feature?: string }> = {
   dc: { kind: 'domain-controller' },
@@ -256,12 +221,6 @@ function applyRoles(values: string[], env: Environment): void {
   }
 }
 
-function describe(v: { success?: boolean; failure?: boolean }): string {
-  if (v.success && v.failure) return 'Success and Failure';
-  if (v.success) return 'Success';
-  if (v.failure) return 'Failure';
-  return 'No Auditing';
-}
 
 /** Files named directly, plus matching files in named directories (one level: a fleet's export folder). */
 function expand(args: string[], ext: RegExp, env: Environment): string[] {

@@ -16,7 +16,7 @@ import { decodeText, MAX_INPUT_FILE, readBounded } from '../decode.js';
 import { lazy } from '../lazy.js';
 import { errnoMessage } from '../rules/files.js';
 import { parseAuditpol } from './auditpol.js';
-import { effectiveAudit } from './effective.js';
+import { applyAuditpol, applyGpresult } from './merge.js';
 import { parseGpresult } from './gpresult.js';
 import { emptyHost, hostKey, type HostEnvironment, type InputError } from './model.js';
 import { normaliseKey, parseRegFile, type RegFile } from './regfile.js';
@@ -130,16 +130,7 @@ export function hostFromSnapshot(snap: Snapshot, catalog: Catalog, errors: Input
   const failed = (f('errors.txt') ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
   notes('errors.txt', failed.slice(0, 10).map((l) => `the collection script reported: ${l}`));
 
-  if (gp) {
-    host.covers = { audit: true, policies: true };
-    const audit = effectiveAudit(gp, catalog, `gpresult ${where('gpresult.xml')}`);
-    host.audit = audit.values;
-    notes('gpresult.xml', [...gp.notes, ...audit.notes]);
-    for (const [slug, p] of gp.policies) host.policies.set(slug, { state: p.enabled && p.coversAll !== false ? 'on' : 'off', source: `gpresult.xml (GPO ${p.gpo})`, detail: p.detail });
-    for (const [log, l] of gp.eventLogs) host.eventLogs.set(log, { log, maxSizeKB: l.maxSizeKB, retention: l.retention, source: `gpresult.xml${l.gpo ? ` (GPO ${l.gpo})` : ''}` });
-    if (gp.role) host.role = { kind: gp.role.kind, features: new Set(), complete: false, source: `gpresult.xml: ${gp.role.evidence}` };
-    host.auditOrigin = { legacy: audit.legacyApplied, advancedGpo: gp.advanced.size > 0, gpos: gp.auditGpos, force: gp.forceSubcategories };
-  }
+  if (gp) applyGpresult(host, gp, 'gpresult.xml', catalog);
   if (info?.role) {
     const kind = info.role === 'domain-controller' ? 'domain-controller' : /workstation/.test(info.role) ? 'workstation' : 'member-server';
     if (host.role?.kind && host.role.kind !== 'member' && host.role.kind !== kind) host.conflicts.push(`role: ${host.role.source} says ${host.role.kind}, systeminfo.csv says ${kind}`);
@@ -148,16 +139,8 @@ export function hostFromSnapshot(snap: Snapshot, catalog: Catalog, errors: Input
 
   const ap = tryParse('auditpol.csv', (t) => parseAuditpol(t, catalog));
   if (ap) {
-    host.covers.audit = true;
     notes('auditpol.csv', ap.notes);
-    for (const [guid, value] of ap.values) {
-      const next = { success: (value & 1) === 1, failure: (value & 2) === 2, source: 'auditpol.csv (in force)' };
-      const prev = host.audit.get(guid);
-      if (prev && !prev.inferred && (prev.success !== next.success || prev.failure !== next.failure)) {
-        host.conflicts.push(`${catalog.subcategory(guid)?.name ?? guid}: gpresult.xml configures ${side(prev)}, auditpol.csv shows ${side(next)} (auditpol is what is in force)`);
-      }
-      host.audit.set(guid, next);
-    }
+    applyAuditpol(host, ap, 'auditpol.csv (in force)', catalog);
   }
 
   const sacl = tryParse('auditpol-resourcesacl.txt', parseResourceSacl);
@@ -173,10 +156,6 @@ export function hostFromSnapshot(snap: Snapshot, catalog: Catalog, errors: Input
   readChannels(host, snap, errors);
   readSysmon(host, snap, catalog, errors);
   return host;
-}
-
-function side(v: { success?: boolean; failure?: boolean }): string {
-  return v.success && v.failure ? 'Success and Failure' : v.success ? 'Success' : v.failure ? 'Failure' : 'No Auditing';
 }
 
 /** Registry policy values decide the administrative-template policies, whoever set them (GPO or MDM). */
