@@ -1,0 +1,97 @@
+/** Verdict counts of a host (or a fleet) and the honest denominator; see docs/verdicts.md. */
+import { splitRequirement } from '../catalog/catalog.js';
+import type { HostEnvironment } from '../environment/model.js';
+import type { RuleRow } from '../report/result.js';
+import type { RequirementState, Verdict } from './verdict.js';
+
+export interface VerdictCounts {
+  ready: number;
+  partial: number;
+  blocked: number;
+  /** Applicable Windows rules the inputs do not settle, rules whose log source the catalog lacks included. */
+  unknown: number;
+  /** Rules whose events this host's role never produces: outside the denominator. */
+  notApplicable: number;
+  /** ready + partial + blocked + unknown: the applicable Windows rules, the denominator of readiness. */
+  applicable: number;
+  /** ready / applicable, in percent, one decimal; null when no Windows rule applies. */
+  readiness: number | null;
+  /** Unknown verdicts by what would settle them ("no Sysmon input": 975 …). */
+  unknownCauses: Record<string, number>;
+  /** Rules for other products (Linux, cloud …): not assessed, counted apart. */
+  outOfScope: number;
+}
+
+/** What we could see of a host: the inputs read, and per kind still unknown, the file that would settle it. */
+export interface HostSeen {
+  inputs: string[];
+  unknown: { kind: string; requirements: number; settle: string }[];
+}
+
+export type RuleVerdict = { verdict: Verdict; missing: string[]; why: string; cause?: string };
+
+/** Counts over plain rules; correlations follow their referenced rules. Unknown is part of the denominator. */
+export function count(verdicts: RuleVerdict[], rules: RuleRow[]): VerdictCounts {
+  const c: VerdictCounts = { ready: 0, partial: 0, blocked: 0, unknown: 0, notApplicable: 0, applicable: 0, readiness: null, unknownCauses: {}, outOfScope: 0 };
+  verdicts.forEach((v, i) => {
+    const r = rules[i] as RuleRow;
+    if (r.kind !== 'rule') return;
+    if (!r.windows) {
+      c.outOfScope++;
+      return;
+    }
+    if (v.verdict === 'not-applicable') c.notApplicable++;
+    else c[v.verdict]++;
+    if (v.verdict === 'unknown') {
+      const cause = v.cause ?? 'other';
+      c.unknownCauses[cause] = (c.unknownCauses[cause] ?? 0) + 1;
+    }
+  });
+  return finishCounts(c);
+}
+
+/** Fills the denominator and the percentage from the verdict counts. */
+export function finishCounts(c: VerdictCounts): VerdictCounts {
+  c.applicable = c.ready + c.partial + c.blocked + c.unknown;
+  c.readiness = c.applicable ? Math.round((1000 * c.ready) / c.applicable) / 10 : null;
+  return c;
+}
+
+
+/** What --assume-defaults took, said once per kind of requirement. */
+export const ASSUMED: Record<string, string> = {
+  sysmon: 'Sysmon is not installed (every Sysmon event type off)',
+  channel: 'event channels that are disabled by default are disabled',
+  policy: 'logging policies (PowerShell, command line) are not configured',
+  sacl: 'no audit SACL on the files and registry keys the rules watch',
+  role: 'the host has no server role the inputs do not show (not a DC, CA, NPS, DNS, IIS, Exchange or AD FS server)',
+};
+
+/** "domain controller + dns-server", "workstation", or undefined when nothing tells. */
+export function roleLabel(host: HostEnvironment): string | undefined {
+  const r = host.role;
+  if (!r) return undefined;
+  const kind = r.kind === 'member' ? 'member (not a DC)' : r.kind?.replace('-', ' ');
+  return [kind ?? 'role ?', ...[...r.features].sort()].join(' + ');
+}
+
+/** The input that would settle each kind of requirement the inputs leave unknown. */
+const SETTLES: Record<string, string> = {
+  audit: 'auditpol.csv (auditpol /get /category:* /r) or --auditpol',
+  policy: 'policies.reg / policies-system.reg in a host snapshot, or --gpresult',
+  sysmon: 'sysmon-service.txt + sysmon-config.xml in a host snapshot, or --sysmon',
+  channel: 'wevtutil-gl.txt in a host snapshot',
+  sacl: 'auditpol-resourcesacl.txt shows global SACLs; per-object SACLs are read by no input (fix writes set-audit-sacls.ps1)',
+  role: 'systeminfo.csv in a host snapshot, or --role',
+};
+
+export function visibility(host: HostEnvironment, states: Map<string, RequirementState>): HostSeen {
+  const counts = new Map<string, number>();
+  for (const [id, st] of states) {
+    if (st.state !== 'unknown') continue;
+    const kind = splitRequirement(id)[0];
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  const inputs = [...new Set(host.files.map((f) => f.split(/[\\/]/).pop() ?? f))];
+  return { inputs, unknown: [...counts].map(([kind, requirements]) => ({ kind, requirements, settle: SETTLES[kind] ?? 'no input' })) };
+}
