@@ -145,15 +145,37 @@ type BranchState = 'on' | 'partial' | 'off' | 'unknown' | 'n/a';
  *  not-applicable: every branch needs a role the host does not have (Kerberos service events off a DC).
  * Branches needing a role the host lacks are dropped: those events never occur there.
  */
-export function assessRule(alternatives: AltInput[], supplementary: AltInput[], stateOf: (id: string) => RequirementState): RuleAssessment {
+export function assessRule(alternatives: AltInput[], supplementary: AltInput[], lookup: (id: string) => RequirementState): RuleAssessment {
   if (alternatives.some((a) => a.branches.length === 0 || a.branches.every((b) => b.length === 0))) return { verdict: 'ready', missing: [], why: 'logged by default' };
   const isRole = (id: string) => id.startsWith('role:');
+  // A verdict looks at each requirement and branch several times: each is worked out once per rule.
+  const memo = new Map<string, RequirementState>();
+  const stateOf = (id: string): RequirementState => {
+    let st = memo.get(id);
+    if (!st) memo.set(id, (st = lookup(id)));
+    return st;
+  };
+  const branchMemo = new Map<string[], BranchState>();
   const branchState = (b: string[]): BranchState => {
-    const states = b.map((id) => ({ id, s: stateOf(id).state }));
-    if (states.some((x) => isRole(x.id) && x.s === 'off')) return 'n/a';
-    if (states.some((x) => x.s === 'off')) return 'off';
-    if (states.some((x) => x.s === 'unknown')) return 'unknown';
-    return states.some((x) => x.s === 'partial') ? 'partial' : 'on';
+    let r = branchMemo.get(b);
+    if (r) return r;
+    let off = false;
+    let unknown = false;
+    let partial = false;
+    r = 'on';
+    for (const id of b) {
+      const s = stateOf(id).state;
+      if (s === 'off' && isRole(id)) {
+        r = 'n/a';
+        break;
+      }
+      if (s === 'off') off = true;
+      else if (s === 'unknown') unknown = true;
+      else if (s === 'partial') partial = true;
+    }
+    if (r !== 'n/a') r = off ? 'off' : unknown ? 'unknown' : partial ? 'partial' : 'on';
+    branchMemo.set(b, r);
+    return r;
   };
   const scored = (alts: AltInput[]) =>
     alts
