@@ -82,6 +82,7 @@ export function requirementState(id: string, host: HostEnvironment, catalog: Cat
       const ch = host.channels;
       if (ch) {
         const c = ch.list.get(rest.toLowerCase());
+        if (c && c.exists && c.enabled === undefined) return { state: 'unknown', reason: `${ch.source} lists the channel but not whether it is enabled (unreadable or cut off)` };
         if (c) return { state: c.exists && c.enabled ? 'on' : 'off', reason: c.exists ? `${ch.source}: ${c.enabled ? 'enabled' : 'disabled'}` : `the channel does not exist on this host (${ch.source}): its role or feature is not installed` };
         if (ch.complete) return { state: 'off', reason: `the channel is not on this host (${ch.source} lists every channel): its role or feature is not installed` };
       }

@@ -228,8 +228,8 @@ function readChannels(host: HostEnvironment, snap: Snapshot, errors: InputError[
   for (const [key, c] of set.channels) {
     if (c.truncated) complete = false;
     const missing = c.error !== undefined && /could not be found|not found|does not exist/i.test(c.error);
-    if (c.error !== undefined && !missing) continue; // unreadable: unknown
-    list.set(key, { name: c.name, exists: !missing, enabled: missing ? false : c.enabled });
+    // Unreadable (access denied …): the channel exists, its state is unknown (enabled left undefined).
+    list.set(key, { name: c.name, exists: !missing, enabled: missing ? false : c.error !== undefined ? undefined : c.enabled });
     if (!missing && c.maxSizeBytes !== undefined && ['security', 'system', 'application', 'setup'].includes(key)) {
       const log = logName(key);
       host.eventLogs.set(log, { log, maxSizeKB: Math.floor(c.maxSizeBytes / 1024), retention: c.retention ? 2 : 0, source: 'wevtutil-gl.txt (in force)' });
