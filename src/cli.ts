@@ -207,7 +207,7 @@ Examples:
         return;
       }
       try {
-        writeFileSync(opts.out, opts.format === 'cmd' ? text.replace(/\r?\n/g, '\r\n') : text);
+        writeFileSync(opts.out, text); // the generator writes CRLF, as cmd.exe and PowerShell 5 expect
       } catch (e) {
         throw new UsageError(`cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }

@@ -99,7 +99,8 @@ export function loadEnvironment(inputs: EnvironmentInputs, catalog: Catalog): En
       host = env.hosts[0] as HostEnvironment;
     } else if (!host && key && env.hosts.length) {
       // Two computers are never merged: a readiness made of one host's GPOs and another's audit policy is nobody's.
-      env.identity.push(`auditpol ${basename(path)} names ${parsed.computer}, which no gpresult names (${env.hosts.map((h) => h.name).join(', ')}): assessed as a host of its own`);
+      const others = env.hosts.slice(0, 3).map((h) => h.name).join(', ') + (env.hosts.length > 3 ? `, … ${env.hosts.length - 3} more` : '');
+      env.identity.push(`auditpol ${basename(path)} names ${parsed.computer}, which no gpresult names (${others}): assessed as a host of its own`);
     }
     if (!host) {
       host = emptyHost(key || basename(path));
