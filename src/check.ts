@@ -1,5 +1,6 @@
 import { assess } from './assess/assess.js';
 import { loadCatalog } from './catalog/load.js';
+import { withMappings, type MappingInput } from './catalog/mappings.js';
 import { hasEnvironmentInputs, loadEnvironment, type Environment, type EnvironmentInputs } from './environment/load.js';
 import { withReadiness } from './report/readiness.js';
 import { buildResult, type CheckResult } from './report/result.js';
@@ -17,6 +18,8 @@ export interface CheckOptions extends Omit<LoadOptions, 'parse'> {
   environment?: EnvironmentInputs;
   /** Take what the inputs do not state at its Windows default. */
   assumeDefaults?: boolean;
+  /** The user's own log-source mappings (--mapping) and pySigma pipelines (--pipeline). */
+  mappings?: MappingInput[];
 }
 
 export interface CheckRun {
@@ -27,10 +30,12 @@ export interface CheckRun {
 
 /** The whole pipeline for one invocation: rules → requirements → (environment → verdicts) → one result object. */
 export async function runCheck(paths: readonly string[], options: CheckOptions = {}): Promise<CheckRun> {
-  const catalog = loadCatalog(options.dataDir);
+  const mapped = withMappings(loadCatalog(options.dataDir), options.mappings ?? []);
+  const catalog = mapped.catalog;
   const load = await loadRules(paths, { ...options, parse: fastParser({ cacheDir: options.cacheDir ?? false, workers: options.workers }) });
   const resolutions = resolveAll(load.rules, catalog);
   const result = buildResult(load, resolutions, catalog, VERSION);
+  result.notes.push(...mapped.notes.map((n) => ({ path: n.split(':')[0] ?? '', message: n.slice(n.indexOf(':') + 1).trim() })));
   if (!options.environment || !hasEnvironmentInputs(options.environment)) return { result, load };
 
   const environment = loadEnvironment(options.environment, catalog);

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CatalogError } from './catalog/validate.js';
+import { MappingError, type MappingInput } from './catalog/mappings.js';
 import { loadCatalog } from './catalog/load.js';
 import { runCheck, type CheckRun } from './check.js';
 import { buildRemediation } from './generate/remediation.js';
@@ -48,6 +49,8 @@ Examples:
 Exit codes: 0 done (files with errors are listed), 1 the --fail-under gate failed, 2 unusable invocation or input.`;
 
 interface RuleAndHostCliOptions {
+  mapping?: string[];
+  pipeline?: string[];
   minStatus?: string;
   allStatuses?: boolean;
   minLevel?: string;
@@ -121,7 +124,9 @@ function ruleOptions(cmd: Command): Command {
     .option('--min-level <level>', 'keep rules with at least this level (informational < low < medium < high < critical)')
     .option('--include <glob>', 'only rule files matching this glob (repeatable; without "/" it matches the file name)', collect)
     .option('--exclude <glob>', 'skip rule files matching this glob (repeatable)', collect)
-    .option('--no-cache', 'do not read or write the parse cache (~/.cache/logsource-check)');
+    .option('--no-cache', 'do not read or write the parse cache (~/.cache/logsource-check)')
+    .option('--mapping <file>', 'your own log-source entries in the catalog schema (logsources: …), added to or replacing the catalog\'s (repeatable)', collect)
+    .option('--pipeline <file>', 'a pySigma processing pipeline: add_condition transformations with logsource rule conditions map custom log sources (repeatable)', collect);
 }
 
 /** Options of the commands that compare the rule set with what hosts have. */
@@ -229,6 +234,18 @@ Example:
   return program;
 }
 
+/** --mapping and --pipeline files, read within the input size limit. */
+function readMappings(opts: RuleAndHostCliOptions): MappingInput[] {
+  const read = (path: string, kind: MappingInput['kind']): MappingInput => {
+    try {
+      return { path, text: decodeText(readBounded(path, MAX_INPUT_FILE)), kind };
+    } catch (e) {
+      throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  };
+  return [...(opts.mapping ?? []).map((p) => read(p, 'mapping')), ...(opts.pipeline ?? []).map((p) => read(p, 'pipeline'))];
+}
+
 /** Runs the pipeline and turns every unusable-input condition into a UsageError (exit 2). */
 async function runValidated(paths: string[], opts: RuleAndHostCliOptions): Promise<CheckRun> {
   const progress = makeProgress();
@@ -242,11 +259,12 @@ async function runValidated(paths: string[], opts: RuleAndHostCliOptions): Promi
       exclude: opts.exclude,
       cacheDir: opts.cache ? process.env['LOGSOURCE_CHECK_CACHE_DIR'] || defaultCacheDir() : false,
       onProgress: progress.update,
+      mappings: readMappings(opts),
       environment: { host: opts.host, gpresult: opts.gpresult, auditpol: opts.auditpol, sysmon: opts.sysmon, collector: opts.collector, collectorFormat: opts.collectorFormat, roles: opts.role },
       assumeDefaults: opts.assumeDefaults,
     });
   } catch (e) {
-    if (e instanceof OptionError) throw new UsageError(e.message);
+    if (e instanceof OptionError || e instanceof MappingError) throw new UsageError(e.message);
     throw e;
   } finally {
     progress.done();

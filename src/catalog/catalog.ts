@@ -1,3 +1,4 @@
+import { NO_ALIASES, type AliasData } from './aliases.js';
 import type { AuditCategory, AuditEvent, AuditSubcategory, CollectorFacts, EventLogThreshold, LogSourceEntry, Outcome, Policy, SysmonConditionInfo, SysmonEvent } from './types.js';
 
 export interface AuditProducer {
@@ -24,6 +25,7 @@ export class Catalog {
     readonly eventLogs: EventLogThreshold[] = [],
     readonly sysmonConditions: SysmonConditionInfo[] = [],
     readonly collectorFacts: CollectorFacts = { nxlogDefault: [] },
+    readonly aliases: AliasData = NO_ALIASES,
   ) {
     for (const sub of subcategories) {
       this.byGuid.set(sub.guid.toUpperCase(), sub);

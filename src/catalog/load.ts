@@ -6,6 +6,7 @@ import { lazy } from '../lazy.js';
 import { Catalog, ROLES, SACL_KINDS } from './catalog.js';
 import type { AuditCategory, AuditSubcategory, CollectorFacts, EventLogThreshold, LogSourceEntry, Policy, Producer, SysmonConditionInfo, SysmonEvent } from './types.js';
 import { CatalogError, Checker, GUID_RE, REQUIREMENT_RE } from './validate.js';
+import { checkAliases, type AliasData } from './aliases.js';
 
 /** `data/` of the installed package: two levels up from both src/catalog and dist/catalog. */
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../data/', import.meta.url));
@@ -14,7 +15,7 @@ const PRODUCERS: readonly Producer[] = ['sysmon', 'audit', 'default', 'channel',
 
 const yaml = lazy<typeof import('yaml')>('yaml');
 
-const FILES = ['audit.yaml', 'sysmon.yaml', 'policies.yaml', 'logsources.yaml', 'eventlog.yaml', 'sysmon-filtering.yaml', 'collectors.yaml'] as const;
+const FILES = ['audit.yaml', 'sysmon.yaml', 'policies.yaml', 'logsources.yaml', 'eventlog.yaml', 'sysmon-filtering.yaml', 'collectors.yaml', 'logsource-aliases.yaml'] as const;
 /** Written by `npm run build`: the validated catalog as JSON, with a hash of the YAML it came from. */
 const SNAPSHOT = fileURLToPath(new URL('../catalog-snapshot.json', import.meta.url));
 
@@ -27,6 +28,7 @@ interface CatalogParts {
   eventLogs: EventLogThreshold[];
   sysmonConditions: SysmonConditionInfo[];
   collectorFacts: CollectorFacts;
+  aliases: AliasData;
 }
 
 let cached: Catalog | undefined;
@@ -99,12 +101,13 @@ function validate(texts: Record<string, string | Error>): CatalogParts {
   const eventLogs = checkEventLogs(read('eventlog.yaml'), problems);
   const sysmonConditions = checkSysmonConditions(read('sysmon-filtering.yaml'), problems);
   const collectorFacts = checkCollectors(read('collectors.yaml'), problems);
+  const aliases = checkAliases(read('logsource-aliases.yaml'), problems);
   if (problems.length) throw new CatalogError(problems);
-  return { ...audit, sysmon, policies, logsources, eventLogs, sysmonConditions, collectorFacts };
+  return { ...audit, sysmon, policies, logsources, eventLogs, sysmonConditions, collectorFacts, aliases };
 }
 
 function fromParts(d: CatalogParts): Catalog {
-  const catalog = new Catalog(d.categories, d.subcategories, d.sysmon, d.policies, d.logsources, d.eventLogs, d.sysmonConditions, d.collectorFacts);
+  const catalog = new Catalog(d.categories, d.subcategories, d.sysmon, d.policies, d.logsources, d.eventLogs, d.sysmonConditions, d.collectorFacts, d.aliases);
   const refProblems = catalog.checkReferences();
   if (refProblems.length) throw new CatalogError(refProblems);
   return catalog;
@@ -258,8 +261,8 @@ function checkEventLogs(doc: unknown, problems: string[]): EventLogThreshold[] {
   return logs;
 }
 
-function checkLogSources(doc: unknown, problems: string[]): LogSourceEntry[] {
-  const c = new Checker('logsources.yaml');
+export function checkLogSources(doc: unknown, problems: string[], file = 'logsources.yaml'): LogSourceEntry[] {
+  const c = new Checker(file);
   const entries = list(c, doc, 'logsources') as LogSourceEntry[];
   const keys = new Set<string>();
   entries.forEach((e, i) => {

@@ -76,6 +76,8 @@ export interface RuleRow {
   /** Sets that produce only part of the rule's events (PowerShell 7 logging): partial at best. */
   supplementary: string[][];
   unknownReason?: string;
+  /** How the log source was found when the logsource block did not name it in taxonomy terms. */
+  inferredFrom?: string;
   notes: string[];
   /** With one host: its verdict, the requirement ids missing in the closest alternative, and why. */
   verdict?: Verdict;
@@ -143,6 +145,7 @@ export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resol
       supplementaryBranches: supp.map((a) => a.branches),
       windows: isWindows,
       unknownReason: res.unknownReason,
+      ...(res.inferredFrom ? { inferredFrom: res.inferredFrom } : {}),
       notes: [...(rule.kind === 'rule' ? rule.facts.warnings : []), ...res.notes],
     });
   }

@@ -1,6 +1,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { LogSourceEntry, LogSourceOrigin } from '../catalog/types.js';
 import { canMatch } from '../rules/condition.js';
+import { eventsFromFields, infer, planEntries, sysmonTypesFromFields, type PlanResult } from './normalise.js';
 import { eventsRead } from './reads.js';
 import type { CorrelationRule, LoadedRule, SigmaRule } from '../rules/model.js';
 import { minimizeAlternatives, product, single, withAll, type Alternative, type Combo, MAX_ALTERNATIVES } from './sets.js';
@@ -15,6 +16,8 @@ export interface Resolution {
   eventIds: number[];
   unknownReason?: string;
   notes: string[];
+  /** How the log source was found when the logsource block did not name it in taxonomy terms. */
+  inferredFrom?: string;
 }
 
 /** Fields every Windows event has; they never decide between sources. */
@@ -26,47 +29,55 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
   let label = logsourceLabel(rule);
   const unknown = (reason: string): Resolution => ({ status: 'unknown', logsource: label, alternatives: [], eventIds: rule.facts.eventIds, unknownReason: reason, notes });
 
-  const channelEntries = rule.facts.channels.map((c) => ({ channel: c, entry: catalog.serviceForChannel(c) }));
-  const windowsByChannel = channelEntries.some((c) => c.entry);
-  if (ls.product !== 'windows' && !(ls.product === undefined && windowsByChannel)) {
-    if (ls.product) return unknown(`not a Windows rule (product: ${ls.product})`);
-    const what = ls.category ? `category: ${ls.category}` : ls.service ? `service: ${ls.service}` : 'no category or service';
-    return unknown(`not a Windows rule (no product; ${what})`);
+  const windowsProduct = ls.product === 'windows' || (ls.alternatives?.product ?? []).includes('windows');
+  if (!windowsProduct) {
+    // No product: Windows only when the detection itself names a Windows channel, provider or event ID.
+    const inferred = ls.product === undefined ? infer(rule, catalog) : undefined;
+    if (!inferred) {
+      if (ls.product) return unknown(`not a Windows rule (product: ${ls.product})`);
+      const what = ls.category ? `category: ${ls.category}` : ls.service ? `service: ${ls.service}` : 'no category or service';
+      return unknown(`not a Windows rule (no product; ${what})`);
+    }
   }
-
-  let entries: LogSourceEntry[];
-  if (ls.category) {
-    const e = catalog.logsource('windows', ls.category);
-    if (!e) return unknown(`category "${ls.category}" is not in the catalog`);
-    entries = [e];
-  } else if (ls.service) {
-    const e = catalog.logsource('windows', undefined, ls.service);
-    if (!e) return unknown(`service "${ls.service}" is not in the catalog`);
-    entries = [e];
-  } else {
-    // Rules in the wild (e.g. hayabusa-style) name the channel in the detection instead of a service.
-    const known = channelEntries.filter((c) => c.entry);
-    for (const c of channelEntries) if (!c.entry) notes.push(`Channel "${c.channel}" is not in the catalog`);
-    if (!known.length) return unknown('logsource names no category or service and the detection names no known Channel');
-    entries = [...new Set(known.map((c) => c.entry as LogSourceEntry))];
-    label = entries.map((e) => `windows/service/${e.service}`).join(' + ');
-    notes.push(`log source taken from Channel in the detection: ${known.map((c) => c.channel).join(', ')}`);
-  }
+  const plan = windowsProduct ? planEntries(rule, catalog) : planFromInference(rule, catalog);
+  notes.push(...plan.notes);
+  if ('unknown' in plan) return unknown(plan.unknown);
+  let entries = plan.entries;
+  label = plan.label;
+  let inferredFrom = plan.inferredFrom;
 
   const alternatives: Alternative[] = [];
   const rejected: string[] = [];
   const eventIds = new Set<number>();
-  for (const entry of entries) {
+  let byFields = false;
+  const collect = (list: LogSourceEntry[]) => {
+   for (const entry of list) {
     const isCategory = entry.category !== undefined;
     const known = knownFields(entry);
+    let ids = rule.facts.eventIds;
+    if (list.length > 1 && !isCategory && ids.length) {
+      // Several services (a list, or Channel values): each reads only the rule's events that belong to it.
+      const security = entry.sources.some((s) => s.channel === 'Security');
+      ids = ids.filter((id) => (catalog.auditProducers(id).length > 0) === security);
+      if (!ids.length) continue;
+    }
+    if (!ids.length && !isCategory) {
+      const f = eventsFromFields(rule, catalog, entry.service);
+      if (f) {
+        ids = f.ids;
+        notes.push(f.note);
+        byFields = true;
+      }
+    }
     for (const origin of entry.sources) {
-      const res = resolveOrigin(rule, origin, isCategory, known, catalog);
+      const res = resolveOrigin(rule, origin, isCategory, known, catalog, ids);
       if ('rejected' in res || (!res.sets.length && !res.partial.length)) {
         if (!('rejected' in res)) continue;
         rejected.push(`${origin.name}: ${res.rejected}`);
         continue;
       }
       notes.push(...res.notes);
+      if (res.eventsFromFields) byFields = true;
       res.events.forEach((e) => eventIds.add(e));
       const roles = [...(entry.roles ?? []), ...(origin.roles ?? [])];
       for (const c of roleOptions(res.sets, roles)) {
@@ -74,6 +85,20 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
         alternatives.push(origin.supplementary ? { ...alt, supplementary: true } : alt);
       }
       for (const c of roleOptions(res.partial, roles)) alternatives.push({ origin: origin.name, requires: c.requires, branches: c.branches, supplementary: true });
+    }
+   }
+  };
+  collect(entries);
+  if (!alternatives.length && rule.facts.eventIds.length && rejected.length && rejected.every((r) => /is not one of its events/.test(r))) {
+    // A category with an event ID of another source (network_connection + 5156): read the source that writes it.
+    const inferred = infer(rule, catalog);
+    if (inferred && inferred.entries.some((e) => !entries.includes(e))) {
+      notes.push(`${label} does not produce EventID ${rule.facts.eventIds.join(', ')}: ${inferred.notes.join('; ')}`);
+      entries = inferred.entries;
+      label = inferred.entries.map((e) => (e.category ? `windows/category/${e.category}` : `windows/service/${e.service}`)).join(' + ');
+      inferredFrom = [inferredFrom, inferred.from].filter(Boolean).join('; ');
+      rejected.length = 0;
+      collect(entries);
     }
   }
   if (!alternatives.length) {
@@ -86,10 +111,20 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
     alternatives: minimizeAlternatives(alternatives),
     eventIds: [...eventIds].sort((a, b) => a - b),
     notes: [...new Set(notes)],
+    ...(inferredFrom || byFields ? { inferredFrom: [inferredFrom, byFields ? 'fields → EventID' : ''].filter(Boolean).join('; ') } : {}),
   };
 }
 
+/** A rule without product whose detection names a Windows channel, provider or event ID. */
+function planFromInference(rule: SigmaRule, catalog: Catalog): PlanResult {
+  const inferred = infer(rule, catalog) as NonNullable<ReturnType<typeof infer>>;
+  const label = inferred.entries.map((e) => (e.category ? `windows/category/${e.category}` : `windows/service/${e.service}`)).join(' + ');
+  return { entries: inferred.entries, label, notes: [...inferred.notes, 'no product: a Windows rule by its detection'], inferredFrom: inferred.from };
+}
+
 interface OriginResult {
+  /** The events were told by the fields the rule reads (it has no EventID). */
+  eventsFromFields?: boolean;
   sets: Combo[];
   /** Ways that cover only part of what the rule matches (Removable Storage for file paths): partial at best. */
   partial: Combo[];
@@ -103,6 +138,7 @@ function resolveOrigin(
   isCategory: boolean,
   known: Set<string>,
   catalog: Catalog,
+  ruleIds: number[],
 ): OriginResult | { rejected: string } {
   if (origin.producer === 'etw') {
     return { rejected: `ETW provider ${origin.provider ?? ''} has no event-log channel; it needs an ETW consumer`.replace('  ', ' ') };
@@ -116,12 +152,23 @@ function resolveOrigin(
   }
 
   // Which events of this origin the rule can match.
-  const ruleIds = rule.facts.eventIds;
-  const events = eventsRead(origin, isCategory, ruleIds);
+  let events = eventsRead(origin, isCategory, ruleIds);
+  let sysmonByFields = false;
   if (isCategory && origin.events?.length && !events.length) {
     return { rejected: `the rule's EventID ${ruleIds.join(', ')} is not one of its events (${origin.events.join(', ')})` };
   }
 
+  if (!events.length && origin.producer === 'sysmon') {
+    // service: sysmon without EventID: the fields it reads tell the event types, or nothing can be said.
+    const types = sysmonTypesFromFields(rule, catalog, COMMON_FIELDS);
+    if (!types) return { rejected: 'no EventID and no field that only some Sysmon event types have: which types it needs cannot be told' };
+    events = types;
+    sysmonByFields = true;
+    notes.push(`no EventID: Sysmon event type(s) ${types.join(', ')} are the ones with every field it reads`);
+  }
+  if (!events.length && origin.producer === 'audit') {
+    return { rejected: 'no EventID: the rule matches any Security event, so which audit subcategory it needs cannot be told' };
+  }
   const perEvent: Combo[][] = [];
   // Per event, its supplementary options when it has any (else its full ones): the partial-coverage ways.
   const perEventPartial: Combo[][] = [];
@@ -129,11 +176,6 @@ function resolveOrigin(
   const base = origin.requires ?? [];
   if (!events.length) {
     // Channel-level: the rule matches any event of the channel.
-    if (origin.producer === 'audit') {
-      notes.push('no EventID in the detection: the rule matches any Security event; which audit subcategory it needs cannot be told');
-    } else if (origin.producer === 'sysmon') {
-      notes.push('no EventID in the detection: the rule matches any Sysmon event type');
-    }
     perEvent.push([single(origin.producer === 'channel' && origin.channel ? [`channel:${origin.channel}`, ...enrichersFor(rule, origin, undefined, notes)] : enrichersFor(rule, origin, undefined, notes))]);
     perEventPartial.push(perEvent[0] as Combo[]);
   }
@@ -153,7 +195,7 @@ function resolveOrigin(
   const { sets, truncated } = product(perEvent);
   if (truncated) notes.push(`more than ${MAX_ALTERNATIVES} ways to produce the rule's events; only the first ${MAX_ALTERNATIVES} are listed`);
   const partial = anyPartial ? product(perEventPartial).sets.map((c) => withAll(c, base)) : [];
-  return { sets: sets.map((c) => withAll(c, base)), partial, events, notes };
+  return { sets: sets.map((c) => withAll(c, base)), partial, events, notes, ...(sysmonByFields ? { eventsFromFields: true } : {}) };
 }
 
 /**

@@ -8,6 +8,7 @@ const COLLECTED: Record<string, 'eventIds' | 'channels' | 'providers' | 'objectT
   eventid: 'eventIds',
   channel: 'channels',
   provider_name: 'providers',
+  provider: 'providers',
   objecttype: 'objectTypes',
 };
 

@@ -31,7 +31,7 @@ export function defaultCacheDir(): string {
 /** Hash of the modules whose output is cached: changing the parser invalidates every entry. */
 function parserFingerprint(): string {
   const h = createHash('sha1');
-  for (const f of ['parse', 'detection', 'condition', 'model']) {
+  for (const f of ['parse', 'detection', 'condition', 'model', 'tolerant']) {
     for (const ext of ['.js', '.ts']) {
       const p = join(HERE, f + ext);
       if (existsSync(p)) h.update(readFileSync(p));

@@ -12,6 +12,8 @@ export interface LogSource {
   category?: string;
   service?: string;
   definition?: string;
+  /** A field given as a list or comma-separated names: every name (the field above holds the first). */
+  alternatives?: { product?: string[]; category?: string[]; service?: string[] };
 }
 
 /** What the detection section tells us, taken from selections that can contribute positively. */

@@ -1,5 +1,6 @@
 import { lazy } from '../lazy.js';
 import { analyseDetection } from './detection.js';
+import { duplicateKeys, reindentQuotedScalars } from './tolerant.js';
 import type { CorrelationRule, LoadError, LoadNote, LoadedRule, LogSource, SigmaRule } from './model.js';
 
 export interface ParsedFile {
@@ -30,16 +31,30 @@ export function parseRuleFile(path: string, text: string): ParsedFile {
 function parseDocuments(path: string, text: string): ParsedFile {
   const out: ParsedFile = { rules: [], errors: [], notes: [] };
   const { LineCounter, parseAllDocuments } = yaml();
-  const lineCounter = new LineCounter();
+  let lineCounter = new LineCounter();
+  // Duplicate keys are read as PyYAML reads them (the last wins) and reported per rule (tolerant.ts).
+  const parse = (t: string, lc: InstanceType<typeof LineCounter>) => {
+    const d = parseAllDocuments(t, { lineCounter: lc, prettyErrors: false, uniqueKeys: false, strict: false });
+    return Array.isArray(d) ? d : [d];
+  };
   let docs;
+  let repaired: string | undefined;
   try {
-    // maxAliasCount bounds alias expansion ("billion laughs"); uniqueKeys reports duplicate keys.
-    docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: false });
+    docs = parse(text, lineCounter);
+    if (docs.some((d) => d.errors.some((e) => e.code === 'MISSING_CHAR' && /quote/.test(e.message)))) {
+      const fix = reindentQuotedScalars(text);
+      const lc = new LineCounter();
+      const again = fix && parse(fix.text, lc);
+      if (fix && again && again.every((d) => !d.errors.length)) {
+        docs = again;
+        lineCounter = lc;
+        repaired = `multi-line quoted value with continuation lines no deeper than its key (line ${fix.lines.slice(0, 5).join(', ')}${fix.lines.length > 5 ? ', …' : ''}): read as PyYAML reads it`;
+      }
+    }
   } catch (e) {
     out.errors.push({ path, message: `YAML error: ${(e as Error).message}` });
     return out;
   }
-  if (!Array.isArray(docs)) docs = [docs];
 
   let global: Obj = {};
   let previous: Obj | undefined;
@@ -60,9 +75,10 @@ function parseDocuments(path: string, text: string): ParsedFile {
     }
     if (value === null || value === undefined) return; // empty document, e.g. a trailing `---`
     if (!isObj(value)) {
-      out.notes.push({ path: where, message: 'YAML document is not a mapping; skipped' });
+      out.notes.push({ path: where, message: 'YAML document is not a mapping (not a Sigma rule); skipped' });
       return;
     }
+    const tolerated = [...(repaired && index === 0 ? [repaired] : []), ...duplicateKeys(doc, (o) => lineCounter.linePos(o).line)];
 
     const action = value['action'];
     if (action !== undefined) {
@@ -71,7 +87,11 @@ function parseDocuments(path: string, text: string): ParsedFile {
       else if (action === 'reset') global = {};
       else if (action === 'repeat') {
         if (!previous) out.errors.push({ path: where, message: '"action: repeat" without a previous rule document' });
-        else emit(deepMerge(previous, rest), index, where, logsourceLine(doc, lineCounter));
+        else emit(deepMerge(previous, rest), index, where, logsourceLine(doc, lineCounter), tolerated);
+      } else if (action === 'correlation') {
+        // The pre-v2 correlation draft: `action: correlation` with type / rule(s) / group-by / timespan at the top.
+        out.rules.push(toCorrelation(path, index, { ...rest, correlation: { type: rest['type'], rules: rest['rules'] ?? rest['rule'] } }));
+        out.notes.push({ path: where, message: 'legacy "action: correlation" document (pre-v2 correlation draft) read as a correlation' });
       } else out.errors.push({ path: where, message: `unknown collection action ${JSON.stringify(action)}` });
       return;
     }
@@ -91,14 +111,17 @@ function parseDocuments(path: string, text: string): ParsedFile {
       return;
     }
     previous = merged;
-    emit(merged, index, where, logsourceLine(doc, lineCounter));
+    emit(merged, index, where, logsourceLine(doc, lineCounter), tolerated);
   });
   return out;
 
-  function emit(doc: Obj, index: number, where: string, line: number | undefined): void {
+  function emit(doc: Obj, index: number, where: string, line: number | undefined, tolerated: string[]): void {
     const rule = toRule(path, index, doc, line);
     if (typeof rule === 'string') out.errors.push({ path: where, message: rule });
-    else out.rules.push(rule);
+    else {
+      rule.facts.warnings.unshift(...tolerated);
+      out.rules.push(rule);
+    }
   }
 }
 
@@ -110,9 +133,15 @@ function toRule(path: string, docIndex: number, doc: Obj, line: number | undefin
   const title = typeof doc['title'] === 'string' ? doc['title'] : undefined;
   if (!title) return 'rule has no "title"';
   const ls: LogSource = {};
-  for (const key of ['product', 'category', 'service', 'definition'] as const) {
-    const v = logsource[key];
-    if (typeof v === 'string' && v.trim()) ls[key] = key === 'definition' ? v : v.trim().toLowerCase();
+  if (typeof logsource['definition'] === 'string') ls.definition = logsource['definition'];
+  for (const key of ['product', 'category', 'service'] as const) {
+    // Rules in the wild give lists (`category: [ps_module, ps_script]`) or comma-separated names: alternatives.
+    const raw = logsource[key];
+    const values = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => (typeof v === 'string' ? v.split(',') : typeof v === 'number' ? [String(v)] : [])).map((v) => v.trim()).filter(Boolean);
+    const names = [...new Set(values.map((v) => v.toLowerCase()))];
+    if (!names.length) continue;
+    ls[key] = names[0];
+    if (names.length > 1) (ls.alternatives ??= {})[key] = names;
   }
   const tags = stringList(doc['tags']);
   return {

@@ -308,3 +308,22 @@ describe.skipIf(!have)('SigmaHQ process_creation: the command-line policy adds a
     expect(rules.filter((r) => !readsCmd(r) && r.alternatives.some((a) => a.length === 1 && a[0] === 'audit:{0CCE922B-69AE-11D9-BED3-505054503030}:success')).every((r) => r.verdict === 'ready')).toBe(true);
   });
 });
+
+describe.skipIf(!have)('rules in the wild: the SigmaHQ results do not change', () => {
+  it('every requirement count over the 5 main folders equals the one measured before the tolerant loader and normalisation', async () => {
+    const { createHash } = await import('node:crypto');
+    const j = JSON.parse(runCli([...MAIN, '--format', 'json', '--no-cache']).stdout);
+    const digest = createHash('sha1')
+      .update(j.requirements.map((q: { id: string; rules: number; essentialFor: number }) => `${q.id}:${q.rules}:${q.essentialFor}`).sort().join('\n'))
+      .digest('hex');
+    // Measured with the code before issue 11 (103 requirements; sysmon:1 1,416 rules, 4688 1,286, command line 1,032 …).
+    expect(digest).toBe('0169964a73741a6570f71d1bb5f56ad8e5383f61');
+    expect(j.requirements).toHaveLength(103);
+    // One rule changed on purpose: a Security rule without EventID is no longer "ready by default" (unknown).
+    expect(j.summary.resolved).toBe(2850);
+    const r = j.rules.find((x: { path: string }) => x.path.endsWith('/win_security_susp_computer_name.yml'));
+    expect(r.unknownReason).toMatch(/no EventID: the rule matches any Security event/);
+    // no rule of the corpus needs a tolerance: SigmaHQ is linted
+    expect(j.rules.some((x: { notes: string[] }) => x.notes.some((n) => /duplicate key|read as PyYAML reads it/.test(n)))).toBe(false);
+  });
+});

@@ -89,11 +89,14 @@ detection:
     expect(errors[0]!.message).toMatch(/YAML error/);
   });
 
-  it('rejects rules without detection, logsource or title, and duplicate keys', () => {
+  it('rejects rules without detection, logsource or title; reads duplicate keys as PyYAML does, with a note', () => {
     expect(parseRuleFile('x.yml', 'title: x\nlogsource: {product: windows}\n').errors[0]!.message).toMatch(/no "detection"/);
     expect(parseRuleFile('x.yml', 'title: x\ndetection: {condition: a}\n').errors[0]!.message).toMatch(/no "logsource"/);
     expect(parseRuleFile('x.yml', 'logsource: {}\ndetection: {condition: a}\n').errors[0]!.message).toMatch(/no "title"/);
-    expect(parseRuleFile('x.yml', 'title: a\ntitle: b\n').errors[0]!.message).toMatch(/YAML error/);
+    const dup = parseRuleFile('x.yml', 'title: a\ntitle: b\nlogsource: {product: windows}\ndetection: {s: {a: 1}, condition: s}\n');
+    expect(dup.errors).toEqual([]);
+    expect(dup.rules[0]!.title).toBe('b');
+    expect((dup.rules[0] as { facts: { warnings: string[] } }).facts.warnings[0]).toBe('duplicate key title at line 2: the earlier value is ignored, as PyYAML does');
   });
 
   it('survives an alias bomb without expanding it', () => {

@@ -69,10 +69,10 @@ describe('requirement resolution', () => {
     expect(alts(rule('{product: windows, service: security}', '  s: {EventID: 4663}\n  condition: s'))).toHaveLength(3);
   });
 
-  it('a security rule without EventID needs nothing specific, with a note', () => {
+  it('a security rule without EventID is unknown: it matches any Security event, so no subcategory can be named', () => {
     const res = resolveRule(rule('{product: windows, service: security}', '  s: {TargetUserName: x}\n  condition: s'), catalog);
-    expect(res.alternatives.map((a) => a.requires)).toEqual([[]]);
-    expect(res.notes.join()).toMatch(/any Security event/);
+    expect(res).toMatchObject({ status: 'unknown', alternatives: [] });
+    expect(res.unknownReason).toMatch(/any Security event, so which audit subcategory it needs cannot be told/);
   });
 
   it('an EventID under not never becomes a requirement', () => {
