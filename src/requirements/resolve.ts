@@ -1,6 +1,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { LogSourceEntry, LogSourceOrigin } from '../catalog/types.js';
 import { canMatch } from '../rules/condition.js';
+import { enrichersFor, eventOptions, roleOptions } from './producers.js';
 import { eventsFromFields, infer, planEntries, sysmonTypesFromFields, type PlanResult } from './normalise.js';
 import { eventsRead } from './reads.js';
 import type { CorrelationRule, LoadedRule, SigmaRule } from '../rules/model.js';
@@ -196,84 +197,6 @@ function resolveOrigin(
   if (truncated) notes.push(`more than ${MAX_ALTERNATIVES} ways to produce the rule's events; only the first ${MAX_ALTERNATIVES} are listed`);
   const partial = anyPartial ? product(perEventPartial).sets.map((c) => withAll(c, base)) : [];
   return { sets: sets.map((c) => withAll(c, base)), partial, events, notes, ...(sysmonByFields ? { eventsFromFields: true } : {}) };
-}
-
-/**
- * Enrichers add fields to events the origin already produces (the command line in 4688): needed only when the
- * rule reads one of their fields, and never a producer by themselves.
- */
-function enrichersFor(rule: SigmaRule, origin: LogSourceOrigin, eventId: number | undefined, notes: string[]): string[] {
-  const out: string[] = [];
-  if (!origin.enrichers?.length) return out;
-  const read = new Set(rule.facts.positiveFields.map((f) => f.toLowerCase()));
-  for (const e of origin.enrichers) {
-    if (eventId !== undefined && e.events && !e.events.includes(eventId)) continue;
-    const used = e.fields.filter((f) => read.has(f.toLowerCase()));
-    if (!used.length) continue;
-    out.push(e.requires);
-    notes.push(`${origin.name}: the rule reads ${used.join(', ')}, which ${e.requires} adds to the event`);
-  }
-  return out;
-}
-
-/** Role-bound origins: each listed role is one way (the events exist on any host of one of the roles). */
-function roleOptions(sets: Combo[], roles: string[]): Combo[] {
-  if (!roles.length) return sets;
-  return sets.flatMap((c) => [...new Set(roles)].map((r) => withAll(c, [`role:${r}`])));
-}
-
-interface EventOption {
-  requires: string[];
-  /** Covers only part of what the rule may watch (a supplementary subcategory). */
-  partial?: boolean;
-}
-
-/** The ways one event can be produced: each option is a set of requirement ids. */
-function eventOptions(rule: SigmaRule, origin: LogSourceOrigin, id: number, catalog: Catalog, notes: string[]): EventOption[] | undefined {
-  switch (origin.producer) {
-    case 'sysmon':
-      if (!catalog.sysmonEvent(id)) {
-        notes.push(`EventID ${id} is not a Sysmon event type`);
-        return undefined;
-      }
-      return [{ requires: [`sysmon:${id}`] }];
-    case 'audit': {
-      let producers = catalog.auditProducers(id);
-      if (!producers.length) {
-        // Events the Security log records without any audit setting (e.g. 1102 log cleared) are listed on the origin.
-        if (origin.events?.includes(id)) return [{ requires: [] }];
-        notes.push(`Security EventID ${id} is not produced by any audit subcategory in the catalog`);
-        return undefined;
-      }
-      const types = rule.facts.objectTypes.map((t) => t.toLowerCase());
-      if (types.length && producers.length > 1) {
-        // Subcategories that list the rule's ObjectType (File System: File, Registry: Key) win; failing that,
-        // those listing other types are ruled out and those listing none stay possible.
-        const listed = producers.filter((p) => p.subcategory.objectTypes?.some((t) => types.includes(t.toLowerCase())));
-        const unlisted = producers.filter((p) => !p.subcategory.objectTypes);
-        if (listed.length) producers = listed;
-        else if (unlisted.length) producers = unlisted;
-      }
-      return producers.flatMap((p) => {
-        const g = p.subcategory.guid;
-        const ev = p.event;
-        // Logged whatever the subcategory's setting (Microsoft: "logged regardless"): nothing to turn on.
-        if (ev.regardless) return [{ requires: [] }];
-        // An event logged on both outcomes is only fully produced when both are audited; where Microsoft
-        // does not say which outcome logs it, asking for both is the safe answer.
-        const own = p.outcome === 'both' || p.outcome === 'unspecified' ? [`audit:${g}:success`, `audit:${g}:failure`] : [`audit:${g}:${p.outcome}`];
-        const sacl = p.subcategory.sacl && ev.sacl !== false ? [`sacl:${p.subcategory.sacl}`] : [];
-        const set = [...own, ...(ev.requires ?? []), ...sacl];
-        const roles = ev.roles ?? p.subcategory.roles ?? [];
-        const partial = p.subcategory.supplementary;
-        return (roles.length ? roles.map((r) => [...set, `role:${r}`]) : [set]).map((requires) => (partial ? { requires, partial } : { requires }));
-      });
-    }
-    case 'channel':
-      return [{ requires: [`channel:${origin.channel}`] }];
-    default:
-      return [{ requires: [] }];
-  }
 }
 
 /**
