@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** Command line: wires commander to the pipeline and the renderers; no logic of its own. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { LimitError, makeOutputDir, writeOutput } from './limits.js';
 import { dirname, join, relative } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CatalogError } from './catalog/validate.js';
@@ -212,7 +212,7 @@ Examples:
         return;
       }
       try {
-        writeFileSync(opts.out, text); // the generator writes CRLF, as cmd.exe and PowerShell 5 expect
+        writeOutput(opts.out, text); // the generator writes CRLF, as cmd.exe and PowerShell 5 expect
       } catch (e) {
         throw new UsageError(`cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
@@ -306,7 +306,7 @@ async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
                 : renderTable(result, { verbose: opts.verbose, color, width: process.stdout.columns });
   if (toFile) {
     try {
-      writeFileSync(opts.output as string, text);
+      writeOutput(opts.output as string, text);
     } catch (e) {
       throw new UsageError(`cannot write ${opts.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
@@ -329,11 +329,11 @@ async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
   const { result, environment, load } = await runValidated(paths, opts);
   const { files, notes } = buildRemediation(result, loadCatalog(), environment?.hosts, load.rules);
   try {
-    mkdirSync(opts.out, { recursive: true });
+    makeOutputDir(opts.out);
     // Fixed file names joined to --out: nothing is written outside it.
-    for (const f of files) writeFileSync(join(opts.out, f.name), f.content);
+    for (const f of files) writeOutput(join(opts.out, f.name), f.content);
   } catch (e) {
-    throw new UsageError(`cannot write into ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(e instanceof LimitError ? `cannot write into ${opts.out}: ${e.message}` : `cannot write into ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const rd = result.readiness;
   process.stdout.write(rd ? `readiness now: ${verdictLine(rd.verdicts, rd.hosts.length)}\n` : '');
@@ -371,7 +371,7 @@ async function sysmonConfig(paths: string[], opts: SysmonCliOptions): Promise<vo
   const check = verifyGenerated(generated.xml, needs, catalog);
   if (opts.out) {
     try {
-      writeFileSync(opts.out, generated.xml);
+      writeOutput(opts.out, generated.xml);
     } catch (e) {
       throw new UsageError(`cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
@@ -394,7 +394,7 @@ async function collectorConfig(paths: string[], opts: CollectorCliOptions): Prom
   if (problems.length) throw new Error(`generated ${opts.format} does not re-read to what the rules need: ${problems.join('; ')}`);
   if (opts.out) {
     try {
-      writeFileSync(opts.out, text);
+      writeOutput(opts.out, text);
     } catch (e) {
       throw new UsageError(`cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
@@ -416,12 +416,12 @@ async function guides(opts: GuidesCliOptions): Promise<void> {
   try {
     for (const g of list) {
       const target = join(opts.out, ...g.path.split('/'));
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, g.text);
+      makeOutputDir(dirname(target));
+      writeOutput(target, g.text);
     }
     if (opts.index) {
       const rel = relative(dirname(opts.index), opts.out).split('\\').join('/');
-      writeFileSync(opts.index, guideIndex(catalog, rel ? `${rel}/` : '', counts));
+      writeOutput(opts.index, guideIndex(catalog, rel ? `${rel}/` : '', counts));
     }
   } catch (e) {
     throw new UsageError(`cannot write guides: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);

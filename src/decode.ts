@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { LIMITS, readRegular } from './limits.js';
 
 /**
  * Decodes a text file written by Windows tools: UTF-8 (with or without BOM), UTF-16 LE/BE with BOM
@@ -17,24 +17,15 @@ export function decodeText(buf: Uint8Array): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/**
- * Reads a file whole, refusing one larger than `maxBytes` before reading it (a rule set or a host export never
- * holds a file that size; reading it would only exhaust memory and time).
- */
+/** Reads a regular file within `maxBytes` (src/limits.ts: FIFOs, devices and pseudo-files are refused). */
 export function readBounded(path: string, maxBytes: number): Buffer {
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    if (size > maxBytes) throw new TooLargeError(`file is ${(size / 1048576).toFixed(1)} MB, more than the ${Math.round(maxBytes / 1048576)} MB such a file may be; skipped`);
-    return readFileSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  return readRegular(path, maxBytes);
 }
 
-export class TooLargeError extends Error {}
+/** A read refused by a limit (size, file type, forbidden target). */
+export { LimitError as TooLargeError } from './limits.js';
 
 /** Rule files are kilobytes (the largest SigmaHQ rule is ~300 KB). */
-export const MAX_RULE_FILE = 8 * 1048576;
+export const MAX_RULE_FILE = LIMITS.ruleFileBytes;
 /** gpresult of a large domain, a Sysmon config, a collector config. */
-export const MAX_INPUT_FILE = 64 * 1048576;
+export const MAX_INPUT_FILE = LIMITS.inputFileBytes;

@@ -13,7 +13,6 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import { decodeText, MAX_INPUT_FILE, readBounded } from '../decode.js';
-import { lazy } from '../lazy.js';
 import { errnoMessage } from '../rules/files.js';
 import { parseAuditpol } from './auditpol.js';
 import { applyAuditpol, applyGpresult } from './merge.js';
@@ -25,8 +24,8 @@ import { parseScOutput, parseSysmonDashC } from './services.js';
 import { parseSysmonConfig, type SysmonConfig } from './sysmon.js';
 import { parseSysteminfoCsv } from './systeminfo.js';
 import { parseWevtutilGl } from './wevtutil.js';
+import { readZip as readZipEntries } from '../zip.js';
 
-const fflate = lazy<typeof import('fflate')>('fflate');
 const configs = new Map<string, SysmonConfig>();
 
 /** The file names a snapshot may hold (src/generate/collect-script.ts SNAPSHOT_FILES, checked by a test). */
@@ -89,10 +88,9 @@ function readDir(dir: string, errors: InputError[]): Snapshot {
 function readZip(path: string, errors: InputError[]): Snapshot[] {
   const byFolder = new Map<string, Map<string, string>>();
   try {
-    const entries = fflate().unzipSync(readBounded(path, MAX_INPUT_FILE), {
-      filter: (f) => SNAPSHOT_NAMES.includes(basename(f.name).toLowerCase()) && f.originalSize <= MAX_INPUT_FILE && !f.name.split('/').includes('..'),
-    });
-    for (const [name, data] of Object.entries(entries)) {
+    const zip = readZipEntries(readBounded(path, MAX_INPUT_FILE), (name) => SNAPSHOT_NAMES.includes(basename(name).toLowerCase()), MAX_INPUT_FILE);
+    for (const p of zip.problems) errors.push({ path: join(path, p.name), message: p.message });
+    for (const { name, data } of zip.entries) {
       const folder = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '';
       const files = byFolder.get(folder) ?? new Map<string, string>();
       files.set(basename(name).toLowerCase(), decodeText(data));

@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RuleFile } from './files.js';
+import { LIMITS, readRegular } from '../limits.js';
 import { parseInThread, type RuleParser } from './load.js';
 import type { ParsedFile } from './parse.js';
 
@@ -99,7 +100,8 @@ function withPath(parsed: ParsedFile, path: string, from = ''): ParsedFile {
 
 function readCache(path: string, fingerprint: string): CacheFile | undefined {
   try {
-    const data = JSON.parse(readFileSync(path, 'utf8')) as CacheFile;
+    // The cache file is an input like any other: a FIFO or a link to /dev/zero there is refused, not read.
+    const data = JSON.parse(readRegular(path, LIMITS.inputFileBytes).toString('utf8')) as CacheFile;
     return data.fingerprint === fingerprint && typeof data.entries === 'object' ? data : undefined;
   } catch {
     return undefined; // absent or damaged: parse afresh and rewrite it

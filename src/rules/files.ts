@@ -1,7 +1,8 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeText, MAX_INPUT_FILE, MAX_RULE_FILE, readBounded, TooLargeError } from '../decode.js';
-import { lazy } from '../lazy.js';
+import { LIMITS } from '../limits.js';
+import { readZip as readZipEntries } from '../zip.js';
 import type { LoadError, LoadNote } from './model.js';
 
 /** One rule file to parse, from disk or from inside a zip archive. */
@@ -20,7 +21,6 @@ export interface CollectResult {
 }
 
 const RULE_EXT = /\.ya?ml$/i;
-const fflate = lazy<typeof import('fflate')>('fflate');
 
 export interface CollectOptions {
   /** Called with the reported path; false drops the file before it is read. */
@@ -58,7 +58,16 @@ export function collectRuleFiles(args: readonly string[], options: CollectOption
     if (text !== undefined) result.files.push({ path, text });
   };
 
-  const walk = (dir: string, seen: Set<string>): void => {
+  // Bounds of one argument's walk (src/limits.ts): depth, entries, and symlinks only within the argument.
+  let visited = 0;
+  let root = '';
+  let stopped = false;
+  const walk = (dir: string, seen: Set<string>, depth = 0): void => {
+    if (stopped) return;
+    if (depth > LIMITS.dirDepth) {
+      result.errors.push({ path: dir, message: `more than ${LIMITS.dirDepth} directory levels (limit); not walked further` });
+      return;
+    }
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -68,6 +77,11 @@ export function collectRuleFiles(args: readonly string[], options: CollectOption
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
+      if (++visited > LIMITS.dirEntries) {
+        result.errors.push({ path: dir, message: `more than ${LIMITS.dirEntries} files and directories (limit); the rest is not read` });
+        stopped = true;
+        return;
+      }
       const path = join(dir, entry.name);
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
@@ -93,8 +107,13 @@ export function collectRuleFiles(args: readonly string[], options: CollectOption
           result.errors.push({ path, message: 'symbolic link loop; directory already visited, skipped' });
           continue;
         }
+        if (entry.isSymbolicLink() && root && real !== root && !real.startsWith(`${root}/`)) {
+          // A link out of the rule set (to /, /proc, a home directory) would read the machine, not rules.
+          result.errors.push({ path, message: `symbolic link to ${real}, outside ${root}: not followed` });
+          continue;
+        }
         seen.add(real);
-        walk(path, seen);
+        walk(path, seen, depth + 1);
       } else if (isFile) {
         addFile(path, false);
       }
@@ -113,8 +132,11 @@ export function collectRuleFiles(args: readonly string[], options: CollectOption
     }
     if (st.isDirectory()) {
       const seen = new Set<string>();
+      visited = 0;
+      stopped = false;
       try {
-        seen.add(realpathSync.native(arg));
+        root = realpathSync.native(arg);
+        seen.add(root);
       } catch {
         // realpath of an accessible directory does not fail in practice; the walk reports any error
       }
@@ -127,22 +149,16 @@ export function collectRuleFiles(args: readonly string[], options: CollectOption
 }
 
 function readZip(path: string, result: CollectResult, accept: (p: string) => boolean): void {
-  let entries: Record<string, Uint8Array>;
+  let zip;
   try {
-    const big: string[] = [];
-    entries = fflate().unzipSync(readBounded(path, MAX_INPUT_FILE), {
-      filter: (f) => {
-        if (f.originalSize > MAX_RULE_FILE) big.push(f.name);
-        return RULE_EXT.test(f.name) && f.originalSize <= MAX_RULE_FILE && accept(join(path, f.name));
-      },
-    });
-    for (const name of big) result.errors.push({ path: join(path, name), message: 'entry is larger than a rule file may be; skipped' });
+    zip = readZipEntries(readBounded(path, MAX_INPUT_FILE), (name) => RULE_EXT.test(name) && accept(join(path, name)), MAX_RULE_FILE);
   } catch (e) {
-    result.errors.push({ path, message: `cannot read zip archive: ${errnoMessage(e)}` });
+    result.errors.push({ path, message: `cannot read zip archive: ${e instanceof TooLargeError ? e.message : errnoMessage(e)}` });
     return;
   }
-  for (const name of Object.keys(entries).sort()) {
-    result.files.push({ path: join(path, name), text: decodeText(entries[name] as Uint8Array) });
+  for (const p of zip.problems) result.errors.push({ path: join(path, p.name), message: p.message });
+  for (const e of zip.entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    result.files.push({ path: join(path, e.name), text: decodeText(e.data) });
   }
 }
 

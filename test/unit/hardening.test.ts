@@ -98,11 +98,11 @@ describe('nasty inputs', () => {
     writeFileSync(join(dir, 'ok.yml'), 'title: ok\nlogsource: {product: windows, category: process_creation}\ndetection: {s: {Image: x}, condition: s}\n');
     const r = runCli([dir]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/huge.yml: file is 100.0 MB, more than the 8 MB such a file may be; skipped/);
+    expect(r.stdout).toMatch(/huge.yml: file is 100.0 MB or more, more than the 8 MB such a file may be \(limit\); skipped/);
     expect(r.stdout).toMatch(/1 rules scanned/);
     const env = runCli([join(dir, 'ok.yml'), '--gpresult', join(dir, 'huge.yml')]);
     expect(env.status).toBe(2);
-    expect(env.stderr).toMatch(/huge.yml: file is 100.0 MB, more than the 64 MB/);
+    expect(env.stderr).toMatch(/huge.yml: file is 100.0 MB or more, more than the 64 MB/);
   });
 
   it('Latin-1 and invalid UTF-8 decode without throwing', () => {

@@ -1,0 +1,105 @@
+/**
+ * Every limit on what logsource-check reads, in one place (documented in docs/limits.md). Rule repositories
+ * take pull requests from strangers: a hostile input must cost bounded bytes, entries, depth and time, and
+ * is reported in one line naming the file and the limit while the rest of the run goes on.
+ */
+import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+const MiB = 1048576;
+
+export const LIMITS = {
+  /** One rule file (the largest SigmaHQ rule is ~300 KB). */
+  ruleFileBytes: 8 * MiB,
+  /** One host or collector input, a Sysmon config, a mapping, the parse cache. */
+  inputFileBytes: 64 * MiB,
+  /** Directory levels below a rule-set argument. */
+  dirDepth: 64,
+  /** Files and directories one rule-set argument may hold. */
+  dirEntries: 200_000,
+  /** Entries of one zip archive, and what they may inflate to together. */
+  zipEntries: 20_000,
+  zipInflatedBytes: 256 * MiB,
+  /** Inflated ÷ compressed size of one zip entry above which it is treated as a bomb. */
+  zipRatio: 1_000,
+  /** Items (sequence entries and mapping pairs) in one rule file's YAML. */
+  yamlItems: 100_000,
+} as const;
+
+/** A limit was hit: the message names the limit; the caller adds the file. */
+export class LimitError extends Error {}
+
+/** Real paths no input is read from or walked into (kernel and device pseudo-files). */
+const FORBIDDEN_ROOTS = ['/proc', '/sys', '/dev'];
+
+/** Why a path (after symlinks) must not be read, or undefined. */
+export function forbiddenTarget(path: string): string | undefined {
+  let real: string;
+  try {
+    real = realpathSync.native(path);
+  } catch {
+    return undefined; // the read itself reports what is wrong
+  }
+  const root = FORBIDDEN_ROOTS.find((r) => real === r || real.startsWith(`${r}/`));
+  return root ? `resolves to ${real}, under ${root}: not read` : undefined;
+}
+
+/**
+ * Reads a regular file, counting the bytes as they come (a size from stat is not trusted: /proc files say 0,
+ * devices have none). FIFOs, devices and sockets are refused without blocking: the file is opened
+ * non-blocking and checked before any read.
+ */
+export function readRegular(path: string, maxBytes: number): Buffer {
+  const why = forbiddenTarget(path);
+  if (why) throw new LimitError(why);
+  const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new LimitError(`not a regular file (${st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'special'}); skipped`);
+    if (st.size > maxBytes) throw new LimitError(tooLarge(st.size, maxBytes));
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.min(1 * MiB, maxBytes + 1 - total) || 1);
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > maxBytes) throw new LimitError(tooLarge(total, maxBytes));
+      chunks.push(n === buf.length ? buf : buf.subarray(0, n));
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function tooLarge(bytes: number, max: number): string {
+  return `file is ${(bytes / MiB).toFixed(1)} MB or more, more than the ${Math.round(max / MiB)} MB such a file may be (limit); skipped`;
+}
+
+/**
+ * Writes an output file without following a symlink or writing into a FIFO/device that an attacker left in
+ * the target directory (fix --out, guides, -o): an existing non-regular target, or one under /proc, /sys or
+ * /dev, is refused with a LimitError naming it.
+ */
+export function writeOutput(path: string, content: string | Uint8Array): void {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch {
+    st = undefined; // absent: created below
+  }
+  if (st && (st.isSymbolicLink() || !st.isFile())) throw new LimitError(`${path} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}: not written through`);
+  const dir = forbiddenTarget(dirname(path));
+  if (dir) throw new LimitError(`${dirname(path)} ${dir}`);
+  writeFileSync(path, content, { flag: st ? 'w' : 'wx' });
+}
+
+/** Creates an output directory; refuses one under /proc, /sys or /dev (where a recursive mkdir can spin forever). */
+export function makeOutputDir(dir: string): void {
+  let probe = resolve(dir);
+  while (!existsSync(probe) && dirname(probe) !== probe) probe = dirname(probe);
+  const why = forbiddenTarget(probe);
+  if (why) throw new LimitError(`${dir}: ${probe} ${why}`);
+  mkdirSync(dir, { recursive: true });
+}
