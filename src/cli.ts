@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** Command line: wires commander to the pipeline and the renderers; no logic of its own. */
 import { LimitError, makeOutputDir, writeOutput } from './limits.js';
+import { terminalLine } from './escape.js';
 import { dirname, join, relative } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CatalogError } from './catalog/validate.js';
@@ -317,7 +318,7 @@ async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
   if (opts.failUnder !== undefined && result.readiness) {
     const below = result.readiness.hosts.filter((h) => (h.summary.readiness ?? 0) < (opts.failUnder as number));
     if (below.length) {
-      const list = below.slice(0, 10).map((h) => `${h.name} ${h.summary.readiness ?? 0}%`).join(', ');
+      const list = terminalLine(below.slice(0, 10).map((h) => `${h.name} ${h.summary.readiness ?? 0}%`).join(', '));
       process.stderr.write(`logsource-check: readiness below ${opts.failUnder}% on ${below.length} host(s): ${list}${below.length > 10 ? ', …' : ''}\n`);
       process.exitCode = EXIT.gate;
     }
@@ -339,7 +340,7 @@ async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
   process.stdout.write(rd ? `readiness now: ${verdictLine(rd.verdicts, rd.hosts.length)}\n` : '');
   if (!files.length) process.stdout.write('nothing to write: no setting that a file can carry is missing\n');
   for (const f of files) process.stdout.write(`wrote ${join(opts.out, f.name)} (${f.settings} setting${f.settings === 1 ? '' : 's'})\n`);
-  for (const n of notes) process.stdout.write(`note: ${n}\n`);
+  for (const n of notes) process.stdout.write(`note: ${terminalLine(n)}\n`);
 }
 
 async function sysmonConfig(paths: string[], opts: SysmonCliOptions): Promise<void> {
@@ -376,7 +377,7 @@ async function sysmonConfig(paths: string[], opts: SysmonCliOptions): Promise<vo
       throw new UsageError(`cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   } else process.stdout.write(generated.xml);
-  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const log = (s: string) => process.stderr.write(`${terminalLine(s)}\n`);
   log(`${opts.out ? `wrote ${opts.out}` : 'config'} (schema ${generated.schemaVersion}, ${opts.base ? `merged into ${opts.base}` : opts.mode})`);
   for (const a of generated.added) log(`  added: ${a}`);
   if (!generated.added.length) log('  nothing to add: the base already logs every event type the rules need');
@@ -399,7 +400,7 @@ async function collectorConfig(paths: string[], opts: CollectorCliOptions): Prom
       throw new UsageError(`cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   } else process.stdout.write(text);
-  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const log = (s: string) => process.stderr.write(`${terminalLine(s)}\n`);
   log(`${opts.out ? `wrote ${opts.out}` : opts.format} for ${needs.size} channel(s); re-read: forwards exactly what the rules need`);
   for (const n of [...needs.values()].sort((a, b) => a.channel.localeCompare(b.channel))) log(`  ${n.channel}: ${formatRanges(n.ids)}`);
 }
@@ -457,14 +458,14 @@ export async function main(argv: string[]): Promise<number> {
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? EXIT.ok : EXIT.usage;
     }
     if (e instanceof UsageError || e instanceof InvalidArgumentError) {
-      process.stderr.write(`logsource-check: ${e.message}\n`);
+      process.stderr.write(`logsource-check: ${terminalLine(e.message)}\n`);
       return EXIT.usage;
     }
     if (e instanceof CatalogError) {
       process.stderr.write(`logsource-check: ${e.message}\n`);
       return EXIT.usage;
     }
-    process.stderr.write(`logsource-check: internal error: ${(e as Error).message}\n`);
+    process.stderr.write(`logsource-check: internal error: ${terminalLine((e as Error).message)}\n`);
     if (process.env['LOGSOURCE_CHECK_DEBUG']) process.stderr.write(`${(e as Error).stack}\n`);
     return EXIT.usage;
   }

@@ -76,11 +76,17 @@ export function readZip(buf: Buffer, accept: (name: string) => boolean, maxEntry
       problem('entry runs past the end of the archive; skipped');
       continue;
     }
+    if (budget <= 0) {
+      problem(`the archive's inflate budget of ${LIMITS.zipInflatedBytes} bytes is spent (limit); skipped`);
+      continue;
+    }
     const cap = Math.min(maxEntryBytes, budget, Math.max(compressed, 1) * LIMITS.zipRatio);
     let data: Buffer;
     try {
       data = method === 0 ? body : zlib.inflateRawSync(body, { maxOutputLength: cap + 1 });
     } catch (e) {
+      // Work spent on a refused entry counts too: 2,000 look-alike bombs cost one budget, not 2,000 caps.
+      budget -= cap;
       problem((e as Error).name === 'RangeError' ? `inflates past ${cap} bytes (per-file cap, archive budget or ${LIMITS.zipRatio}:1 ratio; limit); skipped` : `cannot inflate: ${(e as Error).message}; skipped`);
       continue;
     }

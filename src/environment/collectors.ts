@@ -180,6 +180,17 @@ function readWinlogbeat(content: string, source: string, into: ForwardedSet, not
   const nested = root['winlogbeat'] as Record<string, unknown> | undefined;
   const logs = (root['winlogbeat.event_logs'] ?? nested?.['event_logs']) as unknown;
   if (!Array.isArray(logs)) throw new Error('no winlogbeat.event_logs list');
+  // Entries are gathered per channel and merged once: adding 40,000 entries of one channel one by one
+  // re-normalised a growing range list each time (quadratic).
+  const batch = new Map<string, { name: string; sure: Ranges; possible: Ranges; reasons: Set<string>; labels: string[] }>();
+  const add = (name: string, sure: Ranges, possible: Ranges, reasons: string[], label: string) => {
+    const b = batch.get(name.toLowerCase()) ?? { name, sure: [], possible: [], reasons: new Set<string>(), labels: [] };
+    b.sure.push(...sure);
+    b.possible.push(...possible);
+    reasons.forEach((r) => b.reasons.add(r));
+    if (b.labels.length < 20) b.labels.push(label);
+    batch.set(name.toLowerCase(), b);
+  };
   logs.forEach((entry, i) => {
     const e = (entry ?? {}) as Record<string, unknown>;
     const label = `${source} event_logs[${i}]`;
@@ -202,7 +213,8 @@ function readWinlogbeat(content: string, source: string, into: ForwardedSet, not
     if (e['level'] !== undefined) reasons.push('level filter');
     if (e['ignore_older'] !== undefined) notes.push(`${label}: ignore_older ${String(e['ignore_older'])} skips older events at start-up`);
     const passed = minus(ids.include, ids.exclude);
-    if (reasons.length) addForward(into, name, NONE, passed, reasons, label);
-    else addForward(into, name, passed, passed, [], label);
+    if (reasons.length) add(name, NONE, passed, reasons, label);
+    else add(name, passed, passed, [], label);
   });
+  for (const b of batch.values()) addForward(into, b.name, normalize(b.sure), normalize(b.possible), [...b.reasons], b.labels.join(', ') + (b.labels.length >= 20 ? ', …' : ''));
 }

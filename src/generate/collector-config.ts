@@ -3,6 +3,7 @@
  * subscription, NXLog, Winlogbeat or a bare QueryList. Event IDs are merged into ranges; an XPath longer than
  * the documented limit is split over several <Select>s. Every output re-parses to the same forwarded set.
  */
+import { xmlAttr } from '../escape.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { readCollector, type CollectorFormat } from '../environment/collectors.js';
 import { ALL, contains, isAll, normalize, type ForwardedSet, type Ranges } from '../environment/forwarded.js';
@@ -157,6 +158,4 @@ export function roundTrip(text: string, format: CollectorFormat, needs: Needs, c
   return problems;
 }
 
-function attr(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-}
+const attr = xmlAttr;

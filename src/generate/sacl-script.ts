@@ -4,6 +4,7 @@
  * Registry or Audit File System alone produces nothing for these rules. The script only adds audit rules
  * (AddAuditRule): it never removes or replaces an existing SACL entry, and it skips paths that do not exist.
  */
+import { psSingle } from '../escape.js';
 import type { LoadedRule, SigmaRule } from '../rules/model.js';
 
 export interface SaclTargets {
@@ -101,7 +102,7 @@ function folder(value: string, modifiers: string[]): string | undefined {
   return parts.join('\\').replace(/^%systemroot%|^%windir%/i, 'C:\\Windows').replace(/^%programdata%/i, 'C:\\ProgramData').replace(/^%programfiles%/i, 'C:\\Program Files');
 }
 
-const psq = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const psq = psSingle;
 
 /** The script; Everyone (S-1-1-0, language-neutral) audited on success for writes, inherited below. */
 export function saclScript(t: SaclTargets): string {

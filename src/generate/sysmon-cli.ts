@@ -1,4 +1,5 @@
 /** Glue between the rule set and the Sysmon generator: what each rule needs, per-rule snippets, round trip. */
+import { xmlAttr, xmlComment, xmlText } from '../escape.js';
 import { matchTerms, simulate } from '../assess/sysmon-sim.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { eventState, parseSysmonConfig } from '../environment/sysmon.js';
@@ -22,16 +23,16 @@ export function sysmonNeeds(rules: LoadedRule[], result: CheckResult): SysmonNee
 export function renderSnippets(needs: SysmonNeed[], catalog: Catalog): string {
   const out: string[] = [];
   for (const { rule, eventIds } of needs) {
-    out.push(`<!-- ${rule.path}: ${rule.title} -->`);
+    out.push(`<!-- ${xmlComment(`${rule.path}: ${rule.title}`)} -->`);
     for (const id of eventIds) {
       const ev = catalog.sysmonEvent(id);
       if (!ev?.element) continue;
       const t = targetedConditions(rule, new Set(ev.fields.map((f) => f.toLowerCase())));
       if ('reason' in t) {
-        out.push(`<${ev.element} onmatch="exclude"/>  <!-- unfiltered: ${t.reason} -->`);
+        out.push(`<${ev.element} onmatch="exclude"/>  <!-- ${xmlComment(`unfiltered: ${t.reason}`)} -->`);
         continue;
       }
-      out.push(`<${ev.element} onmatch="include">`, ...t.conds.map((c) => `  <${c.field} condition="${c.operator}">${c.value.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</${c.field}>`), `</${ev.element}>`);
+      out.push(`<${ev.element} onmatch="include">`, ...t.conds.map((c) => `  <${c.field} condition="${xmlAttr(c.operator)}">${xmlText(c.value)}</${c.field}>`), `</${ev.element}>`);
     }
     out.push('');
   }

@@ -4,6 +4,7 @@
  * term, on the term's most selective field). Merging into a base config adds RuleGroups before its
  * </EventFiltering> and never removes or reorders what is there.
  */
+import { xmlAttr, xmlText } from '../escape.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { matchTerms } from '../assess/sysmon-sim.js';
 import { eventState, parseSysmonConfig, schemaAtLeast, type SysmonConfig, type SysmonOperator } from '../environment/sysmon.js';
@@ -155,10 +156,5 @@ function nameOf(names: Set<string>): string {
   return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
 
-function attrEscape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-}
-
-function textEscape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+const attrEscape = xmlAttr;
+const textEscape = xmlText;

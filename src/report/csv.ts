@@ -1,4 +1,5 @@
 import { lazy } from '../lazy.js';
+import { csvCell } from '../escape.js';
 import type { CheckResult } from './result.js';
 
 const csv = lazy<typeof import('csv-stringify/sync')>('csv-stringify/sync');
@@ -11,12 +12,12 @@ export function renderCsv(result: CheckResult): string {
   const rd = result.readiness;
   if (rd && rd.hosts.length > 1) {
     return csv().stringify(
-      rd.hosts.map((h) => [h.name, h.files.join(' '), h.summary.ready, h.summary.partial, h.summary.blocked, h.summary.unknown, h.summary.readiness ?? '', h.summary.notApplicable, h.summary.applicable, h.role ?? '']),
+      rd.hosts.map((h) => [h.name, h.files.join(' '), h.summary.ready, h.summary.partial, h.summary.blocked, h.summary.unknown, h.summary.readiness ?? '', h.summary.notApplicable, h.summary.applicable, h.role ?? ''].map(csvCell)),
       { header: true, columns: ['host', 'files', 'ready', 'partial', 'blocked', 'unknown', 'ready_percent', 'not_applicable', 'applicable', 'role'] },
     );
   }
   return csv().stringify(
-    result.rules.map((r) => [
+    result.rules.map((r) => safe([
       r.path,
       r.id ?? '',
       r.title,
@@ -26,7 +27,12 @@ export function renderCsv(result: CheckResult): string {
       (r.missing ?? []).join(' '),
       r.alternatives.map((a) => a.join(' + ')).join(' | '),
       r.unknownReason ?? '',
-    ]),
+    ])),
     { header: true, columns: ['path', 'id', 'title', 'level', 'logsource', 'verdict', 'missing', 'alternatives', 'unknown_reason'] },
   );
+}
+
+/** Every cell through csvCell: titles, ids and paths from rules must not run as spreadsheet formulas. */
+function safe(row: (string | number)[]): (string | number)[] {
+  return row.map(csvCell);
 }

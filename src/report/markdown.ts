@@ -1,4 +1,5 @@
 import type { CheckResult } from './result.js';
+import { markdownCell, markdownCode } from '../escape.js';
 import { groupUnknownReasons, renderAlternatives, summaryLine, verdictLine } from './text.js';
 
 /** Markdown with the table report's content, for a ticket or a wiki page. */
@@ -25,7 +26,7 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
     out.push(`| Requirement | id | Rules | Only way |${rd ? ' State |' : ''} How to enable |`, `| --- | --- | ---: | ---: |${rd ? ' --- |' : ''} --- |`);
     for (const r of result.requirements) {
       const state = rd ? ` ${r.state ?? 'unknown'} |` : '';
-      out.push(`| ${cell(r.name)} | \`${cell(r.id)}\` | ${r.rules} | ${r.essentialFor} |${state} ${cell([r.enable, ...r.details].join('<br>'))} |`);
+      out.push(`| ${cell(r.name)} | \`${code(r.id)}\` | ${r.rules} | ${r.essentialFor} |${state} ${[r.enable, ...r.details].map(cell).join('<br>')} |`);
     }
   } else out.push('No Windows requirement found in this rule set.');
 
@@ -46,7 +47,7 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
   if (rd?.recommendations.length) {
     out.push('', '## Ranked fixes', '', 'Each fix is ranked given the ones above it.', '', `| # | Change | Unlocks${rd.hosts.length > 1 ? ' (rules × hosts)' : ''} | How |`, '| ---: | --- | ---: | --- |');
     for (const f of rd.recommendations) {
-      out.push(`| ${f.rank} | ${cell(f.requires.map((q) => `${q.name} (${q.state})`).join(' + '))} | ${f.unlocks} | ${cell(f.requires.map((q) => q.enable).join('<br>'))} |`);
+      out.push(`| ${f.rank} | ${cell(f.requires.map((q) => `${q.name} (${q.state})`).join(' + '))} | ${f.unlocks} | ${f.requires.map((q) => cell(q.enable)).join('<br>')} |`);
     }
   }
   if (rd) {
@@ -63,13 +64,13 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
   }
   if (result.errors.length) {
     out.push('', `## Errors (${result.errors.length})`, '');
-    for (const e of result.errors) out.push(`- \`${cell(e.path)}\`: ${cell(e.message)}`);
+    for (const e of result.errors) out.push(`- \`${code(e.path)}\`: ${cell(e.message)}`);
   }
   if (opts.verbose) {
     out.push('', '## Rules', '');
     for (const r of result.rules) {
       const verdict = r.verdict ? ` — **${r.verdict}**${r.missing?.length ? ` (missing ${r.missing.map((m) => `\`${m}\``).join(', ')})` : ''}` : '';
-      out.push(`- **${cell(r.title)}** — \`${cell(r.path)}\` — ${cell(r.logsourceKey)}${r.eventIds.length ? ` — EventID ${r.eventIds.join(', ')}` : ''}${verdict}`);
+      out.push(`- **${cell(r.title)}** — \`${code(r.path)}\` — ${cell(r.logsourceKey)}${r.eventIds.length ? ` — EventID ${r.eventIds.join(', ')}` : ''}${verdict}`);
       if (r.unknownReason) out.push(`  - unknown: ${cell(r.unknownReason)}`);
       else for (const alt of renderAlternatives(r, result)) out.push(`  - ${cell(alt)}`);
     }
@@ -78,6 +79,5 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
 }
 
 /** Escapes what would break a Markdown table cell. */
-function cell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
+const cell = markdownCell;
+const code = markdownCode;

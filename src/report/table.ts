@@ -1,3 +1,4 @@
+import { terminalLine as t } from '../escape.js';
 import { lazy } from '../lazy.js';
 import type { CheckResult, RuleRow } from './result.js';
 import { groupUnknownReasons, renderAlternatives, summaryLine, verdictLine } from './text.js';
@@ -21,22 +22,22 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
   const style = { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] };
   const out: string[] = [];
 
-  out.push(bold('logsource-check') + '  ' + summaryLine(result));
+  out.push(bold('logsource-check') + '  ' + t(summaryLine(result)));
 
   const compact = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
   const ls = new (Table())({ head: ['Log source', 'Rules', 'Resolved'], style, chars: compact });
-  for (const l of result.summary.logsources) ls.push([l.logsource, String(l.rules), l.resolved ? 'yes' : paint(color, '33', 'unknown')]);
+  for (const l of result.summary.logsources) ls.push([t(l.logsource), String(l.rules), l.resolved ? 'yes' : paint(color, '33', 'unknown')]);
   out.push('', bold('Log sources'), ls.toString());
 
   const rd = result.readiness;
   if (rd) {
-    out.push('', bold('Readiness') + '  ' + verdictLine(rd.verdicts, rd.hosts.length));
-    for (const a of rd.assumptions) out.push(dim(`  assumed (--assume-defaults): ${a}`));
-    for (const n of rd.identity) out.push(`  ${paint(color, '33', 'hosts:')} ${n}`);
+    out.push('', bold('Readiness') + '  ' + t(verdictLine(rd.verdicts, rd.hosts.length)));
+    for (const a of rd.assumptions) out.push(dim(`  assumed (--assume-defaults): ${t(a)}`));
+    for (const n of rd.identity) out.push(`  ${paint(color, '33', 'hosts:')} ${t(n)}`);
     const ht = new (Table())({ head: ['Host', 'Role', 'Ready', 'Partial', 'Blocked', 'Unknown', 'N/A', 'Ready %'], style, chars: compact });
     for (const h of rd.hosts.slice(0, opts.verbose ? undefined : 50)) {
       const s = h.summary;
-      ht.push([h.name, h.role ?? '?', String(s.ready), String(s.partial), String(s.blocked), String(s.unknown), String(s.notApplicable), s.readiness === null ? '—' : `${s.readiness}% of ${s.applicable}`]);
+      ht.push([t(h.name), t(h.role ?? '?'), String(s.ready), String(s.partial), String(s.blocked), String(s.unknown), String(s.notApplicable), s.readiness === null ? '—' : `${s.readiness}% of ${s.applicable}`]);
     }
     out.push(ht.toString());
     if (rd.hosts.length > 50 && !opts.verbose) out.push(dim(`  … ${rd.hosts.length - 50} more hosts (--verbose, or --format json/csv)`));
@@ -53,7 +54,7 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
     });
     for (const r of result.requirements) {
       const state = rd ? [paintState(color, r.state ?? 'unknown') + (r.hostsOn !== undefined ? `\n${r.hostsOn}/${rd.hosts.length} hosts` : '')] : [];
-      rt.push([`${r.name}\n${dim(r.id)}`, String(r.rules), String(r.essentialFor), ...state, r.enable]);
+      rt.push([`${t(r.name)}\n${dim(t(r.id))}`, String(r.rules), String(r.essentialFor), ...state, t(r.enable)]);
     }
     out.push('', bold('Requirements') + dim('  (Rules: rules with it in some alternative; Only way: rules with it in every alternative)'), rt.toString());
   } else {
@@ -64,16 +65,16 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
     const sy = rd.sysmon;
     const st = new (Table())({ head: ['EID', 'Element', 'State', 'Rules', 'Logged', 'Partial', 'Dropped'], style, chars: compact });
     for (const t of sy.types) st.push([String(t.eventId), t.element, paintState(color, t.state), String(t.rules), String(t.logged), String(t.partial), String(t.dropped)]);
-    out.push('', bold('Sysmon') + `  ${sy.config} (schema ${sy.schemaVersion})` + dim('  (Logged/Partial/Dropped: the filter simulation for the rules that need the type)'), st.toString());
+    out.push('', bold('Sysmon') + `  ${t(sy.config)} (schema ${t(sy.schemaVersion)})` + dim('  (Logged/Partial/Dropped: the filter simulation for the rules that need the type)'), st.toString());
     if (sy.offenders.length) {
       out.push(bold('Config filters that cost the most rules'));
-      for (const o of sy.offenders.slice(0, opts.verbose ? 20 : 8)) out.push(`  ${String(o.rules).padStart(5)}  ${o.filter}`);
+      for (const o of sy.offenders.slice(0, opts.verbose ? 20 : 8)) out.push(`  ${String(o.rules).padStart(5)}  ${t(o.filter)}`);
     }
   }
 
   if (rd?.channels) {
     const ct = new (Table())({ head: ['Channel', 'Needed event IDs', 'Forwarded', 'Missing', 'Rules affected'], style, colWidths: [null, 40, 40, 30, null] as unknown as number[], wordWrap: true });
-    for (const c of rd.channels) ct.push([c.channel, c.needed === 'any' ? 'any' : c.needed.join(', '), c.forwarded, c.missing.join(', '), String(c.rulesAffected)]);
+    for (const c of rd.channels) ct.push([t(c.channel), c.needed === 'any' ? 'any' : c.needed.join(', '), t(c.forwarded), c.missing.join(', '), String(c.rulesAffected)]);
     out.push('', bold('Forwarding') + dim('  (what the collector configs ship, per channel the rules read)'), ct.toString());
   }
 
@@ -81,12 +82,12 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
     const width = Math.max(84, (opts.width ?? 160) - 60);
     const ft = new (Table())({ head: ['#', 'Change', rd.hosts.length > 1 ? 'Unlocks (rules × hosts)' : 'Unlocks', 'How'], style, colWidths: [null, null, null, width] as unknown as number[], wordWrap: true });
     for (const f of rd.recommendations.slice(0, opts.verbose ? undefined : 15)) {
-      ft.push([String(f.rank), f.requires.map((q) => `${q.name} (${q.state})`).join('\n+ '), String(f.unlocks), f.requires.map((q) => q.enable).join('\n')]);
+      ft.push([String(f.rank), f.requires.map((q) => `${t(q.name)} (${q.state})`).join('\n+ '), String(f.unlocks), f.requires.map((q) => t(q.enable)).join('\n')]);
     }
     out.push('', bold('Ranked fixes') + dim('  (each given the ones above it)'), ft.toString());
     if (rd.recommendations.length > 15 && !opts.verbose) out.push(dim(`  … ${rd.recommendations.length - 15} more (--verbose)`));
     if (opts.verbose) {
-      for (const f of rd.recommendations) out.push(`  #${f.rank} unlocks: ${f.rules.map((r) => r.title).join('; ')}`);
+      for (const f of rd.recommendations) out.push(`  #${f.rank} unlocks: ${t(f.rules.map((r) => r.title).join('; '))}`);
     }
   }
   if (rd) {
@@ -94,19 +95,19 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
       const seen = `seen: ${h.seen.inputs.join(', ') || 'nothing'}`;
       const open = h.seen.unknown.map((u) => `unknown: ${u.requirements} ${u.kind} requirement(s) — ${u.settle}`);
       const lines = [seen, ...open, ...h.warnings.map((w) => `warning: ${w}`), ...h.conflicts.map((c) => `conflict: ${c}`), ...(opts.verbose ? h.notes.map((n) => `note: ${n}`) : [])];
-      if (lines.length) out.push('', bold(`Host ${h.name}`), ...lines.map((l) => `  ${l}`));
+      if (lines.length) out.push('', bold(`Host ${t(h.name)}`), ...lines.map((l) => `  ${t(l)}`));
     }
   }
 
   const reasons = groupUnknownReasons(result);
   if (reasons.length) {
     out.push('', bold('Unknown'));
-    for (const [reason, n] of reasons) out.push(`  ${String(n).padStart(5)}  ${reason}`);
+    for (const [reason, n] of reasons) out.push(`  ${String(n).padStart(5)}  ${t(reason)}`);
   }
 
   if (result.errors.length) {
     out.push('', bold(paint(color, '31', `Errors (${result.errors.length})`)));
-    for (const e of result.errors) out.push(`  ${e.path}: ${e.message}`);
+    for (const e of result.errors) out.push(`  ${t(e.path)}: ${t(e.message)}`);
   }
 
   if (opts.verbose) {
@@ -114,7 +115,7 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
     for (const r of result.rules) out.push(...verboseRule(r, result, dim));
     if (result.notes.length) {
       out.push('', bold('Notes'));
-      for (const n of result.notes) out.push(`  ${n.path}: ${n.message}`);
+      for (const n of result.notes) out.push(`  ${t(n.path)}: ${t(n.message)}`);
     }
   }
   return out.join('\n') + '\n';
@@ -127,9 +128,9 @@ function paintState(color: boolean, s: string): string {
 
 function verboseRule(r: RuleRow, result: CheckResult, dim: (s: string) => string): string[] {
   const verdict = r.verdict ? `  [${r.verdict}${r.missing?.length ? `; missing ${r.missing.join(', ')}` : ''}]` : '';
-  const lines = [`  ${r.path}${r.line ? `:${r.line}` : ''}  ${r.title}${verdict}`, dim(`      ${r.logsourceKey}${r.eventIds.length ? `  EventID ${r.eventIds.join(', ')}` : ''}`)];
-  if (r.unknownReason) lines.push(`      unknown: ${r.unknownReason}`);
-  else for (const alt of renderAlternatives(r, result)) lines.push(`      ${alt}`);
-  for (const n of r.notes) lines.push(dim(`      note: ${n}`));
+  const lines = [t(`  ${r.path}${r.line ? `:${r.line}` : ''}  ${r.title}${verdict}`), dim(t(`      ${r.logsourceKey}${r.eventIds.length ? `  EventID ${r.eventIds.join(', ')}` : ''}`))];
+  if (r.unknownReason) lines.push(t(`      unknown: ${r.unknownReason}`));
+  else for (const alt of renderAlternatives(r, result)) lines.push(t(`      ${alt}`));
+  for (const n of r.notes) lines.push(dim(t(`      note: ${n}`)));
   return lines;
 }

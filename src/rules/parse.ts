@@ -1,6 +1,7 @@
 import { lazy } from '../lazy.js';
 import { analyseDetection } from './detection.js';
 import { duplicateKeys, reindentQuotedScalars } from './tolerant.js';
+import { LIMITS } from '../limits.js';
 import type { CorrelationRule, LoadError, LoadNote, LoadedRule, LogSource, SigmaRule } from './model.js';
 
 export interface ParsedFile {
@@ -30,6 +31,12 @@ export function parseRuleFile(path: string, text: string): ParsedFile {
 
 function parseDocuments(path: string, text: string): ParsedFile {
   const out: ParsedFile = { rules: [], errors: [], notes: [] };
+  const items = countItems(text);
+  if (items > LIMITS.yamlItems) {
+    // A 7 MB flow sequence of millions of items costs the parser tens of seconds and gigabytes: refused first.
+    out.errors.push({ path, message: `more than ${LIMITS.yamlItems} YAML items (${items} separators; limit); skipped` });
+    return out;
+  }
   const { LineCounter, parseAllDocuments } = yaml();
   let lineCounter = new LineCounter();
   // Duplicate keys are read as PyYAML reads them (the last wins) and reported per rule (tolerant.ts).
@@ -224,4 +231,14 @@ function optString(v: unknown): string | undefined {
 
 function firstLine(s: string): string {
   return s.split('\n')[0] ?? s;
+}
+
+/** Upper bound of a text's YAML items: flow separators (",") and lines (each block item or pair is one). */
+function countItems(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 44 || c === 10) n++;
+  }
+  return n;
 }

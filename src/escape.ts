@@ -1,0 +1,73 @@
+/**
+ * One escaping function per output kind, used by every renderer and generator (docs/limits.md). Data from
+ * rules and host inputs is hostile until written: it must not change what the reader of an output sees.
+ */
+
+/** Control characters and escape sequences (CSI, OSC: colours, window titles, hyperlinks) that a terminal obeys. */
+const ANSI = /\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b\[[0-?]*[ -/]*[@-~]|\u001b[@-_]?|[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** Terminal text: escape sequences and control characters removed (newlines kept for table cells). */
+export function terminal(s: string): string {
+  return s.replace(ANSI, '\uFFFD');
+}
+
+/** One terminal line (stderr messages): controls removed and line breaks folded. */
+export function terminalLine(s: string): string {
+  return terminal(s.replace(/\r\n|\r|\n/g, ' '));
+}
+
+/**
+ * A CSV cell a spreadsheet will not run as a formula: cells starting with = + - @ tab or CR get a leading
+ * apostrophe (OWASP CSV injection). Quoting is csv-stringify's.
+ */
+export function csvCell(v: string | number): string | number {
+  return typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+}
+
+/** A Markdown table cell: no raw HTML, no link or image syntax, no table or line breaks. */
+export function markdownCell(s: string): string {
+  return terminalLine(s)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]|!])/g, '\\$1')
+    .replace(/javascript:/gi, 'javascript&#58;');
+}
+
+/** Characters XML 1.0 does not allow at all (C0 controls but tab/LF/CR, U+FFFE/FFFF, lone surrogates). */
+const XML_INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** XML element text. */
+export function xmlText(s: string): string {
+  return s.replace(XML_INVALID, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** XML attribute value (double-quoted). */
+export function xmlAttr(s: string): string {
+  return xmlText(s).replace(/"/g, '&quot;');
+}
+
+/** XML comment text: "--" may not occur in a comment, nor may it end with "-". */
+export function xmlComment(s: string): string {
+  return s.replace(XML_INVALID, '\uFFFD').replace(/-(?=-)/g, '- ').replace(/-$/, '- ');
+}
+
+/** Text a cmd.exe `echo` or `rem` line shows: its metacharacters would otherwise run. */
+export function cmdText(s: string): string {
+  return s.replace(/[\r\n]/g, ' ').replace(/[\^&|<>()%!"]/g, (c) => (c === '%' ? '%%' : `^${c}`));
+}
+
+/** A .reg string value or value name inside double quotes. */
+export function regString(s: string): string {
+  return s.replace(/[\r\n\u0000]/g, ' ').replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+}
+
+/** A PowerShell single-quoted string. */
+export function psSingle(s: string): string {
+  return `'${s.replace(/[\u0000-\u001f]/g, ' ').replace(/['\u2018\u2019\u201a\u201b]/g, "''")}'`;
+}
+
+/** Text inside a Markdown code span: literal there (no HTML, no links), so only backticks, pipes and breaks matter. */
+export function markdownCode(s: string): string {
+  return terminalLine(s).replace(/`/g, "'").replace(/\|/g, '\\|');
+}
