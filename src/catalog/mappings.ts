@@ -34,7 +34,7 @@ export function withMappings(catalog: Catalog, inputs: MappingInput[]): { catalo
   for (const input of inputs) {
     let doc: unknown;
     try {
-      doc = yaml().parse(input.text, { maxAliasCount: 100 });
+      doc = yaml().parse(input.text, { maxAliasCount: 100, logLevel: 'error' });
     } catch (e) {
       throw new MappingError(`${input.path}: YAML error: ${(e as Error).message.split('\n')[0]}`);
     }

@@ -172,7 +172,7 @@ export function parseEventIdList(spec: string): { include: Ranges; exclude: Rang
 function readWinlogbeat(content: string, source: string, into: ForwardedSet, notes: string[]): void {
   let doc: unknown;
   try {
-    doc = yaml().parse(content, { maxAliasCount: 100 });
+    doc = yaml().parse(content, { maxAliasCount: 100, logLevel: 'error' });
   } catch (e) {
     throw new Error(`YAML error: ${(e as Error).message.split('\n')[0]}`);
   }

@@ -19,6 +19,8 @@ export function parseXml(text: string): XmlNode {
     const cut = /Unclosed|Invalid '\[/.test(msg) ? 'the file is incomplete or malformed' : msg;
     throw new XmlError(`XML error at line ${line}: ${cut}`);
   }
+  const strict = notWellFormed(text);
+  if (strict) throw new XmlError(strict);
   const parser = new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: '@',
@@ -28,7 +30,33 @@ export function parseXml(text: string): XmlNode {
     processEntities: false,
     isArray: () => true,
   });
-  return parser.parse(text) as XmlNode;
+  const doc = parser.parse(text) as XmlNode;
+  const roots = Object.entries(doc).filter(([k]) => !k.startsWith('?') && !k.startsWith('#') && k !== '!--');
+  if (roots.length !== 1 || (Array.isArray(roots[0]?.[1]) && (roots[0][1] as unknown[]).length > 1)) {
+    throw new XmlError('XML error: a document has exactly one root element; this one has ' + (roots.length ? 'more' : 'none'));
+  }
+  return doc;
+}
+
+/**
+ * What fast-xml-parser's validator lets through but XML 1.0 (and so Windows' own XML readers, and Sysmon)
+ * rejects: characters XML forbids, character references to them, "--" inside a comment, "<" in an attribute.
+ */
+function notWellFormed(text: string): string | undefined {
+  const at = (i: number) => `XML error at line ${text.slice(0, i).split('\n').length}`;
+  const bad = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/.exec(text);
+  if (bad) return `${at(bad.index)}: character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML`;
+  for (const m of text.matchAll(/&#(x[0-9a-fA-F]+|[0-9]+);/g)) {
+    const cp = m[1]!.startsWith('x') ? parseInt(m[1]!.slice(1), 16) : Number(m[1]);
+    const ok = cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+    if (!ok) return `${at(m.index ?? 0)}: character reference ${m[0]} names a character XML does not allow`;
+  }
+  for (const m of text.matchAll(/<!--([\s\S]*?)-->/g)) {
+    if (m[1]!.includes('--') || m[1]!.endsWith('-')) return `${at(m.index ?? 0)}: "--" inside a comment`;
+  }
+  const lt = /<[A-Za-z_][^<>]*?=\s*("[^"]*<[^"]*"|'[^']*<[^']*')/.exec(text);
+  if (lt) return `${at(lt.index)}: "<" inside an attribute value`;
+  return undefined;
 }
 
 /** Child elements with this local name. */

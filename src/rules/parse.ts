@@ -41,7 +41,8 @@ function parseDocuments(path: string, text: string): ParsedFile {
   let lineCounter = new LineCounter();
   // Duplicate keys are read as PyYAML reads them (the last wins) and reported per rule (tolerant.ts).
   const parse = (t: string, lc: InstanceType<typeof LineCounter>) => {
-    const d = parseAllDocuments(t, { lineCounter: lc, prettyErrors: false, uniqueKeys: false, strict: false });
+    // logLevel error: yaml's warnings (unknown tags …) would go to stderr without the file's name; errors are ours to report.
+    const d = parseAllDocuments(t, { lineCounter: lc, prettyErrors: false, uniqueKeys: false, strict: false, logLevel: 'error' });
     return Array.isArray(d) ? d : [d];
   };
   let docs;

@@ -165,3 +165,26 @@ describe('output that hostile text cannot break', () => {
     expect(comment.endsWith(' -->')).toBe(true);
   });
 });
+
+describe('strict XML where Windows is strict', () => {
+  it('what XML 1.0 forbids is an error with its line, as Windows\' XML readers and Sysmon refuse it', async () => {
+    const { parseXml } = await import('../../src/environment/xml.js');
+    const bad: [string, RegExp][] = [
+      ['<Sysmon schemaversion="4.90"><EventFiltering/></Sysmon><Sysmon/>', /exactly one root element/],
+      ['<Sysmon a="x<y"><EventFiltering/></Sysmon>', /"<" inside an attribute value/],
+      ['<Sysmon>\n<!-- a -- b -->\n</Sysmon>', /line 2: "--" inside a comment/],
+      ['<Sysmon>&#0;</Sysmon>', /character reference &#0; names a character XML does not allow/],
+      ['<Sysmon>&#xD800;</Sysmon>', /&#xD800;/],
+      ['<Sysmon>\u0001</Sysmon>', /character U\+0001 is not allowed/],
+    ];
+    for (const [xml, why] of bad) expect(() => parseXml(xml), xml).toThrow(why);
+    expect(parseXml('<?xml version="1.0"?>\n<!-- fine - comment -->\n<Sysmon a="x&lt;y">&#x41;</Sysmon>')).toBeTruthy();
+  });
+  it('a Sysmon config with a forbidden character is one error line naming the file, not assessed as if fine', () => {
+    const d = dir();
+    writeFileSync(join(d, 'sysmon.xml'), '<Sysmon schemaversion="4.90"><EventFiltering><ProcessCreate onmatch="exclude">\u0000</ProcessCreate></EventFiltering></Sysmon>');
+    const r = bounded([join(ROOT, 'examples/rules'), '--sysmon', join(d, 'sysmon.xml')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/sysmon.xml: XML error at line 1: character U\+0000 is not allowed in XML/);
+  });
+});
