@@ -1,0 +1,13 @@
+/** A fixed-seed slice of the fuzz suite (test/fuzz/fuzz.mjs; the whole run is `npm run fuzz -- --cases 2000`). */
+import { describe, expect, it } from 'vitest';
+
+describe('fuzz slice', () => {
+  it('40 hostile and malformed cases (seed 20261127): no crash, no run over 10 s or 512 MB, no invalid output', async () => {
+    // @ts-expect-error — a plain ES module shared with `npm run fuzz`
+    const { fuzz } = (await import('../fuzz/fuzz.mjs')) as { fuzz: (o: { cases: number; seed: number }) => Promise<{ failures: unknown[]; maxMs: number; maxMb: number }> };
+    const res = await fuzz({ cases: 40, seed: 20261127 });
+    expect(res.failures).toEqual([]);
+    expect(res.maxMs).toBeLessThan(10_000);
+    expect(res.maxMb).toBeLessThan(512);
+  }, 300_000);
+});
