@@ -142,11 +142,21 @@ function group(name: string, body: string): string {
 /** Inserts the new RuleGroups before the base's last </EventFiltering>; only the schemaversion may change. */
 function mergeInto(text: string, block: string, base: SysmonConfig, schema: string): string {
   let out = text;
-  if (schema !== base.schemaVersion) out = out.replace(/(schemaversion\s*=\s*["'])[^"']*(["'])/i, `$1${schema}$2`);
+  // Positions are found in the markup only: comments, CDATA and the prolog are masked (same length), so a
+  // "</EventFiltering>" or "schemaversion=" inside a comment is never taken for the element or the attribute.
+  const markup = () => out.replace(/<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>/g, (m) => ' '.repeat(m.length));
+  if (schema !== base.schemaVersion) {
+    const m = /<Sysmon\b[^>]*?\bschemaversion\s*=\s*(["'])[^"']*\1/i.exec(markup());
+    if (m) {
+      const value = m[0].lastIndexOf(m[1] as string, m[0].length - 2) + 1;
+      out = out.slice(0, m.index + value) + schema + out.slice(m.index + m[0].length - 1);
+    }
+  }
   if (!block) return out;
-  const close = out.search(/<\/EventFiltering\s*>(?![\s\S]*<\/EventFiltering\s*>)/);
+  const masked = markup();
+  const close = masked.search(/<\/EventFiltering\s*>(?![\s\S]*<\/EventFiltering\s*>)/);
   if (close >= 0) return `${out.slice(0, close)}${block}\n  ${out.slice(close)}`;
-  const end = out.search(/<\/Sysmon\s*>(?![\s\S]*<\/Sysmon\s*>)/);
+  const end = masked.search(/<\/Sysmon\s*>(?![\s\S]*<\/Sysmon\s*>)/);
   return `${out.slice(0, end)}  <EventFiltering>\n${block}\n  </EventFiltering>\n${out.slice(end)}`;
 }
 

@@ -86,7 +86,14 @@ function pathFilter(include: string[] | undefined, exclude: string[] | undefined
   const opts = { dot: true, basename: false };
   // A pattern without a slash matches the file name, one with a slash the whole reported path.
   const compile = (patterns: string[]) =>
-    patterns.map((pat) => (pat.includes('/') ? picomatch()(pat, opts) : picomatch()(pat, { ...opts, basename: true })));
+    patterns.map((pat) => {
+      try {
+        return pat.includes('/') ? picomatch()(pat, opts) : picomatch()(pat, { ...opts, basename: true });
+      } catch (e) {
+        // picomatch refuses patterns over 64 KiB and a few malformed ones: an unusable option, said as such.
+        throw new OptionError(`--include/--exclude pattern of ${pat.length} characters cannot be used: ${(e as Error).message}`);
+      }
+    });
   const inc = include?.length ? compile(include) : undefined;
   const exc = exclude?.length ? compile(exclude) : [];
   return (p) => {

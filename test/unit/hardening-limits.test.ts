@@ -188,3 +188,22 @@ describe('strict XML where Windows is strict', () => {
     expect(r.stderr).toMatch(/sysmon.xml: XML error at line 1: character U\+0000 is not allowed in XML/);
   });
 });
+
+describe('structure, not text', () => {
+  it('sysmon-config --base: markup inside comments is never taken for the root or </EventFiltering>', () => {
+    const d = dir();
+    writeFileSync(join(d, 'base.xml'), '<!-- old: <Sysmon schemaversion="3.0"> -->\n<Sysmon schemaversion="4.1">\n  <EventFiltering>\n  </EventFiltering>\n</Sysmon>\n<!-- trailer </EventFiltering> -->\n');
+    const r = bounded(['sysmon-config', join(ROOT, 'examples/rules'), '--base', join(d, 'base.xml')]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('<!-- old: <Sysmon schemaversion="3.0"> -->');
+    expect(r.stdout).toMatch(/\n<Sysmon schemaversion="4\.\d+">/);
+    expect(r.stdout).not.toContain('<Sysmon schemaversion="4.1">');
+    expect(r.stdout.trimEnd().endsWith('<!-- trailer </EventFiltering> -->')).toBe(true);
+    expect(r.stdout.indexOf('<RuleGroup')).toBeLessThan(r.stdout.indexOf('</Sysmon>'));
+  });
+  it('an --include pattern picomatch cannot use is one line, exit 2', () => {
+    const r = bounded([join(ROOT, 'examples/rules'), '--include', 'a'.repeat(100_000)]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^logsource-check: --include\/--exclude pattern of 100000 characters cannot be used/);
+  });
+});
