@@ -102,7 +102,7 @@ function makeCase(i, r, fx, base) {
   return { args: [...args, '--format', format, ...(r() < 0.5 ? ['--verbose'] : [])], out: format };
 }
 
-async function check(out, stdout) {
+export async function check(out, stdout) {
   if (out === 'json' || out === 'sarif') JSON.parse(stdout);
   if (out === 'csv') {
     const { parse } = await import('csv-parse/sync');

@@ -10,4 +10,16 @@ describe('fuzz slice', () => {
     expect(res.maxMs).toBeLessThan(10_000);
     expect(res.maxMb).toBeLessThan(512);
   }, 300_000);
+
+  it('its output checks catch what they look for', async () => {
+    // @ts-expect-error — a plain ES module shared with `npm run fuzz`
+    const { check } = (await import('../fuzz/fuzz.mjs')) as { check: (out: string, text: string) => Promise<void> };
+    await expect(check('json', '{"a":')).rejects.toThrow();
+    await expect(check('csv', 'a,b\n=SUM(1),x\n')).rejects.toThrow(/formula/);
+    await expect(check('markdown', '| <script>x</script> |')).rejects.toThrow(/raw HTML/);
+    await expect(check('markdown', '[x](javascript:alert(1))')).rejects.toThrow(/javascript/);
+    await expect(check('table', 'x\u001b]0;t\u0007')).rejects.toThrow(/escape sequence/);
+    await expect(check('sysmon', '<Sysmon><!-- a -- b --></Sysmon>')).rejects.toThrow(/comment/);
+    await expect(check('markdown', 'a<br>b &lt;script&gt;')).resolves.toBeUndefined();
+  });
 });
