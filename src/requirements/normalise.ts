@@ -20,7 +20,9 @@ export interface Plan {
 
 export type PlanResult = Plan | { unknown: string; notes: string[] };
 
-const key = (e: LogSourceEntry) => (e.category ? `windows/category/${e.category}` : `windows/service/${e.service}`);
+/** "windows/category/process_creation", "windows/service/security": the key reports use. */
+export const entryKey = (e: LogSourceEntry) => (e.category ? `windows/category/${e.category}` : `windows/service/${e.service}`);
+const key = entryKey;
 
 /** Entries for one name given in `field`, with how they were found (undefined: by its taxonomy name). */
 function lookup(catalog: Catalog, field: 'category' | 'service', name: string, service?: string): { entries: LogSourceEntry[]; how?: string } {

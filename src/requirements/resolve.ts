@@ -2,7 +2,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { LogSourceEntry, LogSourceOrigin } from '../catalog/types.js';
 import { canMatch } from '../rules/condition.js';
 import { enrichersFor, eventOptions, roleOptions } from './producers.js';
-import { eventsFromFields, infer, planEntries, sysmonTypesFromFields, type PlanResult } from './normalise.js';
+import { entryKey, eventsFromFields, infer, planEntries, sysmonTypesFromFields, type PlanResult } from './normalise.js';
 import { eventsRead } from './reads.js';
 import type { CorrelationRule, LoadedRule, SigmaRule } from '../rules/model.js';
 import { minimizeAlternatives, product, single, withAll, type Alternative, type Combo, MAX_ALTERNATIVES } from './sets.js';
@@ -52,42 +52,41 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
   const eventIds = new Set<number>();
   let byFields = false;
   const collect = (list: LogSourceEntry[]) => {
-   for (const entry of list) {
-    const isCategory = entry.category !== undefined;
-    const known = knownFields(entry);
-    let ids = rule.facts.eventIds;
-    if (list.length > 1 && !isCategory && ids.length) {
-      // Several services (a list, or Channel values): each reads only the rule's events that belong to it.
-      const security = entry.sources.some((s) => s.channel === 'Security');
-      ids = ids.filter((id) => (catalog.auditProducers(id).length > 0) === security);
-      if (!ids.length) continue;
-    }
-    if (!ids.length && !isCategory) {
-      const f = eventsFromFields(rule, catalog, entry.service);
-      if (f) {
-        ids = f.ids;
-        notes.push(f.note);
-        byFields = true;
+    for (const entry of list) {
+      const isCategory = entry.category !== undefined;
+      const known = knownFields(entry);
+      let ids = rule.facts.eventIds;
+      if (list.length > 1 && !isCategory && ids.length) {
+        // Several services (a list, or Channel values): each reads only the rule's events that belong to it.
+        const security = entry.sources.some((s) => s.channel === 'Security');
+        ids = ids.filter((id) => (catalog.auditProducers(id).length > 0) === security);
+        if (!ids.length) continue;
+      }
+      if (!ids.length && !isCategory) {
+        const f = eventsFromFields(rule, catalog, entry.service);
+        if (f) {
+          ids = f.ids;
+          notes.push(f.note);
+          byFields = true;
+        }
+      }
+      for (const origin of entry.sources) {
+        const res = resolveOrigin(rule, origin, isCategory, known, catalog, ids);
+        if ('rejected' in res) {
+          rejected.push(`${origin.name}: ${res.rejected}`);
+          continue;
+        }
+        notes.push(...res.notes);
+        if (res.eventsFromFields) byFields = true;
+        res.events.forEach((e) => eventIds.add(e));
+        const roles = [...(entry.roles ?? []), ...(origin.roles ?? [])];
+        for (const c of roleOptions(res.sets, roles)) {
+          const alt: Alternative = { origin: origin.name, requires: c.requires, branches: c.branches };
+          alternatives.push(origin.supplementary ? { ...alt, supplementary: true } : alt);
+        }
+        for (const c of roleOptions(res.partial, roles)) alternatives.push({ origin: origin.name, requires: c.requires, branches: c.branches, supplementary: true });
       }
     }
-    for (const origin of entry.sources) {
-      const res = resolveOrigin(rule, origin, isCategory, known, catalog, ids);
-      if ('rejected' in res || (!res.sets.length && !res.partial.length)) {
-        if (!('rejected' in res)) continue;
-        rejected.push(`${origin.name}: ${res.rejected}`);
-        continue;
-      }
-      notes.push(...res.notes);
-      if (res.eventsFromFields) byFields = true;
-      res.events.forEach((e) => eventIds.add(e));
-      const roles = [...(entry.roles ?? []), ...(origin.roles ?? [])];
-      for (const c of roleOptions(res.sets, roles)) {
-        const alt: Alternative = { origin: origin.name, requires: c.requires, branches: c.branches };
-        alternatives.push(origin.supplementary ? { ...alt, supplementary: true } : alt);
-      }
-      for (const c of roleOptions(res.partial, roles)) alternatives.push({ origin: origin.name, requires: c.requires, branches: c.branches, supplementary: true });
-    }
-   }
   };
   collect(entries);
   if (!alternatives.length && rule.facts.eventIds.length && rejected.length && rejected.every((r) => /is not one of its events/.test(r))) {
@@ -96,7 +95,7 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
     if (inferred && inferred.entries.some((e) => !entries.includes(e))) {
       notes.push(`${label} does not produce EventID ${rule.facts.eventIds.join(', ')}: ${inferred.notes.join('; ')}`);
       entries = inferred.entries;
-      label = inferred.entries.map((e) => (e.category ? `windows/category/${e.category}` : `windows/service/${e.service}`)).join(' + ');
+      label = inferred.entries.map(entryKey).join(' + ');
       inferredFrom = [inferredFrom, inferred.from].filter(Boolean).join('; ');
       rejected.length = 0;
       collect(entries);
@@ -119,7 +118,7 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
 /** A rule without product whose detection names a Windows channel, provider or event ID. */
 function planFromInference(rule: SigmaRule, catalog: Catalog): PlanResult {
   const inferred = infer(rule, catalog) as NonNullable<ReturnType<typeof infer>>;
-  const label = inferred.entries.map((e) => (e.category ? `windows/category/${e.category}` : `windows/service/${e.service}`)).join(' + ');
+  const label = inferred.entries.map(entryKey).join(' + ');
   return { entries: inferred.entries, label, notes: [...inferred.notes, 'no product: a Windows rule by its detection'], inferredFrom: inferred.from };
 }
 
