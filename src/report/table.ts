@@ -33,7 +33,8 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
   if (rd) {
     out.push('', bold('Readiness') + '  ' + t(verdictLine(rd.verdicts, rd.hosts.length)));
     for (const a of rd.assumptions) out.push(dim(`  assumed (--assume-defaults): ${t(a)}`));
-    for (const n of rd.identity) out.push(`  ${paint(color, '33', 'hosts:')} ${t(n)}`);
+    for (const n of rd.identity.slice(0, opts.verbose ? undefined : 10)) out.push(`  ${paint(color, '33', 'hosts:')} ${t(n)}`);
+    if (rd.identity.length > 10 && !opts.verbose) out.push(dim(`  … ${rd.identity.length - 10} more inputs naming other computers (--verbose)`));
     const ht = new (Table())({ head: ['Host', 'Role', 'Ready', 'Partial', 'Blocked', 'Unknown', 'N/A', 'Ready %'], style, chars: compact });
     for (const h of rd.hosts.slice(0, opts.verbose ? undefined : 50)) {
       const s = h.summary;
