@@ -5,9 +5,8 @@ import type { LoadedRule } from '../rules/model.js';
 import { matchTerms, simulate, type SimResult, type Simulation } from './sysmon-sim.js';
 import { originReads } from '../requirements/reads.js';
 import { contains, formatRanges, forwardState, type ForwardedSet, type ForwardState } from '../environment/forwarded.js';
-import type { CheckResult, RuleRow } from '../report/result.js';
 import { rankFixes, type RankItem } from './rank.js';
-import { ASSUMED, count, roleLabel, visibility, type HostSeen, type RuleVerdict, type VerdictCounts } from './counts.js';
+import { ASSUMED, count, roleLabel, visibility, type AssessInput, type AssessRule, type HostSeen, type RuleVerdict, type VerdictCounts } from './counts.js';
 import { assessRule, requirementState, type AltInput, type RequirementState, type StateOptions, type Verdict } from './verdict.js';
 
 
@@ -67,7 +66,7 @@ export interface ChannelReport {
 }
 
 /** Verdicts of every rule on every host, and fixes ranked by rules (× hosts) unlocked. */
-export function assess(result: CheckResult, hosts: HostEnvironment[], catalog: Catalog, loaded: LoadedRule[] = [], opts: StateOptions = {}): Assessment {
+export function assess(result: AssessInput, hosts: HostEnvironment[], catalog: Catalog, loaded: LoadedRule[] = [], opts: StateOptions = {}): Assessment {
   const rules = result.rules;
   const sim = sysmonSimulator(loaded, catalog);
   const logUse = rulesPerLog(result, catalog);
@@ -97,7 +96,7 @@ export function assess(result: CheckResult, hosts: HostEnvironment[], catalog: C
   const groupList = [...groups.values()];
   groupList.forEach((g, gi) => {
     g.host.rules.forEach((v, ri) => {
-      const rule = rules[ri] as RuleRow;
+      const rule = rules[ri] as AssessRule;
       if (v.verdict === 'ready' || v.verdict === 'not-applicable' || rule.unknownReason || rule.kind !== 'rule') return;
       items.push({ id: gi * rules.length + ri, weight: g.weight, missing: g.missing[ri] ?? [] });
     });
@@ -111,7 +110,7 @@ export function assess(result: CheckResult, hosts: HostEnvironment[], catalog: C
       rank: i + 1,
       requires: f.requires,
       unlocks: f.unlocks,
-      rules: ruleIdx.map((ri) => ({ path: (rules[ri] as RuleRow).path, title: (rules[ri] as RuleRow).title })),
+      rules: ruleIdx.map((ri) => ({ path: (rules[ri] as AssessRule).path, title: (rules[ri] as AssessRule).title })),
       ruleIndexes: ruleIdx,
       hosts: hostCount,
     };
@@ -122,7 +121,7 @@ export function assess(result: CheckResult, hosts: HostEnvironment[], catalog: C
 }
 
 /** Needed vs forwarded per channel, over every alternative of every assessable rule. */
-function channelReport(rules: RuleRow[], catalog: Catalog, set: ForwardedSet): ChannelReport[] {
+function channelReport(rules: AssessRule[], catalog: Catalog, set: ForwardedSet): ChannelReport[] {
   const byChannel = new Map<string, { channel: string; ids: Set<number>; any: boolean; affected: Set<number> }>();
   rules.forEach((r, ri) => {
     if (r.unknownReason || r.kind !== 'rule') return;
@@ -153,7 +152,7 @@ function channelReport(rules: RuleRow[], catalog: Catalog, set: ForwardedSet): C
 }
 
 /** Rules per event log (channel) they read, through the origins of their alternatives. */
-function rulesPerLog(result: CheckResult, catalog: Catalog): Map<string, number> {
+function rulesPerLog(result: AssessInput, catalog: Catalog): Map<string, number> {
   const use = new Map<string, number>();
   for (const r of result.rules) {
     if (r.kind !== 'rule' || r.unknownReason) continue;
@@ -209,7 +208,7 @@ type Simulator = ReturnType<typeof sysmonSimulator>;
  * ranking. With a Sysmon config, a Sysmon type counts for a rule only if its filters keep the rule's events;
  * with collectors, each alternative also needs its channel's events forwarded (`forward:<channel>`).
  */
-function assessRules(rules: RuleRow[], host: HostEnvironment, states: Map<string, RequirementState>, catalog: Catalog, sim: Simulator, opts: StateOptions) {
+function assessRules(rules: AssessRule[], host: HostEnvironment, states: Map<string, RequirementState>, catalog: Catalog, sim: Simulator, opts: StateOptions) {
   const perRule = new Map<number, { eventId: number; result: SimResult; reasons: string[] }[]>();
   const forwarding = new Map<number, string[]>();
   const missing: string[][][] = [];
@@ -272,7 +271,7 @@ function fixable(alternatives: AltInput[], stateOf: (id: string) => RequirementS
 }
 
 /** Per alternative of a rule: the channel its events come from and whether the collectors ship them. */
-function forwardNeeds(r: RuleRow, catalog: Catalog, set: ForwardedSet): ({ channel: string; state: ForwardState; detail: string } | undefined)[] {
+function forwardNeeds(r: AssessRule, catalog: Catalog, set: ForwardedSet): ({ channel: string; state: ForwardState; detail: string } | undefined)[] {
   return r.origins.map((name) => {
     const reads = originReads(catalog, r.logsourceKey, r.eventIds, name);
     return reads && { channel: reads.channel, ...forwardState(set, reads.channel, reads.ids) };

@@ -1,7 +1,6 @@
 /** Verdict counts of a host (or a fleet) and the honest denominator; see docs/verdicts.md. */
 import { splitRequirement } from '../catalog/catalog.js';
 import type { HostEnvironment } from '../environment/model.js';
-import type { RuleRow } from '../report/result.js';
 import type { RequirementState, Verdict } from './verdict.js';
 
 export interface VerdictCounts {
@@ -22,6 +21,29 @@ export interface VerdictCounts {
   outOfScope: number;
 }
 
+/**
+ * What assessment needs of each resolved rule. The report's RuleRow has these fields; assessment defines its
+ * own input so that it depends on the requirements, never on the report layer that renders its result.
+ */
+export interface AssessRule {
+  path: string;
+  title: string;
+  kind: 'rule' | 'correlation';
+  windows: boolean;
+  unknownReason?: string;
+  logsourceKey: string;
+  eventIds: number[];
+  origins: string[];
+  branches: string[][][];
+  supplementaryBranches: string[][][];
+}
+
+/** The rule set to assess: its rules (in report order) and every requirement id they name. */
+export interface AssessInput {
+  rules: AssessRule[];
+  requirements: { id: string }[];
+}
+
 /** What we could see of a host: the inputs read, and per kind still unknown, the file that would settle it. */
 export interface HostSeen {
   inputs: string[];
@@ -31,10 +53,10 @@ export interface HostSeen {
 export type RuleVerdict = { verdict: Verdict; missing: string[]; why: string; cause?: string };
 
 /** Counts over plain rules; correlations follow their referenced rules. Unknown is part of the denominator. */
-export function count(verdicts: RuleVerdict[], rules: RuleRow[]): VerdictCounts {
+export function count(verdicts: RuleVerdict[], rules: AssessRule[]): VerdictCounts {
   const c: VerdictCounts = { ready: 0, partial: 0, blocked: 0, unknown: 0, notApplicable: 0, applicable: 0, readiness: null, unknownCauses: {}, outOfScope: 0 };
   verdicts.forEach((v, i) => {
-    const r = rules[i] as RuleRow;
+    const r = rules[i] as AssessRule;
     if (r.kind !== 'rule') return;
     if (!r.windows) {
       c.outOfScope++;

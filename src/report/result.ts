@@ -3,9 +3,10 @@ import { describeRequirement, type RequirementKind } from '../requirements/descr
 import type { Resolution } from '../requirements/resolve.js';
 import type { LoadResult } from '../rules/load.js';
 import type { LoadNote, LoadedRule, LogSource } from '../rules/model.js';
-import type { VerdictCounts } from '../assess/assess.js';
+import type { ChannelReport, VerdictCounts } from '../assess/assess.js';
+import type { State } from '../environment/model.js';
+import type { SysmonState } from '../environment/sysmon.js';
 import type { Verdict } from '../assess/verdict.js';
-import type { Readiness, ShownState } from './readiness.js';
 
 /** The one result object every renderer (table, JSON, Markdown …) draws from. Its JSON form is documented. */
 export interface CheckResult {
@@ -175,4 +176,52 @@ export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resol
     errors: load.errors,
     notes: load.notes,
   };
+}
+
+/** What the JSON report gains when an environment (gpresult, auditpol) is given. */
+export interface Readiness {
+  /** Single host: that host's counts. Fleet: rule × host counts over all hosts. */
+  verdicts: VerdictCounts;
+  /** With --assume-defaults: what was taken at its Windows default. */
+  assumptions: string[];
+  /** Inputs that name different computers and were kept apart (never merged into one host). */
+  identity: string[];
+  /** With a Sysmon config: per event type its state and what the simulation says for the rules needing it. */
+  sysmon?: SysmonSummary;
+  /** With collector configs: per channel, needed vs forwarded event IDs and the rules affected. */
+  channels?: ChannelReport[];
+  hosts: HostRow[];
+  recommendations: RecommendationRow[];
+}
+
+export interface HostRow {
+  name: string;
+  /** workstation, member server, domain controller (+ server roles), or undefined when not known. */
+  role?: string;
+  /** What we could see: inputs read, and the file that would settle each kind of requirement still unknown. */
+  seen: { inputs: string[]; unknown: { kind: string; requirements: number; settle: string }[] };
+  files: string[];
+  summary: VerdictCounts;
+  notes: string[];
+  conflicts: string[];
+  warnings: string[];
+}
+
+export interface SysmonSummary {
+  config: string;
+  schemaVersion: string;
+  types: { eventId: number; element: string; state: SysmonState; rules: number; logged: number; partial: number; dropped: number }[];
+  /** Config filters that drop or cut the events of the most rules. */
+  offenders: { filter: string; rules: number }[];
+}
+
+/** A requirement's state as reports show it: Sysmon event types use the config's states. */
+export type ShownState = State | SysmonState | 'mixed';
+
+export interface RecommendationRow {
+  rank: number;
+  requires: { id: string; name: string; state: ShownState; enable: string; details: string[] }[];
+  unlocks: number;
+  hosts: number;
+  rules: { path: string; title: string }[];
 }
