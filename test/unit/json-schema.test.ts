@@ -1,0 +1,36 @@
+/** Every JSON report the CLI writes validates against the published schema (docs/report.schema.json), with ajv. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import AjvModule from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../helpers.js';
+
+const schema = JSON.parse(readFileSync(join(ROOT, 'docs/report.schema.json'), 'utf8')) as object;
+// ajv is CommonJS: under NodeNext its class is the module's default export's default.
+const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule;
+const validate = new (Ajv as unknown as new (o: object) => { compile: (s: object) => ((d: unknown) => boolean) & { errors?: unknown[] | null } })({ allErrors: true, strict: true, allowUnionTypes: true }).compile(schema);
+const FX = 'test/fixtures';
+
+const runs: [string, string[]][] = [
+  ['requirements only', ['examples/rules']],
+  ['one gpresult', ['examples/rules', '--gpresult', 'examples/hosts/ws-0142-gpresult.xml']],
+  ['a fleet with --role and --assume-defaults', ['examples/rules', '--gpresult', `${FX}/environment`, '--role', 'DC01=dc', '--assume-defaults']],
+  ['Sysmon and collectors', ['examples/rules', '--sysmon', `${FX}/sysmon/include-only.xml`, '--collector', `${FX}/collectors/wef-account-logons.xml`, '--gpresult', 'examples/hosts/ws-0142-gpresult.xml']],
+  ['host snapshots', ['examples/rules', '--host', `${FX}/snapshot`]],
+  ['rules in the wild with a pipeline', [`${FX}/wild`, '--pipeline', 'examples/mappings/pipeline.yml']],
+];
+
+describe('JSON report schema', () => {
+  it.each(runs)('%s', (_name, args) => {
+    const r = runCli([...args, '--format', 'json']);
+    expect(r.status, r.stderr).toBe(0);
+    const ok = validate(JSON.parse(r.stdout));
+    expect(validate.errors ?? [], JSON.stringify(validate.errors?.slice(0, 3))).toEqual([]);
+    expect(ok).toBe(true);
+  });
+  it('the schema rejects what it should (a verdict it does not know)', () => {
+    const j = JSON.parse(runCli(['examples/rules', '--gpresult', 'examples/hosts/ws-0142-gpresult.xml', '--format', 'json']).stdout);
+    j.rules[1].verdict = 'probably';
+    expect(validate(j)).toBe(false);
+  });
+});
