@@ -109,7 +109,7 @@ export async function check(out, stdout) {
     for (const row of parse(stdout, { relax_column_count: true })) for (const cell of row) if (/^[=+\-@\t\r]/.test(cell)) throw new Error(`CSV cell starts a formula: ${cell.slice(0, 40)}`);
   }
   if (out === 'markdown') {
-    if (/<(?!br>)[a-z!/]/i.test(stdout)) throw new Error('raw HTML in Markdown');
+    if (/<(?!br>|\/?details>|\/?summary>)[a-z!/]/i.test(stdout)) throw new Error('raw HTML in Markdown');
     if (/\]\(\s*javascript:/i.test(stdout)) throw new Error('javascript: link in Markdown');
   }
   if (out === 'table' && /\u001b/.test(stdout)) throw new Error('escape sequence on the terminal');

@@ -44,6 +44,11 @@ describe('CLI', () => {
     expect(md).toContain('## Requirements');
     expect(md).toContain('| Sysmon EID 1 ProcessCreate | `sysmon:1` | 2 | 1 |');
     expect(md).toContain('## Rules');
+    // for a PR comment the long sections fold
+    expect(md).toMatch(/## Requirements\n\n<details>\n<summary>\d+ requirement\(s\): what each is and how to turn it on<\/summary>\n\n\| Requirement/);
+    expect(md.match(/<details>/g)?.length).toBe(md.match(/<\/details>/g)?.length);
+    const host = runCli(['examples/rules', '--gpresult', 'examples/hosts/ws-0142-gpresult.xml', '--format', 'markdown']).stdout;
+    expect(host.indexOf('## Ranked fixes')).toBeLessThan(host.indexOf('## Requirements'));
   });
 
   it('--verbose lists each rule with its alternatives', () => {
