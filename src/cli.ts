@@ -74,6 +74,7 @@ interface CheckCliOptions extends RuleAndHostCliOptions {
   output?: string;
   color?: boolean;
   failUnder?: number;
+  top?: number;
 }
 
 interface FixCliOptions extends RuleAndHostCliOptions {
@@ -108,6 +109,12 @@ function collectRole(value: string, previous: string[] = []): string[] {
     throw new InvalidArgumentError((e as Error).message.replace(/^--role "[^"]*": /, ''));
   }
   return [...previous, value];
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 100_000) throw new InvalidArgumentError('a whole number is expected');
+  return n;
 }
 
 function parsePercent(value: string): number {
@@ -156,7 +163,8 @@ function buildProgram(): Command {
     .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'markdown', 'csv', 'sarif', 'navigator', 'html']).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('-v, --verbose', 'add per-rule detail')
-    .option('--fail-under <pct>', 'exit 1 when ready % of assessable Windows rules is below PCT (on any host)', parsePercent)
+    .option('--fail-under <pct>', 'exit 1 when ready % of applicable Windows rules is below PCT (on any host)', parsePercent)
+    .option('--top <n>', 'ranked fixes shown in the table (default 10; --verbose shows all)', parseCount)
     .option('--no-color', 'no colour even on a terminal')
     .addHelpText('after', EXAMPLE)
     .action(async (paths: string[], opts: CheckCliOptions) => {
@@ -304,7 +312,7 @@ async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
               ? renderNavigator(result)
               : opts.format === 'html'
                 ? renderHtml(result)
-                : renderTable(result, { verbose: opts.verbose, color, width: process.stdout.columns });
+                : renderTable(result, { verbose: opts.verbose, color, width: process.stdout.columns, top: opts.top });
   if (toFile) {
     try {
       writeOutput(opts.output as string, text);

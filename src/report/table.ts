@@ -5,6 +5,8 @@ import { groupUnknownReasons, renderAlternatives, summaryLine, verdictLine } fro
 
 export interface TableOptions {
   verbose?: boolean;
+  /** Ranked fixes shown without --verbose (default 10). */
+  top?: number;
   color?: boolean;
   /** Terminal width; long "how to enable" cells are wrapped to fit. */
   width?: number;
@@ -82,11 +84,12 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
   if (rd?.recommendations.length) {
     const width = Math.max(84, (opts.width ?? 160) - 60);
     const ft = new (Table())({ head: ['#', 'Change', rd.hosts.length > 1 ? 'Unlocks (rules × hosts)' : 'Unlocks', 'How'], style, colWidths: [null, null, null, width] as unknown as number[], wordWrap: true });
-    for (const f of rd.recommendations.slice(0, opts.verbose ? undefined : 15)) {
+    const top = opts.verbose ? rd.recommendations.length : (opts.top ?? 10);
+    for (const f of rd.recommendations.slice(0, top)) {
       ft.push([String(f.rank), f.requires.map((q) => `${t(q.name)} (${q.state})`).join('\n+ '), String(f.unlocks), f.requires.map((q) => t(q.enable)).join('\n')]);
     }
     out.push('', bold('Ranked fixes') + dim('  (each given the ones above it)'), ft.toString());
-    if (rd.recommendations.length > 15 && !opts.verbose) out.push(dim(`  … ${rd.recommendations.length - 15} more (--verbose)`));
+    if (rd.recommendations.length > top) out.push(dim(`  … ${rd.recommendations.length - top} more (--top N, --verbose)`));
     if (opts.verbose) {
       for (const f of rd.recommendations) out.push(`  #${f.rank} unlocks: ${t(f.rules.map((r) => r.title).join('; '))}`);
     }
@@ -103,12 +106,15 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
   const reasons = groupUnknownReasons(result);
   if (reasons.length) {
     out.push('', bold('Unknown'));
-    for (const [reason, n] of reasons) out.push(`  ${String(n).padStart(5)}  ${t(reason)}`);
+    // A repository of other products' rules has hundreds of reasons: the most frequent ten unless --verbose.
+    for (const [reason, n] of reasons.slice(0, opts.verbose ? undefined : 10)) out.push(`  ${String(n).padStart(5)}  ${t(reason)}`);
+    if (reasons.length > 10 && !opts.verbose) out.push(dim(`  … ${reasons.length - 10} more reasons (--verbose)`));
   }
 
   if (result.errors.length) {
     out.push('', bold(paint(color, '31', `Errors (${result.errors.length})`)));
-    for (const e of result.errors) out.push(`  ${t(e.path)}: ${t(e.message)}`);
+    for (const e of result.errors.slice(0, opts.verbose ? undefined : 20)) out.push(`  ${t(e.path)}: ${t(e.message)}`);
+    if (result.errors.length > 20 && !opts.verbose) out.push(dim(`  … ${result.errors.length - 20} more (--verbose, or --format json)`));
   }
 
   if (opts.verbose) {

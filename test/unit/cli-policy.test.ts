@@ -195,3 +195,17 @@ describe('remediation never weakens', () => {
     expect(files.find((f) => f.name === 'enable-audit.cmd')!.content.toString()).toContain(`auditpol /set /subcategory:${logon} /failure:enable\r\n`);
   });
 });
+
+describe('the table stays readable', () => {
+  it('--top N limits the ranked fixes shown (default 10), and says how many more there are', () => {
+    const r = runCli(['examples/rules', '--gpresult', 'examples/hosts/ws-0142-gpresult.xml', '--top', '2']);
+    expect(r.status).toBe(0);
+    const j = JSON.parse(runCli(['examples/rules', '--gpresult', 'examples/hosts/ws-0142-gpresult.xml', '--format', 'json']).stdout);
+    const n = j.readiness.recommendations.length;
+    expect(n).toBeGreaterThan(2);
+    expect(r.stdout).toContain(`… ${n - 2} more (--top N, --verbose)`);
+    expect(r.stdout).toMatch(/│ 2 │/);
+    expect(r.stdout).not.toMatch(/│ 3 │/);
+    expect(runCli(['examples/rules', '--top', 'many']).status).toBe(2);
+  });
+});
