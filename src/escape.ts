@@ -57,6 +57,11 @@ export function cmdText(s: string): string {
   return s.replace(/[\r\n]/g, ' ').replace(/[\^&|<>()%!"]/g, (c) => (c === '%' ? '%%' : `^${c}`));
 }
 
+/** Text inside a double-quoted cmd.exe argument, where ^ cannot escape: quotes, %, metacharacters and breaks removed. */
+export function cmdQuoted(s: string): string {
+  return s.replace(/["%^&|<>\r\n]/g, '');
+}
+
 /** A .reg string value or value name inside double quotes. */
 export function regString(s: string): string {
   return s.replace(/[\r\n\u0000]/g, ' ').replace(/\\/g, '\\\\').replace(/"/g, '\\"');

@@ -222,7 +222,6 @@ function applyRoles(values: string[], env: Environment): void {
   }
 }
 
-
 /** Files named directly, plus matching files in named directories (one level: a fleet's export folder). */
 function expand(args: string[], ext: RegExp, env: Environment): string[] {
   const out: string[] = [];

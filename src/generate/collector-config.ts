@@ -45,7 +45,7 @@ function terms(ids: Ranges): string[] {
 
 /** Selects for one channel, each with at most `max` comparisons (a range counts two). */
 function selects(channel: string, ids: Ranges, max: number | undefined): string[] {
-  if (isAll(ids)) return [`<Select Path="${attr(channel)}">*</Select>`];
+  if (isAll(ids)) return [`<Select Path="${xmlAttr(channel)}">*</Select>`];
   const all = terms(ids);
   const wrap = (ts: string[]) => `*[System[(${ts.join(' or ')})]]`;
   const weight = (t: string) => (t.startsWith('(') ? 2 : 1);
@@ -62,7 +62,7 @@ function selects(channel: string, ids: Ranges, max: number | undefined): string[
     used += weight(t);
   }
   if (batch.length) out.push(wrap(batch));
-  return out.map((x) => `<Select Path="${attr(channel)}">${x}</Select>`);
+  return out.map((x) => `<Select Path="${xmlAttr(channel)}">${x}</Select>`);
 }
 
 export function queryList(needs: Needs, catalog: Catalog, indent = ''): string {
@@ -70,7 +70,7 @@ export function queryList(needs: Needs, catalog: Catalog, indent = ''): string {
   [...needs.values()]
     .sort((a, b) => a.channel.localeCompare(b.channel))
     .forEach((n, i) => {
-      lines.push(`${indent}  <Query Id="${i}" Path="${attr(n.channel)}">`);
+      lines.push(`${indent}  <Query Id="${i}" Path="${xmlAttr(n.channel)}">`);
       for (const s of selects(n.channel, n.ids, catalog.collectorFacts.xpathMaxExpressions)) lines.push(`${indent}    ${s}`);
       lines.push(`${indent}  </Query>`);
     });
@@ -158,4 +158,4 @@ export function roundTrip(text: string, format: CollectorFormat, needs: Needs, c
   return problems;
 }
 
-const attr = xmlAttr;
+

@@ -102,7 +102,6 @@ function folder(value: string, modifiers: string[]): string | undefined {
   return parts.join('\\').replace(/^%systemroot%|^%windir%/i, 'C:\\Windows').replace(/^%programdata%/i, 'C:\\ProgramData').replace(/^%programfiles%/i, 'C:\\Program Files');
 }
 
-const psq = psSingle;
 
 /** The script; Everyone (S-1-1-0, language-neutral) audited on success for writes, inherited below. */
 export function saclScript(t: SaclTargets): string {
@@ -131,7 +130,7 @@ export function saclScript(t: SaclTargets): string {
     '  $acl.AddAuditRule($rule); Set-Acl -LiteralPath $Path -AclObject $acl; Write-Host "audited: $Path"',
     '}',
   ];
-  for (const [path, titles] of [...t.registry].sort()) lines.push(`# ${[...titles].slice(0, 3).join('; ').replace(/[\u0000-\u001f\u007f]/g, ' ')}${titles.size > 3 ? ` (+${titles.size - 3} rules)` : ''}`, `Add-RegistryAudit ${psq(path)}`);
-  for (const [path, titles] of [...t.file].sort()) lines.push(`# ${[...titles].slice(0, 3).join('; ').replace(/[\u0000-\u001f\u007f]/g, ' ')}${titles.size > 3 ? ` (+${titles.size - 3} rules)` : ''}`, `Add-FileAudit ${psq(path)}`);
+  for (const [path, titles] of [...t.registry].sort()) lines.push(`# ${[...titles].slice(0, 3).join('; ').replace(/[\u0000-\u001f\u007f]/g, ' ')}${titles.size > 3 ? ` (+${titles.size - 3} rules)` : ''}`, `Add-RegistryAudit ${psSingle(path)}`);
+  for (const [path, titles] of [...t.file].sort()) lines.push(`# ${[...titles].slice(0, 3).join('; ').replace(/[\u0000-\u001f\u007f]/g, ' ')}${titles.size > 3 ? ` (+${titles.size - 3} rules)` : ''}`, `Add-FileAudit ${psSingle(path)}`);
   return lines.join('\r\n') + '\r\n';
 }

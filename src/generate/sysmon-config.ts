@@ -118,7 +118,7 @@ export function generateSysmonConfig(needs: SysmonNeed[], catalog: Catalog, opts
       if (!conds.size) continue;
       const lines = [...conds.values()]
         .sort((a, b) => a.field.localeCompare(b.field) || a.value.localeCompare(b.value))
-        .map((c) => `      <${c.field} name="${attrEscape(nameOf(c.names))}" condition="${c.operator}">${textEscape(c.value)}</${c.field}>`);
+        .map((c) => `      <${c.field} name="${xmlAttr(nameOf(c.names))}" condition="${c.operator}">${xmlText(c.value)}</${c.field}>`);
       groups.push(group(`logsource-check: ${element}, targeted`, [`    <${element} onmatch="include">`, ...lines, `    </${element}>`].join('\n')));
       added.push(`${label}: ${conds.size} include condition${conds.size === 1 ? '' : 's'}`);
     } else {
@@ -136,7 +136,7 @@ export function generateSysmonConfig(needs: SysmonNeed[], catalog: Catalog, opts
 }
 
 function group(name: string, body: string): string {
-  return [`  <RuleGroup name="${attrEscape(name)}" groupRelation="or">`, body, '  </RuleGroup>'].join('\n');
+  return [`  <RuleGroup name="${xmlAttr(name)}" groupRelation="or">`, body, '  </RuleGroup>'].join('\n');
 }
 
 /** Inserts the new RuleGroups before the base's last </EventFiltering>; only the schemaversion may change. */
@@ -166,5 +166,4 @@ function nameOf(names: Set<string>): string {
   return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
 
-const attrEscape = xmlAttr;
-const textEscape = xmlText;
+

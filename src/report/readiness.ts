@@ -107,12 +107,12 @@ function sysmonSummary(a: Assessment, result: CheckResult, catalog: Catalog): Sy
 function filtersCutting(a: Assessment, id: string, ruleIndexes: number[]): string[] {
   const eventId = Number(id.slice(7));
   const counts = new Map<string, number>();
-  for (const h of a.hosts.slice(0, 1)) {
-    for (const ri of ruleIndexes) {
-      for (const s of h.sysmon?.perRule.get(ri) ?? []) {
-        if (s.eventId !== eventId || s.result === 'logged') continue;
-        for (const r of s.reasons) if (!r.startsWith('…')) counts.set(r, (counts.get(r) ?? 0) + 1);
-      }
+  // The first host's simulation, as the Sysmon summary uses: one config applies to the whole fleet.
+  const perRule = a.hosts[0]?.sysmon?.perRule;
+  for (const ri of ruleIndexes) {
+    for (const s of perRule?.get(ri) ?? []) {
+      if (s.eventId !== eventId || s.result === 'logged') continue;
+      for (const r of s.reasons) if (!r.startsWith('…')) counts.set(r, (counts.get(r) ?? 0) + 1);
     }
   }
   return [...counts].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0])).map(([r]) => r);

@@ -22,7 +22,6 @@ export type PlanResult = Plan | { unknown: string; notes: string[] };
 
 /** "windows/category/process_creation", "windows/service/security": the key reports use. */
 export const entryKey = (e: LogSourceEntry) => (e.category ? `windows/category/${e.category}` : `windows/service/${e.service}`);
-const key = entryKey;
 
 /** Entries for one name given in `field`, with how they were found (undefined: by its taxonomy name). */
 function lookup(catalog: Catalog, field: 'category' | 'service', name: string, service?: string): { entries: LogSourceEntry[]; how?: string } {
@@ -31,7 +30,7 @@ function lookup(catalog: Catalog, field: 'category' | 'service', name: string, s
   const alias = catalog.aliases.aliases.find((a) => a.field === field && a.name === name && (!a.withService || a.withService === service));
   if (alias) {
     const entries = alias.to.map((t) => catalog.logsource('windows', t.category, t.service)).filter((e): e is LogSourceEntry => e !== undefined);
-    if (entries.length) return { entries, how: `alias ${field} ${name} → ${entries.map(key).join(' or ')} (${alias.reason})` };
+    if (entries.length) return { entries, how: `alias ${field} ${name} → ${entries.map(entryKey).join(' or ')} (${alias.reason})` };
   }
   const other = field === 'category' ? catalog.logsource('windows', undefined, name) : catalog.logsource('windows', name);
   if (other) return { entries: [other], how: `${field} ${name} is the taxonomy's ${field === 'category' ? 'service' : 'category'} ${name}` };
@@ -81,7 +80,7 @@ export function planEntries(rule: SigmaRule, catalog: Catalog): PlanResult {
 
 function done(entries: LogSourceEntry[], notes: string[], hows: string[]): Plan {
   const unique = [...new Set(entries)];
-  return { entries: unique, label: unique.map(key).join(' + '), notes, ...(hows.length ? { inferredFrom: [...new Set(hows)].join('; ') } : {}) };
+  return { entries: unique, label: unique.map(entryKey).join(' + '), notes, ...(hows.length ? { inferredFrom: [...new Set(hows)].join('; ') } : {}) };
 }
 
 /** The detection's Channel, Provider_Name or event IDs, in that order of certainty. */

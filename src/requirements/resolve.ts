@@ -31,16 +31,14 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
   const unknown = (reason: string): Resolution => ({ status: 'unknown', logsource: label, alternatives: [], eventIds: rule.facts.eventIds, unknownReason: reason, notes });
 
   const windowsProduct = ls.product === 'windows' || (ls.alternatives?.product ?? []).includes('windows');
-  if (!windowsProduct) {
-    // No product: Windows only when the detection itself names a Windows channel, provider or event ID.
-    const inferred = ls.product === undefined ? infer(rule, catalog) : undefined;
-    if (!inferred) {
-      if (ls.product) return unknown(`not a Windows rule (product: ${ls.product})`);
-      const what = ls.category ? `category: ${ls.category}` : ls.service ? `service: ${ls.service}` : 'no category or service';
-      return unknown(`not a Windows rule (no product; ${what})`);
-    }
+  // No product: Windows only when the detection itself names a Windows channel, provider or event ID.
+  const byDetection = windowsProduct || ls.product !== undefined ? undefined : infer(rule, catalog);
+  if (!windowsProduct && !byDetection) {
+    if (ls.product) return unknown(`not a Windows rule (product: ${ls.product})`);
+    const what = ls.category ? `category: ${ls.category}` : ls.service ? `service: ${ls.service}` : 'no category or service';
+    return unknown(`not a Windows rule (no product; ${what})`);
   }
-  const plan = windowsProduct ? planEntries(rule, catalog) : planFromInference(rule, catalog);
+  const plan = byDetection ? planFromInference(byDetection) : planEntries(rule, catalog);
   notes.push(...plan.notes);
   if ('unknown' in plan) return unknown(plan.unknown);
   let entries = plan.entries;
@@ -116,8 +114,7 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
 }
 
 /** A rule without product whose detection names a Windows channel, provider or event ID. */
-function planFromInference(rule: SigmaRule, catalog: Catalog): PlanResult {
-  const inferred = infer(rule, catalog) as NonNullable<ReturnType<typeof infer>>;
+function planFromInference(inferred: NonNullable<ReturnType<typeof infer>>): PlanResult {
   const label = inferred.entries.map(entryKey).join(' + ');
   return { entries: inferred.entries, label, notes: [...inferred.notes, 'no product: a Windows rule by its detection'], inferredFrom: inferred.from };
 }
