@@ -1,0 +1,57 @@
+/** `check` (the default command): the report in the chosen format and the --fail-under gate. */
+import { renderCsv } from '../report/csv.js';
+import { renderHtml } from '../report/html.js';
+import { renderJson } from '../report/json.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { renderNavigator } from '../report/navigator.js';
+import { renderSarif } from '../report/sarif.js';
+import { renderTable } from '../report/table.js';
+import { terminalLine } from '../escape.js';
+import { EXIT, runValidated, UsageError, writeOrFail, type RuleAndHostCliOptions } from './common.js';
+
+export interface CheckCliOptions extends RuleAndHostCliOptions {
+  format: 'table' | 'json' | 'markdown' | 'csv' | 'sarif' | 'navigator' | 'html';
+  verbose?: boolean;
+  output?: string;
+  color?: boolean;
+  failUnder?: number;
+  top?: number;
+}
+
+export async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
+  if (opts.failUnder !== undefined && !opts.host?.length && !opts.gpresult?.length && !opts.auditpol?.length && !opts.sysmon?.length && !opts.collector?.length) {
+    throw new UsageError('--fail-under needs an environment input (--host, --gpresult, --auditpol or --sysmon)');
+  }
+  const { result } = await runValidated(paths, opts);
+  const toFile = opts.output !== undefined;
+  const color = !toFile && opts.color !== false && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
+  const text =
+    opts.format === 'json'
+      ? renderJson(result)
+      : opts.format === 'markdown'
+        ? renderMarkdown(result, { verbose: opts.verbose })
+        : opts.format === 'csv'
+          ? renderCsv(result)
+          : opts.format === 'sarif'
+            ? renderSarif(result)
+            : opts.format === 'navigator'
+              ? renderNavigator(result)
+              : opts.format === 'html'
+                ? renderHtml(result)
+                : renderTable(result, { verbose: opts.verbose, color, width: process.stdout.columns, top: opts.top });
+  if (toFile) {
+    writeOrFail(opts.output as string, text);
+    process.stderr.write(`report written to ${opts.output}\n`);
+  } else {
+    process.stdout.write(text);
+  }
+  if (opts.failUnder !== undefined && result.readiness) {
+    const below = result.readiness.hosts.filter((h) => (h.summary.readiness ?? 0) < (opts.failUnder as number));
+    if (below.length) {
+      const list = terminalLine(below.slice(0, 10).map((h) => `${h.name} ${h.summary.readiness ?? 0}%`).join(', '));
+      process.stderr.write(`logsource-check: readiness below ${opts.failUnder}% on ${below.length} host(s): ${list}${below.length > 10 ? ', …' : ''}\n`);
+      process.exitCode = EXIT.gate;
+    }
+  }
+}
+

@@ -1,0 +1,30 @@
+/**
+ * Observations: what actually arrived (EVTX files, SIEM event counts), as opposed to what the configuration
+ * says should be logged. Every reader of evidence produces these; assessment joins them with the hosts.
+ */
+
+/** Events of one kind seen on one computer (or in an export without a computer column). */
+export interface ObservedCount {
+  /** Computer name as the record or export gives it; undefined when the source has no computer. */
+  computer?: string;
+  /** Channel as Windows names it ("Security", "Microsoft-Windows-Sysmon/Operational"). */
+  channel: string;
+  /** Provider name when the source has it ("Microsoft-Windows-Security-Auditing"). */
+  provider?: string;
+  eventId: number;
+  count: number;
+  /** ISO 8601 UTC time of the first and last record, when the source has times. */
+  first?: string;
+  last?: string;
+}
+
+/** Everything read from the --observed inputs of one run. */
+export interface Observations {
+  /** The files read, as given. */
+  sources: string[];
+  counts: ObservedCount[];
+  /** Things the user should know that did not stop reading a file (a corrupt chunk skipped …), prefixed by the file. */
+  notes: string[];
+  /** Files that could not be used at all. */
+  errors: { path: string; message: string }[];
+}
