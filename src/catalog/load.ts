@@ -7,6 +7,7 @@ import { Catalog, ROLES, SACL_KINDS } from './catalog.js';
 import type { AuditCategory, AuditSubcategory, CollectorFacts, EventLogThreshold, LogSourceEntry, Policy, Producer, SysmonConditionInfo, SysmonEvent } from './types.js';
 import { CatalogError, Checker, GUID_RE, REQUIREMENT_RE } from './validate.js';
 import { checkAliases, type AliasData } from './aliases.js';
+import { checkSubcategoryVolume, checkVolumeFields, VOLUME_FIELD_KEYS } from './volume.js';
 
 /** `data/` of the installed package: two levels up from both src/catalog and dist/catalog. */
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../data/', import.meta.url));
@@ -43,6 +44,7 @@ export function loadCatalog(dataDir = DEFAULT_DATA_DIR): Catalog {
   let data: CatalogParts | undefined;
   if (dataDir === DEFAULT_DATA_DIR) data = readSnapshot(hash);
   const catalog = data ? fromParts(data) : fromParts(validate(parts));
+  catalog.version = hash.slice(0, 12);
   if (dataDir === DEFAULT_DATA_DIR) cached = catalog;
   return catalog;
 }
@@ -131,7 +133,8 @@ function checkAudit(doc: unknown, problems: string[]) {
   const guids = new Set<string>();
   subcategories.forEach((sub, i) => {
     const w = `subcategories[${i}] (${sub?.name})`;
-    c.onlyKeys(sub, w, ['guid', 'name', 'auditpolName', 'category', 'events', 'objectTypes', 'sacl', 'roles', 'supplementary', 'source', 'note']);
+    c.onlyKeys(sub, w, ['guid', 'name', 'auditpolName', 'category', 'events', 'objectTypes', 'sacl', 'roles', 'supplementary', 'volume', 'source', 'note']);
+    checkSubcategoryVolume(c, sub, w);
     c.field(sub, w, 'supplementary', 'boolean', true);
     const sacl = c.field<string>(sub, w, 'sacl', 'string', true);
     if (sacl && !SACL_KINDS.includes(sacl)) c.fail(w, `sacl "${sacl}" is not one of ${SACL_KINDS.join(', ')}`);
@@ -176,7 +179,8 @@ function checkSysmon(doc: unknown, problems: string[]): SysmonEvent[] {
   const ids = new Set<number>();
   events.forEach((ev, i) => {
     const w = `events[${i}] (${ev?.id})`;
-    c.onlyKeys(ev, w, ['id', 'name', 'element', 'filterable', 'loggedByDefault', 'minSchema', 'fields', 'source', 'note']);
+    c.onlyKeys(ev, w, ['id', 'name', 'element', 'filterable', 'loggedByDefault', 'minSchema', 'fields', 'source', 'note', ...VOLUME_FIELD_KEYS]);
+    checkVolumeFields(c, ev, w);
     c.field(ev, w, 'id', 'number');
     c.field(ev, w, 'name', 'string');
     c.field(ev, w, 'element', 'string|null');
@@ -198,7 +202,8 @@ function checkPolicies(doc: unknown, problems: string[]): Policy[] {
   const ids = new Set<string>();
   policies.forEach((p, i) => {
     const w = `policies[${i}] (${p?.id})`;
-    c.onlyKeys(p, w, ['id', 'name', 'gpoPath', 'admxCategory', 'admxFile', 'registry', 'produces', 'source', 'note']);
+    c.onlyKeys(p, w, ['id', 'name', 'gpoPath', 'admxCategory', 'admxFile', 'registry', 'produces', 'source', 'note', ...VOLUME_FIELD_KEYS]);
+    checkVolumeFields(c, p, w);
     for (const k of ['id', 'name', 'gpoPath', 'source']) c.field(p, w, k, 'string');
     c.field(p, w, 'admxCategory', 'string', true);
     if (p.id && !/^[a-z0-9-]+$/.test(p.id)) c.fail(w, 'id must be a lower-case slug');

@@ -1,4 +1,5 @@
 /** Types of the data catalog (`data/*.yaml`); see data/README.md for the meaning of each field. */
+import type { SubcategoryVolume, VolumeFields } from './volume.js';
 
 /** When Windows logs an event; `unspecified`: Microsoft lists the event without saying. */
 export type Outcome = 'success' | 'failure' | 'both' | 'unspecified';
@@ -42,11 +43,13 @@ export interface AuditSubcategory {
   roles?: Role[];
   /** Covers only part of the objects a rule may watch (Removable Storage: files on removable devices). */
   supplementary?: boolean;
+  /** Microsoft's "Event volume" for the subcategory (in general and per computer type), or why unrated. */
+  volume: SubcategoryVolume;
   source: string;
   note?: string;
 }
 
-export interface SysmonEvent {
+export interface SysmonEvent extends VolumeFields {
   id: number;
   name: string;
   element: string | null;
@@ -65,7 +68,7 @@ export interface RegistrySetting {
   data: string | number;
 }
 
-export interface Policy {
+export interface Policy extends VolumeFields {
   id: string;
   name: string;
   gpoPath: string;
