@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// The EVTX reader over ../shared/corpus/evtx, repeated in one process: records/s and time of the first run
+// (cold JIT, what a one-off CLI run sees) and the median of N. Needs the build (npm run build).
+// Usage: node bench/evtx.mjs [--runs N]
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const corpus = join(root, '..', 'shared', 'corpus', 'evtx');
+const runsArg = process.argv.indexOf('--runs');
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 9;
+const reader = join(root, 'dist', 'observe', 'evtx.js');
+
+if (!existsSync(corpus)) {
+  console.log(`bench/evtx: SKIPPED, ${corpus} is absent; nothing to measure`);
+  process.exit(0);
+}
+if (!existsSync(reader)) {
+  console.error('bench/evtx: dist/observe/evtx.js missing; run npm run build first');
+  process.exit(2);
+}
+const { readEvtxFile } = await import(pathToFileURL(reader).href);
+
+const files = [];
+const walk = (d) => {
+  for (const f of readdirSync(d).sort()) {
+    const p = join(d, f);
+    if (statSync(p).isDirectory()) walk(p);
+    else if (p.endsWith('.evtx')) files.push(p);
+  }
+};
+walk(corpus);
+const bytes = files.reduce((a, f) => a + statSync(f).size, 0);
+
+/** One pass over every file (read from disk and parsed); returns ms and records. */
+function once() {
+  const t0 = process.hrtime.bigint();
+  let records = 0;
+  for (const f of files) {
+    const r = readEvtxFile(f);
+    if (r.error) throw new Error(`${f}: ${r.error}`);
+    records += r.records;
+  }
+  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, records };
+}
+
+const samples = Array.from({ length: RUNS }, once);
+const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
+const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+const { records } = samples[0];
+const rate = (ms) => Math.round((records / ms) * 1000).toLocaleString('en-US');
+console.log(`EVTX reader: ${files.length} files, ${(bytes / 1048576).toFixed(1)} MB, ${records.toLocaleString('en-US')} records`);
+console.log(`  first run  ${samples[0].ms.toFixed(1).padStart(7)} ms   ${rate(samples[0].ms).padStart(9)} records/s`);
+console.log(`  median     ${median.toFixed(1).padStart(7)} ms   ${rate(median).padStart(9)} records/s   (${RUNS} runs, min ${sorted[0].toFixed(1)} ms)`);

@@ -1,0 +1,339 @@
+/**
+ * Just enough of Windows binary XML (MS-EVEN6 BinXml as stored in EVTX chunks) to read the System fields of
+ * an event record: Provider Name, EventID (and Qualifiers), Channel, Computer, TimeCreated SystemTime.
+ *
+ * Records are almost always one template instance: the template definition (the XML skeleton, stored once per
+ * chunk) plus the record's substitution values. A definition is walked once per chunk into a Plan that says,
+ * for each System field, which literal text and which substitution indexes make it up; each record then only
+ * reads its value descriptors and decodes the few values the plan names. Offsets are relative to the chunk,
+ * every read is checked against the stream it belongs to, and walking is bounded (depth, nesting, and a byte
+ * budget for template definitions per chunk), so a hostile chunk costs time linear in its size.
+ */
+
+/** The System fields, as indexes into Fields.text. */
+export const enum F { Provider, EventId, Qualifiers, Channel, Computer, Time }
+const FIELDS = 6;
+
+/** Bounds on one chunk's walking (set by the caller, see EVTX_LIMITS in evtx.ts). */
+export interface BinXmlLimits {
+  /** Template instances nested in BinXml substitution values (0x21) inside one record. */
+  maxNesting: number;
+  /** Open elements in one stream. */
+  maxElementDepth: number;
+  /** Bytes of template definitions walked per chunk: real chunks define well under 64 KiB of templates. */
+  templateBytesPerChunk: number;
+  /** Characters kept of a field value (computer, channel and provider names are far shorter). */
+  maxFieldChars: number;
+}
+
+/** What one record's walk found; reused across records (reset() before each). */
+export class Fields {
+  text: (string | undefined)[] = new Array<string | undefined>(FIELDS).fill(undefined);
+  /** TimeCreated SystemTime as ms since 1970, NaN when absent or not a time. */
+  timeMs = NaN;
+  reset(): void {
+    this.text.fill(undefined);
+    this.timeMs = NaN;
+  }
+  complete(): boolean {
+    return this.text[F.Channel] !== undefined && this.text[F.EventId] !== undefined;
+  }
+}
+
+type Part = string | number; // literal text, or a substitution index
+interface Plan {
+  parts: (Part[] | undefined)[];
+  /** Substitutions of element content that may carry nested BinXml (a whole System element, say). */
+  nested: { index: number; stack: string[] }[];
+}
+
+const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** FILETIME (100 ns since 1601) to ms since 1970; NaN outside years 1601–9999 so ISO strings stay sortable. */
+export function filetimeMs(c: Buffer, off: number): number {
+  // hi·2^32 + lo exceeds 2^53: with 2^32 = 429496·10000 + 7296, both products stay exact, so the ms are
+  // truncated like the 100 ns value itself and never rounded up into the next millisecond
+  const hi = c.readUInt32LE(off + 4);
+  const ms = hi * 429496 + Math.floor((hi * 7296 + c.readUInt32LE(off)) / 10000) - 11644473600000;
+  return ms <= 253402300799999 ? ms : NaN;
+}
+
+function systemtimeMs(c: Buffer, off: number): number {
+  const [y, mo, , d, h, mi, s, ms] = [0, 2, 4, 6, 8, 10, 12, 14].map((k) => c.readUInt16LE(off + k)) as number[];
+  if (y! < 1601 || y! > 9999 || mo! < 1 || mo! > 12 || d! < 1 || d! > 31 || h! > 23 || mi! > 59 || s! > 59 || ms! > 999) return NaN;
+  return Date.UTC(y!, mo! - 1, d!, h!, mi!, s!, ms!);
+}
+
+function utf16(c: Buffer, off: number, bytes: number, maxChars: number): string {
+  let e = off + Math.min(bytes & ~1, maxChars * 2);
+  while (e > off && c[e - 1] === 0 && c[e - 2] === 0) e -= 2; // values often keep their terminating NUL
+  return c.toString('utf16le', off, e);
+}
+
+const hex = (n: number | bigint) => `0x${n.toString(16)}`;
+
+/** Sizes of the fixed-size value types decoded below. */
+const FIXED: Record<number, number> = { 3: 1, 4: 1, 5: 2, 6: 2, 7: 4, 8: 4, 9: 8, 10: 8, 17: 8, 18: 16, 20: 4, 21: 8 };
+
+/**
+ * One substitution value as the XML rendering would show it, for the types System fields use (strings,
+ * integers, times); undefined for NULL, arrays, other types (GUID, SID, binary …) and sizes that do not fit.
+ */
+function decode(c: Buffer, off: number, size: number, type: number, maxChars: number): string | undefined {
+  const want = FIXED[type];
+  if (want !== undefined && size !== want) return undefined;
+  switch (type) {
+    case 0x01: return utf16(c, off, size, maxChars);
+    case 0x02: return c.toString('latin1', off, off + Math.min(size, maxChars)).replace(/\0+$/, '');
+    case 0x03: case 0x05: case 0x07: return String(c.readIntLE(off, size)); // int8, int16, int32
+    case 0x04: case 0x06: case 0x08: return String(c.readUIntLE(off, size)); // uint8 …
+    case 0x09: return String(c.readBigInt64LE(off));
+    case 0x0a: return String(c.readBigUInt64LE(off));
+    case 0x11:
+    case 0x12: {
+      const ms = type === 0x11 ? filetimeMs(c, off) : systemtimeMs(c, off);
+      return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+    }
+    case 0x10: return size === 4 ? hex(c.readUInt32LE(off)) : size === 8 ? hex(c.readBigUInt64LE(off)) : undefined;
+    case 0x14: return hex(c.readUInt32LE(off));
+    case 0x15: return hex(c.readBigUInt64LE(off));
+    default: return undefined;
+  }
+}
+
+/** Which System field an element's text is, or -1. */
+function textField(name: string | undefined, parent: string | undefined): number {
+  if (parent !== 'System') return -1;
+  return name === 'EventID' ? F.EventId : name === 'Channel' ? F.Channel : name === 'Computer' ? F.Computer : -1;
+}
+/** Which System field an attribute is, or -1. */
+function attrField(elem: string | undefined, parent: string | undefined, attr: string): number {
+  if (parent !== 'System') return -1;
+  if (elem === 'Provider') return attr === 'Name' ? F.Provider : -1;
+  if (elem === 'EventID') return attr === 'Qualifiers' ? F.Qualifiers : -1;
+  return elem === 'TimeCreated' && attr === 'SystemTime' ? F.Time : -1;
+}
+
+/** Reads the BinXml of one chunk's records; holds the chunk's name and template caches. */
+export class ChunkReader {
+  private names = new Map<number, string>();
+  private plans = new Map<number, Plan | null>();
+  private budget: number;
+  /** Set when a template definition was refused for the byte budget (the caller notes it). */
+  budgetHit = false;
+  /** Scratch for value offsets, grown as needed (one record at a time; nested values are copied out first). */
+  private offs = new Int32Array(64);
+
+  constructor(private readonly c: Buffer, private readonly lim: BinXmlLimits) {
+    this.budget = lim.templateBytesPerChunk;
+  }
+
+  /** Reads the record's BinXml in [start, end) into out; false when it is malformed. */
+  readRecord(start: number, end: number, out: Fields): boolean {
+    out.reset();
+    return this.walk(start, end, 0, [], out, null) >= 0;
+  }
+
+  /** A name structure (unknown u32, hash u16, length u16, UTF-16 text, NUL); cached by offset. */
+  private nameAt(off: number): string | undefined {
+    const hit = this.names.get(off);
+    if (hit !== undefined || off + 8 > this.c.length) return hit;
+    const n = this.c.readUInt16LE(off + 6);
+    if (off + 10 + 2 * n > this.c.length) return undefined;
+    const s = this.c.toString('utf16le', off + 8, off + 8 + 2 * n);
+    this.names.set(off, s);
+    return s;
+  }
+
+  /** A name reference at p (u32 chunk offset): the name, and the position after the reference and, when the name is defined right there, after its definition too. */
+  private nameRef(p: number, end: number): [string, number] | undefined {
+    if (p + 4 > end) return undefined;
+    const off = this.c.readUInt32LE(p);
+    const name = this.nameAt(off);
+    if (name === undefined) return undefined;
+    const after = off === p + 4 ? p + 14 + 2 * name.length : p + 4; // defined right here, or earlier in the chunk
+    return after <= end ? [name, after] : undefined;
+  }
+
+  /**
+   * Element starts carry a 2-byte dependency id, except (per libyal) in nested BinXml values. There the two
+   * layouts are told apart by where the name offset points: at an inline name right after it, or at a name
+   * already seen in this chunk.
+   */
+  private hasDependencyId(p: number, end: number): boolean {
+    const c = this.c;
+    if (p + 11 > end) return false;
+    const withId = c.readUInt32LE(p + 7);
+    const without = c.readUInt32LE(p + 5);
+    if (withId === p + 11) return true;
+    if (without === p + 9) return false;
+    return this.names.has(withId) || !this.names.has(without);
+  }
+
+  /**
+   * Walks tokens in [p, end). plan null: a record or nested value, text goes into out; otherwise a template
+   * definition being compiled into plan. Returns the position after the stream's end token, or -1.
+   */
+  private walk(p: number, end: number, nesting: number, stack: string[], out: Fields, plan: Plan | null): number {
+    const c = this.c;
+    let pending: string | undefined; // element whose start tag is open
+    let target = textField(stack[stack.length - 1], stack[stack.length - 2]);
+    const emit = (s: string) => {
+      if (target < 0) return;
+      if (plan) (plan.parts[target] ??= []).push(s);
+      else out.text[target] = (out.text[target] ?? '') + s;
+    };
+    while (p < end) {
+      const tok = c[p]!;
+      const base = tok & 0xbf;
+      // only these tokens take the "more data follows" flag (0x40)
+      if (tok !== base && base !== 0x01 && (base < 0x05 || base > 0x09)) return -1;
+      switch (base) {
+        case 0x00:
+          return p + 1;
+        case 0x0f: // fragment header: version 1.1, flags
+          p += 4;
+          break;
+        case 0x01: {
+          if (pending !== undefined) return -1;
+          const q = p + 1 + (plan || this.hasDependencyId(p, end) ? 2 : 0) + 4; // token, dependency id, data size
+          const nr = this.nameRef(q, end);
+          if (!nr) return -1;
+          pending = nr[0];
+          p = nr[1] + (tok & 0x40 ? 4 : 0); // attribute list size
+          target = -1;
+          break;
+        }
+        case 0x06: {
+          const nr = this.nameRef(p + 1, end);
+          if (!nr || pending === undefined) return -1;
+          target = attrField(pending, stack[stack.length - 1], nr[0]);
+          p = nr[1];
+          break;
+        }
+        case 0x02: // '>' of a start tag
+          if (pending === undefined || stack.length >= this.lim.maxElementDepth) return -1;
+          stack.push(pending);
+          target = textField(pending, stack[stack.length - 2]);
+          pending = undefined;
+          p += 1;
+          break;
+        case 0x03: // '/>'
+        case 0x04: // end tag
+          if ((tok === 0x03) !== (pending !== undefined)) return -1;
+          if (tok === 0x04 && stack.pop() === undefined) return -1;
+          pending = undefined;
+          target = textField(stack[stack.length - 1], stack[stack.length - 2]);
+          p += 1;
+          break;
+        case 0x05: // value text, always a UTF-16 string
+        case 0x07: // CDATA
+        case 0x0b: { // PI data
+          const q = tok === 0x05 || tok === 0x45 ? p + 2 : p + 1;
+          if (q + 2 > end || (q === p + 2 && c[p + 1] !== 0x01)) return -1;
+          const n = c.readUInt16LE(q);
+          if (q + 2 + 2 * n > end) return -1;
+          if (tok !== 0x0b) emit(c.toString('utf16le', q + 2, q + 2 + 2 * Math.min(n, this.lim.maxFieldChars)));
+          p = q + 2 + 2 * n;
+          break;
+        }
+        case 0x08: // character reference
+          if (p + 3 > end) return -1;
+          emit(String.fromCharCode(c.readUInt16LE(p + 1)));
+          p += 3;
+          break;
+        case 0x09: // entity reference
+        case 0x0a: { // PI target
+          const nr = this.nameRef(p + 1, end);
+          if (!nr) return -1;
+          if (tok !== 0x0a) emit(ENTITIES[nr[0]] ?? '');
+          p = nr[1];
+          break;
+        }
+        case 0x0c: // template instance: not expected inside a definition
+          if (plan) return -1;
+          p = this.instance(p, end, nesting, stack, out);
+          if (p < 0) return -1;
+          break;
+        case 0x0d:
+        case 0x0e: {
+          if (p + 4 > end) return -1;
+          const index = c.readUInt16LE(p + 1);
+          if (plan && target >= 0) (plan.parts[target] ??= []).push(index);
+          else if (plan && pending === undefined && c[p + 3] === 0x21) plan.nested.push({ index, stack: stack.slice() });
+          p += 4;
+          break;
+        }
+        default:
+          return -1;
+      }
+    }
+    return p;
+  }
+
+  /** Compiles (once per chunk) the template definition at off: next offset, GUID, data size, data. */
+  private plan(off: number): Plan | null {
+    const hit = this.plans.get(off);
+    if (hit !== undefined) return hit;
+    let plan: Plan | null = null;
+    if (off + 24 <= this.c.length) {
+      const size = this.c.readUInt32LE(off + 20);
+      if (size > this.budget) this.budgetHit = true;
+      else if (off + 24 + size <= this.c.length) {
+        this.budget -= size;
+        plan = { parts: new Array<Part[] | undefined>(FIELDS).fill(undefined), nested: [] };
+        if (this.walk(off + 24, off + 24 + size, 0, [], new Fields(), plan) < 0) plan = null;
+      }
+    }
+    this.plans.set(off, plan);
+    return plan;
+  }
+
+  /** A template instance at p: header, definition (inline the first time), value descriptors, values. */
+  private instance(p: number, end: number, nesting: number, stack: string[], out: Fields): number {
+    const c = this.c;
+    if (nesting >= this.lim.maxNesting || p + 10 > end) return -1;
+    const def = c.readUInt32LE(p + 6);
+    let q = p + 10;
+    if (def === q) {
+      if (q + 24 > end) return -1;
+      q += 24 + c.readUInt32LE(q + 20);
+    }
+    const plan = this.plan(def);
+    if (!plan || q + 4 > end) return -1;
+    const n = c.readUInt32LE(q);
+    if (n > (end - q - 4) / 4) return -1;
+    const desc = q + 4;
+    if (this.offs.length < n) this.offs = new Int32Array(n);
+    let v = desc + 4 * n;
+    for (let i = 0; i < n; i++) {
+      this.offs[i] = v;
+      v += c[desc + 4 * i]! | (c[desc + 4 * i + 1]! << 8); // in bounds: n was checked against end
+    }
+    if (v > end) return -1;
+    const size = (i: number) => c[desc + 4 * i]! | (c[desc + 4 * i + 1]! << 8);
+    const type = (i: number) => c[desc + 4 * i + 2]!;
+    for (let f = 0; f < FIELDS; f++) {
+      const parts = plan.parts[f];
+      if (!parts || out.text[f] !== undefined) continue;
+      let s = '';
+      for (const part of parts) {
+        if (typeof part === 'string') s += part;
+        else if (part < n) {
+          const t = type(part);
+          const at = this.offs[part]!;
+          // the usual TimeCreated: a FILETIME kept as a number (formatting every record's time is costly)
+          if (f === F.Time && t === 0x11 && size(part) === 8 && parts.length === 1) out.timeMs = filetimeMs(c, at);
+          else s += decode(c, at, size(part), t, this.lim.maxFieldChars) ?? '';
+        }
+      }
+      if (s !== '') out.text[f] = s.length > this.lim.maxFieldChars ? s.slice(0, this.lim.maxFieldChars) : s;
+    }
+    if (!out.complete()) {
+      // The System element (or part of it) came in a BinXml value: walk those values in their place.
+      const nested = plan.nested.filter((x) => x.index < n && type(x.index) === 0x21).map((x) => ({ at: this.offs[x.index]!, len: size(x.index), stack: [...stack, ...x.stack] }));
+      for (const x of nested) if (this.walk(x.at, x.at + x.len, nesting + 1, x.stack, out, null) < 0) return -1;
+    }
+    return v;
+  }
+}

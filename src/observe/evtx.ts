@@ -1,0 +1,244 @@
+/**
+ * Reads Windows event log files (.evtx) into observations: how many events of each (computer, channel,
+ * provider, event ID) a file holds, with the first and last time. Only the System fields of each record are
+ * decoded (binxml.ts), which keeps reading at hundreds of thousands of records a second.
+ *
+ * Layout (libyal's EVTX notes, MS-EVEN6): a 4 KiB file header ("ElfFile\0"), then 64 KiB chunks ("ElfChnk\0",
+ * a 512-byte header with the record range, a header CRC32, the free-space offset and the string and template
+ * tables), each holding records ("\x2a\x2a\0\0", size, record id, written FILETIME, BinXml, size again).
+ *
+ * Damaged input is normal input: a chunk whose signature or header checksum is wrong is skipped, a record that
+ * cannot be read is skipped and counted, and everything else in the file is still read. Nothing here throws
+ * on bad data; a file that cannot be used at all comes back with `error`.
+ */
+import zlib from 'node:zlib';
+import { readRegular } from '../limits.js';
+import { errnoMessage } from '../rules/files.js';
+import { ChunkReader, F, Fields, filetimeMs } from './binxml.js';
+import type { ObservedCount } from './model.js';
+
+const MiB = 1048576;
+
+/** Bounds on reading one .evtx file (to move into LIMITS in limits.ts). */
+export const EVTX_LIMITS = {
+  /**
+   * Largest file read; it is held in memory whole. Windows' default Security log is 20 MB and busy servers
+   * are set to a few hundred MB; a larger log can be exported in parts (wevtutil epl with a query).
+   */
+  maxFileBytes: 1024 * MiB,
+  /** Distinct (computer, channel, provider, event ID) kinds per file; a real log has hundreds, a forwarded one thousands. */
+  maxKinds: 50_000,
+  /** Characters kept of a computer, channel or provider name (real ones are under 256). */
+  maxFieldChars: 256,
+  /** Template instances nested in BinXml values within one record (Windows uses one or two levels). */
+  maxNesting: 8,
+  /** Open XML elements in one record. */
+  maxElementDepth: 64,
+  /** Bytes of template definitions compiled per chunk: 4× the chunk, so hostile offsets cost linear time. */
+  templateBytesPerChunk: 4 * 65536,
+  /** Chunk numbers listed in one note before "… and N more". */
+  listedChunks: 10,
+} as const;
+
+/** One event record's System fields. */
+export interface EvtxRecord {
+  recordId: number;
+  /** TimeCreated SystemTime, else the record's written time; ISO 8601 UTC; absent when neither is a valid time. */
+  time?: string;
+  channel: string;
+  provider?: string;
+  eventId: number;
+  qualifiers?: number;
+  computer?: string;
+}
+
+export interface EvtxResult {
+  /** Event records read (with a channel and an event ID). */
+  records: number;
+  counts: ObservedCount[];
+  /** What was skipped and why, each prefixed by the file name. */
+  notes: string[];
+  /** Set when nothing of the file could be used (unreadable, too large, not an EVTX file). */
+  error?: string;
+}
+
+const FILE_HEADER = 4096;
+const CHUNK = 65536;
+const CHUNK_HEADER = 512;
+const RECORD_MIN = 28; // signature, size, id, written time, size copy: a record with no BinXml at all
+const RECORD_SIGNATURE = 0x00002a2a;
+
+/** CRC-32 (RFC 1952), zlib's native one where Node has it (20.15+), else a table. */
+const crc32: (data: Uint8Array, value?: number) => number =
+  typeof zlib.crc32 === 'function'
+    ? zlib.crc32
+    : (() => {
+        const table = Array.from({ length: 256 }, (_, n) => {
+          for (let k = 0; k < 8; k++) n = n & 1 ? 0xedb88320 ^ (n >>> 1) : n >>> 1;
+          return n >>> 0;
+        });
+        return (data: Uint8Array, value = 0) => {
+          let c = ~value;
+          for (const b of data) c = table[(c ^ b) & 0xff]! ^ (c >>> 8);
+          return ~c >>> 0;
+        };
+      })();
+
+const u64 = (b: Buffer, off: number) => b.readUInt32LE(off + 4) * 4294967296 + b.readUInt32LE(off);
+const isZero = (b: Buffer, from: number, to: number) => b.subarray(from, to).every((x) => x === 0);
+
+interface Kind {
+  count: ObservedCount;
+  first: number;
+  last: number;
+}
+
+/** Parses a time given as text (a template may hold SystemTime as a string), in the years 1601–9999. */
+function textTimeMs(s: string | undefined): number {
+  if (s === undefined) return NaN;
+  const ms = Date.parse(s);
+  return ms >= -11644473600000 && ms <= 253402300799999 ? ms : NaN;
+}
+
+/** Reads an .evtx file held in buf; name prefixes the notes. onRecord sees every record read. */
+export function readEvtx(buf: Buffer, name: string, onRecord?: (r: EvtxRecord) => void): EvtxResult {
+  const notes: string[] = [];
+  const fail = (error: string): EvtxResult => ({ records: 0, counts: [], notes, error });
+  if (buf.length === 0) return fail('empty file');
+  const hasChunk = buf.length >= FILE_HEADER + CHUNK_HEADER && buf.toString('latin1', FILE_HEADER, FILE_HEADER + 8) === 'ElfChnk\0';
+  if (buf.length < 128 || buf.toString('latin1', 0, 8) !== 'ElfFile\0') {
+    if (!hasChunk) return fail('not an EVTX file (no "ElfFile" signature)');
+    notes.push(`${name}: file header damaged (no "ElfFile" signature); chunks read anyway`);
+  } else if (crc32(buf.subarray(0, 120)) !== buf.readUInt32LE(124)) {
+    notes.push(`${name}: file header checksum mismatch; chunks read anyway`);
+  }
+
+  /** Chunk numbers per reason, reported once per reason. */
+  const byReason = new Map<string, number[]>();
+  const chunkNote = (i: number, reason: string) => {
+    const list = byReason.get(reason) ?? [];
+    list.push(i);
+    byReason.set(reason, list);
+  };
+  const kinds = new Map<string, Kind>();
+  const fields = new Fields();
+  let prev: Kind | undefined;
+  let records = 0;
+  let unreadable = 0;
+  let incomplete = 0;
+  let uncounted = 0;
+
+  // Every 64 KiB block is looked at, not only the header's chunk count: a file not closed cleanly has a
+  // stale count. Never-used blocks are zero-filled and skipped silently.
+  for (let i = 0, off = FILE_HEADER; off + CHUNK_HEADER <= buf.length; i++, off += CHUNK) {
+    const chunk = buf.subarray(off, Math.min(off + CHUNK, buf.length));
+    if (chunk.toString('latin1', 0, 8) !== 'ElfChnk\0') {
+      if (!isZero(chunk, 0, CHUNK_HEADER)) chunkNote(i, 'skipped: no chunk signature');
+      continue;
+    }
+    if (crc32(chunk.subarray(128, CHUNK_HEADER), crc32(chunk.subarray(0, 120))) !== chunk.readUInt32LE(124)) {
+      chunkNote(i, 'skipped: chunk header checksum mismatch');
+      continue;
+    }
+    const lastRecord = chunk.readUInt32LE(44);
+    const free = Math.min(chunk.readUInt32LE(48), chunk.length);
+    if (chunk.length < CHUNK) chunkNote(i, 'cut short (the file ends inside it): its later records are lost');
+    else if (free >= CHUNK_HEADER && crc32(chunk.subarray(CHUNK_HEADER, free)) !== chunk.readUInt32LE(52)) chunkNote(i, 'records checksum mismatch: its records were read but may be damaged');
+
+    const reader = new ChunkReader(chunk, EVTX_LIMITS);
+    // Records run from the header to the last record's offset; what lies after it is unused space that may
+    // hold stale records of an earlier use of the chunk, which must not be counted.
+    for (let p = CHUNK_HEADER; p <= lastRecord && p + RECORD_MIN <= free; ) {
+      const size = chunk.readUInt32LE(p + 4);
+      if (chunk.readUInt32LE(p) !== RECORD_SIGNATURE || size < RECORD_MIN || p + size > free || chunk.readUInt32LE(p + size - 4) !== size) {
+        if (chunk.length === CHUNK) chunkNote(i, 'a record header is damaged: the rest of the chunk skipped');
+        break;
+      }
+      let ok = false;
+      try {
+        ok = reader.readRecord(p + 24, p + size - 4, fields);
+      } catch {
+        ok = false; // a bounds check missed in binxml.ts: the record is skipped like any unreadable one
+      }
+      const t = fields.text;
+      const eventId = ok && /^\d{1,10}$/.test(t[F.EventId] ?? '') ? Number(t[F.EventId]) : NaN;
+      if (!ok) unreadable++;
+      else if (!t[F.Channel] || !(eventId <= 0xffffffff)) incomplete++;
+      else {
+        records++;
+        let ms = Number.isNaN(fields.timeMs) ? textTimeMs(t[F.Time]) : fields.timeMs;
+        if (Number.isNaN(ms)) ms = filetimeMs(chunk, p + 16);
+        const channel = t[F.Channel]!;
+        const provider = t[F.Provider];
+        const computer = t[F.Computer];
+        let kind = prev;
+        // Runs of one kind are the rule; comparing with the previous record's kind saves building a key.
+        if (!kind || kind.count.eventId !== eventId || kind.count.channel !== channel || kind.count.provider !== provider || kind.count.computer !== computer) {
+          const key = `${computer ?? ''}\0${channel}\0${provider ?? ''}\0${eventId}`;
+          kind = kinds.get(key);
+          if (!kind && kinds.size < EVTX_LIMITS.maxKinds) {
+            kind = { count: { ...(computer !== undefined && { computer }), channel, ...(provider !== undefined && { provider }), eventId, count: 0 }, first: NaN, last: NaN };
+            kinds.set(key, kind);
+          }
+          prev = kind;
+        }
+        if (!kind) uncounted++;
+        else {
+          kind.count.count++;
+          if (!Number.isNaN(ms)) {
+            if (!(ms >= kind.first)) kind.first = ms; // NaN first: this is the first time seen
+            if (!(ms <= kind.last)) kind.last = ms;
+          }
+        }
+        if (onRecord) {
+          const q = t[F.Qualifiers];
+          onRecord({
+            recordId: u64(chunk, p + 8),
+            ...(!Number.isNaN(ms) && { time: new Date(ms).toISOString() }),
+            channel,
+            ...(provider !== undefined && { provider }),
+            eventId,
+            ...(q !== undefined && /^\d{1,5}$/.test(q) && { qualifiers: Number(q) }),
+            ...(computer !== undefined && { computer }),
+          });
+        }
+      }
+      p += size;
+    }
+    if (reader.budgetHit) chunkNote(i, 'holds more template definitions than a chunk can (limit): records using them skipped');
+  }
+
+  if (buf.length < FILE_HEADER) notes.push(`${name}: the file ends inside its header (cut short)`);
+  else if ((buf.length - FILE_HEADER) % CHUNK > 0 && (buf.length - FILE_HEADER) % CHUNK < CHUNK_HEADER) notes.push(`${name}: the file ends inside a chunk header (cut short)`);
+  const max = EVTX_LIMITS.listedChunks;
+  for (const [reason, list] of byReason) {
+    const shown = list.slice(0, max).join(', ') + (list.length > max ? ` … and ${list.length - max} more` : '');
+    notes.push(`${name}: chunk${list.length > 1 ? 's' : ''} ${shown} ${reason}`);
+  }
+  if (unreadable) notes.push(`${name}: ${unreadable} record${unreadable > 1 ? 's' : ''} with damaged binary XML skipped`);
+  if (incomplete) notes.push(`${name}: ${incomplete} record${incomplete > 1 ? 's' : ''} without a channel or a numeric event ID skipped`);
+  if (uncounted) notes.push(`${name}: more than ${EVTX_LIMITS.maxKinds} kinds of event (computer, channel, provider, event ID; limit): ${uncounted} records of further kinds not counted`);
+
+  const iso = (ms: number) => (Number.isNaN(ms) ? undefined : new Date(ms).toISOString());
+  const counts = [...kinds.values()].map((k) => {
+    const first = iso(k.first);
+    const last = iso(k.last);
+    return { ...k.count, ...(first && { first }), ...(last && { last }) };
+  });
+  // plain code-unit order: stable across locales, and localeCompare's first call costs tens of ms (ICU)
+  const cmp = (x = '', y = '') => (x < y ? -1 : x > y ? 1 : 0);
+  counts.sort((a, b) => cmp(a.computer, b.computer) || cmp(a.channel, b.channel) || a.eventId - b.eventId || cmp(a.provider, b.provider));
+  return { records, counts, notes };
+}
+
+/** Reads an .evtx file from disk, bounded by EVTX_LIMITS.maxFileBytes; never throws. */
+export function readEvtxFile(path: string, onRecord?: (r: EvtxRecord) => void): EvtxResult {
+  let buf: Buffer;
+  try {
+    buf = readRegular(path, EVTX_LIMITS.maxFileBytes);
+  } catch (e) {
+    const message = (e as NodeJS.ErrnoException).code ? `cannot read: ${errnoMessage(e)}` : (e as Error).message;
+    return { records: 0, counts: [], notes: [], error: message };
+  }
+  return readEvtx(buf, path, onRecord);
+}
