@@ -1,4 +1,5 @@
 import { assess } from './assess/assess.js';
+import type { VolumeOptions } from './assess/volume.js';
 import { loadCatalog } from './catalog/load.js';
 import { withMappings, type MappingInput } from './catalog/mappings.js';
 import { hasEnvironmentInputs, loadEnvironment, type Environment, type EnvironmentInputs } from './environment/load.js';
@@ -20,6 +21,8 @@ export interface CheckOptions extends Omit<LoadOptions, 'parse'> {
   assumeDefaults?: boolean;
   /** The user's own log-source mappings (--mapping) and pySigma pipelines (--pipeline). */
   mappings?: MappingInput[];
+  /** Volume budget and ranking of the fixes (--max-volume, --rank). */
+  volume?: VolumeOptions;
 }
 
 export interface CheckRun {
@@ -42,6 +45,6 @@ export async function runCheck(paths: readonly string[], options: CheckOptions =
   result.errors.push(...environment.errors);
   result.summary.errors = result.errors.length;
   if (!environment.hosts.length) return { result, load, environment };
-  const assessment = assess(result, environment.hosts, catalog, load.rules, { assumeDefaults: options.assumeDefaults });
+  const assessment = assess(result, environment.hosts, catalog, load.rules, { assumeDefaults: options.assumeDefaults }, options.volume);
   return { result: withReadiness(result, assessment, catalog, environment.identity), load, environment };
 }

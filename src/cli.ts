@@ -6,7 +6,7 @@ import { terminalLine } from './escape.js';
 import { collectScript } from './generate/collect-script.js';
 import { check, type CheckCliOptions } from './commands/check.js';
 import { collectorConfig, type CollectorCliOptions } from './commands/collector-config.js';
-import { collect, EXIT, hostOptions, parseCount, parsePercent, ruleOptions, UsageError, writeOrFail } from './commands/common.js';
+import { collect, EXIT, hostOptions, parseCount, parsePercent, rankingOptions, ruleOptions, UsageError, writeOrFail } from './commands/common.js';
 import { fix, type FixCliOptions } from './commands/fix.js';
 import { guides, type GuidesCliOptions } from './commands/guides.js';
 import { sysmonConfig, type SysmonCliOptions } from './commands/sysmon-config.js';
@@ -34,7 +34,7 @@ function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  hostOptions(ruleOptions(program.command('check', { isDefault: true })))
+  rankingOptions(hostOptions(ruleOptions(program.command('check', { isDefault: true }))))
     .description('scan Sigma rules (files, directories, .zip archives) and report what they need; with --gpresult/--auditpol, which rules are ready')
     .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'markdown', 'csv', 'sarif', 'navigator', 'html']).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
@@ -47,7 +47,7 @@ function buildProgram(): Command {
       await check(paths, opts);
     });
 
-  hostOptions(ruleOptions(program.command('fix')))
+  rankingOptions(hostOptions(ruleOptions(program.command('fix'))))
     .description('write remediation files for what the host lacks: enable-audit.cmd, audit.csv, logging-policies.reg, enable-channels.cmd')
     .requiredOption('--out <dir>', 'directory to write the files into (created if needed)')
     .addHelpText('after', `

@@ -5,7 +5,9 @@ import type { LoadedRule } from '../rules/model.js';
 import { matchTerms, simulate, type SimResult, type Simulation } from './sysmon-sim.js';
 import { originReads } from '../requirements/reads.js';
 import { contains, formatRanges, forwardState, type ForwardedSet, type ForwardState } from '../environment/forwarded.js';
-import { rankFixes, type RankItem } from './rank.js';
+import type { RankItem } from './rank.js';
+import { recommend, type Recommendation, type VolumeBudget } from './recommend.js';
+import type { RankMode, VolumeOptions } from './volume.js';
 import { ASSUMED, count, roleLabel, visibility, type AssessInput, type AssessRule, type HostSeen, type RuleVerdict, type VerdictCounts } from './counts.js';
 import { assessRule, requirementState, type AltInput, type RequirementState, type StateOptions, type Verdict } from './verdict.js';
 
@@ -35,22 +37,17 @@ export interface SysmonReport {
   perRule: Map<number, { eventId: number; result: SimResult; reasons: string[] }[]>;
 }
 
-export interface Recommendation {
-  rank: number;
-  requires: string[];
-  /** Rules made ready (rule × host units on a fleet). */
-  unlocks: number;
-  rules: { path: string; title: string }[];
-  /** Indexes of those rules in result.rules. */
-  ruleIndexes: number[];
-  hosts: number;
-}
+export type { Recommendation, VolumeBudget } from './recommend.js';
 
 export interface Assessment {
   hosts: HostAssessment[];
   /** With --assume-defaults: what was taken at its Windows default, said once. */
   assumptions: string[];
   recommendations: Recommendation[];
+  /** How the fixes are ordered: rules per setting (default) or per volume weight (--rank value). */
+  ranking: RankMode;
+  /** With --max-volume: the budget and the fixes it left out. */
+  volumeBudget?: VolumeBudget;
   /** With collector configs: per channel the rules need, what is needed, what is forwarded, what is missing. */
   channels?: ChannelReport[];
 }
@@ -66,7 +63,7 @@ export interface ChannelReport {
 }
 
 /** Verdicts of every rule on every host, and fixes ranked by rules (× hosts) unlocked. */
-export function assess(result: AssessInput, hosts: HostEnvironment[], catalog: Catalog, loaded: LoadedRule[] = [], opts: StateOptions = {}): Assessment {
+export function assess(result: AssessInput, hosts: HostEnvironment[], catalog: Catalog, loaded: LoadedRule[] = [], opts: StateOptions = {}, vol: VolumeOptions = {}): Assessment {
   const rules = result.rules;
   const sim = sysmonSimulator(loaded, catalog);
   const logUse = rulesPerLog(result, catalog);
@@ -101,23 +98,11 @@ export function assess(result: AssessInput, hosts: HostEnvironment[], catalog: C
       items.push({ id: gi * rules.length + ri, weight: g.weight, missing: g.missing[ri] ?? [] });
     });
   });
-  const recommendations = rankFixes(items).map((f, i) => {
-    const ruleIdx = [...new Set(f.items.map((id) => id % rules.length))];
-    const hostsTouched = new Set(f.items.map((id) => Math.floor(id / rules.length)));
-    let hostCount = 0;
-    for (const gi of hostsTouched) hostCount += groupList[gi]?.weight ?? 0;
-    return {
-      rank: i + 1,
-      requires: f.requires,
-      unlocks: f.unlocks,
-      rules: ruleIdx.map((ri) => ({ path: (rules[ri] as AssessRule).path, title: (rules[ri] as AssessRule).title })),
-      ruleIndexes: ruleIdx,
-      hosts: hostCount,
-    };
-  });
+  // The host's kind picks Microsoft's per-computer-type volume (a fleet's fix takes the highest of its hosts').
+  const ranked = recommend(items, groupList, rules, catalog, hosts.map((h) => h.role?.kind), vol);
   const forwarded = hosts[0]?.forwarded;
   const assumptions = [...assumed].sort();
-  return { hosts: out, assumptions, recommendations, ...(forwarded ? { channels: channelReport(rules, catalog, forwarded) } : {}) };
+  return { hosts: out, assumptions, recommendations: ranked.recommendations, ranking: ranked.ranking, ...(ranked.budget ? { volumeBudget: ranked.budget } : {}), ...(forwarded ? { channels: channelReport(rules, catalog, forwarded) } : {}) };
 }
 
 /** Needed vs forwarded per channel, over every alternative of every assessable rule. */

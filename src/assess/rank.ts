@@ -21,8 +21,19 @@ export interface RankedFix {
   items: number[];
 }
 
-export function rankFixes(items: RankItem[], maxFixes = 100): RankedFix[] {
-  let pending = items.filter((i) => i.missing.length > 0 && i.missing.every((m) => m.length > 0));
+export interface RankOptions {
+  /** What changing a setting costs (default 1: rules per setting changed); --rank value weighs by volume. */
+  cost?: (id: string) => number;
+  /** Settings a fix may change (--max-volume): alternatives needing any other are out of reach. */
+  allowed?: (id: string) => boolean;
+}
+
+export function rankFixes(items: RankItem[], maxFixes = 100, opts: RankOptions = {}): RankedFix[] {
+  const allowed = opts.allowed;
+  const cost = opts.cost ?? (() => 1);
+  // Within a budget an alternative that needs a setting above it cannot be taken; a rule with no other is dropped.
+  const reachable = allowed ? items.map((i) => ({ ...i, missing: i.missing.filter((m) => m.every(allowed)) })) : items;
+  let pending = reachable.filter((i) => i.missing.length > 0 && i.missing.every((m) => m.length > 0));
   const chosen = new Set<string>();
   const fixes: RankedFix[] = [];
 
@@ -48,7 +59,10 @@ export function rankFixes(items: RankItem[], maxFixes = 100): RankedFix[] {
       for (const it of unlocked) score += it.weight;
       // Most rules per setting changed (the classic greedy for covering problems): a bundle of unrelated
       // settings never wins just because together they unlock more. Ties: the smaller change, then more rules.
-      const exact = score / cand.set.length;
+      // With a cost per setting (--rank value) it is rules per unit of cost instead.
+      let price = 0;
+      for (const id of cand.set) price += cost(id);
+      const exact = score / price;
       const better =
         !best ||
         exact > best.exact ||

@@ -8,6 +8,8 @@ import { parseRoleOption } from '../environment/load.js';
 import { writeOutput } from '../limits.js';
 import { defaultCacheDir } from '../rules/fastparse.js';
 import { OptionError } from '../rules/load.js';
+import type { RankMode } from '../assess/volume.js';
+import type { VolumeClass } from '../catalog/volume.js';
 
 /** Exit codes: 0 done (per-file errors are listed, not fatal), 1 gate failure, 2 unusable invocation or input. */
 export const EXIT = { ok: 0, gate: 1, usage: 2 } as const;
@@ -32,6 +34,8 @@ export interface RuleAndHostCliOptions {
   host?: string[];
   role?: string[];
   assumeDefaults?: boolean;
+  maxVolume?: VolumeClass;
+  rank?: RankMode;
 }
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -84,6 +88,13 @@ export function hostOptions(cmd: Command): Command {
     .option('--assume-defaults', 'take whatever the inputs do not state at its Windows default (Sysmon not installed, channels at their default state, no SACLs, no server role); said once in the output');
 }
 
+/** How the ranked fixes (and so the fix files) weigh event volume: a budget, and an order by volume. */
+export function rankingOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--max-volume <class>', 'keep only fixes whose settings stay within this event volume (Microsoft\'s and the catalog\'s rating); the ranked list and the fix files leave the others out and say which').choices(['low', 'medium', 'high']))
+    .addOption(new Option('--rank <order>', 'order of the ranked fixes: rules (rules unlocked per setting, the default) or value (rules unlocked per volume weight: low 1, medium 3, high 9; unrated as high)').choices(['rules', 'value']));
+}
+
 /** --mapping and --pipeline files, read within the input size limit. */
 export function readMappings(opts: RuleAndHostCliOptions): MappingInput[] {
   const read = (path: string, kind: MappingInput['kind']): MappingInput => {
@@ -112,6 +123,7 @@ export async function runValidated(paths: string[], opts: RuleAndHostCliOptions)
       mappings: readMappings(opts),
       environment: { host: opts.host, gpresult: opts.gpresult, auditpol: opts.auditpol, sysmon: opts.sysmon, collector: opts.collector, collectorFormat: opts.collectorFormat, roles: opts.role },
       assumeDefaults: opts.assumeDefaults,
+      volume: { maxVolume: opts.maxVolume, rank: opts.rank },
     });
   } catch (e) {
     if (e instanceof OptionError || e instanceof MappingError) throw new UsageError(e.message);

@@ -54,6 +54,8 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
       identity,
       ...(a.hosts[0]?.sysmon ? { sysmon: sysmonSummary(a, result, catalog) } : {}),
       ...(a.channels ? { channels: a.channels } : {}),
+      ...(a.ranking === 'value' ? { ranking: 'value' as const } : {}),
+      ...(a.volumeBudget ? { volumeBudget: a.volumeBudget } : {}),
       hosts: a.hosts.map((h) => ({ name: h.name, role: h.role, seen: h.seen, files: h.files, summary: h.summary, notes: h.notes, conflicts: h.conflicts, warnings: h.warnings })),
       recommendations: a.recommendations.map((rec) => ({
         rank: rec.rank,
@@ -70,6 +72,8 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
         unlocks: rec.unlocks,
         hosts: rec.hosts,
         rules: rec.rules,
+        volume: rec.volume ?? 'unrated',
+        volumes: rec.volumes,
       })),
     },
   };

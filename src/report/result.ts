@@ -7,6 +7,8 @@ import type { ChannelReport, VerdictCounts } from '../assess/assess.js';
 import type { State } from '../environment/model.js';
 import type { SysmonState } from '../environment/sysmon.js';
 import type { Verdict } from '../assess/verdict.js';
+import type { VolumeBudget } from '../assess/recommend.js';
+import type { VolumeClass, VolumeRating } from '../catalog/volume.js';
 
 /** The one result object every renderer (table, JSON, Markdown …) draws from. Its JSON form is documented. */
 export interface CheckResult {
@@ -190,6 +192,10 @@ export interface Readiness {
   sysmon?: SysmonSummary;
   /** With collector configs: per channel, needed vs forwarded event IDs and the rules affected. */
   channels?: ChannelReport[];
+  /** With --rank value: fixes are ordered by rules unlocked per volume weight (low 1, medium 3, high 9). */
+  ranking?: 'value';
+  /** With --max-volume: the budget and the fixes of the unbudgeted ranking it left out. */
+  volumeBudget?: VolumeBudget;
   hosts: HostRow[];
   recommendations: RecommendationRow[];
 }
@@ -224,4 +230,8 @@ export interface RecommendationRow {
   unlocks: number;
   hosts: number;
   rules: { path: string; title: string }[];
+  /** Event volume of the fix: the highest class of its settings, or unrated when no source rates any of them. */
+  volume: VolumeClass | 'unrated';
+  /** Per requirement id of the fix: its volume on these hosts (class undefined: unrated) and what it rests on. */
+  volumes: Record<string, VolumeRating>;
 }
