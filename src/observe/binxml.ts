@@ -24,6 +24,8 @@ export interface BinXmlLimits {
   templateBytesPerChunk: number;
   /** Characters kept of a field value (computer, channel and provider names are far shorter). */
   maxFieldChars: number;
+  /** Parts of one field, and BinXml substitutions, in one template (real ones: one or two, and a few). */
+  maxPlanEntries: number;
 }
 
 /** What one record's walk found; reused across records (reset() before each). */
@@ -178,10 +180,19 @@ export class ChunkReader {
     const c = this.c;
     let pending: string | undefined; // element whose start tag is open
     let target = textField(stack[stack.length - 1], stack[stack.length - 2]);
-    const emit = (s: string) => {
-      if (target < 0) return;
-      if (plan) (plan.parts[target] ??= []).push(s);
-      else out.text[target] = (out.text[target] ?? '') + s;
+    /** Text of the current target; false when a template holds more parts than a field can. */
+    const emit = (s: string): boolean => {
+      if (target < 0) return true;
+      if (plan) return add(target, s);
+      const before = out.text[target] ?? '';
+      if (before.length < this.lim.maxFieldChars) out.text[target] = (before + s).slice(0, this.lim.maxFieldChars);
+      return true;
+    };
+    // A template is compiled once but evaluated per record: its size per field is capped so that a hostile
+    // one costs no more per record than a real one.
+    const add = (f: number, part: Part) => {
+      const parts = (plan!.parts[f] ??= []);
+      return parts.push(part) <= this.lim.maxPlanEntries;
     };
     while (p < end) {
       const tok = c[p]!;
@@ -233,20 +244,20 @@ export class ChunkReader {
           if (q + 2 > end || (q === p + 2 && c[p + 1] !== 0x01)) return -1;
           const n = c.readUInt16LE(q);
           if (q + 2 + 2 * n > end) return -1;
-          if (tok !== 0x0b) emit(c.toString('utf16le', q + 2, q + 2 + 2 * Math.min(n, this.lim.maxFieldChars)));
+          if (tok !== 0x0b && !emit(c.toString('utf16le', q + 2, q + 2 + 2 * Math.min(n, this.lim.maxFieldChars)))) return -1;
           p = q + 2 + 2 * n;
           break;
         }
         case 0x08: // character reference
           if (p + 3 > end) return -1;
-          emit(String.fromCharCode(c.readUInt16LE(p + 1)));
+          if (!emit(String.fromCharCode(c.readUInt16LE(p + 1)))) return -1;
           p += 3;
           break;
         case 0x09: // entity reference
         case 0x0a: { // PI target
           const nr = this.nameRef(p + 1, end);
           if (!nr) return -1;
-          if (tok !== 0x0a) emit(ENTITIES[nr[0]] ?? '');
+          if (tok !== 0x0a && !emit(ENTITIES[nr[0]] ?? '')) return -1;
           p = nr[1];
           break;
         }
@@ -259,8 +270,12 @@ export class ChunkReader {
         case 0x0e: {
           if (p + 4 > end) return -1;
           const index = c.readUInt16LE(p + 1);
-          if (plan && target >= 0) (plan.parts[target] ??= []).push(index);
-          else if (plan && pending === undefined && c[p + 3] === 0x21) plan.nested.push({ index, stack: stack.slice() });
+          if (plan && target >= 0) {
+            if (!add(target, index)) return -1;
+          } else if (plan && pending === undefined && c[p + 3] === 0x21 && !plan.nested.some((x) => x.index === index)) {
+            // each value is walked at most once per instance, however often the template names it
+            if (plan.nested.push({ index, stack: stack.slice() }) > this.lim.maxPlanEntries) return -1;
+          }
           p += 4;
           break;
         }

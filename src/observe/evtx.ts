@@ -36,6 +36,8 @@ export const EVTX_LIMITS = {
   maxElementDepth: 64,
   /** Bytes of template definitions compiled per chunk: 4× the chunk, so hostile offsets cost linear time. */
   templateBytesPerChunk: 4 * 65536,
+  /** Parts making up one field, and BinXml substitutions, per template (real templates: one or two, and a few). */
+  maxPlanEntries: 64,
   /** Chunk numbers listed in one note before "… and N more". */
   listedChunks: 10,
 } as const;
@@ -85,7 +87,7 @@ const crc32: (data: Uint8Array, value?: number) => number =
       })();
 
 const u64 = (b: Buffer, off: number) => b.readUInt32LE(off + 4) * 4294967296 + b.readUInt32LE(off);
-const isZero = (b: Buffer, from: number, to: number) => b.subarray(from, to).every((x) => x === 0);
+const ZERO_HEADER = Buffer.alloc(512);
 
 interface Kind {
   count: ObservedCount;
@@ -133,7 +135,7 @@ export function readEvtx(buf: Buffer, name: string, onRecord?: (r: EvtxRecord) =
   for (let i = 0, off = FILE_HEADER; off + CHUNK_HEADER <= buf.length; i++, off += CHUNK) {
     const chunk = buf.subarray(off, Math.min(off + CHUNK, buf.length));
     if (chunk.toString('latin1', 0, 8) !== 'ElfChnk\0') {
-      if (!isZero(chunk, 0, CHUNK_HEADER)) chunkNote(i, 'skipped: no chunk signature');
+      if (!chunk.subarray(0, CHUNK_HEADER).equals(ZERO_HEADER)) chunkNote(i, 'skipped: no chunk signature');
       continue;
     }
     if (crc32(chunk.subarray(128, CHUNK_HEADER), crc32(chunk.subarray(0, 120))) !== chunk.readUInt32LE(124)) {

@@ -120,15 +120,14 @@ const wrapTemplate = (w: ChunkWriter) => w.open('Event').close().sub(0, 0x21).en
  * Writes a record's BinXml: an instance of the wrapping template whose value holds `levels` more instances
  * of it, the innermost value written by inner. Values are written where the record will hold them, since
  * names inside are chunk offsets. The template must not be defined yet in the chunk (it is defined inline,
- * 10 bytes after the instance token).
+ * 10 bytes after the instance token, which the inner instances point at).
  */
 function nestedRecord(x: ChunkWriter, levels: number, inner: (v: ChunkWriter) => void): void {
   x.fragment();
   const def = u32le(x.pos + 10);
-  const probe = new ChunkWriter();
-  probe.pos = x.pos;
+  const probe = x.fork();
   probe.instance('wrap', wrapTemplate, [binxml(Buffer.alloc(0))]);
-  const v = new ChunkWriter();
+  const v = probe.fork(); // names the chunk already holds are referenced by offset, as Windows does
   const start = probe.pos + 22 * levels; // per level: fragment 4, instance header 10, count 4, descriptor 4
   v.pos = start;
   inner(v);
@@ -139,7 +138,7 @@ function nestedRecord(x: ChunkWriter, levels: number, inner: (v: ChunkWriter) =>
 
 /**
  * A System element as a nested value: elements without the dependency id, as libyal documents for values of
- * type 0x21; the second <Data> refers to the first one's name by offset.
+ * type 0x21; names already in the chunk (the second <Data>'s at least) are referenced by offset.
  */
 function nestedSystem(v: ChunkWriter, channel: string, provider: string, eventId: number): void {
   v.fragment();
@@ -286,6 +285,30 @@ describe('EVTX files built here', () => {
     const r = read(evtxFile([w.finish(), limit.finish(), deep.finish()]));
     expect(r.recs.map((x) => x.eventId)).toEqual([4688, 4689]);
     expect(r.notes).toEqual(['x.evtx: 1 record with damaged binary XML skipped']);
+  });
+
+  it('hostile templates cost what real ones do: one value named 10,000 times, a field of 5,000 parts, a huge name', () => {
+    const w = new ChunkWriter();
+    // <Event> naming BinXml value 0 ten thousand times; the value: 7,000 character references, no System
+    const manyRefs = (x: ChunkWriter) => {
+      x.open('Event').close();
+      for (let k = 0; k < 10_000; k++) x.sub(0, 0x21);
+      x.end();
+    };
+    const value = Buffer.concat([Buffer.from([0x0f, 1, 1, 0]), Buffer.alloc(7000 * 3, Buffer.from([0x48, 0x41, 0])), Buffer.from([0])]);
+    w.record(1, '2024-01-01T00:00:00Z', (x) => x.fragment().instance('refs', manyRefs, [binxml(value)]).eof());
+    const manyParts = (x: ChunkWriter) => {
+      x.open('Event').close().open('System').close().open('EventID').close().text('1').end().open('Channel').close();
+      for (let k = 0; k < 5000; k++) x.text('S');
+      x.end().end().end();
+    };
+    const chunk2 = new ChunkWriter();
+    chunk2.record(2, '2024-01-01T00:00:00Z', (x) => x.fragment().instance('parts', manyParts, []).eof());
+    chunk2.record(3, '2024-01-01T00:00:00Z', (x) => nestedRecord(x, 0, (v) => nestedSystem(v, 'C'.repeat(5000), 'P', 7)));
+    const r = read(evtxFile([w.finish(), chunk2.finish()]));
+    expect(r.ms).toBeLessThan(1000);
+    expect(r.recs.map((x) => [x.eventId, x.channel.length])).toEqual([[7, EVTX_LIMITS.maxFieldChars]]);
+    expect(r.notes).toEqual(['x.evtx: 1 record with damaged binary XML skipped', 'x.evtx: 1 record without a channel or a numeric event ID skipped']);
   });
 
   it('a record without a channel is skipped and counted in a note', () => {
