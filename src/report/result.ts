@@ -1,6 +1,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import { describeRequirement, type RequirementKind } from '../requirements/describe.js';
 import type { Resolution } from '../requirements/resolve.js';
+import type { BranchEvent } from '../requirements/sets.js';
 import type { LoadResult } from '../rules/load.js';
 import type { LoadNote, LoadedRule, LogSource } from '../rules/model.js';
 import type { ChannelReport, VerdictCounts } from '../assess/assess.js';
@@ -74,6 +75,9 @@ export interface RuleRow {
   branches: string[][][];
   /** Branches of the supplementary sets (same order as supplementary). */
   supplementaryBranches: string[][][];
+  /** Per alternative, the event (channel, event IDs) of each branch: what observed counts must show. */
+  branchEvents: BranchEvent[][];
+  supplementaryBranchEvents: BranchEvent[][];
   /** A Windows rule (assessed) or one for another product (out of scope). */
   windows: boolean;
   /** Sets that produce only part of the rule's events (PowerShell 7 logging): partial at best. */
@@ -146,6 +150,8 @@ export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resol
       branches: full.map((a) => a.branches),
       supplementary,
       supplementaryBranches: supp.map((a) => a.branches),
+      branchEvents: full.map((a) => a.events),
+      supplementaryBranchEvents: supp.map((a) => a.events),
       windows: isWindows,
       unknownReason: res.unknownReason,
       ...(res.inferredFrom ? { inferredFrom: res.inferredFrom } : {}),

@@ -79,10 +79,10 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
         res.events.forEach((e) => eventIds.add(e));
         const roles = [...(entry.roles ?? []), ...(origin.roles ?? [])];
         for (const c of roleOptions(res.sets, roles)) {
-          const alt: Alternative = { origin: origin.name, requires: c.requires, branches: c.branches };
+          const alt: Alternative = { origin: origin.name, requires: c.requires, branches: c.branches, events: c.events };
           alternatives.push(origin.supplementary ? { ...alt, supplementary: true } : alt);
         }
-        for (const c of roleOptions(res.partial, roles)) alternatives.push({ origin: origin.name, requires: c.requires, branches: c.branches, supplementary: true });
+        for (const c of roleOptions(res.partial, roles)) alternatives.push({ origin: origin.name, requires: c.requires, branches: c.branches, events: c.events, supplementary: true });
       }
     }
   };
@@ -171,17 +171,21 @@ function resolveOrigin(
   const perEventPartial: Combo[][] = [];
   let anyPartial = false;
   const base = origin.requires ?? [];
+  // Each branch records its event (channel and ID) so that observed counts can prove it.
+  const channel = origin.channel ?? '';
   if (!events.length) {
     // Channel-level: the rule matches any event of the channel.
-    perEvent.push([single(origin.producer === 'channel' && origin.channel ? [`channel:${origin.channel}`, ...enrichersFor(rule, origin, undefined, notes)] : enrichersFor(rule, origin, undefined, notes))]);
+    const anyEvent = { channel, eventIds: [] };
+    perEvent.push([single(origin.producer === 'channel' && origin.channel ? [`channel:${origin.channel}`, ...enrichersFor(rule, origin, undefined, notes)] : enrichersFor(rule, origin, undefined, notes), anyEvent)]);
     perEventPartial.push(perEvent[0] as Combo[]);
   }
   for (const id of events) {
     const extra = [...(origin.eventRequires?.[String(id)] ?? []), ...enrichersFor(rule, origin, id, notes)];
     const opts = eventOptions(rule, origin, id, catalog, notes);
     if (!opts) continue;
-    const full = opts.filter((o) => !o.partial).map((o) => single([...o.requires, ...extra]));
-    const part = opts.filter((o) => o.partial).map((o) => single([...o.requires, ...extra]));
+    const event = { channel, eventIds: [id] };
+    const full = opts.filter((o) => !o.partial).map((o) => single([...o.requires, ...extra], event));
+    const part = opts.filter((o) => o.partial).map((o) => single([...o.requires, ...extra], event));
     if (part.length) anyPartial = true;
     if (full.length) perEvent.push(full);
     perEventPartial.push(part.length ? part : full);
@@ -259,7 +263,7 @@ export function resolveCorrelation(rule: CorrelationRule, byRef: Map<string, Res
       return { status: 'unknown', logsource: 'correlation', alternatives: [], eventIds: [], unknownReason: `referenced rule "${ref}" is unknown: ${r.unknownReason}`, notes };
     }
     r.eventIds.forEach((e) => eventIds.add(e));
-    perRef.push(r.alternatives.filter((a) => !a.supplementary).map((a) => ({ requires: a.requires, branches: a.branches })));
+    perRef.push(r.alternatives.filter((a) => !a.supplementary).map((a) => ({ requires: a.requires, branches: a.branches, events: a.events })));
   }
   if (!perRef.length) {
     return { status: 'unknown', logsource: 'correlation', alternatives: [], eventIds: [], unknownReason: 'correlation references no rules', notes };
@@ -269,7 +273,7 @@ export function resolveCorrelation(rule: CorrelationRule, byRef: Map<string, Res
   return {
     status: 'resolved',
     logsource: 'correlation',
-    alternatives: sets.map((c) => ({ origin: 'referenced rules', requires: c.requires, branches: c.branches })),
+    alternatives: sets.map((c) => ({ origin: 'referenced rules', requires: c.requires, branches: c.branches, events: c.events })),
     eventIds: [...eventIds].sort((a, b) => a - b),
     notes,
   };

@@ -3,6 +3,16 @@
 /** Upper bound on alternatives kept for one rule; beyond it the expansion is cut and noted. */
 export const MAX_ALTERNATIVES = 64;
 
+/**
+ * The event one branch stands for: the channel it is written to and its event IDs (empty: any event of the
+ * channel). Observed counts prove a branch by these; requirement ids alone do not name the channel.
+ */
+export interface BranchEvent {
+  /** "" when the origin names no channel (nothing observed can prove the branch). */
+  channel: string;
+  eventIds: number[];
+}
+
 export interface Alternative {
   /** Name of the log-source origin this set comes from (e.g. "Sysmon process creation"). */
   origin: string;
@@ -13,6 +23,8 @@ export interface Alternative {
    * fields the rule reads (producer, enrichers, SACL, role). Partial verdicts count branches, never settings.
    */
   branches: string[][];
+  /** The event of each branch (same order as branches). */
+  events: BranchEvent[];
   /** From a supplementary origin: satisfying it alone makes the rule partial, never ready. */
   supplementary?: boolean;
 }
@@ -21,23 +33,25 @@ export interface Alternative {
 export interface Combo {
   requires: string[];
   branches: string[][];
+  /** The event of each branch (same order). */
+  events: BranchEvent[];
 }
 
 /** One option per event: a combo whose only branch is the option itself. */
-export function single(requires: string[]): Combo {
+export function single(requires: string[], event: BranchEvent): Combo {
   const r = [...new Set(requires)].sort();
-  return { requires: r, branches: [r] };
+  return { requires: r, branches: [r], events: [event] };
 }
 
 /** Cartesian product of per-item options: every way to pick one option per item, merged into one combo. */
 export function product(options: Combo[][], cap = MAX_ALTERNATIVES): { sets: Combo[]; truncated: boolean } {
-  let sets: Combo[] = [{ requires: [], branches: [] }];
+  let sets: Combo[] = [{ requires: [], branches: [], events: [] }];
   let truncated = false;
   for (const opts of options) {
     const next: Combo[] = [];
     for (const s of sets) {
       for (const o of opts) {
-        next.push({ requires: union(s.requires, o.requires), branches: [...s.branches, ...o.branches] });
+        next.push({ requires: union(s.requires, o.requires), branches: [...s.branches, ...o.branches], events: [...s.events, ...o.events] });
         if (next.length >= cap * 4) break;
       }
     }
@@ -54,7 +68,7 @@ export function product(options: Combo[][], cap = MAX_ALTERNATIVES): { sets: Com
 /** Adds requirement ids to every branch of a combo (what every event of an origin needs). */
 export function withAll(c: Combo, ids: readonly string[]): Combo {
   if (!ids.length) return c;
-  return { requires: union(c.requires, ids), branches: c.branches.map((b) => union(b, ids)) };
+  return { requires: union(c.requires, ids), branches: c.branches.map((b) => union(b, ids)), events: c.events };
 }
 
 /** Removes duplicate combos and combos that need more than another one (they demand more for the same effect). */
@@ -98,7 +112,8 @@ export function minimizeAlternatives(alts: Alternative[]): Alternative[] {
       const key = requires.join('\n');
       const from = members.find((a) => [...new Set(a.requires)].sort().join('\n') === key);
       const branches = from?.branches ?? [requires];
-      return supplementary ? { origin: from?.origin ?? '', requires, branches, supplementary } : { origin: from?.origin ?? '', requires, branches };
+      const events = from?.events ?? [{ channel: '', eventIds: [] }];
+      return supplementary ? { origin: from?.origin ?? '', requires, branches, events, supplementary } : { origin: from?.origin ?? '', requires, branches, events };
     });
   };
   return [...group(false), ...group(true)];
