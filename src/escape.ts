@@ -67,6 +67,11 @@ export function regString(s: string): string {
   return s.replace(/[\r\n\u0000]/g, ' ').replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 }
 
+/** A .reg comment line's text (after "; "): one line, so nothing after it can become a key or a value. */
+export function regComment(s: string): string {
+  return s.replace(/[\r\n\u0000]/g, ' ');
+}
+
 /** A PowerShell single-quoted string. */
 export function psSingle(s: string): string {
   return `'${s.replace(/[\u0000-\u001f]/g, ' ').replace(/['\u2018\u2019\u201a\u201b]/g, "''")}'`;
@@ -75,4 +80,15 @@ export function psSingle(s: string): string {
 /** Text inside a Markdown code span: literal there (no HTML, no links), so only backticks, pipes and breaks matter. */
 export function markdownCode(s: string): string {
   return terminalLine(s).replace(/`/g, "'").replace(/\|/g, '\\|');
+}
+
+/**
+ * A fenced Markdown code block: its content is literal, so only a line that would close the fence matters;
+ * the fence is made longer than any run of backticks inside. Control characters are made visible.
+ */
+export function markdownFence(code: string, lang = ''): string {
+  const body = code.split('\n').map(terminalLine).join('\n');
+  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}${lang.replace(/[^a-z0-9-]/gi, '')}\n${body}\n${fence}`;
 }

@@ -15,6 +15,8 @@ export class Catalog {
   private readonly policyById = new Map<string, Policy>();
   private readonly logsourceByKey = new Map<string, LogSourceEntry>();
   private readonly serviceByChannel = new Map<string, LogSourceEntry>();
+  /** Short hash of the data files it was built from ("custom" for a catalog built in code): reports name it. */
+  version = 'custom';
 
   constructor(
     readonly auditCategories: AuditCategory[],

@@ -44,6 +44,7 @@ export function loadCatalog(dataDir = DEFAULT_DATA_DIR): Catalog {
   let data: CatalogParts | undefined;
   if (dataDir === DEFAULT_DATA_DIR) data = readSnapshot(hash);
   const catalog = data ? fromParts(data) : fromParts(validate(parts));
+  catalog.version = hash.slice(0, 12);
   if (dataDir === DEFAULT_DATA_DIR) cached = catalog;
   return catalog;
 }

@@ -8,6 +8,7 @@ import { renderSarif } from '../report/sarif.js';
 import { renderTable } from '../report/table.js';
 import { terminalLine } from '../escape.js';
 import { EXIT, runValidated, UsageError, writeOrFail, type RuleAndHostCliOptions } from './common.js';
+import { checkBaselines } from './baseline.js';
 
 export interface CheckCliOptions extends RuleAndHostCliOptions {
   format: 'table' | 'json' | 'markdown' | 'csv' | 'sarif' | 'navigator' | 'html';
@@ -16,9 +17,12 @@ export interface CheckCliOptions extends RuleAndHostCliOptions {
   color?: boolean;
   failUnder?: number;
   top?: number;
+  /** --baseline NAME (repeatable): the rules against published baselines taken as hosts, instead of the hosts' report. */
+  baseline?: string[];
 }
 
 export async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
+  if (opts.baseline?.length) return checkBaselines(paths, opts);
   if (opts.failUnder !== undefined && !opts.host?.length && !opts.gpresult?.length && !opts.auditpol?.length && !opts.sysmon?.length && !opts.collector?.length) {
     throw new UsageError('--fail-under needs an environment input (--host, --gpresult, --auditpol or --sysmon)');
   }
@@ -37,8 +41,8 @@ export async function check(paths: string[], opts: CheckCliOptions): Promise<voi
             : opts.format === 'navigator'
               ? renderNavigator(result)
               : opts.format === 'html'
-                ? renderHtml(result)
-                : renderTable(result, { verbose: opts.verbose, color, width: process.stdout.columns, top: opts.top });
+                ? renderHtml(result, { date: reportDate(), inputs: paths })
+                : renderTable(result, { verbose: opts.verbose, color, width: process.stdout.columns ?? (Number(process.env['COLUMNS']) || undefined), top: opts.top });
   if (toFile) {
     writeOrFail(opts.output as string, text);
     process.stderr.write(`report written to ${opts.output}\n`);
@@ -55,3 +59,9 @@ export async function check(paths: string[], opts: CheckCliOptions): Promise<voi
   }
 }
 
+
+/** Today (UTC), or the day SOURCE_DATE_EPOCH names, so a build that pins it gets the same page twice. */
+function reportDate(): string {
+  const pinned = Number(process.env['SOURCE_DATE_EPOCH']);
+  return new Date(Number.isFinite(pinned) && pinned > 0 ? pinned * 1000 : Date.now()).toISOString().slice(0, 10);
+}

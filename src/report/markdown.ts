@@ -1,42 +1,61 @@
-import type { CheckResult } from './result.js';
-import { markdownCell, markdownCode } from '../escape.js';
-import { groupUnknownReasons, renderAlternatives, summaryLine, verdictLine } from './text.js';
+/**
+ * Markdown for a pull-request comment or a ticket: the headline and the top fixes (their commands and
+ * Sysmon XML in fenced code blocks, which GitHub and GitLab render literally), then every longer section
+ * folded into <details>.
+ */
+import { markdownCell as cell, markdownCode as code, markdownFence } from '../escape.js';
+import type { CheckResult, Readiness } from './result.js';
+import { groupUnknownReasons, howLines, outOfScopeLine, rankList, renderAlternatives, shortLogsource, summaryLine, verdictLine } from './text.js';
 
-/** Markdown with the table report's content, for a ticket or a wiki page. */
 export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } = {}): string {
-  const out: string[] = ['# logsource-check report', '', summaryLine(result), ''];
-
-  out.push('## Log sources', '', '| Log source | Rules | Resolved |', '| --- | ---: | --- |');
-  for (const l of result.summary.logsources) out.push(`| ${cell(l.logsource)} | ${l.rules} | ${l.resolved ? 'yes' : 'unknown'} |`);
-
   const rd = result.readiness;
-  if (rd) {
-    out.push('', '## Readiness', '', verdictLine(rd.verdicts, rd.hosts.length), '');
-    for (const a of rd.assumptions) out.push(`- assumed (--assume-defaults): ${cell(a)}`);
-    for (const n of rd.identity) out.push(`- hosts: ${cell(n)}`);
-    out.push('', '| Host | Role | Ready | Partial | Blocked | Unknown | N/A | Ready % |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-    for (const h of rd.hosts) {
-      const s = h.summary;
-      out.push(`| ${cell(h.name)} | ${cell(h.role ?? '?')} | ${s.ready} | ${s.partial} | ${s.blocked} | ${s.unknown} | ${s.notApplicable} | ${s.readiness === null ? '—' : `${s.readiness}% of ${s.applicable}`} |`);
-    }
-  }
-
-  if (rd?.recommendations.length) {
-    out.push('', '## Ranked fixes', '', 'Each fix is ranked given the ones above it.', '', `| # | Change | Unlocks${rd.hosts.length > 1 ? ' (rules × hosts)' : ''} | How |`, '| ---: | --- | ---: | --- |');
-    for (const f of rd.recommendations) {
-      out.push(`| ${f.rank} | ${cell(f.requires.map((q) => `${q.name} (${q.state})`).join(' + '))} | ${f.unlocks} | ${f.requires.map((q) => cell(q.enable)).join('<br>')} |`);
-    }
-  }
-  // A PR comment shows the headline and the fixes; the long tables fold (<details>, as GitHub and GitLab render it).
+  const who = rd ? (rd.hosts.length === 1 ? rd.hosts[0]?.name ?? '' : `${rd.hosts.length} hosts`) : '';
+  const out: string[] = [`# logsource-check report${who ? `: ${cell(who)}` : ''}`, '', cell(summaryLine(result)), ''];
   const open = (title: string) => out.push('', '<details>', `<summary>${title}</summary>`, '');
   const close = () => out.push('', '</details>');
+
+  if (rd) {
+    out.push(`**${cell(verdictLine(rd.verdicts, rd.hosts.length))}**`, '');
+    for (const a of rd.assumptions) out.push(`- assumed (--assume-defaults): ${cell(a)}`);
+    for (const n of rd.identity) out.push(`- hosts: ${cell(n)}`);
+  }
+  const other = outOfScopeLine(result);
+  if (other) out.push(`_${cell(other)}_`);
+
+  if (rd?.recommendations.length) fixes(rd, out);
+  if (rd) logsources(rd, out, open, close);
+  else {
+    out.push('', '## Log sources');
+    open(`${result.summary.logsources.length} log source(s)`);
+    out.push('| Log source | Rules | Resolved |', '| --- | ---: | --- |');
+    for (const l of result.summary.logsources) out.push(`| ${cell(l.logsource)} | ${l.rules} | ${l.resolved ? 'yes' : 'unknown'} |`);
+    close();
+  }
+  if (rd) {
+    for (const h of rd.hosts.slice(0, opts.verbose ? undefined : 20)) {
+      const lines = [...h.seen.unknown.map((u) => `unknown: ${u.requirements} ${u.kind} requirement(s) — ${u.settle}`), ...h.warnings.map((w) => `warning: ${w}`), ...h.conflicts.map((c) => `conflict: ${c}`)];
+      if (lines.length) out.push('', `### Host ${cell(h.name)}${h.role ? ` (${cell(h.role)})` : ''}`, '', ...lines.map((l) => `- ${cell(l)}`));
+    }
+    if (rd.hosts.length > 1) {
+      open(`${rd.hosts.length} hosts: verdicts per host`);
+      out.push('| Host | Role | Ready | Partial | Blocked | Unknown | N/A | Ready % |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+      for (const h of rd.hosts) {
+        const s = h.summary;
+        out.push(`| ${cell(h.name)} | ${cell(h.role ?? '?')} | ${s.ready} | ${s.partial} | ${s.blocked} | ${s.unknown} | ${s.notApplicable} | ${s.readiness === null ? '—' : `${s.readiness}% of ${s.applicable}`} |`);
+      }
+      close();
+    }
+  }
+
   out.push('', '## Requirements');
   open(`${result.requirements.length} requirement(s): what each is and how to turn it on`);
   if (result.requirements.length) {
     out.push(`| Requirement | id | Rules | Only way |${rd ? ' State |' : ''} How to enable |`, `| --- | --- | ---: | ---: |${rd ? ' --- |' : ''} --- |`);
     for (const r of result.requirements) {
       const state = rd ? ` ${r.state ?? 'unknown'} |` : '';
-      out.push(`| ${cell(r.name)} | \`${code(r.id)}\` | ${r.rules} | ${r.essentialFor} |${state} ${[r.enable, ...r.details].map(cell).join('<br>')} |`);
+      // Commands and XML as code spans: literal in a table cell, where a fenced block cannot stand.
+      const how = r.command ? `\`${code(r.command)}\`` : r.xml ? `${cell(r.enable.split(' (e.g.')[0] ?? r.enable)}: \`${code(r.xml)}\`` : cell(r.enable);
+      out.push(`| ${cell(r.name)} | \`${code(r.id)}\` | ${r.rules} | ${r.essentialFor} |${state} ${[how, ...r.details.map(cell)].join('<br>')} |`);
     }
   } else out.push('No Windows requirement found in this rule set.');
   close();
@@ -45,27 +64,19 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
     out.push('', '## Sysmon');
     open(`${cell(rd.sysmon.config)} (schema ${cell(rd.sysmon.schemaVersion)}): per event type, and the filters that cost the most rules`);
     out.push('| EID | Element | State | Rules | Logged | Partial | Dropped |', '| ---: | --- | --- | ---: | ---: | ---: | ---: |');
-    for (const t of rd.sysmon.types) out.push(`| ${t.eventId} | ${t.element} | ${t.state} | ${t.rules} | ${t.logged} | ${t.partial} | ${t.dropped} |`);
+    for (const t of rd.sysmon.types) out.push(`| ${t.eventId} | ${cell(t.element)} | ${t.state} | ${t.rules} | ${t.logged} | ${t.partial} | ${t.dropped} |`);
     if (rd.sysmon.offenders.length) {
       out.push('', '| Rules | Config filter that drops or cuts their events |', '| ---: | --- |');
       for (const o of rd.sysmon.offenders) out.push(`| ${o.rules} | ${cell(o.filter)} |`);
     }
     close();
   }
-
   if (rd?.channels) {
     out.push('', '## Forwarding');
     open(`${rd.channels.length} channel(s): needed vs forwarded event IDs`);
     out.push('| Channel | Needed event IDs | Forwarded | Missing | Rules affected |', '| --- | --- | --- | --- | ---: |');
     for (const c of rd.channels) out.push(`| ${cell(c.channel)} | ${c.needed === 'any' ? 'any' : c.needed.join(', ')} | ${cell(c.forwarded)} | ${c.missing.join(', ')} | ${c.rulesAffected} |`);
     close();
-  }
-
-  if (rd) {
-    for (const h of rd.hosts) {
-      const lines = [...h.warnings.map((w) => `warning: ${w}`), ...h.conflicts.map((c) => `conflict: ${c}`)];
-      if (lines.length) out.push('', `### Host ${cell(h.name)}`, '', ...lines.map((l) => `- ${cell(l)}`));
-    }
   }
 
   const reasons = groupUnknownReasons(result);
@@ -84,7 +95,7 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
     out.push('', '## Rules');
     open(`${result.rules.length} rule(s): verdict, log source and what each needs`);
     for (const r of result.rules) {
-      const verdict = r.verdict ? ` — **${r.verdict}**${r.missing?.length ? ` (missing ${r.missing.map((m) => `\`${m}\``).join(', ')})` : ''}` : '';
+      const verdict = r.verdict ? ` — **${r.verdict}**${r.missing?.length ? ` (missing ${r.missing.map((m) => `\`${code(m)}\``).join(', ')})` : ''}` : '';
       out.push(`- **${cell(r.title)}** — \`${code(r.path)}\` — ${cell(r.logsourceKey)}${r.eventIds.length ? ` — EventID ${r.eventIds.join(', ')}` : ''}${verdict}`);
       if (r.unknownReason) out.push(`  - unknown: ${cell(r.unknownReason)}`);
       else for (const alt of renderAlternatives(r, result)) out.push(`  - ${cell(alt)}`);
@@ -94,6 +105,27 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
   return out.join('\n') + '\n';
 }
 
-/** Escapes what would break a Markdown table cell. */
-const cell = markdownCell;
-const code = markdownCode;
+/** The top fixes as a table, then how to carry them out, commands and XML in fenced blocks. */
+function fixes(rd: Readiness, out: string[]): void {
+  const shown = rd.recommendations.slice(0, 10);
+  out.push('', '## Top fixes', '', `Each ranked given the ones above it; ${rd.recommendations.length} in all${rd.recommendations.length > 10 ? ' (the rest under Requirements and in the JSON report)' : ''}.`, '');
+  out.push(`| # | Change (state now) | Unlocks${rd.hosts.length > 1 ? ' (rules × hosts)' : ''} |`, '| ---: | --- | ---: |');
+  for (const f of shown) out.push(`| ${f.rank} | ${cell(f.requires.map((q) => `${q.name} (${q.state})`).join(' + '))} | ${f.unlocks} |`);
+  out.push('', '**How**', '');
+  for (const h of howLines(shown, { oneBlock: true })) {
+    out.push(`- ${h.ranks.length > 1 ? 'Fixes' : 'Fix'} ${rankList(h.ranks)}: ${cell(h.text)}`);
+    if (h.code.length) {
+      const lang = h.code.every((c) => c.startsWith('<')) ? 'xml' : 'bat';
+      out.push('', ...markdownFence(h.code.join('\n'), lang).split('\n').map((l) => `  ${l}`), '');
+    }
+  }
+}
+
+/** Readiness per Windows log source, folded. */
+function logsources(rd: Readiness, out: string[], open: (t: string) => void, close: () => void): void {
+  out.push('', '## Readiness per log source');
+  open(`${rd.logsources.length} Windows log source(s): rules per verdict`);
+  out.push('| Log source | Rules | Ready % | Ready | Partial | Blocked | Unknown | N/A |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const l of rd.logsources) out.push(`| ${cell(shortLogsource(l.logsource))} | ${l.rules} | ${l.readiness === null ? '—' : `${l.readiness}%`} | ${l.ready} | ${l.partial} | ${l.blocked} | ${l.unknown} | ${l.notApplicable} |`);
+  close();
+}

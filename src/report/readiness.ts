@@ -2,7 +2,7 @@ import { finishCounts, type Assessment, type VerdictCounts } from '../assess/ass
 import type { Verdict } from '../assess/verdict.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { compareRequirements, describeRequirement } from '../requirements/describe.js';
-import type { CheckResult, ShownState, SysmonSummary } from './result.js';
+import type { CheckResult, LogsourceReadiness, ShownState, SysmonSummary } from './result.js';
 
 /** Adds verdicts, requirement states, hosts and ranked recommendations to the result (one object for every renderer). */
 export function withReadiness(result: CheckResult, a: Assessment, catalog: Catalog, identity: string[] = []): CheckResult {
@@ -52,10 +52,11 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
       verdicts: total,
       assumptions: a.assumptions,
       identity,
+      logsources: logsourceReadiness(rules),
       ...(a.hosts[0]?.sysmon ? { sysmon: sysmonSummary(a, result, catalog) } : {}),
       ...(a.channels ? { channels: a.channels } : {}),
       ...(a.ranking === 'value' ? { ranking: 'value' as const } : {}),
-      ...(a.volumeBudget ? { volumeBudget: a.volumeBudget } : {}),
+      ...(a.volumeBudget ? { volumeBudget: { max: a.volumeBudget.max, leftOut: a.volumeBudget.leftOut.map((f) => ({ ...f, names: f.requires.map((id) => describeRequirement(id, catalog).name) })) } } : {}),
       hosts: a.hosts.map((h) => ({ name: h.name, role: h.role, seen: h.seen, files: h.files, summary: h.summary, notes: h.notes, conflicts: h.conflicts, warnings: h.warnings })),
       recommendations: a.recommendations.map((rec) => ({
         rank: rec.rank,
@@ -67,7 +68,10 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
           const enable = filters.length
             ? `the deployed Sysmon config drops or cuts these rules' events: narrow ${filters.slice(0, 3).join('; ')}${filters.length > 3 ? ` (+${filters.length - 3} more)` : ''}`
             : (sysmonAdvice(id, state, a, catalog) ?? d.enable);
-          return { id, name: d.name, state, enable, details: d.details };
+          const advice = filters.length ? undefined : sysmonAdvice(id, state, a, catalog);
+          // Advice about the deployed config replaces the generic text; its command/XML no longer apply.
+          const extra = filters.length || advice ? {} : { ...(d.command ? { command: d.command } : {}), ...(d.xml ? { xml: d.xml } : {}) };
+          return { id, name: d.name, state, enable, details: d.details, ...(d.group ? { group: d.group } : {}), ...extra };
         }),
         unlocks: rec.unlocks,
         hosts: rec.hosts,
@@ -131,4 +135,27 @@ function sysmonAdvice(id: string, state: ShownState, a: Assessment, catalog: Cat
   if (state === 'off') return `the deployed Sysmon config (${config}) does not log ${ev.element}: add <${ev.element} onmatch="exclude"/> or include filters for these rules (logsource-check sysmon-config --base ${config} merges them)`;
   if (state === 'unsupported') return `the deployed config's schemaversion predates ${ev.element} (needs ${ev.minSchema ?? 'a newer schema'}): raise it and add the element (logsource-check sysmon-config --base ${config})`;
   return undefined;
+}
+
+/** Verdict counts per Windows log source (rule × host over a fleet), largest first: the table's and the page's overview. */
+function logsourceReadiness(rules: CheckResult['rules']): LogsourceReadiness[] {
+  const by = new Map<string, LogsourceReadiness>();
+  for (const r of rules) {
+    if (r.kind !== 'rule' || !r.windows) continue;
+    const row = by.get(r.logsourceKey) ?? { logsource: r.logsourceKey, rules: 0, ready: 0, partial: 0, blocked: 0, unknown: 0, notApplicable: 0, readiness: null };
+    row.rules++;
+    const counts: Partial<Record<Verdict, number>> = r.verdicts ?? { [r.verdict ?? 'unknown']: 1 };
+    row.ready += counts.ready ?? 0;
+    row.partial += counts.partial ?? 0;
+    row.blocked += counts.blocked ?? 0;
+    row.unknown += counts.unknown ?? 0;
+    row.notApplicable += counts['not-applicable'] ?? 0;
+    by.set(r.logsourceKey, row);
+  }
+  for (const row of by.values()) {
+    // Same denominator as the headline: not-applicable rules are left out, unknown ones stay in.
+    const applicable = row.ready + row.partial + row.blocked + row.unknown;
+    row.readiness = applicable ? Math.round((row.ready / applicable) * 1000) / 10 : null;
+  }
+  return [...by.values()].sort((x, y) => y.rules - x.rules || x.logsource.localeCompare(y.logsource));
 }

@@ -2,6 +2,8 @@ import type { Catalog } from '../catalog/catalog.js';
 import { describeRequirement, type RequirementKind } from '../requirements/describe.js';
 import type { Resolution } from '../requirements/resolve.js';
 import type { BranchEvent } from '../requirements/sets.js';
+import type { EvidenceState, RuleEvidence } from '../assess/evidence.js';
+import type { EvidenceReport } from '../assess/evidence-summary.js';
 import type { LoadResult } from '../rules/load.js';
 import type { LoadNote, LoadedRule, LogSource } from '../rules/model.js';
 import type { ChannelReport, VerdictCounts } from '../assess/assess.js';
@@ -14,7 +16,8 @@ import type { VolumeClass, VolumeRating } from '../catalog/volume.js';
 /** The one result object every renderer (table, JSON, Markdown …) draws from. Its JSON form is documented. */
 export interface CheckResult {
   schemaVersion: 1;
-  tool: { name: string; version: string };
+  /** catalog: short hash of the data files (a report made with another catalog may differ). */
+  tool: { name: string; version: string; catalog?: string };
   summary: Summary;
   requirements: RequirementRow[];
   rules: RuleRow[];
@@ -22,6 +25,8 @@ export interface CheckResult {
   notes: LoadNote[];
   /** Present when an environment (gpresult, auditpol) was given. */
   readiness?: Readiness;
+  /** Present with --observed: what actually arrived, joined with the verdicts (docs/evidence.md). */
+  evidence?: EvidenceReport;
 }
 
 export interface Summary {
@@ -44,6 +49,11 @@ export interface RequirementRow {
   name: string;
   enable: string;
   details: string[];
+  /** Sysmon: the config element that logs the event type (types sharing one are shown as one row). */
+  group?: string;
+  /** The command that turns it on, and the Sysmon XML that logs it, when they exist (code blocks in reports). */
+  command?: string;
+  xml?: string;
   /** Rules with this requirement in at least one alternative. */
   rules: number;
   /** Rules with it in every alternative: they cannot be ready without it. */
@@ -94,6 +104,10 @@ export interface RuleRow {
   verdicts?: Record<Verdict, number>;
   /** With collector configs (one host): why some of the rule's events are not (all) forwarded. */
   forwarding?: string[];
+  /** With --observed and one host (or none given): what arrived of the rule's events. */
+  evidence?: RuleEvidence;
+  /** With --observed and several hosts: how many hosts give each evidence state. */
+  evidenceStates?: Record<EvidenceState, number>;
   /** With a Sysmon config (one host): would Sysmon log the rule's events, per event type, and why not. */
   sysmon?: { eventId: number; result: 'logged' | 'partial' | 'dropped'; reasons: string[] }[];
 }
@@ -165,7 +179,7 @@ export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resol
 
   return {
     schemaVersion: 1,
-    tool: { name: 'logsource-check', version },
+    tool: { name: 'logsource-check', version, catalog: catalog.version },
     summary: {
       filesRead: load.filesRead,
       rulesScanned: rules.length,
@@ -194,6 +208,8 @@ export interface Readiness {
   assumptions: string[];
   /** Inputs that name different computers and were kept apart (never merged into one host). */
   identity: string[];
+  /** Verdict counts per Windows log source, most rules first (rule × host over a fleet). */
+  logsources: LogsourceReadiness[];
   /** With a Sysmon config: per event type its state and what the simulation says for the rules needing it. */
   sysmon?: SysmonSummary;
   /** With collector configs: per channel, needed vs forwarded event IDs and the rules affected. */
@@ -201,7 +217,7 @@ export interface Readiness {
   /** With --rank value: fixes are ordered by rules unlocked per volume weight (low 1, medium 3, high 9). */
   ranking?: 'value';
   /** With --max-volume: the budget and the fixes of the unbudgeted ranking it left out. */
-  volumeBudget?: VolumeBudget;
+  volumeBudget?: { max: VolumeClass; leftOut: (VolumeBudget['leftOut'][number] & { names: string[] })[] };
   hosts: HostRow[];
   recommendations: RecommendationRow[];
 }
@@ -230,9 +246,22 @@ export interface SysmonSummary {
 /** A requirement's state as reports show it: Sysmon event types use the config's states. */
 export type ShownState = State | SysmonState | 'mixed';
 
+export interface LogsourceReadiness {
+  logsource: string;
+  /** Rules reading this log source (not multiplied by hosts). */
+  rules: number;
+  ready: number;
+  partial: number;
+  blocked: number;
+  unknown: number;
+  notApplicable: number;
+  /** ready ÷ (ready + partial + blocked + unknown), one decimal; null when every rule is not applicable. */
+  readiness: number | null;
+}
+
 export interface RecommendationRow {
   rank: number;
-  requires: { id: string; name: string; state: ShownState; enable: string; details: string[] }[];
+  requires: { id: string; name: string; state: ShownState; enable: string; details: string[]; group?: string; command?: string; xml?: string }[];
   unlocks: number;
   hosts: number;
   rules: { path: string; title: string }[];

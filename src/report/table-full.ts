@@ -1,23 +1,10 @@
 import { terminalLine as t } from '../escape.js';
-import { lazy } from '../lazy.js';
 import type { CheckResult, RuleRow } from './result.js';
+import { paint, paintState, Table, type TableOptions } from './table-style.js';
 import { groupUnknownReasons, renderAlternatives, summaryLine, verdictLine } from './text.js';
 
-export interface TableOptions {
-  verbose?: boolean;
-  /** Ranked fixes shown without --verbose (default 10). */
-  top?: number;
-  color?: boolean;
-  /** Terminal width; long "how to enable" cells are wrapped to fit. */
-  width?: number;
-}
-
-const Table = lazy<typeof import('cli-table3')>('cli-table3');
-
-const ESC = '\u001b[';
-const paint = (on: boolean, code: string, s: string): string => (on ? `${ESC}${code}m${s}${ESC}0m` : s);
-
-export function renderTable(result: CheckResult, opts: TableOptions = {}): string {
+/** --verbose: every section in full (every log source, requirement, fix, host, reason and rule). */
+export function renderFullTable(result: CheckResult, opts: TableOptions = {}): string {
   const color = opts.color ?? false;
   const bold = (s: string) => paint(color, '1', s);
   const dim = (s: string) => paint(color, '2', s);
@@ -126,11 +113,6 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
     }
   }
   return out.join('\n') + '\n';
-}
-
-/** on green; off and unsupported red; unknown, filtered and mixed yellow. */
-function paintState(color: boolean, s: string): string {
-  return paint(color, s === 'on' ? '32' : s === 'off' || s === 'unsupported' ? '31' : '33', s);
 }
 
 function verboseRule(r: RuleRow, result: CheckResult, dim: (s: string) => string): string[] {

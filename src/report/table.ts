@@ -1,143 +1,232 @@
+/**
+ * The default terminal report: one screen for the common case. Headline, readiness per Windows log source,
+ * the top ranked fixes with each "how" said once, what the hosts' inputs could not show, and where the rest
+ * is. Everything left out here is in --verbose (renderFullTable), JSON and HTML.
+ */
 import { terminalLine as t } from '../escape.js';
-import { lazy } from '../lazy.js';
-import type { CheckResult, RuleRow } from './result.js';
-import { groupUnknownReasons, renderAlternatives, summaryLine, verdictLine } from './text.js';
+import type { CheckResult, HostRow, Readiness, RecommendationRow, RequirementRow } from './result.js';
+import { renderFullTable } from './table-full.js';
+import { paint, paintState, Table, type TableOptions } from './table-style.js';
 
-export interface TableOptions {
-  verbose?: boolean;
-  /** Ranked fixes shown without --verbose (default 10). */
-  top?: number;
-  color?: boolean;
-  /** Terminal width; long "how to enable" cells are wrapped to fit. */
-  width?: number;
-}
+export type { TableOptions } from './table-style.js';
+import { groupUnknownReasons, howLines, outOfScopeLine, rankList, shortLogsource, summaryLine, verdictLine, wrap } from './text.js';
 
-const Table = lazy<typeof import('cli-table3')>('cli-table3');
-
-const ESC = '\u001b[';
-const paint = (on: boolean, code: string, s: string): string => (on ? `${ESC}${code}m${s}${ESC}0m` : s);
+/** Rows of the per-log-source table before the rest is summarised in one line. */
+const LOGSOURCE_ROWS = 12;
+/** Compact tables: no line between rows. */
+const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 
 export function renderTable(result: CheckResult, opts: TableOptions = {}): string {
+  if (opts.verbose) return renderFullTable(result, opts);
+  // One column short of the terminal: a line exactly as wide as some terminals wraps there. Not on a
+  // terminal (a pipe, a file) prose is not wrapped, so every message stays on one line for grep.
+  const width = Math.max(60, Math.min(opts.width ?? 120, 200)) - 1;
+  const prose = opts.width === undefined ? Infinity : width;
   const color = opts.color ?? false;
   const bold = (s: string) => paint(color, '1', s);
   const dim = (s: string) => paint(color, '2', s);
   const style = { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] };
+  const say = (text: string, indent = '', hanging = indent + '  ') => wrap(t(text), prose, indent, hanging);
   const out: string[] = [];
 
-  out.push(bold('logsource-check') + '  ' + t(summaryLine(result)));
-
-  const compact = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
-  const ls = new (Table())({ head: ['Log source', 'Rules', 'Resolved'], style, chars: compact });
-  for (const l of result.summary.logsources) ls.push([t(l.logsource), String(l.rules), l.resolved ? 'yes' : paint(color, '33', 'unknown')]);
-  out.push('', bold('Log sources'), ls.toString());
-
+  out.push(...say(`logsource-check  ${summaryLine(result)}`));
   const rd = result.readiness;
   if (rd) {
-    out.push('', bold('Readiness') + '  ' + t(verdictLine(rd.verdicts, rd.hosts.length)));
-    for (const a of rd.assumptions) out.push(dim(`  assumed (--assume-defaults): ${t(a)}`));
-    for (const n of rd.identity.slice(0, opts.verbose ? undefined : 10)) out.push(`  ${paint(color, '33', 'hosts:')} ${t(n)}`);
-    if (rd.identity.length > 10 && !opts.verbose) out.push(dim(`  … ${rd.identity.length - 10} more inputs naming other computers (--verbose)`));
-    const ht = new (Table())({ head: ['Host', 'Role', 'Ready', 'Partial', 'Blocked', 'Unknown', 'N/A', 'Ready %'], style, chars: compact });
-    for (const h of rd.hosts.slice(0, opts.verbose ? undefined : 50)) {
-      const s = h.summary;
-      ht.push([t(h.name), t(h.role ?? '?'), String(s.ready), String(s.partial), String(s.blocked), String(s.unknown), String(s.notApplicable), s.readiness === null ? '—' : `${s.readiness}% of ${s.applicable}`]);
-    }
-    out.push(ht.toString());
-    if (rd.hosts.length > 50 && !opts.verbose) out.push(dim(`  … ${rd.hosts.length - 50} more hosts (--verbose, or --format json/csv)`));
-  }
-
-  if (result.requirements.length) {
-    const width = Math.max(84, (opts.width ?? 160) - 75);
-    const head = ['Requirement (id)', 'Rules', 'Only way', ...(rd ? ['State'] : []), 'How to enable'];
-    const rt = new (Table())({
-      head,
-      style,
-      colWidths: [...head.slice(0, -1).map(() => null), width] as unknown as number[],
-      wordWrap: true,
-    });
-    for (const r of result.requirements) {
-      const state = rd ? [paintState(color, r.state ?? 'unknown') + (r.hostsOn !== undefined ? `\n${r.hostsOn}/${rd.hosts.length} hosts` : '')] : [];
-      rt.push([`${t(r.name)}\n${dim(t(r.id))}`, String(r.rules), String(r.essentialFor), ...state, t(r.enable)]);
-    }
-    out.push('', bold('Requirements') + dim('  (Rules: rules with it in some alternative; Only way: rules with it in every alternative)'), rt.toString());
-  } else {
-    out.push('', 'No Windows requirement found in this rule set.');
-  }
-
-  if (rd?.sysmon) {
-    const sy = rd.sysmon;
-    const st = new (Table())({ head: ['EID', 'Element', 'State', 'Rules', 'Logged', 'Partial', 'Dropped'], style, chars: compact });
-    for (const t of sy.types) st.push([String(t.eventId), t.element, paintState(color, t.state), String(t.rules), String(t.logged), String(t.partial), String(t.dropped)]);
-    out.push('', bold('Sysmon') + `  ${t(sy.config)} (schema ${t(sy.schemaVersion)})` + dim('  (Logged/Partial/Dropped: the filter simulation for the rules that need the type)'), st.toString());
-    if (sy.offenders.length) {
-      out.push(bold('Config filters that cost the most rules'));
-      for (const o of sy.offenders.slice(0, opts.verbose ? 20 : 8)) out.push(`  ${String(o.rules).padStart(5)}  ${t(o.filter)}`);
-    }
-  }
-
-  if (rd?.channels) {
-    const ct = new (Table())({ head: ['Channel', 'Needed event IDs', 'Forwarded', 'Missing', 'Rules affected'], style, colWidths: [null, 40, 40, 30, null] as unknown as number[], wordWrap: true });
-    for (const c of rd.channels) ct.push([t(c.channel), c.needed === 'any' ? 'any' : c.needed.join(', '), t(c.forwarded), c.missing.join(', '), String(c.rulesAffected)]);
-    out.push('', bold('Forwarding') + dim('  (what the collector configs ship, per channel the rules read)'), ct.toString());
-  }
+    out.push(...say(`Readiness  ${verdictLine(rd.verdicts, rd.hosts.length)}`).map((l, i) => (i === 0 ? bold(l.slice(0, 9)) + l.slice(9) : l)));
+    for (const a of rd.assumptions) out.push(...say(`assumed (--assume-defaults): ${a}`, '  ').map(dim));
+    for (const n of rd.identity.slice(0, 3)) out.push(...say(`hosts: ${n}`, '  '));
+    if (rd.identity.length > 3) out.push(dim(`  … ${rd.identity.length - 3} more inputs naming other computers (--verbose)`));
+    out.push(...hostsBlock(rd, width, style, say, dim));
+    out.push('', bold('Windows log sources') + dim('  (rules per verdict)'), ...logsourceTable(rd, style, width));
+  } else out.push('', bold('Windows log sources'), ...resolvedTable(result, style, width));
+  const other = outOfScopeLine(result);
+  if (other) out.push(...say(other, '  ').map(dim));
+  if (!rd) out.push(...requirementsBlock(result.requirements, style, width, say, bold, dim));
 
   if (rd?.recommendations.length) {
-    const width = Math.max(84, (opts.width ?? 160) - 60);
-    const ft = new (Table())({ head: ['#', 'Change', rd.hosts.length > 1 ? 'Unlocks (rules × hosts)' : 'Unlocks', 'How'], style, colWidths: [null, null, null, width] as unknown as number[], wordWrap: true });
-    const top = opts.verbose ? rd.recommendations.length : (opts.top ?? 10);
-    for (const f of rd.recommendations.slice(0, top)) {
-      ft.push([String(f.rank), f.requires.map((q) => `${t(q.name)} (${q.state})`).join('\n+ '), String(f.unlocks), f.requires.map((q) => t(q.enable)).join('\n')]);
-    }
-    out.push('', bold('Ranked fixes') + dim('  (each given the ones above it)'), ft.toString());
+    const top = opts.top ?? 10;
+    const shown = rd.recommendations.slice(0, top);
+    const unlocks = rd.hosts.length > 1 ? 'Unlocks (rules × hosts)' : 'Unlocks';
+    const rankWidth = String(shown.length).length + 2;
+    const ft = new (Table())({ head: ['#', unlocks, 'Change (state now)'], style, chars: COMPACT, colWidths: [rankWidth, unlocks.length + 2, Math.max(30, width - rankWidth - unlocks.length - 6)], wordWrap: true });
+    for (const f of shown) ft.push([String(f.rank), String(f.unlocks), fixNames(f.requires).join(' + ')]);
+    out.push('', bold('Top fixes') + dim(`  (each ranked given the ones above it; ${rd.recommendations.length} in all)`), ft.toString());
     if (rd.recommendations.length > top) out.push(dim(`  … ${rd.recommendations.length - top} more (--top N, --verbose)`));
-    if (opts.verbose) {
-      for (const f of rd.recommendations) out.push(`  #${f.rank} unlocks: ${t(f.rules.map((r) => r.title).join('; '))}`);
+    out.push(bold('How'));
+    for (const h of howLines(shown)) {
+      const text = [h.text, ...h.code.filter((c) => !c.startsWith('<'))].filter(Boolean).join(': ');
+      out.push(...say(`${h.ranks.length > 1 ? 'fixes' : 'fix'} ${rankList(h.ranks)}: ${text}`, '  ', '      '));
     }
+    out.push(...say('`fix` with the same arguments and --out DIR writes these as files; `sysmon-config` writes the Sysmon config', '  ').map(dim));
   }
+
+  if (rd?.sysmon) out.push(...sysmonBlock(rd, style, say, bold, dim, color));
+  if (rd?.channels) out.push(...forwardingBlock(rd, style, width, say, bold, dim));
   if (rd) {
-    for (const h of rd.hosts.slice(0, opts.verbose ? undefined : 20)) {
-      const seen = `seen: ${h.seen.inputs.join(', ') || 'nothing'}`;
-      const open = h.seen.unknown.map((u) => `unknown: ${u.requirements} ${u.kind} requirement(s) — ${u.settle}`);
-      const lines = [seen, ...open, ...h.warnings.map((w) => `warning: ${w}`), ...h.conflicts.map((c) => `conflict: ${c}`), ...(opts.verbose ? h.notes.map((n) => `note: ${n}`) : [])];
-      if (lines.length) out.push('', bold(`Host ${t(h.name)}`), ...lines.map((l) => `  ${t(l)}`));
-    }
+    for (const h of rd.hosts.slice(0, 5)) out.push(...hostLines(h, rd.hosts.length > 1, say, bold));
+    if (rd.hosts.length > 5) out.push(dim(`  … what the inputs of ${rd.hosts.length - 5} more hosts do not show: --verbose`));
   }
 
-  const reasons = groupUnknownReasons(result);
-  if (reasons.length) {
-    out.push('', bold('Unknown'));
-    // A repository of other products' rules has hundreds of reasons: the most frequent ten unless --verbose.
-    for (const [reason, n] of reasons.slice(0, opts.verbose ? undefined : 10)) out.push(`  ${String(n).padStart(5)}  ${t(reason)}`);
-    if (reasons.length > 10 && !opts.verbose) out.push(dim(`  … ${reasons.length - 10} more reasons (--verbose)`));
+  // Unresolved Windows rules (other products' rules are the out-of-scope line): with a host, the headline's
+  // unknown causes already count them; the reasons themselves are in --verbose.
+  const reasons = groupUnknownReasons(result).filter(([r]) => !r.startsWith('not a Windows rule'));
+  if (reasons.length && !rd) {
+    const n = reasons.reduce((a, [, k]) => a + k, 0);
+    out.push('', ...say(`${n} Windows rule(s) unresolved, most often: ${reasons[0]?.[0]} (${reasons[0]?.[1]}) — every reason: --verbose`));
   }
-
   if (result.errors.length) {
     out.push('', bold(paint(color, '31', `Errors (${result.errors.length})`)));
-    for (const e of result.errors.slice(0, opts.verbose ? undefined : 20)) out.push(`  ${t(e.path)}: ${t(e.message)}`);
-    if (result.errors.length > 20 && !opts.verbose) out.push(dim(`  … ${result.errors.length - 20} more (--verbose, or --format json)`));
+    for (const e of result.errors.slice(0, 10)) out.push(...say(`${e.path}: ${e.message}`, '  ', '    '));
+    if (result.errors.length > 10) out.push(dim(`  … ${result.errors.length - 10} more (--verbose, or --format json)`));
   }
-
-  if (opts.verbose) {
-    out.push('', bold('Rules'));
-    for (const r of result.rules) out.push(...verboseRule(r, result, dim));
-    if (result.notes.length) {
-      out.push('', bold('Notes'));
-      for (const n of result.notes) out.push(`  ${t(n.path)}: ${t(n.message)}`);
-    }
-  }
+  out.push('', ...say('More: --verbose (every requirement, host, reason and rule) · --format html -o report.html (a page to share) · --format json (everything, for scripts)').map(dim));
   return out.join('\n') + '\n';
 }
 
-/** on green; off and unsupported red; unknown, filtered and mixed yellow. */
-function paintState(color: boolean, s: string): string {
-  return paint(color, s === 'on' ? '32' : s === 'off' || s === 'unsupported' ? '31' : '33', s);
+/** Sysmon types are named by their config element, one name per element: "Sysmon RegistryEvent (EID 12, 14) (unknown)". */
+function fixNames(requires: RecommendationRow['requires']): string[] {
+  const names: string[] = [];
+  const byGroup = new Map<string, { ids: string[]; state: string; at: number }>();
+  for (const q of requires) {
+    if (!q.group) {
+      names.push(t(`${q.name} (${q.state})`));
+      continue;
+    }
+    const g = byGroup.get(q.group) ?? { ids: [], state: q.state, at: names.push('') - 1 };
+    g.ids.push(q.id.slice(7));
+    byGroup.set(q.group, g);
+  }
+  for (const [el, g] of byGroup) names[g.at] = t(`Sysmon ${el} (EID ${g.ids.join(', ')}) (${g.state})`);
+  return names;
 }
 
-function verboseRule(r: RuleRow, result: CheckResult, dim: (s: string) => string): string[] {
-  const verdict = r.verdict ? `  [${r.verdict}${r.missing?.length ? `; missing ${r.missing.join(', ')}` : ''}]` : '';
-  const lines = [t(`  ${r.path}${r.line ? `:${r.line}` : ''}  ${r.title}${verdict}`), dim(t(`      ${r.logsourceKey}${r.eventIds.length ? `  EventID ${r.eventIds.join(', ')}` : ''}`))];
-  if (r.unknownReason) lines.push(t(`      unknown: ${r.unknownReason}`));
-  else for (const alt of renderAlternatives(r, result)) lines.push(t(`      ${alt}`));
-  for (const n of r.notes) lines.push(dim(t(`      note: ${n}`)));
+type Say = (text: string, indent?: string, hanging?: string) => string[];
+type Style = { head: string[]; border: string[] };
+
+function hostsBlock(rd: Readiness, width: number, style: Style, say: Say, dim: (s: string) => string): string[] {
+  if (rd.hosts.length === 1) {
+    const h = rd.hosts[0] as HostRow;
+    return say(`host ${h.name}${h.role ? `, ${h.role}` : ''} — seen: ${h.seen.inputs.join(', ') || 'nothing'}`, '  ', '    ');
+  }
+  // A fleet: the ten least ready hosts, the rest in --verbose / JSON / CSV.
+  const worst = [...rd.hosts].sort((a, b) => (a.summary.readiness ?? 101) - (b.summary.readiness ?? 101) || a.name.localeCompare(b.name)).slice(0, 10);
+  const ht = new (Table())({ head: ['Host (least ready first)', 'Role', 'Ready', 'Unknown', 'Ready %'], style, chars: COMPACT, colWidths: [Math.min(40, width - 52), 20, 8, 9, 10], wordWrap: true });
+  for (const h of worst) ht.push([t(h.name), t(h.role ?? '?'), String(h.summary.ready), String(h.summary.unknown), h.summary.readiness === null ? '—' : `${h.summary.readiness}%`]);
+  const lines = [ht.toString()];
+  if (rd.hosts.length > 10) lines.push(dim(`  … ${rd.hosts.length - 10} more hosts (--verbose, or --format csv/json)`));
   return lines;
+}
+
+function logsourceTable(rd: Readiness, style: Style, width: number): string[] {
+  // Below 100 columns the rarely used Partial and N/A columns go (they stay in --verbose, JSON and HTML).
+  const wide = width >= 99;
+  const head = wide ? ['Log source', 'Rules', 'Ready', 'Partial', 'Blocked', 'Unknown', 'N/A', 'Ready %'] : ['Log source', 'Rules', 'Ready', 'Blocked', 'Unknown', 'Ready %'];
+  const counts = wide ? [7, 7, 9, 9, 9, 5, 9] : [7, 7, 9, 9, 9];
+  const name = Math.max(16, Math.min(44, width - counts.reduce((a, b) => a + b, 0) - head.length - 1));
+  const lt = new (Table())({ head, style, chars: COMPACT, colWidths: [name, ...counts], wordWrap: true });
+  for (const l of rd.logsources.slice(0, LOGSOURCE_ROWS)) {
+    const pct = l.readiness === null ? '—' : `${l.readiness}%`;
+    const n = (x: number) => String(x);
+    lt.push(wide ? [t(shortLogsource(l.logsource)), n(l.rules), n(l.ready), n(l.partial), n(l.blocked), n(l.unknown), n(l.notApplicable), pct] : [t(shortLogsource(l.logsource)), n(l.rules), n(l.ready), n(l.blocked), n(l.unknown), pct]);
+  }
+  const rest = rd.logsources.slice(LOGSOURCE_ROWS);
+  const lines = [lt.toString()];
+  if (rest.length) {
+    const ready = rest.reduce((a, l) => a + l.ready, 0);
+    const rules = rest.reduce((a, l) => a + l.rules, 0);
+    lines.push(`  … ${rest.length} more Windows log sources with ${rules} rules (${ready} ready): --verbose`);
+  }
+  return lines;
+}
+
+/** Without a host: rules per Windows log source and whether the catalog resolves it. */
+function resolvedTable(result: CheckResult, style: Style, width: number): string[] {
+  const list = result.summary.logsources.filter((l) => l.logsource.startsWith('windows'));
+  const lt = new (Table())({ head: ['Log source', 'Rules', 'Resolved'], style, chars: COMPACT, colWidths: [Math.max(20, Math.min(50, width - 22)), 7, 10], wordWrap: true });
+  for (const l of list.slice(0, LOGSOURCE_ROWS)) lt.push([t(shortLogsource(l.logsource)), String(l.rules), l.resolved ? 'yes' : 'unknown']);
+  const rest = list.slice(LOGSOURCE_ROWS);
+  const lines = [lt.toString()];
+  if (rest.length) lines.push(`  … ${rest.length} more Windows log sources with ${rest.reduce((a, l) => a + l.rules, 0)} rules: --verbose`);
+  return lines;
+}
+
+/** Without a host: what the rule set needs, Sysmon types grouped per config element, each "how" said once. */
+function requirementsBlock(reqs: RequirementRow[], style: Style, width: number, say: Say, bold: (s: string) => string, dim: (s: string) => string): string[] {
+  if (!reqs.length) return ['', 'No Windows requirement found in this rule set.'];
+  const rows: { name: string; rules: number; only: number }[] = [];
+  const groups = new Map<string, { name: string; ids: string[]; rules: number; only: number }>();
+  for (const q of reqs) {
+    if (!q.group) {
+      rows.push({ name: q.name, rules: q.rules, only: q.essentialFor });
+      continue;
+    }
+    const g = groups.get(q.group) ?? { name: q.group, ids: [], rules: 0, only: 0 };
+    if (!groups.has(q.group)) rows.push(g as unknown as { name: string; rules: number; only: number });
+    g.ids.push(q.id.slice(7));
+    // A rule can need two types of one element: the larger count is a floor, the sum an upper bound; show the larger.
+    g.rules = Math.max(g.rules, q.rules);
+    g.only = Math.max(g.only, q.essentialFor);
+    groups.set(q.group, g);
+  }
+  for (const g of groups.values()) g.name = `Sysmon ${g.name} (EID ${g.ids.join(', ')})`;
+  const rt = new (Table())({ head: ['Requirement', 'Rules', 'Only way'], style, chars: COMPACT, colWidths: [Math.max(30, Math.min(70, width - 22)), 7, 10], wordWrap: true });
+  for (const r of rows.slice(0, 15)) rt.push([t(r.name), String(r.rules), String(r.only)]);
+  const lines = ['', bold('Requirements') + dim('  (Rules: rules needing it in some alternative; Only way: in every alternative)'), rt.toString()];
+  if (rows.length > 15) lines.push(dim(`  … ${rows.length - 15} more (--verbose)`));
+  const kinds = new Map<string, number>();
+  for (const q of reqs) kinds.set(q.kind, (kinds.get(q.kind) ?? 0) + 1);
+  lines.push(bold('How'));
+  if (kinds.get('sysmon')) lines.push(...say(`Sysmon: install it with a config that logs ${[...groups.keys()].join(', ')}; logsource-check sysmon-config RULES -o sysmon.xml writes one`, '  ', '    '));
+  if (kinds.get('audit')) lines.push(...say(`audit policy (${kinds.get('audit')} settings): the GPO's Advanced Audit Policy Configuration, or auditpol; with a host input, logsource-check fix writes audit.csv`, '  ', '    '));
+  // The commands of the settings the table shows (the rest: --verbose).
+  const commands = reqs.filter((q) => q.command && rows.slice(0, 15).some((r) => r.name === q.name)).map((q) => `${q.name}: ${q.command}`);
+  for (const c of commands.slice(0, 8)) lines.push(...say(c, '    ', '      '));
+  if (commands.length > 8) lines.push(dim(`    … ${commands.length - 8} more commands (--verbose)`));
+  if (kinds.get('policy')) lines.push(...say(`policies (${kinds.get('policy')}): their GPO paths are in --verbose; logsource-check fix writes logging-policies.reg`, '  ', '    '));
+  if (kinds.get('channel')) lines.push(...say(`channels (${kinds.get('channel')}): wevtutil sl "<channel>" /e:true; logsource-check fix writes enable-channels.cmd`, '  ', '    '));
+  if (kinds.get('sacl')) lines.push(...say('object access: audit SACLs on the watched objects; logsource-check fix writes set-audit-sacls.ps1', '  ', '    '));
+  if (kinds.get('role')) lines.push(...say('host roles: some events exist only on domain controllers or servers of a role (no setting)', '  ', '    '));
+  return lines;
+}
+
+/** The deployed Sysmon config per element: state and what the filter simulation says for the rules. */
+function sysmonBlock(rd: Readiness, style: Style, say: Say, bold: (s: string) => string, dim: (s: string) => string, color: boolean): string[] {
+  const sy = rd.sysmon as NonNullable<Readiness['sysmon']>;
+  const st = new (Table())({ head: ['EID', 'Element', 'State', 'Rules', 'Logged', 'Partial', 'Dropped'], style, chars: COMPACT });
+  for (const x of sy.types) st.push([String(x.eventId), t(x.element), paintState(color, x.state), String(x.rules), String(x.logged), String(x.partial), String(x.dropped)]);
+  const lines = ['', bold('Sysmon') + `  ${t(sy.config)} (schema ${t(sy.schemaVersion)})` + dim('  (Logged/Partial/Dropped: the filter simulation for the rules that need the type)'), st.toString()];
+  if (sy.offenders.length) {
+    lines.push(bold('Config filters that cost the most rules'));
+    for (const o of sy.offenders.slice(0, 5)) lines.push(...say(`${String(o.rules).padStart(4)}  ${o.filter}`, '  ', '        '));
+    if (sy.offenders.length > 5) lines.push(dim(`  … ${sy.offenders.length - 5} more (--verbose)`));
+  }
+  return lines;
+}
+
+/** Forwarding: the channels where the collectors miss event IDs the rules need; complete ones in one line. */
+function forwardingBlock(rd: Readiness, style: Style, width: number, say: Say, bold: (s: string) => string, dim: (s: string) => string): string[] {
+  const channels = rd.channels ?? [];
+  const lacking = channels.filter((c) => c.missing.length || c.rulesAffected);
+  const lines = ['', bold('Forwarding') + dim('  (what the collector configs ship, per channel the rules read)')];
+  if (lacking.length) {
+    const ct = new (Table())({ head: ['Channel', 'Missing event IDs', 'Rules affected'], style, chars: COMPACT, colWidths: [Math.min(50, Math.max(24, width - 44)), 26, 16], wordWrap: true });
+    for (const c of lacking.slice(0, 10)) ct.push([t(c.channel), c.missing.length ? c.missing.join(', ') : c.forwarded === 'none' ? 'all (channel not forwarded)' : '—', String(c.rulesAffected)]);
+    lines.push(ct.toString());
+    if (lacking.length > 10) lines.push(dim(`  … ${lacking.length - 10} more channels (--verbose)`));
+  }
+  const complete = channels.length - lacking.length;
+  if (complete) lines.push(...say(`${complete} channel(s) forwarded with every event ID the rules need`, '  '));
+  return lines;
+}
+
+/** What a host's inputs could not show, and its warnings and conflicts. */
+function hostLines(h: HostRow, fleet: boolean, say: Say, bold: (s: string) => string): string[] {
+  const lines = [
+    ...(fleet ? [`seen: ${h.seen.inputs.join(', ') || 'nothing'}`] : []),
+    ...h.seen.unknown.map((u) => `unknown: ${u.requirements} ${u.kind} requirement(s) — ${u.settle}`),
+    ...h.warnings.map((w) => `warning: ${w}`),
+    ...h.conflicts.map((c) => `conflict: ${c}`),
+  ];
+  if (!lines.length) return [];
+  return ['', bold(`Host ${t(h.name)}`), ...lines.flatMap((l) => say(l, '  ', '    '))];
 }

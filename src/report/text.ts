@@ -1,5 +1,5 @@
 import type { VerdictCounts } from '../assess/assess.js';
-import type { CheckResult, RuleRow } from './result.js';
+import type { CheckResult, RecommendationRow, RuleRow } from './result.js';
 
 /** Pieces of wording shared by the table and Markdown renderers. */
 
@@ -54,5 +54,101 @@ export function renderAlternatives(r: RuleRow, result: CheckResult): string[] {
     return `${i === 0 ? (r.alternatives.length > 1 ? 'either' : 'needs') : 'or'}: ${what}  [${r.origins[i] ?? ''}]`;
   });
   for (const alt of r.supplementary) lines.push(`also (partial coverage): ${alt.map((id) => names.get(id) ?? id).join(' + ')}`);
+  return lines;
+}
+
+/** How to carry out a list of fixes, each distinct text said once, with the fixes (by rank) it serves. */
+export interface HowLine {
+  ranks: number[];
+  text: string;
+  /** Commands to run or config XML to add, one per line (code blocks in Markdown and HTML). */
+  code: string[];
+}
+
+/**
+ * Groups the "how to enable" texts of ranked fixes: installing Sysmon is one line listing the config elements,
+ * every other distinct text is said once; a reader scans ten fixes without reading the same sentence ten times.
+ */
+export function howLines(recs: RecommendationRow[], opts: { oneBlock?: boolean } = {}): HowLine[] {
+  const sysmon = { ranks: new Set<number>(), elements: new Set<string>() };
+  const other = new Map<string, HowLine>();
+  // Pages (HTML, Markdown) put every command into one block to copy at once; the terminal says each beside its fix.
+  const commands: HowLine = { ranks: [], text: 'run as administrator (logsource-check fix writes the same as files)', code: [] };
+  for (const f of recs) {
+    for (const q of f.requires) {
+      if (q.xml && q.group) {
+        sysmon.ranks.add(f.rank);
+        sysmon.elements.add(q.group);
+        continue;
+      }
+      if (opts.oneBlock && q.command) {
+        if (!commands.ranks.includes(f.rank)) commands.ranks.push(f.rank);
+        if (!commands.code.includes(q.command)) commands.code.push(q.command);
+        continue;
+      }
+      const line = other.get(q.enable) ?? { ranks: [], text: q.command ? '' : q.enable, code: q.command ? [q.command] : [] };
+      if (!line.ranks.includes(f.rank)) line.ranks.push(f.rank);
+      other.set(q.enable, line);
+    }
+  }
+  const lines: HowLine[] = [];
+  if (sysmon.ranks.size) {
+    const els = [...sysmon.elements];
+    lines.push({
+      ranks: [...sysmon.ranks].sort((a, b) => a - b),
+      text: `install Sysmon with a config that logs ${els.join(', ')}; logsource-check sysmon-config writes one (--base merges into yours)`,
+      code: els.map((e) => `<${e} onmatch="exclude"/>`),
+    });
+  }
+  if (commands.code.length) lines.push(commands);
+  return [...lines, ...other.values()];
+}
+
+/** "1–6, 8" from [1, 2, 3, 4, 5, 6, 8]. */
+export function rankList(ranks: number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < ranks.length; i++) {
+    let j = i;
+    while (j + 1 < ranks.length && (ranks[j + 1] as number) === (ranks[j] as number) + 1) j++;
+    out.push(j > i + 1 ? `${ranks[i]}–${ranks[j]}` : j === i + 1 ? `${ranks[i]}, ${ranks[j]}` : String(ranks[i]));
+    i = j;
+  }
+  return out.join(', ');
+}
+
+/** "windows/category/process_creation" → "process_creation"; "windows/service/security" → "service: security". */
+export function shortLogsource(key: string): string {
+  const m = /^windows\/(category|service)\/(.+)$/.exec(key);
+  if (!m) return key;
+  return m[1] === 'category' ? (m[2] as string) : `service: ${m[2]}`;
+}
+
+/** "734 rules for other products are out of scope (linux 210, azure 123, …)", or undefined when there are none. */
+export function outOfScopeLine(result: CheckResult, top = 6): string | undefined {
+  const by = new Map<string, number>();
+  for (const r of result.rules) {
+    if (r.kind !== 'rule' || r.windows) continue;
+    const product = r.logsource?.product ?? '(no product)';
+    by.set(product, (by.get(product) ?? 0) + 1);
+  }
+  const total = [...by.values()].reduce((a, b) => a + b, 0);
+  if (!total) return undefined;
+  const list = [...by].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const shown = list.slice(0, top).map(([p, n]) => `${p} ${n}`);
+  return `${total} rule${total === 1 ? '' : 's'} for other products ${total === 1 ? 'is' : 'are'} out of scope (${shown.join(', ')}${list.length > top ? `, ${list.length - top} more products` : ''})`;
+}
+
+/** Wraps prose to a width, continuation lines indented; words longer than the width are left whole. */
+export function wrap(text: string, width: number, indent = '', hanging = indent): string[] {
+  const lines: string[] = [];
+  let line = indent;
+  for (const word of text.split(/ +/)) {
+    const start = line === indent || line === hanging;
+    if (!start && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = hanging + word;
+    } else line = start ? line + word : `${line} ${word}`;
+  }
+  if (line.trim()) lines.push(line);
   return lines;
 }

@@ -11,6 +11,12 @@ export interface RequirementInfo {
   enable: string;
   /** Further detail: GPO path, registry value. */
   details: string[];
+  /** Sysmon: the config element that logs it; types sharing one (RegistryEvent: 12, 13, 14) are shown as one row. */
+  group?: string;
+  /** The command that turns it on, when one exists (renderers put it in a code block). */
+  command?: string;
+  /** The Sysmon config XML that logs it (renderers put it in a code block). */
+  xml?: string;
 }
 
 const ADVANCED_AUDIT_GPO = 'Computer Configuration\\Windows Settings\\Security Settings\\Advanced Audit Policy Configuration\\Audit Policies';
@@ -23,12 +29,14 @@ export function describeRequirement(id: string, catalog: Catalog): RequirementIn
       const [guid = '', outcome = ''] = rest.split(':');
       const sub = catalog.subcategory(guid);
       const Outcome = outcome === 'failure' ? 'Failure' : 'Success';
-      if (!sub) return { id, kind: 'audit', name: `Audit subcategory ${guid} — ${Outcome}`, enable: `auditpol /set /subcategory:${guid} /${outcome}:enable`, details: [] };
+      const command = `auditpol /set /subcategory:${sub?.guid ?? guid} /${outcome}:enable`;
+      if (!sub) return { id, kind: 'audit', name: `Audit subcategory ${guid} — ${Outcome}`, enable: command, details: [], command };
       return {
         id,
         kind: 'audit',
         name: `${sub.name} — ${Outcome}`,
-        enable: `auditpol /set /subcategory:${sub.guid} /${outcome}:enable`,
+        enable: command,
+        command,
         details: [`GPO: ${ADVANCED_AUDIT_GPO}\\${sub.category}\\${sub.name} → ${Outcome}`],
       };
     }
@@ -43,6 +51,7 @@ export function describeRequirement(id: string, catalog: Catalog): RequirementIn
           ? `install Sysmon; its config must log ${element} (e.g. <${element} onmatch="exclude"/>; logsource-check sysmon-config writes or merges one)`
           : 'install Sysmon (this event type is always logged)',
         details: ev?.minSchema ? [`needs config schemaversion ≥ ${ev.minSchema}`] : [],
+        ...(element ? { group: element, xml: `<${element} onmatch="exclude"/>` } : {}),
       };
     }
     case 'policy': {
@@ -79,7 +88,7 @@ export function describeRequirement(id: string, catalog: Catalog): RequirementIn
         details: [],
       };
     default:
-      return { id, kind: 'channel', name: `Channel ${rest} enabled`, enable: `wevtutil sl "${rest}" /e:true`, details: [] };
+      return { id, kind: 'channel', name: `Channel ${rest} enabled`, enable: `wevtutil sl "${rest}" /e:true`, details: [], command: `wevtutil sl "${rest}" /e:true` };
   }
 }
 

@@ -118,7 +118,11 @@ describe('policy diff from the CLI', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'lsc-fix-')), 'remediation');
     const r = runCli(['fix', 'examples/rules', '--gpresult', `${FX}/gpresult-utf16le-multi-gpo.xml`, '--out', out]);
     expect(r.status, r.stderr).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['README.txt', 'audit.csv', 'enable-audit.cmd', 'set-audit-sacls.ps1']);
+    expect(readdirSync(out).sort()).toEqual(['README.txt', 'audit.csv', 'enable-audit.cmd', 'enable-channels.cmd', 'set-audit-sacls.ps1']);
+    // The GPO caps the Security log at 20480 KB, below the recommendation: raised (never lowered), the GPO named
+    const logs = readFileSync(join(out, 'enable-channels.cmd'), 'utf8');
+    expect(logs).toContain('wevtutil sl "Security" /ms:201326592');
+    expect(logs).toMatch(/rem a GPO sets this size/);
     // 4663 on a key needs an audit SACL on it: the script names the key the rule watches (ObjectName|contains)
     const ps1 = readFileSync(join(out, 'set-audit-sacls.ps1'), 'utf8');
     expect(ps1).toContain("Add-RegistryAudit 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run'");
@@ -204,8 +208,8 @@ describe('the table stays readable', () => {
     const n = j.readiness.recommendations.length;
     expect(n).toBeGreaterThan(2);
     expect(r.stdout).toContain(`… ${n - 2} more (--top N, --verbose)`);
-    expect(r.stdout).toMatch(/│ 2 │/);
-    expect(r.stdout).not.toMatch(/│ 3 │/);
+    expect(r.stdout).toMatch(/│ 2\s+│/);
+    expect(r.stdout).not.toMatch(/│ 3\s+│/);
     expect(runCli(['examples/rules', '--top', 'many']).status).toBe(2);
   });
 });

@@ -9,10 +9,10 @@ describe('CLI', () => {
     const r = runCli(['examples/rules']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/14 rules scanned \(14 files\) · 12 Windows · 12 resolved · 1 unknown · 1 correlations · 1 errors/);
-    expect(r.stdout).toContain('Sysmon EID 1 ProcessCreate');
+    expect(r.stdout).toContain('Sysmon ProcessCreate (EID 1)');
     expect(r.stdout).toContain('auditpol /set /subcategory:{0CCE9215-69AE-11D9-BED3-505054503030} /success:enable');
     expect(r.stdout).toMatch(/examples\/rules\/windows\/broken_rule.yml: YAML error at line \d+/);
-    expect(r.stdout).toContain('not a Windows rule (product: linux)');
+    expect(r.stdout).toContain('1 rule for other products is out of scope (linux 1)');
     expect(r.stdout).not.toMatch(/\u001b\[/); // not a terminal: no colour
   });
 

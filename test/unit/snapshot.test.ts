@@ -132,7 +132,7 @@ describe('host snapshot', () => {
   it('the CLI: npm start -- --host examples/hosts/WS-0142', () => {
     const r = runCli(['examples/rules', '--host', 'examples/hosts/WS-0142']);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/WS-0142 │ workstation/);
+    expect(r.stdout).toMatch(/host WS-0142, workstation — seen:/);
     expect(r.stdout).toMatch(/seen: auditpol-resourcesacl.txt, auditpol.csv, errors.txt, gpresult.xml/);
     expect(runCli(['examples/rules', '--host', 'examples/rules']).stderr).toMatch(/no usable environment input: .*no host snapshot here/);
   });
