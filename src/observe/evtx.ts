@@ -14,7 +14,8 @@
 import zlib from 'node:zlib';
 import { readRegular } from '../limits.js';
 import { errnoMessage } from '../rules/files.js';
-import { ChunkReader, F, Fields, filetimeMs } from './binxml.js';
+import { ChunkReader, F, Fields } from './binxml.js';
+import { filetimeMs } from './binxml-values.js';
 import type { ObservedCount } from './model.js';
 
 const MiB = 1048576;
