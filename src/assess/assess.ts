@@ -4,6 +4,7 @@ import type { SysmonConfig } from '../environment/sysmon.js';
 import type { LoadedRule } from '../rules/model.js';
 import { matchTerms, simulate, type SimResult, type Simulation } from './sysmon-sim.js';
 import { originReads } from '../requirements/reads.js';
+import { logWarnings, rulesPerLog } from './logsize.js';
 import { contains, formatRanges, forwardState, type ForwardedSet, type ForwardState } from '../environment/forwarded.js';
 import type { RankItem } from './rank.js';
 import { recommend, type Recommendation, type VolumeBudget } from './recommend.js';
@@ -134,32 +135,6 @@ function channelReport(rules: AssessRule[], catalog: Catalog, set: ForwardedSet)
       };
     })
     .sort((a, b) => b.rulesAffected - a.rulesAffected || a.channel.localeCompare(b.channel));
-}
-
-/** Rules per event log (channel) they read, through the origins of their alternatives. */
-function rulesPerLog(result: AssessInput, catalog: Catalog): Map<string, number> {
-  const use = new Map<string, number>();
-  for (const r of result.rules) {
-    if (r.kind !== 'rule' || r.unknownReason) continue;
-    const channels = new Set(r.origins.flatMap((o) => originReads(catalog, r.logsourceKey, r.eventIds, o)?.channel ?? []));
-    for (const c of channels) use.set(c.toLowerCase(), (use.get(c.toLowerCase()) ?? 0) + 1);
-  }
-  return use;
-}
-
-/** A log the rules read, capped below the recommended size, rolls over before events are collected. */
-function logWarnings(host: HostEnvironment, use: Map<string, number>, catalog: Catalog): string[] {
-  const out: string[] = [];
-  for (const t of catalog.eventLogs) {
-    const n = use.get(t.log.toLowerCase()) ?? 0;
-    const set = host.eventLogs.get(t.log);
-    if (n && set?.retention === 2) {
-      out.push(`${t.log} log is set never to overwrite events (${set.source}): once full, new events are lost until it is cleared or archived; ${n} rule(s) read it`);
-    }
-    if (!n || set?.maxSizeKB === undefined || set.maxSizeKB >= t.recommendedMinKB) continue;
-    out.push(`${t.log} log is capped at ${set.maxSizeKB} KB (${set.source}), below the recommended ${t.recommendedMinKB} KB (${t.source}); ${n} rule(s) read it`);
-  }
-  return out;
 }
 
 /** Simulation per (rule, event type, config), with the rule's match terms built once. */

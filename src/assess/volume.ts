@@ -67,3 +67,9 @@ export function volumeLookup(catalog: Catalog, kinds: HostKind[]): (id: string) 
     return r;
   };
 }
+
+/** One line for a file comment or a report: the class, what it rests on and where it is written. */
+export function volumeText(r: VolumeRating): string {
+  if (!r.class) return `event volume unrated (${r.note ?? 'no source rates it'})`;
+  return `event volume ${r.class}, ${r.basis ?? 'documented'}: ${r.note ?? ''}${r.source ? ` <${r.source}>` : ''}`;
+}

@@ -5,6 +5,7 @@ import { terminalLine } from '../escape.js';
 import { buildRemediation } from '../generate/remediation.js';
 import { LimitError, makeOutputDir, writeOutput } from '../limits.js';
 import { verdictLine } from '../report/text.js';
+import { budgetLine } from '../report/volume-text.js';
 import { runValidated, UsageError, type RuleAndHostCliOptions } from './common.js';
 
 export interface FixCliOptions extends RuleAndHostCliOptions {
@@ -24,6 +25,8 @@ export async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
   }
   const rd = result.readiness;
   process.stdout.write(rd ? `readiness now: ${verdictLine(rd.verdicts, rd.hosts.length)}\n` : '');
+  const cut = rd && budgetLine(rd);
+  if (cut) process.stdout.write(`${terminalLine(cut)}\n`);
   if (!files.length) process.stdout.write('nothing to write: no setting that a file can carry is missing\n');
   for (const f of files) process.stdout.write(`wrote ${join(opts.out, f.name)} (${f.settings} setting${f.settings === 1 ? '' : 's'})\n`);
   for (const n of notes) process.stdout.write(`note: ${terminalLine(n)}\n`);

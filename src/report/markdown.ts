@@ -4,7 +4,9 @@
  * folded into <details>.
  */
 import { markdownCell as cell, markdownCode as code, markdownFence } from '../escape.js';
+import { budgetLine, rankingNote } from './volume-text.js';
 import type { CheckResult, Readiness } from './result.js';
+import { evidenceMarkdown } from './evidence.js';
 import { groupUnknownReasons, howLines, outOfScopeLine, rankList, renderAlternatives, shortLogsource, summaryLine, verdictLine } from './text.js';
 
 export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } = {}): string {
@@ -47,6 +49,7 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
     }
   }
 
+  out.push(...evidenceMarkdown(result));
   out.push('', '## Requirements');
   open(`${result.requirements.length} requirement(s): what each is and how to turn it on`);
   if (result.requirements.length) {
@@ -110,7 +113,8 @@ function fixes(rd: Readiness, out: string[]): void {
   const shown = rd.recommendations.slice(0, 10);
   out.push('', '## Top fixes', '', `Each ranked given the ones above it; ${rd.recommendations.length} in all${rd.recommendations.length > 10 ? ' (the rest under Requirements and in the JSON report)' : ''}.`, '');
   out.push(`| # | Change (state now) | Unlocks${rd.hosts.length > 1 ? ' (rules × hosts)' : ''} |`, '| ---: | --- | ---: |');
-  for (const f of shown) out.push(`| ${f.rank} | ${cell(f.requires.map((q) => `${q.name} (${q.state})`).join(' + '))} | ${f.unlocks} |`);
+  for (const f of shown) out.push(`| ${f.rank} | ${cell(`${f.requires.map((q) => `${q.name} (${q.state})`).join(' + ')} · volume ${f.volume}`)} | ${f.unlocks} |`);
+  for (const line of [rankingNote(rd), budgetLine(rd)]) if (line) out.push('', cell(line));
   out.push('', '**How**', '');
   for (const h of howLines(shown, { oneBlock: true })) {
     out.push(`- ${h.ranks.length > 1 ? 'Fixes' : 'Fix'} ${rankList(h.ranks)}: ${cell(h.text)}`);

@@ -4,8 +4,10 @@
  * is. Everything left out here is in --verbose (renderFullTable), JSON and HTML.
  */
 import { terminalLine as t } from '../escape.js';
+import { budgetLine, rankingNote } from './volume-text.js';
 import type { CheckResult, HostRow, Readiness, RecommendationRow, RequirementRow } from './result.js';
 import { renderFullTable } from './table-full.js';
+import { evidenceTable } from './evidence.js';
 import { paint, paintState, Table, type TableOptions } from './table-style.js';
 
 export type { TableOptions } from './table-style.js';
@@ -49,8 +51,9 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
     const unlocks = rd.hosts.length > 1 ? 'Unlocks (rules × hosts)' : 'Unlocks';
     const rankWidth = String(shown.length).length + 2;
     const ft = new (Table())({ head: ['#', unlocks, 'Change (state now)'], style, chars: COMPACT, colWidths: [rankWidth, unlocks.length + 2, Math.max(30, width - rankWidth - unlocks.length - 6)], wordWrap: true });
-    for (const f of shown) ft.push([String(f.rank), String(f.unlocks), fixNames(f.requires).join(' + ')]);
+    for (const f of shown) ft.push([String(f.rank), String(f.unlocks), `${fixNames(f.requires).join(' + ')} ${dim(`· volume ${f.volume}`)}`]);
     out.push('', bold('Top fixes') + dim(`  (each ranked given the ones above it; ${rd.recommendations.length} in all)`), ft.toString());
+    for (const line of [rankingNote(rd), budgetLine(rd)]) if (line) out.push(...say(line, '  ', '    ').map(dim));
     if (rd.recommendations.length > top) out.push(dim(`  … ${rd.recommendations.length - top} more (--top N, --verbose)`));
     out.push(bold('How'));
     for (const h of howLines(shown)) {
@@ -66,6 +69,7 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
     for (const h of rd.hosts.slice(0, 5)) out.push(...hostLines(h, rd.hosts.length > 1, say, bold));
     if (rd.hosts.length > 5) out.push(dim(`  … what the inputs of ${rd.hosts.length - 5} more hosts do not show: --verbose`));
   }
+  out.push(...evidenceTable(result, { say, bold, dim, width, style }));
 
   // Unresolved Windows rules (other products' rules are the out-of-scope line): with a host, the headline's
   // unknown causes already count them; the reasons themselves are in --verbose.

@@ -4,7 +4,11 @@
  *  - audit.csv is imported into a GPO: a GPO's advanced audit policy replaces the whole policy (subcategories it
  *    does not name end at No Auditing), and with SCENoApplyLegacyAuditPolicy the legacy categories stop counting;
  *  - enable-audit.cmd (auditpol /set … :enable) only turns on the outcomes it names;
- *  - logging-policies.reg sets the policy values it carries.
+ *  - logging-policies.reg sets the policy values it carries, event log MaxSize included (the policy is in force over
+ *    a log's local size);
+ *  - enable-channels.cmd's `wevtutil sl <log> /ms:<bytes>` sets the local size (no effect where the policy sets
+ *    it), on the host its %COMPUTERNAME% guard names.
+ * Log sizes are checked too: no log may end smaller, and no log-size warning may be left.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,17 +19,18 @@ import { loadCatalog } from '../../src/catalog/load.js';
 import { runCheck, type CheckRun } from '../../src/check.js';
 import { parseAuditpol } from '../../src/environment/auditpol.js';
 import { loadEnvironment, type EnvironmentInputs } from '../../src/environment/load.js';
-import type { HostEnvironment } from '../../src/environment/model.js';
+import { hostKey, type HostEnvironment } from '../../src/environment/model.js';
 import { buildRemediation, type RemediationFile } from '../../src/generate/remediation.js';
 import { withReadiness } from '../../src/report/readiness.js';
 import { corpusOrSkip, CORPUS, ROOT } from '../helpers.js';
 
 const catalog = loadCatalog();
 const FX = join(ROOT, 'test/fixtures/environment');
+const LOGS = join(ROOT, 'test/fixtures/logsize');
 
 /** The host as it is once the files are applied. */
 function apply(host: HostEnvironment, files: RemediationFile[], cat: Catalog): HostEnvironment {
-  const next: HostEnvironment = { ...host, audit: new Map(host.audit), policies: new Map(host.policies), covers: { ...host.covers } };
+  const next: HostEnvironment = { ...host, audit: new Map(host.audit), policies: new Map(host.policies), eventLogs: new Map(host.eventLogs), covers: { ...host.covers } };
   const csv = files.find((f) => f.name === 'audit.csv' || f.name === `audit-${host.name.replace(/[^A-Za-z0-9._-]/g, '_')}.csv`);
   if (csv) {
     const parsed = parseAuditpol(csv.content.toString('utf8'), cat);
@@ -41,11 +46,22 @@ function apply(host: HostEnvironment, files: RemediationFile[], cat: Catalog): H
       next.audit.set(m[1]!, { success: cur?.success || m[2]!.includes('/success:enable') ? true : cur?.success, failure: cur?.failure || m[2]!.includes('/failure:enable') ? true : cur?.failure, source: 'applied enable-audit.cmd' });
     }
   }
+  const channels = files.find((f) => f.name === 'enable-channels.cmd')?.content.toString('utf8') ?? '';
+  for (const m of channels.matchAll(/^(?:if \/i "%COMPUTERNAME%"=="([^"]*)" )?wevtutil sl "([^"]+)" \/ms:(\d+)\r?$/gm)) {
+    if (m[1] !== undefined && m[1] !== hostKey(host.name)) continue;
+    const cur = next.eventLogs.get(m[2]!);
+    // The administrative-template policy wins over the local size wevtutil sets.
+    if (cur?.source.endsWith('(administrative template)')) continue;
+    next.eventLogs.set(m[2]!, { log: m[2]!, maxSizeKB: Number(m[3]) / 1024, retention: cur?.retention, source: 'applied enable-channels.cmd (in force)' });
+  }
   const reg = files.find((f) => f.name === 'logging-policies.reg');
   if (reg) {
     const text = reg.content.subarray(2).toString('utf16le');
     for (const p of cat.policies) {
       if (p.registry.length && p.registry.every((r) => text.includes(`"${r.value}"=`))) next.policies.set(p.id, { state: 'on', source: 'applied logging-policies.reg' });
+    }
+    for (const m of text.matchAll(/^\[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\EventLog\\([^\]]+)\]\r\n"MaxSize"=dword:([0-9a-f]{8})\r?$/gm)) {
+      next.eventLogs.set(m[1]!, { log: m[1]!, maxSizeKB: parseInt(m[2]!, 16), retention: next.eventLogs.get(m[1]!)?.retention, source: 'applied logging-policies.reg (administrative template)' });
     }
   }
   return next;
@@ -65,6 +81,11 @@ function regressions(run: CheckRun, inputs: EnvironmentInputs, naive?: (files: R
   a1.hosts.forEach((h, i) => {
     for (const [id, st] of h.states) if (st.state === 'on' && a2.hosts[i]!.states.get(id)?.state !== 'on') lost.push(`${h.name}: ${id}`);
     if ((a2.hosts[i]!.summary.ready ?? 0) < h.summary.ready) lost.push(`${h.name}: readiness fell ${h.summary.ready} → ${a2.hosts[i]!.summary.ready}`);
+    for (const [log, v] of env.hosts[i]!.eventLogs) {
+      const now = hostsAfter[i]!.eventLogs.get(log)?.maxSizeKB;
+      if (v.maxSizeKB !== undefined && (now === undefined || now < v.maxSizeKB)) lost.push(`${h.name}: ${log} log shrank ${v.maxSizeKB} → ${now} KB`);
+    }
+    for (const w of a2.hosts[i]!.warnings) if (/ log is capped at /.test(w)) lost.push(`${h.name}: still warned: ${w}`);
   });
   return { lost, files, before: a1, after: a2 };
 }
@@ -76,6 +97,10 @@ const cases: [string, EnvironmentInputs][] = [
   ['gpo-backup-audit.csv', { auditpol: [join(FX, 'gpo-backup-audit.csv')] }],
   ['gpresult + GPO audit.csv', { gpresult: [join(FX, 'gpresult-utf16le-multi-gpo.xml')], auditpol: [join(FX, 'gpo-backup-audit.csv')] }],
   ['fleet of gpresult files', { gpresult: gpresults.map((f) => join(FX, f)) }],
+  ['SRV-LOGS1: Security below (in force), System far above', { host: [join(LOGS, 'SRV-LOGS1')] }],
+  ['SRV-LOGS2: Security below (policy), System far above', { host: [join(LOGS, 'SRV-LOGS2')] }],
+  ['fleet of both log-size hosts', { host: [LOGS] }],
+  ['fleet: log-size host + snapshot whose logs are all large enough', { host: [join(LOGS, 'SRV-LOGS1'), join(ROOT, 'test/fixtures/snapshot/DC01')] }],
 ];
 
 describe('applying the fix never weakens a host', async () => {
@@ -105,6 +130,41 @@ describe('applying the fix never weakens a host', async () => {
       });
     const { lost } = regressions(examples, { gpresult: [join(FX, 'gpresult-dc-legacy-only.xml')] }, onlyMissing);
     expect(lost.join('\n')).toMatch(/audit:\{0CCE922B-69AE-11D9-BED3-505054503030\}:success/);
+  });
+
+  it('every log-size warning has its line in the fix files; a log already large enough is not named', () => {
+    for (const [name, inputs] of cases) {
+      const run = regressions(examples, inputs);
+      const cmd = run.files.find((f) => f.name === 'enable-channels.cmd')?.content.toString('utf8') ?? '';
+      const reg = run.files.find((f) => f.name === 'logging-policies.reg')?.content.subarray(2).toString('utf16le') ?? '';
+      for (const h of run.before.hosts) {
+        for (const w of h.warnings) {
+          const log = / log is capped at /.test(w) ? w.split(' ')[0]! : undefined;
+          if (!log) continue;
+          const guard = run.before.hosts.length > 1 ? `if /i "%COMPUTERNAME%"=="${hostKey(h.name)}" ` : '';
+          expect(cmd, `${name}: ${w}`).toContain(`${guard}wevtutil sl "${log}" /ms:`);
+          expect(cmd).toMatch(new RegExp(`rem ${log} log on ${h.name}: capped at .*recommended \\d+ KB \\^\\(https://`));
+        }
+      }
+      if (/SRV-LOGS/.test(name)) {
+        expect(cmd + reg, name).not.toMatch(/\bSystem\b/);
+        expect(cmd + reg, name).not.toMatch(/Retention|\/rt:/);
+      }
+    }
+    const one = regressions(examples, { host: [join(LOGS, 'SRV-LOGS2')] });
+    // A size set by the policy can only be raised by the policy: the .reg carries it.
+    expect(one.files.find((f) => f.name === 'logging-policies.reg')!.content.subarray(2).toString('utf16le')).toContain('EventLog\\Security]\r\n"MaxSize"=dword:00030000');
+    // A size from gpresult's Security Settings says nothing of the policy, which may be larger: no .reg line.
+    const dc = regressions(examples, { gpresult: [join(FX, 'gpresult-dc-legacy-only.xml')] });
+    expect(dc.files.find((f) => f.name === 'logging-policies.reg')?.content.subarray(2).toString('utf16le') ?? '').not.toContain('EventLog\\Security');
+    expect(dc.files.find((f) => f.name === 'enable-channels.cmd')!.content.toString()).toMatch(/a GPO sets this size/);
+  });
+
+  it('the check can fail: a wevtutil line that caps a large log lower is caught', () => {
+    const lower = (files: RemediationFile[]) => [...files.filter((f) => f.name !== 'enable-channels.cmd'), { name: 'enable-channels.cmd', content: Buffer.from('wevtutil sl "System" /ms:1048576\r\n'), settings: 1 }];
+    const { lost } = regressions(examples, { host: [join(LOGS, 'SRV-LOGS1')] }, lower);
+    expect(lost.join('\n')).toMatch(/System log shrank 1048576 → 1024 KB/);
+    expect(lost.join('\n')).toMatch(/still warned: System log is capped at 1024 KB/);
   });
 
   it.runIf(corpusOrSkip('apply-the-fix over the SigmaHQ corpus'))('SigmaHQ rules/windows × every fixture', async () => {

@@ -1,0 +1,63 @@
+/**
+ * The fix for every log-size warning: logs the rule set reads that a host caps below the recommendation
+ * (data/eventlog.yaml) are raised to it, never lowered; retention is left alone (no source asks to change it,
+ * and "never overwrite" would stop logging when the log is full).
+ *  - enable-channels.cmd: `wevtutil sl <log> /ms:<bytes>` per host whose size is below (guarded by the computer
+ *    name on a fleet, so a host whose log is already larger is never touched). It changes the log's local
+ *    setting; a policy that sets the size (in force over it) is not changed, so the size can only grow.
+ *  - logging-policies.reg: the administrative-template policy "Specify the maximum log file size (KB)"
+ *    (HKLM\SOFTWARE\Policies\Microsoft\Windows\EventLog\<log>, MaxSize, DWORD in KB). The policy wins over the
+ *    local setting, so it is written only where the size it replaces is known to be smaller on every host: the
+ *    size in force (wevtutil gl) or that policy's own value. A size read from gpresult's Security Settings says
+ *    nothing of the policy, which may already be larger.
+ */
+import type { Catalog } from '../catalog/catalog.js';
+import type { HostEnvironment } from '../environment/model.js';
+import { hostKey } from '../environment/model.js';
+import { logSizeShortfalls, rulesPerLog, type LogSizeShortfall } from '../assess/logsize.js';
+import type { AssessInput } from '../assess/counts.js';
+import { cmdQuoted, cmdText, regComment } from '../escape.js';
+
+export interface LogSizeFix {
+  regLines: string[];
+  regSettings: number;
+  cmdLines: string[];
+  cmdSettings: number;
+}
+
+/** wevtutil's /ms takes bytes (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/wevtutil). */
+const KB = 1024;
+
+export function logSizeFix(result: AssessInput, catalog: Catalog, hosts: HostEnvironment[]): LogSizeFix {
+  const use = rulesPerLog(result, catalog);
+  const short = hosts.map((h) => ({ host: h, list: logSizeShortfalls(h, use, catalog) }));
+  const fix: LogSizeFix = { regLines: [], regSettings: 0, cmdLines: [], cmdSettings: 0 };
+  for (const t of catalog.eventLogs) {
+    const per = short.map((s) => ({ host: s.host, s: s.list.find((x) => x.log === t.log) }));
+    const below = per.filter((p): p is { host: HostEnvironment; s: LogSizeShortfall } => p.s !== undefined);
+    if (!below.length) continue;
+    const why = `recommended ${t.recommendedMinKB} KB (${t.source})`;
+    for (const { host, s } of below) {
+      const guard = hosts.length > 1 ? `if /i "%COMPUTERNAME%"=="${cmdQuoted(hostKey(host.name))}" ` : '';
+      fix.cmdLines.push(
+        `rem ${cmdText(`${t.log} log on ${host.name}: capped at ${s.currentKB} KB (${s.setting}), below the ${why}; raised to it, retention unchanged`)}`,
+        ...(/\(GPO [^)]*\)$/.test(s.setting) ? [`rem ${cmdText(`a GPO sets this size (${s.setting}): its next refresh puts it back; raise it there too (Security Settings > Event Log)`)}`] : []),
+        `${guard}wevtutil sl "${cmdQuoted(t.log)}" /ms:${t.recommendedMinKB * KB}`,
+      );
+      fix.cmdSettings++;
+    }
+    // The policy overrides whatever size is set locally: only where that size is known, on every host, to be smaller.
+    if (below.length === hosts.length && below.every(({ s }) => /\((in force|administrative template)\)$/.test(s.setting))) {
+      const sizes = below.map(({ host, s }) => `${host.name} at ${s.currentKB} KB (${s.setting})`).join(', ');
+      fix.regLines.push(
+        '',
+        `; ${regComment(`${t.log} log capped below the ${why}: ${sizes}.`)}`,
+        `; ${regComment('Policy "Specify the maximum log file size (KB)" (Windows Components > Event Log Service); raises the size, retention unchanged.')}`,
+        `[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\EventLog\\${t.log.replace(/[^A-Za-z0-9 _-]/g, '')}]`,
+        `"MaxSize"=dword:${t.recommendedMinKB.toString(16).padStart(8, '0')}`,
+      );
+      fix.regSettings++;
+    }
+  }
+  return fix;
+}
