@@ -24,6 +24,34 @@ export const LIMITS = {
   zipRatio: 1_000,
   /** Items (sequence entries and mapping pairs) in one rule file's YAML. */
   yamlItems: 100_000,
+  /** Files read from the --observed arguments together (EVTX, counts CSV, search responses). */
+  observedFiles: 10_000,
+  /** Rows of one counts CSV, buckets of one search response (a fleet × channel × event ID export). */
+  observedRows: 1_000_000,
+  /** Distinct (computer, channel, provider, event ID) counts kept over all --observed inputs. */
+  observedCounts: 2_000_000,
+  /** One .evtx file of --observed (see src/observe/evtx.ts for how each bound is used). */
+  evtx: {
+    /**
+     * Largest file read; it is held in memory whole. Windows' default Security log is 20 MB and busy servers
+     * are set to a few hundred MB; a larger log can be exported in parts (wevtutil epl with a query).
+     */
+    maxFileBytes: 1024 * MiB,
+    /** Distinct (computer, channel, provider, event ID) kinds per file; a real log has hundreds, a forwarded one thousands. */
+    maxKinds: 50_000,
+    /** Characters kept of a computer, channel or provider name (real ones are under 256). */
+    maxFieldChars: 256,
+    /** Template instances nested in BinXml values within one record (Windows uses one or two levels). */
+    maxNesting: 8,
+    /** Open XML elements in one record. */
+    maxElementDepth: 64,
+    /** Bytes of template definitions compiled per chunk: 4× the chunk, so hostile offsets cost linear time. */
+    templateBytesPerChunk: 4 * 65536,
+    /** Parts making up one field, and BinXml substitutions, per template (real templates: one or two, and a few). */
+    maxPlanEntries: 64,
+    /** Chunk numbers listed in one note before "… and N more". */
+    listedChunks: 10,
+  },
 } as const;
 
 /** A limit was hit: the message names the limit; the caller adds the file. */

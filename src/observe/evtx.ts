@@ -12,36 +12,14 @@
  * on bad data; a file that cannot be used at all comes back with `error`.
  */
 import zlib from 'node:zlib';
-import { readRegular } from '../limits.js';
+import { LIMITS, readRegular } from '../limits.js';
 import { errnoMessage } from '../rules/files.js';
 import { ChunkReader, F, Fields } from './binxml.js';
 import { filetimeMs } from './binxml-values.js';
 import type { ObservedCount } from './model.js';
 
-const MiB = 1048576;
-
-/** Bounds on reading one .evtx file (to move into LIMITS in limits.ts). */
-export const EVTX_LIMITS = {
-  /**
-   * Largest file read; it is held in memory whole. Windows' default Security log is 20 MB and busy servers
-   * are set to a few hundred MB; a larger log can be exported in parts (wevtutil epl with a query).
-   */
-  maxFileBytes: 1024 * MiB,
-  /** Distinct (computer, channel, provider, event ID) kinds per file; a real log has hundreds, a forwarded one thousands. */
-  maxKinds: 50_000,
-  /** Characters kept of a computer, channel or provider name (real ones are under 256). */
-  maxFieldChars: 256,
-  /** Template instances nested in BinXml values within one record (Windows uses one or two levels). */
-  maxNesting: 8,
-  /** Open XML elements in one record. */
-  maxElementDepth: 64,
-  /** Bytes of template definitions compiled per chunk: 4× the chunk, so hostile offsets cost linear time. */
-  templateBytesPerChunk: 4 * 65536,
-  /** Parts making up one field, and BinXml substitutions, per template (real templates: one or two, and a few). */
-  maxPlanEntries: 64,
-  /** Chunk numbers listed in one note before "… and N more". */
-  listedChunks: 10,
-} as const;
+/** Bounds on reading one .evtx file (documented in docs/limits.md with every other limit). */
+export const EVTX_LIMITS = LIMITS.evtx;
 
 /** One event record's System fields. */
 export interface EvtxRecord {
