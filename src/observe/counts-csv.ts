@@ -1,0 +1,195 @@
+/**
+ * Event counts exported from a SIEM or a log tool as CSV: one row per (computer?, channel, event ID) with its
+ * count. Header names are matched case-insensitively; the sets recognised are those the tools write:
+ *
+ * - Hayabusa `eid-metrics -o file.csv`: `Total,%,Channel,ID,Event`, channels abbreviated as in Hayabusa's
+ *   config/channel_abbreviations.txt ("Sec", "Sysmon", "PwSh"; Yamato-Security/hayabusa src/timeline/metrics).
+ * - Splunk `stats count by host, source, EventCode` (or ComputerName, LogName, sourcetype): the Splunk Add-on
+ *   for Microsoft Windows names the source `WinEventLog:<channel>` or `XmlWinEventLog:<channel>`; its events
+ *   carry `EventCode`, `LogName` and `ComputerName`. `min(_time)` / `max(_time)` are epoch seconds.
+ * - Microsoft Sentinel / Log Analytics `summarize count() by Computer, Channel, EventID`: the count column is
+ *   `count_`; SecurityEvent has `Channel` and `EventSourceName`, Event has `EventLog` and `Source` (the
+ *   provider), WindowsEvent has `Channel` and `Provider` (Azure Monitor Logs table reference);
+ *   `min(TimeGenerated)` becomes `min_TimeGenerated`.
+ *
+ * Hostile input is normal input: rows are bounded (LIMITS.observedRows), bad rows are skipped and counted in
+ * one note, and a file whose header names no channel and event ID is one error.
+ */
+import { LIMITS } from '../limits.js';
+import { lazy } from '../lazy.js';
+import { isAmbiguousAbbreviation, normaliseChannel } from './channels.js';
+import type { ObservedCount } from './model.js';
+
+const csv = lazy<typeof import('csv-parse/sync')>('csv-parse/sync');
+
+export interface CountsCsv {
+  /** Which tool's columns the header has, for the report. */
+  format: string;
+  counts: ObservedCount[];
+  notes: string[];
+}
+
+/** Header names per meaning, in order of preference (the first present wins). */
+const COLUMNS = {
+  channel: ['channel', 'logname', 'log_name', 'eventlog', 'winlog.channel', 'log'],
+  eventId: ['eventid', 'event_id', 'eventcode', 'event_code', 'winlog.event_id', 'event.code', 'id'],
+  count: ['count', 'count_', 'total', 'doc_count', 'event_count', 'events'],
+  // The event's own computer before the forwarder's: with WEF, Splunk's `host` is the collector.
+  computer: ['computer', 'computername', 'computer_name', 'winlog.computer_name', 'hostname', 'host.name', 'host', 'dvc'],
+  provider: ['provider', 'provider_name', 'providername', 'eventsourcename', 'winlog.provider_name'],
+  first: ['first', 'firsttime', 'first_seen', 'firstseen', 'earliest', 'min(_time)', 'min_timegenerated', 'min_@timestamp'],
+  last: ['last', 'lasttime', 'last_seen', 'lastseen', 'latest', 'max(_time)', 'max_timegenerated', 'max_@timestamp'],
+} as const;
+
+type Field = keyof typeof COLUMNS;
+
+export function parseCountsCsv(text: string): CountsCsv {
+  const delimiter = guessDelimiter(text);
+  let header: string[] | undefined;
+  let cols: Partial<Record<Field | 'source' | 'sourcetype', number>> = {};
+  let hayabusa = false;
+  const counts: ObservedCount[] = [];
+  const skipped = new Map<string, { n: number; line: number }>();
+  const skip = (why: string, line: number) => {
+    const s = skipped.get(why);
+    if (s) s.n++;
+    else skipped.set(why, { n: 1, line });
+  };
+  let rows = 0;
+  let truncated = false;
+  let broken = 0;
+  try {
+    csv().parse(text, {
+      delimiter,
+      bom: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      max_record_size: 1 << 16,
+      on_skip: () => {
+        broken++;
+        return undefined;
+      },
+      on_record: (record: string[], ctx) => {
+        if (!header) {
+          header = record.map((h) => h.trim().replace(/^"|"$/g, '').toLowerCase());
+          cols = columnsOf(header);
+          hayabusa = header.includes('%') || (cols.count !== undefined && header[cols.count] === 'total' && header.includes('id'));
+          if (cols.eventId === undefined || (cols.channel === undefined && cols.source === undefined && cols.sourcetype === undefined)) {
+            throw new HeaderError(`not an event-count CSV: the header (${header.slice(0, 8).join(', ')}) names no ${cols.eventId === undefined ? 'event ID (EventID, EventCode, ID)' : 'channel (Channel, LogName, EventLog, source)'} column`);
+          }
+          return null;
+        }
+        if (++rows > LIMITS.observedRows) {
+          truncated = true;
+          return null;
+        }
+        const row = readRow(record, cols, hayabusa);
+        if ('skip' in row) skip(row.skip, ctx.lines);
+        else counts.push(row);
+        return null; // rows are kept as counts, never as arrays of strings
+      },
+    });
+  } catch (e) {
+    if (e instanceof HeaderError) throw e;
+    throw new Error(`CSV error: ${(e as Error).message}`);
+  }
+  if (!header) throw new Error(broken ? 'no readable header row: the first record is malformed or longer than 64 KB' : 'empty file: no header row');
+  const notes: string[] = [];
+  if (cols.count === undefined) notes.push('no count column: each row is counted as one event');
+  for (const [why, s] of skipped) notes.push(`${s.n} row(s) skipped: ${why} (first at line ${s.line})`);
+  if (broken) notes.push(`${broken} malformed CSV record(s) skipped`);
+  if (truncated) notes.push(`more than ${LIMITS.observedRows.toLocaleString('en-US')} rows (limit); the rest is not read`);
+  return { format: formatOf(header, cols, hayabusa), counts, notes };
+}
+
+class HeaderError extends Error {}
+
+function columnsOf(header: string[]): Partial<Record<Field | 'source' | 'sourcetype', number>> {
+  const out: Partial<Record<Field | 'source' | 'sourcetype', number>> = {};
+  for (const [field, names] of Object.entries(COLUMNS) as [Field, readonly string[]][]) {
+    for (const n of names) {
+      const i = header.indexOf(n);
+      if (i >= 0) {
+        out[field] = i;
+        break;
+      }
+    }
+  }
+  const source = header.indexOf('source');
+  const sourcetype = header.indexOf('sourcetype');
+  // Beside a channel column, `source` is the provider (Sentinel's Event table); alone it is Splunk's source.
+  if (source >= 0 && out.channel !== undefined && out.provider === undefined) out.provider = source;
+  else if (source >= 0) out.source = source;
+  if (sourcetype >= 0) out.sourcetype = sourcetype;
+  return out;
+}
+
+function readRow(record: string[], cols: Partial<Record<Field | 'source' | 'sourcetype', number>>, hayabusa: boolean): ObservedCount | { skip: string } {
+  const cell = (i: number | undefined) => (i === undefined ? '' : (record[i] ?? '').trim());
+  let channel: string | undefined;
+  const rawChannel = cell(cols.channel);
+  if (cols.channel !== undefined) channel = normaliseChannel(rawChannel, { hayabusa });
+  // Splunk: source first (it always names the channel), then an old-style sourcetype (WinEventLog:Security).
+  if (!channel && cols.source !== undefined) channel = normaliseChannel(cell(cols.source));
+  if (!channel && cols.sourcetype !== undefined && /:/.test(cell(cols.sourcetype))) channel = normaliseChannel(cell(cols.sourcetype));
+  if (!channel) return { skip: hayabusa && isAmbiguousAbbreviation(rawChannel) ? `Hayabusa abbreviation "${rawChannel}" stands for several channels` : 'no channel' };
+  const idText = cell(cols.eventId).replace(/^"|"$/g, '');
+  if (!/^\d{1,5}$/.test(idText) || Number(idText) > 65535) return { skip: 'event ID is not a number from 0 to 65535' };
+  let count = 1;
+  if (cols.count !== undefined) {
+    const c = cell(cols.count).replace(/[,_\s]/g, '');
+    if (!/^\d{1,15}$/.test(c)) return { skip: 'count is not a whole number' };
+    count = Number(c);
+  }
+  if (count === 0) return { skip: 'count is 0' };
+  const out: ObservedCount = { channel, eventId: Number(idText), count };
+  const computer = cell(cols.computer);
+  if (computer) out.computer = computer.slice(0, 256);
+  const provider = cell(cols.provider);
+  if (provider) out.provider = provider.slice(0, 256);
+  const first = parseTime(cell(cols.first));
+  const last = parseTime(cell(cols.last));
+  if (first) out.first = first;
+  if (last) out.last = last;
+  return out;
+}
+
+/** Epoch seconds (Splunk's _time), epoch milliseconds, or a date string; ISO 8601 UTC, or undefined. */
+export function parseTime(v: string): string | undefined {
+  if (!v) return undefined;
+  let ms: number;
+  if (/^\d+(\.\d+)?$/.test(v)) {
+    const n = Number(v);
+    ms = n < 1e11 ? n * 1000 : n;
+  } else {
+    ms = Date.parse(v);
+  }
+  // Before 1990 or after 2100 is no event log's time: a wrong column or unit.
+  if (!Number.isFinite(ms) || ms < 631152000000 || ms > 4102444800000) return undefined;
+  return new Date(ms).toISOString();
+}
+
+function formatOf(header: string[], cols: Partial<Record<Field | 'source' | 'sourcetype', number>>, hayabusa: boolean): string {
+  if (hayabusa) return 'Hayabusa eid-metrics CSV';
+  if (header.includes('eventcode') || cols.source !== undefined || header.includes('sourcetype') || header.includes('min(_time)')) return 'Splunk stats CSV';
+  if (header.includes('count_') || header.includes('eventsourcename') || header.includes('eventlog') || header.includes('min_timegenerated')) return 'Sentinel / Log Analytics CSV';
+  return 'event-count CSV';
+}
+
+/** Comma, semicolon (spreadsheets in many locales) or tab, whichever the header line has most of. */
+function guessDelimiter(text: string): string {
+  const end = text.indexOf('\n');
+  const first = text.slice(0, end < 0 ? Math.min(text.length, 4096) : Math.min(end, 4096));
+  let best = ',';
+  let most = 0;
+  for (const d of [',', ';', '\t']) {
+    const n = first.split(d).length - 1;
+    if (n > most) {
+      most = n;
+      best = d;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,187 @@
+/**
+ * Reads the --observed inputs: files, or folders walked recursively (*.evtx → the EVTX reader, *.csv → event
+ * counts, *.json → an Elasticsearch/OpenSearch response). A file that cannot be used is one error naming it;
+ * the others are still read. Counts of the same (computer, channel, provider, event ID) are added up.
+ */
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeText } from '../decode.js';
+import { LIMITS, LimitError, readRegular } from '../limits.js';
+import { errnoMessage } from '../rules/files.js';
+import { channelKey } from './channels.js';
+import { parseCountsCsv } from './counts-csv.js';
+import { parseSearchResponse } from './elastic.js';
+import { readEvtxFile } from './evtx.js';
+import type { ObservedCount, Observations } from './model.js';
+
+export interface ObservationLoad extends Observations {
+  /** Arguments that do not exist: the invocation is unusable. */
+  missing: string[];
+  /** Files read per kind of input ("EVTX", "Splunk stats CSV" …). */
+  kinds: Record<string, number>;
+  /** Event records (EVTX) or events counted (exports) over every input. */
+  events: number;
+}
+
+const KNOWN = /\.(evtx|csv|json)$/i;
+
+export function loadObservations(paths: readonly string[]): ObservationLoad {
+  const out: ObservationLoad = { sources: [], counts: [], notes: [], errors: [], missing: [], kinds: {}, events: 0 };
+  const merged = new Map<string, ObservedCount>();
+  let full = false;
+  const files: string[] = [];
+  let ignored = 0;
+
+  for (const arg of paths) {
+    let st;
+    try {
+      st = statSync(arg);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') out.missing.push(arg);
+      else out.errors.push({ path: arg, message: `cannot access: ${errnoMessage(e)}` });
+      continue;
+    }
+    if (!st.isDirectory()) {
+      files.push(arg);
+      continue;
+    }
+    const found = walk(arg, out);
+    ignored += found.ignored;
+    files.push(...found.files);
+  }
+  if (ignored) out.notes.push(`${ignored} file(s) in the --observed folders are not .evtx, .csv or .json; not read`);
+  if (files.length > LIMITS.observedFiles) {
+    out.errors.push({ path: files[LIMITS.observedFiles] as string, message: `more than ${LIMITS.observedFiles} observation files (limit); the rest is not read` });
+    files.length = LIMITS.observedFiles;
+  }
+
+  for (const path of files) {
+    const read = readOne(path);
+    if ('error' in read) {
+      out.errors.push({ path, message: read.error });
+      continue;
+    }
+    out.sources.push(path);
+    out.kinds[read.kind] = (out.kinds[read.kind] ?? 0) + 1;
+    out.notes.push(...read.notes.map((n) => (n.startsWith(path) ? n : `${path}: ${n}`)));
+    for (const c of read.counts) {
+      out.events += c.count;
+      const key = `${(c.computer ?? '').toLowerCase()}\n${channelKey(c.channel)}\n${(c.provider ?? '').toLowerCase()}\n${c.eventId}`;
+      const had = merged.get(key);
+      if (had) {
+        had.count += c.count;
+        if (c.first && (!had.first || c.first < had.first)) had.first = c.first;
+        if (c.last && (!had.last || c.last > had.last)) had.last = c.last;
+      } else if (merged.size < LIMITS.observedCounts) {
+        merged.set(key, { ...c });
+      } else if (!full) {
+        full = true;
+        out.errors.push({ path, message: `more than ${LIMITS.observedCounts.toLocaleString('en-US')} distinct (computer, channel, event ID) counts over all inputs (limit); further kinds are not kept` });
+      }
+    }
+  }
+  out.counts = [...merged.values()];
+  return out;
+}
+
+/** One input file by its extension, or by its first bytes when the name does not tell. */
+function readOne(path: string): { kind: string; counts: ObservedCount[]; notes: string[] } | { error: string } {
+  const ext = (/\.([a-z]+)$/i.exec(path)?.[1] ?? '').toLowerCase();
+  if (ext === 'evtx') return evtx(path);
+  let buf: Buffer;
+  try {
+    buf = readRegular(path, LIMITS.inputFileBytes);
+  } catch (e) {
+    return { error: e instanceof LimitError ? e.message : `cannot read: ${errnoMessage(e)}` };
+  }
+  if (ext !== 'csv' && ext !== 'json' && buf.subarray(0, 8).toString('latin1') === 'ElfFile\0') return evtx(path);
+  const text = decodeText(buf);
+  const json = ext === 'json' || (ext !== 'csv' && /^\s*[[{]/.test(text));
+  try {
+    const r = json ? parseSearchResponse(text) : parseCountsCsv(text);
+    return { kind: r.format, counts: r.counts, notes: r.notes };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+function evtx(path: string): { kind: string; counts: ObservedCount[]; notes: string[] } | { error: string } {
+  const r = readEvtxFile(path);
+  if (r.error) return { error: r.error };
+  return { kind: 'EVTX', counts: r.counts, notes: r.notes };
+}
+
+/** Observation files below a folder: bounded depth and entries, links never leave the folder. */
+function walk(root: string, out: ObservationLoad): { files: string[]; ignored: number } {
+  const files: string[] = [];
+  let ignored = 0;
+  let visited = 0;
+  let top: string;
+  try {
+    top = realpathSync.native(root);
+  } catch (e) {
+    out.errors.push({ path: root, message: `cannot resolve directory: ${errnoMessage(e)}` });
+    return { files, ignored };
+  }
+  const seen = new Set<string>([top]);
+  const visit = (dir: string, depth: number): boolean => {
+    if (depth > LIMITS.dirDepth) {
+      out.errors.push({ path: dir, message: `more than ${LIMITS.dirDepth} directory levels (limit); not walked further` });
+      return true;
+    }
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      out.errors.push({ path: dir, message: `cannot read directory: ${errnoMessage(e)}` });
+      return true;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      if (++visited > LIMITS.dirEntries) {
+        out.errors.push({ path: dir, message: `more than ${LIMITS.dirEntries} files and directories (limit); the rest is not read` });
+        return false;
+      }
+      const path = join(dir, entry.name);
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        let real: string;
+        try {
+          real = realpathSync.native(path);
+          const st = statSync(real);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch (e) {
+          out.errors.push({ path, message: `broken symbolic link: ${errnoMessage(e)}` });
+          continue;
+        }
+        // A link out of the folder (to /, /proc, a home directory) would read the machine, not the logs.
+        if (real !== top && !real.startsWith(`${top}/`)) {
+          out.errors.push({ path, message: `symbolic link to ${real}, outside ${root}: not followed` });
+          continue;
+        }
+      }
+      if (isDir) {
+        let real: string;
+        try {
+          real = realpathSync.native(path);
+        } catch (e) {
+          out.errors.push({ path, message: `cannot resolve directory: ${errnoMessage(e)}` });
+          continue;
+        }
+        if (seen.has(real)) continue;
+        seen.add(real);
+        if (!visit(path, depth + 1)) return false;
+      } else if (isFile) {
+        if (KNOWN.test(entry.name)) files.push(path);
+        else ignored++;
+      }
+      // FIFOs, sockets and devices in the folder are not observation files: passed over without a read.
+    }
+    return true;
+  };
+  visit(root, 0);
+  return { files, ignored };
+}
