@@ -5,6 +5,7 @@ import { CatalogError } from './catalog/validate.js';
 import { terminalLine } from './escape.js';
 import { collectScript } from './generate/collect-script.js';
 import { check, type CheckCliOptions } from './commands/check.js';
+import { baseline, type BaselineCliOptions } from './commands/baseline.js';
 import { collectorConfig, type CollectorCliOptions } from './commands/collector-config.js';
 import { collect, EXIT, hostOptions, parseCount, parsePercent, rankingOptions, ruleOptions, UsageError, writeOrFail } from './commands/common.js';
 import { fix, type FixCliOptions } from './commands/fix.js';
@@ -40,6 +41,7 @@ function buildProgram(): Command {
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('-v, --verbose', 'add per-rule detail')
     .option('--fail-under <pct>', 'exit 1 when ready % of applicable Windows rules is below PCT (on any host)', parsePercent)
+    .option('--baseline <name>', 'assess the rules against a published baseline as if it were a host, side by side (repeatable; `baseline --list` names them)', collect)
     .option('--top <n>', 'ranked fixes shown in the table (default 10; --verbose shows all)', parseCount)
     .option('--no-color', 'no colour even on a terminal')
     .addHelpText('after', EXAMPLE)
@@ -110,6 +112,22 @@ Example:
   $ logsource-check guides --out rules-documentation/logsource-guides --index rules-documentation/README.md`)
     .action(async (opts: GuidesCliOptions) => {
       await guides(opts);
+    });
+  hostOptions(program.command('baseline'))
+    .description('compare hosts with a published logging baseline (Microsoft, Yamato …) setting by setting: meets, stronger, weaker, missing, unknown')
+    .argument('[name]', 'baseline name (`--list` shows them)')
+    .option('--list', 'list the shipped baselines with title, version and source')
+    .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'markdown', 'csv']).default('table'))
+    .option('-o, --output <file>', 'write the report to a file instead of standard output')
+    .option('-v, --verbose', 'every setting of every host, required or not')
+    .option('--fail-under <pct>', 'exit 1 when the share of baseline settings met is below PCT on any host', parsePercent)
+    .addHelpText('after', `
+Examples:
+  $ logsource-check baseline --list
+  $ logsource-check baseline microsoft-client --gpresult ws-0142.xml
+  $ logsource-check baseline yamato --gpresult exports/ --fail-under 80`)
+    .action(async (name: string | undefined, opts: BaselineCliOptions) => {
+      await baseline(name, opts);
     });
   program.addHelpText('after', EXAMPLE);
   return program;

@@ -1,0 +1,125 @@
+/**
+ * `baseline NAME [host inputs]` (hosts against one published baseline, setting by setting), `baseline --list`,
+ * and `check --baseline NAME…` (the rule set against baselines taken as hosts, side by side).
+ */
+import { assessBaselines } from '../assess/baseline-check.js';
+import { compareHost } from '../assess/baseline.js';
+import { findBaseline, loadBaselines, type Baseline } from '../catalog/baselines.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { loadCatalog } from '../catalog/load.js';
+import { MappingError, withMappings } from '../catalog/mappings.js';
+import { hasEnvironmentInputs, loadEnvironment } from '../environment/load.js';
+import { terminalLine } from '../escape.js';
+import { renderBaselineCheck } from '../report/baseline-check.js';
+import { renderBaselineComparison, renderBaselineList, type BaselineFormat } from '../report/baseline.js';
+import { EXIT, readMappings, runValidated, UsageError, writeOrFail, type RuleAndHostCliOptions } from './common.js';
+
+export interface BaselineCliOptions {
+  list?: boolean;
+  format: BaselineFormat;
+  output?: string;
+  verbose?: boolean;
+  failUnder?: number;
+  host?: string[];
+  gpresult?: string[];
+  auditpol?: string[];
+  sysmon?: string[];
+  collector?: string[];
+  role?: string[];
+  assumeDefaults?: boolean;
+}
+
+/** The named baselines, or a usage error that lists the known names. */
+function pick(all: Baseline[], names: string[]): Baseline[] {
+  return names.map((name) => {
+    const b = findBaseline(all, name);
+    if (!b) throw new UsageError(`unknown baseline "${name}" (known: ${all.map((x) => x.name).join(', ')}; \`logsource-check baseline --list\` describes them)`);
+    return b;
+  });
+}
+
+function emit(text: string, output: string | undefined, what: string): void {
+  if (output === undefined) {
+    process.stdout.write(text);
+    return;
+  }
+  writeOrFail(output, text);
+  process.stderr.write(`${what} written to ${output}\n`);
+}
+
+export async function baseline(name: string | undefined, opts: BaselineCliOptions): Promise<void> {
+  const catalog = loadCatalog();
+  const all = loadBaselines(catalog);
+  if (opts.list || name === 'list') {
+    emit(renderBaselineList(all, opts.format), opts.output, 'baseline list');
+    return;
+  }
+  if (!name) throw new UsageError('name a baseline (`logsource-check baseline --list` shows them) and give host inputs (--gpresult, --auditpol, --host)');
+  const [b] = pick(all, [name]);
+  if (!b) return;
+  const inputs = { host: opts.host, gpresult: opts.gpresult, auditpol: opts.auditpol, sysmon: opts.sysmon, collector: opts.collector, roles: opts.role };
+  if (!inputs.host?.length && !inputs.gpresult?.length && !inputs.auditpol?.length) {
+    throw new UsageError(`baseline ${b.name} needs a host input to compare: --gpresult, --auditpol or --host (a directory of them is a fleet)`);
+  }
+  let env;
+  try {
+    env = loadEnvironment(inputs, catalog);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (env.missing.length) throw new UsageError(`no such file or directory: ${env.missing.join(', ')}`);
+  for (const e of env.errors) process.stderr.write(`logsource-check: ${terminalLine(`${e.path}: ${e.message}`)}\n`);
+  if (!env.hosts.length) throw new UsageError(`no usable host input: ${env.errors.map((e) => `${e.path}: ${e.message}`).join('; ') || 'no files found'}`);
+  const hosts = env.hosts.map((h) => compareHost(b, h, catalog, { assumeDefaults: opts.assumeDefaults }));
+  emit(renderBaselineComparison(b, hosts, opts.format, { verbose: opts.verbose, width: process.stdout.columns }), opts.output, 'report');
+  if (opts.failUnder !== undefined) {
+    const below = hosts.filter((h) => h.metPercent !== null && h.metPercent < (opts.failUnder as number));
+    if (below.length) {
+      const list = terminalLine(below.slice(0, 10).map((h) => `${h.host} ${h.metPercent}%`).join(', '));
+      process.stderr.write(`logsource-check: baseline ${b.name} met below ${opts.failUnder}% on ${below.length} host(s): ${list}${below.length > 10 ? ', …' : ''}\n`);
+      process.exitCode = EXIT.gate;
+    }
+  }
+}
+
+export interface CheckBaselineOptions extends RuleAndHostCliOptions {
+  baseline?: string[];
+  format: string;
+  output?: string;
+  verbose?: boolean;
+  failUnder?: number;
+}
+
+/** `check --baseline`: what each baseline alone makes ready of this rule set, side by side. */
+export async function checkBaselines(paths: string[], opts: CheckBaselineOptions): Promise<void> {
+  const format = opts.format as BaselineFormat;
+  if (!['table', 'json', 'markdown', 'csv'].includes(format)) throw new UsageError(`--baseline reports as table, json, markdown or csv, not ${opts.format}`);
+  const names = [...new Set(opts.baseline ?? [])];
+  let catalog: Catalog = loadCatalog();
+  const all = loadBaselines(catalog);
+  if (names.includes('list')) {
+    emit(renderBaselineList(all, format), opts.output, 'baseline list');
+    return;
+  }
+  const chosen = pick(all, names);
+  if (hasEnvironmentInputs({ host: opts.host, gpresult: opts.gpresult, auditpol: opts.auditpol, sysmon: opts.sysmon, collector: opts.collector })) {
+    throw new UsageError('--baseline takes each baseline as the host; to compare real hosts with a baseline use `logsource-check baseline NAME --gpresult …`');
+  }
+  const { result, load } = await runValidated(paths, opts);
+  try {
+    // The same catalog the rules were resolved with: the user's --mapping / --pipeline entries included.
+    catalog = withMappings(catalog, readMappings(opts)).catalog;
+  } catch (e) {
+    if (e instanceof MappingError) throw new UsageError(e.message);
+    throw e;
+  }
+  const check = assessBaselines(result, chosen, catalog, load.rules, { assumeDefaults: opts.assumeDefaults });
+  emit(renderBaselineCheck(result, check, catalog, format, { verbose: opts.verbose, width: process.stdout.columns }), opts.output, 'report');
+  if (opts.failUnder !== undefined) {
+    const below = check.baselines.filter((b) => (b.summary.readiness ?? 0) < (opts.failUnder as number));
+    if (below.length) {
+      process.stderr.write(`logsource-check: readiness below ${opts.failUnder}% on ${below.length} baseline(s): ${below.map((b) => `${b.baseline.name} ${b.summary.readiness ?? 0}%`).join(', ')}\n`);
+      process.exitCode = EXIT.gate;
+    }
+  }
+}
