@@ -116,12 +116,14 @@ function onOff(kind: 'policy' | 'channel', key: string, name: string, id: string
   return { kind, key, name, want: 'enabled', have, status, required: true, detail: st.reason, source };
 }
 
-/** "Success and Failure", "Success", "Failure (Success: any)", "No Auditing", "no requirement". */
+/** "Success and Failure", "Success", "Failure (Success: any)", "No Auditing", "Failure not audited (Success: any)". */
 export function describeWant(success: Want, failure: Want): string {
-  const on = [success === 'on' ? 'Success' : '', failure === 'on' ? 'Failure' : ''].filter(Boolean);
-  const any = [success === 'any' ? 'Success' : '', failure === 'any' ? 'Failure' : ''].filter(Boolean);
-  if (!on.length) return any.length === 2 ? 'no requirement' : any.length ? `No Auditing (${any[0]}: any)` : 'No Auditing';
-  return `${on.join(' and ')}${any.length ? ` (${any.join(', ')}: any)` : ''}`;
+  const sides = (w: Want) => [success === w ? 'Success' : '', failure === w ? 'Failure' : ''].filter(Boolean);
+  const [on, off, any] = [sides('on'), sides('off'), sides('any')];
+  const open = any.length ? ` (${any.join(', ')}: any)` : '';
+  if (on.length) return `${on.join(' and ')}${open}`;
+  if (!any.length) return 'No Auditing';
+  return off.length ? `${off[0]} not audited${open}` : 'no requirement';
 }
 
 function describeHave(v: AuditValue | undefined): string {

@@ -135,6 +135,7 @@ describe('compareHost: one status per setting', () => {
     expect(describeWant('on', 'any')).toBe('Success (Failure: any)');
     expect(describeWant('off', 'off')).toBe('No Auditing');
     expect(describeWant('any', 'any')).toBe('no requirement');
+    expect(describeWant('any', 'off')).toBe('Failure not audited (Success: any)');
   });
 });
 
