@@ -4,6 +4,8 @@ import { loadCatalog } from './catalog/load.js';
 import { withMappings, type MappingInput } from './catalog/mappings.js';
 import { hasEnvironmentInputs, loadEnvironment, type Environment, type EnvironmentInputs } from './environment/load.js';
 import { withReadiness } from './report/readiness.js';
+import { addEvidence } from './evidence.js';
+import { loadObservations, type ObservationLoad } from './observe/load.js';
 import { buildResult, type CheckResult } from './report/result.js';
 import { resolveAll } from './requirements/resolve.js';
 import { fastParser } from './rules/fastparse.js';
@@ -21,6 +23,8 @@ export interface CheckOptions extends Omit<LoadOptions, 'parse'> {
   assumeDefaults?: boolean;
   /** The user's own log-source mappings (--mapping) and pySigma pipelines (--pipeline). */
   mappings?: MappingInput[];
+  /** What actually arrived (--observed): EVTX files, event-count CSVs, search responses, or folders of them. */
+  observed?: string[];
   /** Volume budget and ranking of the fixes (--max-volume, --rank). */
   volume?: VolumeOptions;
 }
@@ -29,6 +33,7 @@ export interface CheckRun {
   result: CheckResult;
   load: LoadResult;
   environment?: Environment;
+  observations?: ObservationLoad;
 }
 
 /** The whole pipeline for one invocation: rules → requirements → (environment → verdicts) → one result object. */
@@ -39,12 +44,15 @@ export async function runCheck(paths: readonly string[], options: CheckOptions =
   const resolutions = resolveAll(load.rules, catalog);
   const result = buildResult(load, resolutions, catalog, VERSION);
   result.notes.push(...mapped.notes.map((n) => ({ path: n.split(':')[0] ?? '', message: n.slice(n.indexOf(':') + 1).trim() })));
-  if (!options.environment || !hasEnvironmentInputs(options.environment)) return { result, load };
+  const observations = options.observed?.length ? loadObservations(options.observed) : undefined;
+  // Evidence joins whatever the run has: the hosts' verdicts, or the observations alone.
+  const observe = (run: CheckRun, a?: Parameters<typeof addEvidence>[2]): CheckRun => (observations ? { ...run, result: addEvidence(run.result, observations, a), observations } : run);
+  if (!options.environment || !hasEnvironmentInputs(options.environment)) return observe({ result, load });
 
   const environment = loadEnvironment(options.environment, catalog);
   result.errors.push(...environment.errors);
   result.summary.errors = result.errors.length;
-  if (!environment.hosts.length) return { result, load, environment };
+  if (!environment.hosts.length) return observe({ result, load, environment });
   const assessment = assess(result, environment.hosts, catalog, load.rules, { assumeDefaults: options.assumeDefaults }, options.volume);
-  return { result: withReadiness(result, assessment, catalog, environment.identity), load, environment };
+  return observe({ result: withReadiness(result, assessment, catalog, environment.identity), load, environment }, assessment);
 }

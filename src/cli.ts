@@ -7,7 +7,7 @@ import { collectScript } from './generate/collect-script.js';
 import { check, type CheckCliOptions } from './commands/check.js';
 import { baseline, type BaselineCliOptions } from './commands/baseline.js';
 import { collectorConfig, type CollectorCliOptions } from './commands/collector-config.js';
-import { collect, EXIT, hostOptions, parseCount, parsePercent, rankingOptions, ruleOptions, UsageError, writeOrFail } from './commands/common.js';
+import { collect, evidenceOptions, EXIT, hostOptions, parseCount, parsePercent, rankingOptions, ruleOptions, UsageError, writeOrFail } from './commands/common.js';
 import { fix, type FixCliOptions } from './commands/fix.js';
 import { guides, type GuidesCliOptions } from './commands/guides.js';
 import { sysmonConfig, type SysmonCliOptions } from './commands/sysmon-config.js';
@@ -35,7 +35,7 @@ function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  rankingOptions(hostOptions(ruleOptions(program.command('check', { isDefault: true }))))
+  evidenceOptions(rankingOptions(hostOptions(ruleOptions(program.command('check', { isDefault: true })))))
     .description('scan Sigma rules (files, directories, .zip archives) and report what they need; with --gpresult/--auditpol, which rules are ready')
     .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'markdown', 'csv', 'sarif', 'navigator', 'html']).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')

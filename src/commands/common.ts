@@ -34,6 +34,8 @@ export interface RuleAndHostCliOptions {
   host?: string[];
   role?: string[];
   assumeDefaults?: boolean;
+  /** --observed: what actually arrived (check only). */
+  observed?: string[];
   maxVolume?: VolumeClass;
   rank?: RankMode;
 }
@@ -95,6 +97,11 @@ export function rankingOptions(cmd: Command): Command {
     .addOption(new Option('--rank <order>', 'order of the ranked fixes: rules (rules unlocked per setting, the default) or value (rules unlocked per volume weight: low 1, medium 3, high 9; unrated as high)').choices(['rules', 'value']));
 }
 
+/** Evidence of what actually arrives (check): see docs/evidence.md. */
+export function evidenceOptions(cmd: Command): Command {
+  return cmd.option('--observed <path>', 'what actually arrived: .evtx files, event-count CSVs (Hayabusa eid-metrics, Splunk, Sentinel) or Elasticsearch/OpenSearch search responses (.json), or folders of them (repeatable); joined with the verdicts, or judged alone without host inputs', collect);
+}
+
 /** --mapping and --pipeline files, read within the input size limit. */
 export function readMappings(opts: RuleAndHostCliOptions): MappingInput[] {
   const read = (path: string, kind: MappingInput['kind']): MappingInput => {
@@ -123,6 +130,7 @@ export async function runValidated(paths: string[], opts: RuleAndHostCliOptions)
       mappings: readMappings(opts),
       environment: { host: opts.host, gpresult: opts.gpresult, auditpol: opts.auditpol, sysmon: opts.sysmon, collector: opts.collector, collectorFormat: opts.collectorFormat, roles: opts.role },
       assumeDefaults: opts.assumeDefaults,
+      observed: opts.observed,
       volume: { maxVolume: opts.maxVolume, rank: opts.rank },
     });
   } catch (e) {
@@ -132,7 +140,7 @@ export async function runValidated(paths: string[], opts: RuleAndHostCliOptions)
     progress.done();
   }
   const { result, load, environment } = run;
-  const missing = [...load.missing, ...(environment?.missing ?? [])];
+  const missing = [...load.missing, ...(environment?.missing ?? []), ...(run.observations?.missing ?? [])];
   if (missing.length) throw new UsageError(`no such file or directory: ${missing.join(', ')}`);
   if (environment && !environment.hosts.length) {
     throw new UsageError(`no usable environment input: ${environment.errors.map((e) => `${e.path}: ${e.message}`).join('; ') || 'no files found'}`);

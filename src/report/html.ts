@@ -6,6 +6,7 @@
  */
 import { xmlAttr as attr, xmlText as esc } from '../escape.js';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets.js';
+import { evidenceHtml } from './evidence.js';
 import { budgetLine, rankingNote } from './volume-text.js';
 import type { CheckResult, HostRow, Readiness, RuleRow } from './result.js';
 import { howLines, outOfScopeLine, rankList, shortLogsource, summaryLine, verdictLine } from './text.js';
@@ -31,6 +32,7 @@ export function renderHtml(result: CheckResult, opts: HtmlOptions = {}): string 
   parts.push(rd ? logsourceSection(rd) : requirementSection(result));
   if (rd?.recommendations.length) parts.push(fixSection(rd));
   if (rd) parts.push(hostSection(rd));
+  if (result.evidence) parts.push(evidenceHtml(result));
   if (rd?.sysmon) parts.push(sysmonSection(rd));
   if (rd?.channels) parts.push(forwardingSection(rd));
   parts.push(ruleSection(result, names));

@@ -6,6 +6,7 @@
 import { markdownCell as cell, markdownCode as code, markdownFence } from '../escape.js';
 import { budgetLine, rankingNote } from './volume-text.js';
 import type { CheckResult, Readiness } from './result.js';
+import { evidenceMarkdown } from './evidence.js';
 import { groupUnknownReasons, howLines, outOfScopeLine, rankList, renderAlternatives, shortLogsource, summaryLine, verdictLine } from './text.js';
 
 export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } = {}): string {
@@ -48,6 +49,7 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
     }
   }
 
+  out.push(...evidenceMarkdown(result));
   out.push('', '## Requirements');
   open(`${result.requirements.length} requirement(s): what each is and how to turn it on`);
   if (result.requirements.length) {

@@ -4,6 +4,7 @@
  * whose log source cannot be assessed are reported (there is no verdict to report otherwise).
  */
 import type { CheckResult, RuleRow } from './result.js';
+import { evidenceSarifResults, evidenceSarifRules } from './evidence-sarif.js';
 
 const RULES = {
   blocked: { level: 'error', text: 'Nothing this Sigma rule needs is logged (or forwarded) on the host.' },
@@ -29,17 +30,17 @@ export function renderSarif(result: CheckResult): string {
             name: result.tool.name,
             version: result.tool.version,
             informationUri: 'https://github.com/SigmaHQ/sigma',
-            rules: (Object.keys(RULES) as Kind[]).map((k) => ({
+            rules: [...(Object.keys(RULES) as Kind[]).map((k) => ({
               id: `logsource/${k}`,
               name: `Rule${k[0]?.toUpperCase()}${k.slice(1)}`,
               shortDescription: { text: RULES[k].text },
               fullDescription: { text: `${RULES[k].text} logsource-check compares the rule's log source with the host's audit policy, logging policies, Sysmon configuration and collectors.` },
               defaultConfiguration: { level: RULES[k].level },
               help: { text: 'Turn on the missing settings named in the result (auditpol, GPO, registry, Sysmon config, collector).' },
-            })),
+            })), ...evidenceSarifRules(result)],
           },
         },
-        results,
+        results: [...results, ...evidenceSarifResults(result)],
       },
     ],
   };

@@ -1,5 +1,6 @@
 import { terminalLine as t } from '../escape.js';
 import type { CheckResult, RuleRow } from './result.js';
+import { evidenceTable } from './evidence.js';
 import { paint, paintState, Table, type TableOptions } from './table-style.js';
 import { groupUnknownReasons, renderAlternatives, summaryLine, verdictLine } from './text.js';
 
@@ -98,6 +99,7 @@ export function renderFullTable(result: CheckResult, opts: TableOptions = {}): s
     if (reasons.length > 10 && !opts.verbose) out.push(dim(`  … ${reasons.length - 10} more reasons (--verbose)`));
   }
 
+  out.push(...evidenceTable(result, { say: (s, indent = '') => [indent + t(s)], bold, dim, width: opts.width ?? 120, style, verbose: true }));
   if (result.errors.length) {
     out.push('', bold(paint(color, '31', `Errors (${result.errors.length})`)));
     for (const e of result.errors.slice(0, opts.verbose ? undefined : 20)) out.push(`  ${t(e.path)}: ${t(e.message)}`);

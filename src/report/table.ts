@@ -7,6 +7,7 @@ import { terminalLine as t } from '../escape.js';
 import { budgetLine, rankingNote } from './volume-text.js';
 import type { CheckResult, HostRow, Readiness, RecommendationRow, RequirementRow } from './result.js';
 import { renderFullTable } from './table-full.js';
+import { evidenceTable } from './evidence.js';
 import { paint, paintState, Table, type TableOptions } from './table-style.js';
 
 export type { TableOptions } from './table-style.js';
@@ -68,6 +69,7 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
     for (const h of rd.hosts.slice(0, 5)) out.push(...hostLines(h, rd.hosts.length > 1, say, bold));
     if (rd.hosts.length > 5) out.push(dim(`  … what the inputs of ${rd.hosts.length - 5} more hosts do not show: --verbose`));
   }
+  out.push(...evidenceTable(result, { say, bold, dim, width, style }));
 
   // Unresolved Windows rules (other products' rules are the out-of-scope line): with a host, the headline's
   // unknown causes already count them; the reasons themselves are in --verbose.

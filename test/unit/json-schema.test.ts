@@ -18,6 +18,9 @@ const runs: [string, string[]][] = [
   ['Sysmon and collectors', ['examples/rules', '--sysmon', `${FX}/sysmon/include-only.xml`, '--collector', `${FX}/collectors/wef-account-logons.xml`, '--gpresult', 'examples/hosts/ws-0142-gpresult.xml']],
   ['host snapshots', ['examples/rules', '--host', `${FX}/snapshot`]],
   ['rules in the wild with a pipeline', [`${FX}/wild`, '--pipeline', 'examples/mappings/pipeline.yml']],
+  ['evidence with a host (--observed)', [`${FX}/observed/rules`, '--gpresult', `${FX}/environment/gpresult-utf16le-multi-gpo.xml`, '--observed', `${FX}/observed/splunk-stats-ws0142.csv`]],
+  ['evidence over a fleet', ['examples/rules', '--gpresult', `${FX}/environment`, '--observed', `${FX}/observed`]],
+  ['evidence alone', ['examples/rules', '--observed', `${FX}/observed/es-terms.json`]],
 ];
 
 describe('JSON report schema', () => {

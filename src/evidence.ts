@@ -1,0 +1,33 @@
+/**
+ * The evidence stage of a check run (--observed): reads the observations, joins them with the hosts' verdicts
+ * (or, without configuration inputs, judges from the observations alone) and adds them to the result.
+ */
+import type { Assessment } from './assess/assess.js';
+import { assessEvidence, type EvidenceHostInput } from './assess/evidence.js';
+import { summariseEvidence } from './assess/evidence-summary.js';
+import type { ObservationLoad } from './observe/load.js';
+import { withEvidence } from './report/evidence-result.js';
+import type { CheckResult } from './report/result.js';
+
+export function addEvidence(result: CheckResult, obs: ObservationLoad, assessment?: Assessment): CheckResult {
+  result.errors.push(...obs.errors);
+  result.summary.errors = result.errors.length;
+  const names = new Map(result.requirements.map((q) => [q.id, q.name]));
+  const hosts: EvidenceHostInput[] = (assessment?.hosts ?? []).map((h) => ({
+    name: h.name,
+    verdicts: h.rules.map((v) => v.verdict),
+    stateOf: (id) => {
+      const s = h.states.get(id);
+      return s && { state: s.state, reason: s.reason, name: names.get(id) };
+    },
+  }));
+  const ev = assessEvidence(result.rules, obs, hosts);
+  const notes = [...obs.notes];
+  if (ev.unmatched.length) {
+    const list = ev.unmatched.slice(0, 10).map((u) => `${u.computer} (${u.events.toLocaleString('en-US')})`).join(', ');
+    notes.push(`${ev.unmatched.length} computer(s) in the observations match no host input and are not used: ${list}${ev.unmatched.length > 10 ? ', …' : ''}`);
+  }
+  for (const h of ev.hosts) if (hosts.length && !h.events) notes.push(`${h.name}: no observation names this host; its rules are not judged`);
+  const summary = summariseEvidence(result.rules, ev, { files: obs.sources.length, kinds: obs.kinds, events: obs.events, notes });
+  return withEvidence(result, ev, summary);
+}
