@@ -84,7 +84,9 @@ export function evidenceTable(result: CheckResult, o: EvidenceTableStyle): strin
     for (const r of list.slice(0, cap(3))) out.push(...o.say(`${r.title} — ${r.evidence?.why ?? `${r.evidenceStates?.[state]} host(s)`}`, '    ', '      '));
     if (list.length > cap(3)) out.push(o.dim(`    … ${list.length - 3} more (--verbose, --format json)`));
   }
-  for (const h of ev.hosts) if (h.window) out.push(...o.say(`${ev.hosts.length > 1 ? `${h.name}: ` : ''}${h.window}`, '  ', '    ').map(o.dim));
+  const windows = ev.hosts.filter((h) => h.window);
+  for (const h of windows.slice(0, cap(3))) out.push(...o.say(`${ev.hosts.length > 1 ? `${h.name}: ` : ''}${h.window}`, '  ', '    ').map(o.dim));
+  if (windows.length > cap(3)) out.push(o.dim(`  … the window notes of ${windows.length - 3} more hosts (--verbose)`));
   for (const note of ev.notes.slice(0, cap(3))) out.push(...o.say(note, '  ', '    ').map(o.dim));
   if (ev.notes.length > cap(3)) out.push(o.dim(`  … ${ev.notes.length - 3} more notes on the observations (--verbose)`));
   return out;

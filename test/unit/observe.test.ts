@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LIMITS } from '../../src/limits.js';
 import { normaliseChannel } from '../../src/observe/channels.js';
 import { parseCountsCsv } from '../../src/observe/counts-csv.js';
 import { parseSearchResponse } from '../../src/observe/elastic.js';
@@ -173,6 +174,29 @@ describe('loading --observed paths', () => {
     expect(brief(o.counts)).toEqual(['-|Security|4624|5']);
     expect(o.notes.join('\n')).toMatch(/1 file\(s\) in the --observed folders are not \.evtx, \.csv or \.json/);
     expect(o.errors.map((e) => e.message).join('\n')).toMatch(/symbolic link to \/etc, outside .*: not followed/);
+  });
+
+  it('rows, buckets and files are bounded (LIMITS): what is past the limit is not read, and said once', () => {
+    const limits = LIMITS as { -readonly [K in keyof typeof LIMITS]: (typeof LIMITS)[K] };
+    const saved = { rows: limits.observedRows, files: limits.observedFiles };
+    limits.observedRows = 3;
+    limits.observedFiles = 2;
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'lsc-bounds-'));
+      writeFileSync(join(dir, 'a.csv'), `Channel,EventID,Count\n${Array.from({ length: 10 }, (_, i) => `Security,${4600 + i},1`).join('\n')}\n`);
+      const buckets = Array.from({ length: 10 }, (_, i) => ({ key: { 'winlog.channel': 'System', 'winlog.event_id': 7000 + i }, doc_count: 1 }));
+      writeFileSync(join(dir, 'b.json'), JSON.stringify({ aggregations: { observed: { buckets } } }));
+      writeFileSync(join(dir, 'c.csv'), 'Channel,EventID\nSecurity,1102\n');
+      const o = loadObservations([dir]);
+      expect(o.counts.filter((c) => c.channel === 'Security')).toHaveLength(3);
+      expect(o.counts.filter((c) => c.channel === 'System')).toHaveLength(3);
+      expect(o.notes.join('\n')).toMatch(/a\.csv: more than 3 rows \(limit\); the rest is not read/);
+      expect(o.notes.join('\n')).toMatch(/b\.json: more than 3 buckets \(limit\)/);
+      expect(o.errors).toEqual([{ path: join(dir, 'c.csv'), message: 'more than 2 observation files (limit); the rest is not read' }]);
+    } finally {
+      limits.observedRows = saved.rows;
+      limits.observedFiles = saved.files;
+    }
   });
 
   it('a missing path is reported as missing (the CLI makes it a usage error); a FIFO or device is an error naming it', () => {
