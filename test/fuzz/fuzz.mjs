@@ -4,7 +4,7 @@
 // an internal error or stack trace, a run over the bounds, or an invalid output (JSON that does not parse, a CSV
 // cell that starts a formula, raw HTML or a javascript: link in Markdown, an escape sequence on the terminal,
 // generated Sysmon XML that a strict parser refuses). The classes: mutated rules, host inputs and collector
-// configs from the fixtures, hostile text in titles and values, special files, zips.
+// configs and observed-count exports from the fixtures, hostile text in titles and values, special files, zips.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +39,7 @@ function fixtures() {
     auditpol: read('test/fixtures/environment', /\.csv$/),
     sysmon: read('test/fixtures/sysmon', /\.xml$/),
     collector: read('test/fixtures/collectors', /\.(xml|conf|yml)$/),
+    observed: read('test/fixtures/observed', /\.(csv|json)$/),
   };
 }
 
@@ -97,6 +98,15 @@ function makeCase(i, r, fx, base) {
   } else if (kind === 6) {
     writeFileSync(join(dir, 'host.xml'), pick(fx.gpresult).text, 'latin1');
     return { args: ['fix', join(dir, 'rules'), '--gpresult', join(dir, 'host.xml'), '--out', join(dir, 'out')], out: 'fix' };
+  } else if (kind === 7) {
+    // observed counts (--observed): mutated SIEM exports, alone or beside a host input
+    const o = pick(fx.observed);
+    writeFileSync(join(dir, o.name), mutate(o.text, r), 'latin1');
+    args.push('--observed', join(dir, o.name));
+    if (r() < 0.5) {
+      writeFileSync(join(dir, 'host.xml'), pick(fx.gpresult).text, 'latin1');
+      args.push('--gpresult', join(dir, 'host.xml'));
+    }
   }
   const format = pick(['json', 'csv', 'markdown', 'table', 'sarif', 'html']);
   return { args: [...args, '--format', format, ...(r() < 0.5 ? ['--verbose'] : [])], out: format };
