@@ -69,6 +69,7 @@ export function evidenceTable(result: CheckResult, o: EvidenceTableStyle): strin
     const tb = new (Table())({ head, style: o.style, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, colWidths: [name, ...nums], wordWrap: true });
     for (const l of ev.logsources.slice(0, cap(12))) tb.push([t(shortLogsource(l.logsource)), String(l.rules), ...STATES.map((s) => String(l[s]))]);
     out.push(tb.toString());
+    if (ev.hosts.length > 1) out.push(o.dim('  (Rules: rules reading the log source; the states are counted per rule × host)'));
     const rest = ev.logsources.length - Math.min(ev.logsources.length, cap(12));
     if (rest > 0) out.push(o.dim(`  … ${rest} more log sources (--verbose)`));
   }
