@@ -172,7 +172,7 @@ function requirementsBlock(reqs: RequirementRow[], style: Style, width: number, 
     g.only = Math.max(g.only, q.essentialFor);
     groups.set(q.group, g);
   }
-  for (const g of groups.values()) g.name = `Sysmon ${g.name} (EID ${g.ids.join(', ')})`;
+  for (const g of groups.values()) g.name = `Sysmon ${g.name} (EID ${g.ids.sort((a, b) => Number(a) - Number(b)).join(', ')})`;
   const rt = new (Table())({ head: ['Requirement', 'Rules', 'Only way'], style, chars: COMPACT, colWidths: [Math.max(30, Math.min(70, width - 22)), 7, 10], wordWrap: true });
   for (const r of rows.slice(0, 15)) rt.push([t(r.name), String(r.rules), String(r.only)]);
   const lines = ['', bold('Requirements') + dim('  (Rules: rules needing it in some alternative; Only way: in every alternative)'), rt.toString()];

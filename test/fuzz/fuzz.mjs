@@ -119,7 +119,9 @@ export async function check(out, stdout) {
     for (const row of parse(stdout, { relax_column_count: true })) for (const cell of row) if (/^[=+\-@\t\r]/.test(cell)) throw new Error(`CSV cell starts a formula: ${cell.slice(0, 40)}`);
   }
   if (out === 'markdown') {
-    if (/<(?!br>|\/?details>|\/?summary>)[a-z!/]/i.test(stdout)) throw new Error('raw HTML in Markdown');
+    // Fenced code blocks are literal in CommonMark (GitHub and GitLab show them as text): only the rest may hold no HTML.
+    const prose = withoutFences(stdout);
+    if (/<(?!br>|\/?details>|\/?summary>)[a-z!/]/i.test(prose)) throw new Error('raw HTML in Markdown');
     if (/\]\(\s*javascript:/i.test(stdout)) throw new Error('javascript: link in Markdown');
   }
   if (out === 'table' && /\u001b/.test(stdout)) throw new Error('escape sequence on the terminal');
@@ -127,6 +129,19 @@ export async function check(out, stdout) {
     const { parseXml } = await import(join(ROOT, 'dist', 'environment', 'xml.js'));
     parseXml(stdout);
   }
+}
+
+/** Markdown with its fenced code blocks removed (a fence closes only on a line of at least as many backticks). */
+function withoutFences(md) {
+  const out = [];
+  let fence = '';
+  for (const line of md.split('\n')) {
+    const m = /^\s*(`{3,})/.exec(line);
+    if (!fence && m) fence = m[1];
+    else if (fence && m && m[1].length >= fence.length && line.trim() === m[1]) fence = '';
+    else if (!fence) out.push(line);
+  }
+  return out.join('\n');
 }
 
 export async function fuzz({ cases = 200, seed = 1, log = () => {} } = {}) {
