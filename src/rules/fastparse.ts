@@ -1,49 +1,56 @@
 /**
- * Parsing YAML is nearly all of a scan's time (≈1 ms per rule file with the `yaml` package on this
- * class of machine). Two remedies, both invisible in the results:
- *  - an on-disk cache of parse results keyed by a hash of (parser code, path, file content), so an
- *    unchanged rule is never parsed twice;
- *  - worker threads for the files the cache does not have, when there are enough of them to pay for
- *    the workers' start-up.
+ * Parsing YAML is nearly all of a cold scan's time. Two remedies, both invisible in the results:
+ *  - an on-disk cache of parse results (src/rules/cache.ts), sharded by rule-set root, in which a file whose
+ *    stat has not changed since it was cached is taken as it is: neither read nor hashed. A file whose stat
+ *    changed is read and hashed, and only parsed when its content changed too;
+ *  - worker threads for the files the cache does not have, when there are enough of them to pay for the
+ *    workers' start-up.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { availableParallelism, homedir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { RuleFile } from './files.js';
-import { LIMITS, readRegular } from '../limits.js';
+import { CACHE_FORMAT, MAX_AGE_DAYS, readShard, today, writeShard, type Shard, type ShardRecord } from './cache.js';
+import { isCached, type CollectedFile, type FilePlace, type RuleFile, type Stamp } from './files.js';
 import { parseInThread, type RuleParser } from './load.js';
 import type { ParsedFile } from './parse.js';
+import { validLightParsed } from './cache-check.js';
+import { hydrate, lighten, newBatch, type LightParsed } from './cache-rules.js';
+import { cachedResolveAll, resolverFingerprint, type RuleOrigin } from './cache-resolved.js';
+import type { LoadedRule } from './model.js';
+
+export { clearCache, defaultCacheDir } from './cache.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const WORKER = join(HERE, 'parse-worker.js');
 /** Below this many files to parse, workers cost more than they save. */
 const WORKER_THRESHOLD = 400;
-/** Entries kept in the cache file across runs over different rule sets. */
-const MAX_ENTRIES = 30_000;
+/**
+ * A file modified this close to the moment its stat was taken may change again within the same timestamp
+ * (FAT keeps 2 s, HFS+ 1 s, ext4/XFS/APFS/NTFS far less): its stat is not trusted, so the next run reads and
+ * hashes it (git's "racily clean" entries, with the window of the coarsest common file system).
+ */
+const RACY_MS = 2000;
 
-export function defaultCacheDir(): string {
-  const base = process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache');
-  return join(base, 'logsource-check');
-}
-
-/** Hash of the modules whose output is cached: changing the parser invalidates every entry. */
+/** Hash of what decides a parse result: the parsing modules, the yaml package's version, the cache format. */
 function parserFingerprint(): string {
-  const h = createHash('sha1');
+  const h = createHash('sha1').update(`format ${CACHE_FORMAT}\n`);
   for (const f of ['parse', 'detection', 'condition', 'model', 'tolerant']) {
     for (const ext of ['.js', '.ts']) {
       const p = join(HERE, f + ext);
       if (existsSync(p)) h.update(readFileSync(p));
     }
   }
+  try {
+    const entry = createRequire(import.meta.url).resolve('yaml');
+    h.update(readFileSync(join(entry.slice(0, entry.lastIndexOf('node_modules') + 12), 'yaml', 'package.json')));
+  } catch {
+    // yaml's files moved: its version is then not part of the key, the modules above still are
+  }
   return h.digest('hex');
-}
-
-interface CacheFile {
-  fingerprint: string;
-  entries: Record<string, ParsedFile>;
 }
 
 export interface FastParserOptions {
@@ -51,72 +58,175 @@ export interface FastParserOptions {
   workers?: boolean;
 }
 
-export function fastParser(opts: FastParserOptions = {}): RuleParser {
-  return async (files, onProgress) => {
-    const fingerprint = parserFingerprint();
-    const cachePath = opts.cacheDir ? join(opts.cacheDir, 'parse-cache.json') : undefined;
-    const cache = cachePath ? readCache(cachePath, fingerprint) : undefined;
-
-    // Keyed by content alone, so the same rules reached by another path or from another directory still hit.
-    const keys = files.map((f) => createHash('sha1').update(f.text).digest('base64url'));
-    const results: (ParsedFile | undefined)[] = keys.map((k, i) => {
-      const hit = cache?.entries[k];
-      return hit && withPath(hit, (files[i] as RuleFile).path);
-    });
-    const missIdx = results.flatMap((r, i) => (r ? [] : [i]));
-    const misses = missIdx.map((i) => files[i] as RuleFile);
-
-    const useWorkers = opts.workers !== false && misses.length >= WORKER_THRESHOLD && existsSync(WORKER) && availableParallelism() > 1;
-    const parsed = useWorkers ? await parseInWorkers(misses, onProgress) : await parseInThread(misses, onProgress);
-    missIdx.forEach((fileIdx, j) => (results[fileIdx] = parsed[j]));
-
-    if (cachePath && misses.length) {
-      const entries: Record<string, ParsedFile> = {};
-      keys.forEach((k, i) => (entries[k] = withPath(results[i] as ParsedFile, '', (files[i] as RuleFile).path)));
-      // Keep entries of other rule sets too, up to a bound, newest first.
-      let room = MAX_ENTRIES - keys.length;
-      for (const [k, v] of Object.entries(cache?.entries ?? {})) {
-        if (room-- <= 0) break;
-        if (!(k in entries)) entries[k] = v;
-      }
-      writeCache(cachePath, { fingerprint, entries });
-    }
-    return results as ParsedFile[];
-  };
+/** One root's shard during a run: what was read, and the records this run keeps. */
+interface OpenShard {
+  old: Shard | undefined;
+  next: Map<string, ShardRecord>;
+  byHash?: Map<string, ShardRecord>;
+  changed: boolean;
 }
 
 /**
- * Re-bases every path in a parse result: cache entries are stored with the file's path cut off ('' prefix)
- * and get the path of the file being scanned back when read.
+ * A parser with the cache, and the cache of resolutions beside it: `resolveAll(rules, catalogKey, resolver)`
+ * takes the resolutions of unchanged files from the cache and gives the rest to `resolver` (the resolver's
+ * own resolveAll). `catalogKey` names the catalog's content (undefined: not cacheable, e.g. one built in
+ * code); the resolver's code is part of the key by itself.
  */
-function withPath(parsed: ParsedFile, path: string, from = ''): ParsedFile {
-  const rebase = (p: string) => path + p.slice(from.length);
-  return {
-    rules: parsed.rules.map((r) => ({ ...r, path: rebase(r.path) })),
-    errors: parsed.errors.map((e) => ({ ...e, path: rebase(e.path) })),
-    notes: parsed.notes.map((n) => ({ ...n, path: rebase(n.path) })),
+export type FastParser = RuleParser & {
+  resolveAll<R>(rules: LoadedRule[], catalogKey: string | undefined, resolver: (rules: LoadedRule[]) => Map<LoadedRule, R>): Map<LoadedRule, R>;
+};
+
+export function fastParser(opts: FastParserOptions = {}): FastParser {
+  const dir = opts.cacheDir || undefined;
+  /** Each parsed rule's file, for the resolution cache (the rules of the last parse). */
+  let origins = new WeakMap<LoadedRule, RuleOrigin>();
+  let fingerprint: string | undefined;
+  let shards = new Map<string, OpenShard>();
+  /** When this run started: before any of its stats is taken (the parser is made before the files are walked). */
+  let since = Date.now();
+
+  const open = (root: string): OpenShard => {
+    let s = shards.get(root);
+    if (!s) {
+      fingerprint ??= parserFingerprint();
+      s = { old: readShard<ShardRecord>(dir as string, 'parse', root, fingerprint), next: new Map(), changed: false };
+      shards.set(root, s);
+    }
+    return s;
   };
+  const recordOf = (s: OpenShard, rel: string): ShardRecord | undefined => {
+    const r = s.old?.files[rel];
+    return r !== undefined && validRecord(r) ? r : undefined;
+  };
+  const trusted = (stamp: Stamp | undefined): Stamp | null => (stamp && since - stamp[1] > RACY_MS ? stamp : null);
+
+  const parse: RuleParser = async (files, onProgress) => {
+    const results: ParsedFile[] = new Array(files.length);
+    /** Cache hits (cached form), made into rules only after the shards are written. */
+    const hits: [number, LightParsed, FilePlace, string][] = [];
+    const missIdx: number[] = [];
+    const missHash: string[] = [];
+    files.forEach((f, i) => {
+      if (isCached(f)) {
+        const s = open(f.cached.root);
+        const r = recordOf(s, f.cached.rel) as ShardRecord; // vouched for by the reuse hook
+        s.next.set(f.cached.rel, r);
+        hits.push([i, r[3], f.cached, r[1]]);
+        return;
+      }
+      if (!dir || !f.place) {
+        missIdx.push(i);
+        missHash.push('');
+        return;
+      }
+      const hash = createHash('sha1').update(f.text).digest('base64url');
+      const s = open(f.place.root);
+      const own = recordOf(s, f.place.rel);
+      const hit = own?.[1] === hash ? own : byHash(s).get(hash);
+      if (!hit) {
+        missIdx.push(i);
+        missHash.push(hash);
+        return;
+      }
+      const rec: ShardRecord = [trusted(f.place.stamp), hash, today(), hit[3]];
+      if (!own || !sameRecord(own, rec)) s.changed = true;
+      s.next.set(f.place.rel, rec);
+      hits.push([i, hit[3], f.place, hash]);
+    });
+
+    const misses = missIdx.map((i) => files[i] as RuleFile);
+    const useWorkers = opts.workers !== false && misses.length >= WORKER_THRESHOLD && existsSync(WORKER) && availableParallelism() > 1;
+    const parsed = useWorkers ? await parseInWorkers(misses, onProgress) : await parseInThread(misses, onProgress);
+    missIdx.forEach((fileIdx, j) => {
+      const p = parsed[j] as ParsedFile;
+      results[fileIdx] = p;
+      const f = misses[j] as RuleFile;
+      if (!dir || !f.place) return;
+      const s = open(f.place.root);
+      s.next.set(f.place.rel, [trusted(f.place.stamp), missHash[j] as string, today(), lighten(p, f.path.length)]);
+      s.changed = true;
+      remember(p, f.place, missHash[j] as string);
+    });
+
+    if (dir) for (const [root, s] of shards) save(root, s);
+    const taken = new Set<LightParsed>();
+    const batch = newBatch();
+    for (const [i, l, place, hash] of hits) {
+      // Two files with one content share a record, which hydrate uses up: the second gets its own copy.
+      const own = taken.has(l) ? structuredClone(l) : l;
+      taken.add(own);
+      results[i] = hydrate(own, (files[i] as CollectedFile).path, batch);
+      remember(results[i] as ParsedFile, place, hash);
+    }
+    shards = new Map();
+    since = Date.now(); // for the next run of this parser, if any
+    return results;
+  };
+
+  const remember = (p: ParsedFile, place: FilePlace, hash: string): void => {
+    p.rules.forEach((r, index) => origins.set(r, { root: place.root, rel: place.rel, hash, index }));
+  };
+
+  /** Writes a shard when this run changed it: the records of this run plus the others still young enough. */
+  const save = (root: string, s: OpenShard): void => {
+    const oldest = today() - MAX_AGE_DAYS;
+    const old = s.old?.files ?? {};
+    // Records of files this run did not visit (filtered by --include/--exclude, or deleted) stay a while.
+    const keep = (rel: string, r: ShardRecord | undefined): boolean => r !== undefined && validRecord(r) && r[2] >= oldest && !s.next.has(rel);
+    let changed = s.changed;
+    if (!changed) for (const rel in old) if (!s.next.has(rel) && !keep(rel, old[rel])) changed = true;
+    if (!changed) return; // the usual warm run: nothing to write
+    const files: Record<string, ShardRecord> = {};
+    for (const [rel, r] of s.next) files[rel] = r;
+    for (const rel in old) if (keep(rel, old[rel])) files[rel] = old[rel] as ShardRecord;
+    writeShard(dir as string, 'parse', { format: CACHE_FORMAT, fingerprint: fingerprint as string, root, files });
+  };
+
+  const parser = parse as FastParser;
+  if (dir) {
+    parser.reuse = (place: FilePlace & { stamp: Stamp }) => {
+      const r = recordOf(open(place.root), place.rel);
+      return r !== undefined && r[0] !== null && sameStamp(r[0], place.stamp);
+    };
+  }
+  parser.resolveAll = (rules, catalogKey, resolver) => {
+    if (!dir || catalogKey === undefined) return resolver(rules);
+    fingerprint ??= parserFingerprint();
+    const key = createHash('sha1').update(`${fingerprint}\0${resolverFingerprint(HERE)}\0${catalogKey}`).digest('hex');
+    const out = cachedResolveAll(dir, key, origins, rules, resolver);
+    origins = new WeakMap();
+    return out;
+  };
+  return parser;
 }
 
-function readCache(path: string, fingerprint: string): CacheFile | undefined {
-  try {
-    // The cache file is an input like any other: a FIFO or a link to /dev/zero there is refused, not read.
-    const data = JSON.parse(readRegular(path, LIMITS.inputFileBytes).toString('utf8')) as CacheFile;
-    return data.fingerprint === fingerprint && typeof data.entries === 'object' ? data : undefined;
-  } catch {
-    return undefined; // absent or damaged: parse afresh and rewrite it
+function byHash(s: OpenShard): Map<string, ShardRecord> {
+  if (!s.byHash) {
+    s.byHash = new Map();
+    for (const r of Object.values(s.old?.files ?? {})) if (validRecord(r)) s.byHash.set(r[1], r);
   }
+  return s.byHash;
 }
 
-function writeCache(path: string, data: CacheFile): void {
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(data));
-    renameSync(tmp, path); // atomic: a concurrent run reads the old or the new file, never half of one
-  } catch {
-    // A cache that cannot be written only costs speed.
-  }
+const sameStamp = (a: Stamp, b: Stamp): boolean => a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
+
+function sameRecord(a: ShardRecord, b: ShardRecord): boolean {
+  return a[1] === b[1] && (a[0] === null ? b[0] === null : b[0] !== null && sameStamp(a[0], b[0]));
+}
+
+/** Checked once per record and run: a record of the wrong shape is a miss, never a crash. */
+const checked = new WeakSet<object>();
+function validRecord(r: unknown): r is ShardRecord {
+  if (typeof r === 'object' && r !== null && checked.has(r)) return true;
+  const ok =
+    Array.isArray(r) &&
+    r.length === 4 &&
+    (r[0] === null || (Array.isArray(r[0]) && r[0].length === 4 && r[0].every((n: unknown) => typeof n === 'number'))) &&
+    typeof r[1] === 'string' &&
+    typeof r[2] === 'number' &&
+    validLightParsed(r[3]);
+  if (ok) checked.add(r);
+  return ok;
 }
 
 async function parseInWorkers(files: RuleFile[], onProgress?: (done: number, total: number) => void): Promise<ParsedFile[]> {
@@ -125,7 +235,7 @@ async function parseInWorkers(files: RuleFile[], onProgress?: (done: number, tot
   let done = 0;
   const parts = await Promise.all(
     Array.from({ length: n }, (_, w) => {
-      const slice = files.slice(w * chunk, (w + 1) * chunk);
+      const slice = files.slice(w * chunk, (w + 1) * chunk).map((f) => ({ path: f.path, text: f.text }));
       return new Promise<ParsedFile[]>((resolve, reject) => {
         const worker = new Worker(WORKER, { workerData: slice });
         worker.on('message', (msg: { progress?: number; result?: ParsedFile[] }) => {

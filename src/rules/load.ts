@@ -1,5 +1,5 @@
 import { lazy } from '../lazy.js';
-import { collectRuleFiles, type RuleFile } from './files.js';
+import { collectRuleFiles, isCached, type CollectedFile, type ReuseHook } from './files.js';
 import { LEVEL_ORDER, STATUS_ORDER, type LoadError, type LoadNote, type LoadedRule } from './model.js';
 import { parseRuleFile, type ParsedFile } from './parse.js';
 
@@ -15,12 +15,17 @@ export interface LoadOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export type RuleParser = (files: RuleFile[], onProgress?: (done: number, total: number) => void) => ParsedFile[] | Promise<ParsedFile[]>;
+export type RuleParser = ((files: CollectedFile[], onProgress?: (done: number, total: number) => void) => ParsedFile[] | Promise<ParsedFile[]>) & {
+  /** A parser with a cache lets the collection skip reading files the cache vouches for (src/rules/files.ts). */
+  reuse?: ReuseHook;
+};
 
 /** Parses in this thread, reporting progress every 100 files. */
 export const parseInThread: RuleParser = (files, onProgress) =>
   files.map((f, i) => {
     if (onProgress && i % 100 === 0) onProgress(i, files.length);
+    // Only a parser with a reuse hook is given files it has not read: reaching here is a programming error.
+    if (isCached(f)) throw new Error(`${f.path}: a cached file reached a parser without the cache`);
     return parseRuleFile(f.path, f.text);
   });
 
@@ -41,7 +46,7 @@ export async function loadRules(paths: readonly string[], options: LoadOptions =
   const keepLevel = levelFilter(options.minLevel);
   const accept = pathFilter(options.include, options.exclude);
 
-  const collected = collectRuleFiles(paths, { accept });
+  const collected = collectRuleFiles(paths, { accept, reuse: options.parse?.reuse });
   const result: LoadResult = {
     rules: [],
     errors: [...collected.errors],
