@@ -119,8 +119,9 @@ export async function check(out, stdout) {
     for (const row of parse(stdout, { relax_column_count: true })) for (const cell of row) if (/^[=+\-@\t\r]/.test(cell)) throw new Error(`CSV cell starts a formula: ${cell.slice(0, 40)}`);
   }
   if (out === 'markdown') {
-    // Fenced code blocks are literal in CommonMark (GitHub and GitLab show them as text): only the rest may hold no HTML.
-    const prose = withoutFences(stdout);
+    // Fenced code blocks and code spans are literal in CommonMark (GitHub and GitLab show them as text): only the
+    // rest may hold no HTML. A backslash-escaped backtick opens no span.
+    const prose = withoutFences(stdout).replace(/(?<!\\)`[^`\n]*`/g, '');
     if (/<(?!br>|\/?details>|\/?summary>)[a-z!/]/i.test(prose)) throw new Error('raw HTML in Markdown');
     if (/\]\(\s*javascript:/i.test(stdout)) throw new Error('javascript: link in Markdown');
   }
