@@ -17,6 +17,10 @@ describe('fuzz slice', () => {
     await expect(check('json', '{"a":')).rejects.toThrow();
     await expect(check('csv', 'a,b\n=SUM(1),x\n')).rejects.toThrow(/formula/);
     await expect(check('markdown', '| <script>x</script> |')).rejects.toThrow(/raw HTML/);
+    // Code is literal: XML in a fence or a code span passes, HTML after a closed fence or an escaped backtick does not.
+    await expect(check('markdown', '```xml\n<ProcessCreate onmatch="exclude"/>\n```\n| `<a/>` |')).resolves.toBeUndefined();
+    await expect(check('markdown', '```xml\n<a/>\n```\n<img src=x>')).rejects.toThrow(/raw HTML/);
+    await expect(check('markdown', '\\`<img src=x>`')).rejects.toThrow(/raw HTML/);
     await expect(check('markdown', '[x](javascript:alert(1))')).rejects.toThrow(/javascript/);
     await expect(check('table', 'x\u001b]0;t\u0007')).rejects.toThrow(/escape sequence/);
     await expect(check('sysmon', '<Sysmon><!-- a -- b --></Sysmon>')).rejects.toThrow(/comment/);
