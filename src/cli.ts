@@ -4,10 +4,11 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { CatalogError } from './catalog/validate.js';
 import { terminalLine } from './escape.js';
 import { collectScript } from './generate/collect-script.js';
+import { clearCache } from './rules/fastparse.js';
 import { check, type CheckCliOptions } from './commands/check.js';
 import { baseline, type BaselineCliOptions } from './commands/baseline.js';
 import { collectorConfig, type CollectorCliOptions } from './commands/collector-config.js';
-import { collect, evidenceOptions, EXIT, hostOptions, parseCount, parsePercent, rankingOptions, ruleOptions, UsageError, writeOrFail } from './commands/common.js';
+import { cacheDir, collect, evidenceOptions, EXIT, hostOptions, parseCount, parsePercent, rankingOptions, ruleOptions, UsageError, writeOrFail } from './commands/common.js';
 import { fix, type FixCliOptions } from './commands/fix.js';
 import { guides, type GuidesCliOptions } from './commands/guides.js';
 import { sysmonConfig, type SysmonCliOptions } from './commands/sysmon-config.js';
@@ -128,6 +129,21 @@ Examples:
   $ logsource-check baseline yamato --gpresult exports/ --fail-under 80`)
     .action(async (name: string | undefined, opts: BaselineCliOptions) => {
       await baseline(name, opts);
+    });
+  const cache = program.command('cache').description('the parse cache (LOGSOURCE_CHECK_CACHE_DIR, else $XDG_CACHE_HOME/logsource-check or ~/.cache/logsource-check)');
+  cache
+    .command('clear')
+    .description('remove every cached parse and resolution (the next run parses afresh)')
+    .action(() => {
+      const dir = cacheDir();
+      const { removed } = clearCache(dir);
+      process.stdout.write(`removed ${removed} cache file(s) from ${terminalLine(dir)}\n`);
+    });
+  cache
+    .command('dir')
+    .description('print where the cache lives')
+    .action(() => {
+      process.stdout.write(`${terminalLine(cacheDir())}\n`);
     });
   program.addHelpText('after', EXAMPLE);
   return program;

@@ -125,7 +125,7 @@ export async function runValidated(paths: string[], opts: RuleAndHostCliOptions)
       minLevel: opts.minLevel,
       include: opts.include,
       exclude: opts.exclude,
-      cacheDir: opts.cache ? process.env['LOGSOURCE_CHECK_CACHE_DIR'] || defaultCacheDir() : false,
+      cacheDir: opts.cache ? cacheDir() : false,
       onProgress: progress.update,
       mappings: readMappings(opts),
       environment: { host: opts.host, gpresult: opts.gpresult, auditpol: opts.auditpol, sysmon: opts.sysmon, collector: opts.collector, collectorFormat: opts.collectorFormat, roles: opts.role },
@@ -169,6 +169,11 @@ export function makeProgress(): { update: (done: number, total: number) => void;
   };
 }
 
+
+/** Where the parse cache lives: LOGSOURCE_CHECK_CACHE_DIR, else the user's cache directory. */
+export function cacheDir(): string {
+  return process.env['LOGSOURCE_CHECK_CACHE_DIR'] || defaultCacheDir();
+}
 
 /** Writes a command's output file; a failure is the user's to fix (exit 2), not an internal error. */
 export function writeOrFail(path: string, text: string): void {

@@ -105,4 +105,14 @@ describe('CLI', () => {
     expect(h.stdout).toContain('$ logsource-check rules/windows');
     expect(runCli(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
+
+  it('cache dir / cache clear: the cache a run fills is emptied, and a second clear finds nothing', () => {
+    const env = { LOGSOURCE_CHECK_CACHE_DIR: mkdtempSync(join(tmpdir(), 'lsc-cache-cli-')) };
+    expect(runCli(['cache', 'dir'], { env }).stdout.trim()).toBe(env.LOGSOURCE_CHECK_CACHE_DIR);
+    expect(runCli(['examples/rules'], { env }).status).toBe(0);
+    const first = runCli(['cache', 'clear'], { env });
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/^removed [1-9]\d* cache file\(s\) from /);
+    expect(runCli(['cache', 'clear'], { env }).stdout).toMatch(/^removed 0 cache file\(s\)/);
+  });
 });
