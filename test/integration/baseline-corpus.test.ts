@@ -3,21 +3,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadBaselines } from '../../src/catalog/baselines.js';
 import { loadCatalog } from '../../src/catalog/load.js';
+import type { VerdictCounts } from '../../src/assess/counts.js';
 import { CORPUS, corpusOrSkip, runCli } from '../helpers.js';
 
 const have = corpusOrSkip('check --baseline over the SigmaHQ corpus');
 const RULES = join(CORPUS, 'sigmahq', 'rules');
 const NAMES = loadBaselines(loadCatalog()).map((b) => b.name);
 
-interface Counts {
-  ready: number;
-  partial: number;
-  blocked: number;
-  unknown: number;
-  notApplicable: number;
-  applicable: number;
-  readiness: number | null;
-}
+type Counts = Omit<VerdictCounts, 'unknownCauses' | 'outOfScope'>;
 interface Report {
   rules: { scanned: number; windows: number };
   baselines: { baseline: { name: string }; summary: Counts; logsources: { logsource: string; counts: Counts }[]; lacks: { id: string; rules: number; state: string }[] }[];
