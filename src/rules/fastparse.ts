@@ -1,22 +1,21 @@
 /**
- * Parsing YAML is nearly all of a cold scan's time. Two remedies, both invisible in the results:
+ * Reading rules was nearly all of a cold scan's time. Two remedies, both invisible in the results:
  *  - an on-disk cache of parse results (src/rules/cache.ts), sharded by rule-set root, in which a file whose
  *    stat has not changed since it was cached is taken as it is: neither read nor hashed. A file whose stat
  *    changed is read and hashed, and only parsed when its content changed too;
- *  - worker threads for the files the cache does not have, when there are enough of them to pay for the
- *    workers' start-up.
+ *  - the fast YAML reader (src/rules/fastyaml.ts) for the files the cache does not have, in a worker thread
+ *    as well when there are enough of them (src/rules/parse-parallel.ts).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { CACHE_FORMAT, MAX_AGE_DAYS, readShard, today, writeShard, type Shard, type ShardRecord } from './cache.js';
 import { isCached, type CollectedFile, type FilePlace, type RuleFile, type Stamp } from './files.js';
-import { parseInThread, type RuleParser } from './load.js';
+import type { RuleParser } from './load.js';
 import type { ParsedFile } from './parse.js';
+import { parseFiles } from './parse-parallel.js';
 import { validLightParsed } from './cache-check.js';
 import { hydrate, lighten, newBatch, type LightParsed } from './cache-rules.js';
 import { cachedResolveAll, resolverFingerprint, type RuleOrigin } from './cache-resolved.js';
@@ -25,9 +24,6 @@ import type { LoadedRule } from './model.js';
 export { clearCache, defaultCacheDir } from './cache.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const WORKER = join(HERE, 'parse-worker.js');
-/** Below this many files to parse, workers cost more than they save. */
-const WORKER_THRESHOLD = 400;
 /**
  * A file modified this close to the moment its stat was taken may change again within the same timestamp
  * (FAT keeps 2 s, HFS+ 1 s, ext4/XFS/APFS/NTFS far less): its stat is not trusted, so the next run reads and
@@ -38,7 +34,7 @@ const RACY_MS = 2000;
 /** Hash of what decides a parse result: the parsing modules, the yaml package's version, the cache format. */
 function parserFingerprint(): string {
   const h = createHash('sha1').update(`format ${CACHE_FORMAT}\n`);
-  for (const f of ['parse', 'detection', 'condition', 'model', 'tolerant']) {
+  for (const f of ['parse', 'fastyaml', 'fastyaml-scalar', 'detection', 'condition', 'model', 'tolerant']) {
     for (const ext of ['.js', '.ts']) {
       const p = join(HERE, f + ext);
       if (existsSync(p)) h.update(readFileSync(p));
@@ -135,8 +131,7 @@ export function fastParser(opts: FastParserOptions = {}): FastParser {
     });
 
     const misses = missIdx.map((i) => files[i] as RuleFile);
-    const useWorkers = opts.workers !== false && misses.length >= WORKER_THRESHOLD && existsSync(WORKER) && availableParallelism() > 1;
-    const parsed = useWorkers ? await parseInWorkers(misses, onProgress) : await parseInThread(misses, onProgress);
+    const parsed = await parseFiles(misses, opts.workers !== false, onProgress);
     missIdx.forEach((fileIdx, j) => {
       const p = parsed[j] as ParsedFile;
       results[fileIdx] = p;
@@ -227,28 +222,4 @@ function validRecord(r: unknown): r is ShardRecord {
     validLightParsed(r[3]);
   if (ok) checked.add(r);
   return ok;
-}
-
-async function parseInWorkers(files: RuleFile[], onProgress?: (done: number, total: number) => void): Promise<ParsedFile[]> {
-  const n = Math.min(availableParallelism(), 4);
-  const chunk = Math.ceil(files.length / n);
-  let done = 0;
-  const parts = await Promise.all(
-    Array.from({ length: n }, (_, w) => {
-      const slice = files.slice(w * chunk, (w + 1) * chunk).map((f) => ({ path: f.path, text: f.text }));
-      return new Promise<ParsedFile[]>((resolve, reject) => {
-        const worker = new Worker(WORKER, { workerData: slice });
-        worker.on('message', (msg: { progress?: number; result?: ParsedFile[] }) => {
-          if (msg.progress) {
-            done += msg.progress;
-            onProgress?.(done, files.length);
-          }
-          if (msg.result) resolve(msg.result);
-        });
-        worker.on('error', reject);
-        worker.on('exit', (code) => code !== 0 && reject(new Error(`parse worker exited with code ${code}`)));
-      });
-    }),
-  );
-  return parts.flat();
 }

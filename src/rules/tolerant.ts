@@ -25,8 +25,7 @@ export function duplicateKeys(doc: { contents: unknown }, lineOf: (offset: numbe
         const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
         if (key !== undefined) {
           if (seen.has(key)) {
-            const at = isScalar(pair.key) && pair.key.range ? ` at line ${lineOf(pair.key.range[0])}` : '';
-            out.push(`duplicate key ${key}${at}: the earlier value is ignored, as PyYAML does`);
+            out.push(duplicateKeyNote(key, isScalar(pair.key) && pair.key.range ? lineOf(pair.key.range[0]) : undefined));
           }
           seen.add(key);
         }
@@ -37,6 +36,11 @@ export function duplicateKeys(doc: { contents: unknown }, lineOf: (offset: numbe
     }
   }
   return out;
+}
+
+/** The note on a repeated key (the fast reader, src/rules/fastyaml.ts, gives the same). */
+export function duplicateKeyNote(key: string, line: number | undefined): string {
+  return `duplicate key ${key}${line ? ` at line ${line}` : ''}: the earlier value is ignored, as PyYAML does`;
 }
 
 /**

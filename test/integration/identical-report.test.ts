@@ -1,8 +1,8 @@
 /**
  * Speed measures must be invisible in the results: the JSON report over the five main SigmaHQ folders is
  * byte-identical without the cache, with a cache being filled, with a warm cache (files taken from their
- * stat, unread; detections parsed only when the Sysmon simulation reads them), and with the resolutions
- * taken from the cache too.
+ * stat, unread; detections parsed only when the Sysmon simulation reads them), with the resolutions taken
+ * from the cache too, and with the yaml package instead of the fast reader (LOGSOURCE_CHECK_YAML=package).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +29,9 @@ describe.skipIf(!have)('the report does not depend on the cache', () => {
     const warm = runCli([...MAIN, '--format', 'json'], { env });
     expect(cold.stdout === none.stdout).toBe(true);
     expect(warm.stdout === none.stdout).toBe(true);
+    // The yaml package reading every file (LOGSOURCE_CHECK_YAML=package) instead of the fast reader.
+    const pkg = runCli([...MAIN, '--format', 'json', '--no-cache'], { env: { LOGSOURCE_CHECK_YAML: 'package' } });
+    expect(pkg.stdout === none.stdout).toBe(true);
   }, 120_000);
 
   it('CLI: the Sysmon simulation reads the cached detections as it reads fresh ones', () => {
