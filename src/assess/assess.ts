@@ -73,10 +73,22 @@ export function assess(result: AssessInput, hosts: HostEnvironment[], catalog: C
   // Hosts whose inputs give every requirement the same state get the same verdicts: rank them as one group.
   const groups = new Map<string, { weight: number; host: HostAssessment; missing: string[][][] }>();
   const assumed = new Set<string>();
+  // One object per distinct state (a fleet repeats a few thousand among millions): memory follows the
+  // distinct states, not hosts × requirements. States are never changed once made.
+  const interned = new Map<string, RequirementState[]>();
+  const intern = (st: RequirementState): RequirementState => {
+    // By reason first (no key string to build for each of hosts × requirements), then the other fields.
+    const same = interned.get(st.reason);
+    const known = same?.find((k) => k.state === st.state && k.sysmonState === st.sysmonState && k.assumed === st.assumed);
+    if (known) return known;
+    if (same) same.push(st);
+    else interned.set(st.reason, [st]);
+    return st;
+  };
 
   for (const host of hosts) {
     const states = new Map<string, RequirementState>();
-    for (const id of ids) states.set(id, requirementState(id, host, catalog, opts));
+    for (const id of ids) states.set(id, intern(requirementState(id, host, catalog, opts)));
     for (const [id, st] of states) if (st.assumed) assumed.add(ASSUMED[splitRequirement(id)[0]] ?? st.reason);
     const sig = ids.map((id) => shortState((states.get(id) as RequirementState).state)).join('') + (host.sysmon?.path ?? '') + (host.forwarded ? `|${host.forwardedFrom}` : '');
     const g = groups.get(sig);
@@ -237,6 +249,10 @@ function forwardNeeds(r: AssessRule, catalog: Catalog, set: ForwardedSet): ({ ch
     return reads && { channel: reads.channel, ...forwardState(set, reads.channel, reads.ids) };
   });
 }
+
+/** intern() in assess() compares every field of a state: a field added to RequirementState must be compared there too. */
+const INTERNED_FIELDS = { state: true, sysmonState: true, reason: true, assumed: true } satisfies Record<keyof RequirementState, true>;
+void INTERNED_FIELDS;
 
 function shortState(s: State | 'partial'): string {
   return s === 'on' ? '1' : s === 'off' ? '0' : s === 'partial' ? '~' : '?';

@@ -75,7 +75,7 @@ export function readShard<R>(dir: string, kind: ShardKind, root: string, fingerp
     const data = JSON.parse(buf.toString(isAscii(buf) ? 'latin1' : 'utf8')) as Shard<R>;
     if (!isObj(data) || data.format !== CACHE_FORMAT || data.fingerprint !== fingerprint || data.root !== root || !isObj(data.files)) return undefined;
     // Age counts from the last use, not the last write: a shard read every day is touched once a day.
-    if (Date.now() - st.mtimeMs > DAY_MS) utimesSync(path, new Date(), new Date());
+    if (Date.now() - st.mtimeMs > DAY_MS) touch(path);
     return data;
   } catch {
     return undefined; // absent or damaged: parsed afresh and rewritten
@@ -161,6 +161,14 @@ export function clearCache(dir: string): { removed: number } {
     if (/^parse-cache\.json(\.\d+\.tmp)?$/.test(name) && lstatQuiet(join(dir, name))?.isFile() && unlinkQuiet(join(dir, name))) removed++;
   }
   return { removed };
+}
+
+function touch(path: string): void {
+  try {
+    utimesSync(path, new Date(), new Date());
+  } catch {
+    // a read-only cache is still read
+  }
 }
 
 function lstatQuiet(path: string) {
