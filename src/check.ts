@@ -40,8 +40,12 @@ export interface CheckRun {
 export async function runCheck(paths: readonly string[], options: CheckOptions = {}): Promise<CheckRun> {
   const mapped = withMappings(loadCatalog(options.dataDir), options.mappings ?? []);
   const catalog = mapped.catalog;
-  const load = await loadRules(paths, { ...options, parse: fastParser({ cacheDir: options.cacheDir ?? false, workers: options.workers }) });
-  const resolutions = resolveAll(load.rules, catalog);
+  const parser = fastParser({ cacheDir: options.cacheDir ?? false, workers: options.workers });
+  const load = await loadRules(paths, { ...options, parse: parser });
+  // Resolutions of unchanged rules come from the cache, keyed by the catalog's content; a catalog changed by
+  // --mapping/--pipeline (version "custom") is resolved afresh every time.
+  const catalogKey = options.mappings?.length || catalog.version === 'custom' ? undefined : catalog.version;
+  const resolutions = parser.resolveAll(load.rules, catalogKey, (rules) => resolveAll(rules, catalog));
   const result = buildResult(load, resolutions, catalog, VERSION);
   result.notes.push(...mapped.notes.map((n) => ({ path: n.split(':')[0] ?? '', message: n.slice(n.indexOf(':') + 1).trim() })));
   const observations = options.observed?.length ? loadObservations(options.observed) : undefined;
