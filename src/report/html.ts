@@ -27,7 +27,7 @@ export function renderHtml(result: CheckResult, opts: HtmlOptions = {}): string 
   const names = new Map(result.requirements.map((q) => [q.id, q.name]));
   const parts: string[] = [];
 
-  parts.push(`<header><h1>Logging readiness: ${esc(who)}</h1>`, meta(result, opts), '</header>');
+  parts.push(`<header><h1>${rd ? `Logging readiness: ${esc(who)}` : 'What the rule set needs from Windows logging'}</h1>`, meta(result, opts), '</header>');
   parts.push(headline(result));
   parts.push(rd ? logsourceSection(rd) : requirementSection(result));
   if (rd?.recommendations.length) parts.push(fixSection(rd));
