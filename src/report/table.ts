@@ -6,9 +6,9 @@
 import { terminalLine as t } from '../escape.js';
 import { budgetLine, rankingNote } from './volume-text.js';
 import type { CheckResult, HostRow, Readiness, RecommendationRow, RequirementRow } from './result.js';
-import { renderFullTable } from './table-full.js';
+import { hostLines, renderFullTable, sysmonLines, type Say } from './table-full.js';
 import { evidenceTable } from './evidence.js';
-import { paint, paintState, Table, type TableOptions } from './table-style.js';
+import { paint, Table, type TableOptions } from './table-style.js';
 
 export type { TableOptions } from './table-style.js';
 import { groupUnknownReasons, howLines, outOfScopeLine, rankList, shortLogsource, summaryLine, verdictLine, wrap } from './text.js';
@@ -63,10 +63,10 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
     out.push(...say('`fix` with the same arguments and --out DIR writes these as files; `sysmon-config` writes the Sysmon config', '  ').map(dim));
   }
 
-  if (rd?.sysmon) out.push(...sysmonBlock(rd, style, say, bold, dim, color));
+  if (rd?.sysmon) out.push(...sysmonLines(rd.sysmon, { color, bold, dim, say, offenders: 5, more: '(--verbose)' }));
   if (rd?.channels) out.push(...forwardingBlock(rd, style, width, say, bold, dim));
   if (rd) {
-    for (const h of rd.hosts.slice(0, 5)) out.push(...hostLines(h, rd.hosts.length > 1, say, bold));
+    for (const h of rd.hosts.slice(0, 5)) out.push(...hostLines(h, { seen: rd.hosts.length > 1, notes: false }, say, bold));
     if (rd.hosts.length > 5) out.push(dim(`  … what the inputs of ${rd.hosts.length - 5} more hosts do not show: --verbose`));
   }
   out.push(...evidenceTable(result, { say, bold, dim, width, style }));
@@ -104,7 +104,6 @@ function fixNames(requires: RecommendationRow['requires']): string[] {
   return names;
 }
 
-type Say = (text: string, indent?: string, hanging?: string) => string[];
 type Style = { head: string[]; border: string[] };
 
 function hostsBlock(rd: Readiness, width: number, style: Style, say: Say, dim: (s: string) => string): string[] {
@@ -193,20 +192,6 @@ function requirementsBlock(reqs: RequirementRow[], style: Style, width: number, 
   return lines;
 }
 
-/** The deployed Sysmon config per element: state and what the filter simulation says for the rules. */
-function sysmonBlock(rd: Readiness, style: Style, say: Say, bold: (s: string) => string, dim: (s: string) => string, color: boolean): string[] {
-  const sy = rd.sysmon as NonNullable<Readiness['sysmon']>;
-  const st = new (Table())({ head: ['EID', 'Element', 'State', 'Rules', 'Logged', 'Partial', 'Dropped'], style, chars: COMPACT });
-  for (const x of sy.types) st.push([String(x.eventId), t(x.element), paintState(color, x.state), String(x.rules), String(x.logged), String(x.partial), String(x.dropped)]);
-  const lines = ['', bold('Sysmon') + `  ${t(sy.config)} (schema ${t(sy.schemaVersion)})` + dim('  (Logged/Partial/Dropped: the filter simulation for the rules that need the type)'), st.toString()];
-  if (sy.offenders.length) {
-    lines.push(bold('Config filters that cost the most rules'));
-    for (const o of sy.offenders.slice(0, 5)) lines.push(...say(`${String(o.rules).padStart(4)}  ${o.filter}`, '  ', '        '));
-    if (sy.offenders.length > 5) lines.push(dim(`  … ${sy.offenders.length - 5} more (--verbose)`));
-  }
-  return lines;
-}
-
 /** Forwarding: the channels where the collectors miss event IDs the rules need; complete ones in one line. */
 function forwardingBlock(rd: Readiness, style: Style, width: number, say: Say, bold: (s: string) => string, dim: (s: string) => string): string[] {
   const channels = rd.channels ?? [];
@@ -221,16 +206,4 @@ function forwardingBlock(rd: Readiness, style: Style, width: number, say: Say, b
   const complete = channels.length - lacking.length;
   if (complete) lines.push(...say(`${complete} channel(s) forwarded with every event ID the rules need`, '  '));
   return lines;
-}
-
-/** What a host's inputs could not show, and its warnings and conflicts. */
-function hostLines(h: HostRow, fleet: boolean, say: Say, bold: (s: string) => string): string[] {
-  const lines = [
-    ...(fleet ? [`seen: ${h.seen.inputs.join(', ') || 'nothing'}`] : []),
-    ...h.seen.unknown.map((u) => `unknown: ${u.requirements} ${u.kind} requirement(s) — ${u.settle}`),
-    ...h.warnings.map((w) => `warning: ${w}`),
-    ...h.conflicts.map((c) => `conflict: ${c}`),
-  ];
-  if (!lines.length) return [];
-  return ['', bold(`Host ${t(h.name)}`), ...lines.flatMap((l) => say(l, '  ', '    '))];
 }
