@@ -8,6 +8,7 @@
  *   unknown   the inputs do not say
  */
 import type { Catalog } from '../catalog/catalog.js';
+import { percent } from './counts.js';
 import type { Baseline, BaselineAudit, Want } from '../catalog/baselines.js';
 import { emptyHost, type AuditValue, type HostEnvironment } from '../environment/model.js';
 import { requirementState, type StateOptions } from './verdict.js';
@@ -79,7 +80,7 @@ export function compareHost(baseline: Baseline, host: HostEnvironment, catalog: 
   for (const s of settings) if (s.required) counts[s.status]++;
   const required = settings.filter((s) => s.required).length;
   const met = counts.meets + counts.stronger;
-  return { baseline: baseline.name, host: host.name, settings, counts, required, met, metPercent: required ? Math.round((1000 * met) / required) / 10 : null };
+  return { baseline: baseline.name, host: host.name, settings, counts, required, met, metPercent: percent(met, required) };
 }
 
 const RETENTION: Record<number, string> = { 0: 'overwrite as needed', 1: 'overwrite by days', 2: 'never overwrite' };

@@ -75,7 +75,7 @@ export function count(verdicts: RuleVerdict[], rules: AssessRule[]): VerdictCoun
 /** Fills the denominator and the percentage from the verdict counts. */
 export function finishCounts(c: VerdictCounts): VerdictCounts {
   c.applicable = c.ready + c.partial + c.blocked + c.unknown;
-  c.readiness = c.applicable ? Math.round((1000 * c.ready) / c.applicable) / 10 : null;
+  c.readiness = percent(c.ready, c.applicable);
   return c;
 }
 
@@ -116,4 +116,9 @@ export function visibility(host: HostEnvironment, states: Map<string, Requiremen
   }
   const inputs = [...new Set(host.files.map((f) => f.split(/[\\/]/).pop() ?? f))];
   return { inputs, unknown: [...counts].map(([kind, requirements]) => ({ kind, requirements, settle: SETTLES[kind] ?? 'no input' })) };
+}
+
+/** part ÷ whole in percent with one decimal, as every share in the reports is shown; null when whole is 0. */
+export function percent(part: number, whole: number): number | null {
+  return whole ? Math.round((1000 * part) / whole) / 10 : null;
 }

@@ -3,6 +3,7 @@
  * and per channel what the rules read against what arrived.
  */
 import { channelKey } from '../observe/channels.js';
+import { percent } from './counts.js';
 import { emptyEvidenceCounts, EVIDENCE_STATES, type EvidenceAssessment, type EvidenceHost, type EvidenceRule, type EvidenceState } from './evidence.js';
 
 export interface EvidenceReport {
@@ -80,7 +81,7 @@ export function summariseEvidence(
     sources: { files: inputs.files, kinds: inputs.kinds, events: inputs.events },
     counts,
     judged,
-    observedShare: judged ? Math.round((1000 * counts.observed) / judged) / 10 : null,
+    observedShare: percent(counts.observed, judged),
     hosts: ev.hosts,
     logsources: [...perSource.values()].sort((a, b) => b.rules - a.rules || a.logsource.localeCompare(b.logsource)),
     channels: [...channels.values()].sort((a, b) => b.rules - a.rules || b.events - a.events || a.channel.localeCompare(b.channel)),

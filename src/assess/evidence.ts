@@ -10,6 +10,7 @@
  */
 import { hostKey } from '../environment/model.js';
 import { channelKey } from '../observe/channels.js';
+import { percent } from './counts.js';
 import type { Observations, ObservedCount } from '../observe/model.js';
 import type { BranchEvent } from '../requirements/sets.js';
 import { explain, windowOf, type ChannelIndex, type EvidenceState, type SeenEvent } from './evidence-text.js';
@@ -132,7 +133,7 @@ export function assessEvidence(rules: EvidenceRule[], obs: Observations, hosts: 
       ...(window.note ? { window: window.note } : {}),
       counts,
       judged,
-      observedShare: judged ? Math.round((1000 * counts.observed) / judged) / 10 : null,
+      observedShare: percent(counts.observed, judged),
     });
   }
   return out;

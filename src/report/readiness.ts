@@ -1,5 +1,6 @@
 import { finishCounts, type Assessment, type VerdictCounts } from '../assess/assess.js';
 import type { Verdict } from '../assess/verdict.js';
+import { percent } from '../assess/counts.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { compareRequirements, describeRequirement } from '../requirements/describe.js';
 import type { CheckResult, LogsourceReadiness, ShownState, SysmonSummary } from './result.js';
@@ -154,8 +155,7 @@ function logsourceReadiness(rules: CheckResult['rules']): LogsourceReadiness[] {
   }
   for (const row of by.values()) {
     // Same denominator as the headline: not-applicable rules are left out, unknown ones stay in.
-    const applicable = row.ready + row.partial + row.blocked + row.unknown;
-    row.readiness = applicable ? Math.round((row.ready / applicable) * 1000) / 10 : null;
+    row.readiness = percent(row.ready, row.ready + row.partial + row.blocked + row.unknown);
   }
   return [...by.values()].sort((x, y) => y.rules - x.rules || x.logsource.localeCompare(y.logsource));
 }
