@@ -7,7 +7,7 @@ import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeText } from '../decode.js';
 import { LIMITS, LimitError, readRegular } from '../limits.js';
-import { errnoMessage } from '../rules/files.js';
+import { errnoMessage, statArgument } from '../rules/files.js';
 import { channelKey } from './channels.js';
 import { parseCountsCsv } from './counts-csv.js';
 import { parseSearchResponse } from './elastic.js';
@@ -33,15 +33,8 @@ export function loadObservations(paths: readonly string[]): ObservationLoad {
   let ignored = 0;
 
   for (const arg of paths) {
-    let st;
-    try {
-      st = statSync(arg);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') out.missing.push(arg);
-      else out.errors.push({ path: arg, message: `cannot access: ${errnoMessage(e)}` });
-      continue;
-    }
+    const st = statArgument(arg, out);
+    if (!st) continue;
     if (!st.isDirectory()) {
       files.push(arg);
       continue;

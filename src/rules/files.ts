@@ -176,15 +176,8 @@ export function collectRuleFiles(args: readonly string[], options: CollectOption
   };
 
   for (const arg of args) {
-    let st;
-    try {
-      st = statSync(arg);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') result.missing.push(arg);
-      else result.errors.push({ path: arg, message: `cannot access: ${errnoMessage(e)}` });
-      continue;
-    }
+    const st = statArgument(arg, result);
+    if (!st) continue;
     if (st.isDirectory()) {
       const seen = new Set<string>();
       visited = 0;
@@ -239,6 +232,21 @@ function readZip(path: string, result: CollectResult, accept: (p: string) => boo
     const text = decodeText(e.data);
     // A zip's entries have no stat of their own: the cache finds them by their content.
     result.files.push(root === undefined ? { path: join(path, e.name), text } : { path: join(path, e.name), text, place: { root, rel: e.name } });
+  }
+}
+
+/**
+ * A command-line path, stated: a path that does not exist goes to `missing` (the run ends with exit 2), one
+ * that cannot be read is one error line; either way undefined, and the other arguments are still read.
+ */
+export function statArgument(arg: string, sink: { missing: string[]; errors: { path: string; message: string }[] }): Stats | undefined {
+  try {
+    return statSync(arg);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') sink.missing.push(arg);
+    else sink.errors.push({ path: arg, message: `cannot access: ${errnoMessage(e)}` });
+    return undefined;
   }
 }
 
