@@ -34,3 +34,23 @@ export function corpusOrSkip(what: string): boolean {
   if (!HAVE_CORPUS) console.warn(`SKIPPED ${what}: ${CORPUS} is absent (it is present in CI and in developer sessions)`);
   return HAVE_CORPUS;
 }
+
+/** Deep equality that sees key order, -0 and NaN, and the difference between an array and an object. */
+export function same(a: unknown, b: unknown): boolean {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return Object.is(a, b);
+  if (Array.isArray(a) !== Array.isArray(b) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** A small seeded generator (mulberry32): the mutations are the same on every run. */
+export function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

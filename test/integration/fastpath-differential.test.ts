@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decodeText } from '../../src/decode.js';
 import { fastYaml, type FastDoc } from '../../src/rules/fastyaml.js';
 import { parseRuleFile } from '../../src/rules/parse.js';
-import { CORPUS, corpusOrSkip } from '../helpers.js';
+import { CORPUS, corpusOrSkip, rng, same } from '../helpers.js';
 
 const have = corpusOrSkip('fast-path differential tests');
 
@@ -60,15 +60,6 @@ function byPackage(text: string): FastDoc[] | undefined {
   });
 }
 
-/** Deep equality that sees key order, -0 and NaN, and the difference between an array and an object. */
-function same(a: unknown, b: unknown): boolean {
-  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return Object.is(a, b);
-  if (Array.isArray(a) !== Array.isArray(b) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-}
-
 /** Compares the readers on one text: undefined when they agree, else what differs. */
 function disagreement(text: string): string | undefined {
   const fast = fastYaml(text);
@@ -84,17 +75,6 @@ function disagreement(text: string): string | undefined {
     if (JSON.stringify(f.duplicates) !== JSON.stringify(p.duplicates)) return `duplicates ${JSON.stringify(f.duplicates)} vs ${JSON.stringify(p.duplicates)}`;
   }
   return undefined;
-}
-
-/** A small seeded generator (mulberry32): the mutations are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const PIECES = [' ', '  ', ':', ': ', '-', '- ', '#', ' #', '"', "'", '|', '>', '|-', '>-', '\n', '\n\n', '\r', '\r\n', '[', ']', '{', '}', ',', '&a', '*a', '!', '\t', '?', '%', '@', '`', '\\', '\\u00e9', '\\x', 'x', '0', '1.5', '.inf', 'null', 'true', '~', '0x1F', '0o7', '---', '...', '\u00a0', '<<', 'a: b', '  - c', '[a, b]', '{a: 1}', '1e3', '-0', '+1'];
