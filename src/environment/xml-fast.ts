@@ -27,6 +27,8 @@ const RESERVED = new Set(['__proto__', 'constructor', 'prototype', 'hasownproper
 interface Open {
   /** Where the element's start tag begins: a large element's text is remembered from there. */
   at: number;
+  /** `suspects` when the element opened: a remembered element says whether it holds any. */
+  suspects: number;
   raw: string;
   local: string;
   node: XmlNode;
@@ -36,9 +38,11 @@ interface Open {
 }
 
 export function fastXml(s: string): XmlNode | undefined {
-  // Character references and "<" inside quotes are checked by xml.ts over the whole text (comments too):
-  // documents with either go to the library and its checks.
-  if (FORBIDDEN.test(s) || s.includes('&#') || LT_IN_QUOTES.test(s)) return undefined;
+  // Character references are checked by xml.ts over the whole text (comments too): such documents go to
+  // the library and its checks. Its LT_IN_QUOTES check can only match where a comment holds "<" or an
+  // attribute value could start a match (see attributes()): it runs only on documents with one of those.
+  if (FORBIDDEN.test(s) || s.includes('&#')) return undefined;
+  suspects = 0;
   const doc: XmlNode = {};
   const stack: Open[] = [];
   let roots = 0;
@@ -79,7 +83,7 @@ export function fastXml(s: string): XmlNode | undefined {
       const value = finish(top);
       if (value === undefined) return undefined;
       add(stack[stack.length - 1]?.node ?? doc, top.local, value);
-      if (stack.length >= 2 && gt + 1 - top.at >= MEMO_MIN) remember(s.slice(top.at, gt + 1), top.raw, stack.length, value);
+      if (stack.length >= 2 && gt + 1 - top.at >= MEMO_MIN) remember(s.slice(top.at, gt + 1), top.raw, stack.length, value, suspects > top.suspects);
       i = gt + 1;
     } else if (c === 33 /* ! */) {
       if (!s.startsWith('<!--', lt)) return undefined;
@@ -87,6 +91,7 @@ export function fastXml(s: string): XmlNode | undefined {
       if (end < 0) return undefined;
       const body = s.slice(lt + 4, end);
       if (body.includes('--') || body.endsWith('-')) return undefined;
+      if (body.includes('<')) suspects++; // "<x a=" in a comment could start a match of LT_IN_QUOTES
       i = end + 3;
     } else {
       const nameEnd = nameAt(s, lt + 1);
@@ -104,12 +109,13 @@ export function fastXml(s: string): XmlNode | undefined {
       if (!selfClosing && parent && memoNames.has(raw)) {
         const seen = recall(s, lt, raw, stack.length);
         if (seen) {
+          if (seen.suspect) suspects++;
           add(parent.node, local, seen.value);
           i = seen.end;
           continue;
         }
       }
-      const open: Open = { at: lt, raw, local, node: {}, attrs: a.attrs, text: undefined, children: false };
+      const open: Open = { at: lt, suspects, raw, local, node: {}, attrs: a.attrs, text: undefined, children: false };
       if (selfClosing) {
         add(parent?.node ?? doc, local, finish(open));
         i = a.end + 2;
@@ -120,8 +126,12 @@ export function fastXml(s: string): XmlNode | undefined {
       }
     }
   }
-  return stack.length || roots !== 1 ? undefined : doc;
+  if (stack.length || roots !== 1 || (suspects > 0 && LT_IN_QUOTES.test(s))) return undefined;
+  return doc;
 }
+
+/** Places in the document being read that LT_IN_QUOTES could start from. */
+let suspects = 0;
 
 /** A finished element in the library's shapes; undefined for mixed content. */
 function finish(el: Open): unknown {
@@ -149,23 +159,23 @@ function add(target: XmlNode, local: string, value: unknown): void {
  */
 const MEMO_MIN = 1024;
 const MEMO_MAX_CHARS = 8_000_000;
-const memo = new Map<string, { value: unknown; depth: number }>();
+const memo = new Map<string, { value: unknown; depth: number; suspect: boolean }>();
 const memoNames = new Set<string>();
 let memoChars = 0;
 
-function remember(text: string, raw: string, depth: number, value: unknown): void {
+function remember(text: string, raw: string, depth: number, value: unknown, suspect: boolean): void {
   if (memoChars + text.length > MEMO_MAX_CHARS || memo.has(text)) return;
-  memo.set(text, { value: freeze(value), depth });
+  memo.set(text, { value: freeze(value), depth, suspect });
   memoNames.add(raw);
   memoChars += text.length;
 }
 
-function recall(s: string, at: number, raw: string, depth: number): { value: unknown; end: number } | undefined {
+function recall(s: string, at: number, raw: string, depth: number): { value: unknown; end: number; suspect: boolean } | undefined {
   const close = s.indexOf(`</${raw}>`, at);
   if (close < 0) return undefined;
   const end = close + raw.length + 3;
   const seen = memo.get(s.slice(at, end));
-  return seen && seen.depth === depth ? { value: seen.value, end } : undefined;
+  return seen && seen.depth === depth ? { value: seen.value, end, suspect: seen.suspect } : undefined;
 }
 
 function freeze(v: unknown): unknown {
@@ -204,6 +214,10 @@ function attributes(s: string, from: number, stop: number): { attrs: XmlNode | u
     if (close < 0) return undefined;
     const raw0 = s.slice(i + 1, close);
     if (/[<>\t\n\r]/.test(raw0) || (raw0.includes('&') && ENTITY.test(raw0))) return undefined;
+    // LT_IN_QUOTES: inside a start tag it can only match from an "=" in a value followed by a quote (this
+    // value's closing one or an inner one) and a later quoted stretch holding "<"; every other "=" of a
+    // tag opens a value without "<". A value that could be such a start has the whole document checked.
+    if (raw0.includes('=') && /=\s*(["']|$)/.test(raw0)) suspects++;
     // The library trims attribute values as it trims text.
     const value = raw0.trim();
     if (value !== trimXml(raw0)) return undefined;
