@@ -5,16 +5,33 @@ import { LIMITS, readRegular } from './limits.js';
  * (gpresult /x, PowerShell's `>`), and UTF-16 without BOM, recognised by its zero bytes.
  */
 export function decodeText(buf: Uint8Array): string {
-  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return new TextDecoder('utf-16le').decode(buf.subarray(2));
-  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return new TextDecoder('utf-16be').decode(buf.subarray(2));
+  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return utf16(buf.subarray(2), 'utf-16le');
+  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return utf16(buf.subarray(2), 'utf-16be');
   const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
   if (!bom && buf.length >= 4) {
     // ASCII-range text in UTF-16 has every other byte zero: "<\0?\0" (LE) or "\0<\0?" (BE).
-    if (buf[0] !== 0 && buf[1] === 0 && buf[2] !== 0 && buf[3] === 0) return new TextDecoder('utf-16le').decode(buf);
-    if (buf[0] === 0 && buf[1] !== 0 && buf[2] === 0 && buf[3] !== 0) return new TextDecoder('utf-16be').decode(buf);
+    if (buf[0] !== 0 && buf[1] === 0 && buf[2] !== 0 && buf[3] === 0) return utf16(buf, 'utf-16le');
+    if (buf[0] === 0 && buf[1] !== 0 && buf[2] === 0 && buf[3] !== 0) return utf16(buf, 'utf-16be');
   }
   const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8');
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * UTF-16 text. gpresult /x writes UTF-16 that is nearly always Latin-1 in range: such text is made a
+ * one-byte string (every code unit below 256 is the same character in Latin-1), which V8 scans about half
+ * again as fast as the two-byte string TextDecoder makes. Anything else is TextDecoder's.
+ */
+function utf16(b: Uint8Array, encoding: 'utf-16le' | 'utf-16be'): string {
+  const n = b.length >> 1;
+  if (b.length % 2 === 0) {
+    const hi = encoding === 'utf-16le' ? 1 : 0;
+    const out = Buffer.allocUnsafe(n);
+    let i = 0;
+    for (let j = hi; i < n && b[j] === 0; i++, j += 2) out[i] = b[j + 1 - 2 * hi] as number;
+    if (i === n) return out.toString('latin1');
+  }
+  return new TextDecoder(encoding).decode(b);
 }
 
 /** Reads a regular file within `maxBytes` (src/limits.ts: FIFOs, devices and pseudo-files are refused). */

@@ -62,6 +62,19 @@ describe('collecting rule files', () => {
     expect(decodeText(Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('title: x', 'utf16le').swap16()]))).toBe('title: x');
     expect(decodeText(Buffer.from('<?xml?>', 'utf16le'))).toBe('<?xml?>'); // UTF-16 without BOM
   });
+
+  it('UTF-16 in the Latin-1 range (made one-byte) decodes as TextDecoder decodes it, and so does the rest', () => {
+    const samples = ['<Rsop>caf\u00e9 \u00ff\u0000</Rsop>', '<r>\u0100 \u4e2d \ud83d\ude00</r>', '<r>\ud800 lone</r>', '<a>ascii only</a>'];
+    for (const text of samples) {
+      const le = Buffer.from(text, 'utf16le');
+      const be = Buffer.from(le).swap16();
+      expect(decodeText(Buffer.concat([Buffer.from([0xff, 0xfe]), le]))).toBe(new TextDecoder('utf-16le').decode(le));
+      expect(decodeText(Buffer.concat([Buffer.from([0xfe, 0xff]), be]))).toBe(new TextDecoder('utf-16be').decode(be));
+      // A dangling odd byte: TextDecoder's replacement character, whatever the range.
+      const odd = Buffer.concat([Buffer.from([0xff, 0xfe]), le, Buffer.from([0x41])]);
+      expect(decodeText(odd)).toBe(new TextDecoder('utf-16le').decode(odd.subarray(2)));
+    }
+  });
 });
 
 describe('load filters', () => {
