@@ -1,8 +1,9 @@
-import { assess } from './assess/assess.js';
+import { Assessor } from './assess/assess.js';
 import type { VolumeOptions } from './assess/volume.js';
 import { loadCatalog } from './catalog/load.js';
 import { withMappings, type MappingInput } from './catalog/mappings.js';
-import { hasEnvironmentInputs, loadEnvironment, type Environment, type EnvironmentInputs } from './environment/load.js';
+import { hasEnvironmentInputs, streamEnvironment, type Environment, type EnvironmentInputs } from './environment/load.js';
+import type { HostEnvironment } from './environment/model.js';
 import { withReadiness } from './report/readiness.js';
 import { addEvidence } from './evidence.js';
 import { loadObservations, type ObservationLoad } from './observe/load.js';
@@ -27,6 +28,8 @@ export interface CheckOptions extends Omit<LoadOptions, 'parse'> {
   observed?: string[];
   /** Volume budget and ranking of the fixes (--max-volume, --rank). */
   volume?: VolumeOptions;
+  /** Keep every host's model in the run (fix writes per-host files); otherwise hosts are summarised as read. */
+  keepHosts?: boolean;
 }
 
 export interface CheckRun {
@@ -53,10 +56,19 @@ export async function runCheck(paths: readonly string[], options: CheckOptions =
   const observe = (run: CheckRun, a?: Parameters<typeof addEvidence>[2]): CheckRun => (observations ? { ...run, result: addEvidence(run.result, observations, a), observations } : run);
   if (!options.environment || !hasEnvironmentInputs(options.environment)) return observe({ result, load });
 
-  const environment = loadEnvironment(options.environment, catalog);
+  // Hosts are streamed into the assessment: a fleet is summarised as it is read, never held whole. Evidence
+  // shows each host's own reasons, so it keeps each host's states.
+  const stream = streamEnvironment(options.environment, catalog);
+  const assessor = new Assessor(result, catalog, load.rules, { assumeDefaults: options.assumeDefaults }, options.volume ?? {}, { keepStates: Boolean(observations) });
+  const kept: HostEnvironment[] = [];
+  for (const host of stream.hosts) {
+    if (options.keepHosts) kept.push(host);
+    assessor.add(host);
+  }
+  const environment: Environment = { ...stream.env, hosts: kept };
   result.errors.push(...environment.errors);
   result.summary.errors = result.errors.length;
-  if (!environment.hosts.length) return observe({ result, load, environment });
-  const assessment = assess(result, environment.hosts, catalog, load.rules, { assumeDefaults: options.assumeDefaults }, options.volume);
+  if (!environment.hostCount) return observe({ result, load, environment });
+  const assessment = assessor.finish();
   return observe({ result: withReadiness(result, assessment, catalog, environment.identity), load, environment }, assessment);
 }

@@ -1,11 +1,12 @@
 import { splitRequirement, type Catalog } from '../catalog/catalog.js';
-import type { HostEnvironment, State } from '../environment/model.js';
+import type { HostEnvironment } from '../environment/model.js';
 import type { SysmonConfig } from '../environment/sysmon.js';
 import type { LoadedRule } from '../rules/model.js';
 import { matchTerms, simulate, type SimResult, type Simulation } from './sysmon-sim.js';
-import { originReads } from '../requirements/reads.js';
 import { logWarnings, rulesPerLog } from './logsize.js';
-import { contains, formatRanges, forwardState, type ForwardedSet, type ForwardState } from '../environment/forwarded.js';
+import type { ForwardedSet } from '../environment/forwarded.js';
+import { channelReport, forwardNeeds } from './channels.js';
+import { fingerprint } from './fingerprint.js';
 import type { RankItem } from './rank.js';
 import { recommend, type Recommendation, type VolumeBudget } from './recommend.js';
 import type { RankMode, VolumeOptions } from './volume.js';
@@ -42,6 +43,8 @@ export type { Recommendation, VolumeBudget } from './recommend.js';
 
 export interface Assessment {
   hosts: HostAssessment[];
+  /** Hosts with the same verdicts, each once with how many hosts it stands for: what fleet counts are made of. */
+  groups: { weight: number; host: HostAssessment }[];
   /** With --assume-defaults: what was taken at its Windows default, said once. */
   assumptions: string[];
   recommendations: Recommendation[];
@@ -53,100 +56,136 @@ export interface Assessment {
   channels?: ChannelReport[];
 }
 
-export interface ChannelReport {
-  channel: string;
-  /** Event IDs the rules need from it; "any" when some rule matches any event of the channel. */
-  needed: number[] | 'any';
-  forwarded: string;
-  missing: number[];
-  /** Rules reading this channel whose events are not all forwarded. */
-  rulesAffected: number;
-}
+import type { ChannelReport } from './channels.js';
+export type { ChannelReport };
 
 /** Verdicts of every rule on every host, and fixes ranked by rules (× hosts) unlocked. */
-export function assess(result: AssessInput, hosts: HostEnvironment[], catalog: Catalog, loaded: LoadedRule[] = [], opts: StateOptions = {}, vol: VolumeOptions = {}): Assessment {
-  const rules = result.rules;
-  const sim = sysmonSimulator(loaded, catalog);
-  const logUse = rulesPerLog(result, catalog);
-  const ids = result.requirements.map((r) => r.id);
-  const out: HostAssessment[] = [];
-  // Hosts whose inputs give every requirement the same state get the same verdicts: rank them as one group.
-  const groups = new Map<string, { weight: number; host: HostAssessment; missing: string[][][] }>();
-  const assumed = new Set<string>();
-  // One object per distinct state (a fleet repeats a few thousand among millions): memory follows the
-  // distinct states, not hosts × requirements. States are never changed once made.
-  const interned = new Map<string, RequirementState[]>();
-  const intern = (st: RequirementState): RequirementState => {
+export function assess(result: AssessInput, hosts: Iterable<HostEnvironment>, catalog: Catalog, loaded: LoadedRule[] = [], opts: StateOptions = {}, vol: VolumeOptions = {}, fleet: FleetOptions = {}): Assessment {
+  const a = new Assessor(result, catalog, loaded, opts, vol, fleet);
+  for (const host of hosts) a.add(host);
+  return a.finish();
+}
+
+export interface FleetOptions {
+  /**
+   * false: hosts whose inputs say the same (fingerprint) share one set of requirement states, whose reasons
+   * name the first such host's files. Memory then follows the distinct host states, not the hosts. Keep them
+   * (the default) where each host's reasons are shown (evidence per host).
+   */
+  keepStates?: boolean;
+}
+
+interface Group {
+  weight: number;
+  host: HostAssessment;
+  missing: string[][][];
+}
+
+/**
+ * Hosts are added one at a time (a fleet is streamed, never held): each is summarised as it comes, and
+ * hosts whose requirements are all in the same state share one set of verdicts.
+ */
+export class Assessor {
+  private readonly sim: Simulator;
+  private readonly logUse: Map<string, number>;
+  private readonly ids: string[];
+  private readonly out: HostAssessment[] = [];
+  /** Hosts whose inputs give every requirement the same state get the same verdicts: ranked as one group. */
+  private readonly groups = new Map<string, Group>();
+  private readonly byPrint = new Map<string, Group>();
+  private readonly assumed = new Set<string>();
+  private readonly kinds = new Set<string | undefined>();
+  private readonly unknownOf = new WeakMap<Map<string, RequirementState>, HostSeen['unknown']>();
+  /** One object per distinct state (reason included): states are never changed once made. */
+  private readonly interned = new Map<string, RequirementState[]>();
+  private forwarded: ForwardedSet | undefined;
+  private first = true;
+
+  constructor(
+    private readonly result: AssessInput,
+    private readonly catalog: Catalog,
+    loaded: LoadedRule[],
+    private readonly opts: StateOptions,
+    private readonly vol: VolumeOptions,
+    private readonly fleet: FleetOptions,
+  ) {
+    this.sim = sysmonSimulator(loaded, catalog);
+    this.logUse = rulesPerLog(result, catalog);
+    this.ids = result.requirements.map((r) => r.id);
+  }
+
+  add(host: HostEnvironment): void {
+    const { catalog, result, opts } = this;
+    if (this.first) this.forwarded = host.forwarded;
+    this.first = false;
+    this.kinds.add(host.role?.kind);
+    const print = this.fleet.keepStates === false ? fingerprint(host) : undefined;
+    let g = print === undefined ? undefined : this.byPrint.get(print);
+    let states = g?.host.states;
+    if (!states) {
+      states = new Map<string, RequirementState>();
+      for (const id of this.ids) states.set(id, this.intern(requirementState(id, host, catalog, opts)));
+      for (const [id, st] of states) if (st.assumed) this.assumed.add(ASSUMED[splitRequirement(id)[0]] ?? st.reason);
+      const sig = this.ids.map((id) => shortState(states?.get(id) as RequirementState)).join('') + (host.sysmon?.path ?? '') + (host.forwarded ? `|${host.forwardedFrom}` : '');
+      g = this.groups.get(sig);
+      if (!g) {
+        const done = assessRules(result.rules, host, states, catalog, this.sim, opts);
+        const ha = this.assessment(host, states, { verdicts: done.verdicts, summary: count(done.verdicts, result.rules), sysmon: done.sysmon, forwarding: done.forwarding });
+        g = { weight: 0, host: ha, missing: done.missing };
+        this.groups.set(sig, g);
+      } else if (this.fleet.keepStates === false) {
+        states = g.host.states; // the same states but for the reasons' wording: one map for the group
+      }
+      if (print !== undefined) this.byPrint.set(print, g);
+    }
+    const group = g as Group;
+    group.weight++;
+    const rep = group.host;
+    this.out.push(group.weight === 1 ? rep : this.assessment(host, states, { verdicts: rep.rules, summary: rep.summary, sysmon: rep.sysmon, forwarding: rep.forwarding }));
+  }
+
+  finish(): Assessment {
+    const { result, catalog } = this;
+    const rules = result.rules;
+    const items: RankItem[] = [];
+    const groupList = [...this.groups.values()];
+    groupList.forEach((g, gi) => {
+      g.host.rules.forEach((v, ri) => {
+        const rule = rules[ri] as AssessRule;
+        if (v.verdict === 'ready' || v.verdict === 'not-applicable' || rule.unknownReason || rule.kind !== 'rule') return;
+        items.push({ id: gi * rules.length + ri, weight: g.weight, missing: g.missing[ri] ?? [] });
+      });
+    });
+    // The host's kind picks Microsoft's per-computer-type volume (a fleet's fix takes the highest of its hosts').
+    const ranked = recommend(items, groupList, rules, catalog, [...this.kinds], this.vol);
+    const forwarded = this.forwarded;
+    return {
+      hosts: this.out,
+      groups: groupList.map((g) => ({ weight: g.weight, host: g.host })),
+      assumptions: [...this.assumed].sort(),
+      recommendations: ranked.recommendations,
+      ranking: ranked.ranking,
+      ...(ranked.budget ? { volumeBudget: ranked.budget } : {}),
+      ...(forwarded ? { channels: channelReport(rules, catalog, forwarded) } : {}),
+    };
+  }
+
+  private assessment(host: HostEnvironment, states: Map<string, RequirementState>, v: { verdicts: RuleVerdict[]; summary: VerdictCounts; sysmon?: SysmonReport; forwarding?: Map<number, string[]> }): HostAssessment {
+    let unknown = this.unknownOf.get(states);
+    if (!unknown) this.unknownOf.set(states, (unknown = visibility(host, states).unknown));
+    const seen: HostSeen = { inputs: [...new Set(host.files.map((f) => f.split(/[\\/]/).pop() ?? f))], unknown };
+    return { name: host.name, role: roleLabel(host), seen, files: host.files, summary: v.summary, rules: v.verdicts, states, notes: host.notes, conflicts: host.conflicts, warnings: logWarnings(host, this.logUse, this.catalog), sysmon: v.sysmon, forwarding: v.forwarding };
+  }
+
+  private intern(st: RequirementState): RequirementState {
     // By reason first (no key string to build for each of hosts × requirements), then the other fields.
-    const same = interned.get(st.reason);
+    const same = this.interned.get(st.reason);
     const known = same?.find((k) => k.state === st.state && k.sysmonState === st.sysmonState && k.assumed === st.assumed);
     if (known) return known;
     if (same) same.push(st);
-    else interned.set(st.reason, [st]);
+    else this.interned.set(st.reason, [st]);
     return st;
-  };
-
-  for (const host of hosts) {
-    const states = new Map<string, RequirementState>();
-    for (const id of ids) states.set(id, intern(requirementState(id, host, catalog, opts)));
-    for (const [id, st] of states) if (st.assumed) assumed.add(ASSUMED[splitRequirement(id)[0]] ?? st.reason);
-    const sig = ids.map((id) => shortState((states.get(id) as RequirementState).state)).join('') + (host.sysmon?.path ?? '') + (host.forwarded ? `|${host.forwardedFrom}` : '');
-    const g = groups.get(sig);
-    // Verdicts depend only on the states: a fleet of look-alike hosts is assessed once per distinct state set.
-    const done = g ? { verdicts: g.host.rules, missing: g.missing, sysmon: g.host.sysmon, forwarding: g.host.forwarding } : assessRules(rules, host, states, catalog, sim, opts);
-    const verdicts = done.verdicts;
-    const summary = g ? g.host.summary : count(verdicts, rules);
-    const ha: HostAssessment = { name: host.name, role: roleLabel(host), seen: visibility(host, states), files: host.files, summary, rules: verdicts, states, notes: host.notes, conflicts: host.conflicts, warnings: logWarnings(host, logUse, catalog), sysmon: done.sysmon, forwarding: done.forwarding };
-    out.push(ha);
-    if (g) g.weight++;
-    else groups.set(sig, { weight: 1, host: ha, missing: done.missing });
   }
-
-  const items: RankItem[] = [];
-  const groupList = [...groups.values()];
-  groupList.forEach((g, gi) => {
-    g.host.rules.forEach((v, ri) => {
-      const rule = rules[ri] as AssessRule;
-      if (v.verdict === 'ready' || v.verdict === 'not-applicable' || rule.unknownReason || rule.kind !== 'rule') return;
-      items.push({ id: gi * rules.length + ri, weight: g.weight, missing: g.missing[ri] ?? [] });
-    });
-  });
-  // The host's kind picks Microsoft's per-computer-type volume (a fleet's fix takes the highest of its hosts').
-  const ranked = recommend(items, groupList, rules, catalog, hosts.map((h) => h.role?.kind), vol);
-  const forwarded = hosts[0]?.forwarded;
-  const assumptions = [...assumed].sort();
-  return { hosts: out, assumptions, recommendations: ranked.recommendations, ranking: ranked.ranking, ...(ranked.budget ? { volumeBudget: ranked.budget } : {}), ...(forwarded ? { channels: channelReport(rules, catalog, forwarded) } : {}) };
-}
-
-/** Needed vs forwarded per channel, over every alternative of every assessable rule. */
-function channelReport(rules: AssessRule[], catalog: Catalog, set: ForwardedSet): ChannelReport[] {
-  const byChannel = new Map<string, { channel: string; ids: Set<number>; any: boolean; affected: Set<number> }>();
-  rules.forEach((r, ri) => {
-    if (r.unknownReason || r.kind !== 'rule') return;
-    for (const name of r.origins) {
-      const reads = originReads(catalog, r.logsourceKey, r.eventIds, name);
-      if (!reads) continue;
-      const key = reads.channel.toLowerCase();
-      const c = byChannel.get(key) ?? { channel: reads.channel, ids: new Set<number>(), any: false, affected: new Set<number>() };
-      if (!reads.ids.length) c.any = true;
-      for (const id of reads.ids) c.ids.add(id);
-      if (forwardState(set, reads.channel, reads.ids).state !== 'yes') c.affected.add(ri);
-      byChannel.set(key, c);
-    }
-  });
-  return [...byChannel.values()]
-    .map((c) => {
-      const f = set.get(c.channel.toLowerCase());
-      const needed = [...c.ids].sort((a, b) => a - b);
-      return {
-        channel: c.channel,
-        needed: c.any ? ('any' as const) : needed,
-        forwarded: f ? (formatRanges(f.sure) === formatRanges(f.possible) ? formatRanges(f.sure) : `${formatRanges(f.sure)} (possibly ${formatRanges(f.possible)}: ${f.reasons.join('; ')})`) : 'none',
-        missing: needed.filter((id) => !f || !contains(f.possible, id)),
-        rulesAffected: c.affected.size,
-      };
-    })
-    .sort((a, b) => b.rulesAffected - a.rulesAffected || a.channel.localeCompare(b.channel));
 }
 
 /** Simulation per (rule, event type, config), with the rule's match terms built once. */
@@ -242,20 +281,15 @@ function fixable(alternatives: AltInput[], stateOf: (id: string) => RequirementS
   return out;
 }
 
-/** Per alternative of a rule: the channel its events come from and whether the collectors ship them. */
-function forwardNeeds(r: AssessRule, catalog: Catalog, set: ForwardedSet): ({ channel: string; state: ForwardState; detail: string } | undefined)[] {
-  return r.origins.map((name) => {
-    const reads = originReads(catalog, r.logsourceKey, r.eventIds, name);
-    return reads && { channel: reads.channel, ...forwardState(set, reads.channel, reads.ids) };
-  });
-}
-
 /** intern() in assess() compares every field of a state: a field added to RequirementState must be compared there too. */
 const INTERNED_FIELDS = { state: true, sysmonState: true, reason: true, assumed: true } satisfies Record<keyof RequirementState, true>;
 void INTERNED_FIELDS;
 
-function shortState(s: State | 'partial'): string {
-  return s === 'on' ? '1' : s === 'off' ? '0' : s === 'partial' ? '~' : '?';
+/** A state's part of a group signature: its state and, for a Sysmon type, what the config does with it. */
+function shortState(st: RequirementState): string {
+  const s = st.state;
+  const c = s === 'on' ? '1' : s === 'off' ? '0' : s === 'partial' ? '~' : '?';
+  return st.sysmonState ? `${c}${st.sysmonState}` : c;
 }
 
 

@@ -115,11 +115,12 @@ export function readMappings(opts: RuleAndHostCliOptions): MappingInput[] {
 }
 
 /** Runs the pipeline and turns every unusable-input condition into a UsageError (exit 2). */
-export async function runValidated(paths: string[], opts: RuleAndHostCliOptions): Promise<CheckRun> {
+export async function runValidated(paths: string[], opts: RuleAndHostCliOptions, more: { keepHosts?: boolean } = {}): Promise<CheckRun> {
   const progress = makeProgress();
   let run: CheckRun;
   try {
     run = await runCheck(paths, {
+      ...more,
       minStatus: opts.minStatus,
       allStatuses: opts.allStatuses,
       minLevel: opts.minLevel,
@@ -142,7 +143,7 @@ export async function runValidated(paths: string[], opts: RuleAndHostCliOptions)
   const { result, load, environment } = run;
   const missing = [...load.missing, ...(environment?.missing ?? []), ...(run.observations?.missing ?? [])];
   if (missing.length) throw new UsageError(`no such file or directory: ${missing.join(', ')}`);
-  if (environment && !environment.hosts.length) {
+  if (environment && !environment.hostCount) {
     throw new UsageError(`no usable environment input: ${environment.errors.map((e) => `${e.path}: ${e.message}`).join('; ') || 'no files found'}`);
   }
   if (result.summary.rulesScanned === 0) {

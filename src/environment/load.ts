@@ -11,6 +11,9 @@ import { detectFormat, readCollector, type CollectorFormat } from './collectors.
 import type { ForwardedSet } from './forwarded.js';
 import { emptyHost, hostKey, type HostEnvironment, type InputError } from './model.js';
 import { findSnapshots, hostFromSnapshot, SNAPSHOT_NAMES } from './snapshot.js';
+import { applyRoles, parseRoleOption, type RoleOption } from './roles.js';
+
+export { parseRoleOption } from './roles.js';
 
 export interface EnvironmentInputs {
   /** Host snapshots: a folder the collection script wrote, a .zip of it, or a folder of them (a fleet). */
@@ -28,7 +31,10 @@ export interface EnvironmentInputs {
 }
 
 export interface Environment {
+  /** Every host (loadEnvironment); empty when the hosts were streamed (streamEnvironment). */
   hosts: HostEnvironment[];
+  /** How many hosts the inputs describe. */
+  hostCount: number;
   errors: InputError[];
   /** Arguments that do not exist: the invocation is unusable. */
   missing: string[];
@@ -40,190 +46,231 @@ export function hasEnvironmentInputs(i: EnvironmentInputs): boolean {
   return Boolean(i.host?.length || i.gpresult?.length || i.auditpol?.length || i.sysmon?.length || i.collector?.length);
 }
 
-/** Reads every environment input; one host per gpresult file, auditpol files merged into the matching host. */
+/** Reads every environment input into hosts: one per snapshot or gpresult file, auditpol merged into its host. */
 export function loadEnvironment(inputs: EnvironmentInputs, catalog: Catalog): Environment {
-  const env: Environment = { hosts: [], errors: [], missing: [], identity: [] };
-  const byKey = new Map<string, HostEnvironment>();
+  const stream = streamEnvironment(inputs, catalog);
+  const hosts = [...stream.hosts];
+  return { ...stream.env, hosts };
+}
 
+/** Where a kind of input reports its problems: kept apart so that they are listed in the same order however read. */
+interface Sink {
+  errors: InputError[];
+  missing: string[];
+}
+
+/**
+ * The hosts one at a time, each complete (its auditpol exports merged, --role, the Sysmon config and the
+ * collectors applied), so that a fleet of 100,000 gpresult files is never held in memory at once; `env`
+ * holds the errors, missing inputs and identity notes once the hosts have been consumed. The fleet-wide
+ * inputs (auditpol exports, Sysmon config, collectors, roles) are read first.
+ */
+export function streamEnvironment(inputs: EnvironmentInputs, catalog: Catalog): { hosts: Iterable<HostEnvironment>; env: Environment } {
+  const env: Environment = { hosts: [], hostCount: 0, errors: [], missing: [], identity: [] };
+  return { env, hosts: produce(inputs, catalog, env) };
+}
+
+function* produce(inputs: EnvironmentInputs, catalog: Catalog, env: Environment): Generator<HostEnvironment> {
+  // Sinks in the order their problems are listed: snapshots, gpresult, auditpol, --role, Sysmon, collectors.
+  const [snaps, gp, ap, role, sys, coll] = Array.from({ length: 6 }, (): Sink => ({ errors: [], missing: [] }));
+  const roles: RoleOption[] = (inputs.roles ?? []).map((value) => ({ value, ...parseRoleOption(value) }));
+  const auditpols = readAuditpols(inputs.auditpol ?? [], catalog, ap as Sink);
+  const sysmon = readSysmon(inputs.sysmon ?? [], catalog, sys as Sink);
+  const collectors = readCollectors(inputs, catalog, coll as Sink);
+  const names = new Set<string>();
+  const byKey = new Map<string, typeof auditpols>();
+  for (const a of auditpols) byKey.set(a.key, [...(byKey.get(a.key) ?? []), a]);
+  // An export without a machine name (a GPO backup audit.csv) belongs to the one host beside it, if one:
+  // that is known only once every host is read, so such a run keeps its hosts until then.
+  const hold = auditpols.some((a) => !a.key);
+  const held: HostEnvironment[] = [];
+  const finish = (host: HostEnvironment): HostEnvironment => {
+    applyRoles(host, roles);
+    if (sysmon) applySysmon(host, sysmon);
+    if (collectors) applyCollectors(host, collectors);
+    env.hostCount++;
+    return host;
+  };
+
+  for (const host of baseHosts(inputs, catalog, snaps as Sink, gp as Sink, names)) {
+    if (hold) {
+      held.push(host);
+      continue;
+    }
+    for (const a of byKey.get(host.name) ?? []) mergeAuditpol(host, a, catalog);
+    byKey.delete(host.name);
+    yield finish(host);
+  }
+
+  // Exports naming a computer no snapshot or gpresult names are hosts of their own (two computers are never
+  // merged: a readiness made of one host's GPOs and another's audit policy is nobody's).
+  const own = new Map<string, HostEnvironment>();
+  for (const a of auditpols) {
+    if (!hold && !byKey.has(a.key)) continue; // merged above
+    let host = hold ? held.find((h) => h.name === a.key) ?? own.get(a.key) : own.get(a.key);
+    if (!host && !a.key && held.length + own.size === 1) {
+      host = (held[0] ?? [...own.values()][0]) as HostEnvironment;
+    } else if (!host && a.key && names.size) {
+      const first: string[] = [];
+      for (const n of names) if (first.push(n) >= 3) break;
+      const others = first.join(', ') + (names.size > 3 ? `, … ${names.size - 3} more` : '');
+      env.identity.push(`auditpol ${basename(a.path)} names ${a.computer}, which no gpresult names (${others}): assessed as a host of its own`);
+    }
+    if (!host) {
+      host = emptyHost(a.key || basename(a.path));
+      own.set(hostKey(host.name), host);
+      names.add(host.name);
+    }
+    mergeAuditpol(host, a, catalog);
+  }
+  for (const host of [...held, ...own.values()]) yield finish(host);
+  for (const r of roles) {
+    if (r.host && ![...names].some((n) => hostKey(n) === hostKey(r.host as string))) role?.errors.push({ path: '--role', message: `no host named ${r.host} among the inputs (${[...names].join(', ') || 'none'})` });
+  }
+  // Without any host, the Sysmon config (or else the collectors) describes one.
+  if (!env.hostCount && (sysmon || collectors)) {
+    const host = emptyHost(sysmon ? basename(sysmon.path).replace(/\.xml$/i, '') : 'collectors');
+    if (sysmon) applySysmon(host, sysmon);
+    if (collectors) applyCollectors(host, collectors);
+    env.hostCount++;
+    yield host;
+  }
+  for (const sink of [snaps, gp, ap, role, sys, coll] as Sink[]) {
+    env.errors.push(...sink.errors);
+    env.missing.push(...sink.missing);
+  }
+}
+
+/** Snapshot and gpresult hosts, in argument order; a second host of the same name is told apart by its file. */
+function* baseHosts(inputs: EnvironmentInputs, catalog: Catalog, snapSink: Sink, gpSink: Sink, names: Set<string>): Generator<HostEnvironment> {
   for (const arg of inputs.host ?? []) {
     let snaps;
     try {
-      snaps = findSnapshots(arg, env.errors);
+      snaps = findSnapshots(arg, snapSink.errors);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') env.missing.push(arg);
-      else env.errors.push({ path: arg, message: `cannot access: ${errnoMessage(e)}` });
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') snapSink.missing.push(arg);
+      else snapSink.errors.push({ path: arg, message: `cannot access: ${errnoMessage(e)}` });
       continue;
     }
-    if (!snaps.length) env.errors.push({ path: arg, message: `no host snapshot here (a folder holding ${SNAPSHOT_NAMES.slice(0, 3).join(', ')} …, a .zip of one, or a folder of them)` });
+    if (!snaps.length) snapSink.errors.push({ path: arg, message: `no host snapshot here (a folder holding ${SNAPSHOT_NAMES.slice(0, 3).join(', ')} …, a .zip of one, or a folder of them)` });
     for (const snap of snaps) {
-      const host = hostFromSnapshot(snap, catalog, env.errors);
-      if (byKey.has(host.name)) host.name = `${host.name} (${basename(snap.path)})`;
-      byKey.set(host.name, host);
-      env.hosts.push(host);
+      const host = hostFromSnapshot(snap, catalog, snapSink.errors);
+      if (names.has(host.name)) host.name = `${host.name} (${basename(snap.path)})`;
+      names.add(host.name);
+      yield host;
     }
   }
-
-  for (const path of expand(inputs.gpresult ?? [], /\.xml$/i, env)) {
-    const text = read(path, env);
+  for (const path of expand(inputs.gpresult ?? [], /\.xml$/i, gpSink)) {
+    const text = read(path, gpSink);
     if (text === undefined) continue;
     let settings;
     try {
       settings = parseGpresult(text, catalog);
     } catch (e) {
-      env.errors.push({ path, message: (e as Error).message });
+      gpSink.errors.push({ path, message: (e as Error).message });
       continue;
     }
     let name = hostKey(settings.computer) || basename(path).replace(/\.xml$/i, '');
-    if (byKey.has(name)) name = `${name} (${basename(path)})`;
+    if (names.has(name)) name = `${name} (${basename(path)})`;
     const host = emptyHost(name);
     host.files.push(path);
     applyGpresult(host, settings, `gpresult ${basename(path)}`, catalog);
-    byKey.set(name, host);
-    env.hosts.push(host);
+    names.add(name);
+    yield host;
   }
+}
 
-  for (const path of expand(inputs.auditpol ?? [], /\.(csv|txt)$/i, env)) {
-    const text = read(path, env);
+interface AuditpolInput {
+  path: string;
+  computer: string;
+  key: string;
+  parsed: AuditpolSettings;
+}
+
+function readAuditpols(args: string[], catalog: Catalog, sink: Sink): AuditpolInput[] {
+  const out: AuditpolInput[] = [];
+  for (const path of expand(args, /\.(csv|txt)$/i, sink)) {
+    const text = read(path, sink);
     if (text === undefined) continue;
-    let parsed: AuditpolSettings;
     try {
-      parsed = parseAuditpol(text, catalog);
+      const parsed = parseAuditpol(text, catalog);
+      out.push({ path, computer: parsed.computer, key: hostKey(parsed.computer), parsed });
     } catch (e) {
-      env.errors.push({ path, message: (e as Error).message });
-      continue;
+      sink.errors.push({ path, message: (e as Error).message });
     }
-    const key = hostKey(parsed.computer);
-    let host = byKey.get(key);
-    if (!host && !key && env.hosts.length === 1) {
-      // An export without a machine name (a GPO backup audit.csv) beside one gpresult: that host's.
-      host = env.hosts[0] as HostEnvironment;
-    } else if (!host && key && env.hosts.length) {
-      // Two computers are never merged: a readiness made of one host's GPOs and another's audit policy is nobody's.
-      const others = env.hosts.slice(0, 3).map((h) => h.name).join(', ') + (env.hosts.length > 3 ? `, … ${env.hosts.length - 3} more` : '');
-      env.identity.push(`auditpol ${basename(path)} names ${parsed.computer}, which no gpresult names (${others}): assessed as a host of its own`);
-    }
-    if (!host) {
-      host = emptyHost(key || basename(path));
-      byKey.set(hostKey(host.name), host);
-      env.hosts.push(host);
-    }
-    host.files.push(path);
-    host.notes.push(...parsed.notes.map((n) => `auditpol ${basename(path)} ${n}`));
-    applyAuditpol(host, parsed, `auditpol ${basename(path)}`, catalog);
   }
-  applyRoles(inputs.roles ?? [], env);
+  return out;
+}
 
+function mergeAuditpol(host: HostEnvironment, a: AuditpolInput, catalog: Catalog): void {
+  host.files.push(a.path);
+  host.notes.push(...a.parsed.notes.map((n) => `auditpol ${basename(a.path)} ${n}`));
+  applyAuditpol(host, a.parsed, `auditpol ${basename(a.path)}`, catalog);
+}
+
+/** One Sysmon configuration applies to every host (it is deployed fleet-wide): the first one given. */
+function readSysmon(args: string[], catalog: Catalog, sink: Sink): SysmonConfig | undefined {
   const configs: SysmonConfig[] = [];
-  for (const path of expand(inputs.sysmon ?? [], /\.xml$/i, env)) {
-    const text = read(path, env);
+  for (const path of expand(args, /\.xml$/i, sink)) {
+    const text = read(path, sink);
     if (text === undefined) continue;
     try {
       configs.push(parseSysmonConfig(path, text, catalog));
     } catch (e) {
-      env.errors.push({ path, message: (e as Error).message });
+      sink.errors.push({ path, message: (e as Error).message });
     }
   }
   if (configs.length > 1) {
-    env.errors.push({ path: configs.slice(1).map((c) => c.path).join(', '), message: `only one Sysmon configuration can apply to the hosts; ${configs[0]?.path} is used` });
+    sink.errors.push({ path: configs.slice(1).map((c) => c.path).join(', '), message: `only one Sysmon configuration can apply to the hosts; ${configs[0]?.path} is used` });
   }
-  const config = configs[0];
-  if (config) {
-    if (!env.hosts.length) env.hosts.push(emptyHost(basename(config.path).replace(/\.xml$/i, '')));
-    for (const host of env.hosts) {
-      if (host.sysmon && host.sysmon.path !== config.path) host.conflicts.push(`Sysmon: the snapshot has ${host.sysmon.path}, --sysmon ${config.path} is used`);
-      host.sysmon = config;
-      host.files.push(config.path);
-      host.notes.push(...config.notes.map((n) => `sysmon ${basename(config.path)}: ${n}`));
-    }
-  }
-  readCollectors(inputs, catalog, env);
-  return env;
+  return configs[0];
+}
+
+function applySysmon(host: HostEnvironment, config: SysmonConfig): void {
+  if (host.sysmon && host.sysmon.path !== config.path) host.conflicts.push(`Sysmon: the snapshot has ${host.sysmon.path}, --sysmon ${config.path} is used`);
+  host.sysmon = config;
+  host.files.push(config.path);
+  host.notes.push(...config.notes.map((n) => `sysmon ${basename(config.path)}: ${n}`));
+}
+
+interface Collected {
+  set: ForwardedSet;
+  used: string[];
+  notes: string[];
 }
 
 /** Every collector config adds to one forwarded set, which applies to every host. */
-function readCollectors(inputs: EnvironmentInputs, catalog: Catalog, env: Environment): void {
+function readCollectors(inputs: EnvironmentInputs, catalog: Catalog, sink: Sink): Collected | undefined {
   const set: ForwardedSet = new Map();
   const used: string[] = [];
   const notes: string[] = [];
-  for (const path of expand(inputs.collector ?? [], /\.(xml|conf|ya?ml)$/i, env)) {
-    const text = read(path, env);
+  for (const path of expand(inputs.collector ?? [], /\.(xml|conf|ya?ml)$/i, sink)) {
+    const text = read(path, sink);
     if (text === undefined) continue;
     const format = inputs.collectorFormat ?? detectFormat(path, text);
     if (!format) {
-      env.errors.push({ path, message: 'not a collector configuration logsource-check knows (WEF subscription, QueryList, nxlog.conf, winlogbeat.yml); use --collector-format' });
+      sink.errors.push({ path, message: 'not a collector configuration logsource-check knows (WEF subscription, QueryList, nxlog.conf, winlogbeat.yml); use --collector-format' });
       continue;
     }
     try {
       notes.push(...readCollector(path, text, format, set, catalog).notes);
       used.push(path);
     } catch (e) {
-      env.errors.push({ path, message: `${format}: ${(e as Error).message}` });
+      sink.errors.push({ path, message: `${format}: ${(e as Error).message}` });
     }
   }
-  if (!used.length) return;
-  if (!env.hosts.length) env.hosts.push(emptyHost('collectors'));
-  for (const host of env.hosts) {
-    host.forwarded = set;
-    host.forwardedFrom = used.join(', ');
-    host.files.push(...used);
-    host.notes.push(...notes);
-  }
+  return used.length ? { set, used, notes } : undefined;
 }
 
-/** Role words of --role: the host kind and the server roles the catalog restricts events to. */
-const ROLE_WORDS: Record<string, { kind?: NonNullable<HostEnvironment['role']>['kind']; feature?: string }> = {
-  dc: { kind: 'domain-controller' },
-  'domain-controller': { kind: 'domain-controller' },
-  workstation: { kind: 'workstation' },
-  client: { kind: 'workstation' },
-  server: { kind: 'member-server' },
-  'member-server': { kind: 'member-server' },
-  ca: { feature: 'certification-authority' },
-  'certification-authority': { feature: 'certification-authority' },
-  nps: { feature: 'network-policy-server' },
-  'network-policy-server': { feature: 'network-policy-server' },
-  dns: { feature: 'dns-server' },
-  'dns-server': { feature: 'dns-server' },
-  iis: { feature: 'iis' },
-  exchange: { feature: 'exchange' },
-  adfs: { feature: 'adfs' },
-};
-
-/** Parses one --role value ("dc,dns" or "WS-0142=workstation"); throws with the offending word. */
-export function parseRoleOption(value: string): { host?: string; kind?: NonNullable<HostEnvironment['role']>['kind']; features: string[] } {
-  const eq = value.indexOf('=');
-  const host = eq >= 0 ? value.slice(0, eq).trim() : undefined;
-  const words = (eq >= 0 ? value.slice(eq + 1) : value).split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
-  if (!words.length || host === '') throw new Error(`--role "${value}": expected [HOST=]ROLE[,ROLE…]`);
-  let kind: NonNullable<HostEnvironment['role']>['kind'];
-  const features: string[] = [];
-  for (const w of words) {
-    const r = ROLE_WORDS[w];
-    if (!r) throw new Error(`--role "${value}": unknown role "${w}" (known: ${Object.keys(ROLE_WORDS).join(', ')})`);
-    if (r.kind) kind = r.kind;
-    if (r.feature) features.push(r.feature);
-  }
-  return { host, kind, features };
-}
-
-/** Stated roles replace what gpresult suggests; a disagreement is reported as a conflict. */
-function applyRoles(values: string[], env: Environment): void {
-  for (const value of values) {
-    const r = parseRoleOption(value);
-    const targets = r.host ? env.hosts.filter((h) => hostKey(h.name) === hostKey(r.host as string)) : env.hosts;
-    if (r.host && !targets.length) env.errors.push({ path: '--role', message: `no host named ${r.host} among the inputs (${env.hosts.map((h) => h.name).join(', ') || 'none'})` });
-    for (const h of targets) {
-      const prev = h.role;
-      if (prev?.kind && r.kind && prev.kind !== r.kind && !(prev.kind === 'member' && r.kind !== 'domain-controller')) {
-        h.conflicts.push(`role: ${prev.source} says ${prev.kind}, --role says ${r.kind} (--role wins)`);
-      }
-      h.role = { kind: r.kind ?? prev?.kind, features: new Set(r.features), complete: true, source: `--role ${value}` };
-    }
-  }
+function applyCollectors(host: HostEnvironment, c: Collected): void {
+  host.forwarded = c.set;
+  host.forwardedFrom = c.used.join(', ');
+  host.files.push(...c.used);
+  host.notes.push(...c.notes);
 }
 
 /** Files named directly, plus matching files in named directories (one level: a fleet's export folder). */
-function expand(args: string[], ext: RegExp, env: Environment): string[] {
+function expand(args: string[], ext: RegExp, env: Sink): string[] {
   const out: string[] = [];
   for (const arg of args) {
     let st;
@@ -247,7 +294,7 @@ function expand(args: string[], ext: RegExp, env: Environment): string[] {
   return out;
 }
 
-function read(path: string, env: Environment): string | undefined {
+function read(path: string, env: Sink): string | undefined {
   try {
     return decodeText(readBounded(path, MAX_INPUT_FILE));
   } catch (e) {

@@ -83,7 +83,7 @@ export function fastXml(s: string): XmlNode | undefined {
       const value = finish(top);
       if (value === undefined) return undefined;
       add(stack[stack.length - 1]?.node ?? doc, top.local, value);
-      if (stack.length >= 2 && gt + 1 - top.at >= MEMO_MIN) remember(s.slice(top.at, gt + 1), top.raw, stack.length, value, suspects > top.suspects);
+      if (stack.length >= 2 && gt + 1 - top.at >= MEMO_MIN) remember(s, top.at, gt + 1, top.raw, stack.length, value, suspects > top.suspects);
       i = gt + 1;
     } else if (c === 33 /* ! */) {
       if (!s.startsWith('<!--', lt)) return undefined;
@@ -159,23 +159,36 @@ function add(target: XmlNode, local: string, value: unknown): void {
  */
 const MEMO_MIN = 1024;
 const MEMO_MAX_CHARS = 8_000_000;
-const memo = new Map<string, { value: unknown; depth: number; suspect: boolean }>();
+/** Entries by depth, name, length and first characters; the whole text is then compared. */
+const memo = new Map<string, { text: string; value: unknown; suspect: boolean }[]>();
 const memoNames = new Set<string>();
 let memoChars = 0;
 
-function remember(text: string, raw: string, depth: number, value: unknown, suspect: boolean): void {
-  if (memoChars + text.length > MEMO_MAX_CHARS || memo.has(text)) return;
-  memo.set(text, { value: freeze(value), depth, suspect });
+function memoKey(s: string, at: number, len: number, raw: string, depth: number): string {
+  return `${depth} ${raw} ${len} ${s.slice(at, at + 96)}`;
+}
+
+function remember(s: string, at: number, end: number, raw: string, depth: number, value: unknown, suspect: boolean): void {
+  const len = end - at;
+  if (memoChars + len > MEMO_MAX_CHARS) return;
+  const key = memoKey(s, at, len, raw, depth);
+  const bucket = memo.get(key) ?? [];
+  if (bucket.some((e) => s.startsWith(e.text, at))) return;
+  // A copy, not a slice (a slice keeps the whole document it came from alive); JSON keeps lone surrogates.
+  const text = JSON.parse(JSON.stringify(s.slice(at, end))) as string;
+  bucket.push({ text, value: freeze(value), suspect });
+  memo.set(key, bucket);
   memoNames.add(raw);
-  memoChars += text.length;
+  memoChars += len;
 }
 
 function recall(s: string, at: number, raw: string, depth: number): { value: unknown; end: number; suspect: boolean } | undefined {
   const close = s.indexOf(`</${raw}>`, at);
   if (close < 0) return undefined;
   const end = close + raw.length + 3;
-  const seen = memo.get(s.slice(at, end));
-  return seen && seen.depth === depth ? { value: seen.value, end, suspect: seen.suspect } : undefined;
+  const bucket = memo.get(memoKey(s, at, end - at, raw, depth));
+  const seen = bucket?.find((e) => s.startsWith(e.text, at));
+  return seen ? { value: seen.value, end, suspect: seen.suspect } : undefined;
 }
 
 function freeze(v: unknown): unknown {

@@ -11,12 +11,17 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
   const stateAcross = (id: string): { state: ShownState; on: number; reason?: string } => {
     // Forwarding is judged per rule; a fix names it only where it is lacking.
     if (id.startsWith('forward:')) return { state: 'off', on: 0 };
-    const states = a.hosts.map((h) => h.states.get(id));
-    const on = states.filter((s) => s?.state === 'on').length;
-    // Sysmon event types show the config's own state: on, filtered, off or unsupported.
-    const kinds = new Set(states.map((s) => s?.sysmonState ?? (s?.state === 'partial' ? 'on' : s?.state) ?? 'unknown'));
+    // Per group of hosts with the same states: a fleet of 100,000 look-alike hosts is a few groups.
+    let on = 0;
+    const kinds = new Set<string>();
+    for (const g of a.groups) {
+      const s = g.host.states.get(id);
+      if (s?.state === 'on') on += g.weight;
+      // Sysmon event types show the config's own state: on, filtered, off or unsupported.
+      kinds.add(s?.sysmonState ?? (s?.state === 'partial' ? 'on' : s?.state) ?? 'unknown');
+    }
     const state = kinds.size === 1 ? ([...kinds][0] as ShownState) : 'mixed';
-    return { state, on, reason: single ? states[0]?.reason : undefined };
+    return { state, on, reason: single ? single.states.get(id)?.reason : undefined };
   };
 
   const rules = result.rules.map((r, i) => {
@@ -27,7 +32,7 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
       return { ...r, verdict: v?.verdict, missing: v?.missing ?? [], why: v?.why, ...(sysmon ? { sysmon } : {}), ...(forwarding ? { forwarding } : {}) };
     }
     const verdicts: Record<Verdict, number> = { ready: 0, partial: 0, blocked: 0, unknown: 0, 'not-applicable': 0 };
-    for (const h of a.hosts) verdicts[h.rules[i]?.verdict ?? 'unknown']++;
+    for (const g of a.groups) verdicts[g.host.rules[i]?.verdict ?? 'unknown'] += g.weight;
     return { ...r, verdicts };
   });
   const requirements = result.requirements.map((q) => {
@@ -36,9 +41,9 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
   });
 
   const total: VerdictCounts = { ready: 0, partial: 0, blocked: 0, unknown: 0, notApplicable: 0, applicable: 0, readiness: null, unknownCauses: {}, outOfScope: 0 };
-  for (const h of a.hosts) {
-    for (const k of ['ready', 'partial', 'blocked', 'unknown', 'notApplicable'] as const) total[k] += h.summary[k];
-    for (const [cause, n] of Object.entries(h.summary.unknownCauses)) total.unknownCauses[cause] = (total.unknownCauses[cause] ?? 0) + n;
+  for (const { weight, host: h } of a.groups) {
+    for (const k of ['ready', 'partial', 'blocked', 'unknown', 'notApplicable'] as const) total[k] += weight * h.summary[k];
+    for (const [cause, n] of Object.entries(h.summary.unknownCauses)) total.unknownCauses[cause] = (total.unknownCauses[cause] ?? 0) + weight * n;
   }
   // Out-of-scope rules are the same on every host: counted once.
   total.outOfScope = a.hosts[0]?.summary.outOfScope ?? 0;
