@@ -94,7 +94,7 @@ function pseudoRoot(dev: number): string | undefined {
  * non-blocking and checked before any read. Files on /proc, /sys and /dev are refused by their device, from
  * the same fstat (no path resolution per file: a rule set has thousands).
  */
-export function readRegular(path: string, maxBytes: number): Buffer {
+export function readRegular(path: string, maxBytes: number, alloc: (bytes: number) => Buffer = Buffer.allocUnsafe): Buffer {
   const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
     const st = fstatSync(fd);
@@ -106,8 +106,10 @@ export function readRegular(path: string, maxBytes: number): Buffer {
     let total = 0;
     // The first read asks for the stated size plus one byte: a regular file is usually read in one call.
     let want = Math.min(st.size + 1, maxBytes + 1);
+    let first = true;
     for (;;) {
-      const buf = Buffer.allocUnsafe(Math.max(want, 1));
+      const buf = first ? alloc(Math.max(want, 1)) : Buffer.allocUnsafe(Math.max(want, 1));
+      first = false;
       const n = readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
       total += n;

@@ -136,8 +136,12 @@ export function parseGpresult(xmlText: string, catalog: Catalog): GpresultSettin
   return out;
 }
 
-/** Policies are recognised by (ADMX category, setting name), as gpresult reports them. */
+const indexes = new WeakMap<Catalog, { byKey: Map<string, string>; categories: Set<string> }>();
+
+/** Policies are recognised by (ADMX category, setting name), as gpresult reports them (once per catalog). */
 function policyIndex(catalog: Catalog): { byKey: Map<string, string>; categories: Set<string> } {
+  const known = indexes.get(catalog);
+  if (known) return known;
   const byKey = new Map<string, string>();
   const categories = new Set<string>();
   for (const p of catalog.policies) {
@@ -145,6 +149,7 @@ function policyIndex(catalog: Catalog): { byKey: Map<string, string>; categories
     byKey.set(policyKey(p.admxCategory, p.name), p.id);
     categories.add(p.admxCategory.toLowerCase());
   }
+  indexes.set(catalog, { byKey, categories });
   return { byKey, categories };
 }
 

@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
-import { decodeText, MAX_INPUT_FILE, readBounded, TooLargeError } from '../decode.js';
+import { MAX_INPUT_FILE, readText, TooLargeError } from '../decode.js';
 import { errnoMessage } from '../rules/files.js';
 import { parseAuditpol, type AuditpolSettings } from './auditpol.js';
 import { applyAuditpol, applyGpresult } from './merge.js';
@@ -296,7 +296,7 @@ function expand(args: string[], ext: RegExp, env: Sink): string[] {
 
 function read(path: string, env: Sink): string | undefined {
   try {
-    return decodeText(readBounded(path, MAX_INPUT_FILE));
+    return readText(path, MAX_INPUT_FILE);
   } catch (e) {
     env.errors.push({ path, message: e instanceof TooLargeError ? e.message : `cannot read file: ${errnoMessage(e)}` });
     return undefined;

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
-import { decodeText, MAX_INPUT_FILE, readBounded } from '../decode.js';
+import { decodeText, MAX_INPUT_FILE, readBounded, readText } from '../decode.js';
 import { errnoMessage } from '../rules/files.js';
 import { parseAuditpol } from './auditpol.js';
 import { applyAuditpol, applyGpresult } from './merge.js';
@@ -76,7 +76,7 @@ function readDir(dir: string, errors: InputError[]): Snapshot {
     const p = join(dir, name);
     try {
       if (!statSync(p).isFile()) continue; // only regular files are read
-      files.set(lower, decodeText(readBounded(p, MAX_INPUT_FILE)));
+      files.set(lower, readText(p, MAX_INPUT_FILE));
     } catch (e) {
       errors.push({ path: p, message: `cannot read file: ${errnoMessage(e)}` });
     }

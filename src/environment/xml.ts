@@ -79,9 +79,9 @@ export function text(node: unknown, name: string): string | undefined {
   if (typeof node !== 'object' || node === null) return undefined;
   const v = (node as XmlNode)[name];
   const first = Array.isArray(v) ? v[0] : v;
-  if (typeof first === 'string') return first.trim();
+  if (typeof first === 'string') return own(first.trim());
   if (typeof first === 'number' || typeof first === 'boolean') return String(first);
-  if (first && typeof first === 'object' && '#text' in first) return String((first as XmlNode)['#text']).trim();
+  if (first && typeof first === 'object' && '#text' in first) return own(String((first as XmlNode)['#text']).trim());
   if (first && typeof first === 'object') return '';
   return undefined;
 }
@@ -91,7 +91,24 @@ export function attr(node: unknown, name: string): string | undefined {
   if (typeof node !== 'object' || node === null) return undefined;
   const v = (node as XmlNode)[`@${name}`];
   const first = Array.isArray(v) ? v[0] : v;
-  return first === undefined ? undefined : String(first);
+  return first === undefined ? undefined : own(String(first));
+}
+
+/**
+ * Values read out of a document are kept as strings of their own. The readers hand out slices of the
+ * document's text, and a slice keeps the whole text alive: a host name or a GPO name quoted in a fleet
+ * host's notes would hold on to its 40 KB gpresult file. Values repeat across a fleet (GUIDs, GPO and
+ * setting names), so each distinct value is copied once and shared (up to a bound).
+ */
+const owned = new Map<string, string>();
+
+function own(s: string): string {
+  if (s.length < 13) return s; // V8 copies short slices anyway
+  const known = owned.get(s);
+  if (known !== undefined) return known;
+  const copy = JSON.parse(JSON.stringify(s)) as string; // lossless, lone surrogates included
+  if (owned.size < 100_000) owned.set(copy, copy);
+  return copy;
 }
 
 /** The five predefined XML entities and character references (DTD entities are never expanded). */
