@@ -3,7 +3,7 @@
  * take pull requests from strangers: a hostile input must cost bounded bytes, entries, depth and time, and
  * is reported in one line naming the file and the limit while the rest of the run goes on.
  */
-import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 const MiB = 1048576;
@@ -132,7 +132,7 @@ function tooLarge(bytes: number, max: number): string {
  * the target directory (fix --out, guides, -o): an existing non-regular target, or one under /proc, /sys or
  * /dev, is refused with a LimitError naming it.
  */
-export function writeOutput(path: string, content: string | Uint8Array): void {
+export function writeOutput(path: string, content: string | Uint8Array | Iterable<string>): void {
   let st;
   try {
     st = lstatSync(path);
@@ -142,7 +142,25 @@ export function writeOutput(path: string, content: string | Uint8Array): void {
   if (st && (st.isSymbolicLink() || !st.isFile())) throw new LimitError(`${path} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}: not written through`);
   const dir = forbiddenTarget(dirname(path));
   if (dir) throw new LimitError(`${dirname(path)} ${dir}`);
-  writeFileSync(path, content, { flag: st ? 'w' : 'wx' });
+  if (typeof content === 'string' || content instanceof Uint8Array) {
+    writeFileSync(path, content, { flag: st ? 'w' : 'wx' });
+    return;
+  }
+  // A report in pieces (a fleet's JSON is hundreds of MB): written as it is made, never held whole.
+  const fd = openSync(path, st ? 'w' : 'wx');
+  try {
+    let batch = '';
+    for (const piece of content) {
+      batch += piece;
+      if (batch.length >= 1 << 20) {
+        writeSync(fd, batch);
+        batch = '';
+      }
+    }
+    if (batch) writeSync(fd, batch);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Creates an output directory; refuses one under /proc, /sys or /dev (where a recursive mkdir can spin forever). */

@@ -1,7 +1,7 @@
 /** `check` (the default command): the report in the chosen format and the --fail-under gate. */
 import { renderCsv } from '../report/csv.js';
 import { renderHtml } from '../report/html.js';
-import { renderJson } from '../report/json.js';
+import { renderJsonPieces } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderNavigator } from '../report/navigator.js';
 import { renderSarif } from '../report/sarif.js';
@@ -29,9 +29,10 @@ export async function check(paths: string[], opts: CheckCliOptions): Promise<voi
   const { result } = await runValidated(paths, opts);
   const toFile = opts.output !== undefined;
   const color = !toFile && opts.color !== false && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
-  const text =
+  // JSON is written in pieces: a fleet's report is hundreds of MB and is never held whole for a file.
+  const text: string | Iterable<string> =
     opts.format === 'json'
-      ? renderJson(result)
+      ? renderJsonPieces(result)
       : opts.format === 'markdown'
         ? renderMarkdown(result, { verbose: opts.verbose })
         : opts.format === 'csv'
@@ -47,7 +48,7 @@ export async function check(paths: string[], opts: CheckCliOptions): Promise<voi
     writeOrFail(opts.output as string, text);
     process.stderr.write(`report written to ${opts.output}\n`);
   } else {
-    process.stdout.write(text);
+    process.stdout.write(typeof text === 'string' ? text : [...text].join(''));
   }
   if (opts.failUnder !== undefined && result.readiness) {
     const below = result.readiness.hosts.filter((h) => (h.summary.readiness ?? 0) < (opts.failUnder as number));

@@ -2,5 +2,55 @@ import type { CheckResult } from './result.js';
 
 /** The JSON report is the result object itself (schemaVersion 1, documented in the README). */
 export function renderJson(result: CheckResult): string {
-  return JSON.stringify(result, null, 2) + '\n';
+  return [...renderJsonPieces(result)].join('');
+}
+
+/**
+ * The same text in pieces, for a fleet whose report is hundreds of MB: byte for byte what
+ * JSON.stringify(result, null, 2) + "\n" gives (test/unit/json-pieces.test.ts), with the rules and the
+ * hosts written one at a time. A piece made by JSON.stringify is indented by its depth: JSON text holds
+ * no raw line break outside its own layout, so indenting every line is exact.
+ */
+export function* renderJsonPieces(result: CheckResult): Generator<string> {
+  yield* pieces(result, 0, STREAMED);
+  yield '\n';
+}
+
+/** Where the text is made piece by piece: the top level, its rule list, the readiness and its host list. */
+type Plan = { [key: string]: Plan | true };
+const STREAMED: Plan = { rules: true, readiness: { hosts: true } };
+
+function* pieces(value: unknown, depth: number, plan: Plan | true): Generator<string> {
+  const pad = '  '.repeat(depth + 1);
+  if (Array.isArray(value) && plan === true) {
+    if (!value.length) return yield '[]';
+    yield '[';
+    for (let i = 0; i < value.length; i++) yield `${i ? ',' : ''}\n${pad}${one(value[i], depth + 1) ?? 'null'}`;
+    return yield `\n${'  '.repeat(depth)}]`;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || typeof (value as { toJSON?: unknown }).toJSON === 'function' || plan === true) {
+    return yield one(value, depth) ?? 'null';
+  }
+  const entries = Object.keys(value).filter((k) => present((value as Record<string, unknown>)[k]));
+  if (!entries.length) return yield '{}';
+  yield '{';
+  for (let i = 0; i < entries.length; i++) {
+    const k = entries[i] as string;
+    yield `${i ? ',' : ''}\n${pad}${JSON.stringify(k)}: `;
+    const sub = plan[k];
+    if (sub) yield* pieces((value as Record<string, unknown>)[k], depth + 1, sub);
+    else yield one((value as Record<string, unknown>)[k], depth + 1) as string;
+  }
+  yield `\n${'  '.repeat(depth)}}`;
+}
+
+/** JSON.stringify(v, null, 2) indented for `depth`; undefined where JSON.stringify leaves the value out. */
+function one(v: unknown, depth: number): string | undefined {
+  const text = JSON.stringify(v, null, 2) as string | undefined;
+  return text === undefined || depth === 0 ? text : text.replace(/\n/g, `\n${'  '.repeat(depth)}`);
+}
+
+/** What JSON.stringify keeps as an object member (undefined, functions and symbols are left out). */
+function present(v: unknown): boolean {
+  return v !== undefined && typeof v !== 'function' && typeof v !== 'symbol';
 }

@@ -1,0 +1,35 @@
+/**
+ * The JSON report is written in pieces (src/report/json.ts) so that a fleet's report is never held whole;
+ * the pieces must make exactly the text JSON.stringify(result, null, 2) makes. Compared here on results
+ * with no host, one host and a fleet (the example rules and the environment fixtures), and on values
+ * JSON.stringify treats specially (undefined members, empty lists and objects, strings with line breaks).
+ */
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCheck } from '../../src/check.js';
+import { renderJson, renderJsonPieces } from '../../src/report/json.js';
+import type { CheckResult } from '../../src/report/result.js';
+
+const at = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
+const reference = (r: unknown) => `${JSON.stringify(r, null, 2)}\n`;
+
+describe('JSON report in pieces', () => {
+  it('is JSON.stringify byte for byte: no host, one host, a fleet with Sysmon', async () => {
+    const rules = [at('examples/rules')];
+    const env = at('test/fixtures/environment');
+    const runs = [
+      await runCheck(rules),
+      await runCheck(rules, { environment: { gpresult: [at('examples/hosts/ws-0142-gpresult.xml')] } }),
+      await runCheck(rules, { environment: { gpresult: [env], host: [at('test/fixtures/snapshot')], sysmon: [at('test/fixtures/snapshot/DC01/sysmon-config.xml')] } }),
+    ];
+    expect(runs[2]?.result.readiness?.hosts.length).toBeGreaterThan(5);
+    for (const { result } of runs) expect(renderJson(result) === reference(result)).toBe(true);
+  });
+
+  it('treats undefined, empty and multi-line values as JSON.stringify does', () => {
+    const odd = { schemaVersion: 1, a: undefined, rules: [{ x: 'line\nbreak', y: undefined, z: [] }, {}, [], undefined], readiness: { hosts: [], other: { q: [1, { r: undefined }] } }, empty: {}, list: [] } as unknown as CheckResult;
+    expect([...renderJsonPieces(odd)].join('')).toBe(reference(odd));
+    const bare = { rules: [], readiness: {} } as unknown as CheckResult;
+    expect(renderJson(bare)).toBe(reference(bare));
+  });
+});
