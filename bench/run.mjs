@@ -22,8 +22,8 @@ if (!existsSync(corpus)) {
   console.log(`bench: ${corpus} is absent; nothing to measure`);
   process.exit(0);
 }
-if (!existsSync(join(root, 'dist', 'cli.js'))) {
-  console.error('bench: dist/cli.js missing; run npm install (or npm run build) first');
+if (!existsSync(join(root, 'dist', 'logsource-check.mjs'))) {
+  console.error('bench: dist/logsource-check.mjs missing; run npm install (or npm run build) first');
   process.exit(2);
 }
 
@@ -48,7 +48,7 @@ function spawnTimed(cmd, args, env) {
   return { ms, rssMb: kb / 1024, cpuMs: cpu === undefined ? undefined : Number(cpu), stdout: r.stdout };
 }
 
-const cli = (args, env) => spawnTimed(process.execPath, ['--import', join(root, 'bench', 'rss-probe.mjs'), join(root, 'dist', 'cli.js'), ...args], env);
+const cli = (args, env) => spawnTimed(process.execPath, ['--import', join(root, 'bench', 'rss-probe.mjs'), join(root, 'dist', 'logsource-check.mjs'), ...args], env);
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -242,6 +242,6 @@ if (selected('EVTX reader over the shared samples') && existsSync(evtx)) {
 }
 scenario('rules/ --observed the 34 EVTX samples, warm', [join(corpus, 'rules'), '--observed', evtx]);
 // Baselines (issue 13): every shipped baseline assessed as a host, side by side.
-const baselines = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'baseline', '--list'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => /^\S/.test(l));
+const baselines = spawnSync(process.execPath, [join(root, 'dist', 'logsource-check.mjs'), 'baseline', '--list'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => /^\S/.test(l));
 scenario(`rules/ --baseline × ${baselines.length} (side by side), warm`, [join(corpus, 'rules'), ...baselines.flatMap((b) => ['--baseline', b])]);
 for (const d of temps) rmSync(d, { recursive: true, force: true });

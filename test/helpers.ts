@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../dist/logsource-check.mjs', import.meta.url));
 export const CORPUS = fileURLToPath(new URL('../../shared/corpus/', import.meta.url));
 export const HAVE_CORPUS = existsSync(CORPUS);
 

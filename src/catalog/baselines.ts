@@ -5,12 +5,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { lazy } from '../lazy.js';
+import { PACKAGE_DIR } from '../paths.js';
 import type { Catalog } from './catalog.js';
 import { CatalogError, Checker, GUID_RE } from './validate.js';
 
-export const DEFAULT_BASELINE_DIR = fileURLToPath(new URL('../../data/baselines/', import.meta.url));
+export const DEFAULT_BASELINE_DIR = join(PACKAGE_DIR, 'data', 'baselines');
 
 /** on: the baseline audits this outcome; off: it says not to (or sets No Auditing); any: no requirement either way. */
 export type Want = 'on' | 'off' | 'any';

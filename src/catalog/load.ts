@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { lazy } from '../lazy.js';
+import { codeFile, PACKAGE_DIR } from '../paths.js';
 import { Catalog, ROLES, SACL_KINDS } from './catalog.js';
 import type { AuditCategory, AuditSubcategory, CollectorFacts, EventLogThreshold, LogSourceEntry, Policy, Producer, SysmonConditionInfo, SysmonEvent } from './types.js';
 import { CatalogError, Checker, GUID_RE, REQUIREMENT_RE } from './validate.js';
 import { checkAliases, type AliasData } from './aliases.js';
 import { checkSubcategoryVolume, checkVolumeFields, VOLUME_FIELD_KEYS } from './volume.js';
 
-/** `data/` of the installed package: two levels up from both src/catalog and dist/catalog. */
-export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../data/', import.meta.url));
+/** `data/` of the installed package. */
+export const DEFAULT_DATA_DIR = join(PACKAGE_DIR, 'data');
 
 const PRODUCERS: readonly Producer[] = ['sysmon', 'audit', 'default', 'channel', 'etw'];
 
@@ -18,7 +18,7 @@ const yaml = lazy<typeof import('yaml')>('yaml');
 
 const FILES = ['audit.yaml', 'sysmon.yaml', 'policies.yaml', 'logsources.yaml', 'eventlog.yaml', 'sysmon-filtering.yaml', 'collectors.yaml', 'logsource-aliases.yaml'] as const;
 /** Written by `npm run build`: the validated catalog as JSON, with a hash of the YAML it came from. */
-const SNAPSHOT = fileURLToPath(new URL('../catalog-snapshot.json', import.meta.url));
+const SNAPSHOT = codeFile('catalog-snapshot.json');
 
 interface CatalogParts {
   categories: AuditCategory[];

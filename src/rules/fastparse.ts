@@ -9,8 +9,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { codeFile } from '../paths.js';
 import { CACHE_FORMAT, MAX_AGE_DAYS, readShard, today, writeShard, type Shard, type ShardRecord } from './cache.js';
 import { isCached, type CollectedFile, type FilePlace, type RuleFile, type Stamp } from './files.js';
 import type { RuleParser } from './load.js';
@@ -23,7 +23,8 @@ import type { LoadedRule } from './model.js';
 
 export { clearCache, defaultCacheDir } from './cache.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
+// The parsing modules of the tsc build (src/rules or dist/rules), also when the bundle runs.
+const HERE = codeFile('rules');
 /**
  * A file modified this close to the moment its stat was taken may change again within the same timestamp
  * (FAT keeps 2 s, HFS+ 1 s, ext4/XFS/APFS/NTFS far less): its stat is not trusted, so the next run reads and

@@ -8,13 +8,13 @@
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { codeFile } from '../paths.js';
 import { Worker } from 'node:worker_threads';
 import type { RuleFile } from './files.js';
 import { parseRuleFile, parseRuleFileFast, type ParsedFile } from './parse.js';
 
-const WORKER = join(dirname(fileURLToPath(import.meta.url)), 'parse-worker.js');
+// The worker is a module of the tsc build (dist/rules/), also when the main thread runs the bundle.
+const WORKER = codeFile('rules', 'parse-worker.js');
 /** Below this many files for the yaml package, workers cost more than they save. */
 const WORKER_FROM = 400;
 

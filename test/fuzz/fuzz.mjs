@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CLI = join(ROOT, 'dist', 'cli.js');
+const CLI = join(ROOT, 'dist', 'logsource-check.mjs');
 const PROBE = join(ROOT, 'bench', 'rss-probe.mjs');
 const LIMIT_MS = 10_000;
 const LIMIT_MB = 512;

@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../src/check.js';
-import { renderJson, renderJsonPieces } from '../../src/report/json.js';
+import { piecemeal, renderJson } from '../../src/report/json.js';
 import type { CheckResult } from '../../src/report/result.js';
 
 const at = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
@@ -23,13 +23,16 @@ describe('JSON report in pieces', () => {
       await runCheck(rules, { environment: { gpresult: [env], host: [at('test/fixtures/snapshot')], sysmon: [at('test/fixtures/snapshot/DC01/sysmon-config.xml')] } }),
     ];
     expect(runs[2]?.result.readiness?.hosts.length).toBeGreaterThan(5);
-    for (const { result } of runs) expect(renderJson(result) === reference(result)).toBe(true);
+    for (const { result } of runs) {
+      expect(renderJson(result) === reference(result)).toBe(true);
+      expect(piecemeal(result) === reference(result)).toBe(true);
+    }
   });
 
   it('treats undefined, empty and multi-line values as JSON.stringify does', () => {
     const odd = { schemaVersion: 1, a: undefined, rules: [{ x: 'line\nbreak', y: undefined, z: [] }, {}, [], undefined], readiness: { hosts: [], other: { q: [1, { r: undefined }] } }, empty: {}, list: [] } as unknown as CheckResult;
-    expect([...renderJsonPieces(odd)].join('')).toBe(reference(odd));
+    expect(piecemeal(odd)).toBe(reference(odd));
     const bare = { rules: [], readiness: {} } as unknown as CheckResult;
-    expect(renderJson(bare)).toBe(reference(bare));
+    expect(piecemeal(bare)).toBe(reference(bare));
   });
 });
