@@ -106,7 +106,7 @@ export function fastXml(s: string): XmlNode | undefined {
       const parent = stack[stack.length - 1];
       if (!parent && ++roots > 1) return undefined;
       if (parent) parent.children = true;
-      if (!selfClosing && parent && memoNames.has(raw)) {
+      if (!selfClosing && parent && names.has(raw)) {
         const seen = recall(s, lt, raw, stack.length);
         if (seen) {
           if (seen.suspect) suspects++;
@@ -151,18 +151,31 @@ function add(target: XmlNode, local: string, value: unknown): void {
 
 /*
  * Repeated blocks. The hosts of a fleet share their GPOs, so their gpresult files repeat the same
- * <ExtensionData> blocks word for word. An element of at least MEMO_MIN characters, below the root's
- * children, is remembered by its exact text and depth; where the same text starts at the same depth again,
+ * <ExtensionData> and <GPO> blocks word for word. An element of at least MEMO_MIN characters, below the
+ * root's children, is remembered by its exact text and depth; where the same text starts at the same depth again,
  * its tree is taken, not built. Reading an element depends on nothing outside it but its depth (the
  * document-wide checks run on every document), so the same text gives the same tree. The trees are frozen:
  * a reader that changed one would throw instead of changing another document's.
  */
-const MEMO_MIN = 1024;
+const MEMO_MIN = 256;
 const MEMO_MAX_CHARS = 8_000_000;
+/** Texts kept per key: look-alike blocks (same start and length) beyond these are read, not remembered. */
+const BUCKET_MAX = 4;
 /** Entries by depth, name, length and first characters; the whole text is then compared. */
 const memo = new Map<string, { text: string; value: unknown; suspect: boolean }[]>();
-const memoNames = new Set<string>();
+/**
+ * Per element name, how often remembering paid. Blocks that hold a host's own data (processing times,
+ * event details) never repeat: after TRIAL texts without enough hits a name is no longer remembered or
+ * looked up, so such blocks cost one failed lookup each for a while, not a growing list.
+ */
+const TRIAL = 16;
+const names = new Map<string, { kept: number; hits: number }>();
 let memoChars = 0;
+
+function worth(raw: string): boolean {
+  const n = names.get(raw);
+  return !n || n.kept < TRIAL || n.hits * 4 >= n.kept;
+}
 
 function memoKey(s: string, at: number, len: number, raw: string, depth: number): string {
   return `${depth} ${raw} ${len} ${s.slice(at, at + 96)}`;
@@ -170,20 +183,23 @@ function memoKey(s: string, at: number, len: number, raw: string, depth: number)
 
 function remember(s: string, at: number, end: number, raw: string, depth: number, value: unknown, suspect: boolean): void {
   const len = end - at;
-  if (memoChars + len > MEMO_MAX_CHARS) return;
+  if (memoChars + len > MEMO_MAX_CHARS || !worth(raw)) return;
   const key = memoKey(s, at, len, raw, depth);
   const bucket = memo.get(key) ?? [];
   const here = s.slice(at, end);
-  if (bucket.some((e) => e.text === here)) return;
+  if (bucket.length >= BUCKET_MAX || bucket.some((e) => e.text === here)) return;
   // A copy, not a slice (a slice keeps the whole document it came from alive); JSON keeps lone surrogates.
   const text = JSON.parse(JSON.stringify(here)) as string;
   bucket.push({ text, value: freeze(value), suspect });
   memo.set(key, bucket);
-  memoNames.add(raw);
+  const n = names.get(raw) ?? { kept: 0, hits: 0 };
+  n.kept++;
+  names.set(raw, n);
   memoChars += len;
 }
 
 function recall(s: string, at: number, raw: string, depth: number): { value: unknown; end: number; suspect: boolean } | undefined {
+  if (!worth(raw)) return undefined;
   const close = s.indexOf(`</${raw}>`, at);
   if (close < 0) return undefined;
   const end = close + raw.length + 3;
@@ -191,7 +207,9 @@ function recall(s: string, at: number, raw: string, depth: number): { value: unk
   // Comparing a slice with === runs at memcmp speed; startsWith with a long string does not.
   const here = bucket && s.slice(at, end);
   const seen = bucket?.find((e) => e.text === here);
-  return seen ? { value: seen.value, end, suspect: seen.suspect } : undefined;
+  if (!seen) return undefined;
+  (names.get(raw) as { hits: number }).hits++;
+  return { value: seen.value, end, suspect: seen.suspect };
 }
 
 function freeze(v: unknown): unknown {
