@@ -152,7 +152,7 @@ export function writeOutput(path: string, content: string | Uint8Array | Iterabl
     let batch = '';
     for (const piece of content) {
       batch += piece;
-      if (batch.length >= 1 << 20) {
+      if (batch.length >= 1 << 18) {
         writeSync(fd, batch);
         batch = '';
       }

@@ -20,9 +20,9 @@ export function* renderJsonPieces(result: CheckResult): Generator<string> {
 
 const PIECEMEAL_HOSTS = 1000;
 
-/** Where the text is made piece by piece: the top level, the readiness and its host list. */
+/** Where the text is made piece by piece: the top level, the rule list, the readiness and its host list. */
 type Plan = { [key: string]: Plan | true };
-const STREAMED: Plan = { readiness: { hosts: true } };
+const STREAMED: Plan = { rules: true, readiness: { hosts: true } };
 
 /** For the test: the pieces however few the hosts. */
 export function piecemeal(result: CheckResult): string {
