@@ -61,9 +61,14 @@ export async function runCheck(paths: readonly string[], options: CheckOptions =
   const stream = streamEnvironment(options.environment, catalog);
   const assessor = new Assessor(result, catalog, load.rules, { assumeDefaults: options.assumeDefaults }, options.volume ?? {}, { keepStates: Boolean(observations) });
   const kept: HostEnvironment[] = [];
+  let n = 0;
   for (const host of stream.hosts) {
     if (options.keepHosts) kept.push(host);
     assessor.add(host);
+    // A fleet is read in one synchronous stretch; V8 finishes its incremental garbage collection in tasks
+    // that only run when the event loop turns. Without a turn now and then, the garbage of thousands of
+    // hosts piles up (peak RSS 340 MB instead of 170 MB for 10,000 hosts, in a third of the runs).
+    if (++n % 256 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   const environment: Environment = { ...stream.env, hosts: kept };
   result.errors.push(...environment.errors);
