@@ -12,7 +12,7 @@ import { resolveAll } from './requirements/resolve.js';
 import { fastParser } from './rules/fastparse.js';
 import { loadRules, type LoadOptions, type LoadResult } from './rules/load.js';
 import { VERSION } from './version.js';
-import { collectGarbage } from './memory.js';
+import { youngGenerationForFleet } from './memory.js';
 
 export interface CheckOptions extends Omit<LoadOptions, 'parse'> {
   /** Directory of the parse cache; false disables it. */
@@ -66,8 +66,8 @@ export async function runCheck(paths: readonly string[], options: CheckOptions =
   for (const host of stream.hosts) {
     if (options.keepHosts) kept.push(host);
     assessor.add(host);
-    // Memory follows what is alive, not the garbage of thousands of hosts (src/memory.ts).
-    if (++n % 2048 === 0) collectGarbage();
+    // From the 256th host on it is a fleet: memory should follow what is alive, not its garbage (src/memory.ts).
+    if (++n === 256) youngGenerationForFleet();
   }
   const environment: Environment = { ...stream.env, hosts: kept };
   result.errors.push(...environment.errors);
