@@ -12,7 +12,7 @@ import { resolveAll } from './requirements/resolve.js';
 import { fastParser } from './rules/fastparse.js';
 import { loadRules, type LoadOptions, type LoadResult } from './rules/load.js';
 import { VERSION } from './version.js';
-import { youngGenerationForFleet } from './memory.js';
+import { FleetMemory } from './memory.js';
 
 export interface CheckOptions extends Omit<LoadOptions, 'parse'> {
   /** Directory of the parse cache; false disables it. */
@@ -62,12 +62,12 @@ export async function runCheck(paths: readonly string[], options: CheckOptions =
   const stream = streamEnvironment(options.environment, catalog);
   const assessor = new Assessor(result, catalog, load.rules, { assumeDefaults: options.assumeDefaults }, options.volume ?? {}, { keepStates: Boolean(observations) });
   const kept: HostEnvironment[] = [];
-  let n = 0;
+  // Memory should follow what is alive, not the garbage of thousands of hosts (src/memory.ts).
+  const memory = new FleetMemory();
   for (const host of stream.hosts) {
     if (options.keepHosts) kept.push(host);
     assessor.add(host);
-    // From the 256th host on it is a fleet: memory should follow what is alive, not its garbage (src/memory.ts).
-    if (++n === 256) youngGenerationForFleet();
+    memory.tick();
   }
   const environment: Environment = { ...stream.env, hosts: kept };
   result.errors.push(...environment.errors);
