@@ -39,7 +39,7 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
     for (const n of rd.identity.slice(0, 3)) out.push(...say(`hosts: ${n}`, '  '));
     if (rd.identity.length > 3) out.push(dim(`  … ${rd.identity.length - 3} more inputs naming other computers (--verbose)`));
     out.push(...hostsBlock(rd, width, style, say, dim));
-    out.push('', bold('Windows log sources') + dim('  (rules per verdict)'), ...logsourceTable(rd, style, width));
+    out.push('', bold('Windows log sources') + dim(rd.hosts.length > 1 ? '  (rule × host per verdict)' : '  (rules per verdict)'), ...logsourceTable(rd, style, width));
   } else out.push('', bold('Windows log sources'), ...resolvedTable(result, style, width));
   const other = outOfScopeLine(result);
   if (other) out.push(...say(other, '  ').map(dim));
@@ -50,8 +50,9 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
     const shown = rd.recommendations.slice(0, top);
     const unlocks = rd.hosts.length > 1 ? 'Unlocks (rules × hosts)' : 'Unlocks';
     const rankWidth = String(shown.length).length + 2;
-    const ft = new (Table())({ head: ['#', unlocks, 'Change (state now)'], style, chars: COMPACT, colWidths: [rankWidth, unlocks.length + 2, Math.max(30, width - rankWidth - unlocks.length - 6)], wordWrap: true });
-    for (const f of shown) ft.push([String(f.rank), String(f.unlocks), `${fixNames(f.requires).join(' + ')} ${dim(`· volume ${f.volume}`)}`]);
+    const unlockWidth = Math.max(unlocks.length, ...shown.map((f) => f.unlocks.toLocaleString('en-US').length)) + 2;
+    const ft = new (Table())({ head: ['#', unlocks, 'Change (state now)'], style, chars: COMPACT, colWidths: [rankWidth, unlockWidth, Math.max(30, width - rankWidth - unlockWidth - 4)], wordWrap: true });
+    for (const f of shown) ft.push([String(f.rank), f.unlocks.toLocaleString('en-US'), `${fixNames(f.requires).join(' + ')} ${dim(`· volume ${f.volume}`)}`]);
     out.push('', bold('Top fixes') + dim(`  (each ranked given the ones above it; ${rd.recommendations.length} in all)`), ft.toString());
     for (const line of [rankingNote(rd), budgetLine(rd)]) if (line) out.push(...say(line, '  ', '    ').map(dim));
     if (rd.recommendations.length > top) out.push(dim(`  … ${rd.recommendations.length - top} more (--top N, --verbose)`));
@@ -121,23 +122,30 @@ function hostsBlock(rd: Readiness, width: number, style: Style, say: Say, dim: (
 }
 
 function logsourceTable(rd: Readiness, style: Style, width: number): string[] {
-  // Below 100 columns the rarely used Partial and N/A columns go (they stay in --verbose, JSON and HTML).
-  const wide = width >= 99;
-  const head = wide ? ['Log source', 'Rules', 'Ready', 'Partial', 'Blocked', 'Unknown', 'N/A', 'Ready %'] : ['Log source', 'Rules', 'Ready', 'Blocked', 'Unknown', 'Ready %'];
-  const counts = wide ? [7, 7, 9, 9, 9, 5, 9] : [7, 7, 9, 9, 9];
-  const name = Math.max(16, Math.min(44, width - counts.reduce((a, b) => a + b, 0) - head.length - 1));
-  const lt = new (Table())({ head, style, chars: COMPACT, colWidths: [name, ...counts], wordWrap: true });
-  for (const l of rd.logsources.slice(0, LOGSOURCE_ROWS)) {
-    const pct = l.readiness === null ? '—' : `${l.readiness}%`;
-    const n = (x: number) => String(x);
-    lt.push(wide ? [t(shortLogsource(l.logsource)), n(l.rules), n(l.ready), n(l.partial), n(l.blocked), n(l.unknown), n(l.notApplicable), pct] : [t(shortLogsource(l.logsource)), n(l.rules), n(l.ready), n(l.blocked), n(l.unknown), pct]);
-  }
+  const n = (x: number) => x.toLocaleString('en-US');
+  const shown = rd.logsources.slice(0, LOGSOURCE_ROWS);
+  const layout = (wide: boolean) => {
+    const head = wide ? ['Log source', 'Rules', 'Ready', 'Partial', 'Blocked', 'Unknown', 'N/A', 'Ready %'] : ['Log source', 'Rules', 'Ready', 'Blocked', 'Unknown', 'Ready %'];
+    const rows = shown.map((l) => {
+      const pct = l.readiness === null ? '—' : `${l.readiness}%`;
+      return wide ? [t(shortLogsource(l.logsource)), n(l.rules), n(l.ready), n(l.partial), n(l.blocked), n(l.unknown), n(l.notApplicable), pct] : [t(shortLogsource(l.logsource)), n(l.rules), n(l.ready), n(l.blocked), n(l.unknown), pct];
+    });
+    // Count columns as wide as their longest number (a fleet counts rule × host in the millions): never cut.
+    const counts = head.slice(1).map((h, j) => Math.max(h.length, ...rows.map((r) => (r[j + 1] as string).length)) + 2);
+    return { head, rows, counts, fixed: counts.reduce((a, b) => a + b, 0) + head.length + 1 };
+  };
+  // Partial and N/A go where they do not fit (they stay in --verbose, JSON and HTML).
+  let l = layout(true);
+  if (width < 99 || l.fixed + 16 > width) l = layout(false);
+  const name = Math.max(16, Math.min(44, width - l.fixed));
+  const lt = new (Table())({ head: l.head, style, chars: COMPACT, colWidths: [name, ...l.counts], wordWrap: true });
+  for (const r of l.rows) lt.push(r);
   const rest = rd.logsources.slice(LOGSOURCE_ROWS);
   const lines = [lt.toString()];
   if (rest.length) {
-    const ready = rest.reduce((a, l) => a + l.ready, 0);
-    const rules = rest.reduce((a, l) => a + l.rules, 0);
-    lines.push(`  … ${rest.length} more Windows log sources with ${rules} rules (${ready} ready): --verbose`);
+    const ready = rest.reduce((a, x) => a + x.ready, 0);
+    const rules = rest.reduce((a, x) => a + x.rules, 0);
+    lines.push(`  … ${rest.length} more Windows log sources with ${n(rules)} rules (${n(ready)} ready): --verbose`);
   }
   return lines;
 }
