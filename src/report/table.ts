@@ -112,12 +112,26 @@ function hostsBlock(rd: Readiness, width: number, style: Style, say: Say, dim: (
     const h = rd.hosts[0] as HostRow;
     return say(`host ${h.name}${h.role ? `, ${h.role}` : ''} — seen: ${h.seen.inputs.join(', ') || 'nothing'}`, '  ', '    ');
   }
-  // A fleet: the ten least ready hosts, the rest in --verbose / JSON / CSV.
-  const worst = [...rd.hosts].sort((a, b) => (a.summary.readiness ?? 101) - (b.summary.readiness ?? 101) || a.name.localeCompare(b.name)).slice(0, 10);
+  // A fleet: the least ready hosts, hosts with the same counts in one row (a fleet is mostly look-alikes),
+  // ten rows at most; every host in --verbose / JSON / CSV.
+  const sorted = [...rd.hosts].sort((a, b) => (a.summary.readiness ?? 101) - (b.summary.readiness ?? 101) || a.name.localeCompare(b.name));
+  const rows: { host: HostRow; alike: number }[] = [];
+  const keyOf = (h: HostRow) => [h.role, h.summary.ready, h.summary.unknown, h.summary.partial, h.summary.blocked, h.summary.notApplicable].join('|');
+  const byKey = new Map<string, { host: HostRow; alike: number }>();
+  for (const h of sorted) {
+    const row = byKey.get(keyOf(h));
+    if (row) row.alike++;
+    else if (rows.length < 10) {
+      const r = { host: h, alike: 0 };
+      byKey.set(keyOf(h), r);
+      rows.push(r);
+    }
+  }
   const ht = new (Table())({ head: ['Host (least ready first)', 'Role', 'Ready', 'Unknown', 'Ready %'], style, chars: COMPACT, colWidths: [Math.min(40, width - 52), 20, 8, 9, 10], wordWrap: true });
-  for (const h of worst) ht.push([t(h.name), t(h.role ?? '?'), String(h.summary.ready), String(h.summary.unknown), h.summary.readiness === null ? '—' : `${h.summary.readiness}%`]);
+  for (const { host: h, alike } of rows) ht.push([t(h.name) + (alike ? dim(` +${alike.toLocaleString('en-US')} alike`) : ''), t(h.role ?? '?'), String(h.summary.ready), String(h.summary.unknown), h.summary.readiness === null ? '—' : `${h.summary.readiness}%`]);
   const lines = [ht.toString()];
-  if (rd.hosts.length > 10) lines.push(dim(`  … ${rd.hosts.length - 10} more hosts (--verbose, or --format csv/json)`));
+  const listed = rows.reduce((a, r) => a + 1 + r.alike, 0);
+  if (rd.hosts.length > listed) lines.push(dim(`  … ${(rd.hosts.length - listed).toLocaleString('en-US')} more hosts (--verbose, or --format csv/json)`));
   return lines;
 }
 
