@@ -2,7 +2,9 @@
  * Speed measures must be invisible in the results: the JSON report over the five main SigmaHQ folders is
  * byte-identical without the cache, with a cache being filled, with a warm cache (files taken from their
  * stat, unread; detections parsed only when the Sysmon simulation reads them), with the resolutions taken
- * from the cache too, and with the yaml package instead of the fast reader (LOGSOURCE_CHECK_YAML=package).
+ * from the cache too, and with the yaml package instead of the fast reader (LOGSOURCE_CHECK_YAML=package);
+ * and with hosts, a Sysmon config and WEF subscriptions, the same with fast-xml-parser reading every XML file
+ * (LOGSOURCE_CHECK_XML=library) as with the fast XML reader.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +16,7 @@ import { buildResult } from '../../src/report/result.js';
 import { resolveAll } from '../../src/requirements/resolve.js';
 import { fastParser } from '../../src/rules/fastparse.js';
 import { loadRules } from '../../src/rules/load.js';
-import { CORPUS, corpusOrSkip, runCli } from '../helpers.js';
+import { CORPUS, corpusOrSkip, ROOT, runCli } from '../helpers.js';
 
 const have = corpusOrSkip('identical-report tests');
 const MAIN = ['rules', 'rules-emerging-threats', 'rules-threat-hunting', 'rules-compliance', 'rules-placeholder'].map((d) => join(CORPUS, 'sigmahq', d));
@@ -32,6 +34,16 @@ describe.skipIf(!have)('the report does not depend on the cache', () => {
     // The yaml package reading every file (LOGSOURCE_CHECK_YAML=package) instead of the fast reader.
     const pkg = runCli([...MAIN, '--format', 'json', '--no-cache'], { env: { LOGSOURCE_CHECK_YAML: 'package' } });
     expect(pkg.stdout === none.stdout).toBe(true);
+  }, 120_000);
+
+  it('CLI: the fast XML reader gives the report fast-xml-parser gives (LOGSOURCE_CHECK_XML=library)', () => {
+    const env = join(ROOT, 'test', 'fixtures', 'environment');
+    const args = [join(CORPUS, 'sigmahq', 'rules'), '--gpresult', env, '--host', join(ROOT, 'test', 'fixtures', 'snapshot'), '--sysmon', join(CORPUS, 'sysmon', 'swiftonsecurity-sysmonconfig-export.xml'), '--collector', join(CORPUS, 'wef'), '--format', 'json', '--no-cache'];
+    const fast = runCli(args);
+    expect(fast.status, fast.stderr).toBe(0);
+    expect(JSON.parse(fast.stdout).readiness.hosts.length).toBeGreaterThan(8);
+    const lib = runCli(args, { env: { LOGSOURCE_CHECK_XML: 'library' } });
+    expect(lib.stdout === fast.stdout).toBe(true);
   }, 120_000);
 
   it('CLI: the Sysmon simulation reads the cached detections as it reads fresh ones', () => {
