@@ -173,3 +173,31 @@ describe('host role', () => {
     expect(env.errors).toEqual([{ path: '--role', message: expect.stringMatching(/no host named NOPE/) }]);
   });
 });
+
+describe('hosts streamed one at a time (streamEnvironment)', () => {
+  it('fleet-wide inputs apply to every host; problems are listed per kind of input, in argument order', async () => {
+    const { streamEnvironment } = await import('../../src/environment/load.js');
+    const dir = mkdtempSync(join(tmpdir(), 'lsc-stream-'));
+    const text = readFileSync(F('gpresult-utf8-legacy-only.xml'), 'utf8');
+    for (const n of ['A1', 'A2', 'A3', 'A4']) writeFileSync(join(dir, `${n}.xml`), text.replace('WS-0388', n));
+    writeFileSync(join(dir, 'broken.xml'), text.slice(0, 500));
+    writeFileSync(join(dir, 'bad-audit.csv'), 'not,an,auditpol\n');
+    const sysmon = fileURLToPath(new URL('../fixtures/snapshot/DC01/sysmon-config.xml', import.meta.url));
+    const s = streamEnvironment({ gpresult: [dir], auditpol: [F('auditpol-win10-default.csv'), join(dir, 'bad-audit.csv')], sysmon: [sysmon, join(dir, 'nope.xml')], roles: ['NOPE=dc'] }, catalog);
+    // Nothing is read until the hosts are asked for; then one host at a time, each complete.
+    expect(s.env.hostCount).toBe(0);
+    const names: string[] = [];
+    for (const h of s.hosts) {
+      names.push(h.name);
+      expect(h.sysmon?.path).toBe(sysmon);
+      expect(s.env.errors).toEqual([]); // problems are gathered per kind and listed at the end
+    }
+    expect(names).toEqual(['A1', 'A2', 'A3', 'A4', 'LT-2207']);
+    expect(s.env.hostCount).toBe(5);
+    // The export naming a computer no gpresult names: its own host, said once with the first names and a count.
+    expect(s.env.identity).toEqual([expect.stringMatching(/auditpol auditpol-win10-default.csv names LT-2207, which no gpresult names \(A1, A2, A3, … 1 more\)/)]);
+    // gpresult, then auditpol, then --role, then Sysmon: the order loadEnvironment has always listed them in.
+    expect(s.env.errors.map((e) => e.path.split('/').pop())).toEqual(['broken.xml', 'bad-audit.csv', '--role']);
+    expect(s.env.missing.map((m) => m.split('/').pop())).toEqual(['nope.xml']);
+  });
+});
