@@ -31,6 +31,11 @@ export interface CheckOptions extends Omit<LoadOptions, 'parse'> {
   volume?: VolumeOptions;
   /** Keep every host's model in the run (fix writes per-host files); otherwise hosts are summarised as read. */
   keepHosts?: boolean;
+  /**
+   * Let a fleet tune V8's memory (src/memory.ts: young generation size, a full collection when garbage piles
+   * up). It sets process-wide V8 flags, so the CLI asks for it and a program using the library decides.
+   */
+  fleetMemory?: boolean;
 }
 
 export interface CheckRun {
@@ -63,11 +68,11 @@ export async function runCheck(paths: readonly string[], options: CheckOptions =
   const assessor = new Assessor(result, catalog, load.rules, { assumeDefaults: options.assumeDefaults }, options.volume ?? {}, { keepStates: Boolean(observations) });
   const kept: HostEnvironment[] = [];
   // Memory should follow what is alive, not the garbage of thousands of hosts (src/memory.ts).
-  const memory = new FleetMemory();
+  const memory = options.fleetMemory ? new FleetMemory() : undefined;
   for (const host of stream.hosts) {
     if (options.keepHosts) kept.push(host);
     assessor.add(host);
-    memory.tick();
+    memory?.tick();
   }
   const environment: Environment = { ...stream.env, hosts: kept };
   result.errors.push(...environment.errors);

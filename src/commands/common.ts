@@ -121,6 +121,7 @@ export async function runValidated(paths: string[], opts: RuleAndHostCliOptions,
   try {
     run = await runCheck(paths, {
       ...more,
+      fleetMemory: true,
       minStatus: opts.minStatus,
       allStatuses: opts.allStatuses,
       minLevel: opts.minLevel,
