@@ -63,9 +63,9 @@ export async function runCheck(paths: readonly string[], options: CheckOptions =
   if (!options.environment || !hasEnvironmentInputs(options.environment)) return observe({ result, load });
 
   // Hosts are streamed into the assessment: a fleet is summarised as it is read, never held whole. Evidence
-  // shows each host's own reasons, so it keeps each host's states.
+  // shows each host's own reasons and fix writes per-host files: both keep each host's states.
   const stream = streamEnvironment(options.environment, catalog);
-  const assessor = new Assessor(result, catalog, load.rules, { assumeDefaults: options.assumeDefaults }, options.volume ?? {}, { keepStates: Boolean(observations) });
+  const assessor = new Assessor(result, catalog, load.rules, { assumeDefaults: options.assumeDefaults }, options.volume ?? {}, { keepStates: Boolean(observations) || Boolean(options.keepHosts) });
   const kept: HostEnvironment[] = [];
   // Memory should follow what is alive, not the garbage of thousands of hosts (src/memory.ts).
   const memory = options.fleetMemory ? new FleetMemory() : undefined;
