@@ -16,6 +16,7 @@ export type XmlNode = Record<string, unknown>;
 
 /** Deeper documents go to the library, which refuses more than 100 levels (Windows' files nest a dozen). */
 const MAX_DEPTH = 64;
+const MAX_ATTRIBUTES = 64;
 /** Characters XML 1.0 forbids: their presence sends the document to the library's error path. */
 export const FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
 /** The pattern xml.ts rejects as "<" inside an attribute value (it also matches across tags). */
@@ -256,7 +257,8 @@ function attributes(s: string, from: number, stop: number): { attrs: XmlNode | u
     const value = raw0.trim();
     if (value !== trimXml(raw0)) return undefined;
     i = close + 1;
-    if (names?.includes(raw)) return undefined;
+    // More attributes than Windows' files ever carry go to the library (the repeat check here is a list scan).
+    if (names?.includes(raw) || (names?.length ?? 0) >= MAX_ATTRIBUTES) return undefined;
     (names ??= []).push(raw);
     if (raw === 'xmlns' || raw.startsWith('xmlns:')) continue;
     const local = localName(raw);
