@@ -147,12 +147,11 @@ function makeSnapshots() {
 }
 
 /**
- * A cache that already holds ~30,000 entries of other rule sets: ten copies of rules/, each file changed by a
- * comment line (so its content, and its cache key, is its own), scanned once into the cache.
+ * Copies of rules/, each file changed by a comment line (so its content, and its cache key, is its own):
+ * `copies` rule sets of ~3,100 files under one folder. The caller removes the folder.
  */
-function cacheWithOtherRuleSets() {
-  const dir = temp('lsc-bench-cache-30k-');
-  const sets = temp('lsc-bench-other-sets-');
+function ruleCopies(copies, prefix) {
+  const sets = temp(prefix);
   const files = [];
   const walk = (d, rel = '') => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
@@ -162,7 +161,7 @@ function cacheWithOtherRuleSets() {
   };
   walk(join(corpus, 'rules'));
   const roots = [];
-  for (let c = 0; c < 10; c++) {
+  for (let c = 0; c < copies; c++) {
     const r = join(sets, `set-${c}`);
     roots.push(r);
     for (const f of files) {
@@ -170,6 +169,13 @@ function cacheWithOtherRuleSets() {
       writeFileSync(join(r, f), `${readFileSync(join(corpus, 'rules', f), 'utf8')}\n# other rule set ${c}\n`);
     }
   }
+  return { sets, roots, files: files.length * copies };
+}
+
+/** A cache that already holds ~30,000 entries of other rule sets: ten copies of rules/, scanned once into it. */
+function cacheWithOtherRuleSets() {
+  const dir = temp('lsc-bench-cache-30k-');
+  const { sets, roots } = ruleCopies(10, 'lsc-bench-other-sets-');
   for (const r of roots) cli([r, '--format', 'json', '--output', join(sets, 'report.json')], { LOGSOURCE_CHECK_CACHE_DIR: dir });
   rmSync(sets, { recursive: true, force: true });
   return dir;
@@ -214,6 +220,15 @@ if (selected('5 main rule folders, warm, cache holds 30,000 other entries')) {
 scenario('5 main rule folders, no cache', main5, { cold: true, target: { ms: 1200, mb: 250 } });
 versusPython('rules/ warm vs the Python checker', 70);
 scenario('whole corpus (7 folders, all statuses), warm', [...all, '--all-statuses']);
+// Scale in rules: rules/ and ten copies of it as one rule set, 10× and 11× the rules, warm and cold.
+if (selected('rules/ × 10 copies (31,410 files) as one rule set, warm') || selected('rules/ × 10 copies (31,410 files) as one rule set, no cache')) {
+  const { sets } = ruleCopies(10, 'lsc-bench-rules-10x-');
+  const one = scenario('rules/ × 10 copies: rules/ alone (3,141 files), warm', [join(corpus, 'rules')], { runs: Math.min(RUNS, 3) });
+  const ten = scenario('rules/ × 10 copies (31,410 files) as one rule set, warm', [sets], { runs: Math.min(RUNS, 3) });
+  scenario('rules/ × 10 copies (31,410 files) as one rule set, no cache', [sets], { cold: true, runs: Math.min(RUNS, 3) });
+  if (one && ten) console.log(`${'cost per extra 1,000 rules, warm (3,141 → 31,410)'.padEnd(56)} ${((ten.med - one.med) / 28.269).toFixed(1)} ms and ${((ten.rss - one.rss) / 28.269).toFixed(1)} MB`);
+  rmSync(sets, { recursive: true, force: true });
+}
 scenario('whole corpus (7 folders, all statuses), no cache', [...all, '--all-statuses'], { cold: true });
 scenario('rules/ × 1 gpresult (UTF-16), warm', [join(corpus, 'rules'), '--gpresult', join(fx, 'gpresult-utf16le-multi-gpo.xml')]);
 if (selected('rules/ × 10,000 gpresult files (fleet), warm')) {
