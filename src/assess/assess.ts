@@ -10,7 +10,7 @@ import { fingerprint } from './fingerprint.js';
 import type { RankItem } from './rank.js';
 import { recommend, type Recommendation, type VolumeBudget } from './recommend.js';
 import type { RankMode, VolumeOptions } from './volume.js';
-import { ASSUMED, count, roleLabel, visibility, type AssessInput, type AssessRule, type HostSeen, type RuleVerdict, type VerdictCounts } from './counts.js';
+import { ASSUMED, count, roleLabel, seenInputs, unknownKinds, type AssessInput, type AssessRule, type HostSeen, type RuleVerdict, type VerdictCounts } from './counts.js';
 import { assessRule, requirementState, type AltInput, type RequirementState, type StateOptions, type Verdict } from './verdict.js';
 
 
@@ -98,8 +98,8 @@ export class Assessor {
   private readonly unknownOf = new WeakMap<Map<string, RequirementState>, HostSeen['unknown']>();
   /** One object per distinct state (reason included): states are never changed once made. */
   private readonly interned = new Map<string, RequirementState[]>();
+  /** The first host's collectors (they apply to every host). */
   private forwarded: ForwardedSet | undefined;
-  private first = true;
 
   constructor(
     private readonly result: AssessInput,
@@ -116,8 +116,7 @@ export class Assessor {
 
   add(host: HostEnvironment): void {
     const { catalog, result, opts } = this;
-    if (this.first) this.forwarded = host.forwarded;
-    this.first = false;
+    if (!this.out.length) this.forwarded = host.forwarded;
     this.kinds.add(host.role?.kind);
     const print = this.fleet.keepStates === false ? fingerprint(host) : undefined;
     let g = print === undefined ? undefined : this.byPrint.get(print);
@@ -171,9 +170,10 @@ export class Assessor {
   }
 
   private assessment(host: HostEnvironment, states: Map<string, RequirementState>, v: { verdicts: RuleVerdict[]; summary: VerdictCounts; sysmon?: SysmonReport; forwarding?: Map<number, string[]> }): HostAssessment {
+    // Hosts sharing a state map share what it leaves unknown; the inputs are each host's own.
     let unknown = this.unknownOf.get(states);
-    if (!unknown) this.unknownOf.set(states, (unknown = visibility(host, states).unknown));
-    const seen: HostSeen = { inputs: [...new Set(host.files.map((f) => f.split(/[\\/]/).pop() ?? f))], unknown };
+    if (!unknown) this.unknownOf.set(states, (unknown = unknownKinds(states)));
+    const seen: HostSeen = { inputs: seenInputs(host), unknown };
     return { name: host.name, role: roleLabel(host), seen, files: host.files, summary: v.summary, rules: v.verdicts, states, notes: host.notes, conflicts: host.conflicts, warnings: logWarnings(host, this.logUse, this.catalog), sysmon: v.sysmon, forwarding: v.forwarding };
   }
 

@@ -107,15 +107,20 @@ const SETTLES: Record<string, string> = {
   role: 'systeminfo.csv in a host snapshot, or --role',
 };
 
-export function visibility(host: HostEnvironment, states: Map<string, RequirementState>): HostSeen {
+/** Per kind of requirement the states leave unknown: how many, and the input that would settle them. */
+export function unknownKinds(states: Map<string, RequirementState>): HostSeen['unknown'] {
   const counts = new Map<string, number>();
   for (const [id, st] of states) {
     if (st.state !== 'unknown') continue;
     const kind = splitRequirement(id)[0];
     counts.set(kind, (counts.get(kind) ?? 0) + 1);
   }
-  const inputs = [...new Set(host.files.map((f) => f.split(/[\\/]/).pop() ?? f))];
-  return { inputs, unknown: [...counts].map(([kind, requirements]) => ({ kind, requirements, settle: SETTLES[kind] ?? 'no input' })) };
+  return [...counts].map(([kind, requirements]) => ({ kind, requirements, settle: SETTLES[kind] ?? 'no input' }));
+}
+
+/** The names of the files a host was read from, each once. */
+export function seenInputs(host: HostEnvironment): string[] {
+  return [...new Set(host.files.map((f) => f.split(/[\\/]/).pop() ?? f))];
 }
 
 /** part ÷ whole in percent with one decimal, as every share in the reports is shown; null when whole is 0. */

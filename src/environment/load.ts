@@ -79,7 +79,11 @@ function* produce(inputs: EnvironmentInputs, catalog: Catalog, env: Environment)
   const collectors = readCollectors(inputs, catalog, coll as Sink);
   const names = new Set<string>();
   const byKey = new Map<string, typeof auditpols>();
-  for (const a of auditpols) byKey.set(a.key, [...(byKey.get(a.key) ?? []), a]);
+  for (const a of auditpols) {
+    const list = byKey.get(a.key);
+    if (list) list.push(a);
+    else byKey.set(a.key, [a]);
+  }
   // An export without a machine name (a GPO backup audit.csv) belongs to the one host beside it, if one:
   // that is known only once every host is read, so such a run keeps its hosts until then.
   const hold = auditpols.some((a) => !a.key);

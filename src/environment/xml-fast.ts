@@ -6,7 +6,7 @@
  * anything malformed — so that the library reads (and judges) those documents instead.
  *
  * Why: a fleet of 10,000 gpresult files is ~300 million characters; the library's validation and parse
- * run at ~7 million characters a second, this at ~150 (docs/performance.md). The differential test
+ * run at ~7 million characters a second, this at ~130 (docs/performance.md). The differential test
  * (test/integration/xml-fast-differential.test.ts) compares both on every XML file of the fixtures and the
  * shared corpus and on thousands of mutations of them: this reader must never accept what the library
  * rejects, nor build a different tree.
@@ -189,8 +189,7 @@ function remember(s: string, at: number, end: number, raw: string, depth: number
   const bucket = memo.get(key) ?? [];
   const here = s.slice(at, end);
   if (bucket.length >= BUCKET_MAX || bucket.some((e) => e.text === here)) return;
-  // A copy, not a slice (a slice keeps the whole document it came from alive); JSON keeps lone surrogates.
-  const text = JSON.parse(JSON.stringify(here)) as string;
+  const text = detach(here);
   bucket.push({ text, value: freeze(value), suspect });
   memo.set(key, bucket);
   const n = names.get(raw) ?? { kept: 0, hits: 0 };
@@ -211,6 +210,14 @@ function recall(s: string, at: number, raw: string, depth: number): { value: unk
   if (!seen) return undefined;
   (names.get(raw) as { hits: number }).hits++;
   return { value: seen.value, end, suspect: seen.suspect };
+}
+
+/**
+ * A string of its own, not a slice: a slice keeps the whole document it was cut from alive. The JSON round
+ * trip is lossless (lone surrogates included).
+ */
+export function detach(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
 }
 
 function freeze(v: unknown): unknown {

@@ -3,7 +3,7 @@
  * file to file, so elements are matched by local name only; every element is read as a list.
  */
 import { lazy } from '../lazy.js';
-import { fastXml, FORBIDDEN, LT_IN_QUOTES, type XmlNode } from './xml-fast.js';
+import { detach, fastXml, FORBIDDEN, LT_IN_QUOTES, type XmlNode } from './xml-fast.js';
 
 const fxp = lazy<typeof import('fast-xml-parser')>('fast-xml-parser');
 
@@ -106,7 +106,7 @@ function own(s: string): string {
   if (s.length < 13) return s; // V8 copies short slices anyway
   const known = owned.get(s);
   if (known !== undefined) return known;
-  const copy = JSON.parse(JSON.stringify(s)) as string; // lossless, lone surrogates included
+  const copy = detach(s);
   if (owned.size < 100_000) owned.set(copy, copy);
   return copy;
 }

@@ -119,11 +119,12 @@ function hostsBlock(rd: Readiness, width: number, style: Style, say: Say, dim: (
   const keyOf = (h: HostRow) => [h.role, h.summary.ready, h.summary.unknown, h.summary.partial, h.summary.blocked, h.summary.notApplicable].join('|');
   const byKey = new Map<string, { host: HostRow; alike: number }>();
   for (const h of sorted) {
-    const row = byKey.get(keyOf(h));
+    const key = keyOf(h);
+    const row = byKey.get(key);
     if (row) row.alike++;
     else if (rows.length < 10) {
       const r = { host: h, alike: 0 };
-      byKey.set(keyOf(h), r);
+      byKey.set(key, r);
       rows.push(r);
     }
   }
