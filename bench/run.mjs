@@ -262,4 +262,9 @@ scenario('rules/ --observed the 34 EVTX samples, warm', [join(corpus, 'rules'), 
 // Baselines (issue 13): every shipped baseline assessed as a host, side by side.
 const baselines = spawnSync(process.execPath, [join(root, 'dist', 'logsource-check.mjs'), 'baseline', '--list'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => /^\S/.test(l));
 scenario(`rules/ --baseline × ${baselines.length} (side by side), warm`, [join(corpus, 'rules'), ...baselines.flatMap((b) => ['--baseline', b])]);
+// Hostile-input reproducers (issue 29) and the safety commands (issue 21): bench/hardening.mjs, 3 runs each.
+if (selected('hardening reproducers')) {
+  const r = spawnSync(process.execPath, [join(root, 'bench', 'hardening.mjs'), '--runs', String(Math.min(RUNS, 3))], { encoding: 'utf8' });
+  for (const line of r.stdout.trim().split('\n')) console.log(line);
+}
 for (const d of temps) rmSync(d, { recursive: true, force: true });
