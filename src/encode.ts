@@ -16,6 +16,11 @@ const BIDI = '\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069';
 /** Every control character a reader may obey, tab/LF/CR included (callers that keep line breaks handle them first). */
 export const CONTROLS = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${BIDI}\\u2028\\u2029]`, 'g');
 
+/** Whether s holds one of CONTROLS (a regex without the g flag's state). */
+export function hasControl(s: string): boolean {
+  return s.search(CONTROLS) >= 0;
+}
+
 /** The same without tab, LF and CR: text whose line structure is kept. */
 export const CONTROLS_BUT_BREAKS = new RegExp(`[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f${BIDI}\\u2028\\u2029]`, 'g');
 
