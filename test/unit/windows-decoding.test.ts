@@ -271,6 +271,12 @@ describe('generated files decode on Windows as meant', () => {
     expect(files.some((f) => f.name.endsWith('.reg'))).toBe(true);
   });
 
+  it('catalog text written unescaped into .cmd and audit.csv lines (subcategory names and GUIDs, log names) is ASCII', () => {
+    // cmdFile refuses a non-ASCII byte as an internal error: a catalog edit that adds one must fail here first.
+    for (const sub of catalog.subcategories) expect(`${sub.name},${sub.guid}`).toMatch(/^[\x20-\x7e]+$/);
+    for (const l of catalog.eventLogs) expect(l.log).toMatch(/^[A-Za-z0-9 /_-]+$/);
+  });
+
   it('the collection scripts: .ps1 with a BOM, .cmd ASCII, both ASCII text so any code page reads them alike', () => {
     const ps1 = collectScriptFile('ps1');
     expect([...ps1.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
