@@ -67,11 +67,6 @@ export function cmdFile(lines: string[] | string): Buffer {
   return Buffer.from(text, 'ascii');
 }
 
-/** A text file that is not a script (CSV for auditpol, README): CRLF lines, ASCII only, same rule as .cmd. */
-export function asciiFile(lines: string[]): Buffer {
-  return cmdFile(lines);
-}
-
 // ---- PowerShell: UTF-8 with BOM ------------------------------------------------------------------------
 
 const BOM_UTF8 = Buffer.from([0xef, 0xbb, 0xbf]);
