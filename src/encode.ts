@@ -4,7 +4,9 @@
  *    makes the decoding unambiguous: .ps1 UTF-8 with a BOM (Windows PowerShell 5.1 reads a BOM-less script in
  *    the ANSI code page, where UTF-8 "В" D0 92 becomes "Ð’" and ’ is a quote to its tokenizer), .cmd ASCII
  *    only (cmd.exe reads in the OEM code page), .reg UTF-16 LE with a BOM (what regedit writes), .txt UTF-8
- *    with a BOM (Notepad);
+ *    with a BOM (Notepad). Microsoft: "Without the BOM, Windows PowerShell misinterprets your script as being
+ *    encoded in the legacy ANSI codepage" (learn.microsoft.com/powershell/scripting/dev-cross-plat/vscode/
+ *    understanding-file-encoding);
  *  - control characters a reader obeys never reach it raw: C0 and C1 controls (ESC starts terminal sequences;
  *    U+009B is a one-byte CSI), DEL, the bidirectional controls that reorder what a reviewer sees (Trojan
  *    Source, CVE-2021-42574) and the Unicode line separators.
