@@ -248,9 +248,12 @@ describe('generated files decode on Windows as meant', () => {
     const readme = file(files, 'README.txt');
     expect([...readme.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     for (const line of windowsReads(readme, 'cp1252').split('\r\n')) expect(line).not.toMatch(CONTROLS);
-    const reg = files.find((f) => f.name.endsWith('.reg'));
+    const reg = files.find((f) => f.name === 'logging-policies.reg');
+    expect(reg).toBeDefined();
     if (reg) {
       expect([...reg.content.subarray(0, 2)]).toEqual([0xff, 0xfe]);
+      // UTF-16 holds the Cyrillic host name exactly; the escape sequence and bidi control of the other are U+FFFD.
+      expect(windowsReads(reg.content, 'cp1252')).toMatch(/^; Security log capped .*: SRV-В&%COMSPEC% at 20480 KB .*, SRV-\uFFFD\]8;;HTTP:\/\/X\uFFFD\uFFFD at 20480 KB/m);
       for (const line of windowsReads(reg.content, 'cp1252').split('\r\n')) {
         expect(line).not.toMatch(CONTROLS);
         expect(line).toMatch(/^(Windows Registry Editor Version 5\.00|;.*|\[HKEY_LOCAL_MACHINE\\[^\]]+\]|"[^"]+"=.*|)$/);
