@@ -205,7 +205,7 @@ describe('generated files decode on Windows as meant', () => {
       transformations: channels.map((c, i) => ({ id: `t${i}`, type: 'add_condition', conditions: { Channel: c }, rule_conditions: [{ type: 'logsource', product: 'windows', category: `hostile_${i}` }] })),
     };
     writeFileSync(join(dir, 'pipeline.yml'), JSON.stringify(pipeline));
-    channels.forEach((c, i) => writeFileSync(join(rules, `c${i}.yml`), `title: ${yamlQuoted(`channel rule ${i}`)}\nid: 2f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a${String(i).padStart(2, '0')}\nstatus: test\nlogsource:\n    product: windows\n    category: hostile_${i}\ndetection:\n    selection:\n        EventID: 1\n    condition: selection\nlevel: low\n`));
+    channels.forEach((_, i) => writeFileSync(join(rules, `c${i}.yml`), `title: ${yamlQuoted(`channel rule ${i}`)}\nid: 2f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a${String(i).padStart(2, '0')}\nstatus: test\nlogsource:\n    product: windows\n    category: hostile_${i}\ndetection:\n    selection:\n        EventID: 1\n    condition: selection\nlevel: low\n`));
     // A rule on the Security log: both hosts cap it below the recommendation (test/fixtures/logsize).
     cpSync(join(ROOT, 'examples/rules/windows/security_registry_run_key_object_access.yml'), join(rules, 'run-key.yml'));
     // Two hosts (a fleet: the log-size lines are guarded by computer name), hostile names, the channels off.
