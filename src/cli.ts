@@ -3,7 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CatalogError } from './catalog/validate.js';
 import { terminalLine } from './escape.js';
-import { collectScript } from './generate/collect-script.js';
+import { collectScript, collectScriptFile } from './generate/collect-script.js';
 import { clearCache } from './rules/fastparse.js';
 import { check, type CheckCliOptions } from './commands/check.js';
 import { baseline, type BaselineCliOptions } from './commands/baseline.js';
@@ -99,7 +99,7 @@ Examples:
         process.stdout.write(text);
         return;
       }
-      writeOrFail(opts.out, text); // the generator writes CRLF, as cmd.exe and PowerShell 5 expect
+      writeOrFail(opts.out, collectScriptFile(opts.format)); // CRLF; .ps1 UTF-8 with a BOM, .cmd ASCII (src/encode.ts)
       process.stderr.write(`wrote ${opts.out}\n`);
     });
   program

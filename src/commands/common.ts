@@ -178,7 +178,7 @@ export function cacheDir(): string {
 }
 
 /** Writes a command's output file; a failure is the user's to fix (exit 2), not an internal error. */
-export function writeOrFail(path: string, text: string | Iterable<string>): void {
+export function writeOrFail(path: string, text: string | Uint8Array | Iterable<string>): void {
   try {
     writeOutput(path, text);
   } catch (e) {

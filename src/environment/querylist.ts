@@ -198,11 +198,13 @@ export function readQueryList(xml: string, source: string, into: ForwardedSet): 
 }
 
 function readQuery(q: XmlNode, source: string, into: ForwardedSet, notes: string[]): void {
-  const queryPath = attr(q, 'Path');
+  // Attribute values come raw from the parser (processEntities off): &amp; and &#x202E; are decoded here.
+  const pathOf = (n: unknown) => { const v = attr(n, 'Path'); return v === undefined ? undefined : decodeEntities(v); };
+  const queryPath = pathOf(q);
   const byChannel = new Map<string, { channel: string; sel: Sel }>();
   const textOf = (n: unknown) => decodeEntities(typeof n === 'string' ? n : String((n as XmlNode)?.['#text'] ?? '')).trim();
   for (const s of (q['Select'] as unknown[] | undefined) ?? []) {
-    const channel = attr(s, 'Path') ?? queryPath;
+    const channel = pathOf(s) ?? queryPath;
     if (!channel) throw new QueryError('a <Select> without Path, in a <Query> without Path');
     const sel = evaluateXPath(textOf(s) || '*');
     const key = channel.toLowerCase();
@@ -210,7 +212,7 @@ function readQuery(q: XmlNode, source: string, into: ForwardedSet, notes: string
     byChannel.set(key, { channel, sel: cur ? { sure: union(cur.sel.sure, sel.sure), possible: union(cur.sel.possible, sel.possible), reasons: [...cur.sel.reasons, ...sel.reasons] } : sel });
   }
   for (const s of (q['Suppress'] as unknown[] | undefined) ?? []) {
-    const channel = attr(s, 'Path') ?? queryPath;
+    const channel = pathOf(s) ?? queryPath;
     const sup = evaluateXPath(textOf(s) || '*');
     for (const [key, cur] of byChannel) {
       if (channel && channel.toLowerCase() !== key) continue;

@@ -5,6 +5,7 @@
  *
  * SNAPSHOT_FILES is the single list of snapshot file names; the reader and the docs use it too.
  */
+import { cmdFile, ps1File } from '../escape.js';
 
 export interface SnapshotFile {
   file: string;
@@ -43,6 +44,11 @@ const GUARANTEES = [
 
 export function collectScript(format: 'cmd' | 'ps1'): string {
   return format === 'cmd' ? cmdScript() : ps1Script();
+}
+
+/** The script as the bytes of its file: .ps1 UTF-8 with a BOM, .cmd ASCII (src/encode.ts); both are ASCII text today. */
+export function collectScriptFile(format: 'cmd' | 'ps1'): Buffer {
+  return format === 'cmd' ? cmdFile(cmdScript()) : ps1File(ps1Script());
 }
 
 function cmdScript(): string {

@@ -16,13 +16,15 @@ import type { HostEnvironment } from '../environment/model.js';
 import { hostKey } from '../environment/model.js';
 import { logSizeShortfalls, rulesPerLog, type LogSizeShortfall } from '../assess/logsize.js';
 import type { AssessInput } from '../assess/counts.js';
-import { cmdQuoted, cmdText, regComment } from '../escape.js';
+import { cmdArg, cmdText, regComment } from '../escape.js';
 
 export interface LogSizeFix {
   regLines: string[];
   regSettings: number;
   cmdLines: string[];
   cmdSettings: number;
+  /** Lines left out of enable-channels.cmd, and why. */
+  notes: string[];
 }
 
 /** wevtutil's /ms takes bytes (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/wevtutil). */
@@ -31,18 +33,26 @@ const KB = 1024;
 export function logSizeFix(result: AssessInput, catalog: Catalog, hosts: HostEnvironment[]): LogSizeFix {
   const use = rulesPerLog(result, catalog);
   const short = hosts.map((h) => ({ host: h, list: logSizeShortfalls(h, use, catalog) }));
-  const fix: LogSizeFix = { regLines: [], regSettings: 0, cmdLines: [], cmdSettings: 0 };
+  const fix: LogSizeFix = { regLines: [], regSettings: 0, cmdLines: [], cmdSettings: 0, notes: [] };
   for (const t of catalog.eventLogs) {
     const per = short.map((s) => ({ host: s.host, s: s.list.find((x) => x.log === t.log) }));
     const below = per.filter((p): p is { host: HostEnvironment; s: LogSizeShortfall } => p.s !== undefined);
     if (!below.length) continue;
     const why = `recommended ${t.recommendedMinKB} KB (${t.source})`;
     for (const { host, s } of below) {
-      const guard = hosts.length > 1 ? `if /i "%COMPUTERNAME%"=="${cmdQuoted(hostKey(host.name))}" ` : '';
+      // A .cmd file is ASCII (encode.ts): a host or log name it cannot hold exactly leaves the command out.
+      const name = hosts.length > 1 ? cmdArg(hostKey(host.name)) : '';
+      const log = cmdArg(t.log);
+      if (name === undefined || log === undefined) {
+        fix.cmdLines.push(`rem ${cmdText(`${t.log} log on ${host.name}: below the ${why}; left out: the ${name === undefined ? 'host' : 'log'} name cannot be written exactly in a .cmd file (see the note)`)}`);
+        fix.notes.push(`enable-channels.cmd leaves out raising the ${t.log} log on ${host.name} to ${t.recommendedMinKB} KB: a .cmd file is ASCII and the ${name === undefined ? 'host' : 'log'} name holds a character cmd.exe would read differently or expand; on that host run: wevtutil sl "${t.log}" /ms:${t.recommendedMinKB * KB}`);
+        continue;
+      }
+      const guard = hosts.length > 1 ? `if /i "%COMPUTERNAME%"=="${name}" ` : '';
       fix.cmdLines.push(
         `rem ${cmdText(`${t.log} log on ${host.name}: capped at ${s.currentKB} KB (${s.setting}), below the ${why}; raised to it, retention unchanged`)}`,
         ...(/\(GPO [^)]*\)$/.test(s.setting) ? [`rem ${cmdText(`a GPO sets this size (${s.setting}): its next refresh puts it back; raise it there too (Security Settings > Event Log)`)}`] : []),
-        `${guard}wevtutil sl "${cmdQuoted(t.log)}" /ms:${t.recommendedMinKB * KB}`,
+        `${guard}wevtutil sl "${log}" /ms:${t.recommendedMinKB * KB}`,
       );
       fix.cmdSettings++;
     }

@@ -4,7 +4,7 @@
  * Registry or Audit File System alone produces nothing for these rules. The script only adds audit rules
  * (AddAuditRule): it never removes or replaces an existing SACL entry, and it skips paths that do not exist.
  */
-import { psSingle } from '../escape.js';
+import { psComment, psSingle } from '../escape.js';
 import type { LoadedRule, SigmaRule } from '../rules/model.js';
 
 export interface SaclTargets {
@@ -130,7 +130,7 @@ export function saclScript(t: SaclTargets): string {
     '  $acl.AddAuditRule($rule); Set-Acl -LiteralPath $Path -AclObject $acl; Write-Host "audited: $Path"',
     '}',
   ];
-  for (const [path, titles] of [...t.registry].sort()) lines.push(`# ${[...titles].slice(0, 3).join('; ').replace(/[\u0000-\u001f\u007f]/g, ' ')}${titles.size > 3 ? ` (+${titles.size - 3} rules)` : ''}`, `Add-RegistryAudit ${psSingle(path)}`);
-  for (const [path, titles] of [...t.file].sort()) lines.push(`# ${[...titles].slice(0, 3).join('; ').replace(/[\u0000-\u001f\u007f]/g, ' ')}${titles.size > 3 ? ` (+${titles.size - 3} rules)` : ''}`, `Add-FileAudit ${psSingle(path)}`);
+  for (const [path, titles] of [...t.registry].sort()) lines.push(`# ${psComment([...titles].slice(0, 3).join('; '))}${titles.size > 3 ? ` (+${titles.size - 3} rules)` : ''}`, `Add-RegistryAudit ${psSingle(path)}`);
+  for (const [path, titles] of [...t.file].sort()) lines.push(`# ${psComment([...titles].slice(0, 3).join('; '))}${titles.size > 3 ? ` (+${titles.size - 3} rules)` : ''}`, `Add-FileAudit ${psSingle(path)}`);
   return lines.join('\r\n') + '\r\n';
 }

@@ -6,7 +6,7 @@ import type { BaselineCheck, BaselineLack, BaselineReadiness } from '../assess/b
 import type { VerdictCounts } from '../assess/counts.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { describeRequirement } from '../requirements/describe.js';
-import { csvCell, markdownCell, markdownCode, terminal, terminalLine } from '../escape.js';
+import { csvCell, jsonSafe, markdownCell, markdownCode, terminal, terminalLine } from '../escape.js';
 import { lazy } from '../lazy.js';
 import type { BaselineFormat, BaselineRenderOptions } from './baseline.js';
 import type { CheckResult } from './result.js';
@@ -59,7 +59,7 @@ function lackState(l: BaselineLack): string {
 export function renderBaselineCheck(result: CheckResult, check: BaselineCheck, catalog: Catalog, format: BaselineFormat, opts: BaselineRenderOptions = {}): string {
   if (format === 'json') {
     const baselines = check.baselines.map((b) => ({ ...b, lacks: b.lacks.map((l) => ({ ...l, name: lackName(l.id, catalog) })) }));
-    return `${JSON.stringify({ schemaVersion: 1, rules: { scanned: result.summary.rulesScanned, windows: result.summary.windowsRules }, baselines }, null, 2)}\n`;
+    return `${jsonSafe(JSON.stringify({ schemaVersion: 1, rules: { scanned: result.summary.rulesScanned, windows: result.summary.windowsRules }, baselines }, null, 2))}\n`;
   }
   if (format === 'csv') {
     const rows = check.baselines.flatMap((b) =>

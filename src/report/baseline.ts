@@ -4,7 +4,7 @@
  */
 import type { Baseline } from '../catalog/baselines.js';
 import { STATUSES, type BaselineComparison, type SettingComparison, type SettingStatus } from '../assess/baseline.js';
-import { csvCell, markdownCell, terminal, terminalLine } from '../escape.js';
+import { csvCell, jsonSafe, markdownCell, terminal, terminalLine } from '../escape.js';
 import { lazy } from '../lazy.js';
 
 export type BaselineFormat = 'table' | 'json' | 'markdown' | 'csv';
@@ -20,7 +20,7 @@ const csv = lazy<typeof import('csv-stringify/sync')>('csv-stringify/sync');
 const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 
 export function renderBaselineComparison(baseline: Baseline, hosts: BaselineComparison[], format: BaselineFormat, opts: BaselineRenderOptions = {}): string {
-  if (format === 'json') return `${JSON.stringify({ schemaVersion: 1, baseline: baselineInfo(baseline), hosts }, null, 2)}\n`;
+  if (format === 'json') return `${jsonSafe(JSON.stringify({ schemaVersion: 1, baseline: baselineInfo(baseline), hosts }, null, 2))}\n`;
   if (format === 'csv') {
     const rows = hosts.flatMap((h) => h.settings.map((s) => [h.host, baseline.name, s.kind, s.key, s.name, s.want, s.have, s.status, s.required ? 'yes' : 'no', s.detail].map(csvCell)));
     return csv().stringify(rows, { header: true, columns: ['host', 'baseline', 'kind', 'setting', 'name', 'baseline_wants', 'host_has', 'status', 'required', 'detail'] });
@@ -31,7 +31,7 @@ export function renderBaselineComparison(baseline: Baseline, hosts: BaselineComp
 
 /** `baseline --list`: name, title, version and source of every shipped baseline. */
 export function renderBaselineList(list: Baseline[], format: BaselineFormat): string {
-  if (format === 'json') return `${JSON.stringify(list.map(baselineInfo), null, 2)}\n`;
+  if (format === 'json') return `${jsonSafe(JSON.stringify(list.map(baselineInfo), null, 2))}\n`;
   if (format === 'csv') return csv().stringify(list.map((b) => [b.name, b.title, b.publisher, b.version, b.source, b.role ?? ''].map(csvCell)), { header: true, columns: ['name', 'title', 'publisher', 'version', 'source', 'role'] });
   if (format === 'markdown') {
     const rows = list.map((b) => `| \`${b.name}\` | ${markdownCell(b.title)} | ${markdownCell(b.version)} | ${markdownCell(b.source)} |`);

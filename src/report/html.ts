@@ -4,7 +4,7 @@
  * commands, the hosts' warnings, Sysmon and forwarding, and a rule table to filter and search. Inline CSS and
  * a few lines of inline script; nothing is fetched. Every piece of data goes through the XML escaping.
  */
-import { xmlAttr as attr, xmlText as esc } from '../escape.js';
+import { htmlAttr as attr, htmlText as esc } from '../escape.js';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets.js';
 import { evidenceHtml } from './evidence.js';
 import { budgetLine, rankingNote } from './volume-text.js';

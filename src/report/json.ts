@@ -1,6 +1,10 @@
+import { jsonSafe } from '../escape.js';
 import type { CheckResult } from './result.js';
 
-/** The JSON report is the result object itself (schemaVersion 1, documented in the README). */
+/**
+ * The JSON report is the result object itself (schemaVersion 1, documented in the README). Every piece goes
+ * through jsonSafe (C1, DEL and bidi characters as \uXXXX): the text is JSON.stringify's followed by that escaping.
+ */
 export function renderJson(result: CheckResult): string {
   return [...renderJsonPieces(result)].join('');
 }
@@ -13,8 +17,8 @@ export function renderJson(result: CheckResult): string {
  */
 export function* renderJsonPieces(result: CheckResult): Generator<string> {
   // One JSON.stringify is the fastest way to make a report that fits in memory at ease.
-  if ((result.readiness?.hosts.length ?? 0) <= PIECEMEAL_HOSTS) yield JSON.stringify(result, null, 2);
-  else yield* pieces(result, 0, STREAMED);
+  if ((result.readiness?.hosts.length ?? 0) <= PIECEMEAL_HOSTS) yield jsonSafe(JSON.stringify(result, null, 2));
+  else for (const p of pieces(result, 0, STREAMED)) yield jsonSafe(p);
   yield '\n';
 }
 
@@ -26,7 +30,7 @@ const STREAMED: Plan = { rules: true, readiness: { hosts: true } };
 
 /** For the test: the pieces however few the hosts. */
 export function piecemeal(result: CheckResult): string {
-  return [...pieces(result, 0, STREAMED), '\n'].join('');
+  return [...pieces(result, 0, STREAMED), '\n'].map(jsonSafe).join('');
 }
 
 function* pieces(value: unknown, depth: number, plan: Plan | true): Generator<string> {

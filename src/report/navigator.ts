@@ -3,6 +3,7 @@
  * team sees which techniques lose coverage because of missing logging. Without an environment the score is
  * the share of rules whose log source is known.
  */
+import { jsonSafe } from '../escape.js';
 import type { CheckResult } from './result.js';
 
 const COLORS = ['#e8543d', '#f5c342', '#5cb85c'];
@@ -46,5 +47,5 @@ export function renderNavigator(result: CheckResult): string {
     selectTechniquesAcrossTactics: true,
     selectSubtechniquesWithParent: false,
   };
-  return JSON.stringify(layer, null, 2) + '\n';
+  return jsonSafe(JSON.stringify(layer, null, 2)) + '\n';
 }

@@ -3,6 +3,7 @@
  * `logsource:` line, with the missing settings and how to turn them on. Without an environment only rules
  * whose log source cannot be assessed are reported (there is no verdict to report otherwise).
  */
+import { jsonSafe } from '../escape.js';
 import type { CheckResult, RuleRow } from './result.js';
 import { evidenceSarifResults, evidenceSarifRules } from './evidence-sarif.js';
 
@@ -44,7 +45,7 @@ export function renderSarif(result: CheckResult): string {
       },
     ],
   };
-  return JSON.stringify(sarif, null, 2) + '\n';
+  return jsonSafe(JSON.stringify(sarif, null, 2)) + '\n';
 }
 
 function kindOf(r: RuleRow, assessed: boolean): Kind | undefined {

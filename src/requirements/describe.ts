@@ -1,4 +1,5 @@
 import { splitRequirement, type Catalog } from '../catalog/catalog.js';
+import { cmdArg } from '../escape.js';
 
 export type RequirementKind = 'audit' | 'sysmon' | 'policy' | 'channel' | 'forward' | 'sacl' | 'role';
 
@@ -87,8 +88,12 @@ export function describeRequirement(id: string, catalog: Catalog): RequirementIn
         enable: `add the ${rest} channel and the rules' event IDs to the collector (logsource-check collector-config writes WEF, NXLog, Winlogbeat or QueryList)`,
         details: [],
       };
-    default:
-      return { id, kind: 'channel', name: `Channel ${rest} enabled`, enable: `wevtutil sl "${rest}" /e:true`, details: [], command: `wevtutil sl "${rest}" /e:true` };
+    default: {
+      // A command to copy into cmd.exe only where the name fits a quoted argument exactly (src/encode.ts cmdArg).
+      const arg = cmdArg(rest);
+      if (arg === undefined) return { id, kind: 'channel', name: `Channel ${rest} enabled`, enable: 'enable the channel in Event Viewer (its name cannot be quoted safely for wevtutil in cmd.exe)', details: [] };
+      return { id, kind: 'channel', name: `Channel ${rest} enabled`, enable: `wevtutil sl "${arg}" /e:true`, details: [], command: `wevtutil sl "${arg}" /e:true` };
+    }
   }
 }
 

@@ -7,11 +7,13 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../src/check.js';
+import { jsonSafe } from '../../src/escape.js';
 import { piecemeal, renderJson } from '../../src/report/json.js';
 import type { CheckResult } from '../../src/report/result.js';
 
 const at = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
-const reference = (r: unknown) => `${JSON.stringify(r, null, 2)}\n`;
+// The report escapes what JSON.stringify leaves raw (C1, DEL, bidi: src/encode.ts jsonSafe); the pieces must match that.
+const reference = (r: unknown) => `${jsonSafe(JSON.stringify(r, null, 2))}\n`;
 
 describe('JSON report in pieces', () => {
   it('is JSON.stringify byte for byte: no host, one host, a fleet with Sysmon', async () => {
@@ -32,6 +34,13 @@ describe('JSON report in pieces', () => {
   it('treats undefined, empty and multi-line values as JSON.stringify does', () => {
     const odd = { schemaVersion: 1, a: undefined, rules: [{ x: 'line\nbreak', y: undefined, z: [] }, {}, [], undefined], readiness: { hosts: [], other: { q: [1, { r: undefined }] } }, empty: {}, list: [] } as unknown as CheckResult;
     expect(piecemeal(odd)).toBe(reference(odd));
+    // Raw C1 CSI and bidi controls in keys and values: escaped as \uXXXX in both ways of writing, and the text parses back to the same value.
+    const hostile = { rules: [{ title: 'a\u009b31mb\u202ec', 'k\u2066': 'd\u001b[31m\u0007' }], readiness: { hosts: [{ name: 'h\u200f' }] } } as unknown as CheckResult;
+    expect(piecemeal(hostile)).toBe(reference(hostile));
+    expect(renderJson(hostile)).toBe(reference(hostile));
+    expect(piecemeal(hostile)).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200e\u200f]/u);
+    expect(piecemeal(hostile)).toContain('a\\u009b31mb\\u202ec');
+    expect(JSON.parse(piecemeal(hostile))).toEqual(hostile);
     const bare = { rules: [], readiness: {} } as unknown as CheckResult;
     expect(piecemeal(bare)).toBe(reference(bare));
   });
