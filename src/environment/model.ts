@@ -1,6 +1,7 @@
 /** What one host (or one policy) actually has, merged from every input that describes it. */
 import type { ForwardedSet } from './forwarded.js';
 import type { SysmonConfig } from './sysmon.js';
+import type { Management } from './management.js';
 
 export type State = 'on' | 'off' | 'unknown';
 
@@ -27,6 +28,8 @@ export interface EventLogValue {
   /** AuditLogRetentionPeriod: 0 overwrite as needed, 1 by days, 2 never overwrite ([MS-GPSB] 2.2.3). */
   retention?: number;
   source: string;
+  /** A policy (GPO Security Settings, administrative template) that sets this log's size: a local change is put back. */
+  policy?: string;
 }
 
 /** What a host is: decides which role-bound events it can produce at all. */
@@ -83,6 +86,8 @@ export interface HostEnvironment {
   /** Global object access auditing (global SACL) per resource type (file, registry), when an input shows it. */
   sacl: Map<string, { state: 'on' | 'off'; source: string }>;
   auditOrigin?: AuditOrigin;
+  /** Domain GPO or workgroup/MDM (gpresult, systeminfo): what the remediation steps tell the user to use. */
+  management?: Management;
   /** Which kinds of requirement the inputs speak about at all. */
   covers: { audit: boolean; policies: boolean };
   notes: string[];
