@@ -2,8 +2,10 @@
 import { join } from 'node:path';
 import { loadCatalog } from '../catalog/load.js';
 import { terminalLine } from '../escape.js';
+import { FIX_DEFAULT_MAX_VOLUME } from '../generate/fix-budget.js';
 import { buildRemediation } from '../generate/remediation.js';
 import { LimitError, makeOutputDir, writeOutput } from '../limits.js';
+import { loadObservations } from '../observe/load.js';
 import { verdictLine } from '../report/text.js';
 import { budgetLine } from '../report/volume-text.js';
 import { runValidated, UsageError, type RuleAndHostCliOptions } from './common.js';
@@ -14,9 +16,14 @@ export interface FixCliOptions extends RuleAndHostCliOptions {
 
 export async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
   if (!opts.host?.length && !opts.gpresult?.length && !opts.auditpol?.length && !opts.sysmon?.length) throw new UsageError('fix needs what the host has: --host, --gpresult, --auditpol and/or --sysmon');
+  // --observed only tells how long the Security log holds: it is read apart, so it changes no verdict and no file.
+  const observed = opts.observed?.length ? loadObservations(opts.observed) : undefined;
+  if (observed?.missing.length) throw new UsageError(`no such file or directory: ${observed.missing.join(', ')}`);
+  // A budget by default: high-volume settings are written only when asked for (--max-volume high).
+  const maxVolume = opts.maxVolume ?? FIX_DEFAULT_MAX_VOLUME;
   // The remediation files are written per host from its inputs: every host is kept.
-  const { result, environment, load } = await runValidated(paths, opts, { keepHosts: true });
-  const { files, notes } = buildRemediation(result, loadCatalog(), environment?.hosts, load.rules);
+  const { result, environment, load } = await runValidated(paths, { ...opts, observed: undefined, maxVolume }, { keepHosts: true });
+  const { files, notes, summary, warnings } = buildRemediation(result, loadCatalog(), environment?.hosts, load.rules, observed);
   try {
     makeOutputDir(opts.out);
     // Fixed file names joined to --out: nothing is written outside it.
@@ -26,10 +33,13 @@ export async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
   }
   const rd = result.readiness;
   process.stdout.write(rd ? `readiness now: ${verdictLine(rd.verdicts, rd.hosts.length)}\n` : '');
-  const cut = rd && budgetLine(rd);
+  // A budget the user chose: its fix-by-fix list too (the default budget is summed up in the left-out line).
+  const cut = rd && opts.maxVolume && budgetLine(rd);
   if (cut) process.stdout.write(`${terminalLine(cut)}\n`);
   if (!files.length) process.stdout.write('nothing to write: no setting that a file can carry is missing\n');
   for (const f of files) process.stdout.write(`wrote ${join(opts.out, f.name)} (${f.settings} setting${f.settings === 1 ? '' : 's'})\n`);
+  for (const s of summary) process.stdout.write(`${terminalLine(s)}\n`);
+  for (const w of warnings) process.stdout.write(`WARNING: ${terminalLine(w)}\n`);
   for (const n of notes) process.stdout.write(`note: ${terminalLine(n)}\n`);
+  for (const e of observed?.errors ?? []) process.stdout.write(`note: ${terminalLine(`${e.path}: ${e.message}`)}\n`);
 }
-

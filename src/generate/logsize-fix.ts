@@ -23,6 +23,10 @@ export interface LogSizeFix {
   regSettings: number;
   cmdLines: string[];
   cmdSettings: number;
+  /** Warnings for the top of enable-channels.cmd: a policy sets the size of a log it raises, and puts it back. */
+  cmdHeader: string[];
+  /** The same, for README.txt. */
+  policyNotes: string[];
 }
 
 /** wevtutil's /ms takes bytes (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/wevtutil). */
@@ -31,7 +35,7 @@ const KB = 1024;
 export function logSizeFix(result: AssessInput, catalog: Catalog, hosts: HostEnvironment[]): LogSizeFix {
   const use = rulesPerLog(result, catalog);
   const short = hosts.map((h) => ({ host: h, list: logSizeShortfalls(h, use, catalog) }));
-  const fix: LogSizeFix = { regLines: [], regSettings: 0, cmdLines: [], cmdSettings: 0 };
+  const fix: LogSizeFix = { regLines: [], regSettings: 0, cmdLines: [], cmdSettings: 0, cmdHeader: [], policyNotes: [] };
   for (const t of catalog.eventLogs) {
     const per = short.map((s) => ({ host: s.host, s: s.list.find((x) => x.log === t.log) }));
     const below = per.filter((p): p is { host: HostEnvironment; s: LogSizeShortfall } => p.s !== undefined);
@@ -39,9 +43,17 @@ export function logSizeFix(result: AssessInput, catalog: Catalog, hosts: HostEnv
     const why = `recommended ${t.recommendedMinKB} KB (${t.source})`;
     for (const { host, s } of below) {
       const guard = hosts.length > 1 ? `if /i "%COMPUTERNAME%"=="${cmdQuoted(hostKey(host.name))}" ` : '';
+      // A policy that sets the size (a GPO's Event Log setting, the administrative template) wins over wevtutil's
+      // local size and puts it back at the next refresh: the size has to be changed in that policy.
+      const policy = host.eventLogs.get(t.log)?.policy ?? (/\(GPO [^)]*\)$/.test(s.setting) ? s.setting : undefined);
+      const warn = policy && `${t.log} log on ${host.name}: ${/^GPO |\(GPO /.test(policy) ? 'a GPO' : 'a policy'} sets this size (${policy}): its next refresh puts it back, so the wevtutil line below does not last; change the size in that policy`;
+      if (warn) {
+        fix.cmdHeader.push(`rem WARNING: ${cmdText(warn)}`, `echo WARNING: ${cmdText(warn)}`);
+        fix.policyNotes.push(`WARNING: ${warn}.`);
+      }
       fix.cmdLines.push(
         `rem ${cmdText(`${t.log} log on ${host.name}: capped at ${s.currentKB} KB (${s.setting}), below the ${why}; raised to it, retention unchanged`)}`,
-        ...(/\(GPO [^)]*\)$/.test(s.setting) ? [`rem ${cmdText(`a GPO sets this size (${s.setting}): its next refresh puts it back; raise it there too (Security Settings > Event Log)`)}`] : []),
+        ...(warn ? [`rem ${cmdText(warn)}`] : []),
         `${guard}wevtutil sl "${cmdQuoted(t.log)}" /ms:${t.recommendedMinKB * KB}`,
       );
       fix.cmdSettings++;
