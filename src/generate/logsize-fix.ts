@@ -46,10 +46,11 @@ export function logSizeFix(result: AssessInput, catalog: Catalog, hosts: HostEnv
       // A policy that sets the size (a GPO's Event Log setting, the administrative template) wins over wevtutil's
       // local size and puts it back at the next refresh: the size has to be changed in that policy.
       const policy = host.eventLogs.get(t.log)?.policy ?? (/\(GPO [^)]*\)$/.test(s.setting) ? s.setting : undefined);
-      const warn = policy && `${t.log} log on ${host.name}: ${/^GPO |\(GPO /.test(policy) ? 'a GPO' : 'a policy'} sets this size (${policy}): its next refresh puts it back, so the wevtutil line below does not last; change the size in that policy`;
+      const warn = policy && `${/^GPO |\(GPO /.test(policy) ? 'a GPO' : 'a policy'} sets this size (${policy}): its next refresh puts it back, so the wevtutil line below does not last; change the size in that policy`;
       if (warn) {
-        fix.cmdHeader.push(`rem WARNING: ${cmdText(warn)}`, `echo WARNING: ${cmdText(warn)}`);
-        fix.policyNotes.push(`WARNING: ${warn}.`);
+        const where = `${t.log} log on ${host.name}: ${warn}`;
+        fix.cmdHeader.push(`rem WARNING: ${cmdText(where)}`, `echo WARNING: ${cmdText(where)}`);
+        fix.policyNotes.push(`WARNING: ${where}.`);
       }
       fix.cmdLines.push(
         `rem ${cmdText(`${t.log} log on ${host.name}: capped at ${s.currentKB} KB (${s.setting}), below the ${why}; raised to it, retention unchanged`)}`,
