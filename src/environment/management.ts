@@ -8,15 +8,9 @@
  * gpresult wins over systeminfo: it shows what applied, systeminfo only what the host is joined to.
  */
 import type { SystemInfo } from './systeminfo.js';
-import type { HostEnvironment } from './model.js';
+import type { HostEnvironment, Management } from './model.js';
 
-export type ManagementKind = 'domain-gpo' | 'workgroup' | 'unknown';
-
-export interface Management {
-  kind: ManagementKind;
-  /** The input and what in it tells. */
-  source: string;
-}
+export type { Management } from './model.js';
 
 /** From gpresult's computer results: the GPOs that applied from a domain (local policy excluded). */
 export function managementFromGpresult(domainGpos: string[], computerDomain: string | undefined, label: string): Management {

@@ -1,7 +1,6 @@
 /** What one host (or one policy) actually has, merged from every input that describes it. */
 import type { ForwardedSet } from './forwarded.js';
 import type { SysmonConfig } from './sysmon.js';
-import type { Management } from './management.js';
 
 export type State = 'on' | 'off' | 'unknown';
 
@@ -30,6 +29,13 @@ export interface EventLogValue {
   source: string;
   /** A policy (GPO Security Settings, administrative template) that sets this log's size: a local change is put back. */
   policy?: string;
+}
+
+/** How the host's policy is managed (environment/management.ts): domain GPO, workgroup (MDM or local only), unknown. */
+export interface Management {
+  kind: 'domain-gpo' | 'workgroup' | 'unknown';
+  /** The input and what in it tells. */
+  source: string;
 }
 
 /** What a host is: decides which role-bound events it can produce at all. */
