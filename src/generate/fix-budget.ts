@@ -48,7 +48,7 @@ export function leftOutLine(rd: Readiness | undefined, catalog: Catalog, volumeO
   // Success and Failure of one subcategory are one setting to whoever applies the file.
   const names = [...new Set(b.settingsAbove.map((id) => settingName(id, catalog)))];
   const what = classes.length === 1 ? `${top}-volume` : `${classes.join(' or ')}-volume`;
-  const unit = hostCount > 1 ? 'rule × host' : 'rule';
+  const unit = hostCount > 1 ? 'rule × host pair' : 'rule';
   const need = b.onlyAbove ? `the only way to make ${b.onlyAbove} more ${unit}${b.onlyAbove === 1 ? '' : 's'} ready` : 'no rule needs them alone (other ways within the budget make the same rules ready)';
   return `left out (volume budget --max-volume ${b.max}): ${names.length} ${what} setting${names.length === 1 ? '' : 's'} (${names.join(', ')}), ${need}; --max-volume ${top} writes them. Settings of unrated volume are kept under any budget.`;
 }
