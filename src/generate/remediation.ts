@@ -86,7 +86,9 @@ export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: H
     cmd.push(`rem ${cmdText(addsLine(auditIds, volumeOf, nameOf))}`, ...(leftOut ? [`rem ${cmdText(leftOut)}`] : []));
     for (const w of log.warnings) cmd.push(`rem WARNING: ${cmdText(w)}`, `echo WARNING: ${cmdText(w)}`);
     if (gpos.length) {
-      const warn = `Group Policy defines this host's audit policy (GPO ${gpos.join(', ')}): the next policy refresh reverts local auditpol changes. Import audit.csv into that GPO instead (see README.txt).`;
+      // Local policy only (no domain GPO): there is no GPO to import into; the MDM rows or local policy carry it.
+      const noDomain = hosts.length > 0 && hosts.every((h) => managementOf(h).kind === 'workgroup');
+      const warn = `Group Policy defines this host's audit policy (GPO ${gpos.join(', ')}): the next policy refresh reverts local auditpol changes. ${noDomain ? 'Set it where that policy comes from: the local policy (gpedit.msc) or, with MDM, intune-audit-policy.csv (see README.txt).' : 'Import audit.csv into that GPO instead (see README.txt).'}`;
       cmd.push(`rem WARNING: ${cmdText(warn)}`, `echo WARNING: ${cmdText(warn)}`);
     }
     for (const [guid, n] of [...need].sort()) {

@@ -128,6 +128,9 @@ describe('fix: remediation that fits how the host is managed', () => {
     expect(readdirSync(wg.dir)).toContain('intune-audit-policy.csv');
     expect(read(wg.dir, 'README.txt')).toMatch(/LT-3310 has no domain GPO \(gpresult gpresult-workgroup-local-only\.xml: no domain GPO applied, only local policy \(computer in WORKGROUP\)\)/);
     expect(read(wg.dir, 'README.txt')).not.toMatch(/Group Policy Management Editor/);
+    // Only local policy sets audit policy there: enable-audit.cmd says where to set it, not to import into a GPO.
+    expect(read(wg.dir, 'enable-audit.cmd')).toMatch(/^echo WARNING: Group Policy defines this host's audit policy .*local policy \^\(gpedit\.msc\^\) or, with MDM, intune-audit-policy\.csv/m);
+    expect(read(wg.dir, 'enable-audit.cmd')).not.toMatch(/Import audit\.csv into that GPO/);
     const dom = fix([RULES, 'examples/rules', '--gpresult', 'test/fixtures/environment/gpresult-utf16le-multi-gpo.xml']);
     expect(readdirSync(dom.dir)).not.toContain('intune-audit-policy.csv');
     expect(read(dom.dir, 'README.txt')).toMatch(/Group Policy Management Editor/);
