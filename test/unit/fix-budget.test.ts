@@ -32,7 +32,8 @@ function fix(args: string[]): { dir: string; stdout: string } {
   return { dir, stdout: r.stdout };
 }
 
-describe('fix: volume budget', () => {
+// Each test runs the built CLI a few times: a generous timeout for a loaded machine (no timing is asserted).
+describe('fix: volume budget', { timeout: 60_000 }, () => {
   it('on a domain controller without --max-volume: no high-volume setting is written, and what was left out is listed with the rules only it unlocks', () => {
     const { dir, stdout } = fix([RULES, '--host', DC]);
     const cmd = read(dir, 'enable-audit.cmd');
@@ -88,7 +89,7 @@ describe('fix: volume budget', () => {
   });
 });
 
-describe('fix: remediation that fits how the host is managed', () => {
+describe('fix: remediation that fits how the host is managed', { timeout: 60_000 }, () => {
   it('the host model knows: a domain GPO, no domain GPO (gpresult with local policy only, systeminfo WORKGROUP), or unknown', () => {
     const env = loadEnvironment({ host: [WS, DC, join(ROOT, 'test/fixtures/snapshot/WS-0142')], auditpol: [join(ROOT, 'examples/hosts/lt-2207-auditpol.csv')] }, catalog);
     const by = new Map(env.hosts.map((h) => [h.name, h.management]));
@@ -143,7 +144,7 @@ describe('fix: remediation that fits how the host is managed', () => {
   });
 });
 
-describe('enable-channels.cmd: a log whose size a policy sets', () => {
+describe('enable-channels.cmd: a log whose size a policy sets', { timeout: 60_000 }, () => {
   it('a GPO (Security Settings > Event Log) sets the size: the header warns, names the GPO and says to change it there', () => {
     const { dir } = fix(['examples/rules', '--gpresult', 'test/fixtures/environment/gpresult-dc-legacy-only.xml']);
     const cmd = read(dir, 'enable-channels.cmd');
