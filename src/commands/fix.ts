@@ -10,6 +10,9 @@ import { verdictLine } from '../report/text.js';
 import { budgetLine } from '../report/volume-text.js';
 import { runValidated, UsageError, type RuleAndHostCliOptions } from './common.js';
 
+/** Per-host lines shown on the console before the rest is left to README.txt. */
+const CONSOLE_LINES = 10;
+
 export interface FixCliOptions extends RuleAndHostCliOptions {
   out: string;
 }
@@ -38,8 +41,12 @@ export async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
   if (cut) process.stdout.write(`${terminalLine(cut)}\n`);
   if (!files.length) process.stdout.write('nothing to write: no setting that a file can carry is missing\n');
   for (const f of files) process.stdout.write(`wrote ${join(opts.out, f.name)} (${f.settings} setting${f.settings === 1 ? '' : 's'})\n`);
-  for (const s of summary) process.stdout.write(`${terminalLine(s)}\n`);
-  for (const w of warnings) process.stdout.write(`WARNING: ${terminalLine(w)}\n`);
+  // A fleet: the first lines per kind on the console, every host in README.txt.
+  const some = (list: string[], what: string) => [...list.slice(0, CONSOLE_LINES), ...(list.length > CONSOLE_LINES ? [`… ${list.length - CONSOLE_LINES} more ${what} in README.txt`] : [])];
+  const left = summary.filter((s) => s.startsWith('left out'));
+  const logs = summary.filter((s) => !s.startsWith('left out'));
+  for (const s of [...left, ...some(logs, 'Security log lines')]) process.stdout.write(`${terminalLine(s)}\n`);
+  for (const w of some(warnings, 'warnings')) process.stdout.write(`WARNING: ${terminalLine(w)}\n`);
   for (const n of notes) process.stdout.write(`note: ${terminalLine(n)}\n`);
   for (const e of observed?.errors ?? []) process.stdout.write(`note: ${terminalLine(`${e.path}: ${e.message}`)}\n`);
 }

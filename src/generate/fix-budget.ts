@@ -70,11 +70,12 @@ export interface SecurityLogFacts {
 export function securityLogFacts(hosts: HostEnvironment[], catalog: Catalog, high: string[], names: (id: string) => string, observed?: Observations): SecurityLogFacts {
   const out: SecurityLogFacts = { lines: [], warnings: [] };
   const t = catalog.eventLogs.find((l) => l.log === 'Security');
+  const spans = observedSpans(hosts.length, observed);
   for (const h of hosts) {
     const v = h.eventLogs.get('Security');
     const size = v?.maxSizeKB;
     const sizeText = size === undefined ? undefined : `${size} KB (${(size / KB_PER_MB).toFixed(size % KB_PER_MB ? 1 : 0)} MB; ${v?.source})`;
-    const span = observedSpan(h, hosts.length, observed);
+    const span = spans.get(hostKey(h.name)) ?? (hosts.length === 1 ? spans.get('') : undefined);
     const holds = span ?? 'how long it holds is not known: an export of this log (--observed Security.evtx, e.g. wevtutil epl Security Security.evtx) shows the time span it covers';
     out.lines.push(size === undefined
       ? `Security log on ${h.name}: maximum size not known (a host snapshot's wevtutil-gl.txt, --host, or gpresult's Event Log settings give it); ${holds}`
@@ -87,25 +88,28 @@ export function securityLogFacts(hosts: HostEnvironment[], catalog: Catalog, hig
   return out;
 }
 
-/** "an export of it (--observed) spans 3 h 20 min (…)": only from records of this host's Security log. */
-function observedSpan(h: HostEnvironment, hostCount: number, observed?: Observations): string | undefined {
-  if (!observed) return undefined;
-  const key = hostKey(h.name);
-  let first: string | undefined;
-  let last: string | undefined;
-  let events = 0;
-  for (const c of observed.counts) {
+/** Per host key, "the events given with --observed span …": only from records of a Security log ('' = no computer). */
+function observedSpans(hostCount: number, observed?: Observations): Map<string, string> {
+  const by = new Map<string, { first: string; last: string; events: number }>();
+  for (const c of observed?.counts ?? []) {
     if (c.channel.toLowerCase() !== 'security' || !c.first || !c.last) continue;
     // A record without a computer counts only when there is one host to give it to.
-    if (c.computer ? hostKey(c.computer.split('.')[0] ?? c.computer) !== key : hostCount > 1) continue;
-    events += c.count;
-    if (!first || c.first < first) first = c.first;
-    if (!last || c.last > last) last = c.last;
+    if (!c.computer && hostCount > 1) continue;
+    const key = c.computer ? hostKey(c.computer.split('.')[0] ?? c.computer) : '';
+    const s = by.get(key);
+    if (!s) by.set(key, { first: c.first, last: c.last, events: c.count });
+    else {
+      s.events += c.count;
+      if (c.first < s.first) s.first = c.first;
+      if (c.last > s.last) s.last = c.last;
+    }
   }
-  if (!first || !last) return undefined;
-  const ms = Date.parse(last) - Date.parse(first);
-  if (!Number.isFinite(ms)) return undefined;
-  return `the events given with --observed span ${duration(ms)} (${events} events, ${first} to ${last}); if that export is the whole log and the log is full, that is how long it holds today`;
+  const out = new Map<string, string>();
+  for (const [key, s] of by) {
+    const ms = Date.parse(s.last) - Date.parse(s.first);
+    if (Number.isFinite(ms)) out.set(key, `the events given with --observed span ${duration(ms)} (${s.events} events, ${s.first} to ${s.last}); if that export is the whole log and the log is full, that is how long it holds today`);
+  }
+  return out;
 }
 
 function duration(ms: number): string {
