@@ -75,6 +75,16 @@ describe('fix: volume budget', { timeout: 60_000 }, () => {
     expect(b.onlyAbove).toBeGreaterThan(0);
   });
 
+  it('a fleet: at most 10 Security log lines on the console, every host in README.txt', () => {
+    const fleet = mkdtempSync(join(tmpdir(), 'lsc-budget-fleet-'));
+    const xml = readFileSync(join(ROOT, 'test/fixtures/environment/gpresult-ps7.xml'), 'utf8');
+    for (let i = 0; i < 12; i++) writeFileSync(join(fleet, `h${i}.xml`), xml.replace('<Name>CONTOSO\\DEV-PS-03$</Name>', `<Name>CONTOSO\\FLEET-${String(i).padStart(2, '0')}$</Name>`));
+    const { dir, stdout } = fix(['examples/rules', '--gpresult', fleet]);
+    expect(stdout.match(/^Security log on FLEET-\d\d: /gm)).toHaveLength(10);
+    expect(stdout).toMatch(/^… 2 more Security log lines in README\.txt$/m);
+    expect(read(dir, 'README.txt').match(/^ {2}Security log on FLEET-\d\d: maximum size not known/gm)).toHaveLength(12);
+  });
+
   it('an EVTX export of the Security log (--observed) gives the time span it holds; nothing else changes', () => {
     const w = new ChunkWriter();
     const sec = { provider: 'Microsoft-Windows-Security-Auditing', channel: 'Security', computer: 'DC02.corp.contoso.com' };
