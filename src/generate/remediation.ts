@@ -63,8 +63,8 @@ export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: H
   const nameOf = (id: string) => settingName(id, catalog);
   // One id per subcategory for its volume (the rating does not depend on the outcome).
   const auditIds = [...new Set(ids.filter((id) => id.startsWith('audit:')).map((id) => id.replace(/:(success|failure)$/, ':success')))];
-  const written = [...auditIds, ...ids.filter((id) => /^(policy|channel):/.test(id))];
-  const high = highVolume(written, volumeOf);
+  // Audit subcategories write into the Security log; policies and channels into their own logs.
+  const high = highVolume(auditIds, volumeOf);
   const log = securityLogFacts(hosts, catalog, high, nameOf, observed);
   const leftOut = leftOutLine(result.readiness, catalog, volumeOf, hosts.length);
   const summary = [...(leftOut ? [leftOut] : []), ...log.lines];
