@@ -53,7 +53,11 @@ function buildProgram(): Command {
   rankingOptions(hostOptions(ruleOptions(program.command('fix'))))
     .description('write remediation files for what the host lacks: enable-audit.cmd, audit.csv, logging-policies.reg, enable-channels.cmd')
     .requiredOption('--out <dir>', 'directory to write the files into (created if needed)')
+    .option('--observed <path>', 'an export of the host\'s Security log (.evtx, or a folder of them): fix says the time span the log holds today (repeatable)', collect)
     .addHelpText('after', `
+fix writes settings of event volume up to medium by default (--max-volume high writes high-volume ones too);
+settings no source rates are written under any budget. What the budget leaves out is listed.
+
 Example:
   $ logsource-check fix rules/windows --gpresult ws-0142.xml --out remediation/`)
     .action(async (paths: string[], opts: FixCliOptions) => {

@@ -28,6 +28,13 @@ export interface Recommendation {
 export interface VolumeBudget {
   max: VolumeClass;
   leftOut: { requires: string[]; volume: VolumeClass; unlocks: number }[];
+  /** The settings above the budget that the left-out fixes need (each once). */
+  settingsAbove: string[];
+  /**
+   * Rules (rule × host units on a fleet) that only a setting above the budget can make ready: every way they have
+   * needs one. Counted from the rules, not from the greedy list, so it is the rules that --max-volume high would add.
+   */
+  onlyAbove: number;
 }
 
 export interface RankedRecommendations {
@@ -54,7 +61,13 @@ export function recommend(items: RankItem[], groups: HostGroup[], rules: AssessR
   const leftOut = rankFixes(items, 100, { cost })
     .map((f) => ({ requires: f.requires, volume: fixVolume(f.requires.map(volumeOf)), unlocks: f.unlocks }))
     .filter((f): f is VolumeBudget['leftOut'][number] => overBudget(f.volume, max));
-  return { recommendations, ranking, budget: { max, leftOut } };
+  const settingsAbove = [...new Set(leftOut.flatMap((f) => f.requires.filter((id) => overBudget(volumeOf(id).class, max))))].sort();
+  let onlyAbove = 0;
+  for (const i of items) {
+    const open = i.missing.length > 0 && i.missing.every((m) => m.length > 0);
+    if (open && !i.missing.some((m) => m.every((id) => !overBudget(volumeOf(id).class, max)))) onlyAbove += i.weight;
+  }
+  return { recommendations, ranking, budget: { max, leftOut, settingsAbove, onlyAbove } };
 }
 
 function toRecommendation(f: RankedFix, i: number, groups: HostGroup[], rules: AssessRule[], volumeOf: (id: string) => VolumeRating): Recommendation {

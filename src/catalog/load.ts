@@ -133,7 +133,7 @@ function checkAudit(doc: unknown, problems: string[]) {
   const guids = new Set<string>();
   subcategories.forEach((sub, i) => {
     const w = `subcategories[${i}] (${sub?.name})`;
-    c.onlyKeys(sub, w, ['guid', 'name', 'auditpolName', 'category', 'events', 'objectTypes', 'sacl', 'roles', 'supplementary', 'volume', 'source', 'note']);
+    c.onlyKeys(sub, w, ['guid', 'name', 'auditpolName', 'csp', 'category', 'events', 'objectTypes', 'sacl', 'roles', 'supplementary', 'volume', 'source', 'note']);
     checkSubcategoryVolume(c, sub, w);
     c.field(sub, w, 'supplementary', 'boolean', true);
     const sacl = c.field<string>(sub, w, 'sacl', 'string', true);
@@ -141,6 +141,9 @@ function checkAudit(doc: unknown, problems: string[]) {
     checkRoles(c, sub, w);
     for (const k of ['guid', 'name', 'auditpolName', 'category', 'source']) c.field(sub, w, k, 'string');
     c.field(sub, w, 'note', 'string', true);
+    // Audit Policy CSP node name (<Area>_Audit<Name>): written into Intune OMA-URIs, so only that shape is accepted.
+    const csp = c.field<string>(sub, w, 'csp', 'string', true);
+    if (csp !== undefined && !/^[A-Za-z]+_Audit[A-Za-z]+$/.test(csp)) c.fail(w, `csp "${csp}" is not an Audit Policy CSP node name`);
     c.field(sub, w, 'objectTypes', 'array', true);
     if (sub.guid && !GUID_RE.test(sub.guid)) c.fail(w, `guid ${sub.guid} is not an upper-case {GUID}`);
     if (guids.has(sub.guid)) c.fail(w, `duplicate guid ${sub.guid}`);

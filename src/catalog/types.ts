@@ -34,6 +34,8 @@ export interface AuditSubcategory {
   guid: string;
   name: string;
   auditpolName: string;
+  /** Audit Policy CSP node (./Device/Vendor/MSFT/Policy/Config/Audit/<csp>); absent where no node was confirmed. */
+  csp?: string;
   category: string;
   events: AuditEvent[];
   objectTypes?: string[];

@@ -93,7 +93,7 @@ export function hostOptions(cmd: Command): Command {
 /** How the ranked fixes (and so the fix files) weigh event volume: a budget, and an order by volume. */
 export function rankingOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--max-volume <class>', 'keep only fixes whose settings stay within this event volume (Microsoft\'s and the catalog\'s rating); the ranked list and the fix files leave the others out and say which').choices(['low', 'medium', 'high']))
+    .addOption(new Option('--max-volume <class>', 'keep only fixes whose settings stay within this event volume (Microsoft\'s and the catalog\'s rating); the ranked list and the fix files leave the others out and say which (fix: default medium; check: no budget)').choices(['low', 'medium', 'high']))
     .addOption(new Option('--rank <order>', 'order of the ranked fixes: rules (rules unlocked per setting, the default) or value (rules unlocked per volume weight: low 1, medium 3, high 9; unrated as high)').choices(['rules', 'value']));
 }
 

@@ -2,11 +2,16 @@
 import { join } from 'node:path';
 import { loadCatalog } from '../catalog/load.js';
 import { terminalLine } from '../escape.js';
+import { FIX_DEFAULT_MAX_VOLUME } from '../generate/fix-budget.js';
 import { buildRemediation } from '../generate/remediation.js';
 import { LimitError, makeOutputDir, writeOutput } from '../limits.js';
+import { loadObservations } from '../observe/load.js';
 import { verdictLine } from '../report/text.js';
 import { budgetLine } from '../report/volume-text.js';
 import { runValidated, UsageError, type RuleAndHostCliOptions } from './common.js';
+
+/** Per-host lines shown on the console before the rest is left to README.txt. */
+const CONSOLE_LINES = 10;
 
 export interface FixCliOptions extends RuleAndHostCliOptions {
   out: string;
@@ -14,9 +19,14 @@ export interface FixCliOptions extends RuleAndHostCliOptions {
 
 export async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
   if (!opts.host?.length && !opts.gpresult?.length && !opts.auditpol?.length && !opts.sysmon?.length) throw new UsageError('fix needs what the host has: --host, --gpresult, --auditpol and/or --sysmon');
+  // --observed only tells how long the Security log holds: it is read apart, so it changes no verdict and no file.
+  const observed = opts.observed?.length ? loadObservations(opts.observed) : undefined;
+  if (observed?.missing.length) throw new UsageError(`no such file or directory: ${observed.missing.join(', ')}`);
+  // A budget by default: high-volume settings are written only when asked for (--max-volume high).
+  const maxVolume = opts.maxVolume ?? FIX_DEFAULT_MAX_VOLUME;
   // The remediation files are written per host from its inputs: every host is kept.
-  const { result, environment, load } = await runValidated(paths, opts, { keepHosts: true });
-  const { files, notes } = buildRemediation(result, loadCatalog(), environment?.hosts, load.rules);
+  const { result, environment, load } = await runValidated(paths, { ...opts, observed: undefined, maxVolume }, { keepHosts: true });
+  const { files, notes, summary, warnings } = buildRemediation(result, loadCatalog(), environment?.hosts, load.rules, observed);
   try {
     makeOutputDir(opts.out);
     // Fixed file names joined to --out: nothing is written outside it.
@@ -26,10 +36,17 @@ export async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
   }
   const rd = result.readiness;
   process.stdout.write(rd ? `readiness now: ${verdictLine(rd.verdicts, rd.hosts.length)}\n` : '');
-  const cut = rd && budgetLine(rd);
+  // A budget the user chose: its fix-by-fix list too (the default budget is summed up in the left-out line).
+  const cut = rd && opts.maxVolume && budgetLine(rd);
   if (cut) process.stdout.write(`${terminalLine(cut)}\n`);
   if (!files.length) process.stdout.write('nothing to write: no setting that a file can carry is missing\n');
   for (const f of files) process.stdout.write(`wrote ${join(opts.out, f.name)} (${f.settings} setting${f.settings === 1 ? '' : 's'})\n`);
+  // A fleet: the first lines per kind on the console, every host in README.txt.
+  const some = (list: string[], what: string) => [...list.slice(0, CONSOLE_LINES), ...(list.length > CONSOLE_LINES ? [`… ${list.length - CONSOLE_LINES} more ${what} in README.txt`] : [])];
+  const left = summary.filter((s) => s.startsWith('left out'));
+  const logs = summary.filter((s) => !s.startsWith('left out'));
+  for (const s of [...left, ...some(logs, 'Security log lines')]) process.stdout.write(`${terminalLine(s)}\n`);
+  for (const w of some(warnings, 'warnings')) process.stdout.write(`WARNING: ${terminalLine(w)}\n`);
   for (const n of notes) process.stdout.write(`note: ${terminalLine(n)}\n`);
+  for (const e of observed?.errors ?? []) process.stdout.write(`note: ${terminalLine(`${e.path}: ${e.message}`)}\n`);
 }
-

@@ -20,6 +20,10 @@ export interface GpresultSettings {
   role?: { kind: 'domain-controller' | 'member'; evidence: string };
   /** GPOs that configure audit policy (advanced or legacy): a GPO refresh reverts local auditpol changes. */
   auditGpos: string[];
+  /** GPOs applied from a domain (not local policy), by name: none means no domain GPO manages the host. */
+  domainGpos: string[];
+  /** ComputerResults <Domain>. */
+  computerDomain?: string;
   /** Registry policies we know, by slug. */
   policies: Map<string, { enabled: boolean; gpo: string; detail?: string; coversAll?: boolean }>;
   notes: string[];
@@ -38,7 +42,11 @@ export function parseGpresult(xmlText: string, catalog: Catalog): GpresultSettin
   if (!computer) throw new Error('no <ComputerResults>: run "gpresult /x" from an elevated prompt to include computer settings');
 
   const gpoNames = new Map<string, string>();
+  const domainGpos: string[] = [];
   for (const gpo of kids(computer, 'GPO')) {
+    // A GPO from the domain names its domain in <Path>; local policy links to SOM "Local". Denied or filtered ones did not apply.
+    const fromDomain = text(kids(gpo, 'Path')[0], 'Domain') !== undefined || kids(gpo, 'Link').some((l) => (text(l, 'SOMPath') ?? 'Local') !== 'Local');
+    if (fromDomain && text(gpo, 'AccessDenied') !== 'true' && text(gpo, 'FilterAllowed') !== 'false') domainGpos.push(text(gpo, 'Name') ?? 'unnamed GPO');
     const id = text(kids(gpo, 'Path')[0], 'Identifier') ?? text(gpo, 'Identifier');
     const name = text(gpo, 'Name');
     if (id && name) gpoNames.set(id.toUpperCase(), name);
@@ -55,6 +63,8 @@ export function parseGpresult(xmlText: string, catalog: Catalog): GpresultSettin
     eventLogs: new Map(),
     policies: new Map(),
     auditGpos: [],
+    domainGpos,
+    computerDomain: text(computer, 'Domain'),
     notes: [],
   };
   out.role = roleOf(computer);

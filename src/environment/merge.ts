@@ -7,6 +7,7 @@ import type { AuditpolSettings } from './auditpol.js';
 import { effectiveAudit } from './effective.js';
 import type { GpresultSettings } from './gpresult.js';
 import type { HostEnvironment } from './model.js';
+import { applyManagement, managementFromGpresult } from './management.js';
 
 /** What a gpresult configures: the effective audit policy from GPOs, policies, log sizes, DC membership. */
 export function applyGpresult(host: HostEnvironment, settings: GpresultSettings, label: string, catalog: Catalog): void {
@@ -19,7 +20,11 @@ export function applyGpresult(host: HostEnvironment, settings: GpresultSettings,
   for (const [slug, p] of settings.policies) {
     host.policies.set(slug, { state: p.enabled && p.coversAll !== false ? 'on' : 'off', source: `${label} (GPO ${p.gpo})`, detail: p.detail });
   }
-  for (const [log, l] of settings.eventLogs) host.eventLogs.set(log, { log, maxSizeKB: l.maxSizeKB, retention: l.retention, source: `${label}${l.gpo ? ` (GPO ${l.gpo})` : ''}` });
+  for (const [log, l] of settings.eventLogs) {
+    const policy = l.maxSizeKB !== undefined && l.gpo ? `GPO ${l.gpo} (Computer Configuration > Policies > Windows Settings > Security Settings > Event Log > Maximum ${log.toLowerCase()} log size)` : undefined;
+    host.eventLogs.set(log, { log, maxSizeKB: l.maxSizeKB, retention: l.retention, source: `${label}${l.gpo ? ` (GPO ${l.gpo})` : ''}`, ...(policy ? { policy } : {}) });
+  }
+  applyManagement(host, managementFromGpresult(settings.domainGpos, settings.computerDomain, label));
 }
 
 /**

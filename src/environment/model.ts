@@ -27,6 +27,15 @@ export interface EventLogValue {
   /** AuditLogRetentionPeriod: 0 overwrite as needed, 1 by days, 2 never overwrite ([MS-GPSB] 2.2.3). */
   retention?: number;
   source: string;
+  /** A policy (GPO Security Settings, administrative template) that sets this log's size: a local change is put back. */
+  policy?: string;
+}
+
+/** How the host's policy is managed (environment/management.ts): domain GPO, workgroup (MDM or local only), unknown. */
+export interface Management {
+  kind: 'domain-gpo' | 'workgroup' | 'unknown';
+  /** The input and what in it tells. */
+  source: string;
 }
 
 /** What a host is: decides which role-bound events it can produce at all. */
@@ -83,6 +92,8 @@ export interface HostEnvironment {
   /** Global object access auditing (global SACL) per resource type (file, registry), when an input shows it. */
   sacl: Map<string, { state: 'on' | 'off'; source: string }>;
   auditOrigin?: AuditOrigin;
+  /** Domain GPO or workgroup/MDM (gpresult, systeminfo): what the remediation steps tell the user to use. */
+  management?: Management;
   /** Which kinds of requirement the inputs speak about at all. */
   covers: { audit: boolean; policies: boolean };
   notes: string[];

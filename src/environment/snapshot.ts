@@ -23,6 +23,7 @@ import { parseResourceSacl } from './resource-sacl.js';
 import { parseScOutput, parseSysmonDashC } from './services.js';
 import { parseSysmonConfig, type SysmonConfig } from './sysmon.js';
 import { parseSysteminfoCsv } from './systeminfo.js';
+import { applyManagement, managementFromSysteminfo } from './management.js';
 import { parseWevtutilGl } from './wevtutil.js';
 import { readZip as readZipEntries } from '../zip.js';
 
@@ -134,6 +135,7 @@ export function hostFromSnapshot(snap: Snapshot, catalog: Catalog, errors: Input
     if (host.role?.kind && host.role.kind !== 'member' && host.role.kind !== kind) host.conflicts.push(`role: ${host.role.source} says ${host.role.kind}, systeminfo.csv says ${kind}`);
     host.role = { kind, features: new Set(), complete: false, source: `systeminfo.csv: ${info.osConfiguration ?? info.role}` };
   }
+  if (info) applyManagement(host, managementFromSysteminfo(info, 'systeminfo.csv'));
 
   const ap = tryParse('auditpol.csv', (t) => parseAuditpol(t, catalog));
   if (ap) {
@@ -202,7 +204,8 @@ function readRegistry(host: HostEnvironment, snap: Snapshot, catalog: Catalog, e
       const size = values.get('maxsize')?.data;
       if (!m || typeof size !== 'number') continue;
       const log = logName(m[1] as string);
-      host.eventLogs.set(log, { log, maxSizeKB: size, retention: host.eventLogs.get(log)?.retention, source: `${file} (administrative template)` });
+      const policy = `the administrative template "Specify the maximum log file size (KB)" (Windows Components > Event Log Service > ${log}; ${file}: ${key}\\MaxSize)`;
+      host.eventLogs.set(log, { log, maxSizeKB: size, retention: host.eventLogs.get(log)?.retention, source: `${file} (administrative template)`, policy });
     }
   }
 }
@@ -230,7 +233,9 @@ function readChannels(host: HostEnvironment, snap: Snapshot, errors: InputError[
     list.set(key, { name: c.name, exists: !missing, enabled: missing ? false : c.error !== undefined ? undefined : c.enabled });
     if (!missing && c.maxSizeBytes !== undefined && ['security', 'system', 'application', 'setup'].includes(key)) {
       const log = logName(key);
-      host.eventLogs.set(log, { log, maxSizeKB: Math.floor(c.maxSizeBytes / 1024), retention: c.retention ? 2 : 0, source: 'wevtutil-gl.txt (in force)' });
+      // The size in force; a policy that sets it (read before) still puts a local change back.
+      const policy = host.eventLogs.get(log)?.policy;
+      host.eventLogs.set(log, { log, maxSizeKB: Math.floor(c.maxSizeBytes / 1024), retention: c.retention ? 2 : 0, source: 'wevtutil-gl.txt (in force)', ...(policy ? { policy } : {}) });
     }
   }
   host.channels = { list, complete, source: complete ? 'wevtutil-gl.txt' : 'wevtutil-gl.txt (cut off: channels after the cut are unknown)' };

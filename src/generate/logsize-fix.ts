@@ -25,6 +25,10 @@ export interface LogSizeFix {
   cmdSettings: number;
   /** Lines left out of enable-channels.cmd, and why. */
   notes: string[];
+  /** Warnings for the top of enable-channels.cmd: a policy sets the size of a log it raises, and puts it back. */
+  cmdHeader: string[];
+  /** The same, for README.txt. */
+  policyNotes: string[];
 }
 
 /** wevtutil's /ms takes bytes (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/wevtutil). */
@@ -33,7 +37,7 @@ const KB = 1024;
 export function logSizeFix(result: AssessInput, catalog: Catalog, hosts: HostEnvironment[]): LogSizeFix {
   const use = rulesPerLog(result, catalog);
   const short = hosts.map((h) => ({ host: h, list: logSizeShortfalls(h, use, catalog) }));
-  const fix: LogSizeFix = { regLines: [], regSettings: 0, cmdLines: [], cmdSettings: 0, notes: [] };
+  const fix: LogSizeFix = { regLines: [], regSettings: 0, cmdLines: [], cmdSettings: 0, notes: [], cmdHeader: [], policyNotes: [] };
   for (const t of catalog.eventLogs) {
     const per = short.map((s) => ({ host: s.host, s: s.list.find((x) => x.log === t.log) }));
     const below = per.filter((p): p is { host: HostEnvironment; s: LogSizeShortfall } => p.s !== undefined);
@@ -49,9 +53,18 @@ export function logSizeFix(result: AssessInput, catalog: Catalog, hosts: HostEnv
         continue;
       }
       const guard = hosts.length > 1 ? `if /i "%COMPUTERNAME%"=="${name}" ` : '';
+      // A policy that sets the size (a GPO's Event Log setting, the administrative template) wins over wevtutil's
+      // local size and puts it back at the next refresh: the size has to be changed in that policy.
+      const policy = host.eventLogs.get(t.log)?.policy ?? (/\(GPO [^)]*\)$/.test(s.setting) ? s.setting : undefined);
+      const warn = policy && `${/^GPO |\(GPO /.test(policy) ? 'a GPO' : 'a policy'} sets this size (${policy}): its next refresh puts it back, so the wevtutil line below does not last; change the size in that policy`;
+      if (warn) {
+        const where = `${t.log} log on ${host.name}: ${warn}`;
+        fix.cmdHeader.push(`rem WARNING: ${cmdText(where)}`, `echo WARNING: ${cmdText(where)}`);
+        fix.policyNotes.push(`WARNING: ${where}.`);
+      }
       fix.cmdLines.push(
         `rem ${cmdText(`${t.log} log on ${host.name}: capped at ${s.currentKB} KB (${s.setting}), below the ${why}; raised to it, retention unchanged`)}`,
-        ...(/\(GPO [^)]*\)$/.test(s.setting) ? [`rem ${cmdText(`a GPO sets this size (${s.setting}): its next refresh puts it back; raise it there too (Security Settings > Event Log)`)}`] : []),
+        ...(warn ? [`rem ${cmdText(warn)}`] : []),
         `${guard}wevtutil sl "${log}" /ms:${t.recommendedMinKB * KB}`,
       );
       fix.cmdSettings++;

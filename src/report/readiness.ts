@@ -62,7 +62,7 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
       ...(a.hosts[0]?.sysmon ? { sysmon: sysmonSummary(a, result, catalog) } : {}),
       ...(a.channels ? { channels: a.channels } : {}),
       ...(a.ranking === 'value' ? { ranking: 'value' as const } : {}),
-      ...(a.volumeBudget ? { volumeBudget: { max: a.volumeBudget.max, leftOut: a.volumeBudget.leftOut.map((f) => ({ ...f, names: f.requires.map((id) => describeRequirement(id, catalog).name) })) } } : {}),
+      ...(a.volumeBudget ? { volumeBudget: { max: a.volumeBudget.max, settingsAbove: a.volumeBudget.settingsAbove, onlyAbove: a.volumeBudget.onlyAbove, leftOut: a.volumeBudget.leftOut.map((f) => ({ ...f, names: f.requires.map((id) => describeRequirement(id, catalog).name) })) } } : {}),
       hosts: a.hosts.map((h) => ({ name: h.name, role: h.role, seen: h.seen, files: h.files, summary: h.summary, notes: h.notes, conflicts: h.conflicts, warnings: h.warnings })),
       recommendations: a.recommendations.map((rec) => ({
         rank: rec.rank,

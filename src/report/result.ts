@@ -217,7 +217,7 @@ export interface Readiness {
   /** With --rank value: fixes are ordered by rules unlocked per volume weight (low 1, medium 3, high 9). */
   ranking?: 'value';
   /** With --max-volume: the budget and the fixes of the unbudgeted ranking it left out. */
-  volumeBudget?: { max: VolumeClass; leftOut: (VolumeBudget['leftOut'][number] & { names: string[] })[] };
+  volumeBudget?: { max: VolumeClass; settingsAbove: string[]; onlyAbove: number; leftOut: (VolumeBudget['leftOut'][number] & { names: string[] })[] };
   hosts: HostRow[];
   recommendations: RecommendationRow[];
 }

@@ -67,14 +67,18 @@ describe('volume of ranked fixes', () => {
     // Script block logging (high) and Audit Registry (medium) are left out; the log size fix is no event volume.
     expect(readdirSync(out).sort()).toEqual(['README.txt', 'enable-channels.cmd']);
     expect(readFileSync(join(out, 'enable-channels.cmd'), 'utf8')).toContain('wevtutil sl "Security" /ms:201326592');
+    // fix's default budget is medium: script block logging (high) only with --max-volume high, and the default says so.
+    const dflt = join(mkdtempSync(join(tmpdir(), 'lsc-vol-')), 'r');
+    expect(runCli(['fix', 'examples/rules', '--gpresult', DC, '--out', dflt]).stdout).toMatch(/^left out \(volume budget --max-volume medium\): .*Turn on PowerShell Script Block Logging/m);
+    expect(readdirSync(dflt)).not.toContain('logging-policies.reg');
     const full = join(mkdtempSync(join(tmpdir(), 'lsc-vol-')), 'r');
-    expect(runCli(['fix', 'examples/rules', '--gpresult', DC, '--out', full]).stdout).not.toMatch(/--max-volume/);
+    expect(runCli(['fix', 'examples/rules', '--gpresult', DC, '--max-volume', 'high', '--out', full]).stdout).not.toMatch(/left out/);
     expect(readdirSync(full)).toContain('logging-policies.reg');
   });
 
   it('the fix files carry each setting\'s volume in their comments', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'lsc-vol-')), 'r');
-    expect(runCli(['fix', 'examples/rules', '--gpresult', DC, '--out', out]).status).toBe(0);
+    expect(runCli(['fix', 'examples/rules', '--gpresult', DC, '--max-volume', 'high', '--out', out]).status).toBe(0);
     const cmd = readFileSync(join(out, 'enable-audit.cmd'), 'utf8');
     expect(cmd).toMatch(/^rem Audit Registry: event volume medium, documented: Microsoft: \^"Low to Medium, depending on how registry SACLs are configured\.\^" \^<https:\/\/learn\.microsoft\.com\/.*audit-registry\^>\r$/m);
     const reg = readFileSync(join(out, 'logging-policies.reg')).subarray(2).toString('utf16le');
