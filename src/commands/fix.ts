@@ -15,8 +15,8 @@ export interface FixCliOptions extends RuleAndHostCliOptions {
 export async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
   if (!opts.host?.length && !opts.gpresult?.length && !opts.auditpol?.length && !opts.sysmon?.length) throw new UsageError('fix needs what the host has: --host, --gpresult, --auditpol and/or --sysmon');
   // The remediation files are written per host from its inputs: every host is kept.
-  const { result, environment, load } = await runValidated(paths, opts, { keepHosts: true });
-  const { files, notes } = buildRemediation(result, loadCatalog(), environment?.hosts, load.rules);
+  const { result, environment, load, assessment } = await runValidated(paths, opts, { keepHosts: true });
+  const { files, notes } = buildRemediation(result, loadCatalog(), environment?.hosts, load.rules, assessment?.hosts.map((h) => h.rules));
   try {
     makeOutputDir(opts.out);
     // Fixed file names joined to --out: nothing is written outside it.
