@@ -5,6 +5,8 @@ export interface BroadPath {
   /** HKLM\… key or C:\… folder, as written in the file. */
   path: string;
   reason: string;
+  /** Every key / folder below it churns too: none below it is audited with inheritance either. */
+  subtree?: boolean;
 }
 
 export interface SaclScope {
@@ -20,12 +22,13 @@ export function checkSaclScope(doc: unknown, problems: string[]): SaclScope {
   const read = (list: string, key: 'key' | 'path', shape: RegExp): BroadPath[] =>
     (c.field<unknown[]>(doc, 'top level', list, 'array') ?? []).flatMap((e, i) => {
       const w = `${list}[${i}]`;
-      c.onlyKeys(e, w, [key, 'reason']);
+      c.onlyKeys(e, w, [key, 'reason', 'subtree']);
       const path = c.field<string>(e, w, key, 'string');
       const reason = c.field<string>(e, w, 'reason', 'string');
+      const subtree = c.field<boolean>(e, w, 'subtree', 'boolean', true);
       if (path !== undefined && !shape.test(path)) c.fail(w, `"${key}" should look like ${list === 'registry' ? 'HKLM\\…' : 'C:\\…'}, got ${JSON.stringify(path)}`);
       if (reason !== undefined && !reason.trim()) c.fail(w, 'has an empty reason');
-      return path !== undefined && reason ? [{ path, reason }] : [];
+      return path !== undefined && reason ? [{ path, reason, ...(subtree ? { subtree } : {}) }] : [];
     });
   const out = { registry: read('registry', 'key', /^HKLM\\[^\\]/), folders: read('folders', 'path', /^[A-Z]:\\[^\\]/) };
   problems.push(...c.problems);

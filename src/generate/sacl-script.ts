@@ -18,7 +18,7 @@
  * A key or folder the catalog marks broad (data/sacl-scope.yaml) gets its entry with InheritanceFlags None.
  */
 import { psSingle } from '../escape.js';
-import type { SaclScope } from '../catalog/sacl-scope.js';
+import type { BroadPath, SaclScope } from '../catalog/sacl-scope.js';
 import type { LoadedRule, SigmaRule } from '../rules/model.js';
 
 export interface SaclEntry {
@@ -116,9 +116,9 @@ function derive(r: SigmaRule) {
 /** Keys and folders from the rules' TargetObject / ObjectName / TargetFilename values, per rule title. */
 export function saclTargets(rules: LoadedRule[], needs: { registry: Set<SigmaRule>; file: Set<SigmaRule> }, scope: SaclScope): SaclTargets {
   const out: SaclTargets = { registry: new Map(), file: new Map(), skipped: 0, valuesToKeys: 0 };
-  const broadReg = new Map(scope.registry.map((b) => [b.path.replace(/^HKLM\\/i, 'HKLM:\\').toLowerCase(), b.reason]));
-  const broadDir = new Map(scope.folders.map((b) => [b.path.toLowerCase(), b.reason]));
-  const add = (map: Map<string, SaclEntry>, broad: Map<string, string>, path: string, rights: string[], title: string) => {
+  const broadReg = broadLookup(scope.registry.map((b) => ({ ...b, path: b.path.replace(/^HKLM\\/i, 'HKLM:\\') })));
+  const broadDir = broadLookup(scope.folders);
+  const add = (map: Map<string, SaclEntry>, broad: Broad, path: string, rights: string[], title: string) => {
     const k = path.toLowerCase();
     let e = map.get(k);
     if (!e) {
@@ -139,7 +139,7 @@ export function saclTargets(rules: LoadedRule[], needs: { registry: Set<SigmaRul
         if (t === '') out.skipped++;
         else if ('parent' in t) {
           // A value or part of a name: its parent, inherited; under a broad parent only a whole-word name, as a key.
-          if (!broadReg.has(t.parent.toLowerCase())) {
+          if (broadReg.get(t.parent.toLowerCase()) === undefined) {
             out.valuesToKeys++;
             add(out.registry, broadReg, t.parent, t.rights, r.title);
           } else if (/^[A-Za-z0-9][\w .-]*[A-Za-z0-9]$/.test(t.name)) add(out.registry, broadReg, `${t.parent}\\${t.name}`, t.rights, r.title);
@@ -159,6 +159,17 @@ export function saclTargets(rules: LoadedRule[], needs: { registry: Set<SigmaRul
     }
   }
   return out;
+}
+
+/** The catalog's reason when a path is broad: listed itself, or below a tree listed with subtree: true. */
+interface Broad {
+  get(lowerPath: string): string | undefined;
+}
+
+function broadLookup(list: BroadPath[]): Broad {
+  const exact = new Map(list.map((b) => [b.path.toLowerCase(), b.reason]));
+  const trees = list.filter((b) => b.subtree).map((b) => ({ prefix: `${b.path.toLowerCase()}\\`, reason: b.reason }));
+  return { get: (p) => exact.get(p) ?? trees.find((t) => p.startsWith(t.prefix))?.reason };
 }
 
 /** Every (field, modifiers, string value) of the detection's selections. */
