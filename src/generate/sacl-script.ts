@@ -202,13 +202,15 @@ function registryTarget(value: string, modifiers: string[], ctx: RegContext, rig
   const cut = star >= 0 || modifiers.includes('contains') || modifiers.includes('startswith');
   if (!wholeKey && !(ctx === 'key' && !cut)) {
     const name = parts.pop() ?? '';
-    if (parts.length < 4) return ''; // HKLM:\SOFTWARE\Microsoft alone would be a global SACL in disguise
+    // A hive root (HKLM:\SOFTWARE) is never audited: it would be a global SACL in disguise. Its own trees
+    // (SOFTWARE\Microsoft, SYSTEM\CurrentControlSet …) are broad in data/sacl-scope.yaml.
+    if (parts.length < 3) return '';
     const parent = parts.join('\\');
     // A whole value name (registry_set exact/endswith, or Sysmon's "(Default)") or a key about to be created.
     if ((ctx === 'value' && !cut) || ctx === 'created-key' || /^\(default\)$/i.test(name)) return { kind: 'registry', path: parent, rights, fromValue: ctx !== 'created-key' };
     return { kind: 'candidate', parent, name, rights };
   }
-  if (parts.length < 4) return '';
+  if (parts.length < 3) return '';
   return { kind: 'registry', path: parts.join('\\'), rights, fromValue: false };
 }
 
