@@ -3,9 +3,11 @@
  * inherited by a tree data/sacl-scope.yaml marks broad, the count printed is the number of entries written,
  * and each host gets the keys of the rules that apply to it (fixtures: test/fixtures/sacl/README.md).
  */
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../src/catalog/load.js';
+import { DEFAULT_DATA_DIR, loadCatalog } from '../../src/catalog/load.js';
 import { runCheck } from '../../src/check.js';
 import { buildRemediation, type RemediationFile } from '../../src/generate/remediation.js';
 import { saclTargets } from '../../src/generate/sacl-script.js';
@@ -167,4 +169,19 @@ describe.skipIf(!corpusOrSkip('sigmahq/rules'))('SigmaHQ rules/ on the DC and wo
     const paths = new Set(lines.map((l) => l.path.toLowerCase()));
     expect(paths.size).toBe(lines.length);
   }, 10_000);
+});
+
+describe('data/sacl-scope.yaml', () => {
+  it('every broad tree has a reason; the catalog lists the trees the issue named', () => {
+    for (const b of [...catalog.saclScope.registry, ...catalog.saclScope.folders]) expect(b.reason.length, b.path).toBeGreaterThan(20);
+    for (const k of ['HKLM\\SYSTEM\\CurrentControlSet\\Control', 'HKLM\\SYSTEM\\CurrentControlSet\\Services', 'HKLM\\SOFTWARE\\Classes\\CLSID', 'HKLM\\SOFTWARE\\Microsoft\\Windows Defender', 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings']) expect(broadRegistry.has(k.replace('HKLM\\', 'HKLM:\\').toLowerCase()), k).toBe(true);
+  });
+
+  it('a malformed entry fails the catalog load, naming the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lsc-scope-'));
+    cpSync(DEFAULT_DATA_DIR, dir, { recursive: true });
+    writeFileSync(join(dir, 'sacl-scope.yaml'), 'registry:\n  - key: SOFTWARE\\Microsoft\n    reason: ""\n    inherit: true\nfolders: []\n');
+    expect(() => loadCatalog(dir)).toThrow(/sacl-scope\.yaml: registry\[0\] "key" should look like HKLM/);
+    expect(() => loadCatalog(dir)).toThrow(/sacl-scope\.yaml: registry\[0\] unknown key "inherit"/);
+  });
 });
