@@ -19,6 +19,7 @@
  */
 import { psSingle } from '../escape.js';
 import type { BroadPath, SaclScope } from '../catalog/sacl-scope.js';
+import { classifySelections } from '../rules/condition.js';
 import type { LoadedRule, SigmaRule } from '../rules/model.js';
 
 export interface SaclEntry {
@@ -103,7 +104,10 @@ function derive(r: SigmaRule) {
   if (d) return d;
   d = { reg: [] as (Derived | Candidate | '')[], file: [] as { t: Derived | ''; objectName: boolean }[] };
   const { ctx, rights } = regContext(r);
-  for (const { field, modifiers, value } of values(r.detection)) {
+  // Only selections the condition uses positively: a filter's keys are the ones the rule does NOT want.
+  const names = Object.keys(r.detection).filter((k) => k !== 'condition' && k !== 'timeframe');
+  const positive = r.facts.conditions.length ? new Set(r.facts.conditions.flatMap((c) => [...classifySelections(c, names).positive])) : new Set(names);
+  for (const { field, modifiers, value } of values(r.detection, positive)) {
     const f = field.toLowerCase();
     // ObjectName names a key or a file: a rule that needs registry SACLs reads it as a key (as before).
     if (f === 'targetobject' || f === 'objectname') d.reg.push(registryTarget(value, modifiers, ctx, rights));
@@ -172,10 +176,10 @@ function broadLookup(list: BroadPath[]): Broad {
   return { get: (p) => exact.get(p) ?? trees.find((t) => p.startsWith(t.prefix))?.reason };
 }
 
-/** Every (field, modifiers, string value) of the detection's selections. */
-function* values(detection: Record<string, unknown>): Generator<{ field: string; modifiers: string[]; value: string }> {
+/** Every (field, modifiers, string value) of the detection's positively used selections. */
+function* values(detection: Record<string, unknown>, positive: Set<string>): Generator<{ field: string; modifiers: string[]; value: string }> {
   for (const [name, sel] of Object.entries(detection)) {
-    if (name === 'condition' || name === 'timeframe') continue;
+    if (!positive.has(name)) continue;
     for (const map of Array.isArray(sel) ? sel : [sel]) {
       if (typeof map !== 'object' || map === null) continue;
       for (const [key, v] of Object.entries(map as Record<string, unknown>)) {

@@ -86,6 +86,8 @@ describe('set-audit-sacls.ps1 on the fixture rules', async () => {
     // \CurrentVersion\Run: CurrentVersion is broad, Run is the key
     expect(reg('HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run')).toMatchObject({ inherit: true });
     expect(reg('HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion')).toBeUndefined();
+    // the rule's filter names RunOnce: a key the rule does not want is not audited
+    expect(reg('HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\RunOnce')).toBeUndefined();
     // \Classes\CLSID\{ : neither CLSID with inheritance nor a key named "{"
     expect([...t.registry.keys()].filter((k) => k.includes('\\classes\\clsid'))).toEqual([]);
     expect(t.skipped).toBeGreaterThanOrEqual(1);
