@@ -65,7 +65,10 @@ export function saclScripts(result: CheckResult, catalog: Catalog, hosts: HostEn
     notes.push(note(sacls, perHostNames, g.targets));
   }
   const none = made.filter((g) => saclEntryCount(g.targets) === 0);
-  if (!withEntries.length) notes.push(note(sacls, [], made[0]?.targets));
+  if (!withEntries.length) {
+    const rulesNeeding = made.some((g) => g.needs.registry.size || g.needs.file.size);
+    notes.push(rulesNeeding ? note(sacls, [], made[0]?.targets) : `object access: ${sacls.join(', ')} — no set-audit-sacls script: no rule that watches a registry key or folder is short of its SACL on ${names.length ? names.join(', ') : 'this host'} (they are ready, or do not apply there).`);
+  }
   else if (none.length) notes.push(`set-audit-sacls: no key or folder to audit on ${none.flatMap((g) => g.hosts).join(', ')} (its rules that watch them are ready or do not apply there).`);
   return { files, notes };
 }
