@@ -29,12 +29,15 @@ export interface SaclScriptFile {
  */
 export function saclScripts(result: CheckResult, catalog: Catalog, hosts: HostEnvironment[], rules: LoadedRule[], sacls: string[], perHost?: HostRuleVerdicts[]): { files: SaclScriptFile[]; notes: string[] } {
   const want = { registry: sacls.includes('sacl:registry'), file: sacls.includes('sacl:file') };
+  // A rule whose SACL alternative also asks for the subcategory's Failure reads failed accesses too.
+  const failureIds = new Set(catalog.subcategories.filter((s) => s.sacl === 'registry' || s.sacl === 'file').map((s) => `audit:${s.guid}:failure`));
+  const readsFailure = (alts: string[][]) => alts.some((a) => a.some((id) => id === 'sacl:registry' || id === 'sacl:file') && a.some((id) => failureIds.has(id)));
   const verdicts: (HostRuleVerdicts | undefined)[] = hosts.length ? (perHost ?? assess(result, hosts, catalog, rules).hosts.map((h) => h.rules)) : [undefined];
   const names = hosts.length ? hosts.map((h) => h.name) : [];
   // Hosts with the same rule sets share one target set.
-  const groups = new Map<string, { needs: { registry: Set<SigmaRule>; file: Set<SigmaRule> }; hosts: string[] }>();
+  const groups = new Map<string, { needs: { registry: Set<SigmaRule>; file: Set<SigmaRule>; failure: Set<SigmaRule> }; hosts: string[] }>();
   verdicts.forEach((hv, hi) => {
-    const needs = { registry: new Set<SigmaRule>(), file: new Set<SigmaRule>() };
+    const needs = { registry: new Set<SigmaRule>(), file: new Set<SigmaRule>(), failure: new Set<SigmaRule>() };
     const sig: string[] = [];
     // result.rules and the loaded rules are in the same order (one row per loaded rule).
     rules.forEach((rule, i) => {
@@ -45,6 +48,7 @@ export function saclScripts(result: CheckResult, catalog: Catalog, hosts: HostEn
       const all = new Set([...(v?.missing ?? []), ...(row?.alternatives.flat() ?? [])]);
       if (want.registry && all.has('sacl:registry')) (needs.registry.add(rule), sig.push(`r${i}`));
       if (want.file && all.has('sacl:file')) (needs.file.add(rule), sig.push(`f${i}`));
+      if ((needs.registry.has(rule) || needs.file.has(rule)) && readsFailure(row?.alternatives ?? [])) needs.failure.add(rule);
     });
     const key = sig.join(',');
     const g = groups.get(key) ?? { needs, hosts: [] };

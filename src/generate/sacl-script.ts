@@ -31,6 +31,8 @@ export interface SaclEntry {
   broad?: string;
   /** RegistryRights / FileSystemRights names the rules need. */
   rights: Set<string>;
+  /** Some rule reads the failure events (its alternative asks for the subcategory's Failure too). */
+  failure: boolean;
   titles: Set<string>;
 }
 
@@ -118,22 +120,25 @@ function derive(r: SigmaRule) {
 }
 
 /** Keys and folders from the rules' TargetObject / ObjectName / TargetFilename values, per rule title. */
-export function saclTargets(rules: LoadedRule[], needs: { registry: Set<SigmaRule>; file: Set<SigmaRule> }, scope: SaclScope): SaclTargets {
+export function saclTargets(rules: LoadedRule[], needs: { registry: Set<SigmaRule>; file: Set<SigmaRule>; failure?: Set<SigmaRule> }, scope: SaclScope): SaclTargets {
   const out: SaclTargets = { registry: new Map(), file: new Map(), skipped: 0, valuesToKeys: 0 };
   const broadReg = broadLookup(scope.registry.map((b) => ({ ...b, path: b.path.replace(/^HKLM\\/i, 'HKLM:\\') })));
   const broadDir = broadLookup(scope.folders);
+  let failure = false;
   const add = (map: Map<string, SaclEntry>, broad: Broad, path: string, rights: string[], title: string) => {
     const k = path.toLowerCase();
     let e = map.get(k);
     if (!e) {
       const reason = broad.get(k);
-      map.set(k, (e = { path, inherit: reason === undefined, ...(reason !== undefined ? { broad: reason } : {}), rights: new Set(), titles: new Set() }));
+      map.set(k, (e = { path, inherit: reason === undefined, ...(reason !== undefined ? { broad: reason } : {}), rights: new Set(), titles: new Set(), failure: false }));
     }
     for (const x of rights) e.rights.add(x);
     e.titles.add(title);
+    e.failure ||= failure;
   };
   for (const r of rules) {
     if (r.kind !== 'rule') continue;
+    failure = needs.failure?.has(r) ?? false;
     const reg = needs.registry.has(r);
     const file = needs.file.has(r);
     if (!reg && !file) continue;
@@ -238,7 +243,7 @@ export function saclEntryCount(t: SaclTargets): number {
   return t.registry.size + t.file.size;
 }
 
-/** The script; Everyone (S-1-1-0, language-neutral) audited on success for the writes the rules need. */
+/** The script; Everyone (S-1-1-0, language-neutral) audited for the writes the rules need, on success (and failure where a rule reads it). */
 export function saclScript(t: SaclTargets, hosts: string[] = []): string {
   const broad = [...t.registry.values(), ...t.file.values()].filter((e) => !e.inherit).length;
   const lines = [
@@ -258,16 +263,17 @@ export function saclScript(t: SaclTargets, hosts: string[] = []): string {
     '$everyone = New-Object System.Security.Principal.SecurityIdentifier("S-1-1-0")',
     '# $Inherit "ContainerInherit" (registry) or "ContainerInherit,ObjectInherit" (folders): the key/folder and',
     '# everything below it; "None": the key or folder itself only (broad trees).',
-    'function Add-RegistryAudit([string]$Path, [string]$Rights, [string]$Inherit) {',
+    '# $Flags "Success", or "Success,Failure" where a rule reads the failure events too.',
+    'function Add-RegistryAudit([string]$Path, [string]$Rights, [string]$Inherit, [string]$Flags) {',
     '  if (-not (Test-Path -LiteralPath $Path)) { Write-Host "skipped (absent): $Path"; return }',
     '  $acl = Get-Acl -LiteralPath $Path -Audit',
-    '  $rule = New-Object System.Security.AccessControl.RegistryAuditRule($everyone, $Rights, $Inherit, "None", "Success")',
+    '  $rule = New-Object System.Security.AccessControl.RegistryAuditRule($everyone, $Rights, $Inherit, "None", $Flags)',
     '  $acl.AddAuditRule($rule); Set-Acl -LiteralPath $Path -AclObject $acl; Write-Host "audited: $Path ($Rights; inheritance $Inherit)"',
     '}',
-    'function Add-FileAudit([string]$Path, [string]$Rights, [string]$Inherit) {',
+    'function Add-FileAudit([string]$Path, [string]$Rights, [string]$Inherit, [string]$Flags) {',
     '  if (-not (Test-Path -LiteralPath $Path -PathType Container)) { Write-Host "skipped (absent): $Path"; return }',
     '  $acl = Get-Acl -LiteralPath $Path -Audit',
-    '  $rule = New-Object System.Security.AccessControl.FileSystemAuditRule($everyone, $Rights, $Inherit, "None", "Success")',
+    '  $rule = New-Object System.Security.AccessControl.FileSystemAuditRule($everyone, $Rights, $Inherit, "None", $Flags)',
     '  $acl.AddAuditRule($rule); Set-Acl -LiteralPath $Path -AclObject $acl; Write-Host "audited: $Path ($Rights; inheritance $Inherit)"',
     '}',
   ];
@@ -276,7 +282,7 @@ export function saclScript(t: SaclTargets, hosts: string[] = []): string {
     const titles = [...e.titles];
     lines.push(`# ${clean(titles.slice(0, 3).join('; '))}${titles.length > 3 ? ` (+${titles.length - 3} rules)` : ''}`);
     if (!e.inherit) lines.push(`# broad tree, this key/folder only (no inheritance): ${clean(e.broad ?? '')}`);
-    lines.push(`${fn} ${psSingle(e.path)} ${psSingle(rights)} ${psSingle(e.inherit ? inherit : 'None')}`);
+    lines.push(`${fn} ${psSingle(e.path)} ${psSingle(rights)} ${psSingle(e.inherit ? inherit : 'None')} ${psSingle(e.failure ? 'Success,Failure' : 'Success')}`);
   };
   const sorted = (m: Map<string, SaclEntry>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e);
   for (const e of sorted(t.registry)) entry('Add-RegistryAudit', e, 'ContainerInherit', ALL_REG_RIGHTS);

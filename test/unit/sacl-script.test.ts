@@ -24,6 +24,7 @@ interface Line {
   path: string;
   rights: string;
   inherit: string;
+  flags: string;
 }
 
 /** The entries a script writes: one Add-*Audit call with three single-quoted arguments each. */
@@ -31,9 +32,9 @@ function entries(script: string): Line[] {
   const out: Line[] = [];
   for (const l of script.split('\r\n')) {
     if (!/^Add-(Registry|File)Audit /.test(l)) continue;
-    const m = /^(Add-(?:Registry|File)Audit) '((?:[^']|'')*)' '([^']*)' '([^']*)'$/.exec(l);
+    const m = /^(Add-(?:Registry|File)Audit) '((?:[^']|'')*)' '([^']*)' '([^']*)' '(Success|Success,Failure)'$/.exec(l);
     expect(m, l).not.toBeNull();
-    out.push({ fn: m![1]!, path: m![2]!.replace(/''/g, "'"), rights: m![3]!, inherit: m![4]! });
+    out.push({ fn: m![1]!, path: m![2]!.replace(/''/g, "'"), rights: m![3]!, inherit: m![4]!, flags: m![5]! });
   }
   return out;
 }
@@ -111,6 +112,8 @@ describe('set-audit-sacls.ps1 on the fixture rules', async () => {
     noBroadInheritance(lines);
     expect(lines.some((l) => l.inherit === 'None')).toBe(true);
     for (const l of lines) expect(l.path).not.toMatch(/\\(EnableLUA|\(Default\)|Start)$/i);
+    // Success only, except the 4656 rule, which reads failed handle requests too
+    expect(lines.filter((l) => l.flags !== 'Success').map((l) => l.path)).toEqual(['HKLM:\\SOFTWARE\\Microsoft\\Test Agent']);
     expect(text).toContain('AddAuditRule');
     expect(text).not.toMatch(/RemoveAuditRule|SetAuditRule|PurgeAuditRules|SetAuditRuleProtection/);
     expect(text).toContain('Test-Path -LiteralPath $Path');
