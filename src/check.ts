@@ -1,4 +1,4 @@
-import { Assessor } from './assess/assess.js';
+import { Assessor, type Assessment } from './assess/assess.js';
 import type { VolumeOptions } from './assess/volume.js';
 import { loadCatalog } from './catalog/load.js';
 import { withMappings, type MappingInput } from './catalog/mappings.js';
@@ -43,6 +43,8 @@ export interface CheckRun {
   load: LoadResult;
   environment?: Environment;
   observations?: ObservationLoad;
+  /** With keepHosts: every host's verdicts (fix writes per-host files from them). */
+  assessment?: Assessment;
 }
 
 /** The whole pipeline for one invocation: rules → requirements → (environment → verdicts) → one result object. */
@@ -79,5 +81,5 @@ export async function runCheck(paths: readonly string[], options: CheckOptions =
   result.summary.errors = result.errors.length;
   if (!environment.hostCount) return observe({ result, load, environment });
   const assessment = assessor.finish();
-  return observe({ result: withReadiness(result, assessment, catalog, environment.identity), load, environment }, assessment);
+  return observe({ result: withReadiness(result, assessment, catalog, environment.identity), load, environment, ...(options.keepHosts ? { assessment } : {}) }, assessment);
 }

@@ -1,4 +1,5 @@
 import { NO_ALIASES, type AliasData } from './aliases.js';
+import { NO_SACL_SCOPE, type SaclScope } from './sacl-scope.js';
 import type { AuditCategory, AuditEvent, AuditSubcategory, CollectorFacts, EventLogThreshold, LogSourceEntry, Outcome, Policy, SysmonConditionInfo, SysmonEvent } from './types.js';
 
 export interface AuditProducer {
@@ -28,6 +29,8 @@ export class Catalog {
     readonly sysmonConditions: SysmonConditionInfo[] = [],
     readonly collectorFacts: CollectorFacts = { nxlogDefault: [] },
     readonly aliases: AliasData = NO_ALIASES,
+    /** Trees set-audit-sacls.ps1 never audits with inheritance (data/sacl-scope.yaml). */
+    readonly saclScope: SaclScope = NO_SACL_SCOPE,
   ) {
     for (const sub of subcategories) {
       this.byGuid.set(sub.guid.toUpperCase(), sub);

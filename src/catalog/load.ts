@@ -7,6 +7,7 @@ import { Catalog, ROLES, SACL_KINDS } from './catalog.js';
 import type { AuditCategory, AuditSubcategory, CollectorFacts, EventLogThreshold, LogSourceEntry, Policy, Producer, SysmonConditionInfo, SysmonEvent } from './types.js';
 import { CatalogError, Checker, GUID_RE, REQUIREMENT_RE } from './validate.js';
 import { checkAliases, type AliasData } from './aliases.js';
+import { checkSaclScope, type SaclScope } from './sacl-scope.js';
 import { checkSubcategoryVolume, checkVolumeFields, VOLUME_FIELD_KEYS } from './volume.js';
 
 /** `data/` of the installed package. */
@@ -16,7 +17,7 @@ const PRODUCERS: readonly Producer[] = ['sysmon', 'audit', 'default', 'channel',
 
 const yaml = lazy<typeof import('yaml')>('yaml');
 
-const FILES = ['audit.yaml', 'sysmon.yaml', 'policies.yaml', 'logsources.yaml', 'eventlog.yaml', 'sysmon-filtering.yaml', 'collectors.yaml', 'logsource-aliases.yaml'] as const;
+const FILES = ['audit.yaml', 'sysmon.yaml', 'policies.yaml', 'logsources.yaml', 'eventlog.yaml', 'sysmon-filtering.yaml', 'collectors.yaml', 'logsource-aliases.yaml', 'sacl-scope.yaml'] as const;
 /** Written by `npm run build`: the validated catalog as JSON, with a hash of the YAML it came from. */
 const SNAPSHOT = codeFile('catalog-snapshot.json');
 
@@ -30,6 +31,7 @@ interface CatalogParts {
   sysmonConditions: SysmonConditionInfo[];
   collectorFacts: CollectorFacts;
   aliases: AliasData;
+  saclScope: SaclScope;
 }
 
 let cached: Catalog | undefined;
@@ -104,12 +106,13 @@ function validate(texts: Record<string, string | Error>): CatalogParts {
   const sysmonConditions = checkSysmonConditions(read('sysmon-filtering.yaml'), problems);
   const collectorFacts = checkCollectors(read('collectors.yaml'), problems);
   const aliases = checkAliases(read('logsource-aliases.yaml'), problems);
+  const saclScope = checkSaclScope(read('sacl-scope.yaml'), problems);
   if (problems.length) throw new CatalogError(problems);
-  return { ...audit, sysmon, policies, logsources, eventLogs, sysmonConditions, collectorFacts, aliases };
+  return { ...audit, sysmon, policies, logsources, eventLogs, sysmonConditions, collectorFacts, aliases, saclScope };
 }
 
 function fromParts(d: CatalogParts): Catalog {
-  const catalog = new Catalog(d.categories, d.subcategories, d.sysmon, d.policies, d.logsources, d.eventLogs, d.sysmonConditions, d.collectorFacts, d.aliases);
+  const catalog = new Catalog(d.categories, d.subcategories, d.sysmon, d.policies, d.logsources, d.eventLogs, d.sysmonConditions, d.collectorFacts, d.aliases, d.saclScope);
   const refProblems = catalog.checkReferences();
   if (refProblems.length) throw new CatalogError(refProblems);
   return catalog;

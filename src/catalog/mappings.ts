@@ -44,7 +44,7 @@ export function withMappings(catalog: Catalog, inputs: MappingInput[]): { catalo
       byKey.set(keyOf(e), e);
     }
   }
-  const next = new Catalog(catalog.auditCategories, catalog.subcategories, catalog.sysmonEvents, catalog.policies, [...byKey.values()], catalog.eventLogs, catalog.sysmonConditions, catalog.collectorFacts, catalog.aliases);
+  const next = new Catalog(catalog.auditCategories, catalog.subcategories, catalog.sysmonEvents, catalog.policies, [...byKey.values()], catalog.eventLogs, catalog.sysmonConditions, catalog.collectorFacts, catalog.aliases, catalog.saclScope);
   const problems = next.checkReferences();
   if (problems.length) throw new MappingError(`${inputs.map((i) => i.path).join(', ')}: ${problems[0]}`);
   return { catalog: next, notes };

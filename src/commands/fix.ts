@@ -25,8 +25,8 @@ export async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
   // A budget by default: high-volume settings are written only when asked for (--max-volume high).
   const maxVolume = opts.maxVolume ?? FIX_DEFAULT_MAX_VOLUME;
   // The remediation files are written per host from its inputs: every host is kept.
-  const { result, environment, load } = await runValidated(paths, { ...opts, observed: undefined, maxVolume }, { keepHosts: true });
-  const { files, notes, summary, warnings } = buildRemediation(result, loadCatalog(), environment?.hosts, load.rules, observed);
+  const { result, environment, load, assessment } = await runValidated(paths, { ...opts, observed: undefined, maxVolume }, { keepHosts: true });
+  const { files, notes, summary, warnings } = buildRemediation(result, loadCatalog(), environment?.hosts, load.rules, observed, assessment?.hosts.map((h) => h.rules));
   try {
     makeOutputDir(opts.out);
     // Fixed file names joined to --out: nothing is written outside it.

@@ -16,8 +16,8 @@ import { cmdArg, cmdFile, cmdText, ps1File, regComment, regFile, regString, term
 import { splitRequirement, type Catalog } from '../catalog/catalog.js';
 import type { HostEnvironment } from '../environment/model.js';
 import type { CheckResult } from '../report/result.js';
-import type { LoadedRule, SigmaRule } from '../rules/model.js';
-import { saclScript, saclTargets } from './sacl-script.js';
+import type { LoadedRule } from '../rules/model.js';
+import { saclScripts, type HostRuleVerdicts } from './sacl-hosts.js';
 import { compareRequirements } from '../requirements/describe.js';
 import { volumeLookup, volumeText } from '../assess/volume.js';
 import { logSizeFix } from './logsize-fix.js';
@@ -53,7 +53,8 @@ export function missingRequirements(result: CheckResult): string[] {
 
 const ADVANCED_AUDIT_GPO = 'Computer Configuration\\Policies\\Windows Settings\\Security Settings\\Advanced Audit Policy Configuration';
 
-export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: HostEnvironment[] = [], rules: LoadedRule[] = [], observed?: Observations): Remediation {
+/** observed: evidence for the Security log's time span; perHost: each host's verdicts per rule (the run's assessment); without it set-audit-sacls assesses the hosts itself. */
+export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: HostEnvironment[] = [], rules: LoadedRule[] = [], observed?: Observations, perHost?: HostRuleVerdicts[]): Remediation {
   const ids = missingRequirements(result);
   const files: RemediationFile[] = [];
   const notes: string[] = [];
@@ -159,18 +160,10 @@ export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: H
 
   const sacls = ids.filter((id) => id.startsWith('sacl:'));
   if (sacls.length) {
-    const byKind = { registry: new Set<SigmaRule>(), file: new Set<SigmaRule>() };
-    // result.rules and the loaded rules are in the same order (one row per loaded rule).
-    rules.forEach((rule, i) => {
-      if (rule.kind !== 'rule') return;
-      const row = result.rules[i];
-      const all = new Set([...(row?.missing ?? []), ...(row?.alternatives.flat() ?? [])]);
-      if (all.has('sacl:registry')) byKind.registry.add(rule);
-      if (all.has('sacl:file')) byKind.file.add(rule);
-    });
-    const t = saclTargets(rules, byKind);
-    if (t.registry.size || t.file.size) files.push({ name: 'set-audit-sacls.ps1', content: ps1File(saclScript(t)), settings: t.registry.size + t.file.size });
-    notes.push(`object access: ${sacls.join(', ')} — Windows writes these events only for objects with an audit SACL; set-audit-sacls.ps1 adds one to ${t.registry.size} registry key(s) and ${t.file.size} folder(s) the rules watch${t.skipped ? ` (${t.skipped} rule values name no fixed key or folder)` : ''}.`);
+    // One script per host role / rule set (sacl-hosts.ts); its count is the entries it writes.
+    const sacl = saclScripts(result, catalog, hosts, rules, sacls, perHost);
+    for (const f of sacl.files) files.push({ name: f.name, content: ps1File(f.script), settings: f.settings });
+    notes.push(...sacl.notes);
   }
 
   const sysmon = ids.filter((id) => id.startsWith('sysmon:'));
@@ -246,7 +239,7 @@ function readme(names: string[], gpos: string[], f: ReadmeFacts): string[] {
   if (has('enable-channels.cmd')) out.push('enable-channels.cmd - wevtutil sl <channel> /e:true for channels that are off by default; wevtutil sl <log> /ms:<bytes> for logs capped below the recommended size (never lowers one).');
   for (const n of f.policyNotes) out.push(line(`                    ${n}`));
   out.push('', 'Comments in each file give the event volume of every setting (catalog rating: Microsoft\'s "Event volume" or a reported source), so you know what it adds to the logs.');
-  if (has('set-audit-sacls.ps1')) out.push('set-audit-sacls.ps1 - adds audit SACL entries to the registry keys and folders the rules watch (needed for 4656/4657/4663).');
+  if (names.some((n) => /^set-audit-sacls(-.+)?\.ps1$/.test(n))) out.push('set-audit-sacls*.ps1 - adds audit SACL entries to the registry keys and folders the rules watch (needed for 4656/4657/4663); one per host when the hosts\' rules differ.');
   if (f.summary.length) out.push('', 'Event volume and the Security log:', ...f.summary.map((s) => line(`  ${s}`)));
   return out;
 }

@@ -3,22 +3,63 @@
  * events (4656/4657/4663) are written only for objects whose SACL audits the access, so turning on Audit
  * Registry or Audit File System alone produces nothing for these rules. The script only adds audit rules
  * (AddAuditRule): it never removes or replaces an existing SACL entry, and it skips paths that do not exist.
+ *
+ * Registry SACLs sit on keys, never on values. A rule's TargetObject / ObjectName is turned into a key so:
+ *  - text followed by "\" (a trailing "\" or "\*") ends in a whole key name: that key;
+ *  - Security's ObjectName (4656/4657/4663) is the key (the value name is ObjectValueName): that key;
+ *  - Sysmon 13 (registry_set) writes key\value: an exact or endswith value ends in a value name, so the key is
+ *    its parent ("values turned into keys");
+ *  - Sysmon 12 key creation (registry_add): the key does not exist before the event; creating it is an access
+ *    to its parent, so the parent;
+ *  - any other last name (contains/startswith cut mid-name, or registry_event/registry_delete, which mix keys
+ *    and values) may be a value or part of a name: the parent, whose inherited entry covers it either way.
+ *    Under a broad tree the parent cannot be inherited, so a whole-word name there (…\CurrentVersion\Run) is
+ *    taken as the key it names; a fragment ("Classes\.", "RunOnce\{") is skipped and counted.
+ * A key or folder the catalog marks broad (data/sacl-scope.yaml) gets its entry with InheritanceFlags None.
  */
 import { psComment, psSingle } from '../escape.js';
+import type { BroadPath, SaclScope } from '../catalog/sacl-scope.js';
+import { classifySelections } from '../rules/condition.js';
 import type { LoadedRule, SigmaRule } from '../rules/model.js';
 
-export interface SaclTargets {
-  registry: Map<string, Set<string>>;
-  file: Map<string, Set<string>>;
-  /** Values a key or folder could not be derived from (wildcards in the middle, no root …). */
-  skipped: number;
+export interface SaclEntry {
+  /** HKLM:\… key or C:\… folder, as the script writes it. */
+  path: string;
+  /** false: the catalog marks this tree broad; the entry audits the key or folder itself only. */
+  inherit: boolean;
+  /** The broad tree's reason (from the catalog) when not inherited. */
+  broad?: string;
+  /** RegistryRights / FileSystemRights names the rules need. */
+  rights: Set<string>;
+  /** Some rule reads the failure events (its alternative asks for the subcategory's Failure too). */
+  failure: boolean;
+  titles: Set<string>;
 }
 
-const REGISTRY_FIELDS = new Set(['targetobject', 'objectname']);
-const FILE_FIELDS = new Set(['targetfilename', 'objectname']);
+export interface SaclTargets {
+  /** Keyed by the lower-cased path (the registry and NTFS paths are case-insensitive). */
+  registry: Map<string, SaclEntry>;
+  file: Map<string, SaclEntry>;
+  /** Rule values no key or folder could be derived from (wildcards in the middle, no root, a fragment …). */
+  skipped: number;
+  /** Rule values that name a registry value (or part of a name): audited on their parent key instead. */
+  valuesToKeys: number;
+}
+
+/** One rule value turned into a target. */
+interface Derived {
+  kind: 'registry' | 'file';
+  path: string;
+  rights: string[];
+  fromValue: boolean;
+}
+
+const ALL_REG_RIGHTS = ['SetValue', 'CreateSubKey', 'Delete'];
+const ALL_FILE_RIGHTS = ['WriteData', 'AppendData', 'Delete'];
 
 /** Registry roots as rules write them (Sysmon's HKLM\…, 4657's \REGISTRY\MACHINE\…, or a path with no root). */
 const REG_ROOTS: [RegExp, string][] = [
+  [/^(hklm|hkey_local_machine|\\registry\\machine)\\(software|system)\\/i, 'HKLM:\\$2\\'],
   [/^(hklm|hkey_local_machine|\\registry\\machine)\\/i, 'HKLM:\\'],
   [/^\\?(software|system)\\/i, 'HKLM:\\$1\\'],
   [/^\\?currentcontrolset\\/i, 'HKLM:\\SYSTEM\\CurrentControlSet\\'],
@@ -28,35 +69,122 @@ const REG_ROOTS: [RegExp, string][] = [
   [/^\\?currentversion\\/i, 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\'],
 ];
 
-/** Keys and folders from the rules' TargetObject / TargetFilename values, per rule title. */
-export function saclTargets(rules: LoadedRule[], needs: { registry: Set<SigmaRule>; file: Set<SigmaRule> }): SaclTargets {
-  const out: SaclTargets = { registry: new Map(), file: new Map(), skipped: 0 };
+type RegContext = 'value' | 'key' | 'created-key' | 'mixed';
+
+/** What the rule's TargetObject / ObjectName names, from its log source (see the header). */
+function regContext(r: SigmaRule): { ctx: RegContext; rights: string[] } {
+  const cat = r.logsource.category?.toLowerCase();
+  if (cat === 'registry_set') return { ctx: 'value', rights: ['SetValue'] };
+  if (cat === 'registry_add') return { ctx: 'created-key', rights: ['CreateSubKey'] };
+  // Deleting a value needs KEY_SET_VALUE; deleting a key, DELETE on it.
+  if (cat === 'registry_delete') return { ctx: 'mixed', rights: ['SetValue', 'Delete'] };
+  if (cat === 'registry_event') return { ctx: 'mixed', rights: ALL_REG_RIGHTS };
+  if (r.logsource.service?.toLowerCase() === 'security') return { ctx: 'key', rights: r.facts.eventIds.length && r.facts.eventIds.every((id) => id === 4657) ? ['SetValue'] : ALL_REG_RIGHTS };
+  return { ctx: 'mixed', rights: ALL_REG_RIGHTS };
+}
+
+function fileRights(r: SigmaRule): string[] {
+  const cat = r.logsource.category?.toLowerCase();
+  if (cat === 'file_event') return ['WriteData', 'AppendData'];
+  if (cat === 'file_delete') return ['Delete'];
+  return ALL_FILE_RIGHTS;
+}
+
+/** Per rule, its targets before any scope decision: computed once, reused for every host. */
+const derivedCache = new WeakMap<SigmaRule, { reg: (Derived | Candidate | '')[]; file: { t: Derived | ''; objectName: boolean }[] }>();
+
+/** A name that is a key only if the parent turns out broad (see the header). */
+interface Candidate {
+  kind: 'candidate';
+  parent: string;
+  name: string;
+  rights: string[];
+}
+
+function derive(r: SigmaRule) {
+  let d = derivedCache.get(r);
+  if (d) return d;
+  d = { reg: [] as (Derived | Candidate | '')[], file: [] as { t: Derived | ''; objectName: boolean }[] };
+  const { ctx, rights } = regContext(r);
+  // Only selections the condition uses positively: a filter's keys are the ones the rule does NOT want.
+  const names = Object.keys(r.detection).filter((k) => k !== 'condition' && k !== 'timeframe');
+  const positive = r.facts.conditions.length ? new Set(r.facts.conditions.flatMap((c) => [...classifySelections(c, names).positive])) : new Set(names);
+  for (const { field, modifiers, value } of values(r.detection, positive)) {
+    const f = field.toLowerCase();
+    // ObjectName names a key or a file: a rule that needs registry SACLs reads it as a key (as before).
+    if (f === 'targetobject' || f === 'objectname') d.reg.push(registryTarget(value, modifiers, ctx, rights));
+    if (f === 'targetfilename' || f === 'objectname') d.file.push({ t: folder(value, modifiers, fileRights(r)), objectName: f === 'objectname' });
+  }
+  derivedCache.set(r, d);
+  return d;
+}
+
+/** Keys and folders from the rules' TargetObject / ObjectName / TargetFilename values, per rule title. */
+export function saclTargets(rules: LoadedRule[], needs: { registry: Set<SigmaRule>; file: Set<SigmaRule>; failure?: Set<SigmaRule> }, scope: SaclScope): SaclTargets {
+  const out: SaclTargets = { registry: new Map(), file: new Map(), skipped: 0, valuesToKeys: 0 };
+  const broadReg = broadLookup(scope.registry.map((b) => ({ ...b, path: b.path.replace(/^HKLM\\/i, 'HKLM:\\') })));
+  const broadDir = broadLookup(scope.folders);
+  let failure = false;
+  const add = (map: Map<string, SaclEntry>, broad: Broad, path: string, rights: string[], title: string) => {
+    const k = path.toLowerCase();
+    let e = map.get(k);
+    if (!e) {
+      const reason = broad.get(k);
+      map.set(k, (e = { path, inherit: reason === undefined, ...(reason !== undefined ? { broad: reason } : {}), rights: new Set(), titles: new Set(), failure: false }));
+    }
+    for (const x of rights) e.rights.add(x);
+    e.titles.add(title);
+    e.failure ||= failure;
+  };
   for (const r of rules) {
     if (r.kind !== 'rule') continue;
+    failure = needs.failure?.has(r) ?? false;
     const reg = needs.registry.has(r);
     const file = needs.file.has(r);
     if (!reg && !file) continue;
-    for (const { field, modifiers, value } of values(r.detection)) {
-      const f = field.toLowerCase();
-      const path = reg && REGISTRY_FIELDS.has(f) ? registryKey(value, modifiers) : file && FILE_FIELDS.has(f) ? folder(value, modifiers) : undefined;
-      if (path === undefined) continue;
-      if (!path) {
-        out.skipped++;
-        continue;
+    const d = derive(r);
+    if (reg) {
+      for (const t of d.reg) {
+        if (t === '') out.skipped++;
+        else if ('parent' in t) {
+          // A value or part of a name: its parent, inherited; under a broad parent only a whole-word name, as a key.
+          if (broadReg.get(t.parent.toLowerCase()) === undefined) {
+            out.valuesToKeys++;
+            add(out.registry, broadReg, t.parent, t.rights, r.title);
+          } else if (/^[A-Za-z0-9][\w .-]*[A-Za-z0-9]$/.test(t.name)) add(out.registry, broadReg, `${t.parent}\\${t.name}`, t.rights, r.title);
+          else out.skipped++;
+        } else {
+          if (t.fromValue) out.valuesToKeys++;
+          add(out.registry, broadReg, t.path, t.rights, r.title);
+        }
       }
-      const map = reg && REGISTRY_FIELDS.has(f) ? out.registry : out.file;
-      const titles = map.get(path) ?? new Set<string>();
-      titles.add(r.title);
-      map.set(path, titles);
+    }
+    if (file) {
+      for (const { t, objectName } of d.file) {
+        if (objectName && reg) continue;
+        if (t === '') out.skipped++;
+        else add(out.file, broadDir, t.path, t.rights, r.title);
+      }
     }
   }
   return out;
 }
 
-/** Every (field, modifiers, string value) of the detection's selections. */
-function* values(detection: Record<string, unknown>): Generator<{ field: string; modifiers: string[]; value: string }> {
+/** The catalog's reason when a path is broad: listed itself, or below a tree listed with subtree: true. */
+interface Broad {
+  get(lowerPath: string): string | undefined;
+}
+
+function broadLookup(list: BroadPath[]): Broad {
+  const exact = new Map(list.map((b) => [b.path.toLowerCase(), b.reason]));
+  const trees = list.filter((b) => b.subtree).map((b) => ({ prefix: `${b.path.toLowerCase()}\\`, reason: b.reason }));
+  return { get: (p) => exact.get(p) ?? trees.find((t) => p.startsWith(t.prefix))?.reason };
+}
+
+/** Every (field, modifiers, string value) of the detection's positively used selections. */
+function* values(detection: Record<string, unknown>, positive: Set<string>): Generator<{ field: string; modifiers: string[]; value: string }> {
   for (const [name, sel] of Object.entries(detection)) {
-    if (name === 'condition' || name === 'timeframe') continue;
+    if (!positive.has(name)) continue;
     for (const map of Array.isArray(sel) ? sel : [sel]) {
       if (typeof map !== 'object' || map === null) continue;
       for (const [key, v] of Object.entries(map as Record<string, unknown>)) {
@@ -67,29 +195,36 @@ function* values(detection: Record<string, unknown>): Generator<{ field: string;
   }
 }
 
-/**
- * The key to audit: the value's path up to its last complete key. A TargetObject names a value (registry_set)
- * or a key; auditing its parent with inheritance covers both. undefined: not a usable value; '': not derivable.
- */
-function registryKey(value: string, modifiers: string[]): string | undefined {
+/** The key to audit for one TargetObject / ObjectName value (see the header); '' when none can be derived. */
+function registryTarget(value: string, modifiers: string[], ctx: RegContext, rights: string[]): Derived | Candidate | '' {
   if (modifiers.some((m) => m === 're' || m.startsWith('base64') || m === 'cidr')) return '';
   let v = value.trim();
   const star = v.search(/[*?]/);
   if (star >= 0) v = v.slice(0, star);
   const root = REG_ROOTS.find(([re]) => re.test(v));
   if (!root) return '';
-  v = v.replace(root[0], root[1]);
+  v = v.replace(root[0], root[1]).replace(/^HKLM:\\(software|system)\\/i, (_m, hive: string) => `HKLM:\\${hive.toUpperCase()}\\`);
+  const wholeKey = v.endsWith('\\');
   const parts = v.split('\\').filter(Boolean);
-  // An exact or "endswith" value ends in a value name: audit the key above it. A "contains"/"startswith"
-  // value is a key prefix: audit it (inheritance covers what lies below).
-  if (!(modifiers.includes('contains') || modifiers.includes('startswith')) && star < 0) parts.pop();
-  if (parts.length < 4) return ''; // HKLM:\SOFTWARE\Microsoft alone would be a global SACL in disguise
   if (/[\u0000-\u001f'`$]/.test(parts.join(''))) return '';
-  return parts.join('\\');
+  // The last name is whole unless a wildcard or contains/startswith cuts it.
+  const cut = star >= 0 || modifiers.includes('contains') || modifiers.includes('startswith');
+  if (!wholeKey && !(ctx === 'key' && !cut)) {
+    const name = parts.pop() ?? '';
+    // A hive root (HKLM:\SOFTWARE) is never audited: it would be a global SACL in disguise. Its own trees
+    // (SOFTWARE\Microsoft, SYSTEM\CurrentControlSet …) are broad in data/sacl-scope.yaml.
+    if (parts.length < 3) return '';
+    const parent = parts.join('\\');
+    // A whole value name (registry_set exact/endswith, or Sysmon's "(Default)") or a key about to be created.
+    if ((ctx === 'value' && !cut) || ctx === 'created-key' || /^\(default\)$/i.test(name)) return { kind: 'registry', path: parent, rights, fromValue: ctx !== 'created-key' };
+    return { kind: 'candidate', parent, name, rights };
+  }
+  if (parts.length < 3) return '';
+  return { kind: 'registry', path: parts.join('\\'), rights, fromValue: false };
 }
 
 /** The folder to audit for a TargetFilename value: only absolute paths with a drive or an environment root. */
-function folder(value: string, modifiers: string[]): string | undefined {
+function folder(value: string, modifiers: string[], rights: string[]): Derived | '' {
   if (modifiers.some((m) => m === 're' || m.startsWith('base64'))) return '';
   let v = value.trim();
   const star = v.search(/[*?]/);
@@ -99,38 +234,58 @@ function folder(value: string, modifiers: string[]): string | undefined {
   parts.pop();
   if (parts.length < 2) return '';
   if (/[\u0000-\u001f'`$]/.test(parts.join(''))) return '';
-  return parts.join('\\').replace(/^%systemroot%|^%windir%/i, 'C:\\Windows').replace(/^%programdata%/i, 'C:\\ProgramData').replace(/^%programfiles%/i, 'C:\\Program Files');
+  const path = parts.join('\\').replace(/^%systemroot%|^%windir%/i, 'C:\\Windows').replace(/^%programdata%/i, 'C:\\ProgramData').replace(/^%programfiles%/i, 'C:\\Program Files');
+  return { kind: 'file', path, rights, fromValue: false };
 }
 
+/** Entries the script writes: one Add-*Audit line each. */
+export function saclEntryCount(t: SaclTargets): number {
+  return t.registry.size + t.file.size;
+}
 
-/** The script; Everyone (S-1-1-0, language-neutral) audited on success for writes, inherited below. */
-export function saclScript(t: SaclTargets): string {
+/** The script; Everyone (S-1-1-0, language-neutral) audited for the writes the rules need, on success (and failure where a rule reads it). */
+export function saclScript(t: SaclTargets, hosts: string[] = []): string {
+  const broad = [...t.registry.values(), ...t.file.values()].filter((e) => !e.inherit).length;
   const lines = [
     '# Generated by logsource-check: audit SACLs for the registry keys and folders the rule set watches.',
+    ...(hosts.length ? [`# For: ${hosts.join(', ').replace(/[\u0000-\u001f\u007f]/g, ' ')} (the rules that apply to ${hosts.length === 1 ? 'this host' : 'these hosts'} and are not ready there).`] : []),
+    `# ${t.registry.size} registry key(s) and ${t.file.size} folder(s); ${broad} of them on a broad tree get no inheritance (data/sacl-scope.yaml).`,
     '# Object-access events (4656, 4657, 4663) are written only for objects whose SACL audits the access;',
     '# Audit Registry / Audit File System (Success) must be on as well (see enable-audit.cmd / audit.csv).',
     '# Run as administrator. It only ADDS audit entries (AddAuditRule); existing SACL entries are kept.',
     '# Paths that do not exist on this host are skipped. HKCU/HKU paths of the rules are not covered here.',
+    '# Registry entries sit on keys: a rule value that names a registry value is audited on its parent key.',
     '#',
     '# Fallback (high volume, every key / file of the host): a global SACL instead of per-object SACLs:',
     '#   auditpol /resourceSACL /set /type:Key /user:Everyone /success /access:KEY_SET_VALUE',
     '#   auditpol /resourceSACL /set /type:File /user:Everyone /success /access:FILE_GENERIC_WRITE',
     '$ErrorActionPreference = "Continue"',
     '$everyone = New-Object System.Security.Principal.SecurityIdentifier("S-1-1-0")',
-    'function Add-RegistryAudit([string]$Path) {',
+    '# $Inherit "ContainerInherit" (registry) or "ContainerInherit,ObjectInherit" (folders): the key/folder and',
+    '# everything below it; "None": the key or folder itself only (broad trees).',
+    '# $Flags "Success", or "Success,Failure" where a rule reads the failure events too.',
+    'function Add-RegistryAudit([string]$Path, [string]$Rights, [string]$Inherit, [string]$Flags) {',
     '  if (-not (Test-Path -LiteralPath $Path)) { Write-Host "skipped (absent): $Path"; return }',
     '  $acl = Get-Acl -LiteralPath $Path -Audit',
-    '  $rule = New-Object System.Security.AccessControl.RegistryAuditRule($everyone, "SetValue,CreateSubKey,Delete", "ContainerInherit", "None", "Success")',
-    '  $acl.AddAuditRule($rule); Set-Acl -LiteralPath $Path -AclObject $acl; Write-Host "audited: $Path"',
+    '  $rule = New-Object System.Security.AccessControl.RegistryAuditRule($everyone, $Rights, $Inherit, "None", $Flags)',
+    '  $acl.AddAuditRule($rule); Set-Acl -LiteralPath $Path -AclObject $acl; Write-Host "audited: $Path ($Rights; inheritance $Inherit)"',
     '}',
-    'function Add-FileAudit([string]$Path) {',
-    '  if (-not (Test-Path -LiteralPath $Path)) { Write-Host "skipped (absent): $Path"; return }',
+    'function Add-FileAudit([string]$Path, [string]$Rights, [string]$Inherit, [string]$Flags) {',
+    '  if (-not (Test-Path -LiteralPath $Path -PathType Container)) { Write-Host "skipped (absent): $Path"; return }',
     '  $acl = Get-Acl -LiteralPath $Path -Audit',
-    '  $rule = New-Object System.Security.AccessControl.FileSystemAuditRule($everyone, "CreateFiles,AppendData,WriteData,Delete", "ContainerInherit,ObjectInherit", "None", "Success")',
-    '  $acl.AddAuditRule($rule); Set-Acl -LiteralPath $Path -AclObject $acl; Write-Host "audited: $Path"',
+    '  $rule = New-Object System.Security.AccessControl.FileSystemAuditRule($everyone, $Rights, $Inherit, "None", $Flags)',
+    '  $acl.AddAuditRule($rule); Set-Acl -LiteralPath $Path -AclObject $acl; Write-Host "audited: $Path ($Rights; inheritance $Inherit)"',
     '}',
   ];
-  for (const [path, titles] of [...t.registry].sort()) lines.push(`# ${psComment([...titles].slice(0, 3).join('; '))}${titles.size > 3 ? ` (+${titles.size - 3} rules)` : ''}`, `Add-RegistryAudit ${psSingle(path)}`);
-  for (const [path, titles] of [...t.file].sort()) lines.push(`# ${psComment([...titles].slice(0, 3).join('; '))}${titles.size > 3 ? ` (+${titles.size - 3} rules)` : ''}`, `Add-FileAudit ${psSingle(path)}`);
+  const entry = (fn: string, e: SaclEntry, inherit: string, rightsOrder: string[]) => {
+    const rights = rightsOrder.filter((x) => e.rights.has(x)).join(',');
+    const titles = [...e.titles];
+    lines.push(`# ${psComment(titles.slice(0, 3).join('; '))}${titles.length > 3 ? ` (+${titles.length - 3} rules)` : ''}`);
+    if (!e.inherit) lines.push(`# broad tree, this key/folder only (no inheritance): ${psComment(e.broad ?? '')}`);
+    lines.push(`${fn} ${psSingle(e.path)} ${psSingle(rights)} ${psSingle(e.inherit ? inherit : 'None')} ${psSingle(e.failure ? 'Success,Failure' : 'Success')}`);
+  };
+  const sorted = (m: Map<string, SaclEntry>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e);
+  for (const e of sorted(t.registry)) entry('Add-RegistryAudit', e, 'ContainerInherit', ALL_REG_RIGHTS);
+  for (const e of sorted(t.file)) entry('Add-FileAudit', e, 'ContainerInherit,ObjectInherit', ALL_FILE_RIGHTS);
   return lines.join('\r\n') + '\r\n';
 }

@@ -272,8 +272,10 @@ describe.skipIf(!have)('SigmaHQ corpus: object access needs SACLs, and --assume-
     const fix = runCli(['fix', ...args, '--out', out]);
     expect(fix.status, fix.stderr).toBe(0);
     const ps1 = readFileSync(join(out, 'set-audit-sacls.ps1'), 'utf8');
-    expect(ps1).toContain("Add-RegistryAudit 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run'");
-    expect(ps1).toContain("Add-RegistryAudit 'HKLM:\\SYSTEM\\CurrentControlSet\\Services'");
+    // The Run-key rules are ready through Sysmon here, and the one partial rule names Run only in its filter: no Run entry
+    expect(ps1).not.toContain("Add-RegistryAudit 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run'");
+    // Services is a broad tree (data/sacl-scope.yaml): an entry on the key itself, never inherited
+    expect(ps1).toContain("Add-RegistryAudit 'HKLM:\\SYSTEM\\CurrentControlSet\\Services' 'SetValue' 'None'");
     expect(ps1.match(/^Add-RegistryAudit /gm)!.length).toBeGreaterThan(50);
   });
 
