@@ -4,7 +4,7 @@
  * is reported in one line naming the file and the limit while the rest of the run goes on.
  */
 import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readlinkSync, readSync, realpathSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, join, parse, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, parse, resolve, sep } from 'node:path';
 
 const MiB = 1048576;
 
@@ -139,16 +139,17 @@ function tooLarge(bytes: number, max: number): string {
 }
 
 /**
- * The first symbolic link among the components of `path` (made absolute), from the root down, or undefined.
+ * The first symbolic link among the components of `path`, from the root down, or undefined. The path is walked
+ * as written, not normalised: in `link/../x` the link is crossed (the system resolves it before the `..`).
  * Components that do not exist end the walk (nothing below them exists either).
  */
 export function linkOnPath(path: string): string | undefined {
-  const abs = resolve(path);
+  const abs = isAbsolute(path) ? path : `${process.cwd()}${sep}${path}`;
   const { root } = parse(abs);
   let at = root;
-  for (const part of abs.slice(root.length).split(sep)) {
-    if (!part) continue;
-    at = join(at, part);
+  for (const part of abs.slice(root.length).split(sep === '/' ? '/' : /[\\/]/)) {
+    if (!part || part === '.') continue;
+    at = at.endsWith(sep) ? at + part : `${at}${sep}${part}`;
     try {
       if (lstatSync(at).isSymbolicLink()) return at;
     } catch {
@@ -158,18 +159,18 @@ export function linkOnPath(path: string): string | undefined {
   return undefined;
 }
 
-/** `path` with every link resolved: the real path of its deepest existing ancestor, and the rest as given. */
+/** `path` with every link resolved: the real path of its deepest existing ancestor (`..` taken physically, as the system does), and the rest as written. */
 function resolvedPath(path: string): string {
-  const abs = resolve(path);
+  const abs = isAbsolute(path) ? path : `${process.cwd()}${sep}${path}`;
   let head = abs;
-  while (dirname(head) !== head) {
+  for (;;) {
     try {
       return join(realpathSync.native(head), abs.slice(head.length));
     } catch {
+      if (dirname(head) === head) return resolve(abs);
       head = dirname(head);
     }
   }
-  return abs;
 }
 
 /**
