@@ -13,6 +13,8 @@ import { CLI, ROOT } from '../helpers.js';
 
 const GP = join(ROOT, 'test/fixtures/environment/gpresult-ps7.xml');
 const PROBE = join(ROOT, 'bench/rss-probe.mjs');
+/** A test makes a few runs, each bounded to 10 s: a busy machine may need more than vitest's default 5 s. */
+const TEST_MS = 60_000;
 
 /** The CLI in a child process with a 10 s bound and its own cache; `rss` preloads the RSS probe. */
 function bounded(args: string[], env: Record<string, string> = {}, rss = false) {
@@ -49,7 +51,7 @@ describe('no output through a link', () => {
       expect(r.stderr).toContain(`cannot write into ${out}`);
     }
     expect(listAll(real)).toEqual([]);
-  });
+  }, TEST_MS);
 
   it('fix --out: the resolved path of the same folder is written', () => {
     const { real, link } = linked();
@@ -59,7 +61,7 @@ describe('no output through a link', () => {
     const r = bounded(['fix', join(ROOT, 'examples/rules'), '--gpresult', GP, '--out', resolved as string]);
     expect(r.status, r.stderr).toBe(0);
     expect(readdirSync(join(real, 'remediation'))).toContain('enable-audit.cmd');
-  });
+  }, TEST_MS);
 
   it('guides --out and --index: through a link refused, nothing written; the resolved path works', () => {
     const { real, link } = linked();
@@ -73,7 +75,7 @@ describe('no output through a link', () => {
     const ok = bounded(['guides', '--out', join(real, 'guides'), '--index', join(real, 'README.md')]);
     expect(ok.status, ok.stderr).toBe(0);
     expect(existsSync(join(real, 'README.md'))).toBe(true);
-  });
+  }, TEST_MS);
 
   it('check -o: a report into a linked folder (the folder itself, or one above it) is refused; nothing written', () => {
     const { real, link } = linked();
@@ -89,14 +91,14 @@ describe('no output through a link', () => {
     const ok = bounded([join(ROOT, 'examples/rules'), '--format', 'json', '-o', join(real, 'reports', 'report.json')]);
     expect(ok.status, ok.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(real, 'reports', 'report.json'), 'utf8')).summary.rulesScanned).toBeGreaterThan(0);
-  });
+  }, TEST_MS);
 
   it('a relative -o path is resolved from the working directory, which holds no link', () => {
     const d = dir();
     const r = spawnSync(process.execPath, [CLI, join(ROOT, 'examples/rules'), '-o', 'report.txt'], { cwd: d, encoding: 'utf8', timeout: 10_000, env: { ...process.env, LOGSOURCE_CHECK_CACHE_DIR: join(d, 'cache') } });
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(join(d, 'report.txt'))).toBe(true);
-  });
+  }, TEST_MS);
 });
 
 describe('the parse cache is an input', () => {
@@ -116,7 +118,7 @@ describe('the parse cache is an input', () => {
     expect(s.stderr).toMatch(/^logsource-check: note: \S+\/cache\/rules-v2: the parse cache's shard folder is a symbolic link: not used/);
     expect(JSON.parse(s.stdout).notes).toEqual(expect.arrayContaining([expect.objectContaining({ path: join(d, 'cache', 'rules-v2') })]));
     expect(listAll(real)).toEqual([]);
-  });
+  }, TEST_MS);
 
   it('a cache root writable by others is not used (anyone could choose what the next run reads)', () => {
     const d = dir();
@@ -130,7 +132,7 @@ describe('the parse cache is an input', () => {
     const own = bounded([rules], { LOGSOURCE_CHECK_CACHE_DIR: join(d, 'new', 'cache') });
     expect(own.stderr).toBe('');
     expect(readdirSync(join(d, 'new', 'cache', 'rules-v2')).length).toBeGreaterThan(0);
-  });
+  }, TEST_MS);
 
   it('a shard with a 5 MB title is discarded with a note and rebuilt; the run stays under 300 MB', () => {
     const d = dir();
@@ -154,7 +156,7 @@ describe('the parse cache is an input', () => {
     // rebuilt: the next run reads it without a note
     expect(readFileSync(join(folder, name), 'utf8')).not.toContain('<'.repeat(100));
     expect(bounded([join(d, 'rules')], env).stderr).toBe('');
-  });
+  }, TEST_MS);
 
   it('a shard over the size limit is discarded with a note, not read', () => {
     const d = dir();
@@ -167,5 +169,5 @@ describe('the parse cache is an input', () => {
     const r = bounded([join(d, 'rules')], env);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/note: \S+\.json: file is 65\.0 MB or more, more than the 64 MB such a file may be \(limit\): cache shard discarded, rebuilt from the rules\n$/);
-  });
+  }, TEST_MS);
 });
