@@ -221,9 +221,11 @@ function evict(dir: string): void {
  * `logsource-check cache clear`: removes every cache file this program writes in `dir` (shards, leftover
  * temporary files, the format-1 file) and nothing else — the directory may be one the user named.
  */
-export function clearCache(dir: string): { removed: number } {
+export function clearCache(dir: string): { removed: number; refused?: string } {
   let removed = 0;
   const folder = join(dir, SHARDS);
+  // Through a link, the files removed would be wherever it points: nothing is removed.
+  for (const p of [dir, folder]) if (lstatQuiet(p)?.isSymbolicLink()) return { removed, refused: `${p} is a symbolic link: nothing removed through it` };
   let names: string[] = [];
   try {
     names = readdirSync(folder);

@@ -120,6 +120,17 @@ describe('the parse cache is an input', () => {
     expect(listAll(real)).toEqual([]);
   }, TEST_MS);
 
+  it('cache clear: a shard folder that is a link removes nothing where it points (exit 2, one line)', () => {
+    const { d, real } = linked();
+    writeFileSync(join(real, 'config.json'), '{}');
+    mkdirSync(join(d, 'cache'));
+    symlinkSync(real, join(d, 'cache', 'rules-v2'));
+    const r = bounded(['cache', 'clear'], { LOGSOURCE_CHECK_CACHE_DIR: join(d, 'cache') });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`logsource-check: ${join(d, 'cache', 'rules-v2')} is a symbolic link: nothing removed through it\n`);
+    expect(readdirSync(real)).toEqual(['config.json']);
+  }, TEST_MS);
+
   it('a cache root writable by others is not used (anyone could choose what the next run reads)', () => {
     const d = dir();
     mkdirSync(join(d, 'cache'));
