@@ -245,13 +245,13 @@ export function psLiteralsIntact(script) {
       const start = i;
       i++;
       for (;;) {
-        if (i >= n || script[i] === '\n' || script[i] === '\r') throw new Error(`line ${line}: a single-quoted literal runs past the end of its line: ${script.slice(start, start + 60)}`);
+        if (i >= n || script[i] === '\n' || script[i] === '\r') throw new Error(`line ${line}: a single-quoted literal runs past the end of its line: ${JSON.stringify(script.slice(start, start + 60))}`);
         if (PS_SINGLE.test(script[i]) && PS_SINGLE.test(script[i + 1] ?? '')) i += 2;
         else if (PS_SINGLE.test(script[i])) break;
         else i++;
       }
       i++;
-      if (i < n && !/[\s,;)\]}|+.]/.test(script[i])) throw new Error(`line ${line}: a single-quoted literal is broken: text follows its closing quote: ${script.slice(start, i + 20)}`);
+      if (i < n && !/[\s,;)\]}|+.]/.test(script[i])) throw new Error(`line ${line}: a single-quoted literal is broken: text follows its closing quote: ${JSON.stringify(script.slice(start, i + 20))}`);
       continue;
     }
     i++;
