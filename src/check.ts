@@ -11,6 +11,7 @@ import { buildResult, type CheckResult } from './report/result.js';
 import { resolveAll } from './requirements/resolve.js';
 import { fastParser } from './rules/fastparse.js';
 import { loadRules, type LoadOptions, type LoadResult } from './rules/load.js';
+import type { LoadNote } from './rules/model.js';
 import { VERSION } from './version.js';
 import { FleetMemory } from './memory.js';
 
@@ -45,23 +46,26 @@ export interface CheckRun {
   observations?: ObservationLoad;
   /** With keepHosts: every host's verdicts (fix writes per-host files from them). */
   assessment?: Assessment;
+  /** The parse cache refused or a shard of it discarded (also in result.notes): the CLI says them on stderr. */
+  cacheNotes?: LoadNote[];
 }
 
 /** The whole pipeline for one invocation: rules → requirements → (environment → verdicts) → one result object. */
 export async function runCheck(paths: readonly string[], options: CheckOptions = {}): Promise<CheckRun> {
   const mapped = withMappings(loadCatalog(options.dataDir), options.mappings ?? []);
   const catalog = mapped.catalog;
-  const parser = fastParser({ cacheDir: options.cacheDir ?? false, workers: options.workers });
+  const cacheNotes: LoadNote[] = [];
+  const parser = fastParser({ cacheDir: options.cacheDir ?? false, workers: options.workers, onNote: (path, message) => cacheNotes.push({ path, message }) });
   const load = await loadRules(paths, { ...options, parse: parser });
   // Resolutions of unchanged rules come from the cache, keyed by the catalog's content; a catalog changed by
   // --mapping/--pipeline (version "custom") is resolved afresh every time.
   const catalogKey = options.mappings?.length || catalog.version === 'custom' ? undefined : catalog.version;
   const resolutions = parser.resolveAll(load.rules, catalogKey, (rules) => resolveAll(rules, catalog));
   const result = buildResult(load, resolutions, catalog, VERSION);
-  result.notes.push(...mapped.notes.map((n) => ({ path: n.split(':')[0] ?? '', message: n.slice(n.indexOf(':') + 1).trim() })));
+  result.notes.push(...mapped.notes.map((n) => ({ path: n.split(':')[0] ?? '', message: n.slice(n.indexOf(':') + 1).trim() })), ...cacheNotes);
   const observations = options.observed?.length ? loadObservations(options.observed) : undefined;
   // Evidence joins whatever the run has: the hosts' verdicts, or the observations alone.
-  const observe = (run: CheckRun, a?: Parameters<typeof addEvidence>[2]): CheckRun => (observations ? { ...run, result: addEvidence(run.result, observations, a), observations } : run);
+  const observe = (run: CheckRun, a?: Parameters<typeof addEvidence>[2]): CheckRun => ({ ...(observations ? { ...run, result: addEvidence(run.result, observations, a), observations } : run), cacheNotes });
   if (!options.environment || !hasEnvironmentInputs(options.environment)) return observe({ result, load });
 
   // Hosts are streamed into the assessment: a fleet is summarised as it is read, never held whole. Evidence

@@ -140,7 +140,8 @@ Examples:
     .description('remove every cached parse and resolution (the next run parses afresh)')
     .action(() => {
       const dir = cacheDir();
-      const { removed } = clearCache(dir);
+      const { removed, refused } = clearCache(dir);
+      if (refused) throw new UsageError(refused);
       process.stdout.write(`removed ${removed} cache file(s) from ${terminalLine(dir)}\n`);
     });
   cache

@@ -3,8 +3,8 @@
  * take pull requests from strangers: a hostile input must cost bounded bytes, entries, depth and time, and
  * is reported in one line naming the file and the limit while the rest of the run goes on.
  */
-import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readlinkSync, readSync, realpathSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, isAbsolute, join, parse, resolve, sep } from 'node:path';
 
 const MiB = 1048576;
 
@@ -51,6 +51,17 @@ export const LIMITS = {
     maxPlanEntries: 64,
     /** Chunk numbers listed in one note before "… and N more". */
     listedChunks: 10,
+  },
+  /** The parse cache (src/rules/cache.ts) is an input too: another process may have written anything there. */
+  cache: {
+    /** One shard file (all the rules below one root; SigmaHQ's 3,000 rules make ≈ 4 MB). */
+    shardBytes: 64 * MiB,
+    /** Records in one shard: as many as one rule-set argument may hold files. */
+    shardRecords: 200_000,
+    /** One text of a cached record (title, id, tag, message…); Sigma titles are short (its spec: 256). */
+    textChars: 4096,
+    /** All the text of one cached record, its detection included: as much as one rule file may hold. */
+    recordChars: 8 * MiB,
   },
 } as const;
 
@@ -128,9 +139,67 @@ function tooLarge(bytes: number, max: number): string {
 }
 
 /**
+ * The first symbolic link among the components of `path`, from the root down, or undefined. The path is walked
+ * as written, not normalised: in `link/../x` the link is crossed (the system resolves it before the `..`).
+ * Components that do not exist end the walk (nothing below them exists either).
+ */
+export function linkOnPath(path: string): string | undefined {
+  const abs = isAbsolute(path) ? path : `${process.cwd()}${sep}${path}`;
+  const { root } = parse(abs);
+  let at = root;
+  for (const part of abs.slice(root.length).split(sep === '/' ? '/' : /[\\/]/)) {
+    if (!part || part === '.') continue;
+    at = at.endsWith(sep) ? at + part : `${at}${sep}${part}`;
+    try {
+      if (lstatSync(at).isSymbolicLink()) return at;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** `path` with every link resolved: the real path of its deepest existing ancestor (`..` taken physically, as the system does), and the rest as written. */
+function resolvedPath(path: string): string {
+  const abs = isAbsolute(path) ? path : `${process.cwd()}${sep}${path}`;
+  let head = abs;
+  for (;;) {
+    try {
+      return join(realpathSync.native(head), abs.slice(head.length));
+    } catch {
+      if (dirname(head) === head) return resolve(abs);
+      head = dirname(head);
+    }
+  }
+}
+
+/**
+ * Refuses an output path with a symbolic link anywhere on it: a link committed in a repository that CI checks
+ * out would otherwise send a file wherever it points. A user who means the target passes the resolved path
+ * (on macOS, /private/tmp/x rather than /tmp/x); a relative path is resolved from the working directory, which
+ * the system reports resolved already.
+ */
+function refuseLinkOnPath(path: string, asked = path): void {
+  const link = linkOnPath(path);
+  if (!link) return;
+  let to = '?';
+  try {
+    to = readlinkSync(link);
+  } catch {
+    // gone meanwhile: the message still names it
+  }
+  throw new LimitError(`${link} is a symbolic link (to ${to}): outputs are not written through links; pass the resolved path ${resolvedPath(asked)} to write there`);
+}
+
+/** Open flags of an output file: never through a link at the last component, never blocking on a FIFO. */
+const O_OUT = constants.O_WRONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/**
  * Writes an output file without following a symlink or writing into a FIFO/device that an attacker left in
- * the target directory (fix --out, guides, -o): an existing non-regular target, or one under /proc, /sys or
- * /dev, is refused with a LimitError naming it.
+ * the target directory (fix --out, guides, -o): a link on the way to it (see refuseLinkOnPath), an existing
+ * non-regular target, or one under /proc, /sys or /dev, is refused with a LimitError naming it. A new file is
+ * created exclusively and an existing one opened without following a link, so a link put in its place
+ * between the check and the write fails the open instead of being followed.
  */
 export function writeOutput(path: string, content: string | Uint8Array | Iterable<string>): void {
   let st;
@@ -140,15 +209,17 @@ export function writeOutput(path: string, content: string | Uint8Array | Iterabl
     st = undefined; // absent: created below
   }
   if (st && (st.isSymbolicLink() || !st.isFile())) throw new LimitError(`${path} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}: not written through`);
+  refuseLinkOnPath(dirname(path), path);
   const dir = forbiddenTarget(dirname(path));
   if (dir) throw new LimitError(`${dirname(path)} ${dir}`);
-  if (typeof content === 'string' || content instanceof Uint8Array) {
-    writeFileSync(path, content, { flag: st ? 'w' : 'wx' });
-    return;
-  }
-  // A report in pieces (a fleet's JSON is hundreds of MB): written as it is made, never held whole.
-  const fd = openSync(path, st ? 'w' : 'wx');
+  const fd = openSync(path, st ? O_OUT | constants.O_TRUNC : O_OUT | constants.O_CREAT | constants.O_EXCL, 0o666);
   try {
+    if (!fstatSync(fd).isFile()) throw new LimitError(`${path} is not a regular file: not written through`);
+    if (typeof content === 'string' || content instanceof Uint8Array) {
+      writeFileSync(fd, content);
+      return;
+    }
+    // A report in pieces (a fleet's JSON is hundreds of MB): written as it is made, never held whole.
     let batch = '';
     for (const piece of content) {
       batch += piece;
@@ -163,11 +234,17 @@ export function writeOutput(path: string, content: string | Uint8Array | Iterabl
   }
 }
 
-/** Creates an output directory; refuses one under /proc, /sys or /dev (where a recursive mkdir can spin forever). */
+/**
+ * Creates an output directory; refuses one with a symbolic link on its path (before and after creating it:
+ * a link put in place meanwhile is caught), or one under /proc, /sys or /dev (where a recursive mkdir can
+ * spin forever).
+ */
 export function makeOutputDir(dir: string): void {
+  refuseLinkOnPath(dir);
   let probe = resolve(dir);
   while (!existsSync(probe) && dirname(probe) !== probe) probe = dirname(probe);
   const why = forbiddenTarget(probe);
   if (why) throw new LimitError(`${dir}: ${probe} ${why}`);
   mkdirSync(dir, { recursive: true });
+  refuseLinkOnPath(dir);
 }

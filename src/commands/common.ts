@@ -5,6 +5,7 @@ import { runCheck, type CheckRun } from '../check.js';
 import { decodeText, MAX_INPUT_FILE, readBounded } from '../decode.js';
 import type { CollectorFormat } from '../environment/collectors.js';
 import { parseRoleOption } from '../environment/load.js';
+import { terminalLine } from '../escape.js';
 import { writeOutput } from '../limits.js';
 import { defaultCacheDir } from '../rules/fastparse.js';
 import { OptionError } from '../rules/load.js';
@@ -142,6 +143,9 @@ export async function runValidated(paths: string[], opts: RuleAndHostCliOptions,
     progress.done();
   }
   const { result, load, environment } = run;
+  // The run went on without the cache (or without one shard of it): said where a table or a report file
+  // cannot hide it.
+  for (const n of run.cacheNotes ?? []) process.stderr.write(`logsource-check: note: ${terminalLine(`${n.path}: ${n.message}`)}\n`);
   const missing = [...load.missing, ...(environment?.missing ?? []), ...(run.observations?.missing ?? [])];
   if (missing.length) throw new UsageError(`no such file or directory: ${missing.join(', ')}`);
   if (environment && !environment.hostCount) {

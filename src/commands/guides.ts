@@ -21,6 +21,7 @@ export async function guides(opts: GuidesCliOptions): Promise<void> {
   }
   const list = buildGuides(catalog, counts);
   try {
+    makeOutputDir(opts.out); // first: a link on the way is named as the user wrote it
     for (const g of list) {
       const target = join(opts.out, ...g.path.split('/'));
       makeOutputDir(dirname(target));

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CACHE_FORMAT, MAX_AGE_DAYS, readShard, today, writeShard, type Shard } from './cache.js';
+import { CACHE_FORMAT, MAX_AGE_DAYS, readShard, today, writeShard, type CacheNote, type Shard } from './cache.js';
 import { validResolution } from './cache-check.js';
 import type { LoadedRule } from './model.js';
 
@@ -52,11 +52,12 @@ export function cachedResolveAll<R>(
   origins: WeakMap<LoadedRule, RuleOrigin>,
   rules: LoadedRule[],
   resolveAll: (rules: LoadedRule[]) => Map<LoadedRule, R>,
+  note?: CacheNote,
 ): Map<LoadedRule, R> {
   const shards = new Map<string, { old: Shard<ResolvedRecord> | undefined; next: Map<string, ResolvedRecord>; changed: boolean }>();
   const open = (root: string) => {
     let s = shards.get(root);
-    if (!s) shards.set(root, (s = { old: readShard<ResolvedRecord>(dir, 'resolved', root, fingerprint), next: new Map(), changed: false }));
+    if (!s) shards.set(root, (s = { old: readShard<ResolvedRecord>(dir, 'resolved', root, fingerprint, note), next: new Map(), changed: false }));
     return s;
   };
   const cached = new Map<LoadedRule, R>();

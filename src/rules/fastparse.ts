@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { codeFile } from '../paths.js';
-import { CACHE_FORMAT, MAX_AGE_DAYS, readShard, today, writeShard, type Shard, type ShardRecord } from './cache.js';
+import { CACHE_FORMAT, cacheRootProblem, MAX_AGE_DAYS, readShard, today, writeShard, type CacheNote, type Shard, type ShardRecord } from './cache.js';
 import { isCached, type CollectedFile, type FilePlace, type RuleFile, type Stamp } from './files.js';
 import type { RuleParser } from './load.js';
 import type { ParsedFile } from './parse.js';
@@ -53,6 +53,8 @@ function parserFingerprint(): string {
 export interface FastParserOptions {
   cacheDir?: string | false;
   workers?: boolean;
+  /** Told when the cache directory is refused or a shard is discarded (one line each). */
+  onNote?: CacheNote;
 }
 
 /** One root's shard during a run: what was read, and the records this run keeps. */
@@ -74,7 +76,11 @@ export type FastParser = RuleParser & {
 };
 
 export function fastParser(opts: FastParserOptions = {}): FastParser {
-  const dir = opts.cacheDir || undefined;
+  const wanted = opts.cacheDir || undefined;
+  // The cache is an input: a directory someone else can write, or a link, is not used at all (cache.ts).
+  const refused = wanted && cacheRootProblem(wanted);
+  if (refused) opts.onNote?.(refused.path, refused.message);
+  const dir = refused ? undefined : wanted;
   /** Each parsed rule's file, for the resolution cache (the rules of the last parse). */
   let origins = new WeakMap<LoadedRule, RuleOrigin>();
   let fingerprint: string | undefined;
@@ -86,7 +92,7 @@ export function fastParser(opts: FastParserOptions = {}): FastParser {
     let s = shards.get(root);
     if (!s) {
       fingerprint ??= parserFingerprint();
-      s = { old: readShard<ShardRecord>(dir as string, 'parse', root, fingerprint), next: new Map(), changed: false };
+      s = { old: readShard<ShardRecord>(dir as string, 'parse', root, fingerprint, opts.onNote), next: new Map(), changed: false };
       shards.set(root, s);
     }
     return s;
@@ -189,7 +195,7 @@ export function fastParser(opts: FastParserOptions = {}): FastParser {
     if (!dir || catalogKey === undefined) return resolver(rules);
     fingerprint ??= parserFingerprint();
     const key = createHash('sha1').update(`${fingerprint}\0${resolverFingerprint(HERE)}\0${catalogKey}`).digest('hex');
-    const out = cachedResolveAll(dir, key, origins, rules, resolver);
+    const out = cachedResolveAll(dir, key, origins, rules, resolver, opts.onNote);
     origins = new WeakMap();
     return out;
   };
