@@ -54,7 +54,7 @@ const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u20
  * single-quoted literal or ( literal + [char]0xNNNN + … ). Returns the string it evaluates to; throws when data
  * left a literal (any other token after the command name).
  */
-function psArgument(line: string, command: string): string {
+function psArguments(line: string, command: string): string[] {
   if (!line.startsWith(`${command} `)) throw new Error(`not ${command}: ${line}`);
   let i = command.length + 1;
   const literal = (): string => {
@@ -78,6 +78,8 @@ function psArgument(line: string, command: string): string {
       i++;
     }
   };
+  const args: string[] = [];
+  for (;;) {
   let value: string;
   if (line[i] === '(') {
     i++;
@@ -95,8 +97,17 @@ function psArgument(line: string, command: string): string {
       } else throw new Error(`data outside a literal at ${i}: ${line}`);
     }
   } else value = literal();
-  if (i !== line.length) throw new Error(`data outside a literal at ${i}: ${JSON.stringify(line.slice(i))}`);
-  return value;
+  args.push(value);
+  if (i === line.length) return args;
+  // Arguments are separated by one space; anything else is data outside a literal.
+  if (line[i] !== ' ' || i + 1 === line.length) throw new Error(`data outside a literal at ${i}: ${JSON.stringify(line.slice(i))}`);
+  i++;
+  }
+}
+
+/** The first argument (the path); the others are checked by the caller. */
+function psArgument(line: string, command: string): string {
+  return psArguments(line, command)[0] as string;
 }
 
 /**
@@ -134,8 +145,8 @@ function hostileRules(dir: string): void {
       '    service: security',
       'detection:',
       '    selection:',
-      '        EventID: 4663',
-      `        ObjectName|contains: ${yamlQuoted(`${REG_BASE}\\x${h}y`)}`,
+      '        EventID: 4657',
+      `        ObjectName: ${yamlQuoted(`${REG_BASE}\\x${h}y`)}`,
       '    condition: selection',
       'level: medium',
       '',
@@ -165,11 +176,16 @@ describe('generated files decode on Windows as meant', () => {
     // The BOM decides, whatever the host's ANSI code page.
     expect(windowsReads(bytes, 'cp1252')).toBe(meant);
     // Every line is the fixed script, a comment, or one Add-RegistryAudit with one string argument.
-    const template = new Set(saclScript({ registry: new Map(), file: new Map(), skipped: 0 }).split('\r\n'));
+    const template = new Set(saclScript({ registry: new Map(), file: new Map(), skipped: 0, valuesToKeys: 0 }).split('\r\n'));
     const keys: string[] = [];
     for (const line of meant.split('\r\n')) {
       expect(line).not.toMatch(CONTROLS);
-      if (line.startsWith('Add-RegistryAudit ')) keys.push(psArgument(line, 'Add-RegistryAudit'));
+      if (line.startsWith('Add-RegistryAudit ')) {
+        const [key, ...rest] = psArguments(line, 'Add-RegistryAudit');
+        keys.push(key as string);
+        // Rights, inheritance and flags are the script's own words, never data.
+        expect(rest).toEqual(['SetValue', 'ContainerInherit', 'Success']);
+      }
       else if (!line.startsWith('# ')) expect(template.has(line), line).toBe(true);
     }
     // Exactly the keys the rules name, character for character (controls included, spliced in as [char]).
@@ -185,7 +201,9 @@ describe('generated files decode on Windows as meant', () => {
   });
 
   it('the check can fail: the same script without a BOM, read in cp1252, lets a value out of its literal', () => {
-    const text = saclScript({ registry: new Map([[`HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\В';New-Item C:\\PWNED #`.replace("'", ''), new Set(['t'])]]), file: new Map(), skipped: 0 });
+    const path = `HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\В';New-Item C:\\PWNED #`.replace("'", '');
+    const entry = { path, inherit: true, rights: new Set(['SetValue']), failure: false, titles: new Set(['t']) };
+    const text = saclScript({ registry: new Map([[path.toLowerCase(), entry]]), file: new Map(), skipped: 0, valuesToKeys: 0 });
     const line = (buf: Buffer, cp: keyof typeof HIGH) => windowsReads(buf, cp).split('\r\n').find((l) => l.startsWith('Add-RegistryAudit')) as string;
     expect(psArgument(line(ps1File(text), 'cp1252'), 'Add-RegistryAudit')).toContain('В;New-Item');
     // Without the BOM: "В" is D0 92, and 92 is ’ in cp1252, a quote to PowerShell: the literal ends there.
