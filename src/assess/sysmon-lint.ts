@@ -96,3 +96,11 @@ export function countFindings(f: SysmonFinding[]): { hazards: number; warnings: 
   const hazards = f.filter((x) => x.severity === 'hazard').length;
   return { hazards, warnings: f.length - hazards };
 }
+
+/** A fleet shares a few configs: each is linted once (by identity, as the simulation is). */
+const linted = new WeakMap<SysmonConfig, SysmonFinding[]>();
+export function lintOnce(config: SysmonConfig, catalog: Catalog): SysmonFinding[] {
+  let f = linted.get(config);
+  if (!f) linted.set(config, (f = lintSysmonConfig(config, catalog)));
+  return f;
+}
