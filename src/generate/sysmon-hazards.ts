@@ -34,7 +34,13 @@ export function withholdHazards(
     if (!hazard) continue;
     const label = `${element} (EID ${ids.join(', ')}; ${e.rules.length} rule${e.rules.length === 1 ? '' : 's'})`;
     const baseHas = !!base?.elements.get(element);
+    const fields = new Set((catalog.sysmonEvent(ids[0] as number)?.fields ?? []).map((f) => f.toLowerCase()));
     if (hazard.class === 'enforcement') {
+      if (opts.allowEnforcement && !e.rules.some((r) => covers(r, fields))) {
+        byElement.delete(element);
+        notes.push(`${label}: not written even with --allow-enforcement: no rule can be covered by include filters, and ${element} is never written unfiltered (it blocks)`);
+        continue;
+      }
       if (opts.allowEnforcement) {
         e.includeOnly = true;
         notes.push(`${label}: --allow-enforcement: written with include filters from the rules only; Sysmon BLOCKS what they match`);
@@ -54,7 +60,6 @@ export function withholdHazards(
       notes.push(`${label}: not written: Sysmon logs it only with <${hazard.option}/>, which stores data in the archive directory (${hazard.class}, privacy); this tool never adds ${hazard.option}. These rules stay uncovered until you deploy it deliberately, with include filters`);
       continue;
     }
-    const fields = new Set((catalog.sysmonEvent(ids[0] as number)?.fields ?? []).map((f) => f.toLowerCase()));
     const targetable = e.rules.every((r) => covers(r, fields));
     if ((opts.mode === 'targeted' || base?.elements.get(element)?.hasInclude) && targetable && (!base || baseHas)) {
       e.includeOnly = true;

@@ -64,6 +64,8 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
     }
     out.push(...say('`fix` with the same arguments and --out DIR writes these as files; `sysmon-config` writes the Sysmon config', '  ').map(dim));
   }
+  const held = rd && !rd.recommendations.length ? withheldLine(rd) : undefined;
+  if (held) out.push('', ...say(held, '  ', '    ').map(dim));
 
   if (rd?.sysmon) out.push(...sysmonLines(rd.sysmon, { color, bold, dim, say, offenders: 5, more: '(--verbose)' }));
   if (rd?.channels) out.push(...forwardingBlock(rd, style, width, say, bold, dim));
