@@ -113,6 +113,11 @@ describe('sysmon-lint: one test per hazard class', () => {
     expect(f[0]?.message).toMatch(/needs schemaversion 4.60 or later; this file says 4.50/);
   });
 
+  it('the docs fixture holds every class once: six hazards on the lines docs/safe-to-deploy.md shows', () => {
+    const f = lint(readFileSync(`${FIX}/unsafe-config.xml`, 'utf8'));
+    expect(brief(f)).toEqual(['4 hazard privacy CaptureClipboard', '10 hazard archives-data FileDelete', '10 hazard archives-data FileDelete', '15 hazard archives-data ClipboardChange', '18 hazard enforcement FileBlockExecutable', '18 hazard schema FileBlockExecutable']);
+  });
+
   it('markup in comments and CDATA is never taken for an element', () => {
     expect(lint(cfg('4.90', '  <!-- <FileBlockExecutable onmatch="exclude"/> -->', '  <EventFiltering>', '    <!-- <FileDelete onmatch="exclude"/>', '    -->', '    <ProcessCreate onmatch="exclude"/>', '  </EventFiltering>'))).toEqual([]);
   });
