@@ -88,7 +88,9 @@ function withheldFixes(items: RankItem[], catalog: Catalog): WithheldFix[] {
       const alt = h?.instead !== undefined ? `; Sysmon EID ${h.instead} logs the same without the copy` : '';
       const reason = h?.class === 'enforcement'
         ? 'turning it on blocks, it does not only log: these rules detect blocks made by your own blocking policy, which this tool never writes'
-        : `turning it on copies data to disk${h?.option ? ` (it needs ${h.option})` : ''}${alt}; never proposed unfiltered (sysmon-config --mode targeted writes include filters where it can)`;
+        : h?.option
+          ? `Sysmon logs it only with ${h.option}, which copies the data to disk (privacy); never proposed, and this tool never writes ${h.option}`
+          : `turning it on copies data to disk${alt}; never proposed unfiltered (sysmon-config --mode targeted writes include filters where they cover every rule)`;
       by.set(key, (w = { requires: ids, hazard: h?.class ?? 'enforcement', reason, rules: 0 }));
     }
     w.rules += item.weight;
