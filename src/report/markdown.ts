@@ -26,6 +26,7 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
   if (other) out.push(`_${cell(other)}_`);
 
   if (rd?.recommendations.length) fixes(rd, out);
+  else if (rd && withheldLine(rd)) out.push('', cell(withheldLine(rd) as string));
   if (rd) logsources(rd, out, open, close);
   else {
     out.push('', '## Log sources');

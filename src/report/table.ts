@@ -55,8 +55,10 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
     const ft = new (Table())({ head: ['#', unlocks, 'Change (state now)'], style, chars: COMPACT, colWidths: [rankWidth, unlockWidth, Math.max(30, width - rankWidth - unlockWidth - 4)], wordWrap: true });
     for (const f of shown) ft.push([String(f.rank), f.unlocks.toLocaleString('en-US'), `${fixNames(f.requires).join(' + ')} ${dim(`· volume ${f.volume}`)}`]);
     out.push('', bold('Top fixes') + dim(`  (each ranked given the ones above it; ${rd.recommendations.length} in all)`), ft.toString());
-    for (const line of [rankingNote(rd), budgetLine(rd), withheldLine(rd)]) if (line) out.push(...say(line, '  ', '    ').map(dim));
-    if (rd.recommendations.length > top) out.push(dim(`  … ${rd.recommendations.length - top} more (--top N, --verbose)`));
+    for (const line of [rankingNote(rd), budgetLine(rd)]) if (line) out.push(...say(line, '  ', '    ').map(dim));
+    // The withheld fixes share the "more" line: the default table stays one screen.
+    const more = [rd.recommendations.length > top ? `… ${rd.recommendations.length - top} more (--top N, --verbose)` : '', withheldLine(rd, true) ?? ''].filter(Boolean).join(' · ');
+    if (more) out.push(...say(more, '  ', '    ').map(dim));
     out.push(bold('How'));
     for (const h of howLines(shown)) {
       const text = [h.text, ...h.code.filter((c) => !c.startsWith('<'))].filter(Boolean).join(': ');
@@ -64,7 +66,7 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
     }
     out.push(...say('`fix` with the same arguments and --out DIR writes these as files; `sysmon-config` writes the Sysmon config', '  ').map(dim));
   }
-  const held = rd && !rd.recommendations.length ? withheldLine(rd) : undefined;
+  const held = rd && !rd.recommendations.length ? withheldLine(rd, true) : undefined;
   if (held) out.push('', ...say(held, '  ', '    ').map(dim));
 
   if (rd?.sysmon) out.push(...sysmonLines(rd.sysmon, { color, bold, dim, say, offenders: 5, more: '(--verbose)' }));

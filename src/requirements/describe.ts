@@ -52,7 +52,9 @@ export function describeRequirement(id: string, catalog: Catalog): RequirementIn
           name: `Sysmon EID ${rest} ${element}`,
           enable: hazard.class === 'enforcement'
             ? `not proposed: ${element} blocks (enforcement), it does not only log; rules reading EID ${rest} detect blocks made by your own blocking policy`
-            : `not proposed unfiltered: ${element} copies data to disk (${hazard.class})${hazard.option ? ` and needs <${hazard.option}/>` : ''}${hazard.instead !== undefined ? `; EID ${hazard.instead} logs the same without the copy` : ''}; include filters only (logsource-check sysmon-config --mode targeted)`,
+            : hazard.option
+              ? `not proposed: Sysmon logs ${element} only with <${hazard.option}/>, which copies the data to disk (${hazard.class}); this tool never writes it`
+              : `not proposed unfiltered: ${element} copies data to disk (${hazard.class})${hazard.instead !== undefined ? `; EID ${hazard.instead} logs the same without the copy` : ''}; include filters only (logsource-check sysmon-config --mode targeted)`,
           details: [...(ev?.minSchema ? [`needs config schemaversion ≥ ${ev.minSchema}`] : []), `hazard: ${hazard.note.split('. ')[0]} <${hazard.source}>`],
           group: element,
         };

@@ -157,6 +157,19 @@ describe('sysmon-lint from the CLI', () => {
   });
 });
 
+describe('a host snapshot\'s Sysmon config', () => {
+  it('its hazards are in the report\'s Sysmon section too', () => {
+    const snap = join(dir, 'DC01');
+    cpSync('test/fixtures/snapshot/DC01', snap, { recursive: true });
+    cpSync(`${FIX}/unsafe-config.xml`, join(snap, 'sysmon-config.xml'));
+    const r = runCli(['examples/rules', '--host', snap, '--format', 'json']);
+    expect(r.status, r.stderr).toBe(0);
+    const sy = JSON.parse(r.stdout).readiness.sysmon;
+    expect(sy.config).toMatch(/DC01[\\/]sysmon-config\.xml$/);
+    expect(sy.hazards.map((h: SysmonFinding) => `${h.line} ${h.class}`)).toEqual(['4 privacy', '10 archives-data', '10 archives-data', '15 archives-data', '18 enforcement', '18 schema']);
+  });
+});
+
 describe('sysmon-config obeys the hazard model', () => {
   it('minimal and targeted: no blocking, no archiving; 27/28 get the note, never "logged unfiltered"', () => {
     for (const mode of ['minimal', 'targeted']) {
@@ -228,6 +241,14 @@ describe('ranked fixes never propose blocking or archiving', () => {
     const unlocked = rd.recommendations.reduce((n: number, f: { unlocks: number }) => n + f.unlocks, 0);
     expect(unlocked).toBe(0);
     const t = runCli([FIX, '--sysmon', ps]);
-    expect(t.stdout).toMatch(/not proposed: Sysmon EID 23 FileDelete \(archives-data; 2 rules stay without a fix\)/);
+    expect(t.stdout).toMatch(/not proposed, they block or archive data: Sysmon EID 23 \(2 rules\), 24 \(1\), 27 \(1\), 28 \(1\)/);
+    const md = runCli([FIX, '--sysmon', ps, '--format', 'markdown']);
+    expect(md.stdout).toMatch(/not proposed: Sysmon EID 23 FileDelete \(archives-data; 2 rules without a fix\): turning it on copies data to disk; Sysmon EID 26 logs the same without the copy/);
+    // The log-source guides give no bare snippet for them either.
+    const g = mkdtempSync(join(tmpdir(), 'lsc-hz-guides-'));
+    expect(runCli(['guides', '--out', g]).status).toBe(0);
+    const guide = readFileSync(join(g, 'windows', 'category', 'file_block.md'), 'utf8');
+    expect(guide).not.toMatch(/<FileBlock\w+ onmatch="exclude"\/>/);
+    expect(guide).toMatch(/No snippet: the element blocks \(enforcement\)/);
   });
 });
