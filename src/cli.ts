@@ -12,6 +12,7 @@ import { cacheDir, collect, evidenceOptions, EXIT, hostOptions, parseCount, pars
 import { fix, type FixCliOptions } from './commands/fix.js';
 import { guides, type GuidesCliOptions } from './commands/guides.js';
 import { sysmonConfig, type SysmonCliOptions } from './commands/sysmon-config.js';
+import { sysmonLint, type SysmonLintOptions } from './commands/sysmon-lint.js';
 import { VERSION } from './version.js';
 
 export { EXIT } from './commands/common.js';
@@ -69,6 +70,7 @@ Example:
     .option('--base <file>', 'an existing Sysmon config to add to (nothing in it is removed or reordered)')
     .option('--schema <version>', 'schemaversion to write (must know every event type needed)')
     .option('--for-rule', 'print a targeted snippet per rule instead of one config')
+    .option('--allow-enforcement', 'also write FileBlockExecutable/FileBlockShredding, with include filters from the rules only (they BLOCK what they match)')
     .option('-o, --out <file>', 'write the config to a file instead of standard output')
     .addHelpText('after', `
 Examples:
@@ -76,6 +78,19 @@ Examples:
   $ logsource-check sysmon-config rules/windows --base sysmonconfig-export.xml -o merged.xml`)
     .action(async (paths: string[], opts: SysmonCliOptions) => {
       await sysmonConfig(paths, opts);
+    });
+  program
+    .command('sysmon-lint')
+    .description('report the deployment hazards of Sysmon configs (blocking, archiving, clipboard capture, schema) with their lines; exit 1 when one is found')
+    .argument('<files...>', 'Sysmon configuration XML files')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('-o, --output <file>', 'write the report to a file instead of standard output')
+    .addHelpText('after', `
+Examples:
+  $ logsource-check sysmon-lint sysmonconfig.xml             exit 0: no hazard; 1: a hazard; 2: a file is unusable
+  $ logsource-check sysmon-lint configs/*.xml --format json`)
+    .action(async (files: string[], opts: SysmonLintOptions) => {
+      await sysmonLint(files, opts);
     });
   ruleOptions(program.command('collector-config'))
     .description('write the smallest collector configuration that forwards what the rules need')

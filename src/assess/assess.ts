@@ -8,7 +8,8 @@ import type { ForwardedSet } from '../environment/forwarded.js';
 import { channelReport, forwardNeeds } from './channels.js';
 import { fingerprint } from './fingerprint.js';
 import type { RankItem } from './rank.js';
-import { recommend, type Recommendation, type VolumeBudget } from './recommend.js';
+import { lintOnce, type SysmonFinding } from './sysmon-lint.js';
+import { recommend, type Recommendation, type VolumeBudget, type WithheldFix } from './recommend.js';
 import type { RankMode, VolumeOptions } from './volume.js';
 import { ASSUMED, count, roleLabel, seenInputs, unknownKinds, type AssessInput, type AssessRule, type HostSeen, type RuleVerdict, type VerdictCounts } from './counts.js';
 import { assessRule, requirementState, type AltInput, type RequirementState, type StateOptions, type Verdict } from './verdict.js';
@@ -37,9 +38,11 @@ export interface SysmonReport {
   config: string;
   schemaVersion: string;
   perRule: Map<number, { eventId: number; result: SimResult; reasons: string[] }[]>;
+  /** Its deployment hazards (sysmon-lint), shown in the report's Sysmon section. */
+  hazards: SysmonFinding[];
 }
 
-export type { Recommendation, VolumeBudget } from './recommend.js';
+export type { Recommendation, VolumeBudget, WithheldFix } from './recommend.js';
 
 export interface Assessment {
   hosts: HostAssessment[];
@@ -52,6 +55,8 @@ export interface Assessment {
   ranking: RankMode;
   /** With --max-volume: the budget and the fixes it left out. */
   volumeBudget?: VolumeBudget;
+  /** Blocking or archiving settings never proposed, and the rules left without a fix for it. */
+  withheld?: WithheldFix[];
   /** With collector configs: per channel the rules need, what is needed, what is forwarded, what is missing. */
   channels?: ChannelReport[];
 }
@@ -165,6 +170,7 @@ export class Assessor {
       recommendations: ranked.recommendations,
       ranking: ranked.ranking,
       ...(ranked.budget ? { volumeBudget: ranked.budget } : {}),
+      ...(ranked.withheld ? { withheld: ranked.withheld } : {}),
       ...(forwarded ? { channels: channelReport(rules, catalog, forwarded) } : {}),
     };
   }
@@ -257,7 +263,7 @@ function assessRules(rules: AssessRule[], host: HostEnvironment, states: Map<str
   return {
     verdicts,
     missing,
-    sysmon: host.sysmon ? { config: host.sysmon.path, schemaVersion: host.sysmon.schemaVersion, perRule } : undefined,
+    sysmon: host.sysmon ? { config: host.sysmon.path, schemaVersion: host.sysmon.schemaVersion, perRule, hazards: lintOnce(host.sysmon, catalog) } : undefined,
     forwarding: host.forwarded ? forwarding : undefined,
   };
 }

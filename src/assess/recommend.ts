@@ -4,6 +4,7 @@
  * the budget (what it leaves out is listed, so a cut is never silent).
  */
 import type { Catalog } from '../catalog/catalog.js';
+import type { HazardClass } from '../catalog/hazards.js';
 import type { VolumeClass, VolumeRating } from '../catalog/volume.js';
 import type { AssessRule } from './counts.js';
 import { rankFixes, type RankedFix, type RankItem } from './rank.js';
@@ -37,10 +38,23 @@ export interface VolumeBudget {
   onlyAbove: number;
 }
 
+/**
+ * Settings never proposed because turning them on blocks or archives data (catalog hazards): the rules that need
+ * one (and have no other way) stay blocked or unknown, counted here, never as unlocked.
+ */
+export interface WithheldFix {
+  requires: string[];
+  hazard: HazardClass;
+  reason: string;
+  /** Rules (rule × host units on a fleet) that stay without a fix. */
+  rules: number;
+}
+
 export interface RankedRecommendations {
   recommendations: Recommendation[];
   ranking: RankMode;
   budget?: VolumeBudget;
+  withheld?: WithheldFix[];
 }
 
 /** Groups of look-alike hosts as assess() forms them: how many hosts each stands for. */
@@ -53,21 +67,49 @@ export function recommend(items: RankItem[], groups: HostGroup[], rules: AssessR
   const ranking: RankMode = vol.rank ?? 'rules';
   const cost = ranking === 'value' ? (id: string) => valueWeight(volumeOf(id).class) : undefined;
   const max = vol.maxVolume;
-  const allowed = max ? (id: string) => !overBudget(volumeOf(id).class, max) : undefined;
+  // Blocking and archiving settings are never a fix: an alternative needing one cannot be taken.
+  const safe = (id: string) => !catalog.withheld(id);
+  const allowed = max ? (id: string) => safe(id) && !overBudget(volumeOf(id).class, max) : safe;
   const fixes = rankFixes(items, 100, { cost, allowed });
   const recommendations = fixes.map((f, i) => toRecommendation(f, i, groups, rules, volumeOf));
-  if (!max) return { recommendations, ranking };
+  const withheld = withheldFixes(items, catalog);
+  const extra = withheld.length ? { withheld } : {};
+  if (!max) return { recommendations, ranking, ...extra };
   // The unbudgeted ranking names what the budget costs: each of its fixes that needs a setting above it.
-  const leftOut = rankFixes(items, 100, { cost })
+  const leftOut = rankFixes(items, 100, { cost, allowed: safe })
     .map((f) => ({ requires: f.requires, volume: fixVolume(f.requires.map(volumeOf)), unlocks: f.unlocks }))
     .filter((f): f is VolumeBudget['leftOut'][number] => overBudget(f.volume, max));
   const settingsAbove = [...new Set(leftOut.flatMap((f) => f.requires.filter((id) => overBudget(volumeOf(id).class, max))))].sort();
+  // Rules that --max-volume high would add: no way within the budget, and a way that needs no withheld setting.
   let onlyAbove = 0;
   for (const i of items) {
     const open = i.missing.length > 0 && i.missing.every((m) => m.length > 0);
-    if (open && !i.missing.some((m) => m.every((id) => !overBudget(volumeOf(id).class, max)))) onlyAbove += i.weight;
+    if (open && !i.missing.some((m) => m.every((id) => allowed(id))) && i.missing.some((m) => m.every(safe))) onlyAbove += i.weight;
   }
-  return { recommendations, ranking, budget: { max, leftOut, settingsAbove, onlyAbove } };
+  return { recommendations, ranking, budget: { max, leftOut, settingsAbove, onlyAbove }, ...extra };
+}
+
+/** Rules whose every way to readiness needs a withheld setting, grouped by those settings. */
+function withheldFixes(items: RankItem[], catalog: Catalog): WithheldFix[] {
+  const by = new Map<string, WithheldFix>();
+  for (const item of items) {
+    if (!item.missing.length || !item.missing.every((m) => m.some((id) => catalog.withheld(id)))) continue;
+    const ids = [...new Set(item.missing.flatMap((m) => m.filter((id) => catalog.withheld(id))))].sort();
+    const key = ids.join('\n');
+    let w = by.get(key);
+    if (!w) {
+      const h = catalog.withheld(ids[0] as string);
+      const alt = h?.instead !== undefined ? `; Sysmon EID ${h.instead} logs the same without the copy` : '';
+      const reason = h?.class === 'enforcement'
+        ? 'turning it on blocks, it does not only log: these rules detect blocks made by your own blocking policy, which this tool never writes'
+        : h?.option
+          ? `Sysmon logs it only with ${h.option}, which copies the data to disk (privacy); never proposed, and this tool never writes ${h.option}`
+          : `turning it on copies data to disk${alt}; never proposed unfiltered (sysmon-config --mode targeted writes include filters where they cover every rule)`;
+      by.set(key, (w = { requires: ids, hazard: h?.class ?? 'enforcement', reason, rules: 0 }));
+    }
+    w.rules += item.weight;
+  }
+  return [...by.values()].sort((a, b) => b.rules - a.rules || a.requires.join().localeCompare(b.requires.join()));
 }
 
 function toRecommendation(f: RankedFix, i: number, groups: HostGroup[], rules: AssessRule[], volumeOf: (id: string) => VolumeRating): Recommendation {

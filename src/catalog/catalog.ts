@@ -1,5 +1,6 @@
 import { NO_ALIASES, type AliasData } from './aliases.js';
 import { NO_SACL_SCOPE, type SaclScope } from './sacl-scope.js';
+import { WITHHELD, type Hazard } from './hazards.js';
 import type { AuditCategory, AuditEvent, AuditSubcategory, CollectorFacts, EventLogThreshold, LogSourceEntry, Outcome, Policy, SysmonConditionInfo, SysmonEvent } from './types.js';
 
 export interface AuditProducer {
@@ -81,6 +82,28 @@ export class Catalog {
     return this.serviceByChannel.get(channel.toLowerCase());
   }
 
+  /**
+   * What turning a requirement on can do besides logging: the hazards in the data, plus a volume hazard when the
+   * setting's volume rating is high (an audit subcategory: its rating for any computer type).
+   */
+  hazards(id: string): Hazard[] {
+    const [kind, rest = ''] = splitRequirement(id);
+    const entry = kind === 'sysmon' ? this.sysmonById.get(Number(rest)) : kind === 'policy' ? this.policyById.get(rest) : undefined;
+    const out: Hazard[] = [...(entry?.hazards ?? [])];
+    if (entry?.volume === 'high') out.push({ class: 'volume', note: entry.volumeNote ?? 'rated high', source: entry.volumeSource ?? entry.source });
+    if (kind === 'audit') {
+      const sub = this.byGuid.get(rest.replace(/:(success|failure)$/, ''));
+      const v = sub?.volume;
+      if (v && [v.general, v['domain-controller'], v['member-server'], v.workstation].includes('high')) out.push({ class: 'volume', note: `Microsoft: "${v.stated ?? 'High'}"`, source: v.source ?? sub.source });
+    }
+    return out;
+  }
+
+  /** The hazard that keeps a requirement out of generated files and ranked fixes (blocking, archiving), if any. */
+  withheld(id: string): Hazard | undefined {
+    return this.hazards(id).find((h) => WITHHELD.includes(h.class));
+  }
+
   /** Cross-file consistency: every requirement and event a log source names must exist. */
   checkReferences(): string[] {
     const problems: string[] = [];
@@ -97,6 +120,9 @@ export class Catalog {
           // An audit origin may list events no subcategory logs: those are written without any audit setting.
         }
       }
+    }
+    for (const ev of this.sysmonEvents) {
+      for (const h of ev.hazards ?? []) if (h.instead !== undefined && !this.sysmonById.get(h.instead)?.element) problems.push(`sysmon.yaml: event ${ev.id} hazard "instead: ${h.instead}" is not a configurable Sysmon event`);
     }
     for (const sub of this.subcategories) {
       for (const ev of sub.events) for (const r of ev.requires ?? []) {

@@ -8,6 +8,7 @@ import type { AuditCategory, AuditSubcategory, CollectorFacts, EventLogThreshold
 import { CatalogError, Checker, GUID_RE, REQUIREMENT_RE } from './validate.js';
 import { checkAliases, type AliasData } from './aliases.js';
 import { checkSaclScope, type SaclScope } from './sacl-scope.js';
+import { checkHazards } from './hazards.js';
 import { checkSubcategoryVolume, checkVolumeFields, VOLUME_FIELD_KEYS } from './volume.js';
 
 /** `data/` of the installed package. */
@@ -185,8 +186,9 @@ function checkSysmon(doc: unknown, problems: string[]): SysmonEvent[] {
   const ids = new Set<number>();
   events.forEach((ev, i) => {
     const w = `events[${i}] (${ev?.id})`;
-    c.onlyKeys(ev, w, ['id', 'name', 'element', 'filterable', 'loggedByDefault', 'minSchema', 'fields', 'source', 'note', ...VOLUME_FIELD_KEYS]);
+    c.onlyKeys(ev, w, ['id', 'name', 'element', 'filterable', 'loggedByDefault', 'minSchema', 'fields', 'source', 'hazards', 'note', ...VOLUME_FIELD_KEYS]);
     checkVolumeFields(c, ev, w);
+    checkHazards(c, ev, w, true);
     c.field(ev, w, 'id', 'number');
     c.field(ev, w, 'name', 'string');
     c.field(ev, w, 'element', 'string|null');
@@ -208,8 +210,9 @@ function checkPolicies(doc: unknown, problems: string[]): Policy[] {
   const ids = new Set<string>();
   policies.forEach((p, i) => {
     const w = `policies[${i}] (${p?.id})`;
-    c.onlyKeys(p, w, ['id', 'name', 'gpoPath', 'admxCategory', 'admxFile', 'registry', 'produces', 'source', 'note', ...VOLUME_FIELD_KEYS]);
+    c.onlyKeys(p, w, ['id', 'name', 'gpoPath', 'admxCategory', 'admxFile', 'registry', 'produces', 'source', 'hazards', 'note', ...VOLUME_FIELD_KEYS]);
     checkVolumeFields(c, p, w);
+    checkHazards(c, p, w, false);
     for (const k of ['id', 'name', 'gpoPath', 'source']) c.field(p, w, k, 'string');
     c.field(p, w, 'admxCategory', 'string', true);
     if (p.id && !/^[a-z0-9-]+$/.test(p.id)) c.fail(w, 'id must be a lower-case slug');

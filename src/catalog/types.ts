@@ -1,4 +1,5 @@
 /** Types of the data catalog (`data/*.yaml`); see data/README.md for the meaning of each field. */
+import type { Hazard } from './hazards.js';
 import type { SubcategoryVolume, VolumeFields } from './volume.js';
 
 /** When Windows logs an event; `unspecified`: Microsoft lists the event without saying. */
@@ -60,6 +61,8 @@ export interface SysmonEvent extends VolumeFields {
   minSchema: string | null;
   fields: string[];
   source: string;
+  /** What deploying the element can do besides logging (hazards.ts); [] for none beyond volume. */
+  hazards: Hazard[];
   note?: string;
 }
 
@@ -78,6 +81,8 @@ export interface Policy extends VolumeFields {
   registry: RegistrySetting[];
   produces: { channel: string; events: number[] }[];
   source: string;
+  /** What turning the policy on can do besides logging (hazards.ts); [] for none beyond volume. */
+  hazards: Hazard[];
   note?: string;
 }
 

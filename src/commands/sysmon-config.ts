@@ -13,6 +13,7 @@ export interface SysmonCliOptions extends RuleAndHostCliOptions {
   base?: string;
   schema?: string;
   forRule?: boolean;
+  allowEnforcement?: boolean;
   out?: string;
 }
 
@@ -23,7 +24,7 @@ export async function sysmonConfig(paths: string[], opts: SysmonCliOptions): Pro
   const needs = sysmonNeeds(load.rules, result);
   if (!needs.length) throw new UsageError('no rule in the set needs a Sysmon event type');
   if (opts.forRule) {
-    process.stdout.write(renderSnippets(needs, catalog));
+    process.stdout.write(renderSnippets(needs, catalog, opts.allowEnforcement));
     return;
   }
   let base: { path: string; text: string } | undefined;
@@ -36,7 +37,7 @@ export async function sysmonConfig(paths: string[], opts: SysmonCliOptions): Pro
   }
   let generated;
   try {
-    generated = generateSysmonConfig(needs, catalog, { mode: opts.mode, schema: opts.schema, base });
+    generated = generateSysmonConfig(needs, catalog, { mode: opts.mode, schema: opts.schema, base, allowEnforcement: opts.allowEnforcement });
   } catch (e) {
     if (e instanceof SysmonConfigError) throw new UsageError(`${opts.base}: ${e.message}`);
     if (e instanceof XmlError) throw new UsageError(`${opts.base}: ${e.message}`);

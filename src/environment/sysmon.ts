@@ -5,6 +5,7 @@
  * include and exclude filters (each an AND of conditions).
  */
 import type { Catalog } from '../catalog/catalog.js';
+import { sysmonLayout, type SysmonLayout } from './sysmon-layout.js';
 import { attr, decodeEntities, kids, parseXml, text as childText, type XmlNode } from './xml.js';
 
 /** Condition operators as Sysinternals documents them (lower-cased). */
@@ -47,6 +48,8 @@ export interface SysmonConfig {
   elements: Map<string, ElementRules>;
   options: Record<string, string>;
   notes: string[];
+  /** Lines of its elements and entries (sysmon-lint names them); set by parseSysmonConfig. */
+  layout?: SysmonLayout;
 }
 
 export class SysmonConfigError extends Error {}
@@ -152,6 +155,7 @@ export function parseSysmonConfig(path: string, xml: string, catalog: Catalog): 
       }
     }
   }
+  config.layout = sysmonLayout(xml);
   return config;
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Catalog } from '../catalog/catalog.js';
 import type { LogSourceEntry, LogSourceOrigin } from '../catalog/types.js';
+import type { Hazard } from '../catalog/hazards.js';
 import { describeRequirement } from '../requirements/describe.js';
 
 export interface Guide {
@@ -58,7 +59,11 @@ function setup(s: LogSourceOrigin, catalog: Catalog): string[] {
           lines.push(`- Sysmon event ${id} (${ev.name}) is always logged once Sysmon is installed.`);
           continue;
         }
-        lines.push(`- Sysmon event ${id} (${ev.name}): config element \`${ev.element}\`, schema ${ev.minSchema ?? '?'} or later; ${ev.loggedByDefault ? 'logged by default' : 'not logged unless the config names it'}. Minimal snippet:`, '', '  ```xml', `  <RuleGroup name="" groupRelation="or">`, `    <${ev.element} onmatch="exclude"/>`, '  </RuleGroup>', '  ```');
+        const head = `- Sysmon event ${id} (${ev.name}): config element \`${ev.element}\`, schema ${ev.minSchema ?? '?'} or later; ${ev.loggedByDefault ? 'logged by default' : 'not logged unless the config names it'}.`;
+        const hazard = catalog.withheld(`sysmon:${id}`);
+        // A blocking or archiving element gets no bare snippet (docs/safe-to-deploy.md): the guide says why.
+        if (hazard) lines.push(`${head} No snippet: ${hazardText(hazard, catalog)}`);
+        else lines.push(`${head} Minimal snippet:`, '', '  ```xml', `  <RuleGroup name="" groupRelation="or">`, `    <${ev.element} onmatch="exclude"/>`, '  </RuleGroup>', '  ```');
       }
       break;
     case 'audit': {
@@ -127,4 +132,10 @@ export function guideIndex(catalog: Catalog, prefix: string, counts?: Map<string
     out.push('');
   }
   return out.join('\n');
+}
+
+function hazardText(h: Hazard, catalog: Catalog): string {
+  if (h.class === 'enforcement') return `the element blocks (enforcement), it does not only log; rules reading this event detect blocks made by your own blocking policy, never a reason to turn blocking on <${h.source}>.`;
+  const alt = h.instead !== undefined ? catalog.sysmonEvent(h.instead) : undefined;
+  return `it copies data to disk (archives-data)${h.option ? `, and Sysmon logs it only with <${h.option}/>` : ''}; log it with include filters only${alt?.element ? `, or ${alt.element} (event ${alt.id}) logs the same without the copy` : ''} <${h.source}>.`;
 }

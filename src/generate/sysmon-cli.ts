@@ -19,17 +19,28 @@ export function sysmonNeeds(rules: LoadedRule[], result: CheckResult): SysmonNee
   return needs;
 }
 
-/** `--for-rule`: the include snippet each rule needs, as rule authors put in `logsource.definition`. */
-export function renderSnippets(needs: SysmonNeed[], catalog: Catalog): string {
+/**
+ * `--for-rule`: the include snippet each rule needs, as rule authors put in `logsource.definition`. A blocking
+ * or archiving type (catalog hazards) is never given unfiltered: a comment says why, or what to log instead.
+ */
+export function renderSnippets(needs: SysmonNeed[], catalog: Catalog, allowEnforcement = false): string {
   const out: string[] = [];
   for (const { rule, eventIds } of needs) {
     out.push(`<!-- ${xmlComment(`${rule.path}: ${rule.title}`)} -->`);
     for (const id of eventIds) {
       const ev = catalog.sysmonEvent(id);
       if (!ev?.element) continue;
+      const hazard = catalog.withheld(`sysmon:${id}`);
+      if (hazard && ((hazard.class === 'enforcement' && !allowEnforcement) || hazard.option)) {
+        const why = hazard.class === 'enforcement' ? 'it blocks (enforcement); the rule detects blocks made by your own blocking policy' : `it needs <${hazard.option}/>, which stores data in the archive directory`;
+        out.push(`<!-- ${xmlComment(`${ev.element} not written: ${why}`)} -->`);
+        continue;
+      }
       const t = targetedConditions(rule, new Set(ev.fields.map((f) => f.toLowerCase())));
       if ('reason' in t) {
-        out.push(`<${ev.element} onmatch="exclude"/>  <!-- ${xmlComment(`unfiltered: ${t.reason}`)} -->`);
+        const alt = hazard?.instead !== undefined ? catalog.sysmonEvent(hazard.instead)?.element : undefined;
+        if (hazard) out.push(`<!-- ${xmlComment(`${ev.element} not written unfiltered (${hazard.class}): ${t.reason}${alt ? `; ${alt} logs the same without the copy` : ''}`)} -->`, ...(alt ? [`<${alt} onmatch="exclude"/>`] : []));
+        else out.push(`<${ev.element} onmatch="exclude"/>  <!-- ${xmlComment(`unfiltered: ${t.reason}`)} -->`);
         continue;
       }
       out.push(`<${ev.element} onmatch="include">`, ...t.conds.map((c) => `  <${c.field} condition="${xmlAttr(c.operator)}">${xmlText(c.value)}</${c.field}>`), `</${ev.element}>`);

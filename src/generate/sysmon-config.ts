@@ -1,5 +1,6 @@
 /**
- * Sysmon configuration for a rule set. `minimal` logs every event type the rules need, unfiltered;
+ * Sysmon configuration for a rule set. `minimal` logs every event type the rules need, unfiltered (hazardous
+ * ones excepted: sysmon-hazards.ts);
  * `targeted` logs only events the rules' positive selections can match (one include condition per match
  * term, on the term's most selective field). Merging into a base config adds RuleGroups before its
  * </EventFiltering> and never removes or reorders what is there.
@@ -9,6 +10,8 @@ import type { Catalog } from '../catalog/catalog.js';
 import { matchTerms } from '../assess/sysmon-sim.js';
 import { eventState, parseSysmonConfig, schemaAtLeast, type SysmonConfig, type SysmonOperator } from '../environment/sysmon.js';
 import type { SigmaRule } from '../rules/model.js';
+import { lintSysmonConfig } from '../assess/sysmon-lint.js';
+import { withholdHazards } from './sysmon-hazards.js';
 
 export type SysmonMode = 'minimal' | 'targeted';
 
@@ -58,10 +61,25 @@ export function targetedConditions(rule: SigmaRule, fields: Set<string>): { cond
   return { conds: out };
 }
 
-export function generateSysmonConfig(needs: SysmonNeed[], catalog: Catalog, opts: { mode: SysmonMode; schema?: string; base?: { path: string; text: string } }): GeneratedConfig {
+export interface SysmonConfigOptions {
+  mode: SysmonMode;
+  schema?: string;
+  base?: { path: string; text: string };
+  /** Write FileBlockExecutable / FileBlockShredding (include filters only); off unless the user asks. */
+  allowEnforcement?: boolean;
+}
+
+interface ElementNeed {
+  ids: Set<number>;
+  rules: SigmaRule[];
+  /** A hazardous element: written with include filters or not at all, never unfiltered. */
+  includeOnly?: boolean;
+}
+
+export function generateSysmonConfig(needs: SysmonNeed[], catalog: Catalog, opts: SysmonConfigOptions): GeneratedConfig {
   const notes: string[] = [];
   const added: string[] = [];
-  const byElement = new Map<string, { ids: Set<number>; rules: SigmaRule[] }>();
+  const byElement = new Map<string, ElementNeed>();
   for (const n of needs) {
     for (const id of n.eventIds) {
       const ev = catalog.sysmonEvent(id);
@@ -72,9 +90,17 @@ export function generateSysmonConfig(needs: SysmonNeed[], catalog: Catalog, opts
       byElement.set(ev.element, e);
     }
   }
+  const base = opts.base ? parseSysmonConfig(opts.base.path, opts.base.text, catalog) : undefined;
+  if (base) {
+    // A merge never removes anything: what the base already does unsafely is said, not silently kept.
+    for (const f of lintSysmonConfig(base, catalog)) if (f.severity === 'hazard') notes.push(`the base ${base.path} line ${f.line}: ${f.message} (kept: a merge never removes; sysmon-lint reports it)`);
+  }
+  withholdHazards(byElement, catalog, opts, base, notes, (rule, fields) => {
+    const t = targetedConditions(rule, fields);
+    return !('reason' in t) && t.conds.length > 0;
+  });
 
   const needed = Math.max(...[...byElement.values()].flatMap((e) => [...e.ids].map((id) => Number(catalog.sysmonEvent(id)?.minSchema ?? 0))), 0);
-  const base = opts.base ? parseSysmonConfig(opts.base.path, opts.base.text, catalog) : undefined;
   let schema = opts.schema ?? (base ? base.schemaVersion : '');
   if (!schema || !schemaAtLeast(schema, String(needed))) {
     if (opts.schema) throw new Error(`--schema ${opts.schema} predates event types the rules need (schema ${needed.toFixed(2)} or later)`);
@@ -89,8 +115,9 @@ export function generateSysmonConfig(needs: SysmonNeed[], catalog: Catalog, opts
     const label = `${element} (EID ${ids.join(', ')}; ${e.rules.length} rule${e.rules.length === 1 ? '' : 's'})`;
     if (base && states.every((s) => s === 'on')) continue; // already logged; its excludes are reported by check --sysmon
     const emptyInclude = base?.elements.get(element)?.hasInclude ?? false;
-    // Turning a type fully on is only possible where the base has no include element for it.
-    const mode: SysmonMode = opts.mode === 'targeted' || emptyInclude ? 'targeted' : 'minimal';
+    // Turning a type fully on is only possible where the base has no include element for it; a hazardous
+    // element (blocking, archiving) is never turned fully on.
+    const mode: SysmonMode = opts.mode === 'targeted' || emptyInclude || e.includeOnly ? 'targeted' : 'minimal';
     if (mode === 'targeted') {
       const fields = new Set((catalog.sysmonEvent(ids[0] as number)?.fields ?? []).map((f) => f.toLowerCase()));
       const conds = new Map<string, Cond>();
@@ -108,13 +135,16 @@ export function generateSysmonConfig(needs: SysmonNeed[], catalog: Catalog, opts
           conds.set(key, cur);
         }
       }
-      if (untargetable.length && !emptyInclude) {
+      if (untargetable.length && e.includeOnly) {
+        notes.push(`${element}: ${untargetable.length} rule(s) cannot be targeted and stay uncovered: ${element} is written with include filters only, never unfiltered (${untargetable.slice(0, 3).join('; ')}${untargetable.length > 3 ? '; …' : ''})`);
+      } else if (untargetable.length && !emptyInclude) {
         notes.push(`${element}: ${untargetable.length} rule(s) cannot be targeted, so the type is logged unfiltered (${untargetable.slice(0, 3).join('; ')}${untargetable.length > 3 ? '; …' : ''})`);
         groups.push(group(`logsource-check: ${element}, unfiltered`, `    <${element} onmatch="exclude"/>`));
         added.push(`${label}: logged unfiltered (some rules cannot be targeted)`);
         continue;
+      } else if (untargetable.length) {
+        notes.push(`${element}: the base has an include element, so only include filters can be added; ${untargetable.length} rule(s) cannot be covered by one (${untargetable.slice(0, 3).join('; ')})`);
       }
-      if (untargetable.length) notes.push(`${element}: the base has an include element, so only include filters can be added; ${untargetable.length} rule(s) cannot be covered by one (${untargetable.slice(0, 3).join('; ')})`);
       if (!conds.size) continue;
       const lines = [...conds.values()]
         .sort((a, b) => a.field.localeCompare(b.field) || a.value.localeCompare(b.value))

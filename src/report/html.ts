@@ -8,6 +8,7 @@ import { htmlAttr as attr, htmlText as esc } from '../escape.js';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets.js';
 import { evidenceHtml } from './evidence.js';
 import { budgetLine, rankingNote } from './volume-text.js';
+import { withheldLine } from './hazard-text.js';
 import type { CheckResult, HostRow, Readiness, RuleRow } from './result.js';
 import { howLines, outOfScopeLine, rankList, shortLogsource, summaryLine, verdictLine } from './text.js';
 
@@ -97,7 +98,7 @@ function requirementSection(result: CheckResult): string {
 function fixSection(rd: Readiness): string {
   const shown = rd.recommendations.slice(0, 20);
   const rows = shown.map((f) => `<tr><td class="n">${f.rank}</td><td>${f.requires.map((q) => `${esc(q.name)} <span class="st">${esc(String(q.state))}</span>`).join('<br>')}<br><span class="st">volume ${esc(f.volume)}</span></td><td class="n">${f.unlocks}</td></tr>`);
-  const volumeLines = [rankingNote(rd), budgetLine(rd)].filter((l): l is string => !!l).map((l) => `<p class="sub">${esc(l)}</p>`).join('');
+  const volumeLines = [rankingNote(rd), budgetLine(rd), withheldLine(rd)].filter((l): l is string => !!l).map((l) => `<p class="sub">${esc(l)}</p>`).join('');
   const how = howLines(shown, { oneBlock: true }).map((h) => `<li><b>${h.ranks.length > 1 ? 'Fixes' : 'Fix'} ${esc(rankList(h.ranks))}:</b> ${esc(h.text)}${h.code.length ? `<pre><code>${esc(h.code.join('\n'))}</code></pre>` : ''}</li>`);
   const unlocks = rd.hosts.length > 1 ? 'Unlocks (rules × hosts)' : 'Unlocks (rules)';
   return `<section><h2>Top fixes</h2><p class="sub">Each ranked given the ones above it; ${rd.recommendations.length} in all (the JSON report has every one). <code>logsource-check fix</code> writes them as files.</p><table id="fixes"><colgroup><col style="width:5%"><col><col style="width:14%"></colgroup><thead><tr><th>#</th><th>Change (state now)</th><th>${unlocks}</th></tr></thead><tbody>${rows.join('')}</tbody></table>${volumeLines}<h3>How</h3><ul class="how">${how.join('')}</ul></section>`;

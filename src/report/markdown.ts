@@ -5,6 +5,7 @@
  */
 import { markdownCell as cell, markdownCode as code, markdownFence } from '../escape.js';
 import { budgetLine, rankingNote } from './volume-text.js';
+import { withheldLine } from './hazard-text.js';
 import type { CheckResult, Readiness } from './result.js';
 import { evidenceMarkdown } from './evidence.js';
 import { groupUnknownReasons, howLines, outOfScopeLine, rankList, renderAlternatives, shortLogsource, summaryLine, verdictLine } from './text.js';
@@ -25,6 +26,7 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
   if (other) out.push(`_${cell(other)}_`);
 
   if (rd?.recommendations.length) fixes(rd, out);
+  else if (rd && withheldLine(rd)) out.push('', cell(withheldLine(rd) as string));
   if (rd) logsources(rd, out, open, close);
   else {
     out.push('', '## Log sources');
@@ -114,7 +116,7 @@ function fixes(rd: Readiness, out: string[]): void {
   out.push('', '## Top fixes', '', `Each ranked given the ones above it; ${rd.recommendations.length} in all${rd.recommendations.length > 10 ? ' (the rest under Requirements and in the JSON report)' : ''}.`, '');
   out.push(`| # | Change (state now) | Unlocks${rd.hosts.length > 1 ? ' (rules × hosts)' : ''} |`, '| ---: | --- | ---: |');
   for (const f of shown) out.push(`| ${f.rank} | ${cell(`${f.requires.map((q) => `${q.name} (${q.state})`).join(' + ')} · volume ${f.volume}`)} | ${f.unlocks} |`);
-  for (const line of [rankingNote(rd), budgetLine(rd)]) if (line) out.push('', cell(line));
+  for (const line of [rankingNote(rd), budgetLine(rd), withheldLine(rd)]) if (line) out.push('', cell(line));
   out.push('', '**How**', '');
   for (const h of howLines(shown, { oneBlock: true })) {
     out.push(`- ${h.ranks.length > 1 ? 'Fixes' : 'Fix'} ${rankList(h.ranks)}: ${cell(h.text)}`);

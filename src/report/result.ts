@@ -10,7 +10,8 @@ import type { ChannelReport, VerdictCounts } from '../assess/assess.js';
 import type { State } from '../environment/model.js';
 import type { SysmonState } from '../environment/sysmon.js';
 import type { Verdict } from '../assess/verdict.js';
-import type { VolumeBudget } from '../assess/recommend.js';
+import type { VolumeBudget, WithheldFix } from '../assess/recommend.js';
+import type { SysmonFinding } from '../assess/sysmon-lint.js';
 import type { VolumeClass, VolumeRating } from '../catalog/volume.js';
 
 /** The one result object every renderer (table, JSON, Markdown …) draws from. Its JSON form is documented. */
@@ -218,6 +219,8 @@ export interface Readiness {
   ranking?: 'value';
   /** With --max-volume: the budget and the fixes of the unbudgeted ranking it left out. */
   volumeBudget?: { max: VolumeClass; settingsAbove: string[]; onlyAbove: number; leftOut: (VolumeBudget['leftOut'][number] & { names: string[] })[] };
+  /** Blocking or archiving settings never proposed as a fix, and how many rules stay without one. */
+  withheld?: (WithheldFix & { names: string[] })[];
   hosts: HostRow[];
   recommendations: RecommendationRow[];
 }
@@ -241,6 +244,8 @@ export interface SysmonSummary {
   types: { eventId: number; element: string; state: SysmonState; rules: number; logged: number; partial: number; dropped: number }[];
   /** Config filters that drop or cut the events of the most rules. */
   offenders: { filter: string; rules: number }[];
+  /** Deployment hazards of the config (sysmon-lint), each with its line. */
+  hazards: SysmonFinding[];
 }
 
 /** A requirement's state as reports show it: Sysmon event types use the config's states. */

@@ -1,3 +1,4 @@
+import { findingLines } from './sysmon-lint.js';
 import { terminalLine as t } from '../escape.js';
 import type { CheckResult, HostRow, Readiness, RuleRow } from './result.js';
 import { evidenceTable } from './evidence.js';
@@ -115,6 +116,7 @@ export function sysmonLines(sy: NonNullable<Readiness['sysmon']>, o: { color: bo
     for (const f of sy.offenders.slice(0, o.offenders)) lines.push(...o.say(`${String(f.rules).padStart(5)}  ${f.filter}`, '  ', '         '));
     if (o.more && sy.offenders.length > o.offenders) lines.push(o.dim(`  … ${sy.offenders.length - o.offenders} more ${o.more}`));
   }
+  if (sy.hazards?.length) lines.push(o.bold('Deployment hazards of the config (sysmon-lint)'), ...findingLines(sy.hazards, '  '));
   return lines;
 }
 

@@ -5,6 +5,7 @@
  */
 import { terminalLine as t } from '../escape.js';
 import { budgetLine, rankingNote } from './volume-text.js';
+import { withheldLine } from './hazard-text.js';
 import type { CheckResult, HostRow, Readiness, RecommendationRow, RequirementRow } from './result.js';
 import { hostLines, renderFullTable, sysmonLines, type Say } from './table-full.js';
 import { evidenceTable } from './evidence.js';
@@ -55,7 +56,9 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
     for (const f of shown) ft.push([String(f.rank), f.unlocks.toLocaleString('en-US'), `${fixNames(f.requires).join(' + ')} ${dim(`· volume ${f.volume}`)}`]);
     out.push('', bold('Top fixes') + dim(`  (each ranked given the ones above it; ${rd.recommendations.length} in all)`), ft.toString());
     for (const line of [rankingNote(rd), budgetLine(rd)]) if (line) out.push(...say(line, '  ', '    ').map(dim));
-    if (rd.recommendations.length > top) out.push(dim(`  … ${rd.recommendations.length - top} more (--top N, --verbose)`));
+    // The withheld fixes share the "more" line: the default table stays one screen.
+    const more = [rd.recommendations.length > top ? `… ${rd.recommendations.length - top} more (--top N, --verbose)` : '', withheldLine(rd, true) ?? ''].filter(Boolean).join(' · ');
+    if (more) out.push(...say(more, '  ', '    ').map(dim));
     out.push(bold('How'));
     for (const h of howLines(shown)) {
       const text = [h.text, ...h.code.filter((c) => !c.startsWith('<'))].filter(Boolean).join(': ');
@@ -63,6 +66,8 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
     }
     out.push(...say('`fix` with the same arguments and --out DIR writes these as files; `sysmon-config` writes the Sysmon config', '  ').map(dim));
   }
+  const held = rd && !rd.recommendations.length ? withheldLine(rd, true) : undefined;
+  if (held) out.push('', ...say(held, '  ', '    ').map(dim));
 
   if (rd?.sysmon) out.push(...sysmonLines(rd.sysmon, { color, bold, dim, say, offenders: 5, more: '(--verbose)' }));
   if (rd?.channels) out.push(...forwardingBlock(rd, style, width, say, bold, dim));
@@ -202,7 +207,10 @@ function requirementsBlock(reqs: RequirementRow[], style: Style, width: number, 
   const kinds = new Map<string, number>();
   for (const q of reqs) kinds.set(q.kind, (kinds.get(q.kind) ?? 0) + 1);
   lines.push(bold('How'));
-  if (kinds.get('sysmon')) lines.push(...say(`Sysmon: install it with a config that logs ${[...groups.keys()].join(', ')}; logsource-check sysmon-config RULES -o sysmon.xml writes one`, '  ', '    '));
+  // Blocking and archiving elements (describe.ts: "not proposed") are never in the "logs" list.
+  const held = [...groups.keys()].filter((el) => reqs.some((q) => q.group === el && q.enable.startsWith('not proposed')));
+  const logs = [...groups.keys()].filter((el) => !held.includes(el));
+  if (kinds.get('sysmon')) lines.push(...say(`Sysmon: install it with a config that logs ${logs.join(', ')}; logsource-check sysmon-config RULES -o sysmon.xml writes one${held.length ? ` (not ${held.join(', ')}: they block or archive data, docs/safe-to-deploy.md)` : ''}`, '  ', '    '));
   if (kinds.get('audit')) lines.push(...say(`audit policy (${kinds.get('audit')} settings): the GPO's Advanced Audit Policy Configuration, or auditpol; with a host input, logsource-check fix writes audit.csv`, '  ', '    '));
   // The commands of the settings the table shows (the rest: --verbose).
   const commands = reqs.filter((q) => q.command && rows.slice(0, 15).some((r) => r.name === q.name)).map((q) => `${q.name}: ${q.command}`);

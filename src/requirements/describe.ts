@@ -44,6 +44,22 @@ export function describeRequirement(id: string, catalog: Catalog): RequirementIn
     case 'sysmon': {
       const ev = catalog.sysmonEvent(Number(rest));
       const element = ev?.element;
+      const hazard = catalog.withheld(id);
+      // A blocking or archiving element is never suggested as a bare exclude (docs/safe-to-deploy.md).
+      if (element && hazard) {
+        return {
+          id,
+          kind: 'sysmon',
+          name: `Sysmon EID ${rest} ${element}`,
+          enable: hazard.class === 'enforcement'
+            ? `not proposed: ${element} blocks (enforcement), it does not only log; rules reading EID ${rest} detect blocks made by your own blocking policy`
+            : hazard.option
+              ? `not proposed: Sysmon logs ${element} only with <${hazard.option}/>, which copies the data to disk (${hazard.class}); this tool never writes it`
+              : `not proposed unfiltered: ${element} copies data to disk (${hazard.class})${hazard.instead !== undefined ? `; EID ${hazard.instead} logs the same without the copy` : ''}; include filters only (logsource-check sysmon-config --mode targeted)`,
+          details: [...(ev?.minSchema ? [`needs config schemaversion ≥ ${ev.minSchema}`] : []), `hazard: ${hazard.note.split('. ')[0]} <${hazard.source}>`],
+          group: element,
+        };
+      }
       return {
         id,
         kind: 'sysmon',
