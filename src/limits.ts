@@ -30,6 +30,21 @@ export const LIMITS = {
   observedRows: 1_000_000,
   /** Distinct (computer, channel, provider, event ID) counts kept over all --observed inputs. */
   observedCounts: 2_000_000,
+  /** Notes kept per input file (bad lines, unknown values); the rest are counted in one line. */
+  notesPerFile: 1_000,
+  /**
+   * Entries of one host-snapshot file: memory is bounded per entry, not only per byte (64 MiB of two-line
+   * channels is 2 million objects). Past a bound the file is read as partial: what lies after is unknown.
+   */
+  host: {
+    /** Channels of one wevtutil-gl.txt (a real `wevtutil el` lists ~1,000–1,500). */
+    channels: 50_000,
+    /** Lines of one auditpol-resourcesacl.txt (a global SACL is a few entries of ~8 lines). */
+    saclLines: 100_000,
+    /** Keys and values of one .reg export (a heavily managed host's Policies tree: a few thousand). */
+    regKeys: 100_000,
+    regValues: 400_000,
+  },
   /** One .evtx file of --observed (see src/observe/evtx.ts for how each bound is used). */
   evtx: {
     /**

@@ -73,7 +73,8 @@ export function generateSysmonConfig(needs: SysmonNeed[], catalog: Catalog, opts
     }
   }
 
-  const needed = Math.max(...[...byElement.values()].flatMap((e) => [...e.ids].map((id) => Number(catalog.sysmonEvent(id)?.minSchema ?? 0))), 0);
+  let needed = 0; // a loop, not Math.max(...list): a spread of a long list overflows the stack
+  for (const e of byElement.values()) for (const id of e.ids) needed = Math.max(needed, Number(catalog.sysmonEvent(id)?.minSchema ?? 0));
   const base = opts.base ? parseSysmonConfig(opts.base.path, opts.base.text, catalog) : undefined;
   let schema = opts.schema ?? (base ? base.schemaVersion : '');
   if (!schema || !schemaAtLeast(schema, String(needed))) {

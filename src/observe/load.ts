@@ -13,6 +13,7 @@ import { parseCountsCsv } from './counts-csv.js';
 import { parseSearchResponse } from './elastic.js';
 import { readEvtxFile } from './evtx.js';
 import type { ObservedCount, Observations } from './model.js';
+import { append } from '../lines.js';
 
 export interface ObservationLoad extends Observations {
   /** Arguments that do not exist: the invocation is unusable. */
@@ -41,7 +42,7 @@ export function loadObservations(paths: readonly string[]): ObservationLoad {
     }
     const found = walk(arg, out);
     ignored += found.ignored;
-    files.push(...found.files);
+    append(files, found.files);
   }
   if (ignored) out.notes.push(`${ignored} file(s) in the --observed folders are not .evtx, .csv or .json; not read`);
   if (files.length > LIMITS.observedFiles) {
@@ -57,7 +58,7 @@ export function loadObservations(paths: readonly string[]): ObservationLoad {
     }
     out.sources.push(path);
     out.kinds[read.kind] = (out.kinds[read.kind] ?? 0) + 1;
-    out.notes.push(...read.notes.map((n) => (n.startsWith(path) ? n : `${path}: ${n}`)));
+    append(out.notes, read.notes.map((n) => (n.startsWith(path) ? n : `${path}: ${n}`)));
     for (const c of read.counts) {
       out.events += c.count;
       const key = `${(c.computer ?? '').toLowerCase()}\n${channelKey(c.channel)}\n${(c.provider ?? '').toLowerCase()}\n${c.eventId}`;
