@@ -112,11 +112,7 @@ function pseudoRoot(dev: number): string | undefined {
 export function readRegular(path: string, maxBytes: number, alloc: (bytes: number) => Buffer = Buffer.allocUnsafe): Buffer {
   const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
-    const st = fstatSync(fd);
-    const root = pseudoRoot(st.dev);
-    if (root) throw new LimitError(forbiddenTarget(path) ?? `is under ${root}: not read`);
-    if (!st.isFile()) throw new LimitError(`not a regular file (${st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'special'}); skipped`);
-    if (st.size > maxBytes) throw new LimitError(tooLarge(st.size, maxBytes));
+    const st = checkOpened(fd, path, maxBytes);
     const chunks: Buffer[] = [];
     let total = 0;
     // The first read asks for the stated size plus one byte: a regular file is usually read in one call.
@@ -133,6 +129,44 @@ export function readRegular(path: string, maxBytes: number, alloc: (bytes: numbe
       want = Math.min(65536, maxBytes + 1 - total);
     }
     return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** readRegular's checks on an opened file (forbidden filesystem, file type, stated size); its fstat. */
+function checkOpened(fd: number, path: string, maxBytes: number) {
+  const st = fstatSync(fd);
+  const root = pseudoRoot(st.dev);
+  if (root) throw new LimitError(forbiddenTarget(path) ?? `is under ${root}: not read`);
+  if (!st.isFile()) throw new LimitError(`not a regular file (${st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'special'}); skipped`);
+  if (st.size > maxBytes) throw new LimitError(tooLarge(st.size, maxBytes));
+  return st;
+}
+
+/**
+ * Reads a regular file in parts into one reused buffer, with readRegular's checks and its count of bytes
+ * (past maxBytes: a LimitError): a first part of `first` bytes (a file header), then parts of `chunk` bytes.
+ * `each` sees each part (valid only during the call; short only at the end of the file) and returns false
+ * to stop. Memory stays one part whatever the file's size.
+ */
+export function readRegularChunks(path: string, maxBytes: number, first: number, chunk: number, each: (part: Buffer, offset: number) => boolean | void): void {
+  const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    checkOpened(fd, path, maxBytes);
+    const buf = Buffer.allocUnsafe(Math.max(first, chunk));
+    for (let offset = 0, want = first; ; want = chunk) {
+      let got = 0;
+      while (got < want) {
+        const n = readSync(fd, buf, got, want - got, null);
+        if (n === 0) break;
+        got += n;
+      }
+      if (got === 0) return;
+      if (offset + got > maxBytes) throw new LimitError(tooLarge(offset + got, maxBytes));
+      if (each(buf.subarray(0, got), offset) === false || got < want) return;
+      offset += got;
+    }
   } finally {
     closeSync(fd);
   }
