@@ -49,7 +49,7 @@ export function cappedNotes(into: string[], max: number = LIMITS.notesPerFile): 
       else dropped++;
     },
     end() {
-      if (dropped) into.push(`… and ${dropped} more note(s) of this file not listed (${max} per file; limit)`);
+      if (dropped) into.push(`… and ${dropped.toLocaleString('en-US')} more note(s) of this file not listed (${max.toLocaleString('en-US')} per file; limit)`);
       dropped = 0;
     },
   };

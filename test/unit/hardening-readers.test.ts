@@ -131,7 +131,7 @@ describe('host readers: linear, iterative, bounded', { timeout: 30_000 }, () => 
   it('notes are capped per file: 200,000 bad lines in a .reg export are 1,000 notes and one count', () => {
     const reg = parseRegFile(`Windows Registry Editor Version 5.00\r\n${'garbage\r\n'.repeat(200_000)}`);
     expect(reg.notes.length).toBe(LIMITS.notesPerFile + 1);
-    expect(reg.notes.at(-1)).toMatch(/… and 199000 more note\(s\) of this file not listed \(1000 per file; limit\)/);
+    expect(reg.notes.at(-1)).toMatch(/… and 199,000 more note\(s\) of this file not listed \(1,000 per file; limit\)/);
   });
 });
 
