@@ -44,6 +44,10 @@ export const LIMITS = {
     /** Keys and values of one .reg export (a heavily managed host's Policies tree: a few thousand). */
     regKeys: 100_000,
     regValues: 400_000,
+    /** Services of one sc output (the collection script queries two; `sc queryex` of a host lists ~300). */
+    services: 10_000,
+    /** Rule lines of one `sysmon -c` dump (a large community config dumps a few thousand). */
+    sysmonRuleLines: 100_000,
   },
   /** One .evtx file of --observed (see src/observe/evtx.ts for how each bound is used). */
   evtx: {
