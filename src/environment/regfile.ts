@@ -103,7 +103,7 @@ export function parseRegFile(text: string): RegFile {
         // when a key is entered again and at the end (a scan of every key per deletion is quadratic).
         deletions.delete(gone, lineNo);
         key = undefined;
-        if (deletions.size > LIMITS.host.regKeys) return stop(`more than ${LIMITS.host.regKeys.toLocaleString('en-US')} deleted key paths (limit)`);
+        if (deletions.size > LIMITS.host.regKeys) return stop(`more than ${LIMITS.host.regKeys.toLocaleString('en-US')} key names in [-KEY] lines (limit)`);
         return true;
       }
       key = normaliseKey(t.slice(1, -1));
