@@ -14,6 +14,7 @@ import { loadRules, type LoadOptions, type LoadResult } from './rules/load.js';
 import type { LoadNote } from './rules/model.js';
 import { VERSION } from './version.js';
 import { FleetMemory } from './memory.js';
+import { append } from './lines.js';
 
 export interface CheckOptions extends Omit<LoadOptions, 'parse'> {
   /** Directory of the parse cache; false disables it. */
@@ -62,7 +63,8 @@ export async function runCheck(paths: readonly string[], options: CheckOptions =
   const catalogKey = options.mappings?.length || catalog.version === 'custom' ? undefined : catalog.version;
   const resolutions = parser.resolveAll(load.rules, catalogKey, (rules) => resolveAll(rules, catalog));
   const result = buildResult(load, resolutions, catalog, VERSION);
-  result.notes.push(...mapped.notes.map((n) => ({ path: n.split(':')[0] ?? '', message: n.slice(n.indexOf(':') + 1).trim() })), ...cacheNotes);
+  append(result.notes, mapped.notes.map((n) => ({ path: n.split(':')[0] ?? '', message: n.slice(n.indexOf(':') + 1).trim() })));
+  append(result.notes, cacheNotes);
   const observations = options.observed?.length ? loadObservations(options.observed) : undefined;
   // Evidence joins whatever the run has: the hosts' verdicts, or the observations alone.
   const observe = (run: CheckRun, a?: Parameters<typeof addEvidence>[2]): CheckRun => ({ ...(observations ? { ...run, result: addEvidence(run.result, observations, a), observations } : run), cacheNotes });
@@ -81,7 +83,7 @@ export async function runCheck(paths: readonly string[], options: CheckOptions =
     memory?.tick();
   }
   const environment: Environment = { ...stream.env, hosts: kept };
-  result.errors.push(...environment.errors);
+  append(result.errors, environment.errors);
   result.summary.errors = result.errors.length;
   if (!environment.hostCount) return observe({ result, load, environment });
   const assessment = assessor.finish();

@@ -8,9 +8,10 @@ import { summariseEvidence } from './assess/evidence-summary.js';
 import type { ObservationLoad } from './observe/load.js';
 import { withEvidence } from './report/evidence-result.js';
 import type { CheckResult } from './report/result.js';
+import { append } from './lines.js';
 
 export function addEvidence(result: CheckResult, obs: ObservationLoad, assessment?: Assessment): CheckResult {
-  result.errors.push(...obs.errors);
+  append(result.errors, obs.errors);
   result.summary.errors = result.errors.length;
   const names = new Map(result.requirements.map((q) => [q.id, q.name]));
   const hosts: EvidenceHostInput[] = (assessment?.hosts ?? []).map((h) => ({

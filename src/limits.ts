@@ -30,6 +30,25 @@ export const LIMITS = {
   observedRows: 1_000_000,
   /** Distinct (computer, channel, provider, event ID) counts kept over all --observed inputs. */
   observedCounts: 2_000_000,
+  /** Notes kept per input file (bad lines, unknown values); the rest are counted in one line. */
+  notesPerFile: 1_000,
+  /**
+   * Entries of one host-snapshot file: memory is bounded per entry, not only per byte (64 MiB of two-line
+   * channels is 2 million objects). Past a bound the file is read as partial: what lies after is unknown.
+   */
+  host: {
+    /** Channels of one wevtutil-gl.txt (a real `wevtutil el` lists ~1,000–1,500). */
+    channels: 50_000,
+    /** Lines of one auditpol-resourcesacl.txt (a global SACL is a few entries of ~8 lines). */
+    saclLines: 100_000,
+    /** Keys and values of one .reg export (a heavily managed host's Policies tree: a few thousand). */
+    regKeys: 100_000,
+    regValues: 400_000,
+    /** Services of one sc output (the collection script queries two; `sc queryex` of a host lists ~300). */
+    services: 10_000,
+    /** Rule lines of one `sysmon -c` dump (a large community config dumps a few thousand). */
+    sysmonRuleLines: 100_000,
+  },
   /** One .evtx file of --observed (see src/observe/evtx.ts for how each bound is used). */
   evtx: {
     /**
@@ -108,11 +127,7 @@ function pseudoRoot(dev: number): string | undefined {
 export function readRegular(path: string, maxBytes: number, alloc: (bytes: number) => Buffer = Buffer.allocUnsafe): Buffer {
   const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
-    const st = fstatSync(fd);
-    const root = pseudoRoot(st.dev);
-    if (root) throw new LimitError(forbiddenTarget(path) ?? `is under ${root}: not read`);
-    if (!st.isFile()) throw new LimitError(`not a regular file (${st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'special'}); skipped`);
-    if (st.size > maxBytes) throw new LimitError(tooLarge(st.size, maxBytes));
+    const st = checkOpened(fd, path, maxBytes);
     const chunks: Buffer[] = [];
     let total = 0;
     // The first read asks for the stated size plus one byte: a regular file is usually read in one call.
@@ -129,6 +144,44 @@ export function readRegular(path: string, maxBytes: number, alloc: (bytes: numbe
       want = Math.min(65536, maxBytes + 1 - total);
     }
     return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** readRegular's checks on an opened file (forbidden filesystem, file type, stated size); its fstat. */
+function checkOpened(fd: number, path: string, maxBytes: number) {
+  const st = fstatSync(fd);
+  const root = pseudoRoot(st.dev);
+  if (root) throw new LimitError(forbiddenTarget(path) ?? `is under ${root}: not read`);
+  if (!st.isFile()) throw new LimitError(`not a regular file (${st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'special'}); skipped`);
+  if (st.size > maxBytes) throw new LimitError(tooLarge(st.size, maxBytes));
+  return st;
+}
+
+/**
+ * Reads a regular file in parts into one reused buffer, with readRegular's checks and its count of bytes
+ * (past maxBytes: a LimitError): a first part of `first` bytes (a file header), then parts of `chunk` bytes.
+ * `each` sees each part (valid only during the call; short only at the end of the file) and returns false
+ * to stop. Memory stays one part whatever the file's size.
+ */
+export function readRegularChunks(path: string, maxBytes: number, first: number, chunk: number, each: (part: Buffer, offset: number) => boolean | void): void {
+  const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    checkOpened(fd, path, maxBytes);
+    const buf = Buffer.allocUnsafe(Math.max(first, chunk));
+    for (let offset = 0, want = first; ; want = chunk) {
+      let got = 0;
+      while (got < want) {
+        const n = readSync(fd, buf, got, want - got, null);
+        if (n === 0) break;
+        got += n;
+      }
+      if (got === 0) return;
+      if (offset + got > maxBytes) throw new LimitError(tooLarge(offset + got, maxBytes));
+      if (each(buf.subarray(0, got), offset) === false || got < want) return;
+      offset += got;
+    }
   } finally {
     closeSync(fd);
   }

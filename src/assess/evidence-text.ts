@@ -3,6 +3,7 @@ import type { ObservedCount } from '../observe/model.js';
 import { channelKey } from '../observe/channels.js';
 import type { BranchEvent } from '../requirements/sets.js';
 import type { Verdict } from './verdict.js';
+import { append } from '../lines.js';
 
 export type EvidenceState = 'observed' | 'partly-observed' | 'silent' | 'observed-despite-config' | 'not-observed';
 
@@ -63,7 +64,7 @@ export function unseenText(unseen: BranchEvent[], index: ChannelIndex): string {
     const k = channelKey(ev.channel);
     const e = byChannel.get(k) ?? { channel: ev.channel || '(no channel)', ids: [], any: false };
     if (!ev.eventIds.length) e.any = true;
-    e.ids.push(...ev.eventIds);
+    append(e.ids, ev.eventIds);
     byChannel.set(k, e);
   }
   return [...byChannel.entries()]

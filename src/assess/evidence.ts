@@ -92,7 +92,8 @@ export function emptyEvidenceCounts(): Record<EvidenceState, number> {
 export function assessEvidence(rules: EvidenceRule[], obs: Observations, hosts: EvidenceHostInput[] = []): EvidenceAssessment {
   const shared = obs.counts.filter((c) => !c.computer);
   const byComputer = new Map<string, ObservedCount[]>();
-  for (const c of obs.counts) {
+  // Grouped by computer only to join with host inputs (a fleet export may name a million computers).
+  if (hosts.length) for (const c of obs.counts) {
     if (!c.computer) continue;
     const k = computerKey(c.computer);
     const list = byComputer.get(k);
@@ -125,7 +126,7 @@ export function assessEvidence(rules: EvidenceRule[], obs: Observations, hosts: 
     out.hosts.push({
       name: inp.name,
       implied: !inp.host,
-      computers: [...new Set(inp.counts.flatMap((c) => (c.computer ? [c.computer] : [])))].sort(),
+      computers: computersOf(inp.counts),
       events: inp.counts.reduce((n, c) => n + c.count, 0),
       channels: [...index.values()].map((c) => ({ channel: c.name, events: c.total, eventIds: c.ids.size })).sort((a, b) => b.events - a.events || a.channel.localeCompare(b.channel)),
       ...(window.first ? { first: window.first } : {}),
@@ -137,6 +138,13 @@ export function assessEvidence(rules: EvidenceRule[], obs: Observations, hosts: 
     });
   }
   return out;
+}
+
+/** The distinct computer names, sorted (a loop into a Set: no array per count). */
+function computersOf(counts: ObservedCount[]): string[] {
+  const names = new Set<string>();
+  for (const c of counts) if (c.computer) names.add(c.computer);
+  return [...names].sort();
 }
 
 function indexCounts(counts: ObservedCount[]): ChannelIndex {

@@ -12,6 +12,7 @@
 import { expandPattern, type ConditionNode } from '../rules/condition.js';
 import type { SigmaRule } from '../rules/model.js';
 import type { ElementRules, SysmonCondition, SysmonFilter } from '../environment/sysmon.js';
+import { append } from '../lines.js';
 
 export type SimResult = 'logged' | 'partial' | 'dropped';
 
@@ -52,7 +53,7 @@ export function matchTerms(rule: SigmaRule): { terms: Term[]; notes: string[] } 
   const conds = rule.facts.conditions;
   if (!conds.length) return { terms: sels.flatMap((s) => branches.get(s) ?? []), notes: ['condition not parsed: every selection taken as matching'] };
   const terms: Term[] = [];
-  for (const c of conds) terms.push(...dnf(c, sels, branches));
+  for (const c of conds) append(terms, dnf(c, sels, branches));
   if (terms.length > MAX_TERMS) {
     notes.push(`more than ${MAX_TERMS} condition terms: only the first ${MAX_TERMS} are simulated`);
     terms.length = MAX_TERMS;

@@ -1,5 +1,6 @@
 /** Log-source aliases and inference tables (data/logsource-aliases.yaml): types and their schema check. */
 import { Checker } from './validate.js';
+import { append } from '../lines.js';
 
 export interface LogSourceTarget {
   category?: string;
@@ -63,6 +64,6 @@ export function checkAliases(doc: unknown, problems: string[]): AliasData {
     c.field(e, w, 'events', 'array');
     for (const k of ['service', 'reason', 'source']) c.field(e, w, k, 'string');
   });
-  problems.push(...c.problems);
+  append(problems, c.problems);
   return { aliases, providers, eventIds, fields };
 }

@@ -9,6 +9,7 @@ import { lazy } from '../lazy.js';
 import { PACKAGE_DIR } from '../paths.js';
 import type { Catalog } from './catalog.js';
 import { CatalogError, Checker, GUID_RE } from './validate.js';
+import { append } from '../lines.js';
 
 export const DEFAULT_BASELINE_DIR = join(PACKAGE_DIR, 'data', 'baselines');
 
@@ -94,7 +95,7 @@ export function loadBaselines(catalog: Catalog, dir = DEFAULT_BASELINE_DIR): Bas
       problems.push(`baselines/${file}: cannot load: ${(e as Error).message.split('\n')[0]}`);
       continue;
     }
-    out.push(...readFile(file, doc, catalog, problems));
+    append(out, readFile(file, doc, catalog, problems));
   }
   const seen = new Set<string>();
   for (const b of out) {
@@ -196,7 +197,7 @@ function readFile(file: string, doc: unknown, catalog: Catalog, problems: string
     if (raw && !name) c.fail(w, `channel "${raw}" is not a disabled-by-default channel of logsources.yaml`);
     return { name: name ?? raw, ...prov(ch, w) };
   });
-  problems.push(...c.problems);
+  append(problems, c.problems);
 
   return heads.map((h) => {
     const pick = (v: Want | Record<string, Want>): Want => (typeof v === 'string' ? v : (v[h.variant ?? ''] ?? 'any'));

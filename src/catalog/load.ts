@@ -10,6 +10,7 @@ import { checkAliases, type AliasData } from './aliases.js';
 import { checkSaclScope, type SaclScope } from './sacl-scope.js';
 import { checkHazards } from './hazards.js';
 import { checkSubcategoryVolume, checkVolumeFields, VOLUME_FIELD_KEYS } from './volume.js';
+import { append } from '../lines.js';
 
 /** `data/` of the installed package. */
 export const DEFAULT_DATA_DIR = join(PACKAGE_DIR, 'data');
@@ -168,7 +169,7 @@ function checkAudit(doc: unknown, problems: string[]) {
       if (o && !['success', 'failure', 'both', 'unspecified'].includes(o)) c.fail(we, `outcome "${o}" is not success, failure, both or unspecified`);
     });
   });
-  problems.push(...c.problems);
+  append(problems, c.problems);
   return { categories, subcategories };
 }
 
@@ -200,7 +201,7 @@ function checkSysmon(doc: unknown, problems: string[]): SysmonEvent[] {
     if (ids.has(ev.id)) c.fail(w, 'duplicate id');
     ids.add(ev.id);
   });
-  problems.push(...c.problems);
+  append(problems, c.problems);
   return events;
 }
 
@@ -228,7 +229,7 @@ function checkPolicies(doc: unknown, problems: string[]): Policy[] {
       c.field(r, `${w}.produces[${j}]`, 'events', 'array');
     });
   });
-  problems.push(...c.problems);
+  append(problems, c.problems);
   return policies;
 }
 
@@ -241,7 +242,7 @@ function checkCollectors(doc: unknown, problems: string[]): CollectorFacts {
   const all = c.field<string>(nxlog, 'nxlog', 'imMsvistalogDefault', 'string', true) === 'all-channels';
   const max = c.field<number>(xpath, 'xpath', 'maxExpressionsPerSelect', 'number', true);
   const ids = c.field<number>(wlb, 'winlogbeat', 'maxEventIds', 'number', true);
-  problems.push(...c.problems);
+  append(problems, c.problems);
   return { xpathMaxExpressions: max, nxlogDefault: all ? 'all-channels' : channels, winlogbeatMaxEventIds: ids };
 }
 
@@ -256,7 +257,7 @@ function checkSysmonConditions(doc: unknown, problems: string[]): SysmonConditio
     c.field(x, w, 'negated', 'boolean');
     c.field(x, w, 'source', 'string');
   });
-  problems.push(...c.problems);
+  append(problems, c.problems);
   return conds.map((x) => ({ name: x.name, minSchema: x.minSchema, multi: x.multi, negated: x.negated, source: x.source }));
 }
 
@@ -271,7 +272,7 @@ function checkEventLogs(doc: unknown, problems: string[]): EventLogThreshold[] {
     c.field(l, w, 'defaultKB', 'number', true);
     c.field(l, w, 'source', 'string');
   });
-  problems.push(...c.problems);
+  append(problems, c.problems);
   return logs;
 }
 
@@ -323,6 +324,6 @@ export function checkLogSources(doc: unknown, problems: string[], file = 'logsou
       }
     });
   });
-  problems.push(...c.problems);
+  append(problems, c.problems);
   return entries;
 }

@@ -5,6 +5,7 @@
  */
 import type { Catalog } from '../catalog/catalog.js';
 import { lazy } from '../lazy.js';
+import { cappedNotes } from '../lines.js';
 
 const csv = lazy<typeof import('csv-parse/sync')>('csv-parse/sync');
 
@@ -22,43 +23,62 @@ export interface AuditpolSettings {
 const INCLUSION: Record<string, number> = { 'no auditing': 0, success: 1, failure: 2, 'success and failure': 3 };
 
 export function parseAuditpol(text: string, catalog: Catalog): AuditpolSettings {
-  let rows: Record<string, string>[];
+  let out: AuditpolSettings | undefined;
+  let notes: ReturnType<typeof cappedNotes> | undefined;
+  let i = 0;
   try {
-    rows = csv().parse(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, relax_column_count: true, trim: true, bom: true });
+    // Each row is read as it is parsed and dropped (a 64 MiB export is a million rows): never an array of them.
+    csv().parse(text, {
+      columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: true,
+      bom: true,
+      on_record: (row: Record<string, string>) => {
+        if (!out) {
+          if (!('subcategory guid' in row) || !('inclusion setting' in row)) throw new NotAuditpol(NOT_AUDITPOL);
+          out = { kind: 'setting value' in row ? 'backup' : 'effective', computer: row['machine name'] ?? '', values: new Map(), globalSacl: new Map(), notes: [] };
+          notes = cappedNotes(out.notes);
+        }
+        readRow(row, i++ + 2, out, notes!.add, catalog);
+        return null;
+      },
+    });
   } catch (e) {
+    if (e instanceof NotAuditpol) throw e;
     throw new Error(`CSV error: ${(e as Error).message}`);
   }
-  const first = rows[0];
-  if (!first || !('subcategory guid' in first) || !('inclusion setting' in first)) {
-    throw new Error('not an auditpol CSV (expected columns "Subcategory GUID" and "Inclusion Setting"; use auditpol /get /category:* /r)');
-  }
-  const out: AuditpolSettings = { kind: 'setting value' in first ? 'backup' : 'effective', computer: first['machine name'] ?? '', values: new Map(), globalSacl: new Map(), notes: [] };
-  rows.forEach((row, i) => {
-    const line = i + 2;
-    const name = row['subcategory'] ?? '';
-    const guidRaw = (row['subcategory guid'] ?? '').toUpperCase();
-    // [MS-GPAC] 2.2.3: a global SACL row names FileGlobalSacl / RegistryGlobalSacl, with the SDDL as Setting Value.
-    const sacl = /^(File|Registry)GlobalSacl$/i.exec(name);
-    if (sacl && !guidRaw) {
-      if (/^S:/i.test(row['setting value'] ?? '')) out.globalSacl.set(sacl[1]!.toLowerCase() === 'file' ? 'file' : 'registry', row['setting value'] as string);
-      return;
-    }
-    if (/^option:/i.test(name) || (!guidRaw && name)) return; // options and global settings are not subcategories
-    const guid = guidRaw.startsWith('{') ? guidRaw : `{${guidRaw}}`;
-    if (!catalog.subcategory(guid)) {
-      out.notes.push(`line ${line}: subcategory ${guidRaw || name} is not in the catalog; ignored`);
-      return;
-    }
-    const numeric = row['setting value'];
-    let value: number | undefined;
-    // [MS-GPAC] audit.csv: 1 success, 2 failure, 3 both, 4 none; exports also write 0 for "No Auditing".
-    if (numeric !== undefined && /^[0-4]$/.test(numeric)) value = Number(numeric) & 3;
-    else value = INCLUSION[(row['inclusion setting'] ?? '').toLowerCase()];
-    if (value === undefined) {
-      out.notes.push(`line ${line}: "${row['inclusion setting']}" for ${name || guid} is not understood and there is no numeric Setting Value; that subcategory is left unknown`);
-      return;
-    }
-    out.values.set(guid, value);
-  });
+  if (!out) throw new Error(NOT_AUDITPOL);
+  notes!.end();
   return out;
+}
+
+const NOT_AUDITPOL = 'not an auditpol CSV (expected columns "Subcategory GUID" and "Inclusion Setting"; use auditpol /get /category:* /r)';
+class NotAuditpol extends Error {}
+
+function readRow(row: Record<string, string>, line: number, out: AuditpolSettings, note: (n: string) => void, catalog: Catalog): void {
+  const name = row['subcategory'] ?? '';
+  const guidRaw = (row['subcategory guid'] ?? '').toUpperCase();
+  // [MS-GPAC] 2.2.3: a global SACL row names FileGlobalSacl / RegistryGlobalSacl, with the SDDL as Setting Value.
+  const sacl = /^(File|Registry)GlobalSacl$/i.exec(name);
+  if (sacl && !guidRaw) {
+    if (/^S:/i.test(row['setting value'] ?? '')) out.globalSacl.set(sacl[1]!.toLowerCase() === 'file' ? 'file' : 'registry', row['setting value'] as string);
+    return;
+  }
+  if (/^option:/i.test(name) || (!guidRaw && name)) return; // options and global settings are not subcategories
+  const guid = guidRaw.startsWith('{') ? guidRaw : `{${guidRaw}}`;
+  if (!catalog.subcategory(guid)) {
+    note(`line ${line}: subcategory ${(guidRaw || name).slice(0, 80)} is not in the catalog; ignored`);
+    return;
+  }
+  const numeric = row['setting value'];
+  let value: number | undefined;
+  // [MS-GPAC] audit.csv: 1 success, 2 failure, 3 both, 4 none; exports also write 0 for "No Auditing".
+  if (numeric !== undefined && /^[0-4]$/.test(numeric)) value = Number(numeric) & 3;
+  else value = INCLUSION[(row['inclusion setting'] ?? '').toLowerCase()];
+  if (value === undefined) {
+    note(`line ${line}: "${(row['inclusion setting'] ?? '').slice(0, 80)}" for ${name || guid} is not understood and there is no numeric Setting Value; that subcategory is left unknown`);
+    return;
+  }
+  out.values.set(guid, value);
 }

@@ -9,6 +9,7 @@ import { lazy } from '../lazy.js';
 import { ALL, ANY_CHANNEL, NONE, addForward, minus, normalize, type ForwardedSet, type Ranges } from './forwarded.js';
 import { readQueryList } from './querylist.js';
 import { kids, parseXml, text } from './xml.js';
+import { append } from '../lines.js';
 
 const yaml = lazy<typeof import('yaml')>('yaml');
 
@@ -35,7 +36,7 @@ export function readCollector(path: string, content: string, format: CollectorFo
   const input: CollectorInput = { path, format, notes: [] };
   switch (format) {
     case 'querylist':
-      input.notes.push(...readQueryList(content, source, into));
+      append(input.notes, readQueryList(content, source, into));
       break;
     case 'wef': {
       const doc = parseXml(content);
@@ -47,7 +48,7 @@ export function readCollector(path: string, content: string, format: CollectorFo
       }
       const query = text(sub, 'Query');
       if (!query) throw new Error('the subscription has no <Query>');
-      input.notes.push(...readQueryList(query, `${source} (${text(sub, 'SubscriptionId') ?? 'subscription'})`, into));
+      append(input.notes, readQueryList(query, `${source} (${text(sub, 'SubscriptionId') ?? 'subscription'})`, into));
       break;
     }
     case 'nxlog':
@@ -140,7 +141,7 @@ function readNxlog(conf: string, source: string, into: ForwardedSet, catalog: Ca
     }
     const query = b.queryXml ?? get('query');
     const channel = get('channel');
-    if (query) notes.push(...readQueryList(query, label, into));
+    if (query) append(notes, readQueryList(query, label, into));
     else if (channel) addForward(into, channel, ALL, ALL, [], label);
     else if (defaults === 'all-channels') {
       addForward(into, ANY_CHANNEL, ALL, ALL, [], `${label} (every enabled Admin and Operational channel)`);
@@ -185,8 +186,8 @@ function readWinlogbeat(content: string, source: string, into: ForwardedSet, not
   const batch = new Map<string, { name: string; sure: Ranges; possible: Ranges; reasons: Set<string>; labels: string[] }>();
   const add = (name: string, sure: Ranges, possible: Ranges, reasons: string[], label: string) => {
     const b = batch.get(name.toLowerCase()) ?? { name, sure: [], possible: [], reasons: new Set<string>(), labels: [] };
-    b.sure.push(...sure);
-    b.possible.push(...possible);
+    append(b.sure, sure);
+    append(b.possible, possible);
     reasons.forEach((r) => b.reasons.add(r));
     if (b.labels.length < 20) b.labels.push(label);
     batch.set(name.toLowerCase(), b);
@@ -195,7 +196,7 @@ function readWinlogbeat(content: string, source: string, into: ForwardedSet, not
     const e = (entry ?? {}) as Record<string, unknown>;
     const label = `${source} event_logs[${i}]`;
     if (typeof e['xml_query'] === 'string') {
-      notes.push(...readQueryList(e['xml_query'], label, into));
+      append(notes, readQueryList(e['xml_query'], label, into));
       return;
     }
     const name = typeof e['name'] === 'string' ? e['name'] : undefined;

@@ -12,6 +12,7 @@ import type { ForwardedSet } from './forwarded.js';
 import { emptyHost, hostKey, type HostEnvironment, type InputError } from './model.js';
 import { findSnapshots, hostFromSnapshot, SNAPSHOT_NAMES } from './snapshot.js';
 import { applyRoles, parseRoleOption, type RoleOption } from './roles.js';
+import { append } from '../lines.js';
 
 export { parseRoleOption } from './roles.js';
 
@@ -140,8 +141,8 @@ function* produce(inputs: EnvironmentInputs, catalog: Catalog, env: Environment)
     yield host;
   }
   for (const sink of [snaps, gp, ap, role, sys, coll] as Sink[]) {
-    env.errors.push(...sink.errors);
-    env.missing.push(...sink.missing);
+    append(env.errors, sink.errors);
+    append(env.missing, sink.missing);
   }
 }
 
@@ -208,7 +209,7 @@ function readAuditpols(args: string[], catalog: Catalog, sink: Sink): AuditpolIn
 
 function mergeAuditpol(host: HostEnvironment, a: AuditpolInput, catalog: Catalog): void {
   host.files.push(a.path);
-  host.notes.push(...a.parsed.notes.map((n) => `auditpol ${basename(a.path)} ${n}`));
+  append(host.notes, a.parsed.notes.map((n) => `auditpol ${basename(a.path)} ${n}`));
   applyAuditpol(host, a.parsed, `auditpol ${basename(a.path)}`, catalog);
 }
 
@@ -234,7 +235,7 @@ function applySysmon(host: HostEnvironment, config: SysmonConfig): void {
   if (host.sysmon && host.sysmon.path !== config.path) host.conflicts.push(`Sysmon: the snapshot has ${host.sysmon.path}, --sysmon ${config.path} is used`);
   host.sysmon = config;
   host.files.push(config.path);
-  host.notes.push(...config.notes.map((n) => `sysmon ${basename(config.path)}: ${n}`));
+  append(host.notes, config.notes.map((n) => `sysmon ${basename(config.path)}: ${n}`));
 }
 
 interface Collected {
@@ -257,7 +258,7 @@ function readCollectors(inputs: EnvironmentInputs, catalog: Catalog, sink: Sink)
       continue;
     }
     try {
-      notes.push(...readCollector(path, text, format, set, catalog).notes);
+      append(notes, readCollector(path, text, format, set, catalog).notes);
       used.push(path);
     } catch (e) {
       sink.errors.push({ path, message: `${format}: ${(e as Error).message}` });
@@ -269,8 +270,8 @@ function readCollectors(inputs: EnvironmentInputs, catalog: Catalog, sink: Sink)
 function applyCollectors(host: HostEnvironment, c: Collected): void {
   host.forwarded = c.set;
   host.forwardedFrom = c.used.join(', ');
-  host.files.push(...c.used);
-  host.notes.push(...c.notes);
+  append(host.files, c.used);
+  append(host.notes, c.notes);
 }
 
 /** Files named directly, plus matching files in named directories (one level: a fleet's export folder). */

@@ -8,13 +8,14 @@ import { effectiveAudit } from './effective.js';
 import type { GpresultSettings } from './gpresult.js';
 import type { HostEnvironment } from './model.js';
 import { applyManagement, managementFromGpresult } from './management.js';
+import { append } from '../lines.js';
 
 /** What a gpresult configures: the effective audit policy from GPOs, policies, log sizes, DC membership. */
 export function applyGpresult(host: HostEnvironment, settings: GpresultSettings, label: string, catalog: Catalog): void {
   host.covers = { audit: true, policies: true };
   const audit = effectiveAudit(settings, catalog, label);
   host.audit = audit.values;
-  host.notes.push(...settings.notes, ...audit.notes);
+  append(append(host.notes, settings.notes), audit.notes);
   if (settings.role) host.role = { kind: settings.role.kind, features: new Set(), complete: false, source: `${label}: ${settings.role.evidence}` };
   host.auditOrigin = { legacy: audit.legacyApplied, advancedGpo: settings.advanced.size > 0, gpos: settings.auditGpos, force: settings.forceSubcategories };
   for (const [slug, p] of settings.policies) {

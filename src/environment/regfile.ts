@@ -5,6 +5,9 @@
  * because then the file is something else entirely and every "value" read from it would be invented.
  */
 
+import { LIMITS } from '../limits.js';
+import { cappedNotes, forEachLine } from '../lines.js';
+
 export type RegType =
   | 'REG_SZ'
   | 'REG_DWORD'
@@ -33,6 +36,8 @@ export interface RegFile {
   /** 'REGEDIT4' files store hex(2)/hex(7) strings as ANSI bytes, version 5 files as UTF-16 LE. */
   version: 4 | 5;
   notes: string[];
+  /** Set when a limit stopped the reading (why): a value not set before that point is unknown, not absent. */
+  partial?: string;
 }
 
 const HIVES: Record<string, string> = {
@@ -69,55 +74,149 @@ export function normaliseKey(path: string): string {
 
 export function parseRegFile(text: string): RegFile {
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const lines = src.split(/\r\n|\n|\r/);
-  let first = 0;
-  while (first < lines.length && lines[first]!.trim() === '') first++;
-  const header = (lines[first] ?? '').trim();
-  let version: 4 | 5;
-  if (header === 'Windows Registry Editor Version 5.00') version = 5;
-  else if (header === 'REGEDIT4') version = 4;
-  else throw new Error('not a .reg export (the first line must be "Windows Registry Editor Version 5.00" or "REGEDIT4")');
-
-  const out: RegFile = { keys: new Map(), deletedKeys: new Set(), version, notes: [] };
+  let version: 4 | 5 | undefined;
+  const out: RegFile = { keys: new Map(), deletedKeys: new Set(), version: 5, notes: [] };
+  const notes = cappedNotes(out.notes);
+  /** Line at which each key was (re)created, to tell whether a later `[-KEY]` above it removed it. */
+  const born = new Map<string, number>();
+  const deletions = new Deletions();
+  let values = 0;
   let key: string | undefined;
-  for (let i = first + 1; i < lines.length; i++) {
-    const lineNo = i + 1;
-    let line = lines[i]!;
-    // reg.exe wraps long hex data: a trailing backslash, then the next line indented by two spaces.
-    while (/^\s*"?.*=\s*hex.*\\\s*$/i.test(line) && i + 1 < lines.length) line = line.replace(/\\\s*$/, '') + lines[++i]!.trim();
+  const stop = (why: string) => {
+    out.partial = why;
+    return false;
+  };
+
+  const handle = (line: string, lineNo: number): boolean => {
     const t = line.trim();
-    if (t === '' || t.startsWith(';')) continue;
+    if (t === '' || t.startsWith(';')) return true;
     if (t.startsWith('[')) {
       if (!t.endsWith(']')) {
-        out.notes.push(`line ${lineNo}: key line without closing "]"; the values below it are ignored`);
+        notes.add(`line ${lineNo}: key line without closing "]"; the values below it are ignored`);
         key = undefined;
-        continue;
+        return true;
       }
       if (t.startsWith('[-')) {
         const gone = normaliseKey(t.slice(2, -1));
         out.deletedKeys.add(gone);
-        // A deletion also removes every subkey this file set earlier.
-        for (const k of [...out.keys.keys()]) if (k === gone || k.startsWith(`${gone}\\`)) out.keys.delete(k);
+        // A deletion also removes every subkey this file set earlier: recorded here, applied by line number
+        // when a key is entered again and at the end (a scan of every key per deletion is quadratic).
+        deletions.delete(gone, lineNo);
         key = undefined;
-        continue;
+        if (deletions.size > LIMITS.host.regKeys) return stop(`more than ${LIMITS.host.regKeys.toLocaleString('en-US')} key names in [-KEY] lines (limit)`);
+        return true;
       }
       key = normaliseKey(t.slice(1, -1));
-      if (!out.keys.has(key)) out.keys.set(key, new Map());
-      continue;
+      const had = out.keys.get(key);
+      if (had && deletions.latest(key) > (born.get(key) ?? 0)) {
+        had.clear(); // deleted since it was last entered: it starts empty again
+        born.set(key, lineNo);
+      } else if (!had) {
+        if (out.keys.size >= LIMITS.host.regKeys) return stop(`more than ${LIMITS.host.regKeys.toLocaleString('en-US')} keys (limit)`);
+        out.keys.set(key, new Map());
+        born.set(key, lineNo);
+      }
+      return true;
     }
     if (key === undefined) {
-      out.notes.push(`line ${lineNo}: value outside a [key] section; ignored`);
-      continue;
+      notes.add(`line ${lineNo}: value outside a [key] section; ignored`);
+      return true;
     }
-    const v = parseValueLine(t, version);
+    const v = parseValueLine(t, version as 4 | 5);
     if ('error' in v) {
-      out.notes.push(`line ${lineNo}: ${v.error}`);
-      continue;
+      notes.add(`line ${lineNo}: ${v.error}`);
+      return true;
     }
-    if (v.note) out.notes.push(`line ${lineNo}: ${v.note}`);
-    out.keys.get(key)!.set(v.value.name.toLowerCase(), v.value);
-  }
+    if (v.note) notes.add(`line ${lineNo}: ${v.note}`);
+    const map = out.keys.get(key)!;
+    const name = v.value.name.toLowerCase();
+    if (!map.has(name) && ++values > LIMITS.host.regValues) return stop(`more than ${LIMITS.host.regValues.toLocaleString('en-US')} values (limit)`);
+    map.set(name, v.value);
+    return true;
+  };
+
+  // reg.exe wraps long hex data: a trailing backslash, then the next line indented by two spaces. The parts
+  // are gathered and joined once (joining as they come re-copies the line each time: quadratic).
+  let cont: { parts: string[]; lineNo: number } | undefined;
+  forEachLine(src, (raw, lineNo) => {
+    if (version === undefined) {
+      const header = raw.trim();
+      if (header === '') return true;
+      if (header === 'Windows Registry Editor Version 5.00') version = 5;
+      else if (header === 'REGEDIT4') version = 4;
+      else throw new Error(NOT_REG);
+      out.version = version;
+      return true;
+    }
+    const end = raw.trimEnd();
+    const wraps = end.endsWith('\\');
+    if (cont) {
+      cont.parts.push(wraps ? end.slice(0, -1).trim() : raw.trim());
+      if (wraps) return true;
+      const joined = cont.parts.join('');
+      const first = cont.lineNo;
+      cont = undefined;
+      return handle(joined, first);
+    }
+    if (wraps && /=\s*hex/i.test(raw)) {
+      cont = { parts: [end.slice(0, -1)], lineNo };
+      return true;
+    }
+    return handle(raw, lineNo);
+  });
+  if (version === undefined) throw new Error(NOT_REG);
+  if (cont) notes.add(`line ${cont.lineNo}: the file ends inside the hex data of this value (a "\\" continuation); ignored`);
+  // Keys removed by a later [-KEY] above them.
+  if (deletions.size) for (const [k, line] of born) if (deletions.latest(k) > line) out.keys.delete(k);
+  if (out.partial) notes.add(`${out.partial}: the rest of the file is not read; a value it does not set before that point is unknown`);
+  notes.end();
   return out;
+}
+
+const NOT_REG = 'not a .reg export (the first line must be "Windows Registry Editor Version 5.00" or "REGEDIT4")';
+
+/**
+ * `[-KEY]` lines by path, so that whether a key was deleted after it was created costs one walk over its
+ * parts (a lookup per part, each on a short string), never a scan of every key.
+ */
+class Deletions {
+  /** `${id of the parent path}\\${PART}` → id of that path. */
+  private ids = new Map<string, number>();
+  /** Id → line of the latest deletion of exactly that path (0: only a prefix of a deleted path). */
+  private at: number[] = [0];
+
+  get size(): number {
+    return this.ids.size;
+  }
+
+  delete(key: string, line: number): void {
+    let id = 0;
+    for (const part of key.split('\\')) {
+      const k = `${id}\\${part}`;
+      let next = this.ids.get(k);
+      if (next === undefined) {
+        next = this.at.length;
+        this.ids.set(k, next);
+        this.at.push(0);
+      }
+      id = next;
+    }
+    this.at[id] = line;
+  }
+
+  /** The line of the latest deletion of key or of a key above it; 0 when none. */
+  latest(key: string): number {
+    if (this.ids.size === 0) return 0;
+    let id = 0;
+    let max = 0;
+    for (const part of key.split('\\')) {
+      const next = this.ids.get(`${id}\\${part}`);
+      if (next === undefined) break; // no deleted path continues below here
+      id = next;
+      max = Math.max(max, this.at[id] ?? 0);
+    }
+    return max;
+  }
 }
 
 type Parsed = { value: RegValue; note?: string } | { error: string };
@@ -147,10 +246,36 @@ function parseValueLine(t: string, version: 4 | 5): Parsed {
   const hex = /^hex(?:\(([0-9a-fA-F]+)\))?:(.*)$/.exec(data);
   if (!hex) return { error: `data of "${name}" is neither a string, dword: nor hex: ("${data.slice(0, 40)}"); ignored` };
   const code = hex[1] === undefined ? 3 : parseInt(hex[1], 16);
-  const body = hex[2]!.replace(/\s+/g, '');
-  if (body !== '' && !/^[0-9a-fA-F]{1,2}(,[0-9a-fA-F]{1,2})*,?$/.test(body)) return { error: `hex data of "${name}" is malformed; ignored` };
-  const bytes = Uint8Array.from(body.split(',').filter((b) => b !== ''), (b) => parseInt(b, 16));
+  const bytes = hexBytes(hex[2]!);
+  if (!bytes) return { error: `hex data of "${name}" is malformed; ignored` };
   return decodeHex(name, code, bytes, version);
+}
+
+/**
+ * "4a,00,6f,00" → bytes in one pass (whitespace ignored, a trailing comma allowed), or undefined when malformed.
+ * No split into an array of strings: a value continued over 200,000 lines is a few megabytes of text.
+ */
+function hexBytes(s: string): Uint8Array | undefined {
+  const out = new Uint8Array((s.length + 1) >> 1);
+  let n = 0;
+  let digits = 0;
+  let v = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) continue;
+    const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+    if (d >= 0) {
+      if (digits === 2) return undefined;
+      v = v * 16 + d;
+      digits++;
+    } else if (c === 44 && digits > 0) {
+      out[n++] = v;
+      v = 0;
+      digits = 0;
+    } else return undefined;
+  }
+  if (digits) out[n++] = v;
+  return out.subarray(0, n);
 }
 
 /** Reads a "…" string with the two escapes regedit writes (\\ and \"); returns the text and the index after it. */

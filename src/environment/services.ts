@@ -5,6 +5,8 @@
  * - `sysmon -c` (the configuration the driver really uses, which may differ from any XML file on disk).
  */
 import { HEADER } from './wevtutil.js';
+import { LIMITS } from '../limits.js';
+import { cappedNotes, forEachLine } from '../lines.js';
 
 export interface ServiceInfo {
   name: string;
@@ -33,36 +35,42 @@ const TYPE = /^[0-9a-fA-F]+\s+((?:KERNEL_DRIVER|FILE_SYSTEM_DRIVER|WIN32_OWN_PRO
 
 export function parseScOutput(text: string): ServiceSet {
   const out: ServiceSet = { services: new Map(), notes: [] };
+  const notes = cappedNotes(out.notes);
   let named: string | undefined; // from the header or SERVICE_NAME
+  let full = false;
+  /** A service's entry; past the limit a scratch one (the file is then partial: a service not listed is unknown). */
   const entry = (name: string): ServiceInfo => {
     const k = name.toLowerCase();
     let s = out.services.get(k);
-    if (!s) out.services.set(k, (s = { name, exists: true }));
+    if (!s) {
+      s = { name, exists: true };
+      if (out.services.size < LIMITS.host.services) out.services.set(k, s);
+      else full = true;
+    }
     return s;
   };
-  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
-  lines.forEach((raw, i) => {
-    const lineNo = i + 1;
+  forEachLine(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, (raw, lineNo) => {
+    if (full) return false;
     const t = raw.trim();
     if (t === '') return;
     const h = HEADER.exec(raw);
     if (h) {
       const m = /^sc(?:\.exe)?\s+(?:query|qc)\s+"?([^"\s]+)"?/i.exec(h[1]!);
       named = m?.[1];
-      if (!m) out.notes.push(`line ${lineNo}: header "${h[1]}" is not an sc query/qc command; ignored`);
+      if (!m) notes.add(`line ${lineNo}: header "${h[1]}" is not an sc query/qc command; ignored`);
       return;
     }
     const failed = /^\[SC\]\s+(\S+)\s+FAILED\s+(\d+)/i.exec(t);
     if (failed) {
       if (!named) {
-        out.notes.push(`line ${lineNo}: "${t}" without a service name (no "==== sc …" header); ignored`);
+        notes.add(`line ${lineNo}: "${t}" without a service name (no "==== sc …" header); ignored`);
         return;
       }
       if (failed[2] === '1060') {
         const s = out.services.get(named.toLowerCase());
-        if (s && s.state !== undefined) out.notes.push(`line ${lineNo}: ${named} reported both as installed and as not installed; kept as installed`);
+        if (s && s.state !== undefined) notes.add(`line ${lineNo}: ${named} reported both as installed and as not installed; kept as installed`);
         else entry(named).exists = false;
-      } else out.notes.push(`line ${lineNo}: ${failed[1]} for ${named} failed with error ${failed[2]}; its state is unknown`);
+      } else notes.add(`line ${lineNo}: ${failed[1]} for ${named} failed with error ${failed[2]}; its state is unknown`);
       return;
     }
     if (/^\[SC\]/.test(t) || /^The specified service does not exist/i.test(t) || /^\(.*\)$/.test(t)) return; // banners, error text, control flags
@@ -86,8 +94,10 @@ export function parseScOutput(text: string): ServiceSet {
     else if (key === 'DISPLAY_NAME') s.displayName = value;
   });
   for (const s of out.services.values()) {
-    if (s.exists && s.state === undefined && s.startType === undefined) out.notes.push(`${s.name}: no state and no configuration in the output`);
+    if (s.exists && s.state === undefined && s.startType === undefined) notes.add(`${s.name.slice(0, 80)}: no state and no configuration in the output`);
   }
+  if (full) notes.add(`more than ${LIMITS.host.services.toLocaleString('en-US')} services (limit): the rest of the file is not read; a service not listed before that point is unknown`);
+  notes.end();
   return out;
 }
 
@@ -142,16 +152,22 @@ const OPTION = /^ - ([^:]+?):\s*(.*)$/;
 
 export function parseSysmonDashC(text: string): SysmonDashC {
   const out: SysmonDashC = { options: {}, notes: [] };
-  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
+  const notes = cappedNotes(out.notes);
+  let conditions = 0;
   let inRules = false;
   let understood = true;
   const rules: SysmonRuleBlock[] = [];
   let block: SysmonRuleBlock | undefined;
   let group: { g: SysmonRuleGroup; indent: number } | undefined;
-  lines.forEach((raw, i) => {
-    const lineNo = i + 1;
+  forEachLine(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, (raw, lineNo) => {
     const t = raw.trim();
     if (t === '') return;
+    // A real rule dump is a few thousand lines; past the limit it is not used (its rules are unknown).
+    if (inRules && ++conditions > LIMITS.host.sysmonRuleLines) {
+      understood = false;
+      notes.add(`more than ${LIMITS.host.sysmonRuleLines.toLocaleString('en-US')} rule lines (limit): the rule dump is not used`);
+      return false;
+    }
     const banner = /^System Monitor v(\S+)/.exec(t);
     if (banner) {
       out.version = banner[1]!;
@@ -164,7 +180,7 @@ export function parseSysmonDashC(text: string): SysmonDashC {
       return;
     }
     if (/^No rules installed/i.test(t)) {
-      out.notes.push('Sysmon reports "No rules installed": it runs with its built-in defaults');
+      notes.add('Sysmon reports "No rules installed": it runs with its built-in defaults');
       inRules = true;
       return;
     }
@@ -172,7 +188,7 @@ export function parseSysmonDashC(text: string): SysmonDashC {
       const o = OPTION.exec(raw);
       if (o) out.options[o[1]!.trim()] = o[2]!.trim();
       // The banner and copyright lines are skipped; an error (not elevated, not installed) is kept as a note.
-      else if (/administrator|error|not installed|failed/i.test(t)) out.notes.push(`line ${lineNo}: ${t}`);
+      else if (/administrator|error|not installed|failed/i.test(t)) notes.add(`line ${lineNo}: ${t.slice(0, 200)}`);
       return;
     }
     let m: RegExpExecArray | null;
@@ -194,7 +210,7 @@ export function parseSysmonDashC(text: string): SysmonDashC {
       }
     } else {
       understood = false;
-      out.notes.push(`line ${lineNo}: rule line not understood ("${t.slice(0, 60)}"); the rule dump is not used`);
+      notes.add(`line ${lineNo}: rule line not understood ("${t.slice(0, 60)}"); the rule dump is not used`);
     }
   });
   const o = out.options;
@@ -204,7 +220,8 @@ export function parseSysmonDashC(text: string): SysmonDashC {
   if (o['Config hash']) out.configHash = o['Config hash'];
   if (o['HashingAlgorithms']) out.hashAlgorithms = o['HashingAlgorithms'].split(',').map((s) => s.trim()).filter(Boolean);
   if (inRules && understood) out.rules = rules;
-  else if (!inRules) out.notes.push('no "Rule configuration" section: the rules are unknown');
+  else if (!inRules) notes.add('no "Rule configuration" section: the rules are unknown');
+  notes.end();
   return out;
 }
 

@@ -26,6 +26,7 @@ import { parseSysteminfoCsv } from './systeminfo.js';
 import { applyManagement, managementFromSysteminfo } from './management.js';
 import { parseWevtutilGl } from './wevtutil.js';
 import { readZip as readZipEntries } from '../zip.js';
+import { append, forEachLine } from '../lines.js';
 
 const configs = new Map<string, SysmonConfig>();
 
@@ -64,7 +65,7 @@ export function findSnapshots(arg: string, errors: InputError[]): Snapshot[] {
       continue;
     }
     if (s.isDirectory() && isSnapshotDir(p)) out.push(readDir(p, errors));
-    else if (s.isFile() && name.toLowerCase().endsWith('.zip')) out.push(...readZip(p, errors));
+    else if (s.isFile() && name.toLowerCase().endsWith('.zip')) append(out, readZip(p, errors));
   }
   return out;
 }
@@ -123,11 +124,16 @@ export function hostFromSnapshot(snap: Snapshot, catalog: Catalog, errors: Input
   const gp = tryParse('gpresult.xml', (t) => parseGpresult(t, catalog));
   const name = hostKey(info?.computer || gp?.computer || basename(snap.path).replace(/\.zip$/i, ''));
   const host = emptyHost(name);
-  host.files.push(...[...snap.files.keys()].sort().map(where));
-  const notes = (file: string, list: string[] = []) => host.notes.push(...list.map((n) => `${file}: ${n}`));
+  for (const name of [...snap.files.keys()].sort()) host.files.push(where(name));
+  const notes = (file: string, list: string[] = []) => addNotes(host, file, list);
   notes('systeminfo.csv', info?.notes);
-  const failed = (f('errors.txt') ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  notes('errors.txt', failed.slice(0, 10).map((l) => `the collection script reported: ${l}`));
+  // Only the first ten failures are said: walked in place, never split (the file may be 64 MiB of lines).
+  const failed: string[] = [];
+  forEachLine(f('errors.txt') ?? '', (l) => {
+    if (l.trim()) failed.push(`the collection script reported: ${l.trim()}`);
+    return failed.length < 10;
+  });
+  notes('errors.txt', failed);
 
   if (gp) applyGpresult(host, gp, 'gpresult.xml', catalog);
   if (info?.role) {
@@ -146,6 +152,7 @@ export function hostFromSnapshot(snap: Snapshot, catalog: Catalog, errors: Input
   const sacl = tryParse('auditpol-resourcesacl.txt', parseResourceSacl);
   if (sacl) {
     notes('auditpol-resourcesacl.txt', sacl.notes);
+    if (sacl.partial) errors.push({ path: where('auditpol-resourcesacl.txt'), message: `${sacl.partial}; read as partial: a global SACL not listed before it is unknown` });
     for (const kind of ['file', 'registry'] as const) {
       const g = sacl[kind];
       if (g) host.sacl.set(kind, { state: g.present ? 'on' : 'off', source: `auditpol-resourcesacl.txt${g.present ? `: ${g.entries.length} entr${g.entries.length === 1 ? 'y' : 'ies'}` : ''}` });
@@ -167,7 +174,8 @@ function readRegistry(host: HostEnvironment, snap: Snapshot, catalog: Catalog, e
     try {
       const reg = parseRegFile(text);
       regs.push({ file, reg });
-      host.notes.push(...reg.notes.map((n) => `${file}: ${n}`));
+      addNotes(host, file, reg.notes);
+      if (reg.partial) errors.push({ path: join(snap.path, file), message: `${reg.partial}; read as partial: a policy it does not set before that point is unknown` });
     } catch (e) {
       errors.push({ path: join(snap.path, file), message: (e as Error).message });
     }
@@ -189,6 +197,12 @@ function readRegistry(host: HostEnvironment, snap: Snapshot, catalog: Catalog, e
       continue;
     }
     const found = p.registry.map((r) => ({ r, v: lookup(r.key, r.value) }));
+    // Not found in an export cut short by a limit: it may be set after the cut, so neither on nor off is known.
+    const cut = found.find(({ v }) => v === undefined && regs.some(({ reg }) => reg.partial));
+    if (cut) {
+      if (!host.policies.has(p.id)) (host.policyGaps ??= new Map()).set(p.id, `${regs.filter(({ reg }) => reg.partial).map(({ file }) => file).join(', ')} was read only in part (limit), and ${cut.r.value} is not set in the part read`);
+      continue;
+    }
     const on = found.every(({ r, v }) => v !== undefined && v.data !== null && String(v.data) === String(r.data));
     const any = found.find((x) => x.v)?.v;
     const prev = host.policies.get(p.id);
@@ -210,6 +224,11 @@ function readRegistry(host: HostEnvironment, snap: Snapshot, catalog: Catalog, e
   }
 }
 
+/** A file's notes into the host's, one by one (a spread of a long list overflows the stack). */
+function addNotes(host: HostEnvironment, file: string, list: readonly string[]): void {
+  for (const n of list) host.notes.push(`${file}: ${n}`);
+}
+
 const logName = (s: string) => ({ security: 'Security', system: 'System', application: 'Application', setup: 'Setup' })[s.toLowerCase()] ?? s;
 
 /** wevtutil gl: every channel's state; sizes and retention as in force. */
@@ -223,9 +242,10 @@ function readChannels(host: HostEnvironment, snap: Snapshot, errors: InputError[
     errors.push({ path: join(snap.path, 'wevtutil-gl.txt'), message: (e as Error).message });
     return;
   }
-  host.notes.push(...set.notes.map((n) => `wevtutil-gl.txt: ${n}`));
+  for (const n of set.notes) host.notes.push(`wevtutil-gl.txt: ${n}`);
+  if (set.partial) errors.push({ path: join(snap.path, 'wevtutil-gl.txt'), message: `${set.partial}; read as partial: the channels after them are unknown` });
   const list = new Map<string, { name: string; exists: boolean; enabled?: boolean }>();
-  let complete = true;
+  let complete = !set.partial;
   for (const [key, c] of set.channels) {
     if (c.truncated) complete = false;
     const missing = c.error !== undefined && /could not be found|not found|does not exist/i.test(c.error);
@@ -238,7 +258,8 @@ function readChannels(host: HostEnvironment, snap: Snapshot, errors: InputError[
       host.eventLogs.set(log, { log, maxSizeKB: Math.floor(c.maxSizeBytes / 1024), retention: c.retention ? 2 : 0, source: 'wevtutil-gl.txt (in force)', ...(policy ? { policy } : {}) });
     }
   }
-  host.channels = { list, complete, source: complete ? 'wevtutil-gl.txt' : 'wevtutil-gl.txt (cut off: channels after the cut are unknown)' };
+  const source = complete ? 'wevtutil-gl.txt' : set.partial ? `wevtutil-gl.txt (${set.partial}: channels after them are unknown)` : 'wevtutil-gl.txt (cut off: channels after the cut are unknown)';
+  host.channels = { list, complete, source };
 }
 
 /** sc query / sysmon -c / the config XML: installed, running, and with which filters. */
@@ -248,7 +269,7 @@ function readSysmon(host: HostEnvironment, snap: Snapshot, catalog: Catalog, err
   const version = dashC !== undefined ? parseSysmonDashC(dashC).version : undefined;
   if (sc !== undefined) {
     const set = parseScOutput(sc);
-    host.notes.push(...set.notes.map((n) => `sysmon-service.txt: ${n}`));
+    addNotes(host, 'sysmon-service.txt', set.notes);
     const svc = ['sysmon64', 'sysmon'].map((n) => set.services.get(n)).find((s) => s?.exists);
     const known = ['sysmon64', 'sysmon'].every((n) => set.services.get(n)?.exists === false);
     if (svc) host.sysmonService = { state: svc.state === 'RUNNING' ? 'running' : svc.state ? 'stopped' : 'installed', source: `sysmon-service.txt: ${svc.name} ${svc.state ?? ''}`.trim(), version };
@@ -266,7 +287,7 @@ function readSysmon(host: HostEnvironment, snap: Snapshot, catalog: Catalog, err
         configs.set(key, config);
       }
       host.sysmon = config;
-      host.notes.push(...host.sysmon.notes.map((n) => `sysmon-config.xml: ${n}`));
+      addNotes(host, 'sysmon-config.xml', host.sysmon.notes);
     } catch (e) {
       errors.push({ path: join(snap.path, 'sysmon-config.xml'), message: (e as Error).message });
     }

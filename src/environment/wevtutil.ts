@@ -9,6 +9,8 @@
  * - `Get-WinEvent -ListLog * | Export-Csv` (EventLogConfiguration properties).
  */
 import { lazy } from '../lazy.js';
+import { LIMITS } from '../limits.js';
+import { cappedNotes, forEachLine } from '../lines.js';
 
 const csv = lazy<typeof import('csv-parse/sync')>('csv-parse/sync');
 
@@ -34,6 +36,8 @@ export interface ChannelSet {
   /** By lower-case channel name. */
   channels: Map<string, ChannelInfo>;
   notes: string[];
+  /** Set when a limit stopped the reading (why): channels after that point are unknown, not absent. */
+  partial?: string;
 }
 
 /** Header the collection script writes before each command output in a concatenated file. */
@@ -43,13 +47,9 @@ const bool = (v: string): boolean | undefined => (/^true$/i.test(v) ? true : /^f
 
 export function parseWevtutilGl(text: string): ChannelSet {
   const out: ChannelSet = { channels: new Map(), notes: [] };
-  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
-  // A file that does not end with a newline was cut off: its last line may be incomplete, so drop it.
-  const cut = text.length > 0 && !/[\r\n]\s*$/.test(text);
-  if (cut) {
-    const last = lines.pop();
-    out.notes.push(`the file ends inside a line ("${(last ?? '').slice(0, 40)}"); that line is ignored and the last channel is marked truncated`);
-  }
+  const notes = cappedNotes(out.notes);
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let cut = false;
   let cur: { info: ChannelInfo; sawPublishing: boolean; sawKey: boolean } | undefined;
   let pending: string | undefined; // channel named by a header, not yet by "name:"
   const finish = () => {
@@ -58,60 +58,72 @@ export function parseWevtutilGl(text: string): ChannelSet {
     out.channels.set(cur.info.name.toLowerCase(), cur.info);
     cur = undefined;
   };
-  const start = (name: string) => {
+  const start = (name: string): boolean => {
     finish();
+    // One object per channel: past the limit the rest of the file is not read, and its channels are unknown.
+    if (out.channels.size >= LIMITS.host.channels && !out.channels.has(name.toLowerCase())) {
+      out.partial = `more than ${LIMITS.host.channels.toLocaleString('en-US')} channels (limit)`;
+      return false;
+    }
     cur = { info: { name }, sawPublishing: false, sawKey: false };
+    return true;
   };
-  lines.forEach((raw, i) => {
-    const lineNo = i + 1;
-    if (raw.trim() === '') return;
+  // Iterated in place, never split into an array: a file of millions of short lines stays one string.
+  forEachLine(body, (raw, lineNo, last) => {
+    // A file that does not end with a newline was cut off: its last line may be incomplete, so drop it.
+    if (last && raw.trim() !== '') {
+      cut = true;
+      notes.add(`the file ends inside a line ("${raw.slice(0, 40)}"); that line is ignored and the last channel is marked truncated`);
+      return false;
+    }
+    if (raw.trim() === '') return true;
     const h = HEADER.exec(raw);
     if (h) {
       finish();
       const m = /^wevtutil(?:\.exe)?\s+(?:gl|get-log)\s+"?(.*?)"?$/i.exec(h[1]!);
       pending = m ? m[1] : undefined;
-      if (!m) out.notes.push(`line ${lineNo}: header "${h[1]}" is not a wevtutil gl command; ignored`);
-      return;
+      if (!m) notes.add(`line ${lineNo}: header "${h[1]!.slice(0, 80)}" is not a wevtutil gl command; ignored`);
+      return true;
     }
     if (/^Failed to read configuration for log /i.test(raw.trim())) {
       const named = /^Failed to read configuration for log (.+?)\.(?:\s|$)/i.exec(raw.trim())?.[1];
       const name = pending ?? named;
       if (!name) {
-        out.notes.push(`line ${lineNo}: "${raw.trim()}" names no channel; ignored`);
-        return;
+        notes.add(`line ${lineNo}: "${raw.trim().slice(0, 80)}" names no channel; ignored`);
+        return true;
       }
-      start(name);
+      if (!start(name)) return false;
       // The reason may follow on the same line or on the next one.
       cur!.info.error = raw.trim().replace(/^Failed to read configuration for log .+?\.(\s+|$)/i, '');
       pending = undefined;
-      return;
+      return true;
     }
     const kv = /^(\s*)([A-Za-z][\w]*):\s?(.*)$/.exec(raw);
     if (!kv) {
       // Error text continued on the next line ("The specified channel could not be found.").
       if (cur?.info.error !== undefined && !cur.sawKey) cur.info.error = `${cur.info.error} ${raw.trim()}`.trim();
       else if (pending !== undefined && !cur) {
-        start(pending);
+        if (!start(pending)) return false;
         cur!.info.error = raw.trim();
         pending = undefined;
-      } else out.notes.push(`line ${lineNo}: "${raw.trim().slice(0, 60)}" is not a "key: value" line; ignored`);
+      } else notes.add(`line ${lineNo}: "${raw.trim().slice(0, 60)}" is not a "key: value" line; ignored`);
       return;
     }
     const [, indent, key, value] = kv as unknown as [string, string, string, string];
     const k = key.toLowerCase();
     const v = value.trim();
     if (k === 'name' && indent === '') {
-      start(v || pending || '');
-      if (!v && pending) out.notes.push(`line ${lineNo}: empty "name:"; named "${pending}" from the header`);
+      if (!start(v || pending || '')) return false;
+      if (!v && pending) notes.add(`line ${lineNo}: empty "name:"; named "${pending}" from the header`);
       pending = undefined;
       return;
     }
     if (!cur) {
       if (pending === undefined) {
-        out.notes.push(`line ${lineNo}: "${key}:" before any "name:" line; ignored`);
+        notes.add(`line ${lineNo}: "${key}:" before any "name:" line; ignored`);
         return;
       }
-      start(pending);
+      if (!start(pending)) return false;
       pending = undefined;
     }
     const c = cur!;
@@ -140,13 +152,13 @@ export function parseWevtutilGl(text: string): ChannelSet {
       case 'maxsize': {
         const n = Number(v);
         if (/^\d+$/.test(v) && Number.isSafeInteger(n)) info.maxSizeBytes = n;
-        else out.notes.push(`line ${lineNo}: maxSize "${v}" of ${info.name} is not a number`);
+        else notes.add(`line ${lineNo}: maxSize "${v}" of ${info.name} is not a number`);
         break;
       }
       default: // isolation, channelAccess, publishing details: not needed to know whether events are kept
     }
     if (['enabled', 'retention', 'autobackup'].includes(k) && bool(v) === undefined) {
-      out.notes.push(`line ${lineNo}: ${key} "${v}" of ${info.name} is neither true nor false (localized?); left unknown`);
+      notes.add(`line ${lineNo}: ${key} "${v}" of ${info.name} is neither true nor false (localized?); left unknown`);
     }
   });
   // Only the last block can be cut short; "publishing:" is the final section wevtutil gl prints.
@@ -154,11 +166,16 @@ export function parseWevtutilGl(text: string): ChannelSet {
     const c = cur as { info: ChannelInfo; sawPublishing: boolean };
     if (c.info.error === undefined && (cut || !c.sawPublishing)) {
       c.info.truncated = true;
-      out.notes.push(`the output for ${c.info.name} is incomplete (no "publishing:" section); its missing fields are unknown`);
+      notes.add(`the output for ${c.info.name} is incomplete (no "publishing:" section); its missing fields are unknown`);
     }
   }
   finish();
-  if (pending !== undefined) out.notes.push(`the output ends after the header for ${pending}; that channel is unknown`);
+  // Text without a single channel is not wevtutil gl output (or is damaged throughout): reading it as "no
+  // channel exists" would block every rule that needs one; the channels stay unknown instead.
+  if (out.channels.size === 0 && pending === undefined && body.trim() !== '') throw new Error('no channel configuration in this file (not the output of wevtutil gl); its channels are unknown');
+  if (out.partial) notes.add(`${out.partial}: the rest of the file is not read, and the channels it lists are unknown`);
+  else if (pending !== undefined) notes.add(`the output ends after the header for ${pending}; that channel is unknown`);
+  notes.end();
   return out;
 }
 

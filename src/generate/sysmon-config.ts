@@ -100,7 +100,8 @@ export function generateSysmonConfig(needs: SysmonNeed[], catalog: Catalog, opts
     return !('reason' in t) && t.conds.length > 0;
   });
 
-  const needed = Math.max(...[...byElement.values()].flatMap((e) => [...e.ids].map((id) => Number(catalog.sysmonEvent(id)?.minSchema ?? 0))), 0);
+  let needed = 0; // a loop, not Math.max(...list): a spread of a long list overflows the stack
+  for (const e of byElement.values()) for (const id of e.ids) needed = Math.max(needed, Number(catalog.sysmonEvent(id)?.minSchema ?? 0));
   let schema = opts.schema ?? (base ? base.schemaVersion : '');
   if (!schema || !schemaAtLeast(schema, String(needed))) {
     if (opts.schema) throw new Error(`--schema ${opts.schema} predates event types the rules need (schema ${needed.toFixed(2)} or later)`);

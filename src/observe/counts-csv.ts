@@ -15,12 +15,13 @@
  * Hostile input is normal input: rows are bounded (LIMITS.observedRows), bad rows are skipped and counted in
  * one note, and a file whose header names no channel and event ID is one error.
  */
-import { LIMITS } from '../limits.js';
+import { LIMITS, readRegularChunks } from '../limits.js';
 import { lazy } from '../lazy.js';
 import { isAmbiguousAbbreviation, normaliseChannel } from './channels.js';
 import type { ObservedCount } from './model.js';
 
-const csv = lazy<typeof import('csv-parse/sync')>('csv-parse/sync');
+const csvStream = lazy<typeof import('csv-parse')>('csv-parse');
+type CsvParser = typeof import('csv-parse').Parser;
 
 export interface CountsCsv {
   /** Which tool's columns the header has, for the report. */
@@ -43,24 +44,77 @@ const COLUMNS = {
 
 type Field = keyof typeof COLUMNS;
 
+/** Event counts from CSV text held whole (tests, and inputs named otherwise than .csv). */
 export function parseCountsCsv(text: string): CountsCsv {
-  const delimiter = guessDelimiter(text);
-  let header: string[] | undefined;
-  let cols: Partial<Record<Field | 'source' | 'sourcetype', number>> = {};
-  let hayabusa = false;
-  const counts: ObservedCount[] = [];
-  const skipped = new Map<string, { n: number; line: number }>();
-  const skip = (why: string, line: number) => {
-    const s = skipped.get(why);
-    if (s) s.n++;
-    else skipped.set(why, { n: 1, line });
-  };
-  let rows = 0;
-  let truncated = false;
-  let broken = 0;
-  try {
-    csv().parse(text, {
-      delimiter,
+  const r = new CountsCsvReader();
+  r.write(text);
+  return r.end();
+}
+
+/**
+ * Event counts from a CSV file, streamed: read 64 KiB at a time, decoded as it comes, each row turned into
+ * a count and dropped. Neither the file nor its text is ever held whole.
+ */
+export function readCountsCsvFile(path: string, maxBytes: number): CountsCsv {
+  const r = new CountsCsvReader();
+  let decoder: InstanceType<typeof TextDecoder> | undefined;
+  readRegularChunks(path, maxBytes, CHUNK, CHUNK, (part, offset) => {
+    if (offset === 0) {
+      const { encoding, skip } = encodingOf(part);
+      decoder = new TextDecoder(encoding);
+      part = part.subarray(skip);
+    }
+    r.write(decoder!.decode(part, { stream: true }));
+    return !r.full;
+  });
+  if (decoder) r.write(decoder.decode());
+  return r.end();
+}
+
+const CHUNK = 65536;
+
+/** The text encodings decodeText recognises (src/decode.ts), told from a file's first bytes. */
+function encodingOf(b: Uint8Array): { encoding: string; skip: number } {
+  if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return { encoding: 'utf-16le', skip: 2 };
+  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return { encoding: 'utf-16be', skip: 2 };
+  if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return { encoding: 'utf-8', skip: 3 };
+  if (b.length >= 4 && b[0] !== 0 && b[1] === 0 && b[2] !== 0 && b[3] === 0) return { encoding: 'utf-16le', skip: 0 };
+  if (b.length >= 4 && b[0] === 0 && b[1] !== 0 && b[2] === 0 && b[3] !== 0) return { encoding: 'utf-16be', skip: 0 };
+  return { encoding: 'utf-8', skip: 0 };
+}
+
+/** Rows fed as text in pieces (csv-parse's stream parser, driven synchronously); end() gives the counts. */
+class CountsCsvReader {
+  /** Text before the parser starts: the header line, to guess the delimiter from. */
+  private head = '';
+  private parser: InstanceType<CsvParser> | undefined;
+  private failure: Error | undefined;
+  private header: string[] | undefined;
+  private cols: Partial<Record<Field | 'source' | 'sourcetype', number>> = {};
+  private hayabusa = false;
+  private counts: ObservedCount[] = [];
+  private skipped = new Map<string, { n: number; line: number }>();
+  private rows = 0;
+  private broken = 0;
+  /** More rows than the limit: the rest is not read. */
+  full = false;
+
+  write(text: string): void {
+    if (this.failure || this.full || text === '') return;
+    if (!this.parser) {
+      this.head += text;
+      if (this.head.indexOf('\n') < 0 && this.head.length < 4096) return;
+      this.start();
+      return;
+    }
+    this.parser.write(text);
+  }
+
+  private start(): void {
+    const text = this.head;
+    this.head = '';
+    this.parser = new (csvStream().Parser)({
+      delimiter: guessDelimiter(text),
       bom: true,
       relax_column_count: true,
       relax_quotes: true,
@@ -68,40 +122,63 @@ export function parseCountsCsv(text: string): CountsCsv {
       skip_records_with_error: true,
       max_record_size: 1 << 16,
       on_skip: () => {
-        broken++;
+        this.broken++;
         return undefined;
       },
       on_record: (record: string[], ctx) => {
-        if (!header) {
-          header = record.map((h) => h.trim().replace(/^"|"$/g, '').toLowerCase());
-          cols = columnsOf(header);
-          hayabusa = header.includes('%') || (cols.count !== undefined && header[cols.count] === 'total' && header.includes('id'));
-          if (cols.eventId === undefined || (cols.channel === undefined && cols.source === undefined && cols.sourcetype === undefined)) {
-            throw new HeaderError(`not an event-count CSV: the header (${header.slice(0, 8).join(', ')}) names no ${cols.eventId === undefined ? 'event ID (EventID, EventCode, ID)' : 'channel (Channel, LogName, EventLog, source)'} column`);
-          }
-          return null;
+        try {
+          this.record(record, ctx.lines);
+        } catch (e) {
+          this.failure ??= e as Error; // kept here: the stream would report it only on a later tick
+          throw e;
         }
-        if (++rows > LIMITS.observedRows) {
-          truncated = true;
-          return null;
-        }
-        const row = readRow(record, cols, hayabusa);
-        if ('skip' in row) skip(row.skip, ctx.lines);
-        else counts.push(row);
         return null; // rows are kept as counts, never as arrays of strings
       },
     });
-  } catch (e) {
-    if (e instanceof HeaderError) throw e;
-    throw new Error(`CSV error: ${(e as Error).message}`);
+    // Errors are taken from on_record above; the stream's own 'error' event comes a tick later and is not needed.
+    this.parser.on('error', (e: Error) => {
+      this.failure ??= e;
+    });
+    this.parser.write(text);
   }
-  if (!header) throw new Error(broken ? 'no readable header row: the first record is malformed or longer than 64 KB' : 'empty file: no header row');
-  const notes: string[] = [];
-  if (cols.count === undefined) notes.push('no count column: each row is counted as one event');
-  for (const [why, s] of skipped) notes.push(`${s.n} row(s) skipped: ${why} (first at line ${s.line})`);
-  if (broken) notes.push(`${broken} malformed CSV record(s) skipped`);
-  if (truncated) notes.push(`more than ${LIMITS.observedRows.toLocaleString('en-US')} rows (limit); the rest is not read`);
-  return { format: formatOf(header, cols, hayabusa), counts, notes };
+
+  private record(record: string[], line: number): void {
+    if (!this.header) {
+      const header = (this.header = record.map((h) => h.trim().replace(/^"|"$/g, '').toLowerCase()));
+      const cols = (this.cols = columnsOf(header));
+      this.hayabusa = header.includes('%') || (cols.count !== undefined && header[cols.count] === 'total' && header.includes('id'));
+      if (cols.eventId === undefined || (cols.channel === undefined && cols.source === undefined && cols.sourcetype === undefined)) {
+        throw new HeaderError(`not an event-count CSV: the header (${header.slice(0, 8).join(', ')}) names no ${cols.eventId === undefined ? 'event ID (EventID, EventCode, ID)' : 'channel (Channel, LogName, EventLog, source)'} column`);
+      }
+      return;
+    }
+    if (++this.rows > LIMITS.observedRows) {
+      this.full = true;
+      return;
+    }
+    const row = readRow(record, this.cols, this.hayabusa);
+    if ('skip' in row) {
+      const s = this.skipped.get(row.skip);
+      if (s) s.n++;
+      else this.skipped.set(row.skip, { n: 1, line });
+    } else this.counts.push(row);
+  }
+
+  end(): CountsCsv {
+    if (!this.parser && !this.failure) this.start();
+    if (!this.failure && !this.full) this.parser!.end(); // the last record, when the file does not end with a newline
+    const failure = this.failure as Error | undefined;
+    if (failure instanceof HeaderError) throw failure;
+    if (failure) throw new Error(`CSV error: ${failure.message}`);
+    const { header, cols, hayabusa } = this;
+    if (!header) throw new Error(this.broken ? 'no readable header row: the first record is malformed or longer than 64 KB' : 'empty file: no header row');
+    const notes: string[] = [];
+    if (cols.count === undefined) notes.push('no count column: each row is counted as one event');
+    for (const [why, s] of this.skipped) notes.push(`${s.n} row(s) skipped: ${why} (first at line ${s.line})`);
+    if (this.broken) notes.push(`${this.broken} malformed CSV record(s) skipped`);
+    if (this.full) notes.push(`more than ${LIMITS.observedRows.toLocaleString('en-US')} rows (limit); the rest is not read`);
+    return { format: formatOf(header, cols, hayabusa), counts: this.counts, notes };
+  }
 }
 
 class HeaderError extends Error {}

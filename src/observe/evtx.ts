@@ -12,7 +12,7 @@
  * on bad data; a file that cannot be used at all comes back with `error`.
  */
 import zlib from 'node:zlib';
-import { LIMITS, readRegular } from '../limits.js';
+import { LIMITS, readRegularChunks } from '../limits.js';
 import { errnoMessage } from '../rules/files.js';
 import { ChunkReader, F, Fields } from './binxml.js';
 import { filetimeMs } from './binxml-values.js';
@@ -83,56 +83,109 @@ function textTimeMs(s: string | undefined): number {
 
 /** Reads an .evtx file held in buf; name prefixes the notes. onRecord sees every record read. */
 export function readEvtx(buf: Buffer, name: string, onRecord?: (r: EvtxRecord) => void): EvtxResult {
-  const notes: string[] = [];
-  const fail = (error: string): EvtxResult => ({ records: 0, counts: [], notes, error });
-  if (buf.length === 0) return fail('empty file');
-  const hasChunk = buf.length >= FILE_HEADER + CHUNK_HEADER && buf.toString('latin1', FILE_HEADER, FILE_HEADER + 8) === 'ElfChnk\0';
-  if (buf.length < 128 || buf.toString('latin1', 0, 8) !== 'ElfFile\0') {
-    if (!hasChunk) return fail('not an EVTX file (no "ElfFile" signature)');
-    notes.push(`${name}: file header damaged (no "ElfFile" signature); chunks read anyway`);
-  } else if (crc32(buf.subarray(0, 120)) !== buf.readUInt32LE(124)) {
-    notes.push(`${name}: file header checksum mismatch; chunks read anyway`);
+  const scan = new EvtxScan(name, onRecord);
+  if (buf.length > 0 && scan.header(buf.subarray(0, FILE_HEADER))) {
+    for (let i = 0, off = FILE_HEADER; off < buf.length; i++, off += CHUNK) if (!scan.chunk(i, buf.subarray(off, Math.min(off + CHUNK, buf.length)))) break;
+  }
+  return scan.end();
+}
+
+/**
+ * Reads an .evtx file from disk 64 KiB chunk by 64 KiB chunk (one reused buffer: a 1 GiB log costs a chunk
+ * of memory, not a gigabyte), bounded by EVTX_LIMITS.maxFileBytes; never throws.
+ */
+export function readEvtxFile(path: string, onRecord?: (r: EvtxRecord) => void): EvtxResult {
+  const scan = new EvtxScan(path, onRecord);
+  try {
+    readRegularChunks(path, EVTX_LIMITS.maxFileBytes, FILE_HEADER, CHUNK, (part, offset) => (offset === 0 ? scan.header(part) : scan.chunk((offset - FILE_HEADER) / CHUNK, part)));
+  } catch (e) {
+    const message = (e as NodeJS.ErrnoException).code ? `cannot read: ${errnoMessage(e)}` : (e as Error).message;
+    return { records: 0, counts: [], notes: [], error: message };
+  }
+  return scan.end();
+}
+
+/**
+ * One file's reading, fed its header and then its chunks in order (from a buffer or from the disk); each
+ * chunk is read completely when given and not kept: only the counts per kind stay.
+ */
+class EvtxScan {
+  private notes: string[] = [];
+  private error: string | undefined;
+  /** Header facts kept until the first chunk tells whether a damaged header still starts an EVTX file. */
+  private head: { length: number; signed: boolean } | undefined;
+  private started = false;
+  /** Length of the last part given: a short one is where the file ends. */
+  private tail = CHUNK;
+  /** Chunk numbers per reason, reported once per reason. */
+  private byReason = new Map<string, number[]>();
+  private kinds = new Map<string, Kind>();
+  private fields = new Fields();
+  private prev: Kind | undefined;
+  private records = 0;
+  private unreadable = 0;
+  private incomplete = 0;
+  private uncounted = 0;
+
+  constructor(
+    private readonly name: string,
+    private readonly onRecord?: (r: EvtxRecord) => void,
+  ) {}
+
+  /** The first 4 KiB (or less); false when reading should stop. */
+  header(h: Buffer): boolean {
+    const signed = h.length >= 128 && h.toString('latin1', 0, 8) === 'ElfFile\0';
+    this.head = { length: h.length, signed };
+    if (signed && crc32(h.subarray(0, 120)) !== h.readUInt32LE(124)) this.notes.push(`${this.name}: file header checksum mismatch; chunks read anyway`);
+    if (!signed && h.length < FILE_HEADER) this.error = 'not an EVTX file (no "ElfFile" signature)';
+    return this.error === undefined;
   }
 
-  /** Chunk numbers per reason, reported once per reason. */
-  const byReason = new Map<string, number[]>();
-  const chunkNote = (i: number, reason: string) => {
-    const list = byReason.get(reason) ?? [];
+  private chunkNote(i: number, reason: string): void {
+    const list = this.byReason.get(reason) ?? [];
     list.push(i);
-    byReason.set(reason, list);
-  };
-  const kinds = new Map<string, Kind>();
-  const fields = new Fields();
-  let prev: Kind | undefined;
-  let records = 0;
-  let unreadable = 0;
-  let incomplete = 0;
-  let uncounted = 0;
+    this.byReason.set(reason, list);
+  }
 
-  // Every 64 KiB block is looked at, not only the header's chunk count: a file not closed cleanly has a
-  // stale count. Never-used blocks are zero-filled and skipped silently.
-  for (let i = 0, off = FILE_HEADER; off + CHUNK_HEADER <= buf.length; i++, off += CHUNK) {
-    const chunk = buf.subarray(off, Math.min(off + CHUNK, buf.length));
+  /** Chunk i (64 KiB, shorter at the end of the file); false when reading should stop. */
+  chunk(i: number, chunk: Buffer): boolean {
+    this.tail = chunk.length;
+    if (!this.started) {
+      this.started = true;
+      if (!this.head?.signed) {
+        const hasChunk = chunk.length >= CHUNK_HEADER && chunk.toString('latin1', 0, 8) === 'ElfChnk\0';
+        if (!hasChunk) {
+          this.error = 'not an EVTX file (no "ElfFile" signature)';
+          return false;
+        }
+        this.notes.push(`${this.name}: file header damaged (no "ElfFile" signature); chunks read anyway`);
+      }
+    }
+    if (chunk.length < CHUNK_HEADER) return false;
+    // Every 64 KiB block is looked at, not only the header's chunk count: a file not closed cleanly has a
+    // stale count. Never-used blocks are zero-filled and skipped silently.
     if (chunk.toString('latin1', 0, 8) !== 'ElfChnk\0') {
-      if (!chunk.subarray(0, CHUNK_HEADER).equals(ZERO_HEADER)) chunkNote(i, 'skipped: no chunk signature');
-      continue;
+      if (!chunk.subarray(0, CHUNK_HEADER).equals(ZERO_HEADER)) this.chunkNote(i, 'skipped: no chunk signature');
+      return true;
     }
     if (crc32(chunk.subarray(128, CHUNK_HEADER), crc32(chunk.subarray(0, 120))) !== chunk.readUInt32LE(124)) {
-      chunkNote(i, 'skipped: chunk header checksum mismatch');
-      continue;
+      this.chunkNote(i, 'skipped: chunk header checksum mismatch');
+      return true;
     }
     const lastRecord = chunk.readUInt32LE(44);
     const free = Math.min(chunk.readUInt32LE(48), chunk.length);
-    if (chunk.length < CHUNK) chunkNote(i, 'cut short (the file ends inside it): its later records are lost');
-    else if (free >= CHUNK_HEADER && crc32(chunk.subarray(CHUNK_HEADER, free)) !== chunk.readUInt32LE(52)) chunkNote(i, 'records checksum mismatch: its records were read but may be damaged');
+    if (chunk.length < CHUNK) this.chunkNote(i, 'cut short (the file ends inside it): its later records are lost');
+    else if (free >= CHUNK_HEADER && crc32(chunk.subarray(CHUNK_HEADER, free)) !== chunk.readUInt32LE(52)) this.chunkNote(i, 'records checksum mismatch: its records were read but may be damaged');
 
     const reader = new ChunkReader(chunk, EVTX_LIMITS);
+    const fields = this.fields;
+    const kinds = this.kinds;
     // Records run from the header to the last record's offset; what lies after it is unused space that may
     // hold stale records of an earlier use of the chunk, which must not be counted.
     for (let p = CHUNK_HEADER; p <= lastRecord && p + RECORD_MIN <= free; ) {
       const size = chunk.readUInt32LE(p + 4);
       if (chunk.readUInt32LE(p) !== RECORD_SIGNATURE || size < RECORD_MIN || p + size > free || chunk.readUInt32LE(p + size - 4) !== size) {
-        if (chunk.length === CHUNK) chunkNote(i, 'a record header is damaged: the rest of the chunk skipped');
+        if (chunk.length === CHUNK) this.chunkNote(i, 'a record header is damaged: the rest of the chunk skipped');
         break;
       }
       let ok = false;
@@ -143,16 +196,16 @@ export function readEvtx(buf: Buffer, name: string, onRecord?: (r: EvtxRecord) =
       }
       const t = fields.text;
       const eventId = ok && /^\d{1,10}$/.test(t[F.EventId] ?? '') ? Number(t[F.EventId]) : NaN;
-      if (!ok) unreadable++;
-      else if (!t[F.Channel] || !(eventId <= 0xffffffff)) incomplete++;
+      if (!ok) this.unreadable++;
+      else if (!t[F.Channel] || !(eventId <= 0xffffffff)) this.incomplete++;
       else {
-        records++;
+        this.records++;
         let ms = Number.isNaN(fields.timeMs) ? textTimeMs(t[F.Time]) : fields.timeMs;
         if (Number.isNaN(ms)) ms = filetimeMs(chunk, p + 16);
         const channel = t[F.Channel]!;
         const provider = t[F.Provider];
         const computer = t[F.Computer];
-        let kind = prev;
+        let kind = this.prev;
         // Runs of one kind are the rule; comparing with the previous record's kind saves building a key.
         if (!kind || kind.count.eventId !== eventId || kind.count.channel !== channel || kind.count.provider !== provider || kind.count.computer !== computer) {
           const key = `${computer ?? ''}\0${channel}\0${provider ?? ''}\0${eventId}`;
@@ -161,9 +214,9 @@ export function readEvtx(buf: Buffer, name: string, onRecord?: (r: EvtxRecord) =
             kind = { count: { ...(computer !== undefined && { computer }), channel, ...(provider !== undefined && { provider }), eventId, count: 0 }, first: NaN, last: NaN };
             kinds.set(key, kind);
           }
-          prev = kind;
+          this.prev = kind;
         }
-        if (!kind) uncounted++;
+        if (!kind) this.uncounted++;
         else {
           kind.count.count++;
           if (!Number.isNaN(ms)) {
@@ -171,9 +224,9 @@ export function readEvtx(buf: Buffer, name: string, onRecord?: (r: EvtxRecord) =
             if (!(ms <= kind.last)) kind.last = ms;
           }
         }
-        if (onRecord) {
+        if (this.onRecord) {
           const q = t[F.Qualifiers];
-          onRecord({
+          this.onRecord({
             recordId: u64(chunk, p + 8),
             ...(!Number.isNaN(ms) && { time: new Date(ms).toISOString() }),
             channel,
@@ -186,40 +239,36 @@ export function readEvtx(buf: Buffer, name: string, onRecord?: (r: EvtxRecord) =
       }
       p += size;
     }
-    if (reader.budgetHit) chunkNote(i, 'holds more template definitions than a chunk can (limit): records using them skipped');
+    if (reader.budgetHit) this.chunkNote(i, 'holds more template definitions than a chunk can (limit): records using them skipped');
+    return true;
   }
 
-  if (buf.length < FILE_HEADER) notes.push(`${name}: the file ends inside its header (cut short)`);
-  else if ((buf.length - FILE_HEADER) % CHUNK > 0 && (buf.length - FILE_HEADER) % CHUNK < CHUNK_HEADER) notes.push(`${name}: the file ends inside a chunk header (cut short)`);
-  const max = EVTX_LIMITS.listedChunks;
-  for (const [reason, list] of byReason) {
-    const shown = list.slice(0, max).join(', ') + (list.length > max ? ` … and ${list.length - max} more` : '');
-    notes.push(`${name}: chunk${list.length > 1 ? 's' : ''} ${shown} ${reason}`);
-  }
-  if (unreadable) notes.push(`${name}: ${unreadable} record${unreadable > 1 ? 's' : ''} with damaged binary XML skipped`);
-  if (incomplete) notes.push(`${name}: ${incomplete} record${incomplete > 1 ? 's' : ''} without a channel or a numeric event ID skipped`);
-  if (uncounted) notes.push(`${name}: more than ${EVTX_LIMITS.maxKinds} kinds of event (computer, channel, provider, event ID; limit): ${uncounted} records of further kinds not counted`);
+  end(): EvtxResult {
+    const { name, notes } = this;
+    if (!this.head) this.error = 'empty file';
+    else if (!this.started && !this.head.signed) this.error = 'not an EVTX file (no "ElfFile" signature)';
+    if (this.error) return { records: 0, counts: [], notes, error: this.error };
+    if (this.head!.length < FILE_HEADER) notes.push(`${name}: the file ends inside its header (cut short)`);
+    else if (this.tail > 0 && this.tail < CHUNK_HEADER) notes.push(`${name}: the file ends inside a chunk header (cut short)`);
+    const max = EVTX_LIMITS.listedChunks;
+    for (const [reason, list] of this.byReason) {
+      const shown = list.slice(0, max).join(', ') + (list.length > max ? ` … and ${list.length - max} more` : '');
+      notes.push(`${name}: chunk${list.length > 1 ? 's' : ''} ${shown} ${reason}`);
+    }
+    const { unreadable, incomplete, uncounted } = this;
+    if (unreadable) notes.push(`${name}: ${unreadable} record${unreadable > 1 ? 's' : ''} with damaged binary XML skipped`);
+    if (incomplete) notes.push(`${name}: ${incomplete} record${incomplete > 1 ? 's' : ''} without a channel or a numeric event ID skipped`);
+    if (uncounted) notes.push(`${name}: more than ${EVTX_LIMITS.maxKinds} kinds of event (computer, channel, provider, event ID; limit): ${uncounted} records of further kinds not counted`);
 
-  const iso = (ms: number) => (Number.isNaN(ms) ? undefined : new Date(ms).toISOString());
-  const counts = [...kinds.values()].map((k) => {
-    const first = iso(k.first);
-    const last = iso(k.last);
-    return { ...k.count, ...(first && { first }), ...(last && { last }) };
-  });
-  // plain code-unit order: stable across locales, and localeCompare's first call costs tens of ms (ICU)
-  const cmp = (x = '', y = '') => (x < y ? -1 : x > y ? 1 : 0);
-  counts.sort((a, b) => cmp(a.computer, b.computer) || cmp(a.channel, b.channel) || a.eventId - b.eventId || cmp(a.provider, b.provider));
-  return { records, counts, notes };
-}
-
-/** Reads an .evtx file from disk, bounded by EVTX_LIMITS.maxFileBytes; never throws. */
-export function readEvtxFile(path: string, onRecord?: (r: EvtxRecord) => void): EvtxResult {
-  let buf: Buffer;
-  try {
-    buf = readRegular(path, EVTX_LIMITS.maxFileBytes);
-  } catch (e) {
-    const message = (e as NodeJS.ErrnoException).code ? `cannot read: ${errnoMessage(e)}` : (e as Error).message;
-    return { records: 0, counts: [], notes: [], error: message };
+    const iso = (ms: number) => (Number.isNaN(ms) ? undefined : new Date(ms).toISOString());
+    const counts = [...this.kinds.values()].map((k) => {
+      const first = iso(k.first);
+      const last = iso(k.last);
+      return { ...k.count, ...(first && { first }), ...(last && { last }) };
+    });
+    // plain code-unit order: stable across locales, and localeCompare's first call costs tens of ms (ICU)
+    const cmp = (x = '', y = '') => (x < y ? -1 : x > y ? 1 : 0);
+    counts.sort((a, b) => cmp(a.computer, b.computer) || cmp(a.channel, b.channel) || a.eventId - b.eventId || cmp(a.provider, b.provider));
+    return { records: this.records, counts, notes };
   }
-  return readEvtx(buf, path, onRecord);
 }

@@ -9,10 +9,11 @@ import { decodeText } from '../decode.js';
 import { LIMITS, LimitError, readRegular } from '../limits.js';
 import { errnoMessage, statArgument } from '../rules/files.js';
 import { channelKey } from './channels.js';
-import { parseCountsCsv } from './counts-csv.js';
+import { parseCountsCsv, readCountsCsvFile } from './counts-csv.js';
 import { parseSearchResponse } from './elastic.js';
 import { readEvtxFile } from './evtx.js';
 import type { ObservedCount, Observations } from './model.js';
+import { append } from '../lines.js';
 
 export interface ObservationLoad extends Observations {
   /** Arguments that do not exist: the invocation is unusable. */
@@ -41,7 +42,7 @@ export function loadObservations(paths: readonly string[]): ObservationLoad {
     }
     const found = walk(arg, out);
     ignored += found.ignored;
-    files.push(...found.files);
+    append(files, found.files);
   }
   if (ignored) out.notes.push(`${ignored} file(s) in the --observed folders are not .evtx, .csv or .json; not read`);
   if (files.length > LIMITS.observedFiles) {
@@ -57,17 +58,18 @@ export function loadObservations(paths: readonly string[]): ObservationLoad {
     }
     out.sources.push(path);
     out.kinds[read.kind] = (out.kinds[read.kind] ?? 0) + 1;
-    out.notes.push(...read.notes.map((n) => (n.startsWith(path) ? n : `${path}: ${n}`)));
+    append(out.notes, read.notes.map((n) => (n.startsWith(path) ? n : `${path}: ${n}`)));
     for (const c of read.counts) {
       out.events += c.count;
-      const key = `${(c.computer ?? '').toLowerCase()}\n${channelKey(c.channel)}\n${(c.provider ?? '').toLowerCase()}\n${c.eventId}`;
+      // join() makes one flat string; a template literal makes a tree of parts kept beside it (a million keys).
+      const key = [(c.computer ?? '').toLowerCase(), channelKey(c.channel), (c.provider ?? '').toLowerCase(), c.eventId].join('\n');
       const had = merged.get(key);
       if (had) {
         had.count += c.count;
         if (c.first && (!had.first || c.first < had.first)) had.first = c.first;
         if (c.last && (!had.last || c.last > had.last)) had.last = c.last;
       } else if (merged.size < LIMITS.observedCounts) {
-        merged.set(key, { ...c });
+        merged.set(key, c); // the reader's own object, not kept by it: no copy (a million rows)
       } else if (!full) {
         full = true;
         out.errors.push({ path, message: `more than ${LIMITS.observedCounts.toLocaleString('en-US')} distinct (computer, channel, event ID) counts over all inputs (limit); further kinds are not kept` });
@@ -82,6 +84,15 @@ export function loadObservations(paths: readonly string[]): ObservationLoad {
 function readOne(path: string): { kind: string; counts: ObservedCount[]; notes: string[] } | { error: string } {
   const ext = (/\.([a-z]+)$/i.exec(path)?.[1] ?? '').toLowerCase();
   if (ext === 'evtx') return evtx(path);
+  if (ext === 'csv') {
+    // Streamed row by row: a CSV of a million rows is never held as one text.
+    try {
+      const r = readCountsCsvFile(path, LIMITS.inputFileBytes);
+      return { kind: r.format, counts: r.counts, notes: r.notes };
+    } catch (e) {
+      return { error: e instanceof LimitError ? e.message : (e as NodeJS.ErrnoException).code ? `cannot read: ${errnoMessage(e)}` : (e as Error).message };
+    }
+  }
   let buf: Buffer;
   try {
     buf = readRegular(path, LIMITS.inputFileBytes);

@@ -8,6 +8,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { LogSourceEntry } from '../catalog/types.js';
 import type { SigmaRule } from '../rules/model.js';
+import { append } from '../lines.js';
 
 export interface Plan {
   entries: LogSourceEntry[];
@@ -57,7 +58,7 @@ export function planEntries(rule: SigmaRule, catalog: Catalog): PlanResult {
       notes.push(`log source: ${r.how}`);
       hows.push(r.how.split(' (')[0] as string);
     }
-    if (r.entries.length) found.push(...r.entries);
+    if (r.entries.length) append(found, r.entries);
     else unknownNames.push(`${field} "${name}"`);
   };
   for (const c of cats) take('category', c);
@@ -70,7 +71,7 @@ export function planEntries(rule: SigmaRule, catalog: Catalog): PlanResult {
 
   const inferred = infer(rule, catalog);
   if (inferred) {
-    notes.push(...inferred.notes);
+    append(notes, inferred.notes);
     if (unknownNames.length) notes.push(`${unknownNames.join(', ')} not in the catalog: log source inferred from the detection`);
     return done(inferred.entries, notes, [...hows, inferred.from]);
   }

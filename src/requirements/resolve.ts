@@ -6,6 +6,7 @@ import { entryKey, eventsFromFields, infer, planEntries, sysmonTypesFromFields, 
 import { eventsRead } from './reads.js';
 import type { CorrelationRule, LoadedRule, SigmaRule } from '../rules/model.js';
 import { minimizeAlternatives, product, single, withAll, type Alternative, type Combo, MAX_ALTERNATIVES } from './sets.js';
+import { append } from '../lines.js';
 
 export interface Resolution {
   status: 'resolved' | 'unknown';
@@ -39,7 +40,7 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
     return unknown(`not a Windows rule (no product; ${what})`);
   }
   const plan = byDetection ? planFromInference(byDetection) : planEntries(rule, catalog);
-  notes.push(...plan.notes);
+  append(notes, plan.notes);
   if ('unknown' in plan) return unknown(plan.unknown);
   let entries = plan.entries;
   label = plan.label;
@@ -74,7 +75,7 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
           rejected.push(`${origin.name}: ${res.rejected}`);
           continue;
         }
-        notes.push(...res.notes);
+        append(notes, res.notes);
         if (res.eventsFromFields) byFields = true;
         res.events.forEach((e) => eventIds.add(e));
         const roles = [...(entry.roles ?? []), ...(origin.roles ?? [])];
@@ -102,7 +103,7 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
   if (!alternatives.length) {
     return { ...unknown(rejected.join('; ') || 'no source in the catalog produces this log source'), eventIds: rule.facts.eventIds };
   }
-  if (rejected.length) notes.push(...rejected.map((r) => `not an option: ${r}`));
+  if (rejected.length) append(notes, rejected.map((r) => `not an option: ${r}`));
   return {
     status: 'resolved',
     logsource: label,

@@ -1,5 +1,6 @@
 import { classifySelections, ConditionError, parseCondition, type ConditionNode } from './condition.js';
 import type { DetectionFacts } from './model.js';
+import { append } from '../lines.js';
 
 const RESERVED = new Set(['condition', 'timeframe']);
 
@@ -37,7 +38,7 @@ export function analyseDetection(detection: Record<string, unknown>): DetectionF
       try {
         const { ast, warnings: w } = parseCondition(cond);
         asts.push(ast);
-        warnings.push(...w);
+        append(warnings, w);
         const use = classifySelections(ast, selections);
         for (const name of use.positive) positive.add(name);
         if (use.undefinedRefs.length) warnings.push(`condition refers to undefined selection(s): ${use.undefinedRefs.join(', ')}`);

@@ -2,6 +2,7 @@ import { lazy } from '../lazy.js';
 import { collectRuleFiles, isCached, type CollectedFile, type ReuseHook } from './files.js';
 import { LEVEL_ORDER, STATUS_ORDER, type LoadError, type LoadNote, type LoadedRule } from './model.js';
 import { parseRuleFile, type ParsedFile } from './parse.js';
+import { append } from '../lines.js';
 
 export interface LoadOptions {
   /** Lowest status kept. Undefined: keep everything but `deprecated` and `unsupported`. */
@@ -58,8 +59,8 @@ export async function loadRules(paths: readonly string[], options: LoadOptions =
   const parse = options.parse ?? parseInThread;
   const parsed = await parse(collected.files, options.onProgress);
   parsed.forEach((p) => {
-    result.errors.push(...p.errors);
-    result.notes.push(...p.notes);
+    append(result.errors, p.errors);
+    append(result.notes, p.notes);
     for (const rule of p.rules) {
       if (!keepStatus(rule.status)) result.skipped.status++;
       else if (!keepLevel(rule.level)) result.skipped.level++;
