@@ -26,7 +26,7 @@ export async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
   const maxVolume = opts.maxVolume ?? FIX_DEFAULT_MAX_VOLUME;
   // The remediation files are written per host from its inputs: every host is kept.
   const { result, environment, load, assessment } = await runValidated(paths, { ...opts, observed: undefined, maxVolume }, { keepHosts: true });
-  const { files, notes, summary, warnings } = buildRemediation(result, loadCatalog(), environment?.hosts, load.rules, observed, assessment?.hosts.map((h) => h.rules));
+  const { files, notes, summary, warnings } = buildRemediation(result, loadCatalog(), environment?.hosts, load.rules, { observed, perHost: assessment?.hosts.map((h) => h.rules) });
   try {
     makeOutputDir(opts.out);
     // Fixed file names joined to --out: nothing is written outside it.

@@ -54,8 +54,14 @@ export function missingRequirements(result: CheckResult): string[] {
 
 const ADVANCED_AUDIT_GPO = 'Computer Configuration\\Policies\\Windows Settings\\Security Settings\\Advanced Audit Policy Configuration';
 
-/** observed: evidence for the Security log's time span; perHost: each host's verdicts per rule (the run's assessment); without it set-audit-sacls assesses the hosts itself. */
-export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: HostEnvironment[] = [], rules: LoadedRule[] = [], observed?: Observations, perHost?: HostRuleVerdicts[]): Remediation {
+export interface RemediationOptions {
+  /** Evidence that tells the Security log's time span (it changes no verdict and no file). */
+  observed?: Observations;
+  /** Each host's verdicts per rule (the run's assessment); without it set-audit-sacls assesses the hosts itself. */
+  perHost?: HostRuleVerdicts[];
+}
+
+export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: HostEnvironment[] = [], rules: LoadedRule[] = [], { observed, perHost }: RemediationOptions = {}): Remediation {
   const ids = missingRequirements(result);
   const files: RemediationFile[] = [];
   const notes: string[] = [];

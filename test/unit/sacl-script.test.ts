@@ -103,7 +103,7 @@ describe('set-audit-sacls.ps1 on the fixture rules', async () => {
 
   it('the written script: keys only, no inheritance on broad trees, only AddAuditRule, every path escaped', async () => {
     const host = await runCheck([FX], { cacheDir: false, workers: false, keepHosts: true, environment: { host: [join(SNAP, 'WS-0142')] } });
-    const { files, notes } = buildRemediation(host.result, catalog, host.environment!.hosts, host.load.rules, host.assessment!.hosts.map((h) => h.rules));
+    const { files, notes } = buildRemediation(host.result, catalog, host.environment!.hosts, host.load.rules, { perHost: host.assessment!.hosts.map((h) => h.rules) });
     const [ps1] = countsMatch(files, notes);
     expect(ps1?.name).toBe('set-audit-sacls.ps1');
     const text = ps1!.content.toString('utf8');
@@ -147,7 +147,7 @@ describe('one script per host when their rules differ', async () => {
   });
 
   it('real verdicts: a rule ready on a host (Sysmon logs it) adds no key there', () => {
-    const { files, notes } = buildRemediation(run.result, catalog, hosts, run.load.rules, run.assessment!.hosts.map((h) => h.rules));
+    const { files, notes } = buildRemediation(run.result, catalog, hosts, run.load.rules, { perHost: run.assessment!.hosts.map((h) => h.rules) });
     const scripts = countsMatch(files, notes);
     const ready = (host: string) => run.assessment!.hosts.find((h) => h.name === host)!.rules.filter((v) => v.verdict === 'ready').length;
     // DC01 runs Sysmon, WS-0142 does not: their verdicts differ, so do their scripts
@@ -161,7 +161,7 @@ describe('one script per host when their rules differ', async () => {
 
 describe.skipIf(!corpusOrSkip('sigmahq/rules'))('SigmaHQ rules/ on the DC and workstation snapshots', async () => {
   const run = await runCheck([join(CORPUS, 'sigmahq/rules')], { cacheDir: false, workers: false, keepHosts: true, environment: { host: [join(SNAP, 'DC01'), join(SNAP, 'WS-0142')] } });
-  const { files, notes } = buildRemediation(run.result, catalog, run.environment!.hosts, run.load.rules, run.assessment!.hosts.map((h) => h.rules));
+  const { files, notes } = buildRemediation(run.result, catalog, run.environment!.hosts, run.load.rules, { perHost: run.assessment!.hosts.map((h) => h.rules) });
 
   it('the workstation gets its own script, every entry a key, no broad tree inherited, the count equal to the entries', () => {
     const scripts = countsMatch(files, notes);
