@@ -30,6 +30,24 @@ export const LIMITS = {
   observedRows: 1_000_000,
   /** Distinct (computer, channel, provider, event ID) counts kept over all --observed inputs. */
   observedCounts: 2_000_000,
+  /**
+   * One --mapping or --pipeline file (src/catalog/mapping-read.ts, mappings.ts). pySigma's own Windows and
+   * Sysmon pipelines have a few hundred transformations; the whole catalog copied as a mapping ~90 entries.
+   */
+  mapping: {
+    /** YAML items (separators: commas and lines), counted before parsing. */
+    yamlItems: 250_000,
+    /** The same when the file needs the yaml package (anchors, tags, multi-line quoted scalars): it costs ~2 KB an item. */
+    yamlItemsPackage: 50_000,
+    /** Transformations of one pipeline. */
+    transformations: 10_000,
+    /** Log-source entries one file adds (a pipeline: one per logsource rule condition). */
+    entries: 10_000,
+    /** Items of one list (EventID, Channel, rule_conditions, an entry's sources or events); 65,536 event IDs exist. */
+    listItems: 65_536,
+    /** Channel × event-ID pairs of one log source: what resolving each rule against it walks. */
+    channelEvents: 100_000,
+  },
   /** One .evtx file of --observed (see src/observe/evtx.ts for how each bound is used). */
   evtx: {
     /**
