@@ -88,7 +88,7 @@ function pipelineEntries(path: string, doc: unknown, catalog: Catalog, notes: st
       return;
     }
     if (out.length + sources.length > entries) throw new MappingError(`${where}: more than ${entries} log sources in one file (limit); not used`);
-    const origins = originsFor(conds, catalog, where);
+    const origins = originsFor(conds, catalog, where, notes);
     for (const rc of sources) {
       const product = typeof rc['product'] === 'string' ? rc['product'].toLowerCase() : 'windows';
       const category = typeof rc['category'] === 'string' ? rc['category'].toLowerCase() : undefined;
@@ -125,7 +125,7 @@ function lookupsOf(catalog: Catalog): Lookups {
 }
 
 /** The origins a set of added conditions names: channels from Channel, Provider_Name or EventID. */
-function originsFor(conds: Obj, catalog: Catalog, where: string): LogSourceOrigin[] {
+function originsFor(conds: Obj, catalog: Catalog, where: string, notes: string[]): LogSourceOrigin[] {
   const { providerChannel, idChannel } = lookupsOf(catalog);
   const ids = [...new Set(list(conds['EventID'] ?? conds['EventId']).map(Number).filter((n) => Number.isInteger(n) && n >= 0 && n < 65536))];
   const channels = new Map<string, string>(); // lower-cased → as written (first)
@@ -146,13 +146,41 @@ function originsFor(conds: Obj, catalog: Catalog, where: string): LogSourceOrigi
   if (!channels.size) throw new MappingError(`${where}: conditions: no Channel, Provider_Name or known EventID tells where the events are logged`);
   const pairs = channels.size * Math.max(1, ids.length);
   if (pairs > LIMITS.mapping.channelEvents) throw new MappingError(`${where}: conditions: ${channels.size} channels × ${ids.length} event IDs, more than ${LIMITS.mapping.channelEvents} pairs (limit); not used`);
-  return [...channels.values()].flatMap((ch): LogSourceOrigin[] => {
+  const unknownIds = new Set<number>();
+  const origins = [...channels.values()].flatMap((ch): LogSourceOrigin[] => {
     const known = catalog.serviceForChannel(ch);
     // A channel the catalog knows keeps its producers (audit subcategories, Sysmon, policies), narrowed to the IDs.
-    if (known) return known.sources.filter((s) => s.channel?.toLowerCase() === ch.toLowerCase()).map((s) => {
-      const { events: _all, ...rest } = s;
-      return ids.length ? { ...rest, events: ids } : rest;
+    if (known) return known.sources.filter((s) => s.channel?.toLowerCase() === ch.toLowerCase()).flatMap((s) => {
+      const { events: all, ...rest } = s;
+      if (!ids.length) return [rest];
+      const events = producedIds(s, all, ids, catalog, unknownIds);
+      return events.length ? [{ ...rest, events }] : [];
     });
     return [{ name: `${ch} (pipeline)`, producer: 'channel' as const, channel: ch, ...(ids.length ? { events: ids } : {}), note: 'a channel the catalog does not know: its state comes from wevtutil gl in a host snapshot' }];
+  });
+  if (unknownIds.size) {
+    const list = [...unknownIds].sort((a, b) => a - b);
+    const shown = list.slice(0, 10).join(', ') + (list.length > 10 ? `, … (${list.length})` : '');
+    notes.push(`${where}: EventID ${shown}: no producer the catalog knows writes them to that channel; rules of this log source are judged without them (unknown when none is left)`);
+  }
+  return origins;
+}
+
+/**
+ * The pipeline's IDs a catalog origin produces. An audit origin's own `events` are the events the Security log
+ * writes without any audit setting: an ID no subcategory logs must not be read as one of those (a false
+ * "ready, logged by default"), so it is left out, as a rule's unknown Security IDs are.
+ */
+function producedIds(origin: LogSourceOrigin, own: number[] | undefined, ids: number[], catalog: Catalog, unknown: Set<number>): number[] {
+  const regardless = new Set(own ?? []);
+  const produced = (id: number): boolean => {
+    if (origin.producer === 'audit') return catalog.auditProducers(id).length > 0 || regardless.has(id);
+    if (origin.producer === 'sysmon') return catalog.sysmonEvent(id) !== undefined;
+    return true;
+  };
+  return ids.filter((id) => {
+    if (produced(id)) return true;
+    unknown.add(id);
+    return false;
   });
 }

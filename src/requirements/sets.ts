@@ -52,6 +52,13 @@ export function product(options: Combo[][], cap = MAX_ALTERNATIVES): { sets: Com
   let sets: Picks[] = [{ requires: [], last: undefined }];
   let truncated = false;
   for (const opts of options) {
+    // An event with an option that needs nothing new leaves every way as it is (the others only add to it):
+    // a log source with thousands of events costs one pass per event, not a minimisation.
+    const kept = unchanged(sets, opts);
+    if (kept) {
+      sets = kept;
+      continue;
+    }
     const next: Picks[] = [];
     for (const s of sets) {
       for (const o of opts) {
@@ -77,6 +84,29 @@ interface Picks {
 interface Pick {
   combo: Combo;
   prev: Pick | undefined;
+}
+
+/** Each way extended by its first option that needs nothing it does not already need, or undefined. */
+function unchanged(sets: Picks[], opts: Combo[]): Picks[] | undefined {
+  const out: Picks[] = [];
+  for (const s of sets) {
+    const o = opts.find((x) => sortedSubset(x.requires, s.requires));
+    if (!o) return undefined;
+    out.push({ requires: s.requires, last: { combo: o, prev: s.last } });
+  }
+  return out;
+}
+
+/** Whether sorted, duplicate-free `a` is within sorted `b` (one merge pass). */
+function sortedSubset(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length > b.length) return false;
+  let j = 0;
+  for (const x of a) {
+    while (j < b.length && (b[j] as string) < x) j++;
+    if (b[j] !== x) return false;
+    j++;
+  }
+  return true;
 }
 
 function minimizePicks(next: Picks[]): Picks[] {
