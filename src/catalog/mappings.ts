@@ -25,6 +25,9 @@ export interface MappingInput {
   kind: 'mapping' | 'pipeline';
 }
 
+/** Notes of one kind listed per file (unused transformations, replaced entries) before one line counts the rest. */
+const LISTED_UNUSED = 20;
+
 /** A catalog with the mappings applied, and the notes they produced. */
 export function withMappings(catalog: Catalog, inputs: MappingInput[]): { catalog: Catalog; notes: string[] } {
   if (!inputs.length) return { catalog, notes: [] };
@@ -35,10 +38,12 @@ export function withMappings(catalog: Catalog, inputs: MappingInput[]): { catalo
     notes.push(...read.notes);
     const doc = read.doc;
     const entries = input.kind === 'mapping' ? mappingEntries(input.path, doc) : pipelineEntries(input.path, doc, catalog, notes);
+    let replaced = 0;
     for (const e of entries) {
-      if (byKey.has(keyOf(e))) notes.push(`${input.path}: ${keyOf(e)} replaces the catalog's entry`);
+      if (byKey.has(keyOf(e)) && ++replaced <= LISTED_UNUSED) notes.push(`${input.path}: ${keyOf(e)} replaces the catalog's entry`);
       byKey.set(keyOf(e), e);
     }
+    if (replaced > LISTED_UNUSED) notes.push(`${input.path}: … and ${replaced - LISTED_UNUSED} more entries replace earlier ones`);
   }
   const next = new Catalog(catalog.auditCategories, catalog.subcategories, catalog.sysmonEvents, catalog.policies, [...byKey.values()], catalog.eventLogs, catalog.sysmonConditions, catalog.collectorFacts, catalog.aliases);
   const problems = next.checkReferences();
@@ -58,9 +63,6 @@ function mappingEntries(path: string, doc: unknown): LogSourceEntry[] {
   if (problems.length) throw new MappingError(clip(problems[0] as string, 500));
   return entries;
 }
-
-/** Notes listed per file on transformations that are not used, before one line counts the rest. */
-const LISTED_UNUSED = 20;
 
 /** add_condition + logsource rule conditions → one entry per custom log source. */
 function pipelineEntries(path: string, doc: unknown, catalog: Catalog, notes: string[]): LogSourceEntry[] {

@@ -130,6 +130,17 @@ describe('--pipeline and --mapping: linear readers within LIMITS.mapping', () =>
     expect(oneLine(r.stderr)).toEqual([`logsource-check: ${big}: more than 50000 YAML items (60010 separators) in YAML beyond the plain block style (anchors, tags, quoted values over several lines …; limit); not used`]);
   }, 25_000);
 
+  it('notes on unused transformations are listed up to 20 per file, then counted', () => {
+    const t = ['transformations:', ...ids(30).flatMap((i) => [`  - id: f${i}`, '    type: field_name_mapping', '    mapping: { Result: AuthResult }'])];
+    const p = write('unused.yml', t.join('\n'));
+    const r = bounded(['--pipeline', p, '-f', 'json']);
+    expect(r.status).toBe(0);
+    const mine = json(r.stdout).notes.filter((n) => n.path === p).map((n) => n.message);
+    expect(mine).toHaveLength(21);
+    expect(mine[0]).toBe('transformations[0] (f0): type field_name_mapping changes queries, not what is logged; not used');
+    expect(mine[20]).toBe('… and 10 more transformations not used');
+  }, 15_000);
+
   it('a repeated key is read as PyYAML reads it (the last value) with a note, on either reader', () => {
     for (const anchor of ['', ' &x']) {
       const p = write(`dup${anchor ? '-anchor' : ''}.yml`, pipeline([`      Channel:${anchor} Wrong/Channel`, '      Channel: Contoso-App/Operational', '      EventID: 1001']));
