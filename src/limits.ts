@@ -49,11 +49,30 @@ export const LIMITS = {
     /** Rule lines of one `sysmon -c` dump (a large community config dumps a few thousand). */
     sysmonRuleLines: 100_000,
   },
+  /**
+   * One --mapping or --pipeline file (src/catalog/mapping-read.ts, mappings.ts). pySigma's own Windows and
+   * Sysmon pipelines have a few hundred transformations; the whole catalog copied as a mapping ~90 entries.
+   */
+  mapping: {
+    /** YAML items (separators: commas and lines), counted before parsing. */
+    yamlItems: 250_000,
+    /** The same when the file needs the yaml package (anchors, tags, multi-line quoted scalars): it costs ~2 KB an item. */
+    yamlItemsPackage: 50_000,
+    /** Transformations of one pipeline. */
+    transformations: 10_000,
+    /** Log-source entries one file adds (a pipeline: one per logsource rule condition). */
+    entries: 10_000,
+    /** Items of one list (EventID, Channel, rule_conditions, an entry's sources or events); 65,536 event IDs exist. */
+    listItems: 65_536,
+    /** Channel × event-ID pairs of one log source: what resolving each rule against it walks. */
+    channelEvents: 100_000,
+  },
   /** One .evtx file of --observed (see src/observe/evtx.ts for how each bound is used). */
   evtx: {
     /**
-     * Largest file read; it is held in memory whole. Windows' default Security log is 20 MB and busy servers
-     * are set to a few hundred MB; a larger log can be exported in parts (wevtutil epl with a query).
+     * Largest file read (in 64 KiB chunks through one reused buffer, never whole). Windows' default Security log
+     * is 20 MB and busy servers are set to a few hundred MB; a larger log can be exported in parts (wevtutil epl
+     * with a query).
      */
     maxFileBytes: 1024 * MiB,
     /** Distinct (computer, channel, provider, event ID) kinds per file; a real log has hundreds, a forwarded one thousands. */

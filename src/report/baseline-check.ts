@@ -8,10 +8,11 @@ import type { Catalog } from '../catalog/catalog.js';
 import { describeRequirement } from '../requirements/describe.js';
 import { csvCell, jsonSafe, markdownCell, markdownCode, terminal, terminalLine } from '../escape.js';
 import { lazy } from '../lazy.js';
+import { markdownCutNote, tableText } from './cell.js';
+import { Table } from './table-style.js';
 import type { BaselineFormat, BaselineRenderOptions } from './baseline.js';
 import type { CheckResult } from './result.js';
 
-const Table = lazy<typeof import('cli-table3')>('cli-table3');
 const csv = lazy<typeof import('csv-stringify/sync')>('csv-stringify/sync');
 const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 /** Log-source rows and lacking settings per baseline shown without --verbose. */
@@ -73,10 +74,11 @@ export function renderBaselineCheck(result: CheckResult, check: BaselineCheck, c
   const outside = (b: BaselineReadiness) => Object.entries(b.outside).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${n(v)}`).join(' · ');
   const s = result.summary;
   if (format === 'markdown') {
+    markdownCutNote(); // a fresh count for this report
     const out = [`### Baselines as hosts — ${n(s.rulesScanned)} rules, ${n(s.windowsRules)} Windows`, ''];
     for (const b of check.baselines) out.push(`- **${markdownCell(b.baseline.name)}** — ${markdownCell(b.baseline.title)} (${markdownCell(b.baseline.version)}): ${markdownCell(baselineLine(b).slice(b.baseline.name.length + 2))}`);
     out.push('', `| Log source | ${check.baselines.map((b) => `\`${markdownCode(b.baseline.name)}\``).join(' | ')} |`, `| --- |${check.baselines.map(() => ' --- |').join('')}`);
-    for (const r of top) out.push(`| ${markdownCell(shortLogsource(r.logsource))} | ${r.cells.map(cell).join(' | ')} |`);
+    for (const r of top) out.push(`| ${markdownCell(tableText(shortLogsource(r.logsource)))} | ${r.cells.map(cell).join(' | ')} |`);
     if (top.length < rows.length) out.push('', `${rows.length - top.length} more log sources (--verbose)`);
     for (const b of check.baselines) {
       out.push('', `**${markdownCell(b.baseline.name)} lacks** (rules not ready for want of it):`, '');
@@ -84,6 +86,7 @@ export function renderBaselineCheck(result: CheckResult, check: BaselineCheck, c
       if (b.lacks.length > lacksOf(b).length) out.push(`- … ${b.lacks.length - lacksOf(b).length} more (--verbose)`);
       if (outside(b)) out.push(`- needs what no logging baseline sets: ${markdownCell(outside(b))}`);
     }
+    out.push(...markdownCutNote());
     return `${out.join('\n')}\n`;
   }
   const width = Math.max(60, Math.min(opts.width ?? 100, 200)) - 1;

@@ -6,6 +6,8 @@ import type { Baseline } from '../catalog/baselines.js';
 import { STATUSES, type BaselineComparison, type SettingComparison, type SettingStatus } from '../assess/baseline.js';
 import { csvCell, jsonSafe, markdownCell, terminal, terminalLine } from '../escape.js';
 import { lazy } from '../lazy.js';
+import { markdownCutNote, tableText } from './cell.js';
+import { Table } from './table-style.js';
 
 export type BaselineFormat = 'table' | 'json' | 'markdown' | 'csv';
 export interface BaselineRenderOptions {
@@ -14,7 +16,6 @@ export interface BaselineRenderOptions {
   width?: number;
 }
 
-const Table = lazy<typeof import('cli-table3')>('cli-table3');
 const csv = lazy<typeof import('csv-stringify/sync')>('csv-stringify/sync');
 /** No line between table rows. */
 const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
@@ -111,19 +112,21 @@ function settingsMatrix(hosts: BaselineComparison[]): [string, string, string][]
 }
 
 function markdown(b: Baseline, hosts: BaselineComparison[], opts: BaselineRenderOptions): string {
+  markdownCutNote(); // a fresh count for this report
   const out = [`### ${markdownCell(headline(b))}`, '', `Source: ${markdownCell(b.source)}`, ''];
   if (hosts.length > 1) {
     out.push(`| Host | Met | ${STATUSES.join(' | ')} |`, `| --- | --- |${STATUSES.map(() => ' --- |').join('')}`);
-    for (const h of hosts) out.push(`| ${markdownCell(h.host)} | ${h.metPercent === null ? '-' : `${h.metPercent}%`} | ${STATUSES.map((s) => h.counts[s]).join(' | ')} |`);
+    for (const h of hosts) out.push(`| ${markdownCell(tableText(h.host))} | ${h.metPercent === null ? '-' : `${h.metPercent}%`} | ${STATUSES.map((s) => h.counts[s]).join(' | ')} |`);
     out.push('');
   }
   for (const h of hosts.length === 1 || opts.verbose ? hosts : []) {
     out.push(`**${markdownCell(h.host)}**: ${markdownCell(hostLine(h))}`, '', '| Setting | Baseline wants | Host has | Status |', '| --- | --- | --- | --- |');
-    for (const s of shown(h, opts.verbose)) out.push(`| ${markdownCell(s.name)} | ${markdownCell(s.want)} | ${markdownCell(s.have)} | ${s.required ? s.status : `(${s.status})`} |`);
+    for (const s of shown(h, opts.verbose)) out.push(`| ${markdownCell(tableText(s.name))} | ${markdownCell(tableText(s.want))} | ${markdownCell(tableText(s.have))} | ${s.required ? s.status : `(${s.status})`} |`);
     out.push('');
   }
   if (hosts.length > 1 && !opts.verbose) {
-    out.push('| Setting | Baseline wants | Hosts |', '| --- | --- | --- |', ...settingsMatrix(hosts).map(([n, w, t]) => `| ${markdownCell(n)} | ${markdownCell(w)} | ${markdownCell(t)} |`), '');
+    out.push('| Setting | Baseline wants | Hosts |', '| --- | --- | --- |', ...settingsMatrix(hosts).map(([n, w, t]) => `| ${markdownCell(tableText(n))} | ${markdownCell(tableText(w))} | ${markdownCell(tableText(t))} |`), '');
   }
+  out.push(...markdownCutNote());
   return `${out.join('\n')}\n`;
 }

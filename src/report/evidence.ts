@@ -8,6 +8,7 @@ import { stateLine } from '../assess/evidence-summary.js';
 import type { EvidenceState } from '../assess/evidence.js';
 import { markdownCell as cell, terminalLine as t, htmlAttr as attr, htmlText as esc } from '../escape.js';
 import type { CheckResult, RuleRow } from './result.js';
+import { tableText } from './cell.js';
 import { Table } from './table-style.js';
 import { shortLogsource } from './text.js';
 
@@ -103,12 +104,12 @@ export function evidenceMarkdown(result: CheckResult): string[] {
     fold(`${ev.logsources.length} log source(s): observed vs not`, [
       '| Log source | Rules | Observed | Partly | Silent | Despite config | Not observed |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-      ...ev.logsources.map((l) => `| ${cell(shortLogsource(l.logsource))} | ${l.rules} | ${STATES.map((s) => l[s]).join(' | ')} |`),
+      ...ev.logsources.map((l) => `| ${cell(tableText(shortLogsource(l.logsource)))} | ${l.rules} | ${STATES.map((s) => l[s]).join(' | ')} |`),
     ]);
   }
   const channels = ev.channels.filter((c) => c.rules > 0 || c.events > 0);
   if (channels.length) {
-    fold(`${channels.length} channel(s): rules reading each, events seen`, ['| Channel | Rules | Not observed | Events | Event IDs | Hosts |', '| --- | ---: | ---: | ---: | ---: | ---: |', ...channels.map((c) => `| ${cell(c.channel)} | ${c.rules} | ${c.rulesNotObserved} | ${n(c.events)} | ${c.eventIds} | ${c.hosts} |`)]);
+    fold(`${channels.length} channel(s): rules reading each, events seen`, ['| Channel | Rules | Not observed | Events | Event IDs | Hosts |', '| --- | ---: | ---: | ---: | ---: | ---: |', ...channels.map((c) => `| ${cell(tableText(c.channel))} | ${c.rules} | ${c.rulesNotObserved} | ${n(c.events)} | ${c.eventIds} | ${c.hosts} |`)]);
   }
   for (const [state, label] of [['silent', 'silent: configured on, not seen'], ['observed-despite-config', 'seen despite the configuration']] as const) {
     const list = rulesIn(result, state);

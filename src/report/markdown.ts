@@ -4,13 +4,19 @@
  * folded into <details>.
  */
 import { markdownCell as cell, markdownCode as code, markdownFence } from '../escape.js';
+import { markdownCutNote, tableText } from './cell.js';
 import { budgetLine, rankingNote } from './volume-text.js';
 import { withheldLine } from './hazard-text.js';
 import type { CheckResult, Readiness } from './result.js';
 import { evidenceMarkdown } from './evidence.js';
 import { groupUnknownReasons, howLines, outOfScopeLine, rankList, renderAlternatives, shortLogsource, summaryLine, verdictLine } from './text.js';
 
+/** Table cells: cut to CELL_CHARS (src/report/cell.ts), then escaped. */
+const tc = (s: string): string => cell(tableText(s));
+const tcode = (s: string): string => code(tableText(s));
+
 export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } = {}): string {
+  markdownCutNote(); // a fresh count for this report
   const rd = result.readiness;
   const who = rd ? (rd.hosts.length === 1 ? rd.hosts[0]?.name ?? '' : `${rd.hosts.length} hosts`) : '';
   const out: string[] = [`# logsource-check report${who ? `: ${cell(who)}` : ''}`, '', cell(summaryLine(result)), ''];
@@ -32,7 +38,7 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
     out.push('', '## Log sources');
     open(`${result.summary.logsources.length} log source(s)`);
     out.push('| Log source | Rules | Resolved |', '| --- | ---: | --- |');
-    for (const l of result.summary.logsources) out.push(`| ${cell(l.logsource)} | ${l.rules} | ${l.resolved ? 'yes' : 'unknown'} |`);
+    for (const l of result.summary.logsources) out.push(`| ${tc(l.logsource)} | ${l.rules} | ${l.resolved ? 'yes' : 'unknown'} |`);
     close();
   }
   if (rd) {
@@ -45,7 +51,7 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
       out.push('| Host | Role | Ready | Partial | Blocked | Unknown | N/A | Ready % |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
       for (const h of rd.hosts) {
         const s = h.summary;
-        out.push(`| ${cell(h.name)} | ${cell(h.role ?? '?')} | ${s.ready} | ${s.partial} | ${s.blocked} | ${s.unknown} | ${s.notApplicable} | ${s.readiness === null ? '—' : `${s.readiness}% of ${s.applicable}`} |`);
+        out.push(`| ${tc(h.name)} | ${tc(h.role ?? '?')} | ${s.ready} | ${s.partial} | ${s.blocked} | ${s.unknown} | ${s.notApplicable} | ${s.readiness === null ? '—' : `${s.readiness}% of ${s.applicable}`} |`);
       }
       close();
     }
@@ -59,8 +65,8 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
     for (const r of result.requirements) {
       const state = rd ? ` ${r.state ?? 'unknown'} |` : '';
       // Commands and XML as code spans: literal in a table cell, where a fenced block cannot stand.
-      const how = r.command ? `\`${code(r.command)}\`` : r.xml ? `${cell(r.enable.split(' (e.g.')[0] ?? r.enable)}: \`${code(r.xml)}\`` : cell(r.enable);
-      out.push(`| ${cell(r.name)} | \`${code(r.id)}\` | ${r.rules} | ${r.essentialFor} |${state} ${[how, ...r.details.map(cell)].join('<br>')} |`);
+      const how = r.command ? `\`${tcode(r.command)}\`` : r.xml ? `${tc(r.enable.split(' (e.g.')[0] ?? r.enable)}: \`${tcode(r.xml)}\`` : tc(r.enable);
+      out.push(`| ${tc(r.name)} | \`${tcode(r.id)}\` | ${r.rules} | ${r.essentialFor} |${state} ${[how, ...r.details.map(tc)].join('<br>')} |`);
     }
   } else out.push('No Windows requirement found in this rule set.');
   close();
@@ -69,10 +75,10 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
     out.push('', '## Sysmon');
     open(`${cell(rd.sysmon.config)} (schema ${cell(rd.sysmon.schemaVersion)}): per event type, and the filters that cost the most rules`);
     out.push('| EID | Element | State | Rules | Logged | Partial | Dropped |', '| ---: | --- | --- | ---: | ---: | ---: | ---: |');
-    for (const t of rd.sysmon.types) out.push(`| ${t.eventId} | ${cell(t.element)} | ${t.state} | ${t.rules} | ${t.logged} | ${t.partial} | ${t.dropped} |`);
+    for (const t of rd.sysmon.types) out.push(`| ${t.eventId} | ${tc(t.element)} | ${t.state} | ${t.rules} | ${t.logged} | ${t.partial} | ${t.dropped} |`);
     if (rd.sysmon.offenders.length) {
       out.push('', '| Rules | Config filter that drops or cuts their events |', '| ---: | --- |');
-      for (const o of rd.sysmon.offenders) out.push(`| ${o.rules} | ${cell(o.filter)} |`);
+      for (const o of rd.sysmon.offenders) out.push(`| ${o.rules} | ${tc(o.filter)} |`);
     }
     close();
   }
@@ -80,7 +86,7 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
     out.push('', '## Forwarding');
     open(`${rd.channels.length} channel(s): needed vs forwarded event IDs`);
     out.push('| Channel | Needed event IDs | Forwarded | Missing | Rules affected |', '| --- | --- | --- | --- | ---: |');
-    for (const c of rd.channels) out.push(`| ${cell(c.channel)} | ${c.needed === 'any' ? 'any' : c.needed.join(', ')} | ${cell(c.forwarded)} | ${c.missing.join(', ')} | ${c.rulesAffected} |`);
+    for (const c of rd.channels) out.push(`| ${tc(c.channel)} | ${c.needed === 'any' ? 'any' : tc(c.needed.join(', '))} | ${tc(c.forwarded)} | ${tc(c.missing.join(', '))} | ${c.rulesAffected} |`);
     close();
   }
 
@@ -89,7 +95,7 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
     out.push('', '## Unknown');
     open(`${reasons.length} reason(s) a log source could not be resolved`);
     out.push('| Rules | Reason |', '| ---: | --- |');
-    for (const [reason, n] of reasons) out.push(`| ${n} | ${cell(reason)} |`);
+    for (const [reason, n] of reasons) out.push(`| ${n} | ${tc(reason)} |`);
     close();
   }
   if (result.errors.length) {
@@ -107,6 +113,7 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
     }
     close();
   }
+  out.push(...markdownCutNote());
   return out.join('\n') + '\n';
 }
 
@@ -115,7 +122,7 @@ function fixes(rd: Readiness, out: string[]): void {
   const shown = rd.recommendations.slice(0, 10);
   out.push('', '## Top fixes', '', `Each ranked given the ones above it; ${rd.recommendations.length} in all${rd.recommendations.length > 10 ? ' (the rest under Requirements and in the JSON report)' : ''}.`, '');
   out.push(`| # | Change (state now) | Unlocks${rd.hosts.length > 1 ? ' (rules × hosts)' : ''} |`, '| ---: | --- | ---: |');
-  for (const f of shown) out.push(`| ${f.rank} | ${cell(`${f.requires.map((q) => `${q.name} (${q.state})`).join(' + ')} · volume ${f.volume}`)} | ${f.unlocks} |`);
+  for (const f of shown) out.push(`| ${f.rank} | ${tc(`${f.requires.map((q) => `${q.name} (${q.state})`).join(' + ')} · volume ${f.volume}`)} | ${f.unlocks} |`);
   for (const line of [rankingNote(rd), budgetLine(rd), withheldLine(rd)]) if (line) out.push('', cell(line));
   out.push('', '**How**', '');
   for (const h of howLines(shown, { oneBlock: true })) {
@@ -132,6 +139,6 @@ function logsources(rd: Readiness, out: string[], open: (t: string) => void, clo
   out.push('', '## Readiness per log source');
   open(`${rd.logsources.length} Windows log source(s): rules per verdict`);
   out.push('| Log source | Rules | Ready % | Ready | Partial | Blocked | Unknown | N/A |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const l of rd.logsources) out.push(`| ${cell(shortLogsource(l.logsource))} | ${l.rules} | ${l.readiness === null ? '—' : `${l.readiness}%`} | ${l.ready} | ${l.partial} | ${l.blocked} | ${l.unknown} | ${l.notApplicable} |`);
+  for (const l of rd.logsources) out.push(`| ${tc(shortLogsource(l.logsource))} | ${l.rules} | ${l.readiness === null ? '—' : `${l.readiness}%`} | ${l.ready} | ${l.partial} | ${l.blocked} | ${l.unknown} | ${l.notApplicable} |`);
   close();
 }

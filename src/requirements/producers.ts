@@ -31,6 +31,14 @@ export function roleOptions(sets: Combo[], roles: string[]): Combo[] {
   return sets.flatMap((c) => [...new Set(roles)].map((r) => withAll(c, [`role:${r}`])));
 }
 
+/** An origin's events as a set, built once per list (a user's mapping may list thousands, each looked up). */
+const eventSets = new WeakMap<readonly number[], Set<number>>();
+function eventSet(events: readonly number[]): Set<number> {
+  let s = eventSets.get(events);
+  if (!s) eventSets.set(events, (s = new Set(events)));
+  return s;
+}
+
 interface EventOption {
   requires: string[];
   /** Covers only part of what the rule may watch (a supplementary subcategory). */
@@ -50,7 +58,7 @@ export function eventOptions(rule: SigmaRule, origin: LogSourceOrigin, id: numbe
       let producers = catalog.auditProducers(id);
       if (!producers.length) {
         // Events the Security log records without any audit setting (e.g. 1102 log cleared) are listed on the origin.
-        if (origin.events?.includes(id)) return [{ requires: [] }];
+        if (origin.events && eventSet(origin.events).has(id)) return [{ requires: [] }];
         notes.push(`Security EventID ${id} is not produced by any audit subcategory in the catalog`);
         return undefined;
       }

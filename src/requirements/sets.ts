@@ -43,43 +43,101 @@ export function single(requires: string[], event: BranchEvent): Combo {
   return { requires: r, branches: [r], events: [event] };
 }
 
-/** Cartesian product of per-item options: every way to pick one option per item, merged into one combo. */
+/**
+ * Cartesian product of per-item options: every way to pick one option per item, merged into one combo.
+ * The picks are kept as linked lists and joined once at the end: a log source with 20,000 event IDs (a
+ * user's pipeline) would otherwise copy its growing branch list once per event.
+ */
 export function product(options: Combo[][], cap = MAX_ALTERNATIVES): { sets: Combo[]; truncated: boolean } {
-  let sets: Combo[] = [{ requires: [], branches: [], events: [] }];
+  let sets: Picks[] = [{ requires: [], last: undefined }];
   let truncated = false;
   for (const opts of options) {
-    const next: Combo[] = [];
+    // An event with an option that needs nothing new leaves every way as it is (the others only add to it):
+    // a log source with thousands of events costs one pass per event, not a minimisation.
+    const kept = unchanged(sets, opts);
+    if (kept) {
+      sets = kept;
+      continue;
+    }
+    const next: Picks[] = [];
     for (const s of sets) {
       for (const o of opts) {
-        next.push({ requires: union(s.requires, o.requires), branches: [...s.branches, ...o.branches], events: [...s.events, ...o.events] });
+        next.push({ requires: union(s.requires, o.requires), last: { combo: o, prev: s.last } });
         if (next.length >= cap * 4) break;
       }
     }
     // Equal-size options in a stable, readable order (by id) whatever the catalog's listing order.
-    sets = minimizeCombos(next).sort((x, y) => x.requires.length - y.requires.length || x.requires.join('\n').localeCompare(y.requires.join('\n')));
+    sets = minimizePicks(next);
     if (sets.length > cap) {
       sets = sets.slice(0, cap);
       truncated = true;
     }
   }
-  return { sets, truncated };
+  return { sets: sets.map(joinPicks), truncated };
+}
+
+/** One way of picking so far: what it needs, and the options picked (last first). */
+interface Picks {
+  requires: string[];
+  last: Pick | undefined;
+}
+interface Pick {
+  combo: Combo;
+  prev: Pick | undefined;
+}
+
+/** Each way extended by its first option that needs nothing it does not already need, or undefined. */
+function unchanged(sets: Picks[], opts: Combo[]): Picks[] | undefined {
+  const out: Picks[] = [];
+  for (const s of sets) {
+    const o = opts.find((x) => sortedSubset(x.requires, s.requires));
+    if (!o) return undefined;
+    out.push({ requires: s.requires, last: { combo: o, prev: s.last } });
+  }
+  return out;
+}
+
+/** Whether sorted, duplicate-free `a` is within sorted `b` (one merge pass). */
+function sortedSubset(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length > b.length) return false;
+  let j = 0;
+  for (const x of a) {
+    while (j < b.length && (b[j] as string) < x) j++;
+    if (b[j] !== x) return false;
+    j++;
+  }
+  return true;
+}
+
+function minimizePicks(next: Picks[]): Picks[] {
+  if (next.length === 1) return next; // the common case: one way (requires are already unique and sorted)
+  const byKey = new Map<string, Picks>();
+  for (const s of next) {
+    const key = s.requires.join('\n');
+    if (!byKey.has(key)) byKey.set(key, s);
+  }
+  const kept = minimize([...byKey.values()].map((s) => s.requires)).map((req) => byKey.get(req.join('\n')) as Picks);
+  const keys = new Map(kept.map((s) => [s, s.requires.join('\n')]));
+  return kept.sort((x, y) => x.requires.length - y.requires.length || (keys.get(x) as string).localeCompare(keys.get(y) as string));
+}
+
+function joinPicks(p: Picks): Combo {
+  const picked: Combo[] = [];
+  for (let l = p.last; l; l = l.prev) picked.push(l.combo);
+  const branches: string[][] = [];
+  const events: BranchEvent[] = [];
+  for (let i = picked.length - 1; i >= 0; i--) {
+    const c = picked[i] as Combo;
+    for (const b of c.branches) branches.push(b);
+    for (const e of c.events) events.push(e);
+  }
+  return { requires: p.requires, branches, events };
 }
 
 /** Adds requirement ids to every branch of a combo (what every event of an origin needs). */
 export function withAll(c: Combo, ids: readonly string[]): Combo {
   if (!ids.length) return c;
   return { requires: union(c.requires, ids), branches: c.branches.map((b) => union(b, ids)), events: c.events };
-}
-
-/** Removes duplicate combos and combos that need more than another one (they demand more for the same effect). */
-export function minimizeCombos(sets: Combo[]): Combo[] {
-  if (sets.length === 1) return sets; // the common case: one way (requires are already unique and sorted)
-  const byKey = new Map<string, Combo>();
-  for (const s of sets) {
-    const key = [...new Set(s.requires)].sort().join('\n');
-    if (!byKey.has(key)) byKey.set(key, s);
-  }
-  return minimize([...byKey.values()].map((s) => s.requires)).map((req) => byKey.get(req.join('\n')) as Combo);
 }
 
 export function union(a: readonly string[], b: readonly string[]): string[] {

@@ -12,11 +12,20 @@ export class YMap {
   readonly values: YNode[] = [];
   /** A key repeats, or is a property every object inherits (toString, __proto__ …): toJS must define it. */
   careful = false;
+  /** The keys as a set once the map is large: a list scan per key would make a map of 100,000 keys quadratic. */
+  private index: Set<string> | undefined;
   add(key: string, line: number, value: YNode): void {
-    if (!this.careful && (INHERITED.has(key) || this.keys.includes(key))) this.careful = true;
+    if (!this.careful && (INHERITED.has(key) || this.repeats(key))) this.careful = true;
     this.keys.push(key);
     this.lines.push(line);
     this.values.push(value);
+  }
+  private repeats(key: string): boolean {
+    if (this.keys.length < 16) return this.keys.includes(key); // a rule's maps: a few keys
+    this.index ??= new Set(this.keys);
+    if (this.index.has(key)) return true;
+    this.index.add(key);
+    return false;
   }
 }
 const INHERITED = new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__']);

@@ -10,7 +10,8 @@
  * folded block scalars without indentation indicator or keep chomping, one-line flow sequences and mappings
  * of scalars, comments, `---` between documents, LF or CRLF line ends. Given up on: tabs outside comment
  * lines, a lone CR, control characters, anchors, aliases, tags, directives, `...`, explicit keys, quoted
- * scalars over several lines, keys that are not strings, `<<`, more than 100 levels or 50,000 nodes.
+ * scalars over several lines, keys that are not strings, `<<`, more than 100 levels or 50,000 nodes (a rule;
+ * the reader of --mapping / --pipeline files passes its own bound, src/catalog/mapping-read.ts).
  */
 import { GIVE_UP, YMap, YSeq, endsLine, fail, flow, isSeqItem, leading, mappingKey, plain, plainStart, quoted, resolve, type KeyValue, type YNode } from './fastyaml-scalar.js';
 
@@ -24,21 +25,21 @@ export interface FastDoc {
 }
 
 /** The documents of a text, or undefined when `yaml` has to read it. */
-export function fastYaml(text: string): FastDoc[] | undefined {
+export function fastYaml(text: string, maxNodes = 50_000): FastDoc[] | undefined {
   // CRLF line ends (a Windows checkout) are line breaks as LF ones: no value holds them, lines count the same.
   const lf = text.includes('\r') ? text.replace(/\r\n/g, '\n') : text;
   // Characters outside the subset anywhere: a lone CR, C0/C1 controls but tab and LF, DEL, BOM, U+2028/2029.
   // Tabs are allowed in comment lines only (each line read as content is checked).
   if (/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufeff\u2028\u2029]/.test(lf)) return undefined;
   try {
-    return documents(lf.split('\n'));
+    return documents(lf.split('\n'), maxNodes);
   } catch (e) {
     if (e === GIVE_UP) return undefined;
     throw e;
   }
 }
 
-function documents(lines: string[]): FastDoc[] {
+function documents(lines: string[], maxNodes: number): FastDoc[] {
   const docs: FastDoc[] = [];
   let start = 0;
   let marked = false; // the current document began with `---`
@@ -51,7 +52,7 @@ function documents(lines: string[]): FastDoc[] {
       if (!/^--- *(#.*)?$/.test(line)) fail(); // content after the marker
     }
     // Text before the first `---` is a document only when it holds more than comments (as yaml counts).
-    const doc = new Reader(lines, start, i).document();
+    const doc = new Reader(lines, start, i, maxNodes).document();
     if (marked || doc.value !== null) docs.push(doc);
     start = i + 1;
     marked = true;
@@ -74,6 +75,7 @@ class Reader {
     private readonly lines: string[],
     start: number,
     private readonly end: number,
+    private readonly maxNodes: number,
   ) {
     this.i = start;
     for (let li = start; li < end; li++) this.ind[li] = leading(lines[li] as string);
@@ -108,7 +110,7 @@ class Reader {
   /** A mapping or a sequence starting at the next significant line, whose column is `col`. */
   private block(col: number): YMap | YSeq {
     // Bounded so that the walk for repeated keys never reaches the 100,000 nodes src/rules/tolerant.ts stops at.
-    if (++this.depth > 100 || ++this.nodes > 50_000) fail();
+    if (++this.depth > 100 || ++this.nodes > this.maxNodes) fail();
     const node = isSeqItem(this.text(this.peek())) ? this.seq(col) : this.map(col);
     this.depth--;
     return node;
@@ -121,7 +123,7 @@ class Reader {
       if (c < col) break;
       if (c > col) fail();
       const kv = li === this.vLine ? this.vKey : mappingKey(this.text(li));
-      if (!kv || ++this.nodes > 50_000) fail();
+      if (!kv || ++this.nodes > this.maxNodes) fail();
       this.i = li + 1;
       map.add((kv as KeyValue).key, li + 1, this.value((kv as KeyValue).rest, col, true));
     }
@@ -136,7 +138,7 @@ class Reader {
       if (c > col) fail();
       const t = this.text(li);
       if (!isSeqItem(t)) break; // the next key of the mapping this sequence is the value of
-      if (++this.nodes > 50_000) fail();
+      if (++this.nodes > this.maxNodes) fail();
       const spaces = leading(t, 1);
       const item = t.slice(1 + spaces);
       const kv = item === '' || item[0] === '#' || isSeqItem(item) ? undefined : mappingKey(item);
