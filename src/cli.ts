@@ -27,7 +27,7 @@ Examples:
   $ logsource-check fix rules/ --gpresult host.xml --out remediation/
   $ logsource-check sysmon-config rules/ --mode targeted -o sysmon.xml
 
-Exit codes: 0 done (files with errors are listed), 1 the --fail-under gate failed, 2 unusable invocation or input.`;
+Exit codes: 0 done (files with errors are listed), 1 the --fail-under gate failed, 2 unusable invocation or input, 3 internal error.`;
 
 function buildProgram(): Command {
   const program = new Command('logsource-check')
@@ -190,7 +190,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     process.stderr.write(`logsource-check: internal error: ${terminalLine((e as Error).message)}\n`);
     if (process.env['LOGSOURCE_CHECK_DEBUG']) process.stderr.write(`${(e as Error).stack}\n`);
-    return EXIT.usage;
+    // A bug of ours, not the user's input: a CI gate can tell the two apart.
+    return EXIT.internal;
   }
 }
 

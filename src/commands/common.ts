@@ -13,7 +13,7 @@ import type { RankMode } from '../assess/volume.js';
 import type { VolumeClass } from '../catalog/volume.js';
 
 /** Exit codes: 0 done (per-file errors are listed, not fatal), 1 gate failure, 2 unusable invocation or input. */
-export const EXIT = { ok: 0, gate: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, gate: 1, usage: 2, internal: 3 } as const;
 
 /** An unusable invocation or input: one line on stderr, exit 2. */
 export class UsageError extends Error {}
