@@ -64,11 +64,6 @@ export function cmdText(s: string): string {
   return s.replace(/[\r\n]/g, ' ').replace(/[^\x20-\x7e]/gu, '?').replace(/[\^&|<>()%!"]/g, (c) => (c === '%' ? '%%' : `^${c}`));
 }
 
-/** Text inside a double-quoted cmd.exe argument, where ^ cannot escape: quotes, %, metacharacters and breaks removed. */
-export function cmdQuoted(s: string): string {
-  return s.replace(/["%^&|<>\r\n]/g, '').replace(/[^\x20-\x7e]/gu, '?');
-}
-
 /** A .reg string value or value name inside double quotes. */
 export function regString(s: string): string {
   return s.replace(/[\r\n\u0000]/g, ' ').replace(CONTROLS, '\uFFFD').replace(/\\/g, '\\\\').replace(/"/g, '\\"');
