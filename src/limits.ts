@@ -28,6 +28,12 @@ export const LIMITS = {
   observedFiles: 10_000,
   /** Rows of one counts CSV, buckets of one search response (a fleet × channel × event ID export). */
   observedRows: 1_000_000,
+  /**
+   * A search response (JSON) of --observed: it is parsed whole, and JSON.parse builds ~10 bytes of objects per
+   * byte of text (a 51 MB response peaked at 531 MB), so it gets a smaller cap than other inputs. A composite
+   * aggregation is paged anyway (after_key); a CSV export is streamed and keeps the 64 MiB cap.
+   */
+  observedJsonBytes: 32 * MiB,
   /** Distinct (computer, channel, provider, event ID) counts kept over all --observed inputs. */
   observedCounts: 2_000_000,
   /** Notes kept per input file (bad lines, unknown values); the rest are counted in one line. */

@@ -100,8 +100,12 @@ function readOne(path: string): { kind: string; counts: ObservedCount[]; notes: 
     return { error: e instanceof LimitError ? e.message : `cannot read: ${errnoMessage(e)}` };
   }
   if (ext !== 'csv' && ext !== 'json' && buf.subarray(0, 8).toString('latin1') === 'ElfFile\0') return evtx(path);
+  // JSON or not is told by the extension, else by the first character (decoding the head only).
+  const json = ext === 'json' || (ext !== 'csv' && /^\s*[[{]/.test(decodeText(buf.subarray(0, 4096))));
+  if (json && buf.length > LIMITS.observedJsonBytes) {
+    return { error: `more than ${LIMITS.observedJsonBytes / 1048576} MiB of JSON (limit): a search response is parsed whole; page the aggregation (composite after_key) or export counts as CSV, which is streamed` };
+  }
   const text = decodeText(buf);
-  const json = ext === 'json' || (ext !== 'csv' && /^\s*[[{]/.test(text));
   try {
     const r = json ? parseSearchResponse(text) : parseCountsCsv(text);
     return { kind: r.format, counts: r.counts, notes: r.notes };

@@ -170,6 +170,18 @@ describe('evidence readers: streamed', { timeout: 30_000 }, () => {
     expect(() => readCountsCsvFile(join(d, 'bad.csv'), LIMITS.inputFileBytes)).toThrow(/not an event-count CSV/);
   });
 
+  it(`a search response (JSON) over ${LIMITS.observedJsonBytes / 1048576} MiB: one error line naming it, not parsed (a 51 MB one peaked at 531 MB), the run completes`, () => {
+    const d = mkdtempSync(join(tmpdir(), 'lsc-json-'));
+    const bucket = '{"key":"Security","doc_count":1,"eid":{"buckets":[{"key":4624,"doc_count":1}]}},';
+    const n = Math.ceil((LIMITS.observedJsonBytes + 1024) / bucket.length);
+    writeFileSync(join(d, 'es.json'), `{"aggregations":{"channel":{"buckets":[${bucket.repeat(n)}{"key":"System","doc_count":1}]}}}`);
+    const r = bounded([RULES, '--observed', join(d, 'es.json')]);
+    expect(r.status).toBe(0);
+    expect(completed(r.stdout)).toBe(true);
+    expect(errorLines(r.stdout + r.stderr, 'es.json').join('\n')).toMatch(/more than 32 MiB of JSON \(limit\)/);
+    expect(r.rssMB).toBeLessThan(300);
+  });
+
   it('a 50,000-row counts CSV of distinct computers through the CLI: completes, counted, under 512 MB', () => {
     const d = mkdtempSync(join(tmpdir(), 'lsc-csv-'));
     const parts = ['Computer,Channel,EventID,count\n'];
