@@ -72,6 +72,13 @@ export const LIMITS = {
     listItems: 65_536,
     /** Channel × event-ID pairs of one log source: what resolving each rule against it walks. */
     channelEvents: 100_000,
+    /**
+     * Event IDs one log source may list over all its sources (after a known channel keeps only the IDs its
+     * producers write). Each rule of the log source gets one requirement branch per event, and the JSON report
+     * repeats them per rule: cost is rules × IDs (issue 29). The catalog's own entries list at most 5; at 50,
+     * the SigmaHQ corpus (1,372 process_creation rules) with a host stays well under 300 MB.
+     */
+    eventIdsPerLogSource: 50,
   },
   /** One .evtx file of --observed (see src/observe/evtx.ts for how each bound is used). */
   evtx: {

@@ -40,6 +40,9 @@ export function withMappings(catalog: Catalog, inputs: MappingInput[]): { catalo
     const entries = input.kind === 'mapping' ? mappingEntries(input.path, doc) : pipelineEntries(input.path, doc, catalog, notes);
     let replaced = 0;
     for (const e of entries) {
+      const events = e.sources.reduce((n, o) => n + (o.events?.length ?? 0), 0);
+      const max = LIMITS.mapping.eventIdsPerLogSource;
+      if (events > max) throw new MappingError(`${input.path}: ${keyOf(e)}: ${events} event IDs, more than ${max} per log source (limit: each rule of it is resolved per event); not used`);
       if (byKey.has(keyOf(e)) && ++replaced <= LISTED_UNUSED) notes.push(`${input.path}: ${keyOf(e)} replaces the catalog's entry`);
       byKey.set(keyOf(e), e);
     }

@@ -6,7 +6,7 @@
  * rule_conditions), scaled up the way the hostile-input campaign scaled them.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,10 +21,10 @@ const dir = mkdtempSync(join(tmpdir(), 'lsc-hard3-'));
 const RSS_HOOK = join(dir, 'rss.mjs');
 writeFileSync(RSS_HOOK, "process.on('exit', () => process.stderr.write(`\\nmaxRSS ${process.resourceUsage().maxRSS}\\n`));\n");
 
-/** The CLI on examples/rules with a 10 s bound; peak RSS in MB from the child itself. */
-function bounded(args: string[]) {
+/** The CLI on examples/rules (or `rules`) with a 10 s bound; peak RSS in MB from the child itself. */
+function bounded(args: string[], rules = join(ROOT, 'examples/rules')) {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, ['--import', pathToFileURL(RSS_HOOK).href, CLI, join(ROOT, 'examples/rules'), '--no-cache', ...args], {
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(RSS_HOOK).href, CLI, rules, '--no-cache', ...args], {
     encoding: 'utf8',
     timeout: 10_000,
     env: { ...process.env, NO_COLOR: '1' },
@@ -49,19 +49,22 @@ type Row = { path: string; alternatives?: string[][]; eventIds: number[]; unknow
 const json = (stdout: string) => JSON.parse(stdout) as { rules: Row[]; notes: { path: string; message: string }[] };
 const certutil = (rows: Row[]) => rows.find((r) => r.path.endsWith('proc_creation_certutil_download.yml')) as Row;
 const oneLine = (s: string) => s.trim().split('\n');
+const idLimitLine = (p: string, n: number, key = 'windows/category/process_creation') =>
+  `logsource-check: ${p}: ${key}: ${n} event IDs, more than ${LIMITS.mapping.eventIdsPerLogSource} per log source (limit: each rule of it is resolved per event); not used`;
 
 describe('--pipeline and --mapping: linear readers within LIMITS.mapping', () => {
-  it('20,000 EventIDs in one add_condition: read and resolved in well under 10 s and 300 MB', () => {
+  // Was: resolved, each rule with 20,000 branches. Over a real rule set that costs rules × IDs (issue 29: 1,000
+  // IDs over the SigmaHQ corpus took 1.6 GB), so a log source lists at most LIMITS.mapping.eventIdsPerLogSource.
+  it('20,000 EventIDs in one add_condition: read in well under 10 s and 300 MB, refused by the per-log-source limit', () => {
     const p = write('ids.yml', pipeline(['      Channel: Contoso-App/Operational', `      EventID: [${ids(20_000).join(', ')}]`]));
     const r = bounded(['--pipeline', p, '-f', 'json']);
     console.log(`20,000 EventIDs: ${r.ms} ms, ${r.rssMb.toFixed(0)} MB`);
     expect(r.signal).toBeNull();
-    expect(r.status).toBe(0);
+    expect(r.status).toBe(2);
     expect(r.ms).toBeLessThan(10_000);
     expect(r.rssMb).toBeLessThan(300);
-    const row = certutil(json(r.stdout).rules);
-    expect(row.alternatives).toEqual([['channel:Contoso-App/Operational']]);
-    expect(row.eventIds).toHaveLength(20_000);
+    expect(r.stdout).toBe('');
+    expect(oneLine(r.stderr)).toEqual([idLimitLine(p, 20_000)]);
   }, 15_000);
 
   it('100,000 field conditions in one add_condition (block style): read in well under 10 s and 300 MB', () => {
@@ -236,4 +239,83 @@ describe('requirement product: linear in the events of a log source', () => {
     expect(sets.map((s) => s.branches)).toEqual([[['a'], ['a'], []], [['b'], ['b'], []]]);
     expect(sets.map((s) => s.events.map((e) => e.eventIds[0]))).toEqual([[1, 2, 3], [1, 2, 3]]);
   });
+});
+
+describe('event IDs per log source of a pipeline (issue 29: rules × event IDs)', () => {
+  /**
+   * 1,500 process_creation rules (the SigmaHQ corpus has 1,372), generated in the shape of
+   * examples/rules/windows/proc_creation_certutil_download.yml with their own id, image and command line.
+   */
+  const rules = join(dir, 'gen-rules');
+  mkdirSync(rules);
+  for (let i = 0; i < 1_500; i++) {
+    const hex = i.toString(16).padStart(12, '0');
+    writeFileSync(
+      join(rules, `proc_creation_gen_${i}.yml`),
+      [
+        `title: Generated Process Creation ${i}`,
+        `id: 7c1f3e1a-5d0b-4c35-9d59-${hex}`,
+        'status: test',
+        'logsource:',
+        '    category: process_creation',
+        '    product: windows',
+        'detection:',
+        '    selection_img:',
+        `        - Image|endswith: '\\tool${i}.exe'`,
+        `        - OriginalFileName: 'Tool${i}.exe'`,
+        '    selection_cli:',
+        `        CommandLine|contains: '-flag${i}'`,
+        '    condition: all of selection_*',
+        'level: medium',
+        '',
+      ].join('\n'),
+    );
+  }
+  const max = LIMITS.mapping.eventIdsPerLogSource;
+
+  it('1,500 rules with 20,000 EventIDs: one error line naming the file, exit 2, within 10 s and 400 MB', () => {
+    const p = write('gen-20000.yml', pipeline(['      Channel: Contoso-App/Operational', `      EventID: [${ids(20_000).join(', ')}]`]));
+    const r = bounded(['--pipeline', p, '-f', 'json'], rules);
+    console.log(`1,500 rules, 20,000 EventIDs: ${r.ms} ms, ${r.rssMb.toFixed(0)} MB`);
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(2);
+    expect(r.ms).toBeLessThan(10_000);
+    expect(r.rssMb).toBeLessThan(400);
+    expect(oneLine(r.stderr)).toEqual([idLimitLine(p, 20_000)]);
+  }, 15_000);
+
+  it(`1,500 rules with ${LIMITS.mapping.eventIdsPerLogSource} EventIDs (the limit): resolved within 10 s and 400 MB`, () => {
+    const p = write('gen-max.yml', pipeline(['      Channel: Contoso-App/Operational', `      EventID: [${ids(max).join(', ')}]`]));
+    const r = bounded(['--pipeline', p, '-f', 'json'], rules);
+    console.log(`1,500 rules, ${max} EventIDs: ${r.ms} ms, ${r.rssMb.toFixed(0)} MB`);
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(0);
+    expect(r.ms).toBeLessThan(10_000);
+    expect(r.rssMb).toBeLessThan(400);
+    const rows = json(r.stdout).rules;
+    expect(rows).toHaveLength(1_500);
+    for (const row of [rows[0], rows[1_499]] as Row[]) {
+      expect(row.alternatives).toEqual([['channel:Contoso-App/Operational']]);
+      expect(row.eventIds).toEqual(ids(max));
+    }
+  }, 15_000);
+
+  it('one ID over the limit is refused; IDs a known channel drops are not counted; a --mapping entry is held to it too', () => {
+    const over = write('over.yml', pipeline(['      Channel: Contoso-App/Operational', `      EventID: [${ids(max + 1).join(', ')}]`]));
+    const r = bounded(['--pipeline', over]);
+    expect(r.status).toBe(2);
+    expect(oneLine(r.stderr)).toEqual([idLimitLine(over, max + 1)]);
+
+    // Security keeps only the IDs an audit subcategory (or the log itself) writes: 0…99 are none of them.
+    const security = write('security.yml', pipeline(['      Channel: Security', `      EventID: [4688, ${ids(100).join(', ')}]`]));
+    const s = bounded(['--pipeline', security, '-f', 'json']);
+    expect(s.status).toBe(0);
+    expect(certutil(json(s.stdout).rules).eventIds).toEqual([4688]);
+
+    const events = `[${ids(max + 1).join(', ')}]`;
+    const mp = write('many-ids-map.yml', ['logsources:', '  - product: windows', '    category: app_events', '    title: App', '    source: generated', '    sources:', `      - { name: App, producer: channel, channel: App/Operational, events: ${events} }`, ''].join('\n'));
+    const m = bounded(['--mapping', mp]);
+    expect(m.status).toBe(2);
+    expect(oneLine(m.stderr)).toEqual([idLimitLine(mp, max + 1, 'windows/category/app_events')]);
+  }, 30_000);
 });
