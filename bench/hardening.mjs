@@ -118,6 +118,11 @@ if (existsSync(sigma)) {
   scenario('sysmon-config rules/ --mode targeted', () => ['sysmon-config', sigma, '--mode', 'targeted', '-o', join(out, 'tgt.xml')]);
   const swift = join(corpus, 'sysmon', 'swiftonsecurity-sysmonconfig-export.xml');
   scenario('sysmon-lint: SwiftOnSecurity config', () => ['sysmon-lint', swift]);
+  // The worst a pipeline may do within LIMITS.mapping.eventIdsPerLogSource: every process_creation rule × 50 IDs.
+  scenario('rules/ --pipeline: process_creation on 50 EventIDs (the limit)', () => {
+    const ids = Array.from({ length: 50 }, (_, i) => i + 1).join(', ');
+    return [sigma, '--pipeline', pipeline(`  - id: fifty\n    type: add_condition\n    conditions:\n      Channel: Contoso/Operational\n      EventID: [${ids}]\n${logsourceCondition('process_creation')}`), '-f', 'json', '-o', join(out, 'fifty.json')];
+  }, { mb: 300 });
   scenario('fix rules/ --host DC01 (default volume budget)', () => ['fix', sigma, '--host', join(snapshot, 'DC01'), '--out', join(out, 'fix-dc')]);
 } else {
   console.log(`hardening: ${sigma} is absent; the SigmaHQ scenarios are skipped`);
