@@ -220,7 +220,9 @@ export function assessRule(alternatives: AltInput[], supplementary: AltInput[], 
     return { verdict: 'unknown', missing, why: `the inputs do not tell: ${ids.map((id) => `${id} (${stateOf(id).reason})`).join('; ')}`, cause: causeOf(ids) };
   }
   const off = [...new Set(ranked.flatMap((x) => x.missing).filter((id) => stateOf(id).state === 'off'))];
-  return { verdict: 'blocked', missing, why: `no event it reads is produced: ${off.slice(0, 4).join(', ')}${off.length > 4 ? ', …' : ''} off` };
+  // A Sysmon type names its config and why it is off there (24: CaptureClipboard is not set).
+  const named = off.slice(0, 4).map((id) => (stateOf(id).sysmonState ? `${id} (${stateOf(id).reason})` : id));
+  return { verdict: 'blocked', missing, why: `no event it reads is produced: ${named.join(', ')}${off.length > 4 ? ', …' : ''} off` };
 }
 
 function count(ids: string[], stateOf: (id: string) => RequirementState, state: string): number {

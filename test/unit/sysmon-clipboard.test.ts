@@ -87,6 +87,7 @@ describe('a rule reading event 24 (clipboard_capture)', () => {
     expect(off.verdict).toBe('blocked');
     expect(off.state).toBe('off');
     expect(off.reason).toContain('CaptureClipboard is not set: Sysmon writes no event 24 without it');
+    expect(off.why).toMatch(/^no event it reads is produced: sysmon:24 \(.*CaptureClipboard is not set/);
     const on = await verdict({ sysmon: [join(FIX, 'include-capture.xml')] });
     expect(on.verdict).toBe('ready');
   });
