@@ -1,5 +1,5 @@
 import { splitRequirement, type Catalog } from '../catalog/catalog.js';
-import { eventState, type SysmonState } from '../environment/sysmon.js';
+import { eventStatus, type SysmonState } from '../environment/sysmon.js';
 import type { HostEnvironment, State } from '../environment/model.js';
 
 export type Verdict = 'ready' | 'partial' | 'blocked' | 'unknown' | 'not-applicable';
@@ -68,11 +68,13 @@ export function requirementState(id: string, host: HostEnvironment, catalog: Cat
         const a = assume('off', 'Sysmon not installed');
         return a.assumed ? a : { state: 'unknown', reason: 'no Sysmon configuration given (--sysmon)' };
       }
-      const s = eventState(host.sysmon, Number(rest), catalog);
+      const { state: s, gap } = eventStatus(host.sysmon, Number(rest), catalog);
       const where = `sysmon ${host.sysmon.path} (schema ${host.sysmon.schemaVersion})`;
       if (s === 'unsupported') return { state: 'off', sysmonState: s, reason: `${where}: the schema predates this event type` };
+      // Rules for the type but a configuration entry it needs missing (24 without CaptureClipboard): never ready.
+      if (gap) return { state: gap.state, sysmonState: s, reason: `${where}: ${gap.reason}` };
       // "filtered" is on for the rules whose events its filters keep: decided per rule by the simulation.
-      return { state: s === 'off' ? 'off' : 'on', sysmonState: s, reason: where };
+      return { state: s === 'off' ? 'off' : s === 'unknown' ? 'unknown' : 'on', sysmonState: s, reason: where };
     }
     case 'sacl':
       return saclState(rest, host, opts);
@@ -218,7 +220,9 @@ export function assessRule(alternatives: AltInput[], supplementary: AltInput[], 
     return { verdict: 'unknown', missing, why: `the inputs do not tell: ${ids.map((id) => `${id} (${stateOf(id).reason})`).join('; ')}`, cause: causeOf(ids) };
   }
   const off = [...new Set(ranked.flatMap((x) => x.missing).filter((id) => stateOf(id).state === 'off'))];
-  return { verdict: 'blocked', missing, why: `no event it reads is produced: ${off.slice(0, 4).join(', ')}${off.length > 4 ? ', …' : ''} off` };
+  // A Sysmon type names its config and why it is off there (24: CaptureClipboard is not set).
+  const named = off.slice(0, 4).map((id) => (stateOf(id).sysmonState ? `${id} (${stateOf(id).reason})` : id));
+  return { verdict: 'blocked', missing, why: `no event it reads is produced: ${named.join(', ')}${off.length > 4 ? ', …' : ''} off` };
 }
 
 function count(ids: string[], stateOf: (id: string) => RequirementState, state: string): number {

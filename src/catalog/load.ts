@@ -105,7 +105,9 @@ function validate(texts: Record<string, string | Error>): CatalogParts {
   const policies = checkPolicies(read('policies.yaml'), problems);
   const logsources = checkLogSources(read('logsources.yaml'), problems);
   const eventLogs = checkEventLogs(read('eventlog.yaml'), problems);
-  const sysmonConditions = checkSysmonConditions(read('sysmon-filtering.yaml'), problems);
+  const filtering = read('sysmon-filtering.yaml');
+  const sysmonConditions = checkSysmonConditions(filtering, problems);
+  checkRequiredOptions(sysmon, filtering, problems);
   const collectorFacts = checkCollectors(read('collectors.yaml'), problems);
   const aliases = checkAliases(read('logsource-aliases.yaml'), problems);
   const saclScope = checkSaclScope(read('sacl-scope.yaml'), problems);
@@ -187,7 +189,7 @@ function checkSysmon(doc: unknown, problems: string[]): SysmonEvent[] {
   const ids = new Set<number>();
   events.forEach((ev, i) => {
     const w = `events[${i}] (${ev?.id})`;
-    c.onlyKeys(ev, w, ['id', 'name', 'element', 'filterable', 'loggedByDefault', 'minSchema', 'fields', 'source', 'hazards', 'note', ...VOLUME_FIELD_KEYS]);
+    c.onlyKeys(ev, w, ['id', 'name', 'element', 'filterable', 'loggedByDefault', 'minSchema', 'fields', 'source', 'hazards', 'requiresOption', 'note', ...VOLUME_FIELD_KEYS]);
     checkVolumeFields(c, ev, w);
     checkHazards(c, ev, w, true);
     c.field(ev, w, 'id', 'number');
@@ -198,11 +200,27 @@ function checkSysmon(doc: unknown, problems: string[]): SysmonEvent[] {
     c.field(ev, w, 'minSchema', 'string|null');
     c.field(ev, w, 'fields', 'array');
     c.field(ev, w, 'source', 'string');
+    const req = c.field<Record<string, unknown>>(ev, w, 'requiresOption', 'object', true);
+    if (req !== undefined) {
+      c.onlyKeys(req, `${w}.requiresOption`, ['name', 'source', 'note']);
+      for (const k of ['name', 'source', 'note']) c.field(req, `${w}.requiresOption`, k, 'string');
+      if (typeof req.source === 'string' && !/^https:\/\//.test(req.source)) c.fail(`${w}.requiresOption`, 'source must be an https URL');
+      if (!ev.element) c.fail(`${w}.requiresOption`, 'only an event with a rule element can need a configuration entry');
+    }
     if (ids.has(ev.id)) c.fail(w, 'duplicate id');
     ids.add(ev.id);
   });
   append(problems, c.problems);
   return events;
+}
+
+/** A requiresOption names an entry Sysmon knows: one of sysmon-filtering.yaml's configOptions. */
+function checkRequiredOptions(events: SysmonEvent[], filtering: Record<string, unknown>, problems: string[]): void {
+  const options = Array.isArray(filtering.configOptions) ? filtering.configOptions.map((o) => (o as { name?: unknown })?.name) : [];
+  for (const ev of events) {
+    const name = ev?.requiresOption?.name;
+    if (typeof name === 'string' && !options.includes(name)) problems.push(`sysmon.yaml: event ${ev.id} requiresOption "${name}" is not a configOptions entry of sysmon-filtering.yaml`);
+  }
 }
 
 function checkPolicies(doc: unknown, problems: string[]): Policy[] {

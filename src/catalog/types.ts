@@ -63,6 +63,8 @@ export interface SysmonEvent extends VolumeFields {
   source: string;
   /** What deploying the element can do besides logging (hazards.ts); [] for none beyond volume. */
   hazards: Hazard[];
+  /** A configuration entry without which Sysmon writes none of these events, rules or not (24: CaptureClipboard). */
+  requiresOption?: { name: string; source: string; note: string };
   note?: string;
 }
 

@@ -40,13 +40,20 @@ export interface ElementRules {
   excludeSets: number;
 }
 
-export type SysmonState = 'on' | 'filtered' | 'off' | 'unsupported';
+/** unknown: the rules would log the type, but the input cannot show a configuration entry it needs (requiresOption). */
+export type SysmonState = 'on' | 'filtered' | 'off' | 'unsupported' | 'unknown';
 
 export interface SysmonConfig {
   path: string;
   schemaVersion: string;
   elements: Map<string, ElementRules>;
   options: Record<string, string>;
+  /**
+   * The input does not show the configuration entries (HashAlgorithms, CaptureClipboard …), so an entry missing
+   * from `options` proves nothing. A config XML always shows them (unset); a reader of a source that cannot, such
+   * as a `sysmon -c` dump that prints no clipboard line, sets it.
+   */
+  optionsUnseen?: boolean;
   notes: string[];
   /** Lines of its elements and entries (sysmon-lint names them); set by parseSysmonConfig. */
   layout?: SysmonLayout;
@@ -166,17 +173,44 @@ export function schemaAtLeast(version: string, min: string): boolean {
 
 /** State of one event type under a configuration (see README "Sysmon"). */
 export function eventState(config: SysmonConfig, eventId: number, catalog: Catalog): SysmonState {
+  return eventStatus(config, eventId, catalog).state;
+}
+
+/** The state, and when the rules would log the type but a configuration entry it needs is missing, why not. */
+export function eventStatus(config: SysmonConfig, eventId: number, catalog: Catalog): { state: SysmonState; gap?: OptionGap } {
   const ev = catalog.sysmonEvent(eventId);
-  if (!ev) return 'off';
-  if (!ev.element) return 'on'; // 4, 16, 255: always logged
-  if (ev.minSchema && !schemaAtLeast(config.schemaVersion, ev.minSchema)) return 'unsupported';
-  const r = config.elements.get(ev.element);
-  if (!r) return ev.loggedByDefault ? 'on' : 'off';
+  if (!ev) return { state: 'off' };
+  if (!ev.element) return { state: 'on' }; // 4, 16, 255: always logged
+  if (ev.minSchema && !schemaAtLeast(config.schemaVersion, ev.minSchema)) return { state: 'unsupported' };
+  const state = ruleState(config.elements.get(ev.element), ev.loggedByDefault);
+  const gap = state === 'off' ? undefined : optionGap(config, eventId, catalog);
+  return gap ? { state: gap.state, gap } : { state };
+}
+
+function ruleState(r: ElementRules | undefined, loggedByDefault: boolean): SysmonState {
+  if (!r) return loggedByDefault ? 'on' : 'off';
   // Several rule sets and none matching drops the event: two exclude sets and no include log nothing.
   if (!r.includeSets && r.excludeSets > 1) return 'off';
   if (r.include.length) return 'filtered';
   if (r.hasInclude) return 'off'; // an include element without filters includes nothing
   return 'on';
+}
+
+/**
+ * Rules alone do not make Sysmon write some types: 24 needs the CaptureClipboard entry (catalog requiresOption).
+ * Off when the config shows the entry absent, unknown when the input cannot show entries; undefined when set.
+ */
+export interface OptionGap {
+  state: 'off' | 'unknown';
+  option: string;
+  reason: string;
+}
+
+function optionGap(config: SysmonConfig, eventId: number, catalog: Catalog): OptionGap | undefined {
+  const option = catalog.sysmonEvent(eventId)?.requiresOption?.name;
+  if (!option || config.options[option] !== undefined) return undefined;
+  if (config.optionsUnseen) return { state: 'unknown', option, reason: `the input does not show whether ${option} is set (Sysmon writes no event ${eventId} without it): the config XML settles it` };
+  return { state: 'off', option, reason: `${option} is not set: Sysmon writes no event ${eventId} without it` };
 }
 
 /**
