@@ -7,10 +7,13 @@
  *  - logging-policies.reg sets the policy values it carries, event log MaxSize included (the policy is in force over
  *    a log's local size);
  *  - enable-channels.cmd's `wevtutil sl <log> /ms:<bytes>` sets the local size (no effect where the policy sets
- *    it), on the host its %COMPUTERNAME% guard names.
+ *    it), on the host its %COMPUTERNAME% guard names;
+ *  - intune-audit-policy.csv (hosts without a domain GPO) is an MDM profile: each Audit Policy CSP row replaces
+ *    that subcategory's setting and leaves the others as they are.
  * Log sizes are checked too: no log may end smaller, and no log-size warning may be left.
  */
 import { readdirSync } from 'node:fs';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assess } from '../../src/assess/assess.js';
@@ -117,6 +120,32 @@ describe('applying the fix never weakens a host', async () => {
     for (const name of ['Audit Process Creation', 'Audit Logon', 'Audit Kerberos Authentication Service', 'Audit User Account Management']) expect(csv).toContain(`,System,${name},`);
     expect(files.map((f) => f.name)).toContain('audit-force-subcategories.reg');
     expect(after.hosts[0]!.summary.ready).toBeGreaterThanOrEqual(before.hosts[0]!.summary.ready);
+  });
+
+  it('a workgroup host (MDM, no GPO to import audit.csv into): intune-audit-policy.csv applied as an MDM profile applies it weakens nothing', async () => {
+    // An Audit Policy CSP value replaces that one subcategory's setting; subcategories without a row stay as they are.
+    const inputs = { host: [join(ROOT, 'test/fixtures/fixbudget/hosts/WS-LAB07')] };
+    const run = await runCheck([join(ROOT, 'examples/rules'), join(ROOT, 'test/fixtures/fixbudget/rules')], { cacheDir: false, workers: false });
+    const env = loadEnvironment(inputs, catalog);
+    const before = withReadiness(run.result, assess(run.result, env.hosts, catalog, run.load.rules), catalog);
+    const { files } = buildRemediation(before, catalog, env.hosts, run.load.rules);
+    const intune = files.find((f) => f.name === 'intune-audit-policy.csv');
+    expect(intune, files.map((f) => f.name).join(', ')).toBeDefined();
+    const rows = parseCsv(intune!.content.toString('utf8'), { columns: true }) as Record<string, string>[];
+    const byNode = new Map(catalog.subcategories.map((sub) => [`./Device/Vendor/MSFT/Policy/Config/Audit/${sub.csp}`, sub]));
+    const host = env.hosts[0]!;
+    const after: HostEnvironment = { ...host, audit: new Map(host.audit) };
+    for (const row of rows) {
+      const sub = byNode.get(row['OMA-URI'] ?? '');
+      expect(sub, `row without a known node: ${JSON.stringify(row)}`).toBeDefined();
+      const v = Number(row['Value']);
+      after.audit.set(sub!.guid, { success: (v & 1) === 1, failure: (v & 2) === 2, source: 'applied intune-audit-policy.csv (MDM)' });
+    }
+    const a1 = assess(run.result, [host], catalog, run.load.rules).hosts[0]!;
+    const a2 = assess(run.result, [after], catalog, run.load.rules).hosts[0]!;
+    const lost = [...a1.states].filter(([id, st]) => st.state === 'on' && a2.states.get(id)?.state !== 'on').map(([id]) => id);
+    expect(lost).toEqual([]);
+    expect(a2.summary.ready).toBeGreaterThan(a1.summary.ready);
   });
 
   it('the check can fail: an audit.csv of only the missing subcategories turns Process Creation off on that DC', () => {
