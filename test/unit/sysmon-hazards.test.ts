@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_DATA_DIR, loadCatalog } from '../../src/catalog/load.js';
 import { parseSysmonConfig } from '../../src/environment/sysmon.js';
 import { lintSysmonConfig, type SysmonFinding } from '../../src/assess/sysmon-lint.js';
-import { runCli } from '../helpers.js';
+import { ROOT, runCli } from '../helpers.js';
 
 const catalog = loadCatalog();
 const dir = mkdtempSync(join(tmpdir(), 'lsc-hazards-'));
@@ -133,6 +133,17 @@ describe('sysmon-lint from the CLI', () => {
     const j = runCli(['sysmon-lint', bad, '--format', 'json']);
     expect(j.status).toBe(1);
     expect(JSON.parse(j.stdout)).toMatchObject({ hazards: 1, warnings: 0, errors: [], files: [{ path: bad, findings: [{ severity: 'hazard', class: 'enforcement', element: 'FileBlockExecutable', eventId: 27, line: 4 }] }] });
+  });
+
+  it('a real config (sysmon-modular research, SOURCES.md): its empty-exclude FileBlockExecutable and FileBlockShredding are hazards at lines 72 and 73, exit 1', () => {
+    const real = join(ROOT, 'test/fixtures/sysmon-hazards/real/sysmon-modular-research.xml');
+    const r = runCli(['sysmon-lint', real, '--format', 'json']);
+    expect(r.status, r.stderr).toBe(1);
+    const findings = (JSON.parse(r.stdout) as { files: { findings: { severity: string; class: string; element: string; line: number }[] }[] }).files[0]!.findings;
+    expect(findings.filter((f) => f.severity === 'hazard').map((f) => [f.class, f.element, f.line])).toEqual([
+      ['enforcement', 'FileBlockExecutable', 72],
+      ['enforcement', 'FileBlockShredding', 73],
+    ]);
   });
 
   it('exit 0 without a hazard; exit 2 with one line naming an unusable file, the others still linted', () => {
