@@ -7,8 +7,11 @@
  * The values are today's setting plus what is missing (from audit.csv): a CSP value replaces the subcategory's
  * setting, so a row that named only the missing outcome would turn the other one off.
  */
-import type { Catalog } from '../catalog/catalog.js';
+import type { AuditSubcategory } from '../catalog/types.js';
 import { csvCell } from '../escape.js';
+import { lazy } from '../lazy.js';
+
+const csv = lazy<typeof import('csv-stringify/sync')>('csv-stringify/sync');
 
 export const AUDIT_CSP_BASE = './Device/Vendor/MSFT/Policy/Config/Audit/';
 export const AUDIT_CSP_SOURCE = 'https://learn.microsoft.com/en-us/windows/client-management/mdm/policy-csp-audit';
@@ -20,28 +23,23 @@ export interface IntuneRow {
   value: number;
 }
 
-/** Rows from the lines of a complete audit.csv (`,System,<name>,<guid>,<inclusion>,,<value>`). */
-export function intuneRows(auditCsvLines: string[], catalog: Catalog): IntuneRow[] {
-  const rows: IntuneRow[] = [];
-  for (const line of auditCsvLines.slice(1)) {
-    const cells = line.split(',');
-    const guid = (cells[3] ?? '').toUpperCase();
-    const value = Number(cells[6]);
-    const sub = catalog.subcategory(guid);
-    if (!sub || !(value >= 1 && value <= 3)) continue;
-    rows.push({ subcategory: sub.name, ...(sub.csp ? { omaUri: `${AUDIT_CSP_BASE}${sub.csp}` } : {}), value });
-  }
-  return rows;
+/** One subcategory of a complete audit.csv: 1 success, 2 failure, 3 both. */
+export interface AuditValue {
+  sub: AuditSubcategory;
+  value: number;
+}
+
+/** Rows from the values of a complete audit.csv (completeAuditCsv). */
+export function intuneRows(values: AuditValue[]): IntuneRow[] {
+  return values.map(({ sub, value }) => ({ subcategory: sub.name, ...(sub.csp ? { omaUri: `${AUDIT_CSP_BASE}${sub.csp}` } : {}), value }));
 }
 
 /** intune-audit-policy.csv: one row per subcategory to set; names with no known node say so instead of an OMA-URI. */
 export function intuneCsv(rows: IntuneRow[]): string[] {
-  const cell = (v: string | number) => {
-    const s = String(csvCell(v));
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const out = ['Subcategory,OMA-URI,Data type,Value,Meaning'];
-  for (const r of rows) out.push([r.subcategory, r.omaUri ?? 'no Audit Policy CSP node known to logsource-check: set it another way', 'Integer', r.value, MEANING[r.value] ?? ''].map(cell).join(','));
+  // One record per line (quoting is csv-stringify's; the cells are catalog names, never multi-line).
+  const line = (cells: (string | number)[]) => csv().stringify([cells.map(csvCell)]).replace(/\r?\n$/, '');
+  const out = [line(['Subcategory', 'OMA-URI', 'Data type', 'Value', 'Meaning'])];
+  for (const r of rows) out.push(line([r.subcategory, r.omaUri ?? 'no Audit Policy CSP node known to logsource-check: set it another way', 'Integer', r.value, MEANING[r.value] ?? '']));
   return out;
 }
 

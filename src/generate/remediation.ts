@@ -22,7 +22,7 @@ import { compareRequirements } from '../requirements/describe.js';
 import { volumeLookup, volumeText } from '../assess/volume.js';
 import { logSizeFix } from './logsize-fix.js';
 import { addsLine, highVolume, leftOutLine, securityLogFacts, settingName } from './fix-budget.js';
-import { intuneCsv, intuneReadme, intuneRows } from './intune.js';
+import { intuneCsv, intuneReadme, intuneRows, type AuditValue } from './intune.js';
 import { managementOf } from '../environment/management.js';
 import type { Observations } from '../observe/model.js';
 import { append } from '../lines.js';
@@ -115,7 +115,7 @@ export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: H
       // No domain GPO to import audit.csv into (or not known): the same policy as Audit Policy CSP rows for MDM.
       const m = managementOf(host);
       if (m.kind !== 'domain-gpo') {
-        const rows = intuneRows(csv.lines, catalog);
+        const rows = intuneRows(csv.values);
         const file = hosts.length === 1 ? 'intune-audit-policy.csv' : `intune-audit-policy-${safeName(host.name)}.csv`;
         files.push({ name: file, content: crlf(intuneCsv(rows)), settings: rows.length });
         intune.push({ file, host: { name: host.name, source: m.kind === 'workgroup' ? m.source : 'how it is managed is not known: gpresult or systeminfo would tell' }, rows });
@@ -186,9 +186,13 @@ export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: H
   return { files, notes, summary, warnings: log.warnings };
 }
 
-/** Current effective policy ∪ what is needed, every subcategory; or the subcategories whose state is unknown. */
-export function completeAuditCsv(host: HostEnvironment, need: Map<string, { success: boolean; failure: boolean }>, catalog: Catalog): { lines: string[] } | { unknown: string[] } {
+/**
+ * Current effective policy ∪ what is needed, every subcategory (as audit.csv lines and as values, which the
+ * Intune rows are made from); or the subcategories whose state is unknown.
+ */
+export function completeAuditCsv(host: HostEnvironment, need: Map<string, { success: boolean; failure: boolean }>, catalog: Catalog): { lines: string[]; values: AuditValue[] } | { unknown: string[] } {
   const unknown: string[] = [];
+  const values: AuditValue[] = [];
   const lines = ['Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting,Setting Value'];
   for (const sub of catalog.subcategories) {
     const cur = host.audit.get(sub.guid);
@@ -201,8 +205,9 @@ export function completeAuditCsv(host: HostEnvironment, need: Map<string, { succ
     if (!value) continue;
     const inclusion = ['No Auditing', 'Success', 'Failure', 'Success and Failure'][value] as string;
     lines.push(`,System,${sub.name},${sub.guid.toLowerCase()},${inclusion},,${value}`);
+    values.push({ sub, value });
   }
-  return unknown.length ? { unknown } : { lines };
+  return unknown.length ? { unknown } : { lines, values };
 }
 
 interface ReadmeFacts {
