@@ -99,13 +99,16 @@ export function requirementState(id: string, host: HostEnvironment, catalog: Cat
  * Object Access Auditing) covers every file or key; per-object SACLs are in no input we read.
  */
 function saclState(kind: string, host: HostEnvironment, opts: StateOptions): RequirementState {
+  // "file" is the success side, "file:failure" the failure side (environment/sacl-flags.ts).
+  const base = kind.replace(/:failure$/, '');
+  const side = base === kind ? '' : ' (failed accesses)';
   const global = host.sacl.get(kind);
-  if (global?.state === 'on') return { state: 'on', reason: `global SACL for ${kind} objects (${global.source})` };
-  const shown = global ? `no global SACL for ${kind} objects (${global.source}); ` : '';
-  if (opts.assumeDefaults && (kind === 'file' || kind === 'registry')) {
+  if (global?.state === 'on') return { state: 'on', reason: `global SACL for ${base} objects${side} (${global.source})` };
+  const shown = global ? `no global SACL for ${base} objects${side} (${global.source}); ` : '';
+  if (opts.assumeDefaults && (base === 'file' || base === 'registry')) {
     return { state: 'off', reason: `${shown}assumed Windows default: no audit SACL on the objects the rule watches`, assumed: true };
   }
-  return { state: 'unknown', reason: `${shown}per-object SACLs are not in the inputs: Windows writes these events only for ${kind} objects whose SACL audits the access (fix writes a SACL script)` };
+  return { state: 'unknown', reason: `${shown}per-object SACLs are not in the inputs: Windows writes these events only for ${base} objects whose SACL audits the access${side} (fix writes a SACL script)` };
 }
 
 function roleState(role: string, host: HostEnvironment, opts: StateOptions): RequirementState {

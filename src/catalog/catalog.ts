@@ -139,7 +139,7 @@ export class Catalog {
     if (kind === 'policy' && !this.policyById.has(rest)) return `unknown policy "${rest}"`;
     if (kind === 'sysmon' && !this.sysmonById.has(Number(rest))) return `unknown Sysmon event ${rest}`;
     if (kind === 'audit' && !this.byGuid.has(rest.replace(/:(success|failure)$/, ''))) return `unknown audit subcategory in ${id}`;
-    if (kind === 'sacl' && !SACL_KINDS.includes(rest)) return `unknown SACL kind "${rest}"`;
+    if (kind === 'sacl' && !SACL_KINDS.includes(rest.replace(/:failure$/, ''))) return `unknown SACL kind "${rest}"`;
     if (kind === 'role' && !(ROLES as readonly string[]).includes(rest)) return `unknown role "${rest}"`;
     return undefined;
   }

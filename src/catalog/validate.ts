@@ -63,4 +63,4 @@ function matches(v: unknown, kind: Kind): boolean {
 }
 
 export const GUID_RE = /^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$/;
-export const REQUIREMENT_RE = /^(audit:\{[0-9A-F-]{36}\}:(success|failure)|sysmon:\d+|policy:[a-z0-9-]+|channel:.+|sacl:[a-z-]+|role:[a-z-]+)$/;
+export const REQUIREMENT_RE = /^(audit:\{[0-9A-F-]{36}\}:(success|failure)|sysmon:\d+|policy:[a-z0-9-]+|channel:.+|sacl:[a-z-]+(:failure)?|role:[a-z-]+)$/;

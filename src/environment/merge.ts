@@ -9,6 +9,7 @@ import type { GpresultSettings } from './gpresult.js';
 import type { HostEnvironment } from './model.js';
 import { applyManagement, managementFromGpresult } from './management.js';
 import { append } from '../lines.js';
+import { sddlOutcomes, setGlobalSacl } from './sacl-flags.js';
 
 /** What a gpresult configures: the effective audit policy from GPOs, policies, log sizes, DC membership. */
 export function applyGpresult(host: HostEnvironment, settings: GpresultSettings, label: string, catalog: Catalog): void {
@@ -50,7 +51,7 @@ export function applyAuditpol(host: HostEnvironment, parsed: AuditpolSettings, l
       if (!parsed.values.has(sub.guid)) host.audit.set(sub.guid, { success: false, failure: false, source: `${label}: not in this audit.csv (No Auditing once a GPO applies it)`, inferred: true });
     }
   }
-  for (const [kind, sddl] of parsed.globalSacl) host.sacl.set(kind, { state: 'on', source: `${label}: ${kind === 'file' ? 'File' : 'Registry'}GlobalSacl ${sddl.slice(0, 60)}` });
+  for (const [kind, sddl] of parsed.globalSacl) setGlobalSacl(host, kind, true, sddlOutcomes(sddl), `${label}: ${kind === 'file' ? 'File' : 'Registry'}GlobalSacl ${sddl.slice(0, 60)}`);
 }
 
 function describe(v: { success?: boolean; failure?: boolean }): string {

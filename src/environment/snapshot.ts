@@ -20,6 +20,7 @@ import { parseGpresult } from './gpresult.js';
 import { emptyHost, hostKey, type HostEnvironment, type InputError } from './model.js';
 import { normaliseKey, parseRegFile, type RegFile } from './regfile.js';
 import { parseResourceSacl } from './resource-sacl.js';
+import { entryOutcomes, setGlobalSacl } from './sacl-flags.js';
 import { parseScOutput, parseSysmonDashC } from './services.js';
 import { parseSysmonConfig, type SysmonConfig } from './sysmon.js';
 import { parseSysteminfoCsv } from './systeminfo.js';
@@ -155,7 +156,7 @@ export function hostFromSnapshot(snap: Snapshot, catalog: Catalog, errors: Input
     if (sacl.partial) errors.push({ path: where('auditpol-resourcesacl.txt'), message: `${sacl.partial}; read as partial: a global SACL not listed before it is unknown` });
     for (const kind of ['file', 'registry'] as const) {
       const g = sacl[kind];
-      if (g) host.sacl.set(kind, { state: g.present ? 'on' : 'off', source: `auditpol-resourcesacl.txt${g.present ? `: ${g.entries.length} entr${g.entries.length === 1 ? 'y' : 'ies'}` : ''}` });
+      if (g) setGlobalSacl(host, kind, g.present, entryOutcomes(g.entries.map((e) => e.flags)), `auditpol-resourcesacl.txt${g.present ? `: ${g.entries.length} entr${g.entries.length === 1 ? 'y' : 'ies'}` : ''}`);
     }
   }
 

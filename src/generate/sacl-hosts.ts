@@ -28,10 +28,10 @@ export interface SaclScriptFile {
  * hosts are assessed here, and without hosts the result's own rows decide.
  */
 export function saclScripts(result: CheckResult, catalog: Catalog, hosts: HostEnvironment[], rules: LoadedRule[], sacls: string[], perHost?: HostRuleVerdicts[]): { files: SaclScriptFile[]; notes: string[] } {
-  const want = { registry: sacls.includes('sacl:registry'), file: sacls.includes('sacl:file') };
+  const want = { registry: sacls.some((id) => id.startsWith('sacl:registry')), file: sacls.some((id) => id.startsWith('sacl:file')) };
   // A rule whose SACL alternative also asks for the subcategory's Failure reads failed accesses too.
   const failureIds = new Set(catalog.subcategories.filter((s) => s.sacl === 'registry' || s.sacl === 'file').map((s) => `audit:${s.guid}:failure`));
-  const readsFailure = (alts: string[][]) => alts.some((a) => a.some((id) => id === 'sacl:registry' || id === 'sacl:file') && a.some((id) => failureIds.has(id)));
+  const readsFailure = (alts: string[][]) => alts.some((a) => a.some((id) => /^sacl:(registry|file)(:failure)?$/.test(id)) && a.some((id) => failureIds.has(id)));
   const verdicts: (HostRuleVerdicts | undefined)[] = hosts.length ? (perHost ?? assess(result, hosts, catalog, rules).hosts.map((h) => h.rules)) : [undefined];
   const names = hosts.length ? hosts.map((h) => h.name) : [];
   // Hosts with the same rule sets share one target set.
@@ -46,8 +46,8 @@ export function saclScripts(result: CheckResult, catalog: Catalog, hosts: HostEn
       const v = hv?.[i] ?? (row?.verdict ? { verdict: row.verdict, missing: row.missing ?? [] } : undefined);
       if (v && (v.verdict === 'ready' || v.verdict === 'not-applicable')) return;
       const all = new Set([...(v?.missing ?? []), ...(row?.alternatives.flat() ?? [])]);
-      if (want.registry && all.has('sacl:registry')) (needs.registry.add(rule), sig.push(`r${i}`));
-      if (want.file && all.has('sacl:file')) (needs.file.add(rule), sig.push(`f${i}`));
+      if (want.registry && (all.has('sacl:registry') || all.has('sacl:registry:failure'))) (needs.registry.add(rule), sig.push(`r${i}`));
+      if (want.file && (all.has('sacl:file') || all.has('sacl:file:failure'))) (needs.file.add(rule), sig.push(`f${i}`));
       if ((needs.registry.has(rule) || needs.file.has(rule)) && readsFailure(row?.alternatives ?? [])) needs.failure.add(rule);
     });
     const key = sig.join(',');

@@ -83,17 +83,22 @@ export function describeRequirement(id: string, catalog: Catalog): RequirementIn
         details: p.registry.map((r) => `registry: ${r.key}\\${r.value} = ${r.data} (${r.type})`),
       };
     }
-    case 'sacl':
+    case 'sacl': {
+      // sacl:file is the success side, sacl:file:failure the failure side (environment/sacl-flags.ts).
+      const failure = rest.endsWith(':failure');
+      const obj = failure ? rest.slice(0, -':failure'.length) : rest;
+      const what = failure ? 'Failure' : 'Success';
       return {
         id,
         kind: 'sacl',
-        name: `Audit SACL on the ${rest === 'file' ? 'files/folders' : rest === 'registry' ? 'registry keys' : `${rest} objects`} the rules watch`,
+        name: `Audit SACL on the ${obj === 'file' ? 'files/folders' : obj === 'registry' ? 'registry keys' : `${obj} objects`} the rules watch${failure ? ' (failed accesses)' : ''}`,
         enable:
-          rest === 'file' || rest === 'registry'
-            ? `add an audit SACL (Everyone, Success, write access) to the watched ${rest === 'file' ? 'folders' : 'keys'}: logsource-check fix writes set-audit-sacls.ps1; a global SACL (auditpol /resourceSACL /set /type:${rest === 'file' ? 'File' : 'Key'}) is the high-volume fallback`
-            : `add an audit SACL to the ${rest} objects the rules watch (object properties > Security > Advanced > Auditing)`,
-        details: ['Windows writes object-access events only for objects whose SACL audits the access'],
+          obj === 'file' || obj === 'registry'
+            ? `add an audit SACL (Everyone, ${what}, write access) to the watched ${obj === 'file' ? 'folders' : 'keys'}: logsource-check fix writes set-audit-sacls.ps1; a global SACL (auditpol /resourceSACL /set /type:${obj === 'file' ? 'File' : 'Key'} /${failure ? 'failure' : 'success'}) is the high-volume fallback`
+            : `add an audit SACL (${what}) to the ${obj} objects the rules watch (object properties > Security > Advanced > Auditing)`,
+        details: ['Windows writes object-access events only for objects whose SACL audits the access', ...(failure ? ['the SACL entry must audit failed accesses (Failure flag): the event is written for denied accesses too'] : [])],
       };
+    }
     case 'role':
       return { id, kind: 'role', name: `Host is a ${rest.replace(/-/g, ' ')}`, enable: 'no setting: these events exist only on hosts of this role', details: [] };
     case 'forward':

@@ -79,7 +79,9 @@ export function eventOptions(rule: SigmaRule, origin: LogSourceOrigin, id: numbe
         // An event logged on both outcomes is only fully produced when both are audited; where Microsoft
         // does not say which outcome logs it, asking for both is the safe answer.
         const own = p.outcome === 'both' || p.outcome === 'unspecified' ? [`audit:${g}:success`, `audit:${g}:failure`] : [`audit:${g}:${p.outcome}`];
-        const sacl = p.subcategory.sacl && ev.sacl !== false ? [`sacl:${p.subcategory.sacl}`] : [];
+        // The SACL must audit the outcomes the event is written for (sacl-flags.ts): success side, failure side.
+        const k = p.subcategory.sacl && ev.sacl !== false ? p.subcategory.sacl : undefined;
+        const sacl = !k ? [] : p.outcome === 'success' ? [`sacl:${k}`] : p.outcome === 'failure' ? [`sacl:${k}:failure`] : [`sacl:${k}`, `sacl:${k}:failure`];
         const set = [...own, ...(ev.requires ?? []), ...sacl];
         const roles = ev.roles ?? p.subcategory.roles ?? [];
         const partial = p.subcategory.supplementary;
