@@ -93,7 +93,7 @@ export const ASSUMED: Record<string, string> = {
 export function roleLabel(host: HostEnvironment): string | undefined {
   const r = host.role;
   if (!r) return undefined;
-  const kind = r.kind === 'member' ? 'member (not a DC)' : r.kind?.replace('-', ' ');
+  const kind = r.kind === 'member' ? 'member (not a DC)' : r.kind === 'standalone' ? 'standalone (not a DC)' : r.kind?.replace('-', ' ');
   return [kind ?? 'role ?', ...[...r.features].sort()].join(' + ');
 }
 
@@ -102,9 +102,9 @@ const SETTLES: Record<string, string> = {
   audit: 'auditpol.csv (auditpol /get /category:* /r) or --auditpol',
   policy: 'policies.reg / policies-system.reg in a host snapshot, or --gpresult',
   sysmon: 'sysmon-service.txt + sysmon-config.xml in a host snapshot, or --sysmon',
-  channel: 'wevtutil-gl.txt in a host snapshot',
+  channel: 'wevtutil-gl.txt with wevtutil-el.txt (the full channel list) in a host snapshot',
   sacl: 'auditpol-resourcesacl.txt shows global SACLs; per-object SACLs are read by no input (fix writes set-audit-sacls.ps1)',
-  role: 'systeminfo.csv in a host snapshot, or --role',
+  role: '--role; a host snapshot settles domain controller or not (gpresult, systeminfo) and the roles whose channels its full channel list shows (DNS Server, Directory Service, MSExchange …)',
 };
 
 /** Per kind of requirement the states leave unknown: how many, and the input that would settle them. */

@@ -63,6 +63,7 @@ export function requirementState(id: string, host: HostEnvironment, catalog: Cat
       const svc = host.sysmonService;
       if (svc?.state === 'absent') return { state: 'off', reason: `Sysmon is not installed (${svc.source})` };
       if (svc?.state === 'stopped') return { state: 'off', reason: `the Sysmon service is not running (${svc.source})` };
+      if (!host.sysmon && svc?.state === 'unknown') return { state: 'unknown', reason: `whether Sysmon is installed is not known (${svc.source})` };
       if (!host.sysmon && svc) return { state: 'unknown', reason: `Sysmon is installed (${svc.source}) but its configuration is not in the inputs (sysmon-config.xml, or --sysmon)` };
       if (!host.sysmon) {
         const a = assume('off', 'Sysmon not installed');
@@ -79,7 +80,7 @@ export function requirementState(id: string, host: HostEnvironment, catalog: Cat
     case 'sacl':
       return saclState(rest, host, opts);
     case 'role':
-      return roleState(rest, host, opts);
+      return roleState(rest, host, opts, catalog);
     default: {
       const ch = host.channels;
       if (ch) {
@@ -111,18 +112,30 @@ function saclState(kind: string, host: HostEnvironment, opts: StateOptions): Req
   return { state: 'unknown', reason: `${shown}per-object SACLs are not in the inputs: Windows writes these events only for ${base} objects whose SACL audits the access${side} (fix writes a SACL script)` };
 }
 
-function roleState(role: string, host: HostEnvironment, opts: StateOptions): RequirementState {
+function roleState(role: string, host: HostEnvironment, opts: StateOptions, catalog: Catalog): RequirementState {
   const r = host.role;
   const label = ROLE_NAMES[role] ?? role;
   if (role === 'domain-controller' && r?.kind) {
-    const kind = r.kind === 'member' ? 'member, not a domain controller' : r.kind.replace('-', ' ');
+    const kind = r.kind === 'member' ? 'member, not a domain controller' : r.kind === 'standalone' ? 'standalone (workgroup) computer, not a domain controller' : r.kind.replace('-', ' ');
     return { state: r.kind === 'domain-controller' ? 'on' : 'off', reason: `${r.kind === 'domain-controller' ? '' : 'produced only on a domain controller; '}this host is a ${kind} (${r.source})` };
   }
-  if (r?.features.has(role)) return { state: 'on', reason: `host is a ${label} (${r.source})` };
+  if (r?.features.has(role)) return { state: 'on', reason: `host is a ${label} (${r.evidence?.get(role) ?? r.source})` };
   if (r?.complete) return { state: 'off', reason: `produced only on a ${label}; this host is not one (${r.source})` };
+  const absent = r?.absent?.get(role);
+  if (absent) return { state: 'off', reason: `produced only on a ${label}; this host is not one (${absent})` };
   if (r?.kind === 'workstation' && SERVER_ONLY.has(role)) return { state: 'off', reason: `a workstation cannot be a ${label} (${r.source})` };
   if (opts.assumeDefaults) return { state: 'off', reason: `assumed: host is not a ${label}`, assumed: true };
-  return { state: 'unknown', reason: `whether the host is a ${label} is not in the inputs (--role, or systeminfo in a host snapshot)` };
+  return { state: 'unknown', reason: `whether the host is a ${label} is not in the inputs (${settles(role, host, catalog)})` };
+}
+
+/** The input that would settle an unknown role: systeminfo cannot tell server roles, a full channel list can. */
+function settles(role: string, host: HostEnvironment, catalog: Catalog): string {
+  if (role === 'domain-controller') return '--role dc|server|workstation, gpresult /x, systeminfo, or the full channel list of a host snapshot';
+  const channel = catalog.channelFacts.roles.find((r) => r.role === role)?.channel;
+  const flag = `--role ${Object.entries({ 'certification-authority': 'ca', 'network-policy-server': 'nps', 'dns-server': 'dns' }).find(([k]) => k === role)?.[1] ?? role}`;
+  if (!channel) return `${flag}: no host input shows this role`;
+  const why = host.channels && !host.channels.complete ? `; ${host.channels.source}` : '';
+  return `${flag}, or the host's full channel list (wevtutil-gl.txt with the collection script's wevtutil-el.txt), where the ${channel} channel shows it${why}`;
 }
 
 export interface RuleAssessment {

@@ -1,5 +1,6 @@
 import { NO_ALIASES, type AliasData } from './aliases.js';
 import { NO_SACL_SCOPE, type SaclScope } from './sacl-scope.js';
+import { NO_CHANNEL_FACTS, type ChannelFacts } from './channel-facts.js';
 import { WITHHELD, type Hazard } from './hazards.js';
 import type { AuditCategory, AuditEvent, AuditSubcategory, CollectorFacts, EventLogThreshold, LogSourceEntry, Outcome, Policy, SysmonConditionInfo, SysmonEvent } from './types.js';
 
@@ -32,6 +33,8 @@ export class Catalog {
     readonly aliases: AliasData = NO_ALIASES,
     /** Trees set-audit-sacls.ps1 never audits with inheritance (data/sacl-scope.yaml). */
     readonly saclScope: SaclScope = NO_SACL_SCOPE,
+    /** Channels every install has, channels that prove a role (data/channels.yaml). */
+    readonly channelFacts: ChannelFacts = NO_CHANNEL_FACTS,
   ) {
     for (const sub of subcategories) {
       this.byGuid.set(sub.guid.toUpperCase(), sub);

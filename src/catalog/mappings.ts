@@ -48,7 +48,7 @@ export function withMappings(catalog: Catalog, inputs: MappingInput[]): { catalo
     }
     if (replaced > LISTED_UNUSED) notes.push(`${input.path}: … and ${replaced - LISTED_UNUSED} more entries replace earlier ones`);
   }
-  const next = new Catalog(catalog.auditCategories, catalog.subcategories, catalog.sysmonEvents, catalog.policies, [...byKey.values()], catalog.eventLogs, catalog.sysmonConditions, catalog.collectorFacts, catalog.aliases, catalog.saclScope);
+  const next = new Catalog(catalog.auditCategories, catalog.subcategories, catalog.sysmonEvents, catalog.policies, [...byKey.values()], catalog.eventLogs, catalog.sysmonConditions, catalog.collectorFacts, catalog.aliases, catalog.saclScope, catalog.channelFacts);
   const problems = next.checkReferences();
   if (problems.length) throw new MappingError(`${inputs.map((i) => i.path).join(', ')}: ${clip(problems[0] as string, 500)}`);
   return { catalog: next, notes };

@@ -66,7 +66,7 @@ export function subcategoryClass(v: SubcategoryVolume | undefined, kind: string 
   const of = (r: VolumeRole) => v[r] ?? v.general;
   if (dcOnly) return of('domain-controller');
   if (kind === 'domain-controller' || kind === 'member-server' || kind === 'workstation') return of(kind);
-  const candidates: VolumeRole[] = kind === 'member' ? ['member-server', 'workstation'] : [...VOLUME_ROLES];
+  const candidates: VolumeRole[] = kind === 'member' || kind === 'standalone' ? ['member-server', 'workstation'] : [...VOLUME_ROLES];
   return maxVolume(candidates.map(of));
 }
 

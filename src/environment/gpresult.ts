@@ -17,7 +17,7 @@ export interface GpresultSettings {
   forceSubcategories?: boolean;
   eventLogs: Map<string, { maxSizeKB?: number; retention?: number; gpo: string }>;
   /** Domain controller or member, from the computer's groups and OU (undefined when neither tells). */
-  role?: { kind: 'domain-controller' | 'member'; evidence: string };
+  role?: { kind: 'domain-controller' | 'member' | 'standalone'; evidence: string };
   /** GPOs that configure audit policy (advanced or legacy): a GPO refresh reverts local auditpol changes. */
   auditGpos: string[];
   /** GPOs applied from a domain (not local policy), by name: none means no domain GPO manages the host. */
@@ -43,6 +43,7 @@ export function parseGpresult(xmlText: string, catalog: Catalog): GpresultSettin
 
   const gpoNames = new Map<string, string>();
   const domainGpos: string[] = [];
+  const applied = new Set<string>();
   for (const gpo of kids(computer, 'GPO')) {
     // A GPO from the domain names its domain in <Path>; local policy links to SOM "Local". Denied or filtered ones did not apply.
     const fromDomain = text(kids(gpo, 'Path')[0], 'Domain') !== undefined || kids(gpo, 'Link').some((l) => (text(l, 'SOMPath') ?? 'Local') !== 'Local');
@@ -50,6 +51,7 @@ export function parseGpresult(xmlText: string, catalog: Catalog): GpresultSettin
     const id = text(kids(gpo, 'Path')[0], 'Identifier') ?? text(gpo, 'Identifier');
     const name = text(gpo, 'Name');
     if (id && name) gpoNames.set(id.toUpperCase(), name);
+    if (id && fromDomain && text(gpo, 'AccessDenied') !== 'true' && text(gpo, 'FilterAllowed') !== 'false') applied.add(id.toUpperCase());
   }
   const gpoOf = (setting: XmlNode): string => {
     const id = text(kids(setting, 'GPO')[0], 'Identifier');
@@ -67,7 +69,7 @@ export function parseGpresult(xmlText: string, catalog: Catalog): GpresultSettin
     computerDomain: text(computer, 'Domain'),
     notes: [],
   };
-  out.role = roleOf(computer);
+  out.role = roleOf(computer, applied, out.computer, out.computerDomain);
   const advanced = new Map<string, Winner<{ value: number; gpo: string }>>();
   const legacy = new Map<string, Winner<{ success: boolean; failure: boolean; gpo: string }>>();
   const logs = new Map<string, Winner<{ maxSizeKB?: number; gpo: string }>>();
@@ -173,13 +175,25 @@ function policyKey(category: string, name: string): string {
  * SIDs: https://learn.microsoft.com/en-us/windows-server/identity/ad-ds/manage/understand-security-identifiers
  * The computer's OU (SOM) "…/Domain Controllers" tells the same where groups are missing.
  */
-function roleOf(computer: XmlNode): GpresultSettings['role'] {
+function roleOf(computer: XmlNode, applied: Set<string>, name: string, domain: string | undefined): GpresultSettings['role'] {
   const sids = kids(computer, 'SecurityGroup').map((g) => (text(g, 'SID') ?? '').toUpperCase());
   const dc = sids.find((s) => s === 'S-1-5-9' || /^S-1-5-21-(\d+-){3}(516|521)$/.test(s));
   if (dc) return { kind: 'domain-controller', evidence: `member of ${dc}` };
   const som = text(computer, 'SOM') ?? '';
   if (/\/Domain Controllers$/i.test(som)) return { kind: 'domain-controller', evidence: `in ${som}` };
+  // The Default Domain Controllers Policy has the same GUID in every domain (dcgpofix recreates it with that
+  // GUID) and is linked to the Domain Controllers OU: a computer that applies it is a DC, whatever the language.
+  if (applied.has(DDCP)) return { kind: 'domain-controller', evidence: `the Default Domain Controllers Policy ${DDCP} applied` };
   const member = sids.find((s) => /^S-1-5-21-(\d+-){3}515$/.test(s));
   if (member) return { kind: 'member', evidence: `member of Domain Computers (${member})` };
+  // Not joined: gpresult names the computer's own name (or WORKGROUP) as its domain. A workgroup computer cannot
+  // be a domain controller.
+  const short = (name.split('\\').pop() ?? name).replace(/\$$/, '').toUpperCase();
+  const prefix = name.includes('\\') ? (name.split('\\')[0] ?? '').toUpperCase() : '';
+  const d = (domain ?? '').toUpperCase();
+  if (d && (d === 'WORKGROUP' || d === short || (prefix && d === prefix && prefix === short))) return { kind: 'standalone', evidence: `domain "${domain}" is the computer itself or a workgroup: not joined` };
   return undefined;
 }
+
+/** The Default Domain Controllers Policy's fixed GUID. */
+const DDCP = '{6AC1786C-016F-11D2-945F-00C04FB984F9}';

@@ -40,13 +40,17 @@ export interface Management {
 
 /** What a host is: decides which role-bound events it can produce at all. */
 export interface HostRole {
-  /** member: joined, not a domain controller, client or server not told (gpresult says no more). */
-  kind?: 'workstation' | 'member-server' | 'domain-controller' | 'member';
+  /** member: joined, not a domain controller, client or server not told (gpresult says no more); standalone: in a workgroup, so not a domain controller either. */
+  kind?: 'workstation' | 'member-server' | 'domain-controller' | 'member' | 'standalone';
   /** Server roles the host is known to have (certification-authority, dns-server …). */
   features: Set<string>;
   /** The roles were stated in full (--role, systeminfo + feature list): any role not listed is absent. */
   complete: boolean;
   source: string;
+  /** Where a feature was seen, when not from `source` (a channel that exists only with the role). */
+  evidence?: Map<string, string>;
+  /** Roles known absent, with why (a full channel list without the role's channel). */
+  absent?: Map<string, string>;
 }
 
 export interface ChannelState {
@@ -88,7 +92,8 @@ export interface HostEnvironment {
   /** Event channels as `wevtutil gl` shows them (a host snapshot), by lower-case name. */
   channels?: { list: Map<string, ChannelState>; complete: boolean; source: string };
   /** Whether the Sysmon service exists and runs (sc query in a host snapshot). */
-  sysmonService?: { state: 'absent' | 'running' | 'stopped' | 'installed'; source: string; version?: string };
+  /** unknown: the inputs cannot rule out a Sysmon installed under another name (source says why). builtin: the Windows optional feature. */
+  sysmonService?: { state: 'absent' | 'running' | 'stopped' | 'installed' | 'unknown'; source: string; version?: string; builtin?: boolean };
   /** Global object access auditing (global SACL) per resource type (file, registry), when an input shows it. */
   sacl: Map<string, { state: 'on' | 'off'; source: string }>;
   auditOrigin?: AuditOrigin;

@@ -38,6 +38,7 @@ export function parseScOutput(text: string): ServiceSet {
   const notes = cappedNotes(out.notes);
   let named: string | undefined; // from the header or SERVICE_NAME
   let full = false;
+  let other = false; // inside a section that is not sc output
   /** A service's entry; past the limit a scratch one (the file is then partial: a service not listed is unknown). */
   const entry = (name: string): ServiceInfo => {
     const k = name.toLowerCase();
@@ -57,9 +58,12 @@ export function parseScOutput(text: string): ServiceSet {
     if (h) {
       const m = /^sc(?:\.exe)?\s+(?:query|qc)\s+"?([^"\s]+)"?/i.exec(h[1]!);
       named = m?.[1];
-      if (!m) notes.add(`line ${lineNo}: header "${h[1]}" is not an sc query/qc command; ignored`);
+      // wevtutil gp / fltmc sections are read by sysmon-install.ts; their lines are not sc output.
+      other = !m && /^(wevtutil(\.exe)?\s+gp|fltmc(\.exe)?\s+filters)\b/i.test(h[1]!);
+      if (!m && !other) notes.add(`line ${lineNo}: header "${h[1]}" is not an sc query/qc command; ignored`);
       return;
     }
+    if (other) return;
     const failed = /^\[SC\]\s+(\S+)\s+FAILED\s+(\d+)/i.exec(t);
     if (failed) {
       if (!named) {

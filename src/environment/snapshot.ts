@@ -22,17 +22,19 @@ import { normaliseKey, parseRegFile, type RegFile } from './regfile.js';
 import { parseResourceSacl } from './resource-sacl.js';
 import { entryOutcomes, setGlobalSacl } from './sacl-flags.js';
 import { parseScOutput, parseSysmonDashC } from './services.js';
+import { crossCheckChannel, findSysmonService, parseSysmonExtras } from './sysmon-install.js';
 import { parseSysmonConfig, type SysmonConfig } from './sysmon.js';
 import { parseSysteminfoCsv } from './systeminfo.js';
 import { applyManagement, managementFromSysteminfo } from './management.js';
 import { parseWevtutilGl } from './wevtutil.js';
+import { judgeCompleteness, parseWevtutilEl, rolesFromChannels } from './channel-roles.js';
 import { readZip as readZipEntries } from '../zip.js';
 import { append, forEachLine } from '../lines.js';
 
 const configs = new Map<string, SysmonConfig>();
 
 /** The file names a snapshot may hold (src/generate/collect-script.ts SNAPSHOT_FILES, checked by a test). */
-export const SNAPSHOT_NAMES = ['gpresult.xml', 'auditpol.csv', 'auditpol-resourcesacl.txt', 'policies.reg', 'policies-system.reg', 'wevtutil-gl.txt', 'sysmon-service.txt', 'sysmon.txt', 'sysmon-config.xml', 'systeminfo.csv', 'errors.txt'];
+export const SNAPSHOT_NAMES = ['gpresult.xml', 'auditpol.csv', 'auditpol-resourcesacl.txt', 'policies.reg', 'policies-system.reg', 'wevtutil-gl.txt', 'wevtutil-el.txt', 'sysmon-service.txt', 'sysmon.txt', 'sysmon-config.xml', 'systeminfo.csv', 'errors.txt'];
 
 export interface Snapshot {
   /** Where it came from (folder or zip). */
@@ -161,7 +163,7 @@ export function hostFromSnapshot(snap: Snapshot, catalog: Catalog, errors: Input
   }
 
   readRegistry(host, snap, catalog, errors);
-  readChannels(host, snap, errors);
+  readChannels(host, snap, catalog, errors);
   readSysmon(host, snap, catalog, errors);
   return host;
 }
@@ -233,7 +235,7 @@ function addNotes(host: HostEnvironment, file: string, list: readonly string[]):
 const logName = (s: string) => ({ security: 'Security', system: 'System', application: 'Application', setup: 'Setup' })[s.toLowerCase()] ?? s;
 
 /** wevtutil gl: every channel's state; sizes and retention as in force. */
-function readChannels(host: HostEnvironment, snap: Snapshot, errors: InputError[]): void {
+function readChannels(host: HostEnvironment, snap: Snapshot, catalog: Catalog, errors: InputError[]): void {
   const text = snap.files.get('wevtutil-gl.txt');
   if (text === undefined) return;
   let set;
@@ -259,8 +261,13 @@ function readChannels(host: HostEnvironment, snap: Snapshot, errors: InputError[
       host.eventLogs.set(log, { log, maxSizeKB: Math.floor(c.maxSizeBytes / 1024), retention: c.retention ? 2 : 0, source: 'wevtutil-gl.txt (in force)', ...(policy ? { policy } : {}) });
     }
   }
-  const source = complete ? 'wevtutil-gl.txt' : set.partial ? `wevtutil-gl.txt (${set.partial}: channels after them are unknown)` : 'wevtutil-gl.txt (cut off: channels after the cut are unknown)';
-  host.channels = { list, complete, source };
+  const elText = snap.files.get('wevtutil-el.txt');
+  const el = elText === undefined ? undefined : parseWevtutilEl(elText);
+  if (el?.partial) errors.push({ path: join(snap.path, 'wevtutil-el.txt'), message: `${el.partial}; read as partial: it cannot tell whether wevtutil-gl.txt lists every channel` });
+  const judged = set.partial ? { complete: false, source: `wevtutil-gl.txt (${set.partial}: channels after them are unknown)` } : judgeCompleteness(list, complete, el, catalog);
+  if (!judged.complete && !set.partial && complete) host.notes.push(`${judged.source.replace(/^wevtutil-gl\.txt \((.*)\)$/, 'wevtutil-gl.txt: $1')}: a channel it does not list is unknown, not absent`);
+  host.channels = { list, complete: judged.complete, source: judged.source };
+  rolesFromChannels(host, catalog);
 }
 
 /** sc query / sysmon -c / the config XML: installed, running, and with which filters. */
@@ -271,10 +278,26 @@ function readSysmon(host: HostEnvironment, snap: Snapshot, catalog: Catalog, err
   if (sc !== undefined) {
     const set = parseScOutput(sc);
     addNotes(host, 'sysmon-service.txt', set.notes);
-    const svc = ['sysmon64', 'sysmon'].map((n) => set.services.get(n)).find((s) => s?.exists);
-    const known = ['sysmon64', 'sysmon'].every((n) => set.services.get(n)?.exists === false);
-    if (svc) host.sysmonService = { state: svc.state === 'RUNNING' ? 'running' : svc.state ? 'stopped' : 'installed', source: `sysmon-service.txt: ${svc.name} ${svc.state ?? ''}`.trim(), version };
-    else if (known) host.sysmonService = { state: 'absent', source: 'sysmon-service.txt: neither Sysmon64 nor Sysmon is an installed service' };
+    const facts = catalog.channelFacts.sysmon;
+    const extras = parseSysmonExtras(sc, facts);
+    const found = findSysmonService(set, extras, facts);
+    const svc = found.svc;
+    if (svc) {
+      const state = svc.state === 'RUNNING' ? 'running' : svc.state ? 'stopped' : 'installed';
+      host.sysmonService = { state, source: `sysmon-service.txt: ${svc.name} ${svc.state ?? ''}`.trim() + ` (${found.how})`, version, ...(found.builtin ? { builtin: true } : {}) };
+    } else if (found.absent) {
+      host.sysmonService = { state: 'absent', source: `sysmon-service.txt: the ${facts.publisher} publisher is not registered (wevtutil gp)${extras.minifilter === null ? ` and no minifilter is at Sysmon's altitude ${facts.altitude} (fltmc)` : ''}` };
+    } else if (found.defaultsAbsent) {
+      // Only the default names were queried (an older collection script): a renamed Sysmon is not ruled out.
+      // The channel list decides: a full list without the Sysmon channel proves it absent.
+      const ch = host.channels;
+      const c = ch?.list.get('microsoft-windows-sysmon/operational');
+      const names = facts.defaultServices.join(', ');
+      if (ch?.complete && (!c || !c.exists)) host.sysmonService = { state: 'absent', source: `sysmon-service.txt: none of ${names} is an installed service, and ${ch.source} has no Sysmon channel` };
+      else if (c?.exists && c.enabled) host.sysmonService = { state: 'absent', source: `sysmon-service.txt: none of ${names} is an installed service` };
+      else host.sysmonService = { state: 'unknown', source: `sysmon-service.txt: none of ${names} is an installed service, but a Sysmon installed under another name is not ruled out (the current collection script reads the Sysmon publisher and minifilter: re-run it)` };
+    }
+    crossCheckChannel(host);
   }
   const xml = snap.files.get('sysmon-config.xml');
   if (xml !== undefined && host.sysmonService?.state !== 'absent') {

@@ -1,0 +1,87 @@
+/** What a host's channel list tells beyond each channel (data/channels.yaml): type and schema check, lookups. */
+import { ROLES } from './catalog.js';
+import { Checker } from './validate.js';
+
+export interface RoleChannel {
+  channel: string;
+  /** Any channel whose name starts with `channel` (MSExchange …). */
+  prefix?: boolean;
+  role: (typeof ROLES)[number];
+  source: string;
+  note?: string;
+}
+
+/** How Sysmon is recognised however installed (data/sysmon-install.yaml). */
+export interface SysmonInstallFacts {
+  publisher: string;
+  publisherGuid: string;
+  altitude: string;
+  /** Lower-case default service names. */
+  defaultServices: string[];
+  builtin: { binaryDir: string; service: string };
+}
+
+export interface ChannelFacts {
+  /** Channels every supported Windows install registers, lower-case. */
+  always: string[];
+  roles: RoleChannel[];
+  sysmon: SysmonInstallFacts;
+}
+
+export const NO_CHANNEL_FACTS: ChannelFacts = {
+  always: [],
+  roles: [],
+  sysmon: { publisher: 'Microsoft-Windows-Sysmon', publisherGuid: '', altitude: '', defaultServices: ['sysmon64', 'sysmon'], builtin: { binaryDir: '', service: '' } },
+};
+
+function checkSysmonInstall(doc: unknown, problems: string[]): SysmonInstallFacts {
+  const c = new Checker('sysmon-install.yaml');
+  c.onlyKeys(doc, 'top level', ['publisher', 'minifilterAltitude', 'minifilterSource', 'defaultServices', 'defaultServicesSource', 'builtin']);
+  const pub = c.field<Record<string, unknown>>(doc, 'top level', 'publisher', 'object');
+  c.onlyKeys(pub, 'publisher', ['name', 'guid', 'source']);
+  const publisher = c.field<string>(pub, 'publisher', 'name', 'string') ?? '';
+  const publisherGuid = c.field<string>(pub, 'publisher', 'guid', 'string') ?? '';
+  c.field<string>(pub, 'publisher', 'source', 'string');
+  const altitude = c.field<string>(doc, 'top level', 'minifilterAltitude', 'string') ?? '';
+  c.field<string>(doc, 'top level', 'minifilterSource', 'string');
+  c.field<string>(doc, 'top level', 'defaultServicesSource', 'string');
+  const defaultServices = (c.field<unknown[]>(doc, 'top level', 'defaultServices', 'array') ?? []).filter((s): s is string => typeof s === 'string').map((s) => s.toLowerCase());
+  const b = c.field<Record<string, unknown>>(doc, 'top level', 'builtin', 'object');
+  c.onlyKeys(b, 'builtin', ['binaryDir', 'service', 'source']);
+  c.field<string>(b, 'builtin', 'source', 'string');
+  const builtin = { binaryDir: c.field<string>(b, 'builtin', 'binaryDir', 'string') ?? '', service: (c.field<string>(b, 'builtin', 'service', 'string') ?? '').toLowerCase() };
+  problems.push(...c.problems);
+  return { publisher, publisherGuid, altitude, defaultServices, builtin };
+}
+
+export function checkChannelFacts(doc: unknown, sysmonDoc: unknown, problems: string[]): ChannelFacts {
+  const c = new Checker('channels.yaml');
+  c.onlyKeys(doc, 'top level', ['always', 'roles']);
+  const always = (c.field<unknown[]>(doc, 'top level', 'always', 'array') ?? []).flatMap((v, i) => {
+    if (typeof v !== 'string' || !v.trim()) {
+      c.fail(`always[${i}]`, 'should be a channel name');
+      return [];
+    }
+    return [v.toLowerCase()];
+  });
+  const roles = (c.field<unknown[]>(doc, 'top level', 'roles', 'array') ?? []).flatMap((e, i) => {
+    const w = `roles[${i}]`;
+    c.onlyKeys(e, w, ['channel', 'prefix', 'role', 'source', 'note']);
+    const channel = c.field<string>(e, w, 'channel', 'string');
+    const role = c.field<string>(e, w, 'role', 'string');
+    const source = c.field<string>(e, w, 'source', 'string');
+    const prefix = c.field<boolean>(e, w, 'prefix', 'boolean', true);
+    const note = c.field<string>(e, w, 'note', 'string', true);
+    if (role !== undefined && !(ROLES as readonly string[]).includes(role)) c.fail(w, `unknown role "${role}" (known: ${ROLES.join(', ')})`);
+    if (!channel || !role || !source || !(ROLES as readonly string[]).includes(role)) return [];
+    return [{ channel, role: role as RoleChannel['role'], source, ...(prefix ? { prefix } : {}), ...(note ? { note } : {}) }];
+  });
+  problems.push(...c.problems);
+  return { always, roles, sysmon: checkSysmonInstall(sysmonDoc, problems) };
+}
+
+/** The role a channel's existence proves, if any. */
+export function roleOfChannel(facts: ChannelFacts, channel: string): RoleChannel | undefined {
+  const lower = channel.toLowerCase();
+  return facts.roles.find((r) => (r.prefix ? lower.startsWith(r.channel.toLowerCase()) : lower === r.channel.toLowerCase()));
+}
