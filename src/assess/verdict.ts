@@ -90,7 +90,10 @@ export function requirementState(id: string, host: HostEnvironment, catalog: Cat
         if (ch.complete) return { state: 'off', reason: `the channel is not on this host (${ch.source} lists every channel): its role or feature is not installed` };
       }
       const a = assume('off', 'channel disabled (its default)');
-      return a.assumed ? a : { state: 'unknown', reason: 'channel state is not in the inputs (wevtutil gl in a host snapshot shows it)' };
+      if (a.assumed) return a;
+      // A list that is not the full list says nothing of a channel it does not hold.
+      if (ch) return { state: 'unknown', reason: `the channel is not in ${ch.source}` };
+      return { state: 'unknown', reason: 'channel state is not in the inputs (wevtutil gl in a host snapshot shows it)' };
     }
   }
 }
