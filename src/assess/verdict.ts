@@ -63,6 +63,8 @@ export function requirementState(id: string, host: HostEnvironment, catalog: Cat
       const svc = host.sysmonService;
       if (svc?.state === 'absent') return { state: 'off', reason: `Sysmon is not installed (${svc.source})` };
       if (svc?.state === 'stopped') return { state: 'off', reason: `the Sysmon service is not running (${svc.source})` };
+      // The service is listed without its state (a capture cut by findstr …): running is not proven.
+      if (svc?.state === 'installed') return { state: 'unknown', reason: `Sysmon is installed but whether it runs is not in the inputs (${svc.source}; sc query shows its STATE)` };
       if (!host.sysmon && svc?.state === 'unknown') return { state: 'unknown', reason: `whether Sysmon is installed is not known (${svc.source})` };
       if (!host.sysmon && svc) return { state: 'unknown', reason: `Sysmon is installed (${svc.source}) but its configuration is not in the inputs (sysmon-config.xml, or --sysmon)` };
       if (!host.sysmon) {

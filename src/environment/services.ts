@@ -39,6 +39,7 @@ export function parseScOutput(text: string): ServiceSet {
   let named: string | undefined; // from the header or SERVICE_NAME
   let full = false;
   let other = false; // inside a section that is not sc output
+  let localized = false;
   /** A service's entry; past the limit a scratch one (the file is then partial: a service not listed is unknown). */
   const entry = (name: string): ServiceInfo => {
     const k = name.toLowerCase();
@@ -82,6 +83,10 @@ export function parseScOutput(text: string): ServiceSet {
     if (!kv) return;
     const key = kv[1]!.toUpperCase();
     const value = kv[2]!.trim();
+    if (!localized && /[^\x00-\x7f]/.test(key) || (!localized && !/^\s/.test(raw) && key !== 'SERVICE_NAME')) {
+      localized = true;
+      notes.add(`line ${lineNo}: sc output is not in English ("${kv[1]!.slice(0, 40)}"); values are read by their symbols (RUNNING, AUTO_START …), which sc never translates`);
+    }
     if (!/^\s/.test(raw)) {
       // The unindented "SERVICE_NAME: x" line (translated on some systems) starts a block.
       named = value;
@@ -193,6 +198,11 @@ export function parseSysmonDashC(text: string): SysmonDashC {
       if (o) out.options[o[1]!.trim()] = o[2]!.trim();
       // The banner and copyright lines are skipped; an error (not elevated, not installed) is kept as a note.
       else if (/administrator|error|not installed|failed/i.test(t)) notes.add(`line ${lineNo}: ${t.slice(0, 200)}`);
+      return;
+    }
+    // Status lines some builds print after the dump (the built-in Sysmon ends with "Sysmon is running.").
+    if (/^Sysmon(64)? is (running|not running|stopped)\.?$/i.test(t)) {
+      notes.add(`line ${lineNo}: status line "${t}" after the rule dump (not a rule)`);
       return;
     }
     let m: RegExpExecArray | null;

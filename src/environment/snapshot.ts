@@ -191,12 +191,24 @@ function readRegistry(host: HostEnvironment, snap: Snapshot, catalog: Catalog, e
     }
     return undefined;
   };
-  // Each file exports one subtree: a policy is "not configured" only when the file covering its key was read.
-  const covered = (key: string) => regs.some(({ file }) => (file === 'policies.reg' ? /^HKLM\\SOFTWARE\\POLICIES\\/i : /^HKLM\\SOFTWARE\\MICROSOFT\\WINDOWS\\CURRENTVERSION\\POLICIES\\SYSTEM/i).test(normaliseKey(key)));
+  // Each file exports one subtree, rooted at its first key (reg export writes the root first): a policy is "not
+  // configured" only when a file whose root is its key or an ancestor was read. An export of
+  // HKLM\SOFTWARE\Policies\Microsoft\Edge says nothing of the PowerShell keys beside it.
+  const roots = regs.map(({ file, reg }) => ({ file, root: reg.keys.keys().next().value as string | undefined }));
+  const covered = (key: string) => {
+    const k = normaliseKey(key);
+    return roots.some(({ root }) => root !== undefined && under(k, root));
+  };
+  for (const { file, root } of roots) {
+    const want = file === 'policies.reg' ? 'HKLM\\SOFTWARE\\POLICIES' : 'HKLM\\SOFTWARE\\MICROSOFT\\WINDOWS\\CURRENTVERSION\\POLICIES\\SYSTEM';
+    if (root && !under(want, root)) host.notes.push(`${file}: the export is rooted at ${root.slice(0, 120)}, not ${want}: a policy outside it is unknown (reg export ${want} settles it)`);
+  }
   for (const p of catalog.policies) {
     if (!p.registry.length || !p.registry.every((r) => covered(r.key))) {
       // The export holding this policy's key is missing: neither on nor off is known (MDM may have set it).
-      if (!host.policies.has(p.id)) (host.policyGaps ??= new Map()).set(p.id, `its registry key is in no export of this snapshot (${p.registry[0]?.key.startsWith('HKLM\\SOFTWARE\\Policies') ? 'policies.reg' : 'policies-system.reg'} is missing)`);
+      const file = p.registry[0]?.key.startsWith('HKLM\\SOFTWARE\\Policies') ? 'policies.reg' : 'policies-system.reg';
+      const read = roots.find((r) => r.file === file);
+      if (!host.policies.has(p.id)) (host.policyGaps ??= new Map()).set(p.id, read ? `its registry key is outside what ${file} exports (rooted at ${read.root ?? 'no key'})` : `its registry key is in no export of this snapshot (${file} is missing)`);
       continue;
     }
     const found = p.registry.map((r) => ({ r, v: lookup(r.key, r.value) }));
@@ -226,6 +238,9 @@ function readRegistry(host: HostEnvironment, snap: Snapshot, catalog: Catalog, e
     }
   }
 }
+
+/** Is key `k` the key `root` or below it (both normalised)? */
+const under = (k: string, root: string) => k === root || k.startsWith(`${root}\\`);
 
 /** A file's notes into the host's, one by one (a spread of a long list overflows the stack). */
 function addNotes(host: HostEnvironment, file: string, list: readonly string[]): void {
@@ -274,13 +289,15 @@ function readChannels(host: HostEnvironment, snap: Snapshot, catalog: Catalog, e
 function readSysmon(host: HostEnvironment, snap: Snapshot, catalog: Catalog, errors: InputError[]): void {
   const sc = snap.files.get('sysmon-service.txt');
   const dashC = snap.files.get('sysmon.txt');
-  const version = dashC !== undefined ? parseSysmonDashC(dashC).version : undefined;
+  const dc = dashC !== undefined ? parseSysmonDashC(dashC) : undefined;
+  const version = dc?.version;
+  if (dc) addNotes(host, 'sysmon.txt', dc.notes);
   if (sc !== undefined) {
     const set = parseScOutput(sc);
     addNotes(host, 'sysmon-service.txt', set.notes);
     const facts = catalog.channelFacts.sysmon;
     const extras = parseSysmonExtras(sc, facts);
-    const found = findSysmonService(set, extras, facts);
+    const found = findSysmonService(set, extras, facts, dc?.configFile);
     const svc = found.svc;
     if (svc) {
       const state = svc.state === 'RUNNING' ? 'running' : svc.state ? 'stopped' : 'installed';

@@ -54,13 +54,13 @@ const base = (path: string) => (path.split('\\').pop() ?? path).replace(/"/g, ''
  * absent: proven by the name-independent facts (publisher not registered, and no minifilter at Sysmon's
  * altitude when fltmc ran); defaultsAbsent: only the default names were looked for, and none exists.
  */
-export function findSysmonService(set: ServiceSet, extras: SysmonExtras, facts: SysmonInstallFacts): { svc?: ServiceInfo; how: string; absent: boolean; defaultsAbsent: boolean; builtin: boolean } {
+export function findSysmonService(set: ServiceSet, extras: SysmonExtras, facts: SysmonInstallFacts, configFile?: string): { svc?: ServiceInfo; how: string; absent: boolean; defaultsAbsent: boolean; builtin: boolean } {
   const byBinary = extras.publisherBinary ? base(extras.publisherBinary) : undefined;
   const names = [...facts.defaultServices, ...(byBinary && !facts.defaultServices.includes(byBinary) ? [byBinary] : [])];
   for (const n of names) {
     const s = set.services.get(n);
     if (!s?.exists) continue;
-    const builtin = isBuiltin(s, facts);
+    const builtin = isBuiltin(s, facts, [s.binaryPath, extras.publisherBinary ?? undefined, configFile]);
     const how = builtin ? 'the Windows built-in Sysmon (optional feature)' : facts.defaultServices.includes(n) ? 'Sysinternals Sysmon' : `Sysmon under another name: the binary that registered ${facts.publisher}`;
     return { svc: s, how, absent: false, defaultsAbsent: false, builtin };
   }
@@ -70,9 +70,11 @@ export function findSysmonService(set: ServiceSet, extras: SysmonExtras, facts: 
   return { how: '', absent, defaultsAbsent, builtin: false };
 }
 
-function isBuiltin(s: ServiceInfo, facts: SysmonInstallFacts): boolean {
-  if (!facts.builtin.binaryDir || !s.binaryPath) return false;
-  return s.name.toLowerCase() === facts.builtin.service && new RegExp(`\\\\${facts.builtin.binaryDir}\\\\`, 'i').test(s.binaryPath);
+/** The optional feature's service name, with its binary (sc qc, the publisher) or config (sysmon -c) under System32. */
+function isBuiltin(s: ServiceInfo, facts: SysmonInstallFacts, paths: (string | undefined)[]): boolean {
+  if (!facts.builtin.binaryDir || s.name.toLowerCase() !== facts.builtin.service) return false;
+  const dir = new RegExp(`\\\\${facts.builtin.binaryDir}\\\\`, 'i');
+  return paths.some((p) => p !== undefined && dir.test(p));
 }
 
 /**

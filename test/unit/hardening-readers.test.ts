@@ -79,7 +79,8 @@ describe('host readers: linear, iterative, bounded', { timeout: 30_000 }, () => 
   });
 
   it(`policies.reg with more than ${LIMITS.host.regKeys.toLocaleString('en-US')} keys: one error line, read as partial, the policy it does not set is unknown (not off)`, () => {
-    const parts = ['Windows Registry Editor Version 5.00\r\n'];
+    // reg export writes the exported key itself first: the file covers HKLM\SOFTWARE\Policies.
+    const parts = ['Windows Registry Editor Version 5.00\r\n', '[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies]\r\n'];
     for (let i = 0; i <= LIMITS.host.regKeys; i++) parts.push(`[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\K${i}]\r\n`);
     const dir = snapshot({ 'policies.reg': parts.join('') });
     const r = bounded([RULES, '--host', dir, '--format', 'json']);
@@ -104,8 +105,8 @@ describe('host readers: linear, iterative, bounded', { timeout: 30_000 }, () => 
     const rule = join(mkdtempSync(join(tmpdir(), 'lsc-rule-')), 'task.yml');
     writeFileSync(rule, 'title: Scheduled task registered\nid: 0b7e2c1a-8f3d-4c52-9a61-2d4e6f8a9b10\nstatus: test\nlogsource:\n  product: windows\n  service: taskscheduler\ndetection:\n  selection:\n    EventID: 106\n  condition: selection\nlevel: low\n');
     const block = (name: string) => `name: ${name}\nenabled: true\ntype: Admin\npublishing:\n  fileMax: 1\n`;
-    const few = snapshot({ 'wevtutil-gl.txt': block('Security') });
-    // The same channel list, complete: the channel is absent (off). Past the limit: unknown.
+    // A list known complete (wevtutil-el.txt beside it): the channel is absent (off). Past the limit: unknown.
+    const few = snapshot({ 'wevtutil-gl.txt': block('Security'), 'wevtutil-el.txt': 'Security\r\n' });
     expect(state(bounded([rule, '--host', few, '--format', 'json']).stdout, 'channel:Microsoft-Windows-TaskScheduler/Operational').state).toBe('off');
     const many = Array.from({ length: LIMITS.host.channels + 1 }, (_, i) => block(`Contoso-C${i}/Operational`)).join('');
     const dir = snapshot({ 'wevtutil-gl.txt': many });
