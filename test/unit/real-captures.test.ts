@@ -10,7 +10,9 @@ import { loadCatalog } from '../../src/catalog/load.js';
 import { decodeText } from '../../src/decode.js';
 import { parseAuditpol } from '../../src/environment/auditpol.js';
 import { parseGpresult } from '../../src/environment/gpresult.js';
+import { parseRegFile, policyValue } from '../../src/environment/regfile.js';
 import { parseScOutput, parseSysmonDashC } from '../../src/environment/services.js';
+import { parseWevtutilGl } from '../../src/environment/wevtutil.js';
 
 const raw = (p: string) => readFileSync(fileURLToPath(new URL(`../fixtures/real/${p}`, import.meta.url)));
 const read = (p: string) => decodeText(raw(p));
@@ -58,6 +60,36 @@ describe('gpresult /x from real domain controllers', () => {
   });
 });
 
+describe('gpresult /x from a real member server with the CIS GPO set (CIS-MS01)', () => {
+  const g = parseGpresult(read('gpresult/member-cis-ms01-2023.xml'), catalog);
+
+  it('a member server in corp.oriontech.info/Member Servers, nine domain GPOs', () => {
+    expect(g.computer).toBe('oriontech\\CIS-MS01$');
+    expect(g.role?.kind).toBe('member');
+    expect(g.domainGpos).toHaveLength(9);
+    expect(g.domainGpos).toContain('17 Advanced Audit Policy');
+    expect(g.auditGpos).toEqual(['17 Advanced Audit Policy']);
+    expect(g.forceSubcategories).toBe(true);
+  });
+
+  it('the 27 advanced audit settings of "17 Advanced Audit Policy", values as listed in the file', () => {
+    expect(g.advanced.size).toBe(27);
+    expect(g.advanced.get('{0CCE922B-69AE-11D9-BED3-505054503030}')?.value).toBe(1); // Process Creation: Success
+    expect(g.advanced.get('{0CCE9215-69AE-11D9-BED3-505054503030}')?.value).toBe(3); // Logon: Success and Failure
+    expect(g.advanced.get('{0CCE9217-69AE-11D9-BED3-505054503030}')?.value).toBe(2); // Account Lockout: Failure
+    expect(g.advanced.get('{0CCE9244-69AE-11D9-BED3-505054503030}')?.value).toBe(2); // Detailed File Share: Failure
+    expect(g.advanced.get('{0CCE9211-69AE-11D9-BED3-505054503030}')?.value).toBe(1); // Security System Extension
+    expect(g.advanced.has('{0CCE921D-69AE-11D9-BED3-505054503030}')).toBe(false); // File System: not configured
+    expect(g.legacy.size).toBe(0);
+  });
+
+  it('administrative templates: command line in 4688, script block logging and transcription on', () => {
+    expect(g.policies.get('process-creation-command-line')?.enabled).toBe(true);
+    expect(g.policies.get('powershell-script-block-logging')?.enabled).toBe(true);
+    expect(g.policies.get('powershell-transcription')?.enabled).toBe(true);
+  });
+});
+
 describe('auditpol /backup with a failure-only global SACL (RIT CyberForce baseline)', () => {
   const a = parseAuditpol(read('auditpol-backup/rit-cyberforce-failure-only-global-sacl.csv'), catalog);
 
@@ -90,5 +122,47 @@ describe('built-in Windows Sysmon feature (Windows 11, Portuguese sc output)', (
     expect(d.configHash).toBe('SHA256=6F5C1404DC97F2CFC72E17CCB5849C339B4AAD2D77FE36D123709219423B3E66');
     expect(d.hashAlgorithms).toEqual(['MD5', 'SHA256', 'IMPHASH']);
     expect(d.schemaVersion).toBe('4.91');
+  });
+});
+
+describe('sc query sysmon64 piped through findstr (Chocolatey install, atomic-red-team issue 2951)', () => {
+  it('the service exists; its state is not in the output and a note says so', () => {
+    const s = parseScOutput(read('services/sc-query-sysmon64-findstr-choco.txt'));
+    const svc = s.services.get('sysmon64');
+    expect(svc?.exists).toBe(true);
+    expect(svc?.state).toBeUndefined();
+    expect(s.notes).toEqual(['sysmon64: no state and no configuration in the output']);
+  });
+});
+
+describe('wevtutil gl System pasted with its PowerShell prompt (Yamato-Security/WELA issue 3)', () => {
+  const w = parseWevtutilGl(read('wevtutil/wela-issue3-system-ps-prompt.txt'));
+
+  it('System: 20 MB, overwrite as needed (retention false), no auto-backup, enabled', () => {
+    expect(w.channels.get('system')).toMatchObject({ name: 'System', enabled: true, type: 'Admin', retention: false, autoBackup: false, maxSizeBytes: 20971520 });
+    expect([...w.channels.keys()]).toEqual(['system']);
+  });
+
+  it('the prompt line is skipped with a note, never silently', () => {
+    expect(w.notes).toHaveLength(1);
+    expect(w.notes[0]).toContain('PS C:\\test> wevtutil gl System');
+  });
+});
+
+describe('regedit export of HKLM\\SOFTWARE\\Policies\\Microsoft\\Edge (UTF-16 LE, CRLF)', () => {
+  const bytes = raw('reg/edge-policies-hklm-subtree.reg');
+  const reg = parseRegFile(decodeText(bytes));
+
+  it('decodes the BOM file and reads the four Edge keys', () => {
+    expect([bytes[0], bytes[1]]).toEqual([0xff, 0xfe]);
+    expect(reg.version).toBe(5);
+    expect([...reg.keys.keys()]).toEqual([
+      'HKLM\\SOFTWARE\\POLICIES\\MICROSOFT\\EDGE',
+      'HKLM\\SOFTWARE\\POLICIES\\MICROSOFT\\EDGE\\COOKIESBLOCKEDFORURLS',
+      'HKLM\\SOFTWARE\\POLICIES\\MICROSOFT\\EDGE\\RECOMMENDED',
+      'HKLM\\SOFTWARE\\POLICIES\\MICROSOFT\\EDGE\\TLSCIPHERSUITEDENYLIST',
+    ]);
+    expect(policyValue(reg, 'HKLM\\SOFTWARE\\Policies\\Microsoft\\Edge', 'DnsOverHttpsMode')).toBe('automatic');
+    expect(reg.notes).toEqual([]);
   });
 });
