@@ -125,6 +125,19 @@ describe('built-in Windows Sysmon feature (Windows 11, Portuguese sc output)', (
   });
 });
 
+describe('Sysmon64 11.10 -c pasted without its rule dump (MicrosoftDocs/sysinternals issue 295)', () => {
+  it('options read; no rule dump, so the filters are unknown and a note says so', () => {
+    const d = parseSysmonDashC(read('sysmon-dashc/sysmon64-v11.10-no-rules-sysinternals295.txt'));
+    expect(d.serviceName).toBe('Sysmon64');
+    expect(d.driverName).toBe('SysmonDrv');
+    expect(d.hashAlgorithms).toEqual(['SHA1', 'MD5', 'SHA256', 'IMPHASH']);
+    expect(d.options['DNS lookup']).toBe('disabled');
+    expect(d.options['Filter archive directory']).toBe('\\Sysmon\\');
+    expect(d.rules).toBeUndefined();
+    expect(d.notes).toEqual(['no "Rule configuration" section: the rules are unknown']);
+  });
+});
+
 describe('sc query sysmon64 piped through findstr (Chocolatey install, atomic-red-team issue 2951)', () => {
   it('the service exists; its state is not in the output and a note says so', () => {
     const s = parseScOutput(read('services/sc-query-sysmon64-findstr-choco.txt'));
