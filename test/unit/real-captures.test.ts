@@ -179,3 +179,11 @@ describe('regedit export of HKLM\\SOFTWARE\\Policies\\Microsoft\\Edge (UTF-16 LE
     expect(reg.notes).toEqual([]);
   });
 });
+
+describe('wevtutil error in Japanese, channel missing (Yamato-Security/EnableWindowsLogSettings issue 18)', () => {
+  it('holds no channel configuration: refused with one clear message, never read as channels', () => {
+    expect(() => parseWevtutilGl(read('wevtutil/ja-channel-not-found-enablewindowslogsettings18.txt'))).toThrow(
+      'no channel configuration in this file (not the output of wevtutil gl); its channels are unknown',
+    );
+  });
+});
