@@ -6,6 +6,7 @@ import { LIMITS, readRegular } from './limits.js';
  * (gpresult /x, PowerShell's `>`), and UTF-16 without BOM, recognised by its zero bytes.
  */
 export function decodeText(buf: Uint8Array): string {
+  lastEncoding = 'utf-16';
   if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return utf16(buf.subarray(2), 'utf-16le');
   if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return utf16(buf.subarray(2), 'utf-16be');
   const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
@@ -14,6 +15,7 @@ export function decodeText(buf: Uint8Array): string {
     if (buf[0] !== 0 && buf[1] === 0 && buf[2] !== 0 && buf[3] === 0) return utf16(buf, 'utf-16le');
     if (buf[0] === 0 && buf[1] !== 0 && buf[2] === 0 && buf[3] !== 0) return utf16(buf, 'utf-16be');
   }
+  lastEncoding = 'utf-8';
   const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8');
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
@@ -34,6 +36,16 @@ function utf16(b: Uint8Array, encoding: 'utf-16le' | 'utf-16be'): string {
   }
   const text = new TextDecoder(encoding).decode(b);
   return /[^\u0000-\u00ff]/.test(text) ? text : Buffer.from(text, 'latin1').toString('latin1');
+}
+
+/** How the last decodeText call read its bytes: an XML file declaring UTF-16 read as UTF-8 was re-saved by something. */
+export let lastEncoding: 'utf-8' | 'utf-16' = 'utf-8';
+
+/** A note when an XML text declares UTF-16 but its bytes were 8-bit text (call right after decoding it). */
+export function encodingNote(text: string): string | undefined {
+  if (lastEncoding !== 'utf-8') return undefined;
+  const decl = /^\s*<\?xml[^>]*\bencoding\s*=\s*["'](utf-16[^"']*)["']/i.exec(text.slice(0, 200));
+  return decl ? `declares encoding="${decl[1]}" but its bytes are 8-bit text (re-saved after gpresult wrote it): read as UTF-8` : undefined;
 }
 
 /** Reads a regular file within `maxBytes` (src/limits.ts: FIFOs, devices and pseudo-files are refused). */

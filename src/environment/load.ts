@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
-import { MAX_INPUT_FILE, readText, TooLargeError } from '../decode.js';
+import { encodingNote, MAX_INPUT_FILE, readText, TooLargeError } from '../decode.js';
 import { errnoMessage } from '../rules/files.js';
 import { parseAuditpol, type AuditpolSettings } from './auditpol.js';
 import { applyAuditpol, applyGpresult } from './merge.js';
@@ -168,6 +168,7 @@ function* baseHosts(inputs: EnvironmentInputs, catalog: Catalog, snapSink: Sink,
   for (const path of expand(inputs.gpresult ?? [], /\.xml$/i, gpSink)) {
     const text = read(path, gpSink);
     if (text === undefined) continue;
+    const decoded = encodingNote(text);
     let settings;
     try {
       settings = parseGpresult(text, catalog);
@@ -179,6 +180,7 @@ function* baseHosts(inputs: EnvironmentInputs, catalog: Catalog, snapSink: Sink,
     if (names.has(name)) name = `${name} (${basename(path)})`;
     const host = emptyHost(name);
     host.files.push(path);
+    if (decoded) host.notes.push(`gpresult ${basename(path)}: ${decoded}`);
     applyGpresult(host, settings, `gpresult ${basename(path)}`, catalog);
     names.add(name);
     yield host;

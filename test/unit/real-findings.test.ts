@@ -102,3 +102,15 @@ describe('E9: a service listed without its state (findstr-cut sc query)', () => 
     expect(requirementState('sysmon:1', h, catalog)).toMatchObject({ state: 'unknown', reason: expect.stringMatching(/whether it runs is not in the inputs/) });
   });
 });
+
+describe('E8: a gpresult that declares UTF-16 but is 8-bit text (real, re-saved)', () => {
+  it('is read, with a note saying so', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lsc-enc-'));
+    cpSync(join(REAL, 'gpresult/dc-meshclust-2019.xml'), join(dir, 'dc1.xml'));
+    const h = loadEnvironment({ gpresult: [join(dir, 'dc1.xml')] }, catalog).hosts[0]!;
+    expect(h.role?.kind).toBe('domain-controller');
+    expect(h.notes.join('\n')).toMatch(/gpresult dc1.xml: declares encoding="utf-16" but its bytes are 8-bit text/);
+    const utf16 = loadEnvironment({ gpresult: [join(REAL, 'gpresult/dc-child-adlab-2023.xml')] }, catalog).hosts[0]!;
+    expect(utf16.notes.join('\n')).not.toMatch(/declares encoding/);
+  });
+});
