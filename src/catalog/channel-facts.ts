@@ -22,7 +22,7 @@ export interface SysmonInstallFacts {
 }
 
 export interface ChannelFacts {
-  /** Channels every supported Windows install registers, lower-case. */
+  /** Channels every supported Windows install registers (as Windows names them; compare lower-cased). */
   always: string[];
   roles: RoleChannel[];
   sysmon: SysmonInstallFacts;
@@ -62,7 +62,7 @@ export function checkChannelFacts(doc: unknown, sysmonDoc: unknown, problems: st
       c.fail(`always[${i}]`, 'should be a channel name');
       return [];
     }
-    return [v.toLowerCase()];
+    return [v];
   });
   const roles = (c.field<unknown[]>(doc, 'top level', 'roles', 'array') ?? []).flatMap((e, i) => {
     const w = `roles[${i}]`;

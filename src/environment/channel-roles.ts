@@ -42,7 +42,7 @@ export function judgeCompleteness(list: Map<string, unknown>, readable: boolean,
     return { complete: false, source: `wevtutil-gl.txt (${absent.length} channel${absent.length === 1 ? '' : 's'} of wevtutil-el.txt not in it, e.g. ${absent.slice(0, 2).join(', ')}: not the full list)` };
   }
   const always = catalog.channelFacts.always;
-  const missing = always.filter((n) => !list.has(n));
+  const missing = always.filter((n) => !list.has(n.toLowerCase()));
   if (always.length && !missing.length) return { complete: true, source: `wevtutil-gl.txt (holds every channel a Windows install always has: read as the full list)` };
   const n = list.size;
   return {
