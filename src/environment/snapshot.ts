@@ -20,6 +20,7 @@ import { parseGpresult } from './gpresult.js';
 import { emptyHost, hostKey, type HostEnvironment, type InputError } from './model.js';
 import { normaliseKey, parseRegFile, type RegFile } from './regfile.js';
 import { parseResourceSacl } from './resource-sacl.js';
+import { readObjectSacls } from './snapshot-sacls.js';
 import { parseScOutput, parseSysmonDashC } from './services.js';
 import { parseSysmonConfig, type SysmonConfig } from './sysmon.js';
 import { parseSysteminfoCsv } from './systeminfo.js';
@@ -31,7 +32,7 @@ import { append, forEachLine } from '../lines.js';
 const configs = new Map<string, SysmonConfig>();
 
 /** The file names a snapshot may hold (src/generate/collect-script.ts SNAPSHOT_FILES, checked by a test). */
-export const SNAPSHOT_NAMES = ['gpresult.xml', 'auditpol.csv', 'auditpol-resourcesacl.txt', 'policies.reg', 'policies-system.reg', 'wevtutil-gl.txt', 'sysmon-service.txt', 'sysmon.txt', 'sysmon-config.xml', 'systeminfo.csv', 'errors.txt'];
+export const SNAPSHOT_NAMES = ['gpresult.xml', 'auditpol.csv', 'auditpol-resourcesacl.txt', 'policies.reg', 'policies-system.reg', 'wevtutil-gl.txt', 'sysmon-service.txt', 'sysmon.txt', 'sysmon-config.xml', 'systeminfo.csv', 'sacls.txt', 'errors.txt'];
 
 export interface Snapshot {
   /** Where it came from (folder or zip). */
@@ -159,6 +160,7 @@ export function hostFromSnapshot(snap: Snapshot, catalog: Catalog, errors: Input
     }
   }
 
+  readObjectSacls(host, snap, errors);
   readRegistry(host, snap, catalog, errors);
   readChannels(host, snap, errors);
   readSysmon(host, snap, catalog, errors);

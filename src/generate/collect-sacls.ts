@@ -18,9 +18,8 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { LoadedRule, SigmaRule } from '../rules/model.js';
 import { psSingle } from '../escape.js';
+import { SACLS_HEADER } from '../environment/sacls.js';
 import { saclTargets, type SaclEntry, type SaclTargets } from './sacl-script.js';
-
-export const SACLS_HEADER = 'logsource-check sacls 1';
 
 export interface SaclNeeds {
   registry: Set<SigmaRule>;
