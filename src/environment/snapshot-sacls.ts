@@ -1,13 +1,10 @@
 /** sacls.txt of a host snapshot into host.objectSacls (kept apart from snapshot.ts: one reader, one file). */
-import { join } from 'node:path';
 import type { HostEnvironment, InputError } from './model.js';
 import { parseSacls } from './sacls.js';
-import type { Snapshot } from './snapshot.js';
 
-export function readObjectSacls(host: HostEnvironment, snap: Snapshot, errors: InputError[]): void {
-  const text = snap.files.get('sacls.txt');
+/** text: the snapshot's sacls.txt (undefined: not in the snapshot); where: its path, for the error line. */
+export function readObjectSacls(host: HostEnvironment, text: string | undefined, where: string, errors: InputError[]): void {
   if (text === undefined) return;
-  const where = join(snap.path, 'sacls.txt');
   try {
     const s = parseSacls(text);
     for (const n of s.notes) host.notes.push(`sacls.txt: ${n}`);

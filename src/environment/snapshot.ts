@@ -160,7 +160,7 @@ export function hostFromSnapshot(snap: Snapshot, catalog: Catalog, errors: Input
     }
   }
 
-  readObjectSacls(host, snap, errors);
+  readObjectSacls(host, f('sacls.txt'), where('sacls.txt'), errors);
   readRegistry(host, snap, catalog, errors);
   readChannels(host, snap, errors);
   readSysmon(host, snap, catalog, errors);
