@@ -108,11 +108,12 @@ export function objectSaclState(kind: 'registry' | 'file', w: Watched, sacls: Ob
   const unread: string[] = [];
   const full: string[] = [];
   const short: string[] = [];
+  const absent: string[] = [];
   let partial = 0;
   for (const t of targets) {
     const s = sacls.paths.get(t.path.toLowerCase());
     if (!s || s.kind !== kind) missing.push(t.path);
-    else if (s.status === 'not-found') short.push(`${t.path} (not found on this host)`);
+    else if (s.status === 'not-found') absent.push(t.path);
     else if (s.status !== 'found') unread.push(`${t.path} (${s.status}${s.message ? `: ${s.message.slice(0, 120)}` : ''})`);
     else {
       const l = pathLevel(kind, t, s.aces, w.failure);
@@ -130,6 +131,12 @@ export function objectSaclState(kind: 'registry' | 'file', w: Watched, sacls: Ob
   if (unread.length) return { state: 'unknown', reason: `${sacls.source} could not read the SACL of ${list(unread)}` };
   const n = targets.length;
   if (full.length === n) return { state: 'on', reason: `${sacls.source}: an audit SACL covers the ${n === 1 ? `watched ${what} ${targets[0]?.path}` : `${n} watched ${what}s`}` };
+  // An absent key or folder gets its SACL from its parent when it is created: sacls.txt does not hold that one,
+  // so absence proves neither on nor off. With nothing covered it leaves the rule unknown.
+  const notFound = absent.map((p) => `${p} (not found on this host)`);
+  if (!full.length && !partial && absent.length) {
+    return { state: 'unknown', reason: `${sacls.source}: ${list(notFound)}: created later, it inherits its parent's SACL, which is not read${short.length ? `; no audit SACL on ${list(short)}` : ''}` };
+  }
   if (!full.length && !partial) return { state: 'off', reason: `${sacls.source}: no audit SACL on ${list(short)}` };
-  return { state: 'partial', reason: `${sacls.source}: ${full.length} of ${n} watched ${what}s fully audited; not: ${list(short)}` };
+  return { state: 'partial', reason: `${sacls.source}: ${full.length} of ${n} watched ${what}s fully audited; not: ${list([...short, ...notFound])}` };
 }

@@ -98,6 +98,35 @@ describe('sacls.txt collected for another rule set, or cut off', () => {
   });
 });
 
+describe('a watched key that does not exist', () => {
+  it('with nothing else covered: unknown (a key created later inherits its parent SACL, not read); beside a covered key: partial', () => {
+    const text = readFileSync(join(SNAP, 'sacls.txt'), 'utf8');
+    /** The block of `path` rewritten as the script writes an absent key: status not-found, no entries. */
+    const absent = (t: string, path: string) => {
+      const out: string[] = [];
+      let inBlock = false;
+      for (const l of t.split('\r\n')) {
+        if (l.startsWith('path\t')) inBlock = l === `path${T}registry${T}${path}`;
+        if (inBlock && l.startsWith('status\t')) out.push(`status${T}not-found${T}`);
+        else if (!(inBlock && /^(audit|sddl)\t/.test(l))) out.push(l);
+      }
+      return out.join('\r\n');
+    };
+    let t = absent(text, 'HKLM:\\SOFTWARE\\Classes\\htmlfile\\shell\\open\\command');
+    t = absent(t, 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System');
+    t = absent(t, 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\VSS');
+    expect(t.match(/not-found/g)).toHaveLength(3);
+    const dir = copySnapshot(t);
+    try {
+      const rows = check(dir);
+      expect(rows.get('reg-set-value-endswith.yml')).toMatchObject({ verdict: 'unknown', why: expect.stringMatching(/not found on this host\): created later, it inherits its parent's SACL, which is not read/) });
+      expect(rows.get('reg-set-services-tree.yml')).toMatchObject({ verdict: 'partial', why: expect.stringContaining('HKLM:\\SYSTEM\\CurrentControlSet\\Services\\VSS (not found on this host)') });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('what sacls.txt does not change', () => {
   it('the global SACL wins when it is on (File: Everyone FILE_GENERIC_WRITE in auditpol-resourcesacl.txt)', () => {
     const dir = copySnapshot();
