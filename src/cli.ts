@@ -3,12 +3,12 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CatalogError } from './catalog/validate.js';
 import { terminalLine } from './escape.js';
-import { collectScript, collectScriptFile } from './generate/collect-script.js';
+import { collectScriptCommand, type CollectScriptCliOptions } from './commands/collect-script.js';
 import { clearCache } from './rules/fastparse.js';
 import { check, type CheckCliOptions } from './commands/check.js';
 import { baseline, type BaselineCliOptions } from './commands/baseline.js';
 import { collectorConfig, type CollectorCliOptions } from './commands/collector-config.js';
-import { cacheDir, collect, evidenceOptions, EXIT, hostOptions, parseCount, parsePercent, rankingOptions, ruleOptions, UsageError, writeOrFail } from './commands/common.js';
+import { cacheDir, collect, evidenceOptions, EXIT, hostOptions, parseCount, parsePercent, rankingOptions, ruleOptions, UsageError } from './commands/common.js';
 import { fix, type FixCliOptions } from './commands/fix.js';
 import { guides, type GuidesCliOptions } from './commands/guides.js';
 import { sysmonConfig, type SysmonCliOptions } from './commands/sysmon-config.js';
@@ -103,23 +103,17 @@ Examples:
     .action(async (paths: string[], opts: CollectorCliOptions) => {
       await collectorConfig(paths, opts);
     });
-  program
-    .command('collect-script')
-    .description('print the read-only collection script a Windows admin runs on each host (its folder is read with --host)')
-    .addOption(new Option('--format <format>', 'cmd (cmd.exe) or ps1 (PowerShell, can zip the folder)').choices(['cmd', 'ps1']).default('ps1'))
+  ruleOptions(program.command('collect-script'), true)
+    .description('print the read-only collection script a Windows admin runs on each host (its folder is read with --host); with rules, the ps1 also reads the audit SACLs of the keys and folders they watch')
+    .addOption(new Option('--format <format>', 'cmd (cmd.exe) or ps1 (PowerShell, can zip the folder, reads SACLs)').choices(['cmd', 'ps1']).default('ps1'))
     .option('--out <file>', 'write the script to a file instead of standard output')
     .addHelpText('after', `
 Examples:
   $ logsource-check collect-script --format ps1 --out collect-logsource.ps1
+  $ logsource-check collect-script rules/windows --out collect-logsource.ps1   (also writes sacls.txt)
   $ logsource-check rules/ --host \\\\fileserver\\snapshots\\WS-0142       (after running it on WS-0142)`)
-    .action((opts: { format: 'cmd' | 'ps1'; out?: string }) => {
-      const text = collectScript(opts.format);
-      if (!opts.out) {
-        process.stdout.write(text);
-        return;
-      }
-      writeOrFail(opts.out, collectScriptFile(opts.format)); // CRLF; .ps1 UTF-8 with a BOM, .cmd ASCII (src/encode.ts)
-      process.stderr.write(`wrote ${opts.out}\n`);
+    .action(async (paths: string[], opts: CollectScriptCliOptions) => {
+      await collectScriptCommand(paths, opts);
     });
   program
     .command('guides')

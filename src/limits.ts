@@ -47,6 +47,11 @@ export const LIMITS = {
     channels: 50_000,
     /** Lines of one auditpol-resourcesacl.txt (a global SACL is a few entries of ~8 lines). */
     saclLines: 100_000,
+    /**
+     * Lines of one sacls.txt (per watched path ~4 lines plus one per audit entry; the SigmaHQ corpus watches a
+     * few hundred keys and folders).
+     */
+    objectSaclLines: 200_000,
     /** Keys and values of one .reg export (a heavily managed host's Policies tree: a few thousand). */
     regKeys: 100_000,
     regValues: 400_000,

@@ -12,6 +12,7 @@ import { lintOnce, type SysmonFinding } from './sysmon-lint.js';
 import { recommend, type Recommendation, type VolumeBudget, type WithheldFix } from './recommend.js';
 import type { RankMode, VolumeOptions } from './volume.js';
 import { ASSUMED, count, roleLabel, seenInputs, unknownKinds, type AssessInput, type AssessRule, type HostSeen, type RuleVerdict, type VerdictCounts } from './counts.js';
+import { objectSaclState, saclWatcher } from './sacl-watch.js';
 import { assessRule, requirementState, type AltInput, type RequirementState, type StateOptions, type Verdict } from './verdict.js';
 
 
@@ -92,6 +93,7 @@ interface Group {
  */
 export class Assessor {
   private readonly sim: Simulator;
+  private readonly watch: SaclWatch;
   private readonly logUse: Map<string, number>;
   private readonly ids: string[];
   private readonly out: HostAssessment[] = [];
@@ -115,6 +117,7 @@ export class Assessor {
     private readonly fleet: FleetOptions,
   ) {
     this.sim = sysmonSimulator(loaded, catalog);
+    this.watch = saclWatcher(loaded, result.rules, catalog);
     this.logUse = rulesPerLog(result, catalog);
     this.ids = result.requirements.map((r) => r.id);
   }
@@ -130,10 +133,10 @@ export class Assessor {
       states = new Map<string, RequirementState>();
       for (const id of this.ids) states.set(id, this.intern(requirementState(id, host, catalog, opts)));
       for (const [id, st] of states) if (st.assumed) this.assumed.add(ASSUMED[splitRequirement(id)[0]] ?? st.reason);
-      const sig = this.ids.map((id) => shortState(states?.get(id) as RequirementState)).join('') + (host.sysmon?.path ?? '') + (host.forwarded ? `|${host.forwardedFrom}` : '');
+      const sig = this.ids.map((id) => shortState(states?.get(id) as RequirementState)).join('') + (host.sysmon?.path ?? '') + (host.forwarded ? `|${host.forwardedFrom}` : '') + (host.objectSacls ? `|sacls:${host.objectSacls.digest}` : '');
       g = this.groups.get(sig);
       if (!g) {
-        const done = assessRules(result.rules, host, states, catalog, this.sim, opts);
+        const done = assessRules(result.rules, host, states, catalog, this.sim, opts, this.watch);
         const ha = this.assessment(host, states, { verdicts: done.verdicts, summary: count(done.verdicts, result.rules), sysmon: done.sysmon, forwarding: done.forwarding });
         g = { weight: 0, host: ha, missing: done.missing };
         this.groups.set(sig, g);
@@ -219,13 +222,14 @@ function sysmonSimulator(loaded: LoadedRule[], catalog: Catalog): (ri: number, e
 }
 
 type Simulator = ReturnType<typeof sysmonSimulator>;
+type SaclWatch = ReturnType<typeof saclWatcher>;
 
 /**
  * Every rule's verdict on one host, and per rule the requirement sets (per alternative) still not on, for the
  * ranking. With a Sysmon config, a Sysmon type counts for a rule only if its filters keep the rule's events;
  * with collectors, each alternative also needs its channel's events forwarded (`forward:<channel>`).
  */
-function assessRules(rules: AssessRule[], host: HostEnvironment, states: Map<string, RequirementState>, catalog: Catalog, sim: Simulator, opts: StateOptions) {
+function assessRules(rules: AssessRule[], host: HostEnvironment, states: Map<string, RequirementState>, catalog: Catalog, sim: Simulator, opts: StateOptions, watch: SaclWatch) {
   const perRule = new Map<number, { eventId: number; result: SimResult; reasons: string[] }[]>();
   const forwarding = new Map<number, string[]>();
   const missing: string[][][] = [];
@@ -245,6 +249,12 @@ function assessRules(rules: AssessRule[], host: HostEnvironment, states: Map<str
         return { state: f?.state === 'yes' ? 'on' : f?.state === 'partial' ? 'partial' : 'off', reason: f?.detail ?? '' };
       }
       const st = hostState(id);
+      // Per-object SACLs: the keys and folders this rule watches, in sacls.txt (a global SACL still wins).
+      const so = host.objectSacls && st.state !== 'on' ? /^sacl:(registry|file)(:failure)?$/.exec(id) : null;
+      if (so && host.objectSacls) {
+        const w = watch(ri);
+        if (w) return objectSaclState(so[1] as 'registry' | 'file', w, host.objectSacls, so[2] ? 'failure' : 'success');
+      }
       if (!host.sysmon || !id.startsWith('sysmon:') || st.state !== 'on') return st;
       const eventId = Number(id.slice(7));
       const s = sim(ri, eventId, host.sysmon);

@@ -103,7 +103,7 @@ const SETTLES: Record<string, string> = {
   policy: 'policies.reg / policies-system.reg in a host snapshot, or --gpresult',
   sysmon: 'sysmon-service.txt + sysmon-config.xml in a host snapshot, or --sysmon',
   channel: 'wevtutil-gl.txt with wevtutil-el.txt (the full channel list) in a host snapshot',
-  sacl: 'auditpol-resourcesacl.txt shows global SACLs; per-object SACLs are read by no input (fix writes set-audit-sacls.ps1)',
+  sacl: 'auditpol-resourcesacl.txt shows global SACLs; sacls.txt (collect-script <rules> --format ps1) the SACLs of the watched keys and folders',
   role: '--role; a host snapshot settles domain controller or not (gpresult, systeminfo) and the roles whose channels its full channel list shows (DNS Server, Directory Service, MSExchange …)',
 };
 

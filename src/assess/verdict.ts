@@ -102,7 +102,7 @@ export function requirementState(id: string, host: HostEnvironment, catalog: Cat
 
 /**
  * Object-access events are written only for objects whose SACL audits the access. A global SACL (Global
- * Object Access Auditing) covers every file or key; per-object SACLs are in no input we read.
+ * Object Access Auditing) covers every file or key; per-object SACLs come from sacls.txt, judged per rule.
  */
 function saclState(kind: string, host: HostEnvironment, opts: StateOptions): RequirementState {
   // "file" is the success side, "file:failure" the failure side (environment/sacl-flags.ts).
@@ -111,10 +111,12 @@ function saclState(kind: string, host: HostEnvironment, opts: StateOptions): Req
   const global = host.sacl.get(kind);
   if (global?.state === 'on') return { state: 'on', reason: `global SACL for ${base} objects${side} (${global.source})` };
   const shown = global ? `no global SACL for ${base} objects${side} (${global.source}); ` : '';
+  // sacls.txt: decided per rule from the keys and folders it watches (assess.ts, sacl-watch.ts).
+  if (host.objectSacls && (base === 'file' || base === 'registry')) return { state: 'unknown', reason: `${shown}per-object SACLs: decided per rule from ${host.objectSacls.source} (the ${base === 'file' ? 'folders' : 'keys'} each rule watches)` };
   if (opts.assumeDefaults && (base === 'file' || base === 'registry')) {
     return { state: 'off', reason: `${shown}assumed Windows default: no audit SACL on the objects the rule watches`, assumed: true };
   }
-  return { state: 'unknown', reason: `${shown}per-object SACLs are not in the inputs: Windows writes these events only for ${base} objects whose SACL audits the access${side} (fix writes a SACL script)` };
+  return { state: 'unknown', reason: `${shown}per-object SACLs are not in the inputs: Windows writes these events only for ${base} objects whose SACL audits the access${side} (run collect-script <rules> --format ps1 on the host to read the SACLs of the watched paths; fix writes a script that adds them)` };
 }
 
 function roleState(role: string, host: HostEnvironment, opts: StateOptions, catalog: Catalog): RequirementState {
@@ -242,7 +244,8 @@ export function assessRule(alternatives: AltInput[], supplementary: AltInput[], 
   }
   const off = [...new Set(ranked.flatMap((x) => x.missing).filter((id) => stateOf(id).state === 'off'))];
   // A Sysmon type names its config and why it is off there (24: CaptureClipboard is not set).
-  const named = off.slice(0, 4).map((id) => (stateOf(id).sysmonState ? `${id} (${stateOf(id).reason})` : id));
+  // An object SACL read from sacls.txt names the watched paths still without one (not an assumed default).
+  const named = off.slice(0, 4).map((id) => (stateOf(id).sysmonState || (id.startsWith('sacl:') && !stateOf(id).assumed) ? `${id} (${stateOf(id).reason})` : id));
   return { verdict: 'blocked', missing, why: `no event it reads is produced: ${named.join(', ')}${off.length > 4 ? ', …' : ''} off` };
 }
 

@@ -65,9 +65,10 @@ export function parsePercent(value: string): number {
 }
 
 /** Options of every command that reads a rule set. */
-export function ruleOptions(cmd: Command): Command {
+/** optional: the paths may be left out (collect-script without a rule set). */
+export function ruleOptions(cmd: Command, optional = false): Command {
   return cmd
-    .argument('<paths...>', 'rule files, directories (recursive) or .zip archives')
+    .argument(optional ? '[paths...]' : '<paths...>', 'rule files, directories (recursive) or .zip archives')
     .option('--min-status <status>', 'keep rules with at least this status (unsupported < deprecated < experimental < test < stable); default: all but deprecated and unsupported')
     .option('--all-statuses', 'keep rules of every status, deprecated and unsupported included')
     .option('--min-level <level>', 'keep rules with at least this level (informational < low < medium < high < critical)')

@@ -1,6 +1,7 @@
 /** What one host (or one policy) actually has, merged from every input that describes it. */
 import type { ForwardedSet } from './forwarded.js';
 import type { SysmonConfig } from './sysmon.js';
+import type { ObjectSacls } from './sacls.js';
 
 export type State = 'on' | 'off' | 'unknown';
 
@@ -96,6 +97,8 @@ export interface HostEnvironment {
   sysmonService?: { state: 'absent' | 'running' | 'stopped' | 'installed' | 'unknown'; source: string; version?: string; builtin?: boolean };
   /** Global object access auditing (global SACL) per resource type (file, registry), when an input shows it. */
   sacl: Map<string, { state: 'on' | 'off'; source: string }>;
+  /** Per-object audit SACLs of the keys and folders a rule set watches (sacls.txt of a host snapshot). */
+  objectSacls?: ObjectSacls & { source: string };
   auditOrigin?: AuditOrigin;
   /** Domain GPO or workgroup/MDM (gpresult, systeminfo): what the remediation steps tell the user to use. */
   management?: Management;

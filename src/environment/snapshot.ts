@@ -21,6 +21,7 @@ import { emptyHost, hostKey, type HostEnvironment, type InputError } from './mod
 import { normaliseKey, parseRegFile, type RegFile } from './regfile.js';
 import { parseResourceSacl } from './resource-sacl.js';
 import { entryOutcomes, setGlobalSacl } from './sacl-flags.js';
+import { readObjectSacls } from './snapshot-sacls.js';
 import { parseScOutput, parseSysmonDashC } from './services.js';
 import { crossCheckChannel, findSysmonService, parseSysmonExtras } from './sysmon-install.js';
 import { parseSysmonConfig, type SysmonConfig } from './sysmon.js';
@@ -34,7 +35,7 @@ import { append, forEachLine } from '../lines.js';
 const configs = new Map<string, SysmonConfig>();
 
 /** The file names a snapshot may hold (src/generate/collect-script.ts SNAPSHOT_FILES, checked by a test). */
-export const SNAPSHOT_NAMES = ['gpresult.xml', 'auditpol.csv', 'auditpol-resourcesacl.txt', 'policies.reg', 'policies-system.reg', 'wevtutil-gl.txt', 'wevtutil-el.txt', 'sysmon-service.txt', 'sysmon.txt', 'sysmon-config.xml', 'systeminfo.csv', 'errors.txt'];
+export const SNAPSHOT_NAMES = ['gpresult.xml', 'auditpol.csv', 'auditpol-resourcesacl.txt', 'policies.reg', 'policies-system.reg', 'wevtutil-gl.txt', 'wevtutil-el.txt', 'sysmon-service.txt', 'sysmon.txt', 'sysmon-config.xml', 'systeminfo.csv', 'sacls.txt', 'errors.txt'];
 
 export interface Snapshot {
   /** Where it came from (folder or zip). */
@@ -162,6 +163,7 @@ export function hostFromSnapshot(snap: Snapshot, catalog: Catalog, errors: Input
     }
   }
 
+  readObjectSacls(host, f('sacls.txt'), where('sacls.txt'), errors);
   readRegistry(host, snap, catalog, errors);
   readChannels(host, snap, catalog, errors);
   readSysmon(host, snap, catalog, errors);

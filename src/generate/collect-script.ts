@@ -6,6 +6,8 @@
  * SNAPSHOT_FILES is the single list of snapshot file names; the reader and the docs use it too.
  */
 import { cmdFile, ps1File } from '../escape.js';
+import { saclReadLines } from './collect-sacls.js';
+import type { SaclTargets } from './sacl-script.js';
 
 export interface SnapshotFile {
   file: string;
@@ -26,6 +28,7 @@ export const SNAPSHOT_FILES: SnapshotFile[] = [
   { file: 'sysmon.txt', command: '<sysmon binary> -c', purpose: 'the Sysmon configuration the driver really uses (only when the service exists)' },
   { file: 'sysmon-config.xml', command: 'copy of the "Config file" named by sysmon -c', purpose: 'the Sysmon XML configuration, when the file still exists' },
   { file: 'systeminfo.csv', command: 'systeminfo /fo csv', purpose: 'host name, OS version and role (workstation, server, domain controller)' },
+  { file: 'sacls.txt', command: 'Get-Acl -Audit for each registry key and folder the rules watch (collect-script <rules> --format ps1 only)', purpose: 'per-object audit SACLs of the watched keys and folders: without one, Windows writes no 4656/4657/4663 for them' },
   { file: 'errors.txt', command: '(written by the script)', purpose: 'every command that failed, with its exit code' },
 ];
 
@@ -43,16 +46,17 @@ const GUARANTEES = [
   ...SNAPSHOT_FILES.map((f) => `  ${f.file}: ${f.purpose}`),
 ];
 
-export function collectScript(format: 'cmd' | 'ps1'): string {
-  return format === 'cmd' ? cmdScript() : ps1Script();
+/** sacls: the keys and folders a rule set watches (collect-sacls.ts); the ps1 then reads their SACLs into sacls.txt. */
+export function collectScript(format: 'cmd' | 'ps1', sacls?: SaclTargets): string {
+  return format === 'cmd' ? cmdScript(sacls) : ps1Script(sacls);
 }
 
-/** The script as the bytes of its file: .ps1 UTF-8 with a BOM, .cmd ASCII (src/encode.ts); both are ASCII text today. */
-export function collectScriptFile(format: 'cmd' | 'ps1'): Buffer {
-  return format === 'cmd' ? cmdFile(cmdScript()) : ps1File(ps1Script());
+/** The script as the bytes of its file: .ps1 UTF-8 with a BOM (a rule's path may be any Unicode), .cmd ASCII (src/encode.ts). */
+export function collectScriptFile(format: 'cmd' | 'ps1', sacls?: SaclTargets): Buffer {
+  return format === 'cmd' ? cmdFile(cmdScript(sacls)) : ps1File(ps1Script(sacls));
 }
 
-function cmdScript(): string {
+function cmdScript(sacls?: SaclTargets): string {
   const rem = GUARANTEES.map((l) => `rem ${l}`.trimEnd());
   const header = (file: string, cmd: string, first: boolean) => `${first ? '>' : '>>'} "%OUT%\\${file}" echo ==== ${cmd}`;
   return [
@@ -144,6 +148,8 @@ function cmdScript(): string {
     'systeminfo /fo csv > "%OUT%\\systeminfo.csv" 2>>"%ERR%"',
     'if errorlevel 1 call :fail "systeminfo /fo csv" !errorlevel!',
     '',
+    // cmd.exe has no reader of SACLs (icacls shows the DACL only): sacls.txt comes from the ps1 alone.
+    ...(sacls ? ['rem Per-object audit SACLs (sacls.txt) are read by the PowerShell script only:', 'rem logsource-check collect-script <rules> --format ps1. This script does not write sacls.txt.', ''] : []),
     'echo Snapshot written to "%OUT%"',
     'exit /b 0',
     '',
@@ -154,7 +160,7 @@ function cmdScript(): string {
   ].join('\r\n');
 }
 
-function ps1Script(): string {
+function ps1Script(sacls?: SaclTargets): string {
   const services = SYSMON_SERVICES.map((s) => `'${s}'`).join(', ');
   return [
     '#Requires -RunAsAdministrator',
@@ -236,6 +242,7 @@ function ps1Script(): string {
     '',
     "Save-Output 'systeminfo /fo csv' 'systeminfo.csv' { systeminfo /fo csv }",
     '',
+    ...(sacls ? [...saclReadLines(sacls), ''] : []),
     'if ($Zip) { Compress-Archive -LiteralPath $out -DestinationPath "$out.zip" -Force }',
     'Write-Host "Snapshot written to $out"',
     '',

@@ -9,6 +9,7 @@ import type { HostEnvironment } from '../environment/model.js';
 import type { CheckResult } from '../report/result.js';
 import type { LoadedRule, SigmaRule } from '../rules/model.js';
 import { assess } from '../assess/assess.js';
+import { ruleSaclNeeds } from './collect-sacls.js';
 import { saclEntryCount, saclScript, saclTargets, type SaclTargets } from './sacl-script.js';
 
 /** One host's verdict per rule (same order as result.rules), as the assessment gives it. */
@@ -29,9 +30,8 @@ export interface SaclScriptFile {
  */
 export function saclScripts(result: CheckResult, catalog: Catalog, hosts: HostEnvironment[], rules: LoadedRule[], sacls: string[], perHost?: HostRuleVerdicts[]): { files: SaclScriptFile[]; notes: string[] } {
   const want = { registry: sacls.some((id) => id.startsWith('sacl:registry')), file: sacls.some((id) => id.startsWith('sacl:file')) };
-  // A rule whose SACL alternative also asks for the subcategory's Failure reads failed accesses too.
-  const failureIds = new Set(catalog.subcategories.filter((s) => s.sacl === 'registry' || s.sacl === 'file').map((s) => `audit:${s.guid}:failure`));
-  const readsFailure = (alts: string[][]) => alts.some((a) => a.some((id) => /^sacl:(registry|file)(:failure)?$/.test(id)) && a.some((id) => failureIds.has(id)));
+  // A rule whose SACL alternative also asks for the subcategory's Failure reads failed accesses too (collect-sacls.ts).
+  const readsFailure = (alts: string[][]) => ruleSaclNeeds(alts, catalog).failure;
   const verdicts: (HostRuleVerdicts | undefined)[] = hosts.length ? (perHost ?? assess(result, hosts, catalog, rules).hosts.map((h) => h.rules)) : [undefined];
   const names = hosts.length ? hosts.map((h) => h.name) : [];
   // Hosts with the same rule sets share one target set.
