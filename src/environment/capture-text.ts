@@ -38,6 +38,10 @@ export function isPromptLine(line: string): boolean {
   return PROMPT.test(line);
 }
 
+export function isCodePageLine(line: string): boolean {
+  return CODE_PAGE.test(line);
+}
+
 export function cleanCapture(raw: string, opts: CaptureOptions): CaptureText {
   const notes: string[] = [];
   let text = raw;
@@ -82,7 +86,7 @@ export function cleanCapture(raw: string, opts: CaptureOptions): CaptureText {
     if (pre.codePage) notes.push(`skipped the code page line "${shown(pre.codePage)}" before the output (chcp's)`);
     if (pre.prompts.length) notes.push(`skipped ${pre.prompts.length} prompt line(s) before the output ("${shown(pre.prompts[0] as string)}")`);
     if (pre.other.length) notes.push(`skipped ${pre.other.length} other line(s) before the output ("${shown(pre.other[0] as string)}"${pre.other.length > 1 ? ' …' : ''})`);
-    if (pre.blank && !pre.codePage && !pre.prompts.length && !pre.other.length) notes.push(`skipped ${pre.blank} blank line(s) before the output`);
+    // Blank lines alone are not said: tools print them (systeminfo starts with one), and they hold nothing.
   }
 
   // Prompt lines inside or after the output (a transcript of several commands): taken out, said once.

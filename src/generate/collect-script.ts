@@ -12,6 +12,8 @@ export interface SnapshotFile {
   /** The command as an admin would type it (the script runs it with the output path filled in). */
   command: string;
   purpose: string;
+  /** Read when present but never written by the script (another form of a file it writes). */
+  readOnly?: true;
 }
 
 export const SNAPSHOT_FILES: SnapshotFile[] = [
@@ -25,6 +27,7 @@ export const SNAPSHOT_FILES: SnapshotFile[] = [
   { file: 'sysmon.txt', command: '<sysmon binary> -c', purpose: 'the Sysmon configuration the driver really uses (only when the service exists)' },
   { file: 'sysmon-config.xml', command: 'copy of the "Config file" named by sysmon -c', purpose: 'the Sysmon XML configuration, when the file still exists' },
   { file: 'systeminfo.csv', command: 'systeminfo /fo csv', purpose: 'host name, OS version and role (workstation, server, domain controller)' },
+  { file: 'systeminfo.txt', command: 'systeminfo', purpose: 'the same facts from the default list output, in any language, when an admin saved that instead', readOnly: true },
   { file: 'errors.txt', command: '(written by the script)', purpose: 'every command that failed, with its exit code' },
 ];
 
@@ -39,7 +42,7 @@ const GUARANTEES = [
   'Send the folder to whoever runs logsource-check; it contains no event data and no secrets,',
   'but it does describe the host (names, OS, policies).',
   'What it collects and why:',
-  ...SNAPSHOT_FILES.map((f) => `  ${f.file}: ${f.purpose}`),
+  ...SNAPSHOT_FILES.filter((f) => !f.readOnly).map((f) => `  ${f.file}: ${f.purpose}`),
 ];
 
 export function collectScript(format: 'cmd' | 'ps1'): string {
