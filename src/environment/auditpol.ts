@@ -12,7 +12,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import { lazy } from '../lazy.js';
 import { cappedNotes } from '../lines.js';
-import { cleanCapture, shown } from './capture-text.js';
+import { cleanCapture, dropCutLine, shown, unterminatedTail } from './capture-text.js';
 import { INCLUSION, isAuditpolTextHeader, looksLikeAuditpolTable, OTHER_LANGUAGE, parseAuditpolText } from './auditpol-text.js';
 
 const csv = lazy<typeof import('csv-parse/sync')>('csv-parse/sync');
@@ -28,13 +28,18 @@ export interface AuditpolSettings {
 }
 
 export function parseAuditpol(raw: string, catalog: Catalog): AuditpolSettings {
-  const cap = cleanCapture(raw, { start: (l) => /subcategory guid/i.test(l) || isAuditpolTextHeader(l) });
+  const cap = cleanCapture(raw, { start: (l) => /subcategory guid/i.test(l) || isAuditpolTextHeader(l), codePageInside: true });
   if (!cap.started) throw new Error(looksLikeAuditpolTable(cap.text) ? OTHER_LANGUAGE : NOT_AUDITPOL);
   if (!/subcategory guid/i.test(cap.text.slice(0, 2000).split(/\r?\n/, 1)[0] ?? '')) {
-    const plain = parseAuditpolText(cap.text, catalog, cap.firstLine, cap.notes);
+    // auditpol ends every line of its table: a last line without its end was cut ("Success" of "Success and Failure").
+    const plain = parseAuditpolText(dropCutLine(cap.text, cap.notes), catalog, cap.firstLine, cap.notes);
     return { kind: 'effective', computer: '', values: plain.values, globalSacl: new Map(), notes: plain.notes };
   }
-  const text = cap.text;
+  // A last row without its line end is whole only if it has every column: /r rows end with the empty Exclusion
+  // Setting, so "…,Success" cut from "…,Success and Failure," is one comma short and is not read.
+  const header = cap.text.slice(0, cap.text.search(/[\r\n]|$/));
+  const tail = unterminatedTail(cap.text);
+  const text = tail && tail !== header && commas(tail) < commas(header) ? dropCutLine(cap.text, cap.notes) : cap.text;
   let out: AuditpolSettings | undefined;
   let notes: ReturnType<typeof cappedNotes> | undefined;
   let i = 0;
@@ -73,6 +78,8 @@ export function parseAuditpol(raw: string, catalog: Catalog): AuditpolSettings {
   notes!.end();
   return out;
 }
+
+const commas = (s: string) => s.split(',').length - 1;
 
 const NOT_AUDITPOL = 'not an auditpol CSV (expected columns "Subcategory GUID" and "Inclusion Setting"; use auditpol /get /category:* /r)';
 class NotAuditpol extends Error {}

@@ -27,6 +27,11 @@ export interface CaptureOptions {
   start: (line: string) => boolean;
   /** How far down the output may start (lines); past that nothing is taken off and `started` is false. */
   maxPreamble?: number;
+  /**
+   * Also take chcp's line out where it appears inside the output (a second capture appended). Only for outputs
+   * none of whose lines can look like it: a systeminfo field "Label: 1234" could, and its position counts.
+   */
+  codePageInside?: boolean;
 }
 
 /** A PowerShell prompt (also as Evil-WinRM and remoting print it) or a cmd prompt, with what was typed after it. */
@@ -92,12 +97,16 @@ export function cleanCapture(raw: string, opts: CaptureOptions): CaptureText {
   // Prompt lines inside or after the output (a transcript of several commands): taken out, said once.
   const cut: [number, number][] = [];
   let first = '';
+  let codePages = 0;
   let at = 0;
   forEachLine(text, (line) => {
     const end = at + line.length + lineEndLength(text, at + line.length);
     if (PROMPT.test(line)) {
       cut.push([at, end]);
       first ||= line;
+    } else if (opts.codePageInside && CODE_PAGE.test(line)) {
+      cut.push([at, end]);
+      codePages++;
     }
     at = end;
   });
@@ -109,9 +118,26 @@ export function cleanCapture(raw: string, opts: CaptureOptions): CaptureText {
       from = e;
     }
     text = kept + text.slice(from);
-    notes.push(`removed ${cut.length} prompt line(s) inside or after the output ("${shown(first)}")`);
+    if (cut.length > codePages) notes.push(`removed ${cut.length - codePages} prompt line(s) inside or after the output ("${shown(first)}")`);
+    if (codePages) notes.push(`removed ${codePages} code page line(s) inside the output (chcp's, from a second capture appended)`);
   }
   return { text, notes, started: true, firstLine };
+}
+
+/**
+ * The text after its last line end: a tool that ends every line left it unfinished when the file was cut off
+ * (a copy interrupted, a size limit). Empty when the text ends with a line end.
+ */
+export function unterminatedTail(text: string): string {
+  return text.slice(Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r')) + 1);
+}
+
+/** A cut-off last line taken off with a note, so that it is never read as if whole. */
+export function dropCutLine(text: string, notes: string[]): string {
+  const tail = unterminatedTail(text);
+  if (!tail.trim()) return text;
+  notes.push(`the file ends inside a line (cut off?): its last line "${shown(tail)}" is not read`);
+  return text.slice(0, text.length - tail.length);
 }
 
 function count(text: string, re: RegExp): number {
