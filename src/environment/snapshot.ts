@@ -149,6 +149,7 @@ export function hostFromSnapshot(snap: Snapshot, catalog: Catalog, errors: Input
   const ap = tryParse('auditpol.csv', (t) => parseAuditpol(t, catalog));
   if (ap) {
     notes('auditpol.csv', ap.notes);
+    if (ap.computer && info?.computer && hostKey(ap.computer) !== hostKey(info.computer)) host.conflicts.push(`identity: auditpol.csv names ${ap.computer}, ${si} names ${info.computer} (outputs of two computers in one snapshot?)`);
     applyAuditpol(host, ap, 'auditpol.csv (in force)', catalog);
   }
 

@@ -93,9 +93,10 @@ describe('systeminfo list output: name, role and domain in every language seen',
 
 describe('snapshots: list output in systeminfo.txt, or saved as systeminfo.csv', () => {
   const catalog = loadCatalog();
-  const snapshot = (file: string, fixture: string) => {
+  const snapshot = (file: string, fixture: string, more: Record<string, Buffer> = {}) => {
     const dir = mkdtempSync(join(tmpdir(), 'lsc-si-'));
     writeFileSync(join(dir, file), bytes(fixture));
+    for (const [name, data] of Object.entries(more)) writeFileSync(join(dir, name), data);
     const errors: InputError[] = [];
     const [snap] = findSnapshots(dir, errors);
     const host = hostFromSnapshot(snap!, catalog, errors);
@@ -117,5 +118,12 @@ describe('snapshots: list output in systeminfo.txt, or saved as systeminfo.csv',
     expect(host.name).toBe('OLI7-PC');
     expect(host.role?.kind).toBe('workstation');
     expect(managementOf(host).kind).toBe('workgroup');
+  });
+
+  it('an auditpol.csv naming another computer than systeminfo is a conflict (files of two hosts in one folder?)', () => {
+    const wela = readFileSync(join(ROOT, 'test/fixtures/real/auditpol/wela-ja-chcp437-crcrlf.txt'));
+    const { host } = snapshot('systeminfo.txt', '7_sp1_x64_ultimaten_de_systeminfo.txt', { 'auditpol.csv': wela });
+    expect(host.name).toBe('OLI7-PC');
+    expect(host.conflicts).toContain('identity: auditpol.csv names SAMURAI, systeminfo.txt names OLI7-PC (outputs of two computers in one snapshot?)');
   });
 });
