@@ -14,7 +14,7 @@
  */
 import { forEachLine } from '../lines.js';
 import { shown } from './capture-text.js';
-import type { SystemInfo } from './systeminfo.js';
+import type { SystemInfo } from './systeminfo-facts.js';
 import { FIELDS, systeminfoWords, type Field } from './systeminfo-words.js';
 
 /** Field lines kept (Domain is the 29th; a few more let a shifted layout be seen). */

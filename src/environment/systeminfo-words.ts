@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lazy } from '../lazy.js';
 import { PACKAGE_DIR } from '../paths.js';
-import type { HostRole } from './systeminfo.js';
+import type { HostRole } from './systeminfo-facts.js';
 
 const yaml = lazy<typeof import('yaml')>('yaml');
 

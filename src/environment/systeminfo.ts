@@ -11,21 +11,11 @@ import { lazy } from '../lazy.js';
 import { cleanCapture, isCodePageLine, isPromptLine, shown } from './capture-text.js';
 import { isFieldLine, parseSysteminfoList, splitField } from './systeminfo-list.js';
 import { systeminfoWords } from './systeminfo-words.js';
+import type { SystemInfo } from './systeminfo-facts.js';
 
 const csv = lazy<typeof import('csv-parse/sync')>('csv-parse/sync');
 
-export type HostRole = 'workstation' | 'member-server' | 'standalone-server' | 'domain-controller' | 'standalone-workstation';
-
-export interface SystemInfo {
-  computer?: string;
-  osName?: string;
-  osVersion?: string;
-  /** "OS Configuration" as printed (possibly translated). */
-  osConfiguration?: string;
-  role?: HostRole;
-  domain?: string;
-  notes: string[];
-}
+export type { HostRole, SystemInfo } from './systeminfo-facts.js';
 
 /** Column positions of systeminfo's fixed layout (0 Host Name … 28 Domain). */
 const POS = { computer: 0, osName: 1, osVersion: 2, osConfiguration: 4, domain: 28 } as const;
