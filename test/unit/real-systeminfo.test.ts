@@ -86,6 +86,13 @@ describe('systeminfo list output: name, role and domain in every language seen',
     expect(r.notes.join('\n')).toMatch(/removed 1 prompt line\(s\) inside or after the output/);
   });
 
+  it('/fo csv after a PowerShell prompt (the project fixture WS-0142): read as CSV, the prompt said', () => {
+    const csv = readFileSync(join(ROOT, 'test/fixtures/snapshot/WS-0142/systeminfo.csv'));
+    const r = parseSysteminfo(`PS C:\\Users\\admin> systeminfo /fo csv\r\n${decodeText(csv)}`);
+    expect(r).toMatchObject({ computer: 'WS-0142', role: 'workstation', domain: 'corp.contoso.com' });
+    expect(r.notes).toEqual(['skipped 1 prompt line(s) before the output ("PS C:\\Users\\admin> systeminfo /fo csv")']);
+  });
+
   it('not systeminfo at all: one error', () => {
     expect(() => parseSysteminfo('hello\r\n')).toThrow(/not systeminfo output/);
   });
