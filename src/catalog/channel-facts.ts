@@ -1,12 +1,12 @@
 /** What a host's channel list tells beyond each channel (data/channels.yaml): type and schema check, lookups. */
-import { ROLES } from './catalog.js';
 import { Checker } from './validate.js';
 
 export interface RoleChannel {
   channel: string;
   /** Any channel whose name starts with `channel` (MSExchange …). */
   prefix?: boolean;
-  role: (typeof ROLES)[number];
+  /** A catalog role (catalog.ts ROLES), checked by the loader. */
+  role: string;
   source: string;
   note?: string;
 }
@@ -54,7 +54,7 @@ function checkSysmonInstall(doc: unknown, problems: string[]): SysmonInstallFact
   return { publisher, publisherGuid, altitude, defaultServices, builtin };
 }
 
-export function checkChannelFacts(doc: unknown, sysmonDoc: unknown, problems: string[]): ChannelFacts {
+export function checkChannelFacts(doc: unknown, sysmonDoc: unknown, roleNames: readonly string[], problems: string[]): ChannelFacts {
   const c = new Checker('channels.yaml');
   c.onlyKeys(doc, 'top level', ['always', 'roles']);
   const always = (c.field<unknown[]>(doc, 'top level', 'always', 'array') ?? []).flatMap((v, i) => {
@@ -72,9 +72,9 @@ export function checkChannelFacts(doc: unknown, sysmonDoc: unknown, problems: st
     const source = c.field<string>(e, w, 'source', 'string');
     const prefix = c.field<boolean>(e, w, 'prefix', 'boolean', true);
     const note = c.field<string>(e, w, 'note', 'string', true);
-    if (role !== undefined && !(ROLES as readonly string[]).includes(role)) c.fail(w, `unknown role "${role}" (known: ${ROLES.join(', ')})`);
-    if (!channel || !role || !source || !(ROLES as readonly string[]).includes(role)) return [];
-    return [{ channel, role: role as RoleChannel['role'], source, ...(prefix ? { prefix } : {}), ...(note ? { note } : {}) }];
+    if (role !== undefined && !roleNames.includes(role)) c.fail(w, `unknown role "${role}" (known: ${roleNames.join(', ')})`);
+    if (!channel || !role || !source || !roleNames.includes(role)) return [];
+    return [{ channel, role, source, ...(prefix ? { prefix } : {}), ...(note ? { note } : {}) }];
   });
   problems.push(...c.problems);
   return { always, roles, sysmon: checkSysmonInstall(sysmonDoc, problems) };

@@ -113,7 +113,7 @@ function validate(texts: Record<string, string | Error>): CatalogParts {
   const collectorFacts = checkCollectors(read('collectors.yaml'), problems);
   const aliases = checkAliases(read('logsource-aliases.yaml'), problems);
   const saclScope = checkSaclScope(read('sacl-scope.yaml'), problems);
-  const channelFacts = checkChannelFacts(read('channels.yaml'), read('sysmon-install.yaml'), problems);
+  const channelFacts = checkChannelFacts(read('channels.yaml'), read('sysmon-install.yaml'), ROLES, problems);
   if (problems.length) throw new CatalogError(problems);
   return { ...audit, sysmon, policies, logsources, eventLogs, sysmonConditions, collectorFacts, aliases, saclScope, channelFacts };
 }

@@ -25,7 +25,7 @@ import { readObjectSacls } from './snapshot-sacls.js';
 import { parseScOutput, parseSysmonDashC } from './services.js';
 import { crossCheckChannel, findSysmonService, parseSysmonExtras } from './sysmon-install.js';
 import { parseSysmonConfig, type SysmonConfig } from './sysmon.js';
-import { parseSysteminfoCsv } from './systeminfo.js';
+import { parseSysteminfo } from './systeminfo.js';
 import { applyManagement, managementFromSysteminfo } from './management.js';
 import { parseWevtutilGl } from './wevtutil.js';
 import { judgeCompleteness, parseWevtutilEl, rolesFromChannels } from './channel-roles.js';
@@ -35,7 +35,7 @@ import { append, forEachLine } from '../lines.js';
 const configs = new Map<string, SysmonConfig>();
 
 /** The file names a snapshot may hold (src/generate/collect-script.ts SNAPSHOT_FILES, checked by a test). */
-export const SNAPSHOT_NAMES = ['gpresult.xml', 'auditpol.csv', 'auditpol-resourcesacl.txt', 'policies.reg', 'policies-system.reg', 'wevtutil-gl.txt', 'wevtutil-el.txt', 'sysmon-service.txt', 'sysmon.txt', 'sysmon-config.xml', 'systeminfo.csv', 'sacls.txt', 'errors.txt'];
+export const SNAPSHOT_NAMES = ['gpresult.xml', 'auditpol.csv', 'auditpol-resourcesacl.txt', 'policies.reg', 'policies-system.reg', 'wevtutil-gl.txt', 'wevtutil-el.txt', 'sysmon-service.txt', 'sysmon.txt', 'sysmon-config.xml', 'systeminfo.csv', 'systeminfo.txt', 'sacls.txt', 'errors.txt'];
 
 export interface Snapshot {
   /** Where it came from (folder or zip). */
@@ -124,13 +124,16 @@ export function hostFromSnapshot(snap: Snapshot, catalog: Catalog, errors: Input
     }
   };
 
-  const info = tryParse('systeminfo.csv', parseSysteminfoCsv);
+  // systeminfo.csv may hold the list output too (admins save whatever they ran); systeminfo.txt is the list's name.
+  const si = f('systeminfo.csv') !== undefined ? 'systeminfo.csv' : 'systeminfo.txt';
+  const info = tryParse(si, parseSysteminfo);
   const gp = tryParse('gpresult.xml', (t) => parseGpresult(t, catalog));
   const name = hostKey(info?.computer || gp?.computer || basename(snap.path).replace(/\.zip$/i, ''));
   const host = emptyHost(name);
   for (const name of [...snap.files.keys()].sort()) host.files.push(where(name));
   const notes = (file: string, list: string[] = []) => addNotes(host, file, list);
-  notes('systeminfo.csv', info?.notes);
+  notes(si, info?.notes);
+  if (si === 'systeminfo.csv' && f('systeminfo.txt') !== undefined) notes('systeminfo.txt', ['not read: systeminfo.csv of the same snapshot is']);
   // Only the first ten failures are said: walked in place, never split (the file may be 64 MiB of lines).
   const failed: string[] = [];
   forEachLine(f('errors.txt') ?? '', (l) => {
@@ -142,14 +145,15 @@ export function hostFromSnapshot(snap: Snapshot, catalog: Catalog, errors: Input
   if (gp) applyGpresult(host, gp, 'gpresult.xml', catalog);
   if (info?.role) {
     const kind = info.role === 'domain-controller' ? 'domain-controller' : /workstation/.test(info.role) ? 'workstation' : 'member-server';
-    if (host.role?.kind && host.role.kind !== 'member' && host.role.kind !== kind) host.conflicts.push(`role: ${host.role.source} says ${host.role.kind}, systeminfo.csv says ${kind}`);
-    host.role = { kind, features: new Set(), complete: false, source: `systeminfo.csv: ${info.osConfiguration ?? info.role}` };
+    if (host.role?.kind && host.role.kind !== 'member' && host.role.kind !== kind) host.conflicts.push(`role: ${host.role.source} says ${host.role.kind}, ${si} says ${kind}`);
+    host.role = { kind, features: new Set(), complete: false, source: `${si}: ${info.osConfiguration ?? info.role}` };
   }
-  if (info) applyManagement(host, managementFromSysteminfo(info, 'systeminfo.csv'));
+  if (info) applyManagement(host, managementFromSysteminfo(info, si));
 
   const ap = tryParse('auditpol.csv', (t) => parseAuditpol(t, catalog));
   if (ap) {
     notes('auditpol.csv', ap.notes);
+    if (ap.computer && info?.computer && hostKey(ap.computer) !== hostKey(info.computer)) host.conflicts.push(`identity: auditpol.csv names ${ap.computer}, ${si} names ${info.computer} (outputs of two computers in one snapshot?)`);
     applyAuditpol(host, ap, 'auditpol.csv (in force)', catalog);
   }
 

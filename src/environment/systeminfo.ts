@@ -1,27 +1,21 @@
 /**
- * `systeminfo /fo csv`: the host's name, OS and role. The role matters because some events exist only on
+ * `systeminfo /fo csv` and the default list output (systeminfo-list.ts): the host's name, OS and role. The role matters because some events exist only on
  * domain controllers (Kerberos 4768/4769, directory service changes) and some defaults differ between
  * client and server editions.
  *
  * The header row is translated on localized Windows ("Hostname","Betriebssystemname" …) but the column
- * order is fixed, so unknown headers fall back to positions.
+ * order is fixed, so unknown headers fall back to positions. The OS Configuration values, translated too, are
+ * data (data/systeminfo.yaml, read by systeminfo-words.ts).
  */
 import { lazy } from '../lazy.js';
+import { cleanCapture, isCodePageLine, isPromptLine, shown } from './capture-text.js';
+import { isFieldLine, parseSysteminfoList, splitField } from './systeminfo-list.js';
+import { systeminfoWords } from './systeminfo-words.js';
+import type { SystemInfo } from './systeminfo-facts.js';
 
 const csv = lazy<typeof import('csv-parse/sync')>('csv-parse/sync');
 
-export type HostRole = 'workstation' | 'member-server' | 'standalone-server' | 'domain-controller' | 'standalone-workstation';
-
-export interface SystemInfo {
-  computer?: string;
-  osName?: string;
-  osVersion?: string;
-  /** "OS Configuration" as printed (possibly translated). */
-  osConfiguration?: string;
-  role?: HostRole;
-  domain?: string;
-  notes: string[];
-}
+export type { HostRole, SystemInfo } from './systeminfo-facts.js';
 
 /** Column positions of systeminfo's fixed layout (0 Host Name … 28 Domain). */
 const POS = { computer: 0, osName: 1, osVersion: 2, osConfiguration: 4, domain: 28 } as const;
@@ -31,15 +25,6 @@ const ENGLISH: Record<keyof typeof POS, string> = {
   osVersion: 'os version',
   osConfiguration: 'os configuration',
   domain: 'domain',
-};
-
-const ROLES: Record<string, HostRole> = {
-  'member workstation': 'workstation',
-  'standalone workstation': 'standalone-workstation',
-  'member server': 'member-server',
-  'standalone server': 'standalone-server',
-  'primary domain controller': 'domain-controller',
-  'backup domain controller': 'domain-controller',
 };
 
 export function parseSysteminfoCsv(text: string): SystemInfo {
@@ -76,28 +61,40 @@ export function parseSysteminfoCsv(text: string): SystemInfo {
     if (v !== undefined) out[k] = v;
   };
   (Object.keys(POS) as (keyof typeof POS)[]).forEach(set);
-  const conf = out.osConfiguration;
-  if (conf) {
-    const known = Object.hasOwn(ROLES, conf.toLowerCase()) ? ROLES[conf.toLowerCase()] : undefined;
-    const role = known ?? localizedRole(conf);
-    if (role) {
-      out.role = role;
-      if (!known) out.notes.push(`OS Configuration "${conf}" read as ${role} (translated value)`);
-    } else out.notes.push(`OS Configuration "${conf}" is not understood; the host role is unknown`);
-  }
+  readRole(out);
   return out;
 }
 
 /**
- * Translated role values, recognised by word stems (German; cmd redirection may also turn "ä" into "?" or
- * U+FFFD, hence the wildcards). Anything else stays unknown rather than guessed.
+ * systeminfo as an admin saved it: `/fo csv` or the default list, possibly after a prompt or chcp's line
+ * (capture-text.ts). The same facts either way.
  */
-function localizedRole(v: string): HostRole | undefined {
-  const s = v.toLowerCase();
-  if (/dom.{1,2}nen-?controller/.test(s)) return 'domain-controller';
-  const member = /mitglied/.test(s);
-  const standalone = /eigenst.{1,2}ndig/.test(s);
-  if (/server/.test(s)) return member ? 'member-server' : standalone ? 'standalone-server' : undefined;
-  if (/arbeitsstation/.test(s)) return member ? 'workstation' : standalone ? 'standalone-workstation' : undefined;
-  return undefined;
+export function parseSysteminfo(raw: string): SystemInfo {
+  const words = systeminfoWords();
+  const cap = cleanCapture(raw, {
+    start: (l) => l.startsWith('"') || (isFieldLine(l) && !isPromptLine(l) && (words.label(splitField(l)!.label)?.field === 'computer' || !isCodePageLine(l))),
+  });
+  if (!cap.started) throw new Error('not systeminfo output (neither the "Host Name","OS Name",… CSV of systeminfo /fo csv nor its "Host Name:   …" list)');
+  if (cap.text.startsWith('"')) {
+    const info = parseSysteminfoCsv(cap.text);
+    info.notes.unshift(...cap.notes);
+    return info;
+  }
+  const info = parseSysteminfoList(cap.text, cap.notes);
+  readRole(info);
+  return info;
+}
+
+/** OS Configuration → role, through data/systeminfo.yaml; a value not there leaves the role unknown. */
+function readRole(out: SystemInfo): void {
+  const conf = out.osConfiguration;
+  if (!conf) return;
+  const hit = systeminfoWords().role(conf);
+  if (!hit) {
+    out.notes.push(`OS Configuration "${shown(conf, 60)}" is not understood (not in data/systeminfo.yaml); the host role is unknown`);
+    return;
+  }
+  out.role = hit.role;
+  if (hit.damaged) out.notes.push(`OS Configuration "${shown(conf, 60)}" read as ${hit.role} (${hit.lang}, letters damaged by the console code page)`);
+  else if (hit.lang !== 'en') out.notes.push(`OS Configuration "${shown(conf, 60)}" read as ${hit.role} (translated value, ${hit.lang})`);
 }

@@ -14,6 +14,8 @@ export interface SnapshotFile {
   /** The command as an admin would type it (the script runs it with the output path filled in). */
   command: string;
   purpose: string;
+  /** Read when present but never written by the script (another form of a file it writes). */
+  readOnly?: true;
 }
 
 export const SNAPSHOT_FILES: SnapshotFile[] = [
@@ -29,6 +31,7 @@ export const SNAPSHOT_FILES: SnapshotFile[] = [
   { file: 'sysmon-config.xml', command: 'copy of the "Config file" named by sysmon -c', purpose: 'the Sysmon XML configuration, when the file still exists' },
   { file: 'systeminfo.csv', command: 'systeminfo /fo csv', purpose: 'host name, OS version and role (workstation, server, domain controller)' },
   { file: 'sacls.txt', command: 'Get-Acl -Audit for each registry key and folder the rules watch (collect-script <rules> --format ps1 only)', purpose: 'per-object audit SACLs of the watched keys and folders: without one, Windows writes no 4656/4657/4663 for them' },
+  { file: 'systeminfo.txt', command: 'systeminfo', purpose: 'the same facts from the default list output, in any language, when an admin saved that instead', readOnly: true },
   { file: 'errors.txt', command: '(written by the script)', purpose: 'every command that failed, with its exit code' },
 ];
 
@@ -43,7 +46,7 @@ const GUARANTEES = [
   'Send the folder to whoever runs logsource-check; it contains no event data and no secrets,',
   'but it does describe the host (names, OS, policies).',
   'What it collects and why:',
-  ...SNAPSHOT_FILES.map((f) => `  ${f.file}: ${f.purpose}`),
+  ...SNAPSHOT_FILES.filter((f) => !f.readOnly).map((f) => `  ${f.file}: ${f.purpose}`),
 ];
 
 /** sacls: the keys and folders a rule set watches (collect-sacls.ts); the ps1 then reads their SACLs into sacls.txt. */
