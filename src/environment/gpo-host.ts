@@ -163,7 +163,10 @@ function applyPolicies(host: HostEnvironment, gpos: GpoInput[], reg: Registry, f
     const on = registryPolicyOn(found);
     const set = found.find((x) => x.v)?.v;
     let detail: string | undefined;
-    if (!on && /module-logging$/.test(p.id) && found[0]?.v) detail = 'module logging does not name "*" in ModuleNames (rules need every module)';
+    if (!on && /module-logging$/.test(p.id) && found[0]?.v && String(found[0].v.data) === String(found[0].r.data)) {
+      const names = [...(reg.values.get(normaliseKey(found[1]?.r.key ?? '')) ?? new Map()).keys()];
+      detail = names.length ? `module logging covers only ${names.join(', ')} (rules need "*")` : 'module logging names no module (rules need "*")';
+    }
     const how = on ? `${set?.file}` : set ? `${set.file}: ${found.filter((x) => !x.v || String(x.v.data) !== String(x.r.data)).map((x) => `${x.r.value} ${x.v ? `is ${String(x.v.data)}` : 'is not set'}, ${String(x.r.data)} needed`).join('; ')}` : `registry.pol deletes ${p.registry.map((r) => r.value).join(', ')}: disabled`;
     host.policies.set(p.id, { state: on ? 'on' : 'off', source: `${LABEL} (GPO ${winner}, ${how})`, detail });
   }

@@ -43,6 +43,7 @@ export function parseRegistryPol(buf: Uint8Array): RegistryPol {
 
   const out: RegistryPol = { entries: [] };
   let pos = 8;
+  let start = 8;
   const char = (at: number) => (at + 1 < buf.length ? view.getUint16(at, true) : -1);
   /** A NUL-terminated UTF-16LE string from `pos`; undefined when the buffer ends first. */
   const str = (): string | undefined => {
@@ -59,11 +60,12 @@ export function parseRegistryPol(buf: Uint8Array): RegistryPol {
     return true;
   };
   const stop = (why: string) => {
-    out.partial = `entry ${out.entries.length + 1} at byte ${pos}: ${why}; the entries after it are not read`;
+    out.partial = `entry ${out.entries.length + 1} (from byte ${start}): ${why}; it and the entries after it are not read`;
     return out;
   };
 
   while (pos < buf.length) {
+    start = pos;
     if (out.entries.length >= LIMITS.host.regValues) return stop(`more than ${LIMITS.host.regValues.toLocaleString('en-US')} entries (limit)`);
     if (buf.length - pos === 1) return stop('a stray byte at the end of the file');
     if (!expect(OPEN)) return stop('"[" expected');
