@@ -167,7 +167,9 @@ function applyPolicies(host: HostEnvironment, gpos: GpoInput[], reg: Registry, f
       const names = [...(reg.values.get(normaliseKey(found[1]?.r.key ?? '')) ?? new Map()).keys()];
       detail = names.length ? `module logging covers only ${names.join(', ')} (rules need "*")` : 'module logging names no module (rules need "*")';
     }
-    const how = on ? `${set?.file}` : set ? `${set.file}: ${found.filter((x) => !x.v || String(x.v.data) !== String(x.r.data)).map((x) => `${x.r.value} ${x.v ? `is ${String(x.v.data)}` : 'is not set'}, ${String(x.r.data)} needed`).join('; ')}` : `registry.pol deletes ${p.registry.map((r) => r.value).join(', ')}: disabled`;
+    const leaf = (key: string) => key.slice(key.lastIndexOf('\\') + 1);
+    const wrong = found.filter((x) => !x.v || String(x.v.data) !== String(x.r.data)).map((x) => `${leaf(x.r.key)}\\${x.r.value} ${x.v ? `is ${String(x.v.data)}` : 'is not set'} (needs ${String(x.r.data)})`);
+    const how = on ? `${set?.file}` : set ? `${set.file.split(',')[0]}: ${wrong.join('; ')}` : `registry.pol deletes ${p.registry.map((r) => r.value).join(', ')}: disabled`;
     host.policies.set(p.id, { state: on ? 'on' : 'off', source: `${LABEL} (GPO ${winner}, ${how})`, detail });
   }
 }
