@@ -27,26 +27,40 @@ interface RegValue {
   file: string;
 }
 
-/** The registry values the GPOs leave, and for each key/value the GPO that last set or deleted it. */
+/**
+ * The registry values the GPOs leave, and for each key/value the GPO that last set or deleted it. Only the keys
+ * something here reads are kept (the catalog's policy keys, the four event logs' policy keys): a registry.pol
+ * may hold 400,000 entries (the limit), and a key deletion then costs a pass over a handful of keys, not over
+ * every key the GPOs set.
+ */
 class Registry {
   values = new Map<string, Map<string, RegValue>>();
-  touched = new Map<string, string>();
+  /** Last setter or deleter per "key\nvalue" (or "key\n*" for the whole key), with the order of the operation. */
+  touched = new Map<string, { gpo: string; seq: number }>();
+  private seq = 0;
+  constructor(private readonly keys: Set<string>) {}
   set(key: string, value: string, data: unknown, gpo: string, file: string) {
     const k = normaliseKey(key);
+    if (!this.keys.has(k)) return;
     const map = this.values.get(k) ?? new Map<string, RegValue>();
     map.set(value.toLowerCase(), { data, gpo, file });
     this.values.set(k, map);
-    this.touched.set(`${k}\n${value.toLowerCase()}`, gpo);
+    this.touched.set(`${k}\n${value.toLowerCase()}`, { gpo, seq: this.seq++ });
   }
   deleteValue(key: string, value: string, gpo: string) {
     const k = normaliseKey(key);
+    if (!this.keys.has(k)) return;
     this.values.get(k)?.delete(value.toLowerCase());
-    this.touched.set(`${k}\n${value.toLowerCase()}`, gpo);
+    this.touched.set(`${k}\n${value.toLowerCase()}`, { gpo, seq: this.seq++ });
   }
+  /** **delvals. (the key's values) or **DeleteKeys (the key and its subkeys). */
   deleteAll(key: string, gpo: string, subkeys: boolean) {
     const k = normaliseKey(key);
-    for (const name of [...this.values.keys()]) if (name === k || (subkeys && name.startsWith(`${k}\\`))) this.values.delete(name);
-    this.touched.set(`${k}\n*`, gpo);
+    for (const name of this.keys) {
+      if (name !== k && !(subkeys && name.startsWith(`${k}\\`))) continue;
+      this.values.delete(name);
+      this.touched.set(`${name}\n*`, { gpo, seq: this.seq++ });
+    }
   }
   get(key: string, value: string): RegValue | undefined {
     return this.values.get(normaliseKey(key))?.get(value.toLowerCase());
@@ -54,8 +68,17 @@ class Registry {
   /** The GPO that last set or deleted this value (directly or by clearing its key). */
   toucher(key: string, value: string): string | undefined {
     const k = normaliseKey(key);
-    return this.touched.get(`${k}\n${value.toLowerCase()}`) ?? this.touched.get(`${k}\n*`);
+    const one = this.touched.get(`${k}\n${value.toLowerCase()}`);
+    const all = this.touched.get(`${k}\n*`);
+    return (one && all ? (one.seq > all.seq ? one : all) : (one ?? all))?.gpo;
   }
+}
+
+/** The registry keys anything here reads. */
+function keysRead(catalog: Catalog): Set<string> {
+  const keys = new Set(catalog.policies.flatMap((p) => p.registry.map((r) => normaliseKey(r.key))));
+  for (const log of Object.values(LOGS)) keys.add(normaliseKey(`HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\EventLog\\${log}`));
+  return keys;
 }
 
 export function hostFromGpos(gpos: GpoInput[], catalog: Catalog): HostEnvironment {
@@ -66,7 +89,7 @@ export function hostFromGpos(gpos: GpoInput[], catalog: Catalog): HostEnvironmen
   if (gpos.length > 1) host.notes.push(`--gpo: ${gpos.length} GPOs in link order (first given = link order 1 = highest precedence): ${names.map((n, i) => `${i + 1}. ${n}`).join(', ')}`);
 
   const settings: GpresultSettings = { computer: host.name, advanced: new Map(), legacy: new Map(), eventLogs: new Map(), policies: new Map(), auditGpos: [], domainGpos: names, notes: [] };
-  const reg = new Registry();
+  const reg = new Registry(keysRead(catalog));
   const reportPolicies = new Map<string, { gpo: string; enabled: boolean; detail?: string; coversAll?: boolean }>();
   const partialPol: string[] = [];
   const auditGpos = new Set<string>();
@@ -101,7 +124,7 @@ export function hostFromGpos(gpos: GpoInput[], catalog: Catalog): HostEnvironmen
       if (/\\Control\\Lsa$/i.test(r.key) && /^SCENoApplyLegacyAuditPolicy$/i.test(r.value)) settings.forceSubcategories = String(r.data) === '1';
       reg.set(r.key, r.value, r.data, g.name, 'GptTmpl.inf');
     }
-    if (g.pol) replayPol(reg, g, partialPol);
+    if (g.pol) replayPol(host, reg, g, partialPol);
   }
   // Conflict notes, highest precedence first.
   for (const g of gpos) {
@@ -121,9 +144,11 @@ export function hostFromGpos(gpos: GpoInput[], catalog: Catalog): HostEnvironmen
 }
 
 /** One GPO's registry.pol entries over what lower GPOs left. */
-function replayPol(reg: Registry, g: GpoInput, partial: string[]): void {
+function replayPol(host: HostEnvironment, reg: Registry, g: GpoInput, partial: string[]): void {
   const pol = g.pol!.parsed;
   if (pol.partial) partial.push(g.name);
+  let unknown = 0;
+  let firstUnknown = '';
   for (const e of pol.entries) {
     const key = `HKLM\\${e.key}`;
     const v = e.value;
@@ -132,9 +157,14 @@ function replayPol(reg: Registry, g: GpoInput, partial: string[]): void {
     else if (lower === '**delvals.') reg.deleteAll(key, g.name, false);
     else if (lower === '**deletevalues') for (const name of String(e.data).split(';').filter(Boolean)) reg.deleteValue(key, name, g.name);
     else if (lower === '**deletekeys') for (const sub of String(e.data).split(';').filter(Boolean)) reg.deleteAll(`${key}\\${sub}`, g.name, true);
-    else if (lower.startsWith('**')) continue; // **SecureKey and other markers set no value
+    else if (lower === '**securekey') continue; // a marker for the key's security, sets no value
+    else if (lower.startsWith('**')) {
+      firstUnknown ||= `${e.key}\\${v}`.slice(0, 120);
+      unknown++;
+    }
     else reg.set(key, v, e.data, g.name, `registry.pol, ${typeName(e.type)}`);
   }
+  if (unknown) host.notes.push(`--gpo: ${g.name} registry.pol: ${unknown} entr${unknown === 1 ? 'y' : 'ies'} with a special name logsource-check does not know (${firstUnknown}${unknown > 1 ? ' …' : ''}); ignored`);
 }
 
 function applyPolicies(host: HostEnvironment, gpos: GpoInput[], reg: Registry, fromReports: Map<string, { gpo: string; enabled: boolean; detail?: string; coversAll?: boolean }>, partialPol: string[], notSet: string, catalog: Catalog): void {

@@ -235,3 +235,30 @@ describe('--gpo: what a GPO gives, as a virtual host', () => {
     expect(env.missing).toEqual([join(empty, 'nope')]);
   });
 });
+
+describe('registry.pol deletions across GPOs', () => {
+  const SBL = 'Software\\Policies\\Microsoft\\Windows\\PowerShell\\ScriptBlockLogging';
+  it('a higher GPO clearing a key (**delvals.) turns off what a lower one set, and is named as the reason', () => {
+    const higher = copyBackup(AUDIT, 'Clear Script Block');
+    writeFileSync(POL(higher), pol([
+      { key: SBL, value: '**delvals.', type: 1, data: Buffer.from(' \0', 'utf16le') },
+      { key: SBL, value: '**Frobnicate', type: 1, data: Buffer.from('\0', 'utf16le') },
+    ]));
+    const { host } = gpoHost([higher, AUDIT]);
+    expect(state(host, 'policy:powershell-script-block-logging')).toMatchObject({ state: 'off', reason: expect.stringContaining('GPO Clear Script Block, registry.pol deletes EnableScriptBlockLogging') });
+    expect(host.notes).toContain(`--gpo: Clear Script Block registry.pol: 1 entry with a special name logsource-check does not know (${SBL}\\**Frobnicate); ignored`);
+    // Given after (lower precedence), the same GPO's deletion is undone by the higher one's value.
+    expect(state(gpoHost([AUDIT, higher]).host, 'policy:powershell-script-block-logging').state).toBe('on');
+  });
+
+  it('many key deletions cost a pass over the few keys read, not over every key set', () => {
+    const dir = copyBackup(AUDIT, 'Many Deletions');
+    const del = { key: 'Software\\Policies', value: '**DeleteKeys', type: 1, data: Buffer.from('Vendor\\Thing;Other\0', 'utf16le') };
+    writeFileSync(POL(dir), pol(Array.from({ length: 50_000 }, () => del)));
+    const t = Date.now();
+    const { host, errors } = gpoHost([dir]);
+    expect(errors).toEqual([]);
+    expect(Date.now() - t).toBeLessThan(5_000);
+    expect(state(host, 'policy:process-creation-command-line').state).toBe('off');
+  });
+});
