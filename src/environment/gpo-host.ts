@@ -91,7 +91,8 @@ export function hostFromGpos(gpos: GpoInput[], catalog: Catalog): HostEnvironmen
   const settings: GpresultSettings = { computer: host.name, advanced: new Map(), legacy: new Map(), eventLogs: new Map(), policies: new Map(), auditGpos: [], domainGpos: names, notes: [] };
   const reg = new Registry(keysRead(catalog));
   const reportPolicies = new Map<string, { gpo: string; enabled: boolean; detail?: string; coversAll?: boolean }>();
-  const partialPol: string[] = [];
+  /** GPOs whose registry.pol was cut short or could not be read, with why: what it sets is unknown. */
+  const partialPol = new Map<string, string>();
   const auditGpos = new Set<string>();
   const said = new Map<string, { gpo: string; value: string }>(); // first (highest) GPO's audit value, for conflict notes
   const conflict = (what: string, gpo: string, value: string) => {
@@ -125,6 +126,7 @@ export function hostFromGpos(gpos: GpoInput[], catalog: Catalog): HostEnvironmen
       reg.set(r.key, r.value, r.data, g.name, 'GptTmpl.inf');
     }
     if (g.pol) replayPol(host, reg, g, partialPol);
+    if (g.unreadable.includes('registry.pol')) partialPol.set(g.name, 'could not be read');
   }
   // Conflict notes, highest precedence first.
   for (const g of gpos) {
@@ -137,16 +139,35 @@ export function hostFromGpos(gpos: GpoInput[], catalog: Catalog): HostEnvironmen
   applyGpresult(host, settings, LABEL, catalog);
   const notSet = `not set by ${gpos.length > 1 ? `GPOs ${names.join(', ')}` : `GPO ${names[0]}`}`;
   for (const [guid, v] of host.audit) if (v.inferred) host.audit.set(guid, { ...v, source: `${notSet}: advanced audit policy from Group Policy clears what it leaves out (No Auditing)` });
+  forgetUnreadAudit(host, gpos, settings, catalog);
   host.management = { kind: 'domain-gpo', source: `${LABEL}: GPO ${names.join(', ')} (settings a domain GPO refresh puts back)` };
   applyPolicies(host, gpos, reg, reportPolicies, partialPol, notSet, catalog);
   applyTemplateLogSizes(host, reg);
   return host;
 }
 
+/**
+ * A GPO whose audit.csv or GptTmpl.inf could not be read may set any subcategory: each one not decided by a
+ * GPO of higher precedence is unknown (sides undefined, the reason naming the file), never "No Auditing".
+ */
+function forgetUnreadAudit(host: HostEnvironment, gpos: GpoInput[], settings: GpresultSettings, catalog: Catalog): void {
+  const at = gpos.findIndex((g) => !g.computerDisabled && g.unreadable.some((k) => k !== 'registry.pol'));
+  const lost = gpos[at];
+  if (!lost) return;
+  const higher = new Set(gpos.slice(0, at).map((g) => g.name));
+  const files = lost.unreadable.filter((k) => k !== 'registry.pol').join(' and ');
+  for (const sub of catalog.subcategories) {
+    const legacy = catalog.auditCategories.find((c) => c.name === sub.category)?.legacySetting;
+    const by = settings.advanced.get(sub.guid)?.gpo ?? (legacy ? settings.legacy.get(legacy)?.gpo : undefined);
+    if (by !== undefined && higher.has(by)) continue;
+    host.audit.set(sub.guid, { source: `the ${files} of GPO ${lost.name} could not be read, and it may set this subcategory` });
+  }
+}
+
 /** One GPO's registry.pol entries over what lower GPOs left. */
-function replayPol(host: HostEnvironment, reg: Registry, g: GpoInput, partial: string[]): void {
+function replayPol(host: HostEnvironment, reg: Registry, g: GpoInput, partial: Map<string, string>): void {
   const pol = g.pol!.parsed;
-  if (pol.partial) partial.push(g.name);
+  if (pol.partial) partial.set(g.name, 'was read only in part');
   let unknown = 0;
   let firstUnknown = '';
   for (const e of pol.entries) {
@@ -167,7 +188,7 @@ function replayPol(host: HostEnvironment, reg: Registry, g: GpoInput, partial: s
   if (unknown) host.notes.push(`--gpo: ${g.name} registry.pol: ${unknown} entr${unknown === 1 ? 'y' : 'ies'} with a special name logsource-check does not know (${firstUnknown}${unknown > 1 ? ' …' : ''}); ignored`);
 }
 
-function applyPolicies(host: HostEnvironment, gpos: GpoInput[], reg: Registry, fromReports: Map<string, { gpo: string; enabled: boolean; detail?: string; coversAll?: boolean }>, partialPol: string[], notSet: string, catalog: Catalog): void {
+function applyPolicies(host: HostEnvironment, gpos: GpoInput[], reg: Registry, fromReports: Map<string, { gpo: string; enabled: boolean; detail?: string; coversAll?: boolean }>, partialPol: Map<string, string>, notSet: string, catalog: Catalog): void {
   const rank = new Map(gpos.map((g, i) => [g.name, i]));
   for (const p of catalog.policies) {
     const found = p.registry.map((r) => ({ r, v: reg.get(r.key, r.value) }));
@@ -176,9 +197,9 @@ function applyPolicies(host: HostEnvironment, gpos: GpoInput[], reg: Registry, f
     // The highest-precedence GPO that says anything about this policy decides it.
     const winner = [...touchers, ...(report ? [report.gpo] : [])].sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0))[0];
     // A registry.pol read only in part may set or delete the value after the cut, unless a higher GPO decides it.
-    const cut = partialPol.find((name) => winner === undefined || (rank.get(name) ?? 0) <= (rank.get(winner) ?? 0));
+    const cut = [...partialPol.keys()].find((name) => winner === undefined || (rank.get(name) ?? 0) <= (rank.get(winner) ?? 0));
     if (cut) {
-      (host.policyGaps ??= new Map()).set(p.id, `the registry.pol of GPO ${cut} was read only in part, and what it sets for ${p.registry[0]?.value ?? p.name} after that point is unknown`);
+      (host.policyGaps ??= new Map()).set(p.id, `the registry.pol of GPO ${cut} ${partialPol.get(cut)}, and what it sets for ${p.registry[0]?.value ?? p.name} ${partialPol.get(cut) === 'could not be read' ? 'is' : 'after that point is'} unknown`);
       host.policies.delete(p.id);
       continue;
     }

@@ -34,6 +34,8 @@ export interface GpoInput {
   report?: GpresultSettings;
   /** The computer half of the GPO is disabled: none of its computer settings apply. */
   computerDisabled?: boolean;
+  /** Files the backup has but that could not be read (each an error): what they would set is unknown. */
+  unreadable: ('audit.csv' | 'GptTmpl.inf' | 'registry.pol')[];
   files: string[];
   notes: string[];
 }
@@ -103,8 +105,8 @@ export function findPath(dir: string, segments: string[]): string | undefined {
 }
 
 export function readGpoBackup(dir: string, catalog: Catalog, errors: InputError[]): GpoInput {
-  const gpo: GpoInput = { name: basename(dir), path: dir, kind: 'backup', files: [], notes: [] };
-  const readFile = <T>(segments: string[], parse: (path: string) => T): { path: string; parsed: T } | undefined => {
+  const gpo: GpoInput = { name: basename(dir), path: dir, kind: 'backup', files: [], notes: [], unreadable: [] };
+  const readFile = <T>(segments: string[], parse: (path: string) => T, kind?: GpoInput['unreadable'][number]): { path: string; parsed: T } | undefined => {
     const path = findPath(dir, segments);
     if (!path) return undefined;
     try {
@@ -113,6 +115,7 @@ export function readGpoBackup(dir: string, catalog: Catalog, errors: InputError[
       return { path, parsed };
     } catch (e) {
       errors.push({ path, message: (e as Error).message });
+      if (kind) gpo.unreadable.push(kind);
       return undefined;
     }
   };
@@ -128,9 +131,15 @@ export function readGpoBackup(dir: string, catalog: Catalog, errors: InputError[
     gpo.computerDisabled = true;
     gpo.notes.push(`${gpo.name}: the GPO's computer settings are disabled (Backup.xml Options ${options}): none of them apply`);
   }
-  gpo.audit = readFile(GPO_FILES.audit, (p) => parseAuditpol(readText(p, MAX_INPUT_FILE), catalog));
-  gpo.inf = readFile(GPO_FILES.inf, (p) => parseGptTmpl(readText(p, MAX_INPUT_FILE)));
-  gpo.pol = readFile(GPO_FILES.pol, (p) => parseRegistryPol(readBounded(p, MAX_INPUT_FILE)));
+  // A folder with the report but none of the GPO's own files (only gpreport.xml was copied): the report says it.
+  const report = findPath(dir, ['gpreport.xml']);
+  if (!findPath(dir, ['DomainSysvol']) && report) {
+    const r = readGpoReport(report, catalog, errors);
+    if (r) return { ...r, name: gpo.name === basename(dir) ? r.name : gpo.name, files: [...gpo.files, ...r.files], notes: [...gpo.notes, ...r.notes] };
+  }
+  gpo.audit = readFile(GPO_FILES.audit, (p) => parseAuditpol(readText(p, MAX_INPUT_FILE), catalog), 'audit.csv');
+  gpo.inf = readFile(GPO_FILES.inf, (p) => parseGptTmpl(readText(p, MAX_INPUT_FILE)), 'GptTmpl.inf');
+  gpo.pol = readFile(GPO_FILES.pol, (p) => parseRegistryPol(readBounded(p, MAX_INPUT_FILE)), 'registry.pol');
   if (gpo.pol?.parsed.partial) errors.push({ path: gpo.pol.path, message: `${gpo.pol.parsed.partial}; read as partial: a policy it does not set before that point is unknown` });
   for (const [file, notes] of [['audit.csv', gpo.audit?.parsed.notes], ['GptTmpl.inf', gpo.inf?.parsed.notes]] as const) {
     for (const n of notes ?? []) gpo.notes.push(`${gpo.name} ${file}: ${n}`);
@@ -145,7 +154,7 @@ export function readGpoReport(path: string, catalog: Catalog, errors: InputError
     const root = kids(doc, 'GPO')[0];
     if (!root) throw new Error(kids(doc, 'Rsop').length ? 'this is gpresult output (<Rsop> root): give it with --gpresult' : 'not a GPO report (no <GPO> root element; use Get-GPOReport -ReportType Xml) nor a GPMC backup folder');
     const name = text(root, 'Name')?.trim() || basename(path).replace(/\.xml$/i, '');
-    const gpo: GpoInput = { name, path, kind: 'report', files: [path], notes: [] };
+    const gpo: GpoInput = { name, path, kind: 'report', files: [path], notes: [], unreadable: [] };
     const computer = kids(root, 'Computer')[0];
     const settings: GpresultSettings = { computer: name, advanced: new Map(), legacy: new Map(), eventLogs: new Map(), policies: new Map(), auditGpos: [], domainGpos: [name], notes: [] };
     if (computer && text(computer, 'Enabled') === 'false') {

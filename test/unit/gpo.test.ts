@@ -262,3 +262,38 @@ describe('registry.pol deletions across GPOs', () => {
     expect(state(host, 'policy:process-creation-command-line').state).toBe('off');
   });
 });
+
+describe('a GPO file that cannot be read leaves what it sets unknown, never off', () => {
+  it('audit.csv unreadable: every subcategory the GPO could set is unknown with the file named; a higher GPO still decides its own', () => {
+    const broken = copyBackup(AUDIT, 'Broken Audit');
+    writeFileSync(CSV(broken), 'this,is,not\nan,audit,csv\n');
+    const alone = gpoHost([broken]);
+    expect(alone.errors).toEqual([{ path: CSV(broken), message: expect.stringMatching(/^not an auditpol CSV/) }]);
+    expect(state(alone.host, `audit:${G.proc}:success`)).toEqual({ state: 'unknown', reason: 'the audit.csv of GPO Broken Audit could not be read, and it may set this subcategory' });
+    expect(state(alone.host, `audit:${G.fs}:success`).state).toBe('unknown');
+
+    // Windows 11 - Audit first (higher precedence): what it sets stands; what it leaves out is unknown, not cleared.
+    const both = gpoHost([AUDIT, broken]).host;
+    expect(state(both, `audit:${G.proc}:success`).state).toBe('on');
+    expect(state(both, `audit:${G.fs}:success`).state).toBe('unknown');
+  });
+
+  it('registry.pol unreadable: the policies are unknown with the file named', () => {
+    const broken = copyBackup(AUDIT, 'Broken Pol');
+    writeFileSync(POL(broken), Buffer.from('PReg\x02\0\0\0', 'latin1'));
+    const { host, errors } = gpoHost([broken]);
+    expect(errors).toEqual([{ path: POL(broken), message: 'registry.pol version 2 is not the documented version 1' }]);
+    expect(state(host, 'policy:powershell-transcription')).toEqual({ state: 'unknown', reason: 'the registry.pol of GPO Broken Pol could not be read, and what it sets for EnableTranscripting is unknown' });
+  });
+});
+
+it('a backup folder holding only bkupInfo.xml and gpreport.xml is read through its report', () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'lsc-gpo-report-')), '{ONLY-REPORT}');
+  cpSync(join(AUDIT, 'gpreport.xml'), join(dir, 'gpreport.xml'));
+  cpSync(join(AUDIT, 'bkupInfo.xml'), join(dir, 'bkupInfo.xml'));
+  const { host, errors } = gpoHost([dir]);
+  expect(errors).toEqual([]);
+  expect(host.name).toBe('GPO: Windows 11 - Audit');
+  expect(state(host, `audit:${G.proc}:success`).state).toBe('on');
+  expect(state(host, 'policy:process-creation-command-line')).toMatchObject({ state: 'on', reason: '--gpo (GPO Windows 11 - Audit, report)' });
+});
