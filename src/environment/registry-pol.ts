@@ -19,6 +19,8 @@ export interface PolEntry {
   /** Value name as written; the special names (**del.X, **delvals., **DeleteValues …) are kept as they are. */
   value: string;
   type: number;
+  /** Bytes of data the entry declares (and holds: never more than the file has). */
+  size: number;
   /** REG_SZ / REG_EXPAND_SZ: string; REG_DWORD (LE or BE) and REG_QWORD: number; REG_MULTI_SZ: string[]; else bytes. */
   data: string | number | string[] | Uint8Array;
 }
@@ -85,7 +87,7 @@ export function parseRegistryPol(buf: Uint8Array): RegistryPol {
     const data = decode(type, buf.subarray(pos, pos + size));
     pos += size;
     if (!expect(CLOSE)) return stop('"]" expected after the data');
-    out.entries.push({ key, value, type, data });
+    out.entries.push({ key, value, type, size, data });
   }
   return out;
 }

@@ -68,7 +68,7 @@ describe('registry.pol reader', () => {
     const r = parseRegistryPol(readFileSync(POL(AUDIT)));
     expect(r.partial).toBeUndefined();
     expect(r.entries).toHaveLength(14);
-    expect(r.entries[0]).toEqual({ key: CMDLINE_KEY, value: 'ProcessCreationIncludeCmdLine_Enabled', type: 4, data: 1 });
+    expect(r.entries[0]).toEqual({ key: CMDLINE_KEY, value: 'ProcessCreationIncludeCmdLine_Enabled', type: 4, size: 4, data: 1 });
     expect(r.entries.find((e) => e.key.endsWith('EventLog\\Security') && e.value === 'MaxSize')?.data).toBe(1024000);
     expect(r.entries.find((e) => e.value === '**delvals.')?.key).toBe('Software\\Policies\\Microsoft\\Windows\\PowerShell\\ModuleLogging\\ModuleNames');
   });
@@ -296,4 +296,25 @@ it('a backup folder holding only bkupInfo.xml and gpreport.xml is read through i
   expect(host.name).toBe('GPO: Windows 11 - Audit');
   expect(state(host, `audit:${G.proc}:success`).state).toBe('on');
   expect(state(host, 'policy:process-creation-command-line')).toMatchObject({ state: 'on', reason: '--gpo (GPO Windows 11 - Audit, report)' });
+});
+
+it('registry.pol: 500 seeded mutations of the real file (flipped bytes, cuts, huge sizes) never crash or read past the buffer', () => {
+  const whole = readFileSync(POL(AUDIT));
+  let seed = 20261206;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  for (let i = 0; i < 500; i++) {
+    const b = Buffer.from(whole.subarray(0, 8 + rnd(whole.length - 8) + 1));
+    for (let k = rnd(4); k > 0; k--) b[8 + rnd(b.length - 8)] = rnd(256);
+    if (rnd(3) === 0 && b.length > 40) b.writeUInt32LE(rnd(2) ? 0xffffffff : rnd(1 << 20), 8 + rnd(b.length - 12));
+    const r = parseRegistryPol(b);
+    // Every entry read is a whole one: its data came from inside the buffer.
+    let bytes = 8;
+    for (const e of r.entries) bytes += 2 + (e.key.length + 1) * 2 + 2 + (e.value.length + 1) * 2 + 2 + 4 + 2 + 4 + 2 + e.size + 2;
+    // Read to the end: every byte belongs to a whole entry. Stopped: the entries kept lie before the stop.
+    if (r.partial) expect(bytes).toBeLessThan(b.length);
+    else expect(bytes).toBe(b.length);
+  }
 });
