@@ -24,6 +24,7 @@ Examples:
   $ logsource-check rules/ --gpresult host.xml --auditpol host.csv    which rules will fire on that host
   $ logsource-check rules/ --sysmon sysmonconfig.xml --collector wef/ Sysmon filters and forwarding too
   $ logsource-check rules/ --gpresult exports/ --fail-under 80        CI gate over a fleet
+  $ logsource-check rules/ --gpo Baseline/GPOs/                      what GPOs will give, before they are linked
   $ logsource-check fix rules/ --gpresult host.xml --out remediation/
   $ logsource-check sysmon-config rules/ --mode targeted -o sysmon.xml
 

@@ -44,7 +44,8 @@ export function requirementState(id: string, host: HostEnvironment, catalog: Cat
       if (!host.covers.audit) return { state: 'unknown', reason: 'no audit policy input (gpresult, auditpol or a host snapshot) for this host' };
       const v = host.audit.get(guid.toUpperCase());
       const side = outcome === 'failure' ? v?.failure : v?.success;
-      if (side === undefined) return { state: 'unknown', reason: 'not configured by the inputs: the Windows default applies (auditpol /get /category:* /r shows it)' };
+      // An input may say why a side is not known (a GPO's audit.csv that could not be read: gpo-host.ts).
+      if (side === undefined) return { state: 'unknown', reason: v && v.success === undefined && v.failure === undefined ? v.source : 'not configured by the inputs: the Windows default applies (auditpol /get /category:* /r shows it)' };
       return { state: side ? 'on' : 'off', reason: v?.source ?? '' };
     }
     case 'policy': {

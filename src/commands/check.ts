@@ -23,7 +23,7 @@ export interface CheckCliOptions extends RuleAndHostCliOptions {
 
 export async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
   if (opts.baseline?.length) return checkBaselines(paths, opts);
-  if (opts.failUnder !== undefined && !opts.host?.length && !opts.gpresult?.length && !opts.auditpol?.length && !opts.sysmon?.length && !opts.collector?.length) {
+  if (opts.failUnder !== undefined && !opts.host?.length && !opts.gpresult?.length && !opts.gpo?.length && !opts.auditpol?.length && !opts.sysmon?.length && !opts.collector?.length) {
     throw new UsageError('--fail-under needs an environment input (--host, --gpresult, --auditpol or --sysmon)');
   }
   const { result } = await runValidated(paths, opts);

@@ -28,6 +28,7 @@ export interface RuleAndHostCliOptions {
   exclude?: string[];
   cache: boolean;
   gpresult?: string[];
+  gpo?: string[];
   auditpol?: string[];
   sysmon?: string[];
   collector?: string[];
@@ -84,6 +85,7 @@ export function hostOptions(cmd: Command): Command {
   return cmd
     .option('--host <dir|zip>', 'host snapshot written by the collection script (logsource-check collect-script): a folder, a .zip of it, or a folder of them = a fleet (repeatable)', collect)
     .option('--gpresult <file|dir>', 'gpresult /x XML of a host (repeatable; a directory: every .xml in it, one host each)', collect)
+    .option('--gpo <dir|file>', 'a GPO before it is deployed: a GPMC backup folder ({GUID} with Backup.xml), a folder of backups, or a Get-GPOReport -ReportType Xml file. Repeatable, in link order (first = highest precedence): together they make one virtual host, "what a host that gets only these GPOs has"', collect)
     .option('--auditpol <file>', 'auditpol /get /category:* /r output or a GPO backup audit.csv (repeatable; wins over gpresult for audit settings)', collect)
     .option('--sysmon <file>', 'Sysmon configuration XML deployed on the host(s): its filters are simulated per rule', collect)
     .option('--collector <file|dir>', 'collector configuration: WEF subscription XML, QueryList, nxlog.conf or winlogbeat.yml (repeatable; together they form what is forwarded)', collect)
@@ -132,7 +134,7 @@ export async function runValidated(paths: string[], opts: RuleAndHostCliOptions,
       cacheDir: opts.cache ? cacheDir() : false,
       onProgress: progress.update,
       mappings: readMappings(opts),
-      environment: { host: opts.host, gpresult: opts.gpresult, auditpol: opts.auditpol, sysmon: opts.sysmon, collector: opts.collector, collectorFormat: opts.collectorFormat, roles: opts.role },
+      environment: { host: opts.host, gpresult: opts.gpresult, gpo: opts.gpo, auditpol: opts.auditpol, sysmon: opts.sysmon, collector: opts.collector, collectorFormat: opts.collectorFormat, roles: opts.role },
       assumeDefaults: opts.assumeDefaults,
       observed: opts.observed,
       volume: { maxVolume: opts.maxVolume, rank: opts.rank },

@@ -18,7 +18,7 @@ export interface FixCliOptions extends RuleAndHostCliOptions {
 }
 
 export async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
-  if (!opts.host?.length && !opts.gpresult?.length && !opts.auditpol?.length && !opts.sysmon?.length) throw new UsageError('fix needs what the host has: --host, --gpresult, --auditpol and/or --sysmon');
+  if (!opts.host?.length && !opts.gpresult?.length && !opts.gpo?.length && !opts.auditpol?.length && !opts.sysmon?.length) throw new UsageError('fix needs what the host has: --host, --gpresult, --gpo, --auditpol and/or --sysmon');
   // --observed only tells how long the Security log holds: it is read apart, so it changes no verdict and no file.
   const observed = opts.observed?.length ? loadObservations(opts.observed) : undefined;
   if (observed?.missing.length) throw new UsageError(`no such file or directory: ${observed.missing.join(', ')}`);

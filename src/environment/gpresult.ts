@@ -37,7 +37,7 @@ interface Winner<T> {
 export function parseGpresult(xmlText: string, catalog: Catalog): GpresultSettings {
   const doc = parseXml(xmlText);
   const rsop = kids(doc, 'Rsop')[0];
-  if (!rsop) throw new Error('not a gpresult /x file (no <Rsop> root element)');
+  if (!rsop) throw new Error(kids(doc, 'GPO').length ? 'not a gpresult /x file: this is a GPO report (Get-GPOReport, <GPO> root); give it with --gpo' : 'not a gpresult /x file (no <Rsop> root element)');
   const computer = kids(rsop, 'ComputerResults')[0];
   if (!computer) throw new Error('no <ComputerResults>: run "gpresult /x" from an elevated prompt to include computer settings');
 
@@ -70,6 +70,16 @@ export function parseGpresult(xmlText: string, catalog: Catalog): GpresultSettin
     notes: [],
   };
   out.role = roleOf(computer, applied, out.computer, out.computerDomain);
+  readComputerExtensions(computer, catalog, gpoOf, out);
+  return out;
+}
+
+/**
+ * The settings in a computer section's <ExtensionData> (AuditSettings, SecuritySettings, Registry): the same
+ * schemas in gpresult's <ComputerResults> and in a GPO report's <Computer> (Get-GPOReport, a GPMC backup's
+ * gpreport.xml), which has no <Precedence> (every setting is precedence 1) and no per-setting GPO.
+ */
+export function readComputerExtensions(computer: XmlNode, catalog: Catalog, gpoOf: (setting: XmlNode) => string, out: GpresultSettings): void {
   const advanced = new Map<string, Winner<{ value: number; gpo: string }>>();
   const legacy = new Map<string, Winner<{ success: boolean; failure: boolean; gpo: string }>>();
   const logs = new Map<string, Winner<{ maxSizeKB?: number; gpo: string }>>();
@@ -145,7 +155,6 @@ export function parseGpresult(xmlText: string, catalog: Catalog): GpresultSettin
   for (const [k, w] of retention) out.eventLogs.set(k, { gpo: '', ...out.eventLogs.get(k), retention: w.value });
   for (const [k, w] of policies) out.policies.set(k, w.value);
   out.forceSubcategories = force?.value;
-  return out;
 }
 
 const indexes = new WeakMap<Catalog, { byKey: Map<string, string>; categories: Set<string> }>();

@@ -6,6 +6,8 @@ import { errnoMessage } from '../rules/files.js';
 import { parseAuditpol, type AuditpolSettings } from './auditpol.js';
 import { applyAuditpol, applyGpresult } from './merge.js';
 import { parseGpresult } from './gpresult.js';
+import { readGpoArgument, type GpoInput } from './gpo.js';
+import { hostFromGpos } from './gpo-host.js';
 import { parseSysmonConfig, type SysmonConfig } from './sysmon.js';
 import { detectFormat, readCollector, type CollectorFormat } from './collectors.js';
 import type { ForwardedSet } from './forwarded.js';
@@ -29,6 +31,8 @@ export interface EnvironmentInputs {
   collectorFormat?: CollectorFormat;
   /** --role [HOST=]dc,dns …: what a host is (all hosts without HOST=); stated roles are complete. */
   roles?: string[];
+  /** GPO backups / Get-GPOReport XML, in link order (first = highest precedence): together one virtual host (gpo-host.ts). */
+  gpo?: string[];
 }
 
 export interface Environment {
@@ -44,7 +48,7 @@ export interface Environment {
 }
 
 export function hasEnvironmentInputs(i: EnvironmentInputs): boolean {
-  return Boolean(i.host?.length || i.gpresult?.length || i.auditpol?.length || i.sysmon?.length || i.collector?.length);
+  return Boolean(i.host?.length || i.gpresult?.length || i.gpo?.length || i.auditpol?.length || i.sysmon?.length || i.collector?.length);
 }
 
 /** Reads every environment input into hosts: one per snapshot or gpresult file, auditpol merged into its host. */
@@ -185,6 +189,26 @@ function* baseHosts(inputs: EnvironmentInputs, catalog: Catalog, snapSink: Sink,
     names.add(name);
     yield host;
   }
+  const gpos = readGpos(inputs.gpo ?? [], catalog, gpSink);
+  if (gpos.length) {
+    const host = hostFromGpos(gpos, catalog);
+    names.add(host.name);
+    yield host;
+  }
+}
+
+/** Every --gpo argument's GPOs, in the order given (= link order). */
+function readGpos(args: string[], catalog: Catalog, sink: Sink): GpoInput[] {
+  const out: GpoInput[] = [];
+  for (const arg of args) {
+    try {
+      append(out, readGpoArgument(arg, catalog, sink.errors));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') sink.missing.push(arg);
+      else sink.errors.push({ path: arg, message: `cannot access: ${errnoMessage(e)}` });
+    }
+  }
+  return out;
 }
 
 interface AuditpolInput {

@@ -19,6 +19,7 @@ import { applyAuditpol, applyGpresult } from './merge.js';
 import { parseGpresult } from './gpresult.js';
 import { emptyHost, hostKey, type HostEnvironment, type InputError } from './model.js';
 import { normaliseKey, parseRegFile, type RegFile } from './regfile.js';
+import { registryPolicyOn } from './registry-match.js';
 import { parseResourceSacl } from './resource-sacl.js';
 import { entryOutcomes, setGlobalSacl } from './sacl-flags.js';
 import { readObjectSacls } from './snapshot-sacls.js';
@@ -224,7 +225,7 @@ function readRegistry(host: HostEnvironment, snap: Snapshot, catalog: Catalog, e
       if (!host.policies.has(p.id)) (host.policyGaps ??= new Map()).set(p.id, `${regs.filter(({ reg }) => reg.partial).map(({ file }) => file).join(', ')} was read only in part (limit), and ${cut.r.value} is not set in the part read`);
       continue;
     }
-    const on = found.every(({ r, v }) => v !== undefined && v.data !== null && String(v.data) === String(r.data));
+    const on = registryPolicyOn(found);
     const any = found.find((x) => x.v)?.v;
     const prev = host.policies.get(p.id);
     const state = on ? 'on' : 'off';
