@@ -15,7 +15,8 @@ export interface GpresultSettings {
   legacy: Map<string, { success: boolean; failure: boolean; gpo: string }>;
   /** "Audit: Force audit policy subcategory settings …" (SCENoApplyLegacyAuditPolicy); undefined when not set. */
   forceSubcategories?: boolean;
-  eventLogs: Map<string, { maxSizeKB?: number; retention?: number; gpo: string }>;
+  /** template: set by the administrative template (Event Log Service), which wins over Security Settings > Event Log. */
+  eventLogs: Map<string, { maxSizeKB?: number; retention?: number; gpo: string; template?: boolean }>;
   /** Domain controller or member, from the computer's groups and OU (undefined when neither tells). */
   role?: { kind: 'domain-controller' | 'member' | 'standalone'; evidence: string };
   /** GPOs that configure audit policy (advanced or legacy): a GPO refresh reverts local auditpol changes. */
@@ -84,6 +85,8 @@ export function readComputerExtensions(computer: XmlNode, catalog: Catalog, gpoO
   const legacy = new Map<string, Winner<{ success: boolean; failure: boolean; gpo: string }>>();
   const logs = new Map<string, Winner<{ maxSizeKB?: number; gpo: string }>>();
   const retention = new Map<string, Winner<number>>();
+  const tplLogs = new Map<string, Winner<{ maxSizeKB?: number; gpo: string }>>();
+  const tplRetention = new Map<string, Winner<number>>();
   const policies = new Map<string, Winner<{ enabled: boolean; gpo: string; detail?: string; coversAll?: boolean }>>();
   let force: Winner<boolean> | undefined;
 
@@ -130,6 +133,20 @@ export function readComputerExtensions(computer: XmlNode, catalog: Catalog, gpoO
     for (const s of kids(ext, 'Policy')) {
       const name = text(s, 'Name') ?? '';
       const category = text(s, 'Category') ?? '';
+      // Windows Components > Event Log Service > <log>: size (KB) and "Control Event Log behavior" (eventlog.admx;
+      // data/eventlog.yaml). Enabled behaviour = new events are not written when full (never overwrite).
+      const el = /^Windows Components\/Event Log Service\/(Application|Security|Setup|System)$/i.exec(category);
+      if (el) {
+        const log = logName(el[1]!);
+        const state = text(s, 'State');
+        if (/^Specify the maximum log file size/i.test(name) && state === 'Enabled') {
+          const kb = Number(text(kids(s, 'Numeric')[0], 'Value'));
+          if (Number.isFinite(kb)) keep(tplLogs, log, precedenceOf(s), { maxSizeKB: kb, gpo: gpoOf(s) });
+        } else if (/^Control Event Log behavior/i.test(name) && (state === 'Enabled' || state === 'Disabled')) {
+          keep(tplRetention, log, precedenceOf(s), state === 'Enabled' ? 2 : 0);
+        }
+        continue;
+      }
       const slug = knownPolicies.byKey.get(policyKey(category, name));
       if (!slug) {
         if (knownPolicies.categories.has(category.toLowerCase())) out.notes.push(`policy "${name}" in "${category}" is not one logsource-check knows; ignored`);
@@ -153,9 +170,15 @@ export function readComputerExtensions(computer: XmlNode, catalog: Catalog, gpoO
   for (const [k, w] of legacy) out.legacy.set(k, w.value);
   for (const [k, w] of logs) out.eventLogs.set(k, w.value);
   for (const [k, w] of retention) out.eventLogs.set(k, { gpo: '', ...out.eventLogs.get(k), retention: w.value });
+  // The administrative template writes HKLM\SOFTWARE\Policies\…\EventLog\<log>, which the event log service
+  // reads over its own Services\EventLog key: it wins where both are set.
+  for (const [k, w] of tplLogs) out.eventLogs.set(k, { ...out.eventLogs.get(k), ...w.value, template: true });
+  for (const [k, w] of tplRetention) out.eventLogs.set(k, { gpo: '', ...out.eventLogs.get(k), retention: w.value });
   for (const [k, w] of policies) out.policies.set(k, w.value);
   out.forceSubcategories = force?.value;
 }
+
+const logName = (s: string) => s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
 
 const indexes = new WeakMap<Catalog, { byKey: Map<string, string>; categories: Set<string> }>();
 

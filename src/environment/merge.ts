@@ -23,7 +23,12 @@ export function applyGpresult(host: HostEnvironment, settings: GpresultSettings,
     host.policies.set(slug, { state: p.enabled && p.coversAll !== false ? 'on' : 'off', source: `${label} (GPO ${p.gpo})`, detail: p.detail });
   }
   for (const [log, l] of settings.eventLogs) {
-    const policy = l.maxSizeKB !== undefined && l.gpo ? `GPO ${l.gpo} (Computer Configuration > Policies > Windows Settings > Security Settings > Event Log > Maximum ${log.toLowerCase()} log size)` : undefined;
+    const policy =
+      l.maxSizeKB === undefined || !l.gpo
+        ? undefined
+        : l.template
+          ? `GPO ${l.gpo} (the administrative template "Specify the maximum log file size (KB)": Windows Components > Event Log Service > ${log})`
+          : `GPO ${l.gpo} (Computer Configuration > Policies > Windows Settings > Security Settings > Event Log > Maximum ${log.toLowerCase()} log size)`;
     host.eventLogs.set(log, { log, maxSizeKB: l.maxSizeKB, retention: l.retention, source: `${label}${l.gpo ? ` (GPO ${l.gpo})` : ''}`, ...(policy ? { policy } : {}) });
   }
   applyManagement(host, managementFromGpresult(settings.domainGpos, settings.computerDomain, label));

@@ -114,3 +114,11 @@ describe('E8: a gpresult that declares UTF-16 but is 8-bit text (real, re-saved)
     expect(utf16.notes.join('\n')).not.toMatch(/declares encoding/);
   });
 });
+
+describe('E3: event log sizes set by the administrative template (real CIS member server gpresult)', () => {
+  it('Application, Security, Setup and System sizes and overwrite behaviour are read, naming the template', () => {
+    const h = loadEnvironment({ gpresult: [join(REAL, 'gpresult/member-cis-ms01-2023.xml')] }, catalog).hosts[0]!;
+    expect(h.eventLogs.get('Security')).toMatchObject({ maxSizeKB: 196608, retention: 0, policy: expect.stringMatching(/administrative template .*Event Log Service > Security/) });
+    for (const log of ['Application', 'Setup', 'System']) expect(h.eventLogs.get(log), log).toMatchObject({ maxSizeKB: 32768, retention: 0 });
+  });
+});
