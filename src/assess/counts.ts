@@ -103,8 +103,8 @@ const SETTLES: Record<string, string> = {
   policy: 'policies.reg / policies-system.reg in a host snapshot, or --gpresult',
   sysmon: 'sysmon-service.txt + sysmon-config.xml in a host snapshot, or --sysmon',
   channel: 'wevtutil-gl.txt with wevtutil-el.txt (the full channel list) in a host snapshot',
-  sacl: 'auditpol-resourcesacl.txt shows global SACLs; sacls.txt (collect-script <rules> --format ps1) the SACLs of the watched keys and folders',
-  role: '--role; a host snapshot settles domain controller or not (gpresult, systeminfo) and the roles whose channels its full channel list shows (DNS Server, Directory Service, MSExchange …)',
+  sacl: 'auditpol-resourcesacl.txt (global SACLs), sacls.txt (collect-script <rules> --format ps1: the watched paths)',
+  role: '--role, or a host snapshot (gpresult, systeminfo, wevtutil-el.txt)',
 };
 
 /** Per kind of requirement the states leave unknown: how many, and the input that would settle them. */

@@ -25,7 +25,7 @@ export const SNAPSHOT_FILES: SnapshotFile[] = [
   { file: 'policies.reg', command: 'reg export HKLM\\SOFTWARE\\Policies policies.reg /y', purpose: 'policy registry values as the host has them (GPO or MDM): PowerShell logging, event log sizes, forwarding' },
   { file: 'policies-system.reg', command: 'reg export HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System policies-system.reg /y', purpose: 'process creation command line (Audit\\ProcessCreationIncludeCmdLine_Enabled)' },
   { file: 'wevtutil-gl.txt', command: 'wevtutil gl "<channel>" for every channel of wevtutil el', purpose: 'which event channels are enabled, their size and retention' },
-  { file: 'wevtutil-el.txt', command: 'wevtutil el', purpose: 'the full channel list: a channel not in it is not on the host, and role channels (DNS Server, Directory Service …) show the roles' },
+  { file: 'wevtutil-el.txt', command: 'wevtutil el', purpose: 'the full channel list: a channel not in it is not on the host, and role channels (DNS Server, Directory Service ...) show the roles' },
   { file: 'sysmon-service.txt', command: 'sc query + sc qc for Sysmon64, Sysmon, SysmonDrv and the service named after the Sysmon publisher\'s binary; wevtutil gp Microsoft-Windows-Sysmon; fltmc filters', purpose: 'whether Sysmon is installed and running, under any name (its publisher and minifilter altitude do not change with renaming), and whether it is the Windows built-in one' },
   { file: 'sysmon.txt', command: '<sysmon binary> -c', purpose: 'the Sysmon configuration the driver really uses (only when the service exists)' },
   { file: 'sysmon-config.xml', command: 'copy of the "Config file" named by sysmon -c', purpose: 'the Sysmon XML configuration, when the file still exists' },

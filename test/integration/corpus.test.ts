@@ -63,7 +63,8 @@ describe.skipIf(!have)('SigmaHQ corpus', () => {
     const lsass = byFile('win_security_lsass_access_non_system_account.yml')!;
     expect(lsass.eventIds).toEqual([4656, 4663]);
     // ... which Windows writes only for kernel objects whose SACL audits the access
-    expect(lsass.alternatives).toContainEqual(['audit:{0CCE921F-69AE-11D9-BED3-505054503030}:failure', 'audit:{0CCE921F-69AE-11D9-BED3-505054503030}:success', 'sacl:kernel-object']);
+    // (both sides: 4656 is written on failed accesses too)
+    expect(lsass.alternatives).toContainEqual(['audit:{0CCE921F-69AE-11D9-BED3-505054503030}:failure', 'audit:{0CCE921F-69AE-11D9-BED3-505054503030}:success', 'sacl:kernel-object', 'sacl:kernel-object:failure']);
     expect(lsass.alternatives.flat().some((id) => id.startsWith('audit:{0CCE921D-') || id.startsWith('audit:{0CCE921E-'))).toBe(false);
     // service installed (System 7045) → on by default
     expect(byFile('win_system_service_install_anydesk.yml')!.alternatives).toEqual([[]]);
@@ -315,12 +316,16 @@ describe.skipIf(!have)('rules in the wild: the SigmaHQ results do not change', (
   it('every requirement count over the 5 main folders equals the one measured before the tolerant loader and normalisation', async () => {
     const { createHash } = await import('node:crypto');
     const j = JSON.parse(runCli([...MAIN, '--format', 'json', '--no-cache']).stdout);
-    const digest = createHash('sha1')
-      .update(j.requirements.map((q: { id: string; rules: number; essentialFor: number }) => `${q.id}:${q.rules}:${q.essentialFor}`).sort().join('\n'))
-      .digest('hex');
-    // Measured with the code before issue 11 (103 requirements; sysmon:1 1,416 rules, 4688 1,286, command line 1,032 …).
+    type Q = { id: string; rules: number; essentialFor: number };
+    const line = (q: Q) => `${q.id}:${q.rules}:${q.essentialFor}`;
+    // Issue 22 split each SACL requirement by outcome: events written on failed accesses too (4656, 4661/4662)
+    // also need the SACL's failure side. Everything else is as measured before issue 11 (103 requirements;
+    // sysmon:1 1,416 rules, 4688 1,286, command line 1,032 …).
+    const failureSide = (q: Q) => /^sacl:.*:failure$/.test(q.id);
+    const digest = createHash('sha1').update(j.requirements.filter((q: Q) => !failureSide(q)).map(line).sort().join('\n')).digest('hex');
     expect(digest).toBe('0169964a73741a6570f71d1bb5f56ad8e5383f61');
-    expect(j.requirements).toHaveLength(103);
+    expect(j.requirements.filter(failureSide).map(line).sort()).toEqual(['sacl:directory-service:failure:8:7', 'sacl:file:failure:7:0', 'sacl:kernel-object:failure:10:3', 'sacl:registry:failure:11:4']);
+    expect(j.requirements).toHaveLength(107);
     // One rule changed on purpose: a Security rule without EventID is no longer "ready by default" (unknown).
     expect(j.summary.resolved).toBe(2850);
     const r = j.rules.find((x: { path: string }) => x.path.endsWith('/win_security_susp_computer_name.yml'));
