@@ -5,6 +5,7 @@
  * - `sysmon -c` (the configuration the driver really uses, which may differ from any XML file on disk).
  */
 import { HEADER } from './wevtutil.js';
+import { isCodePageLine, isPromptLine } from './capture-text.js';
 import { LIMITS } from '../limits.js';
 import { cappedNotes, forEachLine } from '../lines.js';
 
@@ -65,6 +66,11 @@ export function parseScOutput(text: string): ServiceSet {
       return;
     }
     if (other) return;
+    // A saved console transcript: the prompt line of the command and chcp's line are not sc output.
+    if (!/^\s/.test(raw) && (isPromptLine(t) || isCodePageLine(t))) {
+      notes.add(`line ${lineNo}: "${t.slice(0, 60)}" is a prompt or chcp line, not sc output; skipped`);
+      return;
+    }
     const failed = /^\[SC\]\s+(\S+)\s+FAILED\s+(\d+)/i.exec(t);
     if (failed) {
       if (!named) {

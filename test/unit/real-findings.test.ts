@@ -122,3 +122,12 @@ describe('E3: event log sizes set by the administrative template (real CIS membe
     for (const log of ['Application', 'Setup', 'System']) expect(h.eventLogs.get(log), log).toMatchObject({ maxSizeKB: 32768, retention: 0 });
   });
 });
+
+describe('sc captures pasted with their prompt', () => {
+  it('a PowerShell prompt and a chcp line before the real pt-BR sc output are skipped with a note, not read as a service', () => {
+    const set = parseScOutput(`Página de código ativa: 850\r\nPS C:\\Windows\\system32> sc.exe query sysmon\r\n${text('services/sc-query-sysmon-builtin-ptbr.txt')}`);
+    expect([...set.services.keys()]).toEqual(['sysmon']);
+    expect(set.services.get('sysmon')?.state).toBe('RUNNING');
+    expect(set.notes.join('\n')).toMatch(/is a prompt or chcp line, not sc output; skipped/);
+  });
+});
