@@ -163,7 +163,7 @@ type BranchState = 'on' | 'partial' | 'off' | 'unknown' | 'n/a';
 /**
  * Verdicts count events, never settings:
  *  ready: every event branch of one alternative is produced with the fields the rule reads.
- *  partial: some branch is produced (or only a supplementary source such as PowerShell 7), none complete.
+ *  partial: some branch is produced (or only a source that covers part of what it reads), none complete.
  *  blocked: no branch can be produced, and the inputs say so.
  *  unknown: no branch is known to be produced and the inputs leave some open (the reason names the input).
  *  not-applicable: every branch needs a role the host does not have (Kerberos service events off a DC).
@@ -228,8 +228,10 @@ export function assessRule(alternatives: AltInput[], supplementary: AltInput[], 
   const suppOn = supp.find((x) => x.live.some((s) => s === 'on' || s === 'partial'));
   if (someFull || suppOn) {
     const partialIds = [...new Set([...full, ...supp].flatMap((x) => x.a.branches.flat()).filter((id) => stateOf(id).state === 'partial'))];
+    // Named, not guessed: a source that sees part of what the rule reads (PowerShell 7's log, Removable Storage).
+    const partOnly = suppOn ? [...new Set(suppOn.a.branches.flat())].filter((id) => stateOf(id).state === 'on') : [];
     const why = !someFull
-      ? 'only a supplementary source (e.g. PowerShell 7) is logged'
+      ? `only a source that covers part of what it reads is logged${partOnly.length ? `: ${partOnly.join(' + ')}` : ''}`
       : partialIds.length
         ? `logged only in part: ${partialIds.map((id) => `${id} (${stateOf(id).reason})`).join('; ')}`
         : `${someFull.live.filter((s) => s === 'on').length} of the ${someFull.live.length} events it reads are logged with their fields`;
