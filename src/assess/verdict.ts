@@ -151,11 +151,15 @@ export interface RuleAssessment {
   why: string;
   /** Unknown verdicts: the kind of requirement the inputs do not tell (sysmon, channel, sacl, role …). */
   cause?: string;
+  /** Ready only through a source that lacks these fields the rule reads: what they detect is lost. */
+  degraded?: string[];
 }
 
 /** One way to produce the rule's events: per event (branch), what it needs. */
 export interface AltInput {
   branches: string[][];
+  /** Fields the rule reads that this way's events never have (4688 has no OriginalFileName). */
+  lacks?: string[];
 }
 
 type BranchState = 'on' | 'partial' | 'off' | 'unknown' | 'n/a';
@@ -217,9 +221,13 @@ export function assessRule(alternatives: AltInput[], supplementary: AltInput[], 
   const ranked = full
     .map((x) => ({ ...x, missing: notOn(x.a) }))
     .sort((x, y) => x.missing.length - y.missing.length || count(x.missing, stateOf, 'unknown') - count(y.missing, stateOf, 'unknown'));
-  const complete = ranked.find((x) => x.live.every((s) => s === 'on'));
+  // A way with every field the rule reads wins over one that lacks some (Sysmon 1 over 4688 for OriginalFileName).
+  const completes = ranked.filter((x) => x.live.every((s) => s === 'on'));
+  const complete = completes.find((x) => !x.a.lacks?.length) ?? completes[0];
   if (complete) {
     const dropped = complete.states.length - complete.live.length;
+    const lacks = complete.a.lacks ?? [];
+    if (lacks.length) return { verdict: 'ready', missing: [], why: `degraded: logged only by a source without ${lacks.join(', ')}, so the selections on ${lacks.length === 1 ? 'it' : 'them'} cannot match`, degraded: lacks };
     return { verdict: 'ready', missing: [], why: dropped ? `every event this host can produce is logged (${dropped} event type(s) occur only on other roles)` : 'every event it reads is logged with its fields' };
   }
   const missing = ranked[0]?.missing ?? notOn((supp[0] as { a: AltInput }).a);

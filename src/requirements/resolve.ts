@@ -79,11 +79,12 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
         if (res.eventsFromFields) byFields = true;
         res.events.forEach((e) => eventIds.add(e));
         const roles = [...(entry.roles ?? []), ...(origin.roles ?? [])];
+        const lacks = res.lacks?.length ? { lacks: res.lacks } : {};
         for (const c of roleOptions(res.sets, roles)) {
-          const alt: Alternative = { origin: origin.name, requires: c.requires, branches: c.branches, events: c.events };
+          const alt: Alternative = { origin: origin.name, requires: c.requires, branches: c.branches, events: c.events, ...lacks };
           alternatives.push(origin.supplementary ? { ...alt, supplementary: true } : alt);
         }
-        for (const c of roleOptions(res.partial, roles)) alternatives.push({ origin: origin.name, requires: c.requires, branches: c.branches, events: c.events, supplementary: true });
+        for (const c of roleOptions(res.partial, roles)) alternatives.push({ origin: origin.name, requires: c.requires, branches: c.branches, events: c.events, supplementary: true, ...lacks });
       }
     }
   };
@@ -128,6 +129,8 @@ interface OriginResult {
   partial: Combo[];
   events: number[];
   notes: string[];
+  /** Fields the rule reads that this origin lacks (it still matches through other selections). */
+  lacks?: string[];
 }
 
 function resolveOrigin(
@@ -142,11 +145,15 @@ function resolveOrigin(
     return { rejected: `ETW provider ${origin.provider ?? ''} has no event-log channel; it needs an ETW consumer`.replace('  ', ' ') };
   }
   const notes: string[] = [];
+  let lacks: string[] | undefined;
 
   if (origin.fields) {
     const verdict = fieldCoverage(rule, origin.fields, known);
     if (!verdict.usable) return { rejected: `does not provide field(s) ${verdict.lacking.join(', ')}` };
-    if (verdict.lacking.length) notes.push(`with ${origin.name} the rule's branches on ${verdict.lacking.join(', ')} cannot match`);
+    if (verdict.lacking.length) {
+      notes.push(`with ${origin.name} the rule's branches on ${verdict.lacking.join(', ')} cannot match`);
+      lacks = verdict.lacking;
+    }
   }
 
   // Which events of this origin the rule can match.
@@ -197,7 +204,7 @@ function resolveOrigin(
   const { sets, truncated } = product(perEvent);
   if (truncated) notes.push(`more than ${MAX_ALTERNATIVES} ways to produce the rule's events; only the first ${MAX_ALTERNATIVES} are listed`);
   const partial = anyPartial ? product(perEventPartial).sets.map((c) => withAll(c, base)) : [];
-  return { sets: sets.map((c) => withAll(c, base)), partial, events, notes, ...(sysmonByFields ? { eventsFromFields: true } : {}) };
+  return { sets: sets.map((c) => withAll(c, base)), partial, events, notes, ...(sysmonByFields ? { eventsFromFields: true } : {}), ...(lacks ? { lacks } : {}) };
 }
 
 /**
