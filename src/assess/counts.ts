@@ -2,6 +2,7 @@
 import { splitRequirement } from '../catalog/catalog.js';
 import type { HostEnvironment } from '../environment/model.js';
 import type { RequirementState, Verdict } from './verdict.js';
+import type { BranchEvent } from '../requirements/sets.js';
 
 export interface VerdictCounts {
   ready: number;
@@ -40,6 +41,10 @@ export interface AssessRule {
   supplementaryBranches: string[][][];
   /** Per alternative, the fields the rule reads that its source lacks (absent: none lacks any). */
   lacks?: string[][];
+  /** Per alternative, the event (channel, IDs) of each branch: what must be shipped. */
+  branchEvents?: BranchEvent[][];
+  /** Per EventID, the providers the rule pairs it with (collector queries that filter on Provider). */
+  eventProviders?: Record<string, string[]>;
 }
 
 /** The rule set to assess: its rules (in report order) and every requirement id they name. */

@@ -21,16 +21,26 @@ export interface SysmonInstallFacts {
   builtin: { binaryDir: string; service: string };
 }
 
+/** The level an event is written with (read from real captures), for collector queries that filter on Level. */
+export interface EventLevel {
+  channel: string;
+  provider: string;
+  event: number;
+  level: number;
+}
+
 export interface ChannelFacts {
   /** Channels every supported Windows install registers, lower-case. */
   always: string[];
   roles: RoleChannel[];
+  levels: EventLevel[];
   sysmon: SysmonInstallFacts;
 }
 
 export const NO_CHANNEL_FACTS: ChannelFacts = {
   always: [],
   roles: [],
+  levels: [],
   sysmon: { publisher: 'Microsoft-Windows-Sysmon', publisherGuid: '', altitude: '', defaultServices: ['sysmon64', 'sysmon'], builtin: { binaryDir: '', service: '' } },
 };
 
@@ -56,7 +66,7 @@ function checkSysmonInstall(doc: unknown, problems: string[]): SysmonInstallFact
 
 export function checkChannelFacts(doc: unknown, sysmonDoc: unknown, problems: string[]): ChannelFacts {
   const c = new Checker('channels.yaml');
-  c.onlyKeys(doc, 'top level', ['always', 'roles']);
+  c.onlyKeys(doc, 'top level', ['always', 'roles', 'levels']);
   const always = (c.field<unknown[]>(doc, 'top level', 'always', 'array') ?? []).flatMap((v, i) => {
     if (typeof v !== 'string' || !v.trim()) {
       c.fail(`always[${i}]`, 'should be a channel name');
@@ -76,8 +86,27 @@ export function checkChannelFacts(doc: unknown, sysmonDoc: unknown, problems: st
     if (!channel || !role || !source || !(ROLES as readonly string[]).includes(role)) return [];
     return [{ channel, role: role as RoleChannel['role'], source, ...(prefix ? { prefix } : {}), ...(note ? { note } : {}) }];
   });
+  const levels = (c.field<unknown[]>(doc, 'top level', 'levels', 'array', true) ?? []).flatMap((e, i) => {
+    const w = `levels[${i}]`;
+    c.onlyKeys(e, w, ['channel', 'provider', 'event', 'level', 'source', 'note']);
+    const channel = c.field<string>(e, w, 'channel', 'string');
+    const provider = c.field<string>(e, w, 'provider', 'string');
+    const event = c.field<number>(e, w, 'event', 'number');
+    const level = c.field<number>(e, w, 'level', 'number');
+    c.field(e, w, 'source', 'string');
+    c.field(e, w, 'note', 'string', true);
+    if (level !== undefined && !(Number.isInteger(level) && level >= 0 && level <= 255)) c.fail(w, `level ${level} is not 0-255`);
+    return channel && provider && event !== undefined && level !== undefined ? [{ channel, provider, event, level }] : [];
+  });
   problems.push(...c.problems);
-  return { always, roles, sysmon: checkSysmonInstall(sysmonDoc, problems) };
+  return { always, roles, levels, sysmon: checkSysmonInstall(sysmonDoc, problems) };
+}
+
+/** The level of an event of this channel and provider, when a real capture showed it. */
+export function levelOf(facts: ChannelFacts, channel: string, provider: string, event: number): number | undefined {
+  const c = channel.toLowerCase();
+  const p = provider.toLowerCase();
+  return facts.levels.find((l) => l.event === event && l.channel.toLowerCase() === c && l.provider.toLowerCase() === p)?.level;
 }
 
 /** The role a channel's existence proves, if any. */

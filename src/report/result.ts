@@ -1,3 +1,4 @@
+import { providersByEvent } from '../requirements/objects.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { describeRequirement, type RequirementKind } from '../requirements/describe.js';
 import type { Resolution } from '../requirements/resolve.js';
@@ -91,6 +92,8 @@ export interface RuleRow {
    * Hashes …); present only when some alternative lacks one. Ready only through such a source is degraded.
    */
   lacks?: string[][];
+  /** Per EventID, the providers the rule's selections pair it with (only where every mention names one). */
+  eventProviders?: Record<string, string[]>;
   /** Per alternative, the event (channel, event IDs) of each branch: what observed counts must show. */
   branchEvents: BranchEvent[][];
   supplementaryBranchEvents: BranchEvent[][];
@@ -136,6 +139,7 @@ export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resol
     const alternatives = full.map((a) => a.requires);
     const supp = res.alternatives.filter((a) => a.supplementary);
     const supplementary = supp.map((a) => a.requires);
+    const eventProviders = rule.kind === 'rule' && res.status === 'resolved' ? providersByEvent(rule) : undefined;
     const isWindows = rule.kind === 'correlation' ? res.status === 'resolved' : rule.logsource.product === 'windows' || res.logsource.startsWith('windows') || res.status === 'resolved';
     if (rule.kind === 'correlation') correlations++;
     else {
@@ -171,6 +175,7 @@ export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resol
       origins: full.map((a) => a.origin),
       branches: full.map((a) => a.branches),
       ...(full.some((a) => a.lacks?.length) ? { lacks: full.map((a) => a.lacks ?? []) } : {}),
+      ...(eventProviders ? { eventProviders } : {}),
       supplementary,
       supplementaryBranches: supp.map((a) => a.branches),
       branchEvents: full.map((a) => a.events),

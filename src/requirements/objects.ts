@@ -23,22 +23,56 @@ export function objectsRead(rule: SigmaRule, facts: ObjectFacts): string[] {
   return classes;
 }
 
-function compute(rule: SigmaRule, facts: ObjectFacts): string[] {
+/** The field maps of the rule's positively used selections (a list of maps is one OR-branch per map). */
+export function positiveBranches(rule: SigmaRule): Record<string, unknown>[] {
   const selections = Object.keys(rule.detection).filter((k) => k !== 'condition' && k !== 'timeframe');
   const positive = new Set<string>();
   if (!rule.facts.conditions.length) selections.forEach((s) => positive.add(s));
   for (const c of rule.facts.conditions) for (const s of classifySelections(c, selections).positive) positive.add(s);
-  const out = new Set<string>();
+  const out: Record<string, unknown>[] = [];
   for (const name of positive) {
     const sel = rule.detection[name];
-    // A list of maps is one OR-branch per map; a keyword list names no object.
+    // A keyword list names no field.
     const branches = Array.isArray(sel) ? sel.filter((b) => typeof b === 'object' && b !== null) : typeof sel === 'object' && sel !== null ? [sel] : [];
-    for (const b of branches) {
-      const got = branchClasses(b as Record<string, unknown>, facts);
-      if (got) got.forEach((k) => out.add(k));
-    }
+    out.push(...(branches as Record<string, unknown>[]));
+  }
+  return out;
+}
+
+function compute(rule: SigmaRule, facts: ObjectFacts): string[] {
+  const out = new Set<string>();
+  for (const b of positiveBranches(rule)) {
+    const got = branchClasses(b, facts);
+    if (got) got.forEach((k) => out.add(k));
   }
   return out.size ? [...out] : [ANY];
+}
+
+/**
+ * Per EventID the rule names, the providers its selections pair with it (Provider_Name in the same branch);
+ * an EventID in a branch without one may come from any provider (no entry). Collector queries that filter on
+ * Provider are judged by these (a WEF subscription on Service Control Manager 7045).
+ */
+export function providersByEvent(rule: SigmaRule): Record<string, string[]> | undefined {
+  const out = new Map<string, Set<string>>();
+  const anyProvider = new Set<string>();
+  for (const b of positiveBranches(rule)) {
+    let ids: string[] = [];
+    let providers: string[] = [];
+    for (const [key, value] of Object.entries(b)) {
+      const [field = '', ...mods] = key.split('|').map((p) => p.trim().toLowerCase());
+      if (mods.some((m) => m !== 'all' && m !== 'cased')) continue;
+      const values = (Array.isArray(value) ? value : [value]).filter((v) => typeof v === 'string' || typeof v === 'number').map(String);
+      if (field === 'eventid') ids = values;
+      else if (field === 'provider_name' || field === 'provider') providers = values;
+    }
+    for (const id of ids) {
+      if (!providers.length) anyProvider.add(id);
+      else providers.forEach((p) => (out.get(id) ?? out.set(id, new Set()).get(id)!).add(p));
+    }
+  }
+  for (const id of anyProvider) out.delete(id);
+  return out.size ? Object.fromEntries([...out].map(([id, p]) => [id, [...p]])) : undefined;
 }
 
 /** The classes one branch (fields AND'ed) reads, or undefined when it has no object field. */
