@@ -96,7 +96,7 @@ export const ASSUMED: Record<string, string> = {
   channel: 'event channels that are disabled by default are disabled',
   policy: 'logging policies (PowerShell, command line) are not configured',
   sacl: 'no audit SACL on the files and registry keys the rules watch',
-  role: 'the host has no server role the inputs do not show (not a DC, CA, NPS, DNS, IIS, Exchange or AD FS server)',
+  role: 'the host has no server role or product the inputs do not show (not a DC, CA, NPS, DNS, IIS, Exchange, AD FS or WSUS server; no SQL Server or ScreenConnect)',
 };
 
 /** "domain controller + dns-server", "workstation", or undefined when nothing tells. */

@@ -28,10 +28,13 @@ const ROLE_NAMES: Record<string, string> = {
   iis: 'IIS web server',
   exchange: 'Exchange server',
   adfs: 'AD FS server',
+  'sql-server': 'SQL Server host',
+  screenconnect: 'ScreenConnect host',
+  wsus: 'WSUS server',
 };
 
 /** Server roles that only Windows Server can have: a client OS never produces their events. */
-const SERVER_ONLY = new Set(['domain-controller', 'certification-authority', 'network-policy-server', 'dns-server', 'exchange', 'adfs']);
+const SERVER_ONLY = new Set(['domain-controller', 'certification-authority', 'network-policy-server', 'dns-server', 'exchange', 'adfs', 'wsus']);
 
 /** State of one requirement on one host. */
 export function requirementState(id: string, host: HostEnvironment, catalog: Catalog, opts: StateOptions = {}): RequirementState {

@@ -154,7 +154,7 @@ export class Catalog {
 
 /** Requirement kinds sacl:… and role:… take these names (data/README.md). */
 export const SACL_KINDS = ['file', 'registry', 'kernel-object', 'directory-service'];
-export const ROLES = ['domain-controller', 'certification-authority', 'network-policy-server', 'dns-server', 'iis', 'exchange', 'adfs'] as const;
+export const ROLES = ['domain-controller', 'certification-authority', 'network-policy-server', 'dns-server', 'iis', 'exchange', 'adfs', 'sql-server', 'screenconnect', 'wsus'] as const;
 
 export function splitRequirement(id: string): [string, string] {
   const i = id.indexOf(':');

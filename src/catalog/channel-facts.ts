@@ -29,10 +29,19 @@ export interface EventLevel {
   level: number;
 }
 
+/** An event provider that belongs to one product: rules reading only such providers need the product. */
+export interface ProductProvider {
+  provider: string;
+  /** Every provider whose name starts with `provider` (MSSQL → MSSQLSERVER, MSSQL$SQLEXPRESS …). */
+  prefix?: boolean;
+  role: (typeof ROLES)[number];
+}
+
 export interface ChannelFacts {
   /** Channels every supported Windows install registers, lower-case. */
   always: string[];
   roles: RoleChannel[];
+  products: ProductProvider[];
   levels: EventLevel[];
   sysmon: SysmonInstallFacts;
 }
@@ -40,6 +49,7 @@ export interface ChannelFacts {
 export const NO_CHANNEL_FACTS: ChannelFacts = {
   always: [],
   roles: [],
+  products: [],
   levels: [],
   sysmon: { publisher: 'Microsoft-Windows-Sysmon', publisherGuid: '', altitude: '', defaultServices: ['sysmon64', 'sysmon'], builtin: { binaryDir: '', service: '' } },
 };
@@ -66,7 +76,7 @@ function checkSysmonInstall(doc: unknown, problems: string[]): SysmonInstallFact
 
 export function checkChannelFacts(doc: unknown, sysmonDoc: unknown, problems: string[]): ChannelFacts {
   const c = new Checker('channels.yaml');
-  c.onlyKeys(doc, 'top level', ['always', 'roles', 'levels']);
+  c.onlyKeys(doc, 'top level', ['always', 'roles', 'levels', 'products']);
   const always = (c.field<unknown[]>(doc, 'top level', 'always', 'array') ?? []).flatMap((v, i) => {
     if (typeof v !== 'string' || !v.trim()) {
       c.fail(`always[${i}]`, 'should be a channel name');
@@ -98,8 +108,35 @@ export function checkChannelFacts(doc: unknown, sysmonDoc: unknown, problems: st
     if (level !== undefined && !(Number.isInteger(level) && level >= 0 && level <= 255)) c.fail(w, `level ${level} is not 0-255`);
     return channel && provider && event !== undefined && level !== undefined ? [{ channel, provider, event, level }] : [];
   });
+  const products = (c.field<unknown[]>(doc, 'top level', 'products', 'array', true) ?? []).flatMap((e, i) => {
+    const w = `products[${i}]`;
+    c.onlyKeys(e, w, ['provider', 'prefix', 'role', 'source', 'note']);
+    const provider = c.field<string>(e, w, 'provider', 'string');
+    const role = c.field<string>(e, w, 'role', 'string');
+    const prefix = c.field<boolean>(e, w, 'prefix', 'boolean', true);
+    c.field(e, w, 'source', 'string');
+    c.field(e, w, 'note', 'string', true);
+    if (role !== undefined && !(ROLES as readonly string[]).includes(role)) c.fail(w, `unknown role "${role}" (known: ${ROLES.join(', ')})`);
+    if (!provider || !role || !(ROLES as readonly string[]).includes(role)) return [];
+    return [{ provider, role: role as ProductProvider['role'], ...(prefix ? { prefix } : {}) }];
+  });
   problems.push(...c.problems);
-  return { always, roles, levels, sysmon: checkSysmonInstall(sysmonDoc, problems) };
+  return { always, roles, products, levels, sysmon: checkSysmonInstall(sysmonDoc, problems) };
+}
+
+/**
+ * The product a rule's provider value belongs to. `modifier`: how the rule compares it ('' equality,
+ * startswith, contains): a contains / startswith value that holds the product's prefix names that product.
+ */
+export function productOfProvider(facts: ChannelFacts, value: string, modifier: string): ProductProvider | undefined {
+  const v = value.toLowerCase();
+  return facts.products.find((p) => {
+    const name = p.provider.toLowerCase();
+    if (modifier === 'contains') return p.prefix ? v.includes(name) : false;
+    if (modifier === 'startswith') return p.prefix ? v.startsWith(name) : false;
+    if (modifier !== '') return false;
+    return p.prefix ? v.startsWith(name) : v === name;
+  });
 }
 
 /** The level of an event of this channel and provider, when a real capture showed it. */

@@ -4,6 +4,7 @@ import { canMatch } from '../rules/condition.js';
 import { enrichersFor, eventOptions, roleOptions } from './producers.js';
 import { entryKey, eventsFromFields, infer, planEntries, sysmonTypesFromFields, type PlanResult } from './normalise.js';
 import { eventsRead } from './reads.js';
+import { productRoles } from './products.js';
 import type { CorrelationRule, LoadedRule, SigmaRule } from '../rules/model.js';
 import { minimizeAlternatives, product, single, withAll, type Alternative, type Combo, MAX_ALTERNATIVES } from './sets.js';
 import { append } from '../lines.js';
@@ -50,6 +51,8 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
   const rejected: string[] = [];
   const eventIds = new Set<number>();
   let byFields = false;
+  // Events of a product's providers (SQL Server, ScreenConnect …) exist only on hosts that run the product.
+  const products = productRoles(rule, catalog);
   const collect = (list: LogSourceEntry[]) => {
     for (const entry of list) {
       const isCategory = entry.category !== undefined;
@@ -78,7 +81,11 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
         append(notes, res.notes);
         if (res.eventsFromFields) byFields = true;
         res.events.forEach((e) => eventIds.add(e));
-        const roles = [...(entry.roles ?? []), ...(origin.roles ?? [])];
+        let roles: string[] = [...(entry.roles ?? []), ...(origin.roles ?? [])];
+        if (!roles.length && products.length && origin.producer !== 'sysmon' && origin.producer !== 'audit') {
+          roles = products;
+          notes.push(`its events come only from ${products.join(' / ')} (the providers it reads): ready only on hosts that run it`);
+        }
         const lacks = res.lacks?.length ? { lacks: res.lacks } : {};
         for (const c of roleOptions(res.sets, roles)) {
           const alt: Alternative = { origin: origin.name, requires: c.requires, branches: c.branches, events: c.events, ...lacks };
