@@ -92,9 +92,13 @@ function branchClasses(branch: Record<string, unknown>, facts: ObjectFacts): str
   return current;
 }
 
+/** Modifiers after which the value is still the text of the object name (base64, windash … transform it). */
+const PLAIN = new Set(['contains', 'startswith', 'endswith', 'all', 'cased']);
+
 function classOf(value: string, isType: boolean, mods: string[], facts: ObjectFacts): string {
-  const starts = !mods.some((m) => m === 'contains' || m === 'endswith' || m === 're');
-  const ends = !mods.some((m) => m === 'contains' || m === 'startswith' || m === 're');
+  if (mods.some((m) => !PLAIN.has(m))) return ANY;
+  const starts = !mods.some((m) => m === 'contains' || m === 'endswith');
+  const ends = !mods.some((m) => m === 'contains' || m === 'startswith');
   for (const k of facts.classes) {
     if (isType) {
       if (k.objectTypes.includes(value)) return k.id;
