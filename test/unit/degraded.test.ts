@@ -59,5 +59,7 @@ describe('degraded ready', () => {
     expect(csv[0]).toMatch(/,verdict,degraded,missing,/);
     expect(csv.find((l) => l.includes('renamed.yml'))).toMatch(/,ready,OriginalFileName,/);
     expect(runCli(['check', dir, ...host]).stdout).toMatch(/ready 2 \(1 degraded\)/);
+    const html = runCli(['check', dir, ...host, '-f', 'html']).stdout;
+    expect(html.match(/<small title="no OriginalFileName in the only source logged">degraded<\/small>/g)).toHaveLength(1);
   });
 });
