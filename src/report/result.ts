@@ -1,4 +1,3 @@
-import { providersByEvent } from '../requirements/objects.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { describeRequirement, type RequirementKind } from '../requirements/describe.js';
 import type { Resolution } from '../requirements/resolve.js';
@@ -139,7 +138,7 @@ export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resol
     const alternatives = full.map((a) => a.requires);
     const supp = res.alternatives.filter((a) => a.supplementary);
     const supplementary = supp.map((a) => a.requires);
-    const eventProviders = rule.kind === 'rule' && res.status === 'resolved' ? providersByEvent(rule) : undefined;
+    const eventProviders = res.eventProviders;
     const isWindows = rule.kind === 'correlation' ? res.status === 'resolved' : rule.logsource.product === 'windows' || res.logsource.startsWith('windows') || res.status === 'resolved';
     if (rule.kind === 'correlation') correlations++;
     else {

@@ -5,6 +5,7 @@ import { enrichersFor, eventOptions, roleOptions } from './producers.js';
 import { entryKey, eventsFromFields, infer, planEntries, sysmonTypesFromFields, type PlanResult } from './normalise.js';
 import { eventsRead } from './reads.js';
 import { productRoles } from './products.js';
+import { providersByEvent } from './objects.js';
 import type { CorrelationRule, LoadedRule, SigmaRule } from '../rules/model.js';
 import { minimizeAlternatives, product, single, withAll, type Alternative, type Combo, MAX_ALTERNATIVES } from './sets.js';
 import { append } from '../lines.js';
@@ -21,6 +22,11 @@ export interface Resolution {
   notes: string[];
   /** How the log source was found when the logsource block did not name it in taxonomy terms. */
   inferredFrom?: string;
+  /**
+   * Per EventID, the providers the rule pairs it with: worked out here (and cached with the resolution) so a
+   * run with a warm cache never parses a detection for it.
+   */
+  eventProviders?: Record<string, string[]>;
 }
 
 /** Fields every Windows event has; they never decide between sources. */
@@ -112,6 +118,7 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
     return { ...unknown(rejected.join('; ') || 'no source in the catalog produces this log source'), eventIds: rule.facts.eventIds };
   }
   if (rejected.length) append(notes, rejected.map((r) => `not an option: ${r}`));
+  const eventProviders = providersByEvent(rule);
   return {
     status: 'resolved',
     logsource: label,
@@ -119,6 +126,7 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
     eventIds: [...eventIds].sort((a, b) => a - b),
     notes: [...new Set(notes)],
     ...(inferredFrom || byFields ? { inferredFrom: [inferredFrom, byFields ? 'fields → EventID' : ''].filter(Boolean).join('; ') } : {}),
+    ...(eventProviders ? { eventProviders } : {}),
   };
 }
 
