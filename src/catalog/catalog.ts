@@ -1,4 +1,5 @@
 import { NO_ALIASES, type AliasData } from './aliases.js';
+import { ROLES } from './role-names.js';
 import { NO_OBJECT_FACTS, type ObjectFacts } from './audit-objects.js';
 import { NO_SACL_SCOPE, type SaclScope } from './sacl-scope.js';
 import { NO_CHANNEL_FACTS, type ChannelFacts } from './channel-facts.js';
@@ -154,7 +155,7 @@ export class Catalog {
 
 /** Requirement kinds sacl:… and role:… take these names (data/README.md). */
 export const SACL_KINDS = ['file', 'registry', 'kernel-object', 'directory-service'];
-export const ROLES = ['domain-controller', 'certification-authority', 'network-policy-server', 'dns-server', 'iis', 'exchange', 'adfs', 'sql-server', 'screenconnect', 'wsus'] as const;
+export { ROLES };
 
 export function splitRequirement(id: string): [string, string] {
   const i = id.indexOf(':');

@@ -1,5 +1,5 @@
 /** What a host's channel list tells beyond each channel (data/channels.yaml): type and schema check, lookups. */
-import { ROLES } from './catalog.js';
+import { ROLES } from './role-names.js';
 import { Checker } from './validate.js';
 
 export interface RoleChannel {
