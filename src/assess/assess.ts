@@ -13,7 +13,7 @@ import { recommend, type Recommendation, type VolumeBudget, type WithheldFix } f
 import type { RankMode, VolumeOptions } from './volume.js';
 import { ASSUMED, count, roleLabel, seenInputs, unknownKinds, type AssessInput, type AssessRule, type HostSeen, type RuleVerdict, type VerdictCounts } from './counts.js';
 import { objectSaclState, saclWatcher } from './sacl-watch.js';
-import { assessRule, requirementState, type AltInput, type RequirementState, type StateOptions, type Verdict } from './verdict.js';
+import { assessRule, requirementState, type AltInput, type RequirementState, type StateOptions } from './verdict.js';
 
 
 export interface HostAssessment {
@@ -24,7 +24,7 @@ export interface HostAssessment {
   files: string[];
   summary: VerdictCounts;
   /** Per rule (same order as result.rules): verdict and missing requirement ids. */
-  rules: { verdict: Verdict; missing: string[]; why: string; cause?: string }[];
+  rules: RuleVerdict[];
   states: Map<string, RequirementState>;
   notes: string[];
   conflicts: string[];
@@ -241,7 +241,8 @@ function assessRules(rules: AssessRule[], host: HostEnvironment, states: Map<str
     // Shipping is needed by every event of an alternative: forward:<channel> joins each of its branches.
     const alternatives: AltInput[] = r.branches.map((branches, i) => {
       const f = forward?.[i];
-      return { branches: f ? branches.map((b) => [...b, `forward:${f.channel}`]) : branches };
+      const lacks = r.lacks?.[i];
+      return { branches: f ? branches.map((b) => [...b, `forward:${f.channel}`]) : branches, ...(lacks?.length ? { lacks } : {}) };
     });
     const stateOf = (id: string): RequirementState => {
       if (id.startsWith('forward:')) {

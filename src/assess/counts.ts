@@ -2,9 +2,12 @@
 import { splitRequirement } from '../catalog/catalog.js';
 import type { HostEnvironment } from '../environment/model.js';
 import type { RequirementState, Verdict } from './verdict.js';
+import type { BranchEvent } from '../requirements/sets.js';
 
 export interface VerdictCounts {
   ready: number;
+  /** Of the ready: ready only through a source that lacks a field the rule reads (4688 without OriginalFileName). */
+  degraded: number;
   partial: number;
   blocked: number;
   /** Applicable Windows rules the inputs do not settle, rules whose log source the catalog lacks included. */
@@ -36,6 +39,12 @@ export interface AssessRule {
   origins: string[];
   branches: string[][][];
   supplementaryBranches: string[][][];
+  /** Per alternative, the fields the rule reads that its source lacks (absent: none lacks any). */
+  lacks?: string[][];
+  /** Per alternative, the event (channel, IDs) of each branch: what must be shipped. */
+  branchEvents?: BranchEvent[][];
+  /** Per EventID, the providers the rule pairs it with (collector queries that filter on Provider). */
+  eventProviders?: Record<string, string[]>;
 }
 
 /** The rule set to assess: its rules (in report order) and every requirement id they name. */
@@ -50,11 +59,11 @@ export interface HostSeen {
   unknown: { kind: string; requirements: number; settle: string }[];
 }
 
-export type RuleVerdict = { verdict: Verdict; missing: string[]; why: string; cause?: string };
+export type RuleVerdict = { verdict: Verdict; missing: string[]; why: string; cause?: string; degraded?: string[] };
 
 /** Counts over plain rules; correlations follow their referenced rules. Unknown is part of the denominator. */
 export function count(verdicts: RuleVerdict[], rules: AssessRule[]): VerdictCounts {
-  const c: VerdictCounts = { ready: 0, partial: 0, blocked: 0, unknown: 0, notApplicable: 0, applicable: 0, readiness: null, unknownCauses: {}, outOfScope: 0 };
+  const c: VerdictCounts = { ready: 0, degraded: 0, partial: 0, blocked: 0, unknown: 0, notApplicable: 0, applicable: 0, readiness: null, unknownCauses: {}, outOfScope: 0 };
   verdicts.forEach((v, i) => {
     const r = rules[i] as AssessRule;
     if (r.kind !== 'rule') return;
@@ -64,6 +73,7 @@ export function count(verdicts: RuleVerdict[], rules: AssessRule[]): VerdictCoun
     }
     if (v.verdict === 'not-applicable') c.notApplicable++;
     else c[v.verdict]++;
+    if (v.verdict === 'ready' && v.degraded?.length) c.degraded++;
     if (v.verdict === 'unknown') {
       const cause = v.cause ?? 'other';
       c.unknownCauses[cause] = (c.unknownCauses[cause] ?? 0) + 1;
@@ -86,7 +96,7 @@ export const ASSUMED: Record<string, string> = {
   channel: 'event channels that are disabled by default are disabled',
   policy: 'logging policies (PowerShell, command line) are not configured',
   sacl: 'no audit SACL on the files and registry keys the rules watch',
-  role: 'the host has no server role the inputs do not show (not a DC, CA, NPS, DNS, IIS, Exchange or AD FS server)',
+  role: 'the host has no server role or product the inputs do not show (not a DC, CA, NPS, DNS, IIS, Exchange, AD FS or WSUS server; no SQL Server or ScreenConnect)',
 };
 
 /** "domain controller + dns-server", "workstation", or undefined when nothing tells. */

@@ -28,10 +28,13 @@ const ROLE_NAMES: Record<string, string> = {
   iis: 'IIS web server',
   exchange: 'Exchange server',
   adfs: 'AD FS server',
+  'sql-server': 'SQL Server host',
+  screenconnect: 'ScreenConnect host',
+  wsus: 'WSUS server',
 };
 
 /** Server roles that only Windows Server can have: a client OS never produces their events. */
-const SERVER_ONLY = new Set(['domain-controller', 'certification-authority', 'network-policy-server', 'dns-server', 'exchange', 'adfs']);
+const SERVER_ONLY = new Set(['domain-controller', 'certification-authority', 'network-policy-server', 'dns-server', 'exchange', 'adfs', 'wsus']);
 
 /** State of one requirement on one host. */
 export function requirementState(id: string, host: HostEnvironment, catalog: Catalog, opts: StateOptions = {}): RequirementState {
@@ -154,11 +157,15 @@ export interface RuleAssessment {
   why: string;
   /** Unknown verdicts: the kind of requirement the inputs do not tell (sysmon, channel, sacl, role …). */
   cause?: string;
+  /** Ready only through a source that lacks these fields the rule reads: what they detect is lost. */
+  degraded?: string[];
 }
 
 /** One way to produce the rule's events: per event (branch), what it needs. */
 export interface AltInput {
   branches: string[][];
+  /** Fields the rule reads that this way's events never have (4688 has no OriginalFileName). */
+  lacks?: string[];
 }
 
 type BranchState = 'on' | 'partial' | 'off' | 'unknown' | 'n/a';
@@ -166,7 +173,7 @@ type BranchState = 'on' | 'partial' | 'off' | 'unknown' | 'n/a';
 /**
  * Verdicts count events, never settings:
  *  ready: every event branch of one alternative is produced with the fields the rule reads.
- *  partial: some branch is produced (or only a supplementary source such as PowerShell 7), none complete.
+ *  partial: some branch is produced (or only a source that covers part of what it reads), none complete.
  *  blocked: no branch can be produced, and the inputs say so.
  *  unknown: no branch is known to be produced and the inputs leave some open (the reason names the input).
  *  not-applicable: every branch needs a role the host does not have (Kerberos service events off a DC).
@@ -220,9 +227,13 @@ export function assessRule(alternatives: AltInput[], supplementary: AltInput[], 
   const ranked = full
     .map((x) => ({ ...x, missing: notOn(x.a) }))
     .sort((x, y) => x.missing.length - y.missing.length || count(x.missing, stateOf, 'unknown') - count(y.missing, stateOf, 'unknown'));
-  const complete = ranked.find((x) => x.live.every((s) => s === 'on'));
+  // A way with every field the rule reads wins over one that lacks some (Sysmon 1 over 4688 for OriginalFileName).
+  const completes = ranked.filter((x) => x.live.every((s) => s === 'on'));
+  const complete = completes.find((x) => !x.a.lacks?.length) ?? completes[0];
   if (complete) {
     const dropped = complete.states.length - complete.live.length;
+    const lacks = complete.a.lacks ?? [];
+    if (lacks.length) return { verdict: 'ready', missing: [], why: `degraded: logged only by a source without ${lacks.join(', ')}, so the selections on ${lacks.length === 1 ? 'it' : 'them'} cannot match`, degraded: lacks };
     return { verdict: 'ready', missing: [], why: dropped ? `every event this host can produce is logged (${dropped} event type(s) occur only on other roles)` : 'every event it reads is logged with its fields' };
   }
   const missing = ranked[0]?.missing ?? notOn((supp[0] as { a: AltInput }).a);
@@ -231,8 +242,10 @@ export function assessRule(alternatives: AltInput[], supplementary: AltInput[], 
   const suppOn = supp.find((x) => x.live.some((s) => s === 'on' || s === 'partial'));
   if (someFull || suppOn) {
     const partialIds = [...new Set([...full, ...supp].flatMap((x) => x.a.branches.flat()).filter((id) => stateOf(id).state === 'partial'))];
+    // Named, not guessed: a source that sees part of what the rule reads (PowerShell 7's log, Removable Storage).
+    const partOnly = suppOn ? [...new Set(suppOn.a.branches.flat())].filter((id) => stateOf(id).state === 'on') : [];
     const why = !someFull
-      ? 'only a supplementary source (e.g. PowerShell 7) is logged'
+      ? `only a source that covers part of what it reads is logged${partOnly.length ? `: ${partOnly.join(' + ')}` : ''}`
       : partialIds.length
         ? `logged only in part: ${partialIds.map((id) => `${id} (${stateOf(id).reason})`).join('; ')}`
         : `${someFull.live.filter((s) => s === 'on').length} of the ${someFull.live.length} events it reads are logged with their fields`;

@@ -1,4 +1,6 @@
 import { NO_ALIASES, type AliasData } from './aliases.js';
+import { ROLES } from './role-names.js';
+import { NO_OBJECT_FACTS, type ObjectFacts } from './audit-objects.js';
 import { NO_SACL_SCOPE, type SaclScope } from './sacl-scope.js';
 import { NO_CHANNEL_FACTS, type ChannelFacts } from './channel-facts.js';
 import { WITHHELD, type Hazard } from './hazards.js';
@@ -35,6 +37,8 @@ export class Catalog {
     readonly saclScope: SaclScope = NO_SACL_SCOPE,
     /** Channels every install has, channels that prove a role (data/channels.yaml). */
     readonly channelFacts: ChannelFacts = NO_CHANNEL_FACTS,
+    /** Which objects each object-access subcategory covers (data/audit-objects.yaml). */
+    readonly objectFacts: ObjectFacts = NO_OBJECT_FACTS,
   ) {
     for (const sub of subcategories) {
       this.byGuid.set(sub.guid.toUpperCase(), sub);
@@ -110,6 +114,7 @@ export class Catalog {
   /** Cross-file consistency: every requirement and event a log source names must exist. */
   checkReferences(): string[] {
     const problems: string[] = [];
+    for (const guid of this.objectFacts.routes.keys()) if (!this.byGuid.has(guid)) problems.push(`audit-objects.yaml: route ${guid} is not a subcategory in audit.yaml`);
     for (const e of this.logsources) {
       const w = `logsources.yaml: ${e.category ?? e.service}`;
       for (const s of e.sources) {
@@ -150,7 +155,7 @@ export class Catalog {
 
 /** Requirement kinds sacl:… and role:… take these names (data/README.md). */
 export const SACL_KINDS = ['file', 'registry', 'kernel-object', 'directory-service'];
-export const ROLES = ['domain-controller', 'certification-authority', 'network-policy-server', 'dns-server', 'iis', 'exchange', 'adfs'] as const;
+export { ROLES };
 
 export function splitRequirement(id: string): [string, string] {
   const i = id.indexOf(':');

@@ -1,4 +1,5 @@
 /** What a host's channel list tells beyond each channel (data/channels.yaml): type and schema check, lookups. */
+import { ROLES } from './role-names.js';
 import { Checker } from './validate.js';
 
 export interface RoleChannel {
@@ -21,16 +22,36 @@ export interface SysmonInstallFacts {
   builtin: { binaryDir: string; service: string };
 }
 
+/** The level an event is written with (read from real captures), for collector queries that filter on Level. */
+export interface EventLevel {
+  channel: string;
+  provider: string;
+  event: number;
+  level: number;
+}
+
+/** An event provider that belongs to one product: rules reading only such providers need the product. */
+export interface ProductProvider {
+  provider: string;
+  /** Every provider whose name starts with `provider` (MSSQL → MSSQLSERVER, MSSQL$SQLEXPRESS …). */
+  prefix?: boolean;
+  role: (typeof ROLES)[number];
+}
+
 export interface ChannelFacts {
   /** Channels every supported Windows install registers (as Windows names them; compare lower-cased). */
   always: string[];
   roles: RoleChannel[];
+  products: ProductProvider[];
+  levels: EventLevel[];
   sysmon: SysmonInstallFacts;
 }
 
 export const NO_CHANNEL_FACTS: ChannelFacts = {
   always: [],
   roles: [],
+  products: [],
+  levels: [],
   sysmon: { publisher: 'Microsoft-Windows-Sysmon', publisherGuid: '', altitude: '', defaultServices: ['sysmon64', 'sysmon'], builtin: { binaryDir: '', service: '' } },
 };
 
@@ -56,7 +77,7 @@ function checkSysmonInstall(doc: unknown, problems: string[]): SysmonInstallFact
 
 export function checkChannelFacts(doc: unknown, sysmonDoc: unknown, roleNames: readonly string[], problems: string[]): ChannelFacts {
   const c = new Checker('channels.yaml');
-  c.onlyKeys(doc, 'top level', ['always', 'roles']);
+  c.onlyKeys(doc, 'top level', ['always', 'roles', 'levels', 'products']);
   const always = (c.field<unknown[]>(doc, 'top level', 'always', 'array') ?? []).flatMap((v, i) => {
     if (typeof v !== 'string' || !v.trim()) {
       c.fail(`always[${i}]`, 'should be a channel name');
@@ -76,8 +97,54 @@ export function checkChannelFacts(doc: unknown, sysmonDoc: unknown, roleNames: r
     if (!channel || !role || !source || !roleNames.includes(role)) return [];
     return [{ channel, role, source, ...(prefix ? { prefix } : {}), ...(note ? { note } : {}) }];
   });
+  const levels = (c.field<unknown[]>(doc, 'top level', 'levels', 'array', true) ?? []).flatMap((e, i) => {
+    const w = `levels[${i}]`;
+    c.onlyKeys(e, w, ['channel', 'provider', 'event', 'level', 'source', 'note']);
+    const channel = c.field<string>(e, w, 'channel', 'string');
+    const provider = c.field<string>(e, w, 'provider', 'string');
+    const event = c.field<number>(e, w, 'event', 'number');
+    const level = c.field<number>(e, w, 'level', 'number');
+    c.field(e, w, 'source', 'string');
+    c.field(e, w, 'note', 'string', true);
+    if (level !== undefined && !(Number.isInteger(level) && level >= 0 && level <= 255)) c.fail(w, `level ${level} is not 0-255`);
+    return channel && provider && event !== undefined && level !== undefined ? [{ channel, provider, event, level }] : [];
+  });
+  const products = (c.field<unknown[]>(doc, 'top level', 'products', 'array', true) ?? []).flatMap((e, i) => {
+    const w = `products[${i}]`;
+    c.onlyKeys(e, w, ['provider', 'prefix', 'role', 'source', 'note']);
+    const provider = c.field<string>(e, w, 'provider', 'string');
+    const role = c.field<string>(e, w, 'role', 'string');
+    const prefix = c.field<boolean>(e, w, 'prefix', 'boolean', true);
+    c.field(e, w, 'source', 'string');
+    c.field(e, w, 'note', 'string', true);
+    if (role !== undefined && !(ROLES as readonly string[]).includes(role)) c.fail(w, `unknown role "${role}" (known: ${ROLES.join(', ')})`);
+    if (!provider || !role || !(ROLES as readonly string[]).includes(role)) return [];
+    return [{ provider, role: role as ProductProvider['role'], ...(prefix ? { prefix } : {}) }];
+  });
   problems.push(...c.problems);
-  return { always, roles, sysmon: checkSysmonInstall(sysmonDoc, problems) };
+  return { always, roles, products, levels, sysmon: checkSysmonInstall(sysmonDoc, problems) };
+}
+
+/**
+ * The product a rule's provider value belongs to. `modifier`: how the rule compares it ('' equality,
+ * startswith, contains): a contains / startswith value that holds the product's prefix names that product.
+ */
+export function productOfProvider(facts: ChannelFacts, value: string, modifier: string): ProductProvider | undefined {
+  const v = value.toLowerCase();
+  return facts.products.find((p) => {
+    const name = p.provider.toLowerCase();
+    if (modifier === 'contains') return p.prefix ? v.includes(name) : false;
+    if (modifier === 'startswith') return p.prefix ? v.startsWith(name) : false;
+    if (modifier !== '') return false;
+    return p.prefix ? v.startsWith(name) : v === name;
+  });
+}
+
+/** The level of an event of this channel and provider, when a real capture showed it. */
+export function levelOf(facts: ChannelFacts, channel: string, provider: string, event: number): number | undefined {
+  const c = channel.toLowerCase();
+  const p = provider.toLowerCase();
+  return facts.levels.find((l) => l.event === event && l.channel.toLowerCase() === c && l.provider.toLowerCase() === p)?.level;
 }
 
 /** The role a channel's existence proves, if any. */

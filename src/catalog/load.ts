@@ -9,6 +9,7 @@ import { CatalogError, Checker, GUID_RE, REQUIREMENT_RE } from './validate.js';
 import { checkAliases, type AliasData } from './aliases.js';
 import { checkSaclScope, type SaclScope } from './sacl-scope.js';
 import { checkChannelFacts, type ChannelFacts } from './channel-facts.js';
+import { checkObjectFacts, objectFactsFromJson, type ObjectFactsJson } from './audit-objects.js';
 import { checkHazards } from './hazards.js';
 import { checkSubcategoryVolume, checkVolumeFields, VOLUME_FIELD_KEYS } from './volume.js';
 import { append } from '../lines.js';
@@ -20,7 +21,7 @@ const PRODUCERS: readonly Producer[] = ['sysmon', 'audit', 'default', 'channel',
 
 const yaml = lazy<typeof import('yaml')>('yaml');
 
-const FILES = ['audit.yaml', 'sysmon.yaml', 'policies.yaml', 'logsources.yaml', 'eventlog.yaml', 'sysmon-filtering.yaml', 'collectors.yaml', 'logsource-aliases.yaml', 'sacl-scope.yaml', 'channels.yaml', 'sysmon-install.yaml'] as const;
+const FILES = ['audit.yaml', 'sysmon.yaml', 'policies.yaml', 'logsources.yaml', 'eventlog.yaml', 'sysmon-filtering.yaml', 'collectors.yaml', 'logsource-aliases.yaml', 'sacl-scope.yaml', 'channels.yaml', 'sysmon-install.yaml', 'audit-objects.yaml'] as const;
 /** Written by `npm run build`: the validated catalog as JSON, with a hash of the YAML it came from. */
 const SNAPSHOT = codeFile('catalog-snapshot.json');
 
@@ -36,6 +37,7 @@ interface CatalogParts {
   aliases: AliasData;
   saclScope: SaclScope;
   channelFacts: ChannelFacts;
+  objectFacts: ObjectFactsJson;
 }
 
 let cached: Catalog | undefined;
@@ -114,12 +116,13 @@ function validate(texts: Record<string, string | Error>): CatalogParts {
   const aliases = checkAliases(read('logsource-aliases.yaml'), problems);
   const saclScope = checkSaclScope(read('sacl-scope.yaml'), problems);
   const channelFacts = checkChannelFacts(read('channels.yaml'), read('sysmon-install.yaml'), ROLES, problems);
+  const objectFacts = checkObjectFacts(read('audit-objects.yaml'), problems);
   if (problems.length) throw new CatalogError(problems);
-  return { ...audit, sysmon, policies, logsources, eventLogs, sysmonConditions, collectorFacts, aliases, saclScope, channelFacts };
+  return { ...audit, sysmon, policies, logsources, eventLogs, sysmonConditions, collectorFacts, aliases, saclScope, channelFacts, objectFacts };
 }
 
 function fromParts(d: CatalogParts): Catalog {
-  const catalog = new Catalog(d.categories, d.subcategories, d.sysmon, d.policies, d.logsources, d.eventLogs, d.sysmonConditions, d.collectorFacts, d.aliases, d.saclScope, d.channelFacts);
+  const catalog = new Catalog(d.categories, d.subcategories, d.sysmon, d.policies, d.logsources, d.eventLogs, d.sysmonConditions, d.collectorFacts, d.aliases, d.saclScope, d.channelFacts, objectFactsFromJson(d.objectFacts));
   const refProblems = catalog.checkReferences();
   if (refProblems.length) throw new CatalogError(refProblems);
   return catalog;

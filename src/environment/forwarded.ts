@@ -50,10 +50,19 @@ export function formatRanges(r: Ranges): string {
   return r.map(([a, b]) => (a === b ? String(a) : `${a}-${b}`)).join(', ');
 }
 
+/** Event IDs that pass when the event's provider (lower case) and level are among those named (absent: any). */
+export interface ForwardCondition {
+  ids: Ranges;
+  providers?: string[];
+  levels?: number[];
+}
+
 export interface ChannelForward {
   channel: string;
   sure: Ranges;
   possible: Ranges;
+  /** Possible events that are sure for a known provider and level (System[Provider… and Level… and EventID…]). */
+  conditions?: ForwardCondition[];
   /** Why "possible" exceeds "sure": the filters we cannot evaluate. */
   reasons: string[];
   /** Which collector inputs forward it. */
@@ -66,9 +75,10 @@ export const ANY_CHANNEL = '*';
 /** Everything the given collector configs forward, by lower-case channel name. */
 export type ForwardedSet = Map<string, ChannelForward>;
 
-export function addForward(set: ForwardedSet, channel: string, sure: Ranges, possible: Ranges, reasons: string[], source: string): void {
+export function addForward(set: ForwardedSet, channel: string, sure: Ranges, possible: Ranges, reasons: string[], source: string, conditions?: ForwardCondition[]): void {
   const key = channel.toLowerCase();
-  const cur = set.get(key) ?? { channel, sure: NONE, possible: NONE, reasons: [], sources: [] };
+  const cur: ChannelForward = set.get(key) ?? { channel, sure: NONE, possible: NONE, reasons: [], sources: [] };
+  if (conditions?.length) cur.conditions = [...(cur.conditions ?? []), ...conditions];
   cur.sure = union(cur.sure, sure);
   cur.possible = union(cur.possible, union(possible, sure));
   for (const r of reasons) if (!cur.reasons.includes(r)) cur.reasons.push(r);
@@ -78,18 +88,45 @@ export function addForward(set: ForwardedSet, channel: string, sure: Ranges, pos
 
 export type ForwardState = 'yes' | 'partial' | 'no';
 
+/**
+ * What is known of one event the rule reads: the providers it may come from (the rule's Provider_Name values for
+ * that EventID; empty: any provider) and the level each provider writes it with (data/channels.yaml levels).
+ */
+export interface EventFacts {
+  providers: (id: number) => string[];
+  level: (id: number, provider: string) => number | undefined;
+}
+
+/** Sure by a condition: every provider the rule's event may come from is named, each with its known level. */
+function passesCondition(f: ChannelForward, id: number, facts: EventFacts | undefined): boolean {
+  if (!facts || !f.conditions?.length) return false;
+  const providers = facts.providers(id);
+  if (!providers.length) return false;
+  return providers.every((p) => {
+    const lower = p.toLowerCase();
+    return f.conditions!.some((c) => {
+      if (!contains(c.ids, id)) return false;
+      if (c.providers && !c.providers.includes(lower)) return false;
+      if (!c.levels) return true;
+      const level = facts.level(id, p);
+      return level !== undefined && c.levels.includes(level);
+    });
+  });
+}
+
 /** Is this event of this channel forwarded? `ids` empty means "any event of the channel". */
-export function forwardState(set: ForwardedSet, channel: string, ids: number[]): { state: ForwardState; detail: string } {
+export function forwardState(set: ForwardedSet, channel: string, ids: number[], facts?: EventFacts): { state: ForwardState; detail: string } {
   const f = set.get(channel.toLowerCase()) ?? set.get(ANY_CHANNEL);
   if (!f || !f.possible.length) return { state: 'no', detail: `${channel}: not in any forwarded query` };
   if (!ids.length) {
     if (isAll(f.sure)) return { state: 'yes', detail: `${channel}: all events forwarded` };
     return { state: 'partial', detail: `${channel}: only event IDs ${formatRanges(f.sure)} forwarded${f.reasons.length ? ` (${f.reasons.join('; ')})` : ''}` };
   }
-  const sure = ids.filter((id) => contains(f.sure, id));
-  const maybe = ids.filter((id) => !contains(f.sure, id) && contains(f.possible, id));
+  const byCondition = ids.filter((id) => !contains(f.sure, id) && passesCondition(f, id, facts));
+  const sure = ids.filter((id) => contains(f.sure, id) || byCondition.includes(id));
+  const maybe = ids.filter((id) => !sure.includes(id) && contains(f.possible, id));
   const missing = ids.filter((id) => !contains(f.possible, id));
-  if (sure.length === ids.length) return { state: 'yes', detail: `${channel} ${ids.join(', ')} forwarded` };
+  if (sure.length === ids.length) return { state: 'yes', detail: `${channel} ${ids.join(', ')} forwarded${byCondition.length ? ` (the query's Provider and Level filters match ${byCondition.join(', ')})` : ''}` };
   const parts = [];
   if (missing.length) parts.push(`${channel} ${missing.join(', ')} not in any forwarded query`);
   if (maybe.length) parts.push(`${channel} ${maybe.join(', ')} forwarded only in part (${f.reasons.join('; ')})`);

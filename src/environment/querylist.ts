@@ -5,7 +5,7 @@
  * EventData …); EventID terms are evaluated exactly, every other test makes the result "possible" with the
  * reason, never a guess.
  */
-import { ALL, NONE, addForward, complement, intersect, minus, normalize, union, type ForwardedSet, type Ranges } from './forwarded.js';
+import { ALL, NONE, addForward, complement, intersect, isAll, minus, normalize, union, type ForwardCondition, type ForwardedSet, type Ranges } from './forwarded.js';
 import { attr, decodeEntities, kids, parseXml, type XmlNode } from './xml.js';
 
 export class QueryError extends Error {}
@@ -14,6 +14,8 @@ interface Sel {
   sure: Ranges;
   possible: Ranges;
   reasons: string[];
+  /** Events that pass when their provider and level are the ones named (System[Provider… and Level… and EventID…]). */
+  cond?: ForwardCondition[];
 }
 
 const TOKEN = /\s*(>=|<=|!=|=|<|>|\[|\]|\(|\)|@|,|\*|'[^']*'|"[^"]*"|[A-Za-z_][\w.:-]*|\d+)/y;
@@ -110,6 +112,8 @@ export function evaluateXPath(xpath: string): Sel {
       return unknown(`${name}() filter`);
     }
     if (name === 'System' && peek() === '[') {
+      const flat = flatSystem();
+      if (flat) return flat;
       let acc: Sel = { sure: ALL, possible: ALL, reasons: [] };
       while (peek() === '[') acc = and(acc, predicate('System'));
       return acc;
@@ -127,6 +131,66 @@ export function evaluateXPath(xpath: string): Sel {
     while (peek() === '[') skipBalanced('[', ']');
     skipComparison();
     return unknown(`${name} filter`);
+  };
+  /**
+   * System[A and B and …] where each term is one test, or an or-list of tests of one kind: EventID comparisons,
+   * Level=n, Provider[@Name='x']. Provider and Level are kept as conditions that the event's own provider and
+   * level (known per rule and from data/channels.yaml) settle later; anything else: undefined, the general parse.
+   */
+  const flatSystem = (): Sel | undefined => {
+    const start = i;
+    const fail = () => {
+      i = start;
+      return undefined;
+    };
+    if (take() !== '[') return fail();
+    let ids: Ranges = ALL;
+    let providers: string[] | undefined;
+    let levels: number[] | undefined;
+    for (;;) {
+      const grouped = peek() === '(';
+      if (grouped) take();
+      let kind: string | undefined;
+      let r: Ranges = NONE;
+      const names: string[] = [];
+      const lv: number[] = [];
+      for (;;) {
+        const t = take();
+        if (t === 'EventID' && isOp(peek())) {
+          const op = take();
+          const n = Number(take());
+          if (!Number.isInteger(n)) return fail();
+          r = union(r, rangeFor(op, n));
+        } else if (t === 'Level' && peek() === '=') {
+          take();
+          const n = Number(take());
+          if (!Number.isInteger(n)) return fail();
+          lv.push(n);
+        } else if (t === 'Provider' && peek() === '[') {
+          take();
+          if (take() !== '@' || take() !== 'Name' || take() !== '=') return fail();
+          const q = take();
+          if (!/^(['"]).*\1$/.test(q) || take() !== ']') return fail();
+          names.push(q.slice(1, -1).toLowerCase());
+        } else return fail();
+        const k = t;
+        if (kind && kind !== k) return fail();
+        kind = k;
+        if (!grouped || peek()?.toLowerCase() !== 'or') break;
+        take();
+      }
+      if (grouped && take() !== ')') return fail();
+      if (kind === 'EventID') ids = intersect(ids, r);
+      else if (kind === 'Level') levels = levels ? levels.filter((x) => lv.includes(x)) : lv;
+      else providers = providers ? providers.filter((x) => names.includes(x)) : names;
+      const next = take();
+      if (next === ']') break;
+      if (next?.toLowerCase() !== 'and') return fail();
+    }
+    if (!providers && !levels) return { sure: ids, possible: ids, reasons: [] };
+    if (providers) reasons.add('Provider filter');
+    if (levels) reasons.add('Level filter');
+    return { sure: NONE, possible: ids, reasons: [], cond: [{ ids, ...(providers ? { providers } : {}), ...(levels ? { levels } : {}) }] };
   };
   const isOp = (t: string | undefined) => t !== undefined && ['=', '!=', '>=', '<=', '<', '>'].includes(t);
   const skipComparison = () => {
@@ -177,11 +241,18 @@ function rangeFor(op: string, n: number): Ranges {
   }
 }
 
+/** Everything, unconditionally: the start of a path (`*`), neutral in `and`. */
+const isEverything = (s: Sel) => isAll(s.sure) && !s.cond?.length;
+
 function and(a: Sel, b: Sel): Sel {
+  // A condition survives only an `and` with everything; elsewhere it is dropped (the events stay "possible").
+  if (isEverything(a)) return b;
+  if (isEverything(b)) return a;
   return { sure: intersect(a.sure, b.sure), possible: intersect(a.possible, b.possible), reasons: [] };
 }
 function or(a: Sel, b: Sel): Sel {
-  return { sure: union(a.sure, b.sure), possible: union(a.possible, b.possible), reasons: [] };
+  const cond = [...(a.cond ?? []), ...(b.cond ?? [])];
+  return { sure: union(a.sure, b.sure), possible: union(a.possible, b.possible), reasons: [], ...(cond.length ? { cond } : {}) };
 }
 
 /**
@@ -209,20 +280,23 @@ function readQuery(q: XmlNode, source: string, into: ForwardedSet, notes: string
     const sel = evaluateXPath(textOf(s) || '*');
     const key = channel.toLowerCase();
     const cur = byChannel.get(key);
-    byChannel.set(key, { channel, sel: cur ? { sure: union(cur.sel.sure, sel.sure), possible: union(cur.sel.possible, sel.possible), reasons: [...cur.sel.reasons, ...sel.reasons] } : sel });
+    byChannel.set(key, { channel, sel: cur ? { ...or(cur.sel, sel), reasons: [...cur.sel.reasons, ...sel.reasons] } : sel });
   }
   for (const s of (q['Suppress'] as unknown[] | undefined) ?? []) {
     const channel = pathOf(s) ?? queryPath;
     const sup = evaluateXPath(textOf(s) || '*');
     for (const [key, cur] of byChannel) {
       if (channel && channel.toLowerCase() !== key) continue;
+      // A suppressed event is no longer known to pass, whatever its provider and level.
+      const cond = (cur.sel.cond ?? []).map((c) => ({ ...c, ids: minus(c.ids, sup.possible) })).filter((c) => c.ids.length);
       cur.sel = {
         sure: minus(cur.sel.sure, sup.possible),
         possible: minus(cur.sel.possible, sup.sure),
         reasons: [...cur.sel.reasons, ...sup.reasons.map((r) => `suppressed where ${r}`)],
+        ...(cond.length ? { cond } : {}),
       };
     }
   }
-  for (const { channel, sel } of byChannel.values()) addForward(into, channel, sel.sure, sel.possible, sel.reasons, source);
+  for (const { channel, sel } of byChannel.values()) addForward(into, channel, sel.sure, sel.possible, sel.reasons, source, sel.cond);
   if (!byChannel.size) notes.push(`${source}: a <Query> without <Select>`);
 }

@@ -20,6 +20,11 @@ const ROLE_WORDS: Record<string, { kind?: Kind; feature?: string }> = {
   iis: { feature: 'iis' },
   exchange: { feature: 'exchange' },
   adfs: { feature: 'adfs' },
+  // Products whose providers some rules read (data/channels.yaml products).
+  'sql-server': { feature: 'sql-server' },
+  mssql: { feature: 'sql-server' },
+  screenconnect: { feature: 'screenconnect' },
+  wsus: { feature: 'wsus' },
 };
 
 export interface RoleOption {

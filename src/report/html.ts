@@ -140,7 +140,7 @@ function ruleSection(result: CheckResult, names: Map<string, string>): string {
 
 function ruleRow(r: RuleRow, names: Map<string, string>, prefix: string): string {
   const verdicts = r.verdicts ? VERDICTS.filter((v) => (r.verdicts as Record<string, number>)[v]) : [r.verdict ?? (r.unknownReason ? 'unknown' : 'resolved')];
-  const shown = r.verdicts ? verdicts.map((v) => `<span class="v ${v}">${v} ${(r.verdicts as Record<string, number>)[v]}</span>`).join(' ') : `<span class="v ${verdicts[0]}">${verdicts[0]}</span>`;
+  const shown = r.verdicts ? verdicts.map((v) => `<span class="v ${v}">${v} ${(r.verdicts as Record<string, number>)[v]}</span>`).join(' ') : `<span class="v ${verdicts[0]}">${verdicts[0]}</span>${r.degraded?.length ? ` <small title="${attr(`no ${r.degraded.join(', ')} in the only source logged`)}">degraded</small>` : ''}`;
   const missing = r.missing?.length ? r.missing.map((id) => names.get(id) ?? id).join('; ') : '';
   const detail = r.unknownReason ?? (missing || r.why || '');
   const file = r.path.startsWith(prefix) ? r.path.slice(prefix.length) : r.path;

@@ -106,7 +106,7 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
     out.push('', '## Rules');
     open(`${result.rules.length} rule(s): verdict, log source and what each needs`);
     for (const r of result.rules) {
-      const verdict = r.verdict ? ` — **${r.verdict}**${r.missing?.length ? ` (missing ${r.missing.map((m) => `\`${code(m)}\``).join(', ')})` : ''}` : '';
+      const verdict = r.verdict ? ` — **${r.verdict}**${r.degraded?.length ? ` (degraded: no ${r.degraded.map((f) => `\`${code(f)}\``).join(', ')})` : ''}${r.missing?.length ? ` (missing ${r.missing.map((m) => `\`${code(m)}\``).join(', ')})` : ''}` : '';
       out.push(`- **${cell(r.title)}** — \`${code(r.path)}\` — ${cell(r.logsourceKey)}${r.eventIds.length ? ` — EventID ${r.eventIds.join(', ')}` : ''}${verdict}`);
       if (r.unknownReason) out.push(`  - unknown: ${cell(r.unknownReason)}`);
       else for (const alt of renderAlternatives(r, result)) out.push(`  - ${cell(alt)}`);

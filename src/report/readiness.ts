@@ -29,7 +29,7 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
       const v = single.rules[i];
       const sysmon = single.sysmon?.perRule.get(i);
       const forwarding = single.forwarding?.get(i);
-      return { ...r, verdict: v?.verdict, missing: v?.missing ?? [], why: v?.why, ...(sysmon ? { sysmon } : {}), ...(forwarding ? { forwarding } : {}) };
+      return { ...r, verdict: v?.verdict, missing: v?.missing ?? [], why: v?.why, ...(v?.degraded?.length ? { degraded: v.degraded } : {}), ...(sysmon ? { sysmon } : {}), ...(forwarding ? { forwarding } : {}) };
     }
     const verdicts: Record<Verdict, number> = { ready: 0, partial: 0, blocked: 0, unknown: 0, 'not-applicable': 0 };
     for (const g of a.groups) verdicts[g.host.rules[i]?.verdict ?? 'unknown'] += g.weight;
@@ -40,9 +40,9 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
     return single ? { ...q, state: s.state, stateReason: s.reason } : { ...q, state: s.state, hostsOn: s.on };
   });
 
-  const total: VerdictCounts = { ready: 0, partial: 0, blocked: 0, unknown: 0, notApplicable: 0, applicable: 0, readiness: null, unknownCauses: {}, outOfScope: 0 };
+  const total: VerdictCounts = { ready: 0, degraded: 0, partial: 0, blocked: 0, unknown: 0, notApplicable: 0, applicable: 0, readiness: null, unknownCauses: {}, outOfScope: 0 };
   for (const { weight, host: h } of a.groups) {
-    for (const k of ['ready', 'partial', 'blocked', 'unknown', 'notApplicable'] as const) total[k] += weight * h.summary[k];
+    for (const k of ['ready', 'degraded', 'partial', 'blocked', 'unknown', 'notApplicable'] as const) total[k] += weight * h.summary[k];
     for (const [cause, n] of Object.entries(h.summary.unknownCauses)) total.unknownCauses[cause] = (total.unknownCauses[cause] ?? 0) + weight * n;
   }
   // Out-of-scope rules are the same on every host: counted once.

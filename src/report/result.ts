@@ -86,6 +86,13 @@ export interface RuleRow {
   branches: string[][][];
   /** Branches of the supplementary sets (same order as supplementary). */
   supplementaryBranches: string[][][];
+  /**
+   * Per alternative (same order), the fields the rule reads that its source never has (4688: OriginalFileName,
+   * Hashes …); present only when some alternative lacks one. Ready only through such a source is degraded.
+   */
+  lacks?: string[][];
+  /** Per EventID, the providers the rule's selections pair it with (only where every mention names one). */
+  eventProviders?: Record<string, string[]>;
   /** Per alternative, the event (channel, event IDs) of each branch: what observed counts must show. */
   branchEvents: BranchEvent[][];
   supplementaryBranchEvents: BranchEvent[][];
@@ -101,6 +108,8 @@ export interface RuleRow {
   verdict?: Verdict;
   missing?: string[];
   why?: string;
+  /** Ready only through a source that lacks fields the rule reads: those fields (what detection is lost). */
+  degraded?: string[];
   /** With several hosts: how many hosts give each verdict. */
   verdicts?: Record<Verdict, number>;
   /** With collector configs (one host): why some of the rule's events are not (all) forwarded. */
@@ -129,6 +138,7 @@ export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resol
     const alternatives = full.map((a) => a.requires);
     const supp = res.alternatives.filter((a) => a.supplementary);
     const supplementary = supp.map((a) => a.requires);
+    const eventProviders = res.eventProviders;
     const isWindows = rule.kind === 'correlation' ? res.status === 'resolved' : rule.logsource.product === 'windows' || res.logsource.startsWith('windows') || res.status === 'resolved';
     if (rule.kind === 'correlation') correlations++;
     else {
@@ -163,6 +173,8 @@ export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resol
       alternatives,
       origins: full.map((a) => a.origin),
       branches: full.map((a) => a.branches),
+      ...(full.some((a) => a.lacks?.length) ? { lacks: full.map((a) => a.lacks ?? []) } : {}),
+      ...(eventProviders ? { eventProviders } : {}),
       supplementary,
       supplementaryBranches: supp.map((a) => a.branches),
       branchEvents: full.map((a) => a.events),

@@ -94,7 +94,7 @@ export function renderFullTable(result: CheckResult, opts: TableOptions = {}): s
 }
 
 function verboseRule(r: RuleRow, result: CheckResult, dim: (s: string) => string): string[] {
-  const verdict = r.verdict ? `  [${r.verdict}${r.missing?.length ? `; missing ${r.missing.join(', ')}` : ''}]` : '';
+  const verdict = r.verdict ? `  [${r.verdict}${r.degraded?.length ? `, degraded: no ${r.degraded.join(', ')}` : ''}${r.missing?.length ? `; missing ${r.missing.join(', ')}` : ''}]` : '';
   const lines = [t(`  ${r.path}${r.line ? `:${r.line}` : ''}  ${r.title}${verdict}`), dim(t(`      ${r.logsourceKey}${r.eventIds.length ? `  EventID ${r.eventIds.join(', ')}` : ''}`))];
   if (r.unknownReason) lines.push(t(`      unknown: ${r.unknownReason}`));
   else for (const alt of renderAlternatives(r, result)) lines.push(t(`      ${alt}`));

@@ -28,7 +28,8 @@ export function verdictLine(v: VerdictCounts, hosts: number): string {
   const pct = v.readiness === null ? 'no applicable Windows rule' : `${v.readiness}% of ${n(v.applicable)} applicable Windows rules${per} ready`;
   const causes = Object.entries(v.unknownCauses).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const unknown = `unknown ${n(v.unknown)}${causes.length ? ` (${causes.map(([c, k]) => `${c}: ${n(k)}`).join(' · ')})` : ''}`;
-  const parts = [`ready ${n(v.ready)}`, `partial ${n(v.partial)}`, `blocked ${n(v.blocked)}`, unknown];
+  // Degraded is a part of ready, said with it: those rules fire, but the selections on the missing fields never do.
+  const parts = [`ready ${n(v.ready)}${v.degraded ? ` (${n(v.degraded)} degraded)` : ''}`, `partial ${n(v.partial)}`, `blocked ${n(v.blocked)}`, unknown];
   if (v.notApplicable) parts.push(`not applicable ${n(v.notApplicable)}${per}`);
   if (v.outOfScope) parts.push(`${n(v.outOfScope)} rule${v.outOfScope === 1 ? "" : "s"} for other products out of scope`);
   return `${pct} — ${parts.join(' · ')}`;

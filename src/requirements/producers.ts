@@ -6,6 +6,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { LogSourceOrigin } from '../catalog/types.js';
 import type { SigmaRule } from '../rules/model.js';
 import { withAll, type Combo } from './sets.js';
+import { describeObjects, objectsRead, routeCoverage } from './objects.js';
 
 /**
  * Enrichers add fields to events the origin already produces (the command line in 4688): needed only when the
@@ -71,6 +72,20 @@ export function eventOptions(rule: SigmaRule, origin: LogSourceOrigin, id: numbe
         if (listed.length) producers = listed;
         else if (unlisted.length) producers = unlisted;
       }
+      // Route coverage by object: a subcategory that audits other objects than the rule reads is no route for it.
+      const facts = catalog.objectFacts;
+      const read = facts.routes.size ? objectsRead(rule, facts) : [];
+      const coverage = new Map(producers.map((p) => {
+        const objects = facts.routes.get(p.subcategory.guid.toUpperCase());
+        return [p, objects ? routeCoverage(read, objects, Boolean(p.subcategory.supplementary), facts) : p.subcategory.supplementary ? 'partial' : 'full'] as const;
+      }));
+      const dropped = producers.filter((p) => coverage.get(p) === 'none');
+      if (dropped.length) {
+        producers = producers.filter((p) => coverage.get(p) !== 'none');
+        const what = describeObjects(read);
+        notes.push(`EventID ${id}: ${[...new Set(dropped.map((p) => p.subcategory.name))].join(', ')} ${dropped.length === 1 ? 'audits' : 'audit'} other objects than the rule reads (${what})`);
+        if (!producers.length) return undefined;
+      }
       return producers.flatMap((p) => {
         const g = p.subcategory.guid;
         const ev = p.event;
@@ -84,7 +99,7 @@ export function eventOptions(rule: SigmaRule, origin: LogSourceOrigin, id: numbe
         const sacl = !k ? [] : p.outcome === 'success' ? [`sacl:${k}`] : p.outcome === 'failure' ? [`sacl:${k}:failure`] : [`sacl:${k}`, `sacl:${k}:failure`];
         const set = [...own, ...(ev.requires ?? []), ...sacl];
         const roles = ev.roles ?? p.subcategory.roles ?? [];
-        const partial = p.subcategory.supplementary;
+        const partial = coverage.get(p) === 'partial';
         return (roles.length ? roles.map((r) => [...set, `role:${r}`]) : [set]).map((requires) => (partial ? { requires, partial } : { requires }));
       });
     }

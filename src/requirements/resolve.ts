@@ -4,6 +4,8 @@ import { canMatch } from '../rules/condition.js';
 import { enrichersFor, eventOptions, roleOptions } from './producers.js';
 import { entryKey, eventsFromFields, infer, planEntries, sysmonTypesFromFields, type PlanResult } from './normalise.js';
 import { eventsRead } from './reads.js';
+import { productRoles } from './products.js';
+import { providersByEvent } from './objects.js';
 import type { CorrelationRule, LoadedRule, SigmaRule } from '../rules/model.js';
 import { minimizeAlternatives, product, single, withAll, type Alternative, type Combo, MAX_ALTERNATIVES } from './sets.js';
 import { append } from '../lines.js';
@@ -20,6 +22,11 @@ export interface Resolution {
   notes: string[];
   /** How the log source was found when the logsource block did not name it in taxonomy terms. */
   inferredFrom?: string;
+  /**
+   * Per EventID, the providers the rule pairs it with: worked out here (and cached with the resolution) so a
+   * run with a warm cache never parses a detection for it.
+   */
+  eventProviders?: Record<string, string[]>;
 }
 
 /** Fields every Windows event has; they never decide between sources. */
@@ -50,6 +57,8 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
   const rejected: string[] = [];
   const eventIds = new Set<number>();
   let byFields = false;
+  // Events of a product's providers (SQL Server, ScreenConnect …) exist only on hosts that run the product.
+  const products = productRoles(rule, catalog);
   const collect = (list: LogSourceEntry[]) => {
     for (const entry of list) {
       const isCategory = entry.category !== undefined;
@@ -78,12 +87,17 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
         append(notes, res.notes);
         if (res.eventsFromFields) byFields = true;
         res.events.forEach((e) => eventIds.add(e));
-        const roles = [...(entry.roles ?? []), ...(origin.roles ?? [])];
+        let roles: string[] = [...(entry.roles ?? []), ...(origin.roles ?? [])];
+        if (!roles.length && products.length && origin.producer !== 'sysmon' && origin.producer !== 'audit') {
+          roles = products;
+          notes.push(`its events come only from ${products.join(' / ')} (the providers it reads): ready only on hosts that run it`);
+        }
+        const lacks = res.lacks?.length ? { lacks: res.lacks } : {};
         for (const c of roleOptions(res.sets, roles)) {
-          const alt: Alternative = { origin: origin.name, requires: c.requires, branches: c.branches, events: c.events };
+          const alt: Alternative = { origin: origin.name, requires: c.requires, branches: c.branches, events: c.events, ...lacks };
           alternatives.push(origin.supplementary ? { ...alt, supplementary: true } : alt);
         }
-        for (const c of roleOptions(res.partial, roles)) alternatives.push({ origin: origin.name, requires: c.requires, branches: c.branches, events: c.events, supplementary: true });
+        for (const c of roleOptions(res.partial, roles)) alternatives.push({ origin: origin.name, requires: c.requires, branches: c.branches, events: c.events, supplementary: true, ...lacks });
       }
     }
   };
@@ -104,6 +118,7 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
     return { ...unknown(rejected.join('; ') || 'no source in the catalog produces this log source'), eventIds: rule.facts.eventIds };
   }
   if (rejected.length) append(notes, rejected.map((r) => `not an option: ${r}`));
+  const eventProviders = providersByEvent(rule);
   return {
     status: 'resolved',
     logsource: label,
@@ -111,6 +126,7 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
     eventIds: [...eventIds].sort((a, b) => a - b),
     notes: [...new Set(notes)],
     ...(inferredFrom || byFields ? { inferredFrom: [inferredFrom, byFields ? 'fields → EventID' : ''].filter(Boolean).join('; ') } : {}),
+    ...(eventProviders ? { eventProviders } : {}),
   };
 }
 
@@ -128,6 +144,8 @@ interface OriginResult {
   partial: Combo[];
   events: number[];
   notes: string[];
+  /** Fields the rule reads that this origin lacks (it still matches through other selections). */
+  lacks?: string[];
 }
 
 function resolveOrigin(
@@ -142,11 +160,15 @@ function resolveOrigin(
     return { rejected: `ETW provider ${origin.provider ?? ''} has no event-log channel; it needs an ETW consumer`.replace('  ', ' ') };
   }
   const notes: string[] = [];
+  let lacks: string[] | undefined;
 
   if (origin.fields) {
     const verdict = fieldCoverage(rule, origin.fields, known);
     if (!verdict.usable) return { rejected: `does not provide field(s) ${verdict.lacking.join(', ')}` };
-    if (verdict.lacking.length) notes.push(`with ${origin.name} the rule's branches on ${verdict.lacking.join(', ')} cannot match`);
+    if (verdict.lacking.length) {
+      notes.push(`with ${origin.name} the rule's branches on ${verdict.lacking.join(', ')} cannot match`);
+      lacks = verdict.lacking;
+    }
   }
 
   // Which events of this origin the rule can match.
@@ -197,7 +219,7 @@ function resolveOrigin(
   const { sets, truncated } = product(perEvent);
   if (truncated) notes.push(`more than ${MAX_ALTERNATIVES} ways to produce the rule's events; only the first ${MAX_ALTERNATIVES} are listed`);
   const partial = anyPartial ? product(perEventPartial).sets.map((c) => withAll(c, base)) : [];
-  return { sets: sets.map((c) => withAll(c, base)), partial, events, notes, ...(sysmonByFields ? { eventsFromFields: true } : {}) };
+  return { sets: sets.map((c) => withAll(c, base)), partial, events, notes, ...(sysmonByFields ? { eventsFromFields: true } : {}), ...(lacks ? { lacks } : {}) };
 }
 
 /**

@@ -27,6 +27,11 @@ export interface Alternative {
   events: BranchEvent[];
   /** From a supplementary origin: satisfying it alone makes the rule partial, never ready. */
   supplementary?: boolean;
+  /**
+   * Fields the rule reads that this origin's events never have (4688 has no OriginalFileName): the rule can
+   * still match through its other selections, but what those fields detect is lost (a degraded "ready").
+   */
+  lacks?: string[];
 }
 
 /** A way to produce a set of events: what it needs overall and per event. */
@@ -171,7 +176,8 @@ export function minimizeAlternatives(alts: Alternative[]): Alternative[] {
       const from = members.find((a) => [...new Set(a.requires)].sort().join('\n') === key);
       const branches = from?.branches ?? [requires];
       const events = from?.events ?? [{ channel: '', eventIds: [] }];
-      return supplementary ? { origin: from?.origin ?? '', requires, branches, events, supplementary } : { origin: from?.origin ?? '', requires, branches, events };
+      const lacks = from?.lacks?.length ? { lacks: from.lacks } : {};
+      return supplementary ? { origin: from?.origin ?? '', requires, branches, events, supplementary, ...lacks } : { origin: from?.origin ?? '', requires, branches, events, ...lacks };
     });
   };
   return [...group(false), ...group(true)];

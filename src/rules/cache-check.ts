@@ -66,6 +66,8 @@ function validCondition(n: unknown, depth = 0): boolean {
 export function validResolution(r: unknown): boolean {
   if (!isObj(r) || (r['status'] !== 'resolved' && r['status'] !== 'unknown') || !isStr(r['logsource'])) return false;
   if (!numbers(r['eventIds']) || !strings(r['notes']) || !optStr(r['unknownReason']) || !optStr(r['inferredFrom'])) return false;
+  const ep = r['eventProviders'];
+  if (ep !== undefined && !(isObj(ep) && Object.values(ep).every(strings))) return false;
   const alts = r['alternatives'];
-  return Array.isArray(alts) && alts.every((a) => isObj(a) && isStr(a['origin']) && strings(a['requires']) && Array.isArray(a['branches']) && a['branches'].every(strings) && (a['supplementary'] === undefined || typeof a['supplementary'] === 'boolean'));
+  return Array.isArray(alts) && alts.every((a) => isObj(a) && isStr(a['origin']) && strings(a['requires']) && Array.isArray(a['branches']) && a['branches'].every(strings) && (a['supplementary'] === undefined || typeof a['supplementary'] === 'boolean') && (a['lacks'] === undefined || strings(a['lacks'])));
 }

@@ -66,6 +66,8 @@ describe.skipIf(!have)('SigmaHQ corpus', () => {
     // (both sides: 4656 is written on failed accesses too)
     expect(lsass.alternatives).toContainEqual(['audit:{0CCE921F-69AE-11D9-BED3-505054503030}:failure', 'audit:{0CCE921F-69AE-11D9-BED3-505054503030}:success', 'sacl:kernel-object', 'sacl:kernel-object:failure']);
     expect(lsass.alternatives.flat().some((id) => id.startsWith('audit:{0CCE921D-') || id.startsWith('audit:{0CCE921E-'))).toBe(false);
+    // Removable Storage audits files on removable media, never the LSASS process: not even a partial way
+    expect((lsass as Row & { supplementary: string[][] }).supplementary).toEqual([]);
     // service installed (System 7045) → on by default
     expect(byFile('win_system_service_install_anydesk.yml')!.alternatives).toEqual([[]]);
     // Sysmon-only categories

@@ -19,7 +19,7 @@ describe.skipIf(!HAVE_CORPUS)('one screen: SigmaHQ rules/ with one gpresult', ()
     expect(tableWidth(narrow)).toBeLessThanOrEqual(79);
     // Prose wraps too; only a word longer than the line (a URL) may stick out.
     for (const l of narrow.split('\n')) if ([...l].length > 79) expect(l.trim()).not.toContain(' ');
-    expect(wide).toMatch(/^Readiness 61\.5% of 2,386 applicable Windows rules ready/m);
+    expect(wide).toMatch(/^Readiness 61\.1% of 2,386 applicable Windows rules ready — ready 1,458 \(593 degraded\)/m);
     expect(wide).toMatch(/734 rules for other products are out of scope \(linux 210, azure 123/);
     expect(wide).not.toMatch(/linux\/category\/process_creation/); // non-Windows sources are one line, not rows
     expect(wide).toContain('Sysmon RegistryEvent (EID 12, 14)'); // one name per config element

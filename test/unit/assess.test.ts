@@ -31,7 +31,7 @@ describe('verdicts', () => {
   it('partial when only a supplementary source (PowerShell 7) is on', () => {
     const a = assessRule(alts([['policy:ps5']]), alts([['policy:ps7']]), states({ 'policy:ps5': 'off', 'policy:ps7': 'on' }));
     expect(a.verdict).toBe('partial');
-    expect(a.why).toMatch(/supplementary/);
+    expect(a.why).toMatch(/only a source that covers part of what it reads is logged: policy:ps7/);
   });
   it('blocked when no event can be produced, unknown when the inputs leave one open, with its cause', () => {
     expect(assessRule(pc, [], states({ 'sysmon:1': 'off', 'audit:P:success': 'off', 'policy:cmd': 'off' })).verdict).toBe('blocked');

@@ -108,7 +108,7 @@ describe('policy diff from the CLI', () => {
     expect(rule.verdicts.ready + rule.verdicts.partial + rule.verdicts.blocked + rule.verdicts.unknown).toBe(3);
     expect(j.readiness.recommendations[0].hosts).toBeGreaterThanOrEqual(1);
     const csv = runCli(['examples/rules', '--gpresult', dir, '--format', 'csv']).stdout.trim().split('\n');
-    expect(csv[0]).toBe('host,files,ready,partial,blocked,unknown,ready_percent,not_applicable,applicable,role');
+    expect(csv[0]).toBe('host,files,ready,degraded,partial,blocked,unknown,ready_percent,not_applicable,applicable,role');
     expect(csv).toHaveLength(4);
     const table = runCli(['examples/rules', '--gpresult', dir]).stdout;
     expect(table).toMatch(/Unlocks \(rules × hosts\)/);
