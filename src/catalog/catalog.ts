@@ -149,7 +149,7 @@ export class Catalog {
 }
 
 /** Requirement kinds sacl:… and role:… take these names (data/README.md). */
-export const SACL_KINDS = ['file', 'registry', 'kernel-object', 'directory-service'];
+export const SACL_KINDS = ['file', 'registry', 'kernel-object', 'directory-service', 'wmi-namespace'];
 export const ROLES = ['domain-controller', 'certification-authority', 'network-policy-server', 'dns-server', 'iis', 'exchange', 'adfs'] as const;
 
 export function splitRequirement(id: string): [string, string] {

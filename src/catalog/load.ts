@@ -161,10 +161,13 @@ function checkAudit(doc: unknown, problems: string[]) {
     if (sub.category && !names.has(sub.category)) c.fail(w, `unknown category "${sub.category}"`);
     (c.field<unknown[]>(sub, w, 'events', 'array') ?? []).forEach((ev, j) => {
       const we = `${w}.events[${j}]`;
-      c.onlyKeys(ev, we, ['id', 'outcome', 'requires', 'regardless', 'sacl', 'roles', 'source', 'note']);
+      c.onlyKeys(ev, we, ['id', 'outcome', 'requires', 'regardless', 'sacl', 'objectTypes', 'roles', 'source', 'note']);
       c.field(ev, we, 'id', 'number');
       c.field(ev, we, 'regardless', 'boolean', true);
-      c.field(ev, we, 'sacl', 'boolean', true);
+      c.field(ev, we, 'objectTypes', 'array', true);
+      // sacl: false (needs none although the subcategory's events do) or the kind of SACL this event needs.
+      const evSacl = (ev as { sacl?: unknown }).sacl;
+      if (evSacl !== undefined && evSacl !== false && !(typeof evSacl === 'string' && SACL_KINDS.includes(evSacl))) c.fail(we, `sacl must be false or one of ${SACL_KINDS.join(', ')}`);
       c.field(ev, we, 'source', 'string', true);
       checkRoles(c, ev, we);
       for (const r of c.field<string[]>(ev, we, 'requires', 'array', true) ?? []) {
