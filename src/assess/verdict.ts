@@ -1,5 +1,6 @@
 import { splitRequirement, type Catalog } from '../catalog/catalog.js';
 import { eventStatus, type SysmonState } from '../environment/sysmon.js';
+import { auditDefault } from './audit-defaults.js';
 import type { HostEnvironment, State } from '../environment/model.js';
 
 export type Verdict = 'ready' | 'partial' | 'blocked' | 'unknown' | 'not-applicable';
@@ -41,9 +42,15 @@ export function requirementState(id: string, host: HostEnvironment, catalog: Cat
   switch (kind) {
     case 'audit': {
       const [guid = '', outcome] = rest.split(':');
-      if (!host.covers.audit) return { state: 'unknown', reason: 'no audit policy input (gpresult, auditpol or a host snapshot) for this host' };
-      const v = host.audit.get(guid.toUpperCase());
+      const v = host.covers.audit ? host.audit.get(guid.toUpperCase()) : undefined;
       const side = outcome === 'failure' ? v?.failure : v?.success;
+      if (side === undefined && opts.assumeDefaults) {
+        // Windows' own default for the host's edition (audit-defaults.ts); not assumed where disputed or unknown.
+        const d = auditDefault(guid, outcome === 'failure' ? 'failure' : 'success', host, catalog);
+        if (d.on !== undefined) return { state: d.on ? 'on' : 'off', reason: `assumed Windows default: ${d.reason}`, assumed: true };
+        return { state: 'unknown', reason: `not configured by the inputs, and not assumed: ${d.reason}` };
+      }
+      if (!host.covers.audit) return { state: 'unknown', reason: 'no audit policy input (gpresult, auditpol or a host snapshot) for this host' };
       if (side === undefined) return { state: 'unknown', reason: 'not configured by the inputs: the Windows default applies (auditpol /get /category:* /r shows it)' };
       return { state: side ? 'on' : 'off', reason: v?.source ?? '' };
     }
@@ -111,7 +118,8 @@ function saclState(kind: string, host: HostEnvironment, opts: StateOptions): Req
   const global = host.sacl.get(kind);
   if (global?.state === 'on') return { state: 'on', reason: `global SACL for ${base} objects${side} (${global.source})` };
   const shown = global ? `no global SACL for ${base} objects${side} (${global.source}); ` : '';
-  if (opts.assumeDefaults && (base === 'file' || base === 'registry')) {
+  // WMI namespaces: Microsoft ("Access to WMI Namespaces") says no auditing is enabled at installation.
+  if (opts.assumeDefaults && (base === 'file' || base === 'registry' || base === 'wmi-namespace')) {
     return { state: 'off', reason: `${shown}assumed Windows default: no audit SACL on the objects the rule watches`, assumed: true };
   }
   return { state: 'unknown', reason: `${shown}per-object SACLs are not in the inputs: Windows writes these events only for ${base} objects whose SACL audits the access${side} (fix writes a SACL script)` };
