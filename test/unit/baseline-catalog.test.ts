@@ -33,6 +33,9 @@ describe('shipped baselines', () => {
       'microsoft-stronger-dc',
       'microsoft-stronger-member',
       'microsoft-stronger-workstation',
+      'windows-default-client',
+      'windows-default-dc',
+      'windows-default-server',
       'yamato',
     ]);
     for (const b of all) {
@@ -89,7 +92,12 @@ describe('shipped baselines', () => {
     expect(audit(dc, 'Audit Credential Validation')).toBeUndefined();
     // ">= Success" asks for Success and allows Failure.
     expect(audit(member, 'Audit Process Creation')).toMatchObject({ success: 'on', failure: 'any' });
-    expect(dc.covers).toEqual(['audit']);
+    // Issue 23: the page's "Include command line in process creation events" (= 1, DC / member / workgroup) and
+    // its PowerShell row (transcription Disabled) are recorded; log sizes are not (unknown, not "not set").
+    expect(dc.covers).toEqual(['audit', 'policies']);
+    for (const b of [dc, member]) expect(b.policies.map((p) => p.id)).toEqual(['process-creation-command-line']);
+    expect(audit(dc, 'Audit Computer Account Management')).toMatchObject({ success: 'on', failure: 'off' });
+    expect(audit(member, 'Audit Computer Account Management')).toBeUndefined();
   });
 
   it('Yamato: the script\'s settings, log sizes in KB, policies and channels', () => {

@@ -10,7 +10,12 @@ import { parseRuleFile } from '../../src/rules/parse.js';
 import type { SigmaRule } from '../../src/rules/model.js';
 import { emptyHost, type HostEnvironment } from '../../src/environment/model.js';
 import { assessRule, requirementState, type StateOptions } from '../../src/assess/verdict.js';
-import { CORPUS, corpusOrSkip } from '../helpers.js';
+import { CORPUS, corpusOrSkip, runCli } from '../helpers.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadBaselines } from '../../src/catalog/baselines.js';
+import { baselineAsHost } from '../../src/assess/baseline.js';
 
 const catalog = loadCatalog();
 const G = {
@@ -150,5 +155,33 @@ describe('4103/4104 name both PowerShell Operational channels (logsource-aliases
     expect(origins).toContain('Windows PowerShell Operational');
     expect(origins).toContain('PowerShell 7 Operational');
     expect(new Set(origins).size).toBe(origins.length);
+  });
+});
+
+describe('the Azure server baseline sets the command line in 4688 (issue 23)', () => {
+  const cmd = rule('{product: windows, category: process_creation}', '  s: {CommandLine|contains: urlcache}\n  condition: s');
+  it('data: microsoft-server-member and -dc record the policy; a CommandLine rule is ready through 4688 there', () => {
+    for (const name of ['microsoft-server-member', 'microsoft-server-dc']) {
+      const b = loadBaselines(catalog).find((x) => x.name === name)!;
+      expect(b.policies.map((p) => p.id)).toContain('process-creation-command-line');
+      const h = baselineAsHost(b, catalog);
+      const v = verdict(cmd, h);
+      expect(v.verdict).toBe('ready');
+    }
+  });
+  it('check --baseline microsoft-server-member counts a command-line rule ready', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lsc-i23-'));
+    writeFileSync(join(dir, 'cmd.yml'), 'title: certutil urlcache\nlogsource: {product: windows, category: process_creation}\ndetection:\n  s: {CommandLine|contains: urlcache}\n  condition: s\n');
+    const r = runCli(['check', dir, '--baseline', 'microsoft-server-member', '--format', 'json']);
+    expect(r.status).toBe(0);
+    const b = JSON.parse(r.stdout).baselines[0];
+    expect(b.summary).toMatchObject({ ready: 1, applicable: 1 });
+  });
+  it('SigmaHQ process_creation: over 1,000 rules ready for microsoft-server-member (209 before the fix)', () => {
+    if (!corpusOrSkip('SigmaHQ process_creation')) return;
+    const r = runCli(['check', `${CORPUS}sigmahq/rules/windows/process_creation`, '--baseline', 'microsoft-server-member', '--format', 'json']);
+    const b = JSON.parse(r.stdout).baselines[0];
+    expect(b.summary.ready).toBeGreaterThan(1000);
+    expect(b.summary.unknownCauses).toEqual({ 'no Sysmon input': b.summary.unknown });
   });
 });
