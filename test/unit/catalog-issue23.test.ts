@@ -72,15 +72,25 @@ describe('trust and Kerberos policy events are written only on domain controller
   });
 });
 
-describe('global and universal security group events exist only for domain groups', () => {
-  for (const id of [4727, 4728, 4729, 4730, 4737, 4754, 4755, 4756, 4757, 4758]) {
-    it(`${id}: domain-controller in data; not-applicable on a workstation`, () => {
+describe('global and universal security group events', () => {
+  for (const id of [4754, 4755, 4756, 4757, 4758]) {
+    it(`${id} (universal group): domain-controller in data; not-applicable on a workstation, ready on a DC`, () => {
       expect(eventOf(G.secGroup, id)?.roles).toEqual(['domain-controller']);
       const r = security(`  s: {EventID: ${id}}\n  condition: s`);
       expect(verdict(r, host('workstation', [G.secGroup])).verdict).toBe('not-applicable');
       expect(verdict(r, host('domain-controller', [G.secGroup])).verdict).toBe('ready');
     });
   }
+  for (const id of [4727, 4728, 4729, 4730, 4737]) {
+    it(`${id} (global group): no role — a workstation's SAM has the global group None (real 4728 capture)`, () => {
+      expect(eventOf(G.secGroup, id)?.roles).toBeUndefined();
+      const r = security(`  s: {EventID: ${id}}\n  condition: s`);
+      expect(verdict(r, host('workstation', [G.secGroup])).verdict).toBe('ready');
+    });
+  }
+  it('the note cites the capture that contradicts a DC-only 4728', () => {
+    expect(catalog.subcategories.find((s) => s.guid === G.secGroup)?.note).toMatch(/new-user-security\.evtx.*IE8Win7/);
+  });
   it('local group events (4732) stay on every host', () => {
     expect(eventOf(G.secGroup, 4732)?.roles).toBeUndefined();
     const r = security('  s: {EventID: 4732}\n  condition: s');
