@@ -159,6 +159,7 @@ export function baselineAsHost(baseline: Baseline, catalog: Catalog): HostEnviro
   host.covers = { audit: true, policies: true };
   if (baseline.covers.includes('policies')) {
     for (const p of catalog.policies) {
+      if (p.outsideGroupPolicy) continue; // no logging baseline sets it: left to the inputs (unknown)
       const set = baseline.policies.some((x) => x.id === p.id);
       host.policies.set(p.id, set ? { state: 'on', source: label } : { state: 'off', source: `not set by baseline ${baseline.name} (disabled by default)` });
     }

@@ -62,6 +62,12 @@ export function requirementState(id: string, host: HostEnvironment, catalog: Cat
       const p = host.policies.get(rest);
       const gap = host.policyGaps?.get(rest);
       if (!p && gap) return { state: 'unknown', reason: gap };
+      // Not a Group Policy setting (CA\AuditFilter): a GPO that does not set it says nothing of it.
+      const outside = !p ? catalog.policy(rest)?.outsideGroupPolicy : undefined;
+      if (outside) {
+        const a = assume('off', `${catalog.policy(rest)?.name ?? rest} at its default (off)`);
+        return a.assumed ? a : { state: 'unknown', reason: `not a Group Policy setting, so no policy input shows it (${outside.check} on the host does)` };
+      }
       // These policies are disabled by default in Windows: not configured by any GPO means off.
       if (!p) return { state: 'off', reason: 'not configured by any GPO (disabled by default)' };
       return { state: p.state, reason: p.detail ? `${p.source}: ${p.detail}` : p.source };

@@ -235,7 +235,9 @@ function checkPolicies(doc: unknown, problems: string[]): Policy[] {
   const ids = new Set<string>();
   policies.forEach((p, i) => {
     const w = `policies[${i}] (${p?.id})`;
-    c.onlyKeys(p, w, ['id', 'name', 'gpoPath', 'admxCategory', 'admxFile', 'registry', 'produces', 'source', 'hazards', 'note', ...VOLUME_FIELD_KEYS]);
+    c.onlyKeys(p, w, ['id', 'name', 'gpoPath', 'admxCategory', 'admxFile', 'registry', 'produces', 'source', 'hazards', 'outsideGroupPolicy', 'note', ...VOLUME_FIELD_KEYS]);
+    const outside = c.field<Record<string, unknown>>(p, w, 'outsideGroupPolicy', 'object', true);
+    if (outside) for (const k of ['check', 'set']) c.field(outside, `${w}.outsideGroupPolicy`, k, 'string');
     checkVolumeFields(c, p, w);
     checkHazards(c, p, w, false);
     for (const k of ['id', 'name', 'gpoPath', 'source']) c.field(p, w, k, 'string');

@@ -90,6 +90,11 @@ export interface Policy extends VolumeFields {
   source: string;
   /** What turning the policy on can do besides logging (hazards.ts); [] for none beyond volume. */
   hazards: Hazard[];
+  /**
+   * Not a Group Policy setting (the CA's own audit filter): no gpresult or policy export shows it, so it is
+   * unknown unless an input does; `check` / `set` are the commands that read and set it on the host.
+   */
+  outsideGroupPolicy?: { check: string; set: string };
   note?: string;
 }
 

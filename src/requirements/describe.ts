@@ -79,7 +79,7 @@ export function describeRequirement(id: string, catalog: Catalog): RequirementIn
         kind: 'policy',
         // Windows PowerShell and PowerShell 7 share setting names; the GPO folder tells them apart.
         name: catalog.policies.some((o) => o !== p && o.name === p.name) ? `${p.name} (${p.gpoPath.split('\\').pop()})` : p.name,
-        enable: `GPO: ${p.gpoPath}\\${p.name} → Enabled`,
+        enable: p.outsideGroupPolicy ? p.outsideGroupPolicy.set : `GPO: ${p.gpoPath}\\${p.name} → Enabled`,
         details: p.registry.map((r) => `registry: ${r.key}\\${r.value} = ${r.data} (${r.type})`),
       };
     }

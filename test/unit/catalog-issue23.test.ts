@@ -195,3 +195,39 @@ describe('the Azure server baseline sets the command line in 4688 (issue 23)', (
     expect(b.summary.unknownCauses).toEqual({ 'no Sysmon input': b.summary.unknown });
   });
 });
+
+describe('Certification Services events also need the CA audit filter (CA\\AuditFilter)', () => {
+  const certSvc = '{0CCE9221-69AE-11D9-BED3-505054503030}';
+  const issued = security('  s: {EventID: 4887}\n  condition: s');
+  const ca = (policies: boolean) => {
+    const h = host('member-server', [certSvc]);
+    h.role = { kind: 'member-server', features: new Set(['certification-authority']), complete: true, source: '--role server,ca' };
+    h.covers.policies = policies;
+    return h;
+  };
+  it('data: every 4868-4898 event requires policy:ca-audit-filter, a setting outside Group Policy', () => {
+    const sub = catalog.subcategories.find((s) => s.guid === certSvc)!;
+    expect(sub.events).toHaveLength(31);
+    for (const e of sub.events) expect(e.requires).toEqual(['policy:ca-audit-filter']);
+    expect(catalog.policy('ca-audit-filter')?.outsideGroupPolicy?.check).toBe('certutil -getreg CA\\AuditFilter');
+    expect(catalog.policy('ca-audit-filter')?.source).toContain('dn786422');
+  });
+  it('a CA with Certification Services audited is unknown, not ready: no input shows the filter', () => {
+    const v = verdict(issued, ca(false));
+    expect(v.verdict).toBe('unknown');
+    expect(v.why).toMatch(/policy:ca-audit-filter/);
+  });
+  it('a gpresult that does not set it says nothing of it (unknown with the certutil command, never "not configured by any GPO")', () => {
+    const st = requirementState('policy:ca-audit-filter', ca(true), catalog);
+    expect(st.state).toBe('unknown');
+    expect(st.reason).toMatch(/not a Group Policy setting.*certutil -getreg CA\\AuditFilter/);
+  });
+  it('--assume-defaults takes the filter at 0 (nothing audited): blocked', () => {
+    expect(verdict(issued, ca(true), { assumeDefaults: true }).verdict).toBe('blocked');
+  });
+  it('an input that shows the filter on makes the rule ready', () => {
+    const h = ca(true);
+    h.policies.set('ca-audit-filter', { state: 'on', source: 'test input' });
+    expect(verdict(issued, h).verdict).toBe('ready');
+  });
+});
