@@ -12,6 +12,7 @@ import { requirementState } from '../../src/assess/verdict.js';
 import { auditDefault } from '../../src/assess/audit-defaults.js';
 import { emptyHost, type HostEnvironment } from '../../src/environment/model.js';
 import { runCli } from '../helpers.js';
+import { compareHost } from '../../src/assess/baseline.js';
 
 const catalog = loadCatalog();
 const GPRESULT = fileURLToPath(new URL('../fixtures/environment/gpresult-ps7.xml', import.meta.url));
@@ -114,6 +115,20 @@ describe('--assume-defaults with a gpresult that sets no audit policy', () => {
     h.role = { kind: 'domain-controller', features: new Set(), complete: false, source: 'test' };
     expect(auditDefault(G.logon, 'failure', h, catalog)).toMatchObject({ on: true });
     expect(auditDefault(G.credVal, 'success', h, catalog).on).toBeUndefined();
+  });
+});
+
+describe('baseline compare (baseline NAME --gpresult … --assume-defaults)', () => {
+  const client = loadBaselines(catalog).find((b) => b.name === 'microsoft-client')!;
+  it('sides no input names take the client default: Logon meets, Process Creation missing (off by default)', () => {
+    const h = gpresultHost('workstation');
+    const plain = compareHost(client, h, catalog);
+    const logon = (c: typeof plain) => c.settings.find((s) => s.key === G.logon);
+    expect(logon(plain)?.status).toBe('unknown');
+    const assumed = compareHost(client, h, catalog, { assumeDefaults: true });
+    expect(logon(assumed)).toMatchObject({ status: 'meets', have: 'Success and Failure' });
+    expect(logon(assumed)?.detail).toMatch(/assumed Windows default/);
+    expect(assumed.settings.find((s) => s.key === G.process)?.status).toBe('missing');
   });
 });
 
