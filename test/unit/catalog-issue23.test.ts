@@ -11,7 +11,7 @@ import type { SigmaRule } from '../../src/rules/model.js';
 import { emptyHost, type HostEnvironment } from '../../src/environment/model.js';
 import { assessRule, requirementState, type StateOptions } from '../../src/assess/verdict.js';
 import { CORPUS, corpusOrSkip, runCli } from '../helpers.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBaselines } from '../../src/catalog/baselines.js';
@@ -229,5 +229,17 @@ describe('Certification Services events also need the CA audit filter (CA\\Audit
     const h = ca(true);
     h.policies.set('ca-audit-filter', { state: 'on', source: 'test input' });
     expect(verdict(issued, h).verdict).toBe('ready');
+  });
+});
+
+describe('fix never writes the CA audit filter into a .reg (it has no fixed registry path)', () => {
+  it('gives the certutil step as a note instead', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lsc-i23-ca-'));
+    writeFileSync(join(dir, 'ca.yml'), 'title: certificate issued\nlogsource: {product: windows, service: security}\ndetection:\n  s: {EventID: 4887}\n  condition: s\n');
+    const out = join(dir, 'remediation');
+    const r = runCli(['fix', dir, '--gpresult', 'test/fixtures/environment/gpresult-ps7.xml', '--role', 'server,ca', '--out', out]);
+    expect(r.status).toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/CA\\AuditFilter\): not written into logging-policies\.reg .*certutil -setreg CA\\AuditFilter 127/);
+    expect(existsSync(join(out, 'logging-policies.reg'))).toBe(false);
   });
 });
