@@ -3,6 +3,7 @@
  * sets no audit policy gives each subcategory its documented default for the host's edition; disputed rows and
  * hosts of unknown edition stay unknown where the editions differ; `baseline --list` lists windows-default-*.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/load.js';
@@ -41,7 +42,7 @@ describe('the data', () => {
   it('ships windows-default-client, -server and -dc, sourced to Microsoft Audit Policy Recommendations', () => {
     for (const n of ['windows-default-client', 'windows-default-server', 'windows-default-dc']) {
       expect(b(n)?.source).toContain('audit-policy-recommendations');
-      expect(b(n)?.audit.length).toBe(56);
+      expect(b(n)?.audit.length).toBe(59);
     }
     expect(b('windows-default-client')?.role).toBe('workstation');
     expect(b('windows-default-server')?.role).toBe('member-server');
@@ -54,12 +55,35 @@ describe('the data', () => {
     expect(row(G.process)).toMatchObject({ success: 'off', failure: 'off' });
     expect(row(G.userAcct)).toMatchObject({ success: 'on', failure: 'off' });
   });
-  it('the server Success claims of issue 23 are recorded as disputed (any) on servers, off on clients', () => {
-    const s = b('windows-default-server')!.audit.find((a) => a.guid === G.credVal);
-    const c = b('windows-default-client')!.audit.find((a) => a.guid === G.credVal);
-    expect(s?.success).toBe('any');
-    expect(c?.success).toBe('off');
-    expect(s?.note).toMatch(/disputed/);
+  it('servers audit Credential Validation / Kerberos / Computer Account Management / DS Access Success, clients not (captures; Microsoft disagrees, noted)', () => {
+    for (const g of [G.credVal, G.dsAccess]) {
+      const s = b('windows-default-server')!.audit.find((a) => a.guid === g);
+      const c = b('windows-default-client')!.audit.find((a) => a.guid === g);
+      expect(s).toMatchObject({ success: 'on', failure: 'off' });
+      expect(c).toMatchObject({ success: 'off', failure: 'off' });
+      expect(s?.note).toMatch(/Microsoft's page: .*captures used/);
+    }
+  });
+  it('every row equals the real auditpol listings of an unconfigured Windows 11 Pro and Server 2022 (fixtures)', () => {
+    const parse = (f: string) => {
+      const out = new Map<string, { success: boolean; failure: boolean }>();
+      for (const line of readFileSync(fileURLToPath(new URL(`../fixtures/real/auditpol-defaults/${f}`, import.meta.url)), 'utf8').split(/\r?\n/)) {
+        const m = /^\[\*\] {3}(\S.*?) {2,}(Success and Failure|Success|Failure|No Auditing)\s*$/.exec(line);
+        if (m) out.set(m[1]!.toLowerCase(), { success: /Success/.test(m[2]!), failure: /Failure/.test(m[2]!) });
+      }
+      return out;
+    };
+    const cases: [string, string][] = [['windows-default-client', 'chaps-Win11Pro-Dev-cmd-audit.txt'], ['windows-default-server', 'chaps-WinServer2022-Dev-cmd-audit.txt']];
+    for (const [name, file] of cases) {
+      const cap = parse(file);
+      expect(cap.size).toBeGreaterThanOrEqual(59);
+      for (const a of b(name)!.audit) {
+        const sub = catalog.subcategory(a.guid)!;
+        const v = cap.get(sub.auditpolName.toLowerCase());
+        expect(v, `${name} ${sub.auditpolName}`).toBeDefined();
+        expect({ success: a.success, failure: a.failure }, `${name} ${sub.auditpolName}`).toEqual({ success: v!.success ? 'on' : 'off', failure: v!.failure ? 'on' : 'off' });
+      }
+    }
   });
 });
 
@@ -77,16 +101,21 @@ describe('--assume-defaults with a gpresult that sets no audit policy', () => {
     expect(state(h, `audit:${G.credVal}:success`)).toMatchObject({ state: 'off', assumed: true });
     expect(state(h, `audit:${G.otherSys}:failure`)).toMatchObject({ state: 'on', assumed: true });
   });
-  it('server: the same documented defaults, but Credential Validation (disputed) stays unknown with the reason', () => {
+  it('server: Logon on, Process Creation off as on clients, but Credential Validation Success on (servers differ)', () => {
     const h = gpresultHost('server');
     expect(state(h, `audit:${G.logon}:success`)).toMatchObject({ state: 'on', assumed: true });
     expect(state(h, `audit:${G.process}:success`)).toMatchObject({ state: 'off', assumed: true });
     const cv = state(h, `audit:${G.credVal}:success`);
-    expect(cv.state).toBe('unknown');
-    expect(cv.reason).toMatch(/disputed/);
-    expect(cv.assumed).toBeUndefined();
-    // Failure of Credential Validation is off by every source: assumed off
+    expect(cv).toMatchObject({ state: 'on', assumed: true });
+    expect(cv.reason).toMatch(/on by default on a server/);
     expect(state(h, `audit:${G.credVal}:failure`)).toMatchObject({ state: 'off', assumed: true });
+  });
+  it('a subcategory the data does not hold is never assumed', () => {
+    const h = emptyHost('X');
+    h.role = { kind: 'workstation', features: new Set(), complete: false, source: 'test' };
+    const d = auditDefault('{00000000-0000-0000-0000-000000000000}', 'success', h, catalog);
+    expect(d.on).toBeUndefined();
+    expect(d.reason).toMatch(/not documented/);
   });
   it('edition unknown (joined member, no --role): assumed only where client and server agree', () => {
     const h = gpresultHost();
@@ -97,11 +126,9 @@ describe('--assume-defaults with a gpresult that sets no audit policy', () => {
     expect(ds.state).toBe('unknown');
     expect(ds.reason).toMatch(/differs between client and server or is disputed/);
   });
-  it('a subcategory the sources do not document (PNP Activity) is not assumed', () => {
+  it('PNP Activity (not on the Microsoft page) is off by default per the captures', () => {
     const h = gpresultHost('workstation');
-    const st = state(h, `audit:${G.pnp}:success`);
-    expect(st.state).toBe('unknown');
-    expect(st.reason).toMatch(/not documented/);
+    expect(state(h, `audit:${G.pnp}:success`)).toMatchObject({ state: 'off', assumed: true });
   });
   it('an input that names the subcategory wins over the default', () => {
     const h = emptyHost('X');
@@ -114,7 +141,7 @@ describe('--assume-defaults with a gpresult that sets no audit policy', () => {
     const h = emptyHost('DC1');
     h.role = { kind: 'domain-controller', features: new Set(), complete: false, source: 'test' };
     expect(auditDefault(G.logon, 'failure', h, catalog)).toMatchObject({ on: true });
-    expect(auditDefault(G.credVal, 'success', h, catalog).on).toBeUndefined();
+    expect(auditDefault(G.credVal, 'success', h, catalog).on).toBe(true);
   });
 });
 
