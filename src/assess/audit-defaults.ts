@@ -1,8 +1,9 @@
 /**
  * Windows' own default audit policy (data/baselines/windows-default.yaml), for --assume-defaults: the state of a
- * subcategory side that no input names, by the host's edition. Client and server values come from Microsoft's
- * "Audit Policy Recommendations" (Windows Default column); where the data says `any` (a disputed default) or the
- * edition is not known and the editions disagree, nothing is assumed and the reason says which input settles it.
+ * subcategory side that no input names, by the host's edition. Client and server values come from real auditpol
+ * listings of unconfigured machines, checked against Microsoft's "Audit Policy Recommendations" (disagreements in
+ * the file); where the data says `any` (a disputed default), holds no row, or the edition is not known and the
+ * editions disagree, nothing is assumed and the reason says which input settles it.
  */
 import type { Catalog } from '../catalog/catalog.js';
 import { loadBaselines, type Baseline } from '../catalog/baselines.js';
@@ -69,7 +70,7 @@ export function auditDefault(guid: string, outcome: 'success' | 'failure', host:
   const want = (e: Edition) => t.byEdition.get(e)?.get(g)?.[outcome];
   const said = (w: string | undefined) => (w === 'on' ? true : w === 'off' ? false : undefined);
   const edition = editionOf(host);
-  const src = 'Microsoft Audit Policy Recommendations, Windows Default column; baseline windows-default';
+  const src = 'baseline windows-default';
   const side = outcome === 'success' ? 'Success' : 'Failure';
   if (edition) {
     const w = want(edition);
