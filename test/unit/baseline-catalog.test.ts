@@ -92,10 +92,13 @@ describe('shipped baselines', () => {
     expect(audit(dc, 'Audit Credential Validation')).toBeUndefined();
     // ">= Success" asks for Success and allows Failure.
     expect(audit(member, 'Audit Process Creation')).toMatchObject({ success: 'on', failure: 'any' });
-    // Issue 23: the page's "Include command line in process creation events" (= 1, DC / member / workgroup) and
-    // its PowerShell row (transcription Disabled) are recorded; log sizes are not (unknown, not "not set").
-    expect(dc.covers).toEqual(['audit', 'policies']);
-    for (const b of [dc, member]) expect(b.policies.map((p) => p.id)).toEqual(['process-creation-command-line']);
+    // Issue 23: the page's "Include command line in process creation events" and "Turn on PowerShell Script Block
+    // Logging" (= 1, DC / member / workgroup) and its four "Specify the maximum log file size" rows are recorded.
+    expect(dc.covers).toEqual(['audit', 'logs', 'policies']);
+    for (const b of [dc, member]) {
+      expect(b.policies.map((p) => p.id)).toEqual(['process-creation-command-line', 'powershell-script-block-logging']);
+      expect(Object.fromEntries(b.logs.map((l) => [l.log, l.maxSizeKB]))).toEqual({ Application: 32768, Security: 196608, Setup: 32768, System: 32768 });
+    }
     expect(audit(dc, 'Audit Computer Account Management')).toMatchObject({ success: 'on', failure: 'off' });
     expect(audit(member, 'Audit Computer Account Management')).toBeUndefined();
   });

@@ -179,6 +179,11 @@ describe('the Azure server baseline sets the command line in 4688 (issue 23)', (
       expect(v.verdict).toBe('ready');
     }
   });
+  it('the page also turns on script block logging: a ps_script rule is ready there', () => {
+    const ps = rule('{product: windows, category: ps_script}', '  s: {ScriptBlockText|contains: Invoke-Mimikatz}\n  condition: s');
+    const b = loadBaselines(catalog).find((x) => x.name === 'microsoft-server-member')!;
+    expect(verdict(ps, baselineAsHost(b, catalog)).verdict).toBe('ready');
+  });
   it('check --baseline microsoft-server-member counts a command-line rule ready', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lsc-i23-'));
     writeFileSync(join(dir, 'cmd.yml'), 'title: certutil urlcache\nlogsource: {product: windows, category: process_creation}\ndetection:\n  s: {CommandLine|contains: urlcache}\n  condition: s\n');
