@@ -7,6 +7,7 @@
  *   missing   it has none of it (No Auditing, the policy or channel off, the log size not set by its policy)
  *   unknown   the inputs do not say
  */
+import { auditDefault } from './audit-defaults.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { percent } from './counts.js';
 import type { Baseline, BaselineAudit, Want } from '../catalog/baselines.js';
@@ -50,7 +51,7 @@ export interface BaselineComparison {
 /** Compares one host with one baseline; `opts.assumeDefaults` fills unknowns the way the rest of the checker does. */
 export function compareHost(baseline: Baseline, host: HostEnvironment, catalog: Catalog, opts: StateOptions = {}): BaselineComparison {
   const settings: SettingComparison[] = [
-    ...baseline.audit.map((a) => compareAudit(a, host)),
+    ...baseline.audit.map((a) => compareAudit(a, host, catalog, opts)),
     ...baseline.logs.map((l): SettingComparison => {
       const base = { kind: 'log' as const, key: l.log, name: `${l.log} log`, required: true, source: l.source };
       const want = [l.maxSizeKB !== undefined ? `≥ ${l.maxSizeKB} KB` : '', l.retention !== undefined ? `retention ${RETENTION[l.retention]}` : ''].filter(Boolean).join(', ');
@@ -85,14 +86,24 @@ export function compareHost(baseline: Baseline, host: HostEnvironment, catalog: 
 
 const RETENTION: Record<number, string> = { 0: 'overwrite as needed', 1: 'overwrite by days', 2: 'never overwrite' };
 
-function compareAudit(a: BaselineAudit, host: HostEnvironment): SettingComparison {
+function compareAudit(a: BaselineAudit, host: HostEnvironment, catalog: Catalog, opts: StateOptions): SettingComparison {
   const want = describeWant(a.success, a.failure);
   const required = a.success === 'on' || a.failure === 'on';
   const base = { kind: 'audit' as const, key: a.guid, name: a.name, want, required, source: a.source };
-  if (!host.covers.audit) return { ...base, have: 'not in the inputs', status: 'unknown', detail: 'no audit policy input (gpresult, auditpol or a host snapshot)' };
-  const v = host.audit.get(a.guid);
+  let v = host.covers.audit ? host.audit.get(a.guid) : undefined;
+  let assumed = '';
+  if (opts.assumeDefaults && (v?.success === undefined || v?.failure === undefined)) {
+    // --assume-defaults: a side no input names takes Windows' default for the host's edition (audit-defaults.ts).
+    const s = v?.success ?? auditDefault(a.guid, 'success', host, catalog).on;
+    const f = v?.failure ?? auditDefault(a.guid, 'failure', host, catalog).on;
+    if (s !== v?.success || f !== v?.failure) {
+      v = { ...(s !== undefined ? { success: s } : {}), ...(f !== undefined ? { failure: f } : {}), source: v?.source ?? 'assumed Windows default (baseline windows-default)' };
+      assumed = v.source.startsWith('assumed') ? '' : '; sides no input names: assumed Windows default (baseline windows-default)';
+    }
+  }
+  if (!host.covers.audit && !v) return { ...base, have: 'not in the inputs', status: 'unknown', detail: 'no audit policy input (gpresult, auditpol or a host snapshot)' };
   const have = describeHave(v);
-  const detail = v?.source ?? 'not configured by the inputs: the Windows default applies (auditpol /get /category:* /r shows it)';
+  const detail = (v?.source ?? 'not configured by the inputs: the Windows default applies (auditpol /get /category:* /r shows it)') + assumed;
   const sides: [Want, boolean | undefined][] = [
     [a.success, v?.success],
     [a.failure, v?.failure],
@@ -159,6 +170,7 @@ export function baselineAsHost(baseline: Baseline, catalog: Catalog): HostEnviro
   host.covers = { audit: true, policies: true };
   if (baseline.covers.includes('policies')) {
     for (const p of catalog.policies) {
+      if (p.outsideGroupPolicy) continue; // no logging baseline sets it: left to the inputs (unknown)
       const set = baseline.policies.some((x) => x.id === p.id);
       host.policies.set(p.id, set ? { state: 'on', source: label } : { state: 'off', source: `not set by baseline ${baseline.name} (disabled by default)` });
     }

@@ -95,7 +95,8 @@ export const ASSUMED: Record<string, string> = {
   sysmon: 'Sysmon is not installed (every Sysmon event type off)',
   channel: 'event channels that are disabled by default are disabled',
   policy: 'logging policies (PowerShell, command line) are not configured',
-  sacl: 'no audit SACL on the files and registry keys the rules watch',
+  sacl: 'no audit SACL on the files, registry keys and WMI namespaces the rules watch',
+  audit: "audit subcategories no input names are at Windows' default audit policy for the host's edition (baselines windows-default-client / -server / -dc); where the editions disagree, the default is disputed or the edition is unknown, they stay unknown",
   role: 'the host has no server role or product the inputs do not show (not a DC, CA, NPS, DNS, IIS, Exchange, AD FS or WSUS server; no SQL Server or ScreenConnect)',
 };
 

@@ -1,5 +1,6 @@
 import { splitRequirement, type Catalog } from '../catalog/catalog.js';
 import { eventStatus, type SysmonState } from '../environment/sysmon.js';
+import { auditDefault } from './audit-defaults.js';
 import type { HostEnvironment, State } from '../environment/model.js';
 
 export type Verdict = 'ready' | 'partial' | 'blocked' | 'unknown' | 'not-applicable';
@@ -44,9 +45,15 @@ export function requirementState(id: string, host: HostEnvironment, catalog: Cat
   switch (kind) {
     case 'audit': {
       const [guid = '', outcome] = rest.split(':');
-      if (!host.covers.audit) return { state: 'unknown', reason: 'no audit policy input (gpresult, auditpol or a host snapshot) for this host' };
-      const v = host.audit.get(guid.toUpperCase());
+      const v = host.covers.audit ? host.audit.get(guid.toUpperCase()) : undefined;
       const side = outcome === 'failure' ? v?.failure : v?.success;
+      if (side === undefined && opts.assumeDefaults) {
+        // Windows' own default for the host's edition (audit-defaults.ts); not assumed where disputed or unknown.
+        const d = auditDefault(guid, outcome === 'failure' ? 'failure' : 'success', host, catalog);
+        if (d.on !== undefined) return { state: d.on ? 'on' : 'off', reason: `assumed Windows default: ${d.reason}`, assumed: true };
+        return { state: 'unknown', reason: `not configured by the inputs, and not assumed: ${d.reason}` };
+      }
+      if (!host.covers.audit) return { state: 'unknown', reason: 'no audit policy input (gpresult, auditpol or a host snapshot) for this host' };
       // An input may say why a side is not known (a GPO's audit.csv that could not be read: gpo-host.ts).
       if (side === undefined) return { state: 'unknown', reason: v && v.success === undefined && v.failure === undefined ? v.source : 'not configured by the inputs: the Windows default applies (auditpol /get /category:* /r shows it)' };
       return { state: side ? 'on' : 'off', reason: v?.source ?? '' };
@@ -59,6 +66,12 @@ export function requirementState(id: string, host: HostEnvironment, catalog: Cat
       const p = host.policies.get(rest);
       const gap = host.policyGaps?.get(rest);
       if (!p && gap) return { state: 'unknown', reason: gap };
+      // Not a Group Policy setting (CA\AuditFilter): a GPO that does not set it says nothing of it.
+      const outside = !p ? catalog.policy(rest)?.outsideGroupPolicy : undefined;
+      if (outside) {
+        const a = assume('off', `${catalog.policy(rest)?.name ?? rest} at its default (off)`);
+        return a.assumed ? a : { state: 'unknown', reason: `not a Group Policy setting, so no policy input shows it (${outside.check} on the host does)` };
+      }
       // These policies are disabled by default in Windows: not configured by any GPO means off.
       if (!p) return { state: 'off', reason: 'not configured by any GPO (disabled by default)' };
       return { state: p.state, reason: p.detail ? `${p.source}: ${p.detail}` : p.source };
@@ -117,7 +130,8 @@ function saclState(kind: string, host: HostEnvironment, opts: StateOptions): Req
   const shown = global ? `no global SACL for ${base} objects${side} (${global.source}); ` : '';
   // sacls.txt: decided per rule from the keys and folders it watches (assess.ts, sacl-watch.ts).
   if (host.objectSacls && (base === 'file' || base === 'registry')) return { state: 'unknown', reason: `${shown}per-object SACLs: decided per rule from ${host.objectSacls.source} (the ${base === 'file' ? 'folders' : 'keys'} each rule watches)` };
-  if (opts.assumeDefaults && (base === 'file' || base === 'registry')) {
+  // WMI namespaces: Microsoft ("Access to WMI Namespaces") says no auditing is enabled at installation.
+  if (opts.assumeDefaults && (base === 'file' || base === 'registry' || base === 'wmi-namespace')) {
     return { state: 'off', reason: `${shown}assumed Windows default: no audit SACL on the objects the rule watches`, assumed: true };
   }
   return { state: 'unknown', reason: `${shown}per-object SACLs are not in the inputs: Windows writes these events only for ${base} objects whose SACL audits the access${side} (run collect-script <rules> --format ps1 on the host to read the SACLs of the watched paths; fix writes a script that adds them)` };

@@ -20,7 +20,8 @@ export interface LogSourceAlias {
 export interface AliasData {
   aliases: LogSourceAlias[];
   providers: { provider: string; channel: string; reason: string; source: string }[];
-  eventIds: { ids: number[]; channel: string; reason: string; source: string }[];
+  /** IDs that only these channels hold (4103/4104: Windows PowerShell's and PowerShell 7's Operational logs). */
+  eventIds: { ids: number[]; channels: string[]; reason: string; source: string }[];
   fields: { service: string; fields: string[]; events: number[]; reason: string; source: string }[];
 }
 
@@ -52,9 +53,11 @@ export function checkAliases(doc: unknown, problems: string[]): AliasData {
   const eventIds = list('eventIds') as AliasData['eventIds'];
   eventIds.forEach((e, i) => {
     const w = `eventIds[${i}]`;
-    c.onlyKeys(e, w, ['ids', 'channel', 'reason', 'source']);
+    c.onlyKeys(e, w, ['ids', 'channels', 'reason', 'source']);
     c.field(e, w, 'ids', 'array');
-    for (const k of ['channel', 'reason', 'source']) c.field(e, w, k, 'string');
+    const chs = c.field<unknown[]>(e, w, 'channels', 'array');
+    if (chs && (!chs.length || chs.some((x) => typeof x !== 'string'))) c.fail(w, 'channels must be a non-empty list of channel names');
+    for (const k of ['reason', 'source']) c.field(e, w, k, 'string');
   });
   const fields = list('fields') as AliasData['fields'];
   fields.forEach((e, i) => {

@@ -154,7 +154,7 @@ export class Catalog {
 }
 
 /** Requirement kinds sacl:… and role:… take these names (data/README.md). */
-export const SACL_KINDS = ['file', 'registry', 'kernel-object', 'directory-service'];
+export const SACL_KINDS = ['file', 'registry', 'kernel-object', 'directory-service', 'wmi-namespace'];
 export { ROLES };
 
 export function splitRequirement(id: string): [string, string] {

@@ -164,10 +164,13 @@ function checkAudit(doc: unknown, problems: string[]) {
     if (sub.category && !names.has(sub.category)) c.fail(w, `unknown category "${sub.category}"`);
     (c.field<unknown[]>(sub, w, 'events', 'array') ?? []).forEach((ev, j) => {
       const we = `${w}.events[${j}]`;
-      c.onlyKeys(ev, we, ['id', 'outcome', 'requires', 'regardless', 'sacl', 'roles', 'source', 'note']);
+      c.onlyKeys(ev, we, ['id', 'outcome', 'requires', 'regardless', 'sacl', 'objectTypes', 'roles', 'source', 'note']);
       c.field(ev, we, 'id', 'number');
       c.field(ev, we, 'regardless', 'boolean', true);
-      c.field(ev, we, 'sacl', 'boolean', true);
+      c.field(ev, we, 'objectTypes', 'array', true);
+      // sacl: false (needs none although the subcategory's events do) or the kind of SACL this event needs.
+      const evSacl = (ev as { sacl?: unknown }).sacl;
+      if (evSacl !== undefined && evSacl !== false && !(typeof evSacl === 'string' && SACL_KINDS.includes(evSacl))) c.fail(we, `sacl must be false or one of ${SACL_KINDS.join(', ')}`);
       c.field(ev, we, 'source', 'string', true);
       checkRoles(c, ev, we);
       for (const r of c.field<string[]>(ev, we, 'requires', 'array', true) ?? []) {
@@ -235,7 +238,9 @@ function checkPolicies(doc: unknown, problems: string[]): Policy[] {
   const ids = new Set<string>();
   policies.forEach((p, i) => {
     const w = `policies[${i}] (${p?.id})`;
-    c.onlyKeys(p, w, ['id', 'name', 'gpoPath', 'admxCategory', 'admxFile', 'registry', 'produces', 'source', 'hazards', 'note', ...VOLUME_FIELD_KEYS]);
+    c.onlyKeys(p, w, ['id', 'name', 'gpoPath', 'admxCategory', 'admxFile', 'registry', 'produces', 'source', 'hazards', 'outsideGroupPolicy', 'note', ...VOLUME_FIELD_KEYS]);
+    const outside = c.field<Record<string, unknown>>(p, w, 'outsideGroupPolicy', 'object', true);
+    if (outside) for (const k of ['check', 'set']) c.field(outside, `${w}.outsideGroupPolicy`, k, 'string');
     checkVolumeFields(c, p, w);
     checkHazards(c, p, w, false);
     for (const k of ['id', 'name', 'gpoPath', 'source']) c.field(p, w, k, 'string');

@@ -109,7 +109,7 @@ function pipelineEntries(path: string, doc: unknown, catalog: Catalog, notes: st
 /** Where a provider's or an event ID's events are logged, by the catalog (built once per catalog). */
 interface Lookups {
   providerChannel: Map<string, string>;
-  idChannel: Map<number, string>;
+  idChannel: Map<number, string[]>;
 }
 const lookups = new WeakMap<Catalog, Lookups>();
 function lookupsOf(catalog: Catalog): Lookups {
@@ -122,8 +122,8 @@ function lookupsOf(catalog: Catalog): Lookups {
     const p = s.provider?.toLowerCase();
     if (p && s.channel && !providerChannel.has(p)) providerChannel.set(p, s.channel);
   }
-  const idChannel = new Map<number, string>();
-  for (const x of catalog.aliases.eventIds) for (const id of x.ids) if (!idChannel.has(id)) idChannel.set(id, x.channel);
+  const idChannel = new Map<number, string[]>();
+  for (const x of catalog.aliases.eventIds) for (const id of x.ids) if (!idChannel.has(id)) idChannel.set(id, x.channels);
   l = { providerChannel, idChannel };
   lookups.set(catalog, l);
   return l;
@@ -145,8 +145,7 @@ function originsFor(conds: Obj, catalog: Catalog, where: string, notes: string[]
     }
   }
   if (!channels.size) for (const id of ids) {
-    const ch = idChannel.get(id) ?? (catalog.auditProducers(id).length ? 'Security' : '');
-    if (ch) add(ch);
+    for (const ch of idChannel.get(id) ?? (catalog.auditProducers(id).length ? ['Security'] : [])) add(ch);
   }
   if (!channels.size) throw new MappingError(`${where}: conditions: no Channel, Provider_Name or known EventID tells where the events are logged`);
   const pairs = channels.size * Math.max(1, ids.length);

@@ -14,7 +14,7 @@ export interface AuditCategory {
 }
 
 export type Role = 'domain-controller' | 'certification-authority' | 'network-policy-server' | 'dns-server' | 'iis' | 'exchange' | 'adfs';
-export type SaclKind = 'file' | 'registry' | 'kernel-object' | 'directory-service';
+export type SaclKind = 'file' | 'registry' | 'kernel-object' | 'directory-service' | 'wmi-namespace';
 
 export interface AuditEvent {
   id: number;
@@ -23,8 +23,13 @@ export interface AuditEvent {
   requires?: string[];
   /** Logged whatever the subcategory's setting is (Microsoft: "logged regardless"). */
   regardless?: boolean;
-  /** false: this event needs no SACL although its subcategory's other events do. */
-  sacl?: boolean;
+  /** false: this event needs no SACL although its subcategory's other events do; a kind: it needs that SACL. */
+  sacl?: false | SaclKind;
+  /**
+   * This event entry covers only objects of these ObjectType values (4662 for WMI namespaces under Other Object
+   * Access): taken for rules whose ObjectType names one of them, never for rules that name none.
+   */
+  objectTypes?: string[];
   /** Produced only on hosts of these roles (overrides the subcategory's). */
   roles?: Role[];
   source?: string;
@@ -85,6 +90,11 @@ export interface Policy extends VolumeFields {
   source: string;
   /** What turning the policy on can do besides logging (hazards.ts); [] for none beyond volume. */
   hazards: Hazard[];
+  /**
+   * Not a Group Policy setting (the CA's own audit filter): no gpresult or policy export shows it, so it is
+   * unknown unless an input does; `check` / `set` are the commands that read and set it on the host.
+   */
+  outsideGroupPolicy?: { check: string; set: string };
   note?: string;
 }
 

@@ -91,7 +91,7 @@ export function hostOptions(cmd: Command): Command {
     .option('--collector <file|dir>', 'collector configuration: WEF subscription XML, QueryList, nxlog.conf or winlogbeat.yml (repeatable; together they form what is forwarded)', collect)
     .addOption(new Option('--collector-format <format>', 'format of every --collector file instead of detecting it').choices(['wef', 'querylist', 'nxlog', 'winlogbeat']))
     .option('--role <[host=]roles>', 'what a host is: workstation, server or dc, plus server roles ca, nps, dns, iis, exchange, adfs, wsus and products sql-server, screenconnect (comma-separated; HOST= for one host of a fleet; repeatable). Stated roles are complete', collectRole)
-    .option('--assume-defaults', 'take whatever the inputs do not state at its Windows default (Sysmon not installed, channels at their default state, no SACLs, no server role); said once in the output');
+    .option('--assume-defaults', 'take whatever the inputs do not state at its Windows default (the Windows default audit policy of the host edition, Sysmon not installed, channels at their default state, no SACLs, no server role); said once in the output');
 }
 
 /** How the ranked fixes (and so the fix files) weigh event volume: a budget, and an order by volume. */

@@ -211,6 +211,8 @@ function readRegistry(host: HostEnvironment, snap: Snapshot, catalog: Catalog, e
     if (root && !under(want, root)) host.notes.push(`${file}: the export is rooted at ${root.slice(0, 120)}, not ${want}: a policy outside it is unknown (reg export ${want} settles it)`);
   }
   for (const p of catalog.policies) {
+    // Not a policy key (the CA's audit filter lives under the CA's own name): no policy export holds it.
+    if (p.outsideGroupPolicy) continue;
     if (!p.registry.length || !p.registry.every((r) => covered(r.key))) {
       // The export holding this policy's key is missing: neither on nor off is known (MDM may have set it).
       const file = p.registry[0]?.key.startsWith('HKLM\\SOFTWARE\\Policies') ? 'policies.reg' : 'policies-system.reg';

@@ -79,7 +79,7 @@ export function describeRequirement(id: string, catalog: Catalog): RequirementIn
         kind: 'policy',
         // Windows PowerShell and PowerShell 7 share setting names; the GPO folder tells them apart.
         name: catalog.policies.some((o) => o !== p && o.name === p.name) ? `${p.name} (${p.gpoPath.split('\\').pop()})` : p.name,
-        enable: `GPO: ${p.gpoPath}\\${p.name} → Enabled`,
+        enable: p.outsideGroupPolicy ? p.outsideGroupPolicy.set : `GPO: ${p.gpoPath}\\${p.name} → Enabled`,
         details: p.registry.map((r) => `registry: ${r.key}\\${r.value} = ${r.data} (${r.type})`),
       };
     }
@@ -91,11 +91,13 @@ export function describeRequirement(id: string, catalog: Catalog): RequirementIn
       return {
         id,
         kind: 'sacl',
-        name: `Audit SACL on the ${obj === 'file' ? 'files/folders' : obj === 'registry' ? 'registry keys' : `${obj} objects`} the rules watch${failure ? ' (failed accesses)' : ''}`,
+        name: `Audit SACL on the ${obj === 'file' ? 'files/folders' : obj === 'registry' ? 'registry keys' : obj === 'wmi-namespace' ? 'WMI namespaces' : `${obj} objects`} the rules watch${failure ? ' (failed accesses)' : ''}`,
         enable:
           obj === 'file' || obj === 'registry'
             ? `add an audit SACL (Everyone, ${what}, write access) to the watched ${obj === 'file' ? 'folders' : 'keys'}: logsource-check fix writes set-audit-sacls.ps1; a global SACL (auditpol /resourceSACL /set /type:${obj === 'file' ? 'File' : 'Key'} /${failure ? 'failure' : 'success'}) is the high-volume fallback`
-            : `add an audit SACL (${what}) to the ${obj} objects the rules watch (object properties > Security > Advanced > Auditing)`,
+            : obj === 'wmi-namespace'
+              ? `add an audit SACL (${what}) to the WMI namespaces the rules watch (WMI Control, wmimgmt.msc > Properties > Security > the namespace > Advanced > Auditing; none is set at installation)`
+              : `add an audit SACL (${what}) to the ${obj} objects the rules watch (object properties > Security > Advanced > Auditing)`,
         details: ['Windows writes object-access events only for objects whose SACL audits the access', ...(failure ? ['the SACL entry must audit failed accesses (Failure flag): the event is written for denied accesses too'] : [])],
       };
     }

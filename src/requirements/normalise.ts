@@ -124,12 +124,14 @@ export function infer(rule: SigmaRule, catalog: Catalog): { entries: LogSourceEn
     const channels = new Set<string>();
     for (const id of ids) {
       const t = catalog.aliases.eventIds.find((x) => x.ids.includes(id));
-      if (t) channels.add(t.channel);
+      if (t) t.channels.forEach((c) => channels.add(c));
       else if (catalog.auditProducers(id).length) channels.add('Security');
       else return undefined; // one ID of no known channel: the rule's source cannot be told
     }
-    const entries = [...channels].map((c) => catalog.serviceForChannel(c)).filter((e): e is LogSourceEntry => e !== undefined);
-    if (entries.length === channels.size) return { entries, notes: [`log source inferred from EventID ${ids.join(', ')} (${[...channels].join(', ')})`], from: 'EventID' };
+    const found = [...channels].map((c) => catalog.serviceForChannel(c));
+    // Two channels of one service (Windows PowerShell and PowerShell 7 Operational) are one entry.
+    const entries = [...new Set(found.filter((e): e is LogSourceEntry => e !== undefined))];
+    if (found.every((e) => e !== undefined)) return { entries, notes: [`log source inferred from EventID ${ids.join(', ')} (${[...channels].join(', ')})`], from: 'EventID' };
   }
   return undefined;
 }

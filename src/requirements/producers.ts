@@ -64,13 +64,20 @@ export function eventOptions(rule: SigmaRule, origin: LogSourceOrigin, id: numbe
         return undefined;
       }
       const types = rule.facts.objectTypes.map((t) => t.toLowerCase());
+      // An event entry of its own ObjectTypes (4662 for WMI namespaces) overrides its subcategory's list.
+      const typesOf = (p: (typeof producers)[number]) => p.event.objectTypes ?? p.subcategory.objectTypes;
       if (types.length && producers.length > 1) {
         // Subcategories that list the rule's ObjectType (File System: File, Registry: Key) win; failing that,
         // those listing other types are ruled out and those listing none stay possible.
-        const listed = producers.filter((p) => p.subcategory.objectTypes?.some((t) => types.includes(t.toLowerCase())));
-        const unlisted = producers.filter((p) => !p.subcategory.objectTypes);
+        const listed = producers.filter((p) => typesOf(p)?.some((t) => types.includes(t.toLowerCase())));
+        const unlisted = producers.filter((p) => !typesOf(p));
         if (listed.length) producers = listed;
         else if (unlisted.length) producers = unlisted;
+      } else if (!types.length && producers.length > 1) {
+        // A variant written only for some object types (WMI namespaces) is no route for a rule that names none:
+        // a 4662 rule on AD object properties stays with Directory Service Access on domain controllers.
+        const general = producers.filter((p) => !p.event.objectTypes);
+        if (general.length) producers = general;
       }
       // Route coverage by object: a subcategory that audits other objects than the rule reads is no route for it.
       const facts = catalog.objectFacts;
@@ -95,7 +102,7 @@ export function eventOptions(rule: SigmaRule, origin: LogSourceOrigin, id: numbe
         // does not say which outcome logs it, asking for both is the safe answer.
         const own = p.outcome === 'both' || p.outcome === 'unspecified' ? [`audit:${g}:success`, `audit:${g}:failure`] : [`audit:${g}:${p.outcome}`];
         // The SACL must audit the outcomes the event is written for (sacl-flags.ts): success side, failure side.
-        const k = p.subcategory.sacl && ev.sacl !== false ? p.subcategory.sacl : undefined;
+        const k = ev.sacl === false ? undefined : (ev.sacl ?? p.subcategory.sacl);
         const sacl = !k ? [] : p.outcome === 'success' ? [`sacl:${k}`] : p.outcome === 'failure' ? [`sacl:${k}:failure`] : [`sacl:${k}`, `sacl:${k}:failure`];
         const set = [...own, ...(ev.requires ?? []), ...sacl];
         const roles = ev.roles ?? p.subcategory.roles ?? [];

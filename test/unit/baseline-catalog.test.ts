@@ -33,6 +33,9 @@ describe('shipped baselines', () => {
       'microsoft-stronger-dc',
       'microsoft-stronger-member',
       'microsoft-stronger-workstation',
+      'windows-default-client',
+      'windows-default-dc',
+      'windows-default-server',
       'yamato',
     ]);
     for (const b of all) {
@@ -89,7 +92,15 @@ describe('shipped baselines', () => {
     expect(audit(dc, 'Audit Credential Validation')).toBeUndefined();
     // ">= Success" asks for Success and allows Failure.
     expect(audit(member, 'Audit Process Creation')).toMatchObject({ success: 'on', failure: 'any' });
-    expect(dc.covers).toEqual(['audit']);
+    // Issue 23: the page's "Include command line in process creation events" and "Turn on PowerShell Script Block
+    // Logging" (= 1, DC / member / workgroup) and its four "Specify the maximum log file size" rows are recorded.
+    expect(dc.covers).toEqual(['audit', 'logs', 'policies']);
+    for (const b of [dc, member]) {
+      expect(b.policies.map((p) => p.id)).toEqual(['process-creation-command-line', 'powershell-script-block-logging']);
+      expect(Object.fromEntries(b.logs.map((l) => [l.log, l.maxSizeKB]))).toEqual({ Application: 32768, Security: 196608, Setup: 32768, System: 32768 });
+    }
+    expect(audit(dc, 'Audit Computer Account Management')).toMatchObject({ success: 'on', failure: 'off' });
+    expect(audit(member, 'Audit Computer Account Management')).toBeUndefined();
   });
 
   it('Yamato: the script\'s settings, log sizes in KB, policies and channels', () => {

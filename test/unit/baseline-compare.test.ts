@@ -162,10 +162,11 @@ describe('baselineAsHost', () => {
     const h = baselineAsHost(baseline('microsoft-client'), catalog);
     expect(h.audit.get(G.processCreation)).toMatchObject({ success: true, failure: false });
     expect(requirementState(`audit:${G.processCreation}:success`, h, catalog).state).toBe('on');
-    // Not in the Intune baseline: not configured, so unknown — also under --assume-defaults (no sourced default).
+    // Not in the Intune baseline: not configured, so unknown; under --assume-defaults, Windows' client default
+    // (windows-default-client: File System No Auditing) is taken and said to be assumed.
     expect(h.audit.has(G.fileSystem)).toBe(false);
     expect(requirementState(`audit:${G.fileSystem}:success`, h, catalog).state).toBe('unknown');
-    expect(requirementState(`audit:${G.fileSystem}:success`, h, catalog, { assumeDefaults: true }).state).toBe('unknown');
+    expect(requirementState(`audit:${G.fileSystem}:success`, h, catalog, { assumeDefaults: true })).toMatchObject({ state: 'off', assumed: true, reason: expect.stringMatching(/on a client/) });
     // Policies: the one it sets is on; the others stay at their disabled default.
     expect(requirementState('policy:powershell-script-block-logging', h, catalog).state).toBe('on');
     expect(requirementState('policy:process-creation-command-line', h, catalog)).toMatchObject({ state: 'off', reason: expect.stringMatching(/not set by baseline microsoft-client/) });
@@ -177,7 +178,10 @@ describe('baselineAsHost', () => {
     const h = baselineAsHost(baseline('microsoft-server-member'), catalog);
     expect(h.audit.get(G.processCreation)).toEqual({ success: true, source: expect.any(String) });
     expect(requirementState(`audit:${G.processCreation}:failure`, h, catalog).state).toBe('unknown');
-    expect(requirementState('policy:process-creation-command-line', h, catalog)).toMatchObject({ state: 'unknown', reason: expect.stringMatching(/holds no logging policies/) });
+    // The Azure file records its logging policies (issue 23); the General recommendation records none.
+    expect(requirementState('policy:process-creation-command-line', h, catalog).state).toBe('on');
+    const general = baselineAsHost(baseline('microsoft-general-member'), catalog);
+    expect(requirementState('policy:process-creation-command-line', general, catalog)).toMatchObject({ state: 'unknown', reason: expect.stringMatching(/holds no logging policies/) });
   });
 
   it('channels the baseline enables are on; Sysmon stays unknown unless --assume-defaults', () => {
@@ -204,9 +208,9 @@ describe('assessBaselines (check --baseline)', () => {
     expect(yamato?.summary).toMatchObject({ ready: 1, unknown: 1 }); // the DC rule: Yamato names no role
     expect(client?.summary).toMatchObject({ ready: 0, notApplicable: 1 }); // a workstation never logs 4768/4771
     expect(client?.lacks).toContainEqual({ id: 'policy:process-creation-command-line', rules: 1, state: 'off' });
-    expect(dc?.summary.ready).toBe(1); // Kerberos Authentication Service Success and Failure on DCs
-    // The Azure file records no policies: never reported as "off" there.
-    expect(dc?.lacks.filter((l) => l.id.startsWith('policy:')).every((l) => l.state === 'unrecorded')).toBe(true);
+    // Kerberos Authentication Service Success and Failure on DCs, and the command line (Azure: = 1 on DCs too)
+    expect(dc?.summary.ready).toBe(2);
+    expect(dc?.lacks.filter((l) => l.id.startsWith('policy:'))).toEqual([]);
     expect(client?.logsources.map((l) => l.logsource)).toEqual(['windows/category/process_creation', 'windows/service/security']);
   });
 });
