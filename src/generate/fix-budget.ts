@@ -39,7 +39,7 @@ export function highVolume(ids: string[], volumeOf: (id: string) => VolumeRating
 }
 
 /** "left out: 6 high-volume settings (…), the only way to make 41 more rules ready; --max-volume high writes them"; undefined when nothing is left out. */
-export function leftOutLine(rd: Readiness | undefined, catalog: Catalog, volumeOf: (id: string) => VolumeRating, hostCount: number): string | undefined {
+export function leftOutLine(rd: { volumeBudget?: Pick<NonNullable<Readiness['volumeBudget']>, 'max' | 'settingsAbove' | 'onlyAbove'> } | undefined, catalog: Catalog, volumeOf: (id: string) => VolumeRating, hostCount: number): string | undefined {
   const b = rd?.volumeBudget;
   if (!b) return undefined;
   if (!b.settingsAbove.length) return undefined;

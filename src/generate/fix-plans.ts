@@ -1,0 +1,70 @@
+/**
+ * fix's engine: both plans ranked (plans.ts), the built-in plan's files (remediation.ts), the Sysmon plan's configs,
+ * the readiness each reaches (projection.ts) put into the result, and the README.txt that explains them. The
+ * projection is always made for both plans; --plan only chooses which files are written.
+ */
+import type { Assessment } from '../assess/assess.js';
+import type { StateOptions } from '../assess/verdict.js';
+import type { VolumeOptions } from '../assess/volume.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { VolumeClass } from '../catalog/volume.js';
+import type { HostEnvironment } from '../environment/model.js';
+import { textFile } from '../escape.js';
+import type { Observations } from '../observe/model.js';
+import type { CheckResult, PlanProjection } from '../report/result.js';
+import type { LoadedRule } from '../rules/model.js';
+import { leftOutLine, settingName } from './fix-budget.js';
+import { volumeLookup } from '../assess/volume.js';
+import { planReadme } from './plans-readme.js';
+import { rankPlans, sysmonPlan, type PlanChoice } from './plans.js';
+import { figures, project } from './projection.js';
+import { buildRemediation, type RemediationFile } from './remediation.js';
+
+export interface FixPlans {
+  /** The files to write (per --plan), README.txt last. */
+  files: RemediationFile[];
+  /** The result with readiness.plans (the reports render it). */
+  result: CheckResult;
+  projection: PlanProjection;
+  notes: string[];
+  summary: string[];
+  warnings: string[];
+}
+
+export interface FixPlanOptions {
+  plan: PlanChoice;
+  maxVolume: VolumeClass;
+  vol: VolumeOptions;
+  state: StateOptions;
+  observed?: Observations;
+}
+
+export function fixPlans(result: CheckResult, assessment: Assessment, catalog: Catalog, hosts: HostEnvironment[], rules: LoadedRule[], o: FixPlanOptions): FixPlans {
+  const ranked = rankPlans(assessment, result.rules, catalog, o.vol);
+  const builtin = buildRemediation(result, catalog, hosts, rules, { observed: o.observed, perHost: assessment.hosts.map((h) => h.rules), ids: ranked.builtin, readme: false, budget: ranked.budget.builtin });
+  const sysmon = sysmonPlan(ranked.sysmon, result, rules, hosts, catalog);
+  const kinds = hosts.map((h) => h.role?.kind);
+  const sysmonCut = leftOutLine({ volumeBudget: ranked.budget.sysmon }, catalog, volumeLookup(catalog, kinds), hosts.length);
+  if (sysmonCut) sysmon.notes.unshift(`Sysmon plan: ${sysmonCut}`);
+  const p = project(result, hosts, catalog, rules, o.state, o.vol, builtin.applied, sysmon.configFor);
+  const now = figures(assessment);
+  const b = figures(p.builtin);
+  const s = figures(p.sysmon);
+  // Success and Failure of one subcategory are one setting to whoever applies the files; forward: is a note, not a file.
+  const settings = new Set(ranked.builtin.filter((id) => !id.startsWith('forward:')).map((id) => settingName(id, catalog)));
+  const projection: PlanProjection = {
+    maxVolume: o.maxVolume,
+    now,
+    builtin: { ...b, settings: settings.size, requires: ranked.builtin },
+    sysmon: { ...s, elements: sysmon.elements, types: ranked.sysmon.map((id) => Number(id.slice(7))).sort((x, y) => x - y), added: s.ready - b.ready, files: sysmon.files.map((f) => ({ name: f.name, ...(f.base ? { base: f.base } : {}), hosts: f.hosts, added: f.added })) },
+    hosts: assessment.hosts.map((h, i) => ({ name: h.name, now: h.summary.readiness, builtin: p.builtin.hosts[i]?.summary.readiness ?? null, sysmon: p.sysmon.hosts[i]?.summary.readiness ?? null })),
+    notes: p.notes,
+  };
+  const withPlans: CheckResult = result.readiness ? { ...result, readiness: { ...result.readiness, plans: projection } } : result;
+  const files: RemediationFile[] = [];
+  if (o.plan !== 'sysmon') files.push(...builtin.files);
+  if (o.plan !== 'builtin') for (const f of sysmon.files) files.push({ name: f.name, content: Buffer.from(f.xml, 'utf8'), settings: f.added.length });
+  const notes = [...(o.plan !== 'sysmon' ? builtin.notes : []), ...(o.plan !== 'builtin' ? sysmon.notes : [])];
+  if (files.length) files.push({ name: 'README.txt', content: textFile(planReadme(projection, files.map((f) => f.name), builtin.readme, sysmon.notes, hosts.length)), settings: 0 });
+  return { files, result: withPlans, projection, notes, summary: builtin.summary, warnings: builtin.warnings };
+}
