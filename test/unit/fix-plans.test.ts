@@ -1,0 +1,155 @@
+/**
+ * fix's two plans (issue 30). The projected readiness is checked against a re-run: the written files are read back
+ * as inputs — audit.csv as the host's auditpol (it is the complete policy in auditpol /r form), the written Sysmon
+ * config as the host's config (--sysmon, or the snapshot's sysmon-config.xml) — and logging-policies.reg and
+ * enable-channels.cmd applied to the host model from their text, then the hosts are assessed again. This test
+ * parses the files itself: it never uses projection.ts, so a projection that claims more than the files give fails.
+ */
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { assess } from '../../src/assess/assess.js';
+import type { Catalog } from '../../src/catalog/catalog.js';
+import { loadCatalog } from '../../src/catalog/load.js';
+import { runCheck, type CheckRun } from '../../src/check.js';
+import { loadEnvironment, type EnvironmentInputs } from '../../src/environment/load.js';
+import type { HostEnvironment } from '../../src/environment/model.js';
+import { fixPlans, type FixPlans } from '../../src/generate/fix-plans.js';
+import type { RemediationFile } from '../../src/generate/remediation.js';
+import type { VolumeClass } from '../../src/catalog/volume.js';
+import { planLine } from '../../src/report/plans-text.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
+import { renderHtml } from '../../src/report/html.js';
+import { corpusOrSkip, CORPUS, ROOT } from '../helpers.js';
+
+const catalog = loadCatalog();
+const WIN10 = join(ROOT, 'test/fixtures/environment/auditpol-win10-default.csv');
+const DC01 = join(ROOT, 'test/fixtures/snapshot/DC01');
+const PROCESS_CREATION = '{0CCE922B-69AE-11D9-BED3-505054503030}';
+
+async function plan(rules: string[], env: EnvironmentInputs, o: { assumeDefaults?: boolean; maxVolume?: VolumeClass } = {}): Promise<{ run: CheckRun; plans: FixPlans }> {
+  const maxVolume = o.maxVolume ?? 'medium';
+  const run = await runCheck(rules, { cacheDir: false, workers: false, keepHosts: true, environment: env, assumeDefaults: o.assumeDefaults, volume: { maxVolume } });
+  const plans = fixPlans(run.result, run.assessment!, catalog, run.environment!.hosts, run.load.rules, { plan: 'both', maxVolume, vol: { maxVolume }, state: { assumeDefaults: o.assumeDefaults } });
+  return { run, plans };
+}
+
+const text = (files: RemediationFile[], name: string) => files.find((f) => f.name === name)?.content;
+
+/** logging-policies.reg and enable-channels.cmd, read from their text into the host. */
+function applyRegAndCmd(host: HostEnvironment, files: RemediationFile[], cat: Catalog): HostEnvironment {
+  const next: HostEnvironment = { ...host, policies: new Map(host.policies) };
+  const reg = text(files, 'logging-policies.reg')?.subarray(2).toString('utf16le') ?? '';
+  for (const p of cat.policies) if (p.registry.length && p.registry.every((r) => reg.includes(`"${r.value}"=`))) next.policies.set(p.id, { state: 'on', source: 'read back: logging-policies.reg' });
+  const cmd = text(files, 'enable-channels.cmd')?.toString('utf8') ?? '';
+  const enabled = [...cmd.matchAll(/^wevtutil sl "([^"]+)" \/e:true\r?$/gm)].map((m) => m[1]!);
+  if (enabled.length) {
+    const list = new Map(host.channels?.list ?? []);
+    for (const c of enabled) if (list.get(c.toLowerCase())?.exists !== false && !(host.channels?.complete && !list.has(c.toLowerCase()))) list.set(c.toLowerCase(), { name: c, exists: true, enabled: true });
+    next.channels = { list, complete: host.channels?.complete ?? false, source: 'read back: enable-channels.cmd' };
+  }
+  return next;
+}
+
+/** The hosts re-read from the written files, assessed again: ready and applicable (rule × host). */
+function rerun(run: CheckRun, inputs: EnvironmentInputs, files: RemediationFile[], assumeDefaults?: boolean) {
+  const env = loadEnvironment(inputs, catalog);
+  expect(env.errors).toEqual([]);
+  const hosts = env.hosts.map((h) => applyRegAndCmd(h, files, catalog));
+  const a = assess(run.result, hosts, catalog, run.load.rules, { assumeDefaults });
+  let ready = 0;
+  let applicable = 0;
+  for (const { weight, host } of a.groups) {
+    ready += weight * host.summary.ready;
+    applicable += weight * host.summary.applicable;
+  }
+  return { ready, applicable, hosts: a.hosts };
+}
+
+/** A folder with the written files under the given names (the re-run reads them from disk, as a user's check would). */
+function written(files: RemediationFile[], names: Record<string, string>, from?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lsc-plans-'));
+  if (from) cpSync(from, dir, { recursive: true });
+  for (const [src, dst] of Object.entries(names)) {
+    const c = text(files, src);
+    expect(c, `${src} written`).toBeDefined();
+    writeFileSync(join(dir, dst), c!);
+  }
+  return dir;
+}
+
+const sigma = (dirs: string[]) => dirs.map((d) => join(CORPUS, 'sigmahq/rules/windows', d));
+const RULES = ['process_creation', 'builtin', 'pipe_created', 'create_remote_thread', 'registry/registry_set'];
+
+describe.runIf(corpusOrSkip('fix plans over SigmaHQ rules'))('fix: built-in plan, Sysmon plan, projected readiness', () => {
+  it('Windows 10 default auditpol, --assume-defaults: the built-in plan enables Process Creation and the command-line policy even though Sysmon EID 1 covers the same rules; projected == re-run', async () => {
+    const { run, plans } = await plan(sigma(RULES), { auditpol: [WIN10] }, { assumeDefaults: true, maxVolume: 'high' });
+    const p = plans.projection;
+    expect(p.builtin.requires).toContain(`audit:${PROCESS_CREATION}:success`);
+    expect(p.builtin.requires).toContain('policy:process-creation-command-line');
+    expect(p.builtin.requires.some((id) => id.startsWith('sysmon:'))).toBe(false);
+    expect(text(plans.files, 'enable-audit.cmd')!.toString()).toContain(`auditpol /set /subcategory:${PROCESS_CREATION} /success:enable`);
+    expect(text(plans.files, 'logging-policies.reg')!.subarray(2).toString('utf16le')).toContain('"ProcessCreationIncludeCmdLine_Enabled"=dword:00000001');
+    // The Sysmon plan adds what the built-in plan cannot reach (pipes, remote threads, and process creation rules
+    // that test a field 4688 lacks, such as Hashes or OriginalFileName).
+    expect(p.sysmon.types).toEqual(expect.arrayContaining([17, 8]));
+    expect(p.sysmon.added).toBe(p.sysmon.ready - p.builtin.ready);
+    expect(planLine(p)).toMatch(/^now [\d.]+ % · built-in plan [\d.]+ % \(\d+ settings, volume ≤ high\) · with Sysmon [\d.]+ % \(\+ \d+ Sysmon elements\)$/);
+    expect(p.builtin.ready).toBeGreaterThan(p.now.ready + 500);
+    expect(p.sysmon.ready).toBeGreaterThan(p.builtin.ready);
+
+    // Re-run: audit.csv as the host's auditpol; the Sysmon plan with sysmon-additions.xml as its config.
+    const dir = written(plans.files, { 'audit.csv': 'audit.csv', 'sysmon-additions.xml': 'sysmon-additions.xml' });
+    const b = rerun(run, { auditpol: [join(dir, 'audit.csv')] }, plans.files, true);
+    expect({ ready: b.ready, applicable: b.applicable }).toEqual({ ready: p.builtin.ready, applicable: p.builtin.applicable });
+    const s = rerun(run, { auditpol: [join(dir, 'audit.csv')], sysmon: [join(dir, 'sysmon-additions.xml')] }, plans.files, true);
+    expect({ ready: s.ready, applicable: s.applicable }).toEqual({ ready: p.sysmon.ready, applicable: p.sysmon.applicable });
+  }, 120_000);
+
+  it('under the default budget (medium) Process Creation (rated high) is left out and the left-out line names it with the rules only it makes ready', async () => {
+    const { plans } = await plan(sigma(['process_creation']), { auditpol: [WIN10] }, { assumeDefaults: true });
+    expect(plans.projection.builtin.requires).not.toContain(`audit:${PROCESS_CREATION}:success`);
+    const left = plans.summary.find((s) => s.startsWith('left out'));
+    expect(left).toMatch(/Audit Process Creation/);
+    expect(left).toMatch(/the only way to make \d{3,} more rules ready; --max-volume high writes them/);
+  }, 120_000);
+
+  it('DC01 with Sysmon: the Sysmon plan merges into its deployed config (nothing removed), says how many rules it adds; projected == re-run with sysmon-merged.xml', async () => {
+    const { run, plans } = await plan(sigma(RULES), { host: [DC01] });
+    const p = plans.projection;
+    const merged = p.sysmon.files.find((f) => f.name === 'sysmon-merged.xml');
+    expect(merged?.base).toBe(join(DC01, 'sysmon-config.xml'));
+    expect(merged?.hosts).toEqual(['DC01']);
+    expect(merged!.added.length).toBeGreaterThan(0);
+    const xml = text(plans.files, 'sysmon-merged.xml')!.toString('utf8');
+    const { readFileSync } = await import('node:fs');
+    const base = readFileSync(join(DC01, 'sysmon-config.xml'), 'utf8');
+    // The merge inserts before </EventFiltering>: the deployed config's text is kept whole up to there.
+    const cut = base.lastIndexOf('</EventFiltering>');
+    expect(xml.startsWith(base.slice(0, cut).replace(/schemaversion="[^"]*"/, (m) => xml.match(/schemaversion="[^"]*"/)?.[0] ?? m))).toBe(true);
+    expect(p.sysmon.added).toBe(p.sysmon.ready - p.builtin.ready);
+    expect(p.sysmon.added).toBeGreaterThan(0);
+
+    // Re-run: a copy of the snapshot with audit.csv as its auditpol.csv, then with sysmon-merged.xml as its config.
+    const names: Record<string, string> = text(plans.files, 'audit.csv') ? { 'audit.csv': 'auditpol.csv' } : {};
+    const b = rerun(run, { host: [written(plans.files, names, DC01)] }, plans.files);
+    expect({ ready: b.ready, applicable: b.applicable }).toEqual({ ready: p.builtin.ready, applicable: p.builtin.applicable });
+    const s = rerun(run, { host: [written(plans.files, { ...names, 'sysmon-merged.xml': 'sysmon-config.xml' }, DC01)] }, plans.files);
+    expect({ ready: s.ready, applicable: s.applicable }).toEqual({ ready: p.sysmon.ready, applicable: p.sysmon.applicable });
+    // Per host (one here) the same figures.
+    expect(p.hosts).toEqual([{ name: 'DC01', now: p.now.readiness, builtin: p.builtin.readiness, sysmon: p.sysmon.readiness }]);
+  }, 120_000);
+
+  it('a fleet: per-host projection, and the reports render it (JSON has it in readiness.plans)', async () => {
+    const { plans } = await plan(sigma(['pipe_created', 'builtin/security']), { host: [DC01], auditpol: [WIN10] }, { assumeDefaults: true });
+    const p = plans.projection;
+    expect(p.hosts.map((h) => h.name).sort()).toEqual(['DC01', 'LT-2207']);
+    expect(plans.result.readiness?.plans).toBe(p);
+    expect(renderMarkdown(plans.result)).toContain(`**${planLine(p).replace(/([*_|])/g, '\\$1')}**`);
+    const html = renderHtml(plans.result);
+    expect(html).toContain('<h2>Remediation plans (projected)</h2>');
+    expect(html).toContain('<td>LT-2207</td>');
+    expect(JSON.parse(JSON.stringify(plans.result)).readiness.plans.builtin.ready).toBe(p.builtin.ready);
+  }, 120_000);
+});
