@@ -5,7 +5,7 @@
  * enable-channels.cmd applied to the host model from their text, then the hosts are assessed again. This test
  * parses the files itself: it never uses projection.ts, so a projection that claims more than the files give fails.
  */
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,7 +21,7 @@ import type { VolumeClass } from '../../src/catalog/volume.js';
 import { planLine } from '../../src/report/plans-text.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderHtml } from '../../src/report/html.js';
-import { corpusOrSkip, CORPUS, ROOT } from '../helpers.js';
+import { corpusOrSkip, CORPUS, ROOT, runCli } from '../helpers.js';
 
 const catalog = loadCatalog();
 const WIN10 = join(ROOT, 'test/fixtures/environment/auditpol-win10-default.csv');
@@ -105,6 +105,9 @@ describe.runIf(corpusOrSkip('fix plans over SigmaHQ rules'))('fix: built-in plan
     expect({ ready: b.ready, applicable: b.applicable }).toEqual({ ready: p.builtin.ready, applicable: p.builtin.applicable });
     const s = rerun(run, { auditpol: [join(dir, 'audit.csv')], sysmon: [join(dir, 'sysmon-additions.xml')] }, plans.files, true);
     expect({ ready: s.ready, applicable: s.applicable }).toEqual({ ready: p.sysmon.ready, applicable: p.sysmon.applicable });
+    // The comparison can fail: without the command-line policy file the process_creation rules stay blocked.
+    const short = rerun(run, { auditpol: [join(dir, 'audit.csv')] }, plans.files.filter((f) => f.name !== 'logging-policies.reg'), true);
+    expect(short.ready).toBeLessThan(p.builtin.ready - 500);
   }, 120_000);
 
   it('under the default budget (medium) Process Creation (rated high) is left out and the left-out line names it with the rules only it makes ready', async () => {
@@ -123,7 +126,6 @@ describe.runIf(corpusOrSkip('fix plans over SigmaHQ rules'))('fix: built-in plan
     expect(merged?.hosts).toEqual(['DC01']);
     expect(merged!.added.length).toBeGreaterThan(0);
     const xml = text(plans.files, 'sysmon-merged.xml')!.toString('utf8');
-    const { readFileSync } = await import('node:fs');
     const base = readFileSync(join(DC01, 'sysmon-config.xml'), 'utf8');
     // The merge inserts before </EventFiltering>: the deployed config's text is kept whole up to there.
     const cut = base.lastIndexOf('</EventFiltering>');
@@ -152,4 +154,38 @@ describe.runIf(corpusOrSkip('fix plans over SigmaHQ rules'))('fix: built-in plan
     expect(html).toContain('<td>LT-2207</td>');
     expect(JSON.parse(JSON.stringify(plans.result)).readiness.plans.builtin.ready).toBe(p.builtin.ready);
   }, 120_000);
+});
+
+describe('fix --plan and --report', () => {
+  const out = () => join(mkdtempSync(join(tmpdir(), 'lsc-plan-cli-')), 'r');
+  it('prints both plans whatever --plan writes; builtin writes no Sysmon file, sysmon only Sysmon files and README.txt', () => {
+    const both = out();
+    const r = runCli(['fix', 'examples/rules', '--auditpol', WIN10, '--assume-defaults', '--out', both]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^projected: now 36\.4 % · built-in plan [\d.]+ % \(\d+ settings?, volume ≤ medium\) · with Sysmon [\d.]+ % \(\+ \d+ Sysmon elements?\)$/m);
+    expect(readdirSync(both)).toEqual(expect.arrayContaining(['enable-audit.cmd', 'sysmon-additions.xml', 'README.txt']));
+    const readme = readFileSync(join(both, 'README.txt'), 'utf8');
+    expect(readme).toMatch(/Plan 1, built-in:/);
+    expect(readme).toMatch(/Plan 2, with Sysmon:/);
+    expect(readme).toMatch(/Order to apply:\r?\n  1\. audit policy:/);
+    const builtin = out();
+    const b = runCli(['fix', 'examples/rules', '--auditpol', WIN10, '--assume-defaults', '--plan', 'builtin', '--out', builtin]);
+    expect(b.stdout.split('\n').find((l) => l.startsWith('projected:'))).toBe(r.stdout.split('\n').find((l) => l.startsWith('projected:')));
+    expect(readdirSync(builtin).filter((f) => f.startsWith('sysmon-'))).toEqual([]);
+    expect(readFileSync(join(builtin, 'README.txt'), 'utf8')).toMatch(/plan 2 files not written here/);
+    const sysmon = out();
+    runCli(['fix', 'examples/rules', '--auditpol', WIN10, '--assume-defaults', '--plan', 'sysmon', '--out', sysmon]);
+    expect(readdirSync(sysmon).sort()).toEqual(['README.txt', 'sysmon-additions.xml']);
+  });
+
+  it('--report writes Markdown and HTML with the projection; a name without a known extension is refused (exit 2)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lsc-plan-rep-'));
+    const r = runCli(['fix', 'examples/rules', '--host', DC01, '--out', join(dir, 'r'), '--report', join(dir, 'p.md'), '--report', join(dir, 'p.html')]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'p.md'), 'utf8')).toMatch(/## Remediation plans \(projected\)\n\n\*\*now 100 % · built-in plan 100 %/);
+    expect(readFileSync(join(dir, 'p.html'), 'utf8')).toContain('<h2>Remediation plans (projected)</h2>');
+    const bad = runCli(['fix', 'examples/rules', '--host', DC01, '--out', join(dir, 'r2'), '--report', join(dir, 'p.txt')]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--report .*p\.txt: the file name must end in \.json, \.md or \.html/);
+  });
 });
