@@ -59,7 +59,7 @@ export async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
   if (projection.hosts.length > 1) for (const s of projection.hosts.slice(0, CONSOLE_LINES).map(hostPlanLine)) process.stdout.write(`  ${terminalLine(s)}\n`);
   if (projection.hosts.length > CONSOLE_LINES) process.stdout.write(`  … ${projection.hosts.length - CONSOLE_LINES} more hosts in README.txt\n`);
   for (const s of sysmonFileLines(projection, projection.hosts.length)) process.stdout.write(`  ${terminalLine(s)}\n`);
-  for (const n of projection.notes.slice(0, CONSOLE_LINES)) process.stdout.write(`  not counted: ${terminalLine(n)}\n`);
+  for (const n of projection.notes.slice(0, CONSOLE_LINES)) process.stdout.write(`  ${terminalLine(n)}\n`);
   // A budget the user chose: its fix-by-fix list too (the default budget is summed up in the left-out line).
   const cut = rd && opts.maxVolume && budgetLine(rd);
   if (cut) process.stdout.write(`${terminalLine(cut)}\n`);

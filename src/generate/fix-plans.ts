@@ -11,13 +11,13 @@ import type { VolumeClass } from '../catalog/volume.js';
 import type { HostEnvironment } from '../environment/model.js';
 import { textFile } from '../escape.js';
 import type { Observations } from '../observe/model.js';
-import type { CheckResult, PlanProjection } from '../report/result.js';
+import type { CheckResult, PlanFigures, PlanProjection } from '../report/result.js';
 import type { LoadedRule } from '../rules/model.js';
 import { leftOutLine, settingName } from './fix-budget.js';
 import { volumeLookup } from '../assess/volume.js';
 import { planReadme } from './plans-readme.js';
 import { rankPlans, sysmonPlan, type PlanChoice } from './plans.js';
-import { figures, project } from './projection.js';
+import { figures, project, projectBuiltin } from './projection.js';
 import { buildRemediation, type RemediationFile } from './remediation.js';
 
 export interface FixPlans {
@@ -44,18 +44,26 @@ export function fixPlans(result: CheckResult, assessment: Assessment, catalog: C
   const builtin = buildRemediation(result, catalog, hosts, rules, { observed: o.observed, perHost: assessment.hosts.map((h) => h.rules), ids: ranked.builtin, readme: false, budget: ranked.budget.builtin });
   const sysmon = sysmonPlan(ranked.sysmon, result, rules, hosts, catalog);
   const kinds = hosts.map((h) => h.role?.kind);
-  const sysmonCut = leftOutLine({ volumeBudget: ranked.budget.sysmon }, catalog, volumeLookup(catalog, kinds), hosts.length);
+  const sysmonCut = leftOutLine({ volumeBudget: ranked.budget.sysmon }, catalog, volumeLookup(catalog, kinds), hosts.length, 'Sysmon way');
   if (sysmonCut) sysmon.notes.unshift(`Sysmon plan: ${sysmonCut}`);
   const p = project(result, hosts, catalog, rules, o.state, o.vol, builtin.applied, sysmon.configFor);
+  // What the budget costs the built-in plan (Audit Process Creation is rated high): the same plan ranked under
+  // --max-volume high, projected too, so the user sees what each choice buys before choosing.
+  let high: PlanFigures & { settings: number } | undefined;
+  if (o.maxVolume !== 'high' && ranked.budget.builtin?.settingsAbove.length) {
+    const vol = { ...o.vol, maxVolume: 'high' as const };
+    const hi = rankPlans(assessment, result.rules, catalog, vol);
+    const files = buildRemediation(result, catalog, hosts, rules, { perHost: assessment.hosts.map((h) => h.rules), ids: hi.builtin, readme: false });
+    high = { ...figures(projectBuiltin(result, hosts, catalog, rules, o.state, vol, files.applied, [])), settings: settingCount(hi.builtin, catalog) };
+  }
   const now = figures(assessment);
   const b = figures(p.builtin);
   const s = figures(p.sysmon);
   // Success and Failure of one subcategory are one setting to whoever applies the files; forward: is a note, not a file.
-  const settings = new Set(ranked.builtin.filter((id) => !id.startsWith('forward:')).map((id) => settingName(id, catalog)));
   const projection: PlanProjection = {
     maxVolume: o.maxVolume,
     now,
-    builtin: { ...b, settings: settings.size, requires: ranked.builtin },
+    builtin: { ...b, settings: settingCount(ranked.builtin, catalog), requires: ranked.builtin, ...(high ? { highBudget: high } : {}) },
     sysmon: { ...s, elements: sysmon.elements, types: ranked.sysmon.map((id) => Number(id.slice(7))).sort((x, y) => x - y), added: s.ready - b.ready, files: sysmon.files.map((f) => ({ name: f.name, ...(f.base ? { base: f.base } : {}), hosts: f.hosts, added: f.added })) },
     hosts: assessment.hosts.map((h, i) => ({ name: h.name, now: h.summary.readiness, builtin: p.builtin.hosts[i]?.summary.readiness ?? null, sysmon: p.sysmon.hosts[i]?.summary.readiness ?? null })),
     notes: p.notes,
@@ -67,4 +75,9 @@ export function fixPlans(result: CheckResult, assessment: Assessment, catalog: C
   const notes = [...(o.plan !== 'sysmon' ? builtin.notes : []), ...(o.plan !== 'builtin' ? sysmon.notes : [])];
   if (files.length) files.push({ name: 'README.txt', content: textFile(planReadme(projection, files.map((f) => f.name), builtin.readme, sysmon.notes, hosts.length)), settings: 0 });
   return { files, result: withPlans, projection, notes, summary: builtin.summary, warnings: builtin.warnings };
+}
+
+/** Success and Failure of one subcategory are one setting to whoever applies the files; forward: is a note, not a file. */
+function settingCount(ids: string[], catalog: Catalog): number {
+  return new Set(ids.filter((id) => !id.startsWith('forward:')).map((id) => settingName(id, catalog))).size;
 }

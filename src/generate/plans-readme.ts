@@ -20,7 +20,7 @@ export function planReadme(p: PlanProjection, names: string[], builtinLines: str
   ];
   if (p.hosts.length > 1) for (const h of p.hosts.slice(0, README_HOSTS)) out.push(line(`  ${hostPlanLine(h)}`));
   if (p.hosts.length > README_HOSTS) out.push(`  … ${p.hosts.length - README_HOSTS} more hosts in the JSON report (fix --report plans.json)`);
-  for (const n of p.notes) out.push(line(`  not counted: ${n}`));
+  for (const n of p.notes) out.push(line(`  ${n}`));
   out.push(
     '',
     'Plan 1, built-in: audit policy, administrative-template policies, event channels and SACLs. Nothing to install.',

@@ -48,7 +48,7 @@ export function applyBuiltin(host: HostEnvironment, s: AppliedSettings, notes: s
   }
   const scripts = s.sacl.filter((x) => !x.hosts.length || x.hosts.includes(host.name));
   if (scripts.length && !host.objectSacls) {
-    notes.push(`${host.name}: set-audit-sacls.ps1 is not counted: which of the keys and folders it audits exist on this host is not in the inputs (sacls.txt of collect-script <rules> --format ps1 tells; re-run it after applying the script)`);
+    notes.push(`${host.name}: set-audit-sacls.ps1 is not in these figures: which of the keys and folders it audits exist on this host is not in the inputs (sacls.txt of collect-script <rules> --format ps1 tells; re-run it after applying the script)`);
   } else if (scripts.length && host.objectSacls) {
     const paths = new Map(host.objectSacls.paths);
     let added = 0;
@@ -93,6 +93,11 @@ export interface Projected {
   builtin: Assessment;
   sysmon: Assessment;
   notes: string[];
+}
+
+/** The built-in plan alone (fix's second look under --max-volume high). */
+export function projectBuiltin(result: AssessInput, hosts: HostEnvironment[], catalog: Catalog, rules: LoadedRule[], opts: StateOptions, vol: VolumeOptions, applied: AppliedSettings, notes: string[]): Assessment {
+  return assess(result, hosts.map((h) => applyBuiltin(h, applied, notes)), catalog, rules, opts, vol);
 }
 
 export function project(result: AssessInput, hosts: HostEnvironment[], catalog: Catalog, rules: LoadedRule[], opts: StateOptions, vol: VolumeOptions, applied: AppliedSettings, sysmonFor: (SysmonConfig | undefined)[]): Projected {

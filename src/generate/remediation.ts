@@ -97,7 +97,8 @@ export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: H
   // Audit subcategories write into the Security log; policies and channels into their own logs.
   const high = highVolume(auditIds, volumeOf);
   const log = securityLogFacts(hosts, catalog, high, nameOf, observed);
-  const leftOut = leftOutLine(budget ? { volumeBudget: budget } : result.readiness, catalog, volumeOf, hosts.length);
+  // A plan's own budget: its left-out settings are the only way within that plan (fix's built-in plan).
+  const leftOut = budget ? leftOutLine({ volumeBudget: budget }, catalog, volumeOf, hosts.length, 'built-in way') : leftOutLine(result.readiness, catalog, volumeOf, hosts.length);
   const summary = [...(leftOut ? [leftOut] : []), ...log.lines];
   const intune: { file: string; host: { name: string; source: string }; rows: ReturnType<typeof intuneRows> }[] = [];
 

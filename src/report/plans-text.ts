@@ -10,7 +10,9 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 
 /** "now 8.5 % · built-in plan 51 % (18 settings, volume ≤ medium) · with Sysmon 88 % (+ 9 Sysmon elements)" */
 export function planLine(p: PlanProjection): string {
-  return `now ${pct(p.now)} · built-in plan ${pct(p.builtin)} (${plural(p.builtin.settings, 'setting')}, volume ≤ ${p.maxVolume}) · with Sysmon ${pct(p.sysmon)} (+ ${plural(p.sysmon.elements, 'Sysmon element')})`;
+  const hi = p.builtin.highBudget;
+  const more = hi ? `; ${pct(hi)} with ${plural(hi.settings, 'setting')} under --max-volume high` : '';
+  return `now ${pct(p.now)} · built-in plan ${pct(p.builtin)} (${plural(p.builtin.settings, 'setting')}, volume ≤ ${p.maxVolume}${more}) · with Sysmon ${pct(p.sysmon)} (+ ${plural(p.sysmon.elements, 'Sysmon element')})`;
 }
 
 /** Ready rules (rule × host on a fleet) in each state. */
@@ -27,7 +29,7 @@ export function sysmonFileLines(p: PlanProjection, hosts: number): string[] {
     const what = f.base ? `${plural(f.added.length, 'element')} merged into the deployed ${f.base}` : `a new config with ${plural(f.added.length, 'element')}`;
     const who = f.hosts.length ? ` (${f.hosts.slice(0, 3).join(', ')}${f.hosts.length > 3 ? ` +${f.hosts.length - 3}` : ''})` : ' (no host here runs without a deployed config)';
     return `${f.name}: ${what}${who}`;
-  }).concat(`with Sysmon: ${p.sysmon.added} more ${unit} ready than with the built-in plan alone`);
+  }).concat(`with Sysmon: ${p.sysmon.added} more ${p.sysmon.added === 1 ? unit.replace(/s$/, '') : unit} ready than with the built-in plan alone`);
 }
 
 export function hostPlanLine(h: PlanProjection['hosts'][number]): string {

@@ -238,8 +238,11 @@ export interface PlanProjection {
   /** The volume budget both plans keep. */
   maxVolume: VolumeClass;
   now: PlanFigures;
-  /** Audit policy, policies, channels, SACLs: no new software. settings: one per subcategory, policy, channel, SACL kind. */
-  builtin: PlanFigures & { settings: number; requires: string[] };
+  /**
+   * Audit policy, policies, channels, SACLs: no new software. settings: one per subcategory, policy, channel, SACL
+   * kind. highBudget: the same plan under --max-volume high, when the budget left a built-in setting out.
+   */
+  builtin: PlanFigures & { settings: number; requires: string[]; highBudget?: PlanFigures & { settings: number } };
   /** The built-in plan plus the Sysmon additions; added: rules (rule × host) ready with Sysmon and not with the built-in plan alone. */
   sysmon: PlanFigures & { elements: number; types: number[]; added: number; files: { name: string; base?: string; hosts: string[]; added: string[] }[] };
   /** Per host (fleet): readiness now, with the built-in plan, with Sysmon too. */
