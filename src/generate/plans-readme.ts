@@ -29,7 +29,7 @@ export function planReadme(p: PlanProjection, names: string[], builtinLines: str
     `  ${p.sysmon.elements} element(s) in a new config; where a host already runs Sysmon with a config the inputs hold, merged into that config.`,
   );
   if (!builtin) out.push('  (plan 1 files not written here: fix --plan builtin or --plan both writes them)');
-  if (!sysmon) out.push('  (plan 2 files not written here: fix --plan sysmon or --plan both writes them)');
+  if (!sysmon) out.push(p.sysmon.files.length ? '  (plan 2 files not written here: fix --plan sysmon or --plan both writes them)' : '  (plan 2 adds nothing here: no Sysmon event type within the budget makes another rule ready)');
   out.push('', 'Order to apply:');
   let step = 0;
   const put = (s: string) => out.push(`  ${++step}. ${s}`);
