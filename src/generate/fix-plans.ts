@@ -54,7 +54,7 @@ export function fixPlans(result: CheckResult, assessment: Assessment, catalog: C
     const vol = { ...o.vol, maxVolume: 'high' as const };
     const hi = rankPlans(assessment, result.rules, catalog, vol);
     const files = buildRemediation(result, catalog, hosts, rules, { perHost: assessment.hosts.map((h) => h.rules), ids: hi.builtin, readme: false });
-    high = { ...figures(projectBuiltin(result, hosts, catalog, rules, o.state, vol, files.applied, [])), settings: settingCount(hi.builtin, catalog) };
+    high = { ...figures(projectBuiltin(result, hosts, catalog, rules, o.state, vol, files.applied)), settings: settingCount(hi.builtin, catalog) };
   }
   const now = figures(assessment);
   const b = figures(p.builtin);

@@ -25,15 +25,33 @@ import type { AppliedSettings } from './remediation.js';
 
 const EVERYONE = 'S-1-1-0';
 
-/** The host once the built-in plan's files are applied; notes: what could not be applied to it. */
-export function applyBuiltin(host: HostEnvironment, s: AppliedSettings, notes: string[]): HostEnvironment {
+/** Hosts per thing the projection could not settle (one line each, however many hosts). */
+export interface ProjectionGaps {
+  /** set-audit-sacls.ps1 not applied: no sacls.txt tells which watched keys and folders exist. */
+  sacl: string[];
+  /** enable-audit.cmd counted on where no input shows the audit policy (a GPO may put it back). */
+  audit: string[];
+}
+
+export function gapNotes(g: ProjectionGaps): string[] {
+  const who = (hosts: string[]) => `${hosts.slice(0, 5).join(', ')}${hosts.length > 5 ? ` and ${hosts.length - 5} more host${hosts.length === 6 ? "" : "s"}` : ''}`;
+  const out: string[] = [];
+  if (g.audit.length) out.push(`${who(g.audit)}: the audit settings of enable-audit.cmd are counted as on; no input shows the audit policy there, so whether a GPO puts them back at its next refresh is not known (gpresult /x or auditpol /r tells)`);
+  if (g.sacl.length) out.push(`${who(g.sacl)}: set-audit-sacls.ps1 is not in these figures: which of the keys and folders it audits exist there is not in the inputs (sacls.txt of collect-script <rules> --format ps1 tells; re-run it after applying the script)`);
+  return out;
+}
+
+/** The host once the built-in plan's files are applied; gaps: what could not be settled for it. */
+export function applyBuiltin(host: HostEnvironment, s: AppliedSettings, gaps: ProjectionGaps): HostEnvironment {
   const next: HostEnvironment = { ...host, audit: new Map(host.audit), policies: new Map(host.policies), covers: { ...host.covers } };
   for (const [guid, n] of s.audit) {
     const key = guid.toUpperCase();
     const cur = next.audit.get(key);
     next.audit.set(key, { success: n.success || cur?.success, failure: n.failure || cur?.failure, source: 'fix built-in plan (enable-audit.cmd)' });
   }
-  // Outcomes enable-audit.cmd names are known once it has run, whatever the inputs said of the others.
+  // Outcomes enable-audit.cmd names are known once it has run, whatever the inputs said of the others; whether a
+  // GPO puts them back at its next refresh is not, where no input shows the host's audit policy: said, not hidden.
+  if (s.audit.size && !host.covers.audit) gaps.audit.push(host.name);
   if (s.audit.size) next.covers.audit = true;
   for (const id of s.policies) next.policies.set(id, { state: 'on', source: 'fix built-in plan (logging-policies.reg)' });
   if (s.channels.length) {
@@ -48,7 +66,7 @@ export function applyBuiltin(host: HostEnvironment, s: AppliedSettings, notes: s
   }
   const scripts = s.sacl.filter((x) => !x.hosts.length || x.hosts.includes(host.name));
   if (scripts.length && !host.objectSacls) {
-    notes.push(`${host.name}: set-audit-sacls.ps1 is not in these figures: which of the keys and folders it audits exist on this host is not in the inputs (sacls.txt of collect-script <rules> --format ps1 tells; re-run it after applying the script)`);
+    gaps.sacl.push(host.name);
   } else if (scripts.length && host.objectSacls) {
     const paths = new Map(host.objectSacls.paths);
     let added = 0;
@@ -96,14 +114,15 @@ export interface Projected {
 }
 
 /** The built-in plan alone (fix's second look under --max-volume high). */
-export function projectBuiltin(result: AssessInput, hosts: HostEnvironment[], catalog: Catalog, rules: LoadedRule[], opts: StateOptions, vol: VolumeOptions, applied: AppliedSettings, notes: string[]): Assessment {
-  return assess(result, hosts.map((h) => applyBuiltin(h, applied, notes)), catalog, rules, opts, vol);
+export function projectBuiltin(result: AssessInput, hosts: HostEnvironment[], catalog: Catalog, rules: LoadedRule[], opts: StateOptions, vol: VolumeOptions, applied: AppliedSettings): Assessment {
+  const gaps: ProjectionGaps = { sacl: [], audit: [] };
+  return assess(result, hosts.map((h) => applyBuiltin(h, applied, gaps)), catalog, rules, opts, vol);
 }
 
 export function project(result: AssessInput, hosts: HostEnvironment[], catalog: Catalog, rules: LoadedRule[], opts: StateOptions, vol: VolumeOptions, applied: AppliedSettings, sysmonFor: (SysmonConfig | undefined)[]): Projected {
-  const notes: string[] = [];
-  const builtinHosts = hosts.map((h) => applyBuiltin(h, applied, notes));
+  const gaps: ProjectionGaps = { sacl: [], audit: [] };
+  const builtinHosts = hosts.map((h) => applyBuiltin(h, applied, gaps));
   const builtin = assess(result, builtinHosts, catalog, rules, opts, vol);
   const sysmon = assess(result, builtinHosts.map((h, i) => applySysmon(h, sysmonFor[i])), catalog, rules, opts, vol);
-  return { builtin, sysmon, notes };
+  return { builtin, sysmon, notes: gapNotes(gaps) };
 }
