@@ -34,7 +34,7 @@ export interface ProjectionGaps {
 }
 
 export function gapNotes(g: ProjectionGaps): string[] {
-  const who = (hosts: string[]) => `${hosts.slice(0, 5).join(', ')}${hosts.length > 5 ? ` and ${hosts.length - 5} more host${hosts.length === 6 ? "" : "s"}` : ''}`;
+  const who = (hosts: string[]) => `${hosts.slice(0, 5).join(', ')}${hosts.length > 5 ? ` and ${hosts.length - 5} more host${hosts.length === 6 ? '' : 's'}` : ''}`;
   const out: string[] = [];
   if (g.audit.length) out.push(`${who(g.audit)}: the audit settings of enable-audit.cmd are counted as on; no input shows the audit policy there, so whether a GPO puts them back at its next refresh is not known (gpresult /x or auditpol /r tells)`);
   if (g.sacl.length) out.push(`${who(g.sacl)}: set-audit-sacls.ps1 is not in these figures: which of the keys and folders it audits exist there is not in the inputs (sacls.txt of collect-script <rules> --format ps1 tells; re-run it after applying the script)`);

@@ -189,3 +189,51 @@ describe('fix --plan and --report', () => {
     expect(bad.stderr).toMatch(/--report .*p\.txt: the file name must end in \.json, \.md or \.html/);
   });
 });
+
+describe('fix: set-audit-sacls.ps1 in the projection', () => {
+  const SNAP = join(ROOT, 'test/fixtures/snapshot-sacls/WS-0142');
+  const BITS: Record<string, number> = { SetValue: 0x2, CreateSubKey: 0x4, WriteData: 0x2, AppendData: 0x4, Delete: 0x10000 };
+
+  /** sacls.txt as collect-script would read it after the script ran: each Add-*Audit line an explicit entry on a path that exists. */
+  function afterScript(sacls: string, ps1: string): string {
+    const adds = new Map<string, string>();
+    for (const m of ps1.matchAll(/^Add-(?:Registry|File)Audit '([^']+)' '([^']+)' '([^']+)' '([^']+)'\r?$/gm)) {
+      const mask = m[2]!.split(',').reduce((a, r) => a | (BITS[r] ?? 0), 0);
+      adds.set(m[1]!.toLowerCase(), `audit\tS-1-1-0\t0x${mask.toString(16).toUpperCase().padStart(8, '0')}\t${m[4]}\t${m[3]}\tNone\texplicit`);
+    }
+    const out: string[] = [];
+    let path = '';
+    let extra: string | undefined;
+    for (const line of sacls.split(/\r?\n/)) {
+      const f = line.split('\t');
+      if (f[0]?.replace(/^\uFEFF/, '') === 'path') path = f[2]!.toLowerCase();
+      if (f[0] === 'status' && f[1] === 'found' && adds.has(path)) {
+        extra = adds.get(path);
+        out.push(`status\tfound\t${Number(f[2]) + 1}`);
+        continue;
+      }
+      if (f[0] === 'sddl' && extra) {
+        out.push(extra);
+        extra = undefined;
+      }
+      out.push(line);
+    }
+    return out.join('\n');
+  }
+
+  it('with sacls.txt the script\'s entries are applied where the path exists; projected == check on sacls.txt as it reads after the script', async () => {
+    const run = await runCheck([join(ROOT, 'test/fixtures/sacl')], { cacheDir: false, workers: false, keepHosts: true, environment: { host: [SNAP] }, volume: { maxVolume: 'medium' } });
+    const plans = fixPlans(run.result, run.assessment!, catalog, run.environment!.hosts, run.load.rules, { plan: 'both', maxVolume: 'medium', vol: { maxVolume: 'medium' }, state: {} });
+    const p = plans.projection;
+    expect(p.notes.filter((n) => /set-audit-sacls/.test(n))).toEqual([]);
+    expect(p.builtin.ready).toBeGreaterThan(p.now.ready);
+    const ps1 = text(plans.files, 'set-audit-sacls.ps1')!.toString('utf8');
+    const dir = written(plans.files, {}, SNAP);
+    writeFileSync(join(dir, 'sacls.txt'), afterScript(readFileSync(join(SNAP, 'sacls.txt'), 'utf8'), ps1));
+    if (text(plans.files, 'audit.csv')) writeFileSync(join(dir, 'auditpol.csv'), text(plans.files, 'audit.csv')!);
+    const b = rerun(run, { host: [dir] }, plans.files);
+    expect({ ready: b.ready, applicable: b.applicable }).toEqual({ ready: p.builtin.ready, applicable: p.builtin.applicable });
+    // Access denied on Control\Lsa stays unknown: the script may add the entry, but nothing shows it did.
+    expect(b.hosts[0]!.summary.unknown).toBeGreaterThan(0);
+  });
+});
