@@ -74,7 +74,9 @@ export function fixPlans(result: CheckResult, assessment: Assessment, catalog: C
   if (o.plan !== 'builtin') for (const f of sysmon.files) files.push({ name: f.name, content: Buffer.from(f.xml, 'utf8'), settings: f.added.length });
   const notes = [...(o.plan !== 'sysmon' ? builtin.notes : []), ...(o.plan !== 'builtin' ? sysmon.notes : [])];
   if (files.length) files.push({ name: 'README.txt', content: textFile(planReadme(projection, files.map((f) => f.name), builtin.readme, sysmon.notes, hosts.length)), settings: 0 });
-  return { files, result: withPlans, projection, notes, summary: builtin.summary, warnings: builtin.warnings };
+  // The budget line, the Security log and its warnings are about the built-in files: said when they are written.
+  const builtinWritten = o.plan !== 'sysmon';
+  return { files, result: withPlans, projection, notes, summary: builtinWritten ? builtin.summary : [], warnings: builtinWritten ? builtin.warnings : [] };
 }
 
 /** Success and Failure of one subcategory are one setting to whoever applies the files; forward: is a note, not a file. */
