@@ -67,6 +67,15 @@ function rerun(run: CheckRun, inputs: EnvironmentInputs, files: RemediationFile[
   return { ready, applicable, hosts: a.hosts };
 }
 
+/** Requirements on before the plan's files and not after them: applying a plan never turns anything off. */
+function lost(run: CheckRun, after: ReturnType<typeof rerun>['hosts']): string[] {
+  const out: string[] = [];
+  run.assessment!.hosts.forEach((h, i) => {
+    for (const [id, st] of h.states) if (st.state === 'on' && after[i]!.states.get(id)?.state !== 'on') out.push(`${h.name}: ${id}`);
+  });
+  return out;
+}
+
 /** A folder with the written files under the given names (the re-run reads them from disk, as a user's check would). */
 function written(files: RemediationFile[], names: Record<string, string>, from?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'lsc-plans-'));
@@ -103,6 +112,7 @@ describe.runIf(corpusOrSkip('fix plans over SigmaHQ rules'))('fix: built-in plan
     const dir = written(plans.files, { 'audit.csv': 'audit.csv', 'sysmon-additions.xml': 'sysmon-additions.xml' });
     const b = rerun(run, { auditpol: [join(dir, 'audit.csv')] }, plans.files, true);
     expect({ ready: b.ready, applicable: b.applicable }).toEqual({ ready: p.builtin.ready, applicable: p.builtin.applicable });
+    expect(lost(run, b.hosts)).toEqual([]);
     const s = rerun(run, { auditpol: [join(dir, 'audit.csv')], sysmon: [join(dir, 'sysmon-additions.xml')] }, plans.files, true);
     expect({ ready: s.ready, applicable: s.applicable }).toEqual({ ready: p.sysmon.ready, applicable: p.sysmon.applicable });
     // The comparison can fail: without the command-line policy file the process_creation rules stay blocked.
@@ -137,6 +147,7 @@ describe.runIf(corpusOrSkip('fix plans over SigmaHQ rules'))('fix: built-in plan
     const names: Record<string, string> = text(plans.files, 'audit.csv') ? { 'audit.csv': 'auditpol.csv' } : {};
     const b = rerun(run, { host: [written(plans.files, names, DC01)] }, plans.files);
     expect({ ready: b.ready, applicable: b.applicable }).toEqual({ ready: p.builtin.ready, applicable: p.builtin.applicable });
+    expect(lost(run, b.hosts)).toEqual([]);
     const s = rerun(run, { host: [written(plans.files, { ...names, 'sysmon-merged.xml': 'sysmon-config.xml' }, DC01)] }, plans.files);
     expect({ ready: s.ready, applicable: s.applicable }).toEqual({ ready: p.sysmon.ready, applicable: p.sysmon.applicable });
     // Per host (one here) the same figures.
