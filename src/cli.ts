@@ -53,15 +53,18 @@ function buildProgram(): Command {
     });
 
   rankingOptions(hostOptions(ruleOptions(program.command('fix'))))
-    .description('write remediation files for what the host lacks: enable-audit.cmd, audit.csv, logging-policies.reg, enable-channels.cmd')
+    .description('write remediation files for what the host lacks, as two plans: built-in (enable-audit.cmd, audit.csv, logging-policies.reg, enable-channels.cmd, set-audit-sacls.ps1) and with Sysmon (sysmon-additions.xml, sysmon-merged.xml); prints the readiness each reaches')
     .requiredOption('--out <dir>', 'directory to write the files into (created if needed)')
+    .addOption(new Option('--plan <plan>', 'which plan\'s files to write (the projection always shows both)').choices(['builtin', 'sysmon', 'both']).default('both'))
+    .option('--report <file>', 'also write the report with the projected readiness of both plans: .json, .md or .html (repeatable)', collect)
     .option('--observed <path>', 'an export of the host\'s Security log (.evtx, or a folder of them): fix says the time span the log holds today (repeatable)', collect)
     .addHelpText('after', `
 fix writes settings of event volume up to medium by default (--max-volume high writes high-volume ones too);
 settings no source rates are written under any budget. What the budget leaves out is listed.
 
 Example:
-  $ logsource-check fix rules/windows --gpresult ws-0142.xml --out remediation/`)
+  $ logsource-check fix rules/windows --gpresult ws-0142.xml --out remediation/
+  $ logsource-check fix rules/windows --host snapshots/DC01 --plan sysmon --out remediation/ --report plans.html`)
     .action(async (paths: string[], opts: FixCliOptions) => {
       await fix(paths, opts);
     });

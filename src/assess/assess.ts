@@ -60,6 +60,8 @@ export interface Assessment {
   withheld?: WithheldFix[];
   /** With collector configs: per channel the rules need, what is needed, what is forwarded, what is missing. */
   channels?: ChannelReport[];
+  /** What the ranking was made from (per group × rule not ready: the sets still missing), and the hosts' kinds: fix ranks its plans from them. */
+  rankInput: { items: RankItem[]; kinds: (string | undefined)[] };
 }
 
 import type { ChannelReport } from './channels.js';
@@ -175,6 +177,7 @@ export class Assessor {
       ...(ranked.budget ? { volumeBudget: ranked.budget } : {}),
       ...(ranked.withheld ? { withheld: ranked.withheld } : {}),
       ...(forwarded ? { channels: channelReport(rules, catalog, forwarded) } : {}),
+      rankInput: { items, kinds: [...this.kinds] },
     };
   }
 

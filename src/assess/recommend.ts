@@ -62,13 +62,17 @@ export interface HostGroup {
   weight: number;
 }
 
-export function recommend(items: RankItem[], groups: HostGroup[], rules: AssessRule[], catalog: Catalog, kinds: HostKind[], vol: VolumeOptions = {}): RankedRecommendations {
+/**
+ * usable: settings a plan may change at all (fix's built-in plan: no sysmon:*); an alternative needing any
+ * other is out of reach for that ranking, exactly as a setting above the budget is.
+ */
+export function recommend(items: RankItem[], groups: HostGroup[], rules: AssessRule[], catalog: Catalog, kinds: HostKind[], vol: VolumeOptions = {}, usable?: (id: string) => boolean): RankedRecommendations {
   const volumeOf = volumeLookup(catalog, kinds);
   const ranking: RankMode = vol.rank ?? 'rules';
   const cost = ranking === 'value' ? (id: string) => valueWeight(volumeOf(id).class) : undefined;
   const max = vol.maxVolume;
   // Blocking and archiving settings are never a fix: an alternative needing one cannot be taken.
-  const safe = (id: string) => !catalog.withheld(id);
+  const safe = usable ? (id: string) => !catalog.withheld(id) && usable(id) : (id: string) => !catalog.withheld(id);
   const allowed = max ? (id: string) => safe(id) && !overBudget(volumeOf(id).class, max) : safe;
   const fixes = rankFixes(items, 100, { cost, allowed });
   const recommendations = fixes.map((f, i) => toRecommendation(f, i, groups, rules, volumeOf));

@@ -52,7 +52,7 @@ const GENERIC_ALL = 0x10000000;
 const GENERIC_WRITE = 0x40000000;
 
 /** Access-mask bits per right name; what GENERIC_WRITE stands for per object type. */
-const RIGHTS = {
+export const RIGHTS = {
   registry: { bits: { SetValue: 0x2, CreateSubKey: 0x4, Delete: 0x10000 } as Record<string, number>, genericWrite: 0x20006 },
   file: { bits: { WriteData: 0x2, AppendData: 0x4, Delete: 0x10000 } as Record<string, number>, genericWrite: 0x120116 },
 };

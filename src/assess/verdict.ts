@@ -59,7 +59,9 @@ export function requirementState(id: string, host: HostEnvironment, catalog: Cat
       return { state: side ? 'on' : 'off', reason: v?.source ?? '' };
     }
     case 'policy': {
-      if (!host.covers.policies) {
+      // A value the host is known to have counts even where the inputs do not tell policies in general (a
+      // remediation file applied in fix's projection sets one).
+      if (!host.covers.policies && !host.policies.has(rest)) {
         const a = assume('off', 'policy not configured');
         return a.assumed ? a : { state: 'unknown', reason: 'no gpresult or registry export for this host' };
       }

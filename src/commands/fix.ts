@@ -3,30 +3,44 @@ import { join } from 'node:path';
 import { loadCatalog } from '../catalog/load.js';
 import { terminalLine } from '../escape.js';
 import { FIX_DEFAULT_MAX_VOLUME } from '../generate/fix-budget.js';
-import { buildRemediation } from '../generate/remediation.js';
+import { fixPlans } from '../generate/fix-plans.js';
+import type { PlanChoice } from '../generate/plans.js';
+import { renderHtml } from '../report/html.js';
+import { renderJsonPieces } from '../report/json.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { hostPlanLine, planLine, sysmonFileLines } from '../report/plans-text.js';
 import { LimitError, makeOutputDir, writeOutput } from '../limits.js';
 import { loadObservations } from '../observe/load.js';
 import { verdictLine } from '../report/text.js';
 import { budgetLine } from '../report/volume-text.js';
-import { runValidated, UsageError, type RuleAndHostCliOptions } from './common.js';
+import { runValidated, UsageError, writeOrFail, type RuleAndHostCliOptions } from './common.js';
 
 /** Per-host lines shown on the console before the rest is left to README.txt. */
 const CONSOLE_LINES = 10;
 
 export interface FixCliOptions extends RuleAndHostCliOptions {
   out: string;
+  plan?: PlanChoice;
+  /** Reports with the projection: format from the extension (.json, .md, .html). */
+  report?: string[];
 }
+
+const REPORT = /\.(json|md|markdown|html?)$/i;
 
 export async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
   if (!opts.host?.length && !opts.gpresult?.length && !opts.gpo?.length && !opts.auditpol?.length && !opts.sysmon?.length) throw new UsageError('fix needs what the host has: --host, --gpresult, --gpo, --auditpol and/or --sysmon');
   // --observed only tells how long the Security log holds: it is read apart, so it changes no verdict and no file.
+  const bad = opts.report?.find((r) => !REPORT.test(r));
+  if (bad) throw new UsageError(`--report ${bad}: the file name must end in .json, .md or .html (it picks the format)`);
   const observed = opts.observed?.length ? loadObservations(opts.observed) : undefined;
   if (observed?.missing.length) throw new UsageError(`no such file or directory: ${observed.missing.join(', ')}`);
   // A budget by default: high-volume settings are written only when asked for (--max-volume high).
   const maxVolume = opts.maxVolume ?? FIX_DEFAULT_MAX_VOLUME;
   // The remediation files are written per host from its inputs: every host is kept.
-  const { result, environment, load, assessment } = await runValidated(paths, { ...opts, observed: undefined, maxVolume }, { keepHosts: true });
-  const { files, notes, summary, warnings } = buildRemediation(result, loadCatalog(), environment?.hosts, load.rules, { observed, perHost: assessment?.hosts.map((h) => h.rules) });
+  const run = await runValidated(paths, { ...opts, observed: undefined, maxVolume }, { keepHosts: true });
+  if (!run.assessment) throw new Error('fix: the run kept no host assessment');
+  const plans = fixPlans(run.result, run.assessment, loadCatalog(), run.environment?.hosts ?? [], run.load.rules, { plan: opts.plan ?? 'both', maxVolume, vol: { maxVolume, rank: opts.rank }, state: { assumeDefaults: opts.assumeDefaults }, observed });
+  const { files, notes, summary, warnings, result, projection } = plans;
   try {
     makeOutputDir(opts.out);
     // Fixed file names joined to --out: nothing is written outside it.
@@ -34,8 +48,18 @@ export async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
   } catch (e) {
     throw new UsageError(e instanceof LimitError ? `cannot write into ${opts.out}: ${e.message}` : `cannot write into ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  for (const r of opts.report ?? []) {
+    const ext = (REPORT.exec(r)?.[1] ?? '').toLowerCase();
+    writeOrFail(r, ext === 'json' ? renderJsonPieces(result) : ext.startsWith('htm') ? renderHtml(result, { date: new Date().toISOString().slice(0, 10), inputs: paths }) : renderMarkdown(result));
+  }
   const rd = result.readiness;
   process.stdout.write(rd ? `readiness now: ${verdictLine(rd.verdicts, rd.hosts.length)}\n` : '');
+  // The readiness each plan reaches (re-assessed with its settings applied), per host on a fleet.
+  process.stdout.write(`projected: ${terminalLine(planLine(projection))}\n`);
+  if (projection.hosts.length > 1) for (const s of projection.hosts.slice(0, CONSOLE_LINES).map(hostPlanLine)) process.stdout.write(`  ${terminalLine(s)}\n`);
+  if (projection.hosts.length > CONSOLE_LINES) process.stdout.write(`  … ${projection.hosts.length - CONSOLE_LINES} more hosts in README.txt\n`);
+  for (const s of sysmonFileLines(projection, projection.hosts.length)) process.stdout.write(`  ${terminalLine(s)}\n`);
+  for (const n of projection.notes.slice(0, CONSOLE_LINES)) process.stdout.write(`  ${terminalLine(n)}\n`);
   // A budget the user chose: its fix-by-fix list too (the default budget is summed up in the left-out line).
   const cut = rd && opts.maxVolume && budgetLine(rd);
   if (cut) process.stdout.write(`${terminalLine(cut)}\n`);
@@ -49,4 +73,5 @@ export async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
   for (const w of some(warnings, 'warnings')) process.stdout.write(`WARNING: ${terminalLine(w)}\n`);
   for (const n of notes) process.stdout.write(`note: ${terminalLine(n)}\n`);
   for (const e of observed?.errors ?? []) process.stdout.write(`note: ${terminalLine(`${e.path}: ${e.message}`)}\n`);
+  for (const r of opts.report ?? []) process.stdout.write(`report written to ${terminalLine(r)}\n`);
 }

@@ -57,6 +57,8 @@ export interface SysmonConfig {
   notes: string[];
   /** Lines of its elements and entries (sysmon-lint names them); set by parseSysmonConfig. */
   layout?: SysmonLayout;
+  /** The XML as read: fix merges its Sysmon additions into this deployed config (one copy per distinct config). */
+  text?: string;
 }
 
 export class SysmonConfigError extends Error {}
@@ -163,6 +165,7 @@ export function parseSysmonConfig(path: string, xml: string, catalog: Catalog): 
     }
   }
   config.layout = sysmonLayout(xml);
+  config.text = xml;
   return config;
 }
 

@@ -39,7 +39,7 @@ export function highVolume(ids: string[], volumeOf: (id: string) => VolumeRating
 }
 
 /** "left out: 6 high-volume settings (…), the only way to make 41 more rules ready; --max-volume high writes them"; undefined when nothing is left out. */
-export function leftOutLine(rd: Readiness | undefined, catalog: Catalog, volumeOf: (id: string) => VolumeRating, hostCount: number): string | undefined {
+export function leftOutLine(rd: { volumeBudget?: Pick<NonNullable<Readiness['volumeBudget']>, 'max' | 'settingsAbove' | 'onlyAbove'> } | undefined, catalog: Catalog, volumeOf: (id: string) => VolumeRating, hostCount: number, way = 'way'): string | undefined {
   const b = rd?.volumeBudget;
   if (!b) return undefined;
   if (!b.settingsAbove.length) return undefined;
@@ -49,7 +49,7 @@ export function leftOutLine(rd: Readiness | undefined, catalog: Catalog, volumeO
   const names = [...new Set(b.settingsAbove.map((id) => settingName(id, catalog)))];
   const what = classes.length === 1 ? `${top}-volume` : `${classes.join(' or ')}-volume`;
   const unit = hostCount > 1 ? 'rule × host pair' : 'rule';
-  const need = b.onlyAbove ? `the only way to make ${b.onlyAbove} more ${unit}${b.onlyAbove === 1 ? '' : 's'} ready` : 'no rule needs them alone (other ways within the budget make the same rules ready)';
+  const need = b.onlyAbove ? `the only ${way} to make ${b.onlyAbove} more ${unit}${b.onlyAbove === 1 ? '' : 's'} ready` : 'no rule needs them alone (other ways within the budget make the same rules ready)';
   return `left out (volume budget --max-volume ${b.max}): ${names.length} ${what} setting${names.length === 1 ? '' : 's'} (${names.join(', ')}), ${need}; --max-volume ${top} writes them. Settings of unrated volume are kept under any budget.`;
 }
 

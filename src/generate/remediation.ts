@@ -18,6 +18,8 @@ import type { HostEnvironment } from '../environment/model.js';
 import type { CheckResult } from '../report/result.js';
 import type { LoadedRule } from '../rules/model.js';
 import { saclScripts, type HostRuleVerdicts } from './sacl-hosts.js';
+import type { SaclTargets } from './sacl-script.js';
+import type { VolumeBudget } from '../assess/recommend.js';
 import { compareRequirements } from '../requirements/describe.js';
 import { volumeLookup, volumeText } from '../assess/volume.js';
 import { logSizeFix } from './logsize-fix.js';
@@ -43,6 +45,21 @@ export interface Remediation {
   summary: string[];
   /** High-volume settings meeting a Security log below the recommended size (or of unknown size). */
   warnings: string[];
+  /** What the files set, for the projection (projection.ts applies exactly this to each host). */
+  applied: AppliedSettings;
+  /** README.txt's lines (fix puts the plans before them). */
+  readme: string[];
+}
+
+export interface AppliedSettings {
+  /** Audit outcomes enable-audit.cmd / audit.csv turn on, by subcategory GUID. */
+  audit: Map<string, { success: boolean; failure: boolean }>;
+  /** Policies logging-policies.reg sets. */
+  policies: string[];
+  /** Channels enable-channels.cmd enables (a name a .cmd cannot carry is left out, as in the file). */
+  channels: string[];
+  /** The SACL entries of each set-audit-sacls script and the hosts it is for. */
+  sacl: { hosts: string[]; targets: SaclTargets }[];
 }
 
 /** The settings to write: every requirement of a ranked fix that is not already on. */
@@ -59,10 +76,17 @@ export interface RemediationOptions {
   observed?: Observations;
   /** Each host's verdicts per rule (the run's assessment); without it set-audit-sacls assesses the hosts itself. */
   perHost?: HostRuleVerdicts[];
+  /** The settings to write (fix's built-in plan); default: every missing requirement of the ranked fixes. */
+  ids?: string[];
+  /** false: README.txt is left to the caller (fix writes one for both plans). */
+  readme?: boolean;
+  /** What the budget left out of these settings' own ranking (fix's built-in plan); default: the result's. */
+  budget?: VolumeBudget;
 }
 
-export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: HostEnvironment[] = [], rules: LoadedRule[] = [], { observed, perHost }: RemediationOptions = {}): Remediation {
-  const ids = missingRequirements(result);
+export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: HostEnvironment[] = [], rules: LoadedRule[] = [], { observed, perHost, ids: given, readme: withReadme = true, budget }: RemediationOptions = {}): Remediation {
+  const ids = given ? [...given].sort(compareRequirements) : missingRequirements(result);
+  const applied: AppliedSettings = { audit: new Map(), policies: [], channels: [], sacl: [] };
   const files: RemediationFile[] = [];
   const notes: string[] = [];
   const volumeOf = volumeLookup(catalog, hosts.map((h) => h.role?.kind));
@@ -73,7 +97,8 @@ export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: H
   // Audit subcategories write into the Security log; policies and channels into their own logs.
   const high = highVolume(auditIds, volumeOf);
   const log = securityLogFacts(hosts, catalog, high, nameOf, observed);
-  const leftOut = leftOutLine(result.readiness, catalog, volumeOf, hosts.length);
+  // A plan's own budget: its left-out settings are the only way within that plan (fix's built-in plan).
+  const leftOut = budget ? leftOutLine({ volumeBudget: budget }, catalog, volumeOf, hosts.length, 'built-in way') : leftOutLine(result.readiness, catalog, volumeOf, hosts.length);
   const summary = [...(leftOut ? [leftOut] : []), ...log.lines];
   const intune: { file: string; host: { name: string; source: string }; rows: ReturnType<typeof intuneRows> }[] = [];
 
@@ -98,6 +123,7 @@ export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: H
       const warn = `Group Policy defines this host's audit policy (GPO ${gpos.join(', ')}): the next policy refresh reverts local auditpol changes. ${noDomain ? 'Set it where that policy comes from: the local policy (gpedit.msc) or, with MDM, intune-audit-policy.csv (see README.txt).' : 'Import audit.csv into that GPO instead (see README.txt).'}`;
       cmd.push(`rem WARNING: ${cmdText(warn)}`, `echo WARNING: ${cmdText(warn)}`);
     }
+    for (const [guid, n] of need) applied.audit.set(guid, n);
     for (const [guid, n] of [...need].sort()) {
       const flags = [n.success ? '/success:enable' : '', n.failure ? '/failure:enable' : ''].filter(Boolean).join(' ');
       cmd.push(`rem ${cmdText(`${catalog.subcategory(guid)?.name ?? guid}: ${volumeText(volumeOf(`audit:${guid}:success`))}`)}`, `auditpol /set /subcategory:${guid} ${flags}`);
@@ -139,6 +165,7 @@ export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: H
     for (const p of policies) {
       if (!p) continue;
       count++;
+      applied.policies.push(p.id);
       reg.push('', `; ${regComment(`${p.name} (${p.gpoPath})`)}`, `; ${regComment(volumeText(volumeOf(`policy:${p.id}`)))}`);
       const byKey = new Map<string, string[]>();
       for (const r of p.registry) {
@@ -160,6 +187,7 @@ export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: H
     for (const c of channels) {
       const arg = cmdArg(c);
       cmd.push(`rem ${cmdText(`${c}: ${volumeText(volumeOf(`channel:${c}`))}`)}`, arg === undefined ? `rem ${cmdText('left out: this channel name cannot be written exactly in a .cmd file (see the note)')}` : `wevtutil sl "${arg}" /e:true`);
+      if (arg !== undefined) applied.channels.push(c);
       if (arg === undefined) notes.push(`enable-channels.cmd leaves out channel ${JSON.stringify(c)}: a .cmd file is ASCII and its name holds a character cmd.exe would read differently or expand (non-ASCII, " % ! ^ & | < >); enable it by hand: wevtutil sl "<channel>" /e:true, or in Event Viewer.`);
     }
     append(cmd, sizes.cmdLines);
@@ -173,6 +201,7 @@ export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: H
     // One script per host role / rule set (sacl-hosts.ts); its count is the entries it writes.
     const sacl = saclScripts(result, catalog, hosts, rules, sacls, perHost);
     for (const f of sacl.files) files.push({ name: f.name, content: ps1File(f.script), settings: f.settings });
+    for (const f of sacl.files) if (!applied.sacl.some((x) => x.targets === f.targets)) applied.sacl.push({ hosts: f.hosts, targets: f.targets });
     notes.push(...sacl.notes);
   }
 
@@ -185,8 +214,9 @@ export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: H
   if (forward.length) {
     notes.push(`the collectors must forward more of ${forward.join(', ')}: logsource-check collector-config writes a WEF, NXLog, Winlogbeat or QueryList configuration for the rule set.`);
   }
-  if (files.length) files.push({ name: 'README.txt', content: textFile(readme(files.map((f) => f.name), gpos, { hosts, summary, warnings: log.warnings, intune, policyNotes: sizes.policyNotes })), settings: 0 });
-  return { files, notes, summary, warnings: log.warnings };
+  const text = readme(files.map((f) => f.name), gpos, { hosts, summary, warnings: log.warnings, intune, policyNotes: sizes.policyNotes });
+  if (files.length && withReadme) files.push({ name: 'README.txt', content: textFile(text), settings: 0 });
+  return { files, notes, summary, warnings: log.warnings, applied, readme: text };
 }
 
 /**

@@ -7,6 +7,7 @@
 import { htmlAttr as attr, htmlText as esc } from '../escape.js';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets.js';
 import { evidenceHtml } from './evidence.js';
+import { planHtml } from './plans-text.js';
 import { budgetLine, rankingNote } from './volume-text.js';
 import { withheldLine } from './hazard-text.js';
 import type { CheckResult, HostRow, Readiness, RuleRow } from './result.js';
@@ -31,6 +32,7 @@ export function renderHtml(result: CheckResult, opts: HtmlOptions = {}): string 
   parts.push(`<header><h1>${rd ? `Logging readiness: ${esc(who)}` : 'What the rule set needs from Windows logging'}</h1>`, meta(result, opts), '</header>');
   parts.push(headline(result));
   parts.push(rd ? logsourceSection(rd) : requirementSection(result));
+  if (rd?.plans) parts.push(planHtml(rd.plans, rd.hosts.length));
   if (rd?.recommendations.length) parts.push(fixSection(rd));
   if (rd) parts.push(hostSection(rd));
   if (result.evidence) parts.push(evidenceHtml(result));

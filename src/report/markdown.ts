@@ -9,6 +9,7 @@ import { budgetLine, rankingNote } from './volume-text.js';
 import { withheldLine } from './hazard-text.js';
 import type { CheckResult, Readiness } from './result.js';
 import { evidenceMarkdown } from './evidence.js';
+import { planMarkdown } from './plans-text.js';
 import { groupUnknownReasons, howLines, outOfScopeLine, rankList, renderAlternatives, shortLogsource, summaryLine, verdictLine } from './text.js';
 
 /** Table cells: cut to CELL_CHARS (src/report/cell.ts), then escaped. */
@@ -31,6 +32,7 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
   const other = outOfScopeLine(result);
   if (other) out.push(`_${cell(other)}_`);
 
+  out.push(...planMarkdown(rd?.plans, rd?.hosts.length ?? 0));
   if (rd?.recommendations.length) fixes(rd, out);
   else if (rd && withheldLine(rd)) out.push('', cell(withheldLine(rd) as string));
   if (rd) logsources(rd, out, open, close);

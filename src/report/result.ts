@@ -235,6 +235,32 @@ export interface Readiness {
   withheld?: (WithheldFix & { names: string[] })[];
   hosts: HostRow[];
   recommendations: RecommendationRow[];
+  /** fix: the readiness each remediation plan reaches, re-assessed with its settings applied (generate/projection.ts). */
+  plans?: PlanProjection;
+}
+
+/** Verdict figures of one state of the hosts (now, or with a plan applied); rule × host units on a fleet. */
+export interface PlanFigures {
+  readiness: number | null;
+  ready: number;
+  applicable: number;
+}
+
+export interface PlanProjection {
+  /** The volume budget both plans keep. */
+  maxVolume: VolumeClass;
+  now: PlanFigures;
+  /**
+   * Audit policy, policies, channels, SACLs: no new software. settings: one per subcategory, policy, channel, SACL
+   * kind. highBudget: the same plan under --max-volume high, when the budget left a built-in setting out.
+   */
+  builtin: PlanFigures & { settings: number; requires: string[]; highBudget?: PlanFigures & { settings: number } };
+  /** The built-in plan plus the Sysmon additions; added: rules (rule × host) ready with Sysmon and not with the built-in plan alone. */
+  sysmon: PlanFigures & { elements: number; types: number[]; added: number; files: { name: string; base?: string; hosts: string[]; added: string[] }[] };
+  /** Per host (fleet): readiness now, with the built-in plan, with Sysmon too. */
+  hosts: { name: string; now: number | null; builtin: number | null; sysmon: number | null }[];
+  /** What the projection could not apply (SACLs without sacls.txt …): never counted as ready. */
+  notes: string[];
 }
 
 export interface HostRow {

@@ -118,7 +118,8 @@ describe('policy diff from the CLI', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'lsc-fix-')), 'remediation');
     const r = runCli(['fix', 'examples/rules', '--gpresult', `${FX}/gpresult-utf16le-multi-gpo.xml`, '--out', out]);
     expect(r.status, r.stderr).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['README.txt', 'audit.csv', 'enable-audit.cmd', 'enable-channels.cmd', 'set-audit-sacls.ps1']);
+    // Both plans: the built-in files, and the Sysmon plan's new config (no Sysmon config in the inputs).
+    expect(readdirSync(out).sort()).toEqual(['README.txt', 'audit.csv', 'enable-audit.cmd', 'enable-channels.cmd', 'set-audit-sacls.ps1', 'sysmon-additions.xml']);
     // The GPO caps the Security log at 20480 KB, below the recommendation: raised (never lowered), the GPO named
     const logs = readFileSync(join(out, 'enable-channels.cmd'), 'utf8');
     expect(logs).toContain('wevtutil sl "Security" /ms:201326592');
@@ -145,7 +146,10 @@ describe('policy diff from the CLI', () => {
     expect(csv).toContain(',System,Audit Registry,{0cce921e-69ae-11d9-bed3-505054503030},Success,,1');
     expect(csv.some((l) => l.includes('{0cce9240-'))).toBe(false);
     expect(r.stdout).toMatch(/note: object access: sacl:registry/);
-    expect(r.stdout).toMatch(/note: Sysmon must log event types/);
+    // The Sysmon event types are no longer a note that no file carries them: the Sysmon plan writes the config.
+    expect(r.stdout).not.toMatch(/no file here carries a Sysmon configuration/);
+    expect(r.stdout).toMatch(/^projected: now 54\.5 % · built-in plan [\d.]+ % \(\d+ settings?, volume ≤ medium\) · with Sysmon [\d.]+ % \(\+ 1 Sysmon element\)$/m);
+    expect(readFileSync(join(out, 'sysmon-additions.xml'), 'utf8')).toMatch(/<Sysmon schemaversion="[\d.]+">/);
   });
 
   it('fix keeps what a subcategory already audits and writes policies as .reg', () => {

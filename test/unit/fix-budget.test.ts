@@ -42,7 +42,7 @@ describe('fix: volume budget', { timeout: 60_000 }, () => {
     expect(cmd).toContain(`auditpol /set /subcategory:${guidOf('Audit Other Object Access Events')} /success:enable`);
     expect(cmd).toMatch(/^rem adds 1 setting on each host, by event volume: 1 low\r$/m);
     // 3 rules need one of the three high-volume subcategories each, and have no other way to be ready.
-    const left = /^left out \(volume budget --max-volume medium\): 3 high-volume settings \(([^)]*)\), the only way to make 3 more rules ready; --max-volume high writes them\. Settings of unrated volume are kept under any budget\.$/m.exec(stdout);
+    const left = /^left out \(volume budget --max-volume medium\): 3 high-volume settings \(([^)]*)\), the only built-in way to make 3 more rules ready; --max-volume high writes them\. Settings of unrated volume are kept under any budget\.$/m.exec(stdout);
     expect(left, stdout).not.toBeNull();
     expect(left![1]!.split(', ').sort()).toEqual([...HIGH_ON_DC].sort());
     expect(read(dir, 'README.txt')).toContain(left![0].split('(')[0]);

@@ -1,5 +1,6 @@
 /** Every JSON report the CLI writes validates against the published schema (docs/report.schema.json), with ajv. */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AjvModule from 'ajv';
 import { describe, expect, it } from 'vitest';
@@ -30,6 +31,16 @@ describe('JSON report schema', () => {
     const ok = validate(JSON.parse(r.stdout));
     expect(validate.errors ?? [], JSON.stringify(validate.errors?.slice(0, 3))).toEqual([]);
     expect(ok).toBe(true);
+  });
+  it('fix --report: the report with the projected readiness of both plans (readiness.plans)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lsc-schema-fix-'));
+    const r = runCli(['fix', 'examples/rules', '--host', `${FX}/snapshot`, '--assume-defaults', '--out', join(dir, 'out'), '--report', join(dir, 'plans.json')]);
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(readFileSync(join(dir, 'plans.json'), 'utf8'));
+    expect(j.readiness.plans.hosts.length).toBeGreaterThan(1);
+    expect(validate(j), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    j.readiness.plans.builtin.extra = 1;
+    expect(validate(j)).toBe(false);
   });
   it('the schema rejects what it should (a verdict it does not know)', () => {
     const j = JSON.parse(runCli(['examples/rules', '--gpresult', 'examples/hosts/ws-0142-gpresult.xml', '--format', 'json']).stdout);

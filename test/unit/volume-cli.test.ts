@@ -61,7 +61,8 @@ describe('volume of ranked fixes', () => {
 
   it('fix --max-volume: the files leave out what the budget leaves out, and say so', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'lsc-vol-')), 'r');
-    const r = runCli(['fix', 'examples/rules', '--gpresult', DC, '--max-volume', 'low', '--out', out]);
+    // --plan builtin: the built-in plan's files only (the Sysmon plan keeps the same budget: sysmon-additions.xml).
+    const r = runCli(['fix', 'examples/rules', '--gpresult', DC, '--max-volume', 'low', '--plan', 'builtin', '--out', out]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^--max-volume low left out 5 fixes above it/m);
     // Script block logging (high) and Audit Registry (medium) are left out; the log size fix is no event volume.
@@ -70,7 +71,11 @@ describe('volume of ranked fixes', () => {
     // fix's default budget is medium: script block logging (high) only with --max-volume high, and the default says so.
     const dflt = join(mkdtempSync(join(tmpdir(), 'lsc-vol-')), 'r');
     expect(runCli(['fix', 'examples/rules', '--gpresult', DC, '--out', dflt]).stdout).toMatch(/^left out \(volume budget --max-volume medium\): .*Turn on PowerShell Script Block Logging/m);
-    expect(readdirSync(dflt)).not.toContain('logging-policies.reg');
+    // The built-in plan writes the command line in 4688 (medium) for the process_creation rule: Process Creation is
+    // already on here (legacy category), and Sysmon covering the same rule no longer leaves it out.
+    const dReg = readFileSync(join(dflt, 'logging-policies.reg')).subarray(2).toString('utf16le');
+    expect(dReg).toContain('"ProcessCreationIncludeCmdLine_Enabled"=dword:00000001');
+    expect(dReg).not.toContain('EnableScriptBlockLogging');
     const full = join(mkdtempSync(join(tmpdir(), 'lsc-vol-')), 'r');
     expect(runCli(['fix', 'examples/rules', '--gpresult', DC, '--max-volume', 'high', '--out', full]).stdout).not.toMatch(/left out/);
     expect(readdirSync(full)).toContain('logging-policies.reg');
