@@ -8,7 +8,7 @@ import type { HazardClass } from '../catalog/hazards.js';
 import type { VolumeClass, VolumeRating } from '../catalog/volume.js';
 import type { AssessRule } from './counts.js';
 import { rankFixes, type RankedFix, type RankItem } from './rank.js';
-import { fixVolume, overBudget, valueWeight, volumeLookup, type HostKind, type RankMode, type VolumeOptions } from './volume.js';
+import { budgetClass, fixVolume, maxBudget, overBudget, valueWeight, volumeLookup, type HostKind, type RankMode, type VolumeOptions } from './volume.js';
 
 export interface Recommendation {
   rank: number;
@@ -73,7 +73,7 @@ export function recommend(items: RankItem[], groups: HostGroup[], rules: AssessR
   const max = vol.maxVolume;
   // Blocking and archiving settings are never a fix: an alternative needing one cannot be taken.
   const safe = usable ? (id: string) => !catalog.withheld(id) && usable(id) : (id: string) => !catalog.withheld(id);
-  const allowed = max ? (id: string) => safe(id) && !overBudget(volumeOf(id).class, max) : safe;
+  const allowed = max ? (id: string) => safe(id) && !overBudget(budgetClass(volumeOf(id)), max) : safe;
   const fixes = rankFixes(items, 100, { cost, allowed });
   const recommendations = fixes.map((f, i) => toRecommendation(f, i, groups, rules, volumeOf));
   const withheld = withheldFixes(items, catalog);
@@ -81,9 +81,9 @@ export function recommend(items: RankItem[], groups: HostGroup[], rules: AssessR
   if (!max) return { recommendations, ranking, ...extra };
   // The unbudgeted ranking names what the budget costs: each of its fixes that needs a setting above it.
   const leftOut = rankFixes(items, 100, { cost, allowed: safe })
-    .map((f) => ({ requires: f.requires, volume: fixVolume(f.requires.map(volumeOf)), unlocks: f.unlocks }))
-    .filter((f): f is VolumeBudget['leftOut'][number] => overBudget(f.volume, max));
-  const settingsAbove = [...new Set(leftOut.flatMap((f) => f.requires.filter((id) => overBudget(volumeOf(id).class, max))))].sort();
+    .filter((f) => overBudget(maxBudget(f.requires.map(volumeOf)), max))
+    .map((f) => ({ requires: f.requires, volume: fixVolume(f.requires.map(volumeOf)) as VolumeBudget['leftOut'][number]['volume'], unlocks: f.unlocks }));
+  const settingsAbove = [...new Set(leftOut.flatMap((f) => f.requires.filter((id) => overBudget(budgetClass(volumeOf(id)), max))))].sort();
   // Rules that --max-volume high would add: no way within the budget, and a way that needs no withheld setting.
   let onlyAbove = 0;
   for (const i of items) {

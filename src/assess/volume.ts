@@ -35,7 +35,8 @@ export function requirementVolume(id: string, catalog: Catalog, kinds: HostKind[
     const dcOnly = sub.roles?.length === 1 && sub.roles[0] === 'domain-controller';
     const cls = maxVolume(hostKinds.map((k) => subcategoryClass(sub.volume, k, dcOnly)));
     const note = cls ? `Microsoft: "${sub.volume.stated ?? ''}"` : (sub.volume.unrated ?? 'Microsoft rates this subcategory for other computer types only');
-    return { class: cls, basis: cls ? 'documented' : undefined, source: sub.volume.source ?? sub.source, note };
+    const budget = sub.volume.budget && sub.volume.budgetNote ? { budget: { class: sub.volume.budget, note: sub.volume.budgetNote } } : {};
+    return { class: cls, basis: cls ? 'documented' : undefined, source: sub.volume.source ?? sub.source, note, ...budget };
   }
   const entry = kind === 'sysmon' ? catalog.sysmonEvent(Number(rest)) : kind === 'policy' ? catalog.policy(rest) : undefined;
   if (entry) return { class: entry.volume, basis: entry.volumeBasis, source: entry.volumeSource, note: entry.volumeNote };
@@ -43,6 +44,16 @@ export function requirementVolume(id: string, catalog: Catalog, kinds: HostKind[
   if (kind === 'sacl') return { note: 'the volume follows the objects the SACL covers (the subcategory\'s rating applies)' };
   if (kind === 'forward') return { note: 'a collector change: no event is added on the host' };
   return { note: 'unrated' };
+}
+
+/** The class --max-volume counts for a setting: its rating, or the lower class the catalog admits it at. */
+export function budgetClass(r: VolumeRating): VolumeClass | undefined {
+  return r.budget?.class ?? r.class;
+}
+
+/** A fix's class as the budget counts it. */
+export function maxBudget(ratings: VolumeRating[]): VolumeClass | undefined {
+  return maxVolume(ratings.map(budgetClass));
 }
 
 /** A fix's class: the highest of its settings' (settings no source rates do not count); undefined if none is rated. */

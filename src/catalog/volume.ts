@@ -26,6 +26,12 @@ export interface SubcategoryVolume {
   note?: string;
   /** Why no class is given. */
   unrated?: string;
+  /**
+   * The class the --max-volume budget counts, when the catalog admits the setting below its rating (Process
+   * Creation: Microsoft's own security baselines turn it on for every computer type); `budgetNote` says why.
+   */
+  budget?: VolumeClass;
+  budgetNote?: string;
 }
 
 /** Flat volume fields of sysmon.yaml events and policies.yaml policies. */
@@ -39,6 +45,8 @@ export interface VolumeFields {
 /** One setting's volume as reports and files show it; `class` undefined = unrated. */
 export interface VolumeRating {
   class?: VolumeClass;
+  /** The class the budget counts, when the catalog admits the setting below its rating (with why). */
+  budget?: { class: VolumeClass; note: string };
   basis?: VolumeBasis;
   source?: string;
   /** Why unrated, or what the class rests on. */
@@ -75,7 +83,10 @@ export function checkSubcategoryVolume(c: Checker, sub: unknown, w: string): voi
   const v = c.field<Record<string, unknown>>(sub, w, 'volume', 'object');
   if (!v) return;
   const wv = `${w}.volume`;
-  c.onlyKeys(v, wv, ['general', ...VOLUME_ROLES, 'stated', 'source', 'note', 'unrated']);
+  c.onlyKeys(v, wv, ['general', ...VOLUME_ROLES, 'stated', 'source', 'note', 'unrated', 'budget', 'budgetNote']);
+  const budget = c.field<string>(v, wv, 'budget', 'string', true);
+  if (budget !== undefined && !(VOLUME_CLASSES as readonly string[]).includes(budget)) c.fail(wv, `budget "${budget}" is not a volume class`);
+  if (budget !== undefined && typeof v['budgetNote'] !== 'string') c.fail(wv, 'has "budget" without "budgetNote" saying why');
   let classes = 0;
   for (const k of ['general', ...VOLUME_ROLES]) {
     const cls = c.field<string>(v, wv, k, 'string', true);
