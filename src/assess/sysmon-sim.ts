@@ -13,6 +13,7 @@ import { expandPattern, type ConditionNode } from '../rules/condition.js';
 import type { SigmaRule } from '../rules/model.js';
 import type { ElementRules, SysmonCondition, SysmonFilter } from '../environment/sysmon.js';
 import { append } from '../lines.js';
+import { canonicalEvents, judgeExcludes, type Constraint, type Pattern, type Term } from './sysmon-canonical.js';
 
 export type SimResult = 'logged' | 'partial' | 'dropped';
 
@@ -20,27 +21,14 @@ export interface Simulation {
   result: SimResult;
   /** The config filters responsible, as "ProcessCreate include Image end with powershell.exe". */
   reasons: string[];
+  /**
+   * Exclusions that drop none of the rule's canonical events but would drop an event it matches when an
+   * attacker's process, file or key matches them (an evasion gap, not a logging gap); capped, with a count.
+   */
+  evasion?: string[];
 }
 
-/** One value test of a rule: the field's value equals / contains / starts / ends with `value` (lower case). */
-export interface Pattern {
-  kind: 'exact' | 'contains' | 'startswith' | 'endswith' | 'opaque';
-  /** Lower case, for comparisons. */
-  value: string;
-  /** As the rule writes it, for generated configs. */
-  raw: string;
-}
-
-/** A field constraint: any of `patterns` (or all of them with |all). */
-export interface Constraint {
-  field: string;
-  patterns: Pattern[];
-  all: boolean;
-  /** Modifiers that make the values undecidable here (re, base64, cidr, gt …), as written. */
-  opaque?: string[];
-}
-
-export type Term = Constraint[];
+export type { Constraint, Pattern, Term } from './sysmon-canonical.js';
 
 const MAX_TERMS = 64;
 
@@ -176,8 +164,10 @@ export function simulate(terms: Term[], rules: ElementRules | undefined, eventLa
   if (!rules || (!rules.include.length && !rules.exclude.length)) return { result: 'logged', reasons: [] };
   const ix = index(rules);
   const reasons = new Set<string>();
+  const evasion = new Set<SysmonFilter>();
+  const lost = new Set<SysmonFilter>();
   const outcomes = terms.map((t) => {
-    const o = termOutcome(t, ix, eventLabel, reasons);
+    const o = termOutcome(t, ix, eventLabel, reasons, { evasion, lost });
     if (o !== 'logged') {
       // Say so when the rule's own values could not be compared: the answer is then a bound, not a finding.
       for (const k of t) if (k.opaque && ix.fields.has(k.field.toLowerCase())) reasons.add(`${eventLabel}: the rule's ${k.field}|${k.opaque.join('|')} cannot be compared with the config's conditions`);
@@ -185,27 +175,54 @@ export function simulate(terms: Term[], rules: ElementRules | undefined, eventLa
     return o;
   });
   const result: SimResult = outcomes.every((o) => o === 'logged') ? 'logged' : outcomes.every((o) => o === 'dropped') ? 'dropped' : 'partial';
-  const list = [...reasons];
-  if (list.length > MAX_REASONS) list.splice(MAX_REASONS, list.length - MAX_REASONS, `… and ${list.length - MAX_REASONS} more config filters`);
-  return { result, reasons: list };
+  const sim: Simulation = { result, reasons: capped([...reasons], 'config filters') };
+  // Only what the rule loses to an attacker's choice, not what the verdict already counts as lost.
+  const evading = result === 'dropped' ? [] : [...evasion].filter((f) => !lost.has(f));
+  if (evading.length) sim.evasion = capped(evading.map((f) => describe(eventLabel, 'exclude', f)), 'exclusions');
+  return sim;
 }
 
-function termOutcome(term: Term, ix: IndexedRules, label: string, reasons: Set<string>): SimResult {
+function capped(list: string[], what: string): string[] {
+  if (list.length > MAX_REASONS) list.splice(MAX_REASONS, list.length - MAX_REASONS, `… and ${list.length - MAX_REASONS} more ${what}`);
+  return list;
+}
+
+/** evasion: exclusions an attacker can use against the term; lost: exclusions that drop its canonical events. */
+function termOutcome(term: Term, ix: IndexedRules, label: string, reasons: Set<string>, gaps: { evasion: Set<SysmonFilter>; lost: Set<SysmonFilter> }): SimResult {
   const tested = new Set(term.map((k) => k.field.toLowerCase()));
   const onTested = (f: SysmonFilter) => (ix.fieldsOf.get(f) ?? []).every((x) => tested.has(x));
-  // Only excludes on fields the rule itself tests count (see the module comment).
+  // Only excludes on fields the rule itself tests can drop its canonical events (see sysmon-canonical.ts).
   const excludes = [...tested].flatMap((f) => ix.excludeBy.get(f) ?? []).filter(onTested);
-  for (const f of excludes) {
-    if (implies(term, f) === true) {
-      reasons.add(describe(label, 'exclude', f));
+  const canon = canonicalEvents(term);
+  let partial = false;
+  if (canon) {
+    // Judged on the events the rule's own values describe: dropping one of them is a logging gap.
+    const j = judgeExcludes(canon, excludes, evaluate);
+    for (const f of j.by) gaps.lost.add(f);
+    if (j.dropped === 'all') {
+      for (const f of j.by) reasons.add(describe(label, 'exclude', f));
       return 'dropped';
     }
-  }
-  let partial = false;
-  for (const f of excludes) {
-    if (intersects(term, f)) {
-      reasons.add(describe(label, 'exclude', f) + ' (drops some matching events)');
+    if (j.dropped === 'some') {
+      for (const f of j.by) reasons.add(describe(label, 'exclude', f) + " (drops some events built from the rule's values)");
+      if (j.bound) reasons.add(`${label}: too many combinations of the rule's values to tell whether the exclusions drop all of them`);
       partial = true;
+    }
+    // Every other exclusion that can meet an event the rule matches only does so by the attacker's choice.
+    const dropping = new Set(j.by);
+    for (const f of ix.exclude) if (!dropping.has(f) && intersects(term, f)) gaps.evasion.add(f);
+  } else {
+    for (const f of excludes) {
+      if (implies(term, f) === true) {
+        reasons.add(describe(label, 'exclude', f));
+        return 'dropped';
+      }
+    }
+    for (const f of excludes) {
+      if (intersects(term, f)) {
+        reasons.add(describe(label, 'exclude', f) + ' (drops some matching events)');
+        partial = true;
+      }
     }
   }
   if (!ix.include.length) return partial ? 'partial' : 'logged';

@@ -110,7 +110,7 @@ export interface RuleRow {
   /** With --observed and several hosts: how many hosts give each evidence state. */
   evidenceStates?: Record<EvidenceState, number>;
   /** With a Sysmon config (one host): would Sysmon log the rule's events, per event type, and why not. */
-  sysmon?: { eventId: number; result: 'logged' | 'partial' | 'dropped'; reasons: string[] }[];
+  sysmon?: { eventId: number; result: 'logged' | 'partial' | 'dropped'; reasons: string[]; evasion?: string[] }[];
 }
 
 export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resolution>, catalog: Catalog, version: string): CheckResult {

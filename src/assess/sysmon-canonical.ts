@@ -1,0 +1,208 @@
+/**
+ * The events a rule's positive selections describe, built from the rule's own values, and what a config's
+ * exclude filters do with them. An exclusion that drops one of these events is a logging gap (the config loses
+ * what the rule is written for); one that could only drop an event the rule matches when an attacker's process,
+ * file or key happens to match it is an evasion gap: the rule stays ready, with a note naming the exclusion.
+ *
+ * Canonical values keep the rule's literal and add as little as possible (data/sysmon-canonical.yaml): a path
+ * suffix gets the System32 directory, a path fragment a drive, fragments of one value are joined; fields the
+ * rule does not read are left unset and no exclusion condition matches them.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SysmonCondition, SysmonFilter } from '../environment/sysmon.js';
+import { lazy } from '../lazy.js';
+import { PACKAGE_DIR } from '../paths.js';
+
+/** One value test of a rule: the field's value equals / contains / starts / ends with `value` (lower case). */
+export interface Pattern {
+  kind: 'exact' | 'contains' | 'startswith' | 'endswith' | 'opaque';
+  /** Lower case, for comparisons. */
+  value: string;
+  /** As the rule writes it, for generated configs. */
+  raw: string;
+}
+
+/** A field constraint: any of `patterns` (or all of them with |all). */
+export interface Constraint {
+  field: string;
+  patterns: Pattern[];
+  all: boolean;
+  /** Modifiers that make the values undecidable here (re, base64, cidr, gt …), as written. */
+  opaque?: string[];
+}
+
+export type Term = Constraint[];
+
+/** Per field the rule reads (lower case), the candidate values (lower case); an event is one value per field. */
+export interface Canonical {
+  fields: Map<string, string[]>;
+  /** Number of events (the product of the list lengths); 0 when the term cannot match anything. */
+  size: number;
+}
+
+interface Fill {
+  pathFields: Set<string>;
+  suffixDirectory: string;
+  fragmentPrefix: string;
+  separator: string;
+}
+
+const yaml = lazy<typeof import('yaml')>('yaml');
+let fill: Fill | undefined;
+/** data/sysmon-canonical.yaml, read once; a missing or malformed file is an internal error (exit 3), not a guess. */
+function fillers(): Fill {
+  if (fill) return fill;
+  const file = join(PACKAGE_DIR, 'data', 'sysmon-canonical.yaml');
+  const d = yaml().parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const str = (k: string) => {
+    if (typeof d[k] !== 'string') throw new Error(`${file}: ${k} must be a string`);
+    return (d[k] as string).toLowerCase();
+  };
+  if (!Array.isArray(d.pathFields) || !d.pathFields.every((f) => typeof f === 'string')) throw new Error(`${file}: pathFields must be a list of field names`);
+  fill = { pathFields: new Set((d.pathFields as string[]).map((f) => f.toLowerCase())), suffixDirectory: str('suffixDirectory'), fragmentPrefix: str('fragmentPrefix'), separator: (d.separator as string) ?? ' ' };
+  return fill;
+}
+
+/** Bounds: values per field, and events enumerated to tell "all dropped" from "some dropped". */
+const MAX_VALUES = 1024;
+const MAX_EVENTS = 4096;
+
+const built = new WeakMap<Term, Canonical | null>();
+
+/**
+ * The term's canonical events; undefined when its values cannot be built (|re, |base64 … or more than
+ * MAX_VALUES combinations on one field): the caller then keeps the symbolic comparison.
+ */
+export function canonicalEvents(term: Term): Canonical | undefined {
+  let c = built.get(term);
+  if (c === undefined) {
+    const byField = new Map<string, Constraint[]>();
+    for (const k of term) {
+      const f = k.field.toLowerCase();
+      byField.set(f, [...(byField.get(f) ?? []), k]);
+    }
+    const fields = new Map<string, string[]>();
+    c = { fields, size: 1 };
+    for (const [f, ks] of byField) {
+      const vs = fieldValues(f, ks);
+      if (!vs) {
+        c = null;
+        break;
+      }
+      fields.set(f, vs);
+      c.size *= vs.length;
+    }
+    built.set(term, c);
+  }
+  return c ?? undefined;
+}
+
+function fieldValues(field: string, ks: Constraint[]): string[] | undefined {
+  if (ks.some((k) => k.opaque || k.patterns.some((p) => p.kind === 'opaque'))) return undefined;
+  let combos: Pattern[][] = [[]];
+  for (const k of ks) {
+    // A value list is alternatives; with |all the values hold together in one value.
+    const alts = k.all ? [k.patterns] : k.patterns.map((p) => [p]);
+    if (!alts.length) continue;
+    if (combos.length * alts.length > MAX_VALUES) return undefined;
+    combos = combos.flatMap((c) => alts.map((a) => [...c, ...a]));
+  }
+  const path = fillers().pathFields.has(field);
+  const out = new Set<string>();
+  for (const c of combos) {
+    const v = buildValue(c, path);
+    if (v !== undefined) out.add(v);
+  }
+  return [...out];
+}
+
+/** One value satisfying every pattern, with the least added; undefined when they contradict each other. */
+function buildValue(ps: Pattern[], path: boolean): string | undefined {
+  const f = fillers();
+  const of = (kind: Pattern['kind']) => ps.filter((p) => p.kind === kind).map((p) => p.value);
+  const exact = of('exact');
+  if (exact.length) {
+    const e = exact[0] as string;
+    return ps.every((p) => fits(p, e)) ? e : undefined;
+  }
+  const longest = (xs: string[]) => xs.reduce((a, b) => (b.length > a.length ? b : a), '');
+  const start = longest(of('startswith'));
+  const end = longest(of('endswith'));
+  if (!of('startswith').every((s) => start.startsWith(s)) || !of('endswith').every((e) => end.endsWith(e))) return undefined;
+  const sep = path ? '' : f.separator;
+  const mids = [...new Set(of('contains'))].filter((m, _, all) => !start.includes(m) && !end.includes(m) && !all.some((o) => o !== m && o.includes(m)));
+  let v = [start, ...mids, end].filter((x) => x !== '').reduce((a, b) => (a === '' ? b : path && a.endsWith('\\') && b.startsWith('\\') ? a + b.slice(1) : a + sep + b), '');
+  if (path && !start && !/^([a-z]:\\|\\\\)/.test(v)) {
+    // Sysmon writes full paths: a bare file name or suffix lives in System32, a fragment on a drive.
+    const dir = mids.length || !end ? f.fragmentPrefix : f.suffixDirectory;
+    v = dir + (v.startsWith('\\') ? '' : '\\') + v;
+  }
+  return ps.every((p) => fits(p, v)) ? v : undefined;
+}
+
+function fits(p: Pattern, x: string): boolean {
+  if (p.kind === 'contains') return x.includes(p.value);
+  if (p.kind === 'startswith') return x.startsWith(p.value);
+  if (p.kind === 'endswith') return x.endsWith(p.value);
+  return x === p.value;
+}
+
+export interface ExcludeJudgement {
+  /** none / some / all of the canonical events are dropped. */
+  dropped: 'none' | 'some' | 'all';
+  /** The filters that drop at least one canonical event. */
+  by: SysmonFilter[];
+  /** "some" is a bound: too many events to enumerate and no single filter drops them all. */
+  bound: boolean;
+}
+
+type Test = (c: SysmonCondition, lowerValue: string) => boolean;
+
+/**
+ * Which canonical events do the exclude filters drop? A filter drops an event when each of its conditions holds
+ * on the event's value of that field; a field the event leaves unset (the rule does not read it) holds none.
+ */
+export function judgeExcludes(ev: Canonical, filters: SysmonFilter[], test: Test): ExcludeJudgement {
+  if (!ev.size) return { dropped: 'none', by: [], bound: false };
+  // Per filter and field, which of the field's values satisfy the filter's conditions on it.
+  const hits: { f: SysmonFilter; per: Map<string, boolean[]> }[] = [];
+  for (const f of filters) {
+    const per = new Map<string, boolean[]>();
+    let ok = true;
+    for (const c of f.conditions) {
+      const field = c.field.toLowerCase();
+      const vs = ev.fields.get(field);
+      if (!vs) {
+        ok = false;
+        break;
+      }
+      const prev = per.get(field) ?? vs.map(() => true);
+      const next = prev.map((b, i) => b && test(c, vs[i] as string));
+      if (!next.includes(true)) {
+        ok = false;
+        break;
+      }
+      per.set(field, next);
+    }
+    if (ok) hits.push({ f, per });
+  }
+  const by = hits.map((h) => h.f);
+  if (!hits.length) return { dropped: 'none', by, bound: false };
+  if (hits.some((h) => [...h.per.values()].every((bs) => bs.every(Boolean)))) return { dropped: 'all', by, bound: false };
+  if (ev.size > MAX_EVENTS) return { dropped: 'some', by, bound: true };
+  // Enumerate the events (mixed-radix counter over the fields) and look for one no filter drops.
+  const names = [...ev.fields.keys()];
+  const lens = names.map((n) => (ev.fields.get(n) as string[]).length);
+  const idx = names.map(() => 0);
+  for (let n = 0; n < ev.size; n++) {
+    const dropped = hits.some((h) => names.every((name, i) => h.per.get(name)?.[idx[i] as number] ?? true));
+    if (!dropped) return { dropped: 'some', by, bound: false };
+    for (let i = 0; i < idx.length; i++) {
+      idx[i] = (idx[i] as number) + 1;
+      if ((idx[i] as number) < (lens[i] as number)) break;
+      idx[i] = 0;
+    }
+  }
+  return { dropped: 'all', by, bound: false };
+}
