@@ -10,29 +10,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SysmonCondition, SysmonFilter } from '../environment/sysmon.js';
+import type { SysmonFilter } from '../environment/sysmon.js';
 import { lazy } from '../lazy.js';
 import { PACKAGE_DIR } from '../paths.js';
+import { evaluate, fits, type Constraint, type Pattern, type Term } from './sysmon-match.js';
 
-/** One value test of a rule: the field's value equals / contains / starts / ends with `value` (lower case). */
-export interface Pattern {
-  kind: 'exact' | 'contains' | 'startswith' | 'endswith' | 'opaque';
-  /** Lower case, for comparisons. */
-  value: string;
-  /** As the rule writes it, for generated configs. */
-  raw: string;
-}
-
-/** A field constraint: any of `patterns` (or all of them with |all). */
-export interface Constraint {
-  field: string;
-  patterns: Pattern[];
-  all: boolean;
-  /** Modifiers that make the values undecidable here (re, base64, cidr, gt …), as written. */
-  opaque?: string[];
-}
-
-export type Term = Constraint[];
 
 /** Per field the rule reads (lower case), the candidate values (lower case); an event is one value per field. */
 export interface Canonical {
@@ -141,12 +123,6 @@ function buildValue(ps: Pattern[], path: boolean): string | undefined {
   return ps.every((p) => fits(p, v)) ? v : undefined;
 }
 
-function fits(p: Pattern, x: string): boolean {
-  if (p.kind === 'contains') return x.includes(p.value);
-  if (p.kind === 'startswith') return x.startsWith(p.value);
-  if (p.kind === 'endswith') return x.endsWith(p.value);
-  return x === p.value;
-}
 
 export interface ExcludeJudgement {
   /** none / some / all of the canonical events are dropped. */
@@ -157,13 +133,11 @@ export interface ExcludeJudgement {
   bound: boolean;
 }
 
-type Test = (c: SysmonCondition, lowerValue: string) => boolean;
-
 /**
  * Which canonical events do the exclude filters drop? A filter drops an event when each of its conditions holds
  * on the event's value of that field; a field the event leaves unset (the rule does not read it) holds none.
  */
-export function judgeExcludes(ev: Canonical, filters: SysmonFilter[], test: Test): ExcludeJudgement {
+export function judgeExcludes(ev: Canonical, filters: SysmonFilter[]): ExcludeJudgement {
   if (!ev.size) return { dropped: 'none', by: [], bound: false };
   // Per filter and field, which of the field's values satisfy the filter's conditions on it.
   const hits: { f: SysmonFilter; per: Map<string, boolean[]> }[] = [];
@@ -178,7 +152,7 @@ export function judgeExcludes(ev: Canonical, filters: SysmonFilter[], test: Test
         break;
       }
       const prev = per.get(field) ?? vs.map(() => true);
-      const next = prev.map((b, i) => b && test(c, vs[i] as string));
+      const next = prev.map((b, i) => b && evaluate(c, vs[i] as string));
       if (!next.includes(true)) {
         ok = false;
         break;
