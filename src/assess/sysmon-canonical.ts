@@ -28,6 +28,7 @@ interface Fill {
   suffixDirectory: string;
   fragmentPrefix: string;
   separator: string;
+  fileStem: string;
 }
 
 const yaml = lazy<typeof import('yaml')>('yaml');
@@ -42,7 +43,7 @@ function fillers(): Fill {
     return (d[k] as string).toLowerCase();
   };
   if (!Array.isArray(d.pathFields) || !d.pathFields.every((f) => typeof f === 'string')) throw new Error(`${file}: pathFields must be a list of field names`);
-  fill = { pathFields: new Set((d.pathFields as string[]).map((f) => f.toLowerCase())), suffixDirectory: str('suffixDirectory'), fragmentPrefix: str('fragmentPrefix'), separator: (d.separator as string) ?? ' ' };
+  fill = { pathFields: new Set((d.pathFields as string[]).map((f) => f.toLowerCase())), suffixDirectory: str('suffixDirectory'), fragmentPrefix: str('fragmentPrefix'), separator: (d.separator as string) ?? ' ', fileStem: str('fileStem') };
   return fill;
 }
 
@@ -114,11 +115,18 @@ function buildValue(ps: Pattern[], path: boolean): string | undefined {
   if (!of('startswith').every((s) => start.startsWith(s)) || !of('endswith').every((e) => end.endsWith(e))) return undefined;
   const sep = path ? '' : f.separator;
   const mids = [...new Set(of('contains'))].filter((m, _, all) => !start.includes(m) && !end.includes(m) && !all.some((o) => o !== m && o.includes(m)));
-  let v = [start, ...mids, end].filter((x) => x !== '').reduce((a, b) => (a === '' ? b : path && a.endsWith('\\') && b.startsWith('\\') ? a + b.slice(1) : a + sep + b), '');
+  const join = (a: string, b: string) => {
+    if (a === '') return b;
+    if (path && a.endsWith('\\') && b.startsWith('\\')) return a + b.slice(1);
+    // A literal that already ends or starts with the separator ('urlcache ') needs no second one.
+    return a.endsWith(sep) || b.startsWith(sep) ? a + b : a + sep + b;
+  };
+  let v = [start, ...mids, end].filter((x) => x !== '').reduce(join, '');
   if (path && !start && !/^([a-z]:\\|\\\\)/.test(v)) {
     // Sysmon writes full paths: a bare file name or suffix lives in System32, a fragment on a drive.
     const dir = mids.length || !end ? f.fragmentPrefix : f.suffixDirectory;
-    v = dir + (v.startsWith('\\') ? '' : '\\') + v;
+    // An extension alone ('.bat') still needs a file name in front of it.
+    v = dir + (v.startsWith('\\') ? '' : '\\') + (v.startsWith('.') ? f.fileStem : '') + v;
   }
   return ps.every((p) => fits(p, v)) ? v : undefined;
 }

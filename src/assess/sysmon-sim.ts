@@ -179,7 +179,11 @@ export function simulate(terms: Term[], rules: ElementRules | undefined, eventLa
   const result: SimResult = outcomes.every((o) => o === 'logged') ? 'logged' : outcomes.every((o) => o === 'dropped') ? 'dropped' : 'partial';
   const sim: Simulation = { result, reasons: capped([...reasons], 'config filters') };
   // Only what the rule loses to an attacker's choice, not what the verdict already counts as lost.
-  const evading = result === 'dropped' ? [] : [...evasion].filter((f) => !lost.has(f));
+  // Exclusions keyed on a field the rule reads come first (the OneDrive Image exclusion for an Image rule):
+  // the attacker then only has to place the binary there; the others need a matching parent, user ….
+  const read = new Set(terms.flat().map((k) => k.field.toLowerCase()));
+  const onRead = (f: SysmonFilter) => (ix.fieldsOf.get(f) ?? []).some((x) => read.has(x));
+  const evading = result === 'dropped' ? [] : [...evasion].filter((f) => !lost.has(f)).sort((a, b) => Number(onRead(b)) - Number(onRead(a)));
   if (evading.length) sim.evasion = capped(evading.map((f) => describe(eventLabel, 'exclude', f)), 'exclusions');
   return sim;
 }

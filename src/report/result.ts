@@ -244,6 +244,11 @@ export interface SysmonSummary {
   types: { eventId: number; element: string; state: SysmonState; rules: number; logged: number; partial: number; dropped: number }[];
   /** Config filters that drop or cut the events of the most rules. */
   offenders: { filter: string; rules: number }[];
+  /**
+   * Evasion gaps: rules whose events the config logs although some exclusion would drop them when an attacker's
+   * process, file or key matches it; the exclusions named most often.
+   */
+  evasion?: { rules: number; exclusions: { filter: string; rules: number }[] };
   /** Deployment hazards of the config (sysmon-lint), each with its line. */
   hazards: SysmonFinding[];
 }
