@@ -29,6 +29,7 @@ interface Fill {
   fragmentPrefix: string;
   separator: string;
   fileStem: string;
+  otherDirectory: string;
 }
 
 const yaml = lazy<typeof import('yaml')>('yaml');
@@ -43,7 +44,7 @@ function fillers(): Fill {
     return (d[k] as string).toLowerCase();
   };
   if (!Array.isArray(d.pathFields) || !d.pathFields.every((f) => typeof f === 'string')) throw new Error(`${file}: pathFields must be a list of field names`);
-  fill = { pathFields: new Set((d.pathFields as string[]).map((f) => f.toLowerCase())), suffixDirectory: str('suffixDirectory'), fragmentPrefix: str('fragmentPrefix'), separator: (d.separator as string) ?? ' ', fileStem: str('fileStem') };
+  fill = { pathFields: new Set((d.pathFields as string[]).map((f) => f.toLowerCase())), suffixDirectory: str('suffixDirectory'), fragmentPrefix: str('fragmentPrefix'), separator: (d.separator as string) ?? ' ', fileStem: str('fileStem'), otherDirectory: str('otherDirectory') };
   return fill;
 }
 
@@ -52,6 +53,42 @@ const MAX_VALUES = 1024;
 const MAX_EVENTS = 4096;
 
 const built = new WeakMap<Term, Canonical | null>();
+/** Per term, the rule's filters on one field each (field → conjunctions of constraints its events never satisfy). */
+const avoid = new WeakMap<Term, Map<string, Constraint[][]>>();
+
+/** Records the rule's negated selections for the term (matchTerms calls it); only one-field ones are used. */
+export function ruleFilters(term: Term, negatives: Term[]): void {
+  const by = new Map<string, Constraint[][]>();
+  for (const n of negatives) {
+    const fields = new Set(n.map((k) => k.field.toLowerCase()));
+    if (fields.size !== 1) continue;
+    const f = [...fields][0] as string;
+    by.set(f, [...(by.get(f) ?? []), n]);
+  }
+  if (by.size) avoid.set(term, by);
+}
+
+/**
+ * Can the exclusion only match values the rule itself filters out? (`Image is C:\Windows\System32\wermgr.exe`
+ * for a rule on wermgr.exe outside System32): then it is no way around the rule either.
+ */
+export function outsideRule(term: Term, f: SysmonFilter): boolean {
+  const by = avoid.get(term);
+  if (!by) return false;
+  return f.conditions.some((c) => {
+    const filters = by.get(c.field.toLowerCase());
+    if (!filters || (c.operator !== 'is' && c.operator !== 'is any')) return false;
+    const vs = (c.operator === 'is any' ? c.value.split(';') : [c.value]).map((x) => x.trim().toLowerCase());
+    return vs.every((v) => filtered(v, filters));
+  });
+}
+
+/** Does the value satisfy one of the rule's filters on its field (so no event of the rule has it)? */
+function filtered(value: string, filters: Constraint[][] | undefined): boolean {
+  // A filter value that cannot be compared (|re …) rejects nothing: keeping the value is the cautious side.
+  const holds = (k: Constraint) => !k.opaque && (k.all ? k.patterns.every((p) => p.kind !== 'opaque' && fits(p, value)) : k.patterns.some((p) => p.kind !== 'opaque' && fits(p, value)));
+  return (filters ?? []).some((conj) => conj.every(holds));
+}
 
 /**
  * The term's canonical events; undefined when its values cannot be built (|re, |base64 … or more than
@@ -68,7 +105,7 @@ export function canonicalEvents(term: Term): Canonical | undefined {
     const fields = new Map<string, string[]>();
     c = { fields, size: 1 };
     for (const [f, ks] of byField) {
-      const vs = fieldValues(f, ks);
+      const vs = fieldValues(f, ks, avoid.get(term)?.get(f));
       if (!vs) {
         c = null;
         break;
@@ -81,7 +118,7 @@ export function canonicalEvents(term: Term): Canonical | undefined {
   return c ?? undefined;
 }
 
-function fieldValues(field: string, ks: Constraint[]): string[] | undefined {
+function fieldValues(field: string, ks: Constraint[], filters: Constraint[][] | undefined): string[] | undefined {
   if (ks.some((k) => k.opaque || k.patterns.some((p) => p.kind === 'opaque'))) return undefined;
   let combos: Pattern[][] = [[]];
   for (const k of ks) {
@@ -94,14 +131,15 @@ function fieldValues(field: string, ks: Constraint[]): string[] | undefined {
   const path = fillers().pathFields.has(field);
   const out = new Set<string>();
   for (const c of combos) {
-    const v = buildValue(c, path);
+    // The usual directory first; where the rule's own filter excludes it (wermgr.exe outside System32), the other.
+    const v = [fillers().suffixDirectory, fillers().otherDirectory].map((dir) => buildValue(c, path, dir)).find((x) => x !== undefined && !filtered(x, filters));
     if (v !== undefined) out.add(v);
   }
   return [...out];
 }
 
 /** One value satisfying every pattern, with the least added; undefined when they contradict each other. */
-function buildValue(ps: Pattern[], path: boolean): string | undefined {
+function buildValue(ps: Pattern[], path: boolean, suffixDirectory: string): string | undefined {
   const f = fillers();
   const of = (kind: Pattern['kind']) => ps.filter((p) => p.kind === kind).map((p) => p.value);
   const exact = of('exact');
@@ -124,7 +162,7 @@ function buildValue(ps: Pattern[], path: boolean): string | undefined {
   let v = [start, ...mids, end].filter((x) => x !== '').reduce(join, '');
   if (path && !start && !/^([a-z]:\\|\\\\)/.test(v)) {
     // Sysmon writes full paths: a bare file name or suffix lives in System32, a fragment on a drive.
-    const dir = mids.length || !end ? f.fragmentPrefix : f.suffixDirectory;
+    const dir = mids.length || !end ? f.fragmentPrefix : suffixDirectory;
     // An extension alone ('.bat') still needs a file name in front of it.
     v = dir + (v.startsWith('\\') ? '' : '\\') + (v.startsWith('.') ? f.fileStem : '') + v;
   }

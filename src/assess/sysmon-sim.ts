@@ -13,7 +13,7 @@ import { expandPattern, type ConditionNode } from '../rules/condition.js';
 import type { SigmaRule } from '../rules/model.js';
 import type { ElementRules, SysmonFilter } from '../environment/sysmon.js';
 import { append } from '../lines.js';
-import { canonicalEvents, judgeExcludes } from './sysmon-canonical.js';
+import { canonicalEvents, judgeExcludes, outsideRule, ruleFilters } from './sysmon-canonical.js';
 import { coveredByUnion, evaluate, implies, intersects, type Constraint, type Pattern, type Term } from './sysmon-match.js';
 
 export type SimResult = 'logged' | 'partial' | 'dropped';
@@ -43,7 +43,13 @@ export function matchTerms(rule: SigmaRule): { terms: Term[]; notes: string[] } 
   const conds = rule.facts.conditions;
   if (!conds.length) return { terms: sels.flatMap((s) => branches.get(s) ?? []), notes: ['condition not parsed: every selection taken as matching'] };
   const terms: Term[] = [];
-  for (const c of conds) append(terms, dnf(c, sels, branches));
+  for (const c of conds) {
+    const ts = dnf(c, sels, branches);
+    // The rule's own filters (`and not filter`) tell where its events are not: canonical events avoid them.
+    const negs = negatives(c, sels, branches);
+    if (negs.length) for (const t of ts) ruleFilters(t, negs);
+    append(terms, ts);
+  }
   if (terms.length > MAX_TERMS) {
     notes.push(`more than ${MAX_TERMS} condition terms: only the first ${MAX_TERMS} are simulated`);
     terms.length = MAX_TERMS;
@@ -122,6 +128,20 @@ function dnf(node: ConditionNode, sels: string[], branches: Map<string, Term[]>)
     default:
       return cap(node.operands.reduce<Term[]>((acc, o) => cross(acc, dnf(o, sels, branches)), [[]]));
   }
+}
+
+/**
+ * The conjunctions the rule's events never satisfy: the operands of `not` reached through `and` only, without a
+ * nested `not` (`a or not b` and `not (a and not b)` say nothing certain about where the events are not).
+ */
+function negatives(node: ConditionNode, sels: string[], branches: Map<string, Term[]>): Term[] {
+  if (node.type === 'and') return node.operands.flatMap((o) => negatives(o, sels, branches));
+  if (node.type === 'not' && !hasNot(node.operand)) return dnf(node.operand, sels, branches);
+  return [];
+}
+
+function hasNot(node: ConditionNode): boolean {
+  return node.type === 'not' || ((node.type === 'and' || node.type === 'or') && node.operands.some(hasNot));
 }
 
 function cross(a: Term[], b: Term[]): Term[] {
@@ -216,7 +236,7 @@ function termOutcome(term: Term, ix: IndexedRules, label: string, reasons: Set<s
     }
     // Every other exclusion that can meet an event the rule matches only does so by the attacker's choice.
     const dropping = new Set(j.by);
-    for (const f of ix.exclude) if (!dropping.has(f) && intersects(term, f)) gaps.evasion.add(f);
+    for (const f of ix.exclude) if (!dropping.has(f) && intersects(term, f) && !outsideRule(term, f)) gaps.evasion.add(f);
   } else {
     for (const f of excludes) {
       if (implies(term, f) === true) {
