@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SysmonFilter } from '../environment/sysmon.js';
+import type { SysmonCondition, SysmonFilter } from '../environment/sysmon.js';
 import { lazy } from '../lazy.js';
 import { PACKAGE_DIR } from '../paths.js';
 import { evaluate, fits, type Constraint, type Pattern, type Term } from './sysmon-match.js';
@@ -81,6 +81,11 @@ export function outsideRule(term: Term, f: SysmonFilter): boolean {
     const vs = (c.operator === 'is any' ? c.value.split(';') : [c.value]).map((x) => x.trim().toLowerCase());
     return vs.every((v) => filtered(v, filters));
   });
+}
+
+/** The fields the rule's recorded filters test (lower case). */
+export function avoidedFields(term: Term): string[] {
+  return [...(avoid.get(term)?.keys() ?? [])];
 }
 
 /** Does the value satisfy one of the rule's filters on its field (so no event of the rule has it)? */
@@ -170,6 +175,18 @@ function buildValue(ps: Pattern[], path: boolean, suffixDirectory: string): stri
 }
 
 
+const grouped = new WeakMap<SysmonFilter, [string, SysmonCondition[]][]>();
+/** A filter's conditions by lower-case field, computed once per filter. */
+function byField(f: SysmonFilter): [string, SysmonCondition[]][] {
+  let g = grouped.get(f);
+  if (!g) {
+    const m = new Map<string, SysmonCondition[]>();
+    for (const c of f.conditions) m.set(c.field.toLowerCase(), [...(m.get(c.field.toLowerCase()) ?? []), c]);
+    grouped.set(f, (g = [...m]));
+  }
+  return g;
+}
+
 export interface ExcludeJudgement {
   /** none / some / all of the canonical events are dropped. */
   dropped: 'none' | 'some' | 'all';
@@ -185,27 +202,14 @@ export interface ExcludeJudgement {
  */
 export function judgeExcludes(ev: Canonical, filters: SysmonFilter[]): ExcludeJudgement {
   if (!ev.size) return { dropped: 'none', by: [], bound: false };
-  // Per filter and field, which of the field's values satisfy the filter's conditions on it.
+  // Per filter and field, which of the field's values satisfy the filter's conditions on it. A quick pass first:
+  // most filters hold on no value of some field, and configs have hundreds of them.
   const hits: { f: SysmonFilter; per: Map<string, boolean[]> }[] = [];
   for (const f of filters) {
-    const per = new Map<string, boolean[]>();
-    let ok = true;
-    for (const c of f.conditions) {
-      const field = c.field.toLowerCase();
-      const vs = ev.fields.get(field);
-      if (!vs) {
-        ok = false;
-        break;
-      }
-      const prev = per.get(field) ?? vs.map(() => true);
-      const next = prev.map((b, i) => b && evaluate(c, vs[i] as string));
-      if (!next.includes(true)) {
-        ok = false;
-        break;
-      }
-      per.set(field, next);
-    }
-    if (ok) hits.push({ f, per });
+    const groups = byField(f);
+    const holds = (conds: SysmonCondition[], v: string) => conds.every((c) => evaluate(c, v));
+    if (!groups.every(([field, conds]) => ev.fields.get(field)?.some((v) => holds(conds, v)))) continue;
+    hits.push({ f, per: new Map(groups.map(([field, conds]) => [field, (ev.fields.get(field) as string[]).map((v) => holds(conds, v))])) });
   }
   const by = hits.map((h) => h.f);
   if (!hits.length) return { dropped: 'none', by, bound: false };

@@ -56,6 +56,11 @@ export function intersects(term: Term, f: SysmonFilter): boolean {
   return f.conditions.every((c) => term.filter((k) => k.field.toLowerCase() === c.field.toLowerCase()).every((k) => constraintMeets(k, c)));
 }
 
+/** intersects() with the term's constraints grouped by lower-case field once, for many filters. */
+export function meetsGrouped(byField: Map<string, Constraint[]>, f: SysmonFilter): boolean {
+  return f.conditions.every((c) => (byField.get(c.field.toLowerCase()) ?? []).every((k) => constraintMeets(k, c)));
+}
+
 function constraintImplies(k: Constraint, c: SysmonCondition): boolean | undefined {
   const res = k.patterns.map((p) => patternImplies(p, c));
   if (k.all) return res.includes(true) ? true : res.includes(undefined) ? undefined : false;

@@ -13,8 +13,8 @@ import { expandPattern, type ConditionNode } from '../rules/condition.js';
 import type { SigmaRule } from '../rules/model.js';
 import type { ElementRules, SysmonFilter } from '../environment/sysmon.js';
 import { append } from '../lines.js';
-import { canonicalEvents, judgeExcludes, outsideRule, ruleFilters } from './sysmon-canonical.js';
-import { coveredByUnion, evaluate, implies, intersects, type Constraint, type Pattern, type Term } from './sysmon-match.js';
+import { avoidedFields, canonicalEvents, judgeExcludes, outsideRule, ruleFilters } from './sysmon-canonical.js';
+import { coveredByUnion, evaluate, implies, intersects, meetsGrouped, type Constraint, type Pattern, type Term } from './sysmon-match.js';
 
 export type SimResult = 'logged' | 'partial' | 'dropped';
 
@@ -159,6 +159,8 @@ interface IndexedRules {
   excludeBy: Map<string, SysmonFilter[]>;
   /** Every field some filter tests. */
   fields: Set<string>;
+  /** Exclude filters by each (lower-case) field they test. */
+  excludeOn: Map<string, SysmonFilter[]>;
 }
 
 const indexed = new WeakMap<ElementRules, IndexedRules>();
@@ -174,7 +176,9 @@ function index(rules: ElementRules): IndexedRules {
       excludeBy.set(k, [...(excludeBy.get(k) ?? []), f]);
     }
     const fields = new Set([...fieldsOf.values()].flat());
-    indexed.set(rules, (ix = { include: rules.include, exclude: rules.exclude, fieldsOf, excludeBy, fields }));
+    const excludeOn = new Map<string, SysmonFilter[]>();
+    for (const f of rules.exclude) for (const k of fieldsOf.get(f) ?? []) excludeOn.set(k, [...(excludeOn.get(k) ?? []), f]);
+    indexed.set(rules, (ix = { include: rules.include, exclude: rules.exclude, fieldsOf, excludeBy, fields, excludeOn }));
   }
   return ix;
 }
@@ -186,10 +190,9 @@ export function simulate(terms: Term[], rules: ElementRules | undefined, eventLa
   if (!rules || (!rules.include.length && !rules.exclude.length)) return { result: 'logged', reasons: [] };
   const ix = index(rules);
   const reasons = new Set<string>();
-  const evasion = new Set<SysmonFilter>();
-  const lost = new Set<SysmonFilter>();
+  const gaps: Gaps = { safe: [], lost: new Set() };
   const outcomes = terms.map((t) => {
-    const o = termOutcome(t, ix, eventLabel, reasons, { evasion, lost });
+    const o = termOutcome(t, ix, eventLabel, reasons, gaps);
     if (o !== 'logged') {
       // Say so when the rule's own values could not be compared: the answer is then a bound, not a finding.
       for (const k of t) if (k.opaque && ix.fields.has(k.field.toLowerCase())) reasons.add(`${eventLabel}: the rule's ${k.field}|${k.opaque.join('|')} cannot be compared with the config's conditions`);
@@ -199,12 +202,30 @@ export function simulate(terms: Term[], rules: ElementRules | undefined, eventLa
   const result: SimResult = outcomes.every((o) => o === 'logged') ? 'logged' : outcomes.every((o) => o === 'dropped') ? 'dropped' : 'partial';
   const sim: Simulation = { result, reasons: capped([...reasons], 'config filters') };
   // Only what the rule loses to an attacker's choice, not what the verdict already counts as lost.
-  // Exclusions keyed on a field the rule reads come first (the OneDrive Image exclusion for an Image rule):
-  // the attacker then only has to place the binary there; the others need a matching parent, user ….
-  const read = new Set(terms.flat().map((k) => k.field.toLowerCase()));
-  const onRead = (f: SysmonFilter) => (ix.fieldsOf.get(f) ?? []).some((x) => read.has(x));
-  const evading = result === 'dropped' ? [] : [...evasion].filter((f) => !lost.has(f)).sort((a, b) => Number(onRead(b)) - Number(onRead(a)));
-  if (evading.length) sim.evasion = capped(evading.map((f) => describe(eventLabel, 'exclude', f)), 'exclusions');
+  // An exclusion is a way around the rule when some term's events can meet it without it dropping any of them.
+  // Named first: those keyed only on fields that term reads (the OneDrive Image exclusion for an Image rule), as
+  // the attacker then only has to place the binary there; the others also need a renamed binary, a parent ….
+  if (result !== 'dropped' && gaps.safe.length) {
+    const direct: SysmonFilter[] = [];
+    const other: SysmonFilter[] = [];
+    for (const f of ix.exclude) {
+      if (gaps.lost.has(f)) continue;
+      let open = false;
+      let keyed = false;
+      for (const g of gaps.safe) {
+        if (g.safe.has(f)) continue;
+        open = true;
+        if ((ix.fieldsOf.get(f) ?? []).every((x) => g.tested.has(x))) {
+          keyed = true;
+          break;
+        }
+      }
+      if (open) (keyed ? direct : other).push(f);
+    }
+    // Described only as far as they are named: configs hold hundreds of exclusions.
+    const named = [...direct, ...other];
+    if (named.length) sim.evasion = [...named.slice(0, MAX_REASONS).map((f) => describe(eventLabel, 'exclude', f)), ...(named.length > MAX_REASONS ? [`… and ${named.length - MAX_REASONS} more exclusions`] : [])];
+  }
   return sim;
 }
 
@@ -213,8 +234,16 @@ function capped(list: string[], what: string): string[] {
   return list;
 }
 
-/** evasion: exclusions an attacker can use against the term; lost: exclusions that drop its canonical events. */
-function termOutcome(term: Term, ix: IndexedRules, label: string, reasons: Set<string>, gaps: { evasion: Set<SysmonFilter>; lost: Set<SysmonFilter> }): SimResult {
+/**
+ * Per term judged on canonical events, the exclusions that cannot meet its events at all or drop them (every
+ * other exclusion is an evasion for it); lost: exclusions that drop some canonical event of some term.
+ */
+interface Gaps {
+  safe: { safe: Set<SysmonFilter>; tested: Set<string> }[];
+  lost: Set<SysmonFilter>;
+}
+
+function termOutcome(term: Term, ix: IndexedRules, label: string, reasons: Set<string>, gaps: Gaps): SimResult {
   const tested = new Set(term.map((k) => k.field.toLowerCase()));
   const onTested = (f: SysmonFilter) => (ix.fieldsOf.get(f) ?? []).every((x) => tested.has(x));
   // Only excludes on fields the rule itself tests can drop its canonical events (see sysmon-canonical.ts).
@@ -234,9 +263,20 @@ function termOutcome(term: Term, ix: IndexedRules, label: string, reasons: Set<s
       if (j.bound) reasons.add(`${label}: too many combinations of the rule's values to tell whether the exclusions drop all of them`);
       partial = true;
     }
-    // Every other exclusion that can meet an event the rule matches only does so by the attacker's choice.
-    const dropping = new Set(j.by);
-    for (const f of ix.exclude) if (!dropping.has(f) && intersects(term, f) && !outsideRule(term, f)) gaps.evasion.add(f);
+    // Every other exclusion that can meet an event the rule matches only does so by the attacker's choice. Only
+    // exclusions on a field the term tests or filters can fail to meet it: the others are looked at once, at the end.
+    const safe = new Set(j.by);
+    const seen = new Set<SysmonFilter>();
+    const byField = new Map<string, Constraint[]>();
+    for (const k of term) byField.set(k.field.toLowerCase(), [...(byField.get(k.field.toLowerCase()) ?? []), k]);
+    for (const field of new Set([...tested, ...avoidedFields(term)])) {
+      for (const f of ix.excludeOn.get(field) ?? []) {
+        if (safe.has(f) || seen.has(f)) continue;
+        seen.add(f);
+        if (!meetsGrouped(byField, f) || outsideRule(term, f)) safe.add(f);
+      }
+    }
+    gaps.safe.push({ safe, tested });
   } else {
     for (const f of excludes) {
       if (implies(term, f) === true) {
