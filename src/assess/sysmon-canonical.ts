@@ -187,6 +187,33 @@ function byField(f: SysmonFilter): [string, SysmonCondition[]][] {
   return g;
 }
 
+interface ExcludeIndex {
+  /** field → lower-case value → the one-condition "is" filters with that value. */
+  is: Map<string, Map<string, SysmonFilter[]>>;
+  rest: SysmonFilter[];
+}
+const indexes = new WeakMap<SysmonFilter[], ExcludeIndex>();
+function excludeIndex(excludes: SysmonFilter[]): ExcludeIndex {
+  let ix = indexes.get(excludes);
+  if (!ix) {
+    ix = { is: new Map(), rest: [] };
+    for (const f of excludes) {
+      const c = f.conditions.length === 1 ? f.conditions[0] : undefined;
+      if (!c || c.operator !== 'is') {
+        ix.rest.push(f);
+        continue;
+      }
+      const field = c.field.toLowerCase();
+      const byValue = ix.is.get(field) ?? new Map<string, SysmonFilter[]>();
+      const v = c.value.trim().toLowerCase();
+      byValue.set(v, [...(byValue.get(v) ?? []), f]);
+      ix.is.set(field, byValue);
+    }
+    indexes.set(excludes, ix);
+  }
+  return ix;
+}
+
 export interface ExcludeJudgement {
   /** none / some / all of the canonical events are dropped. */
   dropped: 'none' | 'some' | 'all';
@@ -200,14 +227,30 @@ export interface ExcludeJudgement {
  * Which canonical events do the exclude filters drop? A filter drops an event when each of its conditions holds
  * on the event's value of that field; a field the event leaves unset (the rule does not read it) holds none.
  */
-export function judgeExcludes(ev: Canonical, filters: SysmonFilter[]): ExcludeJudgement {
+export function judgeExcludes(ev: Canonical, excludes: SysmonFilter[]): ExcludeJudgement {
   if (!ev.size) return { dropped: 'none', by: [], bound: false };
-  // Per filter and field, which of the field's values satisfy the filter's conditions on it. A quick pass first:
-  // most filters hold on no value of some field, and configs have hundreds of them.
+  const ix = excludeIndex(excludes);
+  // Per filter and field, which of the field's values satisfy the filter's conditions on it.
   const hits: { f: SysmonFilter; per: Map<string, boolean[]> }[] = [];
-  for (const f of filters) {
+  // One-condition "is" filters (most of a SwiftOnSecurity-style config) by lookup.
+  for (const [field, vs] of ev.fields) {
+    const byValue = ix.is.get(field);
+    if (!byValue) continue;
+    const found = new Map<SysmonFilter, boolean[]>();
+    vs.forEach((v, i) => {
+      for (const f of byValue.get(v) ?? []) {
+        const bs = found.get(f) ?? vs.map(() => false);
+        bs[i] = true;
+        found.set(f, bs);
+      }
+    });
+    for (const [f, bs] of found) hits.push({ f, per: new Map([[field, bs]]) });
+  }
+  // The others: only those on fields the events have can drop one (unset fields match no condition); a quick
+  // pass first, as most hold on no value of some field.
+  const holds = (conds: SysmonCondition[], v: string) => conds.every((c) => evaluate(c, v));
+  for (const f of ix.rest) {
     const groups = byField(f);
-    const holds = (conds: SysmonCondition[], v: string) => conds.every((c) => evaluate(c, v));
     if (!groups.every(([field, conds]) => ev.fields.get(field)?.some((v) => holds(conds, v)))) continue;
     hits.push({ f, per: new Map(groups.map(([field, conds]) => [field, (ev.fields.get(field) as string[]).map((v) => holds(conds, v))])) });
   }

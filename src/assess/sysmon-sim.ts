@@ -246,13 +246,11 @@ interface Gaps {
 function termOutcome(term: Term, ix: IndexedRules, label: string, reasons: Set<string>, gaps: Gaps): SimResult {
   const tested = new Set(term.map((k) => k.field.toLowerCase()));
   const onTested = (f: SysmonFilter) => (ix.fieldsOf.get(f) ?? []).every((x) => tested.has(x));
-  // Only excludes on fields the rule itself tests can drop its canonical events (see sysmon-canonical.ts).
-  const excludes = [...tested].flatMap((f) => ix.excludeBy.get(f) ?? []).filter(onTested);
   const canon = canonicalEvents(term);
   let partial = false;
   if (canon) {
     // Judged on the events the rule's own values describe: dropping one of them is a logging gap.
-    const j = judgeExcludes(canon, excludes);
+    const j = judgeExcludes(canon, ix.exclude);
     for (const f of j.by) gaps.lost.add(f);
     if (j.dropped === 'all') {
       for (const f of j.by) reasons.add(describe(label, 'exclude', f));
@@ -278,6 +276,8 @@ function termOutcome(term: Term, ix: IndexedRules, label: string, reasons: Set<s
     }
     gaps.safe.push({ safe, tested });
   } else {
+    // Symbolic: only excludes on fields the rule itself tests are held against it (their purpose is noise).
+    const excludes = [...tested].flatMap((f) => ix.excludeBy.get(f) ?? []).filter(onTested);
     for (const f of excludes) {
       if (implies(term, f) === true) {
         reasons.add(describe(label, 'exclude', f));
