@@ -133,11 +133,16 @@ function fieldValues(field: string, ks: Constraint[], filters: Constraint[][] | 
     if (combos.length * alts.length > MAX_VALUES) return undefined;
     combos = combos.flatMap((c) => alts.map((a) => [...c, ...a]));
   }
-  const path = fillers().pathFields.has(field);
+  const f = fillers();
+  const path = f.pathFields.has(field);
   const out = new Set<string>();
   for (const c of combos) {
     // The usual directory first; where the rule's own filter excludes it (wermgr.exe outside System32), the other.
-    const v = [fillers().suffixDirectory, fillers().otherDirectory].map((dir) => buildValue(c, path, dir)).find((x) => x !== undefined && !filtered(x, filters));
+    let v = buildValue(c, path, f.suffixDirectory);
+    if (v !== undefined && filters && filtered(v, filters)) {
+      v = buildValue(c, path, f.otherDirectory);
+      if (v !== undefined && filtered(v, filters)) v = undefined;
+    }
     if (v !== undefined) out.add(v);
   }
   return [...out];
@@ -146,6 +151,13 @@ function fieldValues(field: string, ks: Constraint[], filters: Constraint[][] | 
 /** One value satisfying every pattern, with the least added; undefined when they contradict each other. */
 function buildValue(ps: Pattern[], path: boolean, suffixDirectory: string): string | undefined {
   const f = fillers();
+  if (ps.length === 1) {
+    // The common case, one value: only a path needs anything added.
+    const p = ps[0] as Pattern;
+    if (!path || p.kind === 'exact' || p.kind === 'startswith' || /^([a-z]:\\|\\\\)/.test(p.value)) return p.value;
+    const dir = p.kind === 'contains' ? f.fragmentPrefix : suffixDirectory;
+    return dir + (p.value.startsWith('\\') ? '' : '\\') + (p.value.startsWith('.') ? f.fileStem : '') + p.value;
+  }
   const of = (kind: Pattern['kind']) => ps.filter((p) => p.kind === kind).map((p) => p.value);
   const exact = of('exact');
   if (exact.length) {

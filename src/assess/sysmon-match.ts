@@ -67,9 +67,17 @@ function constraintImplies(k: Constraint, c: SysmonCondition): boolean | undefin
   return res.every((r) => r === true) ? true : res.includes(false) ? false : undefined;
 }
 
+const meets = new WeakMap<Constraint, Map<SysmonCondition, boolean>>();
+/** Memoised: the terms of one rule share their selections' constraints, and configs repeat conditions per term. */
 function constraintMeets(k: Constraint, c: SysmonCondition): boolean {
-  const res = k.patterns.map((p) => patternMeets(p, c));
-  return k.all ? res.every(Boolean) : res.some(Boolean);
+  let m = meets.get(k);
+  if (!m) meets.set(k, (m = new Map()));
+  let r = m.get(c);
+  if (r === undefined) {
+    r = k.all ? k.patterns.every((p) => patternMeets(p, c)) : k.patterns.some((p) => patternMeets(p, c));
+    m.set(c, r);
+  }
+  return r;
 }
 
 const MULTI = new Set(['is any', 'contains any', 'contains all', 'excludes any', 'excludes all']);

@@ -210,17 +210,11 @@ export function simulate(terms: Term[], rules: ElementRules | undefined, eventLa
     const other: SysmonFilter[] = [];
     for (const f of ix.exclude) {
       if (gaps.lost.has(f)) continue;
-      let open = false;
-      let keyed = false;
-      for (const g of gaps.safe) {
-        if (g.safe.has(f)) continue;
-        open = true;
-        if ((ix.fieldsOf.get(f) ?? []).every((x) => g.tested.has(x))) {
-          keyed = true;
-          break;
-        }
-      }
-      if (open) (keyed ? direct : other).push(f);
+      const open = gaps.safe.filter((g) => !g.safe.has(f));
+      if (!open.length) continue;
+      // Whether it is keyed on the term's own fields only matters while fewer than MAX_REASONS are named.
+      const keyed = direct.length < MAX_REASONS && open.some((g) => (ix.fieldsOf.get(f) ?? []).every((x) => g.tested.has(x)));
+      (keyed ? direct : other).push(f);
     }
     // Described only as far as they are named: configs hold hundreds of exclusions.
     const named = [...direct, ...other];
