@@ -19,6 +19,11 @@ import { evaluate, fits, type Constraint, type Pattern, type Term } from './sysm
 /** Per field the rule reads (lower case), the candidate values (lower case); an event is one value per field. */
 export interface Canonical {
   fields: Map<string, string[]>;
+  /**
+   * Fields the rule tests with values no event can be built from (|re, |base64 …, or more than MAX_VALUES
+   * combinations): the events leave them out and the caller compares exclusions on them symbolically.
+   */
+  opaque: Set<string>;
   /** Number of events (the product of the list lengths); 0 when the term cannot match anything. */
   size: number;
 }
@@ -52,7 +57,7 @@ function fillers(): Fill {
 const MAX_VALUES = 1024;
 const MAX_EVENTS = 4096;
 
-const built = new WeakMap<Term, Canonical | null>();
+const built = new WeakMap<Term, Canonical>();
 /** Per term, the rule's filters on one field each (field → conjunctions of constraints its events never satisfy). */
 const avoid = new WeakMap<Term, Map<string, Constraint[][]>>();
 
@@ -95,32 +100,28 @@ function filtered(value: string, filters: Constraint[][] | undefined): boolean {
   return (filters ?? []).some((conj) => conj.every(holds));
 }
 
-/**
- * The term's canonical events; undefined when its values cannot be built (|re, |base64 … or more than
- * MAX_VALUES combinations on one field): the caller then keeps the symbolic comparison.
- */
-export function canonicalEvents(term: Term): Canonical | undefined {
+/** The term's canonical events (memoised per term: a rule's terms are built once per run). */
+export function canonicalEvents(term: Term): Canonical {
   let c = built.get(term);
-  if (c === undefined) {
+  if (!c) {
     const byField = new Map<string, Constraint[]>();
     for (const k of term) {
       const f = k.field.toLowerCase();
       byField.set(f, [...(byField.get(f) ?? []), k]);
     }
-    const fields = new Map<string, string[]>();
-    c = { fields, size: 1 };
+    c = { fields: new Map(), opaque: new Set(), size: 1 };
     for (const [f, ks] of byField) {
       const vs = fieldValues(f, ks, avoid.get(term)?.get(f));
       if (!vs) {
-        c = null;
-        break;
+        c.opaque.add(f);
+        continue;
       }
-      fields.set(f, vs);
+      c.fields.set(f, vs);
       c.size *= vs.length;
     }
     built.set(term, c);
   }
-  return c ?? undefined;
+  return c;
 }
 
 function fieldValues(field: string, ks: Constraint[], filters: Constraint[][] | undefined): string[] | undefined {

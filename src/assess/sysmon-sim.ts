@@ -242,36 +242,25 @@ function termOutcome(term: Term, ix: IndexedRules, label: string, reasons: Set<s
   const onTested = (f: SysmonFilter) => (ix.fieldsOf.get(f) ?? []).every((x) => tested.has(x));
   const canon = canonicalEvents(term);
   let partial = false;
-  if (canon) {
-    // Judged on the events the rule's own values describe: dropping one of them is a logging gap.
-    const j = judgeExcludes(canon, ix.exclude);
-    for (const f of j.by) gaps.lost.add(f);
-    if (j.dropped === 'all') {
-      for (const f of j.by) reasons.add(describe(label, 'exclude', f));
-      return 'dropped';
-    }
-    if (j.dropped === 'some') {
-      for (const f of j.by) reasons.add(describe(label, 'exclude', f) + " (drops some events built from the rule's values)");
-      if (j.bound) reasons.add(`${label}: too many combinations of the rule's values to tell whether the exclusions drop all of them`);
-      partial = true;
-    }
-    // Every other exclusion that can meet an event the rule matches only does so by the attacker's choice. Only
-    // exclusions on a field the term tests or filters can fail to meet it: the others are looked at once, at the end.
-    const safe = new Set(j.by);
-    const seen = new Set<SysmonFilter>();
-    const byField = new Map<string, Constraint[]>();
-    for (const k of term) byField.set(k.field.toLowerCase(), [...(byField.get(k.field.toLowerCase()) ?? []), k]);
-    for (const field of new Set([...tested, ...avoidedFields(term)])) {
-      for (const f of ix.excludeOn.get(field) ?? []) {
-        if (safe.has(f) || seen.has(f)) continue;
-        seen.add(f);
-        if (!meetsGrouped(byField, f) || outsideRule(term, f)) safe.add(f);
-      }
-    }
-    gaps.safe.push({ safe, tested });
-  } else {
-    // Symbolic: only excludes on fields the rule itself tests are held against it (their purpose is noise).
-    const excludes = [...tested].flatMap((f) => ix.excludeBy.get(f) ?? []).filter(onTested);
+  // Judged on the events the rule's own values describe: dropping one of them is a logging gap.
+  const j = judgeExcludes(canon, ix.exclude);
+  for (const f of j.by) gaps.lost.add(f);
+  if (j.dropped === 'all') {
+    for (const f of j.by) reasons.add(describe(label, 'exclude', f));
+    return 'dropped';
+  }
+  if (j.dropped === 'some') {
+    for (const f of j.by) reasons.add(describe(label, 'exclude', f) + " (drops some events built from the rule's values)");
+    if (j.bound) reasons.add(`${label}: too many combinations of the rule's values to tell whether the exclusions drop all of them`);
+    partial = true;
+  }
+  const safe = new Set(j.by);
+  if (canon.opaque.size) {
+    // Fields with values no event is built from (|re …): exclusions on them are compared symbolically, and only
+    // when they test nothing but fields the rule tests (their purpose is noise); none of them is called an evasion.
+    const symbolic = new Set([...canon.opaque].flatMap((f) => ix.excludeOn.get(f) ?? []));
+    for (const f of symbolic) safe.add(f);
+    const excludes = [...symbolic].filter(onTested);
     for (const f of excludes) {
       if (implies(term, f) === true) {
         reasons.add(describe(label, 'exclude', f));
@@ -281,10 +270,24 @@ function termOutcome(term: Term, ix: IndexedRules, label: string, reasons: Set<s
     for (const f of excludes) {
       if (intersects(term, f)) {
         reasons.add(describe(label, 'exclude', f) + ' (drops some matching events)');
+        gaps.lost.add(f);
         partial = true;
       }
     }
   }
+  // Every other exclusion that can meet an event the rule matches only does so by the attacker's choice. Only
+  // exclusions on a field the term tests or filters can fail to meet it: the others are looked at once, at the end.
+  const seen = new Set<SysmonFilter>();
+  const byField = new Map<string, Constraint[]>();
+  for (const k of term) byField.set(k.field.toLowerCase(), [...(byField.get(k.field.toLowerCase()) ?? []), k]);
+  for (const field of new Set([...tested, ...avoidedFields(term)])) {
+    for (const f of ix.excludeOn.get(field) ?? []) {
+      if (safe.has(f) || seen.has(f)) continue;
+      seen.add(f);
+      if (!meetsGrouped(byField, f) || outsideRule(term, f)) safe.add(f);
+    }
+  }
+  gaps.safe.push({ safe, tested });
   if (!ix.include.length) return partial ? 'partial' : 'logged';
   if (ix.include.some((f) => onTested(f) && implies(term, f) === true) || coveredByUnion(term, ix.include)) return partial ? 'partial' : 'logged';
   const open = ix.include.filter((f) => !onTested(f));

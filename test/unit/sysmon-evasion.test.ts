@@ -35,10 +35,18 @@ describe('canonical events: the rule\'s own values, with the least added', () =>
     expect(values(r)).toEqual([{ image: ['c:\\users\\public\\wermgr.exe'] }]);
   });
 
-  it('values that contradict each other make no event; |re makes the term fall back to the symbolic comparison', () => {
+  it('values that contradict each other make no event; a |re field is left out of the events and compared symbolically', () => {
     expect(values(rule('process_creation', "  s:\n    Image: 'C:\\a.exe'\n    Image|endswith: '\\b.exe'\n  condition: s"))).toEqual([{ image: [] }]);
-    const re = rule('process_creation', "  s:\n    CommandLine|re: 'a.*b'\n  condition: s");
-    expect(canonicalEvents(matchTerms(re).terms[0] ?? [])).toBeUndefined();
+    const re = rule('process_creation', "  s:\n    Image|endswith: '\\curl.exe'\n    CommandLine|re: '\\s-c\\s'\n  condition: s");
+    const ev = canonicalEvents(matchTerms(re).terms[0] ?? []);
+    expect([[...ev.fields], [...ev.opaque]]).toEqual([[['image', ['c:\\windows\\system32\\curl.exe']]], ['commandline']]);
+    // The Image exclusion is judged on the event (an evasion); the CommandLine one cannot be compared: partial.
+    const c = cfg('<RuleGroup groupRelation="or"><ProcessCreate onmatch="exclude"><Image condition="contains all">C:\\Users\\;\\OneDrive\\</Image><CommandLine condition="begin with">C:\\Windows\\system32\\DllHost.exe /Processid</CommandLine></ProcessCreate></RuleGroup>');
+    expect(sim(re, c, 'ProcessCreate')).toEqual({
+      result: 'partial',
+      reasons: ['ProcessCreate exclude: CommandLine begin with C:\\Windows\\system32\\DllHost.exe /Processid (drops some matching events)', "ProcessCreate: the rule's CommandLine|re cannot be compared with the config's conditions"],
+      evasion: ['ProcessCreate exclude: Image contains all C:\\Users\\;\\OneDrive\\'],
+    });
   });
 });
 
