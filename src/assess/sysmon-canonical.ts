@@ -24,6 +24,11 @@ export interface Canonical {
    * combinations): the events leave them out and the caller compares exclusions on them symbolically.
    */
   opaque: Set<string>;
+  /**
+   * Fields whose values the rule leaves open at the start (`|contains`, `|endswith` outside a known folder):
+   * exclusions testing how such a value begins (begin with, is …) are compared symbolically by the caller.
+   */
+  openLeft: Set<string>;
   /** Number of events (the product of the list lengths); 0 when the term cannot match anything. */
   size: number;
 }
@@ -35,6 +40,10 @@ interface Fill {
   separator: string;
   fileStem: string;
   otherDirectory: string;
+  /** A fragment starting with `tail` (lower case) is put after `prefix`. */
+  anchors: { tail: string; prefix: string }[];
+  /** CommandLine field → the fields that tell the image it starts with, in order (lower case). */
+  commandLineImage: [string, string[]][];
 }
 
 const yaml = lazy<typeof import('yaml')>('yaml');
@@ -49,7 +58,13 @@ function fillers(): Fill {
     return (d[k] as string).toLowerCase();
   };
   if (!Array.isArray(d.pathFields) || !d.pathFields.every((f) => typeof f === 'string')) throw new Error(`${file}: pathFields must be a list of field names`);
-  fill = { pathFields: new Set((d.pathFields as string[]).map((f) => f.toLowerCase())), suffixDirectory: str('suffixDirectory'), fragmentPrefix: str('fragmentPrefix'), separator: (d.separator as string) ?? ' ', fileStem: str('fileStem'), otherDirectory: str('otherDirectory') };
+  fill = { pathFields: new Set((d.pathFields as string[]).map((f) => f.toLowerCase())), suffixDirectory: str('suffixDirectory'), fragmentPrefix: str('fragmentPrefix'), separator: (d.separator as string) ?? ' ', fileStem: str('fileStem'), otherDirectory: str('otherDirectory'), anchors: [], commandLineImage: [] };
+  const anchors = d.fragmentAnchors;
+  if (!Array.isArray(anchors) || !anchors.every((a) => typeof a?.tail === 'string' && typeof a?.prefix === 'string')) throw new Error(`${file}: fragmentAnchors must be a list of {tail, prefix}`);
+  fill.anchors = (anchors as { tail: string; prefix: string }[]).map((a) => ({ tail: a.tail.toLowerCase(), prefix: a.prefix.toLowerCase() }));
+  const lines = d.commandLineImage;
+  if (typeof lines !== 'object' || lines === null || !Object.values(lines).every((x) => Array.isArray(x) && x.every((y) => typeof y === 'string'))) throw new Error(`${file}: commandLineImage must map field names to lists of field names`);
+  fill.commandLineImage = Object.entries(lines as Record<string, string[]>).map(([k, v]) => [k.toLowerCase(), v.map((x) => x.toLowerCase())]);
   return fill;
 }
 
@@ -109,22 +124,50 @@ export function canonicalEvents(term: Term): Canonical {
       const f = k.field.toLowerCase();
       byField.set(f, [...(byField.get(f) ?? []), k]);
     }
-    c = { fields: new Map(), opaque: new Set(), size: 1 };
+    c = { fields: new Map(), opaque: new Set(), openLeft: new Set(), size: 1 };
     for (const [f, ks] of byField) {
       const vs = fieldValues(f, ks, avoid.get(term)?.get(f));
-      if (!vs) {
-        c.opaque.add(f);
-        continue;
+      if (!vs) c.opaque.add(f);
+      else {
+        c.fields.set(f, vs.values);
+        if (vs.open) c.openLeft.add(f);
       }
-      c.fields.set(f, vs);
-      c.size *= vs.length;
     }
+    anchorCommandLines(c, byField, avoid.get(term));
+    for (const vs of c.fields.values()) c.size *= vs.length;
     built.set(term, c);
   }
   return c;
 }
 
-function fieldValues(field: string, ks: Constraint[], filters: Constraint[][] | undefined): string[] | undefined {
+/**
+ * A command line starts with its image (CreateProcess takes the program from the first token when no
+ * application name is given, and Sysmon logs the line as passed): an open-started CommandLine of a term whose
+ * Image is one known path is written after that path, so `CommandLine begin with C:\\…\\DllHost.exe /Processid`
+ * is seen to drop a DllHost rule's events. With several images the start stays open.
+ */
+function anchorCommandLines(c: Canonical, byField: Map<string, Constraint[]>, filters: Map<string, Constraint[][]> | undefined): void {
+  const f = fillers();
+  for (const [line, sources] of f.commandLineImage) {
+    const vs = c.fields.get(line);
+    if (!vs || !c.openLeft.has(line)) continue;
+    // The first source the term fixes to one value: an image path, or a PE original name (a binary that is not
+    // renamed, in System32 like the suffixes above).
+    const src = sources.find((x) => c.fields.has(x) || c.opaque.has(x));
+    const one = src ? c.fields.get(src) : undefined;
+    if (!src || !one || one.length !== 1 || c.openLeft.has(src)) continue;
+    const v0 = one[0] as string;
+    const img = [f.pathFields.has(src) || v0.includes('\\') ? v0 : `${f.suffixDirectory}\\${v0}`];
+    const ks = byField.get(line) ?? [];
+    const anchored = vs.map((v) => `${img[0] as string}${v.startsWith(' ') ? '' : ' '}${v}`);
+    const holds = (v: string) => ks.every((k) => (k.all ? k.patterns.every((p) => fits(p, v)) : k.patterns.some((p) => fits(p, v)))) && !filtered(v, filters?.get(line));
+    if (!anchored.every(holds)) continue;
+    c.fields.set(line, anchored);
+    c.openLeft.delete(line);
+  }
+}
+
+function fieldValues(field: string, ks: Constraint[], filters: Constraint[][] | undefined): { values: string[]; open: boolean } | undefined {
   if (ks.some((k) => k.opaque || k.patterns.some((p) => p.kind === 'opaque'))) return undefined;
   let combos: Pattern[][] = [[]];
   for (const k of ks) {
@@ -137,54 +180,61 @@ function fieldValues(field: string, ks: Constraint[], filters: Constraint[][] | 
   const f = fillers();
   const path = f.pathFields.has(field);
   const out = new Set<string>();
+  let open = false;
   for (const c of combos) {
     // The usual directory first; where the rule's own filter excludes it (wermgr.exe outside System32), the other.
     let v = buildValue(c, path, f.suffixDirectory);
-    if (v !== undefined && filters && filtered(v, filters)) {
+    if (v !== undefined && filters && filtered(v[0], filters)) {
       v = buildValue(c, path, f.otherDirectory);
-      if (v !== undefined && filtered(v, filters)) v = undefined;
+      if (v !== undefined && filtered(v[0], filters)) v = undefined;
     }
-    if (v !== undefined) out.add(v);
+    if (v === undefined) continue;
+    out.add(v[0]);
+    open ||= v[1];
   }
-  return [...out];
+  return { values: [...out], open };
 }
 
-/** One value satisfying every pattern, with the least added; undefined when they contradict each other. */
-function buildValue(ps: Pattern[], path: boolean, suffixDirectory: string): string | undefined {
+/**
+ * One value satisfying every pattern, with the least added, and whether its left end is still open (the rule
+ * fixes neither its start nor, for a path, its directory); undefined when the patterns contradict each other.
+ */
+function buildValue(ps: Pattern[], path: boolean, suffixDirectory: string): [string, boolean] | undefined {
   const f = fillers();
-  if (ps.length === 1) {
-    // The common case, one value: only a path needs anything added.
-    const p = ps[0] as Pattern;
-    if (!path || p.kind === 'exact' || p.kind === 'startswith' || /^([a-z]:\\|\\\\)/.test(p.value)) return p.value;
-    const dir = p.kind === 'contains' ? f.fragmentPrefix : suffixDirectory;
-    return dir + (p.value.startsWith('\\') ? '' : '\\') + (p.value.startsWith('.') ? f.fileStem : '') + p.value;
+  let start = '';
+  let end = '';
+  let exact: string | undefined;
+  const mids: string[] = [];
+  for (const p of ps) {
+    if (p.kind === 'exact') exact ??= p.value;
+    else if (p.kind === 'startswith') start = p.value.length > start.length ? p.value : start;
+    else if (p.kind === 'endswith') end = p.value.length > end.length ? p.value : end;
+    else mids.push(p.value);
   }
-  const of = (kind: Pattern['kind']) => ps.filter((p) => p.kind === kind).map((p) => p.value);
-  const exact = of('exact');
-  if (exact.length) {
-    const e = exact[0] as string;
-    return ps.every((p) => fits(p, e)) ? e : undefined;
-  }
-  const longest = (xs: string[]) => xs.reduce((a, b) => (b.length > a.length ? b : a), '');
-  const start = longest(of('startswith'));
-  const end = longest(of('endswith'));
-  if (!of('startswith').every((s) => start.startsWith(s)) || !of('endswith').every((e) => end.endsWith(e))) return undefined;
+  const ok = (v: string) => ps.every((p) => fits(p, v));
+  if (exact !== undefined) return ok(exact) ? [exact, false] : undefined;
   const sep = path ? '' : f.separator;
-  const mids = [...new Set(of('contains'))].filter((m, _, all) => !start.includes(m) && !end.includes(m) && !all.some((o) => o !== m && o.includes(m)));
-  const join = (a: string, b: string) => {
-    if (a === '') return b;
-    if (path && a.endsWith('\\') && b.startsWith('\\')) return a + b.slice(1);
+  const middle = [...new Set(mids)].filter((m, _, all) => !start.includes(m) && !end.includes(m) && !all.some((o) => o !== m && o.includes(m)));
+  const join = (x: string, y: string) => {
+    if (x === '') return y;
+    if (path && x.endsWith('\\') && y.startsWith('\\')) return x + y.slice(1);
     // A literal that already ends or starts with the separator ('urlcache ') needs no second one.
-    return a.endsWith(sep) || b.startsWith(sep) ? a + b : a + sep + b;
+    return x.endsWith(sep) || y.startsWith(sep) ? x + y : x + sep + y;
   };
-  let v = [start, ...mids, end].filter((x) => x !== '').reduce(join, '');
-  if (path && !start && !/^([a-z]:\\|\\\\)/.test(v)) {
-    // Sysmon writes full paths: a bare file name or suffix lives in System32, a fragment on a drive.
-    const dir = mids.length || !end ? f.fragmentPrefix : suffixDirectory;
-    // An extension alone ('.bat') still needs a file name in front of it.
-    v = dir + (v.startsWith('\\') ? '' : '\\') + (v.startsWith('.') ? f.fileStem : '') + v;
-  }
-  return ps.every((p) => fits(p, v)) ? v : undefined;
+  let v = [start, ...middle, end].filter((x) => x !== '').reduce(join, '');
+  let open = start === '';
+  if (path && open && !/^([a-z]:\\|\\\\)/.test(v)) {
+    // Sysmon writes full paths. A fragment that starts with a folder Windows puts at a known place is put there;
+    // a bare file name or suffix lives in System32 (both facts, in the data); any other fragment gets only a
+    // drive and its left end stays open.
+    const bare = v.startsWith('\\') ? v : `\\${v.startsWith('.') ? f.fileStem : ''}${v}`;
+    const anchor = f.anchors.find((x) => bare.startsWith(x.tail));
+    if (anchor) v = anchor.prefix + bare;
+    else if (!middle.length && end) v = suffixDirectory + bare;
+    else v = f.fragmentPrefix + bare;
+    open = !anchor && !(!middle.length && end);
+  } else if (path && /^([a-z]:\\|\\\\)/.test(v)) open = false;
+  return ok(v) ? [v, open] : undefined;
 }
 
 
@@ -240,7 +290,7 @@ export interface ExcludeJudgement {
  * Which canonical events do the exclude filters drop? A filter drops an event when each of its conditions holds
  * on the event's value of that field; a field the event leaves unset (the rule does not read it) holds none.
  */
-export function judgeExcludes(ev: Canonical, excludes: SysmonFilter[]): ExcludeJudgement {
+export function judgeExcludes(ev: Canonical, excludes: SysmonFilter[], skip: Set<SysmonFilter>): ExcludeJudgement {
   if (!ev.size) return { dropped: 'none', by: [], bound: false };
   const ix = excludeIndex(excludes);
   // Per filter and field, which of the field's values satisfy the filter's conditions on it.
@@ -252,6 +302,7 @@ export function judgeExcludes(ev: Canonical, excludes: SysmonFilter[]): ExcludeJ
     const found = new Map<SysmonFilter, boolean[]>();
     vs.forEach((v, i) => {
       for (const f of byValue.get(v) ?? []) {
+        if (skip.has(f)) continue;
         const bs = found.get(f) ?? vs.map(() => false);
         bs[i] = true;
         found.set(f, bs);
@@ -263,6 +314,7 @@ export function judgeExcludes(ev: Canonical, excludes: SysmonFilter[]): ExcludeJ
   // pass first, as most hold on no value of some field.
   const holds = (conds: SysmonCondition[], v: string) => conds.every((c) => evaluate(c, v));
   for (const f of ix.rest) {
+    if (skip.has(f)) continue;
     const groups = byField(f);
     if (!groups.every(([field, conds]) => ev.fields.get(field)?.some((v) => holds(conds, v)))) continue;
     hits.push({ f, per: new Map(groups.map(([field, conds]) => [field, (ev.fields.get(field) as string[]).map((v) => holds(conds, v))])) });

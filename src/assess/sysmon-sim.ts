@@ -11,7 +11,7 @@
  */
 import { expandPattern, type ConditionNode } from '../rules/condition.js';
 import type { SigmaRule } from '../rules/model.js';
-import type { ElementRules, SysmonFilter } from '../environment/sysmon.js';
+import type { ElementRules, SysmonCondition, SysmonFilter } from '../environment/sysmon.js';
 import { append } from '../lines.js';
 import { avoidedFields, canonicalEvents, judgeExcludes, outsideRule, ruleFilters } from './sysmon-canonical.js';
 import { coveredByUnion, evaluate, implies, intersects, meetsGrouped, type Constraint, type Pattern, type Term } from './sysmon-match.js';
@@ -223,6 +223,12 @@ export function simulate(terms: Term[], rules: ElementRules | undefined, eventLa
   return sim;
 }
 
+/** Does the condition's outcome depend on how the value begins? (`image` with a bare name looks at the end only.) */
+function startDependent(c: SysmonCondition): boolean {
+  if (c.operator === 'image') return c.value.includes('\\');
+  return ['is', 'is not', 'is any', 'begin with', 'not begin with', 'less than', 'more than'].includes(c.operator);
+}
+
 function capped(list: string[], what: string): string[] {
   if (list.length > MAX_REASONS) list.splice(MAX_REASONS, list.length - MAX_REASONS, `… and ${list.length - MAX_REASONS} more ${what}`);
   return list;
@@ -242,8 +248,14 @@ function termOutcome(term: Term, ix: IndexedRules, label: string, reasons: Set<s
   const onTested = (f: SysmonFilter) => (ix.fieldsOf.get(f) ?? []).every((x) => tested.has(x));
   const canon = canonicalEvents(term);
   let partial = false;
+  // Exclusions the events cannot settle: on a field with undecidable values (|re …), or testing how a value
+  // begins where the rule leaves the start open (`CommandLine begin with …` for `CommandLine|contains`).
+  const symbolic = new Set([...canon.opaque].flatMap((f) => ix.excludeOn.get(f) ?? []));
+  for (const field of canon.openLeft) {
+    for (const f of ix.excludeOn.get(field) ?? []) if (f.conditions.some((c) => c.field.toLowerCase() === field && startDependent(c))) symbolic.add(f);
+  }
   // Judged on the events the rule's own values describe: dropping one of them is a logging gap.
-  const j = judgeExcludes(canon, ix.exclude);
+  const j = judgeExcludes(canon, ix.exclude, symbolic);
   for (const f of j.by) gaps.lost.add(f);
   if (j.dropped === 'all') {
     for (const f of j.by) reasons.add(describe(label, 'exclude', f));
@@ -255,10 +267,9 @@ function termOutcome(term: Term, ix: IndexedRules, label: string, reasons: Set<s
     partial = true;
   }
   const safe = new Set(j.by);
-  if (canon.opaque.size) {
-    // Fields with values no event is built from (|re …): exclusions on them are compared symbolically, and only
-    // when they test nothing but fields the rule tests (their purpose is noise); none of them is called an evasion.
-    const symbolic = new Set([...canon.opaque].flatMap((f) => ix.excludeOn.get(f) ?? []));
+  if (symbolic.size) {
+    // Compared symbolically, and only when they test nothing but fields the rule tests (their purpose is noise);
+    // none of them is called an evasion.
     for (const f of symbolic) safe.add(f);
     const excludes = [...symbolic].filter(onTested);
     for (const f of excludes) {

@@ -25,7 +25,12 @@ const values = (r: SigmaRule) => matchTerms(r).terms.map((t) => Object.fromEntri
 describe('canonical events: the rule\'s own values, with the least added', () => {
   it('a path suffix gets System32, a fragment a drive, an extension a file name; other fields keep the literal', () => {
     const r = rule('process_creation', "  s:\n    Image|endswith: '\\certutil.exe'\n    CommandLine|contains|all: ['urlcache ', 'http']\n    ParentImage|contains: '\\AppData\\Local\\Temp\\'\n  condition: s");
-    expect(values(r)).toEqual([{ image: ['c:\\windows\\system32\\certutil.exe'], commandline: ['urlcache http'], parentimage: ['c:\\appdata\\local\\temp\\'] }]);
+    // The command line starts with the one image the term names; the Temp fragment keeps an open start.
+    expect(values(r)).toEqual([{ image: ['c:\\windows\\system32\\certutil.exe'], commandline: ['c:\\windows\\system32\\certutil.exe urlcache http'], parentimage: ['c:\\appdata\\local\\temp\\'] }]);
+    expect([...canonicalEvents(matchTerms(r).terms[0] ?? []).openLeft]).toEqual(['parentimage']);
+    // A fragment under a folder Windows puts at a fixed place is put there; CommandLine alone keeps the literal.
+    const t = rule('file_event', "  s:\n    TargetFilename|contains: '\\System32\\Tasks\\'\n    CommandLine|contains: 'x'\n  condition: s");
+    expect(values(t)).toEqual([{ targetfilename: ['c:\\windows\\system32\\tasks\\'], commandline: ['x'] }]);
     const f = rule('file_event', "  s:\n    TargetFilename|endswith: ['.bat', '\\evil.dll']\n  condition: s");
     expect(values(f)).toEqual([{ targetfilename: ['c:\\windows\\system32\\file.bat', 'c:\\windows\\system32\\evil.dll'] }]);
   });
@@ -71,10 +76,26 @@ describe('exclusions on the canonical events', () => {
 
   it('combinations: a two-field exclusion drops only the events with both values; two exclusions can drop them all', () => {
     const r = rule('process_creation', "  s:\n    Image|endswith: ['\\a.exe', '\\b.exe']\n    CommandLine|contains: ['x', 'y']\n  condition: s");
-    const pair = cfg('<ProcessCreate onmatch="exclude"><Rule groupRelation="and"><Image condition="end with">\\a.exe</Image><CommandLine condition="is">x</CommandLine></Rule></ProcessCreate>');
+    const pair = cfg('<ProcessCreate onmatch="exclude"><Rule groupRelation="and"><Image condition="end with">\\a.exe</Image><CommandLine condition="contains">x</CommandLine></Rule></ProcessCreate>');
     expect(sim(r, pair, 'ProcessCreate').result).toBe('partial');
-    const all = cfg('<ProcessCreate onmatch="exclude"><CommandLine condition="is">x</CommandLine><CommandLine condition="is">y</CommandLine></ProcessCreate>');
+    const all = cfg('<ProcessCreate onmatch="exclude"><CommandLine condition="contains">x</CommandLine><CommandLine condition="contains">y</CommandLine></ProcessCreate>');
     expect(sim(r, all, 'ProcessCreate').result).toBe('dropped');
+  });
+
+  it('an exclusion on how a value begins, where the rule leaves the start open, is compared symbolically, never an evasion', () => {
+    // Two images: the command line's start is unknown, and "is x" drops only the lines that are exactly x.
+    const r = rule('process_creation', "  s:\n    Image|endswith: ['\\a.exe', '\\b.exe']\n    CommandLine|contains: ['x', 'y']\n  condition: s");
+    const is = cfg('<ProcessCreate onmatch="exclude"><CommandLine condition="is">x</CommandLine></ProcessCreate>');
+    expect(sim(r, is, 'ProcessCreate')).toEqual({ result: 'partial', reasons: ['ProcessCreate exclude: CommandLine is x (drops some matching events)'] });
+    // One image: the line starts with it, and a DllHost exclusion is seen to drop the DllHost rule's events.
+    const d = rule('process_creation', "  s:\n    Image|endswith: '\\dllhost.exe'\n    CommandLine|contains: '/Processid'\n  condition: s");
+    const dll = cfg('<ProcessCreate onmatch="exclude"><CommandLine condition="begin with">C:\\Windows\\system32\\DllHost.exe /Processid</CommandLine></ProcessCreate>');
+    expect(sim(d, dll, 'ProcessCreate')).toEqual({ result: 'dropped', reasons: ['ProcessCreate exclude: CommandLine begin with C:\\Windows\\system32\\DllHost.exe /Processid'] });
+    // A Temp fragment has no known start: its drive-only filler proves nothing against a user's Temp folder,
+    // which holds the rule's literal (the symbolic comparison's "one literal holds the other").
+    const f = rule('file_event', "  s:\n    TargetFilename|contains: '\\AppData\\Local\\Temp\\'\n  condition: s");
+    const temp = cfg('<FileCreate onmatch="exclude"><TargetFilename condition="begin with">C:\\Users\\svc\\AppData\\Local\\Temp\\</TargetFilename></FileCreate>');
+    expect(sim(f, temp, 'FileCreate')).toEqual({ result: 'partial', reasons: ['FileCreate exclude: TargetFilename begin with C:\\Users\\svc\\AppData\\Local\\Temp\\ (drops some matching events)'] });
   });
 
   it('an exclusion matching only what the rule filters out is neither a gap nor an evasion', () => {
