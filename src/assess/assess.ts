@@ -38,7 +38,7 @@ export interface HostAssessment {
 export interface SysmonReport {
   config: string;
   schemaVersion: string;
-  perRule: Map<number, { eventId: number; result: SimResult; reasons: string[] }[]>;
+  perRule: Map<number, { eventId: number; result: SimResult; reasons: string[]; evasion?: string[] }[]>;
   /** Its deployment hazards (sysmon-lint), shown in the report's Sysmon section. */
   hazards: SysmonFinding[];
 }
@@ -233,7 +233,7 @@ type SaclWatch = ReturnType<typeof saclWatcher>;
  * with collectors, each alternative also needs its channel's events forwarded (`forward:<channel>`).
  */
 function assessRules(rules: AssessRule[], host: HostEnvironment, states: Map<string, RequirementState>, catalog: Catalog, sim: Simulator, opts: StateOptions, watch: SaclWatch) {
-  const perRule = new Map<number, { eventId: number; result: SimResult; reasons: string[] }[]>();
+  const perRule = new Map<number, { eventId: number; result: SimResult; reasons: string[]; evasion?: string[] }[]>();
   const forwarding = new Map<number, string[]>();
   const missing: string[][][] = [];
   const verdicts: RuleVerdict[] = rules.map((r, ri) => {

@@ -13,6 +13,8 @@ import { expandPattern, type ConditionNode } from '../rules/condition.js';
 import type { SigmaRule } from '../rules/model.js';
 import type { ElementRules, SysmonCondition, SysmonFilter } from '../environment/sysmon.js';
 import { append } from '../lines.js';
+import { avoidedFields, canonicalEvents, judgeExcludes, outsideRule, ruleFilters } from './sysmon-canonical.js';
+import { coveredByUnion, evaluate, implies, intersects, meetsGrouped, type Constraint, type Pattern, type Term } from './sysmon-match.js';
 
 export type SimResult = 'logged' | 'partial' | 'dropped';
 
@@ -20,27 +22,15 @@ export interface Simulation {
   result: SimResult;
   /** The config filters responsible, as "ProcessCreate include Image end with powershell.exe". */
   reasons: string[];
+  /**
+   * Exclusions that drop none of the rule's canonical events but would drop an event it matches when an
+   * attacker's process, file or key matches them (an evasion gap, not a logging gap); capped, with a count.
+   */
+  evasion?: string[];
 }
 
-/** One value test of a rule: the field's value equals / contains / starts / ends with `value` (lower case). */
-export interface Pattern {
-  kind: 'exact' | 'contains' | 'startswith' | 'endswith' | 'opaque';
-  /** Lower case, for comparisons. */
-  value: string;
-  /** As the rule writes it, for generated configs. */
-  raw: string;
-}
-
-/** A field constraint: any of `patterns` (or all of them with |all). */
-export interface Constraint {
-  field: string;
-  patterns: Pattern[];
-  all: boolean;
-  /** Modifiers that make the values undecidable here (re, base64, cidr, gt …), as written. */
-  opaque?: string[];
-}
-
-export type Term = Constraint[];
+export type { Constraint, Pattern, Term } from './sysmon-match.js';
+export { evaluate } from './sysmon-match.js';
 
 const MAX_TERMS = 64;
 
@@ -53,7 +43,13 @@ export function matchTerms(rule: SigmaRule): { terms: Term[]; notes: string[] } 
   const conds = rule.facts.conditions;
   if (!conds.length) return { terms: sels.flatMap((s) => branches.get(s) ?? []), notes: ['condition not parsed: every selection taken as matching'] };
   const terms: Term[] = [];
-  for (const c of conds) append(terms, dnf(c, sels, branches));
+  for (const c of conds) {
+    const ts = dnf(c, sels, branches);
+    // The rule's own filters (`and not filter`) tell where its events are not: canonical events avoid them.
+    const negs = negatives(c, sels, branches);
+    if (negs.length) for (const t of ts) ruleFilters(t, negs);
+    append(terms, ts);
+  }
   if (terms.length > MAX_TERMS) {
     notes.push(`more than ${MAX_TERMS} condition terms: only the first ${MAX_TERMS} are simulated`);
     terms.length = MAX_TERMS;
@@ -134,6 +130,20 @@ function dnf(node: ConditionNode, sels: string[], branches: Map<string, Term[]>)
   }
 }
 
+/**
+ * The conjunctions the rule's events never satisfy: the operands of `not` reached through `and` only, without a
+ * nested `not` (`a or not b` and `not (a and not b)` say nothing certain about where the events are not).
+ */
+function negatives(node: ConditionNode, sels: string[], branches: Map<string, Term[]>): Term[] {
+  if (node.type === 'and') return node.operands.flatMap((o) => negatives(o, sels, branches));
+  if (node.type === 'not' && !hasNot(node.operand)) return dnf(node.operand, sels, branches);
+  return [];
+}
+
+function hasNot(node: ConditionNode): boolean {
+  return node.type === 'not' || ((node.type === 'and' || node.type === 'or') && node.operands.some(hasNot));
+}
+
 function cross(a: Term[], b: Term[]): Term[] {
   const out: Term[] = [];
   for (const x of a) for (const y of b) if (out.length < MAX_TERMS * 4) out.push([...x, ...y]);
@@ -149,6 +159,8 @@ interface IndexedRules {
   excludeBy: Map<string, SysmonFilter[]>;
   /** Every field some filter tests. */
   fields: Set<string>;
+  /** Exclude filters by each (lower-case) field they test. */
+  excludeOn: Map<string, SysmonFilter[]>;
 }
 
 const indexed = new WeakMap<ElementRules, IndexedRules>();
@@ -164,7 +176,9 @@ function index(rules: ElementRules): IndexedRules {
       excludeBy.set(k, [...(excludeBy.get(k) ?? []), f]);
     }
     const fields = new Set([...fieldsOf.values()].flat());
-    indexed.set(rules, (ix = { include: rules.include, exclude: rules.exclude, fieldsOf, excludeBy, fields }));
+    const excludeOn = new Map<string, SysmonFilter[]>();
+    for (const f of rules.exclude) for (const k of fieldsOf.get(f) ?? []) excludeOn.set(k, [...(excludeOn.get(k) ?? []), f]);
+    indexed.set(rules, (ix = { include: rules.include, exclude: rules.exclude, fieldsOf, excludeBy, fields, excludeOn }));
   }
   return ix;
 }
@@ -176,8 +190,9 @@ export function simulate(terms: Term[], rules: ElementRules | undefined, eventLa
   if (!rules || (!rules.include.length && !rules.exclude.length)) return { result: 'logged', reasons: [] };
   const ix = index(rules);
   const reasons = new Set<string>();
+  const gaps: Gaps = { safe: [], lost: new Set() };
   const outcomes = terms.map((t) => {
-    const o = termOutcome(t, ix, eventLabel, reasons);
+    const o = termOutcome(t, ix, eventLabel, reasons, gaps);
     if (o !== 'logged') {
       // Say so when the rule's own values could not be compared: the answer is then a bound, not a finding.
       for (const k of t) if (k.opaque && ix.fields.has(k.field.toLowerCase())) reasons.add(`${eventLabel}: the rule's ${k.field}|${k.opaque.join('|')} cannot be compared with the config's conditions`);
@@ -185,29 +200,105 @@ export function simulate(terms: Term[], rules: ElementRules | undefined, eventLa
     return o;
   });
   const result: SimResult = outcomes.every((o) => o === 'logged') ? 'logged' : outcomes.every((o) => o === 'dropped') ? 'dropped' : 'partial';
-  const list = [...reasons];
-  if (list.length > MAX_REASONS) list.splice(MAX_REASONS, list.length - MAX_REASONS, `… and ${list.length - MAX_REASONS} more config filters`);
-  return { result, reasons: list };
+  const sim: Simulation = { result, reasons: capped([...reasons], 'config filters') };
+  // Only what the rule loses to an attacker's choice, not what the verdict already counts as lost.
+  // An exclusion is a way around the rule when some term's events can meet it without it dropping any of them.
+  // Named first: those keyed only on fields that term reads (the OneDrive Image exclusion for an Image rule), as
+  // the attacker then only has to place the binary there; the others also need a renamed binary, a parent ….
+  if (result !== 'dropped' && gaps.safe.length) {
+    const direct: SysmonFilter[] = [];
+    const other: SysmonFilter[] = [];
+    for (const f of ix.exclude) {
+      if (gaps.lost.has(f)) continue;
+      const open = gaps.safe.filter((g) => !g.safe.has(f));
+      if (!open.length) continue;
+      // Whether it is keyed on the term's own fields only matters while fewer than MAX_REASONS are named.
+      const keyed = direct.length < MAX_REASONS && open.some((g) => (ix.fieldsOf.get(f) ?? []).every((x) => g.tested.has(x)));
+      (keyed ? direct : other).push(f);
+    }
+    // Described only as far as they are named: configs hold hundreds of exclusions.
+    const named = [...direct, ...other];
+    if (named.length) sim.evasion = [...named.slice(0, MAX_REASONS).map((f) => describe(eventLabel, 'exclude', f)), ...(named.length > MAX_REASONS ? [`… and ${named.length - MAX_REASONS} more exclusions`] : [])];
+  }
+  return sim;
 }
 
-function termOutcome(term: Term, ix: IndexedRules, label: string, reasons: Set<string>): SimResult {
+/** Does the condition's outcome depend on how the value begins? (`image` with a bare name looks at the end only.) */
+function startDependent(c: SysmonCondition): boolean {
+  if (c.operator === 'image') return c.value.includes('\\');
+  return ['is', 'is not', 'is any', 'begin with', 'not begin with', 'less than', 'more than'].includes(c.operator);
+}
+
+function capped(list: string[], what: string): string[] {
+  if (list.length > MAX_REASONS) list.splice(MAX_REASONS, list.length - MAX_REASONS, `… and ${list.length - MAX_REASONS} more ${what}`);
+  return list;
+}
+
+/**
+ * Per term judged on canonical events, the exclusions that cannot meet its events at all or drop them (every
+ * other exclusion is an evasion for it); lost: exclusions that drop some canonical event of some term.
+ */
+interface Gaps {
+  safe: { safe: Set<SysmonFilter>; tested: Set<string> }[];
+  lost: Set<SysmonFilter>;
+}
+
+function termOutcome(term: Term, ix: IndexedRules, label: string, reasons: Set<string>, gaps: Gaps): SimResult {
   const tested = new Set(term.map((k) => k.field.toLowerCase()));
   const onTested = (f: SysmonFilter) => (ix.fieldsOf.get(f) ?? []).every((x) => tested.has(x));
-  // Only excludes on fields the rule itself tests count (see the module comment).
-  const excludes = [...tested].flatMap((f) => ix.excludeBy.get(f) ?? []).filter(onTested);
-  for (const f of excludes) {
-    if (implies(term, f) === true) {
-      reasons.add(describe(label, 'exclude', f));
-      return 'dropped';
-    }
-  }
+  const canon = canonicalEvents(term);
   let partial = false;
-  for (const f of excludes) {
-    if (intersects(term, f)) {
-      reasons.add(describe(label, 'exclude', f) + ' (drops some matching events)');
-      partial = true;
+  // Exclusions the events cannot settle: on a field with undecidable values (|re …), or testing how a value
+  // begins where the rule leaves the start open (`CommandLine begin with …` for `CommandLine|contains`).
+  const symbolic = new Set([...canon.opaque].flatMap((f) => ix.excludeOn.get(f) ?? []));
+  for (const field of canon.openLeft) {
+    for (const f of ix.excludeOn.get(field) ?? []) if (f.conditions.some((c) => c.field.toLowerCase() === field && startDependent(c))) symbolic.add(f);
+  }
+  // Judged on the events the rule's own values describe: dropping one of them is a logging gap.
+  const j = judgeExcludes(canon, ix.exclude, symbolic);
+  for (const f of j.by) gaps.lost.add(f);
+  if (j.dropped === 'all') {
+    for (const f of j.by) reasons.add(describe(label, 'exclude', f));
+    return 'dropped';
+  }
+  if (j.dropped === 'some') {
+    for (const f of j.by) reasons.add(describe(label, 'exclude', f) + " (drops some events built from the rule's values)");
+    if (j.bound) reasons.add(`${label}: too many combinations of the rule's values to tell whether the exclusions drop all of them`);
+    partial = true;
+  }
+  const safe = new Set(j.by);
+  if (symbolic.size) {
+    // Compared symbolically, and only when they test nothing but fields the rule tests (their purpose is noise);
+    // none of them is called an evasion.
+    for (const f of symbolic) safe.add(f);
+    const excludes = [...symbolic].filter(onTested);
+    for (const f of excludes) {
+      if (implies(term, f) === true) {
+        reasons.add(describe(label, 'exclude', f));
+        return 'dropped';
+      }
+    }
+    for (const f of excludes) {
+      if (intersects(term, f)) {
+        reasons.add(describe(label, 'exclude', f) + ' (drops some matching events)');
+        gaps.lost.add(f);
+        partial = true;
+      }
     }
   }
+  // Every other exclusion that can meet an event the rule matches only does so by the attacker's choice. Only
+  // exclusions on a field the term tests or filters can fail to meet it: the others are looked at once, at the end.
+  const seen = new Set<SysmonFilter>();
+  const byField = new Map<string, Constraint[]>();
+  for (const k of term) byField.set(k.field.toLowerCase(), [...(byField.get(k.field.toLowerCase()) ?? []), k]);
+  for (const field of new Set([...tested, ...avoidedFields(term)])) {
+    for (const f of ix.excludeOn.get(field) ?? []) {
+      if (safe.has(f) || seen.has(f)) continue;
+      seen.add(f);
+      if (!meetsGrouped(byField, f) || outsideRule(term, f)) safe.add(f);
+    }
+  }
+  gaps.safe.push({ safe, tested });
   if (!ix.include.length) return partial ? 'partial' : 'logged';
   if (ix.include.some((f) => onTested(f) && implies(term, f) === true) || coveredByUnion(term, ix.include)) return partial ? 'partial' : 'logged';
   const open = ix.include.filter((f) => !onTested(f));
@@ -223,185 +314,6 @@ function termOutcome(term: Term, ix: IndexedRules, label: string, reasons: Set<s
   }
   reasons.add(`${label}: no include filter matches what the rule looks for`);
   return 'dropped';
-}
-
-/**
- * A rule value list (Image ends with \\a.exe or \\b.exe) is covered when each value is covered by some
- * one-condition include filter on that field, even if no single filter covers them all.
- */
-function coveredByUnion(term: Term, include: SysmonFilter[]): boolean {
-  return term.some((k) => {
-    if (k.all || !k.patterns.length) return false;
-    const single = include.filter((f) => f.conditions.length === 1 && f.conditions[0]?.field.toLowerCase() === k.field.toLowerCase());
-    return k.patterns.every((p) => single.some((f) => patternImplies(p, f.conditions[0] as SysmonCondition) === true));
-  });
-}
-
-/** Does every event of the term satisfy the filter? true / false / undefined (cannot tell). */
-function implies(term: Term, f: SysmonFilter): boolean | undefined {
-  let unknown = false;
-  for (const c of f.conditions) {
-    const on = term.filter((k) => k.field.toLowerCase() === c.field.toLowerCase());
-    if (!on.length) return false; // the rule leaves the field open: some events will not satisfy it
-    const r = on.map((k) => constraintImplies(k, c));
-    if (r.includes(true)) continue;
-    if (r.includes(undefined)) unknown = true;
-    else return false;
-  }
-  return unknown ? undefined : true;
-}
-
-function intersects(term: Term, f: SysmonFilter): boolean {
-  return f.conditions.every((c) => term.filter((k) => k.field.toLowerCase() === c.field.toLowerCase()).every((k) => constraintMeets(k, c)));
-}
-
-function constraintImplies(k: Constraint, c: SysmonCondition): boolean | undefined {
-  const res = k.patterns.map((p) => patternImplies(p, c));
-  if (k.all) return res.includes(true) ? true : res.includes(undefined) ? undefined : false;
-  return res.every((r) => r === true) ? true : res.includes(false) ? false : undefined;
-}
-
-function constraintMeets(k: Constraint, c: SysmonCondition): boolean {
-  const res = k.patterns.map((p) => patternMeets(p, c));
-  return k.all ? res.every(Boolean) : res.some(Boolean);
-}
-
-const MULTI = new Set(['is any', 'contains any', 'contains all', 'excludes any', 'excludes all']);
-const valueCache = new WeakMap<SysmonCondition, string[]>();
-/** The condition's values, lower case (";"-separated for the "any"/"all" operators); computed once. */
-function values(c: SysmonCondition): string[] {
-  let v = valueCache.get(c);
-  if (!v) {
-    v = (MULTI.has(c.operator) ? c.value.split(';') : [c.value]).map((x) => x.trim().toLowerCase()).filter((x) => x !== '' || c.value === '');
-    valueCache.set(c, v);
-  }
-  return v;
-}
-
-/** Every string the pattern matches satisfies the condition? */
-function patternImplies(p: Pattern, c: SysmonCondition): boolean | undefined {
-  if (p.kind === 'opaque') return undefined;
-  if (p.kind === 'exact') return evaluate(c, p.value);
-  const vs = values(c);
-  const has = (v: string) => p.value.includes(v);
-  switch (c.operator) {
-    case 'contains':
-      return has(vs[0] ?? '');
-    case 'contains any':
-      return vs.some(has);
-    case 'contains all':
-      return vs.every(has);
-    case 'begin with':
-      return p.kind === 'startswith' && p.value.startsWith(vs[0] ?? '');
-    case 'end with':
-      return p.kind === 'endswith' && p.value.endsWith(vs[0] ?? '');
-    case 'image': {
-      const v = vs[0] ?? '';
-      return p.kind === 'endswith' && (v.includes('\\') ? p.value === v : p.value.endsWith(`\\${v}`));
-    }
-    case 'excludes':
-    case 'excludes any':
-    case 'excludes all':
-    case 'not begin with':
-    case 'not end with':
-    case 'is not':
-      return false; // a pattern leaves room for values that break these (cannot be sure either way)
-    default:
-      return false;
-  }
-}
-
-/** Can some string the pattern matches satisfy the condition? */
-function patternMeets(p: Pattern, c: SysmonCondition): boolean {
-  if (p.kind === 'opaque') return true;
-  if (p.kind === 'exact') return evaluate(c, p.value);
-  const vs = values(c);
-  const v = vs[0] ?? '';
-  switch (c.operator) {
-    case 'is':
-    case 'is any':
-      return vs.some((x) => fits(p, x));
-    case 'begin with':
-      if (p.kind === 'startswith') return p.value.startsWith(v) || v.startsWith(p.value);
-      return overlap(p.value, v);
-    case 'end with':
-      if (p.kind === 'endswith') return p.value.endsWith(v) || v.endsWith(p.value);
-      return overlap(p.value, v);
-    case 'contains':
-    case 'contains any':
-      return vs.some((x) => overlap(p.value, x));
-    case 'image':
-      return v.includes('\\') ? fits(p, v) : p.kind !== 'endswith' || `\\${v}`.endsWith(p.value) || p.value.endsWith(`\\${v}`) || v === p.value;
-    case 'excludes':
-    case 'excludes any':
-      return !vs.some((x) => p.value.includes(x));
-    case 'excludes all':
-      return !vs.every((x) => p.value.includes(x));
-    case 'not begin with':
-      return !(p.kind === 'startswith' && p.value.startsWith(v));
-    case 'not end with':
-      return !(p.kind === 'endswith' && p.value.endsWith(v));
-    default:
-      return true;
-  }
-}
-
-/**
- * A rule's "contains x" and a filter's "begin/end with y" (or two contains) are taken to meet only when one
- * literal holds the other: "x.anonfiles.com.arpa" satisfies both "contains .anonfiles.com" and "end with
- * .arpa", but neither side means it, and counting such overlaps would flag nearly every rule.
- */
-function overlap(a: string, b: string): boolean {
-  return a.includes(b) || b.includes(a);
-}
-
-/** Does a pattern admit this exact value? */
-function fits(p: Pattern, x: string): boolean {
-  if (p.kind === 'contains') return x.includes(p.value);
-  if (p.kind === 'startswith') return x.startsWith(p.value);
-  if (p.kind === 'endswith') return x.endsWith(p.value);
-  return x === p.value;
-}
-
-/** The condition on a concrete (lower-cased) value. */
-export function evaluate(c: SysmonCondition, value: string): boolean {
-  const vs = values(c);
-  const v = vs[0] ?? '';
-  switch (c.operator) {
-    case 'is':
-      return value === v;
-    case 'is not':
-      return value !== v;
-    case 'is any':
-      return vs.includes(value);
-    case 'contains':
-      return value.includes(v);
-    case 'contains any':
-      return vs.some((x) => value.includes(x));
-    case 'contains all':
-      return vs.every((x) => value.includes(x));
-    case 'excludes':
-      return !value.includes(v);
-    case 'excludes any':
-      return !vs.some((x) => value.includes(x));
-    case 'excludes all':
-      return !vs.every((x) => value.includes(x));
-    case 'begin with':
-      return value.startsWith(v);
-    case 'not begin with':
-      return !value.startsWith(v);
-    case 'end with':
-      return value.endsWith(v);
-    case 'not end with':
-      return !value.endsWith(v);
-    // Sysmon compares the text, not the number: "443" is not less than "1024" (SysmonCommon rules.c).
-    case 'less than':
-      return value < v;
-    case 'more than':
-      return value > v;
-    case 'image':
-      return v.includes('\\') ? value === v : value === v || value.endsWith(`\\${v}`);
-  }
 }
 
 function describe(label: string, onmatch: string, f: SysmonFilter): string {

@@ -96,6 +96,8 @@ function sysmonSummary(a: Assessment, result: CheckResult, catalog: Catalog): Sy
   const report = host.sysmon as NonNullable<typeof host.sysmon>;
   const types = new Map<number, SysmonSummary['types'][number]>();
   const offenders = new Map<string, number>();
+  const evading = new Map<string, number>();
+  let evasionRules = 0;
   for (const q of result.requirements) {
     if (q.kind !== 'sysmon') continue;
     const id = Number(q.id.slice(7));
@@ -106,6 +108,10 @@ function sysmonSummary(a: Assessment, result: CheckResult, catalog: Catalog): Sy
     for (const s of sims) {
       const t = types.get(s.eventId);
       if (t) t[s.result]++;
+      if (s.result === 'logged' && s.evasion?.length) {
+        evasionRules++;
+        for (const e of s.evasion) if (!e.startsWith('…')) evading.set(e, (evading.get(e) ?? 0) + 1);
+      }
       if (s.result === 'logged') continue;
       for (const r of s.reasons) if (!r.startsWith('…')) offenders.set(r, (offenders.get(r) ?? 0) + 1);
     }
@@ -115,6 +121,7 @@ function sysmonSummary(a: Assessment, result: CheckResult, catalog: Catalog): Sy
     schemaVersion: report.schemaVersion,
     types: [...types.values()].sort((x, y) => x.eventId - y.eventId),
     offenders: [...offenders].map(([filter, rules]) => ({ filter, rules })).sort((x, y) => y.rules - x.rules || x.filter.localeCompare(y.filter)).slice(0, 20),
+    ...(evasionRules ? { evasion: { rules: evasionRules, exclusions: [...evading].map(([filter, rules]) => ({ filter, rules })).sort((x, y) => y.rules - x.rules || x.filter.localeCompare(y.filter)).slice(0, 10) } } : {}),
     hazards: report.hazards,
   };
 }

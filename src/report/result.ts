@@ -119,7 +119,7 @@ export interface RuleRow {
   /** With --observed and several hosts: how many hosts give each evidence state. */
   evidenceStates?: Record<EvidenceState, number>;
   /** With a Sysmon config (one host): would Sysmon log the rule's events, per event type, and why not. */
-  sysmon?: { eventId: number; result: 'logged' | 'partial' | 'dropped'; reasons: string[] }[];
+  sysmon?: { eventId: number; result: 'logged' | 'partial' | 'dropped'; reasons: string[]; evasion?: string[] }[];
 }
 
 export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resolution>, catalog: Catalog, version: string): CheckResult {
@@ -282,6 +282,11 @@ export interface SysmonSummary {
   types: { eventId: number; element: string; state: SysmonState; rules: number; logged: number; partial: number; dropped: number }[];
   /** Config filters that drop or cut the events of the most rules. */
   offenders: { filter: string; rules: number }[];
+  /**
+   * Evasion gaps: rules whose events the config logs although some exclusion would drop them when an attacker's
+   * process, file or key matches it; the exclusions named most often.
+   */
+  evasion?: { rules: number; exclusions: { filter: string; rules: number }[] };
   /** Deployment hazards of the config (sysmon-lint), each with its line. */
   hazards: SysmonFinding[];
 }

@@ -99,6 +99,7 @@ function verboseRule(r: RuleRow, result: CheckResult, dim: (s: string) => string
   if (r.unknownReason) lines.push(t(`      unknown: ${r.unknownReason}`));
   else for (const alt of renderAlternatives(r, result)) lines.push(t(`      ${alt}`));
   for (const n of r.notes) lines.push(dim(t(`      note: ${n}`)));
+  for (const s of r.sysmon ?? []) for (const e of s.evasion ?? []) lines.push(t(`      evasion (Sysmon ${s.eventId}, logged unless the attacker matches it): ${e}`));
   return lines;
 }
 
@@ -115,6 +116,11 @@ export function sysmonLines(sy: NonNullable<Readiness['sysmon']>, o: { color: bo
     lines.push(o.bold('Config filters that cost the most rules'));
     for (const f of sy.offenders.slice(0, o.offenders)) lines.push(...o.say(`${String(f.rules).padStart(5)}  ${f.filter}`, '  ', '         '));
     if (o.more && sy.offenders.length > o.offenders) lines.push(o.dim(`  … ${sy.offenders.length - o.offenders} more ${o.more}`));
+  }
+  if (sy.evasion) {
+    // Not counted against readiness: the rule's own events are logged; these exclusions are a way around it.
+    lines.push(o.bold('Exclusions an attacker can use') + o.dim(`  (evasion gaps, not logging gaps: ${sy.evasion.rules} rule × event type pairs are logged only while the attacker's process, file or key avoids them)`));
+    for (const f of sy.evasion.exclusions.slice(0, Math.min(o.offenders, 10))) lines.push(...o.say(`${String(f.rules).padStart(5)}  ${f.filter}`, '  ', '         '));
   }
   if (sy.hazards?.length) lines.push(o.bold('Deployment hazards of the config (sysmon-lint)'), ...findingLines(sy.hazards, '  '));
   return lines;
