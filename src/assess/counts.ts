@@ -114,7 +114,7 @@ const SETTLES: Record<string, string> = {
   policy: 'policies.reg / policies-system.reg in a host snapshot, or --gpresult',
   sysmon: 'sysmon-service.txt + sysmon-config.xml in a host snapshot, or --sysmon',
   channel: 'wevtutil-gl.txt with wevtutil-el.txt (the full channel list) in a host snapshot',
-  sacl: 'auditpol-resourcesacl.txt (global SACLs), sacls.txt (collect-script <rules> --format ps1: the watched paths)',
+  sacl: 'auditpol-resourcesacl.txt (global), sacls.txt (collect-script <rules> --format ps1)',
   role: '--role, or a host snapshot (gpresult, systeminfo, wevtutil-el.txt)',
 };
 
