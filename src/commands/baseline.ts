@@ -4,7 +4,7 @@
  */
 import { assessBaselines } from '../assess/baseline-check.js';
 import { compareHost } from '../assess/baseline.js';
-import { findBaseline, loadBaselines, type Baseline } from '../catalog/baselines.js';
+import { baselineFamilies, baselineFamily, familyMember, findBaseline, loadBaselines, type Baseline } from '../catalog/baselines.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { loadCatalog } from '../catalog/load.js';
 import { MappingError, withMappings } from '../catalog/mappings.js';
@@ -31,8 +31,11 @@ export interface BaselineCliOptions {
 
 /** The named baselines, or a usage error that lists the known names. */
 function pick(all: Baseline[], names: string[]): Baseline[] {
-  return names.map((name) => {
+  return names.flatMap((name) => {
     const b = findBaseline(all, name);
+    // A family name stands for all its variants (check --baseline windows-default: one host per computer type).
+    const family = b ? undefined : baselineFamily(all, name);
+    if (family) return family;
     if (!b) throw new UsageError(`unknown baseline "${name}" (known: ${all.map((x) => x.name).join(', ')}; \`logsource-check baseline --list\` describes them)`);
     return b;
   });
@@ -51,11 +54,13 @@ export async function baseline(name: string | undefined, opts: BaselineCliOption
   const catalog = loadCatalog();
   const all = loadBaselines(catalog);
   if (opts.list || name === 'list') {
-    emit(renderBaselineList(all, opts.format), opts.output, 'baseline list');
+    emit(renderBaselineList(all, opts.format, baselineFamilies(all)), opts.output, 'baseline list');
     return;
   }
   if (!name) throw new UsageError('name a baseline (`logsource-check baseline --list` shows them) and give host inputs (--gpresult, --auditpol, --host)');
-  const [b] = pick(all, [name]);
+  // A family name (windows-default): each host is compared with the member for its computer type.
+  const family = findBaseline(all, name) ? undefined : baselineFamily(all, name);
+  const [b] = family ? [family[0]!] : pick(all, [name]);
   if (!b) return;
   const inputs = { host: opts.host, gpresult: opts.gpresult, auditpol: opts.auditpol, sysmon: opts.sysmon, collector: opts.collector, roles: opts.role };
   if (!inputs.host?.length && !inputs.gpresult?.length && !inputs.auditpol?.length) {
@@ -70,8 +75,28 @@ export async function baseline(name: string | undefined, opts: BaselineCliOption
   if (env.missing.length) throw new UsageError(`no such file or directory: ${env.missing.join(', ')}`);
   for (const e of env.errors) process.stderr.write(`logsource-check: ${terminalLine(`${e.path}: ${e.message}`)}\n`);
   if (!env.hosts.length) throw new UsageError(`no usable host input: ${env.errors.map((e) => `${e.path}: ${e.message}`).join('; ') || 'no files found'}`);
-  const hosts = env.hosts.map((h) => compareHost(b, h, catalog, { assumeDefaults: opts.assumeDefaults }));
-  emit(renderBaselineComparison(b, hosts, opts.format, { verbose: opts.verbose, width: process.stdout.columns }), opts.output, 'report');
+  // Hosts grouped by the baseline they are compared with (one group unless a family meets several host types).
+  const groups = new Map<Baseline, typeof env.hosts>();
+  for (const h of env.hosts) {
+    const member = family ? familyMember(family, h.role?.kind) : b;
+    if (!member) {
+      process.stderr.write(`logsource-check: ${terminalLine(`${h.name}: baseline ${name} has one variant per computer type (${family!.map((m) => m.name).join(', ')}) and this host's type is not known (--role workstation|server|dc settles it); not compared`)}\n`);
+      continue;
+    }
+    groups.set(member, [...(groups.get(member) ?? []), h]);
+  }
+  if (!groups.size) throw new UsageError(`baseline ${name}: no host of a known computer type (--role workstation|server|dc)`);
+  const compared: ReturnType<typeof compareHost>[] = [];
+  const parts: string[] = [];
+  for (const [member, list] of groups) {
+    const hs = list.map((h) => compareHost(member, h, catalog, { assumeDefaults: opts.assumeDefaults }));
+    compared.push(...hs);
+    parts.push(renderBaselineComparison(member, hs, opts.format, { verbose: opts.verbose, width: process.stdout.columns }));
+  }
+  const hosts = compared;
+  // Several groups in JSON: one array of the per-baseline documents.
+  const text = parts.length === 1 ? parts[0]! : opts.format === 'json' ? `[${parts.map((t) => t.trim()).join(',\n')}]\n` : parts.join('\n');
+  emit(text, opts.output, 'report');
   if (opts.failUnder !== undefined) {
     const below = hosts.filter((h) => h.metPercent !== null && h.metPercent < (opts.failUnder as number));
     if (below.length) {

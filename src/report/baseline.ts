@@ -31,14 +31,15 @@ export function renderBaselineComparison(baseline: Baseline, hosts: BaselineComp
 }
 
 /** `baseline --list`: name, title, version and source of every shipped baseline. */
-export function renderBaselineList(list: Baseline[], format: BaselineFormat): string {
+export function renderBaselineList(list: Baseline[], format: BaselineFormat, families: { name: string; members: Baseline[] }[] = []): string {
   if (format === 'json') return `${jsonSafe(JSON.stringify(list.map(baselineInfo), null, 2))}\n`;
   if (format === 'csv') return csv().stringify(list.map((b) => [b.name, b.title, b.publisher, b.version, b.source, b.role ?? ''].map(csvCell)), { header: true, columns: ['name', 'title', 'publisher', 'version', 'source', 'role'] });
   if (format === 'markdown') {
     const rows = list.map((b) => `| \`${b.name}\` | ${markdownCell(b.title)} | ${markdownCell(b.version)} | ${markdownCell(b.source)} |`);
     return ['| Baseline | Title | Version | Source |', '| --- | --- | --- | --- |', ...rows, ''].join('\n');
   }
-  return `${list.map((b) => terminal(`${b.name}\n  ${b.title}\n  ${b.publisher} · ${b.version} · ${counts(b)}\n  ${b.source}`)).join('\n')}\n`;
+  const fam = families.map((f) => terminal(`${f.name}\n  one variant per computer type, picked for each host by its role: ${f.members.map((m) => `${m.name} (${m.role})`).join(', ')}`));
+  return `${[...list.map((b) => terminal(`${b.name}\n  ${b.title}\n  ${b.publisher} · ${b.version} · ${counts(b)}\n  ${b.source}`)), ...fam].join('\n')}\n`;
 }
 
 function baselineInfo(b: Baseline) {
