@@ -11,7 +11,7 @@
  * roles are not in a GPO: unknown, unless --role says.
  */
 import type { Catalog } from '../catalog/catalog.js';
-import type { GpresultSettings } from './gpresult.js';
+import { CLASSIC_LOGS, templateLog, type GpresultSettings } from './gpresult.js';
 import type { GpoInput } from './gpo.js';
 import { applyGpresult } from './merge.js';
 import { emptyHost, type HostEnvironment } from './model.js';
@@ -77,7 +77,7 @@ class Registry {
 /** The registry keys anything here reads. */
 function keysRead(catalog: Catalog): Set<string> {
   const keys = new Set(catalog.policies.flatMap((p) => p.registry.map((r) => normaliseKey(r.key))));
-  for (const log of Object.values(LOGS)) keys.add(normaliseKey(`HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\EventLog\\${log}`));
+  for (const log of CLASSIC_LOGS) keys.add(normaliseKey(`HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\EventLog\\${log}`));
   return keys;
 }
 
@@ -225,15 +225,12 @@ function applyPolicies(host: HostEnvironment, gpos: GpoInput[], reg: Registry, f
   }
 }
 
-const LOGS: Record<string, string> = { security: 'Security', system: 'System', application: 'Application', setup: 'Setup' };
-
 /** "Specify the maximum log file size (KB)" (EventLog\<log>\MaxSize) set by the GPOs, over the Security Settings size. */
 function applyTemplateLogSizes(host: HostEnvironment, reg: Registry): void {
   for (const [key, values] of reg.values) {
-    const m = /^HKLM\\SOFTWARE\\POLICIES\\MICROSOFT\\WINDOWS\\EVENTLOG\\([^\\]+)$/.exec(key);
+    const log = templateLog(key);
     const size = values.get('maxsize');
-    if (!m || typeof size?.data !== 'number') continue;
-    const log = LOGS[(m[1] as string).toLowerCase()] ?? (m[1] as string);
+    if (!log || typeof size?.data !== 'number') continue;
     const policy = `GPO ${size.gpo}: the administrative template "Specify the maximum log file size (KB)" (Windows Components > Event Log Service > ${log})`;
     host.eventLogs.set(log, { log, maxSizeKB: size.data, retention: host.eventLogs.get(log)?.retention, source: `${LABEL} (GPO ${size.gpo}, registry.pol)`, policy });
   }

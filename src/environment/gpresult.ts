@@ -178,7 +178,15 @@ export function readComputerExtensions(computer: XmlNode, catalog: Catalog, gpoO
   out.forceSubcategories = force?.value;
 }
 
-const logName = (s: string) => s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
+/** A classic log's name as Windows writes it (Security, System …), whatever case an input used; other names as given. */
+export const CLASSIC_LOGS = ['Application', 'Security', 'Setup', 'System'] as const;
+export const logName = (s: string): string => CLASSIC_LOGS.find((l) => l.toLowerCase() === s.toLowerCase()) ?? s;
+
+/** The log whose administrative-template size a (normalised, upper-case) registry key holds: …\EventLog\<log>. */
+export function templateLog(key: string): string | undefined {
+  const m = /^HKLM\\SOFTWARE\\POLICIES\\MICROSOFT\\WINDOWS\\EVENTLOG\\([^\\]+)$/i.exec(key);
+  return m ? logName(m[1] as string) : undefined;
+}
 
 const indexes = new WeakMap<Catalog, { byKey: Map<string, string>; categories: Set<string> }>();
 

@@ -16,7 +16,7 @@ import { decodeText, MAX_INPUT_FILE, readBounded, readText } from '../decode.js'
 import { errnoMessage } from '../rules/files.js';
 import { parseAuditpol } from './auditpol.js';
 import { applyAuditpol, applyGpresult } from './merge.js';
-import { parseGpresult } from './gpresult.js';
+import { logName, parseGpresult, templateLog } from './gpresult.js';
 import { emptyHost, hostKey, type HostEnvironment, type InputError } from './model.js';
 import { normaliseKey, parseRegFile, type RegFile } from './regfile.js';
 import { registryPolicyOn } from './registry-match.js';
@@ -238,10 +238,9 @@ function readRegistry(host: HostEnvironment, snap: Snapshot, catalog: Catalog, e
   // Administrative-template log sizes (EventLog\<log>\MaxSize, KB) where wevtutil does not say better.
   for (const { file, reg } of regs) {
     for (const [key, values] of reg.keys) {
-      const m = /^HKLM\\SOFTWARE\\POLICIES\\MICROSOFT\\WINDOWS\\EVENTLOG\\([^\\]+)$/i.exec(key);
+      const log = templateLog(key);
       const size = values.get('maxsize')?.data;
-      if (!m || typeof size !== 'number') continue;
-      const log = logName(m[1] as string);
+      if (!log || typeof size !== 'number') continue;
       const policy = `the administrative template "Specify the maximum log file size (KB)" (Windows Components > Event Log Service > ${log}; ${file}: ${key}\\MaxSize)`;
       host.eventLogs.set(log, { log, maxSizeKB: size, retention: host.eventLogs.get(log)?.retention, source: `${file} (administrative template)`, policy });
     }
@@ -256,7 +255,6 @@ function addNotes(host: HostEnvironment, file: string, list: readonly string[]):
   for (const n of list) host.notes.push(`${file}: ${n}`);
 }
 
-const logName = (s: string) => ({ security: 'Security', system: 'System', application: 'Application', setup: 'Setup' })[s.toLowerCase()] ?? s;
 
 /** wevtutil gl: every channel's state; sizes and retention as in force. */
 function readChannels(host: HostEnvironment, snap: Snapshot, catalog: Catalog, errors: InputError[]): void {
