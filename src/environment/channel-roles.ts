@@ -62,6 +62,9 @@ export function rolesFromChannels(host: HostEnvironment, catalog: Catalog): void
     const r = roleOfChannel(facts, c.name);
     if (r && !present.has(r.role)) present.set(r.role, c.name);
   }
+  // A role object only when the list tells something (a host with no role input keeps none).
+  const tells = present.size > 0 || ch.complete;
+  if (!tells) return;
   const role = (host.role ??= { features: new Set(), complete: false, source: ch.source });
   for (const [r, channel] of present) {
     const why = `wevtutil-gl.txt lists the ${channel} channel`;
