@@ -8,6 +8,7 @@ import type { HazardClass } from '../catalog/hazards.js';
 import type { VolumeClass, VolumeRating } from '../catalog/volume.js';
 import type { AssessRule } from './counts.js';
 import { rankFixes, type RankedFix, type RankItem } from './rank.js';
+import { bySetting } from './settings.js';
 import { budgetClass, fixVolume, maxBudget, overBudget, valueWeight, volumeLookup, type HostKind, type RankMode, type VolumeOptions } from './volume.js';
 
 export interface Recommendation {
@@ -69,26 +70,35 @@ export interface HostGroup {
 export function recommend(items: RankItem[], groups: HostGroup[], rules: AssessRule[], catalog: Catalog, kinds: HostKind[], vol: VolumeOptions = {}, usable?: (id: string) => boolean): RankedRecommendations {
   const volumeOf = volumeLookup(catalog, kinds);
   const ranking: RankMode = vol.rank ?? 'rules';
-  const cost = ranking === 'value' ? (id: string) => valueWeight(volumeOf(id).class) : undefined;
   const max = vol.maxVolume;
   // Blocking and archiving settings are never a fix: an alternative needing one cannot be taken.
   const safe = usable ? (id: string) => !catalog.withheld(id) && usable(id) : (id: string) => !catalog.withheld(id);
   const allowed = max ? (id: string) => safe(id) && !overBudget(budgetClass(volumeOf(id)), max) : safe;
-  const fixes = rankFixes(items, 100, { cost, allowed });
+  // Ranked per setting (settings.ts): one Sysmon element is one fix, whichever of its event types the rules read.
+  // A setting is allowed when every requirement it turns on is; it costs once, at its highest volume.
+  const view = bySetting(items, catalog);
+  const ids = (k: string) => view.members.get(k) ?? [k];
+  const cost = ranking === 'value' ? (k: string) => valueWeight(fixVolume(ids(k).map(volumeOf))) : undefined;
+  const lift = (ok: (id: string) => boolean) => (k: string) => ids(k).every(ok);
+  const expand = (f: RankedFix): RankedFix => ({ ...f, requires: view.expand(f.requires) });
+  const fixes = rankFixes(view.items, 100, { cost, allowed: lift(allowed) }).map(expand);
   const recommendations = fixes.map((f, i) => toRecommendation(f, i, groups, rules, volumeOf));
   const withheld = withheldFixes(items, catalog);
   const extra = withheld.length ? { withheld } : {};
   if (!max) return { recommendations, ranking, ...extra };
   // The unbudgeted ranking names what the budget costs: each of its fixes that needs a setting above it.
-  const leftOut = rankFixes(items, 100, { cost, allowed: safe })
+  const leftOut = rankFixes(view.items, 100, { cost, allowed: lift(safe) })
+    .map(expand)
     .filter((f) => overBudget(maxBudget(f.requires.map(volumeOf)), max))
     .map((f) => ({ requires: f.requires, volume: fixVolume(f.requires.map(volumeOf)) as VolumeBudget['leftOut'][number]['volume'], unlocks: f.unlocks }));
   const settingsAbove = [...new Set(leftOut.flatMap((f) => f.requires.filter((id) => overBudget(budgetClass(volumeOf(id)), max))))].sort();
   // Rules that --max-volume high would add: no way within the budget, and a way that needs no withheld setting.
   let onlyAbove = 0;
-  for (const i of items) {
+  const inBudget = lift(allowed);
+  const safeSetting = lift(safe);
+  for (const i of view.items) {
     const open = i.missing.length > 0 && i.missing.every((m) => m.length > 0);
-    if (open && !i.missing.some((m) => m.every((id) => allowed(id))) && i.missing.some((m) => m.every(safe))) onlyAbove += i.weight;
+    if (open && !i.missing.some((m) => m.every(inBudget)) && i.missing.some((m) => m.every(safeSetting))) onlyAbove += i.weight;
   }
   return { recommendations, ranking, budget: { max, leftOut, settingsAbove, onlyAbove }, ...extra };
 }
