@@ -12,6 +12,7 @@ import { budgetLine, rankingNote } from './volume-text.js';
 import { withheldLine } from './hazard-text.js';
 import type { CheckResult, HostRow, Readiness, RuleRow } from './result.js';
 import { howLines, outOfScopeLine, rankList, shortLogsource, summaryLine, verdictLine } from './text.js';
+import { fixSettings } from './fix-settings.js';
 
 export interface HtmlOptions {
   /** When the report was made (the CLI passes today's date; left out, the page says nothing). */
@@ -99,7 +100,7 @@ function requirementSection(result: CheckResult): string {
 
 function fixSection(rd: Readiness): string {
   const shown = rd.recommendations.slice(0, 20);
-  const rows = shown.map((f) => `<tr><td class="n">${f.rank}</td><td>${f.requires.map((q) => `${esc(q.name)} <span class="st">${esc(String(q.state))}</span>`).join('<br>')}<br><span class="st">volume ${esc(f.volume)}</span></td><td class="n">${f.unlocks}</td></tr>`);
+  const rows = shown.map((f) => `<tr><td class="n">${f.rank}</td><td>${fixSettings(f.requires).map((s) => `${esc(s.name)} <span class="st">${esc(s.state)}</span>`).join('<br>')}<br><span class="st">volume ${esc(f.volume)}</span></td><td class="n">${f.unlocks}</td></tr>`);
   const volumeLines = [rankingNote(rd), budgetLine(rd), withheldLine(rd)].filter((l): l is string => !!l).map((l) => `<p class="sub">${esc(l)}</p>`).join('');
   const how = howLines(shown, { oneBlock: true }).map((h) => `<li><b>${h.ranks.length > 1 ? 'Fixes' : 'Fix'} ${esc(rankList(h.ranks))}:</b> ${esc(h.text)}${h.code.length ? `<pre><code>${esc(h.code.join('\n'))}</code></pre>` : ''}</li>`);
   const unlocks = rd.hosts.length > 1 ? 'Unlocks (rules × hosts)' : 'Unlocks (rules)';

@@ -11,6 +11,7 @@ import type { CheckResult, Readiness } from './result.js';
 import { evidenceMarkdown } from './evidence.js';
 import { planMarkdown } from './plans-text.js';
 import { groupUnknownReasons, howLines, outOfScopeLine, rankList, renderAlternatives, shortLogsource, summaryLine, verdictLine } from './text.js';
+import { settingLabels } from './fix-settings.js';
 
 /** Table cells: cut to CELL_CHARS (src/report/cell.ts), then escaped. */
 const tc = (s: string): string => cell(tableText(s));
@@ -124,7 +125,7 @@ function fixes(rd: Readiness, out: string[]): void {
   const shown = rd.recommendations.slice(0, 10);
   out.push('', '## Top fixes', '', `Each ranked given the ones above it; ${rd.recommendations.length} in all${rd.recommendations.length > 10 ? ' (the rest under Requirements and in the JSON report)' : ''}.`, '');
   out.push(`| # | Change (state now) | Unlocks${rd.hosts.length > 1 ? ' (rules × hosts)' : ''} |`, '| ---: | --- | ---: |');
-  for (const f of shown) out.push(`| ${f.rank} | ${tc(`${f.requires.map((q) => `${q.name} (${q.state})`).join(' + ')} · volume ${f.volume}`)} | ${f.unlocks} |`);
+  for (const f of shown) out.push(`| ${f.rank} | ${tc(`${settingLabels(f.requires).join(' + ')} · volume ${f.volume}`)} | ${f.unlocks} |`);
   for (const line of [rankingNote(rd), budgetLine(rd), withheldLine(rd)]) if (line) out.push('', cell(line));
   out.push('', '**How**', '');
   for (const h of howLines(shown, { oneBlock: true })) {

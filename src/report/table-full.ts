@@ -4,6 +4,7 @@ import type { CheckResult, HostRow, Readiness, RuleRow } from './result.js';
 import { evidenceTable } from './evidence.js';
 import { paint, paintState, Table, type TableOptions } from './table-style.js';
 import { groupUnknownReasons, renderAlternatives, summaryLine, verdictLine } from './text.js';
+import { fixSettings } from './fix-settings.js';
 
 /** --verbose: every section in full (every log source, requirement, fix, host, reason and rule). */
 export function renderFullTable(result: CheckResult, opts: TableOptions = {}): string {
@@ -65,7 +66,8 @@ export function renderFullTable(result: CheckResult, opts: TableOptions = {}): s
     const width = Math.max(84, (opts.width ?? 160) - 60);
     const ft = new (Table())({ head: ['#', 'Change', rd.hosts.length > 1 ? 'Unlocks (rules × hosts)' : 'Unlocks', 'How'], style, colWidths: [null, null, null, width] as unknown as number[], wordWrap: true });
     for (const f of rd.recommendations) {
-      ft.push([String(f.rank), f.requires.map((q) => `${t(q.name)} (${q.state})`).join('\n+ '), String(f.unlocks), f.requires.map((q) => t(q.enable)).join('\n')]);
+      const settings = fixSettings(f.requires);
+      ft.push([String(f.rank), settings.map((s) => `${t(s.name)} (${s.state})`).join('\n+ '), String(f.unlocks), settings.flatMap((s) => s.enable.map(t)).join('\n')]);
     }
     out.push('', bold('Ranked fixes') + dim('  (each given the ones above it)'), ft.toString());
     for (const f of rd.recommendations) out.push(`  #${f.rank} unlocks: ${t(f.rules.map((r) => r.title).join('; '))}`);

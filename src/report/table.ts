@@ -6,10 +6,11 @@
 import { terminalLine as t } from '../escape.js';
 import { budgetLine, rankingNote } from './volume-text.js';
 import { withheldLine } from './hazard-text.js';
-import type { CheckResult, HostRow, Readiness, RecommendationRow, RequirementRow } from './result.js';
+import type { CheckResult, HostRow, Readiness, RequirementRow } from './result.js';
 import { hostLines, renderFullTable, sysmonLines, type Say } from './table-full.js';
 import { evidenceTable } from './evidence.js';
 import { paint, Table, type TableOptions } from './table-style.js';
+import { settingLabels } from './fix-settings.js';
 
 export type { TableOptions } from './table-style.js';
 import { groupUnknownReasons, howLines, outOfScopeLine, rankList, shortLogsource, summaryLine, verdictLine, wrap } from './text.js';
@@ -53,7 +54,7 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
     const rankWidth = String(shown.length).length + 2;
     const unlockWidth = Math.max(unlocks.length, ...shown.map((f) => f.unlocks.toLocaleString('en-US').length)) + 2;
     const ft = new (Table())({ head: ['#', unlocks, 'Change (state now)'], style, chars: COMPACT, colWidths: [rankWidth, unlockWidth, Math.max(30, width - rankWidth - unlockWidth - 4)], wordWrap: true });
-    for (const f of shown) ft.push([String(f.rank), f.unlocks.toLocaleString('en-US'), `${fixNames(f.requires).join(' + ')} ${dim(`· volume ${f.volume}`)}`]);
+    for (const f of shown) ft.push([String(f.rank), f.unlocks.toLocaleString('en-US'), `${settingLabels(f.requires).map(t).join(' + ')} ${dim(`· volume ${f.volume}`)}`]);
     out.push('', bold('Top fixes') + dim(`  (each ranked given the ones above it; ${rd.recommendations.length} in all)`), ft.toString());
     for (const line of [rankingNote(rd), budgetLine(rd)]) if (line) out.push(...say(line, '  ', '    ').map(dim));
     // The withheld fixes share the "more" line: the default table stays one screen.
@@ -94,22 +95,6 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
 }
 
 /** Sysmon types are named by their config element, one name per element: "Sysmon RegistryEvent (EID 12, 14) (unknown)". */
-function fixNames(requires: RecommendationRow['requires']): string[] {
-  const names: string[] = [];
-  const byGroup = new Map<string, { ids: string[]; state: string; at: number }>();
-  for (const q of requires) {
-    if (!q.group) {
-      names.push(t(`${q.name} (${q.state})`));
-      continue;
-    }
-    const g = byGroup.get(q.group) ?? { ids: [], state: q.state, at: names.push('') - 1 };
-    g.ids.push(q.id.slice(7));
-    byGroup.set(q.group, g);
-  }
-  for (const [el, g] of byGroup) names[g.at] = t(`Sysmon ${el} (EID ${g.ids.join(', ')}) (${g.state})`);
-  return names;
-}
-
 type Style = { head: string[]; border: string[] };
 
 function hostsBlock(rd: Readiness, width: number, style: Style, say: Say, dim: (s: string) => string): string[] {
