@@ -7,6 +7,7 @@
  */
 import type { Catalog } from '../catalog/catalog.js';
 import type { RankItem } from './rank.js';
+import { describeRequirement } from '../requirements/describe.js';
 
 /** The setting a requirement belongs to: `sysmon-element:<Element>` for a Sysmon type with an element, else the id. */
 export function settingOf(id: string, catalog: Catalog): string {
@@ -60,4 +61,28 @@ function compareIds(a: string, b: string): number {
   const na = a.startsWith('sysmon:') ? Number(a.slice(7)) : NaN;
   const nb = b.startsWith('sysmon:') ? Number(b.slice(7)) : NaN;
   return Number.isNaN(na) || Number.isNaN(nb) ? a.localeCompare(b) : na - nb;
+}
+
+/**
+ * Names of the settings a list of requirements needs, each once: Sysmon types of one element as
+ * "Sysmon RegistryEvent (EID 12, 13, 14)", the others by `name` (a caller may merge more, e.g. the outcomes of
+ * one audit subcategory in the fix files).
+ */
+export function settingNames(ids: string[], catalog: Catalog, name: (id: string) => string = (id) => describeRequirement(id, catalog).name): string[] {
+  const out: string[] = [];
+  const elements = new Map<string, { at: number; eids: string[] }>();
+  for (const id of ids) {
+    const key = settingOf(id, catalog);
+    if (key.startsWith('sysmon-element:')) {
+      const element = key.slice('sysmon-element:'.length);
+      let g = elements.get(element);
+      if (!g) elements.set(element, (g = { at: out.push('') - 1, eids: [] }));
+      if (!g.eids.includes(id.slice(7))) g.eids.push(id.slice(7));
+      continue;
+    }
+    const n = name(id);
+    if (!out.includes(n)) out.push(n);
+  }
+  for (const [element, g] of elements) out[g.at] = `Sysmon ${element} (EID ${g.eids.sort((a, b) => Number(a) - Number(b)).join(', ')})`;
+  return out;
 }

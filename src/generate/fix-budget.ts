@@ -15,6 +15,7 @@ import { hostKey, type HostEnvironment } from '../environment/model.js';
 import type { Observations } from '../observe/model.js';
 import type { Readiness } from '../report/result.js';
 import { describeRequirement } from '../requirements/describe.js';
+import { settingNames } from '../assess/settings.js';
 
 /** The budget fix applies when --max-volume is not given: high-volume settings only when asked for. */
 export const FIX_DEFAULT_MAX_VOLUME: VolumeClass = 'medium';
@@ -45,8 +46,8 @@ export function leftOutLine(rd: { volumeBudget?: Pick<NonNullable<Readiness['vol
   if (!b.settingsAbove.length) return undefined;
   const classes = [...new Set(b.settingsAbove.map((id) => volumeOf(id).class))].filter((c): c is VolumeClass => !!c);
   const top = classes.includes('high') ? 'high' : classes.includes('medium') ? 'medium' : 'low';
-  // Success and Failure of one subcategory are one setting to whoever applies the file.
-  const names = [...new Set(b.settingsAbove.map((id) => settingName(id, catalog)))];
+  // Success and Failure of one subcategory are one setting to whoever applies the file; so is one Sysmon element.
+  const names = settingNames(b.settingsAbove, catalog, (id) => settingName(id, catalog));
   const what = classes.length === 1 ? `${top}-volume` : `${classes.join(' or ')}-volume`;
   const unit = hostCount > 1 ? 'rule × host pair' : 'rule';
   const need = b.onlyAbove ? `the only ${way} to make ${b.onlyAbove} more ${unit}${b.onlyAbove === 1 ? '' : 's'} ready` : 'no rule needs them alone (other ways within the budget make the same rules ready)';

@@ -15,6 +15,7 @@ import type { CheckResult, PlanFigures, PlanProjection } from '../report/result.
 import type { LoadedRule } from '../rules/model.js';
 import { leftOutLine, settingName } from './fix-budget.js';
 import { volumeLookup } from '../assess/volume.js';
+import { settingNames } from '../assess/settings.js';
 import { planReadme } from './plans-readme.js';
 import { rankPlans, sysmonPlan, type PlanChoice } from './plans.js';
 import { figures, project, projectBuiltin } from './projection.js';
@@ -81,5 +82,5 @@ export function fixPlans(result: CheckResult, assessment: Assessment, catalog: C
 
 /** Success and Failure of one subcategory are one setting to whoever applies the files; forward: is a note, not a file. */
 function settingCount(ids: string[], catalog: Catalog): number {
-  return new Set(ids.filter((id) => !id.startsWith('forward:')).map((id) => settingName(id, catalog))).size;
+  return settingNames(ids.filter((id) => !id.startsWith('forward:')), catalog, (id) => settingName(id, catalog)).length;
 }

@@ -1,6 +1,7 @@
 import { finishCounts, type Assessment, type VerdictCounts } from '../assess/assess.js';
 import type { Verdict } from '../assess/verdict.js';
 import { percent } from '../assess/counts.js';
+import { settingNames } from '../assess/settings.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { compareRequirements, describeRequirement } from '../requirements/describe.js';
 import type { CheckResult, LogsourceReadiness, ShownState, SysmonSummary } from './result.js';
@@ -63,7 +64,7 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
       ...(a.channels ? { channels: a.channels } : {}),
       ...(a.ranking === 'value' ? { ranking: 'value' as const } : {}),
       ...(a.withheld ? { withheld: a.withheld.map((w) => ({ ...w, names: w.requires.map((id) => describeRequirement(id, catalog).name) })) } : {}),
-      ...(a.volumeBudget ? { volumeBudget: { max: a.volumeBudget.max, settingsAbove: a.volumeBudget.settingsAbove, onlyAbove: a.volumeBudget.onlyAbove, leftOut: a.volumeBudget.leftOut.map((f) => ({ ...f, names: f.requires.map((id) => describeRequirement(id, catalog).name) })) } } : {}),
+      ...(a.volumeBudget ? { volumeBudget: { max: a.volumeBudget.max, settingsAbove: a.volumeBudget.settingsAbove, onlyAbove: a.volumeBudget.onlyAbove, leftOut: a.volumeBudget.leftOut.map((f) => ({ ...f, names: settingNames(f.requires, catalog) })) } } : {}),
       hosts: a.hosts.map((h) => ({ name: h.name, role: h.role, seen: h.seen, files: h.files, summary: h.summary, notes: h.notes, conflicts: h.conflicts, warnings: h.warnings })),
       recommendations: a.recommendations.map((rec) => ({
         rank: rec.rank,
