@@ -52,7 +52,7 @@ describe('volume of ranked fixes', () => {
     for (const f of leftOut) expect(['medium', 'high']).toContain(f.volume);
     expect(leftOut.map((f: { requires: string[] }) => f.requires.join())).toContain('sysmon:1');
     const table = runCli(['examples/rules', '--gpresult', DC, '--max-volume', 'low']).stdout;
-    expect(table).toMatch(/--max-volume low left out 5 fixes above it, from the ranked list and the fix files: Sysmon EID 1 ProcessCreate \(medium, 2 rules\)/);
+    expect(table).toMatch(/--max-volume low left out 5 fixes above it, from the ranked list and the fix files: Sysmon ProcessCreate \(EID 1\) \(medium, 2 rules\)/);
     expect(table).toMatch(/volume unrated/);
     expect(runCli(['examples/rules', '--gpresult', DC, '--max-volume', 'low', '--format', 'markdown']).stdout).toMatch(/--max-volume low left out 5 fixes/);
     expect(runCli(['examples/rules', '--gpresult', DC, '--max-volume', 'low', '--format', 'html']).stdout).toMatch(/--max-volume low left out 5 fixes/);
