@@ -22,7 +22,8 @@ describe.skipIf(!HAVE_CORPUS)('one screen: SigmaHQ rules/ with one gpresult', ()
     expect(wide).toMatch(/^Readiness 61\.1% of 2,386 applicable Windows rules ready — ready 1,458 \(593 degraded\)/m);
     expect(wide).toMatch(/734 rules for other products are out of scope \(linux 210, azure 123/);
     expect(wide).not.toMatch(/linux\/category\/process_creation/); // non-Windows sources are one line, not rows
-    expect(wide).toContain('Sysmon RegistryEvent (EID 12, 14)'); // one name per config element
+    expect(wide).toContain('Sysmon RegistryEvent (EID 12, 13, 14)'); // one fix per config element (issue 27)
+    expect(wide).not.toMatch(/RegistryEvent \(EID 1[234](, 1[234])?\)/); // never split into two fixes
     expect(wide.match(/install Sysmon/g)).toHaveLength(1); // "how" said once
   });
 
