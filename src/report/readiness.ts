@@ -66,27 +66,42 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
       ...(a.withheld ? { withheld: a.withheld.map((w) => ({ ...w, names: w.requires.map((id) => describeRequirement(id, catalog).name) })) } : {}),
       ...(a.volumeBudget ? { volumeBudget: { max: a.volumeBudget.max, settingsAbove: a.volumeBudget.settingsAbove, onlyAbove: a.volumeBudget.onlyAbove, leftOut: a.volumeBudget.leftOut.map((f) => ({ ...f, names: settingNames(f.requires, catalog) })) } } : {}),
       hosts: a.hosts.map((h) => ({ name: h.name, role: h.role, seen: h.seen, files: h.files, summary: h.summary, notes: h.notes, conflicts: h.conflicts, warnings: h.warnings })),
-      recommendations: a.recommendations.map((rec) => ({
-        rank: rec.rank,
-        requires: [...rec.requires].sort(compareRequirements).map((id) => {
-          const d = describeRequirement(id, catalog);
+      recommendations: a.recommendations.map((rec) => {
+        // Types of one Sysmon element are one setting (a fix per setting): the filters cutting any of them are
+        // said once for the element, so its "how" is one line, not one per event type.
+        const cuts = new Map<string, string[]>();
+        const cutting = new Map<string, number[]>();
+        for (const id of rec.requires) {
           const state = stateAcross(id).state;
-          const filters = id.startsWith('sysmon:') && (state === 'filtered' || state === 'on') ? filtersCutting(a, id, rec.ruleIndexes) : [];
-          // A config that filters the type out for these rules needs its filters narrowed, not Sysmon installed.
-          const enable = filters.length
-            ? `the deployed Sysmon config drops or cuts these rules' events: narrow ${filters.slice(0, 3).join('; ')}${filters.length > 3 ? ` (+${filters.length - 3} more)` : ''}`
-            : (sysmonAdvice(id, state, a, catalog) ?? d.enable);
-          const advice = filters.length ? undefined : sysmonAdvice(id, state, a, catalog);
-          // Advice about the deployed config replaces the generic text; its command/XML no longer apply.
-          const extra = filters.length || advice ? {} : { ...(d.command ? { command: d.command } : {}), ...(d.xml ? { xml: d.xml } : {}) };
-          return { id, name: d.name, state, enable, details: d.details, ...(d.group ? { group: d.group } : {}), ...extra };
-        }),
-        unlocks: rec.unlocks,
-        hosts: rec.hosts,
-        rules: rec.rules,
-        volume: rec.volume ?? 'unrated',
-        volumes: rec.volumes,
-      })),
+          if (!id.startsWith('sysmon:') || (state !== 'filtered' && state !== 'on')) continue;
+          if (!filtersCutting(a, [Number(id.slice(7))], rec.ruleIndexes).length) continue;
+          const element = describeRequirement(id, catalog).group ?? id;
+          cutting.set(element, [...(cutting.get(element) ?? []), Number(id.slice(7))]);
+          cuts.set(id, []);
+        }
+        for (const id of cuts.keys()) cuts.set(id, filtersCutting(a, cutting.get(describeRequirement(id, catalog).group ?? id) ?? [], rec.ruleIndexes));
+        return {
+          rank: rec.rank,
+          requires: [...rec.requires].sort(compareRequirements).map((id) => {
+            const d = describeRequirement(id, catalog);
+            const state = stateAcross(id).state;
+            const filters = cuts.get(id) ?? [];
+            // A config that filters the type out for these rules needs its filters narrowed, not Sysmon installed.
+            const enable = filters.length
+              ? `the deployed Sysmon config drops or cuts these rules' events: narrow ${filters.slice(0, 3).join('; ')}${filters.length > 3 ? ` (+${filters.length - 3} more)` : ''}`
+              : (sysmonAdvice(id, state, a, catalog) ?? d.enable);
+            const advice = filters.length ? undefined : sysmonAdvice(id, state, a, catalog);
+            // Advice about the deployed config replaces the generic text; its command/XML no longer apply.
+            const extra = filters.length || advice ? {} : { ...(d.command ? { command: d.command } : {}), ...(d.xml ? { xml: d.xml } : {}) };
+            return { id, name: d.name, state, enable, details: d.details, ...(d.group ? { group: d.group } : {}), ...extra };
+          }),
+          unlocks: rec.unlocks,
+          hosts: rec.hosts,
+          rules: rec.rules,
+          volume: rec.volume ?? 'unrated',
+          volumes: rec.volumes,
+        };
+      }),
     },
   };
 }
@@ -128,14 +143,13 @@ function sysmonSummary(a: Assessment, result: CheckResult, catalog: Catalog): Sy
 }
 
 /** The config filters that drop or cut the events of these rules for one Sysmon type, most rules first. */
-function filtersCutting(a: Assessment, id: string, ruleIndexes: number[]): string[] {
-  const eventId = Number(id.slice(7));
+function filtersCutting(a: Assessment, eventIds: number[], ruleIndexes: number[]): string[] {
   const counts = new Map<string, number>();
   // The first host's simulation, as the Sysmon summary uses: one config applies to the whole fleet.
   const perRule = a.hosts[0]?.sysmon?.perRule;
   for (const ri of ruleIndexes) {
     for (const s of perRule?.get(ri) ?? []) {
-      if (s.eventId !== eventId || s.result === 'logged') continue;
+      if (!eventIds.includes(s.eventId) || s.result === 'logged') continue;
       for (const r of s.reasons) if (!r.startsWith('…')) counts.set(r, (counts.get(r) ?? 0) + 1);
     }
   }
