@@ -26,11 +26,14 @@ export interface RankOptions {
   cost?: (id: string) => number;
   /** Settings a fix may change (--max-volume): alternatives needing any other are out of reach. */
   allowed?: (id: string) => boolean;
+  /** The text ties are broken on, per id (default the id): a setting sorts as the requirements it stands for. */
+  label?: (id: string) => string;
 }
 
 export function rankFixes(items: RankItem[], maxFixes = 100, opts: RankOptions = {}): RankedFix[] {
   const allowed = opts.allowed;
   const cost = opts.cost ?? (() => 1);
+  const label = (set: string[]) => (opts.label ? set.map(opts.label) : set).join();
   // Within a budget an alternative that needs a setting above it cannot be taken; a rule with no other is dropped.
   const reachable = allowed ? items.map((i) => ({ ...i, missing: i.missing.filter((m) => m.every(allowed)) })) : items;
   let pending = reachable.filter((i) => i.missing.length > 0 && i.missing.every((m) => m.length > 0));
@@ -68,7 +71,7 @@ export function rankFixes(items: RankItem[], maxFixes = 100, opts: RankOptions =
         exact > best.exact ||
         (exact === best.exact && cand.set.length < best.set.length) ||
         (exact === best.exact && cand.set.length === best.set.length && score > best.score) ||
-        (exact === best.exact && cand.set.length === best.set.length && score === best.score && cand.set.join() < best.set.join());
+        (exact === best.exact && cand.set.length === best.set.length && score === best.score && label(cand.set) < label(best.set));
       if (better) best = { set: cand.set, unlocked: [...unlocked], score, exact };
     }
     if (!best || best.score === 0) break;

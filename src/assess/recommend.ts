@@ -81,13 +81,14 @@ export function recommend(items: RankItem[], groups: HostGroup[], rules: AssessR
   const cost = ranking === 'value' ? (k: string) => valueWeight(fixVolume(ids(k).map(volumeOf))) : undefined;
   const lift = (ok: (id: string) => boolean) => (k: string) => ids(k).every(ok);
   const expand = (f: RankedFix): RankedFix => ({ ...f, requires: view.expand(f.requires) });
-  const fixes = rankFixes(view.items, 100, { cost, allowed: lift(allowed) }).map(expand);
+  const label = (k: string) => ids(k).join();
+  const fixes = rankFixes(view.items, 100, { cost, allowed: lift(allowed), label }).map(expand);
   const recommendations = fixes.map((f, i) => toRecommendation(f, i, groups, rules, volumeOf));
   const withheld = withheldFixes(items, catalog);
   const extra = withheld.length ? { withheld } : {};
   if (!max) return { recommendations, ranking, ...extra };
   // The unbudgeted ranking names what the budget costs: each of its fixes that needs a setting above it.
-  const leftOut = rankFixes(view.items, 100, { cost, allowed: lift(safe) })
+  const leftOut = rankFixes(view.items, 100, { cost, allowed: lift(safe), label })
     .map(expand)
     .filter((f) => overBudget(maxBudget(f.requires.map(volumeOf)), max))
     .map((f) => ({ requires: f.requires, volume: fixVolume(f.requires.map(volumeOf)) as VolumeBudget['leftOut'][number]['volume'], unlocks: f.unlocks }));
