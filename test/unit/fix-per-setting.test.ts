@@ -116,6 +116,20 @@ describe('every output shows RegistryEvent as one fix', () => {
     expect(count(html, 'RegistryEvent (EID')).toBe(1);
   });
 
+  it('with a deployed config that filters the element (real Neo23x0 export), its "how" is one line for the element', () => {
+    const cfg = 'test/fixtures/sysmon/real/neo23x0-sysmonconfig-export.xml';
+    const regOnly = join(dir, 'reg-only');
+    mkdirSync(regOnly);
+    for (const c of ['registry_add', 'registry_set', 'registry_rename']) writeFileSync(join(regOnly, `${c}.yml`), readFileSync(join(ruleDir, `${c}.yml`)));
+    const table = runCli([regOnly, '--sysmon', cfg]).stdout;
+    expect(table).toMatch(/│ 1 │ 3 +│ Sysmon RegistryEvent \(EID 12, 13, 14\) \(filtered\)/);
+    const how = table.split('\n').filter((l) => l.startsWith('  fix 1:'));
+    expect(how).toHaveLength(1);
+    for (const eid of [12, 13, 14]) expect(how[0]).toContain(`RegistryEvent (EID ${eid}): include filters on TargetObject`);
+    const rd = JSON.parse(runCli([regOnly, '--sysmon', cfg, '--format', 'json']).stdout).readiness;
+    expect(new Set(rd.recommendations[0].requires.map((q: { enable: string }) => q.enable)).size).toBe(1);
+  });
+
   it('fix writes the element once and says which event types it turns on', () => {
     const out = join(dir, 'fix');
     const r = runCli(['fix', ...ARGS, '--out', out]);
