@@ -79,7 +79,7 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
 
   // Unresolved Windows rules (other products' rules are the out-of-scope line): with a host, the headline's
   // unknown causes already count them; the reasons themselves are in --verbose.
-  const reasons = groupUnknownReasons(result).filter(([r]) => !r.startsWith('not a Windows rule'));
+  const reasons = groupUnknownReasons(result);
   if (reasons.length && !rd) {
     const n = reasons.reduce((a, [, k]) => a + k, 0);
     out.push('', ...say(`${n} Windows rule(s) unresolved, most often: ${reasons[0]?.[0]} (${reasons[0]?.[1]}) — every reason: --verbose`));
