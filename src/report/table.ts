@@ -32,7 +32,7 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
   const say = (text: string, indent = '', hanging = indent + '  ') => wrap(t(text), prose, indent, hanging);
   const out: string[] = [];
 
-  out.push(...say(`logsource-check  ${summaryLine(result)}`));
+  out.push(...say(`logsource-check  ${summaryLine(result, { compact: true })}`));
   const rd = result.readiness;
   if (rd) {
     out.push(...say(`Readiness  ${verdictLine(rd.verdicts, rd.hosts.length)}`).map((l, i) => (i === 0 ? bold(l.slice(0, 9)) + l.slice(9) : l)));
