@@ -20,7 +20,7 @@ export { EXIT } from './commands/common.js';
 const EXAMPLE = `
 Examples:
   $ logsource-check rules/windows                                    requirements of a rule set, as a table
-  $ logsource-check rules/ --format json -o report.json               the same as JSON (schemaVersion 1)
+  $ logsource-check rules/ --format json -o report.json               the same as JSON (schemaVersion 2)
   $ logsource-check rules/ --gpresult host.xml --auditpol host.csv    which rules will fire on that host
   $ logsource-check rules/ --sysmon sysmonconfig.xml --collector wef/ Sysmon filters and forwarding too
   $ logsource-check rules/ --gpresult exports/ --fail-under 80        CI gate over a fleet

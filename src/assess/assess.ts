@@ -269,7 +269,9 @@ function assessRules(rules: AssessRule[], host: HostEnvironment, states: Map<str
       return { ...st, state: s.result === 'logged' ? 'on' : s.result === 'partial' ? 'partial' : 'off', reason: s.reasons.join('; ') || st.reason };
     };
     const v: RuleVerdict = r.unknownReason
-      ? { verdict: 'unknown', missing: [], why: r.unknownReason, cause: /ETW/.test(r.unknownReason) ? 'ETW only (no event log)' : 'not in catalog' }
+      ? r.windows
+        ? { verdict: 'unknown', missing: [], why: r.unknownReason, cause: /ETW/.test(r.unknownReason) ? 'ETW only (no event log)' : 'not in catalog' }
+        : { verdict: 'out-of-scope', missing: [], why: r.unknownReason }
       : assessRule(alternatives, r.supplementaryBranches.map((branches) => ({ branches })), stateOf);
     missing[ri] = fixable(alternatives, stateOf, catalog);
     return v;

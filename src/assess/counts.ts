@@ -67,7 +67,7 @@ export function count(verdicts: RuleVerdict[], rules: AssessRule[]): VerdictCoun
   verdicts.forEach((v, i) => {
     const r = rules[i] as AssessRule;
     if (r.kind !== 'rule') return;
-    if (!r.windows) {
+    if (!r.windows || v.verdict === 'out-of-scope') {
       c.outOfScope++;
       return;
     }

@@ -3,7 +3,11 @@ import { eventStatus, type SysmonState } from '../environment/sysmon.js';
 import { auditDefault } from './audit-defaults.js';
 import type { HostEnvironment, State } from '../environment/model.js';
 
-export type Verdict = 'ready' | 'partial' | 'blocked' | 'unknown' | 'not-applicable';
+/**
+ * out-of-scope: a rule for another product (Linux, cloud …) or a correlation of such rules: never assessed and
+ * outside every count of Windows rules. `unknown` is only ever a Windows rule the inputs do not settle.
+ */
+export type Verdict = 'ready' | 'partial' | 'blocked' | 'unknown' | 'not-applicable' | 'out-of-scope';
 
 export interface RequirementState {
   /** `partial`: only for one rule — Sysmon logs some of the events it matches. */

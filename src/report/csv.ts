@@ -1,6 +1,7 @@
 import { lazy } from '../lazy.js';
 import { csvCell } from '../escape.js';
 import type { CheckResult } from './result.js';
+import { noHostVerdict } from './text.js';
 
 const csv = lazy<typeof import('csv-stringify/sync')>('csv-stringify/sync');
 
@@ -23,7 +24,7 @@ export function renderCsv(result: CheckResult): string {
       r.title,
       r.level ?? '',
       r.logsourceKey,
-      r.verdict ?? (r.unknownReason ? 'unknown' : ''),
+      r.verdict ?? noHostVerdict(r, ''),
       (r.degraded ?? []).join(' '),
       (r.missing ?? []).join(' '),
       r.alternatives.map((a) => a.join(' + ')).join(' | '),

@@ -14,9 +14,9 @@ th,td{border-bottom:1px solid #e6eaee;padding:4px 6px;text-align:left;vertical-a
 th{background:#f4f6f8;user-select:none}#rules th{cursor:pointer}td.n,th.n{text-align:right}
 code,pre{font:12px/1.4 ui-monospace,Consolas,monospace}pre{background:#f4f6f8;padding:6px 8px;border-radius:4px;white-space:pre-wrap;word-break:break-all;margin:4px 0}
 .bar{display:flex;height:14px;background:#eef1f4;border-radius:3px;overflow:hidden}.big-bar{height:20px;margin:8px 0 4px}
-.seg{display:inline-block;height:100%}.ready{background:#3c9a4f}.partial{background:#e0a526}.blocked{background:#d2463a}.unknown{background:#9aa3ad}.not-applicable{background:#cfd5db}.resolved{background:#3c78b4}
+.seg{display:inline-block;height:100%}.ready{background:#3c9a4f}.partial{background:#e0a526}.blocked{background:#d2463a}.unknown{background:#9aa3ad}.not-applicable{background:#cfd5db}.out-of-scope{background:#e6e9ed}.resolved{background:#3c78b4}
 .legend{font-size:12px;color:#5b6773;margin:2px 0}.legend span{margin-right:14px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:-1px}
-.v{display:inline-block;padding:0 6px;border-radius:3px;color:#fff;font-size:12px;margin:1px 2px 1px 0}.v.not-applicable{color:#1d2733}
+.v{display:inline-block;padding:0 6px;border-radius:3px;color:#fff;font-size:12px;margin:1px 2px 1px 0}.v.not-applicable,.v.out-of-scope{color:#1d2733}
 .st{color:#5b6773;font-size:12px}
 .collapsed tr.more{display:none}.toggle{margin:4px 0;font:inherit;cursor:pointer}
 .filters{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;margin:6px 0}.filters .grow{flex:1 1 260px;display:flex;gap:6px;align-items:center}.filters input[type=search]{flex:1;min-width:0}
@@ -37,7 +37,7 @@ export const HTML_SCRIPT = `
       var v = f('f-verdict').value, ls = f('f-logsource').value, lv = f('f-level').value;
       var q = f('f-search').value.toLowerCase(), other = f('f-other').checked, n = 0;
       Array.prototype.forEach.call(body.rows, function (r) {
-        var ok = (other || r.dataset.win === '1') && (!v || (' ' + r.dataset.v + ' ').indexOf(' ' + v + ' ') >= 0) &&
+        var ok = (other || r.dataset.win === '1' || v === 'out-of-scope') && (!v || (' ' + r.dataset.v + ' ').indexOf(' ' + v + ' ') >= 0) &&
           (!ls || r.dataset.ls === ls) && (!lv || r.dataset.level === lv) && (!q || r.textContent.toLowerCase().indexOf(q) >= 0);
         r.hidden = !ok;
         if (ok) n++;

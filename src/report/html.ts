@@ -11,7 +11,7 @@ import { planHtml } from './plans-text.js';
 import { budgetLine, rankingNote } from './volume-text.js';
 import { withheldLine } from './hazard-text.js';
 import type { CheckResult, HostRow, Readiness, RuleRow } from './result.js';
-import { howLines, outOfScopeLine, rankList, shortLogsource, summaryLine, verdictLine } from './text.js';
+import { howLines, noHostVerdict, outOfScopeLine, rankList, shortLogsource, summaryLine, verdictLine } from './text.js';
 import { fixSettings } from './fix-settings.js';
 
 export interface HtmlOptions {
@@ -21,7 +21,7 @@ export interface HtmlOptions {
   inputs?: string[];
 }
 
-const VERDICTS = ['ready', 'partial', 'blocked', 'unknown', 'not-applicable'] as const;
+const VERDICTS = ['ready', 'partial', 'blocked', 'unknown', 'not-applicable', 'out-of-scope'] as const;
 
 export function renderHtml(result: CheckResult, opts: HtmlOptions = {}): string {
   const rd = result.readiness;
@@ -135,14 +135,14 @@ function ruleSection(result: CheckResult, names: Map<string, string>): string {
   const sources = [...new Set(result.rules.filter((r) => r.windows).map((r) => r.logsourceKey))].sort();
   const levels = [...new Set(result.rules.map((r) => r.level ?? ''))].filter(Boolean).sort();
   const opt = (v: string, label = v) => `<option value="${attr(v)}">${esc(label)}</option>`;
-  const verdictChoices = result.readiness ? VERDICTS : (['resolved', 'unknown'] as const);
+  const verdictChoices = result.readiness ? VERDICTS : (['resolved', 'unknown', 'out-of-scope'] as const);
   const controls = `<div class="filters"><label>Verdict <select id="f-verdict">${opt('', 'any')}${verdictChoices.map((v) => opt(v)).join('')}</select></label><label>Log source <select id="f-logsource">${opt('', 'any')}${sources.map((s) => opt(s, shortLogsource(s))).join('')}</select></label><label>Level <select id="f-level">${opt('', 'any')}${levels.map((l) => opt(l)).join('')}</select></label><label class="grow">Search <input id="f-search" type="search" placeholder="title, file, requirement"></label><label><input id="f-other" type="checkbox"> other products</label></div>`;
   const rows = result.rules.map((r) => ruleRow(r, names, prefix));
   return `<section><h2>Rules</h2>${controls}<p class="sub"><span id="f-count">${result.rules.filter((r) => r.windows).length}</span> of ${result.rules.length} rules shown${prefix ? `; paths relative to <code>${esc(prefix)}</code>` : ''}. Click a column to sort.</p><table id="rules"><colgroup><col style="width:32%"><col style="width:8%"><col style="width:16%"><col style="width:10%"><col style="width:18%"><col></colgroup><thead><tr><th>Title</th><th>Level</th><th>Log source</th><th>Verdict</th><th>Missing / why</th><th>File</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
 function ruleRow(r: RuleRow, names: Map<string, string>, prefix: string): string {
-  const verdicts = r.verdicts ? VERDICTS.filter((v) => (r.verdicts as Record<string, number>)[v]) : [r.verdict ?? (r.unknownReason ? 'unknown' : 'resolved')];
+  const verdicts = r.verdicts ? VERDICTS.filter((v) => (r.verdicts as Record<string, number>)[v]) : [r.verdict ?? noHostVerdict(r)];
   const shown = r.verdicts ? verdicts.map((v) => `<span class="v ${v}">${v} ${(r.verdicts as Record<string, number>)[v]}</span>`).join(' ') : `<span class="v ${verdicts[0]}">${verdicts[0]}</span>${r.degraded?.length ? ` <small title="${attr(`no ${r.degraded.join(', ')} in the only source logged`)}">degraded</small>` : ''}`;
   const missing = r.missing?.length ? r.missing.map((id) => names.get(id) ?? id).join('; ') : '';
   const detail = r.unknownReason ?? (missing || r.why || '');

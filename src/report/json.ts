@@ -2,7 +2,7 @@ import { jsonSafe } from '../escape.js';
 import type { CheckResult } from './result.js';
 
 /**
- * The JSON report is the result object itself (schemaVersion 1, documented in the README). Every piece goes
+ * The JSON report is the result object itself (schemaVersion 2, documented in the README). Every piece goes
  * through jsonSafe (C1, DEL and bidi characters as \uXXXX): the text is JSON.stringify's followed by that escaping.
  */
 export function renderJson(result: CheckResult): string {

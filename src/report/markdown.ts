@@ -10,7 +10,7 @@ import { withheldLine } from './hazard-text.js';
 import type { CheckResult, Readiness } from './result.js';
 import { evidenceMarkdown } from './evidence.js';
 import { planMarkdown } from './plans-text.js';
-import { groupUnknownReasons, howLines, outOfScopeLine, rankList, renderAlternatives, shortLogsource, summaryLine, verdictLine } from './text.js';
+import { groupUnknownReasons, howLines, outOfScopeLine, rankList, renderAlternatives, shortLogsource, summaryLine, unresolvedLine, verdictLine } from './text.js';
 import { settingLabels } from './fix-settings.js';
 
 /** Table cells: cut to CELL_CHARS (src/report/cell.ts), then escaped. */
@@ -41,7 +41,7 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
     out.push('', '## Log sources');
     open(`${result.summary.logsources.length} log source(s)`);
     out.push('| Log source | Rules | Resolved |', '| --- | ---: | --- |');
-    for (const l of result.summary.logsources) out.push(`| ${tc(l.logsource)} | ${l.rules} | ${l.resolved ? 'yes' : 'unknown'} |`);
+    for (const l of result.summary.logsources) out.push(`| ${tc(l.logsource)} | ${l.rules} | ${l.resolved ? 'yes' : l.outOfScope ? 'out of scope' : 'unknown'} |`);
     close();
   }
   if (rd) {
@@ -96,7 +96,7 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
   const reasons = groupUnknownReasons(result);
   if (reasons.length) {
     out.push('', '## Unknown');
-    open(`${reasons.length} reason(s) a log source could not be resolved`);
+    open(`${reasons.length} reason(s) a Windows log source could not be resolved`);
     out.push('| Rules | Reason |', '| ---: | --- |');
     for (const [reason, n] of reasons) out.push(`| ${n} | ${tc(reason)} |`);
     close();
@@ -111,7 +111,7 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
     for (const r of result.rules) {
       const verdict = r.verdict ? ` — **${r.verdict}**${r.degraded?.length ? ` (degraded: no ${r.degraded.map((f) => `\`${code(f)}\``).join(', ')})` : ''}${r.missing?.length ? ` (missing ${r.missing.map((m) => `\`${code(m)}\``).join(', ')})` : ''}` : '';
       out.push(`- **${cell(r.title)}** — \`${code(r.path)}\` — ${cell(r.logsourceKey)}${r.eventIds.length ? ` — EventID ${r.eventIds.join(', ')}` : ''}${verdict}`);
-      if (r.unknownReason) out.push(`  - unknown: ${cell(r.unknownReason)}`);
+      if (r.unknownReason) out.push(`  - ${cell(unresolvedLine(r) ?? '')}`);
       else for (const alt of renderAlternatives(r, result)) out.push(`  - ${cell(alt)}`);
     }
     close();

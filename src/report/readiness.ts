@@ -32,7 +32,7 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
       const forwarding = single.forwarding?.get(i);
       return { ...r, verdict: v?.verdict, missing: v?.missing ?? [], why: v?.why, ...(v?.degraded?.length ? { degraded: v.degraded } : {}), ...(sysmon ? { sysmon } : {}), ...(forwarding ? { forwarding } : {}) };
     }
-    const verdicts: Record<Verdict, number> = { ready: 0, partial: 0, blocked: 0, unknown: 0, 'not-applicable': 0 };
+    const verdicts: Record<Verdict, number> = { ready: 0, partial: 0, blocked: 0, unknown: 0, 'not-applicable': 0, 'out-of-scope': 0 };
     for (const g of a.groups) verdicts[g.host.rules[i]?.verdict ?? 'unknown'] += g.weight;
     return { ...r, verdicts };
   });

@@ -16,7 +16,8 @@ import type { VolumeClass, VolumeRating } from '../catalog/volume.js';
 
 /** The one result object every renderer (table, JSON, Markdown …) draws from. Its JSON form is documented. */
 export interface CheckResult {
-  schemaVersion: 1;
+  /** 2: `out-of-scope` verdict and summary.outOfScope; summary.unknown counts Windows rules only. */
+  schemaVersion: 2;
   /** catalog: short hash of the data files (a report made with another catalog may differ). */
   tool: { name: string; version: string; catalog?: string };
   summary: Summary;
@@ -35,11 +36,15 @@ export interface Summary {
   rulesScanned: number;
   windowsRules: number;
   resolved: number;
+  /** Windows rules whose log source could not be resolved (their verdict on a host is unknown). */
   unknown: number;
+  /** Rules for other products (Linux, cloud …), never assessed: verdict out-of-scope. */
+  outOfScope: number;
   correlations: number;
   errors: number;
   skipped: { status: number; level: number };
-  logsources: { logsource: string; rules: number; resolved: boolean }[];
+  /** outOfScope: a log source of another product (its rules are out of scope, not unknown). */
+  logsources: { logsource: string; rules: number; resolved: boolean; outOfScope?: true }[];
   /** With an environment: verdict counts and readiness % (rule × host over a fleet), as in readiness.verdicts. */
   verdicts?: VerdictCounts;
 }
@@ -125,11 +130,13 @@ export interface RuleRow {
 export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resolution>, catalog: Catalog, version: string): CheckResult {
   const rules: RuleRow[] = [];
   const reqCount = new Map<string, { rules: number; essential: number }>();
-  const perLogsource = new Map<string, { rules: number; resolved: boolean }>();
+  const perLogsource = new Map<string, { rules: number; resolved: boolean; windows: boolean }>();
   let windows = 0;
   let resolved = 0;
   let unknown = 0;
+  let outOfScope = 0;
   let correlations = 0;
+  const productOf = referenceProducts(load.rules, resolutions);
 
   for (const rule of load.rules) {
     const res = resolutions.get(rule);
@@ -139,16 +146,21 @@ export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resol
     const supp = res.alternatives.filter((a) => a.supplementary);
     const supplementary = supp.map((a) => a.requires);
     const eventProviders = res.eventProviders;
-    const isWindows = rule.kind === 'correlation' ? res.status === 'resolved' : rule.logsource.product === 'windows' || res.logsource.startsWith('windows') || res.status === 'resolved';
+    const isWindows = rule.kind === 'correlation' ? correlationIsWindows(rule.references, res, productOf) : isWindowsRule(rule.logsource, res);
     if (rule.kind === 'correlation') correlations++;
     else {
       // Correlations add no log source of their own: only plain rules are counted per source and requirement.
-      if (isWindows) windows++;
-      if (res.status === 'resolved') resolved++;
-      else unknown++;
-      const ls = perLogsource.get(res.logsource) ?? { rules: 0, resolved: res.status === 'resolved' };
+      // Resolved implies Windows: a rule is Windows (resolved or unknown) or out of scope, never both.
+      if (!isWindows) outOfScope++;
+      else {
+        windows++;
+        if (res.status === 'resolved') resolved++;
+        else unknown++;
+      }
+      const ls = perLogsource.get(res.logsource) ?? { rules: 0, resolved: res.status === 'resolved', windows: false };
       ls.rules++;
       ls.resolved ||= res.status === 'resolved';
+      ls.windows ||= isWindows;
       perLogsource.set(res.logsource, ls);
       const all = new Set([...alternatives.flat(), ...supplementary.flat()]);
       for (const id of all) {
@@ -191,7 +203,7 @@ export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resol
     .sort((a, b) => b.rules - a.rules || b.essentialFor - a.essentialFor || a.id.localeCompare(b.id));
 
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: { name: 'logsource-check', version, catalog: catalog.version },
     summary: {
       filesRead: load.filesRead,
@@ -199,11 +211,12 @@ export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resol
       windowsRules: windows,
       resolved,
       unknown,
+      outOfScope,
       correlations,
       errors: load.errors.length,
       skipped: load.skipped,
       logsources: [...perLogsource.entries()]
-        .map(([logsource, v]) => ({ logsource, rules: v.rules, resolved: v.resolved }))
+        .map(([logsource, v]) => ({ logsource, rules: v.rules, resolved: v.resolved, ...(v.windows ? {} : { outOfScope: true as const }) }))
         .sort((a, b) => b.rules - a.rules || a.logsource.localeCompare(b.logsource)),
     },
     requirements,
@@ -211,6 +224,32 @@ export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resol
     errors: load.errors,
     notes: load.notes,
   };
+}
+
+/** A plain rule is Windows when it names the product, or its log source resolves to Windows events. */
+function isWindowsRule(ls: LogSource, res: Resolution): boolean {
+  return ls.product === 'windows' || res.logsource.startsWith('windows') || res.status === 'resolved';
+}
+
+/** Per rule id and name: whether that plain rule is a Windows rule (what a correlation's references are). */
+function referenceProducts(rules: LoadedRule[], resolutions: Map<LoadedRule, Resolution>): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  for (const r of rules) {
+    const res = resolutions.get(r);
+    if (r.kind !== 'rule' || !res) continue;
+    if (r.id) out.set(r.id, isWindowsRule(r.logsource, res));
+    if (r.name) out.set(r.name, isWindowsRule(r.logsource, res));
+  }
+  return out;
+}
+
+/**
+ * A correlation is out of scope only when every rule it references is a known rule of another product. One that
+ * references a missing rule, or a Windows rule whose log source is unknown, stays a Windows rule left unknown.
+ */
+function correlationIsWindows(references: string[], res: Resolution, windowsRef: Map<string, boolean>): boolean {
+  if (res.status === 'resolved' || !references.length) return true;
+  return references.some((ref) => windowsRef.get(ref) !== false);
 }
 
 /** What the JSON report gains when an environment (gpresult, auditpol) is given. */

@@ -3,7 +3,7 @@ import { terminalLine as t } from '../escape.js';
 import type { CheckResult, HostRow, Readiness, RuleRow } from './result.js';
 import { evidenceTable } from './evidence.js';
 import { paint, paintState, Table, type TableOptions } from './table-style.js';
-import { groupUnknownReasons, renderAlternatives, summaryLine, verdictLine } from './text.js';
+import { groupUnknownReasons, renderAlternatives, summaryLine, unresolvedLine, verdictLine } from './text.js';
 import { fixSettings } from './fix-settings.js';
 
 /** --verbose: every section in full (every log source, requirement, fix, host, reason and rule). */
@@ -20,7 +20,7 @@ export function renderFullTable(result: CheckResult, opts: TableOptions = {}): s
 
   const compact = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
   const ls = new (Table())({ head: ['Log source', 'Rules', 'Resolved'], style, chars: compact });
-  for (const l of result.summary.logsources) ls.push([t(l.logsource), String(l.rules), l.resolved ? 'yes' : paint(color, '33', 'unknown')]);
+  for (const l of result.summary.logsources) ls.push([t(l.logsource), String(l.rules), l.resolved ? 'yes' : l.outOfScope ? 'out of scope' : paint(color, '33', 'unknown')]);
   out.push('', bold('Log sources'), ls.toString());
 
   const rd = result.readiness;
@@ -98,7 +98,7 @@ export function renderFullTable(result: CheckResult, opts: TableOptions = {}): s
 function verboseRule(r: RuleRow, result: CheckResult, dim: (s: string) => string): string[] {
   const verdict = r.verdict ? `  [${r.verdict}${r.degraded?.length ? `, degraded: no ${r.degraded.join(', ')}` : ''}${r.missing?.length ? `; missing ${r.missing.join(', ')}` : ''}]` : '';
   const lines = [t(`  ${r.path}${r.line ? `:${r.line}` : ''}  ${r.title}${verdict}`), dim(t(`      ${r.logsourceKey}${r.eventIds.length ? `  EventID ${r.eventIds.join(', ')}` : ''}`))];
-  if (r.unknownReason) lines.push(t(`      unknown: ${r.unknownReason}`));
+  if (r.unknownReason) lines.push(t(`      ${unresolvedLine(r)}`));
   else for (const alt of renderAlternatives(r, result)) lines.push(t(`      ${alt}`));
   for (const n of r.notes) lines.push(dim(t(`      note: ${n}`)));
   for (const s of r.sysmon ?? []) for (const e of s.evasion ?? []) lines.push(t(`      evasion (Sysmon ${s.eventId}, logged unless the attacker matches it): ${e}`));

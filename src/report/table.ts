@@ -33,7 +33,7 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
   const say = (text: string, indent = '', hanging = indent + '  ') => wrap(t(text), prose, indent, hanging);
   const out: string[] = [];
 
-  out.push(...say(`logsource-check  ${summaryLine(result)}`));
+  out.push(...say(`logsource-check  ${summaryLine(result, { compact: true })}`));
   const rd = result.readiness;
   if (rd) {
     out.push(...say(`Readiness  ${verdictLine(rd.verdicts, rd.hosts.length)}`).map((l, i) => (i === 0 ? bold(l.slice(0, 9)) + l.slice(9) : l)));
@@ -80,7 +80,7 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
 
   // Unresolved Windows rules (other products' rules are the out-of-scope line): with a host, the headline's
   // unknown causes already count them; the reasons themselves are in --verbose.
-  const reasons = groupUnknownReasons(result).filter(([r]) => !r.startsWith('not a Windows rule'));
+  const reasons = groupUnknownReasons(result);
   if (reasons.length && !rd) {
     const n = reasons.reduce((a, [, k]) => a + k, 0);
     out.push('', ...say(`${n} Windows rule(s) unresolved, most often: ${reasons[0]?.[0]} (${reasons[0]?.[1]}) — every reason: --verbose`));

@@ -3,14 +3,23 @@ import type { CheckResult, RecommendationRow, RuleRow } from './result.js';
 
 /** Pieces of wording shared by the table and Markdown renderers. */
 
-export function summaryLine(result: CheckResult): string {
+/**
+ * "3141 rules scanned (3141 files) · 2407 Windows · 2392 resolved · 15 unresolved · 734 out of scope · 0 errors".
+ * compact (the default table, one screen at 120 columns) leaves the unresolved count out: the table says it below
+ * (the headline's "not in catalog" and "ETW only" causes, or a line of its own without a host).
+ */
+export function summaryLine(result: CheckResult, opts: { compact?: boolean } = {}): string {
   const s = result.summary;
   const parts = [
     `${s.rulesScanned} rules scanned (${s.filesRead} files)`,
     `${s.windowsRules} Windows`,
     `${s.resolved} resolved`,
-    `${s.unknown} unknown`,
   ];
+  // "unknown" is the headline's word for a Windows rule the inputs do not settle: a log source the catalog does not
+  // resolve is one cause of it (the headline's "not in catalog", "ETW only"), so the first line says "unresolved".
+  if (s.unknown && !opts.compact) parts.push(`${s.unknown} unresolved`);
+  // Other products' rules: the out-of-scope line (and the headline) name the products.
+  if (s.outOfScope) parts.push(`${s.outOfScope} out of scope`);
   if (s.correlations) parts.push(`${s.correlations} correlations`);
   parts.push(`${s.errors} errors`);
   const skipped = s.skipped.status + s.skipped.level;
@@ -35,15 +44,30 @@ export function verdictLine(v: VerdictCounts, hosts: number): string {
   return `${pct} — ${parts.join(' · ')}`;
 }
 
-/** Unknown reasons with their rule counts, most frequent first. */
+/** Why Windows rules' log sources are not resolved, with their rule counts, most frequent first. */
 export function groupUnknownReasons(result: CheckResult): [string, number][] {
   const counts = new Map<string, number>();
   for (const r of result.rules) {
-    if (!r.unknownReason) continue;
-    // "not a Windows rule (product: linux)" groups naturally; per-rule details stay in --verbose.
+    // Rules for other products are not unknown: the out-of-scope line counts them.
+    if (!r.unknownReason || !r.windows) continue;
     counts.set(r.unknownReason, (counts.get(r.unknownReason) ?? 0) + 1);
   }
   return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+/**
+ * A rule's verdict column without a host: other products' rules are out of scope, a Windows rule whose log source
+ * is not resolved is unknown, any other Windows rule `resolved` (what reports without a host show).
+ */
+export function noHostVerdict(r: RuleRow, resolved = 'resolved'): string {
+  if (!r.windows) return 'out-of-scope';
+  return r.unknownReason ? 'unknown' : resolved;
+}
+
+/** What a rule without requirements says instead: "out of scope: not a Windows rule (product: linux)". */
+export function unresolvedLine(r: RuleRow): string | undefined {
+  if (!r.unknownReason) return undefined;
+  return `${r.windows ? 'unknown' : 'out of scope'}: ${r.unknownReason}`;
 }
 
 /** "either: Sysmon EID 1 ProcessCreate" / "or: Audit Process Creation — Success + …" lines. */

@@ -8,7 +8,9 @@ describe('CLI', () => {
   it('npm start: runs on the bundled examples and lists the broken file', () => {
     const r = runCli(['examples/rules']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/14 rules scanned \(14 files\) · 12 Windows · 12 resolved · 1 unknown · 1 correlations · 1 errors/);
+    expect(r.stdout).toMatch(/14 rules scanned \(14 files\) · 12 Windows · 12 resolved · 1 out of scope · 1 correlations · 1 errors/);
+    // The Linux rule is out of scope, not unknown: the first line has no unknown count when every Windows rule resolves.
+    expect(r.stdout.split('\n')[0]).not.toMatch(/unknown|unresolved/);
     expect(r.stdout).toContain('Sysmon ProcessCreate (EID 1)');
     expect(r.stdout).toContain('auditpol /set /subcategory:{0CCE9215-69AE-11D9-BED3-505054503030} /success:enable');
     expect(r.stdout).toMatch(/examples\/rules\/windows\/broken_rule.yml: YAML error at line \d+/);
@@ -20,7 +22,8 @@ describe('CLI', () => {
     const r = runCli(['examples/rules', '--format', 'json']);
     expect(r.status).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j.schemaVersion).toBe(1);
+    expect(j.schemaVersion).toBe(2);
+    expect(j.summary).toMatchObject({ rulesScanned: 14, windowsRules: 12, resolved: 12, unknown: 0, outOfScope: 1, correlations: 1 });
     expect(Object.keys(j)).toEqual(['schemaVersion', 'tool', 'summary', 'requirements', 'rules', 'errors', 'notes']);
     const certutil = j.rules.find((x: { title: string }) => x.title === 'Certutil Used To Download A File');
     expect(certutil).toMatchObject({ path: 'examples/rules/windows/proc_creation_certutil_download.yml', level: 'high', status: 'test', logsource: { product: 'windows', category: 'process_creation' } });
@@ -32,6 +35,8 @@ describe('CLI', () => {
     expect(j.errors).toEqual([{ path: 'examples/rules/windows/broken_rule.yml', message: expect.stringMatching(/YAML error/) }]);
     const linux = j.rules.find((x: { logsourceKey: string }) => x.logsourceKey.startsWith('linux'));
     expect(linux.unknownReason).toBe('not a Windows rule (product: linux)');
+    expect(linux.verdict).toBeUndefined(); // no host: no verdict in the JSON (the CSV says out-of-scope)
+    expect(j.summary.logsources.find((l: { logsource: string }) => l.logsource.startsWith('linux'))).toMatchObject({ resolved: false, outOfScope: true });
   });
 
   it('Markdown report and --output', () => {

@@ -30,7 +30,9 @@ describe('HTML report', () => {
     expect(page).toMatch(/<pre><code>(&lt;\w+ onmatch="exclude"\/&gt;\n?)+<\/code><\/pre>/);
     expect(page).toMatch(/<h2>What the inputs do not show, and warnings<\/h2>[\s\S]*Security log is capped/);
     // The linux rule is in the table but hidden until "other products" is ticked.
-    expect(page).toMatch(/<tr data-v="unknown" data-ls="linux[^"]*" data-level="[^"]*" data-win="0" hidden>/);
+    expect(page).toMatch(/<tr data-v="out-of-scope" data-ls="linux[^"]*" data-level="[^"]*" data-win="0" hidden>/);
+    expect(page).toContain('<option value="out-of-scope">out-of-scope</option>');
+    expect(page).not.toMatch(/<tr data-v="unknown" data-ls="linux/);
     expect(page).toMatch(/<select id="f-verdict">[\s\S]*<option value="ready">/);
     expect(page).toContain('<input id="f-search" type="search"');
   });
