@@ -1,0 +1,81 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { collectExamples, commandArgs, excerpt, needsCorpus, parseExamples, render, type Example } from '../../docs/examples.mjs';
+import { HAVE_CORPUS } from '../helpers.js';
+
+// Every marked example of README.md and docs/*.md is what the CLI prints today (docs/examples.mjs regenerates them).
+const examples = collectExamples();
+const CACHE = mkdtempSync(join(tmpdir(), 'lsc-docs-cache-'));
+
+/** A readable line diff: the doc's lines (-) against the CLI's (+), with a line of context around each change. */
+function lineDiff(doc: string, cli: string): string {
+  const a = doc.split('\n');
+  const b = cli.split('\n');
+  const out: string[] = [];
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    if (a[i] === b[i]) {
+      if (a[i - 1] !== b[i - 1] || a[i + 1] !== b[i + 1]) out.push(`  ${a[i]}`);
+      continue;
+    }
+    if (a[i] !== undefined) out.push(`- ${a[i]}`);
+    if (b[i] !== undefined) out.push(`+ ${b[i]}`);
+  }
+  return out.slice(0, 60).join('\n') + (out.length > 60 ? `\n… ${out.length - 60} more diff lines` : '');
+}
+
+describe('docs examples are what the CLI prints', () => {
+  it('README.md and docs/usage.md and docs/policy-diff.md have marked examples', () => {
+    for (const file of ['README.md', 'docs/usage.md', 'docs/policy-diff.md']) {
+      expect(examples.filter((e) => e.file === file).length, file).toBeGreaterThan(0);
+    }
+  });
+
+  for (const e of examples) {
+    const skip = needsCorpus(e) && !HAVE_CORPUS;
+    if (skip) console.warn(`SKIPPED docs example ${e.id} (${e.file}:${e.line}): it reads ../shared/corpus, which is absent`);
+    it.skipIf(skip)(`${e.id} (${e.file}:${e.line})`, async () => {
+      const cli = await render(e, { LOGSOURCE_CHECK_CACHE_DIR: CACHE });
+      if (cli !== e.current) {
+        expect.fail(`docs example ${e.id} in ${e.file}:${e.line} drifted from the CLI output — run npm run docs:examples (after npm run build) and review the diff:\n${lineDiff(e.current, cli)}`);
+      }
+    });
+  }
+});
+
+describe('docs/examples.mjs', () => {
+  const doc = (marker: string, body: string) => `text\n${marker}\n\`\`\`\n${body}\n\`\`\`\nmore\n`;
+  const one = (marker: string, body: string): Example => {
+    const [e] = parseExamples(doc(marker, body), 'x.md');
+    if (!e) throw new Error('no example parsed');
+    return e;
+  };
+
+  it('finds the block after a marker, its commands and options', () => {
+    const e = one('<!-- example: a lines=3 from="Top fixes" columns=80 -->', '$ logsource-check x --role "a b"  # note\nold');
+    expect(e).toMatchObject({ id: 'a', line: 2, bodyStart: 3, bodyEnd: 5, current: '$ logsource-check x --role "a b"  # note\nold' });
+    expect(e.options).toEqual({ lines: 3, from: 'Top fixes', columns: 80, none: false });
+    expect(commandArgs(e.commands[0] ?? '')).toEqual(['x', '--role', 'a b']);
+  });
+
+  it('refuses a marker without a command block, an unknown option and a non-logsource-check command', () => {
+    expect(() => parseExamples('<!-- example: a -->\ntext\n', 'x.md')).toThrow(/x\.md:1: .*fenced block/);
+    expect(() => one('<!-- example: a lines=many -->', '$ logsource-check x')).toThrow(/lines= needs a number/);
+    expect(() => one('<!-- example: a bogus=1 -->', '$ logsource-check x')).toThrow(/unknown example option/);
+    expect(() => one('<!-- example: a -->', '$ rm -rf /')).toThrow(/first line must be/);
+  });
+
+  it('cuts deterministically: from, lines, "…", the exit code', () => {
+    const out = 'one\ntwo   \nTop fixes\nfour\nfive\nsix\n';
+    expect(excerpt(out, { lines: 2, from: 'Top', columns: 120, none: false }, 0)).toEqual(['…', 'Top fixes', 'four', '…']);
+    expect(excerpt(out, { lines: undefined, from: undefined, columns: 120, none: false }, 1)).toEqual(['one', 'two', 'Top fixes', 'four', 'five', 'six', '(exit code 1)']);
+    expect(() => excerpt(out, { lines: undefined, from: 'absent', columns: 120, none: false }, 0)).toThrow(/not in the output/);
+  });
+
+  it('knows which examples need the corpus', () => {
+    expect(needsCorpus(one('<!-- example: a -->', '$ logsource-check rules/ --gpresult x.xml'))).toBe(true);
+    expect(needsCorpus(one('<!-- example: a -->', '$ logsource-check examples/rules'))).toBe(false);
+  });
+});
