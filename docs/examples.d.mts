@@ -2,6 +2,7 @@
 export interface ExampleOptions {
   lines: number | undefined;
   from: string | undefined;
+  until: string | undefined;
   columns: number;
   none: boolean;
 }

@@ -11,9 +11,11 @@
 //   …output…
 //   ```
 //
-// Options (per block, applied to each command's output): `lines=N` keeps N lines then "…"; `from="TEXT"` starts
-// at the first line containing TEXT ("…" above it); `columns=N` is the terminal width (default 120); `none`
-// keeps no output (a command that only writes files). A command may end with `  # comment` (not run).
+// Options (per block, applied to each command's output): `from="TEXT"` starts at the first line containing TEXT
+// ("…" above it); `until="TEXT"` stops before the next line containing TEXT ("…" below it; all of it when absent); `lines=N` keeps at
+// most N lines then "…"; `columns=N` is the terminal width (default 120); `none` keeps no output but "…".
+// Prefer from/until over lines: they cut at a heading, so an excerpt stays whole when other output changes.
+// A command may end with `  # comment` (not run).
 // Commands run in a scratch folder where the paths the docs write resolve: `rules/` is SigmaHQ's rules,
 // `exported-evtx/` the corpus EVTX samples, `examples/`, `test/` and `data/` are the repository's, and
 // `../shared/corpus` is the shared corpus; files a command writes (`--out`, `-o`) land in the scratch folder.
@@ -37,16 +39,16 @@ export function docFiles(root = ROOT) {
 }
 
 function parseOptions(text, where) {
-  const opts = { lines: undefined, from: undefined, columns: 120, none: false };
+  const opts = { lines: undefined, from: undefined, until: undefined, columns: 120, none: false };
   for (const m of text.matchAll(/(\w+)(?:=("([^"]*)"|\S+))?/g)) {
     const [, key, raw, quoted] = m;
     const value = quoted ?? raw;
     if (key === 'lines' || key === 'columns') {
       if (!/^\d+$/.test(value ?? '')) throw new Error(`${where}: ${key}= needs a number`);
       opts[key] = Number(value);
-    } else if (key === 'from' && value !== undefined) opts.from = value;
+    } else if ((key === 'from' || key === 'until') && value !== undefined) opts[key] = value;
     else if (key === 'none' && value === undefined) opts.none = true;
-    else throw new Error(`${where}: unknown example option "${m[0]}" (lines=N, from="TEXT", columns=N, none)`);
+    else throw new Error(`${where}: unknown example option "${m[0]}" (from="TEXT", until="TEXT", lines=N, columns=N, none)`);
   }
   return opts;
 }
@@ -142,6 +144,15 @@ export function excerpt(output, options, status) {
     if (at > 0) shown.push(CUT);
     lines = lines.slice(at);
   }
+  if (options.until !== undefined) {
+    // Not found: the whole output (a block may hold a command that prints one line before the one it cuts).
+    const at = lines.findIndex((l, i) => i > 0 && l.includes(options.until));
+    if (at >= 0) {
+      lines = lines.slice(0, at);
+      while (lines.length && lines[lines.length - 1] === '') lines.pop();
+      lines.push(CUT);
+    }
+  }
   if (options.none) lines = lines.length ? [CUT] : [];
   if (options.lines !== undefined && lines.length > options.lines) lines = [...lines.slice(0, options.lines), CUT];
   shown.push(...lines);
@@ -194,6 +205,7 @@ async function main(argv) {
   const examples = collectExamples().filter((e) => only.length === 0 || only.includes(e.id));
   const results = new Map();
   let skipped = 0;
+  let failed = 0;
   // Two at a time: the runs are mostly CPU, and the machine is shared.
   const queue = [...examples];
   const worker = async () => {
@@ -203,7 +215,13 @@ async function main(argv) {
         skipped++;
         continue;
       }
-      results.set(e, await render(e));
+      try {
+        results.set(e, await render(e));
+      } catch (err) {
+        // One broken example does not stop the others from being regenerated.
+        console.error(`FAILED ${e.id} (${e.file}:${e.line}): ${err.message}`);
+        failed++;
+      }
     }
   };
   await Promise.all([worker(), worker()]);
@@ -222,8 +240,8 @@ async function main(argv) {
     }
     if (!check) writeFileSync(join(ROOT, file), lines.join('\n'));
   }
-  console.log(`${results.size} example(s) run, ${changed} ${check ? 'drifted' : 'updated'}${skipped ? `, ${skipped} skipped` : ''}`);
-  return check && changed ? 1 : 0;
+  console.log(`${results.size} example(s) run, ${changed} ${check ? 'drifted' : 'updated'}${skipped ? `, ${skipped} skipped` : ''}${failed ? `, ${failed} failed (above)` : ''}`);
+  return failed || (check && changed) ? 1 : 0;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
