@@ -15,7 +15,7 @@
 // ("…" above it); `until="TEXT"` stops before the next line containing TEXT ("…" below it; all of it when absent); `lines=N` keeps at
 // most N lines then "…"; `columns=N` is the terminal width (default 120); `none` keeps no output but "…".
 // Prefer from/until over lines: they cut at a heading, so an excerpt stays whole when other output changes.
-// A command may end with `  # comment` (not run).
+// A command may end with `  # comment` (not run) and go on over lines ending in a backslash.
 // Commands run in a scratch folder where the paths the docs write resolve: `rules/` is SigmaHQ's rules,
 // `exported-evtx/` the corpus EVTX samples, `examples/`, `test/` and `data/` are the repository's, and
 // `../shared/corpus` is the shared corpus; files a command writes (`--out`, `-o`) land in the scratch folder.
@@ -67,7 +67,14 @@ export function parseExamples(text, file) {
     let close = open + 1;
     while (close < lines.length && !lines[close].startsWith(fence[1])) close++;
     if (close >= lines.length) throw new Error(`${where}: the example's fenced block is not closed`);
-    const commands = lines.slice(open + 1, close).filter((l) => l.startsWith('$ '));
+    // A command is a "$ " line and, while a line ends with a backslash, the lines after it.
+    const commands = [];
+    for (let k = open + 1; k < close; k++) {
+      if (!lines[k].startsWith('$ ')) continue;
+      let command = lines[k];
+      while (command.endsWith('\\') && k + 1 < close) command += '\n' + lines[++k];
+      commands.push(command);
+    }
     if (commands.length === 0 || !lines[open + 1].startsWith('$ logsource-check ')) {
       throw new Error(`${where}: the block's first line must be a "$ logsource-check …" command`);
     }
@@ -92,7 +99,7 @@ export function collectExamples(root = ROOT) {
 
 /** Shell-like words of a documented command (quotes, no expansion); a trailing `  # comment` is not run. */
 export function commandArgs(command) {
-  const text = command.replace(/^\$ logsource-check\s+/, '').replace(/\s{2,}#.*$/, '');
+  const text = command.replace(/\\\n/g, ' ').replace(/^\$ logsource-check\s+/, '').replace(/\s{2,}#.*$/, '');
   const words = [];
   for (const m of text.matchAll(/'([^']*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g)) words.push(m[1] ?? m[2]?.replace(/\\(.)/g, '$1') ?? m[3]);
   return words;

@@ -9,20 +9,25 @@ import { HAVE_CORPUS } from '../helpers.js';
 const examples = collectExamples();
 const CACHE = mkdtempSync(join(tmpdir(), 'lsc-docs-cache-'));
 
-/** A readable line diff: the doc's lines (-) against the CLI's (+), with a line of context around each change. */
+/** A readable line diff (longest common subsequence): the doc's lines (-), the CLI's (+), one line of context. */
 function lineDiff(doc: string, cli: string): string {
   const a = doc.split('\n');
   const b = cli.split('\n');
-  const out: string[] = [];
-  const n = Math.max(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    if (a[i] === b[i]) {
-      if (a[i - 1] !== b[i - 1] || a[i + 1] !== b[i + 1]) out.push(`  ${a[i]}`);
-      continue;
-    }
-    if (a[i] !== undefined) out.push(`- ${a[i]}`);
-    if (b[i] !== undefined) out.push(`+ ${b[i]}`);
+  // lcs[i][j]: length of the longest common subsequence of a[i..] and b[j..]; blocks are short.
+  const lcs = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
   }
+  const ops: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) (ops.push(`  ${a[i]}`), i++, j++);
+    else if (j < b.length && (i >= a.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) ops.push(`+ ${b[j++]}`);
+    else ops.push(`- ${a[i++]}`);
+  }
+  const changed = (k: number) => ops[k] !== undefined && !ops[k]!.startsWith('  ');
+  const out = ops.filter((_op, k) => changed(k) || changed(k - 1) || changed(k + 1));
   return out.slice(0, 60).join('\n') + (out.length > 60 ? `\n… ${out.length - 60} more diff lines` : '');
 }
 
@@ -58,6 +63,9 @@ describe('docs/examples.mjs', () => {
     expect(e).toMatchObject({ id: 'a', line: 2, bodyStart: 3, bodyEnd: 5, current: '$ logsource-check x --role "a b"  # note\nold' });
     expect(e.options).toEqual({ lines: 3, from: 'Top fixes', until: undefined, columns: 80, none: false });
     expect(commandArgs(e.commands[0] ?? '')).toEqual(['x', '--role', 'a b']);
+    const long = one('<!-- example: b -->', '$ logsource-check x \\\n    --verbose\nold');
+    expect(long.commands).toEqual(['$ logsource-check x \\\n    --verbose']);
+    expect(commandArgs(long.commands[0] ?? '')).toEqual(['x', '--verbose']);
   });
 
   it('refuses a marker without a command block, an unknown option and a non-logsource-check command', () => {
