@@ -3,6 +3,7 @@ export interface ExampleOptions {
   lines: number | undefined;
   from: string | undefined;
   until: string | undefined;
+  cut: number | undefined;
   columns: number;
   none: boolean;
 }

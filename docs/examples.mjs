@@ -13,7 +13,8 @@
 //
 // Options (per block, applied to each command's output): `from="TEXT"` starts at the first line containing TEXT
 // ("…" above it); `until="TEXT"` stops before the next line containing TEXT ("…" below it; all of it when absent); `lines=N` keeps at
-// most N lines then "…"; `columns=N` is the terminal width (default 120); `none` keeps no output but "…".
+// most N lines then "…"; `cut=N` ends a line longer than N characters with " …" (output the CLI does not wrap);
+// `columns=N` is the terminal width (default 120); `none` keeps no output but "…".
 // Prefer from/until over lines: they cut at a heading, so an excerpt stays whole when other output changes.
 // A command may end with `  # comment` (not run) and go on over lines ending in a backslash.
 // Commands run in a scratch folder where the paths the docs write resolve: `rules/` is SigmaHQ's rules,
@@ -39,16 +40,16 @@ export function docFiles(root = ROOT) {
 }
 
 function parseOptions(text, where) {
-  const opts = { lines: undefined, from: undefined, until: undefined, columns: 120, none: false };
+  const opts = { lines: undefined, from: undefined, until: undefined, cut: undefined, columns: 120, none: false };
   for (const m of text.matchAll(/(\w+)(?:=("([^"]*)"|\S+))?/g)) {
     const [, key, raw, quoted] = m;
     const value = quoted ?? raw;
-    if (key === 'lines' || key === 'columns') {
+    if (key === 'lines' || key === 'columns' || key === 'cut') {
       if (!/^\d+$/.test(value ?? '')) throw new Error(`${where}: ${key}= needs a number`);
       opts[key] = Number(value);
     } else if ((key === 'from' || key === 'until') && value !== undefined) opts[key] = value;
     else if (key === 'none' && value === undefined) opts.none = true;
-    else throw new Error(`${where}: unknown example option "${m[0]}" (from="TEXT", until="TEXT", lines=N, columns=N, none)`);
+    else throw new Error(`${where}: unknown example option "${m[0]}" (from="TEXT", until="TEXT", lines=N, cut=N, columns=N, none)`);
   }
   return opts;
 }
@@ -161,6 +162,7 @@ export function excerpt(output, options, status) {
     }
   }
   if (options.none) lines = lines.length ? [CUT] : [];
+  if (options.cut !== undefined) lines = lines.map((l) => ([...l].length > options.cut ? [...l].slice(0, options.cut).join('') + ' ' + CUT : l));
   if (options.lines !== undefined && lines.length > options.lines) lines = [...lines.slice(0, options.lines), CUT];
   shown.push(...lines);
   if (status !== 0) shown.push(`(exit code ${status})`);
