@@ -1,6 +1,7 @@
 // Types of docs/examples.mjs for the docs-examples test (the script itself is plain ESM, run by npm run docs:examples).
 export interface ExampleOptions {
   lines: number | undefined;
+  tail: number | undefined;
   from: string | undefined;
   until: string | undefined;
   cut: number | undefined;

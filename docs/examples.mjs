@@ -13,7 +13,7 @@
 //
 // Options (per block, applied to each command's output): `from="TEXT"` starts at the first line containing TEXT
 // ("…" above it); `until="TEXT"` stops before the next line containing TEXT ("…" below it; all of it when absent); `lines=N` keeps at
-// most N lines then "…"; `cut=N` ends a line longer than N characters with " …" (output the CLI does not wrap);
+// most N lines then "…"; `tail=N` the last N lines, "…" above (with lines=, both ends); `cut=N` ends a line longer than N characters with " …" (output the CLI does not wrap);
 // `columns=N` is the terminal width (default 120); `none` keeps no output but "…".
 // Prefer from/until over lines: they cut at a heading, so an excerpt stays whole when other output changes.
 // A command may end with `  # comment` (not run) and go on over lines ending in a backslash.
@@ -40,16 +40,16 @@ export function docFiles(root = ROOT) {
 }
 
 function parseOptions(text, where) {
-  const opts = { lines: undefined, from: undefined, until: undefined, cut: undefined, columns: 120, none: false };
+  const opts = { lines: undefined, tail: undefined, from: undefined, until: undefined, cut: undefined, columns: 120, none: false };
   for (const m of text.matchAll(/(\w+)(?:=("([^"]*)"|\S+))?/g)) {
     const [, key, raw, quoted] = m;
     const value = quoted ?? raw;
-    if (key === 'lines' || key === 'columns' || key === 'cut') {
+    if (key === 'lines' || key === 'tail' || key === 'columns' || key === 'cut') {
       if (!/^\d+$/.test(value ?? '')) throw new Error(`${where}: ${key}= needs a number`);
       opts[key] = Number(value);
     } else if ((key === 'from' || key === 'until') && value !== undefined) opts[key] = value;
     else if (key === 'none' && value === undefined) opts.none = true;
-    else throw new Error(`${where}: unknown example option "${m[0]}" (from="TEXT", until="TEXT", lines=N, cut=N, columns=N, none)`);
+    else throw new Error(`${where}: unknown example option "${m[0]}" (from="TEXT", until="TEXT", lines=N, tail=N, cut=N, columns=N, none)`);
   }
   return opts;
 }
@@ -102,7 +102,11 @@ export function collectExamples(root = ROOT) {
 export function commandArgs(command) {
   const text = command.replace(/\\\n/g, ' ').replace(/^\$ logsource-check\s+/, '').replace(/\s{2,}#.*$/, '');
   const words = [];
-  for (const m of text.matchAll(/'([^']*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g)) words.push(m[1] ?? m[2]?.replace(/\\(.)/g, '$1') ?? m[3]);
+  for (const m of text.matchAll(/'([^']*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g)) {
+    // No shell runs these: a pipe or a redirection would reach the CLI as an argument.
+    if (m[3] !== undefined && /^(\||>|<|&&|;|2>)/.test(m[3])) throw new Error(`"${m[3]}" in "${command}": pipes and redirections are not run; mark only plain commands`);
+    words.push(m[1] ?? m[2]?.replace(/\\(.)/g, '$1') ?? m[3]);
+  }
   return words;
 }
 
@@ -163,7 +167,13 @@ export function excerpt(output, options, status) {
   }
   if (options.none) lines = lines.length ? [CUT] : [];
   if (options.cut !== undefined) lines = lines.map((l) => ([...l].length > options.cut ? [...l].slice(0, options.cut).join('') + ' ' + CUT : l));
-  if (options.lines !== undefined && lines.length > options.lines) lines = [...lines.slice(0, options.lines), CUT];
+  const head = options.lines ?? 0;
+  const tail = options.tail ?? 0;
+  if (options.lines !== undefined && options.tail !== undefined) {
+    // Both: the first `lines` and the last `tail`, "…" between them.
+    if (lines.length > head + tail) lines = [...lines.slice(0, head), CUT, ...lines.slice(lines.length - tail)];
+  } else if (options.lines !== undefined && lines.length > head) lines = [...lines.slice(0, head), CUT];
+  else if (options.tail !== undefined && lines.length > tail) lines = [CUT, ...lines.slice(lines.length - tail)];
   shown.push(...lines);
   if (status !== 0) shown.push(`(exit code ${status})`);
   return shown;
