@@ -46,7 +46,7 @@ describe('docs examples are what the CLI prints', () => {
       if (cli !== e.current) {
         expect.fail(`docs example ${e.id} in ${e.file}:${e.line} drifted from the CLI output — run npm run docs:examples (after npm run build) and review the diff:\n${lineDiff(e.current, cli)}`);
       }
-    });
+    }, 120_000); // a fleet `fix` over rules/ takes seconds: the default 5 s is too short
   }
 });
 
