@@ -7,6 +7,8 @@ export interface ExampleOptions {
   cut: number | undefined;
   columns: number;
   none: boolean;
+  /** The output is Markdown, written after the block up to `<!-- /example -->`. */
+  raw: boolean;
 }
 export interface Example {
   id: string;

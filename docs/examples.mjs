@@ -14,7 +14,8 @@
 // Options (per block, applied to each command's output): `from="TEXT"` starts at the first line containing TEXT
 // ("…" above it); `until="TEXT"` stops before the next line containing TEXT ("…" below it; all of it when absent); `lines=N` keeps at
 // most N lines then "…"; `tail=N` the last N lines, "…" above (with lines=, both ends); `cut=N` ends a line longer than N characters with " …" (output the CLI does not wrap);
-// `columns=N` is the terminal width (default 120); `none` keeps no output but "…".
+// `columns=N` is the terminal width (default 120); `none` keeps no output but "…"; `raw`: the output is Markdown
+// (--format markdown) and goes after the block, up to a `<!-- /example -->` line, where it renders.
 // Prefer from/until over lines: they cut at a heading, so an excerpt stays whole when other output changes.
 // A command may end with `  # comment` (not run) and go on over lines ending in a backslash.
 // Commands run in a scratch folder where the paths the docs write resolve: `rules/` is SigmaHQ's rules,
@@ -31,6 +32,7 @@ export const CLI = join(ROOT, 'dist', 'logsource-check.mjs');
 export const SHARED = resolve(ROOT, '..', 'shared');
 const MARKER = /^<!--\s*example:\s*(\S+)(.*?)-->\s*$/;
 const FENCE = /^(```|~~~)/;
+const END_MARKER = /^<!--\s*\/example\s*-->\s*$/;
 const CUT = '…';
 
 /** The Markdown files that may hold marked examples: README.md and docs/*.md. */
@@ -40,7 +42,7 @@ export function docFiles(root = ROOT) {
 }
 
 function parseOptions(text, where) {
-  const opts = { lines: undefined, tail: undefined, from: undefined, until: undefined, cut: undefined, columns: 120, none: false };
+  const opts = { lines: undefined, tail: undefined, from: undefined, until: undefined, cut: undefined, columns: 120, none: false, raw: false };
   for (const m of text.matchAll(/(\w+)(?:=("([^"]*)"|\S+))?/g)) {
     const [, key, raw, quoted] = m;
     const value = quoted ?? raw;
@@ -48,8 +50,8 @@ function parseOptions(text, where) {
       if (!/^\d+$/.test(value ?? '')) throw new Error(`${where}: ${key}= needs a number`);
       opts[key] = Number(value);
     } else if ((key === 'from' || key === 'until') && value !== undefined) opts[key] = value;
-    else if (key === 'none' && value === undefined) opts.none = true;
-    else throw new Error(`${where}: unknown example option "${m[0]}" (from="TEXT", until="TEXT", lines=N, tail=N, cut=N, columns=N, none)`);
+    else if ((key === 'none' || key === 'raw') && value === undefined) opts[key] = true;
+    else throw new Error(`${where}: unknown example option "${m[0]}" (from="TEXT", until="TEXT", lines=N, tail=N, cut=N, columns=N, none, raw)`);
   }
   return opts;
 }
@@ -80,7 +82,17 @@ export function parseExamples(text, file) {
       throw new Error(`${where}: the block's first line must be a "$ logsource-check …" command`);
     }
     for (const c of commands) if (!c.startsWith('$ logsource-check ')) throw new Error(`${where}: only logsource-check commands run: ${c}`);
-    out.push({ id: m[1], file, line: i + 1, bodyStart: open + 1, bodyEnd: close, commands, options: parseOptions(m[2], where), current: lines.slice(open + 1, close).join('\n') });
+    const options = parseOptions(m[2], where);
+    if (options.raw) {
+      // Output that is Markdown itself (--format markdown): it goes, rendered, between the block and the end marker.
+      let end = close + 1;
+      while (end < lines.length && !END_MARKER.test(lines[end])) end++;
+      if (end >= lines.length) throw new Error(`${where}: a raw example needs a closing <!-- /example --> line after its block`);
+      out.push({ id: m[1], file, line: i + 1, bodyStart: close + 1, bodyEnd: end, commands, options, current: lines.slice(close + 1, end).join('\n') });
+      i = end;
+      continue;
+    }
+    out.push({ id: m[1], file, line: i + 1, bodyStart: open + 1, bodyEnd: close, commands, options, current: lines.slice(open + 1, close).join('\n') });
     i = close;
   }
   return out;
@@ -194,8 +206,9 @@ export async function render(example, env = {}) {
       } catch (e) {
         throw new Error(`${example.file}:${example.line} (${example.id}): ${e.message}; the output was:\n${clean}`);
       }
-      if (shown.some((l) => FENCE.test(l))) throw new Error(`${example.file}:${example.line}: the output holds a code fence`);
-      body.push(command, ...shown);
+      if (!example.options.raw && shown.some((l) => FENCE.test(l))) throw new Error(`${example.file}:${example.line}: the output holds a code fence`);
+      if (example.options.raw) body.push('', ...shown, '');
+      else body.push(command, ...shown);
     }
     return body.join('\n');
   } finally {

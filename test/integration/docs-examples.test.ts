@@ -61,13 +61,20 @@ describe('docs/examples.mjs', () => {
   it('finds the block after a marker, its commands and options', () => {
     const e = one('<!-- example: a lines=3 from="Top fixes" columns=80 -->', '$ logsource-check x --role "a b"  # note\nold');
     expect(e).toMatchObject({ id: 'a', line: 2, bodyStart: 3, bodyEnd: 5, current: '$ logsource-check x --role "a b"  # note\nold' });
-    expect(e.options).toEqual({ lines: 3, tail: undefined, from: 'Top fixes', until: undefined, cut: undefined, columns: 80, none: false });
+    expect(e.options).toEqual({ lines: 3, tail: undefined, from: 'Top fixes', until: undefined, cut: undefined, columns: 80, none: false, raw: false });
     expect(commandArgs(e.commands[0] ?? '')).toEqual(['x', '--role', 'a b']);
     const long = one('<!-- example: b -->', '$ logsource-check x \\\n    --verbose\nold');
     expect(long.commands).toEqual(['$ logsource-check x \\\n    --verbose']);
     expect(commandArgs(long.commands[0] ?? '')).toEqual(['x', '--verbose']);
     expect(() => commandArgs("$ logsource-check x -f json | jq -r '.rules'")).toThrow(/pipes and redirections are not run/);
     expect(commandArgs("$ logsource-check x --include '**/a|b/**'")).toEqual(['x', '--include', '**/a|b/**']);
+  });
+
+  it('a raw example (Markdown output) spans from its block to the end marker', () => {
+    const text = 'a\n<!-- example: md raw -->\n```\n$ logsource-check x -f markdown\n```\n\n### old\n\n<!-- /example -->\nb\n';
+    const [e] = parseExamples(text, 'x.md');
+    expect(e).toMatchObject({ id: 'md', bodyStart: 5, bodyEnd: 8, current: '\n### old\n', commands: ['$ logsource-check x -f markdown'] });
+    expect(() => parseExamples('<!-- example: md raw -->\n```\n$ logsource-check x\n```\n', 'x.md')).toThrow(/<!-- \/example -->/);
   });
 
   it('refuses a marker without a command block, an unknown option and a non-logsource-check command', () => {
@@ -79,13 +86,13 @@ describe('docs/examples.mjs', () => {
 
   it('cuts deterministically: from, lines, "…", the exit code', () => {
     const out = 'one\ntwo   \nTop fixes\nfour\nfive\nsix\n';
-    expect(excerpt(out, { lines: 2, tail: undefined, from: 'Top', until: undefined, cut: undefined, columns: 120, none: false }, 0)).toEqual(['…', 'Top fixes', 'four', '…']);
-    expect(excerpt(out, { lines: undefined, tail: undefined, from: undefined, until: undefined, cut: undefined, columns: 120, none: false }, 1)).toEqual(['one', 'two', 'Top fixes', 'four', 'five', 'six', '(exit code 1)']);
-    expect(excerpt(out, { lines: undefined, tail: undefined, from: 'two', until: 'five', cut: undefined, columns: 120, none: false }, 0)).toEqual(['…', 'two', 'Top fixes', 'four', '…']);
-    expect(excerpt('abcdef\nab', { lines: undefined, tail: undefined, from: undefined, until: undefined, cut: 3, columns: 120, none: false }, 0)).toEqual(['abc …', 'ab']);
-    expect(excerpt(out, { lines: undefined, tail: 2, from: undefined, until: undefined, cut: undefined, columns: 120, none: false }, 0)).toEqual(['…', 'five', 'six']);
-    expect(excerpt(out, { lines: 1, tail: 1, from: undefined, until: undefined, cut: undefined, columns: 120, none: false }, 0)).toEqual(['one', '…', 'six']);
-    expect(() => excerpt(out, { lines: undefined, tail: undefined, from: 'absent', until: undefined, cut: undefined, columns: 120, none: false }, 0)).toThrow(/not in the output/);
+    expect(excerpt(out, { lines: 2, tail: undefined, from: 'Top', until: undefined, cut: undefined, columns: 120, none: false, raw: false }, 0)).toEqual(['…', 'Top fixes', 'four', '…']);
+    expect(excerpt(out, { lines: undefined, tail: undefined, from: undefined, until: undefined, cut: undefined, columns: 120, none: false, raw: false }, 1)).toEqual(['one', 'two', 'Top fixes', 'four', 'five', 'six', '(exit code 1)']);
+    expect(excerpt(out, { lines: undefined, tail: undefined, from: 'two', until: 'five', cut: undefined, columns: 120, none: false, raw: false }, 0)).toEqual(['…', 'two', 'Top fixes', 'four', '…']);
+    expect(excerpt('abcdef\nab', { lines: undefined, tail: undefined, from: undefined, until: undefined, cut: 3, columns: 120, none: false, raw: false }, 0)).toEqual(['abc …', 'ab']);
+    expect(excerpt(out, { lines: undefined, tail: 2, from: undefined, until: undefined, cut: undefined, columns: 120, none: false, raw: false }, 0)).toEqual(['…', 'five', 'six']);
+    expect(excerpt(out, { lines: 1, tail: 1, from: undefined, until: undefined, cut: undefined, columns: 120, none: false, raw: false }, 0)).toEqual(['one', '…', 'six']);
+    expect(() => excerpt(out, { lines: undefined, tail: undefined, from: 'absent', until: undefined, cut: undefined, columns: 120, none: false, raw: false }, 0)).toThrow(/not in the output/);
   });
 
   it('knows which examples need the corpus', () => {
