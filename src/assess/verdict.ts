@@ -1,6 +1,7 @@
 import { splitRequirement, type Catalog } from '../catalog/catalog.js';
 import { eventStatus, type SysmonState } from '../environment/sysmon.js';
 import { auditDefault } from './audit-defaults.js';
+import { ROLE_NAMES } from '../requirements/role-names.js';
 import type { HostEnvironment, State } from '../environment/model.js';
 
 export type Verdict = 'ready' | 'partial' | 'blocked' | 'unknown' | 'not-applicable';
@@ -21,18 +22,6 @@ export interface StateOptions {
   assumeDefaults?: boolean;
 }
 
-const ROLE_NAMES: Record<string, string> = {
-  'domain-controller': 'domain controller',
-  'certification-authority': 'certification authority',
-  'network-policy-server': 'Network Policy Server',
-  'dns-server': 'DNS server',
-  iis: 'IIS web server',
-  exchange: 'Exchange server',
-  adfs: 'AD FS server',
-  'sql-server': 'SQL Server host',
-  screenconnect: 'ScreenConnect host',
-  wsus: 'WSUS server',
-};
 
 /** Server roles that only Windows Server can have: a client OS never produces their events. */
 const SERVER_ONLY = new Set(['domain-controller', 'certification-authority', 'network-policy-server', 'dns-server', 'exchange', 'adfs', 'wsus']);
