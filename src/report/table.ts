@@ -26,14 +26,16 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
   // One screen: fewer log-source rows first (down to 5), then fewer fixes (down to 5, unless --top says how
   // many); what is left out is counted in a "… more" line and is whole in --verbose.
   let screen = '';
-  for (const [rows, top] of FITS) {
-    screen = renderScreen(result, opts, { rows, top: opts.top ?? top });
+  // The Sysmon per-type table when it fits with at least 8 log-source rows and 10 fixes, else its one-line summary.
+  const tries = [...FITS.slice(0, 5).map(([rows, top]) => ({ rows, top, sysmonTable: true })), ...FITS.map(([rows, top]) => ({ rows, top, sysmonTable: false }))];
+  for (const { rows, top, sysmonTable } of tries) {
+    screen = renderScreen(result, opts, { rows, top: opts.top ?? top, sysmonTable });
     if (screen.split('\n').length - 1 <= SCREEN_LINES) return screen;
   }
   return screen;
 }
 
-function renderScreen(result: CheckResult, opts: TableOptions, fit: { rows: number; top: number }): string {
+function renderScreen(result: CheckResult, opts: TableOptions, fit: { rows: number; top: number; sysmonTable: boolean }): string {
   // One column short of the terminal: a line exactly as wide as some terminals wraps there. Not on a
   // terminal (a pipe, a file) prose is not wrapped, so every message stays on one line for grep.
   const width = Math.max(60, Math.min(opts.width ?? 120, 200)) - 1;
@@ -79,7 +81,7 @@ function renderScreen(result: CheckResult, opts: TableOptions, fit: { rows: numb
   const held = rd && !rd.recommendations.length ? withheldLine(rd, true) : undefined;
   if (held) out.push('', ...say(held, '  ', '    ').map(dim));
 
-  if (rd?.sysmon) out.push(...sysmonLines(rd.sysmon, { color, bold, dim, say, offenders: 3, more: '--verbose', stateLine: sysmonStateLine(rd.sysmon) }));
+  if (rd?.sysmon) out.push(...sysmonLines(rd.sysmon, { color, bold, dim, say, offenders: 3, more: '--verbose', ...(fit.sysmonTable ? {} : { stateLine: sysmonStateLine(rd.sysmon) }) }));
   if (rd?.channels) out.push(...forwardingBlock(rd, style, width, say, bold, dim));
   // One host: what its inputs do not show goes under its "host" line at the top (hostsBlock).
   if (rd && rd.hosts.length > 1) out.push(...fleetGapLines(rd.hosts, say, bold, dim));
