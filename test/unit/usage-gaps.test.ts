@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers.js';
+import { CORPUS, HAVE_CORPUS, runCli } from '../helpers.js';
 import { closestCommand } from '../../src/commands/suggest.js';
 import { roleWithArticle } from '../../src/requirements/role-names.js';
 import { howLines } from '../../src/report/text.js';
@@ -61,6 +61,12 @@ describe('role sentences', () => {
     expect(roleWithArticle('adfs')).toBe('an AD FS server');
     expect(roleWithArticle('dns-server')).toBe('a DNS server');
     expect(roleWithArticle('made-up-role')).toBe('a made up role');
+  });
+  it.skipIf(!HAVE_CORPUS)('in the report: requirement names and verdict reasons', () => {
+    const r = runCli([join(CORPUS, 'sigmahq', 'rules', 'windows'), '--gpresult', 'examples/hosts/ws-0142-gpresult.xml', '--role', 'server', '--format', 'json']);
+    expect(r.stdout).toContain('"Host is an Exchange server"');
+    expect(r.stdout).toContain('produced only on an Exchange server; this host is not one (--role server)');
+    expect(r.stdout).not.toMatch(/\ba [aeiouAEIOU]\w* server\b/);
   });
 });
 
