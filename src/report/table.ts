@@ -144,7 +144,8 @@ function hostsBlock(rd: Readiness, width: number, style: Style, say: Say, dim: (
       rows.push(r);
     }
   }
-  const ht = new (Table())({ head: ['Host (least ready first)', 'Role', 'Ready', 'Unknown', 'Ready %'], style, chars: COMPACT, colWidths: [Math.min(40, width - 52), 20, 8, 9, 10], wordWrap: true });
+  // Six borders and four fixed columns (47): the name column takes the rest of the width, up to 40.
+  const ht = new (Table())({ head: ['Host (least ready first)', 'Role', 'Ready', 'Unknown', 'Ready %'], style, chars: COMPACT, colWidths: [Math.min(40, width - 53), 20, 8, 9, 10], wordWrap: true });
   for (const { host: h, alike } of rows) ht.push([t(h.name) + (alike ? dim(` +${alike.toLocaleString('en-US')} alike`) : ''), t(h.role ?? '?'), String(h.summary.ready), String(h.summary.unknown), h.summary.readiness === null ? '—' : `${h.summary.readiness}%`]);
   const lines = [ht.toString()];
   const listed = rows.reduce((a, r) => a + 1 + r.alike, 0);

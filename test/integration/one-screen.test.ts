@@ -67,6 +67,9 @@ describe.skipIf(!HAVE_CORPUS)('one screen: a DC snapshot with a Sysmon config', 
     const wide = at(DC, 120);
     expect(lines(wide)).toBeLessThanOrEqual(60);
     expect(widest(wide)).toBeLessThanOrEqual(119);
+    const narrow = at(DC, 80);
+    expect(lines(narrow)).toBeLessThanOrEqual(80);
+    expect(widest(narrow)).toBeLessThanOrEqual(79);
     // The per-type table is one line here; the deployed-config fixes share one "how" line naming the config.
     expect(wide).toMatch(/^Sysmon test\/fixtures\/snapshot\/DC01\/sysmon-config\.xml \(schema 4\.90\): of \d+ event types/m);
     expect(wide).not.toMatch(/│ EID │ Element/);
@@ -94,6 +97,10 @@ describe.skipIf(!HAVE_CORPUS)('one screen: a fleet of 1,000 host snapshots', () 
     const wide = at([RULES, '--host', dir], 120);
     expect(lines(wide)).toBeLessThanOrEqual(60);
     expect(widest(wide)).toBeLessThanOrEqual(119);
+    // At 80 columns too: the host table was one column too wide there.
+    const narrow = at([RULES, '--host', dir], 80);
+    expect(lines(narrow)).toBeLessThanOrEqual(80);
+    expect(tableWidth(narrow)).toBeLessThanOrEqual(79);
     expect(wide).toMatch(/SNAP-0002 \+332 alike/);
     expect(wide).toMatch(/unknown on 333 hosts: 54 audit requirement\(s\) each — auditpol\.csv/);
     expect(wide).not.toMatch(/^Host SNAP-/m); // no per-host blocks on the screen
