@@ -14,6 +14,8 @@ import { guides, type GuidesCliOptions } from './commands/guides.js';
 import { sysmonConfig, type SysmonCliOptions } from './commands/sysmon-config.js';
 import { sysmonLint, type SysmonLintOptions } from './commands/sysmon-lint.js';
 import { VERSION } from './version.js';
+import { closestCommand } from './commands/suggest.js';
+import { existsSync } from 'node:fs';
 
 export { EXIT } from './commands/common.js';
 
@@ -169,6 +171,16 @@ Examples:
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  // `check` is the default command, so commander takes a mistyped command ("chek") for a rule path and never
+  // suggests. A first argument that is no file and is one or two edits from a command is a typo.
+  const first = argv[2];
+  if (first && !first.startsWith('-') && !existsSync(first)) {
+    const near = closestCommand(first, program.commands.map((c) => c.name()));
+    if (near) {
+      process.stderr.write(`logsource-check: unknown command '${terminalLine(first)}' (no such file either)\n(Did you mean ${near}?)\n`);
+      return EXIT.usage;
+    }
+  }
   try {
     await program.parseAsync(argv);
     // A gate failure sets the exit code without being an error.
@@ -202,3 +214,4 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 main(process.argv).then((code) => {
   process.exitCode = code;
 });
+

@@ -1,6 +1,7 @@
 import { splitRequirement, type Catalog } from '../catalog/catalog.js';
 import { eventStatus, type SysmonState } from '../environment/sysmon.js';
 import { auditDefault } from './audit-defaults.js';
+import { roleWithArticle } from '../requirements/role-names.js';
 import type { HostEnvironment, State } from '../environment/model.js';
 
 /**
@@ -25,18 +26,6 @@ export interface StateOptions {
   assumeDefaults?: boolean;
 }
 
-const ROLE_NAMES: Record<string, string> = {
-  'domain-controller': 'domain controller',
-  'certification-authority': 'certification authority',
-  'network-policy-server': 'Network Policy Server',
-  'dns-server': 'DNS server',
-  iis: 'IIS web server',
-  exchange: 'Exchange server',
-  adfs: 'AD FS server',
-  'sql-server': 'SQL Server host',
-  screenconnect: 'ScreenConnect host',
-  wsus: 'WSUS server',
-};
 
 /** Server roles that only Windows Server can have: a client OS never produces their events. */
 const SERVER_ONLY = new Set(['domain-controller', 'certification-authority', 'network-policy-server', 'dns-server', 'exchange', 'adfs', 'wsus']);
@@ -145,18 +134,18 @@ function saclState(kind: string, host: HostEnvironment, opts: StateOptions): Req
 
 function roleState(role: string, host: HostEnvironment, opts: StateOptions, catalog: Catalog): RequirementState {
   const r = host.role;
-  const label = ROLE_NAMES[role] ?? role;
+  const aLabel = roleWithArticle(role);
   if (role === 'domain-controller' && r?.kind) {
     const kind = r.kind === 'member' ? 'member, not a domain controller' : r.kind === 'standalone' ? 'standalone (workgroup) computer, not a domain controller' : r.kind.replace('-', ' ');
     return { state: r.kind === 'domain-controller' ? 'on' : 'off', reason: `${r.kind === 'domain-controller' ? '' : 'produced only on a domain controller; '}this host is a ${kind} (${r.source})` };
   }
-  if (r?.features.has(role)) return { state: 'on', reason: `host is a ${label} (${r.evidence?.get(role) ?? r.source})` };
-  if (r?.complete) return { state: 'off', reason: `produced only on a ${label}; this host is not one (${r.source})` };
+  if (r?.features.has(role)) return { state: 'on', reason: `host is ${aLabel} (${r.evidence?.get(role) ?? r.source})` };
+  if (r?.complete) return { state: 'off', reason: `produced only on ${aLabel}; this host is not one (${r.source})` };
   const absent = r?.absent?.get(role);
-  if (absent) return { state: 'off', reason: `produced only on a ${label}; this host is not one (${absent})` };
-  if (r?.kind === 'workstation' && SERVER_ONLY.has(role)) return { state: 'off', reason: `a workstation cannot be a ${label} (${r.source})` };
-  if (opts.assumeDefaults) return { state: 'off', reason: `assumed: host is not a ${label}`, assumed: true };
-  return { state: 'unknown', reason: `whether the host is a ${label} is not in the inputs (${settles(role, host, catalog)})` };
+  if (absent) return { state: 'off', reason: `produced only on ${aLabel}; this host is not one (${absent})` };
+  if (r?.kind === 'workstation' && SERVER_ONLY.has(role)) return { state: 'off', reason: `a workstation cannot be ${aLabel} (${r.source})` };
+  if (opts.assumeDefaults) return { state: 'off', reason: `assumed: host is not ${aLabel}`, assumed: true };
+  return { state: 'unknown', reason: `whether the host is ${aLabel} is not in the inputs (${settles(role, host, catalog)})` };
 }
 
 /** The input that would settle an unknown role: systeminfo cannot tell server roles, a full channel list can. */

@@ -151,6 +151,10 @@ export async function runValidated(paths: string[], opts: RuleAndHostCliOptions,
   for (const n of run.cacheNotes ?? []) process.stderr.write(`logsource-check: note: ${terminalLine(`${n.path}: ${n.message}`)}\n`);
   const missing = [...load.missing, ...(environment?.missing ?? []), ...(run.observations?.missing ?? [])];
   if (missing.length) throw new UsageError(`no such file or directory: ${missing.join(', ')}`);
+  // A --role for a host no input names is a typo or the wrong inputs: a report that ignores it would
+  // assess the host without the role the user stated.
+  const lostRole = environment?.errors.find((e) => e.path === '--role' && e.message.startsWith('no host named'));
+  if (lostRole) throw new UsageError(`--role: ${lostRole.message}`);
   if (environment && !environment.hostCount) {
     throw new UsageError(`no usable environment input: ${environment.errors.map((e) => `${e.path}: ${e.message}`).join('; ') || 'no files found'}`);
   }

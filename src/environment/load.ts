@@ -134,7 +134,7 @@ function* produce(inputs: EnvironmentInputs, catalog: Catalog, env: Environment)
   }
   for (const host of [...held, ...own.values()]) yield finish(host);
   for (const r of roles) {
-    if (r.host && ![...names].some((n) => hostKey(n) === hostKey(r.host as string))) role?.errors.push({ path: '--role', message: `no host named ${r.host} among the inputs (${[...names].join(', ') || 'none'})` });
+    if (r.host && ![...names].some((n) => hostKey(n) === hostKey(r.host as string))) role?.errors.push({ path: '--role', message: `no host named ${r.host} among the inputs (${knownHosts(names)})` });
   }
   // Without any host, the Sysmon config (or else the collectors) describes one.
   if (!env.hostCount && (sysmon || collectors)) {
@@ -332,4 +332,11 @@ function read(path: string, env: Sink): string | undefined {
     env.errors.push({ path, message: e instanceof TooLargeError ? e.message : `cannot read file: ${errnoMessage(e)}` });
     return undefined;
   }
+}
+
+/** The hosts the inputs name, for a --role that names none of them: ten at most, sorted, then a count. */
+function knownHosts(names: Set<string>): string {
+  const sorted = [...names].sort((a, b) => a.localeCompare(b));
+  if (!sorted.length) return 'none';
+  return `known: ${sorted.slice(0, 10).join(', ')}${sorted.length > 10 ? `, … ${sorted.length - 10} more` : ''}`;
 }

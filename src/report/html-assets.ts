@@ -11,7 +11,7 @@ h1{font-size:22px;margin:0 0 6px}h2{font-size:17px;margin:26px 0 8px;border-bott
 .pct{font-size:30px;font-weight:700;margin:0}.pct span{font-size:16px;font-weight:500;color:#5b6773}
 table{border-collapse:collapse;width:100%;margin:6px 0;table-layout:fixed}
 th,td{border-bottom:1px solid #e6eaee;padding:4px 6px;text-align:left;vertical-align:top}
-th{background:#f4f6f8;user-select:none}#rules th{cursor:pointer}td.n,th.n{text-align:right}
+th{background:#f4f6f8;user-select:none}#rules th{cursor:pointer}#rules th[data-dir=asc]::after{content:" ▲"}#rules th[data-dir=desc]::after{content:" ▼"}td.n,th.n{text-align:right}
 code,pre{font:12px/1.4 ui-monospace,Consolas,monospace}pre{background:#f4f6f8;padding:6px 8px;border-radius:4px;white-space:pre-wrap;word-break:break-all;margin:4px 0}
 .bar{display:flex;height:14px;background:#eef1f4;border-radius:3px;overflow:hidden}.big-bar{height:20px;margin:8px 0 4px}
 .seg{display:inline-block;height:100%}.ready{background:#3c9a4f}.partial{background:#e0a526}.blocked{background:#d2463a}.unknown{background:#9aa3ad}.not-applicable{background:#cfd5db}.out-of-scope{background:#e6e9ed}.resolved{background:#3c78b4}
@@ -50,8 +50,11 @@ export const HTML_SCRIPT = `
       th.addEventListener('click', function () {
         var dir = th.dataset.dir === 'asc' ? -1 : 1;
         th.dataset.dir = dir === 1 ? 'asc' : 'desc';
+        // Verdict and level cells carry an order key (least ready, highest level first); the rest sort as text.
+        var key = function (r) { var c = r.cells[col]; return c.dataset.k !== undefined ? Number(c.dataset.k) : c.textContent.toLowerCase(); };
         Array.from(body.rows).sort(function (a, b) {
-          return dir * a.cells[col].textContent.toLowerCase().localeCompare(b.cells[col].textContent.toLowerCase());
+          var x = key(a), y = key(b);
+          return dir * (typeof x === 'number' ? x - y : x.localeCompare(y));
         }).forEach(function (r) { body.appendChild(r); });
       });
     });

@@ -102,9 +102,34 @@ function fixSection(rd: Readiness): string {
   const shown = rd.recommendations.slice(0, 20);
   const rows = shown.map((f) => `<tr><td class="n">${f.rank}</td><td>${fixSettings(f.requires).map((s) => `${esc(s.name)} <span class="st">${esc(s.state)}</span>`).join('<br>')}<br><span class="st">volume ${esc(f.volume)}</span></td><td class="n">${f.unlocks}</td></tr>`);
   const volumeLines = [rankingNote(rd), budgetLine(rd), withheldLine(rd)].filter((l): l is string => !!l).map((l) => `<p class="sub">${esc(l)}</p>`).join('');
-  const how = howLines(shown, { oneBlock: true }).map((h) => `<li><b>${h.ranks.length > 1 ? 'Fixes' : 'Fix'} ${esc(rankList(h.ranks))}:</b> ${esc(h.text)}${h.code.length ? `<pre><code>${esc(h.code.join('\n'))}</code></pre>` : ''}</li>`);
+  const how = sysmonHow(shown, rd.sysmon?.config);
   const unlocks = rd.hosts.length > 1 ? 'Unlocks (rules × hosts)' : 'Unlocks (rules)';
   return `<section><h2>Top fixes</h2><p class="sub">Each ranked given the ones above it; ${rd.recommendations.length} in all (the JSON report has every one). <code>logsource-check fix</code> writes them as files.</p><table id="fixes"><colgroup><col style="width:5%"><col><col style="width:14%"></colgroup><thead><tr><th>#</th><th>Change (state now)</th><th>${unlocks}</th></tr></thead><tbody>${rows.join('')}</tbody></table>${volumeLines}<h3>How</h3><ul class="how">${how.join('')}</ul></section>`;
+}
+
+/**
+ * How, in ranking order. Sysmon is said as the XML to add (no paragraph around it); changes to a deployed
+ * config whose filters drop or cut events are one item with the command that merges what the rules need (the
+ * Sysmon section names the filters), as the per-filter paragraphs run to hundreds of words.
+ */
+function sysmonHow(shown: Readiness['recommendations'], config: string | undefined): string[] {
+  const label = (ranks: number[]) => `<b>${ranks.length > 1 ? 'Fixes' : 'Fix'} ${esc(rankList(ranks))}:</b>`;
+  const pre = (code: string[]) => `<pre><code>${esc(code.join('\n'))}</code></pre>`;
+  const deployed = (q: Readiness['recommendations'][number]['requires'][number]) => q.group !== undefined && !q.xml;
+  const ranks = shown.filter((f) => f.requires.some(deployed)).map((f) => f.rank);
+  const elements = [...new Set(shown.flatMap((f) => f.requires.filter(deployed).map((q) => q.group as string)))];
+  const items: { first: number; html: string }[] = [];
+  if (ranks.length) {
+    const merge = `logsource-check sysmon-config RULES --base ${config ?? 'CONFIG'} -o sysmon-merged.xml`;
+    items.push({ first: ranks[0] as number, html: `<li>${label(ranks)} ${esc(`the deployed Sysmon config drops, cuts or leaves out ${elements.join(', ')} (the filters: Sysmon section)`)}${pre([merge])}</li>` });
+  }
+  const rest = shown.map((f) => ({ ...f, requires: f.requires.filter((q) => !deployed(q)) }));
+  for (const h of howLines(rest, { oneBlock: true })) {
+    if (!h.ranks.length) continue;
+    const xmlOnly = h.code.length > 0 && h.code.every((c) => c.startsWith('<'));
+    items.push({ first: h.ranks[0] as number, html: `<li>${label(h.ranks)} ${xmlOnly ? 'Sysmon config' : esc(h.text)}${h.code.length ? pre(h.code) : ''}</li>` });
+  }
+  return items.sort((a, b) => a.first - b.first).map((i) => i.html);
 }
 
 function hostSection(rd: Readiness): string {
@@ -137,8 +162,9 @@ function ruleSection(result: CheckResult, names: Map<string, string>): string {
   const opt = (v: string, label = v) => `<option value="${attr(v)}">${esc(label)}</option>`;
   const verdictChoices = result.readiness ? VERDICTS : (['resolved', 'unknown', 'out-of-scope'] as const);
   const controls = `<div class="filters"><label>Verdict <select id="f-verdict">${opt('', 'any')}${verdictChoices.map((v) => opt(v)).join('')}</select></label><label>Log source <select id="f-logsource">${opt('', 'any')}${sources.map((s) => opt(s, shortLogsource(s))).join('')}</select></label><label>Level <select id="f-level">${opt('', 'any')}${levels.map((l) => opt(l)).join('')}</select></label><label class="grow">Search <input id="f-search" type="search" placeholder="title, file, requirement"></label><label><input id="f-other" type="checkbox"> other products</label></div>`;
-  const rows = result.rules.map((r) => ruleRow(r, names, prefix));
-  return `<section><h2>Rules</h2>${controls}<p class="sub"><span id="f-count">${result.rules.filter((r) => r.windows).length}</span> of ${result.rules.length} rules shown${prefix ? `; paths relative to <code>${esc(prefix)}</code>` : ''}. Click a column to sort.</p><table id="rules"><colgroup><col style="width:32%"><col style="width:8%"><col style="width:16%"><col style="width:10%"><col style="width:18%"><col></colgroup><thead><tr><th>Title</th><th>Level</th><th>Log source</th><th>Verdict</th><th>Missing / why</th><th>File</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+  // Least ready first, then the highest level: what a reader acts on is at the top (columns sort on click).
+  const rows = [...result.rules].sort((a, b) => verdictKey(a) - verdictKey(b) || levelKey(a) - levelKey(b) || a.title.localeCompare(b.title)).map((r) => ruleRow(r, names, prefix));
+  return `<section><h2>Rules</h2>${controls}<p class="sub"><span id="f-count">${result.rules.filter((r) => r.windows).length}</span> of ${result.rules.length} rules shown, least ready first, then highest level${prefix ? `; paths relative to <code>${esc(prefix)}</code>` : ''}. Click a column to sort.</p><table id="rules"><colgroup><col style="width:32%"><col style="width:8%"><col style="width:16%"><col style="width:10%"><col style="width:18%"><col></colgroup><thead><tr><th>Title</th><th>Level</th><th>Log source</th><th>Verdict</th><th>Missing / why</th><th>File</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
 function ruleRow(r: RuleRow, names: Map<string, string>, prefix: string): string {
@@ -148,7 +174,23 @@ function ruleRow(r: RuleRow, names: Map<string, string>, prefix: string): string
   const detail = r.unknownReason ?? (missing || r.why || '');
   const file = r.path.startsWith(prefix) ? r.path.slice(prefix.length) : r.path;
   const data = `data-v="${attr(verdicts.join(' '))}" data-ls="${attr(r.logsourceKey)}" data-level="${attr(r.level ?? '')}" data-win="${r.windows ? 1 : 0}"`;
-  return `<tr ${data}${r.windows ? '' : ' hidden'}><td>${esc(r.title)}</td><td>${esc(r.level ?? '')}</td><td>${esc(shortLogsource(r.logsourceKey))}</td><td>${shown}</td><td><small>${esc(detail)}</small></td><td title="${attr(r.path)}"><small>${esc(file)}${r.line ? `:${r.line}` : ''}</small></td></tr>`;
+  return `<tr ${data}${r.windows ? '' : ' hidden'}><td>${esc(r.title)}</td><td data-k="${levelKey(r)}">${esc(r.level ?? '')}</td><td>${esc(shortLogsource(r.logsourceKey))}</td><td data-k="${verdictKey(r)}">${shown}</td><td><small>${esc(detail)}</small></td><td title="${attr(r.path)}"><small>${esc(file)}${r.line ? `:${r.line}` : ''}</small></td></tr>`;
+}
+
+/** Verdicts least ready first; a rule over a fleet goes by its least ready host. Other products last. */
+const VERDICT_ORDER = ['blocked', 'partial', 'unknown', 'ready', 'not-applicable', 'resolved'];
+function verdictKey(r: RuleRow): number {
+  if (!r.windows) return VERDICT_ORDER.length + 1;
+  const present = r.verdicts ? VERDICTS.filter((v) => (r.verdicts as Record<string, number>)[v]) : [r.verdict ?? (r.unknownReason ? 'unknown' : 'resolved')];
+  const keys = present.map((v) => VERDICT_ORDER.indexOf(v)).filter((k) => k >= 0);
+  return keys.length ? Math.min(...keys) : VERDICT_ORDER.length;
+}
+
+/** Levels highest first; no level last. */
+const LEVEL_ORDER = ['critical', 'high', 'medium', 'low', 'informational'];
+function levelKey(r: RuleRow): number {
+  const k = LEVEL_ORDER.indexOf(r.level ?? '');
+  return k < 0 ? LEVEL_ORDER.length : k;
 }
 
 /** The directory every path shares ("…/rules/windows/"), cut off in the table so the file names fit. */

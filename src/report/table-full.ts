@@ -109,20 +109,28 @@ function verboseRule(r: RuleRow, result: CheckResult, dim: (s: string) => string
 export type Say = (text: string, indent?: string, hanging?: string) => string[];
 
 /** The deployed Sysmon config per element: state and what the filter simulation says for the rules. */
-export function sysmonLines(sy: NonNullable<Readiness['sysmon']>, o: { color: boolean; bold: (s: string) => string; dim: (s: string) => string; say: Say; offenders: number; more?: string }): string[] {
+export function sysmonLines(sy: NonNullable<Readiness['sysmon']>, o: { color: boolean; bold: (s: string) => string; dim: (s: string) => string; say: Say; offenders: number; more?: string; stateLine?: string }): string[] {
   const style = { head: o.color ? ['cyan'] : [], border: o.color ? ['grey'] : [] };
-  const st = new (Table())({ head: ['EID', 'Element', 'State', 'Rules', 'Logged', 'Partial', 'Dropped'], style, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
-  for (const x of sy.types) st.push([String(x.eventId), t(x.element), paintState(o.color, x.state), String(x.rules), String(x.logged), String(x.partial), String(x.dropped)]);
-  const lines = ['', o.bold('Sysmon') + `  ${t(sy.config)} (schema ${t(sy.schemaVersion)})` + o.dim('  (Logged/Partial/Dropped: the filter simulation for the rules that need the type)'), st.toString()];
+  const lines: string[] = [''];
+  // The default screen says the per-type table in one line (stateLine); --verbose shows the table.
+  if (o.stateLine) lines.push(...o.say(`Sysmon  ${o.stateLine}`, '', '  ').map((l, i) => (i === 0 ? o.bold(l.slice(0, 6)) + l.slice(6) : l)));
+  else {
+    const st = new (Table())({ head: ['EID', 'Element', 'State', 'Rules', 'Logged', 'Partial', 'Dropped'], style, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
+    for (const x of sy.types) st.push([String(x.eventId), t(x.element), paintState(o.color, x.state), String(x.rules), String(x.logged), String(x.partial), String(x.dropped)]);
+    lines.push(o.bold('Sysmon') + `  ${t(sy.config)} (schema ${t(sy.schemaVersion)})` + o.dim('  (Logged/Partial/Dropped: the filter simulation for the rules that need the type)'), st.toString());
+  }
   if (sy.offenders.length) {
-    lines.push(o.bold('Config filters that cost the most rules'));
+    const more = o.more && sy.offenders.length > o.offenders ? o.dim(`  (${sy.offenders.length - o.offenders} more: ${o.more})`) : '';
+    lines.push(o.bold('Config filters that cost the most rules') + more);
     for (const f of sy.offenders.slice(0, o.offenders)) lines.push(...o.say(`${String(f.rules).padStart(5)}  ${f.filter}`, '  ', '         '));
-    if (o.more && sy.offenders.length > o.offenders) lines.push(o.dim(`  … ${sy.offenders.length - o.offenders} more ${o.more}`));
   }
   if (sy.evasion) {
     // Not counted against readiness: the rule's own events are logged; these exclusions are a way around it.
-    lines.push(o.bold('Exclusions an attacker can use') + o.dim(`  (evasion gaps, not logging gaps: ${sy.evasion.rules} rule × event type pairs are logged only while the attacker's process, file or key avoids them)`));
-    for (const f of sy.evasion.exclusions.slice(0, Math.min(o.offenders, 10))) lines.push(...o.say(`${String(f.rules).padStart(5)}  ${f.filter}`, '  ', '         '));
+    const shown = Math.min(o.offenders, 10);
+    const more = o.more && sy.evasion.exclusions.length > shown ? `; ${sy.evasion.exclusions.length - shown} more: ${o.more}` : '';
+    const title = `Exclusions an attacker can use  (evasion gaps, not logging gaps: ${sy.evasion.rules} rule × event type pairs are logged only while the attacker's process, file or key avoids them${more})`;
+    lines.push(...o.say(title, '', '  ').map((l, i) => (i === 0 ? o.bold(l.slice(0, 30)) + o.dim(l.slice(30)) : o.dim(l))));
+    for (const f of sy.evasion.exclusions.slice(0, shown)) lines.push(...o.say(`${String(f.rules).padStart(5)}  ${f.filter}`, '  ', '         '));
   }
   if (sy.hazards?.length) lines.push(o.bold('Deployment hazards of the config (sysmon-lint)'), ...findingLines(sy.hazards, '  '));
   return lines;

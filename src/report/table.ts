@@ -13,15 +13,30 @@ import { paint, Table, type TableOptions } from './table-style.js';
 import { settingLabels } from './fix-settings.js';
 
 export type { TableOptions } from './table-style.js';
-import { groupUnknownReasons, howLines, outOfScopeLine, rankList, shortLogsource, summaryLine, verdictLine, wrap } from './text.js';
+import { groupUnknownReasons, outOfScopeLine, shortLogsource, summaryLine, verdictLine, wrap } from './text.js';
+import { fleetGapLines, SCREEN_LINES, screenHow, sysmonStateLine } from './screen.js';
 
-/** Rows of the per-log-source table before the rest is summarised in one line. */
-const LOGSOURCE_ROWS = 12;
+
+/** Log-source rows and ranked fixes tried in turn until the screen fits: both shrink, neither below 5. */
+const FITS: [number, number][] = [[12, 10], [11, 10], [10, 10], [9, 10], [8, 10], [8, 9], [8, 8], [7, 8], [7, 7], [6, 7], [6, 6], [5, 6], [5, 5]];
 /** Compact tables: no line between rows. */
 const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 
 export function renderTable(result: CheckResult, opts: TableOptions = {}): string {
   if (opts.verbose) return renderFullTable(result, opts);
+  // One screen: fewer log-source rows first (down to 5), then fewer fixes (down to 5, unless --top says how
+  // many); what is left out is counted in a "… more" line and is whole in --verbose.
+  let screen = '';
+  // The Sysmon per-type table when it fits with at least 8 log-source rows and 10 fixes, else its one-line summary.
+  const tries = [...FITS.slice(0, 5).map(([rows, top]) => ({ rows, top, sysmonTable: true })), ...FITS.map(([rows, top]) => ({ rows, top, sysmonTable: false }))];
+  for (const { rows, top, sysmonTable } of tries) {
+    screen = renderScreen(result, opts, { rows, top: opts.top ?? top, sysmonTable });
+    if (screen.split('\n').length - 1 <= SCREEN_LINES) return screen;
+  }
+  return screen;
+}
+
+function renderScreen(result: CheckResult, opts: TableOptions, fit: { rows: number; top: number; sysmonTable: boolean }): string {
   // One column short of the terminal: a line exactly as wide as some terminals wraps there. Not on a
   // terminal (a pipe, a file) prose is not wrapped, so every message stays on one line for grep.
   const width = Math.max(60, Math.min(opts.width ?? 120, 200)) - 1;
@@ -41,14 +56,14 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
     for (const n of rd.identity.slice(0, 3)) out.push(...say(`hosts: ${n}`, '  '));
     if (rd.identity.length > 3) out.push(dim(`  … ${rd.identity.length - 3} more inputs naming other computers (--verbose)`));
     out.push(...hostsBlock(rd, width, style, say, dim));
-    out.push('', bold('Windows log sources') + dim(rd.hosts.length > 1 ? '  (rule × host per verdict)' : '  (rules per verdict)'), ...logsourceTable(rd, style, width));
-  } else out.push('', bold('Windows log sources'), ...resolvedTable(result, style, width));
+    out.push('', bold('Windows log sources') + dim(rd.hosts.length > 1 ? '  (rule × host per verdict)' : '  (rules per verdict)'), ...logsourceTable(rd, style, width, fit.rows));
+  } else out.push('', bold('Windows log sources'), ...resolvedTable(result, style, width, fit.rows));
   const other = outOfScopeLine(result);
   if (other) out.push(...say(other, '  ').map(dim));
   if (!rd) out.push(...requirementsBlock(result.requirements, style, width, say, bold, dim));
 
   if (rd?.recommendations.length) {
-    const top = opts.top ?? 10;
+    const top = fit.top;
     const shown = rd.recommendations.slice(0, top);
     const unlocks = rd.hosts.length > 1 ? 'Unlocks (rules × hosts)' : 'Unlocks';
     const rankWidth = String(shown.length).length + 2;
@@ -60,22 +75,17 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
     // The withheld fixes share the "more" line: the default table stays one screen.
     const more = [rd.recommendations.length > top ? `… ${rd.recommendations.length - top} more (--top N, --verbose)` : '', withheldLine(rd, true) ?? ''].filter(Boolean).join(' · ');
     if (more) out.push(...say(more, '  ', '    ').map(dim));
-    out.push(bold('How'));
-    for (const h of howLines(shown)) {
-      const text = [h.text, ...h.code.filter((c) => !c.startsWith('<'))].filter(Boolean).join(': ');
-      out.push(...say(`${h.ranks.length > 1 ? 'fixes' : 'fix'} ${rankList(h.ranks)}: ${text}`, '  ', '      '));
-    }
+    const how = screenHow(shown, rd.sysmon?.config, say);
+    out.push(bold('How') + (how.clipped ? dim('  (… the whole text: --verbose)') : ''), ...how.lines);
     out.push(...say('`fix` with the same arguments and --out DIR writes these as files; `sysmon-config` writes the Sysmon config', '  ').map(dim));
   }
   const held = rd && !rd.recommendations.length ? withheldLine(rd, true) : undefined;
   if (held) out.push('', ...say(held, '  ', '    ').map(dim));
 
-  if (rd?.sysmon) out.push(...sysmonLines(rd.sysmon, { color, bold, dim, say, offenders: 5, more: '(--verbose)' }));
+  if (rd?.sysmon) out.push(...sysmonLines(rd.sysmon, { color, bold, dim, say, offenders: 3, more: '--verbose', ...(fit.sysmonTable ? {} : { stateLine: sysmonStateLine(rd.sysmon) }) }));
   if (rd?.channels) out.push(...forwardingBlock(rd, style, width, say, bold, dim));
-  if (rd) {
-    for (const h of rd.hosts.slice(0, 5)) out.push(...hostLines(h, { seen: rd.hosts.length > 1, notes: false }, say, bold));
-    if (rd.hosts.length > 5) out.push(dim(`  … what the inputs of ${rd.hosts.length - 5} more hosts do not show: --verbose`));
-  }
+  // One host: what its inputs do not show goes under its "host" line at the top (hostsBlock).
+  if (rd && rd.hosts.length > 1) out.push(...fleetGapLines(rd.hosts, say, bold, dim));
   out.push(...evidenceTable(result, { say, bold, dim, width, style }));
 
   // Unresolved Windows rules (other products' rules are the out-of-scope line): with a host, the headline's
@@ -90,7 +100,7 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
     for (const e of result.errors.slice(0, 10)) out.push(...say(`${e.path}: ${e.message}`, '  ', '    '));
     if (result.errors.length > 10) out.push(dim(`  … ${result.errors.length - 10} more (--verbose, or --format json)`));
   }
-  out.push('', ...say('More: --verbose (every requirement, host, reason and rule) · --format html -o report.html (a page to share) · --format json (everything, for scripts)').map(dim));
+  out.push('', ...say('More: --verbose (every requirement, host, reason and rule) · --format html -o report.html (to share) · --format json').map(dim));
   return out.join('\n') + '\n';
 }
 
@@ -100,7 +110,8 @@ type Style = { head: string[]; border: string[] };
 function hostsBlock(rd: Readiness, width: number, style: Style, say: Say, dim: (s: string) => string): string[] {
   if (rd.hosts.length === 1) {
     const h = rd.hosts[0] as HostRow;
-    return say(`host ${h.name}${h.role ? `, ${h.role}` : ''} — seen: ${h.seen.inputs.join(', ') || 'nothing'}`, '  ', '    ');
+    const gaps = hostLines(h, { seen: false, notes: false }, say, (s) => s).slice(2);
+    return [...say(`host ${h.name}${h.role ? `, ${h.role}` : ''} — seen: ${h.seen.inputs.join(', ') || 'nothing'}`, '  ', '    '), ...gaps];
   }
   // A fleet: the least ready hosts, hosts with the same counts in one row (a fleet is mostly look-alikes),
   // ten rows at most; every host in --verbose / JSON / CSV.
@@ -118,7 +129,8 @@ function hostsBlock(rd: Readiness, width: number, style: Style, say: Say, dim: (
       rows.push(r);
     }
   }
-  const ht = new (Table())({ head: ['Host (least ready first)', 'Role', 'Ready', 'Unknown', 'Ready %'], style, chars: COMPACT, colWidths: [Math.min(40, width - 52), 20, 8, 9, 10], wordWrap: true });
+  // Six borders and four fixed columns (47): the name column takes the rest of the width, up to 40.
+  const ht = new (Table())({ head: ['Host (least ready first)', 'Role', 'Ready', 'Unknown', 'Ready %'], style, chars: COMPACT, colWidths: [Math.min(40, width - 53), 20, 8, 9, 10], wordWrap: true });
   for (const { host: h, alike } of rows) ht.push([t(h.name) + (alike ? dim(` +${alike.toLocaleString('en-US')} alike`) : ''), t(h.role ?? '?'), String(h.summary.ready), String(h.summary.unknown), h.summary.readiness === null ? '—' : `${h.summary.readiness}%`]);
   const lines = [ht.toString()];
   const listed = rows.reduce((a, r) => a + 1 + r.alike, 0);
@@ -126,9 +138,9 @@ function hostsBlock(rd: Readiness, width: number, style: Style, say: Say, dim: (
   return lines;
 }
 
-function logsourceTable(rd: Readiness, style: Style, width: number): string[] {
+function logsourceTable(rd: Readiness, style: Style, width: number, rows: number): string[] {
   const n = (x: number) => x.toLocaleString('en-US');
-  const shown = rd.logsources.slice(0, LOGSOURCE_ROWS);
+  const shown = rd.logsources.slice(0, rows);
   const layout = (wide: boolean) => {
     const head = wide ? ['Log source', 'Rules', 'Ready', 'Partial', 'Blocked', 'Unknown', 'N/A', 'Ready %'] : ['Log source', 'Rules', 'Ready', 'Blocked', 'Unknown', 'Ready %'];
     const rows = shown.map((l) => {
@@ -145,7 +157,7 @@ function logsourceTable(rd: Readiness, style: Style, width: number): string[] {
   const name = Math.max(16, Math.min(44, width - l.fixed));
   const lt = new (Table())({ head: l.head, style, chars: COMPACT, colWidths: [name, ...l.counts], wordWrap: true });
   for (const r of l.rows) lt.push(r);
-  const rest = rd.logsources.slice(LOGSOURCE_ROWS);
+  const rest = rd.logsources.slice(rows);
   const lines = [lt.toString()];
   if (rest.length) {
     const ready = rest.reduce((a, x) => a + x.ready, 0);
@@ -156,11 +168,11 @@ function logsourceTable(rd: Readiness, style: Style, width: number): string[] {
 }
 
 /** Without a host: rules per Windows log source and whether the catalog resolves it. */
-function resolvedTable(result: CheckResult, style: Style, width: number): string[] {
+function resolvedTable(result: CheckResult, style: Style, width: number, rows: number): string[] {
   const list = result.summary.logsources.filter((l) => l.logsource.startsWith('windows'));
   const lt = new (Table())({ head: ['Log source', 'Rules', 'Resolved'], style, chars: COMPACT, colWidths: [Math.max(20, Math.min(50, width - 22)), 7, 10], wordWrap: true });
-  for (const l of list.slice(0, LOGSOURCE_ROWS)) lt.push([t(shortLogsource(l.logsource)), String(l.rules), l.resolved ? 'yes' : 'unknown']);
-  const rest = list.slice(LOGSOURCE_ROWS);
+  for (const l of list.slice(0, rows)) lt.push([t(shortLogsource(l.logsource)), String(l.rules), l.resolved ? 'yes' : 'unknown']);
+  const rest = list.slice(rows);
   const lines = [lt.toString()];
   if (rest.length) lines.push(`  … ${rest.length} more Windows log sources with ${rest.reduce((a, l) => a + l.rules, 0)} rules: --verbose`);
   return lines;

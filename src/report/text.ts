@@ -126,7 +126,8 @@ export function howLines(recs: RecommendationRow[], opts: { oneBlock?: boolean }
     });
   }
   if (commands.code.length) lines.push(commands);
-  return [...lines, ...other.values()];
+  // In ranking order, as the fix table above them (a block serving fixes 6 and 7 comes after fix 5).
+  return [...lines, ...other.values()].sort((a, b) => (a.ranks[0] ?? 0) - (b.ranks[0] ?? 0));
 }
 
 /** "1–6, 8" from [1, 2, 3, 4, 5, 6, 8]. */

@@ -1,5 +1,6 @@
 import { splitRequirement, type Catalog } from '../catalog/catalog.js';
 import { cmdArg } from '../escape.js';
+import { roleWithArticle } from './role-names.js';
 
 export type RequirementKind = 'audit' | 'sysmon' | 'policy' | 'channel' | 'forward' | 'sacl' | 'role';
 
@@ -102,7 +103,7 @@ export function describeRequirement(id: string, catalog: Catalog): RequirementIn
       };
     }
     case 'role':
-      return { id, kind: 'role', name: `Host is a ${rest.replace(/-/g, ' ')}`, enable: 'no setting: these events exist only on hosts of this role', details: [] };
+      return { id, kind: 'role', name: `Host is ${roleWithArticle(rest)}`, enable: 'no setting: these events exist only on hosts of this role', details: [] };
     case 'forward':
       return {
         id,
