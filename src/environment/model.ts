@@ -113,6 +113,11 @@ export function emptyHost(name: string): HostEnvironment {
   return { name, files: [], audit: new Map(), policies: new Map(), eventLogs: new Map(), sacl: new Map(), covers: { audit: false, policies: false }, notes: [], conflicts: [] };
 }
 
+/** A file's notes into the host's, one by one (a spread of a long list overflows the stack). */
+export function addNotes(host: HostEnvironment, file: string, list: readonly string[]): void {
+  for (const n of list) host.notes.push(`${file}: ${n}`);
+}
+
 /** An input file that could not be used: reported with its path, the other inputs still count. */
 export interface InputError {
   path: string;

@@ -8,7 +8,6 @@
  * the registry (policies*.reg: whatever set it, GPO or MDM) over gpresult for administrative templates;
  * wevtutil gl (in force) over the policy for log sizes; explicit --sysmon / --role over the snapshot.
  */
-import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
@@ -17,23 +16,19 @@ import { errnoMessage } from '../rules/files.js';
 import { parseAuditpol } from './auditpol.js';
 import { applyAuditpol, applyGpresult } from './merge.js';
 import { logName, parseGpresult, templateLog } from './gpresult.js';
-import { emptyHost, hostKey, type HostEnvironment, type InputError } from './model.js';
+import { addNotes, emptyHost, hostKey, type HostEnvironment, type InputError } from './model.js';
 import { normaliseKey, parseRegFile, type RegFile } from './regfile.js';
 import { registryPolicyOn } from './registry-match.js';
 import { parseResourceSacl } from './resource-sacl.js';
 import { entryOutcomes, setGlobalSacl } from './sacl-flags.js';
 import { readObjectSacls } from './snapshot-sacls.js';
-import { parseScOutput, parseSysmonDashC } from './services.js';
-import { crossCheckChannel, findSysmonService, parseSysmonExtras } from './sysmon-install.js';
-import { parseSysmonConfig, type SysmonConfig } from './sysmon.js';
+import { readSysmon } from './snapshot-sysmon.js';
 import { parseSysteminfo } from './systeminfo.js';
 import { applyManagement, managementFromSysteminfo } from './management.js';
 import { parseWevtutilGl } from './wevtutil.js';
 import { judgeCompleteness, parseWevtutilEl, rolesFromChannels } from './channel-roles.js';
 import { readZip as readZipEntries } from '../zip.js';
 import { append, forEachLine } from '../lines.js';
-
-const configs = new Map<string, SysmonConfig>();
 
 /** The file names a snapshot may hold (src/generate/collect-script.ts SNAPSHOT_FILES, checked by a test). */
 export const SNAPSHOT_NAMES = ['gpresult.xml', 'auditpol.csv', 'auditpol-resourcesacl.txt', 'policies.reg', 'policies-system.reg', 'wevtutil-gl.txt', 'wevtutil-el.txt', 'sysmon-service.txt', 'sysmon.txt', 'sysmon-config.xml', 'systeminfo.csv', 'systeminfo.txt', 'sacls.txt', 'errors.txt'];
@@ -250,10 +245,6 @@ function readRegistry(host: HostEnvironment, snap: Snapshot, catalog: Catalog, e
 /** Is key `k` the key `root` or below it (both normalised)? */
 const under = (k: string, root: string) => k === root || k.startsWith(`${root}\\`);
 
-/** A file's notes into the host's, one by one (a spread of a long list overflows the stack). */
-function addNotes(host: HostEnvironment, file: string, list: readonly string[]): void {
-  for (const n of list) host.notes.push(`${file}: ${n}`);
-}
 
 
 /** wevtutil gl: every channel's state; sizes and retention as in force. */
@@ -290,54 +281,4 @@ function readChannels(host: HostEnvironment, snap: Snapshot, catalog: Catalog, e
   if (!judged.complete && !set.partial && complete) host.notes.push(`${judged.source.replace(/^wevtutil-gl\.txt \((.*)\)$/, 'wevtutil-gl.txt: $1')}: a channel it does not list is unknown, not absent`);
   host.channels = { list, complete: judged.complete, source: judged.source };
   rolesFromChannels(host, catalog);
-}
-
-/** sc query / sysmon -c / the config XML: installed, running, and with which filters. */
-function readSysmon(host: HostEnvironment, snap: Snapshot, catalog: Catalog, errors: InputError[]): void {
-  const sc = snap.files.get('sysmon-service.txt');
-  const dashC = snap.files.get('sysmon.txt');
-  const dc = dashC !== undefined ? parseSysmonDashC(dashC) : undefined;
-  const version = dc?.version;
-  if (dc) addNotes(host, 'sysmon.txt', dc.notes);
-  if (sc !== undefined) {
-    const set = parseScOutput(sc);
-    addNotes(host, 'sysmon-service.txt', set.notes);
-    const facts = catalog.channelFacts.sysmon;
-    const extras = parseSysmonExtras(sc, facts);
-    const found = findSysmonService(set, extras, facts, dc?.configFile);
-    const svc = found.svc;
-    if (svc) {
-      const state = svc.state === 'RUNNING' ? 'running' : svc.state ? 'stopped' : 'installed';
-      host.sysmonService = { state, source: `sysmon-service.txt: ${svc.name} ${svc.state ?? ''}`.trim() + ` (${found.how})`, version, ...(found.builtin ? { builtin: true } : {}) };
-    } else if (found.absent) {
-      host.sysmonService = { state: 'absent', source: `sysmon-service.txt: the ${facts.publisher} publisher is not registered (wevtutil gp)${extras.minifilter === null ? ` and no minifilter is at Sysmon's altitude ${facts.altitude} (fltmc)` : ''}` };
-    } else if (found.defaultsAbsent) {
-      // Only the default names were queried (an older collection script): a renamed Sysmon is not ruled out.
-      // The channel list decides: a full list without the Sysmon channel proves it absent.
-      const ch = host.channels;
-      const c = ch?.list.get('microsoft-windows-sysmon/operational');
-      const names = facts.defaultServices.join(', ');
-      if (ch?.complete && (!c || !c.exists)) host.sysmonService = { state: 'absent', source: `sysmon-service.txt: none of ${names} is an installed service, and ${ch.source} has no Sysmon channel` };
-      else if (c?.exists && c.enabled) host.sysmonService = { state: 'absent', source: `sysmon-service.txt: none of ${names} is an installed service` };
-      else host.sysmonService = { state: 'unknown', source: `sysmon-service.txt: none of ${names} is an installed service, but a Sysmon installed under another name is not ruled out (the current collection script reads the Sysmon publisher and minifilter: re-run it)` };
-    }
-    crossCheckChannel(host);
-  }
-  const xml = snap.files.get('sysmon-config.xml');
-  if (xml !== undefined && host.sysmonService?.state !== 'absent') {
-    try {
-      // A fleet deploys a few configs to many hosts: one parse (and one simulation) per distinct config text.
-      const key = createHash('sha1').update(xml).digest('hex');
-      let config = configs.get(key);
-      if (!config) {
-        config = parseSysmonConfig(join(snap.path, 'sysmon-config.xml'), xml, catalog);
-        if (configs.size > 256) configs.clear();
-        configs.set(key, config);
-      }
-      host.sysmon = config;
-      addNotes(host, 'sysmon-config.xml', host.sysmon.notes);
-    } catch (e) {
-      errors.push({ path: join(snap.path, 'sysmon-config.xml'), message: (e as Error).message });
-    }
-  }
 }
