@@ -1,0 +1,23 @@
+/** The public library API (src/index.ts, docs/api.md): what a program imports, and two runs in one process agree. */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as api from '../../src/index.js';
+import { ROOT } from '../helpers.js';
+
+describe('library API', () => {
+  it('exports the engine, the renderers, baselines and typed errors', () => {
+    for (const name of ['runCheck', 'loadCatalog', 'loadEnvironment', 'renderTable', 'renderJson', 'renderMarkdown', 'renderCsv', 'renderSarif', 'renderHtml', 'renderNavigator', 'loadBaselines', 'compareHost', 'buildRemediation', 'collectScript']) {
+      expect(typeof (api as Record<string, unknown>)[name], name).toBe('function');
+    }
+    expect(new api.CatalogError(['x'])).toBeInstanceOf(Error);
+    for (const name of ['LimitError', 'MappingError', 'OptionError', 'SysmonConfigError']) expect(new (api as unknown as Record<string, new (m: string) => Error>)[name]!('x')).toBeInstanceOf(Error);
+  });
+
+  it('two runs in one process give identical reports (no state carried between runs)', async () => {
+    const run = () => api.runCheck([join(ROOT, 'examples/rules')], { cacheDir: false, environment: { host: [join(ROOT, 'examples/hosts/WS-0142')] } });
+    const a = api.renderJson((await run()).result);
+    const b = api.renderJson((await run()).result);
+    expect(b).toBe(a);
+    expect(JSON.parse(a).readiness.hosts[0].name).toBe('WS-0142');
+  });
+});
