@@ -15,6 +15,7 @@ import type { LoadNote } from './rules/model.js';
 import { VERSION } from './version.js';
 import { FleetMemory } from './memory.js';
 import { append } from './lines.js';
+import { checkUsable } from './check-usable.js';
 
 export interface CheckOptions extends Omit<LoadOptions, 'parse'> {
   /** Directory of the parse cache; false disables it. */
@@ -38,6 +39,11 @@ export interface CheckOptions extends Omit<LoadOptions, 'parse'> {
    * up). It sets process-wide V8 flags, so the CLI asks for it and a program using the library decides.
    */
   fleetMemory?: boolean;
+  /**
+   * false: return whatever the inputs gave, even a run that cannot stand for what was asked (a missing path, no
+   * usable host input, no rule). By default such a run throws UnusableInputError (check-usable.ts).
+   */
+  validate?: boolean;
 }
 
 export interface CheckRun {
@@ -53,6 +59,12 @@ export interface CheckRun {
 
 /** The whole pipeline for one invocation: rules → requirements → (environment → verdicts) → one result object. */
 export async function runCheck(paths: readonly string[], options: CheckOptions = {}): Promise<CheckRun> {
+  const run = await pipeline(paths, options);
+  if (options.validate !== false) checkUsable(paths, run);
+  return run;
+}
+
+async function pipeline(paths: readonly string[], options: CheckOptions): Promise<CheckRun> {
   const mapped = withMappings(loadCatalog(options.dataDir), options.mappings ?? []);
   const catalog = mapped.catalog;
   const cacheNotes: LoadNote[] = [];

@@ -32,4 +32,5 @@ export { LimitError } from './limits.js';
 export { MappingError } from './catalog/mapping-read.js';
 export { OptionError } from './rules/load.js';
 export { SysmonConfigError } from './environment/sysmon.js';
+export { UnusableInputError } from './check-usable.js';
 export { VERSION } from './version.js';

@@ -2,6 +2,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MappingError, type MappingInput } from '../catalog/mappings.js';
 import { runCheck, type CheckRun } from '../check.js';
+import { UnusableInputError } from '../check-usable.js';
 import { decodeText, MAX_INPUT_FILE, readBounded } from '../decode.js';
 import type { CollectorFormat } from '../environment/collectors.js';
 import { parseRoleOption } from '../environment/load.js';
@@ -140,29 +141,14 @@ export async function runValidated(paths: string[], opts: RuleAndHostCliOptions,
       volume: { maxVolume: opts.maxVolume, rank: opts.rank },
     });
   } catch (e) {
-    if (e instanceof OptionError || e instanceof MappingError) throw new UsageError(e.message);
+    if (e instanceof OptionError || e instanceof MappingError || e instanceof UnusableInputError) throw new UsageError(e.message);
     throw e;
   } finally {
     progress.done();
   }
-  const { result, load, environment } = run;
   // The run went on without the cache (or without one shard of it): said where a table or a report file
   // cannot hide it.
   for (const n of run.cacheNotes ?? []) process.stderr.write(`logsource-check: note: ${terminalLine(`${n.path}: ${n.message}`)}\n`);
-  const missing = [...load.missing, ...(environment?.missing ?? []), ...(run.observations?.missing ?? [])];
-  if (missing.length) throw new UsageError(`no such file or directory: ${missing.join(', ')}`);
-  // A --role for a host no input names is a typo or the wrong inputs: a report that ignores it would
-  // assess the host without the role the user stated.
-  const lostRole = environment?.errors.find((e) => e.path === '--role' && e.message.startsWith('no host named'));
-  if (lostRole) throw new UsageError(`--role: ${lostRole.message}`);
-  if (environment && !environment.hostCount) {
-    throw new UsageError(`no usable environment input: ${environment.errors.map((e) => `${e.path}: ${e.message}`).join('; ') || 'no files found'}`);
-  }
-  if (result.summary.rulesScanned === 0) {
-    const why = load.errors.length ? ` (${load.errors.length} file error${load.errors.length > 1 ? 's' : ''}: ${load.errors[0]?.path}: ${load.errors[0]?.message})` : '';
-    const skipped = load.skipped.status + load.skipped.level;
-    throw new UsageError(`no Sigma rule found in ${paths.join(', ')}${skipped ? ` (${skipped} skipped by the status/level filter)` : ''}${why}`);
-  }
   return run;
 }
 

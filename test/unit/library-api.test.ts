@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as api from '../../src/index.js';
-import { ROOT } from '../helpers.js';
+import { ROOT, runCli } from '../helpers.js';
 
 describe('library API', () => {
   it('exports the engine, the renderers, baselines and typed errors', () => {
@@ -19,5 +19,22 @@ describe('library API', () => {
     const b = api.renderJson((await run()).result);
     expect(b).toBe(a);
     expect(JSON.parse(a).readiness.hosts[0].name).toBe('WS-0142');
+  });
+});
+
+describe('the engine validates its inputs (typed errors; the CLI only formats them)', () => {
+  it('a missing rule path, a missing host input, no usable host input: UnusableInputError naming it', async () => {
+    await expect(api.runCheck([join(ROOT, 'no-such-rules')], { cacheDir: false })).rejects.toMatchObject({ name: 'UnusableInputError', missing: [join(ROOT, 'no-such-rules')] });
+    await expect(api.runCheck([join(ROOT, 'examples/rules')], { cacheDir: false, environment: { gpresult: [join(ROOT, 'no-such.xml')] } })).rejects.toBeInstanceOf(api.UnusableInputError);
+    await expect(api.runCheck([join(ROOT, 'examples/rules')], { cacheDir: false, environment: { gpresult: [join(ROOT, 'examples/rules/windows/proc_creation_certutil_download.yml')] } })).rejects.toThrow(/no usable environment input/);
+    // validate: false returns what the inputs gave
+    const run = await api.runCheck([join(ROOT, 'no-such-rules')], { cacheDir: false, validate: false });
+    expect(run.load.missing).toEqual([join(ROOT, 'no-such-rules')]);
+  });
+
+  it('the CLI turns it into one line and exit 2', () => {
+    const r = runCli(['no-such-rules']);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe('logsource-check: no such file or directory: no-such-rules');
   });
 });
