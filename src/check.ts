@@ -13,7 +13,6 @@ import { fastParser } from './rules/fastparse.js';
 import { loadRules, type LoadOptions, type LoadResult } from './rules/load.js';
 import type { LoadNote } from './rules/model.js';
 import { VERSION } from './version.js';
-import { FleetMemory } from './memory.js';
 import { append } from './lines.js';
 import { checkUsable } from './check-usable.js';
 
@@ -35,10 +34,10 @@ export interface CheckOptions extends Omit<LoadOptions, 'parse'> {
   /** Keep every host's model in the run (fix writes per-host files); otherwise hosts are summarised as read. */
   keepHosts?: boolean;
   /**
-   * Let a fleet tune V8's memory (src/memory.ts: young generation size, a full collection when garbage piles
-   * up). It sets process-wide V8 flags, so the CLI asks for it and a program using the library decides.
+   * Called after each host is assessed. The CLI uses it to let a fleet tune V8's memory (commands/memory.ts sets
+   * process-wide V8 flags, so the library never does; a program decides for itself).
    */
-  fleetMemory?: boolean;
+  onHost?: () => void;
   /**
    * false: return whatever the inputs gave, even a run that cannot stand for what was asked (a missing path, no
    * usable host input, no rule). By default such a run throws UnusableInputError (check-usable.ts).
@@ -87,12 +86,10 @@ async function pipeline(paths: readonly string[], options: CheckOptions): Promis
   const stream = streamEnvironment(options.environment, catalog);
   const assessor = new Assessor(result, catalog, load.rules, { assumeDefaults: options.assumeDefaults }, options.volume ?? {}, { keepStates: Boolean(observations) || Boolean(options.keepHosts) });
   const kept: HostEnvironment[] = [];
-  // Memory should follow what is alive, not the garbage of thousands of hosts (src/memory.ts).
-  const memory = options.fleetMemory ? new FleetMemory() : undefined;
   for (const host of stream.hosts) {
     if (options.keepHosts) kept.push(host);
     assessor.add(host);
-    memory?.tick();
+    options.onHost?.();
   }
   const environment: Environment = { ...stream.env, hosts: kept };
   append(result.errors, environment.errors);

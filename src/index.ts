@@ -2,7 +2,7 @@
  * The public library API of logsource-check (docs/api.md). One pipeline, as the CLI runs it: `runCheck` reads the
  * rules, resolves them through the catalog, reads the host inputs and returns one result object; the renderers
  * turn that object into the report formats; baselines compare a host model with a published policy. The engine
- * sets no process-wide state unless asked (`fleetMemory`); the CLI (src/cli.ts) only wires options to these.
+ * sets no process-wide state (V8 memory tuning is the CLI's: commands/memory.ts); the CLI (src/cli.ts) only wires options to these.
  */
 export { runCheck, type CheckOptions, type CheckRun } from './check.js';
 export { loadCatalog } from './catalog/load.js';

@@ -3,6 +3,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MappingError, type MappingInput } from '../catalog/mappings.js';
 import { runCheck, type CheckRun } from '../check.js';
 import { UnusableInputError } from '../check-usable.js';
+import { FleetMemory } from './memory.js';
 import { decodeText, MAX_INPUT_FILE, readBounded } from '../decode.js';
 import type { CollectorFormat } from '../environment/collectors.js';
 import { parseRoleOption } from '../environment/load.js';
@@ -122,11 +123,13 @@ export function readMappings(opts: RuleAndHostCliOptions): MappingInput[] {
 /** Runs the pipeline and turns every unusable-input condition into a UsageError (exit 2). */
 export async function runValidated(paths: string[], opts: RuleAndHostCliOptions, more: { keepHosts?: boolean } = {}): Promise<CheckRun> {
   const progress = makeProgress();
+  const memory = new FleetMemory();
   let run: CheckRun;
   try {
     run = await runCheck(paths, {
       ...more,
-      fleetMemory: true,
+      // Memory should follow what is alive, not the garbage of thousands of hosts (commands/memory.ts).
+      onHost: () => memory.tick(),
       minStatus: opts.minStatus,
       allStatuses: opts.allStatuses,
       minLevel: opts.minLevel,

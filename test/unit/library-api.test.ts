@@ -38,3 +38,14 @@ describe('the engine validates its inputs (typed errors; the CLI only formats th
     expect(r.stderr.trim()).toBe('logsource-check: no such file or directory: no-such-rules');
   });
 });
+
+describe('no process-wide side effects from the library', () => {
+  it('no V8 flag or forced GC outside the CLI (src/commands/memory.ts)', async () => {
+    const { readdirSync, readFileSync, statSync } = await import('node:fs');
+    const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
+    const offenders = walk(join(ROOT, 'src'))
+      .filter((f) => f.endsWith('.ts') && !f.endsWith(join('commands', 'memory.ts')))
+      .filter((f) => /setFlagsFromString|expose-gc|--expose_gc/.test(readFileSync(f, 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+});
