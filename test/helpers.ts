@@ -8,6 +8,8 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CLI = fileURLToPath(new URL('../dist/logsource-check.mjs', import.meta.url));
 export const CORPUS = fileURLToPath(new URL('../../shared/corpus/', import.meta.url));
 export const HAVE_CORPUS = existsSync(CORPUS);
+// CI runs with the shared corpus beside the clone: there a missing corpus is a broken setup, never a skip.
+if (process.env['REQUIRE_CORPUS'] === '1' && !HAVE_CORPUS) throw new Error(`REQUIRE_CORPUS=1 but ${CORPUS} is absent: the corpus integration tests would all be skipped`);
 
 /** A parse cache of the test run's own, never the user's. */
 const CACHE = mkdtempSync(join(tmpdir(), 'lsc-test-cache-'));
