@@ -45,9 +45,12 @@ export interface ChannelFacts {
   products: ProductProvider[];
   levels: EventLevel[];
   sysmon: SysmonInstallFacts;
+  /** wevtutil's "channel not found" in other languages (substrings). */
+  notFound: string[];
 }
 
 export const NO_CHANNEL_FACTS: ChannelFacts = {
+  notFound: [],
   always: [],
   roles: [],
   products: [],
@@ -77,7 +80,7 @@ function checkSysmonInstall(doc: unknown, problems: string[]): SysmonInstallFact
 
 export function checkChannelFacts(doc: unknown, sysmonDoc: unknown, roleNames: readonly string[], problems: string[]): ChannelFacts {
   const c = new Checker('channels.yaml');
-  c.onlyKeys(doc, 'top level', ['always', 'roles', 'levels', 'products']);
+  c.onlyKeys(doc, 'top level', ['always', 'roles', 'levels', 'products', 'notFound']);
   const always = (c.field<unknown[]>(doc, 'top level', 'always', 'array') ?? []).flatMap((v, i) => {
     if (typeof v !== 'string' || !v.trim()) {
       c.fail(`always[${i}]`, 'should be a channel name');
@@ -121,8 +124,16 @@ export function checkChannelFacts(doc: unknown, sysmonDoc: unknown, roleNames: r
     if (!provider || !role || !(ROLES as readonly string[]).includes(role)) return [];
     return [{ provider, role: role as ProductProvider['role'], ...(prefix ? { prefix } : {}) }];
   });
+  const notFound = (c.field<unknown[]>(doc, 'top level', 'notFound', 'array', true) ?? []).flatMap((e, i) => {
+    const w = `notFound[${i}]`;
+    c.onlyKeys(e, w, ['text', 'language', 'source']);
+    const text = c.field<string>(e, w, 'text', 'string');
+    c.field(e, w, 'language', 'string');
+    c.field(e, w, 'source', 'string');
+    return text ? [text] : [];
+  });
   problems.push(...c.problems);
-  return { always, roles, products, levels, sysmon: checkSysmonInstall(sysmonDoc, problems) };
+  return { always, roles, products, levels, notFound, sysmon: checkSysmonInstall(sysmonDoc, problems) };
 }
 
 /**

@@ -264,7 +264,7 @@ function readChannels(host: HostEnvironment, snap: Snapshot, catalog: Catalog, e
   let complete = !set.partial;
   for (const [key, c] of set.channels) {
     if (c.truncated) complete = false;
-    const missing = c.error !== undefined && /could not be found|not found|does not exist/i.test(c.error);
+    const missing = c.error !== undefined && (/could not be found|not found|does not exist/i.test(c.error) || catalog.channelFacts.notFound.some((t) => c.error!.includes(t)));
     // Unreadable (access denied …): the channel exists, its state is unknown (enabled left undefined).
     list.set(key, { name: c.name, exists: !missing, enabled: missing ? false : c.error !== undefined ? undefined : c.enabled });
     if (!missing && c.maxSizeBytes !== undefined && ['security', 'system', 'application', 'setup'].includes(key)) {

@@ -131,3 +131,12 @@ describe('sc captures pasted with their prompt', () => {
     expect(set.notes.join('\n')).toMatch(/is a prompt or chcp line, not sc output; skipped/);
   });
 });
+
+describe('E10: a localized "channel not found" (real Japanese wevtutil output)', () => {
+  it('is read as "not on this host" (data/channels.yaml notFound), not left unknown', () => {
+    const lines = text('wevtutil/ja-channel-not-found-enablewindowslogsettings18.txt').split(/\r?\n/).slice(1).join('\r\n');
+    const gl = readFileSync(join(SNAP, 'WS-0142/wevtutil-gl.txt'), 'utf8') + `==== wevtutil gl "PowerShellCore/Operational"\r\n${lines}\r\n`;
+    const h = loadEnvironment({ host: [snapshot({ 'wevtutil-gl.txt': gl })] }, catalog).hosts[0]!;
+    expect(requirementState('channel:PowerShellCore/Operational', h, catalog)).toMatchObject({ state: 'off', reason: expect.stringMatching(/does not exist on this host/) });
+  });
+});
