@@ -3,6 +3,7 @@ import { eventStatus, type SysmonState } from '../environment/sysmon.js';
 import { auditDefault } from './audit-defaults.js';
 import { roleWithArticle } from '../requirements/role-names.js';
 import type { HostEnvironment, State } from '../environment/model.js';
+import { roleWord } from '../environment/roles.js';
 
 /**
  * out-of-scope: a rule for another product (Linux, cloud …) or a correlation of such rules: never assessed and
@@ -152,7 +153,7 @@ function roleState(role: string, host: HostEnvironment, opts: StateOptions, cata
 function settles(role: string, host: HostEnvironment, catalog: Catalog): string {
   if (role === 'domain-controller') return '--role dc|server|workstation, gpresult /x, systeminfo, or the full channel list of a host snapshot';
   const channel = catalog.channelFacts.roles.find((r) => r.role === role)?.channel;
-  const flag = `--role ${Object.entries({ 'certification-authority': 'ca', 'network-policy-server': 'nps', 'dns-server': 'dns' }).find(([k]) => k === role)?.[1] ?? role}`;
+  const flag = `--role ${roleWord(role)}`;
   if (!channel) return `${flag}: no host input shows this role`;
   const why = host.channels && !host.channels.complete ? `; ${host.channels.source}` : '';
   return `${flag}, or the host's full channel list (wevtutil-gl.txt with the collection script's wevtutil-el.txt), where the ${channel} channel shows it${why}`;

@@ -15,7 +15,6 @@ export interface RoleChannel {
 /** How Sysmon is recognised however installed (data/sysmon-install.yaml). */
 export interface SysmonInstallFacts {
   publisher: string;
-  publisherGuid: string;
   altitude: string;
   /** Lower-case default service names. */
   defaultServices: string[];
@@ -55,7 +54,7 @@ export const NO_CHANNEL_FACTS: ChannelFacts = {
   roles: [],
   products: [],
   levels: [],
-  sysmon: { publisher: 'Microsoft-Windows-Sysmon', publisherGuid: '', altitude: '', defaultServices: ['sysmon64', 'sysmon'], builtin: { binaryDir: '', service: '' } },
+  sysmon: { publisher: 'Microsoft-Windows-Sysmon', altitude: '', defaultServices: ['sysmon64', 'sysmon'], builtin: { binaryDir: '', service: '' } },
 };
 
 function checkSysmonInstall(doc: unknown, problems: string[]): SysmonInstallFacts {
@@ -64,7 +63,8 @@ function checkSysmonInstall(doc: unknown, problems: string[]): SysmonInstallFact
   const pub = c.field<Record<string, unknown>>(doc, 'top level', 'publisher', 'object');
   c.onlyKeys(pub, 'publisher', ['name', 'guid', 'source']);
   const publisher = c.field<string>(pub, 'publisher', 'name', 'string') ?? '';
-  const publisherGuid = c.field<string>(pub, 'publisher', 'guid', 'string') ?? '';
+  // The GUID is recorded as a fact with its source; nothing reads it yet (the collection script asks by name).
+  c.field<string>(pub, 'publisher', 'guid', 'string');
   c.field<string>(pub, 'publisher', 'source', 'string');
   const altitude = c.field<string>(doc, 'top level', 'minifilterAltitude', 'string') ?? '';
   c.field<string>(doc, 'top level', 'minifilterSource', 'string');
@@ -75,7 +75,7 @@ function checkSysmonInstall(doc: unknown, problems: string[]): SysmonInstallFact
   c.field<string>(b, 'builtin', 'source', 'string');
   const builtin = { binaryDir: c.field<string>(b, 'builtin', 'binaryDir', 'string') ?? '', service: (c.field<string>(b, 'builtin', 'service', 'string') ?? '').toLowerCase() };
   problems.push(...c.problems);
-  return { publisher, publisherGuid, altitude, defaultServices, builtin };
+  return { publisher, altitude, defaultServices, builtin };
 }
 
 export function checkChannelFacts(doc: unknown, sysmonDoc: unknown, roleNames: readonly string[], problems: string[]): ChannelFacts {

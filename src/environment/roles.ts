@@ -27,6 +27,11 @@ const ROLE_WORDS: Record<string, { kind?: Kind; feature?: string }> = {
   wsus: { feature: 'wsus' },
 };
 
+/** The --role word a reason tells the user to pass for a feature: the first listed for it ("dns", "sql-server"). */
+export function roleWord(feature: string): string {
+  return Object.keys(ROLE_WORDS).find((w) => ROLE_WORDS[w]?.feature === feature) ?? feature;
+}
+
 export interface RoleOption {
   value: string;
   host?: string;
