@@ -16,6 +16,22 @@ export interface ObservedCount {
   /** ISO 8601 UTC time of the first and last record, when the source has times. */
   first?: string;
   last?: string;
+  /** Sum of the records' sizes in bytes (EVTX record size; a SIEM export's byte column), when the source has it. */
+  bytes?: number;
+  /**
+   * Field evidence (issue 24): how many of `count` records were examined for fields (EVTX: every record read;
+   * a SIEM field-existence export: the events it counted), and per EventData/UserData field name how many of
+   * those records carried it present and non-empty ("" and "-" count as empty: the Security log writes "-" for
+   * a value it does not have). A name absent from `fields` was never present. Undefined when the source says
+   * nothing about fields (a plain count export).
+   */
+  fieldRecords?: number;
+  fields?: Record<string, number>;
+  /**
+   * Values seen of the few fields that show a setting (data/evidence-fields.yaml: the algorithms in Sysmon's
+   * Hashes, "SHA256" → records). Keyed by field, then by value token.
+   */
+  values?: Record<string, Record<string, number>>;
 }
 
 /** Everything read from the --observed inputs of one run. */
