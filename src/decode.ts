@@ -6,18 +6,23 @@ import { LIMITS, readRegular } from './limits.js';
  * (gpresult /x, PowerShell's `>`), and UTF-16 without BOM, recognised by its zero bytes.
  */
 export function decodeText(buf: Uint8Array): string {
-  lastEncoding = 'utf-16';
-  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return utf16(buf.subarray(2), 'utf-16le');
-  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return utf16(buf.subarray(2), 'utf-16be');
+  return decodeTextAs(buf).text;
+}
+
+export type TextEncoding = 'utf-8' | 'utf-16';
+
+/** decodeText, also saying how the bytes were read (per call: no state is kept between reads). */
+export function decodeTextAs(buf: Uint8Array): { text: string; encoding: TextEncoding } {
+  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return { text: utf16(buf.subarray(2), 'utf-16le'), encoding: 'utf-16' };
+  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return { text: utf16(buf.subarray(2), 'utf-16be'), encoding: 'utf-16' };
   const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
   if (!bom && buf.length >= 4) {
     // ASCII-range text in UTF-16 has every other byte zero: "<\0?\0" (LE) or "\0<\0?" (BE).
-    if (buf[0] !== 0 && buf[1] === 0 && buf[2] !== 0 && buf[3] === 0) return utf16(buf, 'utf-16le');
-    if (buf[0] === 0 && buf[1] !== 0 && buf[2] === 0 && buf[3] !== 0) return utf16(buf, 'utf-16be');
+    if (buf[0] !== 0 && buf[1] === 0 && buf[2] !== 0 && buf[3] === 0) return { text: utf16(buf, 'utf-16le'), encoding: 'utf-16' };
+    if (buf[0] === 0 && buf[1] !== 0 && buf[2] === 0 && buf[3] !== 0) return { text: utf16(buf, 'utf-16be'), encoding: 'utf-16' };
   }
-  lastEncoding = 'utf-8';
   const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8');
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, encoding: 'utf-8' };
 }
 
 /**
@@ -38,12 +43,9 @@ function utf16(b: Uint8Array, encoding: 'utf-16le' | 'utf-16be'): string {
   return /[^\u0000-\u00ff]/.test(text) ? text : Buffer.from(text, 'latin1').toString('latin1');
 }
 
-/** How the last decodeText call read its bytes: an XML file declaring UTF-16 read as UTF-8 was re-saved by something. */
-export let lastEncoding: 'utf-8' | 'utf-16' = 'utf-8';
-
-/** A note when an XML text declares UTF-16 but its bytes were 8-bit text (call right after decoding it). */
-export function encodingNote(text: string): string | undefined {
-  if (lastEncoding !== 'utf-8') return undefined;
+/** A note when an XML text declares UTF-16 but its bytes were 8-bit text: something re-saved the file. */
+export function encodingNote(text: string, encoding: TextEncoding): string | undefined {
+  if (encoding !== 'utf-8') return undefined;
   const decl = /^\s*<\?xml[^>]*\bencoding\s*=\s*["'](utf-16[^"']*)["']/i.exec(text.slice(0, 200));
   return decl ? `declares encoding="${decl[1]}" but its bytes are 8-bit text (re-saved after gpresult wrote it): read as UTF-8` : undefined;
 }
@@ -60,11 +62,16 @@ let scratch = Buffer.allocUnsafe(0);
  * behind for the collector (the text is a new string; the buffer is overwritten by the next read).
  */
 export function readText(path: string, maxBytes: number): string {
+  return readTextAs(path, maxBytes).text;
+}
+
+/** readText, also saying how the bytes were read. */
+export function readTextAs(path: string, maxBytes: number): { text: string; encoding: TextEncoding } {
   const buf = readRegular(path, maxBytes, (n) => {
     if (scratch.length < n) scratch = Buffer.allocUnsafe(Math.max(n, 2 * scratch.length, 1 << 16));
     return scratch.subarray(0, n);
   });
-  return decodeText(buf);
+  return decodeTextAs(buf);
 }
 
 /** A read refused by a limit (size, file type, forbidden target). */

@@ -8,6 +8,7 @@
  */
 import * as zlib from 'node:zlib';
 import { LIMITS } from './limits.js';
+import { crc32 } from './crc32.js';
 
 export interface ZipEntry {
   /** Normalised name inside the archive ("rules/a.yml"), never absolute, never with "..". */
@@ -124,20 +125,3 @@ function findEocd(buf: Buffer): number {
   return -1;
 }
 
-/** zlib.crc32 where Node has it (20.15+), else the standard table-driven CRC-32 (polynomial 0xEDB88320). */
-let table: Uint32Array | undefined;
-function crc32(data: Uint8Array): number {
-  const native = (zlib as { crc32?: (d: Uint8Array) => number }).crc32;
-  if (native) return native(data) >>> 0;
-  if (!table) {
-    table = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      table[n] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (const b of data) c = (table[(c ^ b) & 0xff] as number) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}

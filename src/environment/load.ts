@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
-import { encodingNote, MAX_INPUT_FILE, readText, TooLargeError } from '../decode.js';
+import { encodingNote, MAX_INPUT_FILE, readTextAs, TooLargeError, type TextEncoding } from '../decode.js';
 import { errnoMessage } from '../rules/files.js';
 import { parseAuditpol, type AuditpolSettings } from './auditpol.js';
 import { applyAuditpol, applyGpresult } from './merge.js';
@@ -170,9 +170,10 @@ function* baseHosts(inputs: EnvironmentInputs, catalog: Catalog, snapSink: Sink,
     }
   }
   for (const path of expand(inputs.gpresult ?? [], /\.xml$/i, gpSink)) {
-    const text = read(path, gpSink);
-    if (text === undefined) continue;
-    const decoded = encodingNote(text);
+    const got = read(path, gpSink);
+    if (got === undefined) continue;
+    const { text } = got;
+    const decoded = encodingNote(text, got.encoding);
     let settings;
     try {
       settings = parseGpresult(text, catalog);
@@ -221,7 +222,7 @@ interface AuditpolInput {
 function readAuditpols(args: string[], catalog: Catalog, sink: Sink): AuditpolInput[] {
   const out: AuditpolInput[] = [];
   for (const path of expand(args, /\.(csv|txt)$/i, sink)) {
-    const text = read(path, sink);
+    const text = read(path, sink)?.text;
     if (text === undefined) continue;
     try {
       const parsed = parseAuditpol(text, catalog);
@@ -243,7 +244,7 @@ function mergeAuditpol(host: HostEnvironment, a: AuditpolInput, catalog: Catalog
 function readSysmon(args: string[], catalog: Catalog, sink: Sink): SysmonConfig | undefined {
   const configs: SysmonConfig[] = [];
   for (const path of expand(args, /\.xml$/i, sink)) {
-    const text = read(path, sink);
+    const text = read(path, sink)?.text;
     if (text === undefined) continue;
     try {
       configs.push(parseSysmonConfig(path, text, catalog));
@@ -276,7 +277,7 @@ function readCollectors(inputs: EnvironmentInputs, catalog: Catalog, sink: Sink)
   const used: string[] = [];
   const notes: string[] = [];
   for (const path of expand(inputs.collector ?? [], /\.(xml|conf|ya?ml)$/i, sink)) {
-    const text = read(path, sink);
+    const text = read(path, sink)?.text;
     if (text === undefined) continue;
     const format = inputs.collectorFormat ?? detectFormat(path, text);
     if (!format) {
@@ -325,9 +326,9 @@ function expand(args: string[], ext: RegExp, env: Sink): string[] {
   return out;
 }
 
-function read(path: string, env: Sink): string | undefined {
+function read(path: string, env: Sink): { text: string; encoding: TextEncoding } | undefined {
   try {
-    return readText(path, MAX_INPUT_FILE);
+    return readTextAs(path, MAX_INPUT_FILE);
   } catch (e) {
     env.errors.push({ path, message: e instanceof TooLargeError ? e.message : `cannot read file: ${errnoMessage(e)}` });
     return undefined;

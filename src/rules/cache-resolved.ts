@@ -5,9 +5,7 @@
  * rule of the file; the shard's key holds the parser's and the resolver's code and the catalog's content, so
  * a change to any of them is a miss. Correlations are always resolved afresh: they depend on other files.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cacheKey } from '../cache/key.js';
 import { CACHE_FORMAT, MAX_AGE_DAYS, readShard, today, writeShard, type CacheNote, type Shard } from './cache.js';
 import { validResolution } from './cache-check.js';
 import type { LoadedRule } from './model.js';
@@ -23,21 +21,9 @@ export interface RuleOrigin {
 /** [content hash, day written, one resolution per rule of the file (null: none cached)]. */
 type ResolvedRecord = [hash: string, day: number, resolutions: (unknown | null)[]];
 
-/** Hash of the code a resolution depends on besides the parser: the requirement and catalog modules. */
-export function resolverFingerprint(rulesDir: string): string {
-  const h = createHash('sha1');
-  for (const sub of ['requirements', 'catalog']) {
-    const folder = join(rulesDir, '..', sub);
-    let names: string[] = [];
-    try {
-      names = readdirSync(folder).filter((n) => /\.[jt]s$/.test(n) && !n.endsWith('.d.ts')).sort();
-    } catch {
-      // absent in this layout: the other parts of the key still hold
-    }
-    for (const n of names) h.update(n).update(readFileSync(join(folder, n)));
-  }
-  for (const ext of ['.js', '.ts']) if (existsSync(join(rulesDir, `condition${ext}`))) h.update(readFileSync(join(rulesDir, `condition${ext}`)));
-  return h.digest('hex');
+/** Key of cached resolutions: the whole code (the requirement, catalog and rule modules among it), version and limits. */
+export function resolverFingerprint(): string {
+  return cacheKey('resolved');
 }
 
 /**

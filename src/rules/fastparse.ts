@@ -7,10 +7,10 @@
  *    as well when there are enough of them (src/rules/parse-parallel.ts).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { cacheKey } from '../cache/key.js';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { codeFile } from '../paths.js';
 import { CACHE_FORMAT, cacheRootProblem, MAX_AGE_DAYS, readShard, today, writeShard, type CacheNote, type Shard, type ShardRecord } from './cache.js';
 import { isCached, type CollectedFile, type FilePlace, type RuleFile, type Stamp } from './files.js';
 import type { RuleParser } from './load.js';
@@ -23,8 +23,6 @@ import type { LoadedRule } from './model.js';
 
 export { clearCache, defaultCacheDir } from './cache.js';
 
-// The parsing modules of the tsc build (src/rules or dist/rules), also when the bundle runs.
-const HERE = codeFile('rules');
 /**
  * A file modified this close to the moment its stat was taken may change again within the same timestamp
  * (FAT keeps 2 s, HFS+ 1 s, ext4/XFS/APFS/NTFS far less): its stat is not trusted, so the next run reads and
@@ -32,22 +30,16 @@ const HERE = codeFile('rules');
  */
 const RACY_MS = 2000;
 
-/** Hash of what decides a parse result: the parsing modules, the yaml package's version, the cache format. */
+/** Hash of what decides a parse result: the code, version and limits (cache/key.ts), the yaml package's version, the cache format. */
 function parserFingerprint(): string {
-  const h = createHash('sha1').update(`format ${CACHE_FORMAT}\n`);
-  for (const f of ['parse', 'fastyaml', 'fastyaml-scalar', 'detection', 'condition', 'model', 'tolerant']) {
-    for (const ext of ['.js', '.ts']) {
-      const p = join(HERE, f + ext);
-      if (existsSync(p)) h.update(readFileSync(p));
-    }
-  }
+  let yamlPackage = '';
   try {
     const entry = createRequire(import.meta.url).resolve('yaml');
-    h.update(readFileSync(join(entry.slice(0, entry.lastIndexOf('node_modules') + 12), 'yaml', 'package.json')));
+    yamlPackage = readFileSync(join(entry.slice(0, entry.lastIndexOf('node_modules') + 12), 'yaml', 'package.json'), 'utf8');
   } catch {
-    // yaml's files moved: its version is then not part of the key, the modules above still are
+    // yaml's files moved: its version is then not part of the key, the code and version still are
   }
-  return h.digest('hex');
+  return cacheKey('parse', `format ${CACHE_FORMAT}`, yamlPackage);
 }
 
 export interface FastParserOptions {
@@ -194,7 +186,7 @@ export function fastParser(opts: FastParserOptions = {}): FastParser {
   parser.resolveAll = (rules, catalogKey, resolver) => {
     if (!dir || catalogKey === undefined) return resolver(rules);
     fingerprint ??= parserFingerprint();
-    const key = createHash('sha1').update(`${fingerprint}\0${resolverFingerprint(HERE)}\0${catalogKey}`).digest('hex');
+    const key = createHash('sha1').update(`${fingerprint}\0${resolverFingerprint()}\0${catalogKey}`).digest('hex');
     const out = cachedResolveAll(dir, key, origins, rules, resolver, opts.onNote);
     origins = new WeakMap();
     return out;
