@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,17 @@ export const CORPUS = fileURLToPath(new URL('../../shared/corpus/', import.meta.
 export const HAVE_CORPUS = existsSync(CORPUS);
 // CI runs with the shared corpus beside the clone: there a missing corpus is a broken setup, never a skip.
 if (process.env['REQUIRE_CORPUS'] === '1' && !HAVE_CORPUS) throw new Error(`REQUIRE_CORPUS=1 but ${CORPUS} is absent: the corpus integration tests would all be skipped`);
+
+/**
+ * A golden file of test/golden/: its parsed JSON, compared by the caller with toEqual (a failure is a JSON diff).
+ * With UPDATE_GOLDEN=1 (`npm run golden:update`) the file is rewritten from `actual` first, for changes made on
+ * purpose; the commit that does so says why.
+ */
+export function golden<T>(name: string, actual: T): T {
+  const path = join(ROOT, 'test', 'golden', name);
+  if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(path, JSON.stringify(actual, null, 2) + '\n');
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
 
 /** A parse cache of the test run's own, never the user's. */
 const CACHE = mkdtempSync(join(tmpdir(), 'lsc-test-cache-'));
