@@ -11,6 +11,7 @@
  */
 import { expandPattern, type ConditionNode } from '../rules/condition.js';
 import type { SigmaRule } from '../rules/model.js';
+import { typedDetection, type FieldTest } from '../rules/detection-model.js';
 import type { ElementRules, SysmonCondition, SysmonFilter } from '../environment/sysmon.js';
 import { append } from '../lines.js';
 import { avoidedFields, canonicalEvents, judgeExcludes, outsideRule, ruleFilters } from './sysmon-canonical.js';
@@ -37,9 +38,11 @@ const MAX_TERMS = 64;
 /** The rule's positive match space as OR of terms (AND of constraints); undefined when it cannot be built. */
 export function matchTerms(rule: SigmaRule): { terms: Term[]; notes: string[] } {
   const notes: string[] = [];
-  const sels = Object.keys(rule.detection).filter((k) => k !== 'condition' && k !== 'timeframe');
+  const { selections } = typedDetection(rule);
+  const sels = selections.map((s) => s.name);
   const branches = new Map<string, Term[]>();
-  for (const name of sels) branches.set(name, selectionTerms(rule.detection[name]));
+  // Keyword lists and odd shapes match on no particular field: one unconstrained term.
+  for (const s of selections) branches.set(s.name, s.branches.map((b) => b.map(toConstraint)));
   const conds = rule.facts.conditions;
   if (!conds.length) return { terms: sels.flatMap((s) => branches.get(s) ?? []), notes: ['condition not parsed: every selection taken as matching'] };
   const terms: Term[] = [];
@@ -57,20 +60,12 @@ export function matchTerms(rule: SigmaRule): { terms: Term[]; notes: string[] } 
   return { terms, notes };
 }
 
-function selectionTerms(sel: unknown): Term[] {
-  const maps = Array.isArray(sel) ? sel.filter((m) => typeof m === 'object' && m !== null && !Array.isArray(m)) : typeof sel === 'object' && sel !== null ? [sel] : [];
-  // Keyword lists and odd shapes match on no particular field: one unconstrained term.
-  if (!maps.length) return [[]];
-  return (maps as Record<string, unknown>[]).map((m) => Object.entries(m).map(([k, v]) => toConstraint(k, v)));
-}
-
 /** Sigma modifiers whose values cannot be compared with Sysmon's string conditions. */
 const OPAQUE = new Set(['re', 'base64', 'base64offset', 'cidr', 'gt', 'gte', 'lt', 'lte', 'fieldref', 'exists', 'expand', 'utf16le', 'utf16be', 'wide', 'utf16']);
 
-function toConstraint(key: string, value: unknown): Constraint {
-  const [field = '', ...mods] = key.split('|').map((s) => s.trim());
-  const lower = mods.map((m) => m.toLowerCase());
-  const values = (Array.isArray(value) ? value : [value]).map((v) => (v === null || v === undefined ? '' : String(v)));
+function toConstraint(test: FieldTest): Constraint {
+  const { field, mods: lower } = test;
+  const values = test.values.map((v) => (v === null || v === undefined ? '' : String(v)));
   const opaque = lower.some((m) => OPAQUE.has(m));
   const kind: Pattern['kind'] = opaque ? 'opaque' : lower.includes('contains') ? 'contains' : lower.includes('startswith') ? 'startswith' : lower.includes('endswith') ? 'endswith' : 'exact';
   let patterns = values.map((v) => wildcard(kind, v));

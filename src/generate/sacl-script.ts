@@ -19,7 +19,7 @@
  */
 import { psComment, psSingle } from '../escape.js';
 import type { BroadPath, SaclScope } from '../catalog/sacl-scope.js';
-import { classifySelections } from '../rules/condition.js';
+import { positiveTests } from '../rules/detection-model.js';
 import type { LoadedRule, SigmaRule } from '../rules/model.js';
 
 export interface SaclEntry {
@@ -107,13 +107,15 @@ function derive(r: SigmaRule) {
   d = { reg: [] as (Derived | Candidate | '')[], file: [] as { t: Derived | ''; objectName: boolean }[] };
   const { ctx, rights } = regContext(r);
   // Only selections the condition uses positively: a filter's keys are the ones the rule does NOT want.
-  const names = Object.keys(r.detection).filter((k) => k !== 'condition' && k !== 'timeframe');
-  const positive = r.facts.conditions.length ? new Set(r.facts.conditions.flatMap((c) => [...classifySelections(c, names).positive])) : new Set(names);
-  for (const { field, modifiers, value } of values(r.detection, positive)) {
-    const f = field.toLowerCase();
-    // ObjectName names a key or a file: a rule that needs registry SACLs reads it as a key (as before).
-    if (f === 'targetobject' || f === 'objectname') d.reg.push(registryTarget(value, modifiers, ctx, rights));
-    if (f === 'targetfilename' || f === 'objectname') d.file.push({ t: folder(value, modifiers, fileRights(r)), objectName: f === 'objectname' });
+  for (const test of positiveTests(r)) {
+    const f = test.fieldLower;
+    const { modifiers } = test;
+    for (const value of test.values) {
+      if (typeof value !== 'string') continue;
+      // ObjectName names a key or a file: a rule that needs registry SACLs reads it as a key (as before).
+      if (f === 'targetobject' || f === 'objectname') d.reg.push(registryTarget(value, modifiers, ctx, rights));
+      if (f === 'targetfilename' || f === 'objectname') d.file.push({ t: folder(value, modifiers, fileRights(r)), objectName: f === 'objectname' });
+    }
   }
   derivedCache.set(r, d);
   return d;
@@ -179,20 +181,6 @@ function broadLookup(list: BroadPath[]): Broad {
   const exact = new Map(list.map((b) => [b.path.toLowerCase(), b.reason]));
   const trees = list.filter((b) => b.subtree).map((b) => ({ prefix: `${b.path.toLowerCase()}\\`, reason: b.reason }));
   return { get: (p) => exact.get(p) ?? trees.find((t) => p.startsWith(t.prefix))?.reason };
-}
-
-/** Every (field, modifiers, string value) of the detection's positively used selections. */
-function* values(detection: Record<string, unknown>, positive: Set<string>): Generator<{ field: string; modifiers: string[]; value: string }> {
-  for (const [name, sel] of Object.entries(detection)) {
-    if (!positive.has(name)) continue;
-    for (const map of Array.isArray(sel) ? sel : [sel]) {
-      if (typeof map !== 'object' || map === null) continue;
-      for (const [key, v] of Object.entries(map as Record<string, unknown>)) {
-        const [field = '', ...modifiers] = key.split('|');
-        for (const x of Array.isArray(v) ? v : [v]) if (typeof x === 'string') yield { field, modifiers, value: x };
-      }
-    }
-  }
 }
 
 /** The key to audit for one TargetObject / ObjectName value (see the header); '' when none can be derived. */

@@ -5,7 +5,7 @@
  * not at all, and a rule that names any file only in part.
  */
 import type { ObjectFacts } from '../catalog/audit-objects.js';
-import { classifySelections } from '../rules/condition.js';
+import { typedDetection, type FieldTest } from '../rules/detection-model.js';
 import type { SigmaRule } from '../rules/model.js';
 
 /** Any object: the rule (or one of its selections) names none a class can tell. */
@@ -23,20 +23,9 @@ export function objectsRead(rule: SigmaRule, facts: ObjectFacts): string[] {
   return classes;
 }
 
-/** The field maps of the rule's positively used selections (a list of maps is one OR-branch per map). */
-export function positiveBranches(rule: SigmaRule): Record<string, unknown>[] {
-  const selections = Object.keys(rule.detection).filter((k) => k !== 'condition' && k !== 'timeframe');
-  const positive = new Set<string>();
-  if (!rule.facts.conditions.length) selections.forEach((s) => positive.add(s));
-  for (const c of rule.facts.conditions) for (const s of classifySelections(c, selections).positive) positive.add(s);
-  const out: Record<string, unknown>[] = [];
-  for (const name of positive) {
-    const sel = rule.detection[name];
-    // A keyword list names no field.
-    const branches = Array.isArray(sel) ? sel.filter((b) => typeof b === 'object' && b !== null) : typeof sel === 'object' && sel !== null ? [sel] : [];
-    out.push(...(branches as Record<string, unknown>[]));
-  }
-  return out;
+/** The branches (AND-ed field tests) of the rule's positively used selections; a keyword list names no field. */
+export function positiveBranches(rule: SigmaRule): FieldTest[][] {
+  return typedDetection(rule).positive.flatMap((s) => (s.keywords ? [] : s.branches));
 }
 
 function compute(rule: SigmaRule, facts: ObjectFacts): string[] {
@@ -59,10 +48,9 @@ export function providersByEvent(rule: SigmaRule): Record<string, string[]> | un
   for (const b of positiveBranches(rule)) {
     let ids: string[] = [];
     let providers: string[] = [];
-    for (const [key, value] of Object.entries(b)) {
-      const [field = '', ...mods] = key.split('|').map((p) => p.trim().toLowerCase());
+    for (const { fieldLower: field, mods, values: written } of b) {
       if (mods.some((m) => m !== 'all' && m !== 'cased')) continue;
-      const values = (Array.isArray(value) ? value : [value]).filter((v) => typeof v === 'string' || typeof v === 'number').map(String);
+      const values = written.filter((v) => typeof v === 'string' || typeof v === 'number').map(String);
       if (field === 'eventid') ids = values;
       else if (field === 'provider_name' || field === 'provider') providers = values;
     }
@@ -76,13 +64,12 @@ export function providersByEvent(rule: SigmaRule): Record<string, string[]> | un
 }
 
 /** The classes one branch (fields AND'ed) reads, or undefined when it has no object field. */
-function branchClasses(branch: Record<string, unknown>, facts: ObjectFacts): string[] | undefined {
+function branchClasses(branch: FieldTest[], facts: ObjectFacts): string[] | undefined {
   let current: string[] | undefined;
-  for (const [key, value] of Object.entries(branch)) {
-    const [rawField = '', ...mods] = key.split('|').map((p) => p.trim().toLowerCase());
+  for (const { fieldLower: rawField, mods, values: written } of branch) {
     const isType = facts.typeFields.includes(rawField);
     if (!isType && !facts.nameFields.includes(rawField)) continue;
-    const values = (Array.isArray(value) ? value : [value]).filter((v): v is string | number => typeof v === 'string' || typeof v === 'number').map((v) => String(v).toLowerCase());
+    const values = written.filter((v): v is string | number => typeof v === 'string' || typeof v === 'number').map((v) => String(v).toLowerCase());
     if (!values.length) continue;
     const each = values.map((v) => classOf(v, isType, mods, facts));
     // |all: every value holds at once (the object is in all their classes); else any one of them.

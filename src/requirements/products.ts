@@ -14,12 +14,11 @@ export function productRoles(rule: SigmaRule, catalog: Catalog): string[] {
   if (!facts.products.length) return [];
   const roles = new Set<string>();
   for (const branch of positiveBranches(rule)) {
-    for (const [key, value] of Object.entries(branch)) {
-      const [field = '', ...mods] = key.split('|').map((p) => p.trim().toLowerCase());
+    for (const { fieldLower: field, mods, values } of branch) {
       if (field !== 'provider_name' && field !== 'provider') continue;
       const modifier = mods.filter((m) => m !== 'cased' && m !== 'all');
       if (modifier.length > 1) return [];
-      for (const v of Array.isArray(value) ? value : [value]) {
+      for (const v of values) {
         if (typeof v !== 'string') return [];
         const p = productOfProvider(facts, v, modifier[0] ?? '');
         // A provider of no product (MsiInstaller, Application Error …): the rule is not bound to a product.

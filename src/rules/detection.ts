@@ -1,8 +1,7 @@
 import { classifySelections, ConditionError, parseCondition, type ConditionNode } from './condition.js';
+import { readSelections } from './detection-model.js';
 import type { DetectionFacts } from './model.js';
 import { append } from '../lines.js';
-
-const RESERVED = new Set(['condition', 'timeframe']);
 
 /** Field names whose values we collect, compared case-insensitively. */
 const COLLECTED: Record<string, 'eventIds' | 'channels' | 'providers' | 'objectTypes'> = {
@@ -19,7 +18,8 @@ const EQUALITY_MODIFIERS = new Set(['', 'all', 'cased', 'exists']);
 /** Analyses a rule's detection section: condition polarity, EventIDs, fields and notable values. */
 export function analyseDetection(detection: Record<string, unknown>): DetectionFacts {
   const warnings: string[] = [];
-  const selections = Object.keys(detection).filter((k) => !RESERVED.has(k));
+  const typed = readSelections(detection);
+  const selections = typed.map((s) => s.name);
   const rawCondition = detection['condition'];
   const conditions: string[] = Array.isArray(rawCondition)
     ? rawCondition.map((c) => String(c))
@@ -56,23 +56,22 @@ export function analyseDetection(detection: Record<string, unknown>): DetectionF
   const pos = new Set<string>();
   const selectionFields: Record<string, string[][]> = {};
   const values = { eventIds: new Set<number>(), channels: new Set<string>(), providers: new Set<string>(), objectTypes: new Set<string>() };
-  for (const name of selections) {
-    const isPositive = positive.has(name);
-    selectionFields[name] = branchesOf(detection[name]);
-    visitSelection(detection[name], (key, value) => {
-      const [rawField = '', ...mods] = key.split('|');
-      const field = rawField.trim();
-      if (!field) return;
+  for (const sel of typed) {
+    const isPositive = positive.has(sel.name);
+    selectionFields[sel.name] = sel.branches.map((b) => b.map((t) => t.field).filter(Boolean));
+    for (const test of sel.branches.flat()) {
+      const { field, mods } = test;
+      if (!field) continue;
       all.add(field);
-      if (!isPositive) return;
+      if (!isPositive) continue;
       pos.add(field);
-      const bucket = COLLECTED[field.toLowerCase()];
-      if (!bucket) return;
-      if (!mods.every((m) => EQUALITY_MODIFIERS.has(m.toLowerCase()))) {
-        if (bucket === 'eventIds') warnings.push(`EventID with modifier "${mods.join('|')}" cannot be enumerated`);
-        return;
+      const bucket = COLLECTED[test.fieldLower];
+      if (!bucket) continue;
+      if (!mods.every((m) => EQUALITY_MODIFIERS.has(m))) {
+        if (bucket === 'eventIds') warnings.push(`EventID with modifier "${test.modifiers.join('|')}" cannot be enumerated`);
+        continue;
       }
-      for (const v of Array.isArray(value) ? value : [value]) {
+      for (const v of test.values) {
         if (bucket === 'eventIds') {
           const n = toEventId(v);
           if (n === undefined) warnings.push(`EventID value ${JSON.stringify(v)} is not a number`);
@@ -81,7 +80,7 @@ export function analyseDetection(detection: Record<string, unknown>): DetectionF
           values[bucket].add(String(v));
         }
       }
-    });
+    }
   }
 
   return {
@@ -95,31 +94,6 @@ export function analyseDetection(detection: Record<string, unknown>): DetectionF
     selectionFields,
     warnings,
   };
-}
-
-/** A selection's OR-branches: a map is one branch of all its fields, a list of maps one branch per map. */
-function branchesOf(sel: unknown): string[][] {
-  const fieldsOf = (m: Record<string, unknown>) => Object.keys(m).map((k) => (k.split('|')[0] ?? '').trim()).filter(Boolean);
-  if (Array.isArray(sel)) {
-    const maps = sel.filter(isMap);
-    // A list of plain values is a keyword search: it needs no particular field.
-    return maps.length ? maps.map(fieldsOf) : [[]];
-  }
-  return isMap(sel) ? [fieldsOf(sel)] : [[]];
-}
-
-/** Calls back for every field condition in a selection: a map, or a list of maps (keyword lists have none). */
-function visitSelection(sel: unknown, onField: (key: string, value: unknown) => void): void {
-  if (Array.isArray(sel)) {
-    for (const item of sel) if (isMap(item)) visitSelection(item, onField);
-    return;
-  }
-  if (!isMap(sel)) return;
-  for (const [key, value] of Object.entries(sel)) onField(key, value);
-}
-
-function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Windows event IDs are 16-bit: anything else in an EventID field is not one. */
