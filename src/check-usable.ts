@@ -5,7 +5,7 @@
  */
 import type { LoadResult } from './rules/load.js';
 import type { Environment } from './environment/load.js';
-import type { CheckResult } from './report/result.js';
+import type { CheckResult } from './result/result.js';
 
 export class UnusableInputError extends Error {
   constructor(

@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { CatalogError } from './catalog/validate.js';
 import { terminalLine } from './escape.js';
 import { collectScriptCommand, type CollectScriptCliOptions } from './commands/collect-script.js';
-import { clearCache } from './rules/fastparse.js';
+import { clearCache } from './cache/caching-parser.js';
 import { check, type CheckCliOptions } from './commands/check.js';
 import { baseline, type BaselineCliOptions } from './commands/baseline.js';
 import { collectorConfig, type CollectorCliOptions } from './commands/collector-config.js';

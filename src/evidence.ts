@@ -6,8 +6,8 @@ import type { Assessment } from './assess/assess.js';
 import { assessEvidence, type EvidenceHostInput } from './assess/evidence.js';
 import { summariseEvidence } from './assess/evidence-summary.js';
 import type { ObservationLoad } from './observe/load.js';
-import { withEvidence } from './report/evidence-result.js';
-import type { CheckResult } from './report/result.js';
+import { withEvidence } from './result/evidence.js';
+import type { CheckResult } from './result/result.js';
 import { append } from './lines.js';
 
 export function addEvidence(result: CheckResult, obs: ObservationLoad, assessment?: Assessment): CheckResult {

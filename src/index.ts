@@ -9,7 +9,7 @@ export { loadCatalog } from './catalog/load.js';
 export type { Catalog } from './catalog/catalog.js';
 export { loadEnvironment, type Environment, type EnvironmentInputs } from './environment/load.js';
 export type { HostEnvironment, InputError } from './environment/model.js';
-export type { CheckResult, HostRow, Readiness, RuleRow } from './report/result.js';
+export type { CheckResult, HostRow, Readiness, RuleRow } from './result/result.js';
 
 export { renderTable } from './report/table.js';
 export { renderFullTable } from './report/table-full.js';

@@ -108,7 +108,7 @@ export const LIMITS = {
     /** Chunk numbers listed in one note before "… and N more". */
     listedChunks: 10,
   },
-  /** The parse cache (src/rules/cache.ts) is an input too: another process may have written anything there. */
+  /** The parse cache (src/cache/shards.ts) is an input too: another process may have written anything there. */
   cache: {
     /** One shard file (all the rules below one root; SigmaHQ's 3,000 rules make ≈ 4 MB). */
     shardBytes: 64 * MiB,

@@ -15,8 +15,8 @@
  */
 import type { Catalog } from '../catalog/catalog.js';
 import type { AuditAce, ObjectSacls } from '../environment/sacls.js';
-import { ruleSaclNeeds } from '../generate/collect-sacls.js';
-import { saclTargets, type SaclEntry } from '../generate/sacl-script.js';
+import { ruleSaclNeeds } from '../requirements/sacl-targets.js';
+import { saclTargets, type SaclEntry } from '../requirements/sacl-targets.js';
 import type { LoadedRule } from '../rules/model.js';
 import type { RequirementState } from './verdict.js';
 

@@ -8,7 +8,7 @@ import type { PlanChoice } from '../generate/plans.js';
 import { renderHtml } from '../report/html.js';
 import { renderJsonPieces } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
-import { hostPlanLine, planLine, sysmonFileLines } from '../report/plans-text.js';
+import { hostPlanLine, planLine, sysmonFileLines } from '../generate/plans-text.js';
 import { LimitError, makeOutputDir, writeOutput } from '../limits.js';
 import { loadObservations } from '../observe/load.js';
 import { verdictLine } from '../report/text.js';

@@ -1,6 +1,6 @@
 /** `sysmon-config`: a Sysmon configuration that logs what the rules need. */
 import { loadCatalog } from '../catalog/load.js';
-import { decodeText, MAX_INPUT_FILE, readBounded } from '../decode.js';
+import { decodeText, MAX_INPUT_FILE, readBounded } from '../io/decode.js';
 import { SysmonConfigError } from '../environment/sysmon.js';
 import { XmlError } from '../environment/xml.js';
 import { terminalLine } from '../escape.js';

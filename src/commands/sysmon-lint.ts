@@ -1,6 +1,6 @@
 /** `sysmon-lint FILE...`: deployment hazards of Sysmon configs; exit 1 on a hazard (a CI gate), 2 on unusable input. */
 import { loadCatalog } from '../catalog/load.js';
-import { decodeText, MAX_INPUT_FILE, readBounded } from '../decode.js';
+import { decodeText, MAX_INPUT_FILE, readBounded } from '../io/decode.js';
 import { parseSysmonConfig } from '../environment/sysmon.js';
 import { terminalLine } from '../escape.js';
 import { lintSysmonConfig } from '../assess/sysmon-lint.js';

@@ -12,8 +12,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
-import { MAX_INPUT_FILE, readBounded, readText } from '../decode.js';
-import { errnoMessage } from '../rules/files.js';
+import { MAX_INPUT_FILE, readBounded, readText } from '../io/decode.js';
+import { errnoMessage } from '../io/files.js';
 import { parseAuditpol, type AuditpolSettings } from './auditpol.js';
 import { parseGptTmpl, type GptTmpl } from './gpttmpl.js';
 import { readComputerExtensions, type GpresultSettings } from './gpresult.js';

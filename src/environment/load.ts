@@ -1,8 +1,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
-import { encodingNote, MAX_INPUT_FILE, readTextAs, TooLargeError, type TextEncoding } from '../decode.js';
-import { errnoMessage } from '../rules/files.js';
+import { encodingNote, MAX_INPUT_FILE, readTextAs, TooLargeError, type TextEncoding } from '../io/decode.js';
+import { errnoMessage } from '../io/files.js';
 import { parseAuditpol, type AuditpolSettings } from './auditpol.js';
 import { applyAuditpol, applyGpresult } from './merge.js';
 import { parseGpresult } from './gpresult.js';

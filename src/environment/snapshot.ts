@@ -11,8 +11,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
-import { decodeText, MAX_INPUT_FILE, readBounded, readText } from '../decode.js';
-import { errnoMessage } from '../rules/files.js';
+import { decodeText, MAX_INPUT_FILE, readBounded, readText } from '../io/decode.js';
+import { errnoMessage } from '../io/files.js';
 import { parseAuditpol } from './auditpol.js';
 import { applyAuditpol, applyGpresult } from './merge.js';
 import { logName, parseGpresult, templateLog } from './gpresult.js';
@@ -27,7 +27,7 @@ import { parseSysteminfo } from './systeminfo.js';
 import { applyManagement, managementFromSysteminfo } from './management.js';
 import { parseWevtutilGl } from './wevtutil.js';
 import { judgeCompleteness, parseWevtutilEl, rolesFromChannels } from './channel-roles.js';
-import { readZip as readZipEntries } from '../zip.js';
+import { readZip as readZipEntries } from '../io/zip.js';
 import { append, forEachLine } from '../lines.js';
 
 /** The file names a snapshot may hold (src/generate/collect-script.ts SNAPSHOT_FILES, checked by a test). */

@@ -15,48 +15,11 @@
  *   end                                                     ends the block: a block without it was cut off
  *   done <TAB> <paths>                                      last line: every path was read
  */
-import type { Catalog } from '../catalog/catalog.js';
-import type { LoadedRule, SigmaRule } from '../rules/model.js';
 import { psSingle } from '../escape.js';
 import { SACLS_HEADER } from '../environment/sacls.js';
-import { saclTargets, type SaclEntry, type SaclTargets } from './sacl-script.js';
+import type { SaclEntry, SaclTargets } from '../requirements/sacl-targets.js';
 
-export interface SaclNeeds {
-  registry: Set<SigmaRule>;
-  file: Set<SigmaRule>;
-  failure: Set<SigmaRule>;
-}
-
-/** Which object SACLs one rule needs, from its alternatives (requirement ids): the same test fix applies. */
-export function ruleSaclNeeds(alternatives: readonly (readonly string[])[], catalog: Catalog): { registry: boolean; file: boolean; failure: boolean } {
-  const failureIds = failureIdsOf(catalog);
-  const registry = alternatives.some((a) => a.includes('sacl:registry') || a.includes('sacl:registry:failure'));
-  const file = alternatives.some((a) => a.includes('sacl:file') || a.includes('sacl:file:failure'));
-  // A rule that needs the SACL's failure side (4656), or whose SACL alternative also asks for the subcategory's
-  // Failure, reads failed accesses too.
-  const failure = alternatives.some((a) => a.some((id) => /^sacl:(registry|file):failure$/.test(id)) || (a.some((id) => id === 'sacl:registry' || id === 'sacl:file') && a.some((id) => failureIds.has(id))));
-  return { registry, file, failure };
-}
-
-const failureCache = new WeakMap<Catalog, Set<string>>();
-function failureIdsOf(catalog: Catalog): Set<string> {
-  let s = failureCache.get(catalog);
-  if (!s) failureCache.set(catalog, (s = new Set(catalog.subcategories.filter((x) => x.sacl === 'registry' || x.sacl === 'file').map((x) => `audit:${x.guid}:failure`))));
-  return s;
-}
-
-/** The keys and folders a whole rule set watches (rules[i] and rows[i] are the same rule). */
-export function watchedTargets(rules: readonly LoadedRule[], rows: readonly { alternatives: string[][] }[], catalog: Catalog): SaclTargets {
-  const needs: SaclNeeds = { registry: new Set(), file: new Set(), failure: new Set() };
-  rules.forEach((rule, i) => {
-    if (rule.kind !== 'rule') return;
-    const n = ruleSaclNeeds(rows[i]?.alternatives ?? [], catalog);
-    if (n.registry) needs.registry.add(rule);
-    if (n.file) needs.file.add(rule);
-    if (n.failure) needs.failure.add(rule);
-  });
-  return saclTargets(rules as LoadedRule[], needs, catalog.saclScope);
-}
+export { ruleSaclNeeds, watchedTargets, type SaclNeeds } from '../requirements/sacl-targets.js';
 
 const sorted = (m: Map<string, SaclEntry>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e);
 

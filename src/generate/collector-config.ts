@@ -8,7 +8,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import { readCollector, type CollectorFormat } from '../environment/collectors.js';
 import { ALL, contains, isAll, normalize, type ForwardedSet, type Ranges } from '../environment/forwarded.js';
 import { originReads } from '../requirements/reads.js';
-import type { CheckResult } from '../report/result.js';
+import type { CheckResult } from '../result/result.js';
 import { lazy } from '../lazy.js';
 
 const yaml = lazy<typeof import('yaml')>('yaml');

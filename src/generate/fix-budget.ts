@@ -13,7 +13,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { VolumeClass, VolumeRating } from '../catalog/volume.js';
 import { hostKey, type HostEnvironment } from '../environment/model.js';
 import type { Observations } from '../observe/model.js';
-import type { Readiness } from '../report/result.js';
+import type { Readiness } from '../result/result.js';
 import { describeRequirement } from '../requirements/describe.js';
 import { settingNames } from '../assess/settings.js';
 

@@ -11,7 +11,7 @@ import type { VolumeClass } from '../catalog/volume.js';
 import type { HostEnvironment } from '../environment/model.js';
 import { textFile } from '../escape.js';
 import type { Observations } from '../observe/model.js';
-import type { CheckResult, PlanFigures, PlanProjection } from '../report/result.js';
+import type { CheckResult, PlanFigures, PlanProjection } from '../result/result.js';
 import type { LoadedRule } from '../rules/model.js';
 import { leftOutLine, settingName } from './fix-budget.js';
 import { volumeLookup } from '../assess/volume.js';

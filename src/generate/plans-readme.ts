@@ -1,7 +1,7 @@
 /** README.txt of the fix folder: the two plans, the readiness each reaches, each file, and the order to apply them. */
 import { terminalLine } from '../escape.js';
-import type { PlanProjection } from '../report/result.js';
-import { hostPlanLine, planLine, readyLine, sysmonFileLines } from '../report/plans-text.js';
+import type { PlanProjection } from '../result/result.js';
+import { hostPlanLine, planLine, readyLine, sysmonFileLines } from './plans-text.js';
 
 /** Hosts listed one per line in README.txt (the console shows the first few). */
 const README_HOSTS = 1000;

@@ -15,7 +15,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import { parseSysmonConfig, type SysmonConfig } from '../environment/sysmon.js';
 import type { HostEnvironment } from '../environment/model.js';
 import { lintSysmonConfig } from '../assess/sysmon-lint.js';
-import type { CheckResult } from '../report/result.js';
+import type { CheckResult } from '../result/result.js';
 import type { LoadedRule } from '../rules/model.js';
 import { sysmonNeeds } from './sysmon-cli.js';
 import { generateSysmonConfig } from './sysmon-config.js';

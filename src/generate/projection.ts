@@ -19,7 +19,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { HostEnvironment } from '../environment/model.js';
 import type { ObjectSacl } from '../environment/sacls.js';
 import type { SysmonConfig } from '../environment/sysmon.js';
-import type { PlanFigures } from '../report/result.js';
+import type { PlanFigures } from '../result/result.js';
 import type { LoadedRule } from '../rules/model.js';
 import type { AppliedSettings } from './remediation.js';
 

@@ -15,7 +15,7 @@
 import { cmdArg, cmdFile, cmdText, ps1File, regComment, regFile, regString, terminalLine, textFile } from '../escape.js';
 import { splitRequirement, type Catalog } from '../catalog/catalog.js';
 import type { HostEnvironment } from '../environment/model.js';
-import type { CheckResult } from '../report/result.js';
+import type { CheckResult } from '../result/result.js';
 import type { LoadedRule } from '../rules/model.js';
 import { saclScripts, type HostRuleVerdicts } from './sacl-hosts.js';
 import type { SaclTargets } from './sacl-script.js';

@@ -6,7 +6,7 @@
  */
 import type { Catalog } from '../catalog/catalog.js';
 import type { HostEnvironment } from '../environment/model.js';
-import type { CheckResult } from '../report/result.js';
+import type { CheckResult } from '../result/result.js';
 import type { LoadedRule, SigmaRule } from '../rules/model.js';
 import { assess } from '../assess/assess.js';
 import { ruleSaclNeeds } from './collect-sacls.js';

@@ -3,7 +3,7 @@ import { xmlAttr, xmlComment, xmlText } from '../escape.js';
 import { matchTerms, simulate } from '../assess/sysmon-sim.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { eventState, parseSysmonConfig } from '../environment/sysmon.js';
-import type { CheckResult } from '../report/result.js';
+import type { CheckResult } from '../result/result.js';
 import type { LoadedRule, SigmaRule } from '../rules/model.js';
 import { targetedConditions, type SysmonNeed } from './sysmon-config.js';
 

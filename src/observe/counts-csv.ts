@@ -73,7 +73,7 @@ export function readCountsCsvFile(path: string, maxBytes: number): CountsCsv {
 
 const CHUNK = 65536;
 
-/** The text encodings decodeText recognises (src/decode.ts), told from a file's first bytes. */
+/** The text encodings decodeText recognises (src/io/decode.ts), told from a file's first bytes. */
 function encodingOf(b: Uint8Array): { encoding: string; skip: number } {
   if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return { encoding: 'utf-16le', skip: 2 };
   if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return { encoding: 'utf-16be', skip: 2 };

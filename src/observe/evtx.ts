@@ -13,7 +13,7 @@
  */
 import zlib from 'node:zlib';
 import { LIMITS, readRegularChunks } from '../limits.js';
-import { errnoMessage } from '../rules/files.js';
+import { errnoMessage } from '../io/files.js';
 import { ChunkReader, F, Fields } from './binxml.js';
 import { filetimeMs } from './binxml-values.js';
 import type { ObservedCount } from './model.js';

@@ -5,9 +5,9 @@
  */
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeText } from '../decode.js';
+import { decodeText } from '../io/decode.js';
 import { LIMITS, LimitError, readRegular } from '../limits.js';
-import { errnoMessage, statArgument } from '../rules/files.js';
+import { errnoMessage, statArgument } from '../io/files.js';
 import { channelKey } from './channels.js';
 import { parseCountsCsv, readCountsCsvFile } from './counts-csv.js';
 import { parseSearchResponse } from './elastic.js';

@@ -11,7 +11,7 @@ import { lazy } from '../lazy.js';
 import { markdownCutNote, tableText } from './cell.js';
 import { Table } from './table-style.js';
 import type { BaselineFormat, BaselineRenderOptions } from './baseline.js';
-import type { CheckResult } from './result.js';
+import type { CheckResult } from '../result/result.js';
 
 const csv = lazy<typeof import('csv-stringify/sync')>('csv-stringify/sync');
 const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };

@@ -1,6 +1,6 @@
 import { lazy } from '../lazy.js';
 import { csvCell } from '../escape.js';
-import type { CheckResult } from './result.js';
+import type { CheckResult } from '../result/result.js';
 import { noHostVerdict } from './text.js';
 
 const csv = lazy<typeof import('csv-stringify/sync')>('csv-stringify/sync');

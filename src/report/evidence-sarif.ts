@@ -3,7 +3,7 @@
  * seen (`logsource/silent`), and one whose events arrive although the inputs say they cannot
  * (`logsource/observed-despite-config`). Notes, not warnings: both can be normal (rare events, stale inputs).
  */
-import type { CheckResult, RuleRow } from './result.js';
+import type { CheckResult, RuleRow } from '../result/result.js';
 
 const RULES = {
   silent: { text: 'The host is configured to log the events this Sigma rule reads, but none were seen in the observed events.', help: 'Check that the channel is collected and exported, and whether the events are rare or the observed window short (see the message).' },

@@ -7,7 +7,7 @@ import type { EvidenceReport } from '../assess/evidence-summary.js';
 import { stateLine } from '../assess/evidence-summary.js';
 import type { EvidenceState } from '../assess/evidence.js';
 import { markdownCell as cell, terminalLine as t, htmlAttr as attr, htmlText as esc } from '../escape.js';
-import type { CheckResult, RuleRow } from './result.js';
+import type { CheckResult, RuleRow } from '../result/result.js';
 import { tableText } from './cell.js';
 import { Table } from './table-style.js';
 import { shortLogsource } from './text.js';

@@ -3,7 +3,7 @@
  * share a Sysmon config element are one setting: "Sysmon RegistryEvent (EID 12, 13, 14)", said once in every
  * renderer (table, --verbose, Markdown, HTML), so a reader never sees one element as several changes.
  */
-import type { RecommendationRow } from './result.js';
+import type { RecommendationRow } from '../result/result.js';
 
 export interface FixSetting {
   name: string;

@@ -1,5 +1,5 @@
 /** "not proposed: …": fixes withheld for a blocking or archiving hazard are said, never cut silently. */
-import type { Readiness } from './result.js';
+import type { Readiness } from '../result/result.js';
 
 /** `short`: one or two lines for the compact table (names and rule counts; the reasons are in the JSON and Markdown). */
 export function withheldLine(rd: Readiness, short = false): string | undefined {

@@ -7,10 +7,10 @@
 import { htmlAttr as attr, htmlText as esc } from '../escape.js';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets.js';
 import { evidenceHtml } from './evidence.js';
-import { planHtml } from './plans-text.js';
+import { planHtml } from '../generate/plans-text.js';
 import { budgetLine, rankingNote } from './volume-text.js';
 import { withheldLine } from './hazard-text.js';
-import type { CheckResult, HostRow, Readiness, RuleRow } from './result.js';
+import type { CheckResult, HostRow, Readiness, RuleRow } from '../result/result.js';
 import { howLines, noHostVerdict, outOfScopeLine, rankList, shortLogsource, summaryLine, verdictLine } from './text.js';
 import { fixSettings } from './fix-settings.js';
 

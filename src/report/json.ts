@@ -1,5 +1,5 @@
 import { jsonSafe } from '../escape.js';
-import type { CheckResult } from './result.js';
+import type { CheckResult } from '../result/result.js';
 
 /**
  * The JSON report is the result object itself (schemaVersion 2, documented in the README). Every piece goes

@@ -7,9 +7,9 @@ import { markdownCell as cell, markdownCode as code, markdownFence } from '../es
 import { markdownCutNote, tableText } from './cell.js';
 import { budgetLine, rankingNote } from './volume-text.js';
 import { withheldLine } from './hazard-text.js';
-import type { CheckResult, Readiness } from './result.js';
+import type { CheckResult, Readiness } from '../result/result.js';
 import { evidenceMarkdown } from './evidence.js';
-import { planMarkdown } from './plans-text.js';
+import { planMarkdown } from '../generate/plans-text.js';
 import { groupUnknownReasons, howLines, outOfScopeLine, rankList, renderAlternatives, shortLogsource, summaryLine, unresolvedLine, verdictLine } from './text.js';
 import { settingLabels } from './fix-settings.js';
 

@@ -4,7 +4,7 @@
  * the share of rules whose log source is known.
  */
 import { jsonSafe } from '../escape.js';
-import type { CheckResult } from './result.js';
+import type { CheckResult } from '../result/result.js';
 
 const COLORS = ['#e8543d', '#f5c342', '#5cb85c'];
 

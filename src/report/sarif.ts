@@ -4,7 +4,7 @@
  * whose log source cannot be assessed are reported (there is no verdict to report otherwise).
  */
 import { jsonSafe } from '../escape.js';
-import type { CheckResult, RuleRow } from './result.js';
+import type { CheckResult, RuleRow } from '../result/result.js';
 import { evidenceSarifResults, evidenceSarifRules } from './evidence-sarif.js';
 
 const RULES = {

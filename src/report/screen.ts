@@ -4,7 +4,7 @@
  * what a fleet's inputs do not show grouped over its hosts. The full text of each is in --verbose.
  */
 import { terminalLine as t } from '../escape.js';
-import type { HostRow, Readiness, RecommendationRow } from './result.js';
+import type { HostRow, Readiness, RecommendationRow } from '../result/result.js';
 import type { Say } from './table-full.js';
 import { howLines, rankList } from './text.js';
 

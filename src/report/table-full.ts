@@ -1,6 +1,6 @@
 import { findingLines } from './sysmon-lint.js';
 import { terminalLine as t } from '../escape.js';
-import type { CheckResult, HostRow, Readiness, RuleRow } from './result.js';
+import type { CheckResult, HostRow, Readiness, RuleRow } from '../result/result.js';
 import { evidenceTable } from './evidence.js';
 import { paint, paintState, Table, type TableOptions } from './table-style.js';
 import { groupUnknownReasons, renderAlternatives, summaryLine, unresolvedLine, verdictLine } from './text.js';

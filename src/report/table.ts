@@ -6,7 +6,7 @@
 import { terminalLine as t } from '../escape.js';
 import { budgetLine, rankingNote } from './volume-text.js';
 import { withheldLine } from './hazard-text.js';
-import type { CheckResult, HostRow, Readiness, RequirementRow } from './result.js';
+import type { CheckResult, HostRow, Readiness, RequirementRow } from '../result/result.js';
 import { hostLines, renderFullTable, sysmonLines, type Say } from './table-full.js';
 import { evidenceTable } from './evidence.js';
 import { paint, Table, type TableOptions } from './table-style.js';

@@ -1,5 +1,5 @@
 import type { VerdictCounts } from '../assess/assess.js';
-import type { CheckResult, RecommendationRow, RuleRow } from './result.js';
+import type { CheckResult, RecommendationRow, RuleRow } from '../result/result.js';
 
 /** Pieces of wording shared by the table and Markdown renderers. */
 

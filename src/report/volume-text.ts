@@ -1,5 +1,5 @@
 /** Lines every renderer shares about event volume: the --max-volume cut and the --rank value order. */
-import type { Readiness } from './result.js';
+import type { Readiness } from '../result/result.js';
 
 /** "--max-volume low left out 3 fixes above it (…)": a budget never cuts silently. */
 export function budgetLine(rd: Readiness): string | undefined {

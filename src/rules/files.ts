@@ -1,8 +1,9 @@
 import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
-import { decodeText, MAX_INPUT_FILE, MAX_RULE_FILE, readBounded, TooLargeError } from '../decode.js';
+import { decodeText, MAX_INPUT_FILE, MAX_RULE_FILE, readBounded, TooLargeError } from '../io/decode.js';
+import { errnoMessage, statArgument } from '../io/files.js';
 import { LIMITS } from '../limits.js';
-import { readZip as readZipEntries } from '../zip.js';
+import { readZip as readZipEntries } from '../io/zip.js';
 import type { LoadError, LoadNote } from './model.js';
 
 /** One rule file to parse, from disk or from inside a zip archive. */
@@ -56,7 +57,7 @@ const RULE_EXT = /\.ya?ml$/i;
 export interface CollectOptions {
   /** Called with the reported path; false drops the file before it is read. */
   accept?: (path: string) => boolean;
-  /** The parse cache's index (src/rules/fastparse.ts): with it, files are stat'ed and placed for the cache. */
+  /** The parse cache's index (src/cache/caching-parser.ts): with it, files are stat'ed and placed for the cache. */
   reuse?: ReuseHook;
 }
 
@@ -233,35 +234,4 @@ function readZip(path: string, result: CollectResult, accept: (p: string) => boo
     // A zip's entries have no stat of their own: the cache finds them by their content.
     result.files.push(root === undefined ? { path: join(path, e.name), text } : { path: join(path, e.name), text, place: { root, rel: e.name } });
   }
-}
-
-/**
- * A command-line path, stated: a path that does not exist goes to `missing` (the run ends with exit 2), one
- * that cannot be read is one error line; either way undefined, and the other arguments are still read.
- */
-export function statArgument(arg: string, sink: { missing: string[]; errors: { path: string; message: string }[] }): Stats | undefined {
-  try {
-    return statSync(arg);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') sink.missing.push(arg);
-    else sink.errors.push({ path: arg, message: `cannot access: ${errnoMessage(e)}` });
-    return undefined;
-  }
-}
-
-export function errnoMessage(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  if (err && typeof err.code === 'string') {
-    const reasons: Record<string, string> = {
-      EACCES: 'permission denied',
-      EPERM: 'operation not permitted',
-      ENOENT: 'no such file or directory',
-      ELOOP: 'too many levels of symbolic links',
-      EISDIR: 'is a directory',
-      EMFILE: 'too many open files',
-    };
-    return reasons[err.code] ?? err.code;
-  }
-  return err instanceof Error ? err.message : String(e);
 }

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadObservations } from '../../src/observe/load.js';
-import type { RuleRow } from '../../src/report/result.js';
+import type { RuleRow } from '../../src/result/result.js';
 import { CORPUS, corpusOrSkip, runCli } from '../helpers.js';
 
 const have = corpusOrSkip('evidence over the EVTX samples');

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeText } from '../../src/decode.js';
+import { decodeText } from '../../src/io/decode.js';
 import { fastYaml, type FastDoc } from '../../src/rules/fastyaml.js';
 import { parseRuleFile } from '../../src/rules/parse.js';
 import { CORPUS, corpusOrSkip, rng, same } from '../helpers.js';

@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/load.js';
 import { renderJson } from '../../src/report/json.js';
-import { buildResult } from '../../src/report/result.js';
+import { buildResult } from '../../src/result/result.js';
 import { resolveAll } from '../../src/requirements/resolve.js';
-import { fastParser } from '../../src/rules/fastparse.js';
+import { fastParser } from '../../src/cache/caching-parser.js';
 import { loadRules } from '../../src/rules/load.js';
 import { CORPUS, corpusOrSkip, ROOT, runCli } from '../helpers.js';
 

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeText } from '../../src/decode.js';
+import { decodeText } from '../../src/io/decode.js';
 import { fastXml } from '../../src/environment/xml-fast.js';
 import { parseXmlLibrary } from '../../src/environment/xml.js';
 import { CORPUS, corpusOrSkip, ROOT, rng, same } from '../helpers.js';

@@ -24,7 +24,7 @@ import { parseAuditpol } from '../../src/environment/auditpol.js';
 import { loadEnvironment, type EnvironmentInputs } from '../../src/environment/load.js';
 import { hostKey, type HostEnvironment } from '../../src/environment/model.js';
 import { buildRemediation, type RemediationFile } from '../../src/generate/remediation.js';
-import { withReadiness } from '../../src/report/readiness.js';
+import { withReadiness } from '../../src/result/readiness.js';
 import { corpusOrSkip, CORPUS, ROOT } from '../helpers.js';
 
 const catalog = loadCatalog();

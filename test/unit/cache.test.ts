@@ -1,5 +1,5 @@
 /**
- * The parse cache (src/rules/cache.ts, fastparse.ts, cache-rules.ts, cache-resolved.ts): unchanged files are
+ * The parse cache (src/cache/shards.ts, caching-parser.ts, rules.ts, resolved.ts): unchanged files are
  * taken from their stat without being read, changed ones are re-read and only re-parsed when their content
  * changed, a run reads only its own roots' shards, the cache directory is hostile input, and it stays bounded.
  */
@@ -11,8 +11,8 @@ import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/load.js';
 import { resolveAll } from '../../src/requirements/resolve.js';
-import { MAX_AGE_DAYS, MAX_SHARDS } from '../../src/rules/cache.js';
-import { clearCache, fastParser } from '../../src/rules/fastparse.js';
+import { MAX_AGE_DAYS, MAX_SHARDS } from '../../src/cache/shards.js';
+import { clearCache, fastParser } from '../../src/cache/caching-parser.js';
 import { collectRuleFiles, isCached } from '../../src/rules/files.js';
 import { loadRules, type LoadResult } from '../../src/rules/load.js';
 import type { SigmaRule } from '../../src/rules/model.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crc32, crc32Portable } from '../../src/crc32.js';
+import { crc32, crc32Portable } from '../../src/io/crc32.js';
 
 describe('crc32', () => {
   // RFC 1952's check value: the CRC-32 of the ASCII digits "123456789" is 0xCBF43926.

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assessEvidence, computerKey, type EvidenceRule } from '../../src/assess/evidence.js';
 import { runCheck } from '../../src/check.js';
-import type { RuleRow } from '../../src/report/result.js';
+import type { RuleRow } from '../../src/result/result.js';
 import { runCli } from '../helpers.js';
 
 const FX = 'test/fixtures/observed';

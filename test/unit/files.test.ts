@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { strToU8, zipSync } from 'fflate';
-import { decodeText } from '../../src/decode.js';
+import { decodeText } from '../../src/io/decode.js';
 import { collectRuleFiles } from '../../src/rules/files.js';
 import { loadRules, OptionError } from '../../src/rules/load.js';
 

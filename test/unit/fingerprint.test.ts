@@ -12,8 +12,8 @@ import { loadCatalog } from '../../src/catalog/load.js';
 import { loadEnvironment } from '../../src/environment/load.js';
 import type { HostEnvironment } from '../../src/environment/model.js';
 import { renderJson } from '../../src/report/json.js';
-import { withReadiness } from '../../src/report/readiness.js';
-import { buildResult } from '../../src/report/result.js';
+import { withReadiness } from '../../src/result/readiness.js';
+import { buildResult } from '../../src/result/result.js';
 import { resolveAll } from '../../src/requirements/resolve.js';
 import { loadRules } from '../../src/rules/load.js';
 

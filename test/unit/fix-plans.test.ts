@@ -18,7 +18,7 @@ import type { HostEnvironment } from '../../src/environment/model.js';
 import { fixPlans, type FixPlans } from '../../src/generate/fix-plans.js';
 import type { RemediationFile } from '../../src/generate/remediation.js';
 import type { VolumeClass } from '../../src/catalog/volume.js';
-import { planLine } from '../../src/report/plans-text.js';
+import { planLine } from '../../src/generate/plans-text.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderHtml } from '../../src/report/html.js';
 import { corpusOrSkip, CORPUS, ROOT, runCli } from '../helpers.js';

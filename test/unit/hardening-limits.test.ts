@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { readZip } from '../../src/zip.js';
+import { readZip } from '../../src/io/zip.js';
 import { CLI, ROOT } from '../helpers.js';
 
 const RULE = readFileSync(join(ROOT, 'examples/rules/windows/proc_creation_certutil_download.yml'), 'utf8');

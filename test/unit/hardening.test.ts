@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/load.js';
-import { decodeText } from '../../src/decode.js';
+import { decodeText } from '../../src/io/decode.js';
 import { parseAuditpol } from '../../src/environment/auditpol.js';
 import { readCollector, type CollectorFormat } from '../../src/environment/collectors.js';
 import { parseGpresult } from '../../src/environment/gpresult.js';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { runCheck } from '../../src/check.js';
 import { jsonSafe } from '../../src/escape.js';
 import { piecemeal, renderJson } from '../../src/report/json.js';
-import type { CheckResult } from '../../src/report/result.js';
+import type { CheckResult } from '../../src/result/result.js';
 
 const at = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 // The report escapes what JSON.stringify leaves raw (C1, DEL, bidi: src/encode.ts jsonSafe); the pieces must match that.

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/load.js';
-import { decodeText } from '../../src/decode.js';
+import { decodeText } from '../../src/io/decode.js';
 import { parseAuditpol } from '../../src/environment/auditpol.js';
 import { parseGpresult } from '../../src/environment/gpresult.js';
 import { parseRegFile, policyValue } from '../../src/environment/regfile.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/load.js';
-import { decodeText } from '../../src/decode.js';
+import { decodeText } from '../../src/io/decode.js';
 import { findSnapshots, hostFromSnapshot } from '../../src/environment/snapshot.js';
 import { parseSysteminfo } from '../../src/environment/systeminfo.js';
 import { managementOf } from '../../src/environment/management.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { decodeText } from '../../src/decode.js';
+import { decodeText } from '../../src/io/decode.js';
 import { parseRegFile, policyValue, regValue } from '../../src/environment/regfile.js';
 import { parseResourceSacl } from '../../src/environment/resource-sacl.js';
 import { parseScOutput, parseSysmonDashC } from '../../src/environment/services.js';

@@ -6,7 +6,7 @@ import { CORPUS, HAVE_CORPUS, runCli } from '../helpers.js';
 import { closestCommand } from '../../src/commands/suggest.js';
 import { roleWithArticle } from '../../src/requirements/role-names.js';
 import { howLines } from '../../src/report/text.js';
-import type { RecommendationRow } from '../../src/report/result.js';
+import type { RecommendationRow } from '../../src/result/result.js';
 
 const GP = ['examples/rules', '--gpresult', 'examples/hosts/ws-0142-gpresult.xml'];
 

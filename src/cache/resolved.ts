@@ -5,10 +5,10 @@
  * rule of the file; the shard's key holds the parser's and the resolver's code and the catalog's content, so
  * a change to any of them is a miss. Correlations are always resolved afresh: they depend on other files.
  */
-import { cacheKey } from '../cache/key.js';
-import { CACHE_FORMAT, MAX_AGE_DAYS, readShard, today, writeShard, type CacheNote, type Shard } from './cache.js';
-import { validResolution } from './cache-check.js';
-import type { LoadedRule } from './model.js';
+import { cacheKey } from './key.js';
+import { CACHE_FORMAT, MAX_AGE_DAYS, readShard, today, writeShard, type CacheNote, type Shard } from './shards.js';
+import { validResolution } from './check.js';
+import type { LoadedRule } from '../rules/model.js';
 
 /** Where a parsed rule came from: its file's shard root, path below it, content hash, and index in the file. */
 export interface RuleOrigin {

@@ -1,27 +1,27 @@
 /**
  * Reading rules was nearly all of a cold scan's time. Two remedies, both invisible in the results:
- *  - an on-disk cache of parse results (src/rules/cache.ts), sharded by rule-set root, in which a file whose
+ *  - an on-disk cache of parse results (src/cache/shards.ts), sharded by rule-set root, in which a file whose
  *    stat has not changed since it was cached is taken as it is: neither read nor hashed. A file whose stat
  *    changed is read and hashed, and only parsed when its content changed too;
  *  - the fast YAML reader (src/rules/fastyaml.ts) for the files the cache does not have, in a worker thread
  *    as well when there are enough of them (src/rules/parse-parallel.ts).
  */
 import { createHash } from 'node:crypto';
-import { cacheKey } from '../cache/key.js';
+import { cacheKey } from './key.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { CACHE_FORMAT, cacheRootProblem, MAX_AGE_DAYS, readShard, today, writeShard, type CacheNote, type Shard, type ShardRecord } from './cache.js';
-import { isCached, type CollectedFile, type FilePlace, type RuleFile, type Stamp } from './files.js';
-import type { RuleParser } from './load.js';
-import type { ParsedFile } from './parse.js';
-import { parseFiles } from './parse-parallel.js';
-import { validLightParsed } from './cache-check.js';
-import { hydrate, lighten, newBatch, type LightParsed } from './cache-rules.js';
-import { cachedResolveAll, resolverFingerprint, type RuleOrigin } from './cache-resolved.js';
-import type { LoadedRule } from './model.js';
+import { CACHE_FORMAT, cacheRootProblem, MAX_AGE_DAYS, readShard, today, writeShard, type CacheNote, type Shard, type ShardRecord } from './shards.js';
+import { isCached, type CollectedFile, type FilePlace, type RuleFile, type Stamp } from '../rules/files.js';
+import type { RuleParser } from '../rules/load.js';
+import type { ParsedFile } from '../rules/parse.js';
+import { parseFiles } from '../rules/parse-parallel.js';
+import { validLightParsed } from './check.js';
+import { hydrate, lighten, newBatch, type LightParsed } from './rules.js';
+import { cachedResolveAll, resolverFingerprint, type RuleOrigin } from './resolved.js';
+import type { LoadedRule } from '../rules/model.js';
 
-export { clearCache, defaultCacheDir } from './cache.js';
+export { clearCache, defaultCacheDir } from './shards.js';
 
 /**
  * A file modified this close to the moment its stat was taken may change again within the same timestamp

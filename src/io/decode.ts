@@ -1,5 +1,5 @@
 import { transcode } from 'node:buffer';
-import { LIMITS, readRegular } from './limits.js';
+import { LIMITS, readRegular } from '../limits.js';
 
 /**
  * Decodes a text file written by Windows tools: UTF-8 (with or without BOM), UTF-16 LE/BE with BOM
@@ -75,7 +75,7 @@ export function readTextAs(path: string, maxBytes: number): { text: string; enco
 }
 
 /** A read refused by a limit (size, file type, forbidden target). */
-export { LimitError as TooLargeError } from './limits.js';
+export { LimitError as TooLargeError } from '../limits.js';
 
 /** Rule files are kilobytes (the largest SigmaHQ rule is ~300 KB). */
 export const MAX_RULE_FILE = LIMITS.ruleFileBytes;

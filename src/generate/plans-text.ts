@@ -3,7 +3,7 @@
  * and HTML. It renders result.readiness.plans as the engine made it; nothing is computed here.
  */
 import { htmlText as esc, markdownCell as cell } from '../escape.js';
-import type { PlanFigures, PlanProjection } from './result.js';
+import type { PlanFigures, PlanProjection } from '../result/result.js';
 
 const pct = (f: { readiness: number | null }) => (f.readiness === null ? '—' : `${f.readiness} %`);
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;

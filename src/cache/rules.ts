@@ -6,9 +6,9 @@
  * JSON.parse passes over as a single string instead of thousands of small objects — it halves the time to
  * read a shard back — and which is parsed on the first read of `detection` or of a fact, per rule.
  */
-import { validDetectionFacts } from './cache-check.js';
-import type { DetectionFacts, LoadedRule, SigmaRule } from './model.js';
-import type { ParsedFile } from './parse.js';
+import { validDetectionFacts } from './check.js';
+import type { DetectionFacts, LoadedRule, SigmaRule } from '../rules/model.js';
+import type { ParsedFile } from '../rules/parse.js';
 
 /** A SigmaRule as cached: no detection or facts, but the facts' warnings and both as a JSON string. */
 export type LightSigmaRule = Omit<SigmaRule, 'detection' | 'facts'> & { warnings: string[]; heavy: string };

@@ -7,7 +7,7 @@
  * entries are still read.
  */
 import * as zlib from 'node:zlib';
-import { LIMITS } from './limits.js';
+import { LIMITS } from '../limits.js';
 import { crc32 } from './crc32.js';
 
 export interface ZipEntry {

@@ -3,7 +3,7 @@
  * argument's directory, or of a zip archive) and parser fingerprint, so a run reads only the shards of its
  * own rules, however many other rule sets the cache holds. A shard maps each file below its root to
  * [stat stamp, content hash, day last written, parse result with paths cut off]; an unchanged file is found
- * by its stat and is neither read nor hashed (src/rules/fastparse.ts decides what counts as unchanged).
+ * by its stat and is neither read nor hashed (src/cache/caching-parser.ts decides what counts as unchanged).
  *
  * Location: $LOGSOURCE_CHECK_CACHE_DIR, else $XDG_CACHE_HOME/logsource-check, else ~/.cache/logsource-check;
  * shards live in its `rules-v2/` folder. The cache is an input like any other (another user or a stray
@@ -18,8 +18,8 @@ import { lstatSync, mkdirSync, readdirSync, renameSync, rmdirSync, unlinkSync, u
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { LimitError, LIMITS, readRegular } from '../limits.js';
-import type { Stamp } from './files.js';
-import type { LightParsed } from './cache-rules.js';
+import type { Stamp } from '../rules/files.js';
+import type { LightParsed } from './rules.js';
 
 /** Bumped whenever the shard layout changes; part of every shard's name and header. */
 export const CACHE_FORMAT = 2;
@@ -33,12 +33,12 @@ export const MAX_AGE_DAYS = 30;
 export const MAX_TOTAL_BYTES = 256 * 1048576;
 export const MAX_SHARDS = 1000;
 
-/** [stamp (null: not to be trusted, see fastparse.ts), content hash, day written, parse result (cache-rules.ts)]. */
+/** [stamp (null: not to be trusted, see caching-parser.ts), content hash, day written, parse result (rules.ts)]. */
 export type ShardRecord = [stamp: Stamp | null, hash: string, day: number, parsed: LightParsed];
 
 /**
  * One root's records. Two kinds: parse results (`parse`), and the resolutions of those rules against one
- * catalog (`resolved`, src/rules/cache-resolved.ts), kept apart so that a catalog change or a --mapping run
+ * catalog (`resolved`, src/cache/resolved.ts), kept apart so that a catalog change or a --mapping run
  * leaves the parse results alone.
  */
 export interface Shard<R = ShardRecord> {

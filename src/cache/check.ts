@@ -13,7 +13,7 @@ const strings = (v: unknown): boolean => Array.isArray(v) && v.every(isStr);
 const numbers = (v: unknown): boolean => Array.isArray(v) && v.every((n) => typeof n === 'number');
 const messages = (v: unknown): boolean => Array.isArray(v) && v.every((m) => isObj(m) && isStr(m['path']) && isStr(m['message']));
 
-/** A cached parse result (src/rules/cache-rules.ts): rules without their detection and facts (`heavy`). */
+/** A cached parse result (src/cache/rules.ts): rules without their detection and facts (`heavy`). */
 export function validLightParsed(p: unknown): boolean {
   return isObj(p) && Array.isArray(p['rules']) && p['rules'].every(validLightRule) && messages(p['errors']) && messages(p['notes']);
 }
