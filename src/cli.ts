@@ -95,8 +95,8 @@ Examples:
 Examples:
   $ logsource-check sysmon-lint sysmonconfig.xml             exit 0: no hazard; 1: a hazard; 2: a file is unusable
   $ logsource-check sysmon-lint configs/*.xml --format json`)
-    .action(async (files: string[], opts: SysmonLintOptions) => {
-      await sysmonLint(files, opts);
+    .action((files: string[], opts: SysmonLintOptions) => {
+      sysmonLint(files, opts);
     });
   ruleOptions(program.command('collector-config'))
     .description('write the smallest collector configuration that forwards what the rules need')
@@ -146,8 +146,8 @@ Examples:
   $ logsource-check baseline --list
   $ logsource-check baseline microsoft-client --gpresult ws-0142.xml
   $ logsource-check baseline yamato --gpresult exports/ --fail-under 80`)
-    .action(async (name: string | undefined, opts: BaselineCliOptions) => {
-      await baseline(name, opts);
+    .action((name: string | undefined, opts: BaselineCliOptions) => {
+      baseline(name, opts);
     });
   const cache = program.command('cache').description('the parse cache (LOGSOURCE_CHECK_CACHE_DIR, else $XDG_CACHE_HOME/logsource-check or ~/.cache/logsource-check)');
   cache
@@ -211,7 +211,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-main(process.argv).then((code) => {
+void main(process.argv).then((code) => {
   process.exitCode = code;
 });
 

@@ -98,7 +98,7 @@ export function psString(s: string): string {
   const parts: string[] = [];
   let last = 0;
   for (const m of s.matchAll(CONTROLS)) {
-    const at = m.index as number;
+    const at = m.index;
     if (at > last) parts.push(lit(s.slice(last, at)));
     parts.push(`[char]0x${hex(m[0])}`);
     last = at + m[0].length;

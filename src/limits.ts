@@ -161,7 +161,7 @@ function pseudoRoot(dev: number): string | undefined {
  * non-blocking and checked before any read. Files on /proc, /sys and /dev are refused by their device, from
  * the same fstat (no path resolution per file: a rule set has thousands).
  */
-export function readRegular(path: string, maxBytes: number, alloc: (bytes: number) => Buffer = Buffer.allocUnsafe): Buffer {
+export function readRegular(path: string, maxBytes: number, alloc: (bytes: number) => Buffer = (n) => Buffer.allocUnsafe(n)): Buffer {
   const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
     const st = checkOpened(fd, path, maxBytes);

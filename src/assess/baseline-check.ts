@@ -85,8 +85,8 @@ export function assessBaselines(input: AssessInput, baselines: Baseline[], catal
           const st = ha.states.get(id)?.state;
           const kind = splitRequirement(id)[0];
           const recorded = kind === 'audit' ? b.covers.includes('audit') : kind === 'policy' ? b.covers.includes('policies') : b.covers.includes('channels');
-          const state = st === 'off' ? 'off' : st === 'partial' ? 'partial' : recorded ? 'unset' : 'unrecorded';
-          return { id, rules, state } as BaselineLack;
+          const state: BaselineLack['state'] = st === 'off' ? 'off' : st === 'partial' ? 'partial' : recorded ? 'unset' : 'unrecorded';
+          return { id, rules, state };
         })
         .sort((x, y) => y.rules - x.rules || x.id.localeCompare(y.id));
       return {

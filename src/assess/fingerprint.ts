@@ -46,7 +46,7 @@ function walk(v: unknown): string {
       const x = o[k];
       out += `${k}:${BY_IDENTITY.has(k) && typeof x === 'object' && x !== null ? `#${identity(x)};` : walk(x)}`;
     }
-  } else return `?${String(v)}`; // functions, symbols, bigints: none in a host model
+  } else return `?${typeof v}`; // functions, symbols, bigints: none in a host model
   return `${out}}`;
 }
 

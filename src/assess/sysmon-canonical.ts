@@ -55,12 +55,12 @@ function fillers(): Fill {
   const d = yaml().parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   const str = (k: string) => {
     if (typeof d[k] !== 'string') throw new Error(`${file}: ${k} must be a string`);
-    return (d[k] as string).toLowerCase();
+    return (d[k]).toLowerCase();
   };
   if (!Array.isArray(d.pathFields) || !d.pathFields.every((f) => typeof f === 'string')) throw new Error(`${file}: pathFields must be a list of field names`);
-  fill = { pathFields: new Set((d.pathFields as string[]).map((f) => f.toLowerCase())), suffixDirectory: str('suffixDirectory'), fragmentPrefix: str('fragmentPrefix'), separator: (d.separator as string) ?? ' ', fileStem: str('fileStem'), otherDirectory: str('otherDirectory'), anchors: [], commandLineImage: [] };
+  fill = { pathFields: new Set((d.pathFields).map((f) => f.toLowerCase())), suffixDirectory: str('suffixDirectory'), fragmentPrefix: str('fragmentPrefix'), separator: (d.separator as string) ?? ' ', fileStem: str('fileStem'), otherDirectory: str('otherDirectory'), anchors: [], commandLineImage: [] };
   const anchors = d.fragmentAnchors;
-  if (!Array.isArray(anchors) || !anchors.every((a) => typeof a?.tail === 'string' && typeof a?.prefix === 'string')) throw new Error(`${file}: fragmentAnchors must be a list of {tail, prefix}`);
+  if (!Array.isArray(anchors) || !anchors.every((a: unknown) => typeof (a as { tail?: unknown } | null)?.tail === 'string' && typeof (a as { prefix?: unknown } | null)?.prefix === 'string')) throw new Error(`${file}: fragmentAnchors must be a list of {tail, prefix}`);
   fill.anchors = (anchors as { tail: string; prefix: string }[]).map((a) => ({ tail: a.tail.toLowerCase(), prefix: a.prefix.toLowerCase() }));
   const lines = d.commandLineImage;
   if (typeof lines !== 'object' || lines === null || !Object.values(lines).every((x) => Array.isArray(x) && x.every((y) => typeof y === 'string'))) throw new Error(`${file}: commandLineImage must map field names to lists of field names`);

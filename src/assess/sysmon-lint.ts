@@ -8,7 +8,7 @@
  */
 import type { Catalog } from '../catalog/catalog.js';
 import { eventState, schemaAtLeast, type ElementRules, type SysmonConfig } from '../environment/sysmon.js';
-import type { ElementAt } from '../environment/sysmon-layout.js';
+import type { ElementAt, SysmonLayout } from '../environment/sysmon-layout.js';
 
 export type LintSeverity = 'hazard' | 'warning';
 export type LintClass = 'enforcement' | 'archives-data' | 'privacy' | 'schema';
@@ -28,7 +28,7 @@ export interface SysmonFinding {
 const SYSINTERNALS = 'https://learn.microsoft.com/en-us/sysinternals/downloads/sysmon';
 
 export function lintSysmonConfig(config: SysmonConfig, catalog: Catalog): SysmonFinding[] {
-  const layout = config.layout ?? { elements: [], options: new Map(), rootLine: 1 };
+  const layout: SysmonLayout = config.layout ?? { elements: [], options: new Map<string, { line: number; value: string }>(), rootLine: 1 };
   const out: SysmonFinding[] = [];
   const at = (element: string, pick?: (e: ElementAt) => boolean): number => (layout.elements.find((e) => e.element === element && (!pick || pick(e))) ?? layout.elements.find((e) => e.element === element))?.line ?? layout.rootLine;
   const exclude = (e: ElementAt) => e.onmatch === 'exclude';

@@ -71,7 +71,7 @@ const meets = new WeakMap<Constraint, Map<SysmonCondition, boolean>>();
 /** Memoised: the terms of one rule share their selections' constraints, and configs repeat conditions per term. */
 function constraintMeets(k: Constraint, c: SysmonCondition): boolean {
   let m = meets.get(k);
-  if (!m) meets.set(k, (m = new Map()));
+  if (!m) meets.set(k, (m = new Map<SysmonCondition, boolean>()));
   let r = m.get(c);
   if (r === undefined) {
     r = k.all ? k.patterns.every((p) => patternMeets(p, c)) : k.patterns.some((p) => patternMeets(p, c));

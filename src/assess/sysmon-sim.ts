@@ -65,7 +65,7 @@ const OPAQUE = new Set(['re', 'base64', 'base64offset', 'cidr', 'gt', 'gte', 'lt
 
 function toConstraint(test: FieldTest): Constraint {
   const { field, mods: lower } = test;
-  const values = test.values.map((v) => (v === null || v === undefined ? '' : String(v)));
+  const values = test.values.map((v) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean)));
   const opaque = lower.some((m) => OPAQUE.has(m));
   const kind: Pattern['kind'] = opaque ? 'opaque' : lower.includes('contains') ? 'contains' : lower.includes('startswith') ? 'startswith' : lower.includes('endswith') ? 'endswith' : 'exact';
   let patterns = values.map((v) => wildcard(kind, v));

@@ -96,7 +96,7 @@ export function fastParser(opts: FastParserOptions = {}): FastParser {
   const trusted = (stamp: Stamp | undefined): Stamp | null => (stamp && since - stamp[1] > RACY_MS ? stamp : null);
 
   const parse: RuleParser = async (files, onProgress) => {
-    const results: ParsedFile[] = new Array(files.length);
+    const results = new Array<ParsedFile>(files.length);
     /** Cache hits (cached form), made into rules only after the shards are written. */
     const hits: [number, LightParsed, FilePlace, string][] = [];
     const missIdx: number[] = [];
@@ -150,7 +150,7 @@ export function fastParser(opts: FastParserOptions = {}): FastParser {
       const own = taken.has(l) ? structuredClone(l) : l;
       taken.add(own);
       results[i] = hydrate(own, (files[i] as CollectedFile).path, batch);
-      remember(results[i] as ParsedFile, place, hash);
+      remember(results[i], place, hash);
     }
     shards = new Map();
     since = Date.now(); // for the next run of this parser, if any

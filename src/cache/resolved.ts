@@ -19,7 +19,7 @@ export interface RuleOrigin {
 }
 
 /** [content hash, day written, one resolution per rule of the file (null: none cached)]. */
-type ResolvedRecord = [hash: string, day: number, resolutions: (unknown | null)[]];
+type ResolvedRecord = [hash: string, day: number, resolutions: unknown[]];
 
 /** Key of cached resolutions: the whole code (the requirement, catalog and rule modules among it), version and limits. */
 export function resolverFingerprint(): string {

@@ -144,7 +144,7 @@ class CachedRule implements SigmaRule {
     this.tags = l.tags;
     this.techniques = l.techniques;
     this.logsource = l.logsource;
-    this.facts = new CachedFacts(l.warnings, p) as unknown as DetectionFacts;
+    this.facts = new CachedFacts(l.warnings, p);
     this.#p = p;
   }
   get detection(): Record<string, unknown> {

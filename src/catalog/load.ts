@@ -96,7 +96,7 @@ function validate(texts: Record<string, string | Error>): CatalogParts {
     try {
       const text = texts[name];
       if (text instanceof Error || text === undefined) throw text ?? new Error('missing');
-      const doc = yaml().parse(text);
+      const doc: unknown = yaml().parse(text);
       if (typeof doc !== 'object' || doc === null) throw new Error('not a mapping');
       return doc as Record<string, unknown>;
     } catch (e) {

@@ -50,7 +50,7 @@ function emit(text: string, output: string | undefined, what: string): void {
   process.stderr.write(`${what} written to ${output}\n`);
 }
 
-export async function baseline(name: string | undefined, opts: BaselineCliOptions): Promise<void> {
+export function baseline(name: string | undefined, opts: BaselineCliOptions): void {
   const catalog = loadCatalog();
   const all = loadBaselines(catalog);
   if (opts.list || name === 'list') {

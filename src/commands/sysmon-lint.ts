@@ -12,7 +12,7 @@ export interface SysmonLintOptions {
   output?: string;
 }
 
-export async function sysmonLint(paths: string[], opts: SysmonLintOptions): Promise<void> {
+export function sysmonLint(paths: string[], opts: SysmonLintOptions): void {
   if (!paths.length) throw new UsageError('sysmon-lint needs at least one Sysmon configuration file');
   const catalog = loadCatalog();
   const files: LintedFile[] = [];

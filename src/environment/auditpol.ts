@@ -70,7 +70,7 @@ export function parseAuditpol(raw: string, catalog: Catalog): AuditpolSettings {
     });
   } catch (e) {
     if (e instanceof NotAuditpol) throw e;
-    throw new Error(`CSV error: ${(e as Error).message}`);
+    throw new Error(`CSV error: ${(e as Error).message}`, { cause: e });
   }
   if (!out) throw new Error(NOT_AUDITPOL);
   if (seen.headers) notes!.add(`${seen.headers} repeated header line(s) skipped (outputs saved one after another); the rows after them read as usual`);

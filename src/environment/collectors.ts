@@ -175,11 +175,11 @@ function readWinlogbeat(content: string, source: string, into: ForwardedSet, not
   try {
     doc = yaml().parse(content, { maxAliasCount: 100, logLevel: 'error' });
   } catch (e) {
-    throw new Error(`YAML error: ${(e as Error).message.split('\n')[0]}`);
+    throw new Error(`YAML error: ${(e as Error).message.split('\n')[0]}`, { cause: e });
   }
   const root = (doc ?? {}) as Record<string, unknown>;
   const nested = root['winlogbeat'] as Record<string, unknown> | undefined;
-  const logs = (root['winlogbeat.event_logs'] ?? nested?.['event_logs']) as unknown;
+  const logs = (root['winlogbeat.event_logs'] ?? nested?.['event_logs']);
   if (!Array.isArray(logs)) throw new Error('no winlogbeat.event_logs list');
   // Entries are gathered per channel and merged once: adding 40,000 entries of one channel one by one
   // re-normalised a growing range list each time (quadratic).
@@ -208,14 +208,19 @@ function readWinlogbeat(content: string, source: string, into: ForwardedSet, not
       notes.push(`${label} reads the file ${name}, not a live channel`);
       return;
     }
-    const ids = e['event_id'] === undefined ? { include: ALL, exclude: NONE } : parseEventIdList(String(e['event_id']));
+    const ids = e['event_id'] === undefined ? { include: ALL, exclude: NONE } : parseEventIdList(scalarText(e['event_id']));
     const reasons: string[] = [];
     if (e['provider'] !== undefined) reasons.push('provider filter');
     if (e['level'] !== undefined) reasons.push('level filter');
-    if (e['ignore_older'] !== undefined) notes.push(`${label}: ignore_older ${String(e['ignore_older'])} skips older events at start-up`);
+    if (e['ignore_older'] !== undefined) notes.push(`${label}: ignore_older ${scalarText(e['ignore_older'])} skips older events at start-up`);
     const passed = minus(ids.include, ids.exclude);
     if (reasons.length) add(name, NONE, passed, reasons, label);
     else add(name, passed, passed, [], label);
   });
   for (const b of batch.values()) addForward(into, b.name, normalize(b.sure), normalize(b.possible), [...b.reasons], b.labels.join(', ') + (b.labels.length >= 20 ? ', …' : ''));
+}
+
+/** A YAML scalar as text; a map or list (not what the setting takes) as its JSON, so a note shows what was written. */
+function scalarText(v: unknown): string {
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v) ?? '';
 }

@@ -118,7 +118,7 @@ function* produce(inputs: EnvironmentInputs, catalog: Catalog, env: Environment)
     if (!hold && !byKey.has(a.key)) continue; // merged above
     let host = hold ? held.find((h) => h.name === a.key) ?? own.get(a.key) : own.get(a.key);
     if (!host && !a.key && held.length + own.size === 1) {
-      host = (held[0] ?? [...own.values()][0]) as HostEnvironment;
+      host = (held[0] ?? [...own.values()][0]);
     } else if (!host && a.key && names.size) {
       const first: string[] = [];
       for (const n of names) if (first.push(n) >= 3) break;

@@ -6,7 +6,7 @@
  * reason, never a guess.
  */
 import { ALL, NONE, addForward, complement, intersect, isAll, minus, normalize, union, type ForwardCondition, type ForwardedSet, type Ranges } from './forwarded.js';
-import { attr, decodeEntities, kids, parseXml, type XmlNode } from './xml.js';
+import { attr, decodeEntities, kids, parseXml, xmlText, type XmlNode } from './xml.js';
 
 export class QueryError extends Error {}
 
@@ -273,7 +273,7 @@ function readQuery(q: XmlNode, source: string, into: ForwardedSet, notes: string
   const pathOf = (n: unknown) => { const v = attr(n, 'Path'); return v === undefined ? undefined : decodeEntities(v); };
   const queryPath = pathOf(q);
   const byChannel = new Map<string, { channel: string; sel: Sel }>();
-  const textOf = (n: unknown) => decodeEntities(typeof n === 'string' ? n : String((n as XmlNode)?.['#text'] ?? '')).trim();
+  const textOf = (n: unknown) => decodeEntities(typeof n === 'string' ? n : xmlText((n as XmlNode | undefined)?.['#text'])).trim();
   for (const s of (q['Select'] as unknown[] | undefined) ?? []) {
     const channel = pathOf(s) ?? queryPath;
     if (!channel) throw new QueryError('a <Select> without Path, in a <Query> without Path');

@@ -8,15 +8,8 @@
 import { LIMITS } from '../limits.js';
 import { cappedNotes, forEachLine } from '../lines.js';
 
-export type RegType =
-  | 'REG_SZ'
-  | 'REG_DWORD'
-  | 'REG_QWORD'
-  | 'REG_BINARY'
-  | 'REG_EXPAND_SZ'
-  | 'REG_MULTI_SZ'
-  | 'REG_NONE'
-  | string;
+/** REG_SZ, REG_DWORD, REG_QWORD, REG_BINARY, REG_EXPAND_SZ, REG_MULTI_SZ, REG_NONE, or another type's name as written. */
+export type RegType = string;
 
 export type RegData = string | number | string[] | Uint8Array;
 

@@ -13,7 +13,7 @@ export interface ServiceInfo {
   name: string;
   /** false only on sc's error 1060 ("The specified service does not exist as an installed service"). */
   exists: boolean;
-  state?: 'RUNNING' | 'STOPPED' | string;
+  state?: string; // RUNNING, STOPPED, or another state as sc prints it
   /** AUTO_START, DEMAND_START, DISABLED, BOOT_START, SYSTEM_START (plus " (DELAYED)"). */
   startType?: string;
   binaryPath?: string;

@@ -196,7 +196,7 @@ function readRegistry(host: HostEnvironment, snap: Snapshot, catalog: Catalog, e
   // Each file exports one subtree, rooted at its first key (reg export writes the root first): a policy is "not
   // configured" only when a file whose root is its key or an ancestor was read. An export of
   // HKLM\SOFTWARE\Policies\Microsoft\Edge says nothing of the PowerShell keys beside it.
-  const roots = regs.map(({ file, reg }) => ({ file, root: reg.keys.keys().next().value as string | undefined }));
+  const roots = regs.map(({ file, reg }) => ({ file, root: reg.keys.keys().next().value }));
   const covered = (key: string) => {
     const k = normaliseKey(key);
     return roots.some(({ root }) => root !== undefined && under(k, root));

@@ -6,7 +6,7 @@
  */
 import type { Catalog } from '../catalog/catalog.js';
 import { sysmonLayout, type SysmonLayout } from './sysmon-layout.js';
-import { attr, decodeEntities, kids, parseXml, text as childText, type XmlNode } from './xml.js';
+import { attr, decodeEntities, kids, parseXml, text as childText, xmlText, type XmlNode } from './xml.js';
 
 /** Condition operators as Sysinternals documents them (lower-cased). */
 export const SYSMON_OPERATORS = [
@@ -97,7 +97,7 @@ export function parseSysmonConfig(path: string, xml: string, catalog: Catalog): 
   const readCondition = (field: string, node: unknown): SysmonCondition => {
     const op = (attr(node, 'condition') || 'is').toLowerCase();
     if (!operators.has(op)) throw new SysmonConfigError(`unknown condition "${op}" on ${field}${lineOf(`condition="${attr(node, 'condition')}"`)}`);
-    const value = typeof node === 'string' ? node : String((node as XmlNode)['#text'] ?? '');
+    const value = typeof node === 'string' ? node : xmlText((node as XmlNode)['#text']);
     return { field, operator: op as SysmonOperator, value: decodeEntities(value.trim()) };
   };
 

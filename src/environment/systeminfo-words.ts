@@ -43,7 +43,7 @@ export function systeminfoWords(dataDir = join(PACKAGE_DIR, 'data')): Systeminfo
   const positions = {} as Record<Field, number>;
   for (const f of FIELDS) {
     if (typeof fields?.[f] !== 'number') throw bad(`fields.${f} must be a number`);
-    positions[f] = fields[f] as number;
+    positions[f] = fields[f];
   }
   const labels: (Word & { field: Field })[] = [];
   const labelDoc = doc.labels as Record<string, unknown>;

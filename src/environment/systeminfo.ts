@@ -33,7 +33,7 @@ export function parseSysteminfoCsv(text: string): SystemInfo {
   try {
     rows = csv().parse(text.replace(/^\uFEFF/, ''), { skip_empty_lines: true, relax_column_count: true, bom: true });
   } catch (e) {
-    throw new Error(`CSV error: ${(e as Error).message}`);
+    throw new Error(`CSV error: ${(e as Error).message}`, { cause: e });
   }
   const header = rows[0];
   const data = rows[1];

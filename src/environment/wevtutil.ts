@@ -17,7 +17,7 @@ const csv = lazy<typeof import('csv-parse/sync')>('csv-parse/sync');
 export interface ChannelInfo {
   name: string;
   enabled?: boolean;
-  type?: 'Admin' | 'Operational' | 'Analytic' | 'Debug' | string;
+  type?: string; // Admin, Operational, Analytic, Debug, or as wevtutil prints it
   maxSizeBytes?: number;
   /** true: the log is not overwritten when full (Retain or AutoBackup). */
   retention?: boolean;
@@ -189,7 +189,7 @@ export function parseListLogCsv(text: string): ChannelSet {
   try {
     rows = csv().parse(body, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, relax_column_count: true, bom: true });
   } catch (e) {
-    throw new Error(`CSV error: ${(e as Error).message}`);
+    throw new Error(`CSV error: ${(e as Error).message}`, { cause: e });
   }
   if (rows.length > 0 && !('logname' in rows[0]!)) throw new Error('not a Get-WinEvent -ListLog CSV (no LogName column)');
   rows.forEach((row, i) => {

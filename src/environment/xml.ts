@@ -74,14 +74,19 @@ export function kids(node: unknown, name: string): XmlNode[] {
   return Array.isArray(v) ? (v.filter((x) => typeof x === 'object' && x !== null) as XmlNode[]) : [];
 }
 
+/** An XML text or attribute value as a string (the parser gives strings, or numbers and booleans when told to). */
+export function xmlText(v: unknown): string {
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+}
+
 /** Text of the first child element with this local name (trimmed), or undefined. */
 export function text(node: unknown, name: string): string | undefined {
   if (typeof node !== 'object' || node === null) return undefined;
   const v = (node as XmlNode)[name];
-  const first = Array.isArray(v) ? v[0] : v;
+  const first: unknown = Array.isArray(v) ? v[0] : v;
   if (typeof first === 'string') return own(first.trim());
   if (typeof first === 'number' || typeof first === 'boolean') return String(first);
-  if (first && typeof first === 'object' && '#text' in first) return own(String((first as XmlNode)['#text']).trim());
+  if (first && typeof first === 'object' && '#text' in first) return own(xmlText((first as XmlNode)['#text']).trim());
   if (first && typeof first === 'object') return '';
   return undefined;
 }
@@ -90,8 +95,8 @@ export function text(node: unknown, name: string): string | undefined {
 export function attr(node: unknown, name: string): string | undefined {
   if (typeof node !== 'object' || node === null) return undefined;
   const v = (node as XmlNode)[`@${name}`];
-  const first = Array.isArray(v) ? v[0] : v;
-  return first === undefined ? undefined : own(String(first));
+  const first: unknown = Array.isArray(v) ? v[0] : v;
+  return first === undefined ? undefined : own(xmlText(first));
 }
 
 /**

@@ -46,8 +46,14 @@ export function saclScripts(result: CheckResult, catalog: Catalog, hosts: HostEn
       const v = hv?.[i] ?? (row?.verdict ? { verdict: row.verdict, missing: row.missing ?? [] } : undefined);
       if (v && (v.verdict === 'ready' || v.verdict === 'not-applicable')) return;
       const all = new Set([...(v?.missing ?? []), ...(row?.alternatives.flat() ?? [])]);
-      if (want.registry && (all.has('sacl:registry') || all.has('sacl:registry:failure'))) (needs.registry.add(rule), sig.push(`r${i}`));
-      if (want.file && (all.has('sacl:file') || all.has('sacl:file:failure'))) (needs.file.add(rule), sig.push(`f${i}`));
+      if (want.registry && (all.has('sacl:registry') || all.has('sacl:registry:failure'))) {
+        needs.registry.add(rule);
+        sig.push(`r${i}`);
+      }
+      if (want.file && (all.has('sacl:file') || all.has('sacl:file:failure'))) {
+        needs.file.add(rule);
+        sig.push(`f${i}`);
+      }
       if ((needs.registry.has(rule) || needs.file.has(rule)) && readsFailure(row?.alternatives ?? [])) needs.failure.add(rule);
     });
     const key = sig.join(',');

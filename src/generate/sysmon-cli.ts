@@ -4,7 +4,7 @@ import { matchTerms, simulate } from '../assess/sysmon-sim.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { eventState, parseSysmonConfig } from '../environment/sysmon.js';
 import type { CheckResult } from '../result/result.js';
-import type { LoadedRule, SigmaRule } from '../rules/model.js';
+import type { LoadedRule } from '../rules/model.js';
 import { targetedConditions, type SysmonNeed } from './sysmon-config.js';
 
 /** Rules with a Sysmon alternative, and its event types (rows are in the same order as the loaded rules). */
@@ -58,7 +58,7 @@ export function verifyGenerated(xml: string, needs: SysmonNeed[], catalog: Catal
   let dropped = 0;
   const off = new Set<number>();
   for (const { rule, eventIds } of needs) {
-    const terms = matchTerms(rule as SigmaRule).terms;
+    const terms = matchTerms(rule).terms;
     for (const id of eventIds) {
       const state = eventState(config, id, catalog);
       if (state === 'off' || state === 'unsupported') {

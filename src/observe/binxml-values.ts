@@ -10,9 +10,9 @@ export function filetimeMs(c: Buffer, off: number): number {
 }
 
 function systemtimeMs(c: Buffer, off: number): number {
-  const [y, mo, , d, h, mi, s, ms] = [0, 2, 4, 6, 8, 10, 12, 14].map((k) => c.readUInt16LE(off + k)) as number[];
+  const [y, mo, , d, h, mi, s, ms] = [0, 2, 4, 6, 8, 10, 12, 14].map((k): number => c.readUInt16LE(off + k));
   if (y! < 1601 || y! > 9999 || mo! < 1 || mo! > 12 || d! < 1 || d! > 31 || h! > 23 || mi! > 59 || s! > 59 || ms! > 999) return NaN;
-  return Date.UTC(y!, mo! - 1, d!, h!, mi!, s!, ms!);
+  return Date.UTC(y!, mo! - 1, d, h, mi, s, ms);
 }
 
 function utf16(c: Buffer, off: number, bytes: number, maxChars: number): string {

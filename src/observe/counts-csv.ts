@@ -167,7 +167,7 @@ class CountsCsvReader {
   end(): CountsCsv {
     if (!this.parser && !this.failure) this.start();
     if (!this.failure && !this.full) this.parser!.end(); // the last record, when the file does not end with a newline
-    const failure = this.failure as Error | undefined;
+    const failure = this.failure;
     if (failure instanceof HeaderError) throw failure;
     if (failure) throw new Error(`CSV error: ${failure.message}`);
     const { header, cols, hayabusa } = this;

@@ -60,14 +60,14 @@ export function parseSearchResponse(text: string): SearchCounts {
   let shape = '';
   for (const page of pages) {
     if (!isObj(page)) continue;
-    if (isObj(page['error'])) throw new Error(`the response is an error: ${String((page['error'] as Obj)['reason'] ?? (page['error'] as Obj)['type'] ?? 'unknown')}`.slice(0, 300));
+    if (isObj(page['error'])) throw new Error(`the response is an error: ${String((page['error'])['reason'] ?? (page['error'])['type'] ?? 'unknown')}`.slice(0, 300));
     if (isObj(page['aggregations'])) {
       // Pages of a composite aggregation come in order: only the last one tells whether more follow.
       w.morePages = undefined;
       w.aggs(page['aggregations'], {}, 0);
       shape ||= w.composite ? 'composite aggregation' : 'terms aggregations';
-    } else if (isObj(page['hits']) && Array.isArray((page['hits'] as Obj)['hits'])) {
-      w.hits((page['hits'] as Obj)['hits'] as unknown[]);
+    } else if (isObj(page['hits']) && Array.isArray((page['hits'])['hits'])) {
+      w.hits((page['hits'])['hits'] as unknown[]);
       shape ||= 'documents (hits)';
     }
   }

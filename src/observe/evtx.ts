@@ -202,7 +202,7 @@ class EvtxScan {
         this.records++;
         let ms = Number.isNaN(fields.timeMs) ? textTimeMs(t[F.Time]) : fields.timeMs;
         if (Number.isNaN(ms)) ms = filetimeMs(chunk, p + 16);
-        const channel = t[F.Channel]!;
+        const channel = t[F.Channel];
         const provider = t[F.Provider];
         const computer = t[F.Computer];
         let kind = this.prev;

@@ -36,16 +36,24 @@ export function piecemeal(result: CheckResult): string {
 function* pieces(value: unknown, depth: number, plan: Plan | true): Generator<string> {
   const pad = '  '.repeat(depth + 1);
   if (Array.isArray(value) && plan === true) {
-    if (!value.length) return yield '[]';
+    if (!value.length) {
+      yield '[]';
+      return;
+    }
     yield '[';
     for (let i = 0; i < value.length; i++) yield `${i ? ',' : ''}\n${pad}${one(value[i], depth + 1) ?? 'null'}`;
-    return yield `\n${'  '.repeat(depth)}]`;
+    yield `\n${'  '.repeat(depth)}]`;
+    return;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value) || typeof (value as { toJSON?: unknown }).toJSON === 'function' || plan === true) {
-    return yield one(value, depth) ?? 'null';
+    yield one(value, depth) ?? 'null';
+    return;
   }
   const entries = Object.keys(value).filter((k) => present((value as Record<string, unknown>)[k]));
-  if (!entries.length) return yield '{}';
+  if (!entries.length) {
+    yield '{}';
+    return;
+  }
   yield '{';
   for (let i = 0; i < entries.length; i++) {
     const k = entries[i] as string;

@@ -33,7 +33,7 @@ function clippingTable(Base: TableClass): TableClass {
       return this.cut ? `${s}\n${CELL_NOTE}` : s;
     }
   }
-  return Clipping as unknown as TableClass;
+  return Clipping;
 }
 
 const ESC = '\u001b[';

@@ -189,7 +189,7 @@ function requirementsBlock(reqs: RequirementRow[], style: Style, width: number, 
       continue;
     }
     const g = groups.get(q.group) ?? { name: q.group, ids: [], rules: 0, only: 0 };
-    if (!groups.has(q.group)) rows.push(g as unknown as { name: string; rules: number; only: number });
+    if (!groups.has(q.group)) rows.push(g);
     g.ids.push(q.id.slice(7));
     // A rule can need two types of one element: the larger count is a floor, the sum an upper bound; show the larger.
     g.rules = Math.max(g.rules, q.rules);

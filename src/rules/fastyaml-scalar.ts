@@ -34,8 +34,8 @@ export class YSeq {
 }
 export type YNode = YMap | YSeq | string | number | boolean | null;
 
-/** Thrown to give up; caught by fastYaml, never escapes it. */
-export const GIVE_UP = Symbol('give up');
+/** Thrown to give up; caught by fastYaml, never escapes it. One instance: its stack is taken once, not per throw. */
+export const GIVE_UP = new Error('the fast YAML path gives up: the yaml package reads this file');
 export const fail = (): never => {
   throw GIVE_UP;
 };

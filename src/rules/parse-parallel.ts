@@ -37,7 +37,7 @@ export async function parseFiles(files: RuleFile[], workers: boolean, onProgress
     Array.from({ length: n }, (_, w) => {
       const slice = slow.slice(w * chunk, (w + 1) * chunk);
       // A worker that fails has its files read here.
-      return n > 1 ? inWorker(slice, progress).catch(() => inThread(slice, progress)) : inThread(slice, progress);
+      return n > 1 ? inWorker(slice, progress).catch(() => inThread(slice, progress)) : Promise.resolve(inThread(slice, progress));
     }),
   );
   parts.flat().forEach((p, j) => (parsed[slowIdx[j] as number] = p));

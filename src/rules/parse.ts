@@ -178,7 +178,7 @@ function packageViews(text: string): { docs: DocView[]; repaired?: string } | { 
       const line = firstError && (firstError.linePos?.[0]?.line ?? lc.linePos(firstError.pos[0]).line);
       return {
         error: firstError && `YAML error${line ? ` at line ${line}` : ''}: ${firstLine(firstError.message)}`,
-        value: () => doc.toJS({ maxAliasCount: 100 }),
+        value: (): unknown => doc.toJS({ maxAliasCount: 100 }),
         logsourceLine: () => logsourceLine(doc, lc),
         tolerated: () => duplicateKeys(doc, (o) => lc.linePos(o).line),
       };
