@@ -12,6 +12,7 @@ import { parseObservedJson } from '../../src/observe/elastic-fields.js';
 import { eventDataName, parseObservedCsv } from '../../src/observe/fields-csv.js';
 import { loadObservations } from '../../src/observe/load.js';
 import type { ObservedCount } from '../../src/observe/model.js';
+import { runCli } from '../helpers.js';
 
 const FX = 'test/fixtures/observed';
 const byKind = (c: ObservedCount[]) => [...c].sort((a, b) => `${a.computer}|${a.channel}|${a.eventId}`.localeCompare(`${b.computer}|${b.channel}|${b.eventId}`));
@@ -217,5 +218,18 @@ describe('loadObservations merges field evidence by kind', () => {
       fields: { CommandLine: 0, ParentProcessName: 1204 * 3, ParentImage: 0, Hashes: 0, NewProcessName: 1204, TargetUserName: 0 },
       fieldsListedOnly: true,
     });
+  });
+});
+
+describe('check --observed with SIEM field exports (CLI)', () => {
+  it('reads each export by content, names its kind, and gives the refusals as one error line each', () => {
+    const r = runCli(
+      [`${FX}/rules`, '--observed', `${FX}/sentinel-field-counts.csv`, '--observed', `${FX}/opensearch-field-exists.json`, '--observed', `${FX}/fields-no-total.csv`, '--observed', `${FX}/es-field-caps.json`],
+      { env: { COLUMNS: '' } },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/2 file\(s\) \(Sentinel \/ Log Analytics field-count CSV 1, Elasticsearch\/OpenSearch field-existence aggregation 1\) · 3,949 events/);
+    expect(r.stdout).toMatch(/^ *test\/fixtures\/observed\/fields-no-total\.csv: a field count without the number of events it was counted over proves nothing/m);
+    expect(r.stdout).toMatch(/^ *test\/fixtures\/observed\/es-field-caps\.json: a _field_caps response .* cannot show presence per event/m);
   });
 });
