@@ -40,6 +40,9 @@ type Col = keyof typeof COLUMNS;
  */
 const SPLUNK_META = new Set(['host', 'source', 'sourcetype', 'index', 'linecount', 'punct', 'splunk_server', 'splunk_server_group', 'eventtype', 'tag', 'timeendpos', 'timestartpos']);
 
+/** The System names of the kind itself (EventCode, Channel, Computer): fieldsummary lists them as fields. */
+const KEY_NAMES = new Set<string>([...COLUMNS.channel, ...COLUMNS.eventId, ...COLUMNS.computer]);
+
 /** True when a CSV header line names a field column: the file is a field export, not event counts. */
 export function isFieldsHeader(header: readonly string[]): boolean {
   const h = header.map((x) => x.trim().replace(/^"|"$/g, '').toLowerCase());
@@ -206,7 +209,7 @@ class FieldsCsvReader {
     // Splunk's own fields and the key columns themselves are not the event's fields.
     if (!rawField || low.startsWith('_') || low.startsWith('date_') || low.startsWith('tag::') || SPLUNK_META.has(low)) return undefined;
     // A key column listed as a field (fieldsummary lists EventCode, host, Computer too): not evidence.
-    if (this.header!.includes(low) || Object.values(COLUMNS).some((names) => (names as readonly string[]).includes(low))) return undefined;
+    if (this.header!.includes(low) || KEY_NAMES.has(low)) return undefined;
     const channel = normaliseChannel(cell(cols.channel));
     if (!channel) return 'no channel';
     const idText = cell(cols.eventId);
