@@ -36,6 +36,13 @@ export const LIMITS = {
   observedJsonBytes: 32 * MiB,
   /** Distinct (computer, channel, provider, event ID) counts kept over all --observed inputs. */
   observedCounts: 2_000_000,
+  /**
+   * Field names kept per (computer, channel, event ID) from a SIEM field export (src/observe/fields-csv.ts,
+   * elastic-fields.ts): Windows events carry a few dozen EventData fields; a flood of names is not evidence.
+   */
+  observedFieldsPerKind: 512,
+  /** Length of one field name from a SIEM field export; EventData names are short XML names. */
+  observedFieldNameChars: 128,
   /** Notes kept per input file (bad lines, unknown values); the rest are counted in one line. */
   notesPerFile: 1_000,
   /**

@@ -74,7 +74,7 @@ export function readCountsCsvFile(path: string, maxBytes: number): CountsCsv {
 const CHUNK = 65536;
 
 /** The text encodings decodeText recognises (src/io/decode.ts), told from a file's first bytes. */
-function encodingOf(b: Uint8Array): { encoding: string; skip: number } {
+export function encodingOf(b: Uint8Array): { encoding: string; skip: number } {
   if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return { encoding: 'utf-16le', skip: 2 };
   if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return { encoding: 'utf-16be', skip: 2 };
   if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return { encoding: 'utf-8', skip: 3 };
@@ -256,7 +256,7 @@ function formatOf(header: string[], cols: Partial<Record<Field | 'source' | 'sou
 }
 
 /** Comma, semicolon (spreadsheets in many locales) or tab, whichever the header line has most of. */
-function guessDelimiter(text: string): string {
+export function guessDelimiter(text: string): string {
   const end = text.indexOf('\n');
   const first = text.slice(0, end < 0 ? Math.min(text.length, 4096) : Math.min(end, 4096));
   let best = ',';

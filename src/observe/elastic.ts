@@ -25,14 +25,14 @@ export interface SearchCounts {
   notes: string[];
 }
 
-type Dim = 'channel' | 'eventId' | 'computer' | 'provider';
-type Ctx = { channel?: string; eventId?: number; computer?: string; provider?: string; first?: string; last?: string };
-type Obj = Record<string, unknown>;
+export type Dim = 'channel' | 'eventId' | 'computer' | 'provider';
+export type Ctx = { channel?: string; eventId?: number; computer?: string; provider?: string; first?: string; last?: string };
+export type Obj = Record<string, unknown>;
 
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Which dimension an aggregation or composite source name stands for. */
-function dimension(name: string): Dim | undefined {
+export function dimension(name: string): Dim | undefined {
   const n = name.toLowerCase();
   if (/channel|log_?name/.test(n)) return 'channel';
   if (/event_?id|eventcode|event[._]code|^code$|^id$/.test(n)) return 'eventId';
@@ -49,13 +49,25 @@ function timeBound(name: string): 'first' | 'last' | undefined {
 }
 
 export function parseSearchResponse(text: string): SearchCounts {
-  let doc: unknown;
+  return searchCountsOf(parseJson(text));
+}
+
+export function parseJson(text: string): unknown {
   try {
-    doc = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     throw new Error(`not JSON: ${(e as Error).message}`);
   }
-  const pages = (Array.isArray(doc) ? doc : [doc]).flatMap((d) => (isObj(d) && Array.isArray(d['responses']) ? d['responses'] : [d])).map((d) => (isObj(d) && isObj(d['rawResponse']) ? d['rawResponse'] : d));
+}
+
+/** The responses in a document: one, several pages in an array, `_msearch` responses, Kibana's rawResponse. */
+export function pagesOf(doc: unknown): unknown[] {
+  return (Array.isArray(doc) ? doc : [doc]).flatMap((d) => (isObj(d) && Array.isArray(d['responses']) ? d['responses'] : [d])).map((d) => (isObj(d) && isObj(d['rawResponse']) ? d['rawResponse'] : d));
+}
+
+/** Event counts of a parsed search response (see parseSearchResponse). */
+export function searchCountsOf(doc: unknown): SearchCounts {
+  const pages = pagesOf(doc);
   const w = new Walker();
   let shape = '';
   for (const page of pages) {
@@ -202,7 +214,7 @@ class Walker {
 }
 
 /** A context with the time range its metric sub-aggregations (min/max of @timestamp) give. */
-function withTimes(c: Ctx, sub: Obj): Ctx {
+export function withTimes(c: Ctx, sub: Obj): Ctx {
   const out = { ...c };
   for (const [name, v] of Object.entries(sub)) {
     if (!isObj(v) || !('value' in v)) continue;

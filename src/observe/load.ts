@@ -9,8 +9,9 @@ import { decodeText } from '../io/decode.js';
 import { LIMITS, LimitError, readRegular } from '../limits.js';
 import { errnoMessage, statArgument } from '../io/files.js';
 import { channelKey } from './channels.js';
-import { parseCountsCsv, readCountsCsvFile } from './counts-csv.js';
-import { parseSearchResponse } from './elastic.js';
+import { parseObservedJson } from './elastic-fields.js';
+import { parseObservedCsv, readObservedCsvFile } from './fields-csv.js';
+import { mergeFieldEvidence } from './merge-fields.js';
 import { readEvtxFile } from './evtx.js';
 import type { ObservedCount, Observations } from './model.js';
 import { append } from '../lines.js';
@@ -68,6 +69,7 @@ export function loadObservations(paths: readonly string[]): ObservationLoad {
         had.count += c.count;
         if (c.first && (!had.first || c.first < had.first)) had.first = c.first;
         if (c.last && (!had.last || c.last > had.last)) had.last = c.last;
+        mergeFieldEvidence(had, c);
       } else if (merged.size < LIMITS.observedCounts) {
         merged.set(key, c); // the reader's own object, not kept by it: no copy (a million rows)
       } else if (!full) {
@@ -87,7 +89,7 @@ function readOne(path: string): { kind: string; counts: ObservedCount[]; notes: 
   if (ext === 'csv') {
     // Streamed row by row: a CSV of a million rows is never held as one text.
     try {
-      const r = readCountsCsvFile(path, LIMITS.inputFileBytes);
+      const r = readObservedCsvFile(path, LIMITS.inputFileBytes);
       return { kind: r.format, counts: r.counts, notes: r.notes };
     } catch (e) {
       return { error: e instanceof LimitError ? e.message : (e as NodeJS.ErrnoException).code ? `cannot read: ${errnoMessage(e)}` : (e as Error).message };
@@ -107,7 +109,7 @@ function readOne(path: string): { kind: string; counts: ObservedCount[]; notes: 
   }
   const text = decodeText(buf);
   try {
-    const r = json ? parseSearchResponse(text) : parseCountsCsv(text);
+    const r = json ? parseObservedJson(text) : parseObservedCsv(text);
     return { kind: r.format, counts: r.counts, notes: r.notes };
   } catch (e) {
     return { error: (e as Error).message };
