@@ -1,7 +1,9 @@
 /**
  * Reads Windows event log files (.evtx) into observations: how many events of each (computer, channel,
- * provider, event ID) a file holds, with the first and last time. Only the System fields of each record are
- * decoded (binxml.ts), which keeps reading at hundreds of thousands of records a second.
+ * provider, event ID) a file holds, with the first and last time and the records' bytes; and field evidence:
+ * per EventData/UserData field, in how many records it is present and non-empty. Only the System fields of
+ * each record are decoded (binxml.ts); other fields are told present or empty from their value descriptors,
+ * which keeps reading at well over a hundred thousand records a second.
  *
  * Layout (libyal's EVTX notes, MS-EVEN6): a 4 KiB file header ("ElfFile\0"), then 64 KiB chunks ("ElfChnk\0",
  * a 512-byte header with the record range, a header CRC32, the free-space offset and the string and template
@@ -14,8 +16,9 @@
 import zlib from 'node:zlib';
 import { LIMITS, readRegularChunks } from '../limits.js';
 import { errnoMessage } from '../rules/files.js';
-import { ChunkReader, F, Fields } from './binxml.js';
+import { ChunkReader, F, Fields, type FieldOptions } from './binxml.js';
 import { filetimeMs } from './binxml-values.js';
+import { evidenceFields, valueTokens, type EvidenceFields } from './evidence-fields.js';
 import type { ObservedCount } from './model.js';
 
 /** Bounds on reading one .evtx file (documented in docs/limits.md with every other limit). */
@@ -68,10 +71,26 @@ const crc32: (data: Uint8Array, value?: number) => number =
 const u64 = (b: Buffer, off: number) => b.readUInt32LE(off + 4) * 4294967296 + b.readUInt32LE(off);
 const ZERO_HEADER = Buffer.alloc(512);
 
+/** Records counted for one field (or value token); stamp: the last record counted, so a record counts once. */
+interface Tally {
+  n: number;
+  stamp: number;
+}
+
 interface Kind {
   count: ObservedCount;
   first: number;
   last: number;
+  bytes: number;
+  fieldRecords: number;
+  fields: Map<string, Tally>;
+  values: Map<string, Map<string, Tally>>;
+}
+
+/** What to read besides the counts. */
+export interface EvtxOptions {
+  /** Field evidence (fieldRecords, fields, values); default true. Off, the reader decodes the System fields only. */
+  fields?: boolean;
 }
 
 /** Parses a time given as text (a template may hold SystemTime as a string), in the years 1601–9999. */
@@ -82,8 +101,8 @@ function textTimeMs(s: string | undefined): number {
 }
 
 /** Reads an .evtx file held in buf; name prefixes the notes. onRecord sees every record read. */
-export function readEvtx(buf: Buffer, name: string, onRecord?: (r: EvtxRecord) => void): EvtxResult {
-  const scan = new EvtxScan(name, onRecord);
+export function readEvtx(buf: Buffer, name: string, onRecord?: (r: EvtxRecord) => void, options: EvtxOptions = {}): EvtxResult {
+  const scan = new EvtxScan(name, onRecord, options);
   if (buf.length > 0 && scan.header(buf.subarray(0, FILE_HEADER))) {
     for (let i = 0, off = FILE_HEADER; off < buf.length; i++, off += CHUNK) if (!scan.chunk(i, buf.subarray(off, Math.min(off + CHUNK, buf.length)))) break;
   }
@@ -94,8 +113,8 @@ export function readEvtx(buf: Buffer, name: string, onRecord?: (r: EvtxRecord) =
  * Reads an .evtx file from disk 64 KiB chunk by 64 KiB chunk (one reused buffer: a 1 GiB log costs a chunk
  * of memory, not a gigabyte), bounded by EVTX_LIMITS.maxFileBytes; never throws.
  */
-export function readEvtxFile(path: string, onRecord?: (r: EvtxRecord) => void): EvtxResult {
-  const scan = new EvtxScan(path, onRecord);
+export function readEvtxFile(path: string, onRecord?: (r: EvtxRecord) => void, options: EvtxOptions = {}): EvtxResult {
+  const scan = new EvtxScan(path, onRecord, options);
   try {
     readRegularChunks(path, EVTX_LIMITS.maxFileBytes, FILE_HEADER, CHUNK, (part, offset) => (offset === 0 ? scan.header(part) : scan.chunk((offset - FILE_HEADER) / CHUNK, part)));
   } catch (e) {
@@ -126,11 +145,25 @@ class EvtxScan {
   private unreadable = 0;
   private incomplete = 0;
   private uncounted = 0;
+  private readonly fieldOpts: FieldOptions | undefined;
+  private readonly evidence: EvidenceFields | undefined;
+  /** Field evidence: records whose fields were not examined, field names and tokens past a limit, pairs kept. */
+  private fieldsCut = 0;
+  private namesDropped = 0;
+  private tokensDropped = 0;
+  private slots = 0;
+  private stamp = 0;
 
   constructor(
     private readonly name: string,
     private readonly onRecord?: (r: EvtxRecord) => void,
-  ) {}
+    options: EvtxOptions = {},
+  ) {
+    if (options.fields !== false) {
+      this.evidence = evidenceFields();
+      this.fieldOpts = { values: this.evidence.names };
+    }
+  }
 
   /** The first 4 KiB (or less); false when reading should stop. */
   header(h: Buffer): boolean {
@@ -177,7 +210,7 @@ class EvtxScan {
     if (chunk.length < CHUNK) this.chunkNote(i, 'cut short (the file ends inside it): its later records are lost');
     else if (free >= CHUNK_HEADER && crc32(chunk.subarray(CHUNK_HEADER, free)) !== chunk.readUInt32LE(52)) this.chunkNote(i, 'records checksum mismatch: its records were read but may be damaged');
 
-    const reader = new ChunkReader(chunk, EVTX_LIMITS);
+    const reader = new ChunkReader(chunk, EVTX_LIMITS, this.fieldOpts);
     const fields = this.fields;
     const kinds = this.kinds;
     // Records run from the header to the last record's offset; what lies after it is unused space that may
@@ -211,7 +244,7 @@ class EvtxScan {
           const key = `${computer ?? ''}\0${channel}\0${provider ?? ''}\0${eventId}`;
           kind = kinds.get(key);
           if (!kind && kinds.size < EVTX_LIMITS.maxKinds) {
-            kind = { count: { ...(computer !== undefined && { computer }), channel, ...(provider !== undefined && { provider }), eventId, count: 0 }, first: NaN, last: NaN };
+            kind = { count: { ...(computer !== undefined && { computer }), channel, ...(provider !== undefined && { provider }), eventId, count: 0 }, first: NaN, last: NaN, bytes: 0, fieldRecords: 0, fields: new Map(), values: new Map() };
             kinds.set(key, kind);
           }
           this.prev = kind;
@@ -219,6 +252,8 @@ class EvtxScan {
         if (!kind) this.uncounted++;
         else {
           kind.count.count++;
+          kind.bytes += size;
+          if (this.evidence) this.tally(kind, fields, channel, eventId, this.evidence);
           if (!Number.isNaN(ms)) {
             if (!(ms >= kind.first)) kind.first = ms; // NaN first: this is the first time seen
             if (!(ms <= kind.last)) kind.last = ms;
@@ -243,6 +278,55 @@ class EvtxScan {
     return true;
   }
 
+  /** One record's field evidence into its kind; names and tokens past their limits are counted for a note. */
+  private tally(kind: Kind, f: Fields, channel: string, eventId: number, evidence: EvidenceFields): void {
+    if (f.fieldsCut) {
+      this.fieldsCut++;
+      return;
+    }
+    kind.fieldRecords++;
+    const stamp = ++this.stamp;
+    for (let i = 0; i < f.nPresent; i++) {
+      const name = f.present[i]!;
+      let t = kind.fields.get(name);
+      if (!t) {
+        if (kind.fields.size >= EVTX_LIMITS.fieldsPerKind || this.slots >= EVTX_LIMITS.fieldsPerFile) {
+          this.namesDropped++;
+          continue;
+        }
+        t = { n: 0, stamp: 0 };
+        kind.fields.set(name, t);
+        this.slots++;
+      }
+      if (t.stamp !== stamp) {
+        t.stamp = stamp;
+        t.n++;
+      }
+    }
+    for (let i = 0; i < f.nValues; i++) {
+      const field = f.valueNames[i]!;
+      const rule = evidence.lookup(channel, eventId, field);
+      if (!rule) continue;
+      let tokens = kind.values.get(field);
+      if (!tokens) kind.values.set(field, (tokens = new Map()));
+      for (const token of valueTokens(rule.tokens, f.valueTexts[i]!)) {
+        let t = tokens.get(token);
+        if (!t) {
+          if (tokens.size >= EVTX_LIMITS.valuesPerField) {
+            this.tokensDropped++;
+            continue;
+          }
+          t = { n: 0, stamp: 0 };
+          tokens.set(token, t);
+        }
+        if (t.stamp !== stamp) {
+          t.stamp = stamp;
+          t.n++;
+        }
+      }
+    }
+  }
+
   end(): EvtxResult {
     const { name, notes } = this;
     if (!this.head) this.error = 'empty file';
@@ -259,15 +343,27 @@ class EvtxScan {
     if (unreadable) notes.push(`${name}: ${unreadable} record${unreadable > 1 ? 's' : ''} with damaged binary XML skipped`);
     if (incomplete) notes.push(`${name}: ${incomplete} record${incomplete > 1 ? 's' : ''} without a channel or a numeric event ID skipped`);
     if (uncounted) notes.push(`${name}: more than ${EVTX_LIMITS.maxKinds} kinds of event (computer, channel, provider, event ID; limit): ${uncounted} records of further kinds not counted`);
+    const { fieldsCut, namesDropped, tokensDropped } = this;
+    if (fieldsCut) notes.push(`${name}: ${fieldsCut} record${fieldsCut > 1 ? 's' : ''} whose fields were not examined (a template with more than ${EVTX_LIMITS.fieldsPerKind} fields, limit, or a damaged field value); counted, without field evidence`);
+    if (namesDropped) notes.push(`${name}: more than ${EVTX_LIMITS.fieldsPerKind} field names in one kind of event or ${EVTX_LIMITS.fieldsPerFile.toLocaleString('en-US')} in the file (limit): ${namesDropped} further field${namesDropped > 1 ? 's' : ''} of records not counted`);
+    if (tokensDropped) notes.push(`${name}: more than ${EVTX_LIMITS.valuesPerField} distinct values of one field in one kind of event (limit): ${tokensDropped} further value${tokensDropped > 1 ? 's' : ''} not counted`);
 
     const iso = (ms: number) => (Number.isNaN(ms) ? undefined : new Date(ms).toISOString());
-    const counts = [...this.kinds.values()].map((k) => {
-      const first = iso(k.first);
-      const last = iso(k.last);
-      return { ...k.count, ...(first && { first }), ...(last && { last }) };
-    });
     // plain code-unit order: stable across locales, and localeCompare's first call costs tens of ms (ICU)
     const cmp = (x = '', y = '') => (x < y ? -1 : x > y ? 1 : 0);
+    const tallies = (m: Map<string, Tally>) => Object.fromEntries([...m].sort((a, b) => cmp(a[0], b[0])).map(([k, t]) => [k, t.n]));
+    const withFields = this.evidence !== undefined;
+    const counts: ObservedCount[] = [...this.kinds.values()].map((k) => {
+      const first = iso(k.first);
+      const last = iso(k.last);
+      const out: ObservedCount = { ...k.count, ...(first && { first }), ...(last && { last }), bytes: k.bytes };
+      if (withFields) {
+        out.fieldRecords = k.fieldRecords;
+        out.fields = tallies(k.fields);
+        if (k.values.size) out.values = Object.fromEntries([...k.values].sort((a, b) => cmp(a[0], b[0])).map(([f, m]) => [f, tallies(m)]));
+      }
+      return out;
+    });
     counts.sort((a, b) => cmp(a.computer, b.computer) || cmp(a.channel, b.channel) || a.eventId - b.eventId || cmp(a.provider, b.provider));
     return { records: this.records, counts, notes };
   }
