@@ -56,6 +56,9 @@ export class Fields {
   valueNames: string[] = [];
   valueTexts: string[] = [];
   nValues = 0;
+  /** Names of every field the record's templates define, present or empty (one list per template); the first nKnown count. */
+  known: string[][] = [];
+  nKnown = 0;
   /** A template of the record defines more fields than a plan keeps: the record's fields were not all examined. */
   fieldsCut = false;
   /** Set while BinXml values are walked for their fields only: the System fields already read stay as they are. */
@@ -65,6 +68,7 @@ export class Fields {
     this.timeMs = NaN;
     this.nPresent = 0;
     this.nValues = 0;
+    this.nKnown = 0;
     this.fieldsCut = false;
     this.systemDone = false;
   }
@@ -73,6 +77,10 @@ export class Fields {
   }
   addPresent(name: string, cap: number): void {
     if (this.nPresent < cap) this.present[this.nPresent++] = name;
+    else this.fieldsCut = true;
+  }
+  addKnown(names: string[], cap: number): void {
+    if (this.nKnown < cap) this.known[this.nKnown++] = names;
     else this.fieldsCut = true;
   }
   addValue(name: string, text: string, cap: number): void {
@@ -95,6 +103,8 @@ interface Plan {
   /** Substitutions of element content that may carry nested BinXml (a whole System element, say); system: inside System. */
   nested: { index: number; stack: string[]; system: boolean }[];
   data: DataEntry[];
+  /** The names of data, once per plan: the record's known fields. */
+  names: string[];
   /** The template defines more fields than BinXmlLimits.fieldsPerKind. */
   dataCut: boolean;
 }
@@ -222,6 +232,7 @@ export class ChunkReader {
         return;
       }
       const text = (parts[0] as string | undefined) ?? '';
+      out.addKnown([name], 4 * this.lim.fieldsPerKind);
       if (text !== '' && text !== '-') out.addPresent(name, 4 * this.lim.fieldsPerKind);
       if (this.fieldOpts!.values.has(name)) out.addValue(name, text.slice(0, this.lim.valueChars), this.lim.fieldsPerKind);
     };
@@ -373,8 +384,9 @@ export class ChunkReader {
       if (size > this.budget) this.budgetHit = true;
       else if (off + 24 + size <= this.c.length) {
         this.budget -= size;
-        plan = { parts: new Array<Part[] | undefined>(FIELDS).fill(undefined), nested: [], data: [], dataCut: false };
+        plan = { parts: new Array<Part[] | undefined>(FIELDS).fill(undefined), nested: [], data: [], names: [], dataCut: false };
         if (this.walk(off + 24, off + 24 + size, 0, ctx, new Fields(), plan) < 0) plan = null;
+        else plan.names = plan.data.map((e) => e.name);
       }
     }
     this.plans.set(key, plan);
@@ -410,6 +422,7 @@ export class ChunkReader {
     }
     const c = this.c;
     const cap = 4 * this.lim.fieldsPerKind;
+    if (plan.names.length) out.addKnown(plan.names, this.lim.maxNesting * 4);
     for (const e of plan.data) {
       const parts = e.parts;
       let present: boolean;

@@ -85,6 +85,8 @@ interface Kind {
   fieldRecords: number;
   fields: Map<string, Tally>;
   values: Map<string, Map<string, Tally>>;
+  /** Field-name lists (one per template plan) whose names are already in fields. */
+  lists: WeakSet<string[]>;
 }
 
 /** What to read besides the counts. */
@@ -150,6 +152,7 @@ class EvtxScan {
   /** Field evidence: records whose fields were not examined, field names and tokens past a limit, pairs kept. */
   private fieldsCut = 0;
   private namesDropped = 0;
+  private namesCutRecords = 0;
   private tokensDropped = 0;
   private slots = 0;
   private stamp = 0;
@@ -244,7 +247,7 @@ class EvtxScan {
           const key = `${computer ?? ''}\0${channel}\0${provider ?? ''}\0${eventId}`;
           kind = kinds.get(key);
           if (!kind && kinds.size < EVTX_LIMITS.maxKinds) {
-            kind = { count: { ...(computer !== undefined && { computer }), channel, ...(provider !== undefined && { provider }), eventId, count: 0 }, first: NaN, last: NaN, bytes: 0, fieldRecords: 0, fields: new Map(), values: new Map() };
+            kind = { count: { ...(computer !== undefined && { computer }), channel, ...(provider !== undefined && { provider }), eventId, count: 0 }, first: NaN, last: NaN, bytes: 0, fieldRecords: 0, fields: new Map(), values: new Map(), lists: new WeakSet() };
             kinds.set(key, kind);
           }
           this.prev = kind;
@@ -286,23 +289,23 @@ class EvtxScan {
     }
     kind.fieldRecords++;
     const stamp = ++this.stamp;
+    const dropped = this.namesDropped;
+    // Names the templates define are kept with 0 records: "CommandLine in 0 of 7" says more than no word at all.
+    for (let i = 0; i < f.nKnown; i++) {
+      const list = f.known[i]!;
+      if (kind.lists.has(list)) continue;
+      kind.lists.add(list);
+      for (const name of list) if (!kind.fields.has(name)) this.slot(kind, name);
+    }
     for (let i = 0; i < f.nPresent; i++) {
       const name = f.present[i]!;
-      let t = kind.fields.get(name);
-      if (!t) {
-        if (kind.fields.size >= EVTX_LIMITS.fieldsPerKind || this.slots >= EVTX_LIMITS.fieldsPerFile) {
-          this.namesDropped++;
-          continue;
-        }
-        t = { n: 0, stamp: 0 };
-        kind.fields.set(name, t);
-        this.slots++;
-      }
-      if (t.stamp !== stamp) {
+      const t = kind.fields.get(name) ?? this.slot(kind, name);
+      if (t && t.stamp !== stamp) {
         t.stamp = stamp;
         t.n++;
       }
     }
+    if (this.namesDropped !== dropped) this.namesCutRecords++;
     for (let i = 0; i < f.nValues; i++) {
       const field = f.valueNames[i]!;
       const rule = evidence.lookup(channel, eventId, field);
@@ -327,6 +330,18 @@ class EvtxScan {
     }
   }
 
+  /** A new field of the kind, unless a limit is reached (then counted for the note). */
+  private slot(kind: Kind, name: string): Tally | undefined {
+    if (kind.fields.size >= EVTX_LIMITS.fieldsPerKind || this.slots >= EVTX_LIMITS.fieldsPerFile) {
+      this.namesDropped++;
+      return undefined;
+    }
+    const t = { n: 0, stamp: 0 };
+    kind.fields.set(name, t);
+    this.slots++;
+    return t;
+  }
+
   end(): EvtxResult {
     const { name, notes } = this;
     if (!this.head) this.error = 'empty file';
@@ -343,9 +358,9 @@ class EvtxScan {
     if (unreadable) notes.push(`${name}: ${unreadable} record${unreadable > 1 ? 's' : ''} with damaged binary XML skipped`);
     if (incomplete) notes.push(`${name}: ${incomplete} record${incomplete > 1 ? 's' : ''} without a channel or a numeric event ID skipped`);
     if (uncounted) notes.push(`${name}: more than ${EVTX_LIMITS.maxKinds} kinds of event (computer, channel, provider, event ID; limit): ${uncounted} records of further kinds not counted`);
-    const { fieldsCut, namesDropped, tokensDropped } = this;
+    const { fieldsCut, namesCutRecords, tokensDropped } = this;
     if (fieldsCut) notes.push(`${name}: ${fieldsCut} record${fieldsCut > 1 ? 's' : ''} whose fields were not examined (a template with more than ${EVTX_LIMITS.fieldsPerKind} fields, limit, or a damaged field value); counted, without field evidence`);
-    if (namesDropped) notes.push(`${name}: more than ${EVTX_LIMITS.fieldsPerKind} field names in one kind of event or ${EVTX_LIMITS.fieldsPerFile.toLocaleString('en-US')} in the file (limit): ${namesDropped} further field${namesDropped > 1 ? 's' : ''} of records not counted`);
+    if (namesCutRecords) notes.push(`${name}: more than ${EVTX_LIMITS.fieldsPerKind} field names in one kind of event or ${EVTX_LIMITS.fieldsPerFile.toLocaleString('en-US')} in the file (limit): the further fields of ${namesCutRecords} record${namesCutRecords > 1 ? 's' : ''} not counted`);
     if (tokensDropped) notes.push(`${name}: more than ${EVTX_LIMITS.valuesPerField} distinct values of one field in one kind of event (limit): ${tokensDropped} further value${tokensDropped > 1 ? 's' : ''} not counted`);
 
     const iso = (ms: number) => (Number.isNaN(ms) ? undefined : new Date(ms).toISOString());
