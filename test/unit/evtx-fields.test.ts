@@ -12,7 +12,7 @@ import { loadObservations, mergeEvidence } from '../../src/observe/load.js';
 import type { ObservedCount } from '../../src/observe/model.js';
 import { valueTokens } from '../../src/observe/evidence-fields.js';
 import { ChunkWriter, evtxFile, eventDataTemplate, nul, recordSizes, recordWithBinXml, str, systemValues, userDataTemplate, type Value } from '../fixtures/evtx/write-evtx.js';
-import { CORPUS } from '../helpers.js';
+import { CORPUS, runCli } from '../helpers.js';
 
 const SEC = { provider: 'Microsoft-Windows-Security-Auditing', channel: 'Security', computer: 'WS1' };
 const SYSMON = { provider: 'Microsoft-Windows-Sysmon', channel: 'Microsoft-Windows-Sysmon/Operational', computer: 'WS1' };
@@ -242,5 +242,35 @@ describe.skipIf(!HAVE)('field evidence over the shared EVTX samples', () => {
     expect(c.fields!.ProcessName).toBe(c.count);
     expect(c.fields!.Service).toBeGreaterThan(0);
     expect(c.fields!.Service).toBeLessThan(c.count);
+  });
+});
+
+describe('logsource-check observed-fields', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lsc-observed-fields-'));
+  const file = join(dir, 'security.evtx');
+  writeFileSync(file, evtxFile([processChunk().finish()]));
+
+  it('prints per kind the records, bytes and each field\'s share, grouped by share', () => {
+    const r = runCli(['observed-fields', file]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('WS1 · Security · 4688 (Microsoft-Windows-Security-Auditing)');
+    expect(lines[1]).toMatch(/^ {2}7 records, 2024-05-01T10:00:00Z … 2024-05-01T10:06:00Z, [\d,]+ bytes; fields examined in 7$/);
+    expect(lines.slice(2)).toEqual(['  100%  NewProcessName, SubjectUserSid', '   86%  ParentProcessName', '   43%  CommandLine']);
+  });
+
+  it('--format json: the counts with their field evidence; a missing path is exit 2, an unusable file one error line and exit 2', () => {
+    const r = runCli(['observed-fields', file, '--format', 'json']);
+    expect(r.status).toBe(0);
+    const json = JSON.parse(r.stdout) as { counts: ObservedCount[]; errors: unknown[] };
+    expect(json.counts[0]).toMatchObject({ eventId: 4688, count: 7, fieldRecords: 7, fields: { CommandLine: 3 } });
+    expect(runCli(['observed-fields', join(dir, 'nope.evtx')]).status).toBe(2);
+    const bad = join(dir, 'bad.evtx');
+    writeFileSync(bad, 'not an event log');
+    const both = runCli(['observed-fields', file, bad]);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('bad.evtx: not an EVTX file');
+    expect(both.stdout).toContain('WS1 · Security · 4688');
   });
 });
