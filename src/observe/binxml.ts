@@ -17,110 +17,12 @@
  * (data/evidence-fields.yaml) are decoded.
  */
 
-/** The System fields, as indexes into Fields.text. */
-export const enum F { Provider, EventId, Qualifiers, Channel, Computer, Time }
-const FIELDS = 6;
-
-/** Bounds on one chunk's walking (set by the caller, see EVTX_LIMITS in evtx.ts). */
-export interface BinXmlLimits {
-  /** Template instances nested in BinXml substitution values (0x21) inside one record. */
-  maxNesting: number;
-  /** Open elements in one stream. */
-  maxElementDepth: number;
-  /** Bytes of template definitions walked per chunk: real chunks define well under 64 KiB of templates. */
-  templateBytesPerChunk: number;
-  /** Characters kept of a field value (computer, channel and provider names are far shorter). */
-  maxFieldChars: number;
-  /** Parts of one field, and BinXml substitutions, in one template (real ones: one or two, and a few). */
-  maxPlanEntries: number;
-  /** EventData/UserData fields one template may define; past it, its records' fields are not examined. */
-  fieldsPerKind: number;
-  /** Characters decoded of a value whose tokens are counted. */
-  valueChars: number;
-}
-
-/** Field evidence to gather: the names of the fields whose values are decoded (data/evidence-fields.yaml). */
-export interface FieldOptions {
-  values: ReadonlySet<string>;
-}
-
-/** What one record's walk found; reused across records (reset() before each). */
-export class Fields {
-  text: (string | undefined)[] = new Array<string | undefined>(FIELDS).fill(undefined);
-  /** TimeCreated SystemTime as ms since 1970, NaN when absent or not a time. */
-  timeMs = NaN;
-  /** EventData/UserData fields present and non-empty (a name may repeat); the first nPresent count. */
-  present: string[] = [];
-  nPresent = 0;
-  /** Decoded values of the fields named in FieldOptions.values; the first nValues count. */
-  valueNames: string[] = [];
-  valueTexts: string[] = [];
-  nValues = 0;
-  /** Names of every field the record's templates define, present or empty (one list per template); the first nKnown count. */
-  known: string[][] = [];
-  nKnown = 0;
-  /** A template of the record defines more fields than a plan keeps: the record's fields were not all examined. */
-  fieldsCut = false;
-  /** Set while BinXml values are walked for their fields only: the System fields already read stay as they are. */
-  systemDone = false;
-  reset(): void {
-    this.text.fill(undefined);
-    this.timeMs = NaN;
-    this.nPresent = 0;
-    this.nValues = 0;
-    this.nKnown = 0;
-    this.fieldsCut = false;
-    this.systemDone = false;
-  }
-  complete(): boolean {
-    return this.text[F.Channel] !== undefined && this.text[F.EventId] !== undefined;
-  }
-  addPresent(name: string, cap: number): void {
-    if (this.nPresent < cap) this.present[this.nPresent++] = name;
-    else this.fieldsCut = true;
-  }
-  addKnown(names: string[], cap: number): void {
-    if (this.nKnown < cap) this.known[this.nKnown++] = names;
-    else this.fieldsCut = true;
-  }
-  addValue(name: string, text: string, cap: number): void {
-    if (this.nValues >= cap) return;
-    this.valueNames[this.nValues] = name;
-    this.valueTexts[this.nValues++] = text;
-  }
-}
-
-type Part = string | number; // literal text, or a substitution index
-/** One EventData Data element or UserData leaf of a template: its name and the parts of its text. */
-interface DataEntry {
-  name: string;
-  parts: Part[];
-  /** Its value is decoded (FieldOptions.values). */
-  value: boolean;
-}
-interface Plan {
-  parts: (Part[] | undefined)[];
-  /** Substitutions of element content that may carry nested BinXml (a whole System element, say); system: inside System. */
-  nested: { index: number; stack: string[]; system: boolean }[];
-  data: DataEntry[];
-  /** The names of data, once per plan: the record's known fields. */
-  names: string[];
-  /** The template defines more fields than BinXmlLimits.fieldsPerKind. */
-  dataCut: boolean;
-}
-/** Targets beyond the System fields: the Name attribute of an EventData Data element, a field's text. */
-const T_NAME = 100;
-const T_DATA = 101;
-
 import { decode, filetimeMs } from './binxml-values.js';
+import { F, FIELDS, Fields, fieldsOf, T_DATA, T_NAME, userData, type BinXmlLimits, type FieldOptions, type Part, type Plan } from './binxml-plan.js';
+
+export { F, Fields, type BinXmlLimits, type FieldOptions };
 
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-/** Index of the UserData element in the open elements, or -1 (stacks are a few elements deep). */
-function userData(stack: string[]): number {
-  for (let i = stack.length - 1; i >= 0; i--) if (stack[i] === 'UserData') return i;
-  return -1;
-}
 
 /** Which System field an element's text is, or -1. */
 function textField(name: string | undefined, parent: string | undefined): number {
@@ -393,59 +295,6 @@ export class ChunkReader {
     return plan;
   }
 
-  /**
-   * A value as the start of its rendering would read: "" (absent, NULL, empty), "-", one other character
-   * ("x"), or longer ("xx"). Strings lose their terminating NULs; no value is decoded.
-   */
-  private brief(i: number, n: number, desc: number): string {
-    if (i >= n) return '';
-    const c = this.c;
-    const size = c[desc + 4 * i]! | (c[desc + 4 * i + 1]! << 8);
-    const type = c[desc + 4 * i + 2]!;
-    if (size === 0 || type === 0x00) return '';
-    const at = this.offs[i]!;
-    if (type === 0x01 || type === 0x02) {
-      const w = type === 0x01 ? 2 : 1;
-      let e = at + (size - (size % w));
-      while (e > at && c[e - 1] === 0 && (w === 1 || c[e - 2] === 0)) e -= w;
-      const chars = (e - at) / w;
-      return chars === 0 ? '' : chars > 1 ? 'xx' : c[at] === 0x2d && (w === 1 || c[at + 1] === 0) ? '-' : 'x';
-    }
-    return 'xx';
-  }
-
-  /** The record's EventData/UserData fields by the plan: present and non-empty ones, and the values to count. */
-  private fieldsOf(plan: Plan, n: number, desc: number, out: Fields): void {
-    if (plan.dataCut) {
-      out.fieldsCut = true;
-      return;
-    }
-    const c = this.c;
-    const cap = 4 * this.lim.fieldsPerKind;
-    if (plan.names.length) out.addKnown(plan.names, this.lim.maxNesting * 4);
-    for (const e of plan.data) {
-      const parts = e.parts;
-      let present: boolean;
-      if (parts.length === 1 && typeof parts[0] === 'number') {
-        const b = this.brief(parts[0], n, desc);
-        present = b !== '' && b !== '-';
-      } else {
-        let b = '';
-        for (const part of parts) b += typeof part === 'string' ? part : this.brief(part, n, desc);
-        present = b !== '' && b !== '-';
-      }
-      if (present) out.addPresent(e.name, cap);
-      if (e.value) {
-        let text = '';
-        for (const part of parts) {
-          if (typeof part === 'string') text += part;
-          else if (part < n) text += decode(c, this.offs[part]!, c[desc + 4 * part]! | (c[desc + 4 * part + 1]! << 8), c[desc + 4 * part + 2]!, this.lim.valueChars) ?? '';
-        }
-        out.addValue(e.name, text.slice(0, this.lim.valueChars), this.lim.fieldsPerKind);
-      }
-    }
-  }
-
   /** A template instance at p: header, definition (inline the first time), value descriptors, values. */
   private instance(p: number, end: number, nesting: number, stack: string[], out: Fields): number {
     const c = this.c;
@@ -486,7 +335,7 @@ export class ChunkReader {
       }
       if (s !== '') out.text[f] = s.length > this.lim.maxFieldChars ? s.slice(0, this.lim.maxFieldChars) : s;
     }
-    if (this.fieldOpts && !out.fieldsCut) this.fieldsOf(plan, n, desc, out);
+    if (this.fieldOpts && !out.fieldsCut) fieldsOf(this.c, this.offs, plan, n, desc, out, this.lim);
     const all = !out.complete();
     if (plan.nested.length && (all || this.fieldOpts)) {
       // The System element (or part of it) came in a BinXml value: walk those values in their place. With

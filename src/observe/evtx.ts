@@ -16,9 +16,11 @@
 import zlib from 'node:zlib';
 import { LIMITS, readRegularChunks } from '../limits.js';
 import { errnoMessage } from '../rules/files.js';
+import { append } from '../lines.js';
 import { ChunkReader, F, Fields, type FieldOptions } from './binxml.js';
 import { filetimeMs } from './binxml-values.js';
-import { evidenceFields, valueTokens, type EvidenceFields } from './evidence-fields.js';
+import { evidenceFields } from './evidence-fields.js';
+import { FieldCounter, newKindFields, type KindFields } from './evtx-fields.js';
 import type { ObservedCount } from './model.js';
 
 /** Bounds on reading one .evtx file (documented in docs/limits.md with every other limit). */
@@ -71,22 +73,13 @@ const crc32: (data: Uint8Array, value?: number) => number =
 const u64 = (b: Buffer, off: number) => b.readUInt32LE(off + 4) * 4294967296 + b.readUInt32LE(off);
 const ZERO_HEADER = Buffer.alloc(512);
 
-/** Records counted for one field (or value token); stamp: the last record counted, so a record counts once. */
-interface Tally {
-  n: number;
-  stamp: number;
-}
-
 interface Kind {
   count: ObservedCount;
   first: number;
   last: number;
   bytes: number;
-  fieldRecords: number;
-  fields: Map<string, Tally>;
-  values: Map<string, Map<string, Tally>>;
-  /** Field-name lists (one per template plan) whose names are already in fields. */
-  lists: WeakSet<string[]>;
+  /** Field evidence, when read. */
+  fields?: KindFields;
 }
 
 /** What to read besides the counts. */
@@ -148,14 +141,7 @@ class EvtxScan {
   private incomplete = 0;
   private uncounted = 0;
   private readonly fieldOpts: FieldOptions | undefined;
-  private readonly evidence: EvidenceFields | undefined;
-  /** Field evidence: records whose fields were not examined, field names and tokens past a limit, pairs kept. */
-  private fieldsCut = 0;
-  private namesDropped = 0;
-  private namesCutRecords = 0;
-  private tokensDropped = 0;
-  private slots = 0;
-  private stamp = 0;
+  private readonly counter: FieldCounter | undefined;
 
   constructor(
     private readonly name: string,
@@ -163,8 +149,9 @@ class EvtxScan {
     options: EvtxOptions = {},
   ) {
     if (options.fields !== false) {
-      this.evidence = evidenceFields();
-      this.fieldOpts = { values: this.evidence.names };
+      const evidence = evidenceFields();
+      this.counter = new FieldCounter(evidence);
+      this.fieldOpts = { values: evidence.names };
     }
   }
 
@@ -247,7 +234,7 @@ class EvtxScan {
           const key = `${computer ?? ''}\0${channel}\0${provider ?? ''}\0${eventId}`;
           kind = kinds.get(key);
           if (!kind && kinds.size < EVTX_LIMITS.maxKinds) {
-            kind = { count: { ...(computer !== undefined && { computer }), channel, ...(provider !== undefined && { provider }), eventId, count: 0 }, first: NaN, last: NaN, bytes: 0, fieldRecords: 0, fields: new Map(), values: new Map(), lists: new WeakSet() };
+            kind = { count: { ...(computer !== undefined && { computer }), channel, ...(provider !== undefined && { provider }), eventId, count: 0 }, first: NaN, last: NaN, bytes: 0, ...(this.counter && { fields: newKindFields() }) };
             kinds.set(key, kind);
           }
           this.prev = kind;
@@ -256,7 +243,7 @@ class EvtxScan {
         else {
           kind.count.count++;
           kind.bytes += size;
-          if (this.evidence) this.tally(kind, fields, channel, eventId, this.evidence);
+          if (kind.fields) this.counter!.record(kind.fields, fields, channel, eventId);
           if (!Number.isNaN(ms)) {
             if (!(ms >= kind.first)) kind.first = ms; // NaN first: this is the first time seen
             if (!(ms <= kind.last)) kind.last = ms;
@@ -281,67 +268,6 @@ class EvtxScan {
     return true;
   }
 
-  /** One record's field evidence into its kind; names and tokens past their limits are counted for a note. */
-  private tally(kind: Kind, f: Fields, channel: string, eventId: number, evidence: EvidenceFields): void {
-    if (f.fieldsCut) {
-      this.fieldsCut++;
-      return;
-    }
-    kind.fieldRecords++;
-    const stamp = ++this.stamp;
-    const dropped = this.namesDropped;
-    // Names the templates define are kept with 0 records: "CommandLine in 0 of 7" says more than no word at all.
-    for (let i = 0; i < f.nKnown; i++) {
-      const list = f.known[i]!;
-      if (kind.lists.has(list)) continue;
-      kind.lists.add(list);
-      for (const name of list) if (!kind.fields.has(name)) this.slot(kind, name);
-    }
-    for (let i = 0; i < f.nPresent; i++) {
-      const name = f.present[i]!;
-      const t = kind.fields.get(name) ?? this.slot(kind, name);
-      if (t && t.stamp !== stamp) {
-        t.stamp = stamp;
-        t.n++;
-      }
-    }
-    if (this.namesDropped !== dropped) this.namesCutRecords++;
-    for (let i = 0; i < f.nValues; i++) {
-      const field = f.valueNames[i]!;
-      const rule = evidence.lookup(channel, eventId, field);
-      if (!rule) continue;
-      let tokens = kind.values.get(field);
-      if (!tokens) kind.values.set(field, (tokens = new Map()));
-      for (const token of valueTokens(rule.tokens, f.valueTexts[i]!)) {
-        let t = tokens.get(token);
-        if (!t) {
-          if (tokens.size >= EVTX_LIMITS.valuesPerField) {
-            this.tokensDropped++;
-            continue;
-          }
-          t = { n: 0, stamp: 0 };
-          tokens.set(token, t);
-        }
-        if (t.stamp !== stamp) {
-          t.stamp = stamp;
-          t.n++;
-        }
-      }
-    }
-  }
-
-  /** A new field of the kind, unless a limit is reached (then counted for the note). */
-  private slot(kind: Kind, name: string): Tally | undefined {
-    if (kind.fields.size >= EVTX_LIMITS.fieldsPerKind || this.slots >= EVTX_LIMITS.fieldsPerFile) {
-      this.namesDropped++;
-      return undefined;
-    }
-    const t = { n: 0, stamp: 0 };
-    kind.fields.set(name, t);
-    this.slots++;
-    return t;
-  }
-
   end(): EvtxResult {
     const { name, notes } = this;
     if (!this.head) this.error = 'empty file';
@@ -358,26 +284,15 @@ class EvtxScan {
     if (unreadable) notes.push(`${name}: ${unreadable} record${unreadable > 1 ? 's' : ''} with damaged binary XML skipped`);
     if (incomplete) notes.push(`${name}: ${incomplete} record${incomplete > 1 ? 's' : ''} without a channel or a numeric event ID skipped`);
     if (uncounted) notes.push(`${name}: more than ${EVTX_LIMITS.maxKinds} kinds of event (computer, channel, provider, event ID; limit): ${uncounted} records of further kinds not counted`);
-    const { fieldsCut, namesCutRecords, tokensDropped } = this;
-    if (fieldsCut) notes.push(`${name}: ${fieldsCut} record${fieldsCut > 1 ? 's' : ''} whose fields were not examined (a template with more than ${EVTX_LIMITS.fieldsPerKind} fields, limit, or a damaged field value); counted, without field evidence`);
-    if (namesCutRecords) notes.push(`${name}: more than ${EVTX_LIMITS.fieldsPerKind} field names in one kind of event or ${EVTX_LIMITS.fieldsPerFile.toLocaleString('en-US')} in the file (limit): the further fields of ${namesCutRecords} record${namesCutRecords > 1 ? 's' : ''} not counted`);
-    if (tokensDropped) notes.push(`${name}: more than ${EVTX_LIMITS.valuesPerField} distinct values of one field in one kind of event (limit): ${tokensDropped} further value${tokensDropped > 1 ? 's' : ''} not counted`);
+    if (this.counter) append(notes, this.counter.notes(name));
 
     const iso = (ms: number) => (Number.isNaN(ms) ? undefined : new Date(ms).toISOString());
     // plain code-unit order: stable across locales, and localeCompare's first call costs tens of ms (ICU)
     const cmp = (x = '', y = '') => (x < y ? -1 : x > y ? 1 : 0);
-    const tallies = (m: Map<string, Tally>) => Object.fromEntries([...m].sort((a, b) => cmp(a[0], b[0])).map(([k, t]) => [k, t.n]));
-    const withFields = this.evidence !== undefined;
     const counts: ObservedCount[] = [...this.kinds.values()].map((k) => {
       const first = iso(k.first);
       const last = iso(k.last);
-      const out: ObservedCount = { ...k.count, ...(first && { first }), ...(last && { last }), bytes: k.bytes };
-      if (withFields) {
-        out.fieldRecords = k.fieldRecords;
-        out.fields = tallies(k.fields);
-        if (k.values.size) out.values = Object.fromEntries([...k.values].sort((a, b) => cmp(a[0], b[0])).map(([f, m]) => [f, tallies(m)]));
-      }
-      return out;
+      return { ...k.count, ...(first && { first }), ...(last && { last }), bytes: k.bytes, ...(k.fields && this.counter!.output(k.fields)) };
     });
     counts.sort((a, b) => cmp(a.computer, b.computer) || cmp(a.channel, b.channel) || a.eventId - b.eventId || cmp(a.provider, b.provider));
     return { records: this.records, counts, notes };
