@@ -91,9 +91,11 @@ export interface Plan {
   /** Substitutions of element content that may carry nested BinXml (a whole System element, say); system: inside System. */
   nested: { index: number; stack: string[]; system: boolean }[];
   data: DataEntry[];
+  /** Parts of all data entries (each a step per record), capped at 2 × BinXmlLimits.fieldsPerKind. */
+  dataParts: number;
   /** The names of data, once per plan: the record's known fields. */
   names: string[];
-  /** The template defines more fields than BinXmlLimits.fieldsPerKind. */
+  /** The template defines more fields than BinXmlLimits.fieldsPerKind (or parts than twice that). */
   dataCut: boolean;
 }
 /** Targets beyond the System fields: the Name attribute of an EventData Data element, a field's text. */

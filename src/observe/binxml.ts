@@ -129,7 +129,9 @@ export class ChunkReader {
     const commit = (name: string, parts: Part[]) => {
       if (!fieldsOn) return;
       if (plan) {
-        if (plan.data.length < this.lim.fieldsPerKind) plan.data.push({ name, parts, value: this.fieldOpts!.values.has(name) });
+        // Each part is a step per record: their sum is capped too (real fields have one part each).
+        plan.dataParts += Math.max(parts.length, 1);
+        if (plan.data.length < this.lim.fieldsPerKind && plan.dataParts <= 2 * this.lim.fieldsPerKind) plan.data.push({ name, parts, value: this.fieldOpts!.values.has(name) });
         else plan.dataCut = true;
         return;
       }
@@ -286,7 +288,7 @@ export class ChunkReader {
       if (size > this.budget) this.budgetHit = true;
       else if (off + 24 + size <= this.c.length) {
         this.budget -= size;
-        plan = { parts: new Array<Part[] | undefined>(FIELDS).fill(undefined), nested: [], data: [], names: [], dataCut: false };
+        plan = { parts: new Array<Part[] | undefined>(FIELDS).fill(undefined), nested: [], data: [], dataParts: 0, names: [], dataCut: false };
         if (this.walk(off + 24, off + 24 + size, 0, ctx, new Fields(), plan) < 0) plan = null;
         else plan.names = plan.data.map((e) => e.name);
       }
