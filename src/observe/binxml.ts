@@ -114,7 +114,7 @@ export class ChunkReader {
       }
       if (target === T_DATA) {
         if (!cur) return true;
-        if (plan) return cur.parts.push(s) <= this.lim.maxPlanEntries;
+        if (plan) return dataPart(s);
         const before = (cur.parts[0] as string | undefined) ?? '';
         if (before.length < this.lim.valueChars) cur.parts[0] = before + s;
         return true;
@@ -139,6 +139,14 @@ export class ChunkReader {
       out.addKnown([name], 4 * this.lim.fieldsPerKind);
       if (text !== '' && text !== '-') out.addPresent(name, 4 * this.lim.fieldsPerKind);
       if (this.fieldOpts!.values.has(name)) out.addValue(name, text.slice(0, this.lim.valueChars), this.lim.fieldsPerKind);
+    };
+    /** A part of the open field's text; past the limit the template's fields are not examined (its System fields still are). */
+    const dataPart = (part: Part): true => {
+      if (cur!.parts.push(part) > this.lim.maxPlanEntries) {
+        plan!.dataCut = true;
+        cur = undefined;
+      }
+      return true;
     };
     /** Whether an element opened at depth (its index in stack) is a UserData field: below UserData's own child. */
     const userLeaf = (depth: number) => {
@@ -190,7 +198,7 @@ export class ChunkReader {
           stack.push(pending);
           target = textField(pending, stack[stack.length - 2]);
           {
-            const field = pending === 'Data' && stack[stack.length - 2] === 'EventData' ? dname : userLeaf(stack.length - 1) ? pending : undefined;
+            const field = !fieldsOn ? undefined : pending === 'Data' && stack[stack.length - 2] === 'EventData' ? dname : userLeaf(stack.length - 1) ? pending : undefined;
             if (field) {
               cur = { name: field, parts: [], depth: stack.length };
               target = T_DATA;
@@ -254,7 +262,7 @@ export class ChunkReader {
           const index = c.readUInt16LE(p + 1);
           if (plan && target === T_NAME) dname = undefined; // a name given by the record: not a field name the template knows
           else if (plan && target === T_DATA) {
-            if (cur && cur.parts.push(index) > this.lim.maxPlanEntries) return -1;
+            if (cur) dataPart(index);
           } else if (plan && target >= 0) {
             if (!add(target, index)) return -1;
           } else if (plan && pending === undefined && c[p + 3] === 0x21 && !plan.nested.some((x) => x.index === index)) {

@@ -11,7 +11,7 @@ import { EVTX_LIMITS, readEvtx, readEvtxFile } from '../../src/observe/evtx.js';
 import { loadObservations, mergeEvidence } from '../../src/observe/load.js';
 import type { ObservedCount } from '../../src/observe/model.js';
 import { valueTokens } from '../../src/observe/evidence-fields.js';
-import { ChunkWriter, evtxFile, eventDataTemplate, nul, recordSizes, recordWithBinXml, str, systemValues, userDataTemplate, type Value } from '../fixtures/evtx/write-evtx.js';
+import { ChunkWriter, evtxFile, eventDataTemplate, nul, recordSizes, recordWithBinXml, str, systemPart, systemValues, userDataTemplate, type Value } from '../fixtures/evtx/write-evtx.js';
 import { CORPUS, runCli } from '../helpers.js';
 
 const SEC = { provider: 'Microsoft-Windows-Security-Auditing', channel: 'Security', computer: 'WS1' };
@@ -124,6 +124,23 @@ describe('field evidence from EVTX files built here', () => {
     expect(c.fieldRecords).toBe(0);
     expect(c.fields).toEqual({});
     expect(r.notes).toEqual([`h.evtx: 3 records whose fields were not examined (a template with more than ${EVTX_LIMITS.fieldsPerKind} fields, limit, or a damaged field value); counted, without field evidence`]);
+  });
+
+  it('a field made of more parts than the limit: the records are still counted (System read), their fields not examined', () => {
+    const w = new ChunkWriter();
+    const tpl = (x: ChunkWriter) => {
+      systemPart(x);
+      x.open('EventData').close().open('Data', true).attr('Name').text('Long').close();
+      for (let i = 0; i <= EVTX_LIMITS.maxPlanEntries; i++) x.text('a').sub(7, 0x01, true);
+      x.end().end().end();
+    };
+    w.record(1, '2024-05-01T10:00:00Z', (x) => x.fragment().instance('long', tpl, [...sys({ ...SEC, eventId: 4663 }), strz('b')]).eof());
+    const r = readEvtx(evtxFile([w.finish()]), 'm.evtx');
+    const c = only(r.counts, 4663);
+    expect(c.count).toBe(1);
+    expect(c.fieldRecords).toBe(0);
+    expect(r.notes).toEqual([expect.stringContaining('m.evtx: 1 record whose fields were not examined')]);
+    expect(readEvtx(evtxFile([w.finish()]), 'm.evtx', undefined, { fields: false }).counts[0]!.count).toBe(1);
   });
 
   it('more field names in one kind of event than the limit: the first are kept, a note counts the rest', () => {
