@@ -255,7 +255,7 @@ if (selected('rules/ × 100,000 synthetic hosts, warm')) {
 // Evidence (issues 14, 24): the EVTX reader alone (records/s, bench/evtx.mjs: field evidence over the shared
 // samples, then counts only), then rules/ joined with the samples.
 const evtx = join(corpus, '..', 'evtx');
-if (selected('EVTX reader over the shared samples') && existsSync(evtx)) {
+if (selected('EVTX reader and field evidence over the shared EVTX samples') && existsSync(evtx)) {
   const r = spawnSync(process.execPath, [join(root, 'bench', 'evtx.mjs'), '--runs', String(RUNS)], { encoding: 'utf8' });
   for (const line of r.stdout.trim().split("\n")) console.log(line);
 }
