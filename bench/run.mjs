@@ -252,9 +252,10 @@ if (selected('rules/ × 100,000 synthetic hosts, warm')) {
   const s100 = scenario('rules/ × 100,000 synthetic hosts, warm', [...rules, '--gpresult', makeFleet(100_000, mix)], { runs: 1, target: { ms: 60_000, mb: 600 }, fill: rules });
   if (s10 && s100) console.log(`${'cost per extra host (10,000 → 100,000)'.padEnd(56)} ${((s100.med - s10.med) / 90_000).toFixed(3)} ms and ${(((s100.rss - s10.rss) * 1024) / 90_000).toFixed(2)} KB per host`);
 }
-// Evidence (issue 14): the EVTX reader alone (records/s, bench/evtx.mjs), then rules/ joined with the samples.
+// Evidence (issues 14, 24): the EVTX reader alone (records/s, bench/evtx.mjs: field evidence over the shared
+// samples, then counts only), then rules/ joined with the samples.
 const evtx = join(corpus, '..', 'evtx');
-if (selected('EVTX reader over the shared samples') && existsSync(evtx)) {
+if (selected('EVTX reader and field evidence over the shared EVTX samples') && existsSync(evtx)) {
   const r = spawnSync(process.execPath, [join(root, 'bench', 'evtx.mjs'), '--runs', String(RUNS)], { encoding: 'utf8' });
   for (const line of r.stdout.trim().split("\n")) console.log(line);
 }

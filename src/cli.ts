@@ -13,6 +13,7 @@ import { fix, type FixCliOptions } from './commands/fix.js';
 import { guides, type GuidesCliOptions } from './commands/guides.js';
 import { sysmonConfig, type SysmonCliOptions } from './commands/sysmon-config.js';
 import { sysmonLint, type SysmonLintOptions } from './commands/sysmon-lint.js';
+import { observedFields, type ObservedFieldsOptions } from './commands/observed-fields.js';
 import { VERSION } from './version.js';
 import { closestCommand } from './commands/suggest.js';
 import { existsSync } from 'node:fs';
@@ -97,6 +98,19 @@ Examples:
   $ logsource-check sysmon-lint configs/*.xml --format json`)
     .action((files: string[], opts: SysmonLintOptions) => {
       sysmonLint(files, opts);
+    });
+  program
+    .command('observed-fields')
+    .description('show what the --observed inputs carry of each event\'s fields: per computer, channel and event ID the records, first and last time, bytes, and each EventData/UserData field\'s share of the records')
+    .argument('<paths...>', 'EVTX files, event-count exports, or folders of them (as --observed reads them)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('-o, --output <file>', 'write to a file instead of standard output')
+    .addHelpText('after', `
+Examples:
+  $ logsource-check observed-fields C:/exports/evtx/
+  $ logsource-check observed-fields Security.evtx --format json`)
+    .action(async (paths: string[], opts: ObservedFieldsOptions) => {
+      await observedFields(paths, opts);
     });
   ruleOptions(program.command('collector-config'))
     .description('write the smallest collector configuration that forwards what the rules need')

@@ -114,6 +114,18 @@ export const LIMITS = {
     maxPlanEntries: 64,
     /** Chunk numbers listed in one note before "… and N more". */
     listedChunks: 10,
+    /**
+     * Field evidence (EventData Data names, UserData leaves): distinct field names kept per kind of event, and
+     * the most a template may define (its records' fields are then not examined). Real events have up to a few
+     * dozen (Sysmon 1: 23, Security 4624: 27); each name a record carries costs a step per record.
+     */
+    fieldsPerKind: 512,
+    /** (kind, field name) pairs kept per file: the memory of field evidence, whatever the number of kinds. */
+    fieldsPerFile: 100_000,
+    /** Characters decoded of a value whose tokens are counted (Sysmon's Hashes with all four algorithms: ~200). */
+    valueChars: 1024,
+    /** Distinct value tokens kept per field and kind (Sysmon knows 4 hash algorithms). */
+    valuesPerField: 64,
   },
   /** The parse cache (src/cache/shards.ts) is an input too: another process may have written anything there. */
   cache: {

@@ -1,6 +1,8 @@
 /**
  * Just enough of Windows binary XML (MS-EVEN6 BinXml as stored in EVTX chunks) to read the System fields of
- * an event record: Provider Name, EventID (and Qualifiers), Channel, Computer, TimeCreated SystemTime.
+ * an event record: Provider Name, EventID (and Qualifiers), Channel, Computer, TimeCreated SystemTime; and,
+ * for field evidence, which EventData `<Data Name="X">` elements and UserData leaf elements are present and
+ * non-empty.
  *
  * Records are almost always one template instance: the template definition (the XML skeleton, stored once per
  * chunk) plus the record's substitution values. A definition is walked once per chunk into a Plan that says,
@@ -8,48 +10,17 @@
  * reads its value descriptors and decodes the few values the plan names. Offsets are relative to the chunk,
  * every read is checked against the stream it belongs to, and walking is bounded (depth, nesting, and a byte
  * budget for template definitions per chunk), so a hostile chunk costs time linear in its size.
+ *
+ * Field evidence follows the same idea: the plan lists each EventData/UserData field with the parts that fill
+ * it, and a record's field is told present or empty from its value descriptor (size, type) and at most its
+ * first two characters, never decoding the value; only the few fields whose values are counted
+ * (data/evidence-fields.yaml) are decoded.
  */
 
-/** The System fields, as indexes into Fields.text. */
-export const enum F { Provider, EventId, Qualifiers, Channel, Computer, Time }
-const FIELDS = 6;
-
-/** Bounds on one chunk's walking (set by the caller, see EVTX_LIMITS in evtx.ts). */
-export interface BinXmlLimits {
-  /** Template instances nested in BinXml substitution values (0x21) inside one record. */
-  maxNesting: number;
-  /** Open elements in one stream. */
-  maxElementDepth: number;
-  /** Bytes of template definitions walked per chunk: real chunks define well under 64 KiB of templates. */
-  templateBytesPerChunk: number;
-  /** Characters kept of a field value (computer, channel and provider names are far shorter). */
-  maxFieldChars: number;
-  /** Parts of one field, and BinXml substitutions, in one template (real ones: one or two, and a few). */
-  maxPlanEntries: number;
-}
-
-/** What one record's walk found; reused across records (reset() before each). */
-export class Fields {
-  text: (string | undefined)[] = new Array<string | undefined>(FIELDS).fill(undefined);
-  /** TimeCreated SystemTime as ms since 1970, NaN when absent or not a time. */
-  timeMs = NaN;
-  reset(): void {
-    this.text.fill(undefined);
-    this.timeMs = NaN;
-  }
-  complete(): boolean {
-    return this.text[F.Channel] !== undefined && this.text[F.EventId] !== undefined;
-  }
-}
-
-type Part = string | number; // literal text, or a substitution index
-interface Plan {
-  parts: (Part[] | undefined)[];
-  /** Substitutions of element content that may carry nested BinXml (a whole System element, say). */
-  nested: { index: number; stack: string[] }[];
-}
-
 import { decode, filetimeMs } from './binxml-values.js';
+import { F, FIELDS, Fields, fieldsOf, T_DATA, T_NAME, userData, type BinXmlLimits, type FieldOptions, type Part, type Plan } from './binxml-plan.js';
+
+export { F, Fields, type BinXmlLimits, type FieldOptions };
 
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
@@ -76,7 +47,8 @@ export class ChunkReader {
   /** Scratch for value offsets, grown as needed (one record at a time; nested values are copied out first). */
   private offs = new Int32Array(64);
 
-  constructor(private readonly c: Buffer, private readonly lim: BinXmlLimits) {
+  /** Field evidence is gathered only when asked for (the counts alone need none of it). */
+  constructor(private readonly c: Buffer, private readonly lim: BinXmlLimits, private readonly fieldOpts?: FieldOptions) {
     this.budget = lim.templateBytesPerChunk;
   }
 
@@ -130,13 +102,56 @@ export class ChunkReader {
     const c = this.c;
     let pending: string | undefined; // element whose start tag is open
     let target = textField(stack[stack.length - 1], stack[stack.length - 2]);
+    const fieldsOn = this.fieldOpts !== undefined;
+    let dname: string | undefined; // Name attribute of the EventData Data element being opened; undefined: none or not literal
+    let cur: { name: string; parts: Part[]; depth: number } | undefined; // the field whose text follows
     /** Text of the current target; false when a template holds more parts than a field can. */
     const emit = (s: string): boolean => {
       if (target < 0) return true;
+      if (target === T_NAME) {
+        if (dname !== undefined && dname.length < this.lim.maxFieldChars) dname += s;
+        return true;
+      }
+      if (target === T_DATA) {
+        if (!cur) return true;
+        if (plan) return dataPart(s);
+        const before = (cur.parts[0] as string | undefined) ?? '';
+        if (before.length < this.lim.valueChars) cur.parts[0] = before + s;
+        return true;
+      }
       if (plan) return add(target, s);
+      if (out.systemDone) return true;
       const before = out.text[target] ?? '';
       if (before.length < this.lim.maxFieldChars) out.text[target] = (before + s).slice(0, this.lim.maxFieldChars);
       return true;
+    };
+    /** A field ends: into the plan, or (a record's own tokens) told present or empty from its text right away. */
+    const commit = (name: string, parts: Part[]) => {
+      if (!fieldsOn) return;
+      if (plan) {
+        // Each part is a step per record: their sum is capped too (real fields have one part each).
+        plan.dataParts += Math.max(parts.length, 1);
+        if (plan.data.length < this.lim.fieldsPerKind && plan.dataParts <= 2 * this.lim.fieldsPerKind) plan.data.push({ name, parts, value: this.fieldOpts!.values.has(name) });
+        else plan.dataCut = true;
+        return;
+      }
+      const text = (parts[0] as string | undefined) ?? '';
+      out.addKnown([name], 4 * this.lim.fieldsPerKind);
+      if (text !== '' && text !== '-') out.addPresent(name, 4 * this.lim.fieldsPerKind);
+      if (this.fieldOpts!.values.has(name)) out.addValue(name, text.slice(0, this.lim.valueChars), this.lim.fieldsPerKind);
+    };
+    /** A part of the open field's text; past the limit the template's fields are not examined (its System fields still are). */
+    const dataPart = (part: Part): true => {
+      if (cur!.parts.push(part) > this.lim.maxPlanEntries) {
+        plan!.dataCut = true;
+        cur = undefined;
+      }
+      return true;
+    };
+    /** Whether an element opened at depth (its index in stack) is a UserData field: below UserData's own child. */
+    const userLeaf = (depth: number) => {
+      const u = userData(stack);
+      return u >= 0 && depth >= u + 2;
     };
     // A template is compiled once but evaluated per record: its size per field is capped so that a hostile
     // one costs no more per record than a real one.
@@ -163,12 +178,18 @@ export class ChunkReader {
           pending = nr[0];
           p = nr[1] + (tok & 0x40 ? 4 : 0); // attribute list size
           target = -1;
+          dname = undefined;
+          if (cur && stack.length === cur.depth) cur = undefined; // an element inside: not a leaf after all
           break;
         }
         case 0x06: {
           const nr = this.nameRef(p + 1, end);
           if (!nr || pending === undefined) return -1;
           target = attrField(pending, stack[stack.length - 1], nr[0]);
+          if (target < 0 && pending === 'Data' && nr[0] === 'Name' && stack[stack.length - 1] === 'EventData') {
+            target = T_NAME;
+            dname = '';
+          }
           p = nr[1];
           break;
         }
@@ -176,14 +197,33 @@ export class ChunkReader {
           if (pending === undefined || stack.length >= this.lim.maxElementDepth) return -1;
           stack.push(pending);
           target = textField(pending, stack[stack.length - 2]);
+          {
+            const field = !fieldsOn ? undefined : pending === 'Data' && stack[stack.length - 2] === 'EventData' ? dname : userLeaf(stack.length - 1) ? pending : undefined;
+            if (field) {
+              cur = { name: field, parts: [], depth: stack.length };
+              target = T_DATA;
+            }
+          }
           pending = undefined;
+          dname = undefined;
           p += 1;
           break;
         case 0x03: // '/>'
         case 0x04: // end tag
           if ((tok === 0x03) !== (pending !== undefined)) return -1;
+          if (tok === 0x03) {
+            // an empty field: <Data Name="X"/>, or a UserData leaf with no text
+            if (pending === 'Data' && stack[stack.length - 1] === 'EventData') {
+              if (dname) commit(dname, []);
+            } else if (userLeaf(stack.length)) commit(pending!, []);
+          }
           if (tok === 0x04 && stack.pop() === undefined) return -1;
+          if (tok === 0x04 && cur && stack.length === cur.depth - 1) {
+            commit(cur.name, cur.parts);
+            cur = undefined;
+          }
           pending = undefined;
+          dname = undefined;
           target = textField(stack[stack.length - 1], stack[stack.length - 2]);
           p += 1;
           break;
@@ -220,11 +260,14 @@ export class ChunkReader {
         case 0x0e: {
           if (p + 4 > end) return -1;
           const index = c.readUInt16LE(p + 1);
-          if (plan && target >= 0) {
+          if (plan && target === T_NAME) dname = undefined; // a name given by the record: not a field name the template knows
+          else if (plan && target === T_DATA) {
+            if (cur) dataPart(index);
+          } else if (plan && target >= 0) {
             if (!add(target, index)) return -1;
           } else if (plan && pending === undefined && c[p + 3] === 0x21 && !plan.nested.some((x) => x.index === index)) {
             // each value is walked at most once per instance, however often the template names it
-            if (plan.nested.push({ index, stack: stack.slice() }) > this.lim.maxPlanEntries) return -1;
+            if (plan.nested.push({ index, stack: stack.slice(), system: stack.includes('System') }) > this.lim.maxPlanEntries) return -1;
           }
           p += 4;
           break;
@@ -236,9 +279,16 @@ export class ChunkReader {
     return p;
   }
 
-  /** Compiles (once per chunk) the template definition at off: next offset, GUID, data size, data. */
-  private plan(off: number): Plan | null {
-    const hit = this.plans.get(off);
+  /**
+   * Compiles (once per chunk and place) the template definition at off: next offset, GUID, data size, data.
+   * A template instance inside a BinXml value that fills `<UserData>` or `<EventData>` holds fields only by
+   * where it stands: that place (from UserData on, or EventData) is walked with it and is part of the key.
+   */
+  private plan(off: number, stack: string[]): Plan | null {
+    const u = this.fieldOpts ? userData(stack) : -1;
+    const ctx = u >= 0 ? stack.slice(u) : this.fieldOpts && stack[stack.length - 1] === 'EventData' ? ['EventData'] : [];
+    const key = off * 128 + (u >= 0 ? 1 + ctx.length : ctx.length); // ctx: at most maxElementDepth (64) names
+    const hit = this.plans.get(key);
     if (hit !== undefined) return hit;
     let plan: Plan | null = null;
     if (off + 24 <= this.c.length) {
@@ -246,11 +296,12 @@ export class ChunkReader {
       if (size > this.budget) this.budgetHit = true;
       else if (off + 24 + size <= this.c.length) {
         this.budget -= size;
-        plan = { parts: new Array<Part[] | undefined>(FIELDS).fill(undefined), nested: [] };
-        if (this.walk(off + 24, off + 24 + size, 0, [], new Fields(), plan) < 0) plan = null;
+        plan = { parts: new Array<Part[] | undefined>(FIELDS).fill(undefined), nested: [], data: [], dataParts: 0, names: [], dataCut: false };
+        if (this.walk(off + 24, off + 24 + size, 0, ctx, new Fields(), plan) < 0) plan = null;
+        else plan.names = plan.data.map((e) => e.name);
       }
     }
-    this.plans.set(off, plan);
+    this.plans.set(key, plan);
     return plan;
   }
 
@@ -264,7 +315,7 @@ export class ChunkReader {
       if (q + 24 > end) return -1;
       q += 24 + c.readUInt32LE(q + 20);
     }
-    const plan = this.plan(def);
+    const plan = this.plan(def, stack);
     if (!plan || q + 4 > end) return -1;
     const n = c.readUInt32LE(q);
     if (n > (end - q - 4) / 4) return -1;
@@ -278,7 +329,7 @@ export class ChunkReader {
     if (v > end) return -1;
     const size = (i: number) => c[desc + 4 * i]! | (c[desc + 4 * i + 1]! << 8);
     const type = (i: number) => c[desc + 4 * i + 2]!;
-    for (let f = 0; f < FIELDS; f++) {
+    for (let f = 0; f < FIELDS && !out.systemDone; f++) {
       const parts = plan.parts[f];
       if (!parts || out.text[f] !== undefined) continue;
       let s = '';
@@ -294,10 +345,21 @@ export class ChunkReader {
       }
       if (s !== '') out.text[f] = s.length > this.lim.maxFieldChars ? s.slice(0, this.lim.maxFieldChars) : s;
     }
-    if (!out.complete()) {
-      // The System element (or part of it) came in a BinXml value: walk those values in their place.
-      const nested = plan.nested.filter((x) => x.index < n && type(x.index) === 0x21).map((x) => ({ at: this.offs[x.index]!, len: size(x.index), stack: [...stack, ...x.stack] }));
-      for (const x of nested) if (this.walk(x.at, x.at + x.len, nesting + 1, x.stack, out, null) < 0) return -1;
+    if (this.fieldOpts && !out.fieldsCut) fieldsOf(this.c, this.offs, plan, n, desc, out, this.lim);
+    const all = !out.complete();
+    if (plan.nested.length && (all || this.fieldOpts)) {
+      // The System element (or part of it) came in a BinXml value: walk those values in their place. With
+      // field evidence, the values outside System are walked too (UserData is often one), System left alone.
+      const nested = plan.nested.filter((x) => x.index < n && type(x.index) === 0x21 && (all || !x.system)).map((x) => ({ at: this.offs[x.index]!, len: size(x.index), stack: [...stack, ...x.stack] }));
+      const done = out.systemDone;
+      if (!all) out.systemDone = true;
+      for (const x of nested) {
+        if (this.walk(x.at, x.at + x.len, nesting + 1, x.stack, out, null) < 0) {
+          if (all) return -1;
+          out.fieldsCut = true; // the record's System fields stand; only its fields are unknown
+        }
+      }
+      out.systemDone = done;
     }
     return v;
   }

@@ -1,7 +1,9 @@
 /**
  * Reads Windows event log files (.evtx) into observations: how many events of each (computer, channel,
- * provider, event ID) a file holds, with the first and last time. Only the System fields of each record are
- * decoded (binxml.ts), which keeps reading at hundreds of thousands of records a second.
+ * provider, event ID) a file holds, with the first and last time and the records' bytes; and field evidence:
+ * per EventData/UserData field, in how many records it is present and non-empty. Only the System fields of
+ * each record are decoded (binxml.ts); other fields are told present or empty from their value descriptors,
+ * which keeps reading at well over a hundred thousand records a second.
  *
  * Layout (libyal's EVTX notes, MS-EVEN6): a 4 KiB file header ("ElfFile\0"), then 64 KiB chunks ("ElfChnk\0",
  * a 512-byte header with the record range, a header CRC32, the free-space offset and the string and template
@@ -11,11 +13,14 @@
  * cannot be read is skipped and counted, and everything else in the file is still read. Nothing here throws
  * on bad data; a file that cannot be used at all comes back with `error`.
  */
-import zlib from 'node:zlib';
 import { LIMITS, readRegularChunks } from '../limits.js';
+import { crc32 } from '../io/crc32.js';
 import { errnoMessage } from '../io/files.js';
-import { ChunkReader, F, Fields } from './binxml.js';
+import { append } from '../lines.js';
+import { ChunkReader, F, Fields, type FieldOptions } from './binxml.js';
 import { filetimeMs } from './binxml-values.js';
+import { evidenceFields } from '../catalog/evidence-fields.js';
+import { FieldCounter, newKindFields, type KindFields } from './evtx-fields.js';
 import type { ObservedCount } from './model.js';
 
 /** Bounds on reading one .evtx file (documented in docs/limits.md with every other limit). */
@@ -49,22 +54,6 @@ const CHUNK_HEADER = 512;
 const RECORD_MIN = 28; // signature, size, id, written time, size copy: a record with no BinXml at all
 const RECORD_SIGNATURE = 0x00002a2a;
 
-/** CRC-32 (RFC 1952), zlib's native one where Node has it (20.15+), else a table. */
-const crc32: (data: Uint8Array, value?: number) => number =
-  typeof zlib.crc32 === 'function'
-    ? zlib.crc32
-    : (() => {
-        const table = Array.from({ length: 256 }, (_, n) => {
-          for (let k = 0; k < 8; k++) n = n & 1 ? 0xedb88320 ^ (n >>> 1) : n >>> 1;
-          return n >>> 0;
-        });
-        return (data: Uint8Array, value = 0) => {
-          let c = ~value;
-          for (const b of data) c = table[(c ^ b) & 0xff]! ^ (c >>> 8);
-          return ~c >>> 0;
-        };
-      })();
-
 const u64 = (b: Buffer, off: number) => b.readUInt32LE(off + 4) * 4294967296 + b.readUInt32LE(off);
 const ZERO_HEADER = Buffer.alloc(512);
 
@@ -72,6 +61,15 @@ interface Kind {
   count: ObservedCount;
   first: number;
   last: number;
+  bytes: number;
+  /** Field evidence, when read. */
+  fields?: KindFields;
+}
+
+/** What to read besides the counts. */
+export interface EvtxOptions {
+  /** Field evidence (fieldRecords, fields, values); default true. Off, the reader decodes the System fields only. */
+  fields?: boolean;
 }
 
 /** Parses a time given as text (a template may hold SystemTime as a string), in the years 1601–9999. */
@@ -82,8 +80,8 @@ function textTimeMs(s: string | undefined): number {
 }
 
 /** Reads an .evtx file held in buf; name prefixes the notes. onRecord sees every record read. */
-export function readEvtx(buf: Buffer, name: string, onRecord?: (r: EvtxRecord) => void): EvtxResult {
-  const scan = new EvtxScan(name, onRecord);
+export function readEvtx(buf: Buffer, name: string, onRecord?: (r: EvtxRecord) => void, options: EvtxOptions = {}): EvtxResult {
+  const scan = new EvtxScan(name, onRecord, options);
   if (buf.length > 0 && scan.header(buf.subarray(0, FILE_HEADER))) {
     for (let i = 0, off = FILE_HEADER; off < buf.length; i++, off += CHUNK) if (!scan.chunk(i, buf.subarray(off, Math.min(off + CHUNK, buf.length)))) break;
   }
@@ -94,8 +92,8 @@ export function readEvtx(buf: Buffer, name: string, onRecord?: (r: EvtxRecord) =
  * Reads an .evtx file from disk 64 KiB chunk by 64 KiB chunk (one reused buffer: a 1 GiB log costs a chunk
  * of memory, not a gigabyte), bounded by EVTX_LIMITS.maxFileBytes; never throws.
  */
-export function readEvtxFile(path: string, onRecord?: (r: EvtxRecord) => void): EvtxResult {
-  const scan = new EvtxScan(path, onRecord);
+export function readEvtxFile(path: string, onRecord?: (r: EvtxRecord) => void, options: EvtxOptions = {}): EvtxResult {
+  const scan = new EvtxScan(path, onRecord, options);
   try {
     readRegularChunks(path, EVTX_LIMITS.maxFileBytes, FILE_HEADER, CHUNK, (part, offset) => (offset === 0 ? scan.header(part) : scan.chunk((offset - FILE_HEADER) / CHUNK, part)));
   } catch (e) {
@@ -126,11 +124,20 @@ class EvtxScan {
   private unreadable = 0;
   private incomplete = 0;
   private uncounted = 0;
+  private readonly fieldOpts: FieldOptions | undefined;
+  private readonly counter: FieldCounter | undefined;
 
   constructor(
     private readonly name: string,
     private readonly onRecord?: (r: EvtxRecord) => void,
-  ) {}
+    options: EvtxOptions = {},
+  ) {
+    if (options.fields !== false) {
+      const evidence = evidenceFields();
+      this.counter = new FieldCounter(evidence);
+      this.fieldOpts = { values: evidence.names };
+    }
+  }
 
   /** The first 4 KiB (or less); false when reading should stop. */
   header(h: Buffer): boolean {
@@ -177,7 +184,7 @@ class EvtxScan {
     if (chunk.length < CHUNK) this.chunkNote(i, 'cut short (the file ends inside it): its later records are lost');
     else if (free >= CHUNK_HEADER && crc32(chunk.subarray(CHUNK_HEADER, free)) !== chunk.readUInt32LE(52)) this.chunkNote(i, 'records checksum mismatch: its records were read but may be damaged');
 
-    const reader = new ChunkReader(chunk, EVTX_LIMITS);
+    const reader = new ChunkReader(chunk, EVTX_LIMITS, this.fieldOpts);
     const fields = this.fields;
     const kinds = this.kinds;
     // Records run from the header to the last record's offset; what lies after it is unused space that may
@@ -211,7 +218,7 @@ class EvtxScan {
           const key = `${computer ?? ''}\0${channel}\0${provider ?? ''}\0${eventId}`;
           kind = kinds.get(key);
           if (!kind && kinds.size < EVTX_LIMITS.maxKinds) {
-            kind = { count: { ...(computer !== undefined && { computer }), channel, ...(provider !== undefined && { provider }), eventId, count: 0 }, first: NaN, last: NaN };
+            kind = { count: { ...(computer !== undefined && { computer }), channel, ...(provider !== undefined && { provider }), eventId, count: 0 }, first: NaN, last: NaN, bytes: 0, ...(this.counter && { fields: newKindFields() }) };
             kinds.set(key, kind);
           }
           this.prev = kind;
@@ -219,6 +226,8 @@ class EvtxScan {
         if (!kind) this.uncounted++;
         else {
           kind.count.count++;
+          kind.bytes += size;
+          if (kind.fields) this.counter!.record(kind.fields, fields, channel, eventId);
           if (!Number.isNaN(ms)) {
             if (!(ms >= kind.first)) kind.first = ms; // NaN first: this is the first time seen
             if (!(ms <= kind.last)) kind.last = ms;
@@ -259,15 +268,16 @@ class EvtxScan {
     if (unreadable) notes.push(`${name}: ${unreadable} record${unreadable > 1 ? 's' : ''} with damaged binary XML skipped`);
     if (incomplete) notes.push(`${name}: ${incomplete} record${incomplete > 1 ? 's' : ''} without a channel or a numeric event ID skipped`);
     if (uncounted) notes.push(`${name}: more than ${EVTX_LIMITS.maxKinds} kinds of event (computer, channel, provider, event ID; limit): ${uncounted} records of further kinds not counted`);
+    if (this.counter) append(notes, this.counter.notes(name));
 
     const iso = (ms: number) => (Number.isNaN(ms) ? undefined : new Date(ms).toISOString());
-    const counts = [...this.kinds.values()].map((k) => {
-      const first = iso(k.first);
-      const last = iso(k.last);
-      return { ...k.count, ...(first && { first }), ...(last && { last }) };
-    });
     // plain code-unit order: stable across locales, and localeCompare's first call costs tens of ms (ICU)
     const cmp = (x = '', y = '') => (x < y ? -1 : x > y ? 1 : 0);
+    const counts: ObservedCount[] = [...this.kinds.values()].map((k) => {
+      const first = iso(k.first);
+      const last = iso(k.last);
+      return { ...k.count, ...(first && { first }), ...(last && { last }), bytes: k.bytes, ...(k.fields && this.counter!.output(k.fields)) };
+    });
     counts.sort((a, b) => cmp(a.computer, b.computer) || cmp(a.channel, b.channel) || a.eventId - b.eventId || cmp(a.provider, b.provider));
     return { records: this.records, counts, notes };
   }

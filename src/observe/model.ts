@@ -22,7 +22,8 @@ export interface ObservedCount {
    * Field evidence (issue 24): how many of `count` records were examined for fields (EVTX: every record read;
    * a SIEM field-existence export: the events it counted), and per EventData/UserData field name how many of
    * those records carried it present and non-empty ("" and "-" count as empty: the Security log writes "-" for
-   * a value it does not have). A name absent from `fields` was never present. Undefined when the source says
+   * a value it does not have). A name absent from `fields` was never present; EVTX also lists with 0 the fields
+   * its templates define that no record carried (4688's CommandLine without command-line auditing). Undefined when the source says
    * nothing about fields (a plain count export).
    */
   fieldRecords?: number;

@@ -164,10 +164,12 @@ describe('EVTX files built here', () => {
       [12, 4624, '2024-05-01T11:00:00.000Z'],
       [13, 1, '2024-05-02T08:00:00.000Z'],
     ]);
+    // field evidence (evtx-fields.test.ts): the nested System's EventData holds unnamed Data elements only
+    const evidence = (n: number, fields: Record<string, number>) => ({ bytes: expect.any(Number) as number, fieldRecords: n, fields });
     expect(r.counts).toEqual([
-      { computer: 'WS1', channel: 'Microsoft-Windows-Sysmon/Operational', provider: 'Microsoft-Windows-Sysmon', eventId: 1, count: 1, first: '2024-05-02T08:00:00.000Z', last: '2024-05-02T08:00:00.000Z' },
-      { computer: 'WS1', channel: 'Security', provider: 'Microsoft-Windows-Security-Auditing', eventId: 4624, count: 2, first: '2024-05-01T10:00:00.123Z', last: '2024-05-01T11:00:00.000Z' },
-      { computer: 'WS1', channel: 'Security', provider: 'Microsoft-Windows-Security-Auditing', eventId: 4625, count: 1, first: '2024-05-01T10:05:00.000Z', last: '2024-05-01T10:05:00.000Z' },
+      { computer: 'WS1', channel: 'Microsoft-Windows-Sysmon/Operational', provider: 'Microsoft-Windows-Sysmon', eventId: 1, count: 1, first: '2024-05-02T08:00:00.000Z', last: '2024-05-02T08:00:00.000Z', ...evidence(1, {}) },
+      { computer: 'WS1', channel: 'Security', provider: 'Microsoft-Windows-Security-Auditing', eventId: 4624, count: 2, first: '2024-05-01T10:00:00.123Z', last: '2024-05-01T11:00:00.000Z', ...evidence(2, { TargetUserName: 2 }) },
+      { computer: 'WS1', channel: 'Security', provider: 'Microsoft-Windows-Security-Auditing', eventId: 4625, count: 1, first: '2024-05-01T10:05:00.000Z', last: '2024-05-01T10:05:00.000Z', ...evidence(1, { TargetUserName: 1 }) },
     ]);
   });
 
