@@ -8,7 +8,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lazy } from '../lazy.js';
 import { codeFile, PACKAGE_DIR } from '../paths.js';
-import { channelKey } from '../observe/channels.js';
 
 const yaml = lazy<typeof import('yaml')>('yaml');
 
@@ -108,4 +107,9 @@ export function valueTokens(rule: TokenRule, text: string): string[] {
     }
   }
   return out;
+}
+
+/** Channels compare as observe/channels.ts channelKey does (trimmed, case-insensitive); catalog sits below observe. */
+function channelKey(channel: string): string {
+  return channel.trim().toLowerCase();
 }
