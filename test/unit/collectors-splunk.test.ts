@@ -1,0 +1,149 @@
+/**
+ * Splunk inputs.conf: filters, stanza forms, precedence of several files, btool output, per-rule forwarding
+ * from the CLI, generation (round trip) and merging into an existing file. Expected sets:
+ * test/fixtures/collectors/splunk/README.md.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { detectFormat } from '../../src/environment/collectors.js';
+import { formatRanges, type ForwardedSet } from '../../src/environment/forwarded.js';
+import { entryMatch, parseIdList, parseKeyRegex, readSplunkInputs } from '../../src/environment/splunk-inputs.js';
+import { runCli } from '../helpers.js';
+
+const DIR = fileURLToPath(new URL('../fixtures/collectors/splunk/', import.meta.url));
+const TA_DEFAULT = join(DIR, 'etc/apps/Splunk_TA_windows/default/inputs.conf');
+const TA_LOCAL = join(DIR, 'etc/apps/Splunk_TA_windows/local/inputs.conf');
+const SYS_LOCAL = join(DIR, 'etc/system/local/inputs.conf');
+const HOST = 'test/fixtures/environment/gpresult-utf16le-multi-gpo.xml';
+
+function read(paths: string[]) {
+  const set: ForwardedSet = new Map();
+  const notes: string[] = [];
+  readSplunkInputs(paths.map((p) => ({ path: p, content: readFileSync(p, 'utf8') })), set, notes);
+  const view = (ch: string) => {
+    const f = set.get(ch.toLowerCase());
+    return f ? { sure: formatRanges(f.sure), possible: formatRanges(f.possible) } : undefined;
+  };
+  return { set, notes, view };
+}
+
+describe('inputs.conf filter formats (inputs.conf.spec "Event Log filtering")', () => {
+  it('event-ID lists: single IDs, ranges, *; anything else is not a list', () => {
+    expect(formatRanges(parseIdList('4,5,7,100-200')!)).toBe('4-5, 7, 100-200');
+    expect(formatRanges(parseIdList(' 4624 , 4700 - 4800 ')!)).toBe('4624, 4700-4800');
+    expect(formatRanges(parseIdList('*')!)).toBe('all');
+    expect(parseIdList('EventCode=%^4624$%')).toBeUndefined();
+  });
+  it('key=regex pairs with any delimiter; the regex may hold the delimiter when no key follows it', () => {
+    expect(parseKeyRegex('EventCode=%^200$% User=%jrodman%')).toEqual([{ key: 'EventCode', regex: '^200$' }, { key: 'User', regex: 'jrodman' }]);
+    expect(parseKeyRegex('EventCode="4662" Message="Object Type:(?!\\s*groupPolicyContainer)"')).toEqual([
+      { key: 'EventCode', regex: '4662' },
+      { key: 'Message', regex: 'Object Type:(?!\\s*groupPolicyContainer)' },
+    ]);
+    expect(parseKeyRegex('$XmlRegex="<EventID>1</EventID>"')).toEqual([{ key: '$XmlRegex', regex: '<EventID>1</EventID>' }]);
+    expect(parseKeyRegex('EventCode="4662')).toBeUndefined();
+  });
+  it('EventCode regexes are evaluated on every ID, unanchored as Splunk searches them', () => {
+    expect(formatRanges(entryMatch('w', 'EventCode=%^(4624|4625)$%', false).sure)).toBe('4624-4625');
+    // "4662" also matches 14662, 24662, … and 46620–46629: a regex search, not an equality.
+    const loose = entryMatch('b', 'EventCode="4662"', false).sure;
+    expect(formatRanges(loose)).toBe('4662, 14662, 24662, 34662, 44662, 46620-46629, 54662, 64662');
+    // AND of a Message regex: the IDs are only possibly matched, with the reason.
+    expect(entryMatch('blacklist1', 'EventCode="4662" Message="x"', false)).toMatchObject({ sure: [], reason: 'blacklist1: Message filter' });
+    // PCRE inline flags do not run in JavaScript: not exact, so nothing is sure.
+    expect(entryMatch('whitelist', 'EventCode="(?i)^4624$"', false)).toMatchObject({ sure: [], possible: [[0, 65535]] });
+    // renderXml = true: the spec says the lists need $XmlRegex, so nothing is taken as exact.
+    expect(entryMatch('whitelist', '4624', true)).toMatchObject({ sure: [], possible: [[0, 65535]] });
+  });
+  it('detects inputs.conf and btool output; .conf without WinEventLog stays NXLog', () => {
+    expect(detectFormat('inputs.conf', readFileSync(TA_LOCAL, 'utf8'))).toBe('splunk');
+    expect(detectFormat('btool.txt', readFileSync(join(DIR, 'btool-inputs.txt'), 'utf8'))).toBe('splunk');
+    expect(detectFormat('nxlog.conf', '<Input in>\n Module im_msvistalog\n</Input>')).toBe('nxlog');
+  });
+});
+
+describe('inputs.conf fixtures', () => {
+  it('filters.conf: whitelist OR, blacklists win, regex AND, other keys possible, disabled, stanza forms', () => {
+    const { view, notes } = read([join(DIR, 'filters.conf')]);
+    expect(view('Security')).toEqual({ sure: '1102, 4624-4625, 4700-4734, 4736-4800', possible: '1102, 4624-4625, 4688, 4700-4734, 4736-4800' });
+    expect(view('Microsoft-Windows-Sysmon/Operational')).toEqual({ sure: 'none', possible: 'all' });
+    expect(view('Microsoft-Windows-TaskScheduler/Operational')).toEqual({ sure: 'none', possible: 'all' });
+    expect(view('System')).toEqual({ sure: '104, 7040, 7045', possible: '104, 7040, 7045' });
+    expect(view('Application')).toBeUndefined();
+    expect(view('Microsoft-Windows-PowerShell/Operational')).toEqual({ sure: 'none', possible: 'all' });
+    expect(notes.join('\n')).toMatch(/\[WinEventLog:\/\/Application\] is disabled/);
+  });
+  it('precedence: system/local > app local > app default, whatever the order given', () => {
+    for (const order of [[TA_DEFAULT, TA_LOCAL, SYS_LOCAL], [SYS_LOCAL, TA_LOCAL, TA_DEFAULT]]) {
+      const { view, notes } = read(order);
+      expect(view('Security')).toEqual({
+        sure: '1102, 4624-4625, 4688, 4698-4702, 4720-4740, 4769',
+        possible: '1102, 4624-4625, 4662, 4688, 4698-4702, 4720-4740, 4769',
+      });
+      expect(view('System')).toBeUndefined(); // enabled in the app's local, disabled again in system/local
+      expect(view('Application')).toBeUndefined(); // disabled in the app's default, never enabled
+      expect(view('Microsoft-Windows-PowerShell/Operational')).toEqual({ sure: 'all', possible: 'all' });
+      expect(notes.join('\n')).toMatch(/merged by Splunk's precedence/);
+      expect(notes.join('\n')).toMatch(/current_only = 1 reads only events that arrive while the forwarder runs/);
+    }
+  });
+  it('files outside an etc/ tree: the order given, later wins, and a note says so', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lsc-splunk-'));
+    writeFileSync(join(dir, 'a.conf'), '[WinEventLog://System]\ndisabled = 0\n');
+    writeFileSync(join(dir, 'b.conf'), '[WinEventLog://System]\ndisabled = 1\n');
+    expect(read([join(dir, 'a.conf'), join(dir, 'b.conf')]).view('System')).toBeUndefined();
+    const r = read([join(dir, 'b.conf'), join(dir, 'a.conf')]);
+    expect(r.view('System')).toEqual({ sure: 'all', possible: 'all' });
+    expect(r.notes.join('\n')).toMatch(/merged in the order given, a later file's setting replacing an earlier one's/);
+  });
+  it('a local file alone says that an unseen default layer may disable a stanza', () => {
+    expect(read([SYS_LOCAL]).notes.join('\n')).not.toMatch(/sets no "disabled"/);
+    const dir = join(mkdtempSync(join(tmpdir(), 'lsc-splunk-')), 'etc/system/local');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'inputs.conf'), '[WinEventLog://Security]\nindex = wineventlog\n');
+    expect(read([join(dir, 'inputs.conf')]).notes.join('\n')).toMatch(/\[WinEventLog:\/\/Security\] sets no "disabled"/);
+  });
+  it('btool output reads as the merged configuration it is', () => {
+    const { view } = read([join(DIR, 'btool-inputs.txt')]);
+    expect(view('Security')).toEqual(read([TA_DEFAULT, TA_LOCAL, SYS_LOCAL]).view('Security'));
+    expect(view('System')).toBeUndefined();
+    expect(view('Microsoft-Windows-PowerShell/Operational')).toEqual({ sure: 'all', possible: 'all' });
+  });
+  it('hostile text: no throw, one note per bad line, bounded', () => {
+    const { notes, view } = read([join(DIR, 'filters.conf')]);
+    expect(notes.length).toBeLessThan(20);
+    expect(view('Security')).toBeDefined();
+    const set: ForwardedSet = new Map();
+    const n: string[] = [];
+    readSplunkInputs([{ path: 'x.conf', content: '[WinEventLog://Security\nwhitelist = EventCode="(((((a*)*)*)*)*b"\ngarbage line\n[WinEventLog://Security]\nwhitelist = EventCode="' + 'x'.repeat(5000) + '"\n' }], set, n);
+    expect(n.some((x) => /line 3: not a setting/.test(x))).toBe(true);
+    expect(formatRanges(set.get('security')!.sure)).toBe('none');
+  });
+});
+
+describe('per-rule forwarding from the CLI', () => {
+  it('whitelist, blacklist, disabled and precedence decide each rule', () => {
+    const r = runCli(['examples/rules', `${DIR}rules`, '--gpresult', HOST, '--collector', SYS_LOCAL, '--collector', TA_LOCAL, '--collector', TA_DEFAULT, '--format', 'json']);
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const rule = (t: string) => j.rules.find((x: { title: string }) => x.title.startsWith(t));
+    // 4624/4625 whitelisted in the app's local file
+    expect(rule('Failed And Successful').forwarding ?? []).toEqual([]);
+    // 4663 is not in the whitelist
+    expect(rule('Run Key Modified').forwarding).toEqual([expect.stringMatching(/Security 4663 not in any forwarded query/)]);
+    // 4662 whitelisted, but blacklist1 drops it where the Message matches: partial, with the reason
+    expect(rule('Directory Service Object Access With').forwarding).toEqual([expect.stringMatching(/Security 4662 forwarded only in part \(blacklist1: Message filter/)]);
+    // System is enabled in the app but disabled in system/local
+    expect(rule('Service Installed From A Temp Folder').missing).toContain('forward:System');
+  });
+  it('--collector-format splunk reads a file of any name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lsc-splunk-'));
+    writeFileSync(join(dir, 'inputs.txt'), '[WinEventLog://System]\ndisabled = 0\n');
+    const r = runCli(['examples/rules', '--collector', join(dir, 'inputs.txt'), '--collector-format', 'splunk', '--format', 'json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).readiness.channels.find((c: { channel: string }) => c.channel === 'System').forwarded).toBe('all');
+  });
+});
