@@ -103,6 +103,7 @@ Examples:
     .addOption(new Option('--format <format>', 'collector').choices(['wef', 'nxlog', 'winlogbeat', 'querylist', 'splunk']).makeOptionMandatory())
     .option('-o, --out <file>', 'write to a file instead of standard output')
     .option('--base <inputs.conf>', 'splunk: merge into this existing inputs.conf (only adds and widens; exit 1 when a need stays unforwarded)')
+    .option('--collector <file>', 'splunk --base: the forwarder\'s other inputs.conf layers (apps\' default/local …), merged with the base as Splunk does (repeatable)', collect)
     .addHelpText('after', `
 Examples:
   $ logsource-check collector-config rules/windows --format wef -o logsource-check-subscription.xml

@@ -37,15 +37,19 @@ export async function collectorConfig(paths: string[], opts: CollectorCliOptions
 /** --base: the needs merged into an existing inputs.conf; what could not be made sure is listed (exit 1). */
 function mergeInto(base: string, needs: Needs, opts: CollectorCliOptions): void {
   if (opts.format !== 'splunk') throw new UsageError('--base is for --format splunk (an inputs.conf to merge into)');
-  let text: string;
-  try {
-    text = readText(base, MAX_INPUT_FILE);
-  } catch (e) {
-    throw new UsageError(`cannot read ${base}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const load = (path: string) => {
+    try {
+      return readText(path, MAX_INPUT_FILE);
+    } catch (e) {
+      throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  };
+  const text = load(base);
+  // --collector files are the forwarder's other inputs.conf layers: the merge is judged together with them.
+  const layers = (opts.collector ?? []).map((path) => ({ path, content: load(path) }));
   let merged;
   try {
-    merged = mergeSplunkInputs(text, base, needs);
+    merged = mergeSplunkInputs(text, base, needs, layers);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -53,6 +57,8 @@ function mergeInto(base: string, needs: Needs, opts: CollectorCliOptions): void 
   else process.stdout.write(merged.text);
   const log = (s: string) => process.stderr.write(`${terminalLine(s)}\n`);
   log(`${opts.out ? `wrote ${opts.out}: ` : ''}${base} merged for ${needs.size} channel(s); nothing removed (replaced lines kept as comments)`);
+  if (!layers.length) log('note: no other inputs.conf layer given (--collector): a layer of higher precedence can still override what is written here; check with `splunk btool inputs list --debug`');
+  else log(`judged together with ${layers.map((l) => l.path).join(', ')}`);
   for (const c of merged.changes) log(`  ${c}`);
   if (!merged.changes.length) log('  no change: every needed event is already forwarded');
   if (merged.problems.length) {

@@ -43,9 +43,9 @@ export function splunkInputs(needs: Needs): string {
 }
 
 /** Needs the text does not surely forward, one line each ([] = every needed event is forwarded). */
-export function splunkProblems(text: string, needs: Needs, path = 'generated inputs.conf'): string[] {
+export function splunkProblems(text: string, needs: Needs, path = 'generated inputs.conf', layers: Layer[] = []): string[] {
   const set: ForwardedSet = new Map();
-  readSplunkInputs([{ path, content: text }], set, []);
+  readSplunkInputs([...layers, { path, content: text }], set, []);
   const problems: string[] = [];
   for (const n of sorted(needs)) {
     const f = set.get(n.channel.toLowerCase());
@@ -71,10 +71,17 @@ export interface MergeResult {
 }
 
 /** Merges the needs into an existing inputs.conf; nothing is removed (replaced lines stay as comments). */
-export function mergeSplunkInputs(base: string, basePath: string, needs: Needs): MergeResult {
+export type Layer = { path: string; content: string };
+
+/**
+ * Merges the needs into an existing inputs.conf; nothing is removed (replaced lines stay as comments).
+ * `layers`: the other inputs.conf files of the same forwarder (app default/local …): the base is judged and
+ * checked as Splunk merges it with them, and a whitelist key another layer sets is never written over.
+ */
+export function mergeSplunkInputs(base: string, basePath: string, needs: Needs, layers: Layer[] = []): MergeResult {
   const file = parseConf(basePath, base);
   if (file.btool) throw new Error(`${basePath} is btool output, not an inputs.conf to merge into`);
-  const merged = mergeConf([file]);
+  const merged = mergeConf([...layers.map((l) => parseConf(l.path, l.content)), file]);
   const eol = base.includes('\r\n') ? '\r\n' : '\n';
   const lines = base.replace(/^\uFEFF/, '').split(/\r?\n/);
   if (lines[lines.length - 1] === '') lines.pop();
@@ -84,20 +91,24 @@ export function mergeSplunkInputs(base: string, basePath: string, needs: Needs):
   const note = (s: string) => `# logsource-check: ${confComment(s)}`;
   for (const n of sorted(needs)) {
     if (!confStanzaName(`WinEventLog://${n.channel}`)) continue;
-    const own = file.stanzas.filter((s) => stanzaChannel(s.name)?.documented && stanzaChannel(s.name)!.channel.toLowerCase() === n.channel.toLowerCase());
-    const names = [...new Set(own.map((s) => s.name))];
+    const ofChannel = (name: string) => stanzaChannel(name)?.documented && stanzaChannel(name)!.channel.toLowerCase() === n.channel.toLowerCase();
+    const own = file.stanzas.filter((s) => ofChannel(s.name));
+    const names = [...merged.stanzas.keys()].filter(ofChannel);
     const sure = normalize(names.flatMap((name) => stanzaForward(merged, name, [], true)?.sure ?? []));
     if (!minus(n.ids, sure).length) continue;
-    if (!own.length) {
+    if (!names.length) {
       added.push('', ...stanzaLines(n.channel, n.ids));
       changes.push(`added [WinEventLog://${n.channel}]${isAll(n.ids) ? '' : ` with whitelist = ${idList(n.ids)}`}`);
       continue;
     }
-    const stanza = own[own.length - 1] as ConfStanza;
+    // A stanza only another layer defines: the same header is added to the base, with what it needs.
+    const stanza: ConfStanza = own[own.length - 1] ?? { name: names[names.length - 1] as string, line: -2, settings: [] };
+    const virtual = stanza.line === -2;
     const eff = (key: string) => effective(merged, stanza.name, key);
     const at = stanza.settings.length ? (stanza.settings[stanza.settings.length - 1] as { last: number }).last + 1 : stanza.line + 1;
     const insert: string[] = [];
     const label = `[${stanza.name}]`;
+    const place = (ins: string[]) => (virtual ? added.push('', label, ...ins) : edits.push({ first: at, last: at - 1, lines: ins }));
     let now = sure;
     if (parseBool(eff('disabled') ?? '0') !== false) {
       const mine = get(stanza, 'disabled');
@@ -108,7 +119,7 @@ export function mergeSplunkInputs(base: string, basePath: string, needs: Needs):
       if (!isAll(n.ids) && !LIST_SUFFIXES.some((x) => eff(`whitelist${x}`)?.trim())) {
         insert.push(`whitelist${free(eff) ?? ''} = ${idList(n.ids)}`);
         changes.push(`${label}: whitelist ${idList(n.ids)}`);
-        edits.push({ first: at, last: at - 1, lines: insert });
+        place(insert);
         continue;
       }
       // What the stanza forwards once enabled, to widen only by what is still missing.
@@ -117,6 +128,7 @@ export function mergeSplunkInputs(base: string, basePath: string, needs: Needs):
       now = normalize(names.flatMap((name) => stanzaForward({ ...merged, stanzas: on }, name, [], true)?.sure ?? []));
     }
     const renderXml = parseBool(eff('renderxml')) === true;
+    if (renderXml) insert.push(note('renderXml = true: inputs.conf.spec says allow and deny lists then need $XmlRegex; an added event-ID list may not apply, check it'));
     const blockers = LIST_SUFFIXES.map((x) => `blacklist${x}`).filter((k) => eff(k)?.trim());
     let blocked: Ranges = [];
     for (const k of blockers) {
@@ -143,13 +155,13 @@ export function mergeSplunkInputs(base: string, basePath: string, needs: Needs):
         }
       }
     }
-    if (insert.length) edits.push({ first: at, last: at - 1, lines: insert });
+    if (insert.length) place(insert);
   }
   // Bottom-up, so earlier line numbers stay valid.
   for (const e of edits.sort((a, b) => b.first - a.first || b.last - a.last)) lines.splice(e.first, e.last - e.first + 1, ...e.lines);
   if (added.length) lines.push('', '# Added by logsource-check: channels the rules need that this file had no input for.', ...added.slice(1));
   const text = `${lines.join(eol)}${eol}`;
-  const problems = splunkProblems(text, needs, basePath);
+  const problems = splunkProblems(text, needs, basePath, layers);
   for (const c of unwritable(needs)) problems.push(`channel "${confComment(c)}" cannot be written as a .conf stanza name`);
   return { text, changes, problems };
 }

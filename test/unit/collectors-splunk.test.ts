@@ -11,7 +11,12 @@ import { describe, expect, it } from 'vitest';
 import { detectFormat } from '../../src/environment/collectors.js';
 import { formatRanges, type ForwardedSet } from '../../src/environment/forwarded.js';
 import { entryMatch, parseIdList, parseKeyRegex, readSplunkInputs } from '../../src/environment/splunk-inputs.js';
+import { loadCatalog } from '../../src/catalog/load.js';
+import { roundTrip } from '../../src/generate/collector-config.js';
+import { mergeSplunkInputs, splunkInputs, splunkProblems } from '../../src/generate/splunk-inputs.js';
 import { runCli } from '../helpers.js';
+
+const catalog = loadCatalog();
 
 const DIR = fileURLToPath(new URL('../fixtures/collectors/splunk/', import.meta.url));
 const TA_DEFAULT = join(DIR, 'etc/apps/Splunk_TA_windows/default/inputs.conf');
@@ -145,5 +150,101 @@ describe('per-rule forwarding from the CLI', () => {
     const r = runCli(['examples/rules', '--collector', join(dir, 'inputs.txt'), '--collector-format', 'splunk', '--format', 'json']);
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).readiness.channels.find((c: { channel: string }) => c.channel === 'System').forwarded).toBe('all');
+  });
+});
+
+describe('collector-config --format splunk', () => {
+  const needs = (entries: [string, [number, number][]][]) => new Map(entries.map(([channel, ids]) => [channel.toLowerCase(), { channel, ids }]));
+  it('generates one enabled stanza per channel with a compressed event-ID whitelist, and re-reads to exactly the needs', () => {
+    const n = needs([['Security', [[4624, 4625], [4688, 4688]]], ['Microsoft-Windows-Sysmon/Operational', [[0, 65535]]]]);
+    const text = splunkInputs(n);
+    expect(text).toContain('[WinEventLog://Security]\ndisabled = 0\nwhitelist = 4624-4625,4688\n');
+    expect(text).toContain('[WinEventLog://Microsoft-Windows-Sysmon/Operational]\ndisabled = 0\n');
+    expect(text).not.toMatch(/renderXml =/);
+    expect(roundTrip(text, 'splunk', n, catalog)).toEqual([]);
+    expect(splunkProblems(text, n)).toEqual([]);
+  });
+  it('a channel .conf cannot name is left out with an inert comment, and reported', () => {
+    const n = needs([['Evil]\n[WinEventLog://Security]\nblacklist = 0-65535', [[1, 1]]], ['Ok\u202e/Operational', [[7, 7]]], ['System', [[7045, 7045]]]]);
+    const text = splunkInputs(n);
+    expect(text.split('\n').filter((l) => l.startsWith('['))).toEqual(['[WinEventLog://System]']);
+    expect(text).not.toMatch(/^blacklist/m);
+    expect(text).not.toMatch(/\u202e/);
+    expect(splunkProblems(text, n)).toHaveLength(2);
+  });
+  it('the CLI writes it and says it re-read it', () => {
+    const r = runCli(['collector-config', 'examples/rules', '--format', 'splunk']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('[WinEventLog://Security]\ndisabled = 0\nwhitelist = 1102,4624-4625,4657,4663,4688,4769\n');
+    expect(r.stderr).toMatch(/re-read: forwards exactly what the rules need/);
+  });
+});
+
+describe('collector-config --format splunk --base: merge, never weaken', () => {
+  const n = new Map([
+    ['security', { channel: 'Security', ids: [[1102, 1102], [4624, 4625], [4657, 4657], [4663, 4663], [4688, 4688]] as [number, number][] }],
+    ['system', { channel: 'System', ids: [[7045, 7045]] as [number, number][] }],
+    ['application', { channel: 'Application', ids: [[1000, 1000]] as [number, number][] }],
+    ['windows powershell', { channel: 'Windows PowerShell', ids: [[400, 400]] as [number, number][] }],
+  ]);
+  const base = readFileSync(join(DIR, 'filters.conf'), 'utf8');
+  const r = mergeSplunkInputs(base, 'filters.conf', n);
+  it('keeps every line of the base (a replaced line stays as a "was:" comment)', () => {
+    const out = r.text.split('\n');
+    for (const line of base.split('\n').filter((l) => l.trim())) {
+      expect(out.includes(line) || out.includes(`# logsource-check: was: ${line.trim()}`), line).toBe(true);
+    }
+  });
+  it('widens the whitelist, enables the disabled stanza with only the needed IDs, adds the missing channel', () => {
+    expect(r.text).toContain('# logsource-check: was: whitelist = 4624,4625,4700-4800\nwhitelist = 4624-4625,4657,4663,4700-4800\n');
+    expect(r.text).toContain('[WinEventLog://Application]\n# logsource-check: was: disabled = 1\ndisabled = 0\nwhitelist = 1000\n');
+    expect(r.text).toMatch(/\[WinEventLog:\/\/Windows PowerShell\]\ndisabled = 0\nwhitelist = 400\n$/);
+    // System already forwards 7045: untouched.
+    expect(r.text).toContain('[WinEventLog://System]\ndisabled = false\nwhitelist = 104,7040,\\\n7045\n');
+  });
+  it('a blacklist that drops a needed event is kept, commented and reported', () => {
+    expect(r.text).toMatch(/^blacklist1 = EventCode="4688" Message=/m);
+    expect(r.text).toContain('# logsource-check: blacklist1 drops (or may drop) event IDs 4688 the rules need; left unchanged, review it');
+    expect(r.problems).toEqual([expect.stringMatching(/^Security 4688 not surely forwarded \(blacklist1: Message filter/)]);
+  });
+  it('re-read: what the merge promises is forwarded', () => {
+    const set: ForwardedSet = new Map();
+    readSplunkInputs([{ path: 'merged.conf', content: r.text }], set, []);
+    expect(formatRanges(set.get('security')!.sure)).toBe('1102, 4624-4625, 4657, 4663, 4700-4734, 4736-4800');
+    expect(formatRanges(set.get('application')!.sure)).toBe('1000');
+    expect(formatRanges(set.get('windows powershell')!.sure)).toBe('400');
+  });
+  it('CLI: exit 1 with the unforwarded need named; --base only with splunk', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lsc-splunk-'));
+    const out = join(dir, 'inputs.conf');
+    const cli = runCli(['collector-config', 'examples/rules', '--format', 'splunk', '--base', join(DIR, 'filters.conf'), '-o', out]);
+    expect(cli.status).toBe(1);
+    expect(cli.stderr).toMatch(/nothing removed/);
+    expect(cli.stderr).toMatch(/Security 4688 not surely forwarded/);
+    expect(readFileSync(out, 'utf8')).toContain('[WinEventLog://PowerShellCore/Operational]');
+    const clean = runCli(['collector-config', 'examples/rules', '--format', 'splunk', '--base', join(DIR, 'etc/system/local/inputs.conf')]);
+    expect(clean.status, clean.stderr).toBe(0);
+    expect(clean.stderr).toMatch(/re-read: every needed event is forwarded/);
+    expect(runCli(['collector-config', 'examples/rules', '--format', 'wef', '--base', out]).status).toBe(2);
+  });
+});
+
+describe('merge judged with the other layers (--collector with --base)', () => {
+  it('enables in system/local without writing over the app whitelist; adds a free numbered whitelist', () => {
+    const n = new Map([
+      ['security', { channel: 'Security', ids: [[4657, 4657], [4688, 4688]] as [number, number][] }],
+      ['system', { channel: 'System', ids: [[7045, 7045]] as [number, number][] }],
+    ]);
+    const layers = [TA_LOCAL, TA_DEFAULT].map((p) => ({ path: p, content: readFileSync(p, 'utf8') }));
+    const r = mergeSplunkInputs(readFileSync(SYS_LOCAL, 'utf8'), SYS_LOCAL, n, layers);
+    expect(r.problems).toEqual([]);
+    // System: enabled here; the app's "whitelist = 7040, 7045" still applies, so no whitelist key is written.
+    expect(r.text).toContain('[WinEventLog://System]\n# logsource-check: was: disabled = 1\ndisabled = 0\n');
+    // Security: only another layer defines it; "whitelist" is the app's, so whitelist1 carries the new ID.
+    expect(r.text).toMatch(/\[WinEventLog:\/\/Security\]\nwhitelist1 = 4657\n$/);
+    const set: ForwardedSet = new Map();
+    readSplunkInputs([...layers, { path: SYS_LOCAL, content: r.text }], set, []);
+    expect(formatRanges(set.get('security')!.sure)).toBe('1102, 4624-4625, 4657, 4688, 4698-4702, 4720-4740, 4769');
+    expect(formatRanges(set.get('system')!.sure)).toBe('7040, 7045');
   });
 });
