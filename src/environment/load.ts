@@ -11,6 +11,7 @@ import { hostFromGpos } from './gpo-host.js';
 import { parseSysmonConfig, type SysmonConfig } from './sysmon.js';
 import { detectFormat, readCollector, type CollectorFormat } from './collectors.js';
 import { readSplunkInputs } from './splunk-inputs.js';
+import { splunkEtcInputs } from './splunk-conf.js';
 import type { ForwardedSet } from './forwarded.js';
 import { emptyHost, hostKey, type HostEnvironment, type InputError } from './model.js';
 import { findSnapshots, hostFromSnapshot, SNAPSHOT_NAMES } from './snapshot.js';
@@ -277,7 +278,9 @@ function readCollectors(inputs: EnvironmentInputs, catalog: Catalog, sink: Sink)
   const used: string[] = [];
   const notes: string[] = [];
   const splunk: { path: string; content: string }[] = [];
-  for (const path of expand(inputs.collector ?? [], /\.(xml|conf|ya?ml)$/i, sink)) {
+  // A Splunk etc/ folder stands for its inputs.conf layers (system/, apps/<app>/local|default).
+  const args = (inputs.collector ?? []).flatMap((a) => splunkEtcInputs(a) ?? [a]);
+  for (const path of expand(args, /\.(xml|conf|ya?ml)$/i, sink)) {
     const text = read(path, sink);
     if (text === undefined) continue;
     const format = inputs.collectorFormat ?? detectFormat(path, text);

@@ -3,6 +3,8 @@
  * several files merged the way Splunk's configuration precedence does (data/collectors.yaml `splunk`).
  * Nothing here throws on bad text: lines it does not understand become notes.
  */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { LIMITS } from '../limits.js';
 
 export interface ConfSetting {
@@ -138,4 +140,36 @@ export function mergeConf(files: ConfFile[]): Merged {
     for (const n of f.notes) notes.push(n);
   }
   return { stanzas, order: ordered.map((f) => f.path), notes };
+}
+
+/**
+ * The inputs.conf files of a Splunk etc/ folder (system/local, system/default, apps/<app>/local|default), or
+ * undefined when the folder is not one: `--collector $SPLUNK_HOME/etc` reads every layer.
+ */
+export function splunkEtcInputs(dir: string): string[] | undefined {
+  const isDir = (p: string) => {
+    try {
+      return statSync(p).isDirectory();
+    } catch {
+      return false;
+    }
+  };
+  if (!isDir(join(dir, 'system')) && !isDir(join(dir, 'apps'))) return undefined;
+  const out: string[] = [];
+  const add = (p: string) => {
+    try {
+      if (statSync(p).isFile()) out.push(p);
+    } catch {
+      // absent: nothing to read
+    }
+  };
+  for (const layer of ['local', 'default']) add(join(dir, 'system', layer, 'inputs.conf'));
+  let apps: string[] = [];
+  try {
+    apps = readdirSync(join(dir, 'apps')).sort();
+  } catch {
+    apps = [];
+  }
+  for (const app of apps.slice(0, LIMITS.collector.confStanzas)) for (const layer of ['local', 'default']) add(join(dir, 'apps', app, layer, 'inputs.conf'));
+  return out;
 }

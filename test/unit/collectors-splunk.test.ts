@@ -144,6 +144,12 @@ describe('per-rule forwarding from the CLI', () => {
     // System is enabled in the app but disabled in system/local
     expect(rule('Service Installed From A Temp Folder').missing).toContain('forward:System');
   });
+  it('a Splunk etc/ folder stands for its inputs.conf layers', () => {
+    const r = runCli([`${DIR}rules`, '--collector', join(DIR, 'etc'), '--format', 'json']);
+    expect(r.status, r.stderr).toBe(0);
+    const security = JSON.parse(r.stdout).readiness.channels.find((c: { channel: string }) => c.channel === 'Security');
+    expect(security.forwarded).toMatch(/^1102, 4624-4625, 4688, 4698-4702, 4720-4740, 4769 \(possibly/);
+  });
   it('--collector-format splunk reads a file of any name', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lsc-splunk-'));
     writeFileSync(join(dir, 'inputs.txt'), '[WinEventLog://System]\ndisabled = 0\n');
