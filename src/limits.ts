@@ -47,10 +47,10 @@ export const LIMITS = {
     /** Stanzas of one Splunk .conf file (Splunk_TA_windows has ~100; a deployment app a few hundred). */
     confStanzas: 20_000,
     /**
-     * Distinct EventCode regexes evaluated exactly (each is tried on the 65,536 event IDs, ~10 ms); past this
-     * bound a regex's IDs are only "possibly" matched.
+     * Distinct EventCode regexes evaluated exactly per read (each is tried on the 65,536 event IDs, ~10 ms); past
+     * this bound a regex's IDs are only "possibly" matched.
      */
-    eventCodeRegexes: 500,
+    eventCodeRegexes: 200,
     /** Characters of one EventCode regex evaluated (longer ones: possibly matched). */
     eventCodeRegexChars: 2_000,
   },

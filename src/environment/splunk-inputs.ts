@@ -200,7 +200,10 @@ export function forwardMerged(m: Merged, into: ForwardedSet, notes: string[], ha
 }
 
 /** Several inputs.conf files (or btool output) read together, as Splunk merges them. */
-export function readSplunkInputs(files: { path: string; content: string }[], into: ForwardedSet, notes: string[]): Merged {
+export function readSplunkInputs(files: { path: string; content: string }[], into: ForwardedSet, out: string[]): Merged {
+  // The regex budget is per read, so one hostile file does not make later reads inexact.
+  regexCache.clear();
+  const notes: string[] = [];
   const parsed: ConfFile[] = files.map((f) => parseConf(f.path, f.content));
   const merged = mergeConf(parsed);
   for (const n of merged.notes) notes.push(n);
@@ -209,5 +212,8 @@ export function readSplunkInputs(files: { path: string; content: string }[], int
   const ranks = parsed.map((f) => (f.btool ? 0 : precedence(f.path)?.rank));
   const hasDefaults = !ranks.some((r) => r !== undefined && r >= 3) || ranks.some((r) => r !== undefined && r <= 2);
   forwardMerged(merged, into, notes, hasDefaults);
+  const max = LIMITS.notesPerFile;
+  for (const n of notes.slice(0, max)) out.push(n);
+  if (notes.length > max) out.push(`splunk: … and ${notes.length - max} more note(s) not listed (${max} per read; limit)`);
   return merged;
 }

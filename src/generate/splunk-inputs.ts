@@ -9,7 +9,9 @@ import { confComment, confStanzaName } from '../escape.js';
 import { formatRanges, intersect, isAll, minus, normalize, union, type ForwardedSet, type Ranges } from '../environment/forwarded.js';
 import { get, mergeConf, parseConf, type ConfStanza } from '../environment/splunk-conf.js';
 import { LIST_SUFFIXES, entryMatch, parseBool, parseIdList, readSplunkInputs, stanzaChannel, stanzaForward } from '../environment/splunk-inputs.js';
-import type { Needs } from './collector-config.js';
+
+/** Channel → needed event IDs; the same shape as collector-config.ts's Needs (not imported: that module imports this one). */
+export type Needs = Map<string, { channel: string; ids: Ranges }>;
 
 /** "1102,4624-4625": the event-ID list format of inputs.conf.spec. */
 export const idList = (r: Ranges): string => r.map(([a, b]) => (a === b ? String(a) : `${a}-${b}`)).join(',');
