@@ -128,8 +128,9 @@ function effective(m: Merged, name: string): Settings {
 /** The channel a stanza reads, and whether the stanza form is the documented one. */
 export function stanzaChannel(name: string): { channel: string; documented: boolean } | undefined {
   const m = /^(Xml)?WinEventLog:\/\/(.+)$/i.exec(name);
-  if (!m) return undefined;
-  return { channel: (m[2] as string).trim(), documented: !m[1] && name.startsWith('WinEventLog://') };
+  const channel = m?.[2]?.trim();
+  if (!m || !channel) return undefined;
+  return { channel, documented: !m[1] && name.startsWith('WinEventLog://') };
 }
 
 export interface StanzaForward {
