@@ -62,13 +62,20 @@ export function parseKeyRegex(spec: string): { key: string; regex: string }[] | 
 const regexCache = new Map<string, Ranges | undefined>();
 
 /**
+ * The regex syntax PCRE (Splunk) and JavaScript read alike on a string of digits: digits, anchors, groups,
+ * classes, alternation, quantifiers, "." and the escapes \d \D \b \B \. . Anything else (letters: \Z, \A,
+ * (?i), \s …; backreferences) may mean something else in PCRE, so such a regex is not evaluated exactly.
+ */
+const PORTABLE = /^(?:[0-9^$|()[\]{}?*+,.:\- ]|\\[dDbB.])*$/;
+
+/**
  * The event IDs whose decimal text an EventCode regex matches (unanchored, as a regex search), or undefined
- * when JavaScript cannot run it as written (PCRE-only syntax such as inline (?i)): then it is not exact.
+ * when the regex is outside the syntax both engines read alike (PORTABLE) or JavaScript cannot run it.
  */
 export function eventCodeIds(regex: string): Ranges | undefined {
   if (regexCache.has(regex)) return regexCache.get(regex);
   let ids: Ranges | undefined;
-  if (regex.length <= LIMITS.collector.eventCodeRegexChars && regexCache.size < LIMITS.collector.eventCodeRegexes) {
+  if (PORTABLE.test(regex) && regex.length <= LIMITS.collector.eventCodeRegexChars && regexCache.size < LIMITS.collector.eventCodeRegexes) {
     try {
       const re = new RegExp(regex);
       const out: Ranges = [];

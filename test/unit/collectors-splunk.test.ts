@@ -58,6 +58,9 @@ describe('inputs.conf filter formats (inputs.conf.spec "Event Log filtering")', 
     expect(formatRanges(loose)).toBe('4662, 14662, 24662, 34662, 44662, 46620-46629, 54662, 64662');
     // AND of a Message regex: the IDs are only possibly matched, with the reason.
     expect(entryMatch('blacklist1', 'EventCode="4662" Message="x"', false)).toMatchObject({ sure: [], reason: 'blacklist1: Message filter' });
+    // \Z ends the subject in PCRE but is a literal Z in JavaScript: outside the shared syntax, so not exact.
+    expect(entryMatch('blacklist', 'EventCode="^4624\\Z"', false)).toMatchObject({ sure: [], possible: [[0, 65535]] });
+    expect(formatRanges(entryMatch('w', 'EventCode=%^(4[0-9]{3}|1102)\\b%', false).sure)).toBe('1102, 4000-4999');
     // PCRE inline flags do not run in JavaScript: not exact, so nothing is sure.
     expect(entryMatch('whitelist', 'EventCode="(?i)^4624$"', false)).toMatchObject({ sure: [], possible: [[0, 65535]] });
     // renderXml = true: the spec says the lists need $XmlRegex, so nothing is taken as exact.
