@@ -106,6 +106,10 @@ export function mergeSplunkInputs(base: string, basePath: string, needs: Needs, 
     // A stanza only another layer defines: the same header is added to the base, with what it needs.
     const stanza: ConfStanza = own[own.length - 1] ?? { name: names[names.length - 1] as string, line: -2, settings: [] };
     const virtual = stanza.line === -2;
+    if (virtual && !confStanzaName(stanza.name)) {
+      added.push('', note(`[${stanza.name}] of another layer cannot be written here (its name holds a control character); not changed`));
+      continue;
+    }
     const eff = (key: string) => effective(merged, stanza.name, key);
     const at = stanza.settings.length ? (stanza.settings[stanza.settings.length - 1] as { last: number }).last + 1 : stanza.line + 1;
     const insert: string[] = [];
@@ -162,7 +166,7 @@ export function mergeSplunkInputs(base: string, basePath: string, needs: Needs, 
   // Bottom-up, so earlier line numbers stay valid.
   for (const e of edits.sort((a, b) => b.first - a.first || b.last - a.last)) lines.splice(e.first, e.last - e.first + 1, ...e.lines);
   if (added.length) lines.push('', '# Added by logsource-check: channels the rules need that this file had no input for.', ...added.slice(1));
-  const text = `${lines.join(eol)}${eol}`;
+  const text = `${base.startsWith('\uFEFF') ? '\uFEFF' : ''}${lines.join(eol)}${eol}`;
   const problems = splunkProblems(text, needs, basePath, layers);
   for (const c of unwritable(needs)) problems.push(`channel "${confComment(c)}" cannot be written as a .conf stanza name`);
   return { text, changes, problems };

@@ -223,6 +223,12 @@ describe('collector-config --format splunk --base: merge, never weaken', () => {
     expect(formatRanges(set.get('application')!.sure)).toBe('1000');
     expect(formatRanges(set.get('windows powershell')!.sure)).toBe('400');
   });
+  it('a CRLF base stays CRLF; a disabled stanza with a whitelist is enabled and widened only by what is missing', () => {
+    const crlf = '[WinEventLog://Security]\r\ndisabled = 1\r\nwhitelist = 4624\r\n';
+    const m = mergeSplunkInputs(crlf, 'in.conf', new Map([['security', { channel: 'Security', ids: [[4624, 4625]] as [number, number][] }]]));
+    expect(m.text).toBe('[WinEventLog://Security]\r\n# logsource-check: was: disabled = 1\r\ndisabled = 0\r\n# logsource-check: was: whitelist = 4624\r\nwhitelist = 4624-4625\r\n');
+    expect(m.problems).toEqual([]);
+  });
   it('CLI: exit 1 with the unforwarded need named; --base only with splunk', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lsc-splunk-'));
     const out = join(dir, 'inputs.conf');
