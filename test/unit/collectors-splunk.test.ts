@@ -152,6 +152,10 @@ describe('per-rule forwarding from the CLI', () => {
     expect(r.status, r.stderr).toBe(0);
     const security = JSON.parse(r.stdout).readiness.channels.find((c: { channel: string }) => c.channel === 'Security');
     expect(security.forwarded).toMatch(/^1102, 4624-4625, 4688, 4698-4702, 4720-4740, 4769 \(possibly/);
+    // btool output of the same layers, under any name, gives the same per-channel result
+    const b = runCli([`${DIR}rules`, '--collector', join(DIR, 'btool-inputs.txt'), '--collector-format', 'splunk', '--format', 'json']);
+    expect(b.status, b.stderr).toBe(0);
+    expect(JSON.parse(b.stdout).readiness.channels.find((c: { channel: string }) => c.channel === 'Security').forwarded).toBe(security.forwarded);
   });
   it('--collector-format splunk reads a file of any name', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lsc-splunk-'));
