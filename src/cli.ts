@@ -114,12 +114,15 @@ Examples:
     });
   ruleOptions(program.command('collector-config'))
     .description('write the smallest collector configuration that forwards what the rules need')
-    .addOption(new Option('--format <format>', 'collector').choices(['wef', 'nxlog', 'winlogbeat', 'querylist']).makeOptionMandatory())
+    .addOption(new Option('--format <format>', 'collector').choices(['wef', 'nxlog', 'winlogbeat', 'querylist', 'splunk']).makeOptionMandatory())
     .option('-o, --out <file>', 'write to a file instead of standard output')
+    .option('--base <inputs.conf>', 'splunk: merge into this existing inputs.conf (only adds and widens; exit 1 when a need stays unforwarded)')
+    .option('--collector <file>', 'splunk --base: the forwarder\'s other inputs.conf layers (apps\' default/local …), merged with the base as Splunk does (repeatable)', collect)
     .addHelpText('after', `
 Examples:
   $ logsource-check collector-config rules/windows --format wef -o logsource-check-subscription.xml
-  $ logsource-check collector-config rules/windows --format winlogbeat`)
+  $ logsource-check collector-config rules/windows --format winlogbeat
+  $ logsource-check collector-config rules/windows --format splunk --base inputs.conf -o inputs.conf.new`)
     .action(async (paths: string[], opts: CollectorCliOptions) => {
       await collectorConfig(paths, opts);
     });

@@ -103,3 +103,19 @@ export function markdownFence(code: string, lang = ''): string {
   const fence = '`'.repeat(Math.max(3, longest + 1));
   return `${fence}${lang.replace(/[^a-z0-9-]/gi, '')}\n${body}\n${fence}`;
 }
+
+/**
+ * A Splunk .conf stanza name ([WinEventLog://<channel>]) or undefined when .conf cannot hold it: the format
+ * has no escapes, so a line break would end the header (the rest becomes settings), a control or bidi
+ * character would be written raw, surrounding spaces are trimmed by the reader, and a trailing backslash
+ * continues the line. A "]" inside is fine: the header runs to the last "]" of its line.
+ */
+export function confStanzaName(s: string): string | undefined {
+  if (/[\r\n]/.test(s) || s.search(CONTROLS) >= 0 || s !== s.trim() || s.endsWith('\\') || !s) return undefined;
+  return s;
+}
+
+/** A .conf comment line's text (after "# "): one line, controls and bidi characters as U+FFFD. */
+export function confComment(s: string): string {
+  return terminalLine(s);
+}

@@ -49,6 +49,18 @@ export const LIMITS = {
    * Entries of one host-snapshot file: memory is bounded per entry, not only per byte (64 MiB of two-line
    * channels is 2 million objects). Past a bound the file is read as partial: what lies after is unknown.
    */
+  /** Collector configurations (src/environment/splunk-*.ts). */
+  collector: {
+    /** Stanzas of one Splunk .conf file (Splunk_TA_windows has ~100; a deployment app a few hundred). */
+    confStanzas: 20_000,
+    /**
+     * Distinct EventCode regexes evaluated exactly per read (each is tried on the 65,536 event IDs, ~10 ms); past
+     * this bound a regex's IDs are only "possibly" matched.
+     */
+    eventCodeRegexes: 200,
+    /** Characters of one EventCode regex evaluated (longer ones: possibly matched). */
+    eventCodeRegexChars: 2_000,
+  },
   host: {
     /** Channels of one wevtutil-gl.txt (a real `wevtutil el` lists ~1,000–1,500). */
     channels: 50_000,

@@ -4,11 +4,16 @@ import type { CollectorFormat } from '../environment/collectors.js';
 import { formatRanges } from '../environment/forwarded.js';
 import { terminalLine } from '../escape.js';
 import { collectorNeeds, generateCollectorConfig, roundTrip } from '../generate/collector-config.js';
-import { runValidated, UsageError, writeOrFail, type RuleAndHostCliOptions } from './common.js';
+import { MAX_INPUT_FILE, readText } from '../io/decode.js';
+import type { Needs } from '../generate/collector-config.js';
+import { mergeSplunkInputs } from '../generate/splunk-inputs.js';
+import { EXIT, runValidated, UsageError, writeOrFail, type RuleAndHostCliOptions } from './common.js';
 
 export interface CollectorCliOptions extends RuleAndHostCliOptions {
   format: CollectorFormat;
   out?: string;
+  /** An existing inputs.conf to merge into (splunk only). */
+  base?: string;
 }
 
 export async function collectorConfig(paths: string[], opts: CollectorCliOptions): Promise<void> {
@@ -16,6 +21,7 @@ export async function collectorConfig(paths: string[], opts: CollectorCliOptions
   const catalog = loadCatalog();
   const needs = collectorNeeds(result, catalog);
   if (!needs.size) throw new UsageError('no rule in the set reads a Windows event channel');
+  if (opts.base) return mergeInto(opts.base, needs, opts);
   const text = generateCollectorConfig(needs, catalog, opts.format);
   const problems = roundTrip(text, opts.format, needs, catalog);
   if (problems.length) throw new Error(`generated ${opts.format} does not re-read to what the rules need: ${problems.join('; ')}`);
@@ -27,3 +33,37 @@ export async function collectorConfig(paths: string[], opts: CollectorCliOptions
   for (const n of [...needs.values()].sort((a, b) => a.channel.localeCompare(b.channel))) log(`  ${n.channel}: ${formatRanges(n.ids)}`);
 }
 
+
+/** --base: the needs merged into an existing inputs.conf; what could not be made sure is listed (exit 1). */
+function mergeInto(base: string, needs: Needs, opts: CollectorCliOptions): void {
+  if (opts.format !== 'splunk') throw new UsageError('--base is for --format splunk (an inputs.conf to merge into)');
+  const load = (path: string) => {
+    try {
+      return readText(path, MAX_INPUT_FILE);
+    } catch (e) {
+      throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  };
+  const text = load(base);
+  // --collector files are the forwarder's other inputs.conf layers: the merge is judged together with them.
+  const layers = (opts.collector ?? []).map((path) => ({ path, content: load(path) }));
+  let merged;
+  try {
+    merged = mergeSplunkInputs(text, base, needs, layers);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (opts.out) writeOrFail(opts.out, merged.text);
+  else process.stdout.write(merged.text);
+  const log = (s: string) => process.stderr.write(`${terminalLine(s)}\n`);
+  log(`${opts.out ? `wrote ${opts.out}: ` : ''}${base} merged for ${needs.size} channel(s); nothing removed (replaced lines kept as comments)`);
+  if (!layers.length) log('note: no other inputs.conf layer given (--collector): a layer of higher precedence can still override what is written here; check with `splunk btool inputs list --debug`');
+  else log(`judged together with ${layers.map((l) => l.path).join(', ')}`);
+  for (const c of merged.changes) log(`  ${c}`);
+  if (!merged.changes.length) log('  no change: every needed event is already forwarded');
+  if (merged.problems.length) {
+    log(`re-read: ${merged.problems.length} need(s) not surely forwarded:`);
+    for (const p of merged.problems) log(`  ${p}`);
+    process.exitCode = EXIT.gate;
+  } else log('re-read: every needed event is forwarded');
+}

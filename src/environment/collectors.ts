@@ -8,13 +8,14 @@ import type { Catalog } from '../catalog/catalog.js';
 import { lazy } from '../lazy.js';
 import { ALL, ANY_CHANNEL, NONE, addForward, minus, normalize, type ForwardedSet, type Ranges } from './forwarded.js';
 import { readQueryList } from './querylist.js';
+import { readSplunkInputs } from './splunk-inputs.js';
 import { kids, parseXml, text } from './xml.js';
 import { append } from '../lines.js';
 
 const yaml = lazy<typeof import('yaml')>('yaml');
 
-export type CollectorFormat = 'wef' | 'querylist' | 'nxlog' | 'winlogbeat';
-export const COLLECTOR_FORMATS: CollectorFormat[] = ['wef', 'querylist', 'nxlog', 'winlogbeat'];
+export type CollectorFormat = 'wef' | 'querylist' | 'nxlog' | 'winlogbeat' | 'splunk';
+export const COLLECTOR_FORMATS: CollectorFormat[] = ['wef', 'querylist', 'nxlog', 'winlogbeat', 'splunk'];
 
 export interface CollectorInput {
   path: string;
@@ -24,6 +25,7 @@ export interface CollectorInput {
 
 /** Guesses the format from the file name and its first element or keys. */
 export function detectFormat(path: string, content: string): CollectorFormat | undefined {
+  if (/^(?:.*\.conf\s+)?\[(?:Xml)?WinEventLog(?::\/\/[^\]\r\n]*)?\]\s*$/im.test(content)) return 'splunk';
   if (/\.(ya?ml)$/i.test(path) || /^\s*winlogbeat\./m.test(content)) return 'winlogbeat';
   if (/\.conf$/i.test(path) || (/^\s*<Input\s/m.test(content) && /^\s*Module\s+im_/im.test(content))) return 'nxlog';
   if (/<Subscription\b/.test(content)) return 'wef';
@@ -56,6 +58,9 @@ export function readCollector(path: string, content: string, format: CollectorFo
       break;
     case 'winlogbeat':
       readWinlogbeat(content, source, into, input.notes);
+      break;
+    case 'splunk':
+      readSplunkInputs([{ path, content }], into, input.notes);
       break;
   }
   return input;

@@ -10,6 +10,8 @@ import { readGpoArgument, type GpoInput } from './gpo.js';
 import { hostFromGpos } from './gpo-host.js';
 import { parseSysmonConfig, type SysmonConfig } from './sysmon.js';
 import { detectFormat, readCollector, type CollectorFormat } from './collectors.js';
+import { readSplunkInputs } from './splunk-inputs.js';
+import { splunkEtcInputs } from './splunk-conf.js';
 import type { ForwardedSet } from './forwarded.js';
 import { emptyHost, hostKey, type HostEnvironment, type InputError } from './model.js';
 import { findSnapshots, hostFromSnapshot, SNAPSHOT_NAMES } from './snapshot.js';
@@ -276,12 +278,20 @@ function readCollectors(inputs: EnvironmentInputs, catalog: Catalog, sink: Sink)
   const set: ForwardedSet = new Map();
   const used: string[] = [];
   const notes: string[] = [];
-  for (const path of expand(inputs.collector ?? [], /\.(xml|conf|ya?ml)$/i, sink)) {
+  const splunk: { path: string; content: string }[] = [];
+  // A Splunk etc/ folder stands for its inputs.conf layers (system/, apps/<app>/local|default).
+  const args = (inputs.collector ?? []).flatMap((a) => splunkEtcInputs(a) ?? [a]);
+  for (const path of expand(args, /\.(xml|conf|ya?ml)$/i, sink)) {
     const text = read(path, sink)?.text;
     if (text === undefined) continue;
     const format = inputs.collectorFormat ?? detectFormat(path, text);
     if (!format) {
-      sink.errors.push({ path, message: 'not a collector configuration logsource-check knows (WEF subscription, QueryList, nxlog.conf, winlogbeat.yml); use --collector-format' });
+      sink.errors.push({ path, message: 'not a collector configuration logsource-check knows (WEF subscription, QueryList, nxlog.conf, winlogbeat.yml, Splunk inputs.conf); use --collector-format' });
+      continue;
+    }
+    if (format === 'splunk') {
+      // Splunk merges all its inputs.conf files before it reads them: read together, after the loop.
+      splunk.push({ path, content: text });
       continue;
     }
     try {
@@ -290,6 +300,10 @@ function readCollectors(inputs: EnvironmentInputs, catalog: Catalog, sink: Sink)
     } catch (e) {
       sink.errors.push({ path, message: `${format}: ${(e as Error).message}` });
     }
+  }
+  if (splunk.length) {
+    readSplunkInputs(splunk, set, notes);
+    append(used, splunk.map((f) => f.path));
   }
   return used.length ? { set, used, notes } : undefined;
 }

@@ -10,6 +10,7 @@ import { ALL, contains, isAll, normalize, type ForwardedSet, type Ranges } from 
 import { originReads } from '../requirements/reads.js';
 import type { CheckResult } from '../result/result.js';
 import { lazy } from '../lazy.js';
+import { splunkInputs } from './splunk-inputs.js';
 
 const yaml = lazy<typeof import('yaml')>('yaml');
 
@@ -123,6 +124,8 @@ export function generateCollectorConfig(needs: Needs, catalog: Catalog, format: 
         '</Route>',
         '',
       ].join('\n');
+    case 'splunk':
+      return splunkInputs(needs);
     case 'winlogbeat': {
       const max = catalog.collectorFacts.winlogbeatMaxEventIds;
       const logs: Record<string, string>[] = [];

@@ -246,7 +246,7 @@ describe.skipIf(!have)('SigmaHQ corpus against the shared WEF subscriptions', ()
   });
 
   it('collector-config writes each format for the corpus and it re-reads to what the rules need', () => {
-    for (const format of ['wef', 'nxlog', 'winlogbeat', 'querylist']) {
+    for (const format of ['wef', 'nxlog', 'winlogbeat', 'querylist', 'splunk']) {
       const r = runCli(['collector-config', join(SIGMA, 'rules', 'windows'), '--format', format]);
       expect(r.status, r.stderr).toBe(0);
       expect(r.stderr).toMatch(/re-read: forwards exactly what the rules need/);
