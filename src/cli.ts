@@ -100,12 +100,14 @@ Examples:
     });
   ruleOptions(program.command('collector-config'))
     .description('write the smallest collector configuration that forwards what the rules need')
-    .addOption(new Option('--format <format>', 'collector').choices(['wef', 'nxlog', 'winlogbeat', 'querylist']).makeOptionMandatory())
+    .addOption(new Option('--format <format>', 'collector').choices(['wef', 'nxlog', 'winlogbeat', 'querylist', 'dcr', 'elastic-agent']).makeOptionMandatory())
+    .option('--base <file>', 'dcr / elastic-agent: add to this existing data collection rule or agent policy what it does not forward yet (nothing in it is removed)')
     .option('-o, --out <file>', 'write to a file instead of standard output')
     .addHelpText('after', `
 Examples:
   $ logsource-check collector-config rules/windows --format wef -o logsource-check-subscription.xml
-  $ logsource-check collector-config rules/windows --format winlogbeat`)
+  $ logsource-check collector-config rules/windows --format winlogbeat
+  $ logsource-check collector-config rules/windows --format dcr --base my-dcr.json -o my-dcr.json`)
     .action(async (paths: string[], opts: CollectorCliOptions) => {
       await collectorConfig(paths, opts);
     });

@@ -85,6 +85,13 @@ export const LIMITS = {
      */
     eventIdsPerLogSource: 50,
   },
+  /** One collector configuration (DCR, Elastic Agent policy, winlogbeat.yml): entries walked, condition nesting. */
+  collector: {
+    /** Data sources, XPath queries, inputs, streams or processors read from one list (real ones: tens). */
+    entries: 100_000,
+    /** Nesting of a processor condition (or / and / not); real ones: two or three. */
+    conditionDepth: 64,
+  },
   /** One .evtx file of --observed (see src/observe/evtx.ts for how each bound is used). */
   evtx: {
     /**

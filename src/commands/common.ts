@@ -90,8 +90,8 @@ export function hostOptions(cmd: Command): Command {
     .option('--gpo <dir|file>', 'a GPO before it is deployed: a GPMC backup folder ({GUID} with Backup.xml), a folder of backups, or a Get-GPOReport -ReportType Xml file. Repeatable, in link order (first = highest precedence): together they make one virtual host, "what a host that gets only these GPOs has"', collect)
     .option('--auditpol <file>', 'auditpol /get /category:* /r output or a GPO backup audit.csv (repeatable; wins over gpresult for audit settings)', collect)
     .option('--sysmon <file>', 'Sysmon configuration XML deployed on the host(s): its filters are simulated per rule', collect)
-    .option('--collector <file|dir>', 'collector configuration: WEF subscription XML, QueryList, nxlog.conf or winlogbeat.yml (repeatable; together they form what is forwarded)', collect)
-    .addOption(new Option('--collector-format <format>', 'format of every --collector file instead of detecting it').choices(['wef', 'querylist', 'nxlog', 'winlogbeat']))
+    .option('--collector <file|dir>', 'collector configuration: WEF subscription XML, QueryList, nxlog.conf, winlogbeat.yml, Azure Monitor DCR (JSON) or Elastic Agent policy; or sentinel-all, sentinel-common, sentinel-minimal for Sentinel\'s Windows Security Events sets (repeatable; together they form what is forwarded)', collect)
+    .addOption(new Option('--collector-format <format>', 'format of every --collector file instead of detecting it').choices(['wef', 'querylist', 'nxlog', 'winlogbeat', 'dcr', 'elastic-agent']))
     .option('--role <[host=]roles>', 'what a host is: workstation, server or dc, plus server roles ca, nps, dns, iis, exchange, adfs, wsus and products sql-server, screenconnect (comma-separated; HOST= for one host of a fleet; repeatable). Stated roles are complete', collectRole)
     .option('--assume-defaults', 'take whatever the inputs do not state at its Windows default (the Windows default audit policy of the host edition, Sysmon not installed, channels at their default state, no SACLs, no server role); said once in the output');
 }

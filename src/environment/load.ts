@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import { encodingNote, MAX_INPUT_FILE, readText, TooLargeError } from '../decode.js';
@@ -10,6 +10,7 @@ import { readGpoArgument, type GpoInput } from './gpo.js';
 import { hostFromGpos } from './gpo-host.js';
 import { parseSysmonConfig, type SysmonConfig } from './sysmon.js';
 import { detectFormat, readCollector, type CollectorFormat } from './collectors.js';
+import { addSentinelSet, isSentinelSet } from './sentinel-sets.js';
 import type { ForwardedSet } from './forwarded.js';
 import { emptyHost, hostKey, type HostEnvironment, type InputError } from './model.js';
 import { findSnapshots, hostFromSnapshot, SNAPSHOT_NAMES } from './snapshot.js';
@@ -275,12 +276,22 @@ function readCollectors(inputs: EnvironmentInputs, catalog: Catalog, sink: Sink)
   const set: ForwardedSet = new Map();
   const used: string[] = [];
   const notes: string[] = [];
-  for (const path of expand(inputs.collector ?? [], /\.(xml|conf|ya?ml)$/i, sink)) {
+  // sentinel-all / -common / -minimal name Sentinel's event sets (data/sentinel-event-sets.yaml), unless a file of that name exists.
+  const pseudo = (inputs.collector ?? []).filter((a) => isSentinelSet(a) && !existsSync(a));
+  for (const name of pseudo) {
+    try {
+      notes.push(`${name}: ${addSentinelSet(set, name)} (data/sentinel-event-sets.yaml)`);
+      used.push(name);
+    } catch (e) {
+      sink.errors.push({ path: name, message: (e as Error).message });
+    }
+  }
+  for (const path of expand((inputs.collector ?? []).filter((a) => !pseudo.includes(a)), /\.(xml|conf|ya?ml|json)$/i, sink)) {
     const text = read(path, sink);
     if (text === undefined) continue;
     const format = inputs.collectorFormat ?? detectFormat(path, text);
     if (!format) {
-      sink.errors.push({ path, message: 'not a collector configuration logsource-check knows (WEF subscription, QueryList, nxlog.conf, winlogbeat.yml); use --collector-format' });
+      sink.errors.push({ path, message: 'not a collector configuration logsource-check knows (WEF subscription, QueryList, nxlog.conf, winlogbeat.yml, Azure Monitor DCR, Elastic Agent policy); use --collector-format' });
       continue;
     }
     try {
