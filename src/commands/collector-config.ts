@@ -4,7 +4,7 @@ import type { CollectorFormat } from '../environment/collectors.js';
 import { formatRanges } from '../environment/forwarded.js';
 import { decodeText, MAX_INPUT_FILE, readBounded } from '../decode.js';
 import { terminalLine } from '../escape.js';
-import { collectorNeeds, generateCollectorConfig, roundTrip, roundTripMerged } from '../generate/collector-config.js';
+import { collectorNeeds, generateCollectorConfig, roundTrip, roundTripMerged, type Needs } from '../generate/collector-config.js';
 import { mergeDcr } from '../generate/dcr.js';
 import { mergeElasticAgent } from '../generate/elastic-agent.js';
 import { runValidated, UsageError, writeOrFail, type RuleAndHostCliOptions } from './common.js';
@@ -36,6 +36,7 @@ export async function collectorConfig(paths: string[], opts: CollectorCliOptions
   const log = (s: string) => process.stderr.write(`${terminalLine(s)}\n`);
   let text: string;
   let shown = needs;
+  let overlap: Needs = new Map();
   if (merge && baseText !== undefined) {
     let merged;
     try {
@@ -45,6 +46,7 @@ export async function collectorConfig(paths: string[], opts: CollectorCliOptions
     }
     text = merged.text;
     shown = merged.added;
+    overlap = merged.overlap;
     const problems = roundTripMerged(text, opts.format, needs, baseText, catalog);
     if (problems.length) throw new Error(`${opts.format} merged into ${opts.base} does not re-read to what the rules need: ${problems.join('; ')}`);
   } else {
@@ -60,4 +62,5 @@ export async function collectorConfig(paths: string[], opts: CollectorCliOptions
     if (!shown.size) log('  nothing to add: the base already forwards what the rules need (output = base)');
   } else log(`${opts.out ? `wrote ${opts.out}` : opts.format} for ${needs.size} channel(s); re-read: forwards exactly what the rules need`);
   for (const n of [...shown.values()].sort((a, b) => a.channel.localeCompare(b.channel))) log(`  ${n.channel}: ${formatRanges(n.ids)}`);
+  for (const n of overlap.values()) log(`check before deploying: the base may already forward ${n.channel} ${formatRanges(n.ids)} (a filter or processor decides); if it does, these events arrive twice`);
 }

@@ -10,7 +10,7 @@
  */
 import type { Catalog } from '../catalog/catalog.js';
 import { dcrBodies, readDcr } from '../environment/dcr.js';
-import { minus, type ForwardedSet, type Ranges } from '../environment/forwarded.js';
+import { intersect, minus, type ForwardedSet, type Ranges } from '../environment/forwarded.js';
 import { jsonSafe } from '../escape.js';
 import { xpathBatches, type Needs } from './collector-needs.js';
 
@@ -75,14 +75,39 @@ export function missingFrom(base: ForwardedSet, needs: Needs): Needs {
   return out;
 }
 
+/**
+ * Added IDs the base may already forward (a filter or processor we cannot evaluate): deployed as merged, those
+ * events could arrive twice. Said, not guessed away.
+ */
+export function mayDuplicate(base: ForwardedSet, added: Needs): Needs {
+  const out: Needs = new Map();
+  for (const [key, n] of added) {
+    const ids = intersect(n.ids, base.get(key)?.possible ?? []);
+    if (ids.length) out.set(key, { channel: n.channel, ids });
+  }
+  return out;
+}
+
+/** The indentation of a JSON text's first indented line (a merged file keeps its base's style). */
+export const jsonIndent = (text: string): string | number => /\n([ \t]+)["{[]/.exec(text)?.[1] ?? 2;
+
+export interface Merged {
+  text: string;
+  /** What was added. */
+  added: Needs;
+  /** What the base may already forward of what was added. */
+  overlap: Needs;
+}
+
 export class MergeError extends Error {}
 
 /** The base DCR (any form dcr.ts reads) with what the rules still need added; the base's text if nothing is missing. */
-export function mergeDcr(baseText: string, needs: Needs, catalog: Catalog): { text: string; added: Needs } {
+export function mergeDcr(baseText: string, needs: Needs, catalog: Catalog): Merged {
   const baseSet: ForwardedSet = new Map();
   readDcr(baseText, 'base', baseSet, [], catalog.collectorFacts.dcrMaxExpressions);
   const added = missingFrom(baseSet, needs);
-  if (!added.size) return { text: baseText, added };
+  const overlap = mayDuplicate(baseSet, added);
+  if (!added.size) return { text: baseText, added, overlap };
   const doc = JSON.parse(baseText.replace(/^\uFEFF/, '')) as unknown;
   const target = dcrBodies(doc)[0]!.body;
   const dataSources = target['dataSources'] as Obj;
@@ -101,5 +126,5 @@ export function mergeDcr(baseText: string, needs: Needs, catalog: Catalog): { te
     if (!la) throw new MergeError(`the base rule has no logAnalytics destination to send ${stream} to; add one, or generate a new rule without --base`);
     flows.push({ streams: [stream], destinations: [la['name']] });
   }
-  return { text: `${jsonSafe(JSON.stringify(doc, null, 2))}\n`, added };
+  return { text: `${jsonSafe(JSON.stringify(doc, null, jsonIndent(baseText)))}\n`, added, overlap };
 }

@@ -13,7 +13,7 @@ import { isAll, type ForwardedSet } from '../environment/forwarded.js';
 import { hasControl, jsonSafe } from '../escape.js';
 import { lazy } from '../lazy.js';
 import type { Needs } from './collector-needs.js';
-import { MergeError, missingFrom } from './dcr.js';
+import { jsonIndent, mayDuplicate, MergeError, missingFrom, type Merged } from './dcr.js';
 
 const yaml = lazy<typeof import('yaml')>('yaml');
 
@@ -59,11 +59,12 @@ export function generateElasticAgent(needs: Needs, catalog: Catalog): string {
   return header + render({ inputs: [input(needs, catalog, INPUT_ID)] }, hostileNeeds(needs));
 }
 
-export function mergeElasticAgent(baseText: string, needs: Needs, catalog: Catalog): { text: string; added: Needs } {
+export function mergeElasticAgent(baseText: string, needs: Needs, catalog: Catalog): Merged {
   const baseSet: ForwardedSet = new Map();
   readElasticAgent(baseText, 'base', baseSet, []);
   const added = missingFrom(baseSet, needs);
-  if (!added.size) return { text: baseText, added };
+  const overlap = mayDuplicate(baseSet, added);
+  if (!added.size) return { text: baseText, added, overlap };
   const id = (taken: unknown[] | undefined) => {
     const ids = new Set((taken ?? []).map((i) => String((i as Record<string, unknown>)?.['id'] ?? '')));
     let out = INPUT_ID;
@@ -77,12 +78,12 @@ export function mergeElasticAgent(baseText: string, needs: Needs, catalog: Catal
     const inputs = agentInputs(json);
     if (!inputs) throw new MergeError('the base policy has no inputs list');
     inputs.push(input(added, catalog, id(inputs)));
-    return { text: `${jsonSafe(JSON.stringify(json, null, 2))}\n`, added };
+    return { text: `${jsonSafe(JSON.stringify(json, null, jsonIndent(baseText)))}\n`, added, overlap };
   }
   const doc = yaml().parseDocument(baseText.replace(/^\uFEFF/, ''));
   const path = doc.has('item') ? ['item', 'inputs'] : ['inputs'];
   if (!doc.hasIn(path)) throw new MergeError('the base policy has no inputs list');
   doc.addIn(path, input(added, catalog, id(agentInputs(doc.toJS({ maxAliasCount: 100 })))));
   const text = doc.toString(hostile ? { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' } : {});
-  return { text: hostile ? jsonSafe(text) : text, added };
+  return { text: hostile ? jsonSafe(text) : text, added, overlap };
 }
