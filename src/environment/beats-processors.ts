@@ -25,7 +25,8 @@ const ID_FIELDS = new Set(['winlog.event_id', 'event.code']);
 
 /** Processors that never drop an event (they add, remove or rewrite fields); see data/collectors.yaml. */
 export const NON_DROPPING = new Set([
-  'add_cloud_metadata', 'add_docker_metadata', 'add_fields', 'add_host_metadata', 'add_id', 'add_kubernetes_metadata',
+  'add_cloud_metadata', 'add_cloudfoundry_metadata', 'add_docker_metadata', 'add_nomad_metadata', 'decode_cef',
+  'decode_csv_fields', 'decode_duration', 'decompress_gzip_field', 'dns', 'parse_aws_vpc_flow_log', 'add_fields', 'add_host_metadata', 'add_id', 'add_kubernetes_metadata',
   'add_labels', 'add_locale', 'add_network_direction', 'add_observer_metadata', 'add_process_metadata', 'add_tags',
   'append', 'community_id', 'convert', 'copy_fields', 'decode_base64_field', 'decode_json_fields', 'decode_xml',
   'decode_xml_wineventlog', 'detect_mime_type', 'dissect', 'drop_fields', 'extract_array', 'fingerprint',
