@@ -10,6 +10,7 @@
  */
 import { ALL, NONE, complement, intersect, isAll, normalize, union, type Ranges } from './forwarded.js';
 import { LIMITS } from '../limits.js';
+import { scalar } from './scalar.js';
 
 /** The event IDs a condition or processor list surely / possibly matches. */
 export interface IdMatch {
@@ -125,7 +126,7 @@ export function evaluateCondition(c: unknown, depth = 0): IdMatch {
     }
     case 'has_fields': {
       const list = Array.isArray(v) ? v : [];
-      return list.length && list.every((f) => ID_FIELDS.has(String(f))) ? exact(ALL) : unknown('has_fields');
+      return list.length && list.every((f) => ID_FIELDS.has(scalar(f))) ? exact(ALL) : unknown('has_fields');
     }
     default:
       return unknown(`${op} condition`);

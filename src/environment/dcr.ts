@@ -10,6 +10,7 @@
 import { addForward, type ForwardedSet } from './forwarded.js';
 import { evaluateXPath } from './querylist.js';
 import { LIMITS } from '../limits.js';
+import { scalar } from './scalar.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -27,7 +28,7 @@ export function dcrBodies(doc: unknown): { label: string; body: Obj }[] {
     if (!isObj(d)) return;
     if (Array.isArray(d['resources'])) {
       list(d['resources']).forEach((r, i) => {
-        if (isObj(r) && /dataCollectionRules$/i.test(String(r['type'] ?? '')) && isObj(r['properties'])) out.push({ label: `resource ${typeof r['name'] === 'string' ? r['name'] : i}`, body: r['properties'] });
+        if (isObj(r) && /dataCollectionRules$/i.test(scalar(r['type'])) && isObj(r['properties'])) out.push({ label: `resource ${typeof r['name'] === 'string' ? r['name'] : i}`, body: r['properties'] });
       });
       return;
     }

@@ -10,6 +10,7 @@ import { droppedBy, type IdMatch } from './beats-processors.js';
 import { ChannelBatch, readWinlogEntry } from './winlog-streams.js';
 import { LIMITS } from '../limits.js';
 import { lazy } from '../lazy.js';
+import { scalar } from './scalar.js';
 
 const yaml = lazy<typeof import('yaml')>('yaml');
 
@@ -59,7 +60,7 @@ export function readElasticAgent(content: string, source: string, into: Forwarde
       }
       const reasons: string[] = [];
       const cond = s['condition'] ?? (s === input ? undefined : input['condition']);
-      if (cond !== undefined && !(typeof cond === 'string' && WINDOWS_ONLY.test(cond))) reasons.push(`condition ${String(cond).slice(0, 80)} (not evaluated)`);
+      if (cond !== undefined && !(typeof cond === 'string' && WINDOWS_ONLY.test(cond))) reasons.push(`condition ${scalar(cond).slice(0, 80)} (not evaluated)`);
       readWinlogEntry(s, sLabel, into, batch, notes, { drop: inputDrop, reasons });
     });
   });

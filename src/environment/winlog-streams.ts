@@ -7,6 +7,7 @@ import { ALL, NONE, addForward, minus, normalize, type ForwardedSet, type Ranges
 import { readQueryList } from './querylist.js';
 import { afterDrop, droppedBy, type IdMatch } from './beats-processors.js';
 import { append } from '../lines.js';
+import { scalar } from './scalar.js';
 
 /** "4624, 4700-4800, -4735" → included minus excluded; empty → all. */
 export function parseEventIdList(spec: string): { include: Ranges; exclude: Ranges } {
@@ -55,7 +56,7 @@ export const NO_OUTER: Outer = { drop: { sure: NONE, possible: NONE, reasons: []
 export function readWinlogEntry(e: Record<string, unknown>, label: string, into: ForwardedSet, batch: ChannelBatch, notes: string[], outer: Outer = NO_OUTER): void {
   const own = droppedBy(e['processors'], `${label} processors`);
   const drop: IdMatch = { sure: normalize([...outer.drop.sure, ...own.sure]), possible: normalize([...outer.drop.possible, ...own.possible]), reasons: [...outer.drop.reasons, ...own.reasons] };
-  if (e['ignore_older'] !== undefined) notes.push(`${label}: ignore_older ${String(e['ignore_older'])} skips older events at start-up`);
+  if (e['ignore_older'] !== undefined) notes.push(`${label}: ignore_older ${scalar(e['ignore_older'])} skips older events at start-up`);
   if (typeof e['xml_query'] === 'string') {
     const temp: ForwardedSet = new Map();
     append(notes, readQueryList(e['xml_query'], label, temp));
@@ -75,7 +76,7 @@ export function readWinlogEntry(e: Record<string, unknown>, label: string, into:
     notes.push(`${label} reads the file ${name}, not a live channel`);
     return;
   }
-  const ids = e['event_id'] === undefined || e['event_id'] === null ? { include: ALL, exclude: NONE } : parseEventIdList(String(e['event_id']));
+  const ids = e['event_id'] === undefined || e['event_id'] === null ? { include: ALL, exclude: NONE } : parseEventIdList(scalar(e['event_id']));
   const reasons = [...outer.reasons];
   if (e['provider'] !== undefined) reasons.push('provider filter');
   if (e['level'] !== undefined) reasons.push('level filter');

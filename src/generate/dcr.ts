@@ -13,6 +13,7 @@ import { dcrBodies, readDcr } from '../environment/dcr.js';
 import { intersect, minus, type ForwardedSet, type Ranges } from '../environment/forwarded.js';
 import { jsonSafe } from '../escape.js';
 import { xpathBatches, type Needs } from './collector-needs.js';
+import { scalar } from '../environment/scalar.js';
 
 type Obj = Record<string, unknown>;
 
@@ -113,13 +114,13 @@ export function mergeDcr(baseText: string, needs: Needs, catalog: Catalog): Merg
   const dataSources = target['dataSources'] as Obj;
   const wel = Array.isArray(dataSources['windowsEventLogs']) ? (dataSources['windowsEventLogs'] as Obj[]) : (dataSources['windowsEventLogs'] = []) as Obj[];
   const flows = Array.isArray(target['dataFlows']) ? (target['dataFlows'] as Obj[]) : (target['dataFlows'] = []) as Obj[];
-  const names = new Set(wel.map((d) => String(d['name'] ?? '')));
+  const names = new Set(wel.map((d) => scalar(d['name'])));
   for (const [stream, xPathQueries] of queriesByStream(added, catalog)) {
     let name = dataSourceName(stream);
     for (let i = 2; names.has(name); i++) name = `${dataSourceName(stream)}${i}`;
     names.add(name);
     wel.push({ name, streams: [stream], xPathQueries });
-    const sent = flows.some((f) => Array.isArray(f['streams']) && (f['streams'] as unknown[]).some((s) => String(s).toLowerCase() === stream.toLowerCase()));
+    const sent = flows.some((f) => Array.isArray(f['streams']) && (f['streams'] as unknown[]).some((s) => scalar(s).toLowerCase() === stream.toLowerCase()));
     if (sent) continue;
     // A stream no flow sends yet goes to the rule's first Log Analytics destination (the workspace it already uses).
     const la = ((target['destinations'] as Obj | undefined)?.['logAnalytics'] as Obj[] | undefined)?.find((d) => typeof d?.['name'] === 'string');

@@ -14,6 +14,7 @@ import { hasControl, jsonSafe } from '../escape.js';
 import { lazy } from '../lazy.js';
 import type { Needs } from './collector-needs.js';
 import { jsonIndent, mayDuplicate, MergeError, missingFrom, type Merged } from './dcr.js';
+import { scalar } from '../environment/scalar.js';
 
 const yaml = lazy<typeof import('yaml')>('yaml');
 
@@ -66,7 +67,7 @@ export function mergeElasticAgent(baseText: string, needs: Needs, catalog: Catal
   const overlap = mayDuplicate(baseSet, added);
   if (!added.size) return { text: baseText, added, overlap };
   const id = (taken: unknown[] | undefined) => {
-    const ids = new Set((taken ?? []).map((i) => String((i as Record<string, unknown>)?.['id'] ?? '')));
+    const ids = new Set((taken ?? []).map((i) => scalar((i as Record<string, unknown>)?.['id'])));
     let out = INPUT_ID;
     for (let i = 2; ids.has(out); i++) out = `${INPUT_ID}-${i}`;
     return out;

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as yamlParse } from 'yaml';
 import { loadCatalog } from '../../src/catalog/load.js';
@@ -252,5 +253,31 @@ describe('--base merging never removes', () => {
     expect(forwardState(set, 'Security', [4769]).state).toBe('yes');
     writeFileSync(join(dir, 'not.json'), '{"inputs": 1}');
     expect(runCli(['collector-config', 'examples/rules', '--format', 'dcr', '--base', join(dir, 'not.json')]).stderr).toMatch(/--base .*not.json: no data collection rule/);
+  });
+});
+
+describe('property: any JSON in a DCR or an agent policy is a result or one Error', () => {
+  const anyError = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      expect(e).toBeInstanceOf(Error);
+      // A crash (TypeError, RangeError: stack) is not a clear line about the file.
+      expect(e).not.toBeInstanceOf(TypeError);
+      expect(e).not.toBeInstanceOf(RangeError);
+      expect((e as Error).message.length).toBeGreaterThan(0);
+    }
+  };
+  it('data sources, flows, streams and processors of any shape', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), fc.jsonValue({ maxDepth: 6 }), (a, b) => {
+        const dcr = JSON.stringify({ properties: { dataSources: { windowsEventLogs: [a, { streams: ['s'], xPathQueries: [b, 'Security!*'] }] }, dataFlows: [b, { streams: ['s'] }] } });
+        const agent = JSON.stringify({ inputs: [{ type: 'winlog', processors: a, streams: [b, { name: 'Security', processors: [a, { drop_event: { when: b } }] }] }] });
+        anyError(() => readCollector('f', dcr, 'dcr', new Map(), catalog));
+        anyError(() => readCollector('f', agent, 'elastic-agent', new Map(), catalog));
+        anyError(() => evaluateCondition(a));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
