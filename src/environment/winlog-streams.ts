@@ -3,7 +3,7 @@
  * (`inputs[].streams[]`) both write it: name (a channel), event_id include/exclude list, provider, level,
  * ignore_older, xml_query and processors. Both readers share this so that the two never disagree.
  */
-import { ALL, NONE, addForward, minus, normalize, type ForwardedSet, type Ranges } from './forwarded.js';
+import { ALL, NONE, addDropped, addForward, intersect, minus, normalize, type ForwardedSet, type Ranges } from './forwarded.js';
 import { readQueryList } from './querylist.js';
 import { afterDrop, droppedBy, type IdMatch } from './beats-processors.js';
 import { append } from '../lines.js';
@@ -40,7 +40,15 @@ export class ChannelBatch {
     this.byChannel.set(name.toLowerCase(), b);
   }
 
+  private readonly drops: [string, Ranges, string][] = [];
+
+  /** Selected IDs a processor surely drops; recorded after the forwards so that the detail can name it. */
+  dropped(name: string, ids: Ranges, by: string): void {
+    if (ids.length && this.drops.length < 1000) this.drops.push([name, ids, by]);
+  }
+
   flush(into: ForwardedSet): void {
+    for (const [name, ids, by] of this.drops) addDropped(into, name, ids, by);
     for (const b of this.byChannel.values()) addForward(into, b.name, normalize(b.sure), normalize(b.possible), [...b.reasons], b.labels.join(', ') + (b.labels.length >= 20 ? ', …' : ''));
   }
 }
@@ -62,6 +70,7 @@ export function readWinlogEntry(e: Record<string, unknown>, label: string, into:
     append(notes, readQueryList(e['xml_query'], label, temp));
     for (const f of temp.values()) {
       const kept = afterDrop(f.sure, f.possible, drop);
+      addDropped(into, f.channel, intersect(f.possible, drop.sure), `${label} processors (drop_event)`);
       const conditions = f.conditions?.map((c) => ({ ...c, ids: minus(c.ids, drop.possible) })).filter((c) => c.ids.length);
       addForward(into, f.channel, kept.sure, kept.possible, [...f.reasons, ...outer.reasons, ...drop.reasons], label, conditions);
     }
@@ -82,5 +91,6 @@ export function readWinlogEntry(e: Record<string, unknown>, label: string, into:
   if (e['level'] !== undefined) reasons.push('level filter');
   const passed = minus(ids.include, ids.exclude);
   const kept = afterDrop(reasons.length ? NONE : passed, passed, drop);
+  batch.dropped(name, intersect(passed, drop.sure), `${label} processors (drop_event)`);
   batch.add(name, kept.sure, kept.possible, [...reasons, ...drop.reasons], label);
 }

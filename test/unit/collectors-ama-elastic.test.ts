@@ -116,6 +116,29 @@ describe('Elastic Agent policies (fixtures: test/fixtures/collectors/elastic-age
   });
 });
 
+describe('per rule, from the CLI (host: the example gpresult, which audits 4624, 4625 and 4688)', () => {
+  const HOST = 'test/fixtures/environment/gpresult-utf16le-multi-gpo.xml';
+  const rules = (collector: string) => {
+    const r = runCli(['examples/rules', '--gpresult', HOST, '--collector', collector, '--format', 'json']);
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    return (t: string) => j.rules.find((x: { title: string }) => x.title.startsWith(t));
+  };
+  it('Elastic Agent: the drop_event on 4688 closes the Security way of the certutil rule, and says so', () => {
+    const rule = rules(`${FX}/elastic-agent/fleet-policy.yml`);
+    expect(rule('Certutil')).toMatchObject({ forwarding: [expect.stringMatching(/Security 4688 dropped by .*streams\[0\] processors \(drop_event\)/)] });
+    expect(rule('Certutil').verdict).not.toBe('ready');
+    expect(rule('Failed And Successful').verdict).toBe('ready'); // 4624, 4625 selected and kept
+    expect(rule('DNS Query')).toMatchObject({ verdict: 'blocked', forwarding: [expect.stringMatching(/Sysmon\/Operational 22 dropped by/)] });
+  });
+  it('DCR: EventID != 4624 starves the logon rule; 4688 selected outright keeps certutil open', () => {
+    const rule = rules(`${FX}/ama/rest-exclusions.json`);
+    expect(rule('Failed And Successful')).toMatchObject({ forwarding: [expect.stringMatching(/Security 4624 not in any forwarded query; Security 4625 forwarded only in part \(band\(\) filter\)/)] });
+    expect(rule('Failed And Successful').verdict).not.toBe('ready');
+    expect(rule('Certutil').forwarding ?? []).toEqual([]);
+  });
+});
+
 describe('processor conditions over event IDs', () => {
   const ev = (c: unknown) => {
     const r = evaluateCondition(c);
