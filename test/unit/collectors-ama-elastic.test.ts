@@ -188,6 +188,12 @@ describe('Sentinel Windows Security Events sets (data/sentinel-event-sets.yaml)'
     expect(forwardState(common, 'Security', [4769]).state).toBe('no'); // Kerberos service tickets: in no set but All
   });
 
+  it('a malformed set in the data file is an error naming the file and the entry', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lsc-sets-'));
+    writeFileSync(join(dir, 'sentinel-event-sets.yaml'), 'sets:\n  minimal:\n    channels:\n      Security: [4624, "x"]\n');
+    expect(() => sentinelSets(dir)).toThrow(/sentinel-event-sets.yaml: sets.minimal.channels.Security is neither "all" nor a list of event IDs/);
+  });
+
   it('--collector sentinel-minimal vs sentinel-common from the CLI', () => {
     const run = (set: string) => JSON.parse(runCli(['examples/rules', '--collector', set, '--format', 'json']).stdout);
     const missing = (j: { readiness: { channels: { channel: string; missing?: number[] }[] } }, ch: string) => j.readiness.channels.find((c) => c.channel === ch)?.missing ?? [];
