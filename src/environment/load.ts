@@ -290,6 +290,11 @@ function readCollectors(inputs: EnvironmentInputs, catalog: Catalog, sink: Sink)
     const text = read(path, sink);
     if (text === undefined) continue;
     const format = inputs.collectorFormat ?? detectFormat(path, text);
+    // A folder of collector configs may hold other JSON (exports, notes): read since DCRs are JSON, skipped when not one.
+    if (!format && /\.json$/i.test(path) && !(inputs.collector ?? []).includes(path)) {
+      notes.push(`${path}: JSON that is neither an Azure Monitor DCR nor an Elastic Agent policy; skipped`);
+      continue;
+    }
     if (!format) {
       sink.errors.push({ path, message: 'not a collector configuration logsource-check knows (WEF subscription, QueryList, nxlog.conf, winlogbeat.yml, Azure Monitor DCR, Elastic Agent policy); use --collector-format' });
       continue;

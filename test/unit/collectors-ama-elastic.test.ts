@@ -139,6 +139,21 @@ describe('per rule, from the CLI (host: the example gpresult, which audits 4624,
   });
 });
 
+describe('a folder of collector configs', () => {
+  it('reads DCRs and agent policies in it; other JSON is skipped with a note, not an error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lsc-coldir-'));
+    writeFileSync(join(dir, 'dcr.json'), text('ama/sentinel-minimal-arm.json'));
+    writeFileSync(join(dir, 'package.json'), '{"name": "x"}');
+    const r = runCli(['examples/rules', '--collector', dir, '--format', 'json']);
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.readiness.channels.find((c: { channel: string }) => c.channel === 'Security').missing).toEqual([4769]);
+    expect(JSON.stringify(j)).toMatch(/package.json: JSON that is neither an Azure Monitor DCR nor an Elastic Agent policy; skipped/);
+    // Named directly, an unknown JSON is an error as any unknown file.
+    expect(runCli(['examples/rules', '--collector', join(dir, 'package.json')]).status).toBe(2);
+  });
+});
+
 describe('processor conditions over event IDs', () => {
   const ev = (c: unknown) => {
     const r = evaluateCondition(c);
