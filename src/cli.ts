@@ -114,15 +114,16 @@ Examples:
     });
   ruleOptions(program.command('collector-config'))
     .description('write the smallest collector configuration that forwards what the rules need')
-    .addOption(new Option('--format <format>', 'collector').choices(['wef', 'nxlog', 'winlogbeat', 'querylist', 'splunk']).makeOptionMandatory())
+    .addOption(new Option('--format <format>', 'collector').choices(['wef', 'nxlog', 'winlogbeat', 'querylist', 'splunk', 'dcr', 'elastic-agent']).makeOptionMandatory())
     .option('-o, --out <file>', 'write to a file instead of standard output')
-    .option('--base <inputs.conf>', 'splunk: merge into this existing inputs.conf (only adds and widens; exit 1 when a need stays unforwarded)')
+    .option('--base <file>', 'an existing configuration to add to, nothing in it removed: splunk inputs.conf (only adds and widens; exit 1 when a need stays unforwarded), dcr data collection rule, elastic-agent policy')
     .option('--collector <file>', 'splunk --base: the forwarder\'s other inputs.conf layers (apps\' default/local …), merged with the base as Splunk does (repeatable)', collect)
     .addHelpText('after', `
 Examples:
   $ logsource-check collector-config rules/windows --format wef -o logsource-check-subscription.xml
   $ logsource-check collector-config rules/windows --format winlogbeat
-  $ logsource-check collector-config rules/windows --format splunk --base inputs.conf -o inputs.conf.new`)
+  $ logsource-check collector-config rules/windows --format splunk --base inputs.conf -o inputs.conf.new
+  $ logsource-check collector-config rules/windows --format dcr --base my-dcr.json -o my-dcr.json`)
     .action(async (paths: string[], opts: CollectorCliOptions) => {
       await collectorConfig(paths, opts);
     });

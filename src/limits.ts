@@ -60,6 +60,10 @@ export const LIMITS = {
     eventCodeRegexes: 200,
     /** Characters of one EventCode regex evaluated (longer ones: possibly matched). */
     eventCodeRegexChars: 2_000,
+    /** Data sources, XPath queries, inputs, streams or processors read from one list (real ones: tens). */
+    entries: 100_000,
+    /** Nesting of a processor condition (or / and / not); real ones: two or three. */
+    conditionDepth: 64,
   },
   host: {
     /** Channels of one wevtutil-gl.txt (a real `wevtutil el` lists ~1,000–1,500). */
@@ -104,6 +108,7 @@ export const LIMITS = {
      */
     eventIdsPerLogSource: 50,
   },
+  /** One collector configuration (DCR, Elastic Agent policy, winlogbeat.yml): entries walked, condition nesting. */
   /** One .evtx file of --observed (see src/observe/evtx.ts for how each bound is used). */
   evtx: {
     /**

@@ -271,8 +271,10 @@ function checkCollectors(doc: unknown, problems: string[]): CollectorFacts {
   const all = c.field<string>(nxlog, 'nxlog', 'imMsvistalogDefault', 'string', true) === 'all-channels';
   const max = c.field<number>(xpath, 'xpath', 'maxExpressionsPerSelect', 'number', true);
   const ids = c.field<number>(wlb, 'winlogbeat', 'maxEventIds', 'number', true);
+  const ama = c.field<Record<string, unknown>>(doc, 'top level', 'ama', 'object', true) ?? {};
+  const dcrMax = c.field<number>(ama, 'ama', 'maxExpressionsPerXPath', 'number', true);
   append(problems, c.problems);
-  return { xpathMaxExpressions: max, nxlogDefault: all ? 'all-channels' : channels, winlogbeatMaxEventIds: ids };
+  return { xpathMaxExpressions: max, nxlogDefault: all ? 'all-channels' : channels, winlogbeatMaxEventIds: ids, dcrMaxExpressions: dcrMax };
 }
 
 function checkSysmonConditions(doc: unknown, problems: string[]): SysmonConditionInfo[] {

@@ -116,6 +116,8 @@ export interface CollectorFacts {
   nxlogDefault: 'all-channels' | string[];
   /** Most event IDs Winlogbeat accepts in one event_id list, if documented. */
   winlogbeatMaxEventIds?: number;
+  /** Most expressions one XPath of an Azure Monitor data collection rule may hold, if documented. */
+  dcrMaxExpressions?: number;
 }
 
 /** Recommended minimum maximum size of an event log (data/eventlog.yaml). */

@@ -1,12 +1,18 @@
 /**
  * Collector configurations → one ForwardedSet: WEF subscriptions (QueryList in the <Query> CDATA), plain
  * QueryList files (Event Viewer custom views), NXLog configurations (im_msvistalog inputs that reach an output
- * through a route) and Winlogbeat's winlogbeat.event_logs. Several configs together form the forwarded set.
+ * through a route), Winlogbeat's winlogbeat.event_logs, Azure Monitor Agent data collection rules (dcr.ts) and
+ * Elastic Agent policies (elastic-agent.ts). Several configs together form the forwarded set.
  */
 import { basename } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import { lazy } from '../lazy.js';
-import { ALL, ANY_CHANNEL, NONE, addForward, minus, normalize, type ForwardedSet, type Ranges } from './forwarded.js';
+import { ALL, ANY_CHANNEL, addForward, type ForwardedSet } from './forwarded.js';
+import { droppedBy } from './beats-processors.js';
+import { ChannelBatch, readWinlogEntry } from './winlog-streams.js';
+import { readDcr } from './dcr.js';
+import { readElasticAgent } from './elastic-agent.js';
+import { LIMITS } from '../limits.js';
 import { readQueryList } from './querylist.js';
 import { readSplunkInputs } from './splunk-inputs.js';
 import { kids, parseXml, text } from './xml.js';
@@ -14,8 +20,8 @@ import { append } from '../lines.js';
 
 const yaml = lazy<typeof import('yaml')>('yaml');
 
-export type CollectorFormat = 'wef' | 'querylist' | 'nxlog' | 'winlogbeat' | 'splunk';
-export const COLLECTOR_FORMATS: CollectorFormat[] = ['wef', 'querylist', 'nxlog', 'winlogbeat', 'splunk'];
+export type CollectorFormat = 'wef' | 'querylist' | 'nxlog' | 'winlogbeat' | 'splunk' | 'dcr' | 'elastic-agent';
+export const COLLECTOR_FORMATS: CollectorFormat[] = ['wef', 'querylist', 'nxlog', 'winlogbeat', 'splunk', 'dcr', 'elastic-agent'];
 
 export interface CollectorInput {
   path: string;
@@ -25,6 +31,9 @@ export interface CollectorInput {
 
 /** Guesses the format from the file name and its first element or keys. */
 export function detectFormat(path: string, content: string): CollectorFormat | undefined {
+  // Checked first: both are JSON or YAML, which the tests below would take for Winlogbeat.
+  if (/"windowsEventLogs"|"dataCollectionRules"/i.test(content.slice(0, 1_000_000))) return 'dcr';
+  if (/(^|[\s{,"])type"?\s*:\s*"?winlog\b/m.test(content) && /(^|[\s{,"])inputs"?\s*:/m.test(content)) return 'elastic-agent';
   if (/^(?:.*\.conf\s+)?\[(?:Xml)?WinEventLog(?::\/\/[^\]\r\n]*)?\]\s*$/im.test(content)) return 'splunk';
   if (/\.(ya?ml)$/i.test(path) || /^\s*winlogbeat\./m.test(content)) return 'winlogbeat';
   if (/\.conf$/i.test(path) || (/^\s*<Input\s/m.test(content) && /^\s*Module\s+im_/im.test(content))) return 'nxlog';
@@ -61,6 +70,12 @@ export function readCollector(path: string, content: string, format: CollectorFo
       break;
     case 'splunk':
       readSplunkInputs([{ path, content }], into, input.notes);
+      break;
+    case 'dcr':
+      readDcr(content, source, into, input.notes, catalog.collectorFacts.dcrMaxExpressions);
+      break;
+    case 'elastic-agent':
+      readElasticAgent(content, source, into, input.notes);
       break;
   }
   return input;
@@ -160,20 +175,7 @@ function readNxlog(conf: string, source: string, into: ForwardedSet, catalog: Ca
 
 // ---- Winlogbeat ----
 
-/** "4624, 4700-4800, -4735" → included minus excluded; empty → all. */
-export function parseEventIdList(spec: string): { include: Ranges; exclude: Ranges } {
-  const include: Ranges = [];
-  const exclude: Ranges = [];
-  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const neg = part.startsWith('-');
-    const body = neg ? part.slice(1).trim() : part;
-    const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(body);
-    if (!m) throw new Error(`event_id "${part}" is neither an ID, a range nor an exclusion`);
-    const r: [number, number] = [Number(m[1]), Number(m[2] ?? m[1])];
-    (neg ? exclude : include).push(r);
-  }
-  return { include: include.length ? normalize(include) : ALL, exclude: normalize(exclude) };
-}
+export { parseEventIdList } from './winlog-streams.js';
 
 function readWinlogbeat(content: string, source: string, into: ForwardedSet, notes: string[]): void {
   let doc: unknown;
@@ -186,46 +188,10 @@ function readWinlogbeat(content: string, source: string, into: ForwardedSet, not
   const nested = root['winlogbeat'] as Record<string, unknown> | undefined;
   const logs = (root['winlogbeat.event_logs'] ?? nested?.['event_logs']);
   if (!Array.isArray(logs)) throw new Error('no winlogbeat.event_logs list');
-  // Entries are gathered per channel and merged once: adding 40,000 entries of one channel one by one
-  // re-normalised a growing range list each time (quadratic).
-  const batch = new Map<string, { name: string; sure: Ranges; possible: Ranges; reasons: Set<string>; labels: string[] }>();
-  const add = (name: string, sure: Ranges, possible: Ranges, reasons: string[], label: string) => {
-    const b = batch.get(name.toLowerCase()) ?? { name, sure: [], possible: [], reasons: new Set<string>(), labels: [] };
-    append(b.sure, sure);
-    append(b.possible, possible);
-    reasons.forEach((r) => b.reasons.add(r));
-    if (b.labels.length < 20) b.labels.push(label);
-    batch.set(name.toLowerCase(), b);
-  };
-  logs.forEach((entry, i) => {
-    const e = (entry ?? {}) as Record<string, unknown>;
-    const label = `${source} event_logs[${i}]`;
-    if (typeof e['xml_query'] === 'string') {
-      append(notes, readQueryList(e['xml_query'], label, into));
-      return;
-    }
-    const name = typeof e['name'] === 'string' ? e['name'] : undefined;
-    if (!name) {
-      notes.push(`${label} has no name; ignored`);
-      return;
-    }
-    if (/[\\/].*\.evtx$/i.test(name) || /^[a-z]:\\/i.test(name)) {
-      notes.push(`${label} reads the file ${name}, not a live channel`);
-      return;
-    }
-    const ids = e['event_id'] === undefined ? { include: ALL, exclude: NONE } : parseEventIdList(scalarText(e['event_id']));
-    const reasons: string[] = [];
-    if (e['provider'] !== undefined) reasons.push('provider filter');
-    if (e['level'] !== undefined) reasons.push('level filter');
-    if (e['ignore_older'] !== undefined) notes.push(`${label}: ignore_older ${scalarText(e['ignore_older'])} skips older events at start-up`);
-    const passed = minus(ids.include, ids.exclude);
-    if (reasons.length) add(name, NONE, passed, reasons, label);
-    else add(name, passed, passed, [], label);
-  });
-  for (const b of batch.values()) addForward(into, b.name, normalize(b.sure), normalize(b.possible), [...b.reasons], b.labels.join(', ') + (b.labels.length >= 20 ? ', …' : ''));
-}
-
-/** A YAML scalar as text; a map or list (not what the setting takes) as its JSON, so a note shows what was written. */
-function scalarText(v: unknown): string {
-  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v) ?? '';
+  // Top-level processors apply to every event the Beat publishes.
+  const outer = { drop: droppedBy(root['processors'], `${source} processors`), reasons: [] };
+  const batch = new ChannelBatch();
+  logs.slice(0, LIMITS.collector.entries).forEach((entry, i) => readWinlogEntry((entry ?? {}) as Record<string, unknown>, `${source} event_logs[${i}]`, into, batch, notes, outer));
+  if (logs.length > LIMITS.collector.entries) notes.push(`${source}: only the first ${LIMITS.collector.entries} event_logs entries are read`);
+  batch.flush(into);
 }

@@ -67,6 +67,8 @@ export interface ChannelForward {
   reasons: string[];
   /** Which collector inputs forward it. */
   sources: string[];
+  /** Event IDs a query selects but a processor surely drops (Elastic Agent, Winlogbeat): said as dropped, not as "not in any query". */
+  dropped?: { ids: Ranges; by: string }[];
 }
 
 /** The key of a forward that covers every channel (NXLog's im_msvistalog without Channel or Query). */
@@ -84,6 +86,28 @@ export function addForward(set: ForwardedSet, channel: string, sure: Ranges, pos
   for (const r of reasons) if (!cur.reasons.includes(r)) cur.reasons.push(r);
   if (!cur.sources.includes(source)) cur.sources.push(source);
   set.set(key, cur);
+}
+
+/** Records that `by` surely drops these selected IDs (they are not in the channel's forward unless another input sends them). */
+export function addDropped(set: ForwardedSet, channel: string, ids: Ranges, by: string): void {
+  if (!ids.length) return;
+  const key = channel.toLowerCase();
+  const cur: ChannelForward = set.get(key) ?? { channel, sure: NONE, possible: NONE, reasons: [], sources: [] };
+  (cur.dropped ??= []).push({ ids, by });
+  set.set(key, cur);
+}
+
+/** "4688 dropped by …" for the missing IDs a processor drops; the rest stay "not in any forwarded query". */
+function droppedDetail(f: ChannelForward, channel: string, missing: number[]): { text: string; rest: number[] } {
+  const parts: string[] = [];
+  let rest = missing;
+  for (const d of f.dropped ?? []) {
+    const hit = rest.filter((id) => contains(d.ids, id));
+    if (!hit.length) continue;
+    parts.push(`${channel} ${hit.join(', ')} dropped by ${d.by}`);
+    rest = rest.filter((id) => !hit.includes(id));
+  }
+  return { text: parts.join('; '), rest };
 }
 
 export type ForwardState = 'yes' | 'partial' | 'no';
@@ -117,6 +141,10 @@ function passesCondition(f: ChannelForward, id: number, facts: EventFacts | unde
 /** Is this event of this channel forwarded? `ids` empty means "any event of the channel". */
 export function forwardState(set: ForwardedSet, channel: string, ids: number[], facts?: EventFacts): { state: ForwardState; detail: string } {
   const f = set.get(channel.toLowerCase()) ?? set.get(ANY_CHANNEL);
+  if (f && !f.possible.length && f.dropped?.length && ids.length) {
+    const d = droppedDetail(f, channel, ids);
+    return { state: 'no', detail: [d.text, d.rest.length ? `${channel} ${d.rest.join(', ')} not in any forwarded query` : ''].filter(Boolean).join('; ') };
+  }
   if (!f || !f.possible.length) return { state: 'no', detail: `${channel}: not in any forwarded query` };
   if (!ids.length) {
     if (isAll(f.sure)) return { state: 'yes', detail: `${channel}: all events forwarded` };
@@ -128,7 +156,9 @@ export function forwardState(set: ForwardedSet, channel: string, ids: number[], 
   const missing = ids.filter((id) => !contains(f.possible, id));
   if (sure.length === ids.length) return { state: 'yes', detail: `${channel} ${ids.join(', ')} forwarded${byCondition.length ? ` (the query's Provider and Level filters match ${byCondition.join(', ')})` : ''}` };
   const parts = [];
-  if (missing.length) parts.push(`${channel} ${missing.join(', ')} not in any forwarded query`);
+  const dropped = droppedDetail(f, channel, missing);
+  if (dropped.text) parts.push(dropped.text);
+  if (dropped.rest.length) parts.push(`${channel} ${dropped.rest.join(', ')} not in any forwarded query`);
   if (maybe.length) parts.push(`${channel} ${maybe.join(', ')} forwarded only in part (${f.reasons.join('; ')})`);
   return { state: sure.length || maybe.length ? 'partial' : 'no', detail: parts.join('; ') };
 }

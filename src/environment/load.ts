@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import { encodingNote, MAX_INPUT_FILE, readTextAs, TooLargeError, type TextEncoding } from '../io/decode.js';
@@ -12,6 +12,7 @@ import { parseSysmonConfig, type SysmonConfig } from './sysmon.js';
 import { detectFormat, readCollector, type CollectorFormat } from './collectors.js';
 import { readSplunkInputs } from './splunk-inputs.js';
 import { splunkEtcInputs } from './splunk-conf.js';
+import { addSentinelSet, isSentinelSet } from './sentinel-sets.js';
 import type { ForwardedSet } from './forwarded.js';
 import { emptyHost, hostKey, type HostEnvironment, type InputError } from './model.js';
 import { findSnapshots, hostFromSnapshot, SNAPSHOT_NAMES } from './snapshot.js';
@@ -279,14 +280,29 @@ function readCollectors(inputs: EnvironmentInputs, catalog: Catalog, sink: Sink)
   const used: string[] = [];
   const notes: string[] = [];
   const splunk: { path: string; content: string }[] = [];
+  // sentinel-all / -common / -minimal name Sentinel's event sets (data/sentinel-event-sets.yaml), unless a file of that name exists.
+  const pseudo = (inputs.collector ?? []).filter((a) => isSentinelSet(a) && !existsSync(a));
+  for (const name of pseudo) {
+    try {
+      notes.push(`${name}: ${addSentinelSet(set, name)} (data/sentinel-event-sets.yaml)`);
+      used.push(name);
+    } catch (e) {
+      sink.errors.push({ path: name, message: (e as Error).message });
+    }
+  }
   // A Splunk etc/ folder stands for its inputs.conf layers (system/, apps/<app>/local|default).
-  const args = (inputs.collector ?? []).flatMap((a) => splunkEtcInputs(a) ?? [a]);
-  for (const path of expand(args, /\.(xml|conf|ya?ml)$/i, sink)) {
+  const args = (inputs.collector ?? []).filter((a) => !pseudo.includes(a)).flatMap((a) => splunkEtcInputs(a) ?? [a]);
+  for (const path of expand(args, /\.(xml|conf|ya?ml|json)$/i, sink)) {
     const text = read(path, sink)?.text;
     if (text === undefined) continue;
     const format = inputs.collectorFormat ?? detectFormat(path, text);
+    // A folder of collector configs may hold other JSON (exports, notes): read since DCRs are JSON, skipped when not one.
+    if (!format && /\.json$/i.test(path) && !(inputs.collector ?? []).includes(path)) {
+      notes.push(`${path}: JSON that is neither an Azure Monitor DCR nor an Elastic Agent policy; skipped`);
+      continue;
+    }
     if (!format) {
-      sink.errors.push({ path, message: 'not a collector configuration logsource-check knows (WEF subscription, QueryList, nxlog.conf, winlogbeat.yml, Splunk inputs.conf); use --collector-format' });
+      sink.errors.push({ path, message: 'not a collector configuration logsource-check knows (WEF subscription, QueryList, nxlog.conf, winlogbeat.yml, Splunk inputs.conf, Azure Monitor DCR, Elastic Agent policy); use --collector-format' });
       continue;
     }
     if (format === 'splunk') {

@@ -109,7 +109,7 @@ export function describeRequirement(id: string, catalog: Catalog): RequirementIn
         id,
         kind: 'forward',
         name: `Forward ${rest} events`,
-        enable: `add the ${rest} channel and the rules' event IDs to the collector (logsource-check collector-config writes WEF, NXLog, Winlogbeat or QueryList)`,
+        enable: `add the ${rest} channel and the rules' event IDs to the collector (logsource-check collector-config writes WEF, NXLog, Winlogbeat, QueryList, an Azure Monitor DCR or an Elastic Agent policy)`,
         details: [],
       };
     default: {

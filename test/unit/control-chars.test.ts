@@ -89,13 +89,13 @@ describe('no raw control character in any output', () => {
 
   // collector-config takes its channels from the catalog (it does not apply --pipeline), so the generator is
   // given a hostile channel directly. XML 1.0 cannot hold ESC or BEL at all: C1, bidi, & and < only.
-  it.each(['querylist', 'wef', 'nxlog', 'winlogbeat'] as const)('collector-config %s: escaped, and re-read to the exact channel', (format) => {
+  it.each(['querylist', 'wef', 'nxlog', 'winlogbeat', 'dcr', 'elastic-agent'] as const)('collector-config %s: escaped, and re-read to the exact channel', (format) => {
     const catalog = loadCatalog();
     const x = 'B\u009b31mC\u202eD\u2066E&<';
     const needs = new Map([`Ch${x}/Operational`, `All${x}`].map((channel, i) => [channel.toLowerCase(), { channel, ids: i ? ALL : ([[7, 7]] as [number, number][]) }]));
     const text = generateCollectorConfig(needs, catalog, format);
     expect(text).not.toMatch(RAW);
-    expect(text).toMatch(format === 'winlogbeat' ? /\\u009b31mC\\u202eD\\u2066E/ : /&#x009B;31mC&#x202E;D&#x2066;E&amp;&lt;/);
+    expect(text).toMatch(['winlogbeat', 'dcr', 'elastic-agent'].includes(format) ? /\\u009b31mC\\u202eD\\u2066E/ : /&#x009B;31mC&#x202E;D&#x2066;E&amp;&lt;/);
     expect(roundTrip(text, format, needs, catalog)).toEqual([]);
     const cli = runCli(['collector-config', rules, '--pipeline', pipeline, '--format', format]);
     expect(cli.status, cli.stderr).toBe(0);

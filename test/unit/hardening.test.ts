@@ -55,7 +55,7 @@ describe('property: parsers survive arbitrary input', () => {
     fc.assert(fc.property(xmlish, (t) => {
       clean(() => parseGpresult(t, catalog));
       clean(() => parseSysmonConfig('fuzz.xml', t, catalog));
-      for (const format of ['wef', 'querylist', 'nxlog', 'winlogbeat'] as CollectorFormat[]) clean(() => readCollector('fuzz', t, format, new Map(), catalog));
+      for (const format of ['wef', 'querylist', 'nxlog', 'winlogbeat', 'dcr', 'elastic-agent'] as CollectorFormat[]) clean(() => readCollector('fuzz', t, format, new Map(), catalog));
     }), RUNS);
   });
   it('auditpol CSV and XPath: a result or one Error', () => {
