@@ -317,7 +317,7 @@ describe.skipIf(!have)('SigmaHQ process_creation: the command-line policy adds a
 });
 
 describe.skipIf(!have)('rules in the wild: the SigmaHQ results do not change', () => {
-  it('every requirement count over the 5 main folders equals the one measured before the tolerant loader and normalisation', async () => {
+  it('every requirement count over the 5 main folders equals the one measured before the tolerant loader and normalisation', () => {
     const j = JSON.parse(runCli([...MAIN, '--format', 'json', '--no-cache']).stdout);
     const counts = Object.fromEntries(
       [...(j.requirements as { id: string; rules: number; essentialFor: number }[])].sort((a, b) => (a.id < b.id ? -1 : 1)).map((q) => [q.id, { rules: q.rules, essentialFor: q.essentialFor }]),

@@ -22,11 +22,15 @@ function lineDiff(doc: string, cli: string): string {
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) (ops.push(`  ${a[i]}`), i++, j++);
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      ops.push(`  ${a[i]}`);
+      i++;
+      j++;
+    }
     else if (j < b.length && (i >= a.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) ops.push(`+ ${b[j++]}`);
     else ops.push(`- ${a[i++]}`);
   }
-  const changed = (k: number) => ops[k] !== undefined && !ops[k]!.startsWith('  ');
+  const changed = (k: number) => ops[k] !== undefined && !ops[k].startsWith('  ');
   const out = ops.filter((_op, k) => changed(k) || changed(k - 1) || changed(k + 1));
   return out.slice(0, 60).join('\n') + (out.length > 60 ? `\n… ${out.length - 60} more diff lines` : '');
 }

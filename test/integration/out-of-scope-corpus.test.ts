@@ -30,7 +30,7 @@ describe.skipIf(!have)('SigmaHQ rules/ with a host: out of scope is not unknown'
   it('CSV: no row of another product says unknown', () => {
     const r = runCli([RULES, ...HOST, '--format', 'csv']);
     expect(r.status, r.stderr).toBe(0);
-    const rows = parseCsv(r.stdout, { columns: true }) as { path: string; verdict: string }[];
+    const rows = parseCsv<{ path: string; verdict: string }>(r.stdout, { columns: true });
     const windows = new Map((j.rules as { path: string; windows: boolean }[]).map((x) => [x.path, x.windows]));
     expect(rows.length).toBe(j.rules.length);
     const other = rows.filter((x) => windows.get(x.path) === false);

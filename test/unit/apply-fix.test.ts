@@ -113,7 +113,7 @@ describe('applying the fix never weakens a host', async () => {
     expect(lost).toEqual([]);
   });
 
-  it('the legacy-only DC: audit.csv keeps every subcategory legacy categories turn on today, plus the missing ones', async () => {
+  it('the legacy-only DC: audit.csv keeps every subcategory legacy categories turn on today, plus the missing ones', () => {
     const { lost, files, before, after } = regressions(examples, { gpresult: [join(FX, 'gpresult-dc-legacy-only.xml')] });
     expect(lost).toEqual([]);
     const csv = files.find((f) => f.name === 'audit.csv')!.content.toString();
@@ -131,7 +131,7 @@ describe('applying the fix never weakens a host', async () => {
     const { files } = buildRemediation(before, catalog, env.hosts, run.load.rules);
     const intune = files.find((f) => f.name === 'intune-audit-policy.csv');
     expect(intune, files.map((f) => f.name).join(', ')).toBeDefined();
-    const rows = parseCsv(intune!.content.toString('utf8'), { columns: true }) as Record<string, string>[];
+    const rows = parseCsv<Record<string, string>>(intune!.content.toString('utf8'), { columns: true });
     const byNode = new Map(catalog.subcategories.map((sub) => [`./Device/Vendor/MSFT/Policy/Config/Audit/${sub.csp}`, sub]));
     const host = env.hosts[0]!;
     const after: HostEnvironment = { ...host, audit: new Map(host.audit) };

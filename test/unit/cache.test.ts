@@ -172,7 +172,7 @@ describe('the cache directory is an input', () => {
       for (const n of SHARDS(cache)) {
         const p = join(cache, 'rules-v2', n);
         const data = JSON.parse(readFileSync(p, 'latin1'));
-        const records = Object.values(data.files) as unknown[][];
+        const records = Object.values<unknown[]>(data.files);
         if (damage === 'fifo') {
           spawnSync('rm', [p]);
           if (!mkfifo(p)) return;

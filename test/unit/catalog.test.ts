@@ -62,7 +62,7 @@ describe('data catalog', () => {
 
   it('maps Sigma log sources to channels and producers', () => {
     const pc = catalog.logsource('windows', 'process_creation')!;
-    expect(pc.sources.map((s) => `${s.producer}:${s.events}`)).toEqual(['sysmon:1', 'audit:4688']);
+    expect(pc.sources.map((s) => `${s.producer}:${(s.events ?? []).join(',')}`)).toEqual(['sysmon:1', 'audit:4688']);
     expect(catalog.logsource('windows', undefined, 'security')!.sources[0]!.channel).toBe('Security');
     expect(catalog.logsource('windows', undefined, 'taskscheduler')!.sources[0]).toMatchObject({ producer: 'channel', channel: 'Microsoft-Windows-TaskScheduler/Operational' });
     expect(catalog.logsource('windows', 'ps_script')!.sources[0]!.eventRequires).toEqual({ 4104: ['policy:powershell-script-block-logging'] });

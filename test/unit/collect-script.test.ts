@@ -112,7 +112,7 @@ describe('quoting', () => {
     const body = code(scripts.cmd, 'cmd');
     for (const m of body.matchAll(/%(OUT|BASE|ERR)%|!SYSMON_(EXE|CFG)!/g)) {
       // inside a quoted string: an odd number of quotes since the start of the line
-      const line = body.slice(body.lastIndexOf('\n', m.index!) + 1, m.index!);
+      const line = body.slice(body.lastIndexOf('\n', m.index) + 1, m.index);
       expect((line.match(/"/g) ?? []).length % 2, `${line}${m[0]}`).toBe(1);
     }
     expect(body).toContain('set "OUT=%BASE%\\%COMPUTERNAME%"');

@@ -92,7 +92,7 @@ describe('evidence alone (no host input)', () => {
 
 describe('what a count can and cannot contradict', () => {
   const rule = (branches: string[][], events: { channel: string; eventIds: number[] }[]): EvidenceRule => ({ kind: 'rule', windows: true, branches: [branches], branchEvents: [events], supplementaryBranches: [], supplementaryBranchEvents: [] });
-  const host = (states: Record<string, string>, verdict: 'ready' | 'partial' | 'blocked' = 'blocked') => ({ name: 'WS-0142', verdicts: [verdict], stateOf: (id: string) => (states[id] ? { state: states[id] as string, reason: 'test' } : undefined) });
+  const host = (states: Record<string, string>, verdict: 'ready' | 'partial' | 'blocked' = 'blocked') => ({ name: 'WS-0142', verdicts: [verdict], stateOf: (id: string) => (states[id] ? { state: states[id], reason: 'test' } : undefined) });
   const obs = (channel: string, eventId: number) => ({ sources: [], notes: [], errors: [], counts: [{ computer: 'WS-0142', channel, eventId, count: 5 }] });
   const P = 'audit:{0CCE922B-69AE-11D9-BED3-505054503030}';
 

@@ -125,7 +125,7 @@ describe('every output shows RegistryEvent as one fix', () => {
     expect(table).toMatch(/│ 1 │ 3 +│ Sysmon RegistryEvent \(EID 12, 13, 14\) \(filtered\)/);
     // On the default screen a deployed config's fixes share one "how" (cut to the width); --verbose says it in full,
     // still once for the element.
-    const how = table.split('\n').filter((l) => /^  fix(es)? 1\b/.test(l));
+    const how = table.split('\n').filter((l) => /^ {2}fix(es)? 1\b/.test(l));
     expect(how).toHaveLength(1);
     expect(how[0]).toMatch(/the deployed Sysmon config drops, cuts or leaves out RegistryEvent/);
     const verbose = runCli([regOnly, '--sysmon', cfg, '--verbose']).stdout;

@@ -183,7 +183,7 @@ describe('fix --plan and --report', () => {
     const readme = readFileSync(join(both, 'README.txt'), 'utf8');
     expect(readme).toMatch(/Plan 1, built-in:/);
     expect(readme).toMatch(/Plan 2, with Sysmon:/);
-    expect(readme).toMatch(/Order to apply:\r?\n  1\. audit policy:/);
+    expect(readme).toMatch(/Order to apply:\r?\n {2}1\. audit policy:/);
     const builtin = out();
     const b = runCli(['fix', 'examples/rules', '--auditpol', WIN10, '--assume-defaults', '--plan', 'builtin', '--out', builtin]);
     expect(b.stdout.split('\n').find((l) => l.startsWith('projected:'))).toBe(r.stdout.split('\n').find((l) => l.startsWith('projected:')));

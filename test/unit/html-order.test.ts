@@ -20,7 +20,7 @@ describe('HTML rules table', () => {
     expect(new Set(keys.map((k) => k[0])).size).toBeGreaterThan(2);
     for (let i = 1; i < keys.length; i++) {
       const [a, b] = [keys[i - 1] as readonly [number, number], keys[i] as readonly [number, number]];
-      expect(a[0] < b[0] || (a[0] === b[0] && a[1] <= b[1]), `row ${i}: ${a} then ${b}`).toBe(true);
+      expect(a[0] < b[0] || (a[0] === b[0] && a[1] <= b[1]), `row ${i}: ${a.join(',')} then ${b.join(',')}`).toBe(true);
     }
     // The data-k of the level and verdict cells are what the column sort compares.
     for (const m of rows) expect(Number(m[3])).toBe(LEVEL_ORDER.indexOf(m[2] as string) === -1 ? 5 : LEVEL_ORDER.indexOf(m[2] as string));
