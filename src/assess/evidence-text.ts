@@ -4,8 +4,9 @@ import { channelKey } from '../observe/channels.js';
 import type { BranchEvent } from '../requirements/sets.js';
 import type { Verdict } from './verdict.js';
 import { append } from '../lines.js';
+import { emptyFieldText, type EmptyField } from './evidence-fields.js';
 
-export type EvidenceState = 'observed' | 'partly-observed' | 'silent' | 'observed-despite-config' | 'not-observed';
+export type EvidenceState = 'observed' | 'observed-without-fields' | 'partly-observed' | 'silent' | 'observed-despite-config' | 'not-observed';
 
 /** Events of one channel and ID seen, with their time range. */
 export interface SeenEvent {
@@ -85,6 +86,15 @@ export interface ExplainInput {
   contradictions: { ev: BranchEvent; off: { id: string; reason: string } }[];
   index: ChannelIndex;
   windowNote: string | undefined;
+  /** observed-without-fields: the fields the rule reads that the closest seen alternative's records lack. */
+  empty?: EmptyField[];
+  /**
+   * observed: whether the records of the observed alternative were examined for the fields the rule reads
+   * ('examined'), not ('not-examined': counts only), or the rule reads no field that could be judged.
+   */
+  fields?: 'examined' | 'not-examined';
+  /** A requirement's name for the report, when the host input gives one. */
+  nameOf?: (id: string) => string | undefined;
 }
 
 /** How a rule that is not seen stands with the configuration, by its verdict. */
@@ -99,7 +109,12 @@ export function explain(x: ExplainInput): string {
   const unseen = x.unseen.length ? unseenText(x.unseen, x.index) : '';
   switch (x.state) {
     case 'observed':
-      return `seen: ${seenText(x.seen)}`;
+      // Never let "observed" read as "the rule has what it needs" when no record was examined for fields.
+      return `seen: ${seenText(x.seen)}${x.fields === 'not-examined' ? '; the fields the rule reads were not examined (the observations are counts without fields)' : x.fields === 'examined' ? '; the fields the rule reads are present' : ''}`;
+    case 'observed-without-fields': {
+      const e = x.empty ?? [];
+      return `seen without fields the rule reads: ${e.slice(0, 3).map((f) => emptyFieldText(f, x.nameOf)).join('; ')}${e.length > 3 ? ` (${e.length - 3} more)` : ''}; seen: ${seenText(x.seen)}`;
+    }
     case 'partly-observed':
       return `seen: ${seenText(x.seen)}${unseen ? `; not seen: ${unseen}` : ' (only through a source that covers part of what the rule matches)'}`;
     case 'observed-despite-config': {

@@ -98,6 +98,8 @@ export interface RuleRow {
   lacks?: string[][];
   /** Per EventID, the providers the rule's selections pair it with (only where every mention names one). */
   eventProviders?: Record<string, string[]>;
+  /** Sigma fields the rule's positive selections read, when any (field evidence in --observed judges them). */
+  fields?: string[];
   /** Per alternative, the event (channel, event IDs) of each branch: what observed counts must show. */
   branchEvents: BranchEvent[][];
   supplementaryBranchEvents: BranchEvent[][];
@@ -189,6 +191,7 @@ export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resol
       ...(eventProviders ? { eventProviders } : {}),
       supplementary,
       supplementaryBranches: supp.map((a) => a.branches),
+      ...(rule.kind === 'rule' && rule.facts.positiveFields.length ? { fields: rule.facts.positiveFields } : {}),
       branchEvents: full.map((a) => a.events),
       supplementaryBranchEvents: supp.map((a) => a.events),
       windows: isWindows,
