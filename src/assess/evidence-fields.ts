@@ -17,6 +17,8 @@ import type { BranchEvent } from '../requirements/sets.js';
 
 export interface FieldFacts {
   thresholds: { emptyBelow: number; onAtLeast: number; offAtMost: number };
+  /** Sigma fields of the event's System part (lower case): never in field evidence, never judged. */
+  system: Set<string>;
   /** channelKey|eventId → Sigma field (lower case) → the event's field name. */
   names: Map<string, Map<string, string>>;
   /** channelKey|eventId → the event's field name (lower case) → its fact (the setting that fills it, if any). */
@@ -71,14 +73,18 @@ export function fieldFacts(path?: string): FieldFacts {
   const file = path ?? join(PACKAGE_DIR, 'data', 'evidence-inference.yaml');
   const d = yaml().parse(readFileSync(file, 'utf8')) as unknown;
   const c = new Checker('evidence-inference.yaml');
-  c.onlyKeys(d, 'file', ['thresholds', 'names', 'fields', 'inferences', 'hashValues', 'notDrawn']);
+  c.onlyKeys(d, 'file', ['thresholds', 'systemFields', 'names', 'fields', 'inferences', 'hashValues', 'notDrawn']);
   const t = c.field<Record<string, number>>(d, 'file', 'thresholds', 'object') ?? {};
   const num = (k: string) => {
     const v = c.field<number>(t, 'thresholds', k, 'number');
     if (v !== undefined && (v < 0 || v > 100)) c.fail('thresholds', `${k} must be a percentage`);
     return v ?? 0;
   };
-  const out: FieldFacts = { thresholds: { emptyBelow: num('emptyBelow'), onAtLeast: num('onAtLeast'), offAtMost: num('offAtMost') }, names: new Map(), known: new Map(), inferences: [], hashValues: { channel: '', events: [], field: '', algorithms: [] } };
+  const out: FieldFacts = { thresholds: { emptyBelow: num('emptyBelow'), onAtLeast: num('onAtLeast'), offAtMost: num('offAtMost') }, system: new Set(), names: new Map(), known: new Map(), inferences: [], hashValues: { channel: '', events: [], field: '', algorithms: [] } };
+  const sys = c.field<unknown>(d, 'file', 'systemFields', 'object');
+  c.onlyKeys(sys, 'systemFields', ['names', 'source', 'note']);
+  c.field<string>(sys, 'systemFields', 'source', 'string');
+  for (const x of c.field<unknown[]>(sys, 'systemFields', 'names', 'array') ?? []) out.system.add(String(x).toLowerCase());
   const events = (o: unknown, where: string) => {
     const ch = c.field<string>(o, where, 'channel', 'string') ?? '';
     const ids = c.field<number[]>(o, where, 'events', 'array') ?? [];
@@ -135,6 +141,13 @@ export function fieldFacts(path?: string): FieldFacts {
 /** Field evidence of one channel and event ID on one host, summed over its counts. */
 export interface FieldTally {
   records: number;
+  /** Records in which every field was looked for (EVTX, Splunk fieldsummary). */
+  allLooked: number;
+  /**
+   * Field name (lower case) → further records in which that field was looked for: a SIEM query counts only the
+   * fields it names (fieldsListedOnly), so a field it did not name was not looked for there and proves nothing.
+   */
+  looked: Map<string, number>;
   /** Field name (lower case) → records carrying it present and non-empty. */
   present: Map<string, number>;
   /** Field name (lower case) → value token → records. */
@@ -150,10 +163,12 @@ export function indexFields(counts: ObservedCount[]): FieldIndex {
     if (!c.fieldRecords || c.fieldRecords <= 0) continue;
     const k = key(c.channel, c.eventId);
     let t = index.get(k);
-    if (!t) index.set(k, (t = { records: 0, present: new Map(), values: new Map() }));
+    if (!t) index.set(k, (t = { records: 0, allLooked: 0, looked: new Map(), present: new Map(), values: new Map() }));
     t.records += c.fieldRecords;
+    if (!c.fieldsListedOnly) t.allLooked += c.fieldRecords;
     for (const [name, n] of Object.entries(c.fields ?? {})) {
       const low = name.toLowerCase();
+      if (c.fieldsListedOnly) t.looked.set(low, (t.looked.get(low) ?? 0) + c.fieldRecords);
       if (Number.isFinite(n) && n > 0) t.present.set(low, (t.present.get(low) ?? 0) + Math.min(n, c.fieldRecords));
     }
     for (const [name, vals] of Object.entries(c.values ?? {})) {
@@ -166,20 +181,38 @@ export function indexFields(counts: ObservedCount[]): FieldIndex {
   return index;
 }
 
-/** Whether any record of the branch event was examined for fields. */
-export function examined(ev: BranchEvent, index: FieldIndex): boolean {
-  return ev.eventIds.some((id) => (index.get(key(ev.channel, id))?.records ?? 0) > 0);
+/** The fields of a rule that field evidence can judge: not those of the event's System part (EventID …). */
+export function dataFields(read: readonly string[] | undefined, f: FieldFacts = fieldFacts()): string[] {
+  return (read ?? []).filter((x) => !f.system.has(x.toLowerCase()));
+}
+
+/** Records of a tally in which the field (lower case) was looked for. */
+const lookedFor = (t: FieldTally, low: string) => t.allLooked + (t.looked.get(low) ?? 0);
+
+/** What the field evidence says of the fields a rule reads on one branch event. */
+export interface FieldCheck {
+  /** Fields (nearly) never present. */
+  empty: EmptyField[];
+  /** Fields judged and present often enough (Sigma names). */
+  present: string[];
+  /** Fields not judged: no record was examined for them, or the event may not carry them at all. */
+  unjudged: string[];
+}
+
+/** The fields of `read` (Sigma names) that the examined records of the branch event (nearly) never carry. */
+export function emptyFields(ev: BranchEvent, read: readonly string[], index: FieldIndex, f: FieldFacts = fieldFacts()): EmptyField[] {
+  return checkFields(ev, read, index, f).empty;
 }
 
 /**
- * The fields of `read` (Sigma names) that the examined records of the branch event (nearly) never carry. A field
- * is judged per event ID, only where the data says the event carries it or some record shows it; it is empty for
- * the branch when every event ID judging it has it in fewer than `emptyBelow` percent (one ID that has it is
- * enough for a rule reading several IDs).
+ * Judges each field of `read` (Sigma names) on the branch event. A field is judged per event ID, only where records
+ * were examined for it and the data says the event carries it or some record shows it; it is empty for the branch
+ * when every event ID judging it has it in fewer than `emptyBelow` percent (one ID that has it is enough for a
+ * rule reading several IDs).
  */
-export function emptyFields(ev: BranchEvent, read: readonly string[], index: FieldIndex, f: FieldFacts = fieldFacts()): EmptyField[] {
-  if (!ev.channel || !ev.eventIds.length || !read.length) return [];
-  const out: EmptyField[] = [];
+export function checkFields(ev: BranchEvent, read: readonly string[], index: FieldIndex, f: FieldFacts = fieldFacts()): FieldCheck {
+  const out: FieldCheck = { empty: [], present: [], unjudged: [] };
+  if (!ev.channel || !ev.eventIds.length) return { ...out, unjudged: [...read] };
   for (const field of read) {
     const sigma = field.toLowerCase();
     let present = 0;
@@ -193,17 +226,21 @@ export function emptyFields(ev: BranchEvent, read: readonly string[], index: Fie
       const t = index.get(k);
       if (!t?.records) continue;
       const name = f.names.get(k)?.get(sigma) ?? field;
-      const known = f.known.get(k)?.get(name.toLowerCase());
-      const p = t.present.get(name.toLowerCase()) ?? 0;
-      if (!known && p === 0) continue;
+      const low = name.toLowerCase();
+      const known = f.known.get(k)?.get(low);
+      const p = t.present.get(low) ?? 0;
+      const looked = lookedFor(t, low);
+      if (!looked || (!known && p === 0)) continue;
       judged = true;
-      if (name.toLowerCase() !== sigma) own = name;
+      if (low !== sigma) own = name;
       fill ??= known && (known.setting || known.settingText) ? known : undefined;
       present += p;
-      records += t.records;
-      if ((100 * p) / t.records >= f.thresholds.emptyBelow) fine = true;
+      records += looked;
+      if ((100 * p) / looked >= f.thresholds.emptyBelow) fine = true;
     }
-    if (judged && !fine) out.push({ field, ...(own ? { eventField: own } : {}), channel: ev.channel, eventIds: ev.eventIds, present, examined: records, ...(fill?.setting ? { setting: fill.setting } : {}), ...(fill?.settingText ? { settingText: fill.settingText } : {}) });
+    if (!judged) out.unjudged.push(field);
+    else if (fine) out.present.push(field);
+    else out.empty.push({ field, ...(own ? { eventField: own } : {}), channel: ev.channel, eventIds: ev.eventIds, present, examined: records, ...(fill?.setting ? { setting: fill.setting } : {}), ...(fill?.settingText ? { settingText: fill.settingText } : {}) });
   }
   return out;
 }
@@ -232,7 +269,7 @@ export function inferSettings(index: FieldIndex, stateOf: StateOf | undefined, h
     for (const id of inf.events) {
       const t = index.get(key(inf.channel, id));
       if (!t?.records) continue;
-      records += t.records;
+      records += lookedFor(t, inf.field.toLowerCase());
       present += t.present.get(inf.field.toLowerCase()) ?? 0;
     }
     if (!records) continue;

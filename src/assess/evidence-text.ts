@@ -88,11 +88,8 @@ export interface ExplainInput {
   windowNote: string | undefined;
   /** observed-without-fields: the fields the rule reads that the closest seen alternative's records lack. */
   empty?: EmptyField[];
-  /**
-   * observed: whether the records of the observed alternative were examined for the fields the rule reads
-   * ('examined'), not ('not-examined': counts only), or the rule reads no field that could be judged.
-   */
-  fields?: 'examined' | 'not-examined';
+  /** observed: the fields the rule reads that the records show present, and those no record was judged for. */
+  fields?: { present: string[]; unjudged: string[] };
   /** A requirement's name for the report, when the host input gives one. */
   nameOf?: (id: string) => string | undefined;
 }
@@ -105,12 +102,18 @@ const NOT_SEEN: Record<string, string> = {
   none: 'not seen',
 };
 
+/** "; fields present: Image; not examined: Hashes (…)": what an observed rule's fields are known to be. */
+function fieldsText(f: { present: string[]; unjudged: string[] }): string {
+  if (!f.present.length) return '; the fields the rule reads were not examined (no field evidence for them in the observations)';
+  return `; fields present: ${f.present.join(', ')}${f.unjudged.length ? `; not examined: ${f.unjudged.join(', ')}` : ''}`;
+}
+
 export function explain(x: ExplainInput): string {
   const unseen = x.unseen.length ? unseenText(x.unseen, x.index) : '';
   switch (x.state) {
     case 'observed':
       // Never let "observed" read as "the rule has what it needs" when no record was examined for fields.
-      return `seen: ${seenText(x.seen)}${x.fields === 'not-examined' ? '; the fields the rule reads were not examined (the observations are counts without fields)' : x.fields === 'examined' ? '; the fields the rule reads are present' : ''}`;
+      return `seen: ${seenText(x.seen)}${x.fields ? fieldsText(x.fields) : ''}`;
     case 'observed-without-fields': {
       const e = x.empty ?? [];
       return `seen without fields the rule reads: ${e.slice(0, 3).map((f) => emptyFieldText(f, x.nameOf)).join('; ')}${e.length > 3 ? ` (${e.length - 3} more)` : ''}; seen: ${seenText(x.seen)}`;

@@ -17,7 +17,7 @@ import type { Observations, ObservedCount } from '../observe/model.js';
 import type { BranchEvent } from '../requirements/sets.js';
 import { explain, windowOf, type ChannelIndex, type EvidenceState, type SeenEvent } from './evidence-text.js';
 import type { Verdict } from './verdict.js';
-import { emptyFields, examined, indexFields, inferSettings, type EmptyField, type FieldIndex, type InferredSetting, type SettingConflict } from './evidence-fields.js';
+import { checkFields, dataFields, indexFields, inferSettings, type EmptyField, type FieldIndex, type InferredSetting, type SettingConflict } from './evidence-fields.js';
 
 export type { EvidenceState, SeenEvent } from './evidence-text.js';
 export type { EmptyField, InferredSetting, SettingConflict } from './evidence-fields.js';
@@ -264,21 +264,24 @@ function judge(r: EvidenceRule, ri: number, index: ChannelIndex, fieldIndex: Fie
   // Field evidence: a fully seen alternative whose events lack a field the rule reads is observed without
   // fields; one without any lack is observed, its fields examined only when every branch's records were.
   let starved: EmptyField[] | undefined;
-  let fields: 'examined' | 'not-examined' | undefined;
-  const read = r.fields ?? [];
+  let fields: { present: string[]; unjudged: string[] } | undefined;
+  const read = dataFields(r.fields);
   r.branchEvents.forEach((events, ai) => {
     const branches = r.branches[ai] ?? [];
     const expected = events.filter((_, bi) => live(branches, bi));
     if (!expected.length) return;
     const unseen = expected.filter((ev) => !seenOf(ev).length);
     if (!unseen.length) {
-      const empty = fieldIndex.size ? expected.flatMap((ev) => emptyFields(ev, read, fieldIndex)) : [];
+      const checks = expected.map((ev) => checkFields(ev, read, fieldIndex));
+      const empty = checks.flatMap((c) => c.empty);
       if (empty.length) {
         if (!starved || empty.length < starved.length) starved = empty;
       } else {
-        const all = read.length ? (expected.every((ev) => examined(ev, fieldIndex)) ? 'examined' : 'not-examined') : undefined;
-        // The best word over the observed alternatives: one examined is enough to say so.
-        if (!observed || all === 'examined') fields = all;
+        // A field is present for the alternative when one of its branches shows it, unjudged when none judged it.
+        const present = [...new Set(checks.flatMap((c) => c.present))];
+        const unjudged = read.filter((x) => !present.includes(x));
+        // Over several observed alternatives, the one with the most fields shown present speaks.
+        if (!fields || present.length > fields.present.length) fields = { present, unjudged };
         observed = true;
       }
     }
@@ -326,7 +329,7 @@ function judge(r: EvidenceRule, ri: number, index: ChannelIndex, fieldIndex: Fie
     state,
     seen,
     unseen,
-    why: explain({ state, seen, unseen, verdict, contradictions, index, windowNote, ...(empty ? { empty } : {}), ...(state === 'observed' && fields ? { fields } : {}), nameOf }),
+    why: explain({ state, seen, unseen, verdict, contradictions, index, windowNote, ...(empty ? { empty } : {}), ...(state === 'observed' && fields && read.length ? { fields } : {}), nameOf }),
     ...(empty ? { emptyFields: empty } : {}),
   };
 }

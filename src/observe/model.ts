@@ -28,6 +28,12 @@ export interface ObservedCount {
   fieldRecords?: number;
   fields?: Record<string, number>;
   /**
+   * True when the source counted only the fields it names in `fields` (a SIEM query lists the fields it
+   * counts): a name absent from `fields` was then not looked for, and proves nothing either way. Undefined
+   * when every field of the examined records was seen (EVTX, Splunk fieldsummary).
+   */
+  fieldsListedOnly?: boolean;
+  /**
    * Values seen of the few fields that show a setting (data/evidence-fields.yaml: the algorithms in Sysmon's
    * Hashes, "SHA256" → records). Keyed by field, then by value token.
    */
