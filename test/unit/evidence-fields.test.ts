@@ -5,7 +5,7 @@
  * writes an EVTX file of 4688 records without a command line (test/fixtures/evtx/write-evtx.ts) and runs only once
  * the EVTX reader fills field evidence. Rules: test/fixtures/observed/fields-rules (README next to them).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -278,5 +278,29 @@ describe('check --observed <4688 EVTX without command lines>', () => {
     expect(j.rules.find((r: RuleRow) => r.title === IMAGE).evidence.state).toBe('observed');
     const sarif = JSON.parse(runCli([RULES, '--observed', EVTX, '--format', 'sarif']).stdout);
     expect(sarif.runs[0].results.filter((x: { ruleId: string }) => x.ruleId === 'logsource/observed-without-fields')).toHaveLength(1);
+  });
+});
+
+// --- CLI over a SIEM field-count export (Sentinel / Log Analytics), with WS-0142's gpresult ---------------------
+// The fixture and its reader come with the SIEM field-export work (issue 24, part 2): until both are in, skipped.
+const SENTINEL = 'test/fixtures/observed/sentinel-field-counts.csv';
+const SIEM_FIELDS = existsSync(SENTINEL) && loadObservations([SENTINEL]).counts.some((c) => c.fieldRecords !== undefined);
+
+describe('check --gpresult <WS-0142> --observed <Sentinel field counts>', () => {
+  it.skipIf(!SIEM_FIELDS)('names the policy for the CommandLine rule, and the conflict with the gpresult that says it is on', () => {
+    const args = [RULES, '--gpresult', 'test/fixtures/environment/gpresult-utf16le-multi-gpo.xml', '--observed', SENTINEL];
+    const t = runCli(args, { env: { COLUMNS: '' } });
+    expect(t.status, t.stderr).toBe(0);
+    expect(t.stdout).toMatch(/^Evidence +33\.3% of 3 judged Windows rules observed — observed 1 · without fields 1 · partly 0/m);
+    expect(t.stdout).toMatch(/^  fields: 1 rule\(s\) observed without fields \(CommandLine empty in Security 4688: policy:process-creation-command-line fills it\)$/m);
+    expect(t.stdout).toMatch(/Include command line in process creation events \(policy:process-creation-command-line\): the events say off \(CommandLine present in 0 of 1,204 Security 4688\), the inputs say on \(gpresult gpresult-utf16le-multi-gpo\.xml/);
+    const j = JSON.parse(runCli([...args, '--format', 'json']).stdout);
+    expect(j.rules.find((r: RuleRow) => r.title === CMDLINE).evidence).toMatchObject({ state: 'observed-without-fields', emptyFields: [{ field: 'CommandLine', present: 0, examined: 1204, setting: POLICY }] });
+    expect(j.evidence.hosts[0].conflicts).toHaveLength(1);
+    const md = runCli([...args, '--format', 'markdown']).stdout;
+    expect(md).toMatch(/1 setting\(s\) the events contradict/);
+    const html = runCli([...args, '--format', 'html']).stdout;
+    expect(html).toMatch(/Observed without fields the rule reads \(1\)/);
+    expect(html).toMatch(/Settings the events contradict \(1\)/);
   });
 });
