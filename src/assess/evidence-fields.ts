@@ -6,28 +6,13 @@
  * Nothing here claims a field is fine without records examined for it: counts without field evidence leave
  * every field unexamined, and a field is judged only where the data says the event carries it or a record shows it.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Checker } from '../catalog/validate.js';
-import { lazy } from '../lazy.js';
-import { channelKey } from '../observe/channels.js';
 import type { ObservedCount } from '../observe/model.js';
-import { PACKAGE_DIR } from '../paths.js';
 import type { BranchEvent } from '../requirements/sets.js';
+import { channelKey } from '../observe/channels.js';
+import { fieldFacts, fieldKey as key, type FieldFacts } from './evidence-facts.js';
 
-export interface FieldFacts {
-  thresholds: { emptyBelow: number; onAtLeast: number; offAtMost: number };
-  /** Sigma fields of the event's System part (lower case): never in field evidence, never judged. */
-  system: Set<string>;
-  /** channelKey|eventId → Sigma field (lower case) → the event's field name. */
-  names: Map<string, Map<string, string>>;
-  /** channelKey|eventId → the event's field name (lower case) → its fact (the setting that fills it, if any). */
-  known: Map<string, Map<string, { setting?: string; settingText?: string }>>;
-  inferences: { setting: string; channel: string; events: number[]; field: string }[];
-  hashValues: { channel: string; events: number[]; field: string; algorithms: string[] };
-}
+export { fieldFacts, type FieldFacts } from './evidence-facts.js';
 
-/** A field a rule reads that the examined records of a branch event (nearly) never carry. */
 export interface EmptyField {
   /** The Sigma field name, as the rule writes it. */
   field: string;
@@ -42,100 +27,6 @@ export interface EmptyField {
   setting?: string;
   /** The setting in words when no requirement id names it ("Sysmon <HashAlgorithms>"). */
   settingText?: string;
-}
-
-/** A setting inferred from field evidence that the configuration inputs contradict. */
-export interface SettingConflict {
-  /** Requirement id or name of the setting. */
-  setting: string;
-  /** What the evidence says: "on" / "off" / the algorithms seen. */
-  evidence: string;
-  /** What the configuration inputs say, with their reason. */
-  config: string;
-  /** The events and share it is inferred from ("CommandLine empty in 1,200 of 1,200 Security 4688"). */
-  basis: string;
-}
-
-/** A setting inferred from field evidence (whether or not the inputs say anything about it). */
-export interface InferredSetting {
-  setting: string;
-  value: string;
-  basis: string;
-}
-
-const yaml = lazy<typeof import('yaml')>('yaml');
-let facts: FieldFacts | undefined;
-const key = (channel: string, id: number) => `${channelKey(channel)}|${id}`;
-
-/** data/evidence-inference.yaml, read and checked once; a malformed file is an internal error (exit 3). */
-export function fieldFacts(path?: string): FieldFacts {
-  if (facts && !path) return facts;
-  const file = path ?? join(PACKAGE_DIR, 'data', 'evidence-inference.yaml');
-  const d = yaml().parse(readFileSync(file, 'utf8')) as unknown;
-  const c = new Checker('evidence-inference.yaml');
-  c.onlyKeys(d, 'file', ['thresholds', 'systemFields', 'names', 'fields', 'inferences', 'hashValues', 'notDrawn']);
-  const t = c.field<Record<string, number>>(d, 'file', 'thresholds', 'object') ?? {};
-  const num = (k: string) => {
-    const v = c.field<number>(t, 'thresholds', k, 'number');
-    if (v !== undefined && (v < 0 || v > 100)) c.fail('thresholds', `${k} must be a percentage`);
-    return v ?? 0;
-  };
-  const out: FieldFacts = { thresholds: { emptyBelow: num('emptyBelow'), onAtLeast: num('onAtLeast'), offAtMost: num('offAtMost') }, system: new Set(), names: new Map(), known: new Map(), inferences: [], hashValues: { channel: '', events: [], field: '', algorithms: [] } };
-  const sys = c.field<unknown>(d, 'file', 'systemFields', 'object');
-  c.onlyKeys(sys, 'systemFields', ['names', 'source', 'note']);
-  c.field<string>(sys, 'systemFields', 'source', 'string');
-  for (const x of c.field<unknown[]>(sys, 'systemFields', 'names', 'array') ?? []) out.system.add(String(x).toLowerCase());
-  const events = (o: unknown, where: string) => {
-    const ch = c.field<string>(o, where, 'channel', 'string') ?? '';
-    const ids = c.field<number[]>(o, where, 'events', 'array') ?? [];
-    if (!ids.every((x) => Number.isInteger(x))) c.fail(where, 'events must be event IDs');
-    c.field<string>(o, where, 'source', 'string');
-    return { ch, ids };
-  };
-  (c.field<unknown[]>(d, 'file', 'names', 'array') ?? []).forEach((e, i) => {
-    const w = `names[${i}]`;
-    c.onlyKeys(e, w, ['channel', 'events', 'map', 'source', 'note']);
-    const { ch, ids } = events(e, w);
-    const map = c.field<Record<string, string>>(e, w, 'map', 'object') ?? {};
-    for (const id of ids) {
-      const m = out.names.get(key(ch, id)) ?? new Map<string, string>();
-      for (const [sigma, own] of Object.entries(map)) m.set(sigma.toLowerCase(), String(own));
-      out.names.set(key(ch, id), m);
-    }
-  });
-  (c.field<unknown[]>(d, 'file', 'fields', 'array') ?? []).forEach((e, i) => {
-    const w = `fields[${i}]`;
-    c.onlyKeys(e, w, ['channel', 'events', 'field', 'setting', 'settingText', 'source', 'note']);
-    const { ch, ids } = events(e, w);
-    const field = c.field<string>(e, w, 'field', 'string') ?? '';
-    const setting = c.field<string>(e, w, 'setting', 'string', true);
-    const settingText = c.field<string>(e, w, 'settingText', 'string', true);
-    for (const id of ids) {
-      const m = out.known.get(key(ch, id)) ?? new Map();
-      m.set(field.toLowerCase(), { ...(setting ? { setting } : {}), ...(settingText ? { settingText } : {}) });
-      out.known.set(key(ch, id), m);
-    }
-  });
-  (c.field<unknown[]>(d, 'file', 'inferences', 'array') ?? []).forEach((e, i) => {
-    const w = `inferences[${i}]`;
-    c.onlyKeys(e, w, ['setting', 'channel', 'events', 'field', 'source', 'note']);
-    const { ch, ids } = events(e, w);
-    out.inferences.push({ setting: c.field<string>(e, w, 'setting', 'string') ?? '', channel: ch, events: ids, field: c.field<string>(e, w, 'field', 'string') ?? '' });
-  });
-  const h = c.field<unknown>(d, 'file', 'hashValues', 'object');
-  if (h) {
-    c.onlyKeys(h, 'hashValues', ['channel', 'events', 'field', 'algorithms', 'source', 'note']);
-    const { ch, ids } = events(h, 'hashValues');
-    out.hashValues = { channel: ch, events: ids, field: c.field<string>(h, 'hashValues', 'field', 'string') ?? '', algorithms: c.field<string[]>(h, 'hashValues', 'algorithms', 'array') ?? [] };
-  }
-  (c.field<unknown[]>(d, 'file', 'notDrawn', 'array') ?? []).forEach((e, i) => {
-    c.onlyKeys(e, `notDrawn[${i}]`, ['setting', 'channel', 'events', 'reason', 'source']);
-    c.field<string>(e, `notDrawn[${i}]`, 'reason', 'string');
-    events(e, `notDrawn[${i}]`);
-  });
-  if (c.problems.length) throw new Error(c.problems.join('\n'));
-  if (!path) facts = out;
-  return out;
 }
 
 /** Field evidence of one channel and event ID on one host, summed over its counts. */
@@ -187,7 +78,7 @@ export function dataFields(read: readonly string[] | undefined, f: FieldFacts = 
 }
 
 /** Records of a tally in which the field (lower case) was looked for. */
-const lookedFor = (t: FieldTally, low: string) => t.allLooked + (t.looked.get(low) ?? 0);
+export const lookedFor = (t: FieldTally, low: string) => t.allLooked + (t.looked.get(low) ?? 0);
 
 /** What the field evidence says of the fields a rule reads on one branch event. */
 export interface FieldCheck {
@@ -254,52 +145,26 @@ export function emptyFieldText(e: EmptyField, name?: (id: string) => string | un
   return `${what} empty in ${n(e.examined - e.present)} of ${n(e.examined)} ${e.channel} ${e.eventIds.join(', ')}${setting ? `: ${setting} fills it` : ''}`;
 }
 
-type StateOf = (id: string) => { state: string; reason: string; name?: string } | undefined;
+/** One empty field of a host (without counts, which differ per rule) and the rules it leaves without fields. */
+export type EmptyFieldRow = Omit<EmptyField, 'present' | 'examined'> & { rules: number };
 
-/**
- * Settings the field evidence shows (data inferences: on / off from a field's share; Sysmon hash algorithms), and
- * those the configuration inputs contradict. A setting the inputs do not state on or off is never a conflict.
- */
-export function inferSettings(index: FieldIndex, stateOf: StateOf | undefined, hashConfig?: string[], f: FieldFacts = fieldFacts()): { inferred: InferredSetting[]; conflicts: SettingConflict[] } {
-  const inferred: InferredSetting[] = [];
-  const conflicts: SettingConflict[] = [];
-  for (const inf of f.inferences) {
-    let records = 0;
-    let present = 0;
-    for (const id of inf.events) {
-      const t = index.get(key(inf.channel, id));
-      if (!t?.records) continue;
-      records += lookedFor(t, inf.field.toLowerCase());
-      present += t.present.get(inf.field.toLowerCase()) ?? 0;
+/** Per empty field (and the setting that fills it), the plain rules it leaves observed without fields. */
+export function emptySummary(rules: { kind: string }[], perRule: ({ state: string; emptyFields?: EmptyField[] } | undefined)[]): EmptyFieldRow[] {
+  const out = new Map<string, EmptyFieldRow>();
+  perRule.forEach((e, ri) => {
+    if (e?.state !== 'observed-without-fields' || rules[ri]?.kind !== 'rule') return;
+    const once = new Set<string>();
+    for (const f of e.emptyFields ?? []) {
+      const k = `${f.field.toLowerCase()}|${channelKey(f.channel)}|${f.eventIds.join(',')}`;
+      if (once.has(k)) continue;
+      once.add(k);
+      const row = out.get(k);
+      if (row) row.rules++;
+      else {
+        const { present: _p, examined: _e, ...rest } = f;
+        out.set(k, { ...rest, rules: 1 });
+      }
     }
-    if (!records) continue;
-    const share = (100 * present) / records;
-    const value = share >= f.thresholds.onAtLeast ? 'on' : share <= f.thresholds.offAtMost ? 'off' : undefined;
-    if (!value) continue;
-    const basis = `${inf.field} present in ${n(present)} of ${n(records)} ${inf.channel} ${inf.events.join(', ')}`;
-    inferred.push({ setting: inf.setting, value, basis });
-    const st = stateOf?.(inf.setting);
-    if (st && (st.state === 'on' || st.state === 'off') && st.state !== value) {
-      conflicts.push({ setting: st.name ? `${st.name} (${inf.setting})` : inf.setting, evidence: value, config: `${st.state}${st.reason ? ` (${st.reason})` : ''}`, basis });
-    }
-  }
-  const h = f.hashValues;
-  const seen = new Map<string, number>();
-  let records = 0;
-  for (const id of h.events) {
-    const t = index.get(key(h.channel, id));
-    if (!t?.records) continue;
-    records += t.records;
-    for (const [v, c] of t.values.get(h.field.toLowerCase()) ?? []) if (h.algorithms.includes(v)) seen.set(v, (seen.get(v) ?? 0) + c);
-  }
-  if (seen.size) {
-    const algos = [...seen.keys()].sort();
-    const basis = `${h.field} of ${n(records)} ${h.channel} ${h.events.join(', ')}: ${[...seen].map(([a, c]) => `${a} ×${n(c)}`).join(', ')}`;
-    inferred.push({ setting: 'Sysmon <HashAlgorithms>', value: algos.join(','), basis });
-    const config = hashConfig?.map((a) => a.toUpperCase()).filter((a) => h.algorithms.includes(a)).sort();
-    // "*" in the config means all; then every algorithm should show. Otherwise the sets must be equal.
-    const want = hashConfig?.includes('*') ? [...h.algorithms].sort() : config;
-    if (want && want.join(',') !== algos.join(',')) conflicts.push({ setting: 'Sysmon <HashAlgorithms>', evidence: algos.join(','), config: hashConfig?.join(',') || 'none', basis });
-  }
-  return { inferred, conflicts };
+  });
+  return [...out.values()].sort((a, b) => b.rules - a.rules || a.field.localeCompare(b.field));
 }

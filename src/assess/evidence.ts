@@ -17,10 +17,12 @@ import type { Observations, ObservedCount } from '../observe/model.js';
 import type { BranchEvent } from '../requirements/sets.js';
 import { explain, windowOf, type ChannelIndex, type EvidenceState, type SeenEvent } from './evidence-text.js';
 import type { Verdict } from './verdict.js';
-import { checkFields, dataFields, indexFields, inferSettings, type EmptyField, type FieldIndex, type InferredSetting, type SettingConflict } from './evidence-fields.js';
+import { checkFields, dataFields, emptySummary, indexFields, type EmptyField, type EmptyFieldRow, type FieldIndex } from './evidence-fields.js';
+import { inferSettings, type InferredSetting, type SettingConflict } from './evidence-infer.js';
 
 export type { EvidenceState, SeenEvent } from './evidence-text.js';
-export type { EmptyField, InferredSetting, SettingConflict } from './evidence-fields.js';
+export type { EmptyField } from './evidence-fields.js';
+export type { InferredSetting, SettingConflict } from './evidence-infer.js';
 export const EVIDENCE_STATES: readonly EvidenceState[] = ['observed', 'observed-without-fields', 'partly-observed', 'silent', 'observed-despite-config', 'not-observed'];
 
 /** What evidence needs of each rule (the report's RuleRow has these fields). */
@@ -79,7 +81,7 @@ export interface EvidenceHost {
    * Field evidence: per field empty for some rule (field, channel, event IDs, what fills it), how many rules it
    * leaves observed without fields, most first. Absent when no rule is observed without fields.
    */
-  emptyFields?: (Omit<EmptyField, 'present' | 'examined'> & { rules: number })[];
+  emptyFields?: EmptyFieldRow[];
   /** Settings the fields of the events show (command-line policy on/off, Sysmon hash algorithms). */
   inferred?: InferredSetting[];
   /** Inferred settings the configuration inputs contradict (the inputs are stale or incomplete). */
@@ -163,27 +165,6 @@ export function assessEvidence(rules: EvidenceRule[], obs: Observations, hosts: 
     });
   }
   return out;
-}
-
-/** Per empty field (and the setting that fills it), the plain rules it leaves observed without fields. */
-function emptySummary(rules: EvidenceRule[], perRule: (RuleEvidence | undefined)[]): NonNullable<EvidenceHost['emptyFields']> {
-  const out = new Map<string, NonNullable<EvidenceHost['emptyFields']>[number]>();
-  perRule.forEach((e, ri) => {
-    if (e?.state !== 'observed-without-fields' || rules[ri]?.kind !== 'rule') return;
-    const once = new Set<string>();
-    for (const f of e.emptyFields ?? []) {
-      const k = `${f.field.toLowerCase()}|${channelKey(f.channel)}|${f.eventIds.join(',')}`;
-      if (once.has(k)) continue;
-      once.add(k);
-      const row = out.get(k);
-      if (row) row.rules++;
-      else {
-        const { present: _p, examined: _e, ...rest } = f;
-        out.set(k, { ...rest, rules: 1 });
-      }
-    }
-  });
-  return [...out.values()].sort((a, b) => b.rules - a.rules || a.field.localeCompare(b.field));
 }
 
 /** The distinct computer names, sorted (a loop into a Set: no array per count). */
