@@ -5,7 +5,7 @@
  * writes an EVTX file of 4688 records without a command line (test/fixtures/evtx/write-evtx.ts) and runs only once
  * the EVTX reader fills field evidence. Rules: test/fixtures/observed/fields-rules (README next to them).
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,7 +20,13 @@ import { loadObservations } from '../../src/observe/load.js';
 import type { ObservedCount } from '../../src/observe/model.js';
 import type { RuleRow } from '../../src/report/result.js';
 import { ChunkWriter, evtxFile, filetime, nul, str, u16, type Value } from '../fixtures/evtx/write-evtx.js';
-import { runCli } from '../helpers.js';
+import { renderHtml } from '../../src/report/html.js';
+import { renderJson } from '../../src/report/json.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
+import { renderSarif } from '../../src/report/sarif.js';
+import { renderTable } from '../../src/report/table.js';
+import { ROOT, runCli } from '../helpers.js';
+import AjvModule from 'ajv';
 
 const RULES = 'test/fixtures/observed/fields-rules';
 const CMDLINE = 'Encoded PowerShell Command Line';
@@ -192,6 +198,37 @@ describe('settings inferred from fields, compared with the inputs', () => {
   });
 });
 
+describe('every report shows field evidence (library path: no reader needed)', () => {
+  it('table, Markdown, HTML, SARIF and schema-valid JSON carry the state, the setting and the conflict', async () => {
+    const run = await runCheck([RULES], { environment: { gpresult: [CIS_MS01] }, keepHosts: true });
+    const result = addEvidence(run.result, obs([proc4688({ NewProcessName: 1200, ParentProcessName: 1200 }, 1200, 'CIS-MS01')]), run.assessment);
+    const table = renderTable(result, { color: false, width: 200 });
+    expect(table).toMatch(/fields: 1 rule\(s\) observed without fields \(CommandLine empty in Security 4688: policy:process-creation-command-line fills it\)/);
+    expect(table).toMatch(/observed without fields the rule reads: 1 rule\(s\)/);
+    expect(table).toMatch(/settings the events contradict: 1/);
+    expect(table).toMatch(/│ Log source +│ Rules │ Observed │ No fields │ Partly │/);
+    const md = renderMarkdown(result);
+    expect(md).toMatch(/\| Log source \| Rules \| Observed \| Without fields \| Partly \|/);
+    expect(md).toMatch(/1 rule\(s\) observed without fields the rule reads/);
+    expect(md).toMatch(/1 setting\(s\) the events contradict/);
+    const html = renderHtml(result);
+    expect(html).toMatch(/Observed without fields the rule reads \(1\)/);
+    expect(html).toMatch(/<th class="n">No fields<\/th>/);
+    const sarif = JSON.parse(renderSarif(result));
+    const note = sarif.runs[0].results.find((x: { ruleId: string }) => x.ruleId === 'logsource/observed-without-fields');
+    expect(note.message.text).toMatch(/^Encoded PowerShell Command Line: seen without fields it reads\. seen without fields the rule reads: CommandLine empty/);
+    expect(note.properties.emptyFields[0]).toMatchObject({ field: 'CommandLine', setting: POLICY });
+    expect(sarif.runs[0].tool.driver.rules.map((x: { id: string }) => x.id)).toContain('logsource/observed-without-fields');
+    const Ajv = (AjvModule as unknown as { default?: unknown }).default ?? AjvModule;
+    const schema = JSON.parse(readFileSync(join(ROOT, 'docs', 'report.schema.json'), 'utf8'));
+    const validate = new (Ajv as unknown as new (o: object) => { compile: (s: object) => ((d: unknown) => boolean) & { errors?: unknown[] | null } })({ allErrors: true, strict: true, allowUnionTypes: true }).compile(schema);
+    const json = JSON.parse(renderJson(result));
+    expect(json.evidence.hosts[0].conflicts).toHaveLength(1);
+    validate(json);
+    expect(validate.errors ?? []).toEqual([]);
+  });
+});
+
 describe('data/evidence-inference.yaml', () => {
   it('loads, and agrees with the catalog: the 4688 CommandLine filler is the enricher data/logsources.yaml lists', () => {
     const f = fieldFacts();
@@ -207,6 +244,10 @@ describe('data/evidence-inference.yaml', () => {
       expect(catalog.sysmonEvent(id)?.fields, `Sysmon ${id}`).toContain('Hashes');
     }
     expect(f.names.get('security|4688')?.get('image')).toBe('NewProcessName');
+    // Every setting the data names as a requirement id is one the catalog knows.
+    const settings = [...[...f.known.values()].flatMap((m) => [...m.values()].flatMap((x) => (x.setting ? [x.setting] : []))), ...f.inferences.map((i) => i.setting)];
+    expect(settings.length).toBeGreaterThan(1);
+    for (const id of settings) expect(catalog.checkRequirement(id), id).toBeUndefined();
   });
 
   it('a malformed file is one error naming it and the bad entry (internal error, never a guess)', () => {
