@@ -257,6 +257,18 @@ describe('data/evidence-inference.yaml', () => {
     expect(() => fieldFacts(file)).toThrow(/evidence-inference\.yaml: thresholds emptyBelow must be a percentage[\s\S]*fields\[0\] unknown key "sourc"[\s\S]*fields\[0\] events must be event IDs/);
   });
 
+  it('hostile numbers never throw and never judge: NaN, negative and oversized counts', async () => {
+    const bad: ObservedCount[] = [
+      { ...proc4688({ CommandLine: Number.NaN, NewProcessName: -3 }), fieldRecords: Number.NaN },
+      { ...proc4688({ CommandLine: -1 }), fieldRecords: -10 },
+    ];
+    expect(indexFields(bad).size).toBe(0);
+    expect((await judge(bad)).at(CMDLINE)?.state).toBe('observed');
+    // A field counted in more records than were examined counts as present in all of them, never more.
+    const t = indexFields([proc4688({ CommandLine: 5000 }, 100)]).get('security|4688');
+    expect(t?.present.get('commandline')).toBe(100);
+  });
+
   it('emptyFields ignores branches without a channel and rules that read nothing', () => {
     const idx = indexFields([proc4688({})]);
     expect(emptyFields({ channel: '', eventIds: [4688] }, ['CommandLine'], idx)).toEqual([]);
