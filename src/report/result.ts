@@ -98,7 +98,7 @@ export interface RuleRow {
   lacks?: string[][];
   /** Per EventID, the providers the rule's selections pair it with (only where every mention names one). */
   eventProviders?: Record<string, string[]>;
-  /** Sigma fields the rule's positive selections read, when any (field evidence in --observed judges them). */
+  /** With --observed: Sigma fields the rule's positive selections read, when any (field evidence judges them). */
   fields?: string[];
   /** Per alternative, the event (channel, event IDs) of each branch: what observed counts must show. */
   branchEvents: BranchEvent[][];
@@ -191,7 +191,6 @@ export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resol
       ...(eventProviders ? { eventProviders } : {}),
       supplementary,
       supplementaryBranches: supp.map((a) => a.branches),
-      ...(rule.kind === 'rule' && rule.facts.positiveFields.length ? { fields: rule.facts.positiveFields } : {}),
       branchEvents: full.map((a) => a.events),
       supplementaryBranchEvents: supp.map((a) => a.events),
       windows: isWindows,
@@ -227,6 +226,21 @@ export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resol
     errors: load.errors,
     notes: load.notes,
   };
+}
+
+/**
+ * Adds each plain rule's positive fields (`fields`) to the rows, for field evidence (--observed) only: reading them
+ * parses the detection of a rule the cache would otherwise leave unparsed. Rows are in buildResult's order: the
+ * loaded rules that have a resolution.
+ */
+export function addRuleFields(result: CheckResult, load: LoadResult, resolutions: Map<LoadedRule, Resolution>): void {
+  const loaded = load.rules.filter((r) => resolutions.has(r));
+  result.rules.forEach((row, i) => {
+    const r = loaded[i];
+    if (r?.kind !== 'rule' || r.path !== row.path) return;
+    const fields = r.facts.positiveFields;
+    if (fields.length) row.fields = fields;
+  });
 }
 
 /** A plain rule is Windows when it names the product, or its log source resolves to Windows events. */

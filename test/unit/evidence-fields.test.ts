@@ -60,7 +60,10 @@ const sysmon1 = (fields: Record<string, number>, values?: Record<string, Record<
 });
 const obs = (counts: ObservedCount[]): ObservationLoad => ({ sources: ['synthetic'], counts, notes: [], errors: [], missing: [], kinds: { synthetic: 1 }, events: counts.reduce((n, c) => n + c.count, 0) });
 
-const rulesOnce = runCheck([RULES]).then((r) => r.result.rules);
+// Rule rows carry the fields they read only in a run with --observed (reading them parses cached rules): any
+// observation file will do, the synthetic counts below replace its evidence.
+const ANY_OBSERVED = ['test/fixtures/observed/generic-no-count.csv'];
+const rulesOnce = runCheck([RULES], { observed: ANY_OBSERVED }).then((r) => r.result.rules);
 async function judge(counts: ObservedCount[], hosts: EvidenceHostInput[] = []) {
   const rules = await rulesOnce;
   const ev = assessEvidence(rules, obs(counts), hosts);
@@ -80,6 +83,12 @@ describe('observed-without-fields from synthetic field evidence', () => {
     expect(at(IMAGE)?.why).toMatch(/; fields present: Image$/);
     expect(ev.hosts[0]?.counts['observed-without-fields']).toBe(1);
     expect(ev.hosts[0]?.emptyFields).toEqual([{ field: 'CommandLine', channel: 'Security', eventIds: [4688], setting: POLICY, rules: 1 }]);
+  });
+
+  it('rule rows carry the fields they read only with --observed (a plain run never parses cached rules for them)', async () => {
+    const plain = (await runCheck([RULES])).result.rules;
+    expect(plain.some((r) => r.fields)).toBe(false);
+    expect((await rulesOnce).find((r) => r.title === CMDLINE)?.fields).toEqual(['CommandLine', 'Image']);
   });
 
   it('without field evidence nothing is claimed about fields: observed, and the why says they were not examined', async () => {
@@ -169,7 +178,7 @@ describe('settings inferred from fields, compared with the inputs', () => {
   });
 
   it('a Sysmon config fixture with <HashAlgorithms>MD5,SHA256,IMPHASH</HashAlgorithms> + events hashed with SHA1 only: conflict', async () => {
-    const run = await runCheck([RULES], { environment: { sysmon: ['test/fixtures/sysmon/exclude-only.xml'] }, keepHosts: true });
+    const run = await runCheck([RULES], { environment: { sysmon: ['test/fixtures/sysmon/exclude-only.xml'] }, keepHosts: true, observed: ANY_OBSERVED });
     const result = addEvidence(run.result, obs([sysmon1({ Hashes: 900, CommandLine: 900, Image: 900 }, { Hashes: { SHA1: 900 } })]), run.assessment);
     const host = result.evidence?.hosts[0];
     expect(host?.inferred).toContainEqual({ setting: 'Sysmon <HashAlgorithms>', value: 'SHA1', basis: 'Hashes of 900 Microsoft-Windows-Sysmon/Operational 1: SHA1 ×900' });
@@ -184,7 +193,7 @@ describe('settings inferred from fields, compared with the inputs', () => {
   });
 
   it('a real gpresult saying the policy is on + 4688 without command lines from that computer: conflict and rule state', async () => {
-    const run = await runCheck([RULES], { environment: { gpresult: [CIS_MS01] }, keepHosts: true });
+    const run = await runCheck([RULES], { environment: { gpresult: [CIS_MS01] }, keepHosts: true, observed: ANY_OBSERVED });
     const result = addEvidence(run.result, obs([proc4688({ NewProcessName: 1200, ParentProcessName: 1200 }, 1200, 'CIS-MS01.corp.oriontech.info')]), run.assessment);
     const host = result.evidence?.hosts[0];
     expect(host?.name).toMatch(/CIS-MS01/i);
@@ -200,7 +209,7 @@ describe('settings inferred from fields, compared with the inputs', () => {
 
 describe('every report shows field evidence (library path: no reader needed)', () => {
   it('table, Markdown, HTML, SARIF and schema-valid JSON carry the state, the setting and the conflict', async () => {
-    const run = await runCheck([RULES], { environment: { gpresult: [CIS_MS01] }, keepHosts: true });
+    const run = await runCheck([RULES], { environment: { gpresult: [CIS_MS01] }, keepHosts: true, observed: ANY_OBSERVED });
     const result = addEvidence(run.result, obs([proc4688({ NewProcessName: 1200, ParentProcessName: 1200 }, 1200, 'CIS-MS01')]), run.assessment);
     const table = renderTable(result, { color: false, width: 200 });
     expect(table).toMatch(/fields: 1 rule\(s\) observed without fields \(CommandLine empty in Security 4688: policy:process-creation-command-line fills it\)/);
