@@ -7,7 +7,7 @@ import type { HostEnvironment } from './environment/model.js';
 import { withReadiness } from './result/readiness.js';
 import { addEvidence } from './evidence.js';
 import { loadObservations, type ObservationLoad } from './observe/load.js';
-import { buildResult, type CheckResult } from './result/result.js';
+import { addRuleFields, buildResult, type CheckResult } from './result/result.js';
 import { resolveAll } from './requirements/resolve.js';
 import { fastParser } from './cache/caching-parser.js';
 import { loadRules, type LoadOptions, type LoadResult } from './rules/load.js';
@@ -77,6 +77,8 @@ async function pipeline(paths: readonly string[], options: CheckOptions): Promis
   append(result.notes, mapped.notes.map((n) => ({ path: n.split(':')[0] ?? '', message: n.slice(n.indexOf(':') + 1).trim() })));
   append(result.notes, cacheNotes);
   const observations = options.observed?.length ? loadObservations(options.observed) : undefined;
+  // Field evidence judges the fields each rule reads; without --observed they are never read (cached rules stay unparsed).
+  if (observations) addRuleFields(result, load, resolutions);
   // Evidence joins whatever the run has: the hosts' verdicts, or the observations alone.
   const observe = (run: CheckRun, a?: Parameters<typeof addEvidence>[2]): CheckRun => ({ ...(observations ? { ...run, result: addEvidence(run.result, observations, a), observations } : run), cacheNotes });
   if (!options.environment || !hasEnvironmentInputs(options.environment)) return observe({ result, load });

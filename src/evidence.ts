@@ -21,6 +21,7 @@ export function addEvidence(result: CheckResult, obs: ObservationLoad, assessmen
       const s = h.states.get(id);
       return s && { state: s.state, reason: s.reason, name: names.get(id) };
     },
+    ...(h.sysmon?.hashAlgorithms ? { sysmonHashAlgorithms: h.sysmon.hashAlgorithms } : {}),
   }));
   const ev = assessEvidence(result.rules, obs, hosts);
   const notes = [...obs.notes];

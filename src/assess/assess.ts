@@ -41,6 +41,15 @@ export interface SysmonReport {
   perRule: Map<number, { eventId: number; result: SimResult; reasons: string[]; evasion?: string[] }[]>;
   /** Its deployment hazards (sysmon-lint), shown in the report's Sysmon section. */
   hazards: SysmonFinding[];
+  /** The config's <HashAlgorithms> ("*" for all), when it sets one: field evidence compares Sysmon's Hashes with it. */
+  hashAlgorithms?: string[];
+}
+
+/** Only a value the config states: without one the default is disputed (None or SHA1, data/sysmon-filtering.yaml). */
+function hashAlgorithms(config: NonNullable<HostEnvironment['sysmon']>): { hashAlgorithms?: string[] } {
+  const v = config.optionsUnseen ? undefined : config.options['HashAlgorithms'];
+  const list = v?.split(',').map((x) => x.trim()).filter(Boolean);
+  return list?.length ? { hashAlgorithms: list } : {};
 }
 
 export type { Recommendation, VolumeBudget, WithheldFix } from './recommend.js';
@@ -279,7 +288,7 @@ function assessRules(rules: AssessRule[], host: HostEnvironment, states: Map<str
   return {
     verdicts,
     missing,
-    sysmon: host.sysmon ? { config: host.sysmon.path, schemaVersion: host.sysmon.schemaVersion, perRule, hazards: lintOnce(host.sysmon, catalog) } : undefined,
+    sysmon: host.sysmon ? { config: host.sysmon.path, schemaVersion: host.sysmon.schemaVersion, perRule, hazards: lintOnce(host.sysmon, catalog), ...hashAlgorithms(host.sysmon) } : undefined,
     forwarding: host.forwarded ? forwarding : undefined,
   };
 }

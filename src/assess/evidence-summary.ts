@@ -97,6 +97,7 @@ export function stateLine(c: Record<EvidenceState, number>): string {
 
 export const STATE_LABEL: Record<EvidenceState, string> = {
   observed: 'observed',
+  'observed-without-fields': 'without fields',
   'partly-observed': 'partly',
   silent: 'silent',
   'observed-despite-config': 'despite config',

@@ -4,8 +4,9 @@ import { channelKey } from '../observe/channels.js';
 import type { BranchEvent } from '../requirements/sets.js';
 import type { Verdict } from './verdict.js';
 import { append } from '../lines.js';
+import { emptyFieldText, type EmptyField } from './evidence-fields.js';
 
-export type EvidenceState = 'observed' | 'partly-observed' | 'silent' | 'observed-despite-config' | 'not-observed';
+export type EvidenceState = 'observed' | 'observed-without-fields' | 'partly-observed' | 'silent' | 'observed-despite-config' | 'not-observed';
 
 /** Events of one channel and ID seen, with their time range. */
 export interface SeenEvent {
@@ -85,6 +86,12 @@ export interface ExplainInput {
   contradictions: { ev: BranchEvent; off: { id: string; reason: string } }[];
   index: ChannelIndex;
   windowNote: string | undefined;
+  /** observed-without-fields: the fields the rule reads that the closest seen alternative's records lack. */
+  empty?: EmptyField[];
+  /** observed: the fields the rule reads that the records show present, and those no record was judged for. */
+  fields?: { present: string[]; unjudged: string[] };
+  /** A requirement's name for the report, when the host input gives one. */
+  nameOf?: (id: string) => string | undefined;
 }
 
 /** How a rule that is not seen stands with the configuration, by its verdict. */
@@ -95,11 +102,22 @@ const NOT_SEEN: Record<string, string> = {
   none: 'not seen',
 };
 
+/** "; fields present: Image; not examined: Hashes (…)": what an observed rule's fields are known to be. */
+function fieldsText(f: { present: string[]; unjudged: string[] }): string {
+  if (!f.present.length) return '; the fields the rule reads were not examined (no field evidence for them in the observations)';
+  return `; fields present: ${f.present.join(', ')}${f.unjudged.length ? `; not examined: ${f.unjudged.join(', ')}` : ''}`;
+}
+
 export function explain(x: ExplainInput): string {
   const unseen = x.unseen.length ? unseenText(x.unseen, x.index) : '';
   switch (x.state) {
     case 'observed':
-      return `seen: ${seenText(x.seen)}`;
+      // Never let "observed" read as "the rule has what it needs" when no record was examined for fields.
+      return `seen: ${seenText(x.seen)}${x.fields ? fieldsText(x.fields) : ''}`;
+    case 'observed-without-fields': {
+      const e = x.empty ?? [];
+      return `seen without fields the rule reads: ${e.slice(0, 3).map((f) => emptyFieldText(f, x.nameOf)).join('; ')}${e.length > 3 ? ` (${e.length - 3} more)` : ''}; seen: ${seenText(x.seen)}`;
+    }
     case 'partly-observed':
       return `seen: ${seenText(x.seen)}${unseen ? `; not seen: ${unseen}` : ' (only through a source that covers part of what the rule matches)'}`;
     case 'observed-despite-config': {

@@ -3,7 +3,9 @@
  * and rule. A rule is `observed` when every event branch of one of its alternatives is seen; `partly-observed`
  * when some are; `silent` when the inputs say it is produced (ready or partial) but nothing is seen;
  * `observed-despite-config` when events are seen that the inputs say cannot be produced (the inputs are stale
- * or incomplete); `not-observed` when nothing is configured and nothing seen. See docs/evidence.md.
+ * or incomplete); `not-observed` when nothing is configured and nothing seen. With field evidence (issue 24),
+ * `observed-without-fields` when every seen alternative's events lack a field the rule reads in nearly every
+ * record (4688 without the command line), naming the setting that fills it. See docs/evidence.md.
  *
  * Counts prove that events of a channel and ID arrive — not that they carry every field a rule reads (4688
  * without the command line) or pass a Sysmon filter: seen is about the log source, not the rule's matches.
@@ -15,9 +17,13 @@ import type { Observations, ObservedCount } from '../observe/model.js';
 import type { BranchEvent } from '../requirements/sets.js';
 import { explain, windowOf, type ChannelIndex, type EvidenceState, type SeenEvent } from './evidence-text.js';
 import type { Verdict } from './verdict.js';
+import { checkFields, dataFields, emptySummary, indexFields, type EmptyField, type EmptyFieldRow, type FieldIndex } from './evidence-fields.js';
+import { inferSettings, type InferredSetting, type SettingConflict } from './evidence-infer.js';
 
 export type { EvidenceState, SeenEvent } from './evidence-text.js';
-export const EVIDENCE_STATES: readonly EvidenceState[] = ['observed', 'partly-observed', 'silent', 'observed-despite-config', 'not-observed'];
+export type { EmptyField } from './evidence-fields.js';
+export type { InferredSetting, SettingConflict } from './evidence-infer.js';
+export const EVIDENCE_STATES: readonly EvidenceState[] = ['observed', 'observed-without-fields', 'partly-observed', 'silent', 'observed-despite-config', 'not-observed'];
 
 /** What evidence needs of each rule (the report's RuleRow has these fields). */
 export interface EvidenceRule {
@@ -28,6 +34,8 @@ export interface EvidenceRule {
   branchEvents: BranchEvent[][];
   supplementaryBranches: string[][][];
   supplementaryBranchEvents: BranchEvent[][];
+  /** Sigma fields the rule's positive selections read (field evidence judges them); absent: none known. */
+  fields?: string[];
 }
 
 /** A configured host: its verdict per rule and the state of each requirement, from assessment. */
@@ -36,6 +44,8 @@ export interface EvidenceHostInput {
   verdicts: (Verdict | undefined)[];
   /** A requirement's state on the host, its reason and its name for the report ("Audit Special Logon Success"). */
   stateOf: (id: string) => { state: string; reason: string; name?: string } | undefined;
+  /** The algorithms the host's Sysmon config names in <HashAlgorithms>, when an input shows them. */
+  sysmonHashAlgorithms?: string[];
 }
 
 export interface RuleEvidence {
@@ -45,6 +55,8 @@ export interface RuleEvidence {
   /** Branch events of the closest alternative that were not seen. */
   unseen: BranchEvent[];
   why: string;
+  /** observed-without-fields: the fields read that the seen events (nearly) never carry, and what fills them. */
+  emptyFields?: EmptyField[];
 }
 
 export interface EvidenceHost {
@@ -65,6 +77,15 @@ export interface EvidenceHost {
   judged: number;
   /** observed ÷ judged in percent, one decimal; null when nothing was judged or the host has no observations. */
   observedShare: number | null;
+  /**
+   * Field evidence: per field empty for some rule (field, channel, event IDs, what fills it), how many rules it
+   * leaves observed without fields, most first. Absent when no rule is observed without fields.
+   */
+  emptyFields?: EmptyFieldRow[];
+  /** Settings the fields of the events show (command-line policy on/off, Sysmon hash algorithms). */
+  inferred?: InferredSetting[];
+  /** Inferred settings the configuration inputs contradict (the inputs are stale or incomplete). */
+  conflicts?: SettingConflict[];
 }
 
 export interface EvidenceAssessment {
@@ -82,7 +103,7 @@ export function computerKey(name: string): string {
 }
 
 export function emptyEvidenceCounts(): Record<EvidenceState, number> {
-  return { observed: 0, 'partly-observed': 0, silent: 0, 'observed-despite-config': 0, 'not-observed': 0 };
+  return { observed: 0, 'observed-without-fields': 0, 'partly-observed': 0, silent: 0, 'observed-despite-config': 0, 'not-observed': 0 };
 }
 
 /**
@@ -111,11 +132,12 @@ export function assessEvidence(rules: EvidenceRule[], obs: Observations, hosts: 
   const out: EvidenceAssessment = { hosts: [], rules: [], unmatched };
   for (const inp of inputs) {
     const index = indexCounts(inp.counts);
+    const fieldIndex = indexFields(inp.counts);
     const window = windowOf(inp.counts);
     const counts = emptyEvidenceCounts();
     let judged = 0;
     // A host no observation names is not judged: "silent" would blame its logging for a missing export.
-    const perRule = inp.counts.length ? rules.map((r, ri) => judge(r, ri, index, inp.host, window.note)) : rules.map(() => undefined);
+    const perRule = inp.counts.length ? rules.map((r, ri) => judge(r, ri, index, fieldIndex, inp.host, window.note)) : rules.map(() => undefined);
     perRule.forEach((e, ri) => {
       const r = rules[ri] as EvidenceRule;
       if (!e || r.kind !== 'rule') return;
@@ -123,6 +145,8 @@ export function assessEvidence(rules: EvidenceRule[], obs: Observations, hosts: 
       judged++;
     });
     out.rules.push(perRule);
+    const empties = emptySummary(rules, perRule);
+    const settings = fieldIndex.size ? inferSettings(fieldIndex, inp.host?.stateOf, inp.host?.sysmonHashAlgorithms) : undefined;
     out.hosts.push({
       name: inp.name,
       implied: !inp.host,
@@ -135,6 +159,9 @@ export function assessEvidence(rules: EvidenceRule[], obs: Observations, hosts: 
       counts,
       judged,
       observedShare: percent(counts.observed, judged),
+      ...(empties.length ? { emptyFields: empties } : {}),
+      ...(settings?.inferred.length ? { inferred: settings.inferred } : {}),
+      ...(settings?.conflicts.length ? { conflicts: settings.conflicts } : {}),
     });
   }
   return out;
@@ -197,7 +224,7 @@ function offProducer(branch: string[], stateOf: EvidenceHostInput['stateOf']): O
   return undefined;
 }
 
-function judge(r: EvidenceRule, ri: number, index: ChannelIndex, host: EvidenceHostInput | undefined, windowNote: string | undefined): RuleEvidence | undefined {
+function judge(r: EvidenceRule, ri: number, index: ChannelIndex, fieldIndex: FieldIndex, host: EvidenceHostInput | undefined, windowNote: string | undefined): RuleEvidence | undefined {
   if (!r.windows || r.unknownReason) return undefined;
   const all = [...r.branchEvents, ...r.supplementaryBranchEvents];
   if (!all.some((events) => events.some((e) => e.channel))) return undefined;
@@ -215,12 +242,30 @@ function judge(r: EvidenceRule, ri: number, index: ChannelIndex, host: EvidenceH
   };
   let best: { seen: number; unseen: BranchEvent[] } | undefined;
   let observed = false;
+  // Field evidence: a fully seen alternative whose events lack a field the rule reads is observed without
+  // fields; one without any lack is observed, its fields examined only when every branch's records were.
+  let starved: EmptyField[] | undefined;
+  let fields: { present: string[]; unjudged: string[] } | undefined;
+  const read = dataFields(r.fields);
   r.branchEvents.forEach((events, ai) => {
     const branches = r.branches[ai] ?? [];
     const expected = events.filter((_, bi) => live(branches, bi));
     if (!expected.length) return;
     const unseen = expected.filter((ev) => !seenOf(ev).length);
-    if (!unseen.length) observed = true;
+    if (!unseen.length) {
+      const checks = expected.map((ev) => checkFields(ev, read, fieldIndex));
+      const empty = checks.flatMap((c) => c.empty);
+      if (empty.length) {
+        if (!starved || empty.length < starved.length) starved = empty;
+      } else {
+        // A field is present for the alternative when one of its branches shows it, unjudged when none judged it.
+        const present = [...new Set(checks.flatMap((c) => c.present))];
+        const unjudged = read.filter((x) => !present.includes(x));
+        // Over several observed alternatives, the one with the most fields shown present speaks.
+        if (!fields || present.length > fields.present.length) fields = { present, unjudged };
+        observed = true;
+      }
+    }
     const seen = expected.length - unseen.length;
     if (!best || seen > best.seen) best = { seen, unseen };
   });
@@ -251,11 +296,21 @@ function judge(r: EvidenceRule, ri: number, index: ChannelIndex, host: EvidenceH
     ? 'observed-despite-config'
     : observed
       ? 'observed'
-      : anySeen
+      : starved
+        ? 'observed-without-fields'
+        : anySeen
         ? 'partly-observed'
         : verdict === 'ready' || verdict === 'partial'
           ? 'silent'
           : 'not-observed';
   const unseen = (best as { unseen: BranchEvent[] } | undefined)?.unseen ?? [];
-  return { state, seen, unseen, why: explain({ state, seen, unseen, verdict, contradictions, index, windowNote }) };
+  const nameOf = (id: string) => stateOf(id)?.name;
+  const empty = state === 'observed-without-fields' ? starved : undefined;
+  return {
+    state,
+    seen,
+    unseen,
+    why: explain({ state, seen, unseen, verdict, contradictions, index, windowNote, ...(empty ? { empty } : {}), ...(state === 'observed' && fields && read.length ? { fields } : {}), nameOf }),
+    ...(empty ? { emptyFields: empty } : {}),
+  };
 }

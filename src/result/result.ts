@@ -6,6 +6,7 @@ import type { EvidenceState, RuleEvidence } from '../assess/evidence.js';
 import type { EvidenceReport } from '../assess/evidence-summary.js';
 import type { LoadResult } from '../rules/load.js';
 import type { LoadNote, LoadedRule, LogSource } from '../rules/model.js';
+import { fieldsNeedingContent } from '../rules/detection-model.js';
 import type { ChannelReport, VerdictCounts } from '../assess/assess.js';
 import type { State } from '../environment/model.js';
 import type { SysmonState } from '../environment/sysmon.js';
@@ -98,6 +99,8 @@ export interface RuleRow {
   lacks?: string[][];
   /** Per EventID, the providers the rule's selections pair it with (only where every mention names one). */
   eventProviders?: Record<string, string[]>;
+  /** With --observed: Sigma fields the rule's positive selections read, when any (field evidence judges them). */
+  fields?: string[];
   /** Per alternative, the event (channel, event IDs) of each branch: what observed counts must show. */
   branchEvents: BranchEvent[][];
   supplementaryBranchEvents: BranchEvent[][];
@@ -224,6 +227,22 @@ export function buildResult(load: LoadResult, resolutions: Map<LoadedRule, Resol
     errors: load.errors,
     notes: load.notes,
   };
+}
+
+/**
+ * Adds each plain rule's positive fields (`fields`) to the rows, for field evidence (--observed) only: reading them
+ * parses the detection of a rule the cache would otherwise leave unparsed. Rows are in buildResult's order: the
+ * loaded rules that have a resolution.
+ */
+export function addRuleFields(result: CheckResult, load: LoadResult, resolutions: Map<LoadedRule, Resolution>): void {
+  const loaded = load.rules.filter((r) => resolutions.has(r));
+  result.rules.forEach((row, i) => {
+    const r = loaded[i];
+    if (r?.kind !== 'rule' || r.path !== row.path) return;
+    // Only fields the rule needs filled: a rule matching "-" in a field is not starved when the field is "-".
+    const fields = fieldsNeedingContent(r);
+    if (fields.length) row.fields = fields;
+  });
 }
 
 /** A plain rule is Windows when it names the product, or its log source resolves to Windows events. */

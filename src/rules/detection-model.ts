@@ -87,3 +87,23 @@ export function typedDetection(rule: SigmaRule): TypedDetection {
 export function* positiveTests(rule: SigmaRule): Generator<FieldTest> {
   for (const s of typedDetection(rule).positive) for (const b of s.branches) yield* b;
 }
+
+/** A value that matches an empty field: Windows writes "-" where it has no value, and null or "" match nothing there. */
+const matchesEmpty = (v: unknown): boolean => v === null || v === '' || v === '-';
+
+/**
+ * The fields a rule needs filled: fields of its positive tests, minus those a positive test of the rule allows
+ * to be empty (`WorkstationName: '-'`, `Field: null`, `Field|exists: false`). Field evidence that finds such a
+ * field empty does not starve the rule: the rule looks for exactly that.
+ */
+export function fieldsNeedingContent(rule: SigmaRule): string[] {
+  const need = new Set<string>();
+  const emptyOk = new Set<string>();
+  for (const t of positiveTests(rule)) {
+    if (!t.field) continue;
+    const exists = t.mods.includes('exists');
+    if ((exists && t.values.some((v) => v === false || v === 'false')) || (!exists && t.values.some(matchesEmpty))) emptyOk.add(t.fieldLower);
+    else need.add(t.field);
+  }
+  return [...need].filter((f) => !emptyOk.has(f.toLowerCase())).sort();
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRuleFile } from '../../src/rules/parse.js';
-import { positiveTests, readSelections, typedDetection } from '../../src/rules/detection-model.js';
+import { fieldsNeedingContent, positiveTests, readSelections, typedDetection } from '../../src/rules/detection-model.js';
 import type { SigmaRule } from '../../src/rules/model.js';
 
 describe('typed detection model', () => {
@@ -28,5 +28,14 @@ describe('typed detection model', () => {
     expect(typedDetection(rule).positive.map((s) => s.name)).toEqual(['selection']);
     expect([...positiveTests(rule)].map((t) => t.field)).toEqual(['Image']);
     expect(typedDetection(rule)).toBe(typedDetection(rule));
+  });
+
+  it('a field the rule allows to be empty ("-", null, |exists: false) is not one it needs filled', () => {
+    const parsed = parseRuleFile(
+      'r.yml',
+      ['title: t', 'logsource: {product: windows, service: security}', 'detection:', "  selection: {EventID: 4624, WorkstationName: '-', TargetUserName: 'ANONYMOUS LOGON', 'IpAddress|exists': false}", '  filter: {CommandLine: x}', '  condition: selection and not filter', ''].join('\n'),
+    );
+    // EventID is a System field, but the typed model does not know that: the evidence side skips System fields.
+    expect(fieldsNeedingContent(parsed.rules[0] as SigmaRule)).toEqual(['EventID', 'TargetUserName']);
   });
 });

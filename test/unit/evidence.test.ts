@@ -46,7 +46,7 @@ describe('evidence on one host: gpresult of WS-0142 + Splunk counts', () => {
     expect(none?.why).toMatch(/inputs do not tell whether it is produced.*Microsoft-Windows-Sysmon\/Operational 3 \(no event of that channel arrives at all/);
 
     const ev = result.evidence;
-    expect(ev?.counts).toEqual({ observed: 1, 'partly-observed': 1, silent: 1, 'observed-despite-config': 1, 'not-observed': 1 });
+    expect(ev?.counts).toEqual({ observed: 1, 'observed-without-fields': 0, 'partly-observed': 1, silent: 1, 'observed-despite-config': 1, 'not-observed': 1 });
     expect(ev?.observedShare).toBe(20);
     expect(ev?.unmatched).toEqual([{ computer: 'LT-2207', events: 19 }]);
     expect(ev?.notes.join('\n')).toMatch(/1 computer\(s\) in the observations match no host input and are not used: LT-2207 \(19\)/);
@@ -154,8 +154,8 @@ describe('check --observed from the CLI', () => {
     // COLUMNS unset: prose is not wrapped, so each line can be matched whole.
     const r = runCli([...base, '--observed', `${FX}/truncated.json`, '--observed', `${FX}/not-counts.csv`], { env: { COLUMNS: '' } });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^Evidence +20% of 5 judged Windows rules observed — observed 1 · partly 1 · silent 1 · despite config 1 · not observed 1$/m);
-    expect(r.stdout).toMatch(/│ service: security +│ 4 +│ 1 +│ 1 +│ 1 +│ 1 +│ 0 +│/);
+    expect(r.stdout).toMatch(/^Evidence +20% of 5 judged Windows rules observed — observed 1 · without fields 0 · partly 1 · silent 1 · despite config 1 · not observed 1$/m);
+    expect(r.stdout).toMatch(/│ service: security +│ 4 +│ 1 +│ 0 +│ 1 +│ 1 +│ 1 +│ 0 +│/);
     expect(r.stdout).toMatch(/silent \(configured on, not seen\): 1 rule\(s\)/);
     expect(r.stdout).toMatch(/no event arrives from: Microsoft-Windows-Sysmon\/Operational \(1 unobserved rule\(s\)\)/);
     expect(r.stdout).toMatch(/test\/fixtures\/observed\/truncated\.json: not JSON/);
@@ -175,7 +175,7 @@ describe('check --observed from the CLI', () => {
     expect(j.rules.find((x: RuleRow) => x.title === 'Successful Network Logon').evidence.state).toBe('observed');
     const md = runCli([...base, '--format', 'markdown']).stdout;
     expect(md).toMatch(/## Evidence\n\n\*\*20% of 5 judged Windows rules observed/);
-    expect(md).toMatch(/\| service: security \| 4 \| 1 \| 1 \| 1 \| 1 \| 0 \|/);
+    expect(md).toMatch(/\| service: security \| 4 \| 1 \| 0 \| 1 \| 1 \| 1 \| 0 \|/);
     const html = runCli([...base, '--format', 'html']).stdout;
     expect(html).toMatch(/<section id="evidence"><h2>Evidence: what actually arrives<\/h2>/);
     expect(html).toMatch(/Silent: configured on, not seen \(1\)/);
