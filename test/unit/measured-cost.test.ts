@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../src/catalog/load.js';
+import { MB, MeasuredIndex, measuredText, requirementEvents, stat } from '../../src/assess/measured-cost.js';
+import { durationText, retention } from '../../src/assess/retention.js';
+import type { ObservedCount } from '../../src/observe/model.js';
+
+const catalog = loadCatalog();
+const LOGON = '{0CCE9215-69AE-11D9-BED3-505054503030}';
+const LOGON_S = `audit:${LOGON}:success`;
+const LOGON_F = `audit:${LOGON}:failure`;
+
+/** A count of one (channel, event) on one computer over [first, last]. */
+function count(computer: string | undefined, channel: string, eventId: number, n: number, first: string, last: string, bytes?: number): ObservedCount {
+  return { ...(computer ? { computer } : {}), channel, eventId, count: n, first, last, ...(bytes !== undefined ? { bytes } : {}) };
+}
+
+const D0 = '2026-11-01T00:00:00Z';
+const D2 = '2026-11-03T00:00:00Z';
+
+/**
+ * Three hosts, 4624 (Audit Logon, Success) over exactly 2 days each, 1,200 bytes per record:
+ *   WS1 12,000 / 2 = 6,000 events/day; WS2 24,000 / 2 = 12,000; WS3 36,000 / 2 = 18,000.
+ *   median (middle of three) = 12,000; p90 at rank (3 − 1) × 0.9 = 1.8: 12,000 + 0.8 × (18,000 − 12,000) = 16,800.
+ *   bytes/day = events/day × 1,200: 7,200,000 / 14,400,000 / 21,600,000; median 14,400,000 B = 13.73 MB (÷ 1,048,576);
+ *   p90 14,400,000 + 0.8 × 7,200,000 = 20,160,000 B.
+ */
+const threeHosts: ObservedCount[] = [
+  count('WS1', 'Security', 4624, 12_000, D0, D2, 12_000 * 1_200),
+  count('WS2.contoso.local', 'Security', 4624, 24_000, D0, D2, 24_000 * 1_200),
+  count('WS3', 'Security', 4624, 36_000, D0, D2, 36_000 * 1_200),
+];
+
+describe('measured cost', () => {
+  it('gives median and p90 over the hosts where the events are seen (hand-computed)', () => {
+    const m = new MeasuredIndex({ counts: threeHosts }, catalog).measure([LOGON_S]);
+    expect(m.hosts).toBe(3);
+    expect(m.eventsPerDay).toEqual({ median: 12_000, p90: 16_800 });
+    expect(m.bytesPerDay?.median).toBe(14_400_000);
+    expect(m.bytesPerDay?.p90).toBeCloseTo(20_160_000, 3);
+    expect(m.bytesPerDay?.hosts).toBe(3);
+    // 4675 is a Logon Success event too (written on domain controllers only).
+    expect(m.events).toEqual([{ channel: 'Security', eventIds: [4624, 4648, 4675] }]);
+    expect(measuredText(m)).toBe('measured ≈ 12,000 events/day, 13.7 MB/day per host (median of 3 hosts; p90 17,000 events/day, 19.2 MB/day)');
+  });
+
+  it('attributes events by outcome: 4625 is Logon Failure, not Success', () => {
+    const counts = [...threeHosts, count('WS1', 'Security', 4625, 2_000, D0, D2)];
+    const idx = new MeasuredIndex({ counts }, catalog);
+    // Failure: only WS1 has 4625: 2,000 / 2 days = 1,000 a day; no size on that record: no bytes figure.
+    const f = idx.measure([LOGON_F]);
+    expect(f.hosts).toBe(1);
+    expect(f.eventsPerDay).toEqual({ median: 1_000, p90: 1_000 });
+    expect(f.bytesPerDay).toBeUndefined();
+    expect(measuredText(f)).toContain('no record sizes in the evidence');
+    // Success and Failure together (one fix): WS1 6,000 + 1,000 = 7,000; the union is counted once per host.
+    const both = idx.measure([LOGON_S, LOGON_F]);
+    expect(both.eventsPerDay?.median).toBe(12_000);
+    expect(stat([7_000, 12_000, 18_000]).median).toBe(12_000);
+    expect(both.events[0]?.eventIds).toEqual([4624, 4625, 4648, 4675]);
+  });
+
+  it('refuses a rate when a host\'s window is under an hour or has no times', () => {
+    // 59 minutes of 4624: no rate. Another host without times: no rate either.
+    const counts: ObservedCount[] = [
+      count('WS1', 'Security', 4624, 500, '2026-11-01T08:00:00Z', '2026-11-01T08:59:00Z'),
+      { computer: 'WS2', channel: 'Security', eventId: 4624, count: 900 },
+    ];
+    const m = new MeasuredIndex({ counts }, catalog).measure([LOGON_S]);
+    expect(m.hosts).toBe(0);
+    expect(m.eventsPerDay).toBeUndefined();
+    expect(m.notMeasurable).toBe(2);
+    expect(measuredText(m)).toBe('measured: not measurable: the records of 2 hosts span under 1 hour or have no times');
+    // Exactly one hour is enough: 500 events in 1/24 day = 12,000 a day.
+    const ok = new MeasuredIndex({ counts: [count('WS1', 'Security', 4624, 500, '2026-11-01T08:00:00Z', '2026-11-01T09:00:00Z')] }, catalog).measure([LOGON_S]);
+    expect(ok.eventsPerDay?.median).toBeCloseTo(12_000, 6);
+  });
+
+  it('takes the window from the host\'s whole channel, not only the events of the setting', () => {
+    // 4624 seen only in the first hour, but the Security records span 4 days: 800 / 4 = 200 a day.
+    const counts = [count('DC1', 'Security', 4624, 800, D0, '2026-11-01T01:00:00Z'), count('DC1', 'Security', 4688, 10, D0, '2026-11-05T00:00:00Z')];
+    expect(new MeasuredIndex({ counts }, catalog).measure([LOGON_S]).eventsPerDay?.median).toBe(200);
+  });
+
+  it('names events another setting writes too, and measures Sysmon and channel requirements', () => {
+    const cmdline = requirementEvents('policy:process-creation-command-line', catalog);
+    expect(cmdline.events).toEqual([{ channel: 'Security', eventIds: [4688] }]);
+    expect(cmdline.shared.join()).toContain('4688 also written by Audit Process Creation');
+    const counts = [
+      count('WS1', 'Microsoft-Windows-Sysmon/Operational', 3, 4_000, D0, D2, 4_000 * 900),
+      count('WS1', 'Microsoft-Windows-Sysmon/Operational', 1, 1_000, D0, D2, 1_000 * 2_000),
+      count('WS1', 'Microsoft-Windows-TaskScheduler/Operational', 106, 48, D0, D2, 48 * 1_000),
+      count('WS1', 'Microsoft-Windows-TaskScheduler/Operational', 140, 52, D0, D2, 52 * 1_000),
+    ];
+    const idx = new MeasuredIndex({ counts }, catalog);
+    // Sysmon 3: 4,000 / 2 = 2,000 a day, 1,800,000 B/day; the channel: every event of it, 100 / 2 = 50 a day.
+    expect(idx.measure(['sysmon:3']).eventsPerDay?.median).toBe(2_000);
+    expect(idx.measure(['sysmon:3']).bytesPerDay?.median).toBe(1_800_000);
+    expect(idx.measure(['channel:Microsoft-Windows-TaskScheduler/Operational']).eventsPerDay?.median).toBe(50);
+    expect(idx.measure(['forward:Security']).note).toContain('adds no event on the host');
+  });
+});
+
+describe('retention in time', () => {
+  const KB_128MB = 128 * 1024;
+  it('Security 128 MB at 40 MB/day holds 3.2 days; with a fix of 100 MB/day ≈ 22 hours and a warning', () => {
+    // WS1's Security log: 40 MB over 1 day (4624). A pilot host PILOT logs Sysmon… no: Audit Process Creation (4688)
+    // at 100 MB/day, which WS1 does not log yet. 128 / 40 = 3.2 days; 128 / (40 + 100) = 0.914 days = 21.9 hours.
+    const counts = [
+      count('WS1', 'Security', 4624, 40_000, D0, '2026-11-02T00:00:00Z', 40 * MB),
+      count('PILOT', 'Security', 4688, 100_000, D0, '2026-11-02T00:00:00Z', 100 * MB),
+    ];
+    const idx = new MeasuredIndex({ counts }, catalog);
+    const r = retention(idx, [{ name: 'WS1', logs: [{ log: 'Security', maxKB: KB_128MB, source: 'wevtutil-gl.txt' }] }], [{ requires: ['audit:{0CCE922B-69AE-11D9-BED3-505054503030}:success'] }]);
+    expect(r).toHaveLength(1);
+    const s = r[0]!;
+    expect(s.now?.days).toBeCloseTo(3.2, 10);
+    expect(s.after?.days).toBeCloseTo(128 / 140, 10);
+    expect(s.after?.atMost).toBe(false);
+    expect(s.text).toBe('Security 128 MB on WS1: ≈ 3.2 days now, ≈ 22 hours with the 1 fix');
+    expect(s.warning).toContain('under a day');
+  });
+
+  it('says "at most" and how many fixes are not measured, and does not add what the host already logs', () => {
+    const counts = [
+      count('WS1', 'Security', 4624, 40_000, D0, '2026-11-02T00:00:00Z', 40 * MB),
+      count('PILOT', 'Security', 4688, 10_000, D0, '2026-11-02T00:00:00Z', 10 * MB),
+    ];
+    const idx = new MeasuredIndex({ counts }, catalog);
+    const fixes = [
+      { requires: ['audit:{0CCE922B-69AE-11D9-BED3-505054503030}:success'] }, // Process Creation: 10 MB/day on PILOT
+      { requires: [LOGON_S] }, // WS1 logs 4624 already: in "now"
+      { requires: ['audit:{0CCE9227-69AE-11D9-BED3-505054503030}:success'] }, // Other Object Access: not in the evidence
+    ];
+    const s = retention(idx, [{ name: 'WS1', logs: [{ log: 'Security', maxKB: KB_128MB, source: 'gpresult' }] }], fixes)[0]!;
+    // 128 / (40 + 10) = 2.56 days, an upper bound: the third fix's volume is unknown.
+    expect(s.fixes).toBe(2);
+    expect(s.unmeasured).toBe(1);
+    expect(s.after).toEqual({ days: 2.56, atMost: true });
+    expect(s.text).toBe('Security 128 MB on WS1: ≈ 3.2 days now, at most ≈ 2.6 days with the 2 fixes; what 1 of them adds is not measured');
+    expect(s.warning).toBeUndefined();
+  });
+
+  it('without record sizes says which input would tell', () => {
+    const idx = new MeasuredIndex({ counts: [{ computer: 'WS1', channel: 'Security', eventId: 4624, count: 10, first: D0, last: D2 }] }, catalog);
+    const s = retention(idx, [{ name: 'ws1.contoso.local', logs: [{ log: 'Security', maxKB: 20_480, source: 'wevtutil-gl.txt' }] }], [])[0]!;
+    expect(s.now).toBeUndefined();
+    expect(s.text).toBe('Security 20.0 MB on ws1.contoso.local: how long it holds now is not known (the evidence has no record sizes (an EVTX export of the log has them))');
+  });
+
+  it('writes durations in hours under two days', () => {
+    expect(durationText(0.9142857)).toBe('22 hours');
+    expect(durationText(3.2)).toBe('3.2 days');
+    expect(durationText(0.02)).toBe('29 minutes');
+  });
+});
