@@ -104,7 +104,7 @@ export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: H
   // .cmd files are ASCII (cmdText turns the rest into "?"): "about" is "~" there.
   const ascii = (m: string) => m.replace(/≈/g, '~');
   const kept = measured ? retention(measured, hosts.map(hostLogSizes), settingGroups(ids), 'setting') : [];
-  const log = securityLogFacts(hosts, catalog, high, nameOf, observed, (name) => kept.find((r) => r.log === 'Security' && r.host === name)?.text);
+  const log = securityLogFacts(hosts, catalog, high, nameOf, observed, (name) => kept.find((r) => r.log === 'Security' && r.host === name && (r.now || r.after))?.text);
   // A plan's own budget: its left-out settings are the only way within that plan (fix's built-in plan).
   const leftOut = budget ? leftOutLine({ volumeBudget: budget }, catalog, volumeOf, hosts.length, 'built-in way') : leftOutLine(result.readiness, catalog, volumeOf, hosts.length);
   const summary = [...(leftOut ? [leftOut] : []), ...log.lines, ...kept.filter((r) => r.log !== 'Security').map((r) => `${r.log} log: ${r.text}`)];

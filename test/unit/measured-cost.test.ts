@@ -1,5 +1,12 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/load.js';
+import { recommend } from '../../src/assess/recommend.js';
+import type { AssessRule } from '../../src/assess/counts.js';
+import { parseCountsCsv } from '../../src/observe/counts-csv.js';
+import { runCli } from '../helpers.js';
 import { MB, MeasuredIndex, measuredText, requirementEvents, stat } from '../../src/assess/measured-cost.js';
 import { durationText, retention } from '../../src/assess/retention.js';
 import type { ObservedCount } from '../../src/observe/model.js';
@@ -151,5 +158,73 @@ describe('retention in time', () => {
     expect(durationText(0.9142857)).toBe('22 hours');
     expect(durationText(3.2)).toBe('3.2 days');
     expect(durationText(0.02)).toBe('29 minutes');
+  });
+});
+
+describe('--rank value with measurements', () => {
+  const PROC = 'audit:{0CCE922B-69AE-11D9-BED3-505054503030}:success'; // Audit Process Creation: catalog high (weight 9)
+  const OTHER = 'audit:{0CCE9227-69AE-11D9-BED3-505054503030}:success'; // Other Object Access Events: catalog low (weight 1)
+  const rules = [{ path: 'a.yml', title: 'A' }, { path: 'b.yml', title: 'B' }] as AssessRule[];
+  // One rule needs each setting: one rule per unit of cost decides. Weights: OTHER 1/1 beats PROC 1/9.
+  const items = [{ id: 0, weight: 1, missing: [[PROC]] }, { id: 1, weight: 1, missing: [[OTHER]] }];
+  const order = (measured?: MeasuredIndex) => recommend(items, [{ weight: 1 }], rules, catalog, ['workstation'], { rank: 'value', ...(measured ? { measured } : {}) });
+
+  it('orders by measured events/day when every candidate is measured (a quiet "high" before a busy "low")', () => {
+    expect(order().recommendations.map((r) => r.requires[0])).toEqual([OTHER, PROC]);
+    // Measured: 4688 200 over 2 days = 100 a day; 4698 10,000 over 2 days = 5,000 a day: 1/100 beats 1/5,000.
+    const idx = new MeasuredIndex({ counts: [count('WS1', 'Security', 4688, 200, D0, D2), count('WS1', 'Security', 4698, 10_000, D0, D2)] }, catalog);
+    const r = order(idx);
+    expect(r.recommendations.map((x) => x.requires[0])).toEqual([PROC, OTHER]);
+    expect(r.valueBasis?.measured).toBe(true);
+    expect(r.recommendations[0]?.measured?.eventsPerDay?.median).toBe(100);
+  });
+
+  it('keeps the catalog weights for all when one candidate is not measured, and says which', () => {
+    const idx = new MeasuredIndex({ counts: [count('WS1', 'Security', 4688, 200, D0, D2)] }, catalog);
+    const r = order(idx);
+    expect(r.recommendations.map((x) => x.requires[0])).toEqual([OTHER, PROC]);
+    expect(r.valueBasis).toEqual({ measured: false, note: `ranked by the catalog's volume weights, not measured events a day: 1 of 2 candidate settings have no measured rate (${OTHER})` });
+  });
+});
+
+describe('measured figures in reports and fix files (CLI)', { timeout: 60_000 }, () => {
+  // test/fixtures/measured/README.md gives the arithmetic of these figures.
+  const args = ['test/fixtures/fixbudget/rules', '--host', 'test/fixtures/fixbudget/hosts/DC02', '--observed', 'test/fixtures/measured/splunk-security-bytes.csv'];
+
+  it('check: one line beside each fix volume, retention with its warning, the same in JSON', () => {
+    const t = runCli([...args], { env: { COLUMNS: '200' } });
+    expect(t.status, t.stderr).toBe(0);
+    expect(t.stdout).toContain('Audit Process Creation — Success (off) · volume high · ≈ 40,000 events/day, 80.0 MB/day per host, measured on 2 hosts');
+    expect(t.stdout).toContain('Audit Filtering Platform Connection — Success (off) · volume high · ≈ 200,000 events/day, 200 MB/day per host, measured on 1 host');
+    expect(t.stdout).toMatch(/retention: Security 128 MB on DC02: ≈ 3\.2 days now, at most ≈ 10 hours with the 4 fixes; what 1 of them adds is not measured; WARNING: 1 would hold under a\s+day with the fixes/);
+    const j = JSON.parse(runCli([...args, '--format', 'json']).stdout);
+    const proc = j.readiness.recommendations.find((r: { requires: { name: string }[] }) => r.requires[0]!.name.startsWith('Audit Process Creation'));
+    // DC03 60,000 / 2 days = 30,000 a day and 125,829,120 B / 2 = 60 MB; DC04 50,000 and 100 MB; DC05 (30 min) left out.
+    expect(proc.measuredCost).toMatchObject({ hosts: 2, eventsPerDay: { median: 40_000, p90: 48_000 }, bytesPerDay: { median: 80 * MB, p90: 96 * MB, hosts: 2 }, notMeasurable: 1 });
+    const sec = j.readiness.retention[0];
+    // 128 MB ÷ 40 MB/day = 3.2 days; ÷ (40 + 200 + 0.01953125 + 80) MB/day = 0.39997 days; Detailed File Share unmeasured.
+    expect(sec).toMatchObject({ host: 'DC02', log: 'Security', maxKB: 131072, fixes: 4, unmeasured: 1, after: { atMost: true } });
+    expect(sec.now.days).toBeCloseTo(3.2, 10);
+    expect(sec.after.days).toBeCloseTo(128 / (40 + 200 + 20 / 1024 + 80), 10);
+    expect(sec.warning).toContain('under a day');
+  });
+
+  it('fix: the measured figure in the .cmd comments (ASCII, escaped) and retention on the console', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'lsc-measured-')), 'out');
+    const r = runCli(['fix', ...args, '--out', dir]);
+    expect(r.status, r.stderr).toBe(0);
+    const cmd = readFileSync(join(dir, 'enable-audit.cmd'), 'latin1');
+    // p90 of 30,000 and 50,000: 30,000 + 0.9 × 20,000 = 48,000; of 60 and 100 MB: 96 MB.
+    expect(cmd).toContain('rem   measured ~ 40,000 events/day, 80.0 MB/day per host ^(median of 2 hosts; p90 48,000 events/day, 96.0 MB/day; 1 more with under 1 hour of records left out^)\r\nauditpol /set /subcategory:{0CCE922B-69AE-11D9-BED3-505054503030}');
+    expect(cmd).not.toMatch(/[^\x00-\x7f]/);
+    // The budget keeps Process Creation and Other Object Access: 128 ÷ (40 + 80 + 20 / 1024) = 1.066 days = 25.6 hours.
+    expect(r.stdout).toMatch(/^Security log on DC02: maximum 131072 KB .*; measured: ≈ 3\.2 days now, ≈ 26 hours with the 2 settings$/m);
+    expect(readFileSync(join(dir, 'README.txt'), 'utf8')).toContain('measured: ≈ 3.2 days now, ≈ 26 hours with the 2 settings');
+  });
+
+  it('reads a byte column of a counts CSV, and leaves a bad one out without dropping the row', () => {
+    const c = parseCountsCsv('host,source,EventCode,count,bytes\nWS1,WinEventLog:Security,4624,10,12000\nWS1,WinEventLog:Security,4625,3,n/a\n');
+    expect(c.counts.map((x) => x.bytes)).toEqual([12_000, undefined]);
+    expect(c.counts[1]?.count).toBe(3);
   });
 });
