@@ -125,3 +125,13 @@ export function hostLogSizes(h: { name: string; eventLogs: Map<string, { maxSize
 export function fixesOf(recs: { requires: { id: string; state: string }[] }[]): { requires: string[] }[] {
   return recs.map((r) => ({ requires: r.requires.filter((q) => q.state !== 'on').map((q) => q.id) })).filter((f) => f.requires.length);
 }
+
+/** The settings written, as retention counts them: Success and Failure of one subcategory are one setting. */
+export function settingFixes(ids: string[]): { requires: string[] }[] {
+  const by = new Map<string, string[]>();
+  for (const id of ids) {
+    const key = id.startsWith('audit:') ? id.replace(/:(success|failure)$/, '') : id;
+    by.set(key, [...(by.get(key) ?? []), id]);
+  }
+  return [...by.values()].map((requires) => ({ requires }));
+}

@@ -29,7 +29,7 @@ import { managementOf } from '../environment/management.js';
 import type { Observations } from '../observe/model.js';
 import { append } from '../lines.js';
 import { MeasuredIndex, measuredText } from '../assess/measured-cost.js';
-import { hostLogSizes, retention } from '../assess/retention.js';
+import { hostLogSizes, retention, settingFixes } from '../assess/retention.js';
 
 export interface RemediationFile {
   name: string;
@@ -103,7 +103,7 @@ export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: H
   const measuredLine = (settingIds: string[]) => (measured ? measuredText(measured.measure(settingIds)) : undefined);
   // .cmd files are ASCII (cmdText turns the rest into "?"): "about" is "~" there.
   const ascii = (m: string) => m.replace(/≈/g, '~');
-  const kept = measured ? retention(measured, hosts.map(hostLogSizes), settingGroups(ids), 'setting') : [];
+  const kept = measured ? retention(measured, hosts.map(hostLogSizes), settingFixes(ids), 'setting') : [];
   const log = securityLogFacts(hosts, catalog, high, nameOf, observed, (name) => kept.find((r) => r.log === 'Security' && r.host === name && (r.now || r.after))?.text);
   // A plan's own budget: its left-out settings are the only way within that plan (fix's built-in plan).
   const leftOut = budget ? leftOutLine({ volumeBudget: budget }, catalog, volumeOf, hosts.length, 'built-in way') : leftOutLine(result.readiness, catalog, volumeOf, hosts.length);
@@ -301,16 +301,6 @@ function readme(names: string[], gpos: string[], f: ReadmeFacts): string[] {
   return out;
 }
 
-
-/** The settings written, as retention counts them: Success and Failure of one subcategory are one setting. */
-function settingGroups(ids: string[]): { requires: string[] }[] {
-  const by = new Map<string, string[]>();
-  for (const id of ids) {
-    const key = id.startsWith('audit:') ? id.replace(/:(success|failure)$/, '') : id;
-    by.set(key, [...(by.get(key) ?? []), id]);
-  }
-  return [...by.values()].map((requires) => ({ requires }));
-}
 
 function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64) || 'host';
