@@ -18,6 +18,8 @@ export const SYSMON_CHANNEL = 'Microsoft-Windows-Sysmon/Operational';
 /** A window shorter than this gives no rate: an hour of a busy morning is not a day. */
 export const MIN_WINDOW_MS = 3_600_000;
 const DAY_MS = 86_400_000;
+/** Figures kept per run (each is a few hundred bytes); past it the memo starts over. */
+const MEMO_MAX = 10_000;
 export const MB = 1_048_576;
 /** How the window is taken (said in every report that shows a figure). */
 export const WINDOW_TEXT = 'per host, over the time span of its records of the channel (last − first); hosts whose window is under 1 hour or without times are not measurable';
@@ -94,6 +96,7 @@ interface ChannelSeen {
 /** The evidence by host (short computer name; '' for records without one) and channel. */
 export class MeasuredIndex {
   readonly hosts = new Map<string, { name: string; channels: Map<string, ChannelSeen> }>();
+  private readonly memo = new Map<string, MeasuredCost>();
 
   constructor(obs: Pick<Observations, 'counts'>, readonly catalog: Catalog) {
     for (const c of obs.counts) {
@@ -191,6 +194,17 @@ export class MeasuredIndex {
 
   /** The same for events given directly (the part of a fix that writes into one log). */
   measureEvents(events: RequirementEvents[], shared: string[] = [], notes: string[] = []): MeasuredCost {
+    // Each figure goes over every host: retention asks for the same few per host of a fleet, so they are kept.
+    const key = JSON.stringify([events, shared, notes]);
+    const known = this.memo.get(key);
+    if (known) return known;
+    if (this.memo.size >= MEMO_MAX) this.memo.clear();
+    const m = this.compute(events, shared, notes);
+    this.memo.set(key, m);
+    return m;
+  }
+
+  private compute(events: RequirementEvents[], shared: string[], notes: string[]): MeasuredCost {
     if (!events.length) return { hosts: 0, notMeasurable: 0, events, shared, note: notes[0] ?? 'no events attributed' };
     const rates: number[] = [];
     const bytes: number[] = [];

@@ -94,12 +94,13 @@ function logRetention(index: MeasuredIndex, key: string, host: string, l: HostLo
   const nowText = now ? `≈ ${durationText(now.days)} now` : `how long it holds now is not known (${nowRate as string})`;
   const unit = `${fixes} ${word}${fixes === 1 ? '' : word.endsWith('x') ? 'es' : 's'}`;
   let after: LogRetention['after'];
-  if (fixes && (now || added > 0)) {
+  // None of the fixes measured: "at most as long as now" says nothing; it is said to be unknown instead.
+  if (fixes && added > 0) {
     const total = (now?.bytesPerDay ?? 0) + added;
     after = { days: maxBytes / total, atMost: unmeasured > 0 || !now };
   }
   const unknownText = unmeasured ? `; what ${unmeasured} of them add${unmeasured === 1 ? 's' : ''} is not measured` : '';
-  const afterText = !fixes ? '' : after ? `, ${after.atMost ? 'at most ' : ''}≈ ${durationText(after.days)} with the ${unit}${unknownText}` : `, with the ${unit}: not known (none of them is measured)`;
+  const afterText = !fixes ? '' : after ? `, ${after.atMost ? 'at most ' : ''}≈ ${durationText(after.days)} with the ${unit}${unknownText}` : `, with the ${unit}: not known (${fixes === 1 ? 'it is not' : 'none of them is'} measured)`;
   const warning = after && after.days < DAY
     ? `${size} would hold ${after.atMost ? 'at most ' : ''}≈ ${durationText(after.days)} with the ${unit}, under a day: events roll over before a daily collection or review sees them; raise its maximum size first (logsource-check fix raises logs below the recommended size; a larger one is your call)`
     : undefined;

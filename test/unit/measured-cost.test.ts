@@ -147,6 +147,13 @@ describe('retention in time', () => {
     expect(s.warning).toBeUndefined();
   });
 
+  it('with no fix measured says the figure with the fixes is not known', () => {
+    const idx = new MeasuredIndex({ counts: [count('WS1', 'Security', 4624, 40_000, D0, '2026-11-02T00:00:00Z', 40 * MB)] }, catalog);
+    const s = retention(idx, [{ name: 'WS1', logs: [{ log: 'Security', maxKB: 128 * 1024, source: 'gpresult' }] }], [{ requires: ['audit:{0CCE922B-69AE-11D9-BED3-505054503030}:success'] }])[0]!;
+    expect(s.after).toBeUndefined();
+    expect(s.text).toBe('Security 128 MB on WS1: ≈ 3.2 days now, with the 1 fix: not known (it is not measured)');
+  });
+
   it('without record sizes says which input would tell', () => {
     const idx = new MeasuredIndex({ counts: [{ computer: 'WS1', channel: 'Security', eventId: 4624, count: 10, first: D0, last: D2 }] }, catalog);
     const s = retention(idx, [{ name: 'ws1.contoso.local', logs: [{ log: 'Security', maxKB: 20_480, source: 'wevtutil-gl.txt' }] }], [])[0]!;
@@ -207,6 +214,15 @@ describe('measured figures in reports and fix files (CLI)', { timeout: 60_000 },
     expect(sec.now.days).toBeCloseTo(3.2, 10);
     expect(sec.after.days).toBeCloseTo(128 / (40 + 200 + 20 / 1024 + 80), 10);
     expect(sec.warning).toContain('under a day');
+  });
+
+  it('markdown and HTML: the figure beside each fix, retention listed with its warning', () => {
+    const md = runCli([...args, '--format', 'markdown']).stdout;
+    expect(md).toContain('| 3 | Audit Process Creation — Success (off) · volume high · ≈ 40,000 events/day, 80.0 MB/day per host, measured on 2 hosts');
+    expect(md).toMatch(/^- Security 128 MB on DC02: ≈ 3\.2 days now, at most ≈ 10 hours with the 4 fixes; what 1 of them adds is not measured — \*\*WARNING:\*\* Security 128 MB on DC02 would hold at most ≈ 10 hours/m);
+    const html = runCli([...args, '--format', 'html']).stdout;
+    expect(html).toContain('<span class="st">volume high · ≈ 40,000 events/day, 80.0 MB/day per host, measured on 2 hosts</span>');
+    expect(html).toContain('<p class="sub">Security 128 MB on DC02: ≈ 3.2 days now, at most ≈ 10 hours with the 4 fixes');
   });
 
   it('fix: the measured figure in the .cmd comments (ASCII, escaped) and retention on the console', () => {
