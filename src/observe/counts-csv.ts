@@ -234,7 +234,8 @@ function readRow(record: string[], cols: Partial<Record<Field | 'source' | 'sour
   if (last) out.last = last;
   // A size that is not a whole number is left out (no size), never guessed: the row's count still stands.
   const bytes = cell(cols.bytes).replace(/[,_\s]/g, '');
-  if (/^\d{1,15}$/.test(bytes)) out.bytes = Number(bytes);
+  // Log Analytics' _BilledSize is a real: its sum may come with decimals.
+  if (/^\d{1,15}(\.\d{1,6})?$/.test(bytes)) out.bytes = Math.round(Number(bytes));
   return out;
 }
 

@@ -242,5 +242,8 @@ describe('measured figures in reports and fix files (CLI)', { timeout: 60_000 },
     const c = parseCountsCsv('host,source,EventCode,count,bytes\nWS1,WinEventLog:Security,4624,10,12000\nWS1,WinEventLog:Security,4625,3,n/a\n');
     expect(c.counts.map((x) => x.bytes)).toEqual([12_000, undefined]);
     expect(c.counts[1]?.count).toBe(3);
+    // Log Analytics: summarize count(), sum(_BilledSize) … gives count_ and sum__BilledSize (a real).
+    const la = parseCountsCsv('Computer,Channel,EventID,count_,sum__BilledSize\nWS1,Security,4624,10,12345.5\n');
+    expect(la.counts[0]?.bytes).toBe(12_346);
   });
 });
