@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +7,8 @@ import { recommend } from '../../src/assess/recommend.js';
 import type { AssessRule } from '../../src/assess/counts.js';
 import { parseCountsCsv } from '../../src/observe/counts-csv.js';
 import { runCli } from '../helpers.js';
+import { loadObservations } from '../../src/observe/load.js';
+import { ChunkWriter, evtxFile, systemTemplate, systemValues } from '../fixtures/evtx/write-evtx.js';
 import { MB, MeasuredIndex, measuredText, requirementEvents, stat } from '../../src/assess/measured-cost.js';
 import { durationText, retention } from '../../src/assess/retention.js';
 import type { ObservedCount } from '../../src/observe/model.js';
@@ -245,5 +247,27 @@ describe('measured figures in reports and fix files (CLI)', { timeout: 60_000 },
     // Log Analytics: summarize count(), sum(_BilledSize) … gives count_ and sum__BilledSize (a real).
     const la = parseCountsCsv('Computer,Channel,EventID,count_,sum__BilledSize\nWS1,Security,4624,10,12345.5\n');
     expect(la.counts[0]?.bytes).toBe(12_346);
+  });
+});
+
+describe('measured cost from an EVTX export', () => {
+  it('rates the records of each computer over the span of its channel', () => {
+    // DC03: 4688 at 08:00, 09:00, 10:00 and a 4624 at 14:00: the Security records span 6 hours = 1/4 day,
+    // so 3 × 4 = 12 events of 4688 a day. DC04: one 4688 alone, a window of 0: not measurable.
+    const w = new ChunkWriter();
+    const rec = (n: number, computer: string, eventId: number, time: string) => w.record(n, time, (x) => x.fragment().instance('sys', systemTemplate, systemValues({ provider: 'Microsoft-Windows-Security-Auditing', channel: 'Security', computer, eventId, time })).eof());
+    rec(1, 'DC03.corp.contoso.com', 4688, '2026-11-30T08:00:00Z');
+    rec(2, 'DC03.corp.contoso.com', 4688, '2026-11-30T09:00:00Z');
+    rec(3, 'DC03.corp.contoso.com', 4688, '2026-11-30T10:00:00Z');
+    rec(4, 'DC03.corp.contoso.com', 4624, '2026-11-30T14:00:00Z');
+    rec(5, 'DC04.corp.contoso.com', 4688, '2026-11-30T11:00:00Z');
+    const file = join(mkdtempSync(join(tmpdir(), 'lsc-measured-evtx-')), 'Security.evtx');
+    writeFileSync(file, evtxFile([w.finish()]));
+    const obs = loadObservations([file]);
+    expect(obs.errors).toEqual([]);
+    const m = new MeasuredIndex(obs, catalog).measure(['audit:{0CCE922B-69AE-11D9-BED3-505054503030}:success']);
+    expect(m.hosts).toBe(1);
+    expect(m.eventsPerDay?.median).toBeCloseTo(12, 10);
+    expect(m.notMeasurable).toBe(1);
   });
 });
