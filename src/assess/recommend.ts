@@ -9,6 +9,7 @@ import type { VolumeClass, VolumeRating } from '../catalog/volume.js';
 import type { AssessRule } from './counts.js';
 import { rankFixes, type RankedFix, type RankItem } from './rank.js';
 import { bySetting } from './settings.js';
+import { describeRequirement } from '../requirements/describe.js';
 import type { MeasuredCost, MeasuredIndex } from './measured-cost.js';
 import { budgetClass, fixVolume, maxBudget, overBudget, valueWeight, volumeLookup, type HostKind, type RankMode, type VolumeOptions } from './volume.js';
 
@@ -89,7 +90,7 @@ export function recommend(items: RankItem[], groups: HostGroup[], rules: AssessR
   const view = bySetting(items, catalog);
   const ids = (k: string) => view.members.get(k) ?? [k];
   const lift = (ok: (id: string) => boolean) => (k: string) => ids(k).every(ok);
-  const value = ranking === 'value' ? valueCost(view.items, ids, lift(safe), volumeOf, vol.measured) : undefined;
+  const value = ranking === 'value' ? valueCost(view.items, ids, lift(safe), volumeOf, vol.measured, (id) => describeRequirement(id, catalog).name) : undefined;
   const cost = value?.cost;
   const expand = (f: RankedFix): RankedFix => ({ ...f, requires: view.expand(f.requires) });
   const label = (k: string) => ids(k).join();
@@ -120,7 +121,7 @@ export function recommend(items: RankItem[], groups: HostGroup[], rules: AssessR
  * evidence measures every setting the ranking may choose, else the catalog weight for all of them. Never a mix:
  * events/day and weights are not one scale, and a fix measured at 50 a day must not outrank one merely unrated.
  */
-function valueCost(items: RankItem[], ids: (k: string) => string[], allowed: (k: string) => boolean, volumeOf: (id: string) => VolumeRating, measured?: MeasuredIndex): { cost: (k: string) => number; basis?: ValueBasis } {
+function valueCost(items: RankItem[], ids: (k: string) => string[], allowed: (k: string) => boolean, volumeOf: (id: string) => VolumeRating, measured: MeasuredIndex | undefined, name: (id: string) => string): { cost: (k: string) => number; basis?: ValueBasis } {
   const weight = (k: string) => valueWeight(fixVolume(ids(k).map(volumeOf)));
   if (!measured) return { cost: weight };
   const candidates = [...new Set(items.flatMap((i) => i.missing.flat()))].filter(allowed).sort();
@@ -134,7 +135,7 @@ function valueCost(items: RankItem[], ids: (k: string) => string[], allowed: (k:
   if (!without.length && candidates.length) {
     return { cost: (k) => rate.get(k) ?? weight(k), basis: { measured: true, note: `ranked by rules unlocked per measured event a day (--rank value: every one of the ${candidates.length} candidate settings is measured in the evidence)` } };
   }
-  const list = without.slice(0, 3).flatMap(ids).join(', ');
+  const list = without.slice(0, 3).flatMap(ids).map(name).join(', ');
   return { cost: weight, basis: { measured: false, note: `ranked by the catalog's volume weights, not measured events a day: ${without.length} of ${candidates.length} candidate settings have no measured rate (${list}${without.length > 3 ? ', …' : ''})` } };
 }
 

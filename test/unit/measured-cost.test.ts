@@ -192,7 +192,7 @@ describe('--rank value with measurements', () => {
     const idx = new MeasuredIndex({ counts: [count('WS1', 'Security', 4688, 200, D0, D2)] }, catalog);
     const r = order(idx);
     expect(r.recommendations.map((x) => x.requires[0])).toEqual([OTHER, PROC]);
-    expect(r.valueBasis).toEqual({ measured: false, note: `ranked by the catalog's volume weights, not measured events a day: 1 of 2 candidate settings have no measured rate (${OTHER})` });
+    expect(r.valueBasis).toEqual({ measured: false, note: `ranked by the catalog's volume weights, not measured events a day: 1 of 2 candidate settings have no measured rate (Audit Other Object Access Events — Success)` });
   });
 });
 
