@@ -16,7 +16,8 @@ import { VERSION } from './version.js';
 import { append } from './lines.js';
 import { checkUsable } from './check-usable.js';
 import { MeasuredIndex } from './assess/measured-cost.js';
-import { fixesOf, hostLogSizes, retention, type HostLogSizes } from './assess/retention.js';
+import { hostLogSizes, type HostLogSizes } from './assess/retention.js';
+import { withMeasured } from './report/measured.js';
 
 export interface CheckOptions extends Omit<LoadOptions, 'parse'> {
   /** Directory of the parse cache; false disables it. */
@@ -103,12 +104,6 @@ async function pipeline(paths: readonly string[], options: CheckOptions): Promis
   result.summary.errors = result.errors.length;
   if (!environment.hostCount) return observe({ result, load, environment });
   const assessment = assessor.finish();
-  return observe({ result: withRetention(withReadiness(result, assessment, catalog, environment.identity), measured, sizes), load, environment, ...(options.keepHosts ? { assessment } : {}) }, assessment);
+  return observe({ result: withMeasured(withReadiness(result, assessment, catalog, environment.identity), measured, sizes), load, environment, ...(options.keepHosts ? { assessment } : {}) }, assessment);
 }
 
-/** How long each log holds now and with the ranked fixes, where the evidence measures it and a log size is known. */
-function withRetention(result: CheckResult, measured: MeasuredIndex | undefined, sizes: HostLogSizes[]): CheckResult {
-  if (!measured || !result.readiness || !sizes.some((h) => h.logs.length)) return result;
-  const list = retention(measured, sizes, fixesOf(result.readiness.recommendations));
-  return list.length ? { ...result, readiness: { ...result.readiness, retention: list } } : result;
-}

@@ -12,6 +12,8 @@ import { hostPlanLine, planLine, sysmonFileLines } from '../report/plans-text.js
 import { LimitError, makeOutputDir, writeOutput } from '../limits.js';
 import { loadObservations } from '../observe/load.js';
 import { MeasuredIndex } from '../assess/measured-cost.js';
+import { hostLogSizes } from '../assess/retention.js';
+import { withMeasured } from '../report/measured.js';
 import { verdictLine } from '../report/text.js';
 import { budgetLine } from '../report/volume-text.js';
 import { runValidated, UsageError, writeOrFail, type RuleAndHostCliOptions } from './common.js';
@@ -42,8 +44,11 @@ export async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
   const run = await runValidated(paths, { ...opts, observed: undefined, maxVolume }, { keepHosts: true });
   if (!run.assessment) throw new Error('fix: the run kept no host assessment');
   const catalog = loadCatalog();
-  const plans = fixPlans(run.result, run.assessment, catalog, run.environment?.hosts ?? [], run.load.rules, { plan: opts.plan ?? 'both', maxVolume, vol: { maxVolume, rank: opts.rank, ...(observed ? { measured: new MeasuredIndex(observed, catalog) } : {}) }, state: { assumeDefaults: opts.assumeDefaults }, observed });
-  const { files, notes, summary, warnings, result, projection } = plans;
+  const measured = observed ? new MeasuredIndex(observed, catalog) : undefined;
+  const plans = fixPlans(run.result, run.assessment, catalog, run.environment?.hosts ?? [], run.load.rules, { plan: opts.plan ?? 'both', maxVolume, vol: { maxVolume, rank: opts.rank, ...(measured ? { measured } : {}) }, state: { assumeDefaults: opts.assumeDefaults }, observed });
+  const { files, notes, summary, warnings, projection } = plans;
+  // The reports (--report) carry the measured figures too: the ranking above was made without the evidence.
+  const result = withMeasured(plans.result, measured, (run.environment?.hosts ?? []).map(hostLogSizes));
   try {
     makeOutputDir(opts.out);
     // Fixed file names joined to --out: nothing is written outside it.

@@ -229,8 +229,14 @@ describe('measured figures in reports and fix files (CLI)', { timeout: 60_000 },
 
   it('fix: the measured figure in the .cmd comments (ASCII, escaped) and retention on the console', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'lsc-measured-')), 'out');
-    const r = runCli(['fix', ...args, '--out', dir]);
+    const report = join(dir, '..', 'fix.json');
+    const r = runCli(['fix', ...args, '--out', dir, '--report', report]);
     expect(r.status, r.stderr).toBe(0);
+    // --report: the ranked fixes carry their figures and the retention, as check's JSON does.
+    const j = JSON.parse(readFileSync(report, 'utf8'));
+    expect(j.readiness.recommendations.find((x: { measuredCost?: { hosts: number } }) => x.measuredCost?.hosts === 2).measuredCost.eventsPerDay).toEqual({ median: 40_000, p90: 48_000 });
+    // fix ranks under its default budget (medium): the two fixes it writes, 128 ÷ 120.02 MB/day ≈ 26 hours.
+    expect(j.readiness.retention[0].text).toBe('Security 128 MB on DC02: ≈ 3.2 days now, ≈ 26 hours with the 2 fixes');
     const cmd = readFileSync(join(dir, 'enable-audit.cmd'), 'latin1');
     // p90 of 30,000 and 50,000: 30,000 + 0.9 × 20,000 = 48,000; of 60 and 100 MB: 96 MB.
     expect(cmd).toContain('rem   measured ~ 40,000 events/day, 80.0 MB/day per host ^(median of 2 hosts; p90 48,000 events/day, 96.0 MB/day; 1 more with under 1 hour of records left out^)\r\nauditpol /set /subcategory:{0CCE922B-69AE-11D9-BED3-505054503030}');
