@@ -15,6 +15,9 @@ import type { LoadNote } from './rules/model.js';
 import { VERSION } from './version.js';
 import { append } from './lines.js';
 import { checkUsable } from './check-usable.js';
+import { MeasuredIndex } from './assess/measured-cost.js';
+import { hostLogSizes, type HostLogSizes } from './assess/retention.js';
+import { withMeasured } from './result/measured.js';
 
 export interface CheckOptions extends Omit<LoadOptions, 'parse'> {
   /** Directory of the parse cache; false disables it. */
@@ -79,6 +82,9 @@ async function pipeline(paths: readonly string[], options: CheckOptions): Promis
   const observations = options.observed?.length ? loadObservations(options.observed) : undefined;
   // Field evidence judges the fields each rule reads; without --observed they are never read (cached rules stay unparsed).
   if (observations) addRuleFields(result, load, resolutions);
+  // Evidence also measures what each fix costs (events/day, bytes/day) and how long each log holds.
+  const measured = observations ? new MeasuredIndex(observations, catalog) : undefined;
+  const volume: VolumeOptions = { ...options.volume, ...(measured ? { measured } : {}) };
   // Evidence joins whatever the run has: the hosts' verdicts, or the observations alone.
   const observe = (run: CheckRun, a?: Parameters<typeof addEvidence>[2]): CheckRun => ({ ...(observations ? { ...run, result: addEvidence(run.result, observations, a), observations } : run), cacheNotes });
   if (!options.environment || !hasEnvironmentInputs(options.environment)) return observe({ result, load });
@@ -86,10 +92,12 @@ async function pipeline(paths: readonly string[], options: CheckOptions): Promis
   // Hosts are streamed into the assessment: a fleet is summarised as it is read, never held whole. Evidence
   // shows each host's own reasons and fix writes per-host files: both keep each host's states.
   const stream = streamEnvironment(options.environment, catalog);
-  const assessor = new Assessor(result, catalog, load.rules, { assumeDefaults: options.assumeDefaults }, options.volume ?? {}, { keepStates: Boolean(observations) || Boolean(options.keepHosts) });
+  const assessor = new Assessor(result, catalog, load.rules, { assumeDefaults: options.assumeDefaults }, volume, { keepStates: Boolean(observations) || Boolean(options.keepHosts) });
   const kept: HostEnvironment[] = [];
+  const sizes: HostLogSizes[] = [];
   for (const host of stream.hosts) {
     if (options.keepHosts) kept.push(host);
+    if (measured) sizes.push(hostLogSizes(host));
     assessor.add(host);
     options.onHost?.();
   }
@@ -98,5 +106,6 @@ async function pipeline(paths: readonly string[], options: CheckOptions): Promis
   result.summary.errors = result.errors.length;
   if (!environment.hostCount) return observe({ result, load, environment });
   const assessment = assessor.finish();
-  return observe({ result: withReadiness(result, assessment, catalog, environment.identity), load, environment, ...(options.keepHosts ? { assessment } : {}) }, assessment);
+  return observe({ result: withMeasured(withReadiness(result, assessment, catalog, environment.identity), measured, sizes), load, environment, ...(options.keepHosts ? { assessment } : {}) }, assessment);
 }
+

@@ -60,7 +60,7 @@ function buildProgram(): Command {
     .requiredOption('--out <dir>', 'directory to write the files into (created if needed)')
     .addOption(new Option('--plan <plan>', 'which plan\'s files to write (the projection always shows both)').choices(['builtin', 'sysmon', 'both']).default('both'))
     .option('--report <file>', 'also write the report with the projected readiness of both plans: .json, .md or .html (repeatable)', collect)
-    .option('--observed <path>', 'an export of the host\'s Security log (.evtx, or a folder of them): fix says the time span the log holds today (repeatable)', collect)
+    .option('--observed <path>', 'evidence (.evtx, event-count CSV or search response, or a folder of them): each setting\'s measured events/day and bytes/day in the files\' comments, how long each log holds now and with the settings, or the time span of a Security log export (repeatable)', collect)
     .addHelpText('after', `
 fix writes settings of event volume up to medium by default (--max-volume high writes high-volume ones too);
 settings no source rates are written under any budget. What the budget leaves out is listed.

@@ -10,6 +10,8 @@ export type { Catalog } from './catalog/catalog.js';
 export { loadEnvironment, type Environment, type EnvironmentInputs } from './environment/load.js';
 export type { HostEnvironment, InputError } from './environment/model.js';
 export type { CheckResult, HostRow, Readiness, RuleRow } from './result/result.js';
+export type { MeasuredCost } from './assess/measured-cost.js';
+export type { LogRetention } from './assess/retention.js';
 
 export { renderTable } from './report/table.js';
 export { renderFullTable } from './report/table-full.js';

@@ -9,7 +9,7 @@ import { channelReport, forwardNeeds } from './channels.js';
 import { fingerprint } from './fingerprint.js';
 import type { RankItem } from './rank.js';
 import { lintOnce, type SysmonFinding } from './sysmon-lint.js';
-import { recommend, type Recommendation, type VolumeBudget, type WithheldFix } from './recommend.js';
+import { recommend, type Recommendation, type ValueBasis, type VolumeBudget, type WithheldFix } from './recommend.js';
 import type { RankMode, VolumeOptions } from './volume.js';
 import { ASSUMED, count, roleLabel, seenInputs, unknownKinds, type AssessInput, type AssessRule, type HostSeen, type RuleVerdict, type VerdictCounts } from './counts.js';
 import { objectSaclState, saclWatcher } from './sacl-watch.js';
@@ -65,6 +65,8 @@ export interface Assessment {
   ranking: RankMode;
   /** With --max-volume: the budget and the fixes it left out. */
   volumeBudget?: VolumeBudget;
+  /** --rank value with evidence: measured events/day or catalog weights, and why. */
+  valueBasis?: ValueBasis;
   /** Blocking or archiving settings never proposed, and the rules left without a fix for it. */
   withheld?: WithheldFix[];
   /** With collector configs: per channel the rules need, what is needed, what is forwarded, what is missing. */
@@ -184,6 +186,7 @@ export class Assessor {
       recommendations: ranked.recommendations,
       ranking: ranked.ranking,
       ...(ranked.budget ? { volumeBudget: ranked.budget } : {}),
+      ...(ranked.valueBasis ? { valueBasis: ranked.valueBasis } : {}),
       ...(ranked.withheld ? { withheld: ranked.withheld } : {}),
       ...(forwarded ? { channels: channelReport(rules, catalog, forwarded) } : {}),
       rankInput: { items, kinds: [...this.kinds] },

@@ -9,6 +9,8 @@ import type { VolumeClass, VolumeRating } from '../catalog/volume.js';
 import type { AssessRule } from './counts.js';
 import { rankFixes, type RankedFix, type RankItem } from './rank.js';
 import { bySetting } from './settings.js';
+import { describeRequirement } from '../requirements/describe.js';
+import type { MeasuredCost, MeasuredIndex } from './measured-cost.js';
 import { budgetClass, fixVolume, maxBudget, overBudget, valueWeight, volumeLookup, type HostKind, type RankMode, type VolumeOptions } from './volume.js';
 
 export interface Recommendation {
@@ -24,6 +26,8 @@ export interface Recommendation {
   volume?: VolumeClass;
   /** Per setting, its volume on these hosts and what the rating rests on. */
   volumes: Record<string, VolumeRating>;
+  /** With evidence: what its settings' events cost on the hosts where they are on (measured-cost.ts). */
+  measured?: MeasuredCost;
 }
 
 /** What --max-volume left out: the fixes of the unbudgeted ranking that need a setting above the budget. */
@@ -56,6 +60,13 @@ export interface RankedRecommendations {
   ranking: RankMode;
   budget?: VolumeBudget;
   withheld?: WithheldFix[];
+  /** --rank value with evidence: whether measured events/day or the catalog weights ordered the fixes, and why. */
+  valueBasis?: ValueBasis;
+}
+
+export interface ValueBasis {
+  measured: boolean;
+  note: string;
 }
 
 /** Groups of look-alike hosts as assess() forms them: how many hosts each stands for. */
@@ -78,14 +89,15 @@ export function recommend(items: RankItem[], groups: HostGroup[], rules: AssessR
   // A setting is allowed when every requirement it turns on is; it costs once, at its highest volume.
   const view = bySetting(items, catalog);
   const ids = (k: string) => view.members.get(k) ?? [k];
-  const cost = ranking === 'value' ? (k: string) => valueWeight(fixVolume(ids(k).map(volumeOf))) : undefined;
   const lift = (ok: (id: string) => boolean) => (k: string) => ids(k).every(ok);
+  const value = ranking === 'value' ? valueCost(view.items, ids, lift(safe), volumeOf, vol.measured, (id) => describeRequirement(id, catalog).name) : undefined;
+  const cost = value?.cost;
   const expand = (f: RankedFix): RankedFix => ({ ...f, requires: view.expand(f.requires) });
   const label = (k: string) => ids(k).join();
   const fixes = rankFixes(view.items, 100, { cost, allowed: lift(allowed), label }).map(expand);
-  const recommendations = fixes.map((f, i) => toRecommendation(f, i, groups, rules, volumeOf));
+  const recommendations = fixes.map((f, i) => ({ ...toRecommendation(f, i, groups, rules, volumeOf), ...(vol.measured ? { measured: vol.measured.measure(f.requires) } : {}) }));
   const withheld = withheldFixes(items, catalog);
-  const extra = withheld.length ? { withheld } : {};
+  const extra = { ...(withheld.length ? { withheld } : {}), ...(value?.basis ? { valueBasis: value.basis } : {}) };
   if (!max) return { recommendations, ranking, ...extra };
   // The unbudgeted ranking names what the budget costs: each of its fixes that needs a setting above it.
   const leftOut = rankFixes(view.items, 100, { cost, allowed: lift(safe), label })
@@ -102,6 +114,29 @@ export function recommend(items: RankItem[], groups: HostGroup[], rules: AssessR
     if (open && !i.missing.some((m) => m.every(inBudget)) && i.missing.some((m) => m.every(safeSetting))) onlyAbove += i.weight;
   }
   return { recommendations, ranking, budget: { max, leftOut, settingsAbove, onlyAbove }, ...extra };
+}
+
+/**
+ * --rank value's cost per setting: its measured events/day (median over the hosts where it is on) when the
+ * evidence measures every setting the ranking may choose, else the catalog weight for all of them. Never a mix:
+ * events/day and weights are not one scale, and a fix measured at 50 a day must not outrank one merely unrated.
+ */
+function valueCost(items: RankItem[], ids: (k: string) => string[], allowed: (k: string) => boolean, volumeOf: (id: string) => VolumeRating, measured: MeasuredIndex | undefined, name: (id: string) => string): { cost: (k: string) => number; basis?: ValueBasis } {
+  const weight = (k: string) => valueWeight(fixVolume(ids(k).map(volumeOf)));
+  if (!measured) return { cost: weight };
+  const candidates = [...new Set(items.flatMap((i) => i.missing.flat()))].filter(allowed).sort();
+  const rate = new Map<string, number>();
+  const without: string[] = [];
+  for (const k of candidates) {
+    const r = measured.measure(ids(k)).eventsPerDay?.median;
+    if (r !== undefined && r > 0) rate.set(k, r);
+    else without.push(k);
+  }
+  if (!without.length && candidates.length) {
+    return { cost: (k) => rate.get(k) ?? weight(k), basis: { measured: true, note: `ranked by rules unlocked per measured event a day (--rank value: every one of the ${candidates.length} candidate settings is measured in the evidence)` } };
+  }
+  const list = without.slice(0, 3).flatMap(ids).map(name).join(', ');
+  return { cost: weight, basis: { measured: false, note: `ranked by the catalog's volume weights, not measured events a day: ${without.length} of ${candidates.length} candidate settings have no measured rate (${list}${without.length > 3 ? ', …' : ''})` } };
 }
 
 /** Rules whose every way to readiness needs a withheld setting, grouped by those settings. */

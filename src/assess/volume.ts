@@ -5,6 +5,8 @@
 import { splitRequirement, type Catalog } from '../catalog/catalog.js';
 import { maxVolume, subcategoryClass, volumeRank, type VolumeClass, type VolumeRating } from '../catalog/volume.js';
 
+import type { MeasuredIndex } from './measured-cost.js';
+
 export type RankMode = 'rules' | 'value';
 
 export interface VolumeOptions {
@@ -12,6 +14,8 @@ export interface VolumeOptions {
   maxVolume?: VolumeClass;
   /** rules (default): rules unlocked per setting changed; value: rules unlocked per volume weight. */
   rank?: RankMode;
+  /** Evidence (--observed): each fix's measured events/day and bytes/day; --rank value divides by it when every candidate has one. */
+  measured?: MeasuredIndex;
 }
 
 /**

@@ -11,6 +11,9 @@ import { renderMarkdown } from '../report/markdown.js';
 import { hostPlanLine, planLine, sysmonFileLines } from '../generate/plans-text.js';
 import { LimitError, makeOutputDir, writeOutput } from '../limits.js';
 import { loadObservations } from '../observe/load.js';
+import { MeasuredIndex } from '../assess/measured-cost.js';
+import { hostLogSizes } from '../assess/retention.js';
+import { withMeasured } from '../result/measured.js';
 import { verdictLine } from '../report/text.js';
 import { budgetLine } from '../report/volume-text.js';
 import { runValidated, UsageError, writeOrFail, type RuleAndHostCliOptions } from './common.js';
@@ -29,7 +32,8 @@ const REPORT = /\.(json|md|markdown|html?)$/i;
 
 export async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
   if (!opts.host?.length && !opts.gpresult?.length && !opts.gpo?.length && !opts.auditpol?.length && !opts.sysmon?.length) throw new UsageError('fix needs what the host has: --host, --gpresult, --gpo, --auditpol and/or --sysmon');
-  // --observed only tells how long the Security log holds: it is read apart, so it changes no verdict and no file.
+  // --observed tells what the settings cost and how long the logs hold (measured-cost.ts, retention.ts): it is read
+  // apart, so it changes no verdict; the files' comments carry the measured figures, and --rank value orders by them.
   const bad = opts.report?.find((r) => !REPORT.test(r));
   if (bad) throw new UsageError(`--report ${bad}: the file name must end in .json, .md or .html (it picks the format)`);
   const observed = opts.observed?.length ? loadObservations(opts.observed) : undefined;
@@ -39,8 +43,12 @@ export async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
   // The remediation files are written per host from its inputs: every host is kept.
   const run = await runValidated(paths, { ...opts, observed: undefined, maxVolume }, { keepHosts: true });
   if (!run.assessment) throw new Error('fix: the run kept no host assessment');
-  const plans = fixPlans(run.result, run.assessment, loadCatalog(), run.environment?.hosts ?? [], run.load.rules, { plan: opts.plan ?? 'both', maxVolume, vol: { maxVolume, rank: opts.rank }, state: { assumeDefaults: opts.assumeDefaults }, observed });
-  const { files, notes, summary, warnings, result, projection } = plans;
+  const catalog = loadCatalog();
+  const measured = observed ? new MeasuredIndex(observed, catalog) : undefined;
+  const plans = fixPlans(run.result, run.assessment, catalog, run.environment?.hosts ?? [], run.load.rules, { plan: opts.plan ?? 'both', maxVolume, vol: { maxVolume, rank: opts.rank, ...(measured ? { measured } : {}) }, state: { assumeDefaults: opts.assumeDefaults }, observed });
+  const { files, notes, summary, warnings, projection } = plans;
+  // The reports (--report) carry the measured figures too: the ranking above was made without the evidence.
+  const result = withMeasured(plans.result, measured, (run.environment?.hosts ?? []).map(hostLogSizes));
   try {
     makeOutputDir(opts.out);
     // Fixed file names joined to --out: nothing is written outside it.

@@ -68,7 +68,7 @@ export interface SecurityLogFacts {
 }
 
 /** The Security log on each host, and a warning where high-volume settings meet a small (or unknown) log. */
-export function securityLogFacts(hosts: HostEnvironment[], catalog: Catalog, high: string[], names: (id: string) => string, observed?: Observations): SecurityLogFacts {
+export function securityLogFacts(hosts: HostEnvironment[], catalog: Catalog, high: string[], names: (id: string) => string, observed?: Observations, measuredHolds?: (host: string) => string | undefined): SecurityLogFacts {
   const out: SecurityLogFacts = { lines: [], warnings: [] };
   const t = catalog.eventLogs.find((l) => l.log === 'Security');
   const spans = observedSpans(hosts.length, observed);
@@ -77,7 +77,9 @@ export function securityLogFacts(hosts: HostEnvironment[], catalog: Catalog, hig
     const size = v?.maxSizeKB;
     const sizeText = size === undefined ? undefined : `${size} KB (${(size / KB_PER_MB).toFixed(size % KB_PER_MB ? 1 : 0)} MB; ${v?.source})`;
     const span = spans.get(hostKey(h.name)) ?? (hosts.length === 1 ? spans.get('') : undefined);
-    const holds = span ?? 'how long it holds is not known: an export of this log (--observed Security.evtx, e.g. wevtutil epl Security Security.evtx) shows the time span it covers';
+    // Measured retention (size ÷ bytes/day, retention.ts) says more than the span of an export; else the span.
+    const measuredText = measuredHolds?.(h.name);
+    const holds = (measuredText ? `measured: ${measuredText.replace(/^Security [^:]*: /, '')}` : undefined) ?? span ?? 'how long it holds is not known: an export of this log (--observed Security.evtx, e.g. wevtutil epl Security Security.evtx) shows the time span it covers';
     out.lines.push(size === undefined
       ? `Security log on ${h.name}: maximum size not known (a host snapshot's wevtutil-gl.txt, --host, or gpresult's Event Log settings give it); ${holds}`
       : `Security log on ${h.name}: maximum ${sizeText}${t ? `, recommended at least ${t.recommendedMinKB} KB` : ''}; ${holds}`);

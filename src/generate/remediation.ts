@@ -28,6 +28,8 @@ import { intuneCsv, intuneReadme, intuneRows, type AuditValue } from './intune.j
 import { managementOf } from '../environment/management.js';
 import type { Observations } from '../observe/model.js';
 import { append } from '../lines.js';
+import { MeasuredIndex, measuredText } from '../assess/measured-cost.js';
+import { hostLogSizes, retention, settingFixes } from '../assess/retention.js';
 
 export interface RemediationFile {
   name: string;
@@ -96,10 +98,17 @@ export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: H
   const auditIds = [...new Set(ids.filter((id) => id.startsWith('audit:')).map((id) => id.replace(/:(success|failure)$/, ':success')))];
   // Audit subcategories write into the Security log; policies and channels into their own logs.
   const high = highVolume(auditIds, volumeOf);
-  const log = securityLogFacts(hosts, catalog, high, nameOf, observed);
+  // Evidence measures each setting's events/day and bytes/day (where it is on) and how long each log holds.
+  const measured = observed ? new MeasuredIndex(observed, catalog) : undefined;
+  const measuredLine = (settingIds: string[]) => (measured ? measuredText(measured.measure(settingIds)) : undefined);
+  // .cmd files are ASCII (cmdText turns the rest into "?"): "about" is "~" there.
+  const ascii = (m: string) => m.replace(/≈/g, '~');
+  const kept = measured ? retention(measured, hosts.map(hostLogSizes), settingFixes(ids), 'setting') : [];
+  const log = securityLogFacts(hosts, catalog, high, nameOf, observed, (name) => kept.find((r) => r.log === 'Security' && r.host === name && (r.now || r.after))?.text);
   // A plan's own budget: its left-out settings are the only way within that plan (fix's built-in plan).
   const leftOut = budget ? leftOutLine({ volumeBudget: budget }, catalog, volumeOf, hosts.length, 'built-in way') : leftOutLine(result.readiness, catalog, volumeOf, hosts.length);
-  const summary = [...(leftOut ? [leftOut] : []), ...log.lines];
+  const summary = [...(leftOut ? [leftOut] : []), ...log.lines, ...kept.filter((r) => r.log !== 'Security').map((r) => `${r.log} log: ${r.text}`)];
+  append(log.warnings, kept.flatMap((r) => (r.warning ? [r.warning] : [])));
   const intune: { file: string; host: { name: string; source: string }; rows: ReturnType<typeof intuneRows> }[] = [];
 
   const need = new Map<string, { success: boolean; failure: boolean }>();
@@ -126,7 +135,8 @@ export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: H
     for (const [guid, n] of need) applied.audit.set(guid, n);
     for (const [guid, n] of [...need].sort()) {
       const flags = [n.success ? '/success:enable' : '', n.failure ? '/failure:enable' : ''].filter(Boolean).join(' ');
-      cmd.push(`rem ${cmdText(`${catalog.subcategory(guid)?.name ?? guid}: ${volumeText(volumeOf(`audit:${guid}:success`))}`)}`, `auditpol /set /subcategory:${guid} ${flags}`);
+      const m = measuredLine(ids.filter((id) => id.startsWith(`audit:${guid}:`)));
+      cmd.push(`rem ${cmdText(`${catalog.subcategory(guid)?.name ?? guid}: ${volumeText(volumeOf(`audit:${guid}:success`))}`)}`, ...(m ? [`rem   ${cmdText(ascii(m))}`] : []), `auditpol /set /subcategory:${guid} ${flags}`);
     }
     files.push({ name: 'enable-audit.cmd', content: crlf(cmd), settings: need.size });
 
@@ -166,7 +176,8 @@ export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: H
       if (!p) continue;
       count++;
       applied.policies.push(p.id);
-      reg.push('', `; ${regComment(`${p.name} (${p.gpoPath})`)}`, `; ${regComment(volumeText(volumeOf(`policy:${p.id}`)))}`);
+      const m = measuredLine([`policy:${p.id}`]);
+      reg.push('', `; ${regComment(`${p.name} (${p.gpoPath})`)}`, `; ${regComment(volumeText(volumeOf(`policy:${p.id}`)))}`, ...(m ? [`; ${regComment(m)}`] : []));
       const byKey = new Map<string, string[]>();
       for (const r of p.registry) {
         const lines = byKey.get(r.key) ?? [];
@@ -186,7 +197,8 @@ export function buildRemediation(result: CheckResult, catalog: Catalog, hosts: H
     append(cmd, sizes.cmdHeader);
     for (const c of channels) {
       const arg = cmdArg(c);
-      cmd.push(`rem ${cmdText(`${c}: ${volumeText(volumeOf(`channel:${c}`))}`)}`, arg === undefined ? `rem ${cmdText('left out: this channel name cannot be written exactly in a .cmd file (see the note)')}` : `wevtutil sl "${arg}" /e:true`);
+      const m = measuredLine([`channel:${c}`]);
+      cmd.push(`rem ${cmdText(`${c}: ${volumeText(volumeOf(`channel:${c}`))}`)}`, ...(m ? [`rem   ${cmdText(ascii(m))}`] : []), arg === undefined ? `rem ${cmdText('left out: this channel name cannot be written exactly in a .cmd file (see the note)')}` : `wevtutil sl "${arg}" /e:true`);
       if (arg !== undefined) applied.channels.push(c);
       if (arg === undefined) notes.push(`enable-channels.cmd leaves out channel ${JSON.stringify(c)}: a .cmd file is ASCII and its name holds a character cmd.exe would read differently or expand (non-ASCII, " % ! ^ & | < >); enable it by hand: wevtutil sl "<channel>" /e:true, or in Event Viewer.`);
     }

@@ -8,7 +8,7 @@ import { htmlAttr as attr, htmlText as esc } from '../escape.js';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets.js';
 import { evidenceHtml } from './evidence.js';
 import { planHtml } from '../generate/plans-text.js';
-import { budgetLine, rankingNote } from './volume-text.js';
+import { budgetLine, rankingNote, volumeCell } from './volume-text.js';
 import { withheldLine } from './hazard-text.js';
 import type { CheckResult, HostRow, Readiness, RuleRow } from '../result/result.js';
 import { howLines, noHostVerdict, outOfScopeLine, rankList, shortLogsource, summaryLine, verdictLine } from './text.js';
@@ -100,8 +100,10 @@ function requirementSection(result: CheckResult): string {
 
 function fixSection(rd: Readiness): string {
   const shown = rd.recommendations.slice(0, 20);
-  const rows = shown.map((f) => `<tr><td class="n">${f.rank}</td><td>${fixSettings(f.requires).map((s) => `${esc(s.name)} <span class="st">${esc(s.state)}</span>`).join('<br>')}<br><span class="st">volume ${esc(f.volume)}</span></td><td class="n">${f.unlocks}</td></tr>`);
-  const volumeLines = [rankingNote(rd), budgetLine(rd), withheldLine(rd)].filter((l): l is string => !!l).map((l) => `<p class="sub">${esc(l)}</p>`).join('');
+  const rows = shown.map((f) => `<tr><td class="n">${f.rank}</td><td>${fixSettings(f.requires).map((s) => `${esc(s.name)} <span class="st">${esc(s.state)}</span>`).join('<br>')}<br><span class="st">${esc(volumeCell(f))}</span></td><td class="n">${f.unlocks}</td></tr>`);
+  const retention = (rd.retention ?? []).slice(0, 20).map((r) => `${r.text}${r.warning ? ` — WARNING: ${r.warning}` : ''}`);
+  if ((rd.retention?.length ?? 0) > 20) retention.push(`… ${(rd.retention?.length ?? 0) - 20} more in the JSON report`);
+  const volumeLines = [rankingNote(rd), budgetLine(rd), withheldLine(rd), ...retention].filter((l): l is string => !!l).map((l) => `<p class="sub">${esc(l)}</p>`).join('');
   const how = sysmonHow(shown, rd.sysmon?.config);
   const unlocks = rd.hosts.length > 1 ? 'Unlocks (rules × hosts)' : 'Unlocks (rules)';
   return `<section><h2>Top fixes</h2><p class="sub">Each ranked given the ones above it; ${rd.recommendations.length} in all (the JSON report has every one). <code>logsource-check fix</code> writes them as files.</p><table id="fixes"><colgroup><col style="width:5%"><col><col style="width:14%"></colgroup><thead><tr><th>#</th><th>Change (state now)</th><th>${unlocks}</th></tr></thead><tbody>${rows.join('')}</tbody></table>${volumeLines}<h3>How</h3><ul class="how">${how.join('')}</ul></section>`;

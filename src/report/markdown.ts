@@ -5,7 +5,7 @@
  */
 import { markdownCell as cell, markdownCode as code, markdownFence } from '../escape.js';
 import { markdownCutNote, tableText } from './cell.js';
-import { budgetLine, rankingNote } from './volume-text.js';
+import { budgetLine, rankingNote, volumeCell } from './volume-text.js';
 import { withheldLine } from './hazard-text.js';
 import type { CheckResult, Readiness } from '../result/result.js';
 import { evidenceMarkdown } from './evidence.js';
@@ -125,8 +125,9 @@ function fixes(rd: Readiness, out: string[]): void {
   const shown = rd.recommendations.slice(0, 10);
   out.push('', '## Top fixes', '', `Each ranked given the ones above it; ${rd.recommendations.length} in all${rd.recommendations.length > 10 ? ' (the rest under Requirements and in the JSON report)' : ''}.`, '');
   out.push(`| # | Change (state now) | Unlocks${rd.hosts.length > 1 ? ' (rules × hosts)' : ''} |`, '| ---: | --- | ---: |');
-  for (const f of shown) out.push(`| ${f.rank} | ${tc(`${settingLabels(f.requires).join(' + ')} · volume ${f.volume}`)} | ${f.unlocks} |`);
+  for (const f of shown) out.push(`| ${f.rank} | ${tc(`${settingLabels(f.requires).join(' + ')} · ${volumeCell(f)}`)} | ${f.unlocks} |`);
   for (const line of [rankingNote(rd), budgetLine(rd), withheldLine(rd)]) if (line) out.push('', cell(line));
+  if (rd.retention?.length) out.push('', '**Retention** (maximum size ÷ measured bytes/day; "with the fixes" adds the ranked fixes\' measured bytes/day)', '', ...rd.retention.slice(0, 20).map((r) => `- ${cell(r.text)}${r.warning ? ` — **WARNING:** ${cell(r.warning)}` : ''}`), ...(rd.retention.length > 20 ? [`- … ${rd.retention.length - 20} more in the JSON report`] : []));
   out.push('', '**How**', '');
   for (const h of howLines(shown, { oneBlock: true })) {
     out.push(`- ${h.ranks.length > 1 ? 'Fixes' : 'Fix'} ${rankList(h.ranks)}: ${cell(h.text)}`);

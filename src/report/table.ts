@@ -4,7 +4,7 @@
  * is. Everything left out here is in --verbose (renderFullTable), JSON and HTML.
  */
 import { terminalLine as t } from '../escape.js';
-import { budgetLine, rankingNote } from './volume-text.js';
+import { budgetLine, rankingNote, retentionLine, volumeCell } from './volume-text.js';
 import { withheldLine } from './hazard-text.js';
 import type { CheckResult, HostRow, Readiness, RequirementRow } from '../result/result.js';
 import { hostLines, renderFullTable, sysmonLines, type Say } from './table-full.js';
@@ -69,9 +69,9 @@ function renderScreen(result: CheckResult, opts: TableOptions, fit: { rows: numb
     const rankWidth = String(shown.length).length + 2;
     const unlockWidth = Math.max(unlocks.length, ...shown.map((f) => f.unlocks.toLocaleString('en-US').length)) + 2;
     const ft = new (Table())({ head: ['#', unlocks, 'Change (state now)'], style, chars: COMPACT, colWidths: [rankWidth, unlockWidth, Math.max(30, width - rankWidth - unlockWidth - 4)], wordWrap: true });
-    for (const f of shown) ft.push([String(f.rank), f.unlocks.toLocaleString('en-US'), `${settingLabels(f.requires).map(t).join(' + ')} ${dim(`· volume ${f.volume}`)}`]);
+    for (const f of shown) ft.push([String(f.rank), f.unlocks.toLocaleString('en-US'), `${settingLabels(f.requires).map(t).join(' + ')} ${dim(`· ${volumeCell(f)}`)}`]);
     out.push('', bold('Top fixes') + dim(`  (each ranked given the ones above it; ${rd.recommendations.length} in all)`), ft.toString());
-    for (const line of [rankingNote(rd), budgetLine(rd)]) if (line) out.push(...say(line, '  ', '    ').map(dim));
+    for (const line of [rankingNote(rd), budgetLine(rd), retentionLine(rd)]) if (line) out.push(...say(line, '  ', '    ').map(dim));
     // The withheld fixes share the "more" line: the default table stays one screen.
     const more = [rd.recommendations.length > top ? `… ${rd.recommendations.length - top} more (--top N, --verbose)` : '', withheldLine(rd, true) ?? ''].filter(Boolean).join(' · ');
     if (more) out.push(...say(more, '  ', '    ').map(dim));
@@ -81,6 +81,8 @@ function renderScreen(result: CheckResult, opts: TableOptions, fit: { rows: numb
   }
   const held = rd && !rd.recommendations.length ? withheldLine(rd, true) : undefined;
   if (held) out.push('', ...say(held, '  ', '    ').map(dim));
+  const kept = rd && !rd.recommendations.length ? retentionLine(rd) : undefined;
+  if (kept) out.push(...say(kept, '  ', '    ').map(dim));
 
   if (rd?.sysmon) out.push(...sysmonLines(rd.sysmon, { color, bold, dim, say, offenders: 3, more: '--verbose', ...(fit.sysmonTable ? {} : { stateLine: sysmonStateLine(rd.sysmon) }) }));
   if (rd?.channels) out.push(...forwardingBlock(rd, style, width, say, bold, dim));

@@ -1,4 +1,5 @@
 import { finishCounts, type Assessment, type VerdictCounts } from '../assess/assess.js';
+import { WINDOW_TEXT } from '../assess/measured-cost.js';
 import type { Verdict } from '../assess/verdict.js';
 import { percent } from '../assess/counts.js';
 import { settingNames } from '../assess/settings.js';
@@ -63,6 +64,7 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
       ...(a.hosts[0]?.sysmon ? { sysmon: sysmonSummary(a, result, catalog) } : {}),
       ...(a.channels ? { channels: a.channels } : {}),
       ...(a.ranking === 'value' ? { ranking: 'value' as const } : {}),
+      ...(a.recommendations.some((r) => r.measured) ? { measuredCost: { window: WINDOW_TEXT, ...(a.valueBasis ? { ranking: a.valueBasis } : {}) } } : {}),
       ...(a.withheld ? { withheld: a.withheld.map((w) => ({ ...w, names: w.requires.map((id) => describeRequirement(id, catalog).name) })) } : {}),
       ...(a.volumeBudget ? { volumeBudget: { max: a.volumeBudget.max, settingsAbove: a.volumeBudget.settingsAbove, onlyAbove: a.volumeBudget.onlyAbove, leftOut: a.volumeBudget.leftOut.map((f) => ({ ...f, names: settingNames(f.requires, catalog) })) } } : {}),
       hosts: a.hosts.map((h) => ({ name: h.name, role: h.role, seen: h.seen, files: h.files, summary: h.summary, notes: h.notes, conflicts: h.conflicts, warnings: h.warnings })),
@@ -100,6 +102,7 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
           rules: rec.rules,
           volume: rec.volume ?? 'unrated',
           volumes: rec.volumes,
+          ...(rec.measured ? { measuredCost: rec.measured } : {}),
         };
       }),
     },

@@ -14,6 +14,9 @@ import type { Verdict } from '../assess/verdict.js';
 import type { VolumeBudget, WithheldFix } from '../assess/recommend.js';
 import type { SysmonFinding } from '../assess/sysmon-lint.js';
 import type { VolumeClass, VolumeRating } from '../catalog/volume.js';
+import type { MeasuredCost } from '../assess/measured-cost.js';
+import type { ValueBasis } from '../assess/recommend.js';
+import type { LogRetention } from '../assess/retention.js';
 
 /** The one result object every renderer (table, JSON, Markdown …) draws from. Its JSON form is documented. */
 export interface CheckResult {
@@ -291,6 +294,10 @@ export interface Readiness {
   volumeBudget?: { max: VolumeClass; settingsAbove: string[]; onlyAbove: number; leftOut: (VolumeBudget['leftOut'][number] & { names: string[] })[] };
   /** Blocking or archiving settings never proposed as a fix, and how many rules stay without one. */
   withheld?: (WithheldFix & { names: string[] })[];
+  /** With --observed: how the fixes' measured figures are taken, and what --rank value ordered by. */
+  measuredCost?: { window: string; ranking?: ValueBasis };
+  /** With --observed and known log sizes: per host and log, how long it holds now and with the ranked fixes. */
+  retention?: LogRetention[];
   hosts: HostRow[];
   recommendations: RecommendationRow[];
   /** fix: the readiness each remediation plan reaches, re-assessed with its settings applied (generate/projection.ts). */
@@ -375,4 +382,6 @@ export interface RecommendationRow {
   volume: VolumeClass | 'unrated';
   /** Per requirement id of the fix: its volume on these hosts (class undefined: unrated) and what it rests on. */
   volumes: Record<string, VolumeRating>;
+  /** With --observed: the fix's events/day and bytes/day measured where its settings are on (assess/measured-cost.ts). */
+  measuredCost?: MeasuredCost;
 }

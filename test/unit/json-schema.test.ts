@@ -22,6 +22,7 @@ const runs: [string, string[]][] = [
   ['evidence with a host (--observed)', [`${FX}/observed/rules`, '--gpresult', `${FX}/environment/gpresult-utf16le-multi-gpo.xml`, '--observed', `${FX}/observed/splunk-stats-ws0142.csv`]],
   ['evidence over a fleet', ['examples/rules', '--gpresult', `${FX}/environment`, '--observed', `${FX}/observed`]],
   ['evidence alone', ['examples/rules', '--observed', `${FX}/observed/es-terms.json`]],
+  ['measured cost and retention (--observed with sizes, --rank value)', [`${FX}/fixbudget/rules`, '--host', `${FX}/fixbudget/hosts/DC02`, '--observed', `${FX}/measured/splunk-security-bytes.csv`, '--rank', 'value']],
 ];
 
 describe('JSON report schema', () => {
