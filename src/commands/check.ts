@@ -9,6 +9,9 @@ import { renderTable } from '../report/table.js';
 import { terminalLine } from '../escape.js';
 import { EXIT, runValidated, UsageError, writeOrFail, type RuleAndHostCliOptions } from './common.js';
 import { checkBaselines } from './baseline.js';
+import { gate, readPrevious } from './diff.js';
+import { diffRuns } from '../assess/diff.js';
+import { renderDiff } from '../report/diff.js';
 
 export interface CheckCliOptions extends RuleAndHostCliOptions {
   format: 'table' | 'json' | 'markdown' | 'csv' | 'sarif' | 'navigator' | 'html';
@@ -19,6 +22,9 @@ export interface CheckCliOptions extends RuleAndHostCliOptions {
   top?: number;
   /** --baseline NAME (repeatable): the rules against published baselines taken as hosts, instead of the hosts' report. */
   baseline?: string[];
+  /** --previous OLD.json: the diff against that run; --fail-on-regression gates on it. */
+  previous?: string;
+  failOnRegression?: boolean;
 }
 
 export async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
@@ -26,7 +32,13 @@ export async function check(paths: string[], opts: CheckCliOptions): Promise<voi
   if (opts.failUnder !== undefined && !opts.host?.length && !opts.gpresult?.length && !opts.gpo?.length && !opts.auditpol?.length && !opts.sysmon?.length && !opts.collector?.length) {
     throw new UsageError('--fail-under needs an environment input (--host, --gpresult, --auditpol or --sysmon)');
   }
-  const { result } = await runValidated(paths, opts);
+  if (opts.failOnRegression && !opts.previous) throw new UsageError('--fail-on-regression needs --previous OLD.json (or use `logsource-check diff OLD.json NEW.json`)');
+  // Read before the run: an unusable earlier report is a usage error, said before minutes of work.
+  const previous = opts.previous !== undefined ? readPrevious(opts.previous) : undefined;
+  const run = await runValidated(paths, opts);
+  const runDiff = previous ? diffRuns(previous, run.result, { old: opts.previous }) : undefined;
+  // JSON carries the diff as a member; the other formats get it after the report (table, Markdown) or on stderr.
+  const result = runDiff && opts.format === 'json' ? { ...run.result, diff: runDiff } : run.result;
   const toFile = opts.output !== undefined;
   const color = !toFile && opts.color !== false && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
   // JSON is written in pieces: a fleet's report is hundreds of MB and is never held whole for a file.
@@ -50,6 +62,12 @@ export async function check(paths: string[], opts: CheckCliOptions): Promise<voi
   } else {
     process.stdout.write(typeof text === 'string' ? text : [...text].join(''));
   }
+  if (runDiff && opts.format !== 'json') {
+    const shown = renderDiff(runDiff, opts.format === 'markdown' ? 'markdown' : 'table', { verbose: opts.verbose });
+    if (toFile || (opts.format !== 'table' && opts.format !== 'markdown')) process.stderr.write(`\n${shown}`);
+    else process.stdout.write(`\n${shown}`);
+  }
+  if (runDiff) gate(runDiff, opts.failOnRegression);
   if (opts.failUnder !== undefined && result.readiness) {
     const below = result.readiness.hosts.filter((h) => (h.summary.readiness ?? 0) < (opts.failUnder as number));
     if (below.length) {

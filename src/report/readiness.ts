@@ -25,6 +25,8 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
     return { state, on, reason: single ? single.states.get(id)?.reason : undefined };
   };
 
+  // Hosts of one group share its verdict list (assess.ts): the list's identity names the group.
+  const groupOf = single ? undefined : new Map(a.groups.map((g, i) => [g.host.rules, i]));
   const rules = result.rules.map((r, i) => {
     if (single) {
       const v = single.rules[i];
@@ -65,7 +67,8 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
       ...(a.ranking === 'value' ? { ranking: 'value' as const } : {}),
       ...(a.withheld ? { withheld: a.withheld.map((w) => ({ ...w, names: w.requires.map((id) => describeRequirement(id, catalog).name) })) } : {}),
       ...(a.volumeBudget ? { volumeBudget: { max: a.volumeBudget.max, settingsAbove: a.volumeBudget.settingsAbove, onlyAbove: a.volumeBudget.onlyAbove, leftOut: a.volumeBudget.leftOut.map((f) => ({ ...f, names: settingNames(f.requires, catalog) })) } } : {}),
-      hosts: a.hosts.map((h) => ({ name: h.name, role: h.role, seen: h.seen, files: h.files, summary: h.summary, notes: h.notes, conflicts: h.conflicts, warnings: h.warnings })),
+      hosts: a.hosts.map((h) => ({ name: h.name, role: h.role, seen: h.seen, files: h.files, summary: h.summary, notes: h.notes, conflicts: h.conflicts, warnings: h.warnings, ...(groupOf ? { group: groupOf.get(h.rules) ?? 0 } : {}) })),
+      ...(groupOf ? { verdictGroups: verdictGroups(a) } : {}),
       recommendations: a.recommendations.map((rec) => {
         // Types of one Sysmon element are one setting (a fix per setting): the filters cutting any of them are
         // said once for the element, so its "how" is one line, not one per event type.
@@ -104,6 +107,14 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
       }),
     },
   };
+}
+
+/** Per group of hosts with the same verdicts: the rules not ready there (diff names the hosts a rule changed on). */
+function verdictGroups(a: Assessment): NonNullable<CheckResult['readiness']>['verdictGroups'] {
+  return a.groups.map((g) => ({
+    hosts: g.weight,
+    notReady: g.host.rules.flatMap((v, rule) => (v.verdict === 'ready' || v.verdict === 'out-of-scope' ? [] : [{ rule, verdict: v.verdict, missing: v.missing }])),
+  }));
 }
 
 /** Counts per Sysmon event type and the config filters that cost the most rules (first host's config). */
