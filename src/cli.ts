@@ -51,6 +51,8 @@ function buildProgram(): Command {
     .option('--top <n>', 'ranked fixes shown in the table (default 10; --verbose shows all)', parseCount)
     .option('--previous <report.json>', 'a JSON report of an earlier run: what changed since is printed after the report (JSON: the report\'s "diff" member)')
     .option('--fail-on-regression', 'with --previous: exit 1 when any rule lost readiness on any host')
+    .option('--changed-since <ref>', 'pull requests: every rule is read, but SARIF results and --fail-under cover only the rule files changed since git REF (merge base of REF and HEAD, plus uncommitted and untracked files)')
+    .option('--files-from <file>', 'like --changed-since, with the changed files listed in FILE (one path a line, relative to the current directory)')
     .option('--no-color', 'no colour even on a terminal')
     .addHelpText('after', EXAMPLE)
     .action(async (paths: string[], opts: CheckCliOptions) => {

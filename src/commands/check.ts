@@ -10,6 +10,7 @@ import { terminalLine } from '../escape.js';
 import { EXIT, runValidated, UsageError, writeOrFail, type RuleAndHostCliOptions } from './common.js';
 import { checkBaselines } from './baseline.js';
 import { gate, readPrevious } from './diff.js';
+import { applyScope, loadScope, scopedReadiness } from './changed-scope.js';
 import { diffRuns } from '../assess/diff.js';
 import { renderDiff } from '../report/diff.js';
 
@@ -25,6 +26,9 @@ export interface CheckCliOptions extends RuleAndHostCliOptions {
   /** --previous OLD.json: the diff against that run; --fail-on-regression gates on it. */
   previous?: string;
   failOnRegression?: boolean;
+  /** --changed-since REF / --files-from FILE: SARIF results and the gate only for the rules of the changed files. */
+  changedSince?: string;
+  filesFrom?: string;
 }
 
 export async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
@@ -35,10 +39,13 @@ export async function check(paths: string[], opts: CheckCliOptions): Promise<voi
   if (opts.failOnRegression && !opts.previous) throw new UsageError('--fail-on-regression needs --previous OLD.json (or use `logsource-check diff OLD.json NEW.json`)');
   // Read before the run: an unusable earlier report is a usage error, said before minutes of work.
   const previous = opts.previous !== undefined ? readPrevious(opts.previous) : undefined;
+  const scope = loadScope(paths, opts);
   const run = await runValidated(paths, opts);
-  const runDiff = previous ? diffRuns(previous, run.result, { old: opts.previous }) : undefined;
+  const scoped = scope ? applyScope(run.result, scope, opts) : run.result;
+  const runDiff = previous ? diffRuns(previous, scoped, { old: opts.previous }) : undefined;
   // JSON carries the diff as a member; the other formats get it after the report (table, Markdown) or on stderr.
-  const result = runDiff && opts.format === 'json' ? { ...run.result, diff: runDiff } : run.result;
+  const result = runDiff && opts.format === 'json' ? { ...scoped, diff: runDiff } : scoped;
+  if (result.changed) process.stderr.write(`logsource-check: ${result.changed.rules} rule(s) in ${result.changed.files.length} changed file(s)${result.changed.since ? ` since ${terminalLine(result.changed.since)}` : ''}: SARIF results and the gate cover only them\n`);
   const toFile = opts.output !== undefined;
   const color = !toFile && opts.color !== false && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
   // JSON is written in pieces: a fleet's report is hundreds of MB and is never held whole for a file.
@@ -69,10 +76,12 @@ export async function check(paths: string[], opts: CheckCliOptions): Promise<voi
   }
   if (runDiff) gate(runDiff, opts.failOnRegression);
   if (opts.failUnder !== undefined && result.readiness) {
-    const below = result.readiness.hosts.filter((h) => (h.summary.readiness ?? 0) < (opts.failUnder as number));
+    // In a PR scope, the changed rules alone; a host where none of them applies has nothing to gate.
+    const figures = result.changed ? scopedReadiness(result).filter((h) => h.readiness !== null) : result.readiness.hosts.map((h) => ({ name: h.name, readiness: h.summary.readiness }));
+    const below = figures.filter((h) => (h.readiness ?? 0) < (opts.failUnder as number));
     if (below.length) {
-      const list = terminalLine(below.slice(0, 10).map((h) => `${h.name} ${h.summary.readiness ?? 0}%`).join(', '));
-      process.stderr.write(`logsource-check: readiness below ${opts.failUnder}% on ${below.length} host(s): ${list}${below.length > 10 ? ', …' : ''}\n`);
+      const list = terminalLine(below.slice(0, 10).map((h) => `${h.name} ${h.readiness ?? 0}%`).join(', '));
+      process.stderr.write(`logsource-check: readiness${result.changed ? ' of the changed rules' : ''} below ${opts.failUnder}% on ${below.length} host(s): ${list}${below.length > 10 ? ', …' : ''}\n`);
       process.exitCode = EXIT.gate;
     }
   }
