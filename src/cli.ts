@@ -47,7 +47,7 @@ function buildProgram(): Command {
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('-v, --verbose', 'add per-rule detail')
     .option('--fail-under <pct>', 'exit 1 when ready % of applicable Windows rules is below PCT (on any host)', parsePercent)
-    .option('--baseline <name>', 'assess the rules against a published baseline as if it were a host, side by side (repeatable; `baseline --list` names them)', collect)
+    .option('--baseline <name|file>', 'assess the rules against a published baseline (or your own baseline FILE, .yaml in the shipped schema) as if it were a host, side by side (repeatable; `baseline --list` names them)', collect)
     .option('--top <n>', 'ranked fixes shown in the table (default 10; --verbose shows all)', parseCount)
     .option('--previous <report.json>', 'a JSON report of an earlier run: what changed since is printed after the report (JSON: the report\'s "diff" member)')
     .option('--fail-on-regression', 'with --previous: exit 1 when any rule lost readiness on any host')
@@ -157,7 +157,7 @@ Example:
     });
   hostOptions(program.command('baseline'))
     .description('compare hosts with a published logging baseline (Microsoft, Yamato …) setting by setting: meets, stronger, weaker, missing, unknown')
-    .argument('[name]', 'baseline name (`--list` shows them)')
+    .argument('[name]', 'baseline name (`--list` shows them), or your own baseline file (.yaml, the schema of data/README.md "baselines/")')
     .option('--list', 'list the shipped baselines with title, version and source')
     .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'markdown', 'csv']).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
