@@ -2,7 +2,7 @@
  * check --changed-since REF / --files-from FILE: the rules of the changed files are marked in the result; SARIF
  * reports only them and --fail-under is computed over them alone (docs/ci.md, "Pull requests").
  */
-import { hostVerdicts } from '../assess/diff.js';
+import { hostVerdicts } from '../report/run-diff.js';
 import type { CheckResult } from '../report/result.js';
 import { changedSince, ChangedError, filesFrom, isChanged, type ChangedFiles } from '../rules/changed.js';
 import { UsageError } from './common.js';

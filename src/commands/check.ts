@@ -11,7 +11,7 @@ import { EXIT, runValidated, UsageError, writeOrFail, type RuleAndHostCliOptions
 import { checkBaselines } from './baseline.js';
 import { gate, readPrevious } from './diff.js';
 import { applyScope, loadScope, scopedReadiness } from './changed-scope.js';
-import { diffRuns } from '../assess/diff.js';
+import { diffRuns } from '../report/run-diff.js';
 import { renderDiff } from '../report/diff.js';
 
 export interface CheckCliOptions extends RuleAndHostCliOptions {

@@ -1,5 +1,5 @@
 /** `diff OLD.json NEW.json`, and `check --previous OLD.json`: what changed between two runs, and the regression gate. */
-import { diffRuns, type RunDiff } from '../assess/diff.js';
+import { diffRuns, type RunDiff } from '../report/run-diff.js';
 import { regressionLine, renderDiff, type DiffFormat } from '../report/diff.js';
 import { readReport, ReportError } from '../report/read-report.js';
 import type { CheckResult } from '../report/result.js';
@@ -34,7 +34,7 @@ export async function diff(oldPath: string, newPath: string, opts: DiffCliOption
   gate(d, opts.failOnRegression);
 }
 
-/** --fail-on-regression: exit 1 when any rule lost readiness on any host (assess/diff.ts LOSSES). */
+/** --fail-on-regression: exit 1 when any rule lost readiness on any host (report/run-diff.ts LOSSES). */
 export function gate(d: RunDiff, on: boolean | undefined): void {
   if (on && d.incomparable) throw new UsageError(`--fail-on-regression: ${d.incomparable}`);
   if (!on || !d.summary.lost) return;

@@ -1,5 +1,5 @@
-/** Renders a RunDiff (src/assess/diff.ts) as a terminal table, Markdown or JSON. */
-import type { DiffRequirement, HostDiff, RuleChange, RuleRef, RunDiff, RunRef } from '../assess/diff.js';
+/** Renders a RunDiff (src/report/run-diff.ts) as a terminal table, Markdown or JSON. */
+import type { DiffRequirement, HostDiff, RuleChange, RuleRef, RunDiff, RunRef } from './diff-model.js';
 import { jsonSafe, markdownCell, terminalLine } from '../escape.js';
 
 export type DiffFormat = 'table' | 'json' | 'markdown';

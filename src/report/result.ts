@@ -13,7 +13,7 @@ import type { Verdict } from '../assess/verdict.js';
 import type { VolumeBudget, WithheldFix } from '../assess/recommend.js';
 import type { SysmonFinding } from '../assess/sysmon-lint.js';
 import type { VolumeClass, VolumeRating } from '../catalog/volume.js';
-import type { RunDiff } from '../assess/diff.js';
+import type { RunDiff } from './diff-model.js';
 
 /** The one result object every renderer (table, JSON, Markdown …) draws from. Its JSON form is documented. */
 export interface CheckResult {

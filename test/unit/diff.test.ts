@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { diffRuns, isLoss } from '../../src/assess/diff.js';
+import { diffRuns, isLoss } from '../../src/report/run-diff.js';
 import type { CheckResult } from '../../src/report/result.js';
 import { runCli } from '../helpers.js';
 

@@ -1,81 +1,13 @@
 /**
  * What changed between two runs (two JSON reports, or a report and the run being made): per host, the rules whose
  * verdict changed and the requirements behind each change. A pure function of the two results; reading and
- * validating report files is src/report/read-report.ts. Documented in docs/usage.md ("diff").
+ * validating report files is read-report.ts, the shapes are diff-model.ts. Documented in docs/usage.md ("diff").
  */
-import type { Verdict } from './verdict.js';
-import type { CheckResult, RuleRow } from '../report/result.js';
+import type { Verdict } from '../assess/verdict.js';
+import type { DiffRequirement, HostDiff, RuleChange, RuleRef, RunDiff, RunRef, SettingChange } from './diff-model.js';
+import type { CheckResult, RuleRow } from './result.js';
 
-export interface RuleRef {
-  id?: string;
-  title: string;
-  path: string;
-}
-
-/** A requirement behind a change: its name, and on a single host its state and the input that stated it. */
-export interface DiffRequirement {
-  id: string;
-  name: string;
-  state?: string;
-  reason?: string;
-}
-
-export interface RuleChange {
-  rule: RuleRef;
-  from: Verdict;
-  to: Verdict;
-  /** Lost readiness (see LOSSES): what --fail-on-regression fails on. */
-  lost: boolean;
-  /** The change is an improvement (the reverse of a loss). */
-  gained: boolean;
-  /** Requirements missing now and not before (the cause of a loss), and missing before and not now. */
-  newlyMissing: DiffRequirement[];
-  nowPresent: DiffRequirement[];
-  /** The new run's reason for the verdict, when the report has one (single host). */
-  why?: string;
-}
-
-/** A setting whose state changed on a single-host pair, whether or not a verdict changed with it. */
-export interface SettingChange {
-  id: string;
-  name: string;
-  from: string;
-  to: string;
-  reason?: string;
-}
-
-export interface HostDiff {
-  name: string;
-  /** Set when the only host of each run was paired although their names differ. */
-  oldName?: string;
-  inputs: { old: string[]; new: string[] };
-  readiness: { old: number | null; new: number | null };
-  changes: RuleChange[];
-  settings: SettingChange[];
-}
-
-export interface RunRef {
-  label?: string;
-  version: string;
-  catalog?: string;
-  rules: number;
-  hosts: number;
-}
-
-export interface RunDiff {
-  diffVersion: 1;
-  old: RunRef;
-  new: RunRef;
-  summary: { hostsCompared: number; rulesCompared: number; lost: number; gained: number; changed: number; hostsWithLoss: number };
-  hosts: HostDiff[];
-  hostsAdded: string[];
-  hostsRemoved: string[];
-  rulesAdded: RuleRef[];
-  rulesRemoved: RuleRef[];
-  notes: string[];
-  /** Why hosts could not be compared although one run has them: a regression gate cannot pass on such a diff. */
-  incomparable?: string;
-}
+export type { RunDiff } from './diff-model.js';
 
 /**
  * Lost readiness, precisely: a rule that was ready and is now partial, blocked or unknown, or was partial and is now
