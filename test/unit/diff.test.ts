@@ -139,6 +139,11 @@ describe('diff of two runs (before / after a GPO change)', { timeout: 120_000 },
 });
 
 describe('diff engine', () => {
+  it('is part of the library API', async () => {
+    const api = await import('../../src/index.js');
+    for (const name of ['diffRuns', 'readReport', 'renderDiff', 'isLoss', 'changedSince', 'filesFrom', 'loadBaselineFile']) expect(typeof (api as Record<string, unknown>)[name], name).toBe('function');
+  });
+
   it('lost readiness: ready → partial/blocked/unknown and partial → blocked/unknown; not ready → not-applicable', () => {
     expect(isLoss('ready', 'partial')).toBe(true);
     expect(isLoss('ready', 'blocked')).toBe(true);
