@@ -32,7 +32,11 @@ export interface CheckCliOptions extends RuleAndHostCliOptions {
 }
 
 export async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
-  if (opts.baseline?.length) return checkBaselines(paths, opts);
+  if (opts.baseline?.length) {
+    const other = opts.previous !== undefined ? '--previous' : opts.changedSince !== undefined ? '--changed-since' : opts.filesFrom !== undefined ? '--files-from' : undefined;
+    if (other) throw new UsageError(`${other} applies to hosts' reports, not to --baseline`);
+    return checkBaselines(paths, opts);
+  }
   if (opts.failUnder !== undefined && !opts.host?.length && !opts.gpresult?.length && !opts.gpo?.length && !opts.auditpol?.length && !opts.sysmon?.length && !opts.collector?.length) {
     throw new UsageError('--fail-under needs an environment input (--host, --gpresult, --auditpol or --sysmon)');
   }

@@ -85,6 +85,9 @@ describe('diff of two runs (before / after a GPO change)', { timeout: 120_000 },
     expect(doc.schemaVersion).toBe(2);
     expect(doc.diff.summary.lost).toBe(2);
     expect(runCli([RULES, '--auditpol', AFTER, '--fail-on-regression']).status).toBe(2);
+    const withBaseline = runCli([RULES, '--baseline', 'yamato', '--previous', before]);
+    expect(withBaseline.status).toBe(2);
+    expect(withBaseline.stderr).toBe("logsource-check: --previous applies to hosts' reports, not to --baseline\n");
   });
 
   it('a fleet: the host whose audit policy changed is named, the unchanged host is not, hosts are matched by name', () => {
