@@ -8,8 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { diffRuns, isLoss } from '../../src/report/run-diff.js';
+import { readReport, ReportError } from '../../src/report/read-report.js';
+import { renderDiff } from '../../src/report/diff.js';
 import type { CheckResult } from '../../src/report/result.js';
-import { runCli } from '../helpers.js';
+import { rng, runCli } from '../helpers.js';
 
 const RULES = 'test/fixtures/fixbudget/rules';
 const BEFORE = 'test/fixtures/diff/before/audit.csv';
@@ -113,6 +115,47 @@ describe('diff of two runs (before / after a GPO change)', { timeout: 120_000 },
     expect(dcDiff.changes[0].newlyMissing[0].name).toBe('Audit Process Creation — Success');
     expect(d.hosts.find((h: { name: string }) => h.name === 'WS-0142').changes).toEqual([]);
     expect(d.hostsAdded).toEqual([]);
+  });
+
+  it('mutated reports (fixed seed): each is refused with a ReportError or diffed and rendered without throwing', () => {
+    const r = rng(28);
+    const base = readFileSync(before, 'utf8');
+    const good = readReport(after);
+    const d = tmp();
+    const junk = (): unknown => [null, 7, -1, 1e308, 'x', '', [], {}, ['a'], { a: 1 }, true][Math.floor(r() * 11)];
+    let refused = 0;
+    for (let i = 0; i < 300; i++) {
+      const doc = JSON.parse(base) as Record<string, unknown>;
+      // Walk to a random object or array inside the report and replace or delete one of its members.
+      let node: unknown = doc;
+      for (let depth = 0; depth < 1 + Math.floor(r() * 5); depth++) {
+        const keys = node && typeof node === 'object' ? Object.keys(node as object) : [];
+        if (!keys.length) break;
+        const next = (node as Record<string, unknown>)[keys[Math.floor(r() * keys.length)]!];
+        if (!next || typeof next !== 'object') break;
+        node = next;
+      }
+      const keys = Object.keys(node as object);
+      const key = keys[Math.floor(r() * keys.length)];
+      if (key === undefined) continue;
+      if (r() < 0.3 && !Array.isArray(node)) delete (node as Record<string, unknown>)[key];
+      else (node as Record<string, unknown>)[key] = junk();
+      const file = join(d, `m${i}.json`);
+      writeFileSync(file, JSON.stringify(doc));
+      let res;
+      try {
+        res = readReport(file);
+      } catch (e) {
+        expect(e, String(e)).toBeInstanceOf(ReportError);
+        expect((e as Error).message.startsWith(file)).toBe(true);
+        refused++;
+        continue;
+      }
+      for (const out of [diffRuns(res, good), diffRuns(good, res)]) for (const f of ['table', 'json', 'markdown'] as const) expect(typeof renderDiff(out, f)).toBe('string');
+    }
+    // Both outcomes happen: the mutations reach fields the diff reads and fields it does not.
+    expect(refused).toBeGreaterThan(10);
+    expect(refused).toBeLessThan(300);
   });
 
   it('an unusable report is one line naming the file and the field, exit 2', () => {
