@@ -43,7 +43,8 @@ export function renderSarif(result: CheckResult): string {
             })), ...evidenceSarifRules(result)],
           },
         },
-        results: [...results, ...evidenceSarifResults(result)],
+        // Evidence notes too, in a PR scope, only on the changed rules' files.
+        results: [...results, ...evidenceSarifResults(result.changed ? { ...result, rules: result.rules.filter((r) => r.changed) } : result)],
       },
     ],
   };
