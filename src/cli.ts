@@ -10,6 +10,7 @@ import { baseline, type BaselineCliOptions } from './commands/baseline.js';
 import { collectorConfig, type CollectorCliOptions } from './commands/collector-config.js';
 import { cacheDir, collect, evidenceOptions, EXIT, hostOptions, parseCount, parsePercent, rankingOptions, ruleOptions, UsageError } from './commands/common.js';
 import { fix, type FixCliOptions } from './commands/fix.js';
+import { diff, type DiffCliOptions } from './commands/diff.js';
 import { guides, type GuidesCliOptions } from './commands/guides.js';
 import { sysmonConfig, type SysmonCliOptions } from './commands/sysmon-config.js';
 import { sysmonLint, type SysmonLintOptions } from './commands/sysmon-lint.js';
@@ -47,14 +48,35 @@ function buildProgram(): Command {
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('-v, --verbose', 'add per-rule detail')
     .option('--fail-under <pct>', 'exit 1 when ready % of applicable Windows rules is below PCT (on any host)', parsePercent)
-    .option('--baseline <name>', 'assess the rules against a published baseline as if it were a host, side by side (repeatable; `baseline --list` names them)', collect)
+    .option('--baseline <name|file>', 'assess the rules against a published baseline (or your own baseline FILE, .yaml in the shipped schema) as if it were a host, side by side (repeatable; `baseline --list` names them)', collect)
     .option('--top <n>', 'ranked fixes shown in the table (default 10; --verbose shows all)', parseCount)
+    .option('--previous <report.json>', 'a JSON report of an earlier run: what changed since is printed after the report (JSON: the report\'s "diff" member)')
+    .option('--fail-on-regression', 'with --previous: exit 1 when any rule lost readiness on any host')
+    .option('--changed-since <ref>', 'pull requests: every rule is read, but SARIF results and --fail-under cover only the rule files changed since git REF (merge base of REF and HEAD, plus uncommitted and untracked files)')
+    .option('--files-from <file>', 'like --changed-since, with the changed files listed in FILE (one path a line, relative to the current directory)')
     .option('--no-color', 'no colour even on a terminal')
     .addHelpText('after', EXAMPLE)
     .action(async (paths: string[], opts: CheckCliOptions) => {
       await check(paths, opts);
     });
 
+  program
+    .command('diff')
+    .description('what changed between two runs (JSON reports of check): per host, the rules whose verdict changed and the requirement, setting and input behind each; rules and hosts added or removed')
+    .argument('<old>', 'JSON report of the earlier run (check --format json)')
+    .argument('<new>', 'JSON report of the later run')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'markdown']).default('table'))
+    .option('-o, --output <file>', 'write the diff to a file instead of standard output')
+    .option('-v, --verbose', 'every change and every host, unchanged ones included')
+    .option('--fail-on-regression', 'exit 1 when any rule lost readiness on any host (ready → partial/blocked/unknown, partial → blocked/unknown)')
+    .addHelpText('after', `
+Examples:
+  $ logsource-check rules/ --gpresult exports/ --format json -o monday.json
+  $ logsource-check rules/ --gpresult exports/ --format json -o tuesday.json
+  $ logsource-check diff monday.json tuesday.json --fail-on-regression`)
+    .action(async (oldPath: string, newPath: string, opts: DiffCliOptions) => {
+      await diff(oldPath, newPath, opts);
+    });
   rankingOptions(hostOptions(ruleOptions(program.command('fix'))))
     .description('write remediation files for what the host lacks, as two plans: built-in (enable-audit.cmd, audit.csv, logging-policies.reg, enable-channels.cmd, set-audit-sacls.ps1) and with Sysmon (sysmon-additions.xml, sysmon-merged.xml); prints the readiness each reaches')
     .requiredOption('--out <dir>', 'directory to write the files into (created if needed)')
@@ -153,7 +175,7 @@ Example:
     });
   hostOptions(program.command('baseline'))
     .description('compare hosts with a published logging baseline (Microsoft, Yamato …) setting by setting: meets, stronger, weaker, missing, unknown')
-    .argument('[name]', 'baseline name (`--list` shows them)')
+    .argument('[name]', 'baseline name (`--list` shows them), or your own baseline file (.yaml, the schema of data/README.md "baselines/")')
     .option('--list', 'list the shipped baselines with title, version and source')
     .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'markdown', 'csv']).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')

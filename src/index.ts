@@ -23,6 +23,13 @@ export { renderHtml, type HtmlOptions } from './report/html.js';
 export { renderNavigator } from './report/navigator.js';
 
 export { loadBaselines, findBaseline, baselineFamily, familyMember, type Baseline } from './catalog/baselines.js';
+export { loadBaselineFile, BaselineFileError } from './catalog/baseline-file.js';
+
+export { diffRuns, isLoss, LOSSES } from './result/run-diff.js';
+export type { RunDiff, RuleChange, HostDiff } from './result/diff-model.js';
+export { readReport, ReportError } from './result/read-report.js';
+export { renderDiff, type DiffFormat } from './report/diff.js';
+export { changedSince, filesFrom, ChangedError, type ChangedFiles } from './rules/changed.js';
 export { compareHost, type BaselineComparison } from './assess/baseline.js';
 
 export { buildRemediation, type Remediation, type RemediationFile } from './generate/remediation.js';

@@ -22,6 +22,16 @@ export const LIMITS = {
   zipInflatedBytes: 256 * MiB,
   /** Inflated ÷ compressed size of one zip entry above which it is treated as a bomb. */
   zipRatio: 1_000,
+  /**
+   * One JSON report read by `diff` / `check --previous`: it is parsed whole (JSON.parse builds ~10 bytes of objects
+   * per byte), and V8 strings end near 512 MiB. A fleet report larger than this is diffed per part of the fleet.
+   */
+  reportBytes: 256 * MiB,
+  /** Output of one git command of --changed-since (file names), and the lines of one --files-from file. */
+  changedListBytes: 16 * MiB,
+  changedFiles: 200_000,
+  /** One baseline file given by path (--baseline FILE): the shipped ones are a few KB. */
+  baselineFileBytes: 4 * MiB,
   /** Items (sequence entries and mapping pairs) in one rule file's YAML. */
   yamlItems: 100_000,
   /** Files read from the --observed arguments together (EVTX, counts CSV, search responses). */

@@ -153,9 +153,12 @@ interface Head {
   role?: BaselineRole;
 }
 
-/** One file: its baselines (one per variant) sharing the file's settings, each value picked for its variant. */
-function readFile(file: string, doc: unknown, catalog: Catalog, problems: string[]): Baseline[] {
-  const c = new Checker(`baselines/${file}`);
+/**
+ * One file: its baselines (one per variant) sharing the file's settings, each value picked for its variant.
+ * label: how problems name the file (a user's own file, baseline-file.ts, is named by its path).
+ */
+export function readFile(file: string, doc: unknown, catalog: Catalog, problems: string[], label = `baselines/${file}`): Baseline[] {
+  const c = new Checker(label);
   const top = 'top level';
   c.onlyKeys(doc, top, ['baselines', 'publisher', 'version', 'source', 'covers', 'audit', 'logs', 'policies', 'channels', 'note']);
   const publisher = c.field<string>(doc, top, 'publisher', 'string') ?? '';

@@ -6,6 +6,7 @@ import { assessBaselines } from '../assess/baseline-check.js';
 import { compareHost } from '../assess/baseline.js';
 import { baselineFamilies, baselineFamily, familyMember, findBaseline, loadBaselines, type Baseline } from '../catalog/baselines.js';
 import type { Catalog } from '../catalog/catalog.js';
+import { BaselineFileError, isBaselineFile, loadBaselineFile } from '../catalog/baseline-file.js';
 import { loadCatalog } from '../catalog/load.js';
 import { MappingError, withMappings } from '../catalog/mappings.js';
 import { hasEnvironmentInputs, loadEnvironment } from '../environment/load.js';
@@ -29,9 +30,23 @@ export interface BaselineCliOptions {
   assumeDefaults?: boolean;
 }
 
-/** The named baselines, or a usage error that lists the known names. */
-function pick(all: Baseline[], names: string[]): Baseline[] {
+/** A baseline file of the user's (every problem one line on stderr), or a usage error. */
+function ownBaselines(path: string, catalog: Catalog): Baseline[] {
+  try {
+    return loadBaselineFile(path, catalog);
+  } catch (e) {
+    if (!(e instanceof BaselineFileError)) throw e;
+    if (e.problems.length === 1) throw new UsageError(e.problems[0]!);
+    for (const p of e.problems.slice(0, 100)) process.stderr.write(`logsource-check: ${terminalLine(p)}\n`);
+    if (e.problems.length > 100) process.stderr.write(`logsource-check: … and ${e.problems.length - 100} more problem(s)\n`);
+    throw new UsageError(e.message);
+  }
+}
+
+/** The named baselines (a name that is a file: the baselines it defines), or a usage error that lists the known names. */
+function pick(all: Baseline[], names: string[], catalog?: Catalog): Baseline[] {
   return names.flatMap((name) => {
+    if (catalog && isBaselineFile(name)) return ownBaselines(name, catalog);
     const b = findBaseline(all, name);
     // A family name stands for all its variants (check --baseline windows-default: one host per computer type).
     const family = b ? undefined : baselineFamily(all, name);
@@ -59,8 +74,10 @@ export function baseline(name: string | undefined, opts: BaselineCliOptions): vo
   }
   if (!name) throw new UsageError('name a baseline (`logsource-check baseline --list` shows them) and give host inputs (--gpresult, --auditpol, --host)');
   // A family name (windows-default): each host is compared with the member for its computer type.
-  const family = findBaseline(all, name) ? undefined : baselineFamily(all, name);
-  const [b] = family ? [family[0]!] : pick(all, [name]);
+  // A file of one's own: its one baseline, or its variants taken as a family (each host gets its type's).
+  const own = isBaselineFile(name) ? ownBaselines(name, catalog) : undefined;
+  const family = own ? (own.length > 1 ? own : undefined) : findBaseline(all, name) ? undefined : baselineFamily(all, name);
+  const [b] = own ? [own[0]!] : family ? [family[0]!] : pick(all, [name]);
   if (!b) return;
   const inputs = { host: opts.host, gpresult: opts.gpresult, auditpol: opts.auditpol, sysmon: opts.sysmon, collector: opts.collector, roles: opts.role };
   if (!inputs.host?.length && !inputs.gpresult?.length && !inputs.auditpol?.length) {
@@ -126,7 +143,7 @@ export async function checkBaselines(paths: string[], opts: CheckBaselineOptions
     emit(renderBaselineList(all, format), opts.output, 'baseline list');
     return;
   }
-  const chosen = pick(all, names);
+  const chosen = pick(all, names, catalog);
   if (hasEnvironmentInputs({ host: opts.host, gpresult: opts.gpresult, auditpol: opts.auditpol, sysmon: opts.sysmon, collector: opts.collector })) {
     throw new UsageError('--baseline takes each baseline as the host; to compare real hosts with a baseline use `logsource-check baseline NAME --gpresult …`');
   }

@@ -26,7 +26,7 @@ const PIECEMEAL_HOSTS = 1000;
 
 /** Where the text is made piece by piece: the top level, the rule list, the readiness and its host list. */
 type Plan = { [key: string]: Plan | true };
-const STREAMED: Plan = { rules: true, readiness: { hosts: true } };
+const STREAMED: Plan = { rules: true, readiness: { hosts: true, verdictGroups: true } };
 
 /** For the test: the pieces however few the hosts. */
 export function piecemeal(result: CheckResult): string {

@@ -18,6 +18,8 @@ type Kind = keyof typeof RULES;
 export function renderSarif(result: CheckResult): string {
   const names = new Map(result.requirements.map((q) => [q.id, q]));
   const results = result.rules.flatMap((r) => {
+    // --changed-since / --files-from: results only on the files the pull request changed.
+    if (result.changed && !r.changed) return [];
     const kind = kindOf(r, Boolean(result.readiness));
     return kind ? [toResult(r, kind, names)] : [];
   });
@@ -41,7 +43,8 @@ export function renderSarif(result: CheckResult): string {
             })), ...evidenceSarifRules(result)],
           },
         },
-        results: [...results, ...evidenceSarifResults(result)],
+        // Evidence notes too, in a PR scope, only on the changed rules' files.
+        results: [...results, ...evidenceSarifResults(result.changed ? { ...result, rules: result.rules.filter((r) => r.changed) } : result)],
       },
     ],
   };

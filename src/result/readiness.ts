@@ -26,6 +26,8 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
     return { state, on, reason: single ? single.states.get(id)?.reason : undefined };
   };
 
+  // Hosts of one group share its verdict list (assess.ts): the list's identity names the group.
+  const groupOf = single ? undefined : new Map(a.groups.map((g, i) => [g.host.rules, i]));
   const rules = result.rules.map((r, i) => {
     if (single) {
       const v = single.rules[i];
@@ -67,7 +69,8 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
       ...(a.recommendations.some((r) => r.measured) ? { measuredCost: { window: WINDOW_TEXT, ...(a.valueBasis ? { ranking: a.valueBasis } : {}) } } : {}),
       ...(a.withheld ? { withheld: a.withheld.map((w) => ({ ...w, names: w.requires.map((id) => describeRequirement(id, catalog).name) })) } : {}),
       ...(a.volumeBudget ? { volumeBudget: { max: a.volumeBudget.max, settingsAbove: a.volumeBudget.settingsAbove, onlyAbove: a.volumeBudget.onlyAbove, leftOut: a.volumeBudget.leftOut.map((f) => ({ ...f, names: settingNames(f.requires, catalog) })) } } : {}),
-      hosts: a.hosts.map((h) => ({ name: h.name, role: h.role, seen: h.seen, files: h.files, summary: h.summary, notes: h.notes, conflicts: h.conflicts, warnings: h.warnings })),
+      hosts: a.hosts.map((h) => ({ name: h.name, role: h.role, seen: h.seen, files: h.files, summary: h.summary, notes: h.notes, conflicts: h.conflicts, warnings: h.warnings, ...groupField(groupOf, h.rules) })),
+      ...(groupOf ? { verdictGroups: verdictGroups(a, result) } : {}),
       recommendations: a.recommendations.map((rec) => {
         // Types of one Sysmon element are one setting (a fix per setting): the filters cutting any of them are
         // said once for the element, so its "how" is one line, not one per event type.
@@ -107,6 +110,24 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
       }),
     },
   };
+}
+
+/**
+ * Per group of hosts with the same verdicts: the rules not ready there (diff names the hosts a rule changed on).
+ * Left out: ready rules, and other products' rules (out-of-scope everywhere); a reader takes an absent rule as
+ * ready when it is a Windows rule, out-of-scope otherwise (report/run-diff.ts hostVerdicts).
+ */
+function verdictGroups(a: Assessment, result: CheckResult): NonNullable<CheckResult['readiness']>['verdictGroups'] {
+  return a.groups.map((g) => ({
+    hosts: g.weight,
+    notReady: g.host.rules.flatMap((v, rule) => (v.verdict === 'ready' || (v.verdict === 'out-of-scope' && result.rules[rule]?.windows === false) ? [] : [{ rule, verdict: v.verdict, missing: v.missing }])),
+  }));
+}
+
+/** A host's group; none when its verdicts are not a group's (never expected): the report then says so, not "ready". */
+function groupField(groupOf: Map<unknown, number> | undefined, rules: unknown): { group?: number } {
+  const g = groupOf?.get(rules);
+  return g === undefined ? {} : { group: g };
 }
 
 /** Counts per Sysmon event type and the config filters that cost the most rules (first host's config). */

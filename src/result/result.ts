@@ -17,6 +17,7 @@ import type { VolumeClass, VolumeRating } from '../catalog/volume.js';
 import type { MeasuredCost } from '../assess/measured-cost.js';
 import type { ValueBasis } from '../assess/recommend.js';
 import type { LogRetention } from '../assess/retention.js';
+import type { RunDiff } from './diff-model.js';
 
 /** The one result object every renderer (table, JSON, Markdown …) draws from. Its JSON form is documented. */
 export interface CheckResult {
@@ -33,6 +34,20 @@ export interface CheckResult {
   readiness?: Readiness;
   /** Present with --observed: what actually arrived, joined with the verdicts (docs/evidence.md). */
   evidence?: EvidenceReport;
+  /** check --previous OLD.json: what changed since that run (docs/usage.md, "diff"). */
+  diff?: RunDiff;
+  /** check --changed-since / --files-from: the rule files in scope (SARIF results and the gate cover only them). */
+  changed?: ChangedScope;
+}
+
+/** The rule files a PR changed: every rule is still read and counted, only these are reported and gated. */
+export interface ChangedScope {
+  /** The git ref given to --changed-since, or the --files-from file. */
+  since?: string;
+  filesFrom?: string;
+  /** Changed files (as listed by git or the file), and how many rules of the run are in them. */
+  files: string[];
+  rules: number;
 }
 
 export interface Summary {
@@ -125,6 +140,8 @@ export interface RuleRow {
   verdicts?: Record<Verdict, number>;
   /** With collector configs (one host): why some of the rule's events are not (all) forwarded. */
   forwarding?: string[];
+  /** With --changed-since / --files-from: the rule's file is one of the changed files. */
+  changed?: true;
   /** With --observed and one host (or none given): what arrived of the rule's events. */
   evidence?: RuleEvidence;
   /** With --observed and several hosts: how many hosts give each evidence state. */
@@ -299,6 +316,12 @@ export interface Readiness {
   /** With --observed and known log sizes: per host and log, how long it holds now and with the ranked fixes. */
   retention?: LogRetention[];
   hosts: HostRow[];
+  /**
+   * Fleet (two hosts or more): hosts with the same requirement states share verdicts; per group, every rule whose
+   * verdict is not ready (out-of-scope rules left out: they are the same on every host). HostRow.group points here.
+   * A rule absent from a group's list is ready on its hosts. Lets `diff` name the hosts a rule changed on.
+   */
+  verdictGroups?: VerdictGroup[];
   recommendations: RecommendationRow[];
   /** fix: the readiness each remediation plan reaches, re-assessed with its settings applied (generate/projection.ts). */
   plans?: PlanProjection;
@@ -339,6 +362,14 @@ export interface HostRow {
   notes: string[];
   conflicts: string[];
   warnings: string[];
+  /** Fleet: index of the host's entry in readiness.verdictGroups. */
+  group?: number;
+}
+
+export interface VerdictGroup {
+  hosts: number;
+  /** Rules not ready on these hosts: index into rules, the verdict, the requirement ids missing in the closest alternative. */
+  notReady: { rule: number; verdict: Verdict; missing: string[] }[];
 }
 
 export interface SysmonSummary {

@@ -54,9 +54,10 @@ describe('packaging', () => {
 
   it('action.yml passes its inputs through the environment, never into the script text', () => {
     const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, unknown>; runs: { steps: { run?: string; env?: Record<string, string> }[] } };
-    expect(Object.keys(action.inputs).sort()).toEqual(['fail-under', 'hosts', 'rules', 'sarif']);
+    expect(Object.keys(action.inputs).sort()).toEqual(['changed-since', 'fail-under', 'hosts', 'rules', 'sarif']);
     const scripts = action.runs.steps.map((s) => s.run ?? '').join('\n');
     expect(scripts).not.toMatch(/\$\{\{\s*inputs\./);
     expect(action.runs.steps.some((s) => s.env?.['RULES'] === '${{ inputs.rules }}')).toBe(true);
+    expect(action.runs.steps.some((s) => s.env?.['CHANGED_SINCE'] === '${{ inputs.changed-since }}')).toBe(true);
   });
 });

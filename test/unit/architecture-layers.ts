@@ -23,7 +23,7 @@ export const LAYERS: Record<string, Layer> = {
   environment: { where: 'src/environment/', stage: 'every host input → one Host model per host', mayImport: ['base', 'io', 'rules', 'catalog'] },
   observe: { where: 'src/observe/', stage: '`--observed`: EVTX and SIEM exports → observed counts and field presence', mayImport: ['base', 'io', 'rules', 'catalog'] },
   assess: { where: 'src/assess/', stage: 'verdicts per rule and host, Sysmon simulation, ranking, evidence, cost', mayImport: ['base', 'rules', 'catalog', 'requirements', 'environment', 'observe'] },
-  result: { where: 'src/result/', stage: 'the one result object every renderer reads, and its assembly', mayImport: ['base', 'rules', 'catalog', 'requirements', 'environment', 'observe', 'assess'] },
+  result: { where: 'src/result/', stage: 'the one result object every renderer reads: its assembly, reading a saved report, the diff of two', mayImport: ['base', 'io', 'rules', 'catalog', 'requirements', 'environment', 'observe', 'assess'] },
   generate: { where: 'src/generate/', stage: 'remediation files, Sysmon configs, collector configs, collection scripts', mayImport: ['base', 'io', 'rules', 'catalog', 'requirements', 'environment', 'observe', 'assess', 'result'] },
   report: { where: 'src/report/', stage: 'renderers of the result (table, JSON, Markdown, CSV, SARIF, HTML …); no verdicts computed here', mayImport: ['base', 'rules', 'catalog', 'requirements', 'environment', 'observe', 'assess', 'result', 'generate'] },
   engine: { where: ENGINE_FILES.map((f) => `src/${f}.ts`).join(', '), stage: 'runCheck: the pipeline run, input validation with typed errors', mayImport: ['base', 'io', 'rules', 'cache', 'catalog', 'requirements', 'environment', 'observe', 'assess', 'result'] },
