@@ -10,6 +10,7 @@ import { PACKAGE_DIR } from '../paths.js';
 import type { Catalog } from './catalog.js';
 import { CatalogError, Checker, GUID_RE } from './validate.js';
 import { append } from '../lines.js';
+import { ROLES as FEATURES, SACL_KINDS } from './catalog.js';
 
 export const DEFAULT_BASELINE_DIR = join(PACKAGE_DIR, 'data', 'baselines');
 
@@ -52,6 +53,25 @@ export interface BaselineChannel extends Provenance {
   name: string;
 }
 
+/** An object SACL the publication sets: recorded with its source, not compared (no input shows it). */
+export interface BaselineSacl {
+  kind: string;
+  object: string;
+  trustee: string;
+  access: string;
+  inherit: boolean;
+  source: string;
+}
+
+/** What the publisher's forwarding configuration (WEF subscriptions) collects: recorded, not compared. */
+export interface BaselineForward {
+  subscription: string;
+  channel: string;
+  query: string;
+  enabled: boolean;
+  source: string;
+}
+
 /** Kinds of setting a baseline file records in full; what it does not cover says nothing either way. */
 export type BaselineKind = 'audit' | 'logs' | 'policies' | 'channels';
 const KINDS: readonly BaselineKind[] = ['audit', 'logs', 'policies', 'channels'];
@@ -65,11 +85,19 @@ export interface Baseline {
   /** The data file it was read from (file name only). */
   file: string;
   role?: BaselineRole;
+  /**
+   * A server role (role names of the catalog: certification-authority, adfs …) the member is for, within a
+   * family whose members share a computer type (mdi-adcs, mdi-adfs): a host with that role gets this member.
+   */
+  feature?: string;
   covers: BaselineKind[];
   audit: BaselineAudit[];
   logs: BaselineLog[];
   policies: BaselinePolicy[];
   channels: BaselineChannel[];
+  /** Recorded only, never compared (sacls, forwards); absent when the file lists none. */
+  sacls?: BaselineSacl[];
+  forwards?: BaselineForward[];
 }
 
 const yaml = lazy<typeof import('yaml')>('yaml');
@@ -141,9 +169,15 @@ export function baselineFamilies(list: Baseline[]): { name: string; members: Bas
 }
 
 /** The member of a family for a host of this kind; undefined when the kind does not tell client, server or DC. */
-export function familyMember(members: Baseline[], kind: string | undefined): Baseline | undefined {
+export function familyMember(members: Baseline[], kind: string | undefined, features: ReadonlySet<string> = new Set()): Baseline | undefined {
   const role: BaselineRole | undefined = kind === 'workstation' ? 'workstation' : kind === 'member-server' ? 'member-server' : kind === 'domain-controller' ? 'domain-controller' : undefined;
-  return role ? members.find((b) => b.role === role) : undefined;
+  if (!role) return undefined;
+  const same = members.filter((b) => b.role === role);
+  if (same.length < 2) return same[0];
+  // Several members for one computer type (mdi: AD CS, AD FS, Entra Connect servers): only a known server role
+  // tells them apart; one match, or none (the host is none of them: no member, rather than a guess).
+  const hits = same.filter((b) => b.feature && features.has(b.feature));
+  return hits.length === 1 ? hits[0] : undefined;
 }
 
 interface Head {
@@ -151,13 +185,14 @@ interface Head {
   title: string;
   variant?: string;
   role?: BaselineRole;
+  feature?: string;
 }
 
 /** One file: its baselines (one per variant) sharing the file's settings, each value picked for its variant. */
 function readFile(file: string, doc: unknown, catalog: Catalog, problems: string[]): Baseline[] {
   const c = new Checker(`baselines/${file}`);
   const top = 'top level';
-  c.onlyKeys(doc, top, ['baselines', 'publisher', 'version', 'source', 'covers', 'audit', 'logs', 'policies', 'channels', 'note']);
+  c.onlyKeys(doc, top, ['baselines', 'publisher', 'version', 'source', 'covers', 'audit', 'logs', 'policies', 'channels', 'sacls', 'forwards', 'note']);
   const publisher = c.field<string>(doc, top, 'publisher', 'string') ?? '';
   const version = c.field<string>(doc, top, 'version', 'string') ?? '';
   const source = c.field<string>(doc, top, 'source', 'string') ?? '';
@@ -214,11 +249,11 @@ function readFile(file: string, doc: unknown, catalog: Catalog, problems: string
 
   const policies = list('policies').map((p, i) => {
     const w = `policies[${i}]`;
-    c.onlyKeys(p, w, ['id', 'source', 'version', 'note']);
+    c.onlyKeys(p, w, ['id', 'only', 'source', 'version', 'note']);
     const id = c.field<string>(p, w, 'id', 'string') ?? '';
     const pol = catalog.policy(id);
     if (id && !pol) c.fail(w, `unknown policy "${id}" (slugs of policies.yaml)`);
-    return { id, name: pol?.name ?? id, ...prov(p, w) };
+    return { setting: { id, name: pol?.name ?? id, ...prov(p, w) }, only: readOnly(c, p, w, variants) };
   });
 
   const known = new Map<string, string>();
@@ -230,6 +265,25 @@ function readFile(file: string, doc: unknown, catalog: Catalog, problems: string
     const name = known.get(raw.toLowerCase());
     if (raw && !name) c.fail(w, `channel "${raw}" is not a disabled-by-default channel of logsources.yaml`);
     return { name: name ?? raw, ...prov(ch, w) };
+  });
+  const url = (o: unknown, w: string): string => {
+    const s = c.field<string>(o, w, 'source', 'string') ?? '';
+    if (s && !/^https:\/\/\S+$/.test(s)) c.fail(w, `source "${s}" is not an https URL`);
+    return s;
+  };
+  const sacls = (c.field<unknown[]>(doc, top, 'sacls', 'array', true) ?? []).map((o, i): BaselineSacl => {
+    const w = `sacls[${i}]`;
+    c.onlyKeys(o, w, ['kind', 'object', 'trustee', 'access', 'inherit', 'source']);
+    const kind = c.field<string>(o, w, 'kind', 'string') ?? '';
+    if (kind && !SACL_KINDS.includes(kind)) c.fail(w, `kind "${kind}" is not one of ${SACL_KINDS.join(', ')}`);
+    const str = (k: string) => c.field<string>(o, w, k, 'string') ?? '';
+    return { kind, object: str('object'), trustee: str('trustee'), access: str('access'), inherit: c.field<boolean>(o, w, 'inherit', 'boolean') ?? false, source: url(o, w) };
+  });
+  const forwards = (c.field<unknown[]>(doc, top, 'forwards', 'array', true) ?? []).map((o, i): BaselineForward => {
+    const w = `forwards[${i}]`;
+    c.onlyKeys(o, w, ['subscription', 'channel', 'query', 'enabled', 'source']);
+    const str = (k: string) => c.field<string>(o, w, k, 'string') ?? '';
+    return { subscription: str('subscription'), channel: str('channel'), query: str('query'), enabled: c.field<boolean>(o, w, 'enabled', 'boolean') ?? false, source: url(o, w) };
   });
   append(problems, c.problems);
 
@@ -243,13 +297,16 @@ function readFile(file: string, doc: unknown, catalog: Catalog, problems: string
       source,
       file,
       ...(h.role ? { role: h.role } : {}),
+      ...(h.feature ? { feature: h.feature } : {}),
       covers,
       audit: audit
         .filter((a) => !a.only || (h.variant !== undefined && a.only.includes(h.variant)))
         .map((a) => ({ guid: a.guid, name: a.name, success: pick(a.success), failure: pick(a.failure), ...a.prov })),
       logs,
-      policies,
+      policies: policies.filter((p) => !p.only || (h.variant !== undefined && p.only.includes(h.variant))).map((p) => p.setting),
       channels,
+      ...(sacls.length ? { sacls } : {}),
+      ...(forwards.length ? { forwards } : {}),
     };
   });
 }
@@ -259,13 +316,15 @@ function readHeads(c: Checker, doc: unknown): Head[] {
   if (!list.length) c.fail('baselines', 'names no baseline');
   const heads = list.map((h, i) => {
     const w = `baselines[${i}]`;
-    c.onlyKeys(h, w, ['name', 'title', 'variant', 'role']);
+    c.onlyKeys(h, w, ['name', 'title', 'variant', 'role', 'feature']);
     const name = c.field<string>(h, w, 'name', 'string') ?? '';
     if (name && !/^[a-z0-9][a-z0-9-]*$/.test(name)) c.fail(w, `name "${name}" is not a lower-case slug`);
     const role = c.field<string>(h, w, 'role', 'string', true);
     if (role !== undefined && !(ROLES as readonly string[]).includes(role)) c.fail(w, `role "${role}" is not one of ${ROLES.join(', ')}`);
     const variant = c.field<string>(h, w, 'variant', 'string', true);
-    return { name, title: c.field<string>(h, w, 'title', 'string') ?? '', ...(variant ? { variant } : {}), ...(role ? { role: role as BaselineRole } : {}) };
+    const feature = c.field<string>(h, w, 'feature', 'string', true);
+    if (feature !== undefined && !(FEATURES as readonly string[]).includes(feature)) c.fail(w, `feature "${feature}" is not a role of the catalog (${FEATURES.join(', ')})`);
+    return { name, title: c.field<string>(h, w, 'title', 'string') ?? '', ...(variant ? { variant } : {}), ...(role ? { role: role as BaselineRole } : {}), ...(feature ? { feature } : {}) };
   });
   // One baseline needs no variant; several share the settings and each needs its own variant key.
   if (heads.length > 1 && heads.some((h) => !h.variant)) c.fail('baselines', 'several baselines in one file each need a variant');
