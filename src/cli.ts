@@ -43,7 +43,7 @@ function buildProgram(): Command {
 
   evidenceOptions(rankingOptions(hostOptions(ruleOptions(program.command('check', { isDefault: true })))))
     .description('scan Sigma rules (files, directories, .zip archives) and report what they need; with --gpresult/--auditpol, which rules are ready')
-    .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'markdown', 'csv', 'sarif', 'navigator', 'html']).default('table'))
+    .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'markdown', 'csv', 'sarif', 'navigator', 'html', 'dettect']).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('-v, --verbose', 'add per-rule detail')
     .option('--fail-under <pct>', 'exit 1 when ready % of applicable Windows rules is below PCT (on any host)', parsePercent)
