@@ -10,7 +10,11 @@ import { PACKAGE_DIR } from '../paths.js';
 import type { Catalog } from './catalog.js';
 import { CatalogError, Checker, GUID_RE } from './validate.js';
 import { append } from '../lines.js';
-import { ROLES as FEATURES, SACL_KINDS } from './catalog.js';
+import { ROLES as FEATURES } from './catalog.js';
+import { readRecorded, type BaselineForward, type BaselineSacl } from './baseline-recorded.js';
+
+export type { BaselineForward, BaselineSacl } from './baseline-recorded.js';
+export { baselineFamilies, baselineFamily, familyMember } from './baseline-family.js';
 
 export const DEFAULT_BASELINE_DIR = join(PACKAGE_DIR, 'data', 'baselines');
 
@@ -51,25 +55,6 @@ export interface BaselinePolicy extends Provenance {
 export interface BaselineChannel extends Provenance {
   /** Channel the baseline enables (a `channel:` requirement of logsources.yaml). */
   name: string;
-}
-
-/** An object SACL the publication sets: recorded with its source, not compared (no input shows it). */
-export interface BaselineSacl {
-  kind: string;
-  object: string;
-  trustee: string;
-  access: string;
-  inherit: boolean;
-  source: string;
-}
-
-/** What the publisher's forwarding configuration (WEF subscriptions) collects: recorded, not compared. */
-export interface BaselineForward {
-  subscription: string;
-  channel: string;
-  query: string;
-  enabled: boolean;
-  source: string;
 }
 
 /** Kinds of setting a baseline file records in full; what it does not cover says nothing either way. */
@@ -138,46 +123,6 @@ export function loadBaselines(catalog: Catalog, dir = DEFAULT_BASELINE_DIR): Bas
 
 export function findBaseline(list: Baseline[], name: string): Baseline | undefined {
   return list.find((b) => b.name === name.trim().toLowerCase());
-}
-
-/**
- * A family: the baselines of one file that differ by computer type (windows-default-client / -server / -dc,
- * microsoft-general-workstation / -member / -dc). Named without its suffix, it picks for each host the member
- * of that host's type. Undefined when `name` is no family's name.
- */
-export function baselineFamily(list: Baseline[], name: string): Baseline[] | undefined {
-  const n = name.trim().toLowerCase();
-  const members = list.filter((b) => b.role && b.name.startsWith(`${n}-`) && !b.name.slice(n.length + 1).includes('-'));
-  const files = new Set(members.map((b) => b.file));
-  return members.length > 1 && files.size === 1 ? members : undefined;
-}
-
-/** Family names (each with its members), for `baseline --list`. */
-export function baselineFamilies(list: Baseline[]): { name: string; members: Baseline[] }[] {
-  const byFile = new Map<string, Baseline[]>();
-  for (const b of list) if (b.role) byFile.set(b.file, [...(byFile.get(b.file) ?? []), b]);
-  const out: { name: string; members: Baseline[] }[] = [];
-  for (const members of byFile.values()) {
-    if (members.length < 2) continue;
-    // The longest common prefix ending in "-", without it.
-    let prefix = members[0]!.name;
-    for (const m of members) while (!m.name.startsWith(prefix)) prefix = prefix.slice(0, -1);
-    const name = prefix.replace(/-[^-]*$/, '').replace(/-$/, '');
-    if (name && baselineFamily(list, name)?.length === members.length) out.push({ name, members });
-  }
-  return out.sort((a, b) => a.name.localeCompare(b.name));
-}
-
-/** The member of a family for a host of this kind; undefined when the kind does not tell client, server or DC. */
-export function familyMember(members: Baseline[], kind: string | undefined, features: ReadonlySet<string> = new Set()): Baseline | undefined {
-  const role: BaselineRole | undefined = kind === 'workstation' ? 'workstation' : kind === 'member-server' ? 'member-server' : kind === 'domain-controller' ? 'domain-controller' : undefined;
-  if (!role) return undefined;
-  const same = members.filter((b) => b.role === role);
-  if (same.length < 2) return same[0];
-  // Several members for one computer type (mdi: AD CS, AD FS, Entra Connect servers): only a known server role
-  // tells them apart; one match, or none (the host is none of them: no member, rather than a guess).
-  const hits = same.filter((b) => b.feature && features.has(b.feature));
-  return hits.length === 1 ? hits[0] : undefined;
 }
 
 interface Head {
@@ -266,25 +211,7 @@ function readFile(file: string, doc: unknown, catalog: Catalog, problems: string
     if (raw && !name) c.fail(w, `channel "${raw}" is not a disabled-by-default channel of logsources.yaml`);
     return { name: name ?? raw, ...prov(ch, w) };
   });
-  const url = (o: unknown, w: string): string => {
-    const s = c.field<string>(o, w, 'source', 'string') ?? '';
-    if (s && !/^https:\/\/\S+$/.test(s)) c.fail(w, `source "${s}" is not an https URL`);
-    return s;
-  };
-  const sacls = (c.field<unknown[]>(doc, top, 'sacls', 'array', true) ?? []).map((o, i): BaselineSacl => {
-    const w = `sacls[${i}]`;
-    c.onlyKeys(o, w, ['kind', 'object', 'trustee', 'access', 'inherit', 'source']);
-    const kind = c.field<string>(o, w, 'kind', 'string') ?? '';
-    if (kind && !SACL_KINDS.includes(kind)) c.fail(w, `kind "${kind}" is not one of ${SACL_KINDS.join(', ')}`);
-    const str = (k: string) => c.field<string>(o, w, k, 'string') ?? '';
-    return { kind, object: str('object'), trustee: str('trustee'), access: str('access'), inherit: c.field<boolean>(o, w, 'inherit', 'boolean') ?? false, source: url(o, w) };
-  });
-  const forwards = (c.field<unknown[]>(doc, top, 'forwards', 'array', true) ?? []).map((o, i): BaselineForward => {
-    const w = `forwards[${i}]`;
-    c.onlyKeys(o, w, ['subscription', 'channel', 'query', 'enabled', 'source']);
-    const str = (k: string) => c.field<string>(o, w, k, 'string') ?? '';
-    return { subscription: str('subscription'), channel: str('channel'), query: str('query'), enabled: c.field<boolean>(o, w, 'enabled', 'boolean') ?? false, source: url(o, w) };
-  });
+  const { sacls, forwards } = readRecorded(c, doc);
   append(problems, c.problems);
 
   return heads.map((h) => {
