@@ -1,8 +1,12 @@
 /** Shipped baselines asd (third-party transcriptions of ASD's publication) and mdi (Defender for Identity, per role). */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { baselineAsHost } from '../../src/assess/baseline.js';
 import { baselineFamilies, baselineFamily, familyMember, findBaseline, loadBaselines } from '../../src/catalog/baselines.js';
 import { loadCatalog } from '../../src/catalog/load.js';
+import { CatalogError } from '../../src/catalog/validate.js';
 import { runCli } from '../helpers.js';
 
 const catalog = loadCatalog();
@@ -96,5 +100,41 @@ describe('mdi baseline family', () => {
     const r = runCli(['baseline', 'mdi', '--gpresult', 'test/fixtures/real/gpresult/member-cis-ms01-2023.xml', '--role', 'server']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/one of certification-authority, adfs, settles it; or name the variant/);
+  });
+});
+
+/** One baseline file in a fresh directory: the CatalogError message when it is refused, else the names. */
+function load(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lsc-baselines-'));
+  writeFileSync(join(dir, 'x.yaml'), text);
+  try {
+    return loadBaselines(catalog, dir).map((b) => b.name).join(',');
+  } catch (e) {
+    if (e instanceof CatalogError) return e.message;
+    throw e;
+  }
+}
+
+const FILE = `baselines:
+  - { name: x-a, variant: a, title: A, role: member-server, feature: adfs }
+  - { name: x-b, variant: b, title: B, role: member-server }
+publisher: P
+version: "1"
+source: https://example.org/p
+covers: [audit, policies]
+audit:
+  - { guid: "{0CCE9215-69AE-11D9-BED3-505054503030}", name: "Audit Logon", success: true, failure: true, only: [b] }
+policies:
+  - { id: ca-audit-filter, only: [a] }
+`;
+
+describe('the additions to the baseline schema are validated', () => {
+  it('feature must be a catalog role; policies take only; sacls and forwards need a known kind and an https source', () => {
+    expect(load(FILE)).toBe('x-a,x-b');
+    expect(load(FILE.replace('feature: adfs', 'feature: wizardry'))).toMatch(/feature "wizardry" is not a role of the catalog/);
+    expect(load(FILE.replace('only: [a] }', 'only: [z] }'))).toMatch(/only names "z"/);
+    expect(load(`${FILE}sacls:\n  - { kind: teapot, object: o, trustee: t, access: a, inherit: false, source: https://example.org/s }\n`)).toMatch(/kind "teapot" is not one of/);
+    expect(load(`${FILE}forwards:\n  - { subscription: s, channel: Security, query: q, enabled: true, source: http://example.org/s }\n`)).toMatch(/source "http:\/\/example.org\/s" is not an https URL/);
+    expect(load(`${FILE}forwards:\n  - { subscription: s, channel: Security, query: q, enabled: true, source: https://example.org/s, extra: 1 }\n`)).toMatch(/unknown key "extra"/);
   });
 });
