@@ -11,7 +11,27 @@
 import type { AttackComponents } from '../catalog/attack-components.js';
 import { componentsOf } from '../catalog/attack-components.js';
 import type { Catalog } from '../catalog/catalog.js';
-import type { CheckResult, RuleRow } from '../report/result.js';
+
+/** What the scoring reads of each rule (the report's RuleRow has these fields; assess never imports the report). */
+export interface DettectRule {
+  kind: 'rule' | 'correlation';
+  windows: boolean;
+  unknownReason?: string;
+  logsourceKey: string;
+  /** One host: its verdict; several: how many hosts give each verdict. */
+  verdict?: string;
+  verdicts?: Record<string, number>;
+  degraded?: string[];
+  evidence?: { state: string };
+  evidenceStates?: Record<string, number>;
+}
+
+/** What the scoring reads of the check result (CheckResult has these fields). */
+export interface DettectInput {
+  rules: DettectRule[];
+  readiness?: { hosts: unknown[] };
+  evidence?: unknown;
+}
 
 export type Score = 0 | 1 | 2 | 3 | 4 | 5;
 
@@ -54,9 +74,9 @@ export function score(percent: number): Score {
 const pct = (n: number, d: number): number | null => (d ? Math.round((1000 * n) / d) / 10 : null);
 const NOT_MEASURED = (what: string): DettectDimension => ({ score: 0, percent: null, basis: `not measured: ${what}` });
 
-export function assessDettect(result: CheckResult, data: AttackComponents, catalog: Catalog): DettectAssessment {
+export function assessDettect(result: DettectInput, data: AttackComponents, catalog: Catalog): DettectAssessment {
   const hosts = result.readiness?.hosts.length ?? 0;
-  const byComponent = new Map<string, RuleRow[]>();
+  const byComponent = new Map<string, DettectRule[]>();
   let unmapped = 0;
   for (const r of result.rules) {
     if (r.kind !== 'rule' || !r.windows || r.unknownReason) continue;
@@ -69,7 +89,7 @@ export function assessDettect(result: CheckResult, data: AttackComponents, catal
   return { hosts, components, unmapped };
 }
 
-function component(name: string, rules: RuleRow[], hosts: number, result: CheckResult, catalog: Catalog): DettectComponent {
+function component(name: string, rules: DettectRule[], hosts: number, result: DettectInput, catalog: Catalog): DettectComponent {
   // Rule × host pairs: a fleet gives per-rule verdict counts, one host its verdict. not-applicable pairs (a role
   // the host lacks) are no device the component could be on.
   let ready = 0;
@@ -77,7 +97,7 @@ function component(name: string, rules: RuleRow[], hosts: number, result: CheckR
   for (const r of rules) {
     if (r.verdicts) {
       for (const [v, n] of Object.entries(r.verdicts)) if (v !== 'not-applicable' && v !== 'out-of-scope') pairs += n;
-      ready += r.verdicts.ready;
+      ready += r.verdicts['ready'] ?? 0;
     } else if (r.verdict && r.verdict !== 'not-applicable' && r.verdict !== 'out-of-scope') {
       pairs++;
       if (r.verdict === 'ready') ready++;

@@ -1,5 +1,5 @@
 /** Baseline families: one name for the members of a file that differ by kind of host (windows-default, mdi). */
-import type { Baseline, BaselineRole } from './baselines.js';
+import type { Baseline, BaselineRole } from './baseline-types.js';
 
 /**
  * A family: the baselines of one file that differ by computer type (windows-default-client / -server / -dc,
