@@ -7,6 +7,7 @@ import { collectScriptCommand, type CollectScriptCliOptions } from './commands/c
 import { clearCache } from './cache/caching-parser.js';
 import { check, type CheckCliOptions } from './commands/check.js';
 import { baseline, type BaselineCliOptions } from './commands/baseline.js';
+import { catalogExport, type CatalogExportCliOptions } from './commands/catalog-export.js';
 import { collectorConfig, type CollectorCliOptions } from './commands/collector-config.js';
 import { cacheDir, collect, evidenceOptions, EXIT, hostOptions, parseCount, parsePercent, rankingOptions, ruleOptions, UsageError } from './commands/common.js';
 import { fix, type FixCliOptions } from './commands/fix.js';
@@ -44,7 +45,7 @@ function buildProgram(): Command {
 
   evidenceOptions(rankingOptions(hostOptions(ruleOptions(program.command('check', { isDefault: true })))))
     .description('scan Sigma rules (files, directories, .zip archives) and report what they need; with --gpresult/--auditpol, which rules are ready')
-    .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'markdown', 'csv', 'sarif', 'navigator', 'html']).default('table'))
+    .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'markdown', 'csv', 'sarif', 'navigator', 'html', 'dettect']).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('-v, --verbose', 'add per-rule detail')
     .option('--fail-under <pct>', 'exit 1 when ready % of applicable Windows rules is below PCT (on any host)', parsePercent)
@@ -188,6 +189,20 @@ Examples:
   $ logsource-check baseline yamato --gpresult exports/ --fail-under 80`)
     .action((name: string | undefined, opts: BaselineCliOptions) => {
       baseline(name, opts);
+    });
+  program
+    .command('catalog')
+    .description('the data catalog itself, for other tools')
+    .command('export')
+    .description('every Sigma log source with its channel, provider, event IDs and, per event, the settings that produce it (audit subcategory and outcome, Sysmon element, policy, channel, SACL, role), volume and sources (docs/catalog-export.md)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['json', 'yaml', 'csv']).default('json'))
+    .option('-o, --output <file>', 'write to a file instead of standard output')
+    .addHelpText('after', `
+Examples:
+  $ logsource-check catalog export -o catalog.json
+  $ logsource-check catalog export --format csv -o catalog.csv`)
+    .action(async (opts: CatalogExportCliOptions) => {
+      await catalogExport(opts);
     });
   const cache = program.command('cache').description('the parse cache (LOGSOURCE_CHECK_CACHE_DIR, else $XDG_CACHE_HOME/logsource-check or ~/.cache/logsource-check)');
   cache

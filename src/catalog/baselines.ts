@@ -10,67 +10,20 @@ import { PACKAGE_DIR } from '../paths.js';
 import type { Catalog } from './catalog.js';
 import { CatalogError, Checker, GUID_RE } from './validate.js';
 import { append } from '../lines.js';
+import { ROLES as FEATURES } from './catalog.js';
+import { readRecorded } from './baseline-recorded.js';
+
+export type { BaselineForward, BaselineSacl } from './baseline-recorded.js';
+export { baselineFamilies, baselineFamily, familyMember } from './baseline-family.js';
+
+import type { Baseline, BaselineKind, BaselineRole, Provenance, Want } from './baseline-types.js';
+
+export type { Baseline, BaselineAudit, BaselineChannel, BaselineKind, BaselineLog, BaselinePolicy, BaselineRole, Provenance, Want } from './baseline-types.js';
 
 export const DEFAULT_BASELINE_DIR = join(PACKAGE_DIR, 'data', 'baselines');
 
-/** on: the baseline audits this outcome; off: it says not to (or sets No Auditing); any: no requirement either way. */
-export type Want = 'on' | 'off' | 'any';
-export type BaselineRole = 'workstation' | 'member-server' | 'domain-controller';
 const ROLES: readonly BaselineRole[] = ['workstation', 'member-server', 'domain-controller'];
-
-/** Where a setting's value comes from: the file's source and version unless the setting names its own. */
-export interface Provenance {
-  source: string;
-  version: string;
-  note?: string;
-}
-
-export interface BaselineAudit extends Provenance {
-  /** Upper-case {GUID} from audit.yaml. */
-  guid: string;
-  /** The catalog's GPO name of the subcategory. */
-  name: string;
-  success: Want;
-  failure: Want;
-}
-
-export interface BaselineLog extends Provenance {
-  log: string;
-  maxSizeKB?: number;
-  /** AuditLogRetentionPeriod: 0 overwrite as needed, 1 by days, 2 never overwrite ([MS-GPSB] 2.2.3). */
-  retention?: number;
-}
-
-export interface BaselinePolicy extends Provenance {
-  /** Policy slug from policies.yaml: the baseline turns it on. */
-  id: string;
-  name: string;
-}
-
-export interface BaselineChannel extends Provenance {
-  /** Channel the baseline enables (a `channel:` requirement of logsources.yaml). */
-  name: string;
-}
-
-/** Kinds of setting a baseline file records in full; what it does not cover says nothing either way. */
-export type BaselineKind = 'audit' | 'logs' | 'policies' | 'channels';
 const KINDS: readonly BaselineKind[] = ['audit', 'logs', 'policies', 'channels'];
-
-export interface Baseline {
-  name: string;
-  title: string;
-  publisher: string;
-  version: string;
-  source: string;
-  /** The data file it was read from (file name only). */
-  file: string;
-  role?: BaselineRole;
-  covers: BaselineKind[];
-  audit: BaselineAudit[];
-  logs: BaselineLog[];
-  policies: BaselinePolicy[];
-  channels: BaselineChannel[];
-}
 
 const yaml = lazy<typeof import('yaml')>('yaml');
 const cache = new Map<string, Baseline[]>();
@@ -112,45 +65,12 @@ export function findBaseline(list: Baseline[], name: string): Baseline | undefin
   return list.find((b) => b.name === name.trim().toLowerCase());
 }
 
-/**
- * A family: the baselines of one file that differ by computer type (windows-default-client / -server / -dc,
- * microsoft-general-workstation / -member / -dc). Named without its suffix, it picks for each host the member
- * of that host's type. Undefined when `name` is no family's name.
- */
-export function baselineFamily(list: Baseline[], name: string): Baseline[] | undefined {
-  const n = name.trim().toLowerCase();
-  const members = list.filter((b) => b.role && b.name.startsWith(`${n}-`) && !b.name.slice(n.length + 1).includes('-'));
-  const files = new Set(members.map((b) => b.file));
-  return members.length > 1 && files.size === 1 ? members : undefined;
-}
-
-/** Family names (each with its members), for `baseline --list`. */
-export function baselineFamilies(list: Baseline[]): { name: string; members: Baseline[] }[] {
-  const byFile = new Map<string, Baseline[]>();
-  for (const b of list) if (b.role) byFile.set(b.file, [...(byFile.get(b.file) ?? []), b]);
-  const out: { name: string; members: Baseline[] }[] = [];
-  for (const members of byFile.values()) {
-    if (members.length < 2) continue;
-    // The longest common prefix ending in "-", without it.
-    let prefix = members[0]!.name;
-    for (const m of members) while (!m.name.startsWith(prefix)) prefix = prefix.slice(0, -1);
-    const name = prefix.replace(/-[^-]*$/, '').replace(/-$/, '');
-    if (name && baselineFamily(list, name)?.length === members.length) out.push({ name, members });
-  }
-  return out.sort((a, b) => a.name.localeCompare(b.name));
-}
-
-/** The member of a family for a host of this kind; undefined when the kind does not tell client, server or DC. */
-export function familyMember(members: Baseline[], kind: string | undefined): Baseline | undefined {
-  const role: BaselineRole | undefined = kind === 'workstation' ? 'workstation' : kind === 'member-server' ? 'member-server' : kind === 'domain-controller' ? 'domain-controller' : undefined;
-  return role ? members.find((b) => b.role === role) : undefined;
-}
-
 interface Head {
   name: string;
   title: string;
   variant?: string;
   role?: BaselineRole;
+  feature?: string;
 }
 
 /**
@@ -160,7 +80,7 @@ interface Head {
 export function readFile(file: string, doc: unknown, catalog: Catalog, problems: string[], label = `baselines/${file}`): Baseline[] {
   const c = new Checker(label);
   const top = 'top level';
-  c.onlyKeys(doc, top, ['baselines', 'publisher', 'version', 'source', 'covers', 'audit', 'logs', 'policies', 'channels', 'note']);
+  c.onlyKeys(doc, top, ['baselines', 'publisher', 'version', 'source', 'covers', 'audit', 'logs', 'policies', 'channels', 'sacls', 'forwards', 'note']);
   const publisher = c.field<string>(doc, top, 'publisher', 'string') ?? '';
   const version = c.field<string>(doc, top, 'version', 'string') ?? '';
   const source = c.field<string>(doc, top, 'source', 'string') ?? '';
@@ -217,11 +137,11 @@ export function readFile(file: string, doc: unknown, catalog: Catalog, problems:
 
   const policies = list('policies').map((p, i) => {
     const w = `policies[${i}]`;
-    c.onlyKeys(p, w, ['id', 'source', 'version', 'note']);
+    c.onlyKeys(p, w, ['id', 'only', 'source', 'version', 'note']);
     const id = c.field<string>(p, w, 'id', 'string') ?? '';
     const pol = catalog.policy(id);
     if (id && !pol) c.fail(w, `unknown policy "${id}" (slugs of policies.yaml)`);
-    return { id, name: pol?.name ?? id, ...prov(p, w) };
+    return { setting: { id, name: pol?.name ?? id, ...prov(p, w) }, only: readOnly(c, p, w, variants) };
   });
 
   const known = new Map<string, string>();
@@ -234,6 +154,7 @@ export function readFile(file: string, doc: unknown, catalog: Catalog, problems:
     if (raw && !name) c.fail(w, `channel "${raw}" is not a disabled-by-default channel of logsources.yaml`);
     return { name: name ?? raw, ...prov(ch, w) };
   });
+  const { sacls, forwards } = readRecorded(c, doc);
   append(problems, c.problems);
 
   return heads.map((h) => {
@@ -246,13 +167,16 @@ export function readFile(file: string, doc: unknown, catalog: Catalog, problems:
       source,
       file,
       ...(h.role ? { role: h.role } : {}),
+      ...(h.feature ? { feature: h.feature } : {}),
       covers,
       audit: audit
         .filter((a) => !a.only || (h.variant !== undefined && a.only.includes(h.variant)))
         .map((a) => ({ guid: a.guid, name: a.name, success: pick(a.success), failure: pick(a.failure), ...a.prov })),
       logs,
-      policies,
+      policies: policies.filter((p) => !p.only || (h.variant !== undefined && p.only.includes(h.variant))).map((p) => p.setting),
       channels,
+      ...(sacls.length ? { sacls } : {}),
+      ...(forwards.length ? { forwards } : {}),
     };
   });
 }
@@ -262,13 +186,15 @@ function readHeads(c: Checker, doc: unknown): Head[] {
   if (!list.length) c.fail('baselines', 'names no baseline');
   const heads = list.map((h, i) => {
     const w = `baselines[${i}]`;
-    c.onlyKeys(h, w, ['name', 'title', 'variant', 'role']);
+    c.onlyKeys(h, w, ['name', 'title', 'variant', 'role', 'feature']);
     const name = c.field<string>(h, w, 'name', 'string') ?? '';
     if (name && !/^[a-z0-9][a-z0-9-]*$/.test(name)) c.fail(w, `name "${name}" is not a lower-case slug`);
     const role = c.field<string>(h, w, 'role', 'string', true);
     if (role !== undefined && !(ROLES as readonly string[]).includes(role)) c.fail(w, `role "${role}" is not one of ${ROLES.join(', ')}`);
     const variant = c.field<string>(h, w, 'variant', 'string', true);
-    return { name, title: c.field<string>(h, w, 'title', 'string') ?? '', ...(variant ? { variant } : {}), ...(role ? { role: role as BaselineRole } : {}) };
+    const feature = c.field<string>(h, w, 'feature', 'string', true);
+    if (feature !== undefined && !(FEATURES as readonly string[]).includes(feature)) c.fail(w, `feature "${feature}" is not a role of the catalog (${FEATURES.join(', ')})`);
+    return { name, title: c.field<string>(h, w, 'title', 'string') ?? '', ...(variant ? { variant } : {}), ...(role ? { role: role as BaselineRole } : {}), ...(feature ? { feature } : {}) };
   });
   // One baseline needs no variant; several share the settings and each needs its own variant key.
   if (heads.length > 1 && heads.some((h) => !h.variant)) c.fail('baselines', 'several baselines in one file each need a variant');

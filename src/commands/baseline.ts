@@ -95,9 +95,14 @@ export function baseline(name: string | undefined, opts: BaselineCliOptions): vo
   // Hosts grouped by the baseline they are compared with (one group unless a family meets several host types).
   const groups = new Map<Baseline, typeof env.hosts>();
   for (const h of env.hosts) {
-    const member = family ? familyMember(family, h.role?.kind) : b;
+    const member = family ? familyMember(family, h.role?.kind, h.role?.features) : b;
     if (!member) {
-      process.stderr.write(`logsource-check: ${terminalLine(`${h.name}: baseline ${name} has one variant per computer type (${family!.map((m) => m.name).join(', ')}) and this host's type is not known (--role workstation|server|dc settles it); not compared`)}\n`);
+      // Members told apart by a server role too (mdi-adcs, mdi-adfs): name the roles that would settle it.
+      const roles = family!.flatMap((m) => (m.feature ? [m.feature] : []));
+      const why = roles.length
+        ? `has one variant per kind of host (${family!.map((m) => m.name).join(', ')}) and the inputs do not tell which this host is (--role workstation|server|dc, and for a server one of ${roles.join(', ')}, settles it; or name the variant)`
+        : `has one variant per computer type (${family!.map((m) => m.name).join(', ')}) and this host's type is not known (--role workstation|server|dc settles it)`;
+      process.stderr.write(`logsource-check: ${terminalLine(`${h.name}: baseline ${name} ${why}; not compared`)}\n`);
       continue;
     }
     groups.set(member, [...(groups.get(member) ?? []), h]);

@@ -1,5 +1,9 @@
 /** `check` (the default command): the report in the chosen format and the --fail-under gate. */
+import { assessDettect } from '../assess/dettect.js';
+import { loadAttackComponents } from '../catalog/attack-components.js';
+import { loadCatalog } from '../catalog/load.js';
 import { renderCsv } from '../report/csv.js';
+import { renderDettect } from '../report/dettect.js';
 import { renderHtml } from '../report/html.js';
 import { renderJsonPieces } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
@@ -15,7 +19,7 @@ import { diffRuns } from '../result/run-diff.js';
 import { renderDiff } from '../report/diff.js';
 
 export interface CheckCliOptions extends RuleAndHostCliOptions {
-  format: 'table' | 'json' | 'markdown' | 'csv' | 'sarif' | 'navigator' | 'html';
+  format: 'table' | 'json' | 'markdown' | 'csv' | 'sarif' | 'navigator' | 'html' | 'dettect';
   verbose?: boolean;
   output?: string;
   color?: boolean;
@@ -39,6 +43,10 @@ export async function check(paths: string[], opts: CheckCliOptions): Promise<voi
   }
   if (opts.failUnder !== undefined && !opts.host?.length && !opts.gpresult?.length && !opts.gpo?.length && !opts.auditpol?.length && !opts.sysmon?.length && !opts.collector?.length) {
     throw new UsageError('--fail-under needs an environment input (--host, --gpresult, --auditpol or --sysmon)');
+  }
+  // DeTT&CT scores data quality on devices: without a host input every score would be a made-up 0.
+  if (opts.format === 'dettect' && !opts.host?.length && !opts.gpresult?.length && !opts.gpo?.length && !opts.auditpol?.length) {
+    throw new UsageError('--format dettect scores device completeness from host inputs: give --gpresult, --auditpol, --gpo or --host');
   }
   if (opts.failOnRegression && !opts.previous) throw new UsageError('--fail-on-regression needs --previous OLD.json (or use `logsource-check diff OLD.json NEW.json`)');
   // Read before the run: an unusable earlier report is a usage error, said before minutes of work.
@@ -64,6 +72,8 @@ export async function check(paths: string[], opts: CheckCliOptions): Promise<voi
             ? renderSarif(result)
             : opts.format === 'navigator'
               ? renderNavigator(result)
+              : opts.format === 'dettect'
+                ? dettect(result)
               : opts.format === 'html'
                 ? renderHtml(result, { date: reportDate(), inputs: paths })
                 : renderTable(result, { verbose: opts.verbose, color, width: process.stdout.columns ?? (Number(process.env['COLUMNS']) || undefined), top: opts.top });
@@ -96,4 +106,9 @@ export async function check(paths: string[], opts: CheckCliOptions): Promise<voi
 function reportDate(): string {
   const pinned = Number(process.env['SOURCE_DATE_EPOCH']);
   return new Date(Number.isFinite(pinned) && pinned > 0 ? pinned * 1000 : Date.now()).toISOString().slice(0, 10);
+}
+
+function dettect(result: Parameters<typeof renderDettect>[0]): string {
+  const catalog = loadCatalog();
+  return renderDettect(result, assessDettect(result, loadAttackComponents(catalog), catalog));
 }

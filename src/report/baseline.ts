@@ -38,12 +38,12 @@ export function renderBaselineList(list: Baseline[], format: BaselineFormat, fam
     const rows = list.map((b) => `| \`${b.name}\` | ${markdownCell(b.title)} | ${markdownCell(b.version)} | ${markdownCell(b.source)} |`);
     return ['| Baseline | Title | Version | Source |', '| --- | --- | --- | --- |', ...rows, ''].join('\n');
   }
-  const fam = families.map((f) => terminal(`${f.name}\n  one variant per computer type, picked for each host by its role: ${f.members.map((m) => `${m.name} (${m.role})`).join(', ')}`));
+  const fam = families.map((f) => terminal(`${f.name}\n  one variant per computer type, picked for each host by its role: ${f.members.map((m) => `${m.name} (${m.role}${m.feature ? `, ${m.feature}` : ''})`).join(', ')}`));
   return `${[...list.map((b) => terminal(`${b.name}\n  ${b.title}\n  ${b.publisher} · ${b.version} · ${counts(b)}\n  ${b.source}`)), ...fam].join('\n')}\n`;
 }
 
 function baselineInfo(b: Baseline) {
-  return { name: b.name, title: b.title, publisher: b.publisher, version: b.version, source: b.source, role: b.role ?? null, file: b.file, settings: { audit: b.audit.length, logs: b.logs.length, policies: b.policies.length, channels: b.channels.length } };
+  return { name: b.name, title: b.title, publisher: b.publisher, version: b.version, source: b.source, role: b.role ?? null, ...(b.feature ? { feature: b.feature } : {}), file: b.file, settings: { audit: b.audit.length, logs: b.logs.length, policies: b.policies.length, channels: b.channels.length }, ...(b.sacls || b.forwards ? { recorded: { sacls: b.sacls?.length ?? 0, forwards: b.forwards?.length ?? 0 } } : {}) };
 }
 
 function counts(b: Baseline): string {
@@ -51,6 +51,9 @@ function counts(b: Baseline): string {
   if (b.logs.length) parts.push(`${b.logs.length} log sizes`);
   if (b.policies.length) parts.push(`${b.policies.length} policies`);
   if (b.channels.length) parts.push(`${b.channels.length} channels`);
+  // Recorded with their sources but never compared (no input shows them).
+  if (b.sacls?.length) parts.push(`${b.sacls.length} SACL entries recorded`);
+  if (b.forwards?.length) parts.push(`${b.forwards.length} forwarding subscriptions recorded`);
   return parts.join(', ');
 }
 

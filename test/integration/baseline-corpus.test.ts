@@ -51,6 +51,14 @@ describe.skipIf(!have)('check --baseline over SigmaHQ rules/', () => {
     expect(lack?.rules).toBeGreaterThan(500);
   });
 
+  it('asd (command line in 4688, module and script block logging) readies process creation and ps_module; a disputed outcome is never taken as set', () => {
+    const ls = (name: string, key: string) => of(name)?.logsources.find((l) => l.logsource === key)?.counts;
+    expect(ls('asd', 'windows/category/process_creation')?.ready ?? 0).toBeGreaterThan(ls('microsoft-client', 'windows/category/process_creation')?.ready ?? 0);
+    expect(ls('asd', 'windows/category/ps_module')?.readiness).toBe(100);
+    // Credential Validation is disputed between the transcriptions (any): rules needing it lack it as unset, not on.
+    expect(of('asd')?.lacks.find((l) => l.id === 'audit:{0CCE923F-69AE-11D9-BED3-505054503030}:success')?.state).toBe('unset');
+  });
+
   it('Stronger never readies fewer rules than General for the same computer type', () => {
     for (const type of ['dc', 'member', 'workstation']) {
       expect(of(`microsoft-stronger-${type}`)?.summary.ready ?? 0).toBeGreaterThanOrEqual(of(`microsoft-general-${type}`)?.summary.ready ?? 0);

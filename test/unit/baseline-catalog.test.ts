@@ -24,6 +24,11 @@ const PROCESS_CREATION = '{0CCE922B-69AE-11D9-BED3-505054503030}';
 describe('shipped baselines', () => {
   it('are the documented ones, each with a title, an https source and a version', () => {
     expect(all.map((b) => b.name)).toEqual([
+      'asd',
+      'mdi-adcs',
+      'mdi-adfs',
+      'mdi-dc',
+      'mdi-entraconnect',
       'microsoft-client',
       'microsoft-general-dc',
       'microsoft-general-member',
