@@ -31,6 +31,7 @@ export { readReport, ReportError } from './result/read-report.js';
 export { renderDiff, type DiffFormat } from './report/diff.js';
 export { changedSince, filesFrom, ChangedError, type ChangedFiles } from './rules/changed.js';
 export { compareHost, type BaselineComparison } from './assess/baseline.js';
+export { runBaseline, resolveBaseline, type BaselineRun, type BaselineRunOptions } from './baseline.js';
 
 export { buildRemediation, type Remediation, type RemediationFile } from './generate/remediation.js';
 export { collectScript, collectScriptFile } from './generate/collect-script.js';

@@ -3,13 +3,14 @@
  * and `check --baseline NAME…` (the rule set against baselines taken as hosts, side by side).
  */
 import { assessBaselines } from '../assess/baseline-check.js';
-import { compareHost } from '../assess/baseline.js';
-import { baselineFamilies, baselineFamily, familyMember, findBaseline, loadBaselines, type Baseline } from '../catalog/baselines.js';
+import { baselineFamilies, baselineFamily, findBaseline, loadBaselines, type Baseline } from '../catalog/baselines.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { BaselineFileError, isBaselineFile, loadBaselineFile } from '../catalog/baseline-file.js';
 import { loadCatalog } from '../catalog/load.js';
 import { MappingError, withMappings } from '../catalog/mappings.js';
-import { hasEnvironmentInputs, loadEnvironment } from '../environment/load.js';
+import { hasEnvironmentInputs } from '../environment/load.js';
+import { runBaseline } from '../baseline.js';
+import { UnusableInputError } from '../check-usable.js';
 import { terminalLine } from '../escape.js';
 import { renderBaselineCheck } from '../report/baseline-check.js';
 import { renderBaselineComparison, renderBaselineList, type BaselineFormat } from '../report/baseline.js';
@@ -73,48 +74,22 @@ export function baseline(name: string | undefined, opts: BaselineCliOptions): vo
     return;
   }
   if (!name) throw new UsageError('name a baseline (`logsource-check baseline --list` shows them) and give host inputs (--gpresult, --auditpol, --host)');
-  // A family name (windows-default): each host is compared with the member for its computer type.
-  // A file of one's own: its one baseline, or its variants taken as a family (each host gets its type's).
-  const own = isBaselineFile(name) ? ownBaselines(name, catalog) : undefined;
-  const family = own ? (own.length > 1 ? own : undefined) : findBaseline(all, name) ? undefined : baselineFamily(all, name);
-  const [b] = own ? [own[0]!] : family ? [family[0]!] : pick(all, [name]);
-  if (!b) return;
-  const inputs = { host: opts.host, gpresult: opts.gpresult, auditpol: opts.auditpol, sysmon: opts.sysmon, collector: opts.collector, roles: opts.role };
-  if (!inputs.host?.length && !inputs.gpresult?.length && !inputs.auditpol?.length) {
-    throw new UsageError(`baseline ${b.name} needs a host input to compare: --gpresult, --auditpol or --host (a directory of them is a fleet)`);
-  }
-  let env;
+  if (isBaselineFile(name)) ownBaselines(name, catalog); // a file with problems: each one line, then exit 2
+  let run;
   try {
-    env = loadEnvironment(inputs, catalog);
+    run = runBaseline({ baseline: name, inputs: { host: opts.host, gpresult: opts.gpresult, auditpol: opts.auditpol, sysmon: opts.sysmon, collector: opts.collector, roles: opts.role }, assumeDefaults: opts.assumeDefaults, catalog });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    if (!(e instanceof UnusableInputError)) throw e;
+    // Hosts not compared come first, one line each; the last line is why nothing was.
+    const lines = e.message.split('\n');
+    for (const l of lines.slice(0, -1)) process.stderr.write(`logsource-check: ${terminalLine(l)}\n`);
+    throw new UsageError(lines[lines.length - 1]!);
   }
-  if (env.missing.length) throw new UsageError(`no such file or directory: ${env.missing.join(', ')}`);
-  for (const e of env.errors) process.stderr.write(`logsource-check: ${terminalLine(`${e.path}: ${e.message}`)}\n`);
-  if (!env.hosts.length) throw new UsageError(`no usable host input: ${env.errors.map((e) => `${e.path}: ${e.message}`).join('; ') || 'no files found'}`);
-  // Hosts grouped by the baseline they are compared with (one group unless a family meets several host types).
-  const groups = new Map<Baseline, typeof env.hosts>();
-  for (const h of env.hosts) {
-    const member = family ? familyMember(family, h.role?.kind, h.role?.features) : b;
-    if (!member) {
-      // Members told apart by a server role too (mdi-adcs, mdi-adfs): name the roles that would settle it.
-      const roles = family!.flatMap((m) => (m.feature ? [m.feature] : []));
-      const why = roles.length
-        ? `has one variant per kind of host (${family!.map((m) => m.name).join(', ')}) and the inputs do not tell which this host is (--role workstation|server|dc, and for a server one of ${roles.join(', ')}, settles it; or name the variant)`
-        : `has one variant per computer type (${family!.map((m) => m.name).join(', ')}) and this host's type is not known (--role workstation|server|dc settles it)`;
-      process.stderr.write(`logsource-check: ${terminalLine(`${h.name}: baseline ${name} ${why}; not compared`)}\n`);
-      continue;
-    }
-    groups.set(member, [...(groups.get(member) ?? []), h]);
-  }
-  if (!groups.size) throw new UsageError(`baseline ${name}: no host of a known computer type (--role workstation|server|dc)`);
-  const compared: ReturnType<typeof compareHost>[] = [];
-  const parts: string[] = [];
-  for (const [member, list] of groups) {
-    const hs = list.map((h) => compareHost(member, h, catalog, { assumeDefaults: opts.assumeDefaults }));
-    compared.push(...hs);
-    parts.push(renderBaselineComparison(member, hs, opts.format, { verbose: opts.verbose, width: process.stdout.columns }));
-  }
+  for (const e of run.errors) process.stderr.write(`logsource-check: ${terminalLine(`${e.path}: ${e.message}`)}\n`);
+  for (const s of run.skipped) process.stderr.write(`logsource-check: ${terminalLine(`${s.host}: ${s.reason}`)}\n`);
+  const b = run.groups[0]!.baseline;
+  const compared = run.groups.flatMap((g) => g.hosts);
+  const parts = run.groups.map((g) => renderBaselineComparison(g.baseline, g.hosts, opts.format, { verbose: opts.verbose, width: process.stdout.columns }));
   const hosts = compared;
   // Several groups in JSON: one array of the per-baseline documents.
   const text = parts.length === 1 ? parts[0]! : opts.format === 'json' ? `[${parts.map((t) => t.trim()).join(',\n')}]\n` : parts.join('\n');

@@ -10,7 +10,7 @@ export interface Layer {
 }
 
 export const BASE_FILES = ['limits', 'lines', 'lazy', 'escape', 'encode', 'paths', 'version'];
-export const ENGINE_FILES = ['check', 'check-usable', 'evidence'];
+export const ENGINE_FILES = ['check', 'check-usable', 'evidence', 'baseline'];
 export const ENTRY_FILES = ['cli', 'index'];
 
 export const LAYERS: Record<string, Layer> = {
@@ -26,7 +26,7 @@ export const LAYERS: Record<string, Layer> = {
   result: { where: 'src/result/', stage: 'the one result object every renderer reads: its assembly, reading a saved report, the diff of two', mayImport: ['base', 'io', 'rules', 'catalog', 'requirements', 'environment', 'observe', 'assess'] },
   generate: { where: 'src/generate/', stage: 'remediation files, Sysmon configs, collector configs, collection scripts', mayImport: ['base', 'io', 'rules', 'catalog', 'requirements', 'environment', 'observe', 'assess', 'result'] },
   report: { where: 'src/report/', stage: 'renderers of the result (table, JSON, Markdown, CSV, SARIF, HTML …); no verdicts computed here', mayImport: ['base', 'rules', 'catalog', 'requirements', 'environment', 'observe', 'assess', 'result', 'generate'] },
-  engine: { where: ENGINE_FILES.map((f) => `src/${f}.ts`).join(', '), stage: 'runCheck: the pipeline run, input validation with typed errors', mayImport: ['base', 'io', 'rules', 'cache', 'catalog', 'requirements', 'environment', 'observe', 'assess', 'result'] },
+  engine: { where: ENGINE_FILES.map((f) => `src/${f}.ts`).join(', '), stage: 'runCheck and runBaseline: the pipeline runs, input validation with typed errors', mayImport: ['base', 'io', 'rules', 'cache', 'catalog', 'requirements', 'environment', 'observe', 'assess', 'result'] },
   commands: { where: 'src/commands/', stage: 'one module per CLI command: options → engine → renderer; exit codes', mayImport: ['base', 'io', 'rules', 'cache', 'catalog', 'requirements', 'environment', 'observe', 'assess', 'result', 'generate', 'report', 'engine'] },
   entry: { where: ENTRY_FILES.map((f) => `src/${f}.ts`).join(', '), stage: 'cli.ts: commander wiring only; index.ts: the public library API', mayImport: ['base', 'io', 'rules', 'cache', 'catalog', 'requirements', 'environment', 'observe', 'assess', 'result', 'generate', 'report', 'engine', 'commands'] },
 };

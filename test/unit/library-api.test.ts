@@ -49,3 +49,21 @@ describe('no process-wide side effects from the library', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe('runBaseline: the baseline pipeline as an engine function', () => {
+  const gpresult = join(ROOT, 'test/fixtures/environment/gpresult-utf16le-multi-gpo.xml');
+  it('compares the hosts of the inputs with a shipped baseline, as `baseline NAME` prints them', () => {
+    const run = api.runBaseline({ baseline: 'microsoft-client', inputs: { gpresult: [gpresult] } });
+    expect(run.groups).toHaveLength(1);
+    expect(run.groups[0]!.baseline.name).toBe('microsoft-client');
+    const [host] = run.groups[0]!.hosts;
+    const cli = JSON.parse(runCli(['baseline', 'microsoft-client', '--gpresult', gpresult, '--format', 'json']).stdout);
+    expect(JSON.stringify(cli)).toContain(host!.host);
+    expect(cli.hosts[0].metPercent ?? cli.hosts[0].met).toBeDefined();
+  });
+  it('an unknown name, no host input, a missing path: UnusableInputError, not a result', () => {
+    expect(() => api.runBaseline({ baseline: 'no-such-baseline', inputs: { gpresult: [gpresult] } })).toThrow(api.UnusableInputError);
+    expect(() => api.runBaseline({ baseline: 'microsoft-client', inputs: {} })).toThrow(/needs a host input/);
+    expect(() => api.runBaseline({ baseline: 'microsoft-client', inputs: { gpresult: ['no/such.xml'] } })).toThrow(api.UnusableInputError);
+  });
+});
