@@ -5,7 +5,7 @@ import { CatalogError } from './catalog/validate.js';
 import { terminalLine } from './escape.js';
 import { collectScriptCommand, type CollectScriptCliOptions } from './commands/collect-script.js';
 import { clearCache } from './cache/caching-parser.js';
-import { check, type CheckCliOptions } from './commands/check.js';
+import { check, REPORT_FORMATS, type CheckCliOptions } from './commands/check.js';
 import { baseline, type BaselineCliOptions } from './commands/baseline.js';
 import { catalogExport, type CatalogExportCliOptions } from './commands/catalog-export.js';
 import { collectorConfig, type CollectorCliOptions } from './commands/collector-config.js';
@@ -45,7 +45,7 @@ function buildProgram(): Command {
 
   evidenceOptions(rankingOptions(hostOptions(ruleOptions(program.command('check', { isDefault: true })))))
     .description('scan Sigma rules (files, directories, .zip archives) and report what they need; with --gpresult/--auditpol, which rules are ready')
-    .addOption(new Option('-f, --format <format>', 'report format').choices(['table', 'json', 'markdown', 'csv', 'sarif', 'navigator', 'html', 'dettect']).default('table'))
+    .addOption(new Option('-f, --format <format>', 'report format').choices(Object.keys(REPORT_FORMATS)).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('-v, --verbose', 'add per-rule detail')
     .option('--fail-under <pct>', 'exit 1 when ready % of applicable Windows rules is below PCT (on any host)', parsePercent)

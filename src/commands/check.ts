@@ -17,9 +17,35 @@ import { gate, readPrevious } from './diff.js';
 import { applyScope, loadScope, scopedReadiness } from './changed-scope.js';
 import { diffRuns } from '../result/run-diff.js';
 import { renderDiff } from '../report/diff.js';
+import type { CheckResult } from '../result/result.js';
+
+interface RenderContext {
+  paths: string[];
+  verbose?: boolean;
+  color: boolean;
+  top?: number;
+}
+
+/**
+ * The check report formats: one table from the format name to its renderer. The CLI's --format choices are its
+ * keys, so a format is added in one place. JSON is written in pieces: a fleet's report is hundreds of MB and is
+ * never held whole for a file.
+ */
+export const REPORT_FORMATS = {
+  table: (r, c) => renderTable(r, { verbose: c.verbose, color: c.color, width: process.stdout.columns ?? (Number(process.env['COLUMNS']) || undefined), top: c.top }),
+  json: (r) => renderJsonPieces(r),
+  markdown: (r, c) => renderMarkdown(r, { verbose: c.verbose }),
+  csv: (r) => renderCsv(r),
+  sarif: (r) => renderSarif(r),
+  navigator: (r) => renderNavigator(r),
+  html: (r, c) => renderHtml(r, { date: reportDate(), inputs: c.paths }),
+  dettect: (r) => dettect(r),
+} satisfies Record<string, (result: CheckResult, c: RenderContext) => string | Iterable<string>>;
+
+export type ReportFormat = keyof typeof REPORT_FORMATS;
 
 export interface CheckCliOptions extends RuleAndHostCliOptions {
-  format: 'table' | 'json' | 'markdown' | 'csv' | 'sarif' | 'navigator' | 'html' | 'dettect';
+  format: ReportFormat;
   verbose?: boolean;
   output?: string;
   color?: boolean;
@@ -61,22 +87,7 @@ export async function check(paths: string[], opts: CheckCliOptions): Promise<voi
   const toFile = opts.output !== undefined;
   const color = !toFile && opts.color !== false && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
   // JSON is written in pieces: a fleet's report is hundreds of MB and is never held whole for a file.
-  const text: string | Iterable<string> =
-    opts.format === 'json'
-      ? renderJsonPieces(result)
-      : opts.format === 'markdown'
-        ? renderMarkdown(result, { verbose: opts.verbose })
-        : opts.format === 'csv'
-          ? renderCsv(result)
-          : opts.format === 'sarif'
-            ? renderSarif(result)
-            : opts.format === 'navigator'
-              ? renderNavigator(result)
-              : opts.format === 'dettect'
-                ? dettect(result)
-              : opts.format === 'html'
-                ? renderHtml(result, { date: reportDate(), inputs: paths })
-                : renderTable(result, { verbose: opts.verbose, color, width: process.stdout.columns ?? (Number(process.env['COLUMNS']) || undefined), top: opts.top });
+  const text = REPORT_FORMATS[opts.format](result, { paths, verbose: opts.verbose, color, top: opts.top });
   if (toFile) {
     writeOrFail(opts.output as string, text);
     process.stderr.write(`report written to ${opts.output}\n`);
