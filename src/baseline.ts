@@ -62,7 +62,8 @@ export function runBaseline(options: BaselineRunOptions): BaselineRun {
     throw new UnusableInputError((e as Error).message);
   }
   if (env.missing.length) throw new UnusableInputError(`no such file or directory: ${env.missing.join(', ')}`, env.missing);
-  if (!env.hosts.length) throw new UnusableInputError(`no usable host input: ${env.errors.map((e) => `${e.path}: ${e.message}`).join('; ') || 'no files found'}`);
+  if (!env.hosts.length)
+    throw new UnusableInputError(`no usable host input: ${env.errors.map((e) => `${e.path}: ${e.message}`).join('; ') || 'no files found'}`);
   const byBaseline = new Map<Baseline, BaselineComparison[]>();
   const skipped: BaselineRun['skipped'] = [];
   for (const h of env.hosts) {
@@ -81,7 +82,10 @@ export function runBaseline(options: BaselineRunOptions): BaselineRun {
     byBaseline.set(member, list);
   }
   if (!byBaseline.size) {
-    const why = skipped.slice(0, 3).map((x) => `${x.host}: ${x.reason}`).join('\n');
+    const why = skipped
+      .slice(0, 3)
+      .map((x) => `${x.host}: ${x.reason}`)
+      .join('\n');
     throw new UnusableInputError(`${why}\nbaseline ${options.baseline}: no host of a known computer type (--role workstation|server|dc)`);
   }
   return { groups: [...byBaseline].map(([baseline, hosts]) => ({ baseline, hosts })), skipped, errors: env.errors };

@@ -19,7 +19,10 @@ export class UnusableInputError extends Error {
 }
 
 /** Throws UnusableInputError when the run cannot stand for what was asked; returns otherwise. */
-export function checkUsable(paths: readonly string[], run: { result: CheckResult; load: LoadResult; environment?: Environment; observations?: { missing: string[] } }): void {
+export function checkUsable(
+  paths: readonly string[],
+  run: { result: CheckResult; load: LoadResult; environment?: Environment; observations?: { missing: string[] } },
+): void {
   const { result, load, environment } = run;
   const missing = [...load.missing, ...(environment?.missing ?? []), ...(run.observations?.missing ?? [])];
   if (missing.length) throw new UnusableInputError(`no such file or directory: ${missing.join(', ')}`, missing);
@@ -31,7 +34,9 @@ export function checkUsable(paths: readonly string[], run: { result: CheckResult
     throw new UnusableInputError(`no usable environment input: ${environment.errors.map((e) => `${e.path}: ${e.message}`).join('; ') || 'no files found'}`);
   }
   if (result.summary.rulesScanned === 0) {
-    const why = load.errors.length ? ` (${load.errors.length} file error${load.errors.length > 1 ? 's' : ''}: ${load.errors[0]?.path}: ${load.errors[0]?.message})` : '';
+    const why = load.errors.length
+      ? ` (${load.errors.length} file error${load.errors.length > 1 ? 's' : ''}: ${load.errors[0]?.path}: ${load.errors[0]?.message})`
+      : '';
     const skipped = load.skipped.status + load.skipped.level;
     throw new UnusableInputError(`no Sigma rule found in ${paths.join(', ')}${skipped ? ` (${skipped} skipped by the status/level filter)` : ''}${why}`);
   }

@@ -77,7 +77,10 @@ async function pipeline(paths: readonly string[], options: CheckOptions): Promis
   const catalogKey = options.mappings?.length || catalog.version === 'custom' ? undefined : catalog.version;
   const resolutions = parser.resolveAll(load.rules, catalogKey, (rules) => resolveAll(rules, catalog));
   const result = buildResult(load, resolutions, catalog, VERSION);
-  append(result.notes, mapped.notes.map((n) => ({ path: n.split(':')[0] ?? '', message: n.slice(n.indexOf(':') + 1).trim() })));
+  append(
+    result.notes,
+    mapped.notes.map((n) => ({ path: n.split(':')[0] ?? '', message: n.slice(n.indexOf(':') + 1).trim() })),
+  );
   append(result.notes, cacheNotes);
   const observations = options.observed?.length ? loadObservations(options.observed) : undefined;
   // Field evidence judges the fields each rule reads; without --observed they are never read (cached rules stay unparsed).
@@ -86,13 +89,18 @@ async function pipeline(paths: readonly string[], options: CheckOptions): Promis
   const measured = observations ? new MeasuredIndex(observations, catalog) : undefined;
   const volume: VolumeOptions = { ...options.volume, ...(measured ? { measured } : {}) };
   // Evidence joins whatever the run has: the hosts' verdicts, or the observations alone.
-  const observe = (run: CheckRun, a?: Parameters<typeof addEvidence>[2]): CheckRun => ({ ...(observations ? { ...run, result: addEvidence(run.result, observations, a), observations } : run), cacheNotes });
+  const observe = (run: CheckRun, a?: Parameters<typeof addEvidence>[2]): CheckRun => ({
+    ...(observations ? { ...run, result: addEvidence(run.result, observations, a), observations } : run),
+    cacheNotes,
+  });
   if (!options.environment || !hasEnvironmentInputs(options.environment)) return observe({ result, load });
 
   // Hosts are streamed into the assessment: a fleet is summarised as it is read, never held whole. Evidence
   // shows each host's own reasons and fix writes per-host files: both keep each host's states.
   const stream = streamEnvironment(options.environment, catalog);
-  const assessor = new Assessor(result, catalog, load.rules, { assumeDefaults: options.assumeDefaults }, volume, { keepStates: Boolean(observations) || Boolean(options.keepHosts) });
+  const assessor = new Assessor(result, catalog, load.rules, { assumeDefaults: options.assumeDefaults }, volume, {
+    keepStates: Boolean(observations) || Boolean(options.keepHosts),
+  });
   const kept: HostEnvironment[] = [];
   const sizes: HostLogSizes[] = [];
   for (const host of stream.hosts) {
@@ -106,6 +114,13 @@ async function pipeline(paths: readonly string[], options: CheckOptions): Promis
   result.summary.errors = result.errors.length;
   if (!environment.hostCount) return observe({ result, load, environment });
   const assessment = assessor.finish();
-  return observe({ result: withMeasured(withReadiness(result, assessment, catalog, environment.identity), measured, sizes), load, environment, ...(options.keepHosts ? { assessment } : {}) }, assessment);
+  return observe(
+    {
+      result: withMeasured(withReadiness(result, assessment, catalog, environment.identity), measured, sizes),
+      load,
+      environment,
+      ...(options.keepHosts ? { assessment } : {}),
+    },
+    assessment,
+  );
 }
-

@@ -49,11 +49,18 @@ function buildProgram(): Command {
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('-v, --verbose', 'add per-rule detail')
     .option('--fail-under <pct>', 'exit 1 when ready % of applicable Windows rules is below PCT (on any host)', parsePercent)
-    .option('--baseline <name|file>', 'assess the rules against a published baseline (or your own baseline FILE, .yaml in the shipped schema) as if it were a host, side by side (repeatable; `baseline --list` names them)', collect)
+    .option(
+      '--baseline <name|file>',
+      'assess the rules against a published baseline (or your own baseline FILE, .yaml in the shipped schema) as if it were a host, side by side (repeatable; `baseline --list` names them)',
+      collect,
+    )
     .option('--top <n>', 'ranked fixes shown in the table (default 10; --verbose shows all)', parseCount)
     .option('--previous <report.json>', 'a JSON report of an earlier run: what changed since is printed after the report (JSON: the report\'s "diff" member)')
     .option('--fail-on-regression', 'with --previous: exit 1 when any rule lost readiness on any host')
-    .option('--changed-since <ref>', 'pull requests: every rule is read, but SARIF results and --fail-under cover only the rule files changed since git REF (merge base of REF and HEAD, plus uncommitted and untracked files)')
+    .option(
+      '--changed-since <ref>',
+      'pull requests: every rule is read, but SARIF results and --fail-under cover only the rule files changed since git REF (merge base of REF and HEAD, plus uncommitted and untracked files)',
+    )
     .option('--files-from <file>', 'like --changed-since, with the changed files listed in FILE (one path a line, relative to the current directory)')
     .option('--no-color', 'no colour even on a terminal')
     .addHelpText('after', EXAMPLE)
@@ -63,49 +70,72 @@ function buildProgram(): Command {
 
   program
     .command('diff')
-    .description('what changed between two runs (JSON reports of check): per host, the rules whose verdict changed and the requirement, setting and input behind each; rules and hosts added or removed')
+    .description(
+      'what changed between two runs (JSON reports of check): per host, the rules whose verdict changed and the requirement, setting and input behind each; rules and hosts added or removed',
+    )
     .argument('<old>', 'JSON report of the earlier run (check --format json)')
     .argument('<new>', 'JSON report of the later run')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'markdown']).default('table'))
     .option('-o, --output <file>', 'write the diff to a file instead of standard output')
     .option('-v, --verbose', 'every change and every host, unchanged ones included')
     .option('--fail-on-regression', 'exit 1 when any rule lost readiness on any host (ready → partial/blocked/unknown, partial → blocked/unknown)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ logsource-check rules/ --gpresult exports/ --format json -o monday.json
   $ logsource-check rules/ --gpresult exports/ --format json -o tuesday.json
-  $ logsource-check diff monday.json tuesday.json --fail-on-regression`)
-    .action(async (oldPath: string, newPath: string, opts: DiffCliOptions) => {
-      await diff(oldPath, newPath, opts);
+  $ logsource-check diff monday.json tuesday.json --fail-on-regression`,
+    )
+    .action((oldPath: string, newPath: string, opts: DiffCliOptions) => {
+      diff(oldPath, newPath, opts);
     });
   rankingOptions(hostOptions(ruleOptions(program.command('fix'))))
-    .description('write remediation files for what the host lacks, as two plans: built-in (enable-audit.cmd, audit.csv, logging-policies.reg, enable-channels.cmd, set-audit-sacls.ps1) and with Sysmon (sysmon-additions.xml, sysmon-merged.xml); prints the readiness each reaches')
+    .description(
+      'write remediation files for what the host lacks, as two plans: built-in (enable-audit.cmd, audit.csv, logging-policies.reg, enable-channels.cmd, set-audit-sacls.ps1) and with Sysmon (sysmon-additions.xml, sysmon-merged.xml); prints the readiness each reaches',
+    )
     .requiredOption('--out <dir>', 'directory to write the files into (created if needed)')
-    .addOption(new Option('--plan <plan>', 'which plan\'s files to write (the projection always shows both)').choices(['builtin', 'sysmon', 'both']).default('both'))
+    .addOption(
+      new Option('--plan <plan>', "which plan's files to write (the projection always shows both)").choices(['builtin', 'sysmon', 'both']).default('both'),
+    )
     .option('--report <file>', 'also write the report with the projected readiness of both plans: .json, .md or .html (repeatable)', collect)
-    .option('--observed <path>', 'evidence (.evtx, event-count CSV or search response, or a folder of them): each setting\'s measured events/day and bytes/day in the files\' comments, how long each log holds now and with the settings, or the time span of a Security log export (repeatable)', collect)
-    .addHelpText('after', `
+    .option(
+      '--observed <path>',
+      "evidence (.evtx, event-count CSV or search response, or a folder of them): each setting's measured events/day and bytes/day in the files' comments, how long each log holds now and with the settings, or the time span of a Security log export (repeatable)",
+      collect,
+    )
+    .addHelpText(
+      'after',
+      `
 fix writes settings of event volume up to medium by default (--max-volume high writes high-volume ones too);
 settings no source rates are written under any budget. What the budget leaves out is listed.
 
 Example:
   $ logsource-check fix rules/windows --gpresult ws-0142.xml --out remediation/
-  $ logsource-check fix rules/windows --host snapshots/DC01 --plan sysmon --out remediation/ --report plans.html`)
+  $ logsource-check fix rules/windows --host snapshots/DC01 --plan sysmon --out remediation/ --report plans.html`,
+    )
     .action(async (paths: string[], opts: FixCliOptions) => {
       await fix(paths, opts);
     });
   ruleOptions(program.command('sysmon-config'))
     .description('write a Sysmon configuration that logs what the rules need (or merge it into --base)')
-    .addOption(new Option('--mode <mode>', 'minimal: every needed event type, unfiltered; targeted: include filters from the rules').choices(['minimal', 'targeted']).default('minimal'))
+    .addOption(
+      new Option('--mode <mode>', 'minimal: every needed event type, unfiltered; targeted: include filters from the rules')
+        .choices(['minimal', 'targeted'])
+        .default('minimal'),
+    )
     .option('--base <file>', 'an existing Sysmon config to add to (nothing in it is removed or reordered)')
     .option('--schema <version>', 'schemaversion to write (must know every event type needed)')
     .option('--for-rule', 'print a targeted snippet per rule instead of one config')
     .option('--allow-enforcement', 'also write FileBlockExecutable/FileBlockShredding, with include filters from the rules only (they BLOCK what they match)')
     .option('-o, --out <file>', 'write the config to a file instead of standard output')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ logsource-check sysmon-config rules/windows --mode targeted -o sysmon.xml
-  $ logsource-check sysmon-config rules/windows --base sysmonconfig-export.xml -o merged.xml`)
+  $ logsource-check sysmon-config rules/windows --base sysmonconfig-export.xml -o merged.xml`,
+    )
     .action(async (paths: string[], opts: SysmonCliOptions) => {
       await sysmonConfig(paths, opts);
     });
@@ -115,50 +145,75 @@ Examples:
     .argument('<files...>', 'Sysmon configuration XML files')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ logsource-check sysmon-lint sysmonconfig.xml             exit 0: no hazard; 1: a hazard; 2: a file is unusable
-  $ logsource-check sysmon-lint configs/*.xml --format json`)
+  $ logsource-check sysmon-lint configs/*.xml --format json`,
+    )
     .action((files: string[], opts: SysmonLintOptions) => {
       sysmonLint(files, opts);
     });
   program
     .command('observed-fields')
-    .description('show what the --observed inputs carry of each event\'s fields: per computer, channel and event ID the records, first and last time, bytes, and each EventData/UserData field\'s share of the records')
+    .description(
+      "show what the --observed inputs carry of each event's fields: per computer, channel and event ID the records, first and last time, bytes, and each EventData/UserData field's share of the records",
+    )
     .argument('<paths...>', 'EVTX files, event-count exports, or folders of them (as --observed reads them)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('-o, --output <file>', 'write to a file instead of standard output')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ logsource-check observed-fields C:/exports/evtx/
-  $ logsource-check observed-fields Security.evtx --format json`)
-    .action(async (paths: string[], opts: ObservedFieldsOptions) => {
-      await observedFields(paths, opts);
+  $ logsource-check observed-fields Security.evtx --format json`,
+    )
+    .action((paths: string[], opts: ObservedFieldsOptions) => {
+      observedFields(paths, opts);
     });
   ruleOptions(program.command('collector-config'))
     .description('write the smallest collector configuration that forwards what the rules need')
-    .addOption(new Option('--format <format>', 'collector').choices(['wef', 'nxlog', 'winlogbeat', 'querylist', 'splunk', 'dcr', 'elastic-agent']).makeOptionMandatory())
+    .addOption(
+      new Option('--format <format>', 'collector').choices(['wef', 'nxlog', 'winlogbeat', 'querylist', 'splunk', 'dcr', 'elastic-agent']).makeOptionMandatory(),
+    )
     .option('-o, --out <file>', 'write to a file instead of standard output')
-    .option('--base <file>', 'an existing configuration to add to, nothing in it removed: splunk inputs.conf (only adds and widens; exit 1 when a need stays unforwarded), dcr data collection rule, elastic-agent policy')
-    .option('--collector <file>', 'splunk --base: the forwarder\'s other inputs.conf layers (apps\' default/local …), merged with the base as Splunk does (repeatable)', collect)
-    .addHelpText('after', `
+    .option(
+      '--base <file>',
+      'an existing configuration to add to, nothing in it removed: splunk inputs.conf (only adds and widens; exit 1 when a need stays unforwarded), dcr data collection rule, elastic-agent policy',
+    )
+    .option(
+      '--collector <file>',
+      "splunk --base: the forwarder's other inputs.conf layers (apps' default/local …), merged with the base as Splunk does (repeatable)",
+      collect,
+    )
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ logsource-check collector-config rules/windows --format wef -o logsource-check-subscription.xml
   $ logsource-check collector-config rules/windows --format winlogbeat
   $ logsource-check collector-config rules/windows --format splunk --base inputs.conf -o inputs.conf.new
-  $ logsource-check collector-config rules/windows --format dcr --base my-dcr.json -o my-dcr.json`)
+  $ logsource-check collector-config rules/windows --format dcr --base my-dcr.json -o my-dcr.json`,
+    )
     .action(async (paths: string[], opts: CollectorCliOptions) => {
       await collectorConfig(paths, opts);
     });
   ruleOptions(program.command('collect-script'), true)
-    .description('print the read-only collection script a Windows admin runs on each host (its folder is read with --host); with rules, the ps1 also reads the audit SACLs of the keys and folders they watch')
+    .description(
+      'print the read-only collection script a Windows admin runs on each host (its folder is read with --host); with rules, the ps1 also reads the audit SACLs of the keys and folders they watch',
+    )
     .addOption(new Option('--format <format>', 'cmd (cmd.exe) or ps1 (PowerShell, can zip the folder, reads SACLs)').choices(['cmd', 'ps1']).default('ps1'))
     .option('--out <file>', 'write the script to a file instead of standard output')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ logsource-check collect-script --format ps1 --out collect-logsource.ps1
   $ logsource-check collect-script rules/windows --out collect-logsource.ps1   (also writes sacls.txt)
-  $ logsource-check rules/ --host \\\\fileserver\\snapshots\\WS-0142       (after running it on WS-0142)`)
+  $ logsource-check rules/ --host \\\\fileserver\\snapshots\\WS-0142       (after running it on WS-0142)`,
+    )
     .action(async (paths: string[], opts: CollectScriptCliOptions) => {
       await collectScriptCommand(paths, opts);
     });
@@ -168,9 +223,12 @@ Examples:
     .requiredOption('--out <dir>', 'directory for the guides (windows/category/*.md, windows/service/*.md, README.md)')
     .option('--index <file>', 'also write an index with links into --out (e.g. rules-documentation/README.md)')
     .option('--rules <path>', 'a rule set: each guide says how many of its rules use the log source', collect)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Example:
-  $ logsource-check guides --out rules-documentation/logsource-guides --index rules-documentation/README.md`)
+  $ logsource-check guides --out rules-documentation/logsource-guides --index rules-documentation/README.md`,
+    )
     .action(async (opts: GuidesCliOptions) => {
       await guides(opts);
     });
@@ -182,11 +240,14 @@ Example:
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('-v, --verbose', 'every setting of every host, required or not')
     .option('--fail-under <pct>', 'exit 1 when the share of baseline settings met is below PCT on any host', parsePercent)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ logsource-check baseline --list
   $ logsource-check baseline microsoft-client --gpresult ws-0142.xml
-  $ logsource-check baseline yamato --gpresult exports/ --fail-under 80`)
+  $ logsource-check baseline yamato --gpresult exports/ --fail-under 80`,
+    )
     .action((name: string | undefined, opts: BaselineCliOptions) => {
       baseline(name, opts);
     });
@@ -194,17 +255,24 @@ Examples:
     .command('catalog')
     .description('the data catalog itself, for other tools')
     .command('export')
-    .description('every Sigma log source with its channel, provider, event IDs and, per event, the settings that produce it (audit subcategory and outcome, Sysmon element, policy, channel, SACL, role), volume and sources (docs/catalog-export.md)')
+    .description(
+      'every Sigma log source with its channel, provider, event IDs and, per event, the settings that produce it (audit subcategory and outcome, Sysmon element, policy, channel, SACL, role), volume and sources (docs/catalog-export.md)',
+    )
     .addOption(new Option('-f, --format <format>', 'output format').choices(['json', 'yaml', 'csv']).default('json'))
     .option('-o, --output <file>', 'write to a file instead of standard output')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ logsource-check catalog export -o catalog.json
-  $ logsource-check catalog export --format csv -o catalog.csv`)
-    .action(async (opts: CatalogExportCliOptions) => {
-      await catalogExport(opts);
+  $ logsource-check catalog export --format csv -o catalog.csv`,
+    )
+    .action((opts: CatalogExportCliOptions) => {
+      catalogExport(opts);
     });
-  const cache = program.command('cache').description('the parse cache (LOGSOURCE_CHECK_CACHE_DIR, else $XDG_CACHE_HOME/logsource-check or ~/.cache/logsource-check)');
+  const cache = program
+    .command('cache')
+    .description('the parse cache (LOGSOURCE_CHECK_CACHE_DIR, else $XDG_CACHE_HOME/logsource-check or ~/.cache/logsource-check)');
   cache
     .command('clear')
     .description('remove every cached parse and resolution (the next run parses afresh)')
@@ -230,7 +298,10 @@ export async function main(argv: string[]): Promise<number> {
   // suggests. A first argument that is no file and is one or two edits from a command is a typo.
   const first = argv[2];
   if (first && !first.startsWith('-') && !existsSync(first)) {
-    const near = closestCommand(first, program.commands.map((c) => c.name()));
+    const near = closestCommand(
+      first,
+      program.commands.map((c) => c.name()),
+    );
     if (near) {
       process.stderr.write(`logsource-check: unknown command '${terminalLine(first)}' (no such file either)\n(Did you mean ${near}?)\n`);
       return EXIT.usage;
@@ -269,4 +340,3 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 void main(process.argv).then((code) => {
   process.exitCode = code;
 });
-

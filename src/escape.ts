@@ -7,7 +7,8 @@ import { CONTROLS, CONTROLS_BUT_BREAKS, htmlControls, psString, xmlReferences } 
 export * from './encode.js';
 
 /** Control characters and escape sequences (CSI, OSC: colours, window titles, hyperlinks) that a terminal obeys. */
-const ANSI = /\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b\[[0-?]*[ -/]*[@-~]|\u001b[@-_]?|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+const ANSI =
+  /\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b\[[0-?]*[ -/]*[@-~]|\u001b[@-_]?|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
 
 /** Terminal text: escape sequences, control and bidi characters replaced by U+FFFD (newlines and tabs kept for table cells). */
 export function terminal(s: string): string {
@@ -56,17 +57,28 @@ export function xmlAttr(s: string): string {
 
 /** XML comment text: "--" may not occur in a comment, nor may it end with "-". */
 export function xmlComment(s: string): string {
-  return s.replace(XML_INVALID, '\uFFFD').replace(CONTROLS_BUT_BREAKS, '\uFFFD').replace(/-(?=-)/g, '- ').replace(/-$/, '- ');
+  return s
+    .replace(XML_INVALID, '\uFFFD')
+    .replace(CONTROLS_BUT_BREAKS, '\uFFFD')
+    .replace(/-(?=-)/g, '- ')
+    .replace(/-$/, '- ');
 }
 
 /** Text a cmd.exe `echo` or `rem` line shows: its metacharacters would otherwise run; outside printable ASCII is "?" (.cmd files are ASCII). */
 export function cmdText(s: string): string {
-  return s.replace(/[\r\n]/g, ' ').replace(/[^\x20-\x7e]/gu, '?').replace(/[\^&|<>()%!"]/g, (c) => (c === '%' ? '%%' : `^${c}`));
+  return s
+    .replace(/[\r\n]/g, ' ')
+    .replace(/[^\x20-\x7e]/gu, '?')
+    .replace(/[\^&|<>()%!"]/g, (c) => (c === '%' ? '%%' : `^${c}`));
 }
 
 /** A .reg string value or value name inside double quotes. */
 export function regString(s: string): string {
-  return s.replace(/[\r\n\u0000]/g, ' ').replace(CONTROLS, '\uFFFD').replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+  return s
+    .replace(/[\r\n\u0000]/g, ' ')
+    .replace(CONTROLS, '\uFFFD')
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"');
 }
 
 /** A .reg comment line's text (after "; "): one line, so nothing after it can become a key or a value. */

@@ -26,12 +26,18 @@ export function addEvidence(result: CheckResult, obs: ObservationLoad, assessmen
   const ev = assessEvidence(result.rules, obs, hosts);
   const notes = [...obs.notes];
   if (ev.unmatched.length) {
-    const list = ev.unmatched.slice(0, 10).map((u) => `${u.computer} (${u.events.toLocaleString('en-US')})`).join(', ');
+    const list = ev.unmatched
+      .slice(0, 10)
+      .map((u) => `${u.computer} (${u.events.toLocaleString('en-US')})`)
+      .join(', ');
     notes.push(`${ev.unmatched.length} computer(s) in the observations match no host input and are not used: ${list}${ev.unmatched.length > 10 ? ', …' : ''}`);
   }
   const unnamed = hosts.length ? ev.hosts.filter((h) => !h.events).map((h) => h.name) : [];
   if (unnamed.length === 1) notes.push(`${unnamed[0]}: no observation names this host; its rules are not judged`);
-  else if (unnamed.length) notes.push(`${unnamed.length} hosts no observation names; their rules are not judged: ${unnamed.slice(0, 10).join(', ')}${unnamed.length > 10 ? ', …' : ''}`);
+  else if (unnamed.length)
+    notes.push(
+      `${unnamed.length} hosts no observation names; their rules are not judged: ${unnamed.slice(0, 10).join(', ')}${unnamed.length > 10 ? ', …' : ''}`,
+    );
   const summary = summariseEvidence(result.rules, ev, { files: obs.sources.length, kinds: obs.kinds, events: obs.events, notes });
   return withEvidence(result, ev, summary);
 }

@@ -3,7 +3,21 @@
  * take pull requests from strangers: a hostile input must cost bounded bytes, entries, depth and time, and
  * is reported in one line naming the file and the limit while the rest of the run goes on.
  */
-import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readlinkSync, readSync, realpathSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readlinkSync,
+  readSync,
+  realpathSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, isAbsolute, join, parse, resolve, sep } from 'node:path';
 
 const MiB = 1048576;
@@ -237,7 +251,10 @@ function checkOpened(fd: number, path: string, maxBytes: number) {
   const st = fstatSync(fd);
   const root = pseudoRoot(st.dev);
   if (root) throw new LimitError(forbiddenTarget(path) ?? `is under ${root}: not read`);
-  if (!st.isFile()) throw new LimitError(`not a regular file (${st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'special'}); skipped`);
+  if (!st.isFile())
+    throw new LimitError(
+      `not a regular file (${st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'special'}); skipped`,
+    );
   if (st.size > maxBytes) throw new LimitError(tooLarge(st.size, maxBytes));
   return st;
 }
@@ -324,7 +341,9 @@ function refuseLinkOnPath(path: string, asked = path): void {
   } catch {
     // gone meanwhile: the message still names it
   }
-  throw new LimitError(`${link} is a symbolic link (to ${to}): outputs are not written through links; pass the resolved path ${resolvedPath(asked)} to write there`);
+  throw new LimitError(
+    `${link} is a symbolic link (to ${to}): outputs are not written through links; pass the resolved path ${resolvedPath(asked)} to write there`,
+  );
 }
 
 /** Open flags of an output file: never through a link at the last component, never blocking on a FIFO. */
@@ -344,7 +363,8 @@ export function writeOutput(path: string, content: string | Uint8Array | Iterabl
   } catch {
     st = undefined; // absent: created below
   }
-  if (st && (st.isSymbolicLink() || !st.isFile())) throw new LimitError(`${path} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}: not written through`);
+  if (st && (st.isSymbolicLink() || !st.isFile()))
+    throw new LimitError(`${path} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}: not written through`);
   refuseLinkOnPath(dirname(path), path);
   const dir = forbiddenTarget(dirname(path));
   if (dir) throw new LimitError(`${dirname(path)} ${dir}`);

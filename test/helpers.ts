@@ -9,7 +9,8 @@ export const CLI = fileURLToPath(new URL('../dist/logsource-check.mjs', import.m
 export const CORPUS = fileURLToPath(new URL('../../shared/corpus/', import.meta.url));
 export const HAVE_CORPUS = existsSync(CORPUS);
 // CI runs with the shared corpus beside the clone: there a missing corpus is a broken setup, never a skip.
-if (process.env['REQUIRE_CORPUS'] === '1' && !HAVE_CORPUS) throw new Error(`REQUIRE_CORPUS=1 but ${CORPUS} is absent: the corpus integration tests would all be skipped`);
+if (process.env['REQUIRE_CORPUS'] === '1' && !HAVE_CORPUS)
+  throw new Error(`REQUIRE_CORPUS=1 but ${CORPUS} is absent: the corpus integration tests would all be skipped`);
 
 /**
  * A golden file of test/golden/: its parsed JSON, compared by the caller with toEqual (a failure is a JSON diff).

@@ -11,10 +11,20 @@ import type { RankItem } from './rank.js';
 import { lintOnce, type SysmonFinding } from './sysmon-lint.js';
 import { recommend, type Recommendation, type ValueBasis, type VolumeBudget, type WithheldFix } from './recommend.js';
 import type { RankMode, VolumeOptions } from './volume.js';
-import { ASSUMED, count, roleLabel, seenInputs, unknownKinds, type AssessInput, type AssessRule, type HostSeen, type RuleVerdict, type VerdictCounts } from './counts.js';
+import {
+  ASSUMED,
+  count,
+  roleLabel,
+  seenInputs,
+  unknownKinds,
+  type AssessInput,
+  type AssessRule,
+  type HostSeen,
+  type RuleVerdict,
+  type VerdictCounts,
+} from './counts.js';
 import { objectSaclState, saclWatcher } from './sacl-watch.js';
 import { assessRule, requirementState, type AltInput, type RequirementState, type StateOptions } from './verdict.js';
-
 
 export interface HostAssessment {
   name: string;
@@ -48,7 +58,10 @@ export interface SysmonReport {
 /** Only a value the config states: without one the default is disputed (None or SHA1, data/sysmon-filtering.yaml). */
 function hashAlgorithms(config: NonNullable<HostEnvironment['sysmon']>): { hashAlgorithms?: string[] } {
   const v = config.optionsUnseen ? undefined : config.options['HashAlgorithms'];
-  const list = v?.split(',').map((x) => x.trim()).filter(Boolean);
+  const list = v
+    ?.split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   return list?.length ? { hashAlgorithms: list } : {};
 }
 
@@ -79,7 +92,15 @@ import type { ChannelReport } from './channels.js';
 export type { ChannelReport };
 
 /** Verdicts of every rule on every host, and fixes ranked by rules (× hosts) unlocked. */
-export function assess(result: AssessInput, hosts: Iterable<HostEnvironment>, catalog: Catalog, loaded: LoadedRule[] = [], opts: StateOptions = {}, vol: VolumeOptions = {}, fleet: FleetOptions = {}): Assessment {
+export function assess(
+  result: AssessInput,
+  hosts: Iterable<HostEnvironment>,
+  catalog: Catalog,
+  loaded: LoadedRule[] = [],
+  opts: StateOptions = {},
+  vol: VolumeOptions = {},
+  fleet: FleetOptions = {},
+): Assessment {
   const a = new Assessor(result, catalog, loaded, opts, vol, fleet);
   for (const host of hosts) a.add(host);
   return a.finish();
@@ -146,11 +167,20 @@ export class Assessor {
       states = new Map<string, RequirementState>();
       for (const id of this.ids) states.set(id, this.intern(requirementState(id, host, catalog, opts)));
       for (const [id, st] of states) if (st.assumed) this.assumed.add(ASSUMED[splitRequirement(id)[0]] ?? st.reason);
-      const sig = this.ids.map((id) => shortState(states?.get(id) as RequirementState)).join('') + (host.sysmon?.path ?? '') + (host.forwarded ? `|${host.forwardedFrom}` : '') + (host.objectSacls ? `|sacls:${host.objectSacls.digest}` : '');
+      const sig =
+        this.ids.map((id) => shortState(states?.get(id) as RequirementState)).join('') +
+        (host.sysmon?.path ?? '') +
+        (host.forwarded ? `|${host.forwardedFrom}` : '') +
+        (host.objectSacls ? `|sacls:${host.objectSacls.digest}` : '');
       g = this.groups.get(sig);
       if (!g) {
         const done = assessRules(result.rules, host, states, catalog, this.sim, opts, this.watch);
-        const ha = this.assessment(host, states, { verdicts: done.verdicts, summary: count(done.verdicts, result.rules), sysmon: done.sysmon, forwarding: done.forwarding });
+        const ha = this.assessment(host, states, {
+          verdicts: done.verdicts,
+          summary: count(done.verdicts, result.rules),
+          sysmon: done.sysmon,
+          forwarding: done.forwarding,
+        });
         g = { weight: 0, host: ha, missing: done.missing };
         this.groups.set(sig, g);
       } else if (this.fleet.keepStates === false) {
@@ -161,7 +191,9 @@ export class Assessor {
     const group = g as Group;
     group.weight++;
     const rep = group.host;
-    this.out.push(group.weight === 1 ? rep : this.assessment(host, states, { verdicts: rep.rules, summary: rep.summary, sysmon: rep.sysmon, forwarding: rep.forwarding }));
+    this.out.push(
+      group.weight === 1 ? rep : this.assessment(host, states, { verdicts: rep.rules, summary: rep.summary, sysmon: rep.sysmon, forwarding: rep.forwarding }),
+    );
   }
 
   finish(): Assessment {
@@ -193,12 +225,29 @@ export class Assessor {
     };
   }
 
-  private assessment(host: HostEnvironment, states: Map<string, RequirementState>, v: { verdicts: RuleVerdict[]; summary: VerdictCounts; sysmon?: SysmonReport; forwarding?: Map<number, string[]> }): HostAssessment {
+  private assessment(
+    host: HostEnvironment,
+    states: Map<string, RequirementState>,
+    v: { verdicts: RuleVerdict[]; summary: VerdictCounts; sysmon?: SysmonReport; forwarding?: Map<number, string[]> },
+  ): HostAssessment {
     // Hosts sharing a state map share what it leaves unknown; the inputs are each host's own.
     let unknown = this.unknownOf.get(states);
     if (!unknown) this.unknownOf.set(states, (unknown = unknownKinds(states)));
     const seen: HostSeen = { inputs: seenInputs(host), unknown };
-    return { name: host.name, role: roleLabel(host), seen, files: host.files, summary: v.summary, rules: v.verdicts, states, notes: host.notes, conflicts: host.conflicts, warnings: logWarnings(host, this.logUse, this.catalog), sysmon: v.sysmon, forwarding: v.forwarding };
+    return {
+      name: host.name,
+      role: roleLabel(host),
+      seen,
+      files: host.files,
+      summary: v.summary,
+      rules: v.verdicts,
+      states,
+      notes: host.notes,
+      conflicts: host.conflicts,
+      warnings: logWarnings(host, this.logUse, this.catalog),
+      sysmon: v.sysmon,
+      forwarding: v.forwarding,
+    };
   }
 
   private intern(st: RequirementState): RequirementState {
@@ -244,7 +293,15 @@ type SaclWatch = ReturnType<typeof saclWatcher>;
  * ranking. With a Sysmon config, a Sysmon type counts for a rule only if its filters keep the rule's events;
  * with collectors, each alternative also needs its channel's events forwarded (`forward:<channel>`).
  */
-function assessRules(rules: AssessRule[], host: HostEnvironment, states: Map<string, RequirementState>, catalog: Catalog, sim: Simulator, opts: StateOptions, watch: SaclWatch) {
+function assessRules(
+  rules: AssessRule[],
+  host: HostEnvironment,
+  states: Map<string, RequirementState>,
+  catalog: Catalog,
+  sim: Simulator,
+  opts: StateOptions,
+  watch: SaclWatch,
+) {
   const perRule = new Map<number, { eventId: number; result: SimResult; reasons: string[]; evasion?: string[] }[]>();
   const forwarding = new Map<number, string[]>();
   const missing: string[][][] = [];
@@ -284,14 +341,20 @@ function assessRules(rules: AssessRule[], host: HostEnvironment, states: Map<str
       ? r.windows
         ? { verdict: 'unknown', missing: [], why: r.unknownReason, cause: /ETW/.test(r.unknownReason) ? 'ETW only (no event log)' : 'not in catalog' }
         : { verdict: 'out-of-scope', missing: [], why: r.unknownReason }
-      : assessRule(alternatives, r.supplementaryBranches.map((branches) => ({ branches })), stateOf);
+      : assessRule(
+          alternatives,
+          r.supplementaryBranches.map((branches) => ({ branches })),
+          stateOf,
+        );
     missing[ri] = fixable(alternatives, stateOf, catalog);
     return v;
   });
   return {
     verdicts,
     missing,
-    sysmon: host.sysmon ? { config: host.sysmon.path, schemaVersion: host.sysmon.schemaVersion, perRule, hazards: lintOnce(host.sysmon, catalog), ...hashAlgorithms(host.sysmon) } : undefined,
+    sysmon: host.sysmon
+      ? { config: host.sysmon.path, schemaVersion: host.sysmon.schemaVersion, perRule, hazards: lintOnce(host.sysmon, catalog), ...hashAlgorithms(host.sysmon) }
+      : undefined,
     forwarding: host.forwarded ? forwarding : undefined,
   };
 }
@@ -325,6 +388,5 @@ function shortState(st: RequirementState): string {
   const c = s === 'on' ? '1' : s === 'off' ? '0' : s === 'partial' ? '~' : '?';
   return st.sysmonState ? `${c}${st.sysmonState}` : c;
 }
-
 
 export { finishCounts, type VerdictCounts } from './counts.js';

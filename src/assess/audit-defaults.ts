@@ -76,12 +76,18 @@ export function auditDefault(guid: string, outcome: 'success' | 'failure', host:
     const w = want(edition);
     if (w === undefined) return { reason: `Windows' default for this subcategory is not documented in the sources read (data/baselines/windows-default.yaml)` };
     const on = said(w);
-    if (on === undefined) return { reason: `Windows' default ${side} for this subcategory on a ${LABEL[edition]} is disputed between the sources (data/baselines/windows-default.yaml); auditpol /get /category:* /r on the host settles it` };
+    if (on === undefined)
+      return {
+        reason: `Windows' default ${side} for this subcategory on a ${LABEL[edition]} is disputed between the sources (data/baselines/windows-default.yaml); auditpol /get /category:* /r on the host settles it`,
+      };
     return { on, reason: `${side} ${on ? 'on' : 'off'} by default on a ${LABEL[edition]} (${src}-${edition})` };
   }
   // Edition not known: only a default client and server share is taken.
   const c = said(want('client'));
   const s = said(want('server'));
-  if (c !== undefined && c === s) return { on: c, reason: `${side} ${c ? 'on' : 'off'} by default on clients and servers alike (${src}-client/-server; the host's edition is not known)` };
-  return { reason: `Windows' default ${side} for this subcategory differs between client and server or is disputed, and the host's edition is not in the inputs (--role, systeminfo or gpresult settle it)` };
+  if (c !== undefined && c === s)
+    return { on: c, reason: `${side} ${c ? 'on' : 'off'} by default on clients and servers alike (${src}-client/-server; the host's edition is not known)` };
+  return {
+    reason: `Windows' default ${side} for this subcategory differs between client and server or is disputed, and the host's edition is not in the inputs (--role, systeminfo or gpresult settle it)`,
+  };
 }

@@ -46,7 +46,13 @@ export interface BaselineCheck {
 /** What a logging baseline can set: the rest (Sysmon, SACLs, roles, forwarding) is never in one. */
 const BASELINE_KINDS = new Set(['audit', 'policy', 'channel']);
 
-export function assessBaselines(input: AssessInput, baselines: Baseline[], catalog: Catalog, loaded: LoadedRule[] = [], opts: StateOptions = {}): BaselineCheck {
+export function assessBaselines(
+  input: AssessInput,
+  baselines: Baseline[],
+  catalog: Catalog,
+  loaded: LoadedRule[] = [],
+  opts: StateOptions = {},
+): BaselineCheck {
   return {
     baselines: baselines.map((b) => {
       const a = assess(input, [baselineAsHost(b, catalog)], catalog, loaded, opts);
@@ -90,7 +96,15 @@ export function assessBaselines(input: AssessInput, baselines: Baseline[], catal
         })
         .sort((x, y) => y.rules - x.rules || x.id.localeCompare(y.id));
       return {
-        baseline: { name: b.name, title: b.title, publisher: b.publisher, version: b.version, source: b.source, ...(b.role ? { role: b.role } : {}), covers: b.covers },
+        baseline: {
+          name: b.name,
+          title: b.title,
+          publisher: b.publisher,
+          version: b.version,
+          source: b.source,
+          ...(b.role ? { role: b.role } : {}),
+          covers: b.covers,
+        },
         summary: ha.summary,
         logsources,
         lacks,

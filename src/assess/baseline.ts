@@ -54,7 +54,9 @@ export function compareHost(baseline: Baseline, host: HostEnvironment, catalog: 
     ...baseline.audit.map((a) => compareAudit(a, host, catalog, opts)),
     ...baseline.logs.map((l): SettingComparison => {
       const base = { kind: 'log' as const, key: l.log, name: `${l.log} log`, required: true, source: l.source };
-      const want = [l.maxSizeKB !== undefined ? `≥ ${l.maxSizeKB} KB` : '', l.retention !== undefined ? `retention ${RETENTION[l.retention]}` : ''].filter(Boolean).join(', ');
+      const want = [l.maxSizeKB !== undefined ? `≥ ${l.maxSizeKB} KB` : '', l.retention !== undefined ? `retention ${RETENTION[l.retention]}` : '']
+        .filter(Boolean)
+        .join(', ');
       const h = host.eventLogs.get(l.log);
       const def = catalog.eventLogs.find((t) => t.log === l.log)?.defaultKB;
       let size = h?.maxSizeKB;
@@ -63,13 +65,25 @@ export function compareHost(baseline: Baseline, host: HostEnvironment, catalog: 
         size = def;
         from = `assumed Windows default ${def} KB (eventlog.yaml)`;
       }
-      const have = [size !== undefined ? `${size} KB` : '', h?.retention !== undefined ? `retention ${RETENTION[h.retention] ?? h.retention}` : ''].filter(Boolean).join(', ') || 'not set';
+      const have =
+        [size !== undefined ? `${size} KB` : '', h?.retention !== undefined ? `retention ${RETENTION[h.retention] ?? h.retention}` : '']
+          .filter(Boolean)
+          .join(', ') || 'not set';
       const sizeCmp = l.maxSizeKB === undefined ? 0 : size === undefined ? undefined : Math.sign(size - l.maxSizeKB);
       const retCmp = l.retention === undefined ? 0 : h?.retention === undefined ? undefined : h.retention === l.retention ? 0 : -1;
       if (sizeCmp === undefined || retCmp === undefined) {
         // A policy input that sets no size means the host's policy does not set it; without one, nothing tells.
         const status: SettingStatus = host.covers.policies ? 'missing' : 'unknown';
-        return { ...base, want, have, status, detail: status === 'missing' ? 'not set by the host\'s policy: the locally configured size applies' : 'the inputs do not show this log\'s size (wevtutil-gl.txt in a host snapshot does)' };
+        return {
+          ...base,
+          want,
+          have,
+          status,
+          detail:
+            status === 'missing'
+              ? "not set by the host's policy: the locally configured size applies"
+              : "the inputs do not show this log's size (wevtutil-gl.txt in a host snapshot does)",
+        };
       }
       const status: SettingStatus = sizeCmp < 0 || retCmp < 0 ? 'weaker' : sizeCmp > 0 ? 'stronger' : 'meets';
       return { ...base, want, have, status, detail: retCmp < 0 ? `${from}; retention differs from the baseline's` : from };
@@ -97,11 +111,16 @@ function compareAudit(a: BaselineAudit, host: HostEnvironment, catalog: Catalog,
     const s = v?.success ?? auditDefault(a.guid, 'success', host, catalog).on;
     const f = v?.failure ?? auditDefault(a.guid, 'failure', host, catalog).on;
     if (s !== v?.success || f !== v?.failure) {
-      v = { ...(s !== undefined ? { success: s } : {}), ...(f !== undefined ? { failure: f } : {}), source: v?.source ?? 'assumed Windows default (baseline windows-default)' };
+      v = {
+        ...(s !== undefined ? { success: s } : {}),
+        ...(f !== undefined ? { failure: f } : {}),
+        source: v?.source ?? 'assumed Windows default (baseline windows-default)',
+      };
       assumed = v.source.startsWith('assumed') ? '' : '; sides no input names: assumed Windows default (baseline windows-default)';
     }
   }
-  if (!host.covers.audit && !v) return { ...base, have: 'not in the inputs', status: 'unknown', detail: 'no audit policy input (gpresult, auditpol or a host snapshot)' };
+  if (!host.covers.audit && !v)
+    return { ...base, have: 'not in the inputs', status: 'unknown', detail: 'no audit policy input (gpresult, auditpol or a host snapshot)' };
   const have = describeHave(v);
   const detail = (v?.source ?? 'not configured by the inputs: the Windows default applies (auditpol /get /category:* /r shows it)') + assumed;
   const sides: [Want, boolean | undefined][] = [
@@ -121,7 +140,16 @@ function compareAudit(a: BaselineAudit, host: HostEnvironment, catalog: Catalog,
   return { ...base, have, status, detail };
 }
 
-function onOff(kind: 'policy' | 'channel', key: string, name: string, id: string, source: string, host: HostEnvironment, catalog: Catalog, opts: StateOptions): SettingComparison {
+function onOff(
+  kind: 'policy' | 'channel',
+  key: string,
+  name: string,
+  id: string,
+  source: string,
+  host: HostEnvironment,
+  catalog: Catalog,
+  opts: StateOptions,
+): SettingComparison {
   const st = requirementState(id, host, catalog, opts);
   const status: SettingStatus = st.state === 'on' ? 'meets' : st.state === 'off' ? 'missing' : 'unknown';
   const have = st.state === 'on' ? 'enabled' : st.state === 'off' ? 'not enabled' : 'not in the inputs';
@@ -180,9 +208,14 @@ export function baselineAsHost(baseline: Baseline, catalog: Catalog): HostEnviro
   }
   for (const l of baseline.logs) host.eventLogs.set(l.log, { log: l.log, maxSizeKB: l.maxSizeKB, retention: l.retention, source: label });
   if (baseline.covers.includes('channels')) {
-    host.channels = { list: new Map(baseline.channels.map((c) => [c.name.toLowerCase(), { name: c.name, exists: true, enabled: true }])), complete: false, source: label };
+    host.channels = {
+      list: new Map(baseline.channels.map((c) => [c.name.toLowerCase(), { name: c.name, exists: true, enabled: true }])),
+      complete: false,
+      source: label,
+    };
   }
-  if (baseline.role) host.role = { kind: baseline.role, features: new Set(), complete: false, source: `${label}: written for a ${baseline.role.replace('-', ' ')}` };
+  if (baseline.role)
+    host.role = { kind: baseline.role, features: new Set(), complete: false, source: `${label}: written for a ${baseline.role.replace('-', ' ')}` };
   host.notes.push(`${baseline.title}: assessed as if it were a host; what it does not set is not configured`);
   return host;
 }

@@ -39,7 +39,11 @@ export function channelReport(rules: AssessRule[], catalog: Catalog, set: Forwar
       return {
         channel: c.channel,
         needed: c.any ? ('any' as const) : needed,
-        forwarded: f ? (formatRanges(f.sure) === formatRanges(f.possible) ? formatRanges(f.sure) : `${formatRanges(f.sure)} (possibly ${formatRanges(f.possible)}: ${f.reasons.join('; ')})`) : 'none',
+        forwarded: f
+          ? formatRanges(f.sure) === formatRanges(f.possible)
+            ? formatRanges(f.sure)
+            : `${formatRanges(f.sure)} (possibly ${formatRanges(f.possible)}: ${f.reasons.join('; ')})`
+          : 'none',
         missing: needed.filter((id) => !f || !contains(f.possible, id)),
         rulesAffected: c.affected.size,
       };

@@ -63,7 +63,18 @@ export type RuleVerdict = { verdict: Verdict; missing: string[]; why: string; ca
 
 /** Counts over plain rules; correlations follow their referenced rules. Unknown is part of the denominator. */
 export function count(verdicts: RuleVerdict[], rules: AssessRule[]): VerdictCounts {
-  const c: VerdictCounts = { ready: 0, degraded: 0, partial: 0, blocked: 0, unknown: 0, notApplicable: 0, applicable: 0, readiness: null, unknownCauses: {}, outOfScope: 0 };
+  const c: VerdictCounts = {
+    ready: 0,
+    degraded: 0,
+    partial: 0,
+    blocked: 0,
+    unknown: 0,
+    notApplicable: 0,
+    applicable: 0,
+    readiness: null,
+    unknownCauses: {},
+    outOfScope: 0,
+  };
   verdicts.forEach((v, i) => {
     const r = rules[i] as AssessRule;
     if (r.kind !== 'rule') return;
@@ -89,14 +100,14 @@ export function finishCounts(c: VerdictCounts): VerdictCounts {
   return c;
 }
 
-
 /** What --assume-defaults took, said once per kind of requirement. */
 export const ASSUMED: Record<string, string> = {
   sysmon: 'Sysmon is not installed (every Sysmon event type off)',
   channel: 'event channels that are disabled by default are disabled',
   policy: 'logging policies (PowerShell, command line) are not configured',
   sacl: 'no audit SACL on the files, registry keys and WMI namespaces the rules watch',
-  audit: "audit subcategories no input names are at Windows' default audit policy for the host's edition (baselines windows-default-client / -server / -dc); where the editions disagree, the default is disputed or the edition is unknown, they stay unknown",
+  audit:
+    "audit subcategories no input names are at Windows' default audit policy for the host's edition (baselines windows-default-client / -server / -dc); where the editions disagree, the default is disputed or the edition is unknown, they stay unknown",
   role: 'the host has no server role or product the inputs do not show (not a DC, CA, NPS, DNS, IIS, Exchange, AD FS or WSUS server; no SQL Server or ScreenConnect)',
 };
 

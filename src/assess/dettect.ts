@@ -104,16 +104,18 @@ function component(name: string, rules: DettectRule[], hosts: number, result: De
     }
   }
   const dp = pct(ready, pairs);
-  const deviceCompleteness: DettectDimension = dp === null
-    ? NOT_MEASURED('no host input assessed these rules (--gpresult, --auditpol or --host)')
-    : { score: score(dp), percent: dp, basis: `${ready} of ${pairs} rule × host pairs ready over ${hosts} host(s)` };
+  const deviceCompleteness: DettectDimension =
+    dp === null
+      ? NOT_MEASURED('no host input assessed these rules (--gpresult, --auditpol or --host)')
+      : { score: score(dp), percent: dp, basis: `${ready} of ${pairs} rule × host pairs ready over ${hosts} host(s)` };
 
   let dataFieldCompleteness = NOT_MEASURED(hosts > 1 ? 'a fleet report does not keep per-host degraded fields' : 'no ready rule');
   if (hosts === 1) {
     const readyRules = rules.filter((r) => r.verdict === 'ready');
     const whole = readyRules.filter((r) => !r.degraded?.length).length;
     const p = pct(whole, readyRules.length);
-    if (p !== null) dataFieldCompleteness = { score: score(p), percent: p, basis: `${whole} of ${readyRules.length} ready rules read no field their source lacks` };
+    if (p !== null)
+      dataFieldCompleteness = { score: score(p), percent: p, basis: `${whole} of ${readyRules.length} ready rules read no field their source lacks` };
   }
 
   // Evidence (--observed): a fleet keeps per-rule state counts, one host the rule's state.
@@ -130,13 +132,25 @@ function component(name: string, rules: DettectRule[], hosts: number, result: De
     ? NOT_MEASURED('no --observed input shows what arrived')
     : cp === null
       ? NOT_MEASURED('no rule of this component was configured on or observed')
-      : { score: score(cp), percent: cp, basis: `${counts.observed} of ${counts.judged} configured or observed rule × host pairs had their events arrive (--observed)` };
+      : {
+          score: score(cp),
+          percent: cp,
+          basis: `${counts.observed} of ${counts.judged} configured or observed rule × host pairs had their events arrive (--observed)`,
+        };
 
   const keys = new Set(rules.map((r) => r.logsourceKey));
   const products = new Set<string>();
   for (const k of keys) {
     for (const o of catalog.entryByKey(k)?.sources ?? []) {
-      products.add(o.producer === 'sysmon' ? 'Sysmon' : o.producer === 'audit' ? 'Windows Security auditing' : o.producer === 'etw' ? `ETW (${o.name})` : `Windows event log: ${o.channel ?? o.name}`);
+      products.add(
+        o.producer === 'sysmon'
+          ? 'Sysmon'
+          : o.producer === 'audit'
+            ? 'Windows Security auditing'
+            : o.producer === 'etw'
+              ? `ETW (${o.name})`
+              : `Windows event log: ${o.channel ?? o.name}`,
+      );
     }
   }
   return {

@@ -21,7 +21,6 @@ export interface FieldFacts {
   hashValues: { channel: string; events: number[]; field: string; algorithms: string[] };
 }
 
-
 const yaml = lazy<typeof import('yaml')>('yaml');
 let facts: FieldFacts | undefined;
 /** The key of one channel and event ID in the facts and the field index. */
@@ -40,7 +39,14 @@ export function fieldFacts(path?: string): FieldFacts {
     if (v !== undefined && (v < 0 || v > 100)) c.fail('thresholds', `${k} must be a percentage`);
     return v ?? 0;
   };
-  const out: FieldFacts = { thresholds: { emptyBelow: num('emptyBelow'), onAtLeast: num('onAtLeast'), offAtMost: num('offAtMost') }, system: new Set(), names: new Map(), known: new Map(), inferences: [], hashValues: { channel: '', events: [], field: '', algorithms: [] } };
+  const out: FieldFacts = {
+    thresholds: { emptyBelow: num('emptyBelow'), onAtLeast: num('onAtLeast'), offAtMost: num('offAtMost') },
+    system: new Set(),
+    names: new Map(),
+    known: new Map(),
+    inferences: [],
+    hashValues: { channel: '', events: [], field: '', algorithms: [] },
+  };
   const sys = c.field<unknown>(d, 'file', 'systemFields', 'object');
   c.onlyKeys(sys, 'systemFields', ['names', 'source', 'note']);
   c.field<string>(sys, 'systemFields', 'source', 'string');
@@ -71,7 +77,7 @@ export function fieldFacts(path?: string): FieldFacts {
     const setting = c.field<string>(e, w, 'setting', 'string', true);
     const settingText = c.field<string>(e, w, 'settingText', 'string', true);
     for (const id of ids) {
-      const m = out.known.get(fieldKey(ch, id)) ?? new Map();
+      const m = out.known.get(fieldKey(ch, id)) ?? new Map<string, { setting?: string; settingText?: string }>();
       m.set(field.toLowerCase(), { ...(setting ? { setting } : {}), ...(settingText ? { settingText } : {}) });
       out.known.set(fieldKey(ch, id), m);
     }
@@ -80,13 +86,23 @@ export function fieldFacts(path?: string): FieldFacts {
     const w = `inferences[${i}]`;
     c.onlyKeys(e, w, ['setting', 'channel', 'events', 'field', 'source', 'note']);
     const { ch, ids } = events(e, w);
-    out.inferences.push({ setting: c.field<string>(e, w, 'setting', 'string') ?? '', channel: ch, events: ids, field: c.field<string>(e, w, 'field', 'string') ?? '' });
+    out.inferences.push({
+      setting: c.field<string>(e, w, 'setting', 'string') ?? '',
+      channel: ch,
+      events: ids,
+      field: c.field<string>(e, w, 'field', 'string') ?? '',
+    });
   });
   const h = c.field<unknown>(d, 'file', 'hashValues', 'object');
   if (h) {
     c.onlyKeys(h, 'hashValues', ['channel', 'events', 'field', 'algorithms', 'source', 'note']);
     const { ch, ids } = events(h, 'hashValues');
-    out.hashValues = { channel: ch, events: ids, field: c.field<string>(h, 'hashValues', 'field', 'string') ?? '', algorithms: c.field<string[]>(h, 'hashValues', 'algorithms', 'array') ?? [] };
+    out.hashValues = {
+      channel: ch,
+      events: ids,
+      field: c.field<string>(h, 'hashValues', 'field', 'string') ?? '',
+      algorithms: c.field<string[]>(h, 'hashValues', 'algorithms', 'array') ?? [],
+    };
   }
   (c.field<unknown[]>(d, 'file', 'notDrawn', 'array') ?? []).forEach((e, i) => {
     c.onlyKeys(e, `notDrawn[${i}]`, ['setting', 'channel', 'events', 'reason', 'source']);
@@ -97,4 +113,3 @@ export function fieldFacts(path?: string): FieldFacts {
   if (!path) facts = out;
   return out;
 }
-

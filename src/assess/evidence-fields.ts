@@ -131,7 +131,17 @@ export function checkFields(ev: BranchEvent, read: readonly string[], index: Fie
     }
     if (!judged) out.unjudged.push(field);
     else if (fine) out.present.push(field);
-    else out.empty.push({ field, ...(own ? { eventField: own } : {}), channel: ev.channel, eventIds: ev.eventIds, present, examined: records, ...(fill?.setting ? { setting: fill.setting } : {}), ...(fill?.settingText ? { settingText: fill.settingText } : {}) });
+    else
+      out.empty.push({
+        field,
+        ...(own ? { eventField: own } : {}),
+        channel: ev.channel,
+        eventIds: ev.eventIds,
+        present,
+        examined: records,
+        ...(fill?.setting ? { setting: fill.setting } : {}),
+        ...(fill?.settingText ? { settingText: fill.settingText } : {}),
+      });
   }
   return out;
 }

@@ -32,7 +32,12 @@ type StateOf = (id: string) => { state: string; reason: string; name?: string } 
  * Settings the field evidence shows (data inferences: on / off from a field's share; Sysmon hash algorithms), and
  * those the configuration inputs contradict. A setting the inputs do not state on or off is never a conflict.
  */
-export function inferSettings(index: FieldIndex, stateOf: StateOf | undefined, hashConfig?: string[], f: FieldFacts = fieldFacts()): { inferred: InferredSetting[]; conflicts: SettingConflict[] } {
+export function inferSettings(
+  index: FieldIndex,
+  stateOf: StateOf | undefined,
+  hashConfig?: string[],
+  f: FieldFacts = fieldFacts(),
+): { inferred: InferredSetting[]; conflicts: SettingConflict[] } {
   const inferred: InferredSetting[] = [];
   const conflicts: SettingConflict[] = [];
   for (const inf of f.inferences) {
@@ -52,7 +57,12 @@ export function inferSettings(index: FieldIndex, stateOf: StateOf | undefined, h
     inferred.push({ setting: inf.setting, value, basis });
     const st = stateOf?.(inf.setting);
     if (st && (st.state === 'on' || st.state === 'off') && st.state !== value) {
-      conflicts.push({ setting: st.name ? `${st.name} (${inf.setting})` : inf.setting, evidence: value, config: `${st.state}${st.reason ? ` (${st.reason})` : ''}`, basis });
+      conflicts.push({
+        setting: st.name ? `${st.name} (${inf.setting})` : inf.setting,
+        evidence: value,
+        config: `${st.state}${st.reason ? ` (${st.reason})` : ''}`,
+        basis,
+      });
     }
   }
   const h = f.hashValues;
@@ -68,11 +78,14 @@ export function inferSettings(index: FieldIndex, stateOf: StateOf | undefined, h
     const algos = [...seen.keys()].sort();
     const basis = `${h.field} of ${n(records)} ${h.channel} ${h.events.join(', ')}: ${[...seen].map(([a, c]) => `${a} ×${n(c)}`).join(', ')}`;
     inferred.push({ setting: 'Sysmon <HashAlgorithms>', value: algos.join(','), basis });
-    const config = hashConfig?.map((a) => a.toUpperCase()).filter((a) => h.algorithms.includes(a)).sort();
+    const config = hashConfig
+      ?.map((a) => a.toUpperCase())
+      .filter((a) => h.algorithms.includes(a))
+      .sort();
     // "*" in the config means all; then every algorithm should show. Otherwise the sets must be equal.
     const want = hashConfig?.includes('*') ? [...h.algorithms].sort() : config;
-    if (want && want.join(',') !== algos.join(',')) conflicts.push({ setting: 'Sysmon <HashAlgorithms>', evidence: algos.join(','), config: hashConfig?.join(',') || 'none', basis });
+    if (want && want.join(',') !== algos.join(','))
+      conflicts.push({ setting: 'Sysmon <HashAlgorithms>', evidence: algos.join(','), config: hashConfig?.join(',') || 'none', basis });
   }
   return { inferred, conflicts };
 }
-

@@ -60,7 +60,9 @@ export function summariseEvidence(
   rules.forEach((r, ri) => {
     if (r.kind !== 'rule' || !r.windows || r.unknownReason) return;
     const notObserved = ev.rules.some((perRule) => perRule[ri] !== undefined && perRule[ri]?.state !== 'observed');
-    const byKey = new Map([...r.branchEvents, ...r.supplementaryBranchEvents].flat().flatMap((e) => (e.channel ? [[channelKey(e.channel), e.channel] as const] : [])));
+    const byKey = new Map(
+      [...r.branchEvents, ...r.supplementaryBranchEvents].flat().flatMap((e) => (e.channel ? [[channelKey(e.channel), e.channel] as const] : [])),
+    );
     for (const name of byKey.values()) {
       const row = channel(name);
       row.rules++;

@@ -38,7 +38,11 @@ export function windowOf(counts: ObservedCount[]): { first?: string; last?: stri
   if (!first || !last) return { note: 'the observations carry no times: the window they cover is not known, and events rarer than it look silent' };
   const span = Date.parse(last) - Date.parse(first);
   if (span >= SHORT_WINDOW_DAYS * DAY) return { first, last };
-  return { first, last, note: `the observations cover only ${spanText(span)} (${first.slice(0, 16).replace('T', ' ')} → ${last.slice(0, 16).replace('T', ' ')} UTC): events that occur weekly or less often may not be in them` };
+  return {
+    first,
+    last,
+    note: `the observations cover only ${spanText(span)} (${first.slice(0, 16).replace('T', ' ')} → ${last.slice(0, 16).replace('T', ' ')} UTC): events that occur weekly or less often may not be in them`,
+  };
 }
 
 function spanText(ms: number): string {
@@ -73,7 +77,9 @@ export function unseenText(unseen: BranchEvent[], index: ChannelIndex): string {
       const what = e.any ? `any ${e.channel} event` : `${e.channel} ${[...new Set(e.ids)].sort((a, b) => a - b).join(', ')}`;
       const ch = index.get(k);
       // Whether the channel arrives at all tells a collection gap from events that simply did not happen.
-      return ch ? `${what} (the channel arrives: ${n(ch.total)} events of ${ch.ids.size} other ID(s))` : `${what} (no event of that channel arrives at all: is it collected and in the export?)`;
+      return ch
+        ? `${what} (the channel arrives: ${n(ch.total)} events of ${ch.ids.size} other ID(s))`
+        : `${what} (no event of that channel arrives at all: is it collected and in the export?)`;
     })
     .join('; ');
 }
@@ -116,7 +122,10 @@ export function explain(x: ExplainInput): string {
       return `seen: ${seenText(x.seen)}${x.fields ? fieldsText(x.fields) : ''}`;
     case 'observed-without-fields': {
       const e = x.empty ?? [];
-      return `seen without fields the rule reads: ${e.slice(0, 3).map((f) => emptyFieldText(f, x.nameOf)).join('; ')}${e.length > 3 ? ` (${e.length - 3} more)` : ''}; seen: ${seenText(x.seen)}`;
+      return `seen without fields the rule reads: ${e
+        .slice(0, 3)
+        .map((f) => emptyFieldText(f, x.nameOf))
+        .join('; ')}${e.length > 3 ? ` (${e.length - 3} more)` : ''}; seen: ${seenText(x.seen)}`;
     }
     case 'partly-observed':
       return `seen: ${seenText(x.seen)}${unseen ? `; not seen: ${unseen}` : ' (only through a source that covers part of what the rule matches)'}`;

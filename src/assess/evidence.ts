@@ -23,7 +23,14 @@ import { inferSettings, type InferredSetting, type SettingConflict } from './evi
 export type { EvidenceState, SeenEvent } from './evidence-text.js';
 export type { EmptyField } from './evidence-fields.js';
 export type { InferredSetting, SettingConflict } from './evidence-infer.js';
-export const EVIDENCE_STATES: readonly EvidenceState[] = ['observed', 'observed-without-fields', 'partly-observed', 'silent', 'observed-despite-config', 'not-observed'];
+export const EVIDENCE_STATES: readonly EvidenceState[] = [
+  'observed',
+  'observed-without-fields',
+  'partly-observed',
+  'silent',
+  'observed-despite-config',
+  'not-observed',
+];
 
 /** What evidence needs of each rule (the report's RuleRow has these fields). */
 export interface EvidenceRule {
@@ -114,19 +121,23 @@ export function assessEvidence(rules: EvidenceRule[], obs: Observations, hosts: 
   const shared = obs.counts.filter((c) => !c.computer);
   const byComputer = new Map<string, ObservedCount[]>();
   // Grouped by computer only to join with host inputs (a fleet export may name a million computers).
-  if (hosts.length) for (const c of obs.counts) {
-    if (!c.computer) continue;
-    const k = computerKey(c.computer);
-    const list = byComputer.get(k);
-    if (list) list.push(c);
-    else byComputer.set(k, [c]);
-  }
+  if (hosts.length)
+    for (const c of obs.counts) {
+      if (!c.computer) continue;
+      const k = computerKey(c.computer);
+      const list = byComputer.get(k);
+      if (list) list.push(c);
+      else byComputer.set(k, [c]);
+    }
   const inputs: { host: EvidenceHostInput | undefined; name: string; counts: ObservedCount[] }[] = hosts.length
     ? hosts.map((h) => ({ host: h, name: h.name, counts: [...shared, ...(byComputer.get(computerKey(h.name)) ?? [])] }))
     : [{ host: undefined, name: 'observed', counts: obs.counts }];
   const used = new Set(hosts.map((h) => computerKey(h.name)));
   const unmatched = hosts.length
-    ? [...byComputer].filter(([k]) => !used.has(k)).map(([, list]) => ({ computer: list[0]?.computer ?? '', events: list.reduce((n, c) => n + c.count, 0) })).sort((a, b) => b.events - a.events)
+    ? [...byComputer]
+        .filter(([k]) => !used.has(k))
+        .map(([, list]) => ({ computer: list[0]?.computer ?? '', events: list.reduce((n, c) => n + c.count, 0) }))
+        .sort((a, b) => b.events - a.events)
     : [];
 
   const out: EvidenceAssessment = { hosts: [], rules: [], unmatched };
@@ -152,7 +163,9 @@ export function assessEvidence(rules: EvidenceRule[], obs: Observations, hosts: 
       implied: !inp.host,
       computers: computersOf(inp.counts),
       events: inp.counts.reduce((n, c) => n + c.count, 0),
-      channels: [...index.values()].map((c) => ({ channel: c.name, events: c.total, eventIds: c.ids.size })).sort((a, b) => b.events - a.events || a.channel.localeCompare(b.channel)),
+      channels: [...index.values()]
+        .map((c) => ({ channel: c.name, events: c.total, eventIds: c.ids.size }))
+        .sort((a, b) => b.events - a.events || a.channel.localeCompare(b.channel)),
       ...(window.first ? { first: window.first } : {}),
       ...(window.last ? { last: window.last } : {}),
       ...(window.note ? { window: window.note } : {}),
@@ -182,7 +195,14 @@ function indexCounts(counts: ObservedCount[]): ChannelIndex {
     if (!ch) index.set(key, (ch = { name: c.channel, total: 0, ids: new Map() }));
     ch.total += c.count;
     const e = ch.ids.get(c.eventId);
-    if (!e) ch.ids.set(c.eventId, { channel: c.channel, eventId: c.eventId, count: c.count, ...(c.first ? { first: c.first } : {}), ...(c.last ? { last: c.last } : {}) });
+    if (!e)
+      ch.ids.set(c.eventId, {
+        channel: c.channel,
+        eventId: c.eventId,
+        count: c.count,
+        ...(c.first ? { first: c.first } : {}),
+        ...(c.last ? { last: c.last } : {}),
+      });
     else {
       e.count += c.count;
       if (c.first && (!e.first || c.first < e.first)) e.first = c.first;
@@ -224,7 +244,14 @@ function offProducer(branch: string[], stateOf: EvidenceHostInput['stateOf']): O
   return undefined;
 }
 
-function judge(r: EvidenceRule, ri: number, index: ChannelIndex, fieldIndex: FieldIndex, host: EvidenceHostInput | undefined, windowNote: string | undefined): RuleEvidence | undefined {
+function judge(
+  r: EvidenceRule,
+  ri: number,
+  index: ChannelIndex,
+  fieldIndex: FieldIndex,
+  host: EvidenceHostInput | undefined,
+  windowNote: string | undefined,
+): RuleEvidence | undefined {
   if (!r.windows || r.unknownReason) return undefined;
   const all = [...r.branchEvents, ...r.supplementaryBranchEvents];
   if (!all.some((events) => events.some((e) => e.channel))) return undefined;
@@ -291,7 +318,9 @@ function judge(r: EvidenceRule, ri: number, index: ChannelIndex, fieldIndex: Fie
     for (const { ev, offs } of byKey.values()) if (offs.every((o) => o)) contradictions.push({ ev, off: offs[0] as Off });
   }
 
-  const seen = [...new Map([...seenByKey.values()].flat().map((s) => [`${channelKey(s.channel)}|${s.eventId}`, s])).values()].sort((a, b) => b.count - a.count).slice(0, 10);
+  const seen = [...new Map([...seenByKey.values()].flat().map((s) => [`${channelKey(s.channel)}|${s.eventId}`, s])).values()]
+    .sort((a, b) => b.count - a.count)
+    .slice(0, 10);
   const state: EvidenceState = contradictions.length
     ? 'observed-despite-config'
     : observed
@@ -299,10 +328,10 @@ function judge(r: EvidenceRule, ri: number, index: ChannelIndex, fieldIndex: Fie
       : starved
         ? 'observed-without-fields'
         : anySeen
-        ? 'partly-observed'
-        : verdict === 'ready' || verdict === 'partial'
-          ? 'silent'
-          : 'not-observed';
+          ? 'partly-observed'
+          : verdict === 'ready' || verdict === 'partial'
+            ? 'silent'
+            : 'not-observed';
   const unseen = (best as { unseen: BranchEvent[] } | undefined)?.unseen ?? [];
   const nameOf = (id: string) => stateOf(id)?.name;
   const empty = state === 'observed-without-fields' ? starved : undefined;
@@ -310,7 +339,18 @@ function judge(r: EvidenceRule, ri: number, index: ChannelIndex, fieldIndex: Fie
     state,
     seen,
     unseen,
-    why: explain({ state, seen, unseen, verdict, contradictions, index, windowNote, ...(empty ? { empty } : {}), ...(state === 'observed' && fields && read.length ? { fields } : {}), nameOf }),
+    why: explain({
+      state,
+      seen,
+      unseen,
+      verdict,
+      contradictions,
+      index,
+      windowNote,
+      ...(empty ? { empty } : {}),
+      ...(state === 'observed' && fields && read.length ? { fields } : {}),
+      nameOf,
+    }),
     ...(empty ? { emptyFields: empty } : {}),
   };
 }

@@ -48,11 +48,15 @@ export function logWarnings(host: HostEnvironment, use: Map<string, number>, cat
     const n = use.get(t.log.toLowerCase()) ?? 0;
     const set = host.eventLogs.get(t.log);
     if (n && set?.retention === 2) {
-      out.push(`${t.log} log is set never to overwrite events (${set.source}): once full, new events are lost until it is cleared or archived; ${n} rule(s) read it`);
+      out.push(
+        `${t.log} log is set never to overwrite events (${set.source}): once full, new events are lost until it is cleared or archived; ${n} rule(s) read it`,
+      );
     }
   }
   for (const s of logSizeShortfalls(host, use, catalog)) {
-    out.push(`${s.log} log is capped at ${s.currentKB} KB (${s.setting}), below the recommended ${s.threshold.recommendedMinKB} KB (${s.threshold.source}); ${s.rules} rule(s) read it; logsource-check fix raises it`);
+    out.push(
+      `${s.log} log is capped at ${s.currentKB} KB (${s.setting}), below the recommended ${s.threshold.recommendedMinKB} KB (${s.threshold.source}); ${s.rules} rule(s) read it; logsource-check fix raises it`,
+    );
   }
   return out;
 }

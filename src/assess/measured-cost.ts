@@ -22,7 +22,8 @@ const DAY_MS = 86_400_000;
 const MEMO_MAX = 10_000;
 export const MB = 1_048_576;
 /** How the window is taken (said in every report that shows a figure). */
-export const WINDOW_TEXT = 'per host, over the time span of its records of the channel (last − first); hosts whose window is under 1 hour or without times are not measurable';
+export const WINDOW_TEXT =
+  'per host, over the time span of its records of the channel (last − first); hosts whose window is under 1 hour or without times are not measurable';
 
 /** The events a requirement adds: per channel, its event IDs (undefined: every event of the channel). */
 export interface RequirementEvents {
@@ -70,7 +71,7 @@ export function requirementEvents(id: string, catalog: Catalog): { events: Requi
     return { events, shared: sharedAudit(security, '', catalog), ...(events.length ? {} : { note: 'it writes no event of its own' }) };
   }
   if (kind === 'channel') return { events: [{ channel: rest }], shared: [] };
-  if (kind === 'sacl') return { events: [], shared: [], note: 'its events follow the objects the SACL covers (the subcategory\'s figure applies)' };
+  if (kind === 'sacl') return { events: [], shared: [], note: "its events follow the objects the SACL covers (the subcategory's figure applies)" };
   if (kind === 'forward') return { events: [], shared: [], note: 'a collector change adds no event on the host' };
   return { events: [], shared: [], note: 'no events attributed' };
 }
@@ -78,7 +79,15 @@ export function requirementEvents(id: string, catalog: Catalog): { events: Requi
 function sharedAudit(ids: number[], own: string, catalog: Catalog): string[] {
   const out: string[] = [];
   for (const id of ids) {
-    const others = [...new Set(catalog.auditProducers(id).map((p) => p.subcategory).filter((s) => s.guid !== own).map((s) => s.name))];
+    const others = [
+      ...new Set(
+        catalog
+          .auditProducers(id)
+          .map((p) => p.subcategory)
+          .filter((s) => s.guid !== own)
+          .map((s) => s.name),
+      ),
+    ];
     if (others.length) out.push(`${id} also written by ${others.join(', ')}`);
   }
   return out;
@@ -98,7 +107,10 @@ export class MeasuredIndex {
   readonly hosts = new Map<string, { name: string; channels: Map<string, ChannelSeen> }>();
   private readonly memo = new Map<string, MeasuredCost>();
 
-  constructor(obs: Pick<Observations, 'counts'>, readonly catalog: Catalog) {
+  constructor(
+    obs: Pick<Observations, 'counts'>,
+    readonly catalog: Catalog,
+  ) {
     for (const c of obs.counts) {
       const key = c.computer ? computerKey(c.computer) : '';
       let h = this.hosts.get(key);
@@ -220,7 +232,13 @@ export class MeasuredIndex {
       if (r.bytesPerDay !== undefined) bytes.push(r.bytesPerDay);
     }
     const base = { hosts: rates.length, notMeasurable: short, events, shared };
-    if (!rates.length) return { ...base, note: short ? `not measurable: the records of ${short} host${short === 1 ? '' : 's'} span under 1 hour or have no times` : 'none of its events in the evidence' };
+    if (!rates.length)
+      return {
+        ...base,
+        note: short
+          ? `not measurable: the records of ${short} host${short === 1 ? '' : 's'} span under 1 hour or have no times`
+          : 'none of its events in the evidence',
+      };
     return { ...base, eventsPerDay: stat(rates), ...(bytes.length ? { bytesPerDay: { ...stat(bytes), hosts: bytes.length } } : {}) };
   }
 }

@@ -78,7 +78,15 @@ export interface HostGroup {
  * usable: settings a plan may change at all (fix's built-in plan: no sysmon:*); an alternative needing any
  * other is out of reach for that ranking, exactly as a setting above the budget is.
  */
-export function recommend(items: RankItem[], groups: HostGroup[], rules: AssessRule[], catalog: Catalog, kinds: HostKind[], vol: VolumeOptions = {}, usable?: (id: string) => boolean): RankedRecommendations {
+export function recommend(
+  items: RankItem[],
+  groups: HostGroup[],
+  rules: AssessRule[],
+  catalog: Catalog,
+  kinds: HostKind[],
+  vol: VolumeOptions = {},
+  usable?: (id: string) => boolean,
+): RankedRecommendations {
   const volumeOf = volumeLookup(catalog, kinds);
   const ranking: RankMode = vol.rank ?? 'rules';
   const max = vol.maxVolume;
@@ -95,7 +103,10 @@ export function recommend(items: RankItem[], groups: HostGroup[], rules: AssessR
   const expand = (f: RankedFix): RankedFix => ({ ...f, requires: view.expand(f.requires) });
   const label = (k: string) => ids(k).join();
   const fixes = rankFixes(view.items, 100, { cost, allowed: lift(allowed), label }).map(expand);
-  const recommendations = fixes.map((f, i) => ({ ...toRecommendation(f, i, groups, rules, volumeOf), ...(vol.measured ? { measured: vol.measured.measure(f.requires) } : {}) }));
+  const recommendations = fixes.map((f, i) => ({
+    ...toRecommendation(f, i, groups, rules, volumeOf),
+    ...(vol.measured ? { measured: vol.measured.measure(f.requires) } : {}),
+  }));
   const withheld = withheldFixes(items, catalog);
   const extra = { ...(withheld.length ? { withheld } : {}), ...(value?.basis ? { valueBasis: value.basis } : {}) };
   if (!max) return { recommendations, ranking, ...extra };
@@ -121,7 +132,14 @@ export function recommend(items: RankItem[], groups: HostGroup[], rules: AssessR
  * evidence measures every setting the ranking may choose, else the catalog weight for all of them. Never a mix:
  * events/day and weights are not one scale, and a fix measured at 50 a day must not outrank one merely unrated.
  */
-function valueCost(items: RankItem[], ids: (k: string) => string[], allowed: (k: string) => boolean, volumeOf: (id: string) => VolumeRating, measured: MeasuredIndex | undefined, name: (id: string) => string): { cost: (k: string) => number; basis?: ValueBasis } {
+function valueCost(
+  items: RankItem[],
+  ids: (k: string) => string[],
+  allowed: (k: string) => boolean,
+  volumeOf: (id: string) => VolumeRating,
+  measured: MeasuredIndex | undefined,
+  name: (id: string) => string,
+): { cost: (k: string) => number; basis?: ValueBasis } {
   const weight = (k: string) => valueWeight(fixVolume(ids(k).map(volumeOf)));
   if (!measured) return { cost: weight };
   const candidates = [...new Set(items.flatMap((i) => i.missing.flat()))].filter(allowed).sort();
@@ -133,10 +151,22 @@ function valueCost(items: RankItem[], ids: (k: string) => string[], allowed: (k:
     else without.push(k);
   }
   if (!without.length && candidates.length) {
-    return { cost: (k) => rate.get(k) ?? weight(k), basis: { measured: true, note: `ranked by rules unlocked per measured event a day (--rank value: every one of the ${candidates.length} candidate settings is measured in the evidence)` } };
+    return {
+      cost: (k) => rate.get(k) ?? weight(k),
+      basis: {
+        measured: true,
+        note: `ranked by rules unlocked per measured event a day (--rank value: every one of the ${candidates.length} candidate settings is measured in the evidence)`,
+      },
+    };
   }
   const list = without.slice(0, 3).flatMap(ids).map(name).join(', ');
-  return { cost: weight, basis: { measured: false, note: `ranked by the catalog's volume weights, not measured events a day: ${without.length} of ${candidates.length} candidate settings have no measured rate (${list}${without.length > 3 ? ', …' : ''})` } };
+  return {
+    cost: weight,
+    basis: {
+      measured: false,
+      note: `ranked by the catalog's volume weights, not measured events a day: ${without.length} of ${candidates.length} candidate settings have no measured rate (${list}${without.length > 3 ? ', …' : ''})`,
+    },
+  };
 }
 
 /** Rules whose every way to readiness needs a withheld setting, grouped by those settings. */
@@ -150,11 +180,12 @@ function withheldFixes(items: RankItem[], catalog: Catalog): WithheldFix[] {
     if (!w) {
       const h = catalog.withheld(ids[0] as string);
       const alt = h?.instead !== undefined ? `; Sysmon EID ${h.instead} logs the same without the copy` : '';
-      const reason = h?.class === 'enforcement'
-        ? 'turning it on blocks, it does not only log: these rules detect blocks made by your own blocking policy, which this tool never writes'
-        : h?.option
-          ? `Sysmon logs it only with ${h.option}, which copies the data to disk (privacy); never proposed, and this tool never writes ${h.option}`
-          : `turning it on copies data to disk${alt}; never proposed unfiltered (sysmon-config --mode targeted writes include filters where they cover every rule)`;
+      const reason =
+        h?.class === 'enforcement'
+          ? 'turning it on blocks, it does not only log: these rules detect blocks made by your own blocking policy, which this tool never writes'
+          : h?.option
+            ? `Sysmon logs it only with ${h.option}, which copies the data to disk (privacy); never proposed, and this tool never writes ${h.option}`
+            : `turning it on copies data to disk${alt}; never proposed unfiltered (sysmon-config --mode targeted writes include filters where they cover every rule)`;
       by.set(key, (w = { requires: ids, hazard: h?.class ?? 'enforcement', reason, rules: 0 }));
     }
     w.rules += item.weight;

@@ -55,7 +55,14 @@ export function retention(index: MeasuredIndex, hosts: HostLogSizes[], fixes: { 
   return out;
 }
 
-function logRetention(index: MeasuredIndex, key: string, host: string, l: HostLogSizes['logs'][number], fixEvents: RequirementEvents[][][], word: string): LogRetention | undefined {
+function logRetention(
+  index: MeasuredIndex,
+  key: string,
+  host: string,
+  l: HostLogSizes['logs'][number],
+  fixEvents: RequirementEvents[][][],
+  word: string,
+): LogRetention | undefined {
   const ck = channelKey(l.log);
   const maxBytes = l.maxKB * 1024;
   const nowRate = index.channelRate(key, l.log);
@@ -100,11 +107,22 @@ function logRetention(index: MeasuredIndex, key: string, host: string, l: HostLo
     after = { days: maxBytes / total, atMost: unmeasured > 0 || !now };
   }
   const unknownText = unmeasured ? `; what ${unmeasured} of them add${unmeasured === 1 ? 's' : ''} is not measured` : '';
-  const afterText = !fixes ? '' : after ? `, ${after.atMost ? 'at most ' : ''}≈ ${durationText(after.days)} with the ${unit}${unknownText}` : `, with the ${unit}: not known (${fixes === 1 ? 'it is not' : 'none of them is'} measured)`;
-  const warning = after && after.days < DAY
-    ? `${size} would hold ${after.atMost ? 'at most ' : ''}≈ ${durationText(after.days)} with the ${unit}, under a day: events roll over before a daily collection or review sees them; raise its maximum size first (logsource-check fix raises logs below the recommended size; a larger one is your call)`
-    : undefined;
-  return { ...base, ...(now ? { now } : { nowUnknown: nowRate as string }), ...(after ? { after } : {}), ...(warning ? { warning } : {}), text: `${size}: ${nowText}${afterText}` };
+  const afterText = !fixes
+    ? ''
+    : after
+      ? `, ${after.atMost ? 'at most ' : ''}≈ ${durationText(after.days)} with the ${unit}${unknownText}`
+      : `, with the ${unit}: not known (${fixes === 1 ? 'it is not' : 'none of them is'} measured)`;
+  const warning =
+    after && after.days < DAY
+      ? `${size} would hold ${after.atMost ? 'at most ' : ''}≈ ${durationText(after.days)} with the ${unit}, under a day: events roll over before a daily collection or review sees them; raise its maximum size first (logsource-check fix raises logs below the recommended size; a larger one is your call)`
+      : undefined;
+  return {
+    ...base,
+    ...(now ? { now } : { nowUnknown: nowRate as string }),
+    ...(after ? { after } : {}),
+    ...(warning ? { warning } : {}),
+    text: `${size}: ${nowText}${afterText}`,
+  };
 }
 
 /** "3.2 days", "22 hours", "40 minutes". */

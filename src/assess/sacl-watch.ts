@@ -28,7 +28,11 @@ export interface Watched {
 }
 
 /** Per rule index, the keys and folders it watches: computed once per rule (not per host), on first use. */
-export function saclWatcher(loaded: readonly LoadedRule[], rules: readonly { branches: string[][][] }[], catalog: Catalog): (ri: number) => Watched | undefined {
+export function saclWatcher(
+  loaded: readonly LoadedRule[],
+  rules: readonly { branches: string[][][] }[],
+  catalog: Catalog,
+): (ri: number) => Watched | undefined {
   const done = new Map<number, Watched | undefined>();
   return (ri) => {
     if (done.has(ri)) return done.get(ri);
@@ -36,7 +40,10 @@ export function saclWatcher(loaded: readonly LoadedRule[], rules: readonly { bra
     const row = rules[ri];
     let w: Watched | undefined;
     if (rule && row && rule.kind === 'rule') {
-      const n = ruleSaclNeeds(row.branches.map((a) => a.flat()), catalog);
+      const n = ruleSaclNeeds(
+        row.branches.map((a) => a.flat()),
+        catalog,
+      );
       const one = new Set([rule]);
       const none = new Set<typeof rule>();
       const t = saclTargets([rule], { registry: n.registry ? one : none, file: n.file ? one : none, failure: n.failure ? one : none }, catalog.saclScope);
@@ -84,13 +91,21 @@ function pathLevel(kind: 'registry' | 'file', e: SaclEntry, aces: AuditAce[], si
   if (all.length === need.length) return { level: 'full', why: '' };
   const some = need.filter((r) => by(flag, r));
   if (!some.length) {
-    const elsewhere = aces.length && !live.length ? (kind === 'registry' ? ' (its entries are InheritOnly: for subkeys only)' : ' (its entries do not apply to files: no ObjectInherit)') : '';
+    const elsewhere =
+      aces.length && !live.length
+        ? kind === 'registry'
+          ? ' (its entries are InheritOnly: for subkeys only)'
+          : ' (its entries do not apply to files: no ObjectInherit)'
+        : '';
     return { level: 'none', why: `no ${label} entry for ${need.join(', ')}${elsewhere}` };
   }
   const others = [...new Set(live.filter((a) => flag(a) && !EVERYONE.has(a.sid)).map((a) => a.sid))];
   const onlyOthers = some.filter((r) => !all.includes(r));
   const lacking = need.filter((r) => !some.includes(r));
-  const parts = [lacking.length ? `no ${label} entry for ${lacking.join(', ')}` : '', onlyOthers.length ? `${onlyOthers.join(', ')} audited only for ${others.slice(0, 2).join(', ')}` : ''];
+  const parts = [
+    lacking.length ? `no ${label} entry for ${lacking.join(', ')}` : '',
+    onlyOthers.length ? `${onlyOthers.join(', ')} audited only for ${others.slice(0, 2).join(', ')}` : '',
+  ];
   return { level: 'partial', why: parts.filter(Boolean).join('; ') };
 }
 
@@ -102,10 +117,19 @@ function list(items: string[]): string {
 const SETTLE = 'run collect-script <rules> --format ps1 on the host to read the SACLs of the watched paths';
 
 /** The state of `sacl:<kind>` for one rule on one host, from sacls.txt. */
-export function objectSaclState(kind: 'registry' | 'file', w: Watched, sacls: ObjectSacls & { source: string }, side: 'success' | 'failure' = 'success'): RequirementState {
+export function objectSaclState(
+  kind: 'registry' | 'file',
+  w: Watched,
+  sacls: ObjectSacls & { source: string },
+  side: 'success' | 'failure' = 'success',
+): RequirementState {
   const what = kind === 'registry' ? 'key' : 'folder';
   const targets = w[kind];
-  if (!targets.length) return { state: 'unknown', reason: `the rule names no fixed ${what} (a wildcard, a fragment or no root): ${sacls.source} cannot tell which ${what}s it watches` };
+  if (!targets.length)
+    return {
+      state: 'unknown',
+      reason: `the rule names no fixed ${what} (a wildcard, a fragment or no root): ${sacls.source} cannot tell which ${what}s it watches`,
+    };
   const missing: string[] = [];
   const unread: string[] = [];
   const full: string[] = [];
@@ -132,12 +156,16 @@ export function objectSaclState(kind: 'registry' | 'file', w: Watched, sacls: Ob
   }
   if (unread.length) return { state: 'unknown', reason: `${sacls.source} could not read the SACL of ${list(unread)}` };
   const n = targets.length;
-  if (full.length === n) return { state: 'on', reason: `${sacls.source}: an audit SACL covers the ${n === 1 ? `watched ${what} ${targets[0]?.path}` : `${n} watched ${what}s`}` };
+  if (full.length === n)
+    return { state: 'on', reason: `${sacls.source}: an audit SACL covers the ${n === 1 ? `watched ${what} ${targets[0]?.path}` : `${n} watched ${what}s`}` };
   // An absent key or folder gets its SACL from its parent when it is created: sacls.txt does not hold that one,
   // so absence proves neither on nor off. With nothing covered it leaves the rule unknown.
   const notFound = absent.map((p) => `${p} (not found on this host)`);
   if (!full.length && !partial && absent.length) {
-    return { state: 'unknown', reason: `${sacls.source}: ${list(notFound)}: created later, it inherits its parent's SACL, which is not read${short.length ? `; no audit SACL on ${list(short)}` : ''}` };
+    return {
+      state: 'unknown',
+      reason: `${sacls.source}: ${list(notFound)}: created later, it inherits its parent's SACL, which is not read${short.length ? `; no audit SACL on ${list(short)}` : ''}`,
+    };
   }
   if (!full.length && !partial) return { state: 'off', reason: `${sacls.source}: no audit SACL on ${list(short)}` };
   return { state: 'partial', reason: `${sacls.source}: ${full.length} of ${n} watched ${what}s fully audited; not: ${list([...short, ...notFound])}` };

@@ -15,7 +15,6 @@ import { lazy } from '../lazy.js';
 import { PACKAGE_DIR } from '../paths.js';
 import { evaluate, fits, type Constraint, type Pattern, type Term } from './sysmon-match.js';
 
-
 /** Per field the rule reads (lower case), the candidate values (lower case); an event is one value per field. */
 export interface Canonical {
   fields: Map<string, string[]>;
@@ -55,15 +54,29 @@ function fillers(): Fill {
   const d = yaml().parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   const str = (k: string) => {
     if (typeof d[k] !== 'string') throw new Error(`${file}: ${k} must be a string`);
-    return (d[k]).toLowerCase();
+    return d[k].toLowerCase();
   };
   if (!Array.isArray(d.pathFields) || !d.pathFields.every((f) => typeof f === 'string')) throw new Error(`${file}: pathFields must be a list of field names`);
-  fill = { pathFields: new Set((d.pathFields).map((f) => f.toLowerCase())), suffixDirectory: str('suffixDirectory'), fragmentPrefix: str('fragmentPrefix'), separator: (d.separator as string) ?? ' ', fileStem: str('fileStem'), otherDirectory: str('otherDirectory'), anchors: [], commandLineImage: [] };
+  fill = {
+    pathFields: new Set(d.pathFields.map((f) => f.toLowerCase())),
+    suffixDirectory: str('suffixDirectory'),
+    fragmentPrefix: str('fragmentPrefix'),
+    separator: (d.separator as string) ?? ' ',
+    fileStem: str('fileStem'),
+    otherDirectory: str('otherDirectory'),
+    anchors: [],
+    commandLineImage: [],
+  };
   const anchors = d.fragmentAnchors;
-  if (!Array.isArray(anchors) || !anchors.every((a: unknown) => typeof (a as { tail?: unknown } | null)?.tail === 'string' && typeof (a as { prefix?: unknown } | null)?.prefix === 'string')) throw new Error(`${file}: fragmentAnchors must be a list of {tail, prefix}`);
+  if (
+    !Array.isArray(anchors) ||
+    !anchors.every((a: unknown) => typeof (a as { tail?: unknown } | null)?.tail === 'string' && typeof (a as { prefix?: unknown } | null)?.prefix === 'string')
+  )
+    throw new Error(`${file}: fragmentAnchors must be a list of {tail, prefix}`);
   fill.anchors = (anchors as { tail: string; prefix: string }[]).map((a) => ({ tail: a.tail.toLowerCase(), prefix: a.prefix.toLowerCase() }));
   const lines = d.commandLineImage;
-  if (typeof lines !== 'object' || lines === null || !Object.values(lines).every((x) => Array.isArray(x) && x.every((y) => typeof y === 'string'))) throw new Error(`${file}: commandLineImage must map field names to lists of field names`);
+  if (typeof lines !== 'object' || lines === null || !Object.values(lines).every((x) => Array.isArray(x) && x.every((y) => typeof y === 'string')))
+    throw new Error(`${file}: commandLineImage must map field names to lists of field names`);
   fill.commandLineImage = Object.entries(lines as Record<string, string[]>).map(([k, v]) => [k.toLowerCase(), v.map((x) => x.toLowerCase())]);
   return fill;
 }
@@ -111,7 +124,8 @@ export function avoidedFields(term: Term): string[] {
 /** Does the value satisfy one of the rule's filters on its field (so no event of the rule has it)? */
 function filtered(value: string, filters: Constraint[][] | undefined): boolean {
   // A filter value that cannot be compared (|re …) rejects nothing: keeping the value is the cautious side.
-  const holds = (k: Constraint) => !k.opaque && (k.all ? k.patterns.every((p) => p.kind !== 'opaque' && fits(p, value)) : k.patterns.some((p) => p.kind !== 'opaque' && fits(p, value)));
+  const holds = (k: Constraint) =>
+    !k.opaque && (k.all ? k.patterns.every((p) => p.kind !== 'opaque' && fits(p, value)) : k.patterns.some((p) => p.kind !== 'opaque' && fits(p, value)));
   return (filters ?? []).some((conj) => conj.every(holds));
 }
 
@@ -160,7 +174,8 @@ function anchorCommandLines(c: Canonical, byField: Map<string, Constraint[]>, fi
     const img = [f.pathFields.has(src) || v0.includes('\\') ? v0 : `${f.suffixDirectory}\\${v0}`];
     const ks = byField.get(line) ?? [];
     const anchored = vs.map((v) => `${img[0] as string}${v.startsWith(' ') ? '' : ' '}${v}`);
-    const holds = (v: string) => ks.every((k) => (k.all ? k.patterns.every((p) => fits(p, v)) : k.patterns.some((p) => fits(p, v)))) && !filtered(v, filters?.get(line));
+    const holds = (v: string) =>
+      ks.every((k) => (k.all ? k.patterns.every((p) => fits(p, v)) : k.patterns.some((p) => fits(p, v)))) && !filtered(v, filters?.get(line));
     if (!anchored.every(holds)) continue;
     c.fields.set(line, anchored);
     c.openLeft.delete(line);
@@ -236,7 +251,6 @@ function buildValue(ps: Pattern[], path: boolean, suffixDirectory: string): [str
   } else if (path && /^([a-z]:\\|\\\\)/.test(v)) open = false;
   return ok(v) ? [v, open] : undefined;
 }
-
 
 const grouped = new WeakMap<SysmonFilter, [string, SysmonCondition[]][]>();
 /** A filter's conditions by lower-case field, computed once per filter. */

@@ -30,7 +30,8 @@ const SYSINTERNALS = 'https://learn.microsoft.com/en-us/sysinternals/downloads/s
 export function lintSysmonConfig(config: SysmonConfig, catalog: Catalog): SysmonFinding[] {
   const layout: SysmonLayout = config.layout ?? { elements: [], options: new Map<string, { line: number; value: string }>(), rootLine: 1 };
   const out: SysmonFinding[] = [];
-  const at = (element: string, pick?: (e: ElementAt) => boolean): number => (layout.elements.find((e) => e.element === element && (!pick || pick(e))) ?? layout.elements.find((e) => e.element === element))?.line ?? layout.rootLine;
+  const at = (element: string, pick?: (e: ElementAt) => boolean): number =>
+    (layout.elements.find((e) => e.element === element && (!pick || pick(e))) ?? layout.elements.find((e) => e.element === element))?.line ?? layout.rootLine;
   const exclude = (e: ElementAt) => e.onmatch === 'exclude';
   const idOf = new Map<string, number>();
   for (const ev of catalog.sysmonEvents) if (ev.element && !idOf.has(ev.element)) idOf.set(ev.element, ev.id);
@@ -48,8 +49,26 @@ export function lintSysmonConfig(config: SysmonConfig, catalog: Catalog): Sysmon
       const excludes = rules.exclude.length;
       const what = excludes ? `only exclude filters (${excludes})` : 'an empty exclude';
       if (h.class === 'enforcement') {
-        if (excludeOnly(rules)) out.push({ severity: 'hazard', class: 'enforcement', element, eventId: id, line: at(element, exclude), source: h.source, message: `${element} (EID ${id}) is a blocking rule, not a log switch: with ${what} and no include filter Sysmon blocks every operation of its kind that no exclude matches` });
-        else if (rules.include.length) out.push({ severity: 'warning', class: 'enforcement', element, eventId: id, line: at(element, (e) => e.onmatch === 'include'), source: h.source, message: `${element} (EID ${id}) blocks what its ${rules.include.length} include filter(s) match: a blocking policy; keep it only if it is deliberate` });
+        if (excludeOnly(rules))
+          out.push({
+            severity: 'hazard',
+            class: 'enforcement',
+            element,
+            eventId: id,
+            line: at(element, exclude),
+            source: h.source,
+            message: `${element} (EID ${id}) is a blocking rule, not a log switch: with ${what} and no include filter Sysmon blocks every operation of its kind that no exclude matches`,
+          });
+        else if (rules.include.length)
+          out.push({
+            severity: 'warning',
+            class: 'enforcement',
+            element,
+            eventId: id,
+            line: at(element, (e) => e.onmatch === 'include'),
+            source: h.source,
+            message: `${element} (EID ${id}) blocks what its ${rules.include.length} include filter(s) match: a blocking policy; keep it only if it is deliberate`,
+          });
       } else if (h.class === 'archives-data') {
         if (h.option && !capture) continue; // ClipboardChange archives nothing without CaptureClipboard
         if (!on(id) && !excludeOnly(rules)) continue;
@@ -57,7 +76,15 @@ export function lintSysmonConfig(config: SysmonConfig, catalog: Catalog): Sysmon
         if (excludeOnly(rules)) {
           const instead = h.instead !== undefined ? catalog.sysmonEvent(h.instead) : undefined;
           const alt = instead?.element ? `; ${instead.element} (EID ${instead.id}) logs the same without the copy` : '';
-          out.push({ severity: 'hazard', class: 'archives-data', element, eventId: id, line: at(element, exclude), source: h.source, message: `${element} (EID ${id}) with ${what} and no include filter copies the data of every event it logs to the archive directory${alt}; log it with include filters only` });
+          out.push({
+            severity: 'hazard',
+            class: 'archives-data',
+            element,
+            eventId: id,
+            line: at(element, exclude),
+            source: h.source,
+            message: `${element} (EID ${id}) with ${what} and no include filter copies the data of every event it logs to the archive directory${alt}; log it with include filters only`,
+          });
         }
       }
     }
@@ -66,7 +93,17 @@ export function lintSysmonConfig(config: SysmonConfig, catalog: Catalog): Sysmon
   if (capture) {
     const clip = idOf.get('ClipboardChange') ?? 24;
     const active = on(clip) && !!config.elements.get('ClipboardChange');
-    out.push({ severity: active ? 'hazard' : 'warning', class: 'privacy', element: 'CaptureClipboard', eventId: clip, line: capture.line, source: catalog.sysmonEvent(clip)?.hazards?.find((h) => h.class === 'privacy')?.source, message: active ? 'CaptureClipboard: the text of every clipboard change ClipboardChange logs is stored in the archive directory (passwords, personal data)' : 'CaptureClipboard is set but ClipboardChange logs nothing: clipboard text would be stored as soon as a ClipboardChange rule is added' });
+    out.push({
+      severity: active ? 'hazard' : 'warning',
+      class: 'privacy',
+      element: 'CaptureClipboard',
+      eventId: clip,
+      line: capture.line,
+      source: catalog.sysmonEvent(clip)?.hazards?.find((h) => h.class === 'privacy')?.source,
+      message: active
+        ? 'CaptureClipboard: the text of every clipboard change ClipboardChange logs is stored in the archive directory (passwords, personal data)'
+        : 'CaptureClipboard is set but ClipboardChange logs nothing: clipboard text would be stored as soon as a ClipboardChange rule is added',
+    });
   }
 
   if (archiving.length) {
@@ -77,8 +114,17 @@ export function lintSysmonConfig(config: SysmonConfig, catalog: Catalog): Sysmon
     const elsewhere = /^(?![cC]:)[A-Za-z]:/.test(value) || /^\\\\/.test(value);
     if (!elsewhere) {
       const unfiltered = archiving.some((a) => a.unfiltered);
-      const where = dir ? `ArchiveDirectory "${value}" is on the system drive (a name is a directory at each volume root, C: included)` : 'ArchiveDirectory is not set: archived files go to C:\\Sysmon, the default, on the system drive';
-      out.push({ severity: unfiltered ? 'hazard' : 'warning', class: 'archives-data', element: dir ? 'ArchiveDirectory' : (archiving[0] as { element: string }).element, line: dir?.line ?? at((archiving[0] as { element: string }).element), source: SYSINTERNALS, message: `${where}; ${archiving.map((a) => `${a.element}${a.unfiltered ? ' (unfiltered)' : ' (include filters)'}`).join(', ')} ${archiving.length === 1 ? 'fills' : 'fill'} it${unfiltered ? ' without bound' : ''}` });
+      const where = dir
+        ? `ArchiveDirectory "${value}" is on the system drive (a name is a directory at each volume root, C: included)`
+        : 'ArchiveDirectory is not set: archived files go to C:\\Sysmon, the default, on the system drive';
+      out.push({
+        severity: unfiltered ? 'hazard' : 'warning',
+        class: 'archives-data',
+        element: dir ? 'ArchiveDirectory' : (archiving[0] as { element: string }).element,
+        line: dir?.line ?? at((archiving[0] as { element: string }).element),
+        source: SYSINTERNALS,
+        message: `${where}; ${archiving.map((a) => `${a.element}${a.unfiltered ? ' (unfiltered)' : ' (include filters)'}`).join(', ')} ${archiving.length === 1 ? 'fills' : 'fill'} it${unfiltered ? ' without bound' : ''}`,
+      });
     }
   }
 
@@ -87,7 +133,16 @@ export function lintSysmonConfig(config: SysmonConfig, catalog: Catalog): Sysmon
     if (seen.has(e.element)) continue;
     seen.add(e.element);
     const min = catalog.sysmonEvent(idOf.get(e.element) ?? -1)?.minSchema;
-    if (min && !schemaAtLeast(config.schemaVersion, min)) out.push({ severity: 'hazard', class: 'schema', element: e.element, eventId: idOf.get(e.element), line: e.line, source: SYSINTERNALS, message: `<${e.element}> needs schemaversion ${min} or later; this file says ${config.schemaVersion}, so Sysmon rejects it and keeps the configuration it had` });
+    if (min && !schemaAtLeast(config.schemaVersion, min))
+      out.push({
+        severity: 'hazard',
+        class: 'schema',
+        element: e.element,
+        eventId: idOf.get(e.element),
+        line: e.line,
+        source: SYSINTERNALS,
+        message: `<${e.element}> needs schemaversion ${min} or later; this file says ${config.schemaVersion}, so Sysmon rejects it and keeps the configuration it had`,
+      });
   }
   return out.sort((a, b) => a.line - b.line || a.element.localeCompare(b.element));
 }

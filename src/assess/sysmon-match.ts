@@ -217,4 +217,3 @@ export function evaluate(c: SysmonCondition, value: string): boolean {
       return v.includes('\\') ? value === v : value === v || value.endsWith(`\\${v}`);
   }
 }
-

@@ -42,7 +42,11 @@ export function matchTerms(rule: SigmaRule): { terms: Term[]; notes: string[] } 
   const sels = selections.map((s) => s.name);
   const branches = new Map<string, Term[]>();
   // Keyword lists and odd shapes match on no particular field: one unconstrained term.
-  for (const s of selections) branches.set(s.name, s.branches.map((b) => b.map(toConstraint)));
+  for (const s of selections)
+    branches.set(
+      s.name,
+      s.branches.map((b) => b.map(toConstraint)),
+    );
   const conds = rule.facts.conditions;
   if (!conds.length) return { terms: sels.flatMap((s) => branches.get(s) ?? []), notes: ['condition not parsed: every selection taken as matching'] };
   const terms: Term[] = [];
@@ -61,23 +65,55 @@ export function matchTerms(rule: SigmaRule): { terms: Term[]; notes: string[] } 
 }
 
 /** Sigma modifiers whose values cannot be compared with Sysmon's string conditions. */
-const OPAQUE = new Set(['re', 'base64', 'base64offset', 'cidr', 'gt', 'gte', 'lt', 'lte', 'fieldref', 'exists', 'expand', 'utf16le', 'utf16be', 'wide', 'utf16']);
+const OPAQUE = new Set([
+  're',
+  'base64',
+  'base64offset',
+  'cidr',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'fieldref',
+  'exists',
+  'expand',
+  'utf16le',
+  'utf16be',
+  'wide',
+  'utf16',
+]);
 
 function toConstraint(test: FieldTest): Constraint {
   const { field, mods: lower } = test;
-  const values = test.values.map((v) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean)));
+  const values = test.values.map((v) =>
+    v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean),
+  );
   const opaque = lower.some((m) => OPAQUE.has(m));
-  const kind: Pattern['kind'] = opaque ? 'opaque' : lower.includes('contains') ? 'contains' : lower.includes('startswith') ? 'startswith' : lower.includes('endswith') ? 'endswith' : 'exact';
+  const kind: Pattern['kind'] = opaque
+    ? 'opaque'
+    : lower.includes('contains')
+      ? 'contains'
+      : lower.includes('startswith')
+        ? 'startswith'
+        : lower.includes('endswith')
+          ? 'endswith'
+          : 'exact';
   let patterns = values.map((v) => wildcard(kind, v));
   if (lower.includes('windash')) {
     // windash: "-x" also matches "/x", "–x", "—x" and "―x".
-    patterns = patterns.flatMap((p) => (p.value.startsWith('-') ? ['-', '/', '–', '—', '―'].map((d) => ({ ...p, value: d + p.value.slice(1), raw: d + p.raw.slice(1) })) : [p]));
+    patterns = patterns.flatMap((p) =>
+      p.value.startsWith('-') ? ['-', '/', '–', '—', '―'].map((d) => ({ ...p, value: d + p.value.slice(1), raw: d + p.raw.slice(1) })) : [p],
+    );
   }
   if (lower.includes('cidr')) {
     // An IPv4 network on an octet boundary is a prefix: 10.0.0.0/8 → "10.", 192.168.0.0/16 → "192.168.".
     const prefixes = values.map(cidrPrefix);
     if (prefixes.every((p): p is string => p !== undefined)) {
-      return { field, patterns: prefixes.map((p) => (p.endsWith('.') ? { kind: 'startswith' as const, value: p, raw: p } : { kind: 'exact' as const, value: p, raw: p })), all: false };
+      return {
+        field,
+        patterns: prefixes.map((p) => (p.endsWith('.') ? { kind: 'startswith' as const, value: p, raw: p } : { kind: 'exact' as const, value: p, raw: p })),
+        all: false,
+      };
     }
   }
   const undecidable = lower.filter((m) => OPAQUE.has(m));
@@ -190,7 +226,9 @@ export function simulate(terms: Term[], rules: ElementRules | undefined, eventLa
     const o = termOutcome(t, ix, eventLabel, reasons, gaps);
     if (o !== 'logged') {
       // Say so when the rule's own values could not be compared: the answer is then a bound, not a finding.
-      for (const k of t) if (k.opaque && ix.fields.has(k.field.toLowerCase())) reasons.add(`${eventLabel}: the rule's ${k.field}|${k.opaque.join('|')} cannot be compared with the config's conditions`);
+      for (const k of t)
+        if (k.opaque && ix.fields.has(k.field.toLowerCase()))
+          reasons.add(`${eventLabel}: the rule's ${k.field}|${k.opaque.join('|')} cannot be compared with the config's conditions`);
     }
     return o;
   });
@@ -213,7 +251,11 @@ export function simulate(terms: Term[], rules: ElementRules | undefined, eventLa
     }
     // Described only as far as they are named: configs hold hundreds of exclusions.
     const named = [...direct, ...other];
-    if (named.length) sim.evasion = [...named.slice(0, MAX_REASONS).map((f) => describe(eventLabel, 'exclude', f)), ...(named.length > MAX_REASONS ? [`… and ${named.length - MAX_REASONS} more exclusions`] : [])];
+    if (named.length)
+      sim.evasion = [
+        ...named.slice(0, MAX_REASONS).map((f) => describe(eventLabel, 'exclude', f)),
+        ...(named.length > MAX_REASONS ? [`… and ${named.length - MAX_REASONS} more exclusions`] : []),
+      ];
   }
   return sim;
 }
@@ -299,7 +341,9 @@ function termOutcome(term: Term, ix: IndexedRules, label: string, reasons: Set<s
   const open = ix.include.filter((f) => !onTested(f));
   if (open.length) {
     const fields = [...new Set(open.flatMap((f) => f.conditions.map((c) => c.field)).filter((x) => !tested.has(x.toLowerCase())))];
-    reasons.add(`${label}: include filters on ${fields.slice(0, 4).join(', ')}${fields.length > 4 ? ' …' : ''}, which the rule does not test, log only part of what it matches`);
+    reasons.add(
+      `${label}: include filters on ${fields.slice(0, 4).join(', ')}${fields.length > 4 ? ' …' : ''}, which the rule does not test, log only part of what it matches`,
+    );
     return 'partial';
   }
   const some = ix.include.filter((f) => intersects(term, f));
@@ -327,10 +371,11 @@ export function logsEvent(rules: ElementRules | undefined, loggedByDefault: bool
     const key = Object.keys(event).find((k) => k.toLowerCase() === field.toLowerCase());
     return key === undefined ? undefined : (event[key] as string).toLowerCase();
   };
-  const matches = (f: SysmonFilter) => f.conditions.every((c) => {
-    const v = value(c.field);
-    return v !== undefined && evaluate(c, v);
-  });
+  const matches = (f: SysmonFilter) =>
+    f.conditions.every((c) => {
+      const v = value(c.field);
+      return v !== undefined && evaluate(c, v);
+    });
   if (rules.exclude.some(matches)) return false;
   if (rules.include.some(matches)) return true;
   const sets = rules.includeSets + rules.excludeSets;

@@ -27,7 +27,6 @@ export interface StateOptions {
   assumeDefaults?: boolean;
 }
 
-
 /** Server roles that only Windows Server can have: a client OS never produces their events. */
 const SERVER_ONLY = new Set(['domain-controller', 'certification-authority', 'network-policy-server', 'dns-server', 'exchange', 'adfs', 'wsus']);
 
@@ -49,7 +48,14 @@ export function requirementState(id: string, host: HostEnvironment, catalog: Cat
       }
       if (!host.covers.audit) return { state: 'unknown', reason: 'no audit policy input (gpresult, auditpol or a host snapshot) for this host' };
       // An input may say why a side is not known (a GPO's audit.csv that could not be read: gpo-host.ts).
-      if (side === undefined) return { state: 'unknown', reason: v && v.success === undefined && v.failure === undefined ? v.source : 'not configured by the inputs: the Windows default applies (auditpol /get /category:* /r shows it)' };
+      if (side === undefined)
+        return {
+          state: 'unknown',
+          reason:
+            v && v.success === undefined && v.failure === undefined
+              ? v.source
+              : 'not configured by the inputs: the Windows default applies (auditpol /get /category:* /r shows it)',
+        };
       return { state: side ? 'on' : 'off', reason: v?.source ?? '' };
     }
     case 'policy': {
@@ -77,9 +83,11 @@ export function requirementState(id: string, host: HostEnvironment, catalog: Cat
       if (svc?.state === 'absent') return { state: 'off', reason: `Sysmon is not installed (${svc.source})` };
       if (svc?.state === 'stopped') return { state: 'off', reason: `the Sysmon service is not running (${svc.source})` };
       // The service is listed without its state (a capture cut by findstr …): running is not proven.
-      if (svc?.state === 'installed') return { state: 'unknown', reason: `Sysmon is installed but whether it runs is not in the inputs (${svc.source}; sc query shows its STATE)` };
+      if (svc?.state === 'installed')
+        return { state: 'unknown', reason: `Sysmon is installed but whether it runs is not in the inputs (${svc.source}; sc query shows its STATE)` };
       if (!host.sysmon && svc?.state === 'unknown') return { state: 'unknown', reason: `whether Sysmon is installed is not known (${svc.source})` };
-      if (!host.sysmon && svc) return { state: 'unknown', reason: `Sysmon is installed (${svc.source}) but its configuration is not in the inputs (sysmon-config.xml, or --sysmon)` };
+      if (!host.sysmon && svc)
+        return { state: 'unknown', reason: `Sysmon is installed (${svc.source}) but its configuration is not in the inputs (sysmon-config.xml, or --sysmon)` };
       if (!host.sysmon) {
         const a = assume('off', 'Sysmon not installed');
         return a.assumed ? a : { state: 'unknown', reason: 'no Sysmon configuration given (--sysmon)' };
@@ -100,9 +108,17 @@ export function requirementState(id: string, host: HostEnvironment, catalog: Cat
       const ch = host.channels;
       if (ch) {
         const c = ch.list.get(rest.toLowerCase());
-        if (c && c.exists && c.enabled === undefined) return { state: 'unknown', reason: `${ch.source} lists the channel but not whether it is enabled (unreadable or cut off)` };
-        if (c) return { state: c.exists && c.enabled ? 'on' : 'off', reason: c.exists ? `${ch.source}: ${c.enabled ? 'enabled' : 'disabled'}` : `the channel does not exist on this host (${ch.source}): its role or feature is not installed` };
-        if (ch.complete) return { state: 'off', reason: `the channel is not on this host (${ch.source} lists every channel): its role or feature is not installed` };
+        if (c && c.exists && c.enabled === undefined)
+          return { state: 'unknown', reason: `${ch.source} lists the channel but not whether it is enabled (unreadable or cut off)` };
+        if (c)
+          return {
+            state: c.exists && c.enabled ? 'on' : 'off',
+            reason: c.exists
+              ? `${ch.source}: ${c.enabled ? 'enabled' : 'disabled'}`
+              : `the channel does not exist on this host (${ch.source}): its role or feature is not installed`,
+          };
+        if (ch.complete)
+          return { state: 'off', reason: `the channel is not on this host (${ch.source} lists every channel): its role or feature is not installed` };
       }
       const a = assume('off', 'channel disabled (its default)');
       if (a.assumed) return a;
@@ -125,20 +141,35 @@ function saclState(kind: string, host: HostEnvironment, opts: StateOptions): Req
   if (global?.state === 'on') return { state: 'on', reason: `global SACL for ${base} objects${side} (${global.source})` };
   const shown = global ? `no global SACL for ${base} objects${side} (${global.source}); ` : '';
   // sacls.txt: decided per rule from the keys and folders it watches (assess.ts, sacl-watch.ts).
-  if (host.objectSacls && (base === 'file' || base === 'registry')) return { state: 'unknown', reason: `${shown}per-object SACLs: decided per rule from ${host.objectSacls.source} (the ${base === 'file' ? 'folders' : 'keys'} each rule watches)` };
+  if (host.objectSacls && (base === 'file' || base === 'registry'))
+    return {
+      state: 'unknown',
+      reason: `${shown}per-object SACLs: decided per rule from ${host.objectSacls.source} (the ${base === 'file' ? 'folders' : 'keys'} each rule watches)`,
+    };
   // WMI namespaces: Microsoft ("Access to WMI Namespaces") says no auditing is enabled at installation.
   if (opts.assumeDefaults && (base === 'file' || base === 'registry' || base === 'wmi-namespace')) {
     return { state: 'off', reason: `${shown}assumed Windows default: no audit SACL on the objects the rule watches`, assumed: true };
   }
-  return { state: 'unknown', reason: `${shown}per-object SACLs are not in the inputs: Windows writes these events only for ${base} objects whose SACL audits the access${side} (run collect-script <rules> --format ps1 on the host to read the SACLs of the watched paths; fix writes a script that adds them)` };
+  return {
+    state: 'unknown',
+    reason: `${shown}per-object SACLs are not in the inputs: Windows writes these events only for ${base} objects whose SACL audits the access${side} (run collect-script <rules> --format ps1 on the host to read the SACLs of the watched paths; fix writes a script that adds them)`,
+  };
 }
 
 function roleState(role: string, host: HostEnvironment, opts: StateOptions, catalog: Catalog): RequirementState {
   const r = host.role;
   const aLabel = roleWithArticle(role);
   if (role === 'domain-controller' && r?.kind) {
-    const kind = r.kind === 'member' ? 'member, not a domain controller' : r.kind === 'standalone' ? 'standalone (workgroup) computer, not a domain controller' : r.kind.replace('-', ' ');
-    return { state: r.kind === 'domain-controller' ? 'on' : 'off', reason: `${r.kind === 'domain-controller' ? '' : 'produced only on a domain controller; '}this host is a ${kind} (${r.source})` };
+    const kind =
+      r.kind === 'member'
+        ? 'member, not a domain controller'
+        : r.kind === 'standalone'
+          ? 'standalone (workgroup) computer, not a domain controller'
+          : r.kind.replace('-', ' ');
+    return {
+      state: r.kind === 'domain-controller' ? 'on' : 'off',
+      reason: `${r.kind === 'domain-controller' ? '' : 'produced only on a domain controller; '}this host is a ${kind} (${r.source})`,
+    };
   }
   if (r?.features.has(role)) return { state: 'on', reason: `host is ${aLabel} (${r.evidence?.get(role) ?? r.source})` };
   if (r?.complete) return { state: 'off', reason: `produced only on ${aLabel}; this host is not one (${r.source})` };
@@ -190,7 +221,8 @@ type BranchState = 'on' | 'partial' | 'off' | 'unknown' | 'n/a';
  * Branches needing a role the host lacks are dropped: those events never occur there.
  */
 export function assessRule(alternatives: AltInput[], supplementary: AltInput[], lookup: (id: string) => RequirementState): RuleAssessment {
-  if (alternatives.some((a) => a.branches.length === 0 || a.branches.every((b) => b.length === 0))) return { verdict: 'ready', missing: [], why: 'logged by default' };
+  if (alternatives.some((a) => a.branches.length === 0 || a.branches.every((b) => b.length === 0)))
+    return { verdict: 'ready', missing: [], why: 'logged by default' };
   const isRole = (id: string) => id.startsWith('role:');
   // A verdict looks at each requirement and branch several times: each is worked out once per rule.
   const memo = new Map<string, RequirementState>();
@@ -243,8 +275,20 @@ export function assessRule(alternatives: AltInput[], supplementary: AltInput[], 
   if (complete) {
     const dropped = complete.states.length - complete.live.length;
     const lacks = complete.a.lacks ?? [];
-    if (lacks.length) return { verdict: 'ready', missing: [], why: `degraded: logged only by a source without ${lacks.join(', ')}, so the selections on ${lacks.length === 1 ? 'it' : 'them'} cannot match`, degraded: lacks };
-    return { verdict: 'ready', missing: [], why: dropped ? `every event this host can produce is logged (${dropped} event type(s) occur only on other roles)` : 'every event it reads is logged with its fields' };
+    if (lacks.length)
+      return {
+        verdict: 'ready',
+        missing: [],
+        why: `degraded: logged only by a source without ${lacks.join(', ')}, so the selections on ${lacks.length === 1 ? 'it' : 'them'} cannot match`,
+        degraded: lacks,
+      };
+    return {
+      verdict: 'ready',
+      missing: [],
+      why: dropped
+        ? `every event this host can produce is logged (${dropped} event type(s) occur only on other roles)`
+        : 'every event it reads is logged with its fields',
+    };
   }
   const missing = ranked[0]?.missing ?? notOn((supp[0] as { a: AltInput }).a);
 
@@ -263,13 +307,17 @@ export function assessRule(alternatives: AltInput[], supplementary: AltInput[], 
   }
   const open = [...full, ...supp].filter((x) => x.live.includes('unknown'));
   if (open.length) {
-    const ids = [...new Set(open.flatMap((x) => x.a.branches.filter((b) => branchState(b) === 'unknown').flat()).filter((id) => stateOf(id).state === 'unknown'))];
+    const ids = [
+      ...new Set(open.flatMap((x) => x.a.branches.filter((b) => branchState(b) === 'unknown').flat()).filter((id) => stateOf(id).state === 'unknown')),
+    ];
     return { verdict: 'unknown', missing, why: `the inputs do not tell: ${ids.map((id) => `${id} (${stateOf(id).reason})`).join('; ')}`, cause: causeOf(ids) };
   }
   const off = [...new Set(ranked.flatMap((x) => x.missing).filter((id) => stateOf(id).state === 'off'))];
   // A Sysmon type names its config and why it is off there (24: CaptureClipboard is not set).
   // An object SACL read from sacls.txt names the watched paths still without one (not an assumed default).
-  const named = off.slice(0, 4).map((id) => (stateOf(id).sysmonState || (id.startsWith('sacl:') && !stateOf(id).assumed) ? `${id} (${stateOf(id).reason})` : id));
+  const named = off
+    .slice(0, 4)
+    .map((id) => (stateOf(id).sysmonState || (id.startsWith('sacl:') && !stateOf(id).assumed) ? `${id} (${stateOf(id).reason})` : id));
   return { verdict: 'blocked', missing, why: `no event it reads is produced: ${named.join(', ')}${off.length > 4 ? ', …' : ''} off` };
 }
 

@@ -44,8 +44,8 @@ export function requirementVolume(id: string, catalog: Catalog, kinds: HostKind[
   }
   const entry = kind === 'sysmon' ? catalog.sysmonEvent(Number(rest)) : kind === 'policy' ? catalog.policy(rest) : undefined;
   if (entry) return { class: entry.volume, basis: entry.volumeBasis, source: entry.volumeSource, note: entry.volumeNote };
-  if (kind === 'channel') return { note: 'no source found that rates this channel\'s volume' };
-  if (kind === 'sacl') return { note: 'the volume follows the objects the SACL covers (the subcategory\'s rating applies)' };
+  if (kind === 'channel') return { note: "no source found that rates this channel's volume" };
+  if (kind === 'sacl') return { note: "the volume follows the objects the SACL covers (the subcategory's rating applies)" };
   if (kind === 'forward') return { note: 'a collector change: no event is added on the host' };
   return { note: 'unrated' };
 }

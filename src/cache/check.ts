@@ -22,7 +22,13 @@ function validLightRule(r: unknown): boolean {
   if (!isObj(r) || !isStr(r['path']) || !isStr(r['title']) || typeof r['docIndex'] !== 'number') return false;
   if (!optStr(r['id']) || !optStr(r['name']) || !optStr(r['status']) || !optStr(r['level']) || !strings(r['tags']) || !strings(r['techniques'])) return false;
   if (r['kind'] === 'correlation') return optStr(r['correlationType']) && strings(r['references']);
-  return r['kind'] === 'rule' && (r['logsourceLine'] === undefined || typeof r['logsourceLine'] === 'number') && validLogsource(r['logsource']) && strings(r['warnings']) && isStr(r['heavy']);
+  return (
+    r['kind'] === 'rule' &&
+    (r['logsourceLine'] === undefined || typeof r['logsourceLine'] === 'number') &&
+    validLogsource(r['logsource']) &&
+    strings(r['warnings']) &&
+    isStr(r['heavy'])
+  );
 }
 
 function validLogsource(ls: unknown): boolean {
@@ -69,5 +75,17 @@ export function validResolution(r: unknown): boolean {
   const ep = r['eventProviders'];
   if (ep !== undefined && !(isObj(ep) && Object.values(ep).every(strings))) return false;
   const alts = r['alternatives'];
-  return Array.isArray(alts) && alts.every((a) => isObj(a) && isStr(a['origin']) && strings(a['requires']) && Array.isArray(a['branches']) && a['branches'].every(strings) && (a['supplementary'] === undefined || typeof a['supplementary'] === 'boolean') && (a['lacks'] === undefined || strings(a['lacks'])));
+  return (
+    Array.isArray(alts) &&
+    alts.every(
+      (a) =>
+        isObj(a) &&
+        isStr(a['origin']) &&
+        strings(a['requires']) &&
+        Array.isArray(a['branches']) &&
+        a['branches'].every(strings) &&
+        (a['supplementary'] === undefined || typeof a['supplementary'] === 'boolean') &&
+        (a['lacks'] === undefined || strings(a['lacks'])),
+    )
+  );
 }

@@ -61,7 +61,9 @@ export function cachedResolveAll<R>(
   }
 
   const refs = new Set(rules.flatMap((r) => (r.kind === 'correlation' ? r.references : [])));
-  const need = rules.filter((r) => r.kind === 'correlation' || !cached.has(r) || (r.id !== undefined && refs.has(r.id)) || (r.name !== undefined && refs.has(r.name)));
+  const need = rules.filter(
+    (r) => r.kind === 'correlation' || !cached.has(r) || (r.id !== undefined && refs.has(r.id)) || (r.name !== undefined && refs.has(r.name)),
+  );
   const fresh = need.length ? resolveAll(need) : new Map<LoadedRule, R>();
   const out = new Map<LoadedRule, R>();
   for (const r of rules) {

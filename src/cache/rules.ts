@@ -107,7 +107,17 @@ class CachedFacts {
   /** The fields in the order analyseDetection gives them, so a cached rule serialises as a fresh one. */
   toJSON(): DetectionFacts {
     const f = settle(this.#p);
-    return { eventIds: f.eventIds, fields: f.fields, positiveFields: f.positiveFields, channels: f.channels, providers: f.providers, objectTypes: f.objectTypes, conditions: f.conditions, selectionFields: f.selectionFields, warnings: this.warnings };
+    return {
+      eventIds: f.eventIds,
+      fields: f.fields,
+      positiveFields: f.positiveFields,
+      channels: f.channels,
+      providers: f.providers,
+      objectTypes: f.objectTypes,
+      conditions: f.conditions,
+      selectionFields: f.selectionFields,
+      warnings: this.warnings,
+    };
   }
 }
 
@@ -193,11 +203,26 @@ function settleBatch(batch: Batch): void {
         parsed = undefined;
       }
     }
-    const ok = Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'object' && parsed[0] !== null && !Array.isArray(parsed[0]) && validDetectionFacts(parsed[1]);
+    const ok =
+      Array.isArray(parsed) &&
+      parsed.length === 2 &&
+      typeof parsed[0] === 'object' &&
+      parsed[0] !== null &&
+      !Array.isArray(parsed[0]) &&
+      validDetectionFacts(parsed[1]);
     // A damaged record reads as a rule without detection: the cache is an input and never crashes a run.
     [p.detection, p.facts] = ok ? (parsed as [Record<string, unknown>, Facts]) : [{}, EMPTY_FACTS()];
     p.heavy = '';
   });
 }
 
-const EMPTY_FACTS = (): Facts => ({ eventIds: [], fields: [], positiveFields: [], channels: [], providers: [], objectTypes: [], conditions: [], selectionFields: {} });
+const EMPTY_FACTS = (): Facts => ({
+  eventIds: [],
+  fields: [],
+  positiveFields: [],
+  channels: [],
+  providers: [],
+  objectTypes: [],
+  conditions: [],
+  selectionFields: {},
+});

@@ -61,7 +61,10 @@ export type CacheNote = (path: string, message: string) => void;
  * directory is fine: writeShard creates it, owner-only, and checks again.
  */
 export function cacheRootProblem(dir: string): { path: string; message: string } | undefined {
-  for (const [path, name] of [[dir, 'the parse cache directory'], [join(dir, SHARDS), 'the parse cache\'s shard folder']] as const) {
+  for (const [path, name] of [
+    [dir, 'the parse cache directory'],
+    [join(dir, SHARDS), "the parse cache's shard folder"],
+  ] as const) {
     let st;
     try {
       st = lstatSync(path);
@@ -74,7 +77,8 @@ export function cacheRootProblem(dir: string): { path: string; message: string }
     // Windows has neither user ids nor these mode bits; its ACLs are the profile's.
     const uid = process.getuid?.();
     if (uid !== undefined && st.uid !== uid) return refuse(`belongs to user ${st.uid}, not to this user (${uid})`);
-    if (process.platform !== 'win32' && (st.mode & 0o022) !== 0) return refuse(`is writable by ${st.mode & 0o002 ? 'every user' : 'its group'} (mode ${(st.mode & 0o777).toString(8)})`);
+    if (process.platform !== 'win32' && (st.mode & 0o022) !== 0)
+      return refuse(`is writable by ${st.mode & 0o002 ? 'every user' : 'its group'} (mode ${(st.mode & 0o777).toString(8)})`);
   }
   return undefined;
 }
@@ -138,7 +142,9 @@ function recordProblem(record: unknown): string | undefined {
   const budget = { left: LIMITS.cache.recordChars, long: 0 };
   if (withinBudget(record, budget, 0)) return undefined;
   const { textChars, recordChars } = LIMITS.cache;
-  return budget.long ? `a text of ${budget.long} characters, more than the ${textChars} a cached text may have` : `more than ${recordChars} characters of text, or nesting deeper than 64 levels`;
+  return budget.long
+    ? `a text of ${budget.long} characters, more than the ${textChars} a cached text may have`
+    : `more than ${recordChars} characters of text, or nesting deeper than 64 levels`;
 }
 
 /** Walks a JSON value, spending its strings' lengths from the budget (recursion: the fastest walk of a shard's ~100,000 values). */

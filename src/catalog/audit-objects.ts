@@ -45,7 +45,14 @@ export function checkObjectFacts(doc: unknown, problems: string[]): ObjectFactsJ
     c.field(e, w, 'note', 'string', true);
     const within = c.field<string>(e, w, 'within', 'string', true);
     const lower = (k: string) => strings(e, w, k).map((s) => s.toLowerCase());
-    return { id: c.field<string>(e, w, 'id', 'string') ?? '', ...(within ? { within } : {}), objectTypes: lower('objectTypes'), namePrefixes: lower('namePrefixes'), nameContains: lower('nameContains'), nameSuffixes: lower('nameSuffixes') };
+    return {
+      id: c.field<string>(e, w, 'id', 'string') ?? '',
+      ...(within ? { within } : {}),
+      objectTypes: lower('objectTypes'),
+      namePrefixes: lower('namePrefixes'),
+      nameContains: lower('nameContains'),
+      nameSuffixes: lower('nameSuffixes'),
+    };
   });
   const ids = new Set(classes.map((k) => k.id));
   for (const k of classes) if (k.within && !ids.has(k.within)) c.fail(`class ${k.id}`, `within "${k.within}" is not a class`);

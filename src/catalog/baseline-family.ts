@@ -31,7 +31,8 @@ export function baselineFamilies(list: Baseline[]): { name: string; members: Bas
 
 /** The member of a family for a host of this kind; undefined when the kind does not tell client, server or DC. */
 export function familyMember(members: Baseline[], kind: string | undefined, features: ReadonlySet<string> = new Set()): Baseline | undefined {
-  const role: BaselineRole | undefined = kind === 'workstation' ? 'workstation' : kind === 'member-server' ? 'member-server' : kind === 'domain-controller' ? 'domain-controller' : undefined;
+  const role: BaselineRole | undefined =
+    kind === 'workstation' ? 'workstation' : kind === 'member-server' ? 'member-server' : kind === 'domain-controller' ? 'domain-controller' : undefined;
   if (!role) return undefined;
   const same = members.filter((b) => b.role === role);
   if (same.length < 2) return same[0];

@@ -38,13 +38,26 @@ export function readRecorded(c: Checker, doc: unknown): { sacls: BaselineSacl[];
     const kind = c.field<string>(o, w, 'kind', 'string') ?? '';
     if (kind && !SACL_KINDS.includes(kind)) c.fail(w, `kind "${kind}" is not one of ${SACL_KINDS.join(', ')}`);
     const str = (k: string) => c.field<string>(o, w, k, 'string') ?? '';
-    return { kind, object: str('object'), trustee: str('trustee'), access: str('access'), inherit: c.field<boolean>(o, w, 'inherit', 'boolean') ?? false, source: url(o, w) };
+    return {
+      kind,
+      object: str('object'),
+      trustee: str('trustee'),
+      access: str('access'),
+      inherit: c.field<boolean>(o, w, 'inherit', 'boolean') ?? false,
+      source: url(o, w),
+    };
   });
   const forwards = (c.field<unknown[]>(doc, top, 'forwards', 'array', true) ?? []).map((o, i): BaselineForward => {
     const w = `forwards[${i}]`;
     c.onlyKeys(o, w, ['subscription', 'channel', 'query', 'enabled', 'source']);
     const str = (k: string) => c.field<string>(o, w, k, 'string') ?? '';
-    return { subscription: str('subscription'), channel: str('channel'), query: str('query'), enabled: c.field<boolean>(o, w, 'enabled', 'boolean') ?? false, source: url(o, w) };
+    return {
+      subscription: str('subscription'),
+      channel: str('channel'),
+      query: str('query'),
+      enabled: c.field<boolean>(o, w, 'enabled', 'boolean') ?? false,
+      source: url(o, w),
+    };
   });
   return { sacls, forwards };
 }

@@ -34,7 +34,9 @@ export function loadBaselines(catalog: Catalog, dir = DEFAULT_BASELINE_DIR): Bas
   if (hit && dir === DEFAULT_BASELINE_DIR) return hit;
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => /\.ya?ml$/i.test(f)).sort();
+    files = readdirSync(dir)
+      .filter((f) => /\.ya?ml$/i.test(f))
+      .sort();
   } catch (e) {
     throw new CatalogError([`baselines: cannot read ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
   }
@@ -115,7 +117,14 @@ export function readFile(file: string, doc: unknown, catalog: Catalog, problems:
     else if (guid && !sub) c.fail(w, `unknown audit subcategory ${guid}`);
     else if (sub && name && name !== sub.name && name !== sub.auditpolName) c.fail(w, `name "${name}" is not the name of ${guid} ("${sub.name}")`);
     const only = readOnly(c, a, w, variants);
-    return { guid, name: sub?.name ?? name, only, success: readWant(c, a, w, 'success', variants), failure: readWant(c, a, w, 'failure', variants), prov: prov(a, w) };
+    return {
+      guid,
+      name: sub?.name ?? name,
+      only,
+      success: readWant(c, a, w, 'success', variants),
+      failure: readWant(c, a, w, 'failure', variants),
+      prov: prov(a, w),
+    };
   });
   const dup = audit.map((a) => a.guid).filter((g, i, all) => g && all.indexOf(g) !== i);
   for (const g of new Set(dup)) c.fail('audit', `subcategory ${g} is listed twice`);
@@ -128,7 +137,8 @@ export function readFile(file: string, doc: unknown, catalog: Catalog, problems:
     const log = logNames.get(raw.toLowerCase());
     if (raw && !log) c.fail(w, `log "${raw}" is not in eventlog.yaml (${[...logNames.values()].join(', ')})`);
     const maxSizeKB = c.field<number>(l, w, 'maxSizeKB', 'number', true);
-    if (maxSizeKB !== undefined && (!Number.isInteger(maxSizeKB) || maxSizeKB < 64 || maxSizeKB > 2147483647)) c.fail(w, `maxSizeKB ${maxSizeKB} is not a whole number of KB from 64 to 2147483647`);
+    if (maxSizeKB !== undefined && (!Number.isInteger(maxSizeKB) || maxSizeKB < 64 || maxSizeKB > 2147483647))
+      c.fail(w, `maxSizeKB ${maxSizeKB} is not a whole number of KB from 64 to 2147483647`);
     const retention = c.field<number>(l, w, 'retention', 'number', true);
     if (retention !== undefined && ![0, 1, 2].includes(retention)) c.fail(w, `retention ${retention} is not 0, 1 or 2`);
     if (maxSizeKB === undefined && retention === undefined) c.fail(w, 'sets neither maxSizeKB nor retention');
@@ -193,8 +203,15 @@ function readHeads(c: Checker, doc: unknown): Head[] {
     if (role !== undefined && !(ROLES as readonly string[]).includes(role)) c.fail(w, `role "${role}" is not one of ${ROLES.join(', ')}`);
     const variant = c.field<string>(h, w, 'variant', 'string', true);
     const feature = c.field<string>(h, w, 'feature', 'string', true);
-    if (feature !== undefined && !(FEATURES as readonly string[]).includes(feature)) c.fail(w, `feature "${feature}" is not a role of the catalog (${FEATURES.join(', ')})`);
-    return { name, title: c.field<string>(h, w, 'title', 'string') ?? '', ...(variant ? { variant } : {}), ...(role ? { role: role as BaselineRole } : {}), ...(feature ? { feature } : {}) };
+    if (feature !== undefined && !(FEATURES as readonly string[]).includes(feature))
+      c.fail(w, `feature "${feature}" is not a role of the catalog (${FEATURES.join(', ')})`);
+    return {
+      name,
+      title: c.field<string>(h, w, 'title', 'string') ?? '',
+      ...(variant ? { variant } : {}),
+      ...(role ? { role: role as BaselineRole } : {}),
+      ...(feature ? { feature } : {}),
+    };
   });
   // One baseline needs no variant; several share the settings and each needs its own variant key.
   if (heads.length > 1 && heads.some((h) => !h.variant)) c.fail('baselines', 'several baselines in one file each need a variant');
@@ -221,7 +238,8 @@ function readWant(c: Checker, o: unknown, w: string, key: 'success' | 'failure',
   const map = v as Record<string, unknown>;
   const keys = Object.keys(map);
   if (!variants.length) c.fail(w, `${key} has per-variant values but the file defines one baseline`);
-  else if (keys.length !== variants.length || variants.some((x) => !keys.includes(x))) c.fail(w, `${key} must give a value for each variant (${variants.join(', ')})`);
+  else if (keys.length !== variants.length || variants.some((x) => !keys.includes(x)))
+    c.fail(w, `${key} must give a value for each variant (${variants.join(', ')})`);
   return Object.fromEntries(keys.map((k) => [k, one(map[k], `${w}.${key}.${k}`)]));
 }
 

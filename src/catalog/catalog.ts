@@ -4,7 +4,18 @@ import { NO_OBJECT_FACTS, type ObjectFacts } from './audit-objects.js';
 import { NO_SACL_SCOPE, type SaclScope } from './sacl-scope.js';
 import { NO_CHANNEL_FACTS, type ChannelFacts } from './channel-facts.js';
 import { WITHHELD, type Hazard } from './hazards.js';
-import type { AuditCategory, AuditEvent, AuditSubcategory, CollectorFacts, EventLogThreshold, LogSourceEntry, Outcome, Policy, SysmonConditionInfo, SysmonEvent } from './types.js';
+import type {
+  AuditCategory,
+  AuditEvent,
+  AuditSubcategory,
+  CollectorFacts,
+  EventLogThreshold,
+  LogSourceEntry,
+  Outcome,
+  Policy,
+  SysmonConditionInfo,
+  SysmonEvent,
+} from './types.js';
 
 export interface AuditProducer {
   subcategory: AuditSubcategory;
@@ -101,7 +112,8 @@ export class Catalog {
     if (kind === 'audit') {
       const sub = this.byGuid.get(rest.replace(/:(success|failure)$/, ''));
       const v = sub?.volume;
-      if (v && [v.general, v['domain-controller'], v['member-server'], v.workstation].includes('high')) out.push({ class: 'volume', note: `Microsoft: "${v.stated ?? 'High'}"`, source: v.source ?? sub.source });
+      if (v && [v.general, v['domain-controller'], v['member-server'], v.workstation].includes('high'))
+        out.push({ class: 'volume', note: `Microsoft: "${v.stated ?? 'High'}"`, source: v.source ?? sub.source });
     }
     return out;
   }
@@ -114,7 +126,8 @@ export class Catalog {
   /** Cross-file consistency: every requirement and event a log source names must exist. */
   checkReferences(): string[] {
     const problems: string[] = [];
-    for (const guid of this.objectFacts.routes.keys()) if (!this.byGuid.has(guid)) problems.push(`audit-objects.yaml: route ${guid} is not a subcategory in audit.yaml`);
+    for (const guid of this.objectFacts.routes.keys())
+      if (!this.byGuid.has(guid)) problems.push(`audit-objects.yaml: route ${guid} is not a subcategory in audit.yaml`);
     for (const e of this.logsources) {
       const w = `logsources.yaml: ${e.category ?? e.service}`;
       for (const s of e.sources) {
@@ -130,13 +143,16 @@ export class Catalog {
       }
     }
     for (const ev of this.sysmonEvents) {
-      for (const h of ev.hazards ?? []) if (h.instead !== undefined && !this.sysmonById.get(h.instead)?.element) problems.push(`sysmon.yaml: event ${ev.id} hazard "instead: ${h.instead}" is not a configurable Sysmon event`);
+      for (const h of ev.hazards ?? [])
+        if (h.instead !== undefined && !this.sysmonById.get(h.instead)?.element)
+          problems.push(`sysmon.yaml: event ${ev.id} hazard "instead: ${h.instead}" is not a configurable Sysmon event`);
     }
     for (const sub of this.subcategories) {
-      for (const ev of sub.events) for (const r of ev.requires ?? []) {
-        const problem = this.checkRequirement(r);
-        if (problem) problems.push(`audit.yaml: ${sub.name} event ${ev.id}: ${problem}`);
-      }
+      for (const ev of sub.events)
+        for (const r of ev.requires ?? []) {
+          const problem = this.checkRequirement(r);
+          if (problem) problems.push(`audit.yaml: ${sub.name} event ${ev.id}: ${problem}`);
+        }
     }
     return problems;
   }

@@ -69,11 +69,16 @@ function checkSysmonInstall(doc: unknown, problems: string[]): SysmonInstallFact
   const altitude = c.field<string>(doc, 'top level', 'minifilterAltitude', 'string') ?? '';
   c.field<string>(doc, 'top level', 'minifilterSource', 'string');
   c.field<string>(doc, 'top level', 'defaultServicesSource', 'string');
-  const defaultServices = (c.field<unknown[]>(doc, 'top level', 'defaultServices', 'array') ?? []).filter((s): s is string => typeof s === 'string').map((s) => s.toLowerCase());
+  const defaultServices = (c.field<unknown[]>(doc, 'top level', 'defaultServices', 'array') ?? [])
+    .filter((s): s is string => typeof s === 'string')
+    .map((s) => s.toLowerCase());
   const b = c.field<Record<string, unknown>>(doc, 'top level', 'builtin', 'object');
   c.onlyKeys(b, 'builtin', ['binaryDir', 'service', 'source']);
   c.field<string>(b, 'builtin', 'source', 'string');
-  const builtin = { binaryDir: c.field<string>(b, 'builtin', 'binaryDir', 'string') ?? '', service: (c.field<string>(b, 'builtin', 'service', 'string') ?? '').toLowerCase() };
+  const builtin = {
+    binaryDir: c.field<string>(b, 'builtin', 'binaryDir', 'string') ?? '',
+    service: (c.field<string>(b, 'builtin', 'service', 'string') ?? '').toLowerCase(),
+  };
   problems.push(...c.problems);
   return { publisher, altitude, defaultServices, builtin };
 }

@@ -81,7 +81,13 @@ function checkFields(text: string, file: string): ValueField[] {
       f.eventIds.length > 0 &&
       f.eventIds.every((n) => Number.isInteger(n) && n >= 0 && n <= 0xffff);
     if (!ok) throw new Error(`${file}: fields[${i}] needs channel, eventIds (event IDs), field, tokens (${RULES.join(', ')}) and source (a URL)`);
-    fields.push({ channel: f.channel as string, eventIds: f.eventIds as number[], field: f.field as string, tokens: f.tokens as TokenRule, source: f.source as string });
+    fields.push({
+      channel: f.channel as string,
+      eventIds: f.eventIds as number[],
+      field: f.field as string,
+      tokens: f.tokens as TokenRule,
+      source: f.source as string,
+    });
   }
   return fields;
 }

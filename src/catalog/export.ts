@@ -146,13 +146,21 @@ function routes(o: LogSourceOrigin, id: number, catalog: Catalog): ExportRoute[]
   switch (o.producer) {
     case 'sysmon': {
       const ev = catalog.sysmonEvent(id);
-      return [finish({
-        ...EMPTY_ROUTE,
-        requires: [`sysmon:${id}`],
-        sysmon: { eventId: id, element: ev?.element ?? null, filterable: ev?.filterable ?? false, loggedByDefault: ev?.loggedByDefault ?? false, minSchema: ev?.minSchema ?? null },
-        volume: ev ? flat(ev) : null,
-        source: ev?.source ?? null,
-      })];
+      return [
+        finish({
+          ...EMPTY_ROUTE,
+          requires: [`sysmon:${id}`],
+          sysmon: {
+            eventId: id,
+            element: ev?.element ?? null,
+            filterable: ev?.filterable ?? false,
+            loggedByDefault: ev?.loggedByDefault ?? false,
+            minSchema: ev?.minSchema ?? null,
+          },
+          volume: ev ? flat(ev) : null,
+          source: ev?.source ?? null,
+        }),
+      ];
     }
     case 'audit': {
       const producers = catalog.auditProducers(id);
@@ -161,19 +169,25 @@ function routes(o: LogSourceOrigin, id: number, catalog: Catalog): ExportRoute[]
       return producers.flatMap((p) => {
         const g = p.subcategory.guid;
         const ev = p.event;
-        const own = ev.regardless ? [] : p.outcome === 'both' || p.outcome === 'unspecified' ? [`audit:${g}:success`, `audit:${g}:failure`] : [`audit:${g}:${p.outcome}`];
+        const own = ev.regardless
+          ? []
+          : p.outcome === 'both' || p.outcome === 'unspecified'
+            ? [`audit:${g}:success`, `audit:${g}:failure`]
+            : [`audit:${g}:${p.outcome}`];
         const k = ev.sacl === false ? undefined : (ev.sacl ?? p.subcategory.sacl);
         const sacls = !k ? [] : p.outcome === 'success' ? [`sacl:${k}`] : p.outcome === 'failure' ? [`sacl:${k}:failure`] : [`sacl:${k}`, `sacl:${k}:failure`];
         const roles = [...(ev.roles ?? p.subcategory.roles ?? [])];
-        return [finish({
-          ...EMPTY_ROUTE,
-          requires: [...own, ...(ev.requires ?? []), ...sacls, ...roles.map((r) => `role:${r}`)],
-          audit: { guid: g, subcategory: p.subcategory.name, outcome: p.outcome, regardless: Boolean(ev.regardless) },
-          sacls: sacls.map((s) => s.slice('sacl:'.length)),
-          roles,
-          volume: subVolume(p.subcategory.volume),
-          source: ev.source ?? p.subcategory.source,
-        })];
+        return [
+          finish({
+            ...EMPTY_ROUTE,
+            requires: [...own, ...(ev.requires ?? []), ...sacls, ...roles.map((r) => `role:${r}`)],
+            audit: { guid: g, subcategory: p.subcategory.name, outcome: p.outcome, regardless: Boolean(ev.regardless) },
+            sacls: sacls.map((s) => s.slice('sacl:'.length)),
+            roles,
+            volume: subVolume(p.subcategory.volume),
+            source: ev.source ?? p.subcategory.source,
+          }),
+        ];
       });
     }
     case 'channel':
@@ -203,16 +217,52 @@ function subVolume(v: SubcategoryVolume): ExportVolume {
 
 /** CSV columns: one row per log source × origin × event × route (an origin without events or routes: one row). */
 export const CSV_COLUMNS = [
-  'product', 'category', 'service', 'title', 'roles', 'attack_data_components', 'origin', 'producer', 'channel', 'provider', 'provider_guid',
-  'event_id', 'requires', 'audit_subcategory_guid', 'audit_subcategory', 'audit_outcome', 'sysmon_element', 'policies', 'channel_to_enable',
-  'sacls', 'route_roles', 'volume', 'volume_dc', 'volume_member', 'volume_workstation', 'route_source', 'sources',
+  'product',
+  'category',
+  'service',
+  'title',
+  'roles',
+  'attack_data_components',
+  'origin',
+  'producer',
+  'channel',
+  'provider',
+  'provider_guid',
+  'event_id',
+  'requires',
+  'audit_subcategory_guid',
+  'audit_subcategory',
+  'audit_outcome',
+  'sysmon_element',
+  'policies',
+  'channel_to_enable',
+  'sacls',
+  'route_roles',
+  'volume',
+  'volume_dc',
+  'volume_member',
+  'volume_workstation',
+  'route_source',
+  'sources',
 ] as const;
 
 export function exportRows(x: CatalogExport): string[][] {
   const rows: string[][] = [];
   for (const l of x.logsources) {
     for (const o of l.origins) {
-      const head = [l.product, l.category ?? '', l.service ?? '', l.title, l.roles.join(';'), l.attackDataComponents.join(';'), o.name, o.producer, o.channel ?? '', o.provider ?? '', o.providerGuid ?? ''];
+      const head = [
+        l.product,
+        l.category ?? '',
+        l.service ?? '',
+        l.title,
+        l.roles.join(';'),
+        l.attackDataComponents.join(';'),
+        o.name,
+        o.producer,
+        o.channel ?? '',
+        o.provider ?? '',
+        o.providerGuid ?? '',
+      ];
       type Pair = [number | undefined, ExportRoute | undefined];
       const pairs: Pair[] = o.events.flatMap((e): Pair[] => (e.routes.length ? e.routes.map((r): Pair => [e.id, r]) : [[e.id, undefined]]));
       if (!pairs.length) pairs.push([undefined, undefined]);

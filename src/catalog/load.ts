@@ -4,7 +4,17 @@ import { join } from 'node:path';
 import { lazy } from '../lazy.js';
 import { codeFile, PACKAGE_DIR } from '../paths.js';
 import { Catalog, ROLES, SACL_KINDS } from './catalog.js';
-import type { AuditCategory, AuditSubcategory, CollectorFacts, EventLogThreshold, LogSourceEntry, Policy, Producer, SysmonConditionInfo, SysmonEvent } from './types.js';
+import type {
+  AuditCategory,
+  AuditSubcategory,
+  CollectorFacts,
+  EventLogThreshold,
+  LogSourceEntry,
+  Policy,
+  Producer,
+  SysmonConditionInfo,
+  SysmonEvent,
+} from './types.js';
 import { CatalogError, Checker, GUID_RE, REQUIREMENT_RE } from './validate.js';
 import { checkAliases, type AliasData } from './aliases.js';
 import { checkSaclScope, type SaclScope } from './sacl-scope.js';
@@ -21,7 +31,20 @@ const PRODUCERS: readonly Producer[] = ['sysmon', 'audit', 'default', 'channel',
 
 const yaml = lazy<typeof import('yaml')>('yaml');
 
-const FILES = ['audit.yaml', 'sysmon.yaml', 'policies.yaml', 'logsources.yaml', 'eventlog.yaml', 'sysmon-filtering.yaml', 'collectors.yaml', 'logsource-aliases.yaml', 'sacl-scope.yaml', 'channels.yaml', 'sysmon-install.yaml', 'audit-objects.yaml'] as const;
+const FILES = [
+  'audit.yaml',
+  'sysmon.yaml',
+  'policies.yaml',
+  'logsources.yaml',
+  'eventlog.yaml',
+  'sysmon-filtering.yaml',
+  'collectors.yaml',
+  'logsource-aliases.yaml',
+  'sacl-scope.yaml',
+  'channels.yaml',
+  'sysmon-install.yaml',
+  'audit-objects.yaml',
+] as const;
 /** Written by `npm run build`: the validated catalog as JSON, with a hash of the YAML it came from. */
 const SNAPSHOT = codeFile('catalog-snapshot.json');
 
@@ -122,7 +145,20 @@ function validate(texts: Record<string, string | Error>): CatalogParts {
 }
 
 function fromParts(d: CatalogParts): Catalog {
-  const catalog = new Catalog(d.categories, d.subcategories, d.sysmon, d.policies, d.logsources, d.eventLogs, d.sysmonConditions, d.collectorFacts, d.aliases, d.saclScope, d.channelFacts, objectFactsFromJson(d.objectFacts));
+  const catalog = new Catalog(
+    d.categories,
+    d.subcategories,
+    d.sysmon,
+    d.policies,
+    d.logsources,
+    d.eventLogs,
+    d.sysmonConditions,
+    d.collectorFacts,
+    d.aliases,
+    d.saclScope,
+    d.channelFacts,
+    objectFactsFromJson(d.objectFacts),
+  );
   const refProblems = catalog.checkReferences();
   if (refProblems.length) throw new CatalogError(refProblems);
   return catalog;
@@ -146,7 +182,21 @@ function checkAudit(doc: unknown, problems: string[]) {
   const guids = new Set<string>();
   subcategories.forEach((sub, i) => {
     const w = `subcategories[${i}] (${sub?.name})`;
-    c.onlyKeys(sub, w, ['guid', 'name', 'auditpolName', 'csp', 'category', 'events', 'objectTypes', 'sacl', 'roles', 'supplementary', 'volume', 'source', 'note']);
+    c.onlyKeys(sub, w, [
+      'guid',
+      'name',
+      'auditpolName',
+      'csp',
+      'category',
+      'events',
+      'objectTypes',
+      'sacl',
+      'roles',
+      'supplementary',
+      'volume',
+      'source',
+      'note',
+    ]);
     checkSubcategoryVolume(c, sub, w);
     c.field(sub, w, 'supplementary', 'boolean', true);
     const sacl = c.field<string>(sub, w, 'sacl', 'string', true);
@@ -170,7 +220,8 @@ function checkAudit(doc: unknown, problems: string[]) {
       c.field(ev, we, 'objectTypes', 'array', true);
       // sacl: false (needs none although the subcategory's events do) or the kind of SACL this event needs.
       const evSacl = (ev as { sacl?: unknown }).sacl;
-      if (evSacl !== undefined && evSacl !== false && !(typeof evSacl === 'string' && SACL_KINDS.includes(evSacl))) c.fail(we, `sacl must be false or one of ${SACL_KINDS.join(', ')}`);
+      if (evSacl !== undefined && evSacl !== false && !(typeof evSacl === 'string' && SACL_KINDS.includes(evSacl)))
+        c.fail(we, `sacl must be false or one of ${SACL_KINDS.join(', ')}`);
       c.field(ev, we, 'source', 'string', true);
       checkRoles(c, ev, we);
       for (const r of c.field<string[]>(ev, we, 'requires', 'array', true) ?? []) {
@@ -198,7 +249,20 @@ function checkSysmon(doc: unknown, problems: string[]): SysmonEvent[] {
   const ids = new Set<number>();
   events.forEach((ev, i) => {
     const w = `events[${i}] (${ev?.id})`;
-    c.onlyKeys(ev, w, ['id', 'name', 'element', 'filterable', 'loggedByDefault', 'minSchema', 'fields', 'source', 'hazards', 'requiresOption', 'note', ...VOLUME_FIELD_KEYS]);
+    c.onlyKeys(ev, w, [
+      'id',
+      'name',
+      'element',
+      'filterable',
+      'loggedByDefault',
+      'minSchema',
+      'fields',
+      'source',
+      'hazards',
+      'requiresOption',
+      'note',
+      ...VOLUME_FIELD_KEYS,
+    ]);
     checkVolumeFields(c, ev, w);
     checkHazards(c, ev, w, true);
     c.field(ev, w, 'id', 'number');
@@ -228,7 +292,8 @@ function checkRequiredOptions(events: SysmonEvent[], filtering: Record<string, u
   const options = Array.isArray(filtering.configOptions) ? filtering.configOptions.map((o) => (o as { name?: unknown })?.name) : [];
   for (const ev of events) {
     const name = ev?.requiresOption?.name;
-    if (typeof name === 'string' && !options.includes(name)) problems.push(`sysmon.yaml: event ${ev.id} requiresOption "${name}" is not a configOptions entry of sysmon-filtering.yaml`);
+    if (typeof name === 'string' && !options.includes(name))
+      problems.push(`sysmon.yaml: event ${ev.id} requiresOption "${name}" is not a configOptions entry of sysmon-filtering.yaml`);
   }
 }
 
@@ -238,7 +303,20 @@ function checkPolicies(doc: unknown, problems: string[]): Policy[] {
   const ids = new Set<string>();
   policies.forEach((p, i) => {
     const w = `policies[${i}] (${p?.id})`;
-    c.onlyKeys(p, w, ['id', 'name', 'gpoPath', 'admxCategory', 'admxFile', 'registry', 'produces', 'source', 'hazards', 'outsideGroupPolicy', 'note', ...VOLUME_FIELD_KEYS]);
+    c.onlyKeys(p, w, [
+      'id',
+      'name',
+      'gpoPath',
+      'admxCategory',
+      'admxFile',
+      'registry',
+      'produces',
+      'source',
+      'hazards',
+      'outsideGroupPolicy',
+      'note',
+      ...VOLUME_FIELD_KEYS,
+    ]);
     const outside = c.field<Record<string, unknown>>(p, w, 'outsideGroupPolicy', 'object', true);
     if (outside) for (const k of ['check', 'set']) c.field(outside, `${w}.outsideGroupPolicy`, k, 'string');
     checkVolumeFields(c, p, w);
@@ -326,7 +404,21 @@ export function checkLogSources(doc: unknown, problems: string[], file = 'logsou
     keys.add(key);
     (c.field<unknown[]>(e, w, 'sources', 'array') ?? []).forEach((s, j) => {
       const ws = `${w}.sources[${j}]`;
-      c.onlyKeys(s, ws, ['name', 'producer', 'channel', 'provider', 'providerGuid', 'events', 'requires', 'eventRequires', 'enrichers', 'fields', 'supplementary', 'roles', 'note']);
+      c.onlyKeys(s, ws, [
+        'name',
+        'producer',
+        'channel',
+        'provider',
+        'providerGuid',
+        'events',
+        'requires',
+        'eventRequires',
+        'enrichers',
+        'fields',
+        'supplementary',
+        'roles',
+        'note',
+      ]);
       checkRoles(c, s, ws);
       (c.field<unknown[]>(s, ws, 'enrichers', 'array', true) ?? []).forEach((en, k) => {
         const wn = `${ws}.enrichers[${k}]`;

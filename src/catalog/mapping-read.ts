@@ -27,7 +27,10 @@ export function readMappingYaml(path: string, text: string): { doc: unknown; not
     doc = fast[0]?.value ?? null;
     repeated = (fast[0]?.duplicates ?? []).map((d) => duplicateKeyNote(d.key, d.line));
   } else {
-    if (items > yamlItemsPackage) throw new MappingError(`${path}: more than ${yamlItemsPackage} YAML items (${items} separators) in YAML beyond the plain block style (anchors, tags, quoted values over several lines …; limit); not used`);
+    if (items > yamlItemsPackage)
+      throw new MappingError(
+        `${path}: more than ${yamlItemsPackage} YAML items (${items} separators) in YAML beyond the plain block style (anchors, tags, quoted values over several lines …; limit); not used`,
+      );
     ({ doc, repeated } = viaPackage(path, text));
   }
   const notes = repeated.slice(0, 10).map((n) => `${path}: ${n}`);

@@ -42,13 +42,28 @@ export function withMappings(catalog: Catalog, inputs: MappingInput[]): { catalo
     for (const e of entries) {
       const events = e.sources.reduce((n, o) => n + (o.events?.length ?? 0), 0);
       const max = LIMITS.mapping.eventIdsPerLogSource;
-      if (events > max) throw new MappingError(`${input.path}: ${keyOf(e)}: ${events} event IDs, more than ${max} per log source (limit: each rule of it is resolved per event); not used`);
+      if (events > max)
+        throw new MappingError(
+          `${input.path}: ${keyOf(e)}: ${events} event IDs, more than ${max} per log source (limit: each rule of it is resolved per event); not used`,
+        );
       if (byKey.has(keyOf(e)) && ++replaced <= LISTED_UNUSED) notes.push(`${input.path}: ${keyOf(e)} replaces the catalog's entry`);
       byKey.set(keyOf(e), e);
     }
     if (replaced > LISTED_UNUSED) notes.push(`${input.path}: … and ${replaced - LISTED_UNUSED} more entries replace earlier ones`);
   }
-  const next = new Catalog(catalog.auditCategories, catalog.subcategories, catalog.sysmonEvents, catalog.policies, [...byKey.values()], catalog.eventLogs, catalog.sysmonConditions, catalog.collectorFacts, catalog.aliases, catalog.saclScope, catalog.channelFacts);
+  const next = new Catalog(
+    catalog.auditCategories,
+    catalog.subcategories,
+    catalog.sysmonEvents,
+    catalog.policies,
+    [...byKey.values()],
+    catalog.eventLogs,
+    catalog.sysmonConditions,
+    catalog.collectorFacts,
+    catalog.aliases,
+    catalog.saclScope,
+    catalog.channelFacts,
+  );
   const problems = next.checkReferences();
   if (problems.length) throw new MappingError(`${inputs.map((i) => i.path).join(', ')}: ${clip(problems[0] as string, 500)}`);
   return { catalog: next, notes };
@@ -59,8 +74,10 @@ function keyOf(e: LogSourceEntry): string {
 }
 
 function mappingEntries(path: string, doc: unknown): LogSourceEntry[] {
-  if (!isObj(doc) || !Array.isArray(doc['logsources'])) throw new MappingError(`${path}: logsources: expected a list of log-source entries (the schema of data/logsources.yaml)`);
-  if (doc['logsources'].length > LIMITS.mapping.entries) throw new MappingError(`${path}: logsources: more than ${LIMITS.mapping.entries} entries (limit); not used`);
+  if (!isObj(doc) || !Array.isArray(doc['logsources']))
+    throw new MappingError(`${path}: logsources: expected a list of log-source entries (the schema of data/logsources.yaml)`);
+  if (doc['logsources'].length > LIMITS.mapping.entries)
+    throw new MappingError(`${path}: logsources: more than ${LIMITS.mapping.entries} entries (limit); not used`);
   const problems: string[] = [];
   const entries = checkLogSources(doc, problems, path);
   if (problems.length) throw new MappingError(clip(problems[0] as string, 500));
@@ -69,7 +86,8 @@ function mappingEntries(path: string, doc: unknown): LogSourceEntry[] {
 
 /** add_condition + logsource rule conditions → one entry per custom log source. */
 function pipelineEntries(path: string, doc: unknown, catalog: Catalog, notes: string[]): LogSourceEntry[] {
-  if (!isObj(doc) || !Array.isArray(doc['transformations'])) throw new MappingError(`${path}: transformations: expected the list of a pySigma processing pipeline`);
+  if (!isObj(doc) || !Array.isArray(doc['transformations']))
+    throw new MappingError(`${path}: transformations: expected the list of a pySigma processing pipeline`);
   const { transformations, entries } = LIMITS.mapping;
   if (doc['transformations'].length > transformations) throw new MappingError(`${path}: transformations: more than ${transformations} (limit); not used`);
   const out: LogSourceEntry[] = [];
@@ -99,7 +117,14 @@ function pipelineEntries(path: string, doc: unknown, catalog: Catalog, notes: st
       const category = typeof rc['category'] === 'string' ? rc['category'].toLowerCase() : undefined;
       const service = typeof rc['service'] === 'string' ? rc['service'].toLowerCase() : undefined;
       if (!category === !service) throw new MappingError(`${where}: rule_conditions: a logsource condition needs a category or a service`);
-      out.push({ product, ...(category ? { category } : { service }), title: `${category ?? service} (pipeline ${path})`, sources: origins, source: path, note: `from pySigma pipeline ${path}` });
+      out.push({
+        product,
+        ...(category ? { category } : { service }),
+        title: `${category ?? service} (pipeline ${path})`,
+        sources: origins,
+        source: path,
+        note: `from pySigma pipeline ${path}`,
+      });
     }
   });
   if (unused > LISTED_UNUSED) notes.push(`${path}: … and ${unused - LISTED_UNUSED} more transformations not used`);
@@ -118,10 +143,11 @@ function lookupsOf(catalog: Catalog): Lookups {
   const providerChannel = new Map<string, string>();
   // The alias table first, then the first catalog origin of the provider that names a channel.
   for (const t of catalog.aliases.providers) if (!providerChannel.has(t.provider.toLowerCase())) providerChannel.set(t.provider.toLowerCase(), t.channel);
-  for (const e of catalog.logsources) for (const s of e.sources) {
-    const p = s.provider?.toLowerCase();
-    if (p && s.channel && !providerChannel.has(p)) providerChannel.set(p, s.channel);
-  }
+  for (const e of catalog.logsources)
+    for (const s of e.sources) {
+      const p = s.provider?.toLowerCase();
+      if (p && s.channel && !providerChannel.has(p)) providerChannel.set(p, s.channel);
+    }
   const idChannel = new Map<number, string[]>();
   for (const x of catalog.aliases.eventIds) for (const id of x.ids) if (!idChannel.has(id)) idChannel.set(id, x.channels);
   l = { providerChannel, idChannel };
@@ -132,7 +158,13 @@ function lookupsOf(catalog: Catalog): Lookups {
 /** The origins a set of added conditions names: channels from Channel, Provider_Name or EventID. */
 function originsFor(conds: Obj, catalog: Catalog, where: string, notes: string[]): LogSourceOrigin[] {
   const { providerChannel, idChannel } = lookupsOf(catalog);
-  const ids = [...new Set(list(conds['EventID'] ?? conds['EventId']).map(Number).filter((n) => Number.isInteger(n) && n >= 0 && n < 65536))];
+  const ids = [
+    ...new Set(
+      list(conds['EventID'] ?? conds['EventId'])
+        .map(Number)
+        .filter((n) => Number.isInteger(n) && n >= 0 && n < 65536),
+    ),
+  ];
   const channels = new Map<string, string>(); // lower-cased → as written (first)
   const add = (ch: string) => {
     if (!channels.has(ch.toLowerCase())) channels.set(ch.toLowerCase(), ch);
@@ -144,28 +176,45 @@ function originsFor(conds: Obj, catalog: Catalog, where: string, notes: string[]
       if (ch) add(ch);
     }
   }
-  if (!channels.size) for (const id of ids) {
-    for (const ch of idChannel.get(id) ?? (catalog.auditProducers(id).length ? ['Security'] : [])) add(ch);
-  }
+  if (!channels.size)
+    for (const id of ids) {
+      for (const ch of idChannel.get(id) ?? (catalog.auditProducers(id).length ? ['Security'] : [])) add(ch);
+    }
   if (!channels.size) throw new MappingError(`${where}: conditions: no Channel, Provider_Name or known EventID tells where the events are logged`);
   const pairs = channels.size * Math.max(1, ids.length);
-  if (pairs > LIMITS.mapping.channelEvents) throw new MappingError(`${where}: conditions: ${channels.size} channels × ${ids.length} event IDs, more than ${LIMITS.mapping.channelEvents} pairs (limit); not used`);
+  if (pairs > LIMITS.mapping.channelEvents)
+    throw new MappingError(
+      `${where}: conditions: ${channels.size} channels × ${ids.length} event IDs, more than ${LIMITS.mapping.channelEvents} pairs (limit); not used`,
+    );
   const unknownIds = new Set<number>();
   const origins = [...channels.values()].flatMap((ch): LogSourceOrigin[] => {
     const known = catalog.serviceForChannel(ch);
     // A channel the catalog knows keeps its producers (audit subcategories, Sysmon, policies), narrowed to the IDs.
-    if (known) return known.sources.filter((s) => s.channel?.toLowerCase() === ch.toLowerCase()).flatMap((s) => {
-      const { events: all, ...rest } = s;
-      if (!ids.length) return [rest];
-      const events = producedIds(s, all, ids, catalog, unknownIds);
-      return events.length ? [{ ...rest, events }] : [];
-    });
-    return [{ name: `${ch} (pipeline)`, producer: 'channel' as const, channel: ch, ...(ids.length ? { events: ids } : {}), note: 'a channel the catalog does not know: its state comes from wevtutil gl in a host snapshot' }];
+    if (known)
+      return known.sources
+        .filter((s) => s.channel?.toLowerCase() === ch.toLowerCase())
+        .flatMap((s) => {
+          const { events: all, ...rest } = s;
+          if (!ids.length) return [rest];
+          const events = producedIds(s, all, ids, catalog, unknownIds);
+          return events.length ? [{ ...rest, events }] : [];
+        });
+    return [
+      {
+        name: `${ch} (pipeline)`,
+        producer: 'channel' as const,
+        channel: ch,
+        ...(ids.length ? { events: ids } : {}),
+        note: 'a channel the catalog does not know: its state comes from wevtutil gl in a host snapshot',
+      },
+    ];
   });
   if (unknownIds.size) {
     const list = [...unknownIds].sort((a, b) => a - b);
     const shown = list.slice(0, 10).join(', ') + (list.length > 10 ? `, … (${list.length})` : '');
-    notes.push(`${where}: EventID ${shown}: no producer the catalog knows writes them to that channel; rules of this log source are judged without them (unknown when none is left)`);
+    notes.push(
+      `${where}: EventID ${shown}: no producer the catalog knows writes them to that channel; rules of this log source are judged without them (unknown when none is left)`,
+    );
   }
   return origins;
 }

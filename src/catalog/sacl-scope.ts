@@ -26,7 +26,8 @@ export function checkSaclScope(doc: unknown, problems: string[]): SaclScope {
       const path = c.field<string>(e, w, key, 'string');
       const reason = c.field<string>(e, w, 'reason', 'string');
       const subtree = c.field<boolean>(e, w, 'subtree', 'boolean', true);
-      if (path !== undefined && !shape.test(path)) c.fail(w, `"${key}" should look like ${list === 'registry' ? 'HKLM\\…' : 'C:\\…'}, got ${JSON.stringify(path)}`);
+      if (path !== undefined && !shape.test(path))
+        c.fail(w, `"${key}" should look like ${list === 'registry' ? 'HKLM\\…' : 'C:\\…'}, got ${JSON.stringify(path)}`);
       if (reason !== undefined && !reason.trim()) c.fail(w, 'has an empty reason');
       return path !== undefined && reason ? [{ path, reason, ...(subtree ? { subtree } : {}) }] : [];
     });

@@ -37,7 +37,7 @@ function ownBaselines(path: string, catalog: Catalog): Baseline[] {
     return loadBaselineFile(path, catalog);
   } catch (e) {
     if (!(e instanceof BaselineFileError)) throw e;
-    if (e.problems.length === 1) throw new UsageError(e.problems[0]!);
+    if (e.problems.length === 1) throw new UsageError(e.problems[0]);
     for (const p of e.problems.slice(0, 100)) process.stderr.write(`logsource-check: ${terminalLine(p)}\n`);
     if (e.problems.length > 100) process.stderr.write(`logsource-check: … and ${e.problems.length - 100} more problem(s)\n`);
     throw new UsageError(e.message);
@@ -52,7 +52,8 @@ function pick(all: Baseline[], names: string[], catalog?: Catalog): Baseline[] {
     // A family name stands for all its variants (check --baseline windows-default: one host per computer type).
     const family = b ? undefined : baselineFamily(all, name);
     if (family) return family;
-    if (!b) throw new UsageError(`unknown baseline "${name}" (known: ${all.map((x) => x.name).join(', ')}; \`logsource-check baseline --list\` describes them)`);
+    if (!b)
+      throw new UsageError(`unknown baseline "${name}" (known: ${all.map((x) => x.name).join(', ')}; \`logsource-check baseline --list\` describes them)`);
     return b;
   });
 }
@@ -77,13 +78,18 @@ export function baseline(name: string | undefined, opts: BaselineCliOptions): vo
   if (isBaselineFile(name)) ownBaselines(name, catalog); // a file with problems: each one line, then exit 2
   let run;
   try {
-    run = runBaseline({ baseline: name, inputs: { host: opts.host, gpresult: opts.gpresult, auditpol: opts.auditpol, sysmon: opts.sysmon, collector: opts.collector, roles: opts.role }, assumeDefaults: opts.assumeDefaults, catalog });
+    run = runBaseline({
+      baseline: name,
+      inputs: { host: opts.host, gpresult: opts.gpresult, auditpol: opts.auditpol, sysmon: opts.sysmon, collector: opts.collector, roles: opts.role },
+      assumeDefaults: opts.assumeDefaults,
+      catalog,
+    });
   } catch (e) {
     if (!(e instanceof UnusableInputError)) throw e;
     // Hosts not compared come first, one line each; the last line is why nothing was.
     const lines = e.message.split('\n');
     for (const l of lines.slice(0, -1)) process.stderr.write(`logsource-check: ${terminalLine(l)}\n`);
-    throw new UsageError(lines[lines.length - 1]!);
+    throw new UsageError(lines[lines.length - 1]);
   }
   for (const e of run.errors) process.stderr.write(`logsource-check: ${terminalLine(`${e.path}: ${e.message}`)}\n`);
   for (const s of run.skipped) process.stderr.write(`logsource-check: ${terminalLine(`${s.host}: ${s.reason}`)}\n`);
@@ -97,8 +103,15 @@ export function baseline(name: string | undefined, opts: BaselineCliOptions): vo
   if (opts.failUnder !== undefined) {
     const below = hosts.filter((h) => h.metPercent !== null && h.metPercent < (opts.failUnder as number));
     if (below.length) {
-      const list = terminalLine(below.slice(0, 10).map((h) => `${h.host} ${h.metPercent}%`).join(', '));
-      process.stderr.write(`logsource-check: baseline ${b.name} met below ${opts.failUnder}% on ${below.length} host(s): ${list}${below.length > 10 ? ', …' : ''}\n`);
+      const list = terminalLine(
+        below
+          .slice(0, 10)
+          .map((h) => `${h.host} ${h.metPercent}%`)
+          .join(', '),
+      );
+      process.stderr.write(
+        `logsource-check: baseline ${b.name} met below ${opts.failUnder}% on ${below.length} host(s): ${list}${below.length > 10 ? ', …' : ''}\n`,
+      );
       process.exitCode = EXIT.gate;
     }
   }
@@ -140,7 +153,9 @@ export async function checkBaselines(paths: string[], opts: CheckBaselineOptions
   if (opts.failUnder !== undefined) {
     const below = check.baselines.filter((b) => (b.summary.readiness ?? 0) < (opts.failUnder as number));
     if (below.length) {
-      process.stderr.write(`logsource-check: readiness below ${opts.failUnder}% on ${below.length} baseline(s): ${below.map((b) => `${b.baseline.name} ${b.summary.readiness ?? 0}%`).join(', ')}\n`);
+      process.stderr.write(
+        `logsource-check: readiness below ${opts.failUnder}% on ${below.length} baseline(s): ${below.map((b) => `${b.baseline.name} ${b.summary.readiness ?? 0}%`).join(', ')}\n`,
+      );
       process.exitCode = EXIT.gate;
     }
   }

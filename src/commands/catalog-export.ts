@@ -11,7 +11,7 @@ export interface CatalogExportCliOptions {
   output?: string;
 }
 
-export async function catalogExport(opts: CatalogExportCliOptions): Promise<void> {
+export function catalogExport(opts: CatalogExportCliOptions): void {
   const catalog = loadCatalog();
   const text = renderCatalogExport(exportCatalog(catalog, VERSION, loadAttackComponents(catalog)), opts.format);
   if (opts.output === undefined) {

@@ -35,7 +35,12 @@ export function applyScope(result: CheckResult, files: ChangedFiles, opts: Scope
   return {
     ...result,
     rules,
-    changed: { ...(opts.changedSince !== undefined ? { since: opts.changedSince } : {}), ...(opts.filesFrom !== undefined ? { filesFrom: opts.filesFrom } : {}), files: files.listed, rules: n },
+    changed: {
+      ...(opts.changedSince !== undefined ? { since: opts.changedSince } : {}),
+      ...(opts.filesFrom !== undefined ? { filesFrom: opts.filesFrom } : {}),
+      files: files.listed,
+      rules: n,
+    },
   };
 }
 

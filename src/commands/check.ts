@@ -32,7 +32,8 @@ interface RenderContext {
  * never held whole for a file.
  */
 export const REPORT_FORMATS = {
-  table: (r, c) => renderTable(r, { verbose: c.verbose, color: c.color, width: process.stdout.columns ?? (Number(process.env['COLUMNS']) || undefined), top: c.top }),
+  table: (r, c) =>
+    renderTable(r, { verbose: c.verbose, color: c.color, width: process.stdout.columns ?? (Number(process.env['COLUMNS']) || undefined), top: c.top }),
   json: (r) => renderJsonPieces(r),
   markdown: (r, c) => renderMarkdown(r, { verbose: c.verbose }),
   csv: (r) => renderCsv(r),
@@ -63,18 +64,34 @@ export interface CheckCliOptions extends RuleAndHostCliOptions {
 
 export async function check(paths: string[], opts: CheckCliOptions): Promise<void> {
   if (opts.baseline?.length) {
-    const other = opts.previous !== undefined ? '--previous' : opts.changedSince !== undefined ? '--changed-since' : opts.filesFrom !== undefined ? '--files-from' : undefined;
+    const other =
+      opts.previous !== undefined
+        ? '--previous'
+        : opts.changedSince !== undefined
+          ? '--changed-since'
+          : opts.filesFrom !== undefined
+            ? '--files-from'
+            : undefined;
     if (other) throw new UsageError(`${other} applies to hosts' reports, not to --baseline`);
     return checkBaselines(paths, opts);
   }
-  if (opts.failUnder !== undefined && !opts.host?.length && !opts.gpresult?.length && !opts.gpo?.length && !opts.auditpol?.length && !opts.sysmon?.length && !opts.collector?.length) {
+  if (
+    opts.failUnder !== undefined &&
+    !opts.host?.length &&
+    !opts.gpresult?.length &&
+    !opts.gpo?.length &&
+    !opts.auditpol?.length &&
+    !opts.sysmon?.length &&
+    !opts.collector?.length
+  ) {
     throw new UsageError('--fail-under needs an environment input (--host, --gpresult, --auditpol or --sysmon)');
   }
   // DeTT&CT scores data quality on devices: without a host input every score would be a made-up 0.
   if (opts.format === 'dettect' && !opts.host?.length && !opts.gpresult?.length && !opts.gpo?.length && !opts.auditpol?.length) {
     throw new UsageError('--format dettect scores device completeness from host inputs: give --gpresult, --auditpol, --gpo or --host');
   }
-  if (opts.failOnRegression && !opts.previous) throw new UsageError('--fail-on-regression needs --previous OLD.json (or use `logsource-check diff OLD.json NEW.json`)');
+  if (opts.failOnRegression && !opts.previous)
+    throw new UsageError('--fail-on-regression needs --previous OLD.json (or use `logsource-check diff OLD.json NEW.json`)');
   // Read before the run: an unusable earlier report is a usage error, said before minutes of work.
   const previous = opts.previous !== undefined ? readPrevious(opts.previous) : undefined;
   const scope = loadScope(paths, opts);
@@ -83,7 +100,10 @@ export async function check(paths: string[], opts: CheckCliOptions): Promise<voi
   const runDiff = previous ? diffRuns(previous, scoped, { old: opts.previous }) : undefined;
   // JSON carries the diff as a member; the other formats get it after the report (table, Markdown) or on stderr.
   const result = runDiff && opts.format === 'json' ? { ...scoped, diff: runDiff } : scoped;
-  if (result.changed) process.stderr.write(`logsource-check: ${result.changed.rules} rule(s) in ${result.changed.files.length} changed file(s)${result.changed.since ? ` since ${terminalLine(result.changed.since)}` : ''}: SARIF results and the gate cover only them\n`);
+  if (result.changed)
+    process.stderr.write(
+      `logsource-check: ${result.changed.rules} rule(s) in ${result.changed.files.length} changed file(s)${result.changed.since ? ` since ${terminalLine(result.changed.since)}` : ''}: SARIF results and the gate cover only them\n`,
+    );
   const toFile = opts.output !== undefined;
   const color = !toFile && opts.color !== false && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
   // JSON is written in pieces: a fleet's report is hundreds of MB and is never held whole for a file.
@@ -102,16 +122,24 @@ export async function check(paths: string[], opts: CheckCliOptions): Promise<voi
   if (runDiff) gate(runDiff, opts.failOnRegression);
   if (opts.failUnder !== undefined && result.readiness) {
     // In a PR scope, the changed rules alone; a host where none of them applies has nothing to gate.
-    const figures = result.changed ? scopedReadiness(result).filter((h) => h.readiness !== null) : result.readiness.hosts.map((h) => ({ name: h.name, readiness: h.summary.readiness }));
+    const figures = result.changed
+      ? scopedReadiness(result).filter((h) => h.readiness !== null)
+      : result.readiness.hosts.map((h) => ({ name: h.name, readiness: h.summary.readiness }));
     const below = figures.filter((h) => (h.readiness ?? 0) < (opts.failUnder as number));
     if (below.length) {
-      const list = terminalLine(below.slice(0, 10).map((h) => `${h.name} ${h.readiness ?? 0}%`).join(', '));
-      process.stderr.write(`logsource-check: readiness${result.changed ? ' of the changed rules' : ''} below ${opts.failUnder}% on ${below.length} host(s): ${list}${below.length > 10 ? ', …' : ''}\n`);
+      const list = terminalLine(
+        below
+          .slice(0, 10)
+          .map((h) => `${h.name} ${h.readiness ?? 0}%`)
+          .join(', '),
+      );
+      process.stderr.write(
+        `logsource-check: readiness${result.changed ? ' of the changed rules' : ''} below ${opts.failUnder}% on ${below.length} host(s): ${list}${below.length > 10 ? ', …' : ''}\n`,
+      );
       process.exitCode = EXIT.gate;
     }
   }
 }
-
 
 /** Today (UTC), or the day SOURCE_DATE_EPOCH names, so a build that pins it gets the same page twice. */
 function reportDate(): string {

@@ -22,8 +22,12 @@ export async function collectScriptCommand(paths: string[], opts: CollectScriptC
     const { result, load } = await runValidated(paths, { ...opts, host: [], gpresult: [], auditpol: [], sysmon: [], collector: [] });
     targets = watchedTargets(load.rules, result.rules, loadCatalog());
     const n = targets.registry.size + targets.file.size;
-    if (opts.format === 'cmd') log(`note: the rules watch ${n} registry key(s) / folder(s); their SACLs (sacls.txt) are read by the ps1 script only (--format ps1)`);
-    else log(`sacls.txt: the script reads the audit SACLs of ${targets.registry.size} registry key(s) and ${targets.file.size} folder(s) the rules watch${targets.skipped ? ` (${targets.skipped} rule value(s) name no fixed key or folder)` : ''}`);
+    if (opts.format === 'cmd')
+      log(`note: the rules watch ${n} registry key(s) / folder(s); their SACLs (sacls.txt) are read by the ps1 script only (--format ps1)`);
+    else
+      log(
+        `sacls.txt: the script reads the audit SACLs of ${targets.registry.size} registry key(s) and ${targets.file.size} folder(s) the rules watch${targets.skipped ? ` (${targets.skipped} rule value(s) name no fixed key or folder)` : ''}`,
+      );
   }
   if (!opts.out) {
     process.stdout.write(collectScript(opts.format, targets));

@@ -22,7 +22,8 @@ const MERGERS: Partial<Record<CollectorFormat, typeof mergeDcr>> = { dcr: mergeD
 export async function collectorConfig(paths: string[], opts: CollectorCliOptions): Promise<void> {
   const splunkBase = opts.format === 'splunk';
   const merge = opts.base === undefined || splunkBase ? undefined : MERGERS[opts.format];
-  if (opts.base !== undefined && !merge && !splunkBase) throw new UsageError(`--base works with --format splunk, ${Object.keys(MERGERS).join(' or ')}, not ${opts.format}`);
+  if (opts.base !== undefined && !merge && !splunkBase)
+    throw new UsageError(`--base works with --format splunk, ${Object.keys(MERGERS).join(' or ')}, not ${opts.format}`);
   let baseText: string | undefined;
   if (opts.base !== undefined && !splunkBase) {
     try {
@@ -61,13 +62,17 @@ export async function collectorConfig(paths: string[], opts: CollectorCliOptions
     writeOrFail(opts.out, text);
   } else process.stdout.write(text);
   if (baseText !== undefined) {
-    log(`${opts.out ? `wrote ${opts.out}` : opts.format}: ${opts.base} plus ${shown.size} channel(s) it did not forward; re-read: forwards every needed event and all the base did`);
+    log(
+      `${opts.out ? `wrote ${opts.out}` : opts.format}: ${opts.base} plus ${shown.size} channel(s) it did not forward; re-read: forwards every needed event and all the base did`,
+    );
     if (!shown.size) log('  nothing to add: the base already forwards what the rules need (output = base)');
   } else log(`${opts.out ? `wrote ${opts.out}` : opts.format} for ${needs.size} channel(s); re-read: forwards exactly what the rules need`);
   for (const n of [...shown.values()].sort((a, b) => a.channel.localeCompare(b.channel))) log(`  ${n.channel}: ${formatRanges(n.ids)}`);
-  for (const n of overlap.values()) log(`check before deploying: the base may already forward ${n.channel} ${formatRanges(n.ids)} (a filter or processor decides); if it does, these events arrive twice`);
+  for (const n of overlap.values())
+    log(
+      `check before deploying: the base may already forward ${n.channel} ${formatRanges(n.ids)} (a filter or processor decides); if it does, these events arrive twice`,
+    );
 }
-
 
 /** --base: the needs merged into an existing inputs.conf; what could not be made sure is listed (exit 1). */
 function mergeInto(base: string, needs: Needs, opts: CollectorCliOptions): void {
@@ -92,7 +97,10 @@ function mergeInto(base: string, needs: Needs, opts: CollectorCliOptions): void 
   else process.stdout.write(merged.text);
   const log = (s: string) => process.stderr.write(`${terminalLine(s)}\n`);
   log(`${opts.out ? `wrote ${opts.out}: ` : ''}${base} merged for ${needs.size} channel(s); nothing removed (replaced lines kept as comments)`);
-  if (!layers.length) log('note: no other inputs.conf layer given (--collector): a layer of higher precedence can still override what is written here; check with `splunk btool inputs list --debug`');
+  if (!layers.length)
+    log(
+      'note: no other inputs.conf layer given (--collector): a layer of higher precedence can still override what is written here; check with `splunk btool inputs list --debug`',
+    );
   else log(`judged together with ${layers.map((l) => l.path).join(', ')}`);
   for (const c of merged.changes) log(`  ${c}`);
   if (!merged.changes.length) log('  no change: every needed event is already forwarded');

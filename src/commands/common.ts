@@ -72,40 +72,90 @@ export function parsePercent(value: string): number {
 export function ruleOptions(cmd: Command, optional = false): Command {
   return cmd
     .argument(optional ? '[paths...]' : '<paths...>', 'rule files, directories (recursive) or .zip archives')
-    .option('--min-status <status>', 'keep rules with at least this status (unsupported < deprecated < experimental < test < stable); default: all but deprecated and unsupported')
+    .option(
+      '--min-status <status>',
+      'keep rules with at least this status (unsupported < deprecated < experimental < test < stable); default: all but deprecated and unsupported',
+    )
     .option('--all-statuses', 'keep rules of every status, deprecated and unsupported included')
     .option('--min-level <level>', 'keep rules with at least this level (informational < low < medium < high < critical)')
     .option('--include <glob>', 'only rule files matching this glob (repeatable; without "/" it matches the file name)', collect)
     .option('--exclude <glob>', 'skip rule files matching this glob (repeatable)', collect)
     .option('--no-cache', 'do not read or write the parse cache (~/.cache/logsource-check)')
-    .option('--mapping <file>', 'your own log-source entries in the catalog schema (logsources: …), added to or replacing the catalog\'s (repeatable)', collect)
-    .option('--pipeline <file>', 'a pySigma processing pipeline: add_condition transformations with logsource rule conditions map custom log sources (repeatable)', collect);
+    .option('--mapping <file>', "your own log-source entries in the catalog schema (logsources: …), added to or replacing the catalog's (repeatable)", collect)
+    .option(
+      '--pipeline <file>',
+      'a pySigma processing pipeline: add_condition transformations with logsource rule conditions map custom log sources (repeatable)',
+      collect,
+    );
 }
 
 /** Options of the commands that compare the rule set with what hosts have. */
 export function hostOptions(cmd: Command): Command {
   return cmd
-    .option('--host <dir|zip>', 'host snapshot written by the collection script (logsource-check collect-script): a folder, a .zip of it, or a folder of them = a fleet (repeatable)', collect)
+    .option(
+      '--host <dir|zip>',
+      'host snapshot written by the collection script (logsource-check collect-script): a folder, a .zip of it, or a folder of them = a fleet (repeatable)',
+      collect,
+    )
     .option('--gpresult <file|dir>', 'gpresult /x XML of a host (repeatable; a directory: every .xml in it, one host each)', collect)
-    .option('--gpo <dir|file>', 'a GPO before it is deployed: a GPMC backup folder ({GUID} with Backup.xml), a folder of backups, or a Get-GPOReport -ReportType Xml file. Repeatable, in link order (first = highest precedence): together they make one virtual host, "what a host that gets only these GPOs has"', collect)
+    .option(
+      '--gpo <dir|file>',
+      'a GPO before it is deployed: a GPMC backup folder ({GUID} with Backup.xml), a folder of backups, or a Get-GPOReport -ReportType Xml file. Repeatable, in link order (first = highest precedence): together they make one virtual host, "what a host that gets only these GPOs has"',
+      collect,
+    )
     .option('--auditpol <file>', 'auditpol /get /category:* /r output or a GPO backup audit.csv (repeatable; wins over gpresult for audit settings)', collect)
     .option('--sysmon <file>', 'Sysmon configuration XML deployed on the host(s): its filters are simulated per rule', collect)
-    .option('--collector <file|dir>', 'collector configuration: WEF subscription XML, QueryList, nxlog.conf, winlogbeat.yml, Splunk inputs.conf / btool output, Azure Monitor DCR (JSON) or Elastic Agent policy; or sentinel-all, sentinel-common, sentinel-minimal for Sentinel\'s Windows Security Events sets (repeatable; together they form what is forwarded)', collect)
-    .addOption(new Option('--collector-format <format>', 'format of every --collector file instead of detecting it').choices(['wef', 'querylist', 'nxlog', 'winlogbeat', 'splunk', 'dcr', 'elastic-agent']))
-    .option('--role <[host=]roles>', 'what a host is: workstation, server or dc, plus server roles ca, nps, dns, iis, exchange, adfs, wsus and products sql-server, screenconnect (comma-separated; HOST= for one host of a fleet; repeatable). Stated roles are complete', collectRole)
-    .option('--assume-defaults', 'take whatever the inputs do not state at its Windows default (the Windows default audit policy of the host edition, Sysmon not installed, channels at their default state, no SACLs, no server role); said once in the output');
+    .option(
+      '--collector <file|dir>',
+      "collector configuration: WEF subscription XML, QueryList, nxlog.conf, winlogbeat.yml, Splunk inputs.conf / btool output, Azure Monitor DCR (JSON) or Elastic Agent policy; or sentinel-all, sentinel-common, sentinel-minimal for Sentinel's Windows Security Events sets (repeatable; together they form what is forwarded)",
+      collect,
+    )
+    .addOption(
+      new Option('--collector-format <format>', 'format of every --collector file instead of detecting it').choices([
+        'wef',
+        'querylist',
+        'nxlog',
+        'winlogbeat',
+        'splunk',
+        'dcr',
+        'elastic-agent',
+      ]),
+    )
+    .option(
+      '--role <[host=]roles>',
+      'what a host is: workstation, server or dc, plus server roles ca, nps, dns, iis, exchange, adfs, wsus and products sql-server, screenconnect (comma-separated; HOST= for one host of a fleet; repeatable). Stated roles are complete',
+      collectRole,
+    )
+    .option(
+      '--assume-defaults',
+      'take whatever the inputs do not state at its Windows default (the Windows default audit policy of the host edition, Sysmon not installed, channels at their default state, no SACLs, no server role); said once in the output',
+    );
 }
 
 /** How the ranked fixes (and so the fix files) weigh event volume: a budget, and an order by volume. */
 export function rankingOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--max-volume <class>', 'keep only fixes whose settings stay within this event volume (Microsoft\'s and the catalog\'s rating); the ranked list and the fix files leave the others out and say which (fix: default medium; check: no budget)').choices(['low', 'medium', 'high']))
-    .addOption(new Option('--rank <order>', 'order of the ranked fixes: rules (rules unlocked per setting, the default) or value (rules unlocked per volume weight: low 1, medium 3, high 9; unrated as high)').choices(['rules', 'value']));
+    .addOption(
+      new Option(
+        '--max-volume <class>',
+        "keep only fixes whose settings stay within this event volume (Microsoft's and the catalog's rating); the ranked list and the fix files leave the others out and say which (fix: default medium; check: no budget)",
+      ).choices(['low', 'medium', 'high']),
+    )
+    .addOption(
+      new Option(
+        '--rank <order>',
+        'order of the ranked fixes: rules (rules unlocked per setting, the default) or value (rules unlocked per volume weight: low 1, medium 3, high 9; unrated as high)',
+      ).choices(['rules', 'value']),
+    );
 }
 
 /** Evidence of what actually arrives (check): see docs/evidence.md. */
 export function evidenceOptions(cmd: Command): Command {
-  return cmd.option('--observed <path>', 'what actually arrived: .evtx files, event-count CSVs (Hayabusa eid-metrics, Splunk, Sentinel) or Elasticsearch/OpenSearch search responses (.json), or folders of them (repeatable); joined with the verdicts, or judged alone without host inputs', collect);
+  return cmd.option(
+    '--observed <path>',
+    'what actually arrived: .evtx files, event-count CSVs (Hayabusa eid-metrics, Splunk, Sentinel) or Elasticsearch/OpenSearch search responses (.json), or folders of them (repeatable); joined with the verdicts, or judged alone without host inputs',
+    collect,
+  );
 }
 
 /** --mapping and --pipeline files, read within the input size limit. */
@@ -138,7 +188,16 @@ export async function runValidated(paths: string[], opts: RuleAndHostCliOptions,
       cacheDir: opts.cache ? cacheDir() : false,
       onProgress: progress.update,
       mappings: readMappings(opts),
-      environment: { host: opts.host, gpresult: opts.gpresult, gpo: opts.gpo, auditpol: opts.auditpol, sysmon: opts.sysmon, collector: opts.collector, collectorFormat: opts.collectorFormat, roles: opts.role },
+      environment: {
+        host: opts.host,
+        gpresult: opts.gpresult,
+        gpo: opts.gpo,
+        auditpol: opts.auditpol,
+        sysmon: opts.sysmon,
+        collector: opts.collector,
+        collectorFormat: opts.collectorFormat,
+        roles: opts.role,
+      },
       assumeDefaults: opts.assumeDefaults,
       observed: opts.observed,
       volume: { maxVolume: opts.maxVolume, rank: opts.rank },
@@ -170,7 +229,6 @@ export function makeProgress(): { update: (done: number, total: number) => void;
     },
   };
 }
-
 
 /** Where the parse cache lives: LOGSOURCE_CHECK_CACHE_DIR, else the user's cache directory. */
 export function cacheDir(): string {

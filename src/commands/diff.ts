@@ -22,7 +22,7 @@ export function readPrevious(path: string): CheckResult {
   }
 }
 
-export async function diff(oldPath: string, newPath: string, opts: DiffCliOptions): Promise<void> {
+export function diff(oldPath: string, newPath: string, opts: DiffCliOptions): void {
   const before = readPrevious(oldPath);
   const after = readPrevious(newPath);
   const d = diffRuns(before, after, { old: oldPath, new: newPath });

@@ -31,7 +31,8 @@ export interface FixCliOptions extends RuleAndHostCliOptions {
 const REPORT = /\.(json|md|markdown|html?)$/i;
 
 export async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
-  if (!opts.host?.length && !opts.gpresult?.length && !opts.gpo?.length && !opts.auditpol?.length && !opts.sysmon?.length) throw new UsageError('fix needs what the host has: --host, --gpresult, --gpo, --auditpol and/or --sysmon');
+  if (!opts.host?.length && !opts.gpresult?.length && !opts.gpo?.length && !opts.auditpol?.length && !opts.sysmon?.length)
+    throw new UsageError('fix needs what the host has: --host, --gpresult, --gpo, --auditpol and/or --sysmon');
   // --observed tells what the settings cost and how long the logs hold (measured-cost.ts, retention.ts): it is read
   // apart, so it changes no verdict; the files' comments carry the measured figures, and --rank value orders by them.
   const bad = opts.report?.find((r) => !REPORT.test(r));
@@ -45,7 +46,13 @@ export async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
   if (!run.assessment) throw new Error('fix: the run kept no host assessment');
   const catalog = loadCatalog();
   const measured = observed ? new MeasuredIndex(observed, catalog) : undefined;
-  const plans = fixPlans(run.result, run.assessment, catalog, run.environment?.hosts ?? [], run.load.rules, { plan: opts.plan ?? 'both', maxVolume, vol: { maxVolume, rank: opts.rank, ...(measured ? { measured } : {}) }, state: { assumeDefaults: opts.assumeDefaults }, observed });
+  const plans = fixPlans(run.result, run.assessment, catalog, run.environment?.hosts ?? [], run.load.rules, {
+    plan: opts.plan ?? 'both',
+    maxVolume,
+    vol: { maxVolume, rank: opts.rank, ...(measured ? { measured } : {}) },
+    state: { assumeDefaults: opts.assumeDefaults },
+    observed,
+  });
   const { files, notes, summary, warnings, projection } = plans;
   // The reports (--report) carry the measured figures too: the ranking above was made without the evidence.
   const result = withMeasured(plans.result, measured, (run.environment?.hosts ?? []).map(hostLogSizes));
@@ -54,11 +61,22 @@ export async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
     // Fixed file names joined to --out: nothing is written outside it.
     for (const f of files) writeOutput(join(opts.out, f.name), f.content);
   } catch (e) {
-    throw new UsageError(e instanceof LimitError ? `cannot write into ${opts.out}: ${e.message}` : `cannot write into ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(
+      e instanceof LimitError
+        ? `cannot write into ${opts.out}: ${e.message}`
+        : `cannot write into ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   for (const r of opts.report ?? []) {
     const ext = (REPORT.exec(r)?.[1] ?? '').toLowerCase();
-    writeOrFail(r, ext === 'json' ? renderJsonPieces(result) : ext.startsWith('htm') ? renderHtml(result, { date: new Date().toISOString().slice(0, 10), inputs: paths }) : renderMarkdown(result));
+    writeOrFail(
+      r,
+      ext === 'json'
+        ? renderJsonPieces(result)
+        : ext.startsWith('htm')
+          ? renderHtml(result, { date: new Date().toISOString().slice(0, 10), inputs: paths })
+          : renderMarkdown(result),
+    );
   }
   const rd = result.readiness;
   process.stdout.write(rd ? `readiness now: ${verdictLine(rd.verdicts, rd.hosts.length)}\n` : '');
@@ -74,7 +92,10 @@ export async function fix(paths: string[], opts: FixCliOptions): Promise<void> {
   if (!files.length) process.stdout.write('nothing to write: no setting that a file can carry is missing\n');
   for (const f of files) process.stdout.write(`wrote ${join(opts.out, f.name)} (${f.settings} setting${f.settings === 1 ? '' : 's'})\n`);
   // A fleet: the first lines per kind on the console, every host in README.txt.
-  const some = (list: string[], what: string) => [...list.slice(0, CONSOLE_LINES), ...(list.length > CONSOLE_LINES ? [`… ${list.length - CONSOLE_LINES} more ${what} in README.txt`] : [])];
+  const some = (list: string[], what: string) => [
+    ...list.slice(0, CONSOLE_LINES),
+    ...(list.length > CONSOLE_LINES ? [`… ${list.length - CONSOLE_LINES} more ${what} in README.txt`] : []),
+  ];
   const left = summary.filter((s) => s.startsWith('left out'));
   const logs = summary.filter((s) => !s.startsWith('left out'));
   for (const s of [...left, ...some(logs, 'Security log lines')]) process.stdout.write(`${terminalLine(s)}\n`);

@@ -36,4 +36,3 @@ export async function guides(opts: GuidesCliOptions): Promise<void> {
   }
   process.stdout.write(`wrote ${list.length - 1} guides and an index into ${opts.out}${opts.index ? ` and ${opts.index}` : ''}\n`);
 }
-

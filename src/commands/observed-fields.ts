@@ -13,7 +13,7 @@ export interface ObservedFieldsOptions {
   output?: string;
 }
 
-export async function observedFields(paths: string[], opts: ObservedFieldsOptions): Promise<void> {
+export function observedFields(paths: string[], opts: ObservedFieldsOptions): void {
   const load = loadObservations(paths);
   if (load.missing.length) throw new UsageError(`no such file or directory: ${load.missing.join(', ')}`);
   for (const n of load.notes) process.stderr.write(`note: ${terminalLine(n)}\n`);

@@ -54,4 +54,3 @@ export async function sysmonConfig(paths: string[], opts: SysmonCliOptions): Pro
   for (const n of generated.notes) log(`  note: ${n}`);
   log(`  re-parsed: ${check}`);
 }
-

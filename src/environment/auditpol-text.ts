@@ -67,14 +67,17 @@ export function parseAuditpolText(text: string, catalog: Catalog, firstLine: num
     if (!m || setting === undefined) {
       // A category line ("Logon/Logoff") has no setting; anything else is said.
       if (!categories.has(line.trim().toLowerCase())) unreadable++;
-      if (!categories.has(line.trim().toLowerCase()) && unreadable <= 3) notes.add(`line ${no + firstLine - 1}: "${shown(line)}" is not a row of auditpol's table; ignored`);
+      if (!categories.has(line.trim().toLowerCase()) && unreadable <= 3)
+        notes.add(`line ${no + firstLine - 1}: "${shown(line)}" is not a row of auditpol's table; ignored`);
       return;
     }
     english = true;
     const name = (m[1] as string).toLowerCase();
     const guid = byName.get(name);
     if (!guid) {
-      notes.add(`line ${no + firstLine - 1}: subcategory "${shown(m[1] as string)}" is not a name auditpol prints in English (data/audit.yaml auditpolName); that row is left unknown`);
+      notes.add(
+        `line ${no + firstLine - 1}: subcategory "${shown(m[1] as string)}" is not a name auditpol prints in English (data/audit.yaml auditpolName); that row is left unknown`,
+      );
       return;
     }
     values.set(guid, setting);

@@ -55,7 +55,13 @@ export function parseAuditpol(raw: string, catalog: Catalog): AuditpolSettings {
       on_record: (row: Record<string, string>) => {
         if (!out) {
           if (!('subcategory guid' in row) || !('inclusion setting' in row)) throw new NotAuditpol(NOT_AUDITPOL);
-          out = { kind: 'setting value' in row ? 'backup' : 'effective', computer: row['machine name'] ?? '', values: new Map(), globalSacl: new Map(), notes: cap.notes };
+          out = {
+            kind: 'setting value' in row ? 'backup' : 'effective',
+            computer: row['machine name'] ?? '',
+            values: new Map(),
+            globalSacl: new Map(),
+            notes: cap.notes,
+          };
           notes = cappedNotes(out.notes);
         }
         // A second header further down: two outputs saved into one file.
@@ -74,7 +80,10 @@ export function parseAuditpol(raw: string, catalog: Catalog): AuditpolSettings {
   }
   if (!out) throw new Error(NOT_AUDITPOL);
   if (seen.headers) notes!.add(`${seen.headers} repeated header line(s) skipped (outputs saved one after another); the rows after them read as usual`);
-  if (seen.renamed) notes!.add(`${seen.renamed} row(s) name their subcategory otherwise than auditpol's English names (another language, or letters lost to the console code page, e.g. ${seen.example ? `"${seen.example}"` : 'empty names'}): read by their GUID`);
+  if (seen.renamed)
+    notes!.add(
+      `${seen.renamed} row(s) name their subcategory otherwise than auditpol's English names (another language, or letters lost to the console code page, e.g. ${seen.example ? `"${seen.example}"` : 'empty names'}): read by their GUID`,
+    );
   notes!.end();
   return out;
 }
@@ -84,7 +93,14 @@ const commas = (s: string) => s.split(',').length - 1;
 const NOT_AUDITPOL = 'not an auditpol CSV (expected columns "Subcategory GUID" and "Inclusion Setting"; use auditpol /get /category:* /r)';
 class NotAuditpol extends Error {}
 
-function readRow(row: Record<string, string>, line: number, out: AuditpolSettings, note: (n: string) => void, catalog: Catalog, seen: { renamed: number; example: string }): void {
+function readRow(
+  row: Record<string, string>,
+  line: number,
+  out: AuditpolSettings,
+  note: (n: string) => void,
+  catalog: Catalog,
+  seen: { renamed: number; example: string },
+): void {
   const name = row['subcategory'] ?? '';
   const guidRaw = (row['subcategory guid'] ?? '').toUpperCase();
   // [MS-GPAC] 2.2.3: a global SACL row names FileGlobalSacl / RegistryGlobalSacl, with the SDDL as Setting Value.
@@ -112,7 +128,9 @@ function readRow(row: Record<string, string>, line: number, out: AuditpolSetting
   if (numeric !== undefined && /^[0-4]$/.test(numeric)) value = Number(numeric) & 3;
   else value = INCLUSION[(row['inclusion setting'] ?? '').toLowerCase()];
   if (value === undefined) {
-    note(`line ${line}: "${(row['inclusion setting'] ?? '').slice(0, 80)}" for ${name || guid} is not understood and there is no numeric Setting Value; that subcategory is left unknown`);
+    note(
+      `line ${line}: "${(row['inclusion setting'] ?? '').slice(0, 80)}" for ${name || guid} is not understood and there is no numeric Setting Value; that subcategory is left unknown`,
+    );
     return;
   }
   out.values.set(guid, value);

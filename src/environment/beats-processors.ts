@@ -26,13 +26,50 @@ const ID_FIELDS = new Set(['winlog.event_id', 'event.code']);
 
 /** Processors that never drop an event (they add, remove or rewrite fields); see data/collectors.yaml. */
 export const NON_DROPPING = new Set([
-  'add_cloud_metadata', 'add_cloudfoundry_metadata', 'add_docker_metadata', 'add_nomad_metadata', 'decode_cef',
-  'decode_csv_fields', 'decode_duration', 'decompress_gzip_field', 'dns', 'parse_aws_vpc_flow_log', 'add_fields', 'add_host_metadata', 'add_id', 'add_kubernetes_metadata',
-  'add_labels', 'add_locale', 'add_network_direction', 'add_observer_metadata', 'add_process_metadata', 'add_tags',
-  'append', 'community_id', 'convert', 'copy_fields', 'decode_base64_field', 'decode_json_fields', 'decode_xml',
-  'decode_xml_wineventlog', 'detect_mime_type', 'dissect', 'drop_fields', 'extract_array', 'fingerprint',
-  'include_fields', 'move_fields', 'registered_domain', 'rename', 'replace', 'syslog', 'timestamp',
-  'translate_ldap_attribute', 'translate_sid', 'truncate_fields', 'urldecode',
+  'add_cloud_metadata',
+  'add_cloudfoundry_metadata',
+  'add_docker_metadata',
+  'add_nomad_metadata',
+  'decode_cef',
+  'decode_csv_fields',
+  'decode_duration',
+  'decompress_gzip_field',
+  'dns',
+  'parse_aws_vpc_flow_log',
+  'add_fields',
+  'add_host_metadata',
+  'add_id',
+  'add_kubernetes_metadata',
+  'add_labels',
+  'add_locale',
+  'add_network_direction',
+  'add_observer_metadata',
+  'add_process_metadata',
+  'add_tags',
+  'append',
+  'community_id',
+  'convert',
+  'copy_fields',
+  'decode_base64_field',
+  'decode_json_fields',
+  'decode_xml',
+  'decode_xml_wineventlog',
+  'detect_mime_type',
+  'dissect',
+  'drop_fields',
+  'extract_array',
+  'fingerprint',
+  'include_fields',
+  'move_fields',
+  'registered_domain',
+  'rename',
+  'replace',
+  'syslog',
+  'timestamp',
+  'translate_ldap_attribute',
+  'translate_sid',
+  'truncate_fields',
+  'urldecode',
 ]);
 
 type Obj = Record<string, unknown>;
@@ -57,7 +94,8 @@ function member(obj: Obj, key: string): unknown {
 
 /** `{winlog: {event_id: 1}}` and `{"winlog.event_id": 1}` → [["winlog.event_id", 1]]; range bounds stay a leaf. */
 function fields(v: unknown, prefix = '', depth = 0): [string, unknown][] {
-  if (!isObj(v) || depth > LIMITS.collector.conditionDepth || (prefix && Object.keys(v).every((k) => ['gt', 'gte', 'lt', 'lte'].includes(k)))) return [[prefix, v]];
+  if (!isObj(v) || depth > LIMITS.collector.conditionDepth || (prefix && Object.keys(v).every((k) => ['gt', 'gte', 'lt', 'lte'].includes(k))))
+    return [[prefix, v]];
   const out: [string, unknown][] = [];
   for (const [k, x] of Object.entries(v)) for (const f of fields(x, prefix ? `${prefix}.${k}` : k, depth + 1)) out.push(f);
   return out;
@@ -65,8 +103,16 @@ function fields(v: unknown, prefix = '', depth = 0): [string, unknown][] {
 
 const unknown = (why: string): IdMatch => ({ sure: NONE, possible: ALL, reasons: [why] });
 const exact = (r: Ranges): IdMatch => ({ sure: r, possible: r, reasons: [] });
-const and = (a: IdMatch, b: IdMatch): IdMatch => ({ sure: intersect(a.sure, b.sure), possible: intersect(a.possible, b.possible), reasons: [...a.reasons, ...b.reasons] });
-const or = (a: IdMatch, b: IdMatch): IdMatch => ({ sure: union(a.sure, b.sure), possible: union(a.possible, b.possible), reasons: [...a.reasons, ...b.reasons] });
+const and = (a: IdMatch, b: IdMatch): IdMatch => ({
+  sure: intersect(a.sure, b.sure),
+  possible: intersect(a.possible, b.possible),
+  reasons: [...a.reasons, ...b.reasons],
+});
+const or = (a: IdMatch, b: IdMatch): IdMatch => ({
+  sure: union(a.sure, b.sure),
+  possible: union(a.possible, b.possible),
+  reasons: [...a.reasons, ...b.reasons],
+});
 
 function idOf(v: unknown): number | undefined {
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
@@ -98,7 +144,11 @@ export function evaluateCondition(c: unknown, depth = 0): IdMatch {
         else if (idOf(x) === undefined) acc = and(acc, exact(NONE));
         else if (typeof x === 'number') {
           // An integer matches only an integer field; Winlogbeat writes the ID as a string (version-dependent).
-          acc = and(acc, { sure: NONE, possible: [[x, x]], reasons: [`equals ${f}: ${x} unquoted (matches only where the Beats version writes the ID as a number)`] });
+          acc = and(acc, {
+            sure: NONE,
+            possible: [[x, x]],
+            reasons: [`equals ${f}: ${x} unquoted (matches only where the Beats version writes the ID as a number)`],
+          });
         } else acc = and(acc, exact([[idOf(x)!, idOf(x)!]]));
       }
       return acc;

@@ -90,7 +90,8 @@ export function cleanCapture(raw: string, opts: CaptureOptions): CaptureText {
     text = text.slice(begin);
     if (pre.codePage) notes.push(`skipped the code page line "${shown(pre.codePage)}" before the output (chcp's)`);
     if (pre.prompts.length) notes.push(`skipped ${pre.prompts.length} prompt line(s) before the output ("${shown(pre.prompts[0] as string)}")`);
-    if (pre.other.length) notes.push(`skipped ${pre.other.length} other line(s) before the output ("${shown(pre.other[0] as string)}"${pre.other.length > 1 ? ' …' : ''})`);
+    if (pre.other.length)
+      notes.push(`skipped ${pre.other.length} other line(s) before the output ("${shown(pre.other[0] as string)}"${pre.other.length > 1 ? ' …' : ''})`);
     // Blank lines alone are not said: tools print them (systeminfo starts with one), and they hold nothing.
   }
 

@@ -34,16 +34,25 @@ export function parseWevtutilEl(text: string): { names: Set<string>; partial?: s
  * Decides whether the channel list read from wevtutil-gl.txt is the full list. `readable`: the file was read
  * to its end (no limit, no cut-off block). Returns the source text for verdicts.
  */
-export function judgeCompleteness(list: Map<string, unknown>, readable: boolean, el: { names: Set<string>; partial?: string } | undefined, catalog: Catalog): { complete: boolean; source: string } {
+export function judgeCompleteness(
+  list: Map<string, unknown>,
+  readable: boolean,
+  el: { names: Set<string>; partial?: string } | undefined,
+  catalog: Catalog,
+): { complete: boolean; source: string } {
   if (!readable) return { complete: false, source: 'wevtutil-gl.txt (cut off: channels after the cut are unknown)' };
   if (el && !el.partial) {
     const absent = [...el.names].filter((n) => !list.has(n));
     if (!absent.length) return { complete: true, source: 'wevtutil-gl.txt (every channel of wevtutil-el.txt)' };
-    return { complete: false, source: `wevtutil-gl.txt (${absent.length} channel${absent.length === 1 ? '' : 's'} of wevtutil-el.txt not in it, e.g. ${absent.slice(0, 2).join(', ')}: not the full list)` };
+    return {
+      complete: false,
+      source: `wevtutil-gl.txt (${absent.length} channel${absent.length === 1 ? '' : 's'} of wevtutil-el.txt not in it, e.g. ${absent.slice(0, 2).join(', ')}: not the full list)`,
+    };
   }
   const always = catalog.channelFacts.always;
   const missing = always.filter((n) => !list.has(n.toLowerCase()));
-  if (always.length && !missing.length) return { complete: true, source: `wevtutil-gl.txt (holds every channel a Windows install always has: read as the full list)` };
+  if (always.length && !missing.length)
+    return { complete: true, source: `wevtutil-gl.txt (holds every channel a Windows install always has: read as the full list)` };
   const n = list.size;
   return {
     complete: false,

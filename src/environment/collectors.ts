@@ -144,7 +144,12 @@ function readNxlog(conf: string, source: string, into: ForwardedSet, catalog: Ca
   for (const r of blocks.filter((b) => b.kind === 'route')) {
     for (const [k, v] of r.directives) {
       if (k !== 'path') continue;
-      const stages = v.split('=>').map((s) => s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean));
+      const stages = v.split('=>').map((s) =>
+        s
+          .split(',')
+          .map((x) => x.trim().toLowerCase())
+          .filter(Boolean),
+      );
       const ins = stages[0] ?? [];
       const reachesOutput = stages.slice(1).some((st) => st.some((x) => outputs.has(x)));
       if (reachesOutput) for (const i of ins) routed.add(i);
@@ -186,12 +191,14 @@ function readWinlogbeat(content: string, source: string, into: ForwardedSet, not
   }
   const root = (doc ?? {}) as Record<string, unknown>;
   const nested = root['winlogbeat'] as Record<string, unknown> | undefined;
-  const logs = (root['winlogbeat.event_logs'] ?? nested?.['event_logs']);
+  const logs = root['winlogbeat.event_logs'] ?? nested?.['event_logs'];
   if (!Array.isArray(logs)) throw new Error('no winlogbeat.event_logs list');
   // Top-level processors apply to every event the Beat publishes.
   const outer = { drop: droppedBy(root['processors'], `${source} processors`), reasons: [] };
   const batch = new ChannelBatch();
-  logs.slice(0, LIMITS.collector.entries).forEach((entry, i) => readWinlogEntry((entry ?? {}) as Record<string, unknown>, `${source} event_logs[${i}]`, into, batch, notes, outer));
+  logs
+    .slice(0, LIMITS.collector.entries)
+    .forEach((entry, i) => readWinlogEntry((entry ?? {}) as Record<string, unknown>, `${source} event_logs[${i}]`, into, batch, notes, outer));
   if (logs.length > LIMITS.collector.entries) notes.push(`${source}: only the first ${LIMITS.collector.entries} event_logs entries are read`);
   batch.flush(into);
 }

@@ -28,7 +28,8 @@ export function dcrBodies(doc: unknown): { label: string; body: Obj }[] {
     if (!isObj(d)) return;
     if (Array.isArray(d['resources'])) {
       list(d['resources']).forEach((r, i) => {
-        if (isObj(r) && /dataCollectionRules$/i.test(scalar(r['type'])) && isObj(r['properties'])) out.push({ label: `resource ${typeof r['name'] === 'string' ? r['name'] : i}`, body: r['properties'] });
+        if (isObj(r) && /dataCollectionRules$/i.test(scalar(r['type'])) && isObj(r['properties']))
+          out.push({ label: `resource ${typeof r['name'] === 'string' ? r['name'] : i}`, body: r['properties'] });
       });
       return;
     }
@@ -51,10 +52,13 @@ export function readDcr(content: string, source: string, into: ForwardedSet, not
   try {
     doc = JSON.parse(content.replace(/^\uFEFF/, ''));
   } catch (e) {
-    throw new Error(`JSON error: ${(e as Error).message.split('\n')[0]}`);
+    throw new Error(`JSON error: ${(e as Error).message.split('\n')[0]}`, { cause: e });
   }
   const rules = dcrBodies(doc);
-  if (!rules.length) throw new Error('no data collection rule found (dataSources at the top level, under properties, or in an ARM resource of type Microsoft.Insights/dataCollectionRules)');
+  if (!rules.length)
+    throw new Error(
+      'no data collection rule found (dataSources at the top level, under properties, or in an ARM resource of type Microsoft.Insights/dataCollectionRules)',
+    );
   for (const { label, body } of rules) {
     const where = `${source} ${label}`;
     const sources = (body['dataSources'] as Obj)['windowsEventLogs'];
@@ -73,11 +77,15 @@ export function readDcr(content: string, source: string, into: ForwardedSet, not
         return;
       }
       // Surely sent only if some flow takes a routed stream without transformation (and the source has none).
-      const plain = identity(ds['transformKql']) && routed.some((s) => flows.some((f) => strings(f['streams']).some((x) => x.toLowerCase() === s.toLowerCase()) && identity(f['transformKql'])));
+      const plain =
+        identity(ds['transformKql']) &&
+        routed.some((s) => flows.some((f) => strings(f['streams']).some((x) => x.toLowerCase() === s.toLowerCase()) && identity(f['transformKql'])));
       const extra = plain ? [] : ['transformKql (not evaluated)'];
       for (const q of strings(ds['xPathQueries'])) {
         if (/^\s*\[.*\]\s*$/s.test(q)) {
-          notes.push(`${dsLabel}: ${q.slice(0, 80)} is an ARM template expression; not evaluated (give the deployed rule: az monitor data-collection rule show)`);
+          notes.push(
+            `${dsLabel}: ${q.slice(0, 80)} is an ARM template expression; not evaluated (give the deployed rule: az monitor data-collection rule show)`,
+          );
           continue;
         }
         const bang = q.indexOf('!');
@@ -88,7 +96,8 @@ export function readDcr(content: string, source: string, into: ForwardedSet, not
         const channel = q.slice(0, bang).trim();
         const xpath = q.slice(bang + 1).trim() || '*';
         const n = countExpressions(xpath);
-        if (maxExpressions !== undefined && n > maxExpressions) notes.push(`${dsLabel}: ${channel} query has ${n} expressions, more than the ${maxExpressions} Azure Monitor documents for a DCR XPath`);
+        if (maxExpressions !== undefined && n > maxExpressions)
+          notes.push(`${dsLabel}: ${channel} query has ${n} expressions, more than the ${maxExpressions} Azure Monitor documents for a DCR XPath`);
         try {
           const sel = evaluateXPath(xpath);
           addForward(into, channel, plain ? sel.sure : [], sel.possible, [...sel.reasons, ...extra], dsLabel, plain ? sel.cond : undefined);

@@ -16,7 +16,11 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { GpresultSettings } from './gpresult.js';
 import type { AuditValue } from './model.js';
 
-export function effectiveAudit(s: GpresultSettings, catalog: Catalog, source: string): { values: Map<string, AuditValue>; notes: string[]; legacyApplied: string[] } {
+export function effectiveAudit(
+  s: GpresultSettings,
+  catalog: Catalog,
+  source: string,
+): { values: Map<string, AuditValue>; notes: string[]; legacyApplied: string[] } {
   const values = new Map<string, AuditValue>();
   const notes: string[] = [];
   const force = s.forceSubcategories ?? true;
@@ -34,7 +38,13 @@ export function effectiveAudit(s: GpresultSettings, catalog: Catalog, source: st
   for (const [guid, a] of s.advanced) values.set(guid, { success: (a.value & 1) === 1, failure: (a.value & 2) === 2, source: `${source} (GPO ${a.gpo})` });
   if (hasAdvanced) {
     for (const sub of catalog.subcategories) {
-      if (!values.has(sub.guid)) values.set(sub.guid, { success: false, failure: false, source: `${source}: not configured while advanced audit policy comes from Group Policy (policy cleared first)`, inferred: true });
+      if (!values.has(sub.guid))
+        values.set(sub.guid, {
+          success: false,
+          failure: false,
+          source: `${source}: not configured while advanced audit policy comes from Group Policy (policy cleared first)`,
+          inferred: true,
+        });
     }
   }
   if (legacyWins) {

@@ -31,7 +31,7 @@ export function parsePolicy(content: string): unknown {
   try {
     return yaml().parse(content.replace(/^\uFEFF/, ''), { maxAliasCount: 100, logLevel: 'error' });
   } catch (e) {
-    throw new Error(`YAML/JSON error: ${(e as Error).message.split('\n')[0]}`);
+    throw new Error(`YAML/JSON error: ${(e as Error).message.split('\n')[0]}`, { cause: e });
   }
 }
 

@@ -10,7 +10,10 @@ export const ALL: Ranges = [[0, 65535]];
 export const NONE: Ranges = [];
 
 export function normalize(r: Ranges): Ranges {
-  const s = r.filter(([a, b]) => a <= b).map(([a, b]) => [Math.max(0, a), Math.min(65535, b)] as [number, number]).sort((x, y) => x[0] - y[0]);
+  const s = r
+    .filter(([a, b]) => a <= b)
+    .map(([a, b]) => [Math.max(0, a), Math.min(65535, b)] as [number, number])
+    .sort((x, y) => x[0] - y[0]);
   const out: Ranges = [];
   for (const [a, b] of s) {
     const last = out[out.length - 1];
@@ -77,7 +80,15 @@ export const ANY_CHANNEL = '*';
 /** Everything the given collector configs forward, by lower-case channel name. */
 export type ForwardedSet = Map<string, ChannelForward>;
 
-export function addForward(set: ForwardedSet, channel: string, sure: Ranges, possible: Ranges, reasons: string[], source: string, conditions?: ForwardCondition[]): void {
+export function addForward(
+  set: ForwardedSet,
+  channel: string,
+  sure: Ranges,
+  possible: Ranges,
+  reasons: string[],
+  source: string,
+  conditions?: ForwardCondition[],
+): void {
   const key = channel.toLowerCase();
   const cur: ChannelForward = set.get(key) ?? { channel, sure: NONE, possible: NONE, reasons: [], sources: [] };
   if (conditions?.length) cur.conditions = [...(cur.conditions ?? []), ...conditions];
@@ -154,7 +165,11 @@ export function forwardState(set: ForwardedSet, channel: string, ids: number[], 
   const sure = ids.filter((id) => contains(f.sure, id) || byCondition.includes(id));
   const maybe = ids.filter((id) => !sure.includes(id) && contains(f.possible, id));
   const missing = ids.filter((id) => !contains(f.possible, id));
-  if (sure.length === ids.length) return { state: 'yes', detail: `${channel} ${ids.join(', ')} forwarded${byCondition.length ? ` (the query's Provider and Level filters match ${byCondition.join(', ')})` : ''}` };
+  if (sure.length === ids.length)
+    return {
+      state: 'yes',
+      detail: `${channel} ${ids.join(', ')} forwarded${byCondition.length ? ` (the query's Provider and Level filters match ${byCondition.join(', ')})` : ''}`,
+    };
   const parts = [];
   const dropped = droppedDetail(f, channel, missing);
   if (dropped.text) parts.push(dropped.text);

@@ -86,9 +86,21 @@ export function hostFromGpos(gpos: GpoInput[], catalog: Catalog): HostEnvironmen
   const host = emptyHost(`GPO: ${names.join(' + ')}`);
   for (const g of gpos) host.files.push(...g.files);
   for (const g of gpos) host.notes.push(...g.notes);
-  if (gpos.length > 1) host.notes.push(`--gpo: ${gpos.length} GPOs in link order (first given = link order 1 = highest precedence): ${names.map((n, i) => `${i + 1}. ${n}`).join(', ')}`);
+  if (gpos.length > 1)
+    host.notes.push(
+      `--gpo: ${gpos.length} GPOs in link order (first given = link order 1 = highest precedence): ${names.map((n, i) => `${i + 1}. ${n}`).join(', ')}`,
+    );
 
-  const settings: GpresultSettings = { computer: host.name, advanced: new Map(), legacy: new Map(), eventLogs: new Map(), policies: new Map(), auditGpos: [], domainGpos: names, notes: [] };
+  const settings: GpresultSettings = {
+    computer: host.name,
+    advanced: new Map(),
+    legacy: new Map(),
+    eventLogs: new Map(),
+    policies: new Map(),
+    auditGpos: [],
+    domainGpos: names,
+    notes: [],
+  };
   const reg = new Registry(keysRead(catalog));
   const reportPolicies = new Map<string, { gpo: string; enabled: boolean; detail?: string; coversAll?: boolean }>();
   /** GPOs whose registry.pol was cut short or could not be read, with why: what it sets is unknown. */
@@ -97,7 +109,8 @@ export function hostFromGpos(gpos: GpoInput[], catalog: Catalog): HostEnvironmen
   const said = new Map<string, { gpo: string; value: string }>(); // first (highest) GPO's audit value, for conflict notes
   const conflict = (what: string, gpo: string, value: string) => {
     const prev = said.get(what);
-    if (prev && prev.value !== value) host.notes.push(`--gpo: ${what}: ${prev.gpo} (higher precedence) sets ${prev.value}, ${gpo} sets ${value}; ${prev.gpo} wins`);
+    if (prev && prev.value !== value)
+      host.notes.push(`--gpo: ${what}: ${prev.gpo} (higher precedence) sets ${prev.value}, ${gpo} sets ${value}; ${prev.gpo} wins`);
     if (!prev) said.set(what, { gpo, value });
   };
 
@@ -116,7 +129,11 @@ export function hostFromGpos(gpos: GpoInput[], catalog: Catalog): HostEnvironmen
     }
     const audit = g.audit?.parsed;
     for (const [guid, value] of audit?.values ?? []) settings.advanced.set(guid, { value, gpo: g.name });
-    for (const [kind, sddl] of audit?.globalSacl ?? []) host.sacl.set(kind, { state: 'on', source: `${LABEL} (GPO ${g.name}, audit.csv): ${kind === 'file' ? 'File' : 'Registry'}GlobalSacl ${sddl.slice(0, 60)}` });
+    for (const [kind, sddl] of audit?.globalSacl ?? [])
+      host.sacl.set(kind, {
+        state: 'on',
+        source: `${LABEL} (GPO ${g.name}, audit.csv): ${kind === 'file' ? 'File' : 'Registry'}GlobalSacl ${sddl.slice(0, 60)}`,
+      });
     const inf = g.inf?.parsed;
     for (const [key, l] of inf?.legacy ?? []) settings.legacy.set(key, { ...l, gpo: g.name });
     for (const [log, l] of inf?.eventLogs ?? []) settings.eventLogs.set(log, { ...settings.eventLogs.get(log), ...l, gpo: g.name });
@@ -132,13 +149,15 @@ export function hostFromGpos(gpos: GpoInput[], catalog: Catalog): HostEnvironmen
   for (const g of gpos) {
     if (g.computerDisabled) continue;
     const values = g.report?.advanced ?? new Map([...(g.audit?.parsed.values ?? [])].map(([k, v]) => [k, { value: v }]));
-    for (const [guid, v] of values) conflict(catalog.subcategory(guid)?.name ?? guid, g.name, ['No Auditing', 'Success', 'Failure', 'Success and Failure'][v.value] ?? String(v.value));
+    for (const [guid, v] of values)
+      conflict(catalog.subcategory(guid)?.name ?? guid, g.name, ['No Auditing', 'Success', 'Failure', 'Success and Failure'][v.value] ?? String(v.value));
   }
   settings.auditGpos = [...auditGpos].sort();
 
   applyGpresult(host, settings, LABEL, catalog);
   const notSet = `not set by ${gpos.length > 1 ? `GPOs ${names.join(', ')}` : `GPO ${names[0]}`}`;
-  for (const [guid, v] of host.audit) if (v.inferred) host.audit.set(guid, { ...v, source: `${notSet}: advanced audit policy from Group Policy clears what it leaves out (No Auditing)` });
+  for (const [guid, v] of host.audit)
+    if (v.inferred) host.audit.set(guid, { ...v, source: `${notSet}: advanced audit policy from Group Policy clears what it leaves out (No Auditing)` });
   forgetUnreadAudit(host, gpos, settings, catalog);
   host.management = { kind: 'domain-gpo', source: `${LABEL}: GPO ${names.join(', ')} (settings a domain GPO refresh puts back)` };
   applyPolicies(host, gpos, reg, reportPolicies, partialPol, notSet, catalog);
@@ -178,17 +197,28 @@ function replayPol(host: HostEnvironment, reg: Registry, g: GpoInput, partial: M
     else if (lower === '**delvals.') reg.deleteAll(key, g.name, false);
     else if (lower === '**deletevalues') for (const name of String(e.data).split(';').filter(Boolean)) reg.deleteValue(key, name, g.name);
     else if (lower === '**deletekeys') for (const sub of String(e.data).split(';').filter(Boolean)) reg.deleteAll(`${key}\\${sub}`, g.name, true);
-    else if (lower === '**securekey') continue; // a marker for the key's security, sets no value
+    else if (lower === '**securekey')
+      continue; // a marker for the key's security, sets no value
     else if (lower.startsWith('**')) {
       firstUnknown ||= `${e.key}\\${v}`.slice(0, 120);
       unknown++;
-    }
-    else reg.set(key, v, e.data, g.name, `registry.pol, ${typeName(e.type)}`);
+    } else reg.set(key, v, e.data, g.name, `registry.pol, ${typeName(e.type)}`);
   }
-  if (unknown) host.notes.push(`--gpo: ${g.name} registry.pol: ${unknown} entr${unknown === 1 ? 'y' : 'ies'} with a special name logsource-check does not know (${firstUnknown}${unknown > 1 ? ' …' : ''}); ignored`);
+  if (unknown)
+    host.notes.push(
+      `--gpo: ${g.name} registry.pol: ${unknown} entr${unknown === 1 ? 'y' : 'ies'} with a special name logsource-check does not know (${firstUnknown}${unknown > 1 ? ' …' : ''}); ignored`,
+    );
 }
 
-function applyPolicies(host: HostEnvironment, gpos: GpoInput[], reg: Registry, fromReports: Map<string, { gpo: string; enabled: boolean; detail?: string; coversAll?: boolean }>, partialPol: Map<string, string>, notSet: string, catalog: Catalog): void {
+function applyPolicies(
+  host: HostEnvironment,
+  gpos: GpoInput[],
+  reg: Registry,
+  fromReports: Map<string, { gpo: string; enabled: boolean; detail?: string; coversAll?: boolean }>,
+  partialPol: Map<string, string>,
+  notSet: string,
+  catalog: Catalog,
+): void {
   const rank = new Map(gpos.map((g, i) => [g.name, i]));
   for (const p of catalog.policies) {
     const found = p.registry.map((r) => ({ r, v: reg.get(r.key, r.value) }));
@@ -199,12 +229,19 @@ function applyPolicies(host: HostEnvironment, gpos: GpoInput[], reg: Registry, f
     // A registry.pol read only in part may set or delete the value after the cut, unless a higher GPO decides it.
     const cut = [...partialPol.keys()].find((name) => winner === undefined || (rank.get(name) ?? 0) <= (rank.get(winner) ?? 0));
     if (cut) {
-      (host.policyGaps ??= new Map()).set(p.id, `the registry.pol of GPO ${cut} ${partialPol.get(cut)}, and what it sets for ${p.registry[0]?.value ?? p.name} ${partialPol.get(cut) === 'could not be read' ? 'is' : 'after that point is'} unknown`);
+      (host.policyGaps ??= new Map()).set(
+        p.id,
+        `the registry.pol of GPO ${cut} ${partialPol.get(cut)}, and what it sets for ${p.registry[0]?.value ?? p.name} ${partialPol.get(cut) === 'could not be read' ? 'is' : 'after that point is'} unknown`,
+      );
       host.policies.delete(p.id);
       continue;
     }
     if (report && winner === report.gpo && !touchers.includes(report.gpo)) {
-      host.policies.set(p.id, { state: report.enabled && report.coversAll !== false ? 'on' : 'off', source: `${LABEL} (GPO ${report.gpo}, report)`, detail: report.detail });
+      host.policies.set(p.id, {
+        state: report.enabled && report.coversAll !== false ? 'on' : 'off',
+        source: `${LABEL} (GPO ${report.gpo}, report)`,
+        detail: report.detail,
+      });
       continue;
     }
     if (winner === undefined) {
@@ -219,8 +256,14 @@ function applyPolicies(host: HostEnvironment, gpos: GpoInput[], reg: Registry, f
       detail = names.length ? `module logging covers only ${names.join(', ')} (rules need "*")` : 'module logging names no module (rules need "*")';
     }
     const leaf = (key: string) => key.slice(key.lastIndexOf('\\') + 1);
-    const wrong = found.filter((x) => !x.v || String(x.v.data) !== String(x.r.data)).map((x) => `${leaf(x.r.key)}\\${x.r.value} ${x.v ? `is ${String(x.v.data)}` : 'is not set'} (needs ${String(x.r.data)})`);
-    const how = on ? `${set?.file}` : set ? `${set.file.split(',')[0]}: ${wrong.join('; ')}` : `registry.pol deletes ${p.registry.map((r) => r.value).join(', ')}: disabled`;
+    const wrong = found
+      .filter((x) => !x.v || String(x.v.data) !== String(x.r.data))
+      .map((x) => `${leaf(x.r.key)}\\${x.r.value} ${x.v ? `is ${String(x.v.data)}` : 'is not set'} (needs ${String(x.r.data)})`);
+    const how = on
+      ? `${set?.file}`
+      : set
+        ? `${set.file.split(',')[0]}: ${wrong.join('; ')}`
+        : `registry.pol deletes ${p.registry.map((r) => r.value).join(', ')}: disabled`;
     host.policies.set(p.id, { state: on ? 'on' : 'off', source: `${LABEL} (GPO ${winner}, ${how})`, detail });
   }
 }
@@ -232,6 +275,12 @@ function applyTemplateLogSizes(host: HostEnvironment, reg: Registry): void {
     const size = values.get('maxsize');
     if (!log || typeof size?.data !== 'number') continue;
     const policy = `GPO ${size.gpo}: the administrative template "Specify the maximum log file size (KB)" (Windows Components > Event Log Service > ${log})`;
-    host.eventLogs.set(log, { log, maxSizeKB: size.data, retention: host.eventLogs.get(log)?.retention, source: `${LABEL} (GPO ${size.gpo}, registry.pol)`, policy });
+    host.eventLogs.set(log, {
+      log,
+      maxSizeKB: size.data,
+      retention: host.eventLogs.get(log)?.retention,
+      source: `${LABEL} (GPO ${size.gpo}, registry.pol)`,
+      policy,
+    });
   }
 }

@@ -83,7 +83,11 @@ export function readGpoArgument(arg: string, catalog: Catalog, errors: InputErro
       errors.push({ path: p, message: `cannot access: ${errnoMessage(e)}` });
     }
   }
-  if (!out.length) errors.push({ path: arg, message: 'no GPO here (a GPMC backup folder holding bkupInfo.xml / Backup.xml / DomainSysvol, a folder of them, or a Get-GPOReport -ReportType Xml file)' });
+  if (!out.length)
+    errors.push({
+      path: arg,
+      message: 'no GPO here (a GPMC backup folder holding bkupInfo.xml / Backup.xml / DomainSysvol, a folder of them, or a Get-GPOReport -ReportType Xml file)',
+    });
   return out;
 }
 
@@ -140,8 +144,12 @@ export function readGpoBackup(dir: string, catalog: Catalog, errors: InputError[
   gpo.audit = readFile(GPO_FILES.audit, (p) => parseAuditpol(readText(p, MAX_INPUT_FILE), catalog), 'audit.csv');
   gpo.inf = readFile(GPO_FILES.inf, (p) => parseGptTmpl(readText(p, MAX_INPUT_FILE)), 'GptTmpl.inf');
   gpo.pol = readFile(GPO_FILES.pol, (p) => parseRegistryPol(readBounded(p, MAX_INPUT_FILE)), 'registry.pol');
-  if (gpo.pol?.parsed.partial) errors.push({ path: gpo.pol.path, message: `${gpo.pol.parsed.partial}; read as partial: a policy it does not set before that point is unknown` });
-  for (const [file, notes] of [['audit.csv', gpo.audit?.parsed.notes], ['GptTmpl.inf', gpo.inf?.parsed.notes]] as const) {
+  if (gpo.pol?.parsed.partial)
+    errors.push({ path: gpo.pol.path, message: `${gpo.pol.parsed.partial}; read as partial: a policy it does not set before that point is unknown` });
+  for (const [file, notes] of [
+    ['audit.csv', gpo.audit?.parsed.notes],
+    ['GptTmpl.inf', gpo.inf?.parsed.notes],
+  ] as const) {
     for (const n of notes ?? []) gpo.notes.push(`${gpo.name} ${file}: ${n}`);
   }
   return gpo;
@@ -152,11 +160,25 @@ export function readGpoReport(path: string, catalog: Catalog, errors: InputError
   try {
     const doc = parseXml(readText(path, MAX_INPUT_FILE));
     const root = kids(doc, 'GPO')[0];
-    if (!root) throw new Error(kids(doc, 'Rsop').length ? 'this is gpresult output (<Rsop> root): give it with --gpresult' : 'not a GPO report (no <GPO> root element; use Get-GPOReport -ReportType Xml) nor a GPMC backup folder');
+    if (!root)
+      throw new Error(
+        kids(doc, 'Rsop').length
+          ? 'this is gpresult output (<Rsop> root): give it with --gpresult'
+          : 'not a GPO report (no <GPO> root element; use Get-GPOReport -ReportType Xml) nor a GPMC backup folder',
+      );
     const name = text(root, 'Name')?.trim() || basename(path).replace(/\.xml$/i, '');
     const gpo: GpoInput = { name, path, kind: 'report', files: [path], notes: [], unreadable: [] };
     const computer = kids(root, 'Computer')[0];
-    const settings: GpresultSettings = { computer: name, advanced: new Map(), legacy: new Map(), eventLogs: new Map(), policies: new Map(), auditGpos: [], domainGpos: [name], notes: [] };
+    const settings: GpresultSettings = {
+      computer: name,
+      advanced: new Map(),
+      legacy: new Map(),
+      eventLogs: new Map(),
+      policies: new Map(),
+      auditGpos: [],
+      domainGpos: [name],
+      notes: [],
+    };
     if (computer && text(computer, 'Enabled') === 'false') {
       gpo.computerDisabled = true;
       gpo.notes.push(`${name}: the GPO's computer settings are disabled (<Computer><Enabled>false): none of them apply`);

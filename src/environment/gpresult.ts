@@ -38,7 +38,12 @@ interface Winner<T> {
 export function parseGpresult(xmlText: string, catalog: Catalog): GpresultSettings {
   const doc = parseXml(xmlText);
   const rsop = kids(doc, 'Rsop')[0];
-  if (!rsop) throw new Error(kids(doc, 'GPO').length ? 'not a gpresult /x file: this is a GPO report (Get-GPOReport, <GPO> root); give it with --gpo' : 'not a gpresult /x file (no <Rsop> root element)');
+  if (!rsop)
+    throw new Error(
+      kids(doc, 'GPO').length
+        ? 'not a gpresult /x file: this is a GPO report (Get-GPOReport, <GPO> root); give it with --gpo'
+        : 'not a gpresult /x file (no <Rsop> root element)',
+    );
   const computer = kids(rsop, 'ComputerResults')[0];
   if (!computer) throw new Error('no <ComputerResults>: run "gpresult /x" from an elevated prompt to include computer settings');
 
@@ -157,9 +162,13 @@ export function readComputerExtensions(computer: XmlNode, catalog: Catalog, gpoO
       let detail: string | undefined;
       let coversAll: boolean | undefined;
       if (enabled && /module-logging$/.test(slug)) {
-        const modules = kids(s, 'ListBox').flatMap((lb) => kids(lb, 'Value')).flatMap((v) => kids(v, 'Element')).map((e) => text(e, 'Data') ?? '');
+        const modules = kids(s, 'ListBox')
+          .flatMap((lb) => kids(lb, 'Value'))
+          .flatMap((v) => kids(v, 'Element'))
+          .map((e) => text(e, 'Data') ?? '');
         coversAll = modules.includes('*');
-        if (!coversAll) detail = modules.length ? `module logging covers only ${modules.join(', ')} (rules need "*")` : 'module logging names no module (rules need "*")';
+        if (!coversAll)
+          detail = modules.length ? `module logging covers only ${modules.join(', ')} (rules need "*")` : 'module logging names no module (rules need "*")';
       }
       keep(policies, slug, precedenceOf(s), { enabled, gpo: gpoOf(s), detail, coversAll });
     }
@@ -231,7 +240,8 @@ function roleOf(computer: XmlNode, applied: Set<string>, name: string, domain: s
   const short = (name.split('\\').pop() ?? name).replace(/\$$/, '').toUpperCase();
   const prefix = name.includes('\\') ? (name.split('\\')[0] ?? '').toUpperCase() : '';
   const d = (domain ?? '').toUpperCase();
-  if (d && (d === 'WORKGROUP' || d === short || (prefix && d === prefix && prefix === short))) return { kind: 'standalone', evidence: `domain "${domain}" is the computer itself or a workgroup: not joined` };
+  if (d && (d === 'WORKGROUP' || d === short || (prefix && d === prefix && prefix === short)))
+    return { kind: 'standalone', evidence: `domain "${domain}" is the computer itself or a workgroup: not joined` };
   return undefined;
 }
 

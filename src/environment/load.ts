@@ -119,9 +119,9 @@ function* produce(inputs: EnvironmentInputs, catalog: Catalog, env: Environment)
   const own = new Map<string, HostEnvironment>();
   for (const a of auditpols) {
     if (!hold && !byKey.has(a.key)) continue; // merged above
-    let host = hold ? held.find((h) => h.name === a.key) ?? own.get(a.key) : own.get(a.key);
+    let host = hold ? (held.find((h) => h.name === a.key) ?? own.get(a.key)) : own.get(a.key);
     if (!host && !a.key && held.length + own.size === 1) {
-      host = (held[0] ?? [...own.values()][0]);
+      host = held[0] ?? [...own.values()][0];
     } else if (!host && a.key && names.size) {
       const first: string[] = [];
       for (const n of names) if (first.push(n) >= 3) break;
@@ -137,7 +137,8 @@ function* produce(inputs: EnvironmentInputs, catalog: Catalog, env: Environment)
   }
   for (const host of [...held, ...own.values()]) yield finish(host);
   for (const r of roles) {
-    if (r.host && ![...names].some((n) => hostKey(n) === hostKey(r.host as string))) role?.errors.push({ path: '--role', message: `no host named ${r.host} among the inputs (${knownHosts(names)})` });
+    if (r.host && ![...names].some((n) => hostKey(n) === hostKey(r.host as string)))
+      role?.errors.push({ path: '--role', message: `no host named ${r.host} among the inputs (${knownHosts(names)})` });
   }
   // Without any host, the Sysmon config (or else the collectors) describes one.
   if (!env.hostCount && (sysmon || collectors)) {
@@ -164,7 +165,11 @@ function* baseHosts(inputs: EnvironmentInputs, catalog: Catalog, snapSink: Sink,
       else snapSink.errors.push({ path: arg, message: `cannot access: ${errnoMessage(e)}` });
       continue;
     }
-    if (!snaps.length) snapSink.errors.push({ path: arg, message: `no host snapshot here (a folder holding ${SNAPSHOT_NAMES.slice(0, 3).join(', ')} …, a .zip of one, or a folder of them)` });
+    if (!snaps.length)
+      snapSink.errors.push({
+        path: arg,
+        message: `no host snapshot here (a folder holding ${SNAPSHOT_NAMES.slice(0, 3).join(', ')} …, a .zip of one, or a folder of them)`,
+      });
     for (const snap of snaps) {
       const host = hostFromSnapshot(snap, catalog, snapSink.errors);
       if (names.has(host.name)) host.name = `${host.name} (${basename(snap.path)})`;
@@ -239,7 +244,10 @@ function readAuditpols(args: string[], catalog: Catalog, sink: Sink): AuditpolIn
 
 function mergeAuditpol(host: HostEnvironment, a: AuditpolInput, catalog: Catalog): void {
   host.files.push(a.path);
-  append(host.notes, a.parsed.notes.map((n) => `auditpol ${basename(a.path)} ${n}`));
+  append(
+    host.notes,
+    a.parsed.notes.map((n) => `auditpol ${basename(a.path)} ${n}`),
+  );
   applyAuditpol(host, a.parsed, `auditpol ${basename(a.path)}`, catalog);
 }
 
@@ -256,7 +264,13 @@ function readSysmon(args: string[], catalog: Catalog, sink: Sink): SysmonConfig 
     }
   }
   if (configs.length > 1) {
-    sink.errors.push({ path: configs.slice(1).map((c) => c.path).join(', '), message: `only one Sysmon configuration can apply to the hosts; ${configs[0]?.path} is used` });
+    sink.errors.push({
+      path: configs
+        .slice(1)
+        .map((c) => c.path)
+        .join(', '),
+      message: `only one Sysmon configuration can apply to the hosts; ${configs[0]?.path} is used`,
+    });
   }
   return configs[0];
 }
@@ -265,7 +279,10 @@ function applySysmon(host: HostEnvironment, config: SysmonConfig): void {
   if (host.sysmon && host.sysmon.path !== config.path) host.conflicts.push(`Sysmon: the snapshot has ${host.sysmon.path}, --sysmon ${config.path} is used`);
   host.sysmon = config;
   host.files.push(config.path);
-  append(host.notes, config.notes.map((n) => `sysmon ${basename(config.path)}: ${n}`));
+  append(
+    host.notes,
+    config.notes.map((n) => `sysmon ${basename(config.path)}: ${n}`),
+  );
 }
 
 interface Collected {
@@ -302,7 +319,11 @@ function readCollectors(inputs: EnvironmentInputs, catalog: Catalog, sink: Sink)
       continue;
     }
     if (!format) {
-      sink.errors.push({ path, message: 'not a collector configuration logsource-check knows (WEF subscription, QueryList, nxlog.conf, winlogbeat.yml, Splunk inputs.conf, Azure Monitor DCR, Elastic Agent policy); use --collector-format' });
+      sink.errors.push({
+        path,
+        message:
+          'not a collector configuration logsource-check knows (WEF subscription, QueryList, nxlog.conf, winlogbeat.yml, Splunk inputs.conf, Azure Monitor DCR, Elastic Agent policy); use --collector-format',
+      });
       continue;
     }
     if (format === 'splunk') {
@@ -319,7 +340,10 @@ function readCollectors(inputs: EnvironmentInputs, catalog: Catalog, sink: Sink)
   }
   if (splunk.length) {
     readSplunkInputs(splunk, set, notes);
-    append(used, splunk.map((f) => f.path));
+    append(
+      used,
+      splunk.map((f) => f.path),
+    );
   }
   return used.length ? { set, used, notes } : undefined;
 }

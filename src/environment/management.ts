@@ -14,14 +14,16 @@ export type { Management } from './model.js';
 
 /** From gpresult's computer results: the GPOs that applied from a domain (local policy excluded). */
 export function managementFromGpresult(domainGpos: string[], computerDomain: string | undefined, label: string): Management {
-  if (domainGpos.length) return { kind: 'domain-gpo', source: `${label}: domain GPO ${domainGpos.slice(0, 3).join(', ')}${domainGpos.length > 3 ? ' …' : ''} applied` };
+  if (domainGpos.length)
+    return { kind: 'domain-gpo', source: `${label}: domain GPO ${domainGpos.slice(0, 3).join(', ')}${domainGpos.length > 3 ? ' …' : ''} applied` };
   const where = computerDomain ? ` (computer in ${computerDomain})` : '';
   return { kind: 'workgroup', source: `${label}: no domain GPO applied, only local policy${where}` };
 }
 
 /** From systeminfo: OS Configuration and Domain. Undefined when neither tells. */
 export function managementFromSysteminfo(info: SystemInfo, label: string): Management | undefined {
-  if (info.role === 'standalone-workstation' || info.role === 'standalone-server') return { kind: 'workgroup', source: `${label}: ${info.osConfiguration ?? info.role}` };
+  if (info.role === 'standalone-workstation' || info.role === 'standalone-server')
+    return { kind: 'workgroup', source: `${label}: ${info.osConfiguration ?? info.role}` };
   if (info.domain && /^workgroup$/i.test(info.domain)) return { kind: 'workgroup', source: `${label}: Domain ${info.domain}` };
   if (info.domain && info.role) return { kind: 'domain-gpo', source: `${label}: member of domain ${info.domain}` };
   return undefined;

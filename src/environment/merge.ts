@@ -29,7 +29,13 @@ export function applyGpresult(host: HostEnvironment, settings: GpresultSettings,
         : l.template
           ? `GPO ${l.gpo} (the administrative template "Specify the maximum log file size (KB)": Windows Components > Event Log Service > ${log})`
           : `GPO ${l.gpo} (Computer Configuration > Policies > Windows Settings > Security Settings > Event Log > Maximum ${log.toLowerCase()} log size)`;
-    host.eventLogs.set(log, { log, maxSizeKB: l.maxSizeKB, retention: l.retention, source: `${label}${l.gpo ? ` (GPO ${l.gpo})` : ''}`, ...(policy ? { policy } : {}) });
+    host.eventLogs.set(log, {
+      log,
+      maxSizeKB: l.maxSizeKB,
+      retention: l.retention,
+      source: `${label}${l.gpo ? ` (GPO ${l.gpo})` : ''}`,
+      ...(policy ? { policy } : {}),
+    });
   }
   applyManagement(host, managementFromGpresult(settings.domainGpos, settings.computerDomain, label));
 }
@@ -47,16 +53,25 @@ export function applyAuditpol(host: HostEnvironment, parsed: AuditpolSettings, l
     const prev = host.audit.get(guid);
     if (prev && !prev.inferred && (prev.success !== next.success || prev.failure !== next.failure)) {
       const name = catalog.subcategory(guid)?.name ?? guid;
-      host.conflicts.push(`${name}: ${prev.source} configures ${describe(prev)}, ${label} shows ${describe(next)} (${parsed.kind === 'effective' ? 'auditpol is what is in force' : 'the later input wins'})`);
+      host.conflicts.push(
+        `${name}: ${prev.source} configures ${describe(prev)}, ${label} shows ${describe(next)} (${parsed.kind === 'effective' ? 'auditpol is what is in force' : 'the later input wins'})`,
+      );
     }
     host.audit.set(guid, next);
   }
   if (parsed.kind === 'backup') {
     for (const sub of catalog.subcategories) {
-      if (!parsed.values.has(sub.guid)) host.audit.set(sub.guid, { success: false, failure: false, source: `${label}: not in this audit.csv (No Auditing once a GPO applies it)`, inferred: true });
+      if (!parsed.values.has(sub.guid))
+        host.audit.set(sub.guid, {
+          success: false,
+          failure: false,
+          source: `${label}: not in this audit.csv (No Auditing once a GPO applies it)`,
+          inferred: true,
+        });
     }
   }
-  for (const [kind, sddl] of parsed.globalSacl) setGlobalSacl(host, kind, true, sddlOutcomes(sddl), `${label}: ${kind === 'file' ? 'File' : 'Registry'}GlobalSacl ${sddl.slice(0, 60)}`);
+  for (const [kind, sddl] of parsed.globalSacl)
+    setGlobalSacl(host, kind, true, sddlOutcomes(sddl), `${label}: ${kind === 'file' ? 'File' : 'Registry'}GlobalSacl ${sddl.slice(0, 60)}`);
 }
 
 function describe(v: { success?: boolean; failure?: boolean }): string {

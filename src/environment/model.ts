@@ -110,7 +110,17 @@ export interface HostEnvironment {
 }
 
 export function emptyHost(name: string): HostEnvironment {
-  return { name, files: [], audit: new Map(), policies: new Map(), eventLogs: new Map(), sacl: new Map(), covers: { audit: false, policies: false }, notes: [], conflicts: [] };
+  return {
+    name,
+    files: [],
+    audit: new Map(),
+    policies: new Map(),
+    eventLogs: new Map(),
+    sacl: new Map(),
+    covers: { audit: false, policies: false },
+    notes: [],
+    conflicts: [],
+  };
 }
 
 /** A file's notes into the host's, one by one (a spread of a long list overflows the stack). */

@@ -5,7 +5,20 @@
  * EventData …); EventID terms are evaluated exactly, every other test makes the result "possible" with the
  * reason, never a guess.
  */
-import { ALL, NONE, addForward, complement, intersect, isAll, minus, normalize, union, type ForwardCondition, type ForwardedSet, type Ranges } from './forwarded.js';
+import {
+  ALL,
+  NONE,
+  addForward,
+  complement,
+  intersect,
+  isAll,
+  minus,
+  normalize,
+  union,
+  type ForwardCondition,
+  type ForwardedSet,
+  type Ranges,
+} from './forwarded.js';
 import { attr, decodeEntities, kids, parseXml, xmlText, type XmlNode } from './xml.js';
 
 export class QueryError extends Error {}
@@ -229,7 +242,10 @@ function rangeFor(op: string, n: number): Ranges {
     case '=':
       return [[n, n]];
     case '!=':
-      return normalize([[0, n - 1], [n + 1, 65535]]);
+      return normalize([
+        [0, n - 1],
+        [n + 1, 65535],
+      ]);
     case '>=':
       return [[n, 65535]];
     case '>':
@@ -270,7 +286,10 @@ export function readQueryList(xml: string, source: string, into: ForwardedSet): 
 
 function readQuery(q: XmlNode, source: string, into: ForwardedSet, notes: string[]): void {
   // Attribute values come raw from the parser (processEntities off): &amp; and &#x202E; are decoded here.
-  const pathOf = (n: unknown) => { const v = attr(n, 'Path'); return v === undefined ? undefined : decodeEntities(v); };
+  const pathOf = (n: unknown) => {
+    const v = attr(n, 'Path');
+    return v === undefined ? undefined : decodeEntities(v);
+  };
   const queryPath = pathOf(q);
   const byChannel = new Map<string, { channel: string; sel: Sel }>();
   const textOf = (n: unknown) => decodeEntities(typeof n === 'string' ? n : xmlText((n as XmlNode | undefined)?.['#text'])).trim();

@@ -59,7 +59,11 @@ const HEX_TYPES: Record<number, RegType> = {
 
 /** "HKEY_LOCAL_MACHINE\Software\Policies\" and "HKLM:\SOFTWARE\Policies" both become "HKLM\SOFTWARE\POLICIES". */
 export function normaliseKey(path: string): string {
-  const parts = path.trim().replace(/\//g, '\\').split('\\').filter((p) => p !== '');
+  const parts = path
+    .trim()
+    .replace(/\//g, '\\')
+    .split('\\')
+    .filter((p) => p !== '');
   const head = (parts[0] ?? '').replace(/:$/, '').toUpperCase();
   parts[0] = HIVES[head] ?? head;
   return parts.join('\\').toUpperCase();

@@ -7,5 +7,11 @@
 import type { RegistrySetting } from '../catalog/types.js';
 
 export function registryPolicyOn(found: readonly { r: Pick<RegistrySetting, 'data'>; v: { data: unknown } | undefined }[]): boolean {
-  return found.every(({ r, v }) => v !== undefined && v.data !== null && (typeof v.data === 'string' || typeof v.data === 'number' || typeof v.data === 'boolean') && String(v.data) === String(r.data));
+  return found.every(
+    ({ r, v }) =>
+      v !== undefined &&
+      v.data !== null &&
+      (typeof v.data === 'string' || typeof v.data === 'number' || typeof v.data === 'boolean') &&
+      String(v.data) === String(r.data),
+  );
 }

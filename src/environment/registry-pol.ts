@@ -106,5 +106,18 @@ function decode(type: number, b: Uint8Array): PolEntry['data'] {
 
 /** Registry type names as .reg files and the catalog write them. */
 export function typeName(type: number): string {
-  return ({ 0: 'REG_NONE', 1: 'REG_SZ', 2: 'REG_EXPAND_SZ', 3: 'REG_BINARY', 4: 'REG_DWORD', 5: 'REG_DWORD_BIG_ENDIAN', 7: 'REG_MULTI_SZ', 11: 'REG_QWORD' } as Record<number, string>)[type] ?? `type ${type}`;
+  return (
+    (
+      {
+        0: 'REG_NONE',
+        1: 'REG_SZ',
+        2: 'REG_EXPAND_SZ',
+        3: 'REG_BINARY',
+        4: 'REG_DWORD',
+        5: 'REG_DWORD_BIG_ENDIAN',
+        7: 'REG_MULTI_SZ',
+        11: 'REG_QWORD',
+      } as Record<number, string>
+    )[type] ?? `type ${type}`
+  );
 }

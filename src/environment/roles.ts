@@ -43,7 +43,10 @@ export interface RoleOption {
 export function parseRoleOption(value: string): { host?: string; kind?: Kind; features: string[] } {
   const eq = value.indexOf('=');
   const host = eq >= 0 ? value.slice(0, eq).trim() : undefined;
-  const words = (eq >= 0 ? value.slice(eq + 1) : value).split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
+  const words = (eq >= 0 ? value.slice(eq + 1) : value)
+    .split(',')
+    .map((w) => w.trim().toLowerCase())
+    .filter(Boolean);
   if (!words.length || host === '') throw new Error(`--role "${value}": expected [HOST=]ROLE[,ROLE…]`);
   let kind: Kind;
   const features: string[] = [];

@@ -39,7 +39,8 @@ export function entryOutcomes(flags: (string | undefined)[]): SaclOutcomes {
   let success = false;
   let failure = false;
   for (const f of flags) {
-    if (f === undefined || !/success|failure/i.test(f)) return { success: false, failure: false, unread: `flags "${(f ?? '').slice(0, 40)}" not understood (English auditpol output expected)` };
+    if (f === undefined || !/success|failure/i.test(f))
+      return { success: false, failure: false, unread: `flags "${(f ?? '').slice(0, 40)}" not understood (English auditpol output expected)` };
     if (/success/i.test(f)) success = true;
     if (/failure/i.test(f)) failure = true;
   }
@@ -58,7 +59,9 @@ export function setGlobalSacl(host: HostEnvironment, kind: 'file' | 'registry', 
     return;
   }
   if (!outcomes || outcomes.unread) {
-    host.notes.push(`${source}: the global ${kind} SACL is set but which outcomes it audits is not known (${outcomes?.unread ?? 'no flags'}); it counts for neither side`);
+    host.notes.push(
+      `${source}: the global ${kind} SACL is set but which outcomes it audits is not known (${outcomes?.unread ?? 'no flags'}); it counts for neither side`,
+    );
     return;
   }
   const side = (on: boolean, what: string) => ({ state: on ? ('on' as const) : ('off' as const), source: on ? source : `${source}: audits ${what} only` });

@@ -109,7 +109,8 @@ export function parseSacls(text: string): ObjectSacls {
     }
     if (!header) {
       if (line.trim() !== SACLS_HEADER) {
-        if (/^logsource-check sacls /.test(line)) throw new Error(`unsupported sacls.txt version ("${line.trim().slice(0, 40)}"; this release reads "${SACLS_HEADER}")`);
+        if (/^logsource-check sacls /.test(line))
+          throw new Error(`unsupported sacls.txt version ("${line.trim().slice(0, 40)}"; this release reads "${SACLS_HEADER}")`);
         throw new Error('not a sacls.txt written by collect-script (its first line is not "logsource-check sacls 1")');
       }
       header = true;
@@ -139,7 +140,7 @@ export function parseSacls(text: string): ObjectSacls {
         return true;
       }
       case 'status': {
-        if (!cur) return notes.add(`line ${no}: a status line outside a path block, ignored`), true;
+        if (!cur) return (notes.add(`line ${no}: a status line outside a path block, ignored`), true);
         const st = f[1];
         if (st === 'found') {
           const n = Number(f[2]);
@@ -151,14 +152,21 @@ export function parseSacls(text: string): ObjectSacls {
         return true;
       }
       case 'audit': {
-        if (!cur) return notes.add(`line ${no}: an audit line outside a path block, ignored`), true;
+        if (!cur) return (notes.add(`line ${no}: an audit line outside a path block, ignored`), true);
         if (cur.status !== 'found') {
           if (cur.status !== 'error') fail(no, 'an audit line before a "found" status');
           return true;
         }
         const [, sid = '', mask = '', flags = '', inherit = '', propagate = '', origin = ''] = f.map((x) => x.trim());
         const rights = /^0x[0-9A-Fa-f]{1,8}$/.test(mask) ? parseInt(mask.slice(2), 16) : NaN;
-        if (!SID.test(sid) || Number.isNaN(rights) || !FLAGS.test(flags) || !INHERIT.test(inherit) || !PROPAGATE.test(propagate) || !/^(inherited|explicit)$/.test(origin)) {
+        if (
+          !SID.test(sid) ||
+          Number.isNaN(rights) ||
+          !FLAGS.test(flags) ||
+          !INHERIT.test(inherit) ||
+          !PROPAGATE.test(propagate) ||
+          !/^(inherited|explicit)$/.test(origin)
+        ) {
           fail(no, 'an audit line that does not read as SID, 0xRIGHTS, AuditFlags, InheritanceFlags, PropagationFlags, inherited|explicit');
           return true;
         }
@@ -178,8 +186,9 @@ export function parseSacls(text: string): ObjectSacls {
       case 'sddl':
         return true; // for the reader of the file: the audit lines say the same in fields
       case 'end': {
-        if (!cur) return notes.add(`line ${no}: an "end" line outside a path block, ignored`), true;
-        if (cur.status === 'found' && cur.expect !== cur.aces.length) fail(no, `the status says ${cur.expect} audit entr${cur.expect === 1 ? 'y' : 'ies'}, the block lists ${cur.aces.length}`);
+        if (!cur) return (notes.add(`line ${no}: an "end" line outside a path block, ignored`), true);
+        if (cur.status === 'found' && cur.expect !== cur.aces.length)
+          fail(no, `the status says ${cur.expect} audit entr${cur.expect === 1 ? 'y' : 'ies'}, the block lists ${cur.aces.length}`);
         put(cur);
         cur = undefined;
         return true;

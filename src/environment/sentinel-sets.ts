@@ -35,7 +35,8 @@ export function sentinelSets(dataDir = DEFAULT_DATA_DIR): Map<string, SetData> {
     const channels = new Map<string, Ranges>();
     for (const [channel, ids] of Object.entries(s?.channels ?? {})) {
       if (ids === 'all') channels.set(channel, ALL);
-      else if (Array.isArray(ids) && ids.every((n) => Number.isInteger(n) && n >= 0 && n <= 65535)) channels.set(channel, normalize(ids.map((n: number) => [n, n] as [number, number])));
+      else if (Array.isArray(ids) && ids.every((n) => Number.isInteger(n) && n >= 0 && n <= 65535))
+        channels.set(channel, normalize(ids.map((n: number) => [n, n] as [number, number])));
       else throw new Error(`${file}: sets.${key}.channels.${channel} is neither "all" nor a list of event IDs`);
     }
     out.set(`sentinel-${key}`, { title: typeof s?.title === 'string' ? s.title : key, channels });

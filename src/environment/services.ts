@@ -32,7 +32,8 @@ export interface ServiceSet {
 // (a Portuguese host prints "ESTADO : 4  RUNNING"), so values are recognised by their symbol.
 const STATE = /^\d+\s+(STOPPED|START_PENDING|STOP_PENDING|RUNNING|CONTINUE_PENDING|PAUSE_PENDING|PAUSED)\b/;
 const START = /^\d+\s+(BOOT_START|SYSTEM_START|AUTO_START|DEMAND_START|DISABLED)\b\s*(\(DELAYED\))?/;
-const TYPE = /^[0-9a-fA-F]+\s+((?:KERNEL_DRIVER|FILE_SYSTEM_DRIVER|WIN32_OWN_PROCESS|WIN32_SHARE_PROCESS|USER_OWN_PROCESS|USER_SHARE_PROCESS|WIN32|INTERACTIVE_PROCESS|WIN32_PACKAGED_PROCESS)\b.*)$/;
+const TYPE =
+  /^[0-9a-fA-F]+\s+((?:KERNEL_DRIVER|FILE_SYSTEM_DRIVER|WIN32_OWN_PROCESS|WIN32_SHARE_PROCESS|USER_OWN_PROCESS|USER_SHARE_PROCESS|WIN32|INTERACTIVE_PROCESS|WIN32_PACKAGED_PROCESS)\b.*)$/;
 
 export function parseScOutput(text: string): ServiceSet {
   const out: ServiceSet = { services: new Map(), notes: [] };
@@ -89,9 +90,11 @@ export function parseScOutput(text: string): ServiceSet {
     if (!kv) return;
     const key = kv[1]!.toUpperCase();
     const value = kv[2]!.trim();
-    if (!localized && /[^\x00-\x7f]/.test(key) || (!localized && !/^\s/.test(raw) && key !== 'SERVICE_NAME')) {
+    if ((!localized && /[^\x00-\x7f]/.test(key)) || (!localized && !/^\s/.test(raw) && key !== 'SERVICE_NAME')) {
       localized = true;
-      notes.add(`line ${lineNo}: sc output is not in English ("${kv[1]!.slice(0, 40)}"); values are read by their symbols (RUNNING, AUTO_START …), which sc never translates`);
+      notes.add(
+        `line ${lineNo}: sc output is not in English ("${kv[1]!.slice(0, 40)}"); values are read by their symbols (RUNNING, AUTO_START …), which sc never translates`,
+      );
     }
     if (!/^\s/.test(raw)) {
       // The unindented "SERVICE_NAME: x" line (translated on some systems) starts a block.
@@ -111,7 +114,10 @@ export function parseScOutput(text: string): ServiceSet {
   for (const s of out.services.values()) {
     if (s.exists && s.state === undefined && s.startType === undefined) notes.add(`${s.name.slice(0, 80)}: no state and no configuration in the output`);
   }
-  if (full) notes.add(`more than ${LIMITS.host.services.toLocaleString('en-US')} services (limit): the rest of the file is not read; a service not listed before that point is unknown`);
+  if (full)
+    notes.add(
+      `more than ${LIMITS.host.services.toLocaleString('en-US')} services (limit): the rest of the file is not read; a service not listed before that point is unknown`,
+    );
   notes.end();
   return out;
 }
@@ -238,7 +244,11 @@ export function parseSysmonDashC(text: string): SysmonDashC {
   if (o['Driver name']) out.driverName = o['Driver name'];
   if (o['Config file']) out.configFile = o['Config file'];
   if (o['Config hash']) out.configHash = o['Config hash'];
-  if (o['HashingAlgorithms']) out.hashAlgorithms = o['HashingAlgorithms'].split(',').map((s) => s.trim()).filter(Boolean);
+  if (o['HashingAlgorithms'])
+    out.hashAlgorithms = o['HashingAlgorithms']
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (inRules && understood) out.rules = rules;
   else if (!inRules) notes.add('no "Rule configuration" section: the rules are unknown');
   notes.end();

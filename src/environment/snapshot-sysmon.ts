@@ -30,18 +30,34 @@ export function readSysmon(host: HostEnvironment, snap: { path: string; files: M
     const svc = found.svc;
     if (svc) {
       const state = svc.state === 'RUNNING' ? 'running' : svc.state ? 'stopped' : 'installed';
-      host.sysmonService = { state, source: `sysmon-service.txt: ${svc.name} ${svc.state ?? ''}`.trim() + ` (${found.how})`, version, ...(found.builtin ? { builtin: true } : {}) };
+      host.sysmonService = {
+        state,
+        source: `sysmon-service.txt: ${svc.name} ${svc.state ?? ''}`.trim() + ` (${found.how})`,
+        version,
+        ...(found.builtin ? { builtin: true } : {}),
+      };
     } else if (found.absent) {
-      host.sysmonService = { state: 'absent', source: `sysmon-service.txt: the ${facts.publisher} publisher is not registered (wevtutil gp)${extras.minifilter === null ? ` and no minifilter is at Sysmon's altitude ${facts.altitude} (fltmc)` : ''}` };
+      host.sysmonService = {
+        state: 'absent',
+        source: `sysmon-service.txt: the ${facts.publisher} publisher is not registered (wevtutil gp)${extras.minifilter === null ? ` and no minifilter is at Sysmon's altitude ${facts.altitude} (fltmc)` : ''}`,
+      };
     } else if (found.defaultsAbsent) {
       // Only the default names were queried (an older collection script): a renamed Sysmon is not ruled out.
       // The channel list decides: a full list without the Sysmon channel proves it absent.
       const ch = host.channels;
       const c = ch?.list.get('microsoft-windows-sysmon/operational');
       const names = facts.defaultServices.join(', ');
-      if (ch?.complete && (!c || !c.exists)) host.sysmonService = { state: 'absent', source: `sysmon-service.txt: none of ${names} is an installed service, and ${ch.source} has no Sysmon channel` };
+      if (ch?.complete && (!c || !c.exists))
+        host.sysmonService = {
+          state: 'absent',
+          source: `sysmon-service.txt: none of ${names} is an installed service, and ${ch.source} has no Sysmon channel`,
+        };
       else if (c?.exists && c.enabled) host.sysmonService = { state: 'absent', source: `sysmon-service.txt: none of ${names} is an installed service` };
-      else host.sysmonService = { state: 'unknown', source: `sysmon-service.txt: none of ${names} is an installed service, but a Sysmon installed under another name is not ruled out (the current collection script reads the Sysmon publisher and minifilter: re-run it)` };
+      else
+        host.sysmonService = {
+          state: 'unknown',
+          source: `sysmon-service.txt: none of ${names} is an installed service, but a Sysmon installed under another name is not ruled out (the current collection script reads the Sysmon publisher and minifilter: re-run it)`,
+        };
     }
     crossCheckChannel(host);
   }

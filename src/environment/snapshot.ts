@@ -31,7 +31,22 @@ import { readZip as readZipEntries } from '../io/zip.js';
 import { append, forEachLine } from '../lines.js';
 
 /** The file names a snapshot may hold (src/generate/collect-script.ts SNAPSHOT_FILES, checked by a test). */
-export const SNAPSHOT_NAMES = ['gpresult.xml', 'auditpol.csv', 'auditpol-resourcesacl.txt', 'policies.reg', 'policies-system.reg', 'wevtutil-gl.txt', 'wevtutil-el.txt', 'sysmon-service.txt', 'sysmon.txt', 'sysmon-config.xml', 'systeminfo.csv', 'systeminfo.txt', 'sacls.txt', 'errors.txt'];
+export const SNAPSHOT_NAMES = [
+  'gpresult.xml',
+  'auditpol.csv',
+  'auditpol-resourcesacl.txt',
+  'policies.reg',
+  'policies-system.reg',
+  'wevtutil-gl.txt',
+  'wevtutil-el.txt',
+  'sysmon-service.txt',
+  'sysmon.txt',
+  'sysmon-config.xml',
+  'systeminfo.csv',
+  'systeminfo.txt',
+  'sacls.txt',
+  'errors.txt',
+];
 
 export interface Snapshot {
   /** Where it came from (folder or zip). */
@@ -141,7 +156,8 @@ export function hostFromSnapshot(snap: Snapshot, catalog: Catalog, errors: Input
   if (gp) applyGpresult(host, gp, 'gpresult.xml', catalog);
   if (info?.role) {
     const kind = info.role === 'domain-controller' ? 'domain-controller' : /workstation/.test(info.role) ? 'workstation' : 'member-server';
-    if (host.role?.kind && host.role.kind !== 'member' && host.role.kind !== kind) host.conflicts.push(`role: ${host.role.source} says ${host.role.kind}, ${si} says ${kind}`);
+    if (host.role?.kind && host.role.kind !== 'member' && host.role.kind !== kind)
+      host.conflicts.push(`role: ${host.role.source} says ${host.role.kind}, ${si} says ${kind}`);
     host.role = { kind, features: new Set(), complete: false, source: `${si}: ${info.osConfiguration ?? info.role}` };
   }
   if (info) applyManagement(host, managementFromSysteminfo(info, si));
@@ -149,17 +165,26 @@ export function hostFromSnapshot(snap: Snapshot, catalog: Catalog, errors: Input
   const ap = tryParse('auditpol.csv', (t) => parseAuditpol(t, catalog));
   if (ap) {
     notes('auditpol.csv', ap.notes);
-    if (ap.computer && info?.computer && hostKey(ap.computer) !== hostKey(info.computer)) host.conflicts.push(`identity: auditpol.csv names ${ap.computer}, ${si} names ${info.computer} (outputs of two computers in one snapshot?)`);
+    if (ap.computer && info?.computer && hostKey(ap.computer) !== hostKey(info.computer))
+      host.conflicts.push(`identity: auditpol.csv names ${ap.computer}, ${si} names ${info.computer} (outputs of two computers in one snapshot?)`);
     applyAuditpol(host, ap, 'auditpol.csv (in force)', catalog);
   }
 
   const sacl = tryParse('auditpol-resourcesacl.txt', parseResourceSacl);
   if (sacl) {
     notes('auditpol-resourcesacl.txt', sacl.notes);
-    if (sacl.partial) errors.push({ path: where('auditpol-resourcesacl.txt'), message: `${sacl.partial}; read as partial: a global SACL not listed before it is unknown` });
+    if (sacl.partial)
+      errors.push({ path: where('auditpol-resourcesacl.txt'), message: `${sacl.partial}; read as partial: a global SACL not listed before it is unknown` });
     for (const kind of ['file', 'registry'] as const) {
       const g = sacl[kind];
-      if (g) setGlobalSacl(host, kind, g.present, entryOutcomes(g.entries.map((e) => e.flags)), `auditpol-resourcesacl.txt${g.present ? `: ${g.entries.length} entr${g.entries.length === 1 ? 'y' : 'ies'}` : ''}`);
+      if (g)
+        setGlobalSacl(
+          host,
+          kind,
+          g.present,
+          entryOutcomes(g.entries.map((e) => e.flags)),
+          `auditpol-resourcesacl.txt${g.present ? `: ${g.entries.length} entr${g.entries.length === 1 ? 'y' : 'ies'}` : ''}`,
+        );
     }
   }
 
@@ -180,7 +205,8 @@ function readRegistry(host: HostEnvironment, snap: Snapshot, catalog: Catalog, e
       const reg = parseRegFile(text);
       regs.push({ file, reg });
       addNotes(host, file, reg.notes);
-      if (reg.partial) errors.push({ path: join(snap.path, file), message: `${reg.partial}; read as partial: a policy it does not set before that point is unknown` });
+      if (reg.partial)
+        errors.push({ path: join(snap.path, file), message: `${reg.partial}; read as partial: a policy it does not set before that point is unknown` });
     } catch (e) {
       errors.push({ path: join(snap.path, file), message: (e as Error).message });
     }
@@ -203,7 +229,8 @@ function readRegistry(host: HostEnvironment, snap: Snapshot, catalog: Catalog, e
   };
   for (const { file, root } of roots) {
     const want = file === 'policies.reg' ? 'HKLM\\SOFTWARE\\POLICIES' : 'HKLM\\SOFTWARE\\MICROSOFT\\WINDOWS\\CURRENTVERSION\\POLICIES\\SYSTEM';
-    if (root && !under(want, root)) host.notes.push(`${file}: the export is rooted at ${root.slice(0, 120)}, not ${want}: a policy outside it is unknown (reg export ${want} settles it)`);
+    if (root && !under(want, root))
+      host.notes.push(`${file}: the export is rooted at ${root.slice(0, 120)}, not ${want}: a policy outside it is unknown (reg export ${want} settles it)`);
   }
   for (const p of catalog.policies) {
     // Not a policy key (the CA's audit filter lives under the CA's own name): no policy export holds it.
@@ -212,21 +239,37 @@ function readRegistry(host: HostEnvironment, snap: Snapshot, catalog: Catalog, e
       // The export holding this policy's key is missing: neither on nor off is known (MDM may have set it).
       const file = p.registry[0]?.key.startsWith('HKLM\\SOFTWARE\\Policies') ? 'policies.reg' : 'policies-system.reg';
       const read = roots.find((r) => r.file === file);
-      if (!host.policies.has(p.id)) (host.policyGaps ??= new Map()).set(p.id, read ? `its registry key is outside what ${file} exports (rooted at ${read.root ?? 'no key'})` : `its registry key is in no export of this snapshot (${file} is missing)`);
+      if (!host.policies.has(p.id))
+        (host.policyGaps ??= new Map()).set(
+          p.id,
+          read
+            ? `its registry key is outside what ${file} exports (rooted at ${read.root ?? 'no key'})`
+            : `its registry key is in no export of this snapshot (${file} is missing)`,
+        );
       continue;
     }
     const found = p.registry.map((r) => ({ r, v: lookup(r.key, r.value) }));
     // Not found in an export cut short by a limit: it may be set after the cut, so neither on nor off is known.
     const cut = found.find(({ v }) => v === undefined && regs.some(({ reg }) => reg.partial));
     if (cut) {
-      if (!host.policies.has(p.id)) (host.policyGaps ??= new Map()).set(p.id, `${regs.filter(({ reg }) => reg.partial).map(({ file }) => file).join(', ')} was read only in part (limit), and ${cut.r.value} is not set in the part read`);
+      if (!host.policies.has(p.id))
+        (host.policyGaps ??= new Map()).set(
+          p.id,
+          `${regs
+            .filter(({ reg }) => reg.partial)
+            .map(({ file }) => file)
+            .join(', ')} was read only in part (limit), and ${cut.r.value} is not set in the part read`,
+        );
       continue;
     }
     const on = registryPolicyOn(found);
     const any = found.find((x) => x.v)?.v;
     const prev = host.policies.get(p.id);
     const state = on ? 'on' : 'off';
-    if (prev && prev.state !== state) host.conflicts.push(`${p.name}: ${prev.source} says ${prev.state}, the registry (${any?.file ?? 'not set'}) says ${state} (the registry is what is in force)`);
+    if (prev && prev.state !== state)
+      host.conflicts.push(
+        `${p.name}: ${prev.source} says ${prev.state}, the registry (${any?.file ?? 'not set'}) says ${state} (the registry is what is in force)`,
+      );
     host.policies.set(p.id, { state, source: any ? `${any.file} (registry)` : `${regs.map((x) => x.file).join(', ')}: not set (disabled by default)` });
   }
   host.covers.policies = true;
@@ -245,8 +288,6 @@ function readRegistry(host: HostEnvironment, snap: Snapshot, catalog: Catalog, e
 /** Is key `k` the key `root` or below it (both normalised)? */
 const under = (k: string, root: string) => k === root || k.startsWith(`${root}\\`);
 
-
-
 /** wevtutil gl: every channel's state; sizes and retention as in force. */
 function readChannels(host: HostEnvironment, snap: Snapshot, catalog: Catalog, errors: InputError[]): void {
   const text = snap.files.get('wevtutil-gl.txt');
@@ -264,21 +305,36 @@ function readChannels(host: HostEnvironment, snap: Snapshot, catalog: Catalog, e
   let complete = !set.partial;
   for (const [key, c] of set.channels) {
     if (c.truncated) complete = false;
-    const missing = c.error !== undefined && (/could not be found|not found|does not exist/i.test(c.error) || catalog.channelFacts.notFound.some((t) => c.error!.includes(t)));
+    const missing =
+      c.error !== undefined &&
+      (/could not be found|not found|does not exist/i.test(c.error) || catalog.channelFacts.notFound.some((t) => c.error!.includes(t)));
     // Unreadable (access denied …): the channel exists, its state is unknown (enabled left undefined).
     list.set(key, { name: c.name, exists: !missing, enabled: missing ? false : c.error !== undefined ? undefined : c.enabled });
     if (!missing && c.maxSizeBytes !== undefined && ['security', 'system', 'application', 'setup'].includes(key)) {
       const log = logName(key);
       // The size in force; a policy that sets it (read before) still puts a local change back.
       const policy = host.eventLogs.get(log)?.policy;
-      host.eventLogs.set(log, { log, maxSizeKB: Math.floor(c.maxSizeBytes / 1024), retention: c.retention ? 2 : 0, source: 'wevtutil-gl.txt (in force)', ...(policy ? { policy } : {}) });
+      host.eventLogs.set(log, {
+        log,
+        maxSizeKB: Math.floor(c.maxSizeBytes / 1024),
+        retention: c.retention ? 2 : 0,
+        source: 'wevtutil-gl.txt (in force)',
+        ...(policy ? { policy } : {}),
+      });
     }
   }
   const elText = snap.files.get('wevtutil-el.txt');
   const el = elText === undefined ? undefined : parseWevtutilEl(elText);
-  if (el?.partial) errors.push({ path: join(snap.path, 'wevtutil-el.txt'), message: `${el.partial}; read as partial: it cannot tell whether wevtutil-gl.txt lists every channel` });
-  const judged = set.partial ? { complete: false, source: `wevtutil-gl.txt (${set.partial}: channels after them are unknown)` } : judgeCompleteness(list, complete, el, catalog);
-  if (!judged.complete && !set.partial && complete) host.notes.push(`${judged.source.replace(/^wevtutil-gl\.txt \((.*)\)$/, 'wevtutil-gl.txt: $1')}: a channel it does not list is unknown, not absent`);
+  if (el?.partial)
+    errors.push({
+      path: join(snap.path, 'wevtutil-el.txt'),
+      message: `${el.partial}; read as partial: it cannot tell whether wevtutil-gl.txt lists every channel`,
+    });
+  const judged = set.partial
+    ? { complete: false, source: `wevtutil-gl.txt (${set.partial}: channels after them are unknown)` }
+    : judgeCompleteness(list, complete, el, catalog);
+  if (!judged.complete && !set.partial && complete)
+    host.notes.push(`${judged.source.replace(/^wevtutil-gl\.txt \((.*)\)$/, 'wevtutil-gl.txt: $1')}: a channel it does not list is unknown, not absent`);
   host.channels = { list, complete: judged.complete, source: judged.source };
   rolesFromChannels(host, catalog);
 }

@@ -124,10 +124,14 @@ export function mergeConf(files: ConfFile[]): Merged {
         // Lowest first. Among apps of one rank, the app that sorts first wins, so it is applied last.
         .sort((a, b) => a.p.rank - b.p.rank || (a.p.app < b.p.app ? 1 : a.p.app > b.p.app ? -1 : 0))
         .map((x) => x.f);
-      notes.push(`splunk: ${files.length} inputs.conf files merged by Splunk's precedence (system/local > apps/*/local > apps/*/default > system/default), highest last: ${ordered.map((f) => f.path).join(', ')}`);
+      notes.push(
+        `splunk: ${files.length} inputs.conf files merged by Splunk's precedence (system/local > apps/*/local > apps/*/default > system/default), highest last: ${ordered.map((f) => f.path).join(', ')}`,
+      );
     } else {
       const unknown = files.filter((f, i) => !places[i] || f.btool).map((f) => f.path);
-      notes.push(`splunk: the place in Splunk's precedence of ${unknown.join(', ')} is not known from the path (btool output, or not under etc/system or etc/apps/<app>/local|default): the files are merged in the order given, a later file's setting replacing an earlier one's`);
+      notes.push(
+        `splunk: the place in Splunk's precedence of ${unknown.join(', ')} is not known from the path (btool output, or not under etc/system or etc/apps/<app>/local|default): the files are merged in the order given, a later file's setting replacing an earlier one's`,
+      );
     }
   }
   const stanzas: Merged['stanzas'] = new Map();
@@ -164,7 +168,7 @@ export function splunkEtcInputs(dir: string): string[] | undefined {
     }
   };
   for (const layer of ['local', 'default']) add(join(dir, 'system', layer, 'inputs.conf'));
-  let apps: string[] = [];
+  let apps: string[];
   try {
     apps = readdirSync(join(dir, 'apps')).sort();
   } catch {

@@ -26,10 +26,12 @@ export function parseIdList(spec: string): Ranges | undefined {
   const s = spec.trim();
   if (s === '*') return ALL;
   if (!/^\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*$/.test(s)) return undefined;
-  return normalize(s.split(',').map((t) => {
-    const [a, b] = t.split('-').map((x) => Number(x.trim()));
-    return [a as number, b ?? (a as number)] as [number, number];
-  }));
+  return normalize(
+    s.split(',').map((t) => {
+      const [a, b] = t.split('-').map((x) => Number(x.trim()));
+      return [a as number, b ?? (a as number)] as [number, number];
+    }),
+  );
 }
 
 /**

@@ -35,7 +35,8 @@ export function parseSysmonExtras(text: string, facts: SysmonInstallFacts): Sysm
       const m = /^messageFileName:\s*(.+)$/i.exec(t);
       if (m) out.publisherBinary = m[1]!.trim();
       // Only "not found" proves the publisher unregistered; any other failure (access denied …) leaves it unknown.
-      else if (out.publisherBinary === undefined && /cannot find|cannot be found|not found|does not exist|could not be found/i.test(t)) out.publisherBinary = null;
+      else if (out.publisherBinary === undefined && /cannot find|cannot be found|not found|does not exist|could not be found/i.test(t))
+        out.publisherBinary = null;
     } else if (section === 'fltmc') {
       if (/^(FAILED|Error|Access)/i.test(t)) out.minifilter = undefined; // fltmc failed: says nothing
       // "SysmonDrv                               3       385201         0": name, instances, altitude, frame.
@@ -47,21 +48,35 @@ export function parseSysmonExtras(text: string, facts: SysmonInstallFacts): Sysm
   return out;
 }
 
-const base = (path: string) => (path.split('\\').pop() ?? path).replace(/"/g, '').replace(/\.exe\b.*$/i, '').trim().toLowerCase();
+const base = (path: string) =>
+  (path.split('\\').pop() ?? path)
+    .replace(/"/g, '')
+    .replace(/\.exe\b.*$/i, '')
+    .trim()
+    .toLowerCase();
 
 /**
  * Finds the Sysmon service among what sc reported: by default name, or named after the publisher's binary.
  * absent: proven by the name-independent facts (publisher not registered, and no minifilter at Sysmon's
  * altitude when fltmc ran); defaultsAbsent: only the default names were looked for, and none exists.
  */
-export function findSysmonService(set: ServiceSet, extras: SysmonExtras, facts: SysmonInstallFacts, configFile?: string): { svc?: ServiceInfo; how: string; absent: boolean; defaultsAbsent: boolean; builtin: boolean } {
+export function findSysmonService(
+  set: ServiceSet,
+  extras: SysmonExtras,
+  facts: SysmonInstallFacts,
+  configFile?: string,
+): { svc?: ServiceInfo; how: string; absent: boolean; defaultsAbsent: boolean; builtin: boolean } {
   const byBinary = extras.publisherBinary ? base(extras.publisherBinary) : undefined;
   const names = [...facts.defaultServices, ...(byBinary && !facts.defaultServices.includes(byBinary) ? [byBinary] : [])];
   for (const n of names) {
     const s = set.services.get(n);
     if (!s?.exists) continue;
     const builtin = isBuiltin(s, facts, [s.binaryPath, extras.publisherBinary ?? undefined, configFile]);
-    const how = builtin ? 'the Windows built-in Sysmon (optional feature)' : facts.defaultServices.includes(n) ? 'Sysinternals Sysmon' : `Sysmon under another name: the binary that registered ${facts.publisher}`;
+    const how = builtin
+      ? 'the Windows built-in Sysmon (optional feature)'
+      : facts.defaultServices.includes(n)
+        ? 'Sysinternals Sysmon'
+        : `Sysmon under another name: the binary that registered ${facts.publisher}`;
     return { svc: s, how, absent: false, defaultsAbsent: false, builtin };
   }
   // A minifilter at Sysmon's altitude with no publisher is odd (a half-removed install): not absent.
@@ -86,7 +101,9 @@ export function crossCheckChannel(host: HostEnvironment): void {
   const c = host.channels?.list.get('microsoft-windows-sysmon/operational');
   if (!svc || !c) return;
   if (svc.state === 'absent' && c.exists && c.enabled) {
-    host.conflicts.push(`Sysmon: ${svc.source}, but ${host.channels?.source ?? 'wevtutil-gl.txt'} has the Microsoft-Windows-Sysmon/Operational channel enabled (installed under another name, or uninstalled and its channel left behind)`);
+    host.conflicts.push(
+      `Sysmon: ${svc.source}, but ${host.channels?.source ?? 'wevtutil-gl.txt'} has the Microsoft-Windows-Sysmon/Operational channel enabled (installed under another name, or uninstalled and its channel left behind)`,
+    );
     host.sysmonService = { state: 'unknown', source: `${svc.source}; but the Sysmon channel exists and is enabled: whether Sysmon runs is unknown` };
   }
 }

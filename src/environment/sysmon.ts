@@ -10,8 +10,22 @@ import { attr, decodeEntities, kids, parseXml, text as childText, xmlText, type 
 
 /** Condition operators as Sysinternals documents them (lower-cased). */
 export const SYSMON_OPERATORS = [
-  'is', 'is not', 'is any', 'contains', 'contains any', 'contains all', 'excludes', 'excludes any', 'excludes all',
-  'begin with', 'not begin with', 'end with', 'not end with', 'less than', 'more than', 'image',
+  'is',
+  'is not',
+  'is any',
+  'contains',
+  'contains any',
+  'contains all',
+  'excludes',
+  'excludes any',
+  'excludes all',
+  'begin with',
+  'not begin with',
+  'end with',
+  'not end with',
+  'less than',
+  'more than',
+  'image',
 ] as const;
 export type SysmonOperator = (typeof SYSMON_OPERATORS)[number];
 
@@ -63,7 +77,19 @@ export interface SysmonConfig {
 
 export class SysmonConfigError extends Error {}
 
-const OPTIONS = ['HashAlgorithms', 'CheckRevocation', 'DnsLookup', 'ArchiveDirectory', 'CaptureClipboard', 'CopyOnDeletePE', 'CopyOnDeleteSIDs', 'CopyOnDeleteExtensions', 'CopyOnDeleteProcesses', 'DriverName', 'FieldSizes'];
+const OPTIONS = [
+  'HashAlgorithms',
+  'CheckRevocation',
+  'DnsLookup',
+  'ArchiveDirectory',
+  'CaptureClipboard',
+  'CopyOnDeletePE',
+  'CopyOnDeleteSIDs',
+  'CopyOnDeleteExtensions',
+  'CopyOnDeleteProcesses',
+  'DriverName',
+  'FieldSizes',
+];
 
 export function parseSysmonConfig(path: string, xml: string, catalog: Catalog): SysmonConfig {
   const lineOf = (needle: string): string => {
@@ -107,7 +133,8 @@ export function parseSysmonConfig(path: string, xml: string, catalog: Catalog): 
     const onmatch = (attr(node, 'onmatch') ?? '').toLowerCase();
     if (onmatch !== 'include' && onmatch !== 'exclude') throw new SysmonConfigError(`<${name}> needs onmatch="include" or "exclude"${lineOf(`<${name}`)}`);
     const min = catalog.sysmonEvent(known.get(name)?.[0] ?? -1)?.minSchema;
-    if (min && !schemaAtLeast(schemaVersion, min)) config.notes.push(`<${name}> needs schemaversion ${min} or later: Sysmon rejects this file (schema ${schemaVersion})`);
+    if (min && !schemaAtLeast(schemaVersion, min))
+      config.notes.push(`<${name}> needs schemaversion ${min} or later: Sysmon rejects this file (schema ${schemaVersion})`);
     const rules = rulesOf(name);
     if (onmatch === 'include') {
       rules.hasInclude = true;
@@ -154,7 +181,10 @@ export function parseSysmonConfig(path: string, xml: string, catalog: Catalog): 
         const rel = (attr(node, 'groupRelation') ?? 'or').toLowerCase();
         if (rel !== 'and' && rel !== 'or') throw new SysmonConfigError(`groupRelation "${rel}" is neither "and" nor "or"${lineOf('groupRelation')}`);
         const types = Object.keys(node).filter((k) => !k.startsWith('@') && k !== '#text');
-        if (types.length > 1) config.notes.push(`RuleGroup "${attr(node, 'name') ?? ''}" holds several event types (${types.join(', ')}); older Sysmon versions load only the first`);
+        if (types.length > 1)
+          config.notes.push(
+            `RuleGroup "${attr(node, 'name') ?? ''}" holds several event types (${types.join(', ')}); older Sysmon versions load only the first`,
+          );
         for (const [el, evs] of Object.entries(node)) {
           if (el.startsWith('@') || el === '#text') continue;
           for (const ev of (Array.isArray(evs) ? evs : [evs]) as XmlNode[]) readElement(el, typeof ev === 'object' ? ev : {}, rel, attr(node, 'name'));
@@ -212,7 +242,12 @@ export interface OptionGap {
 function optionGap(config: SysmonConfig, eventId: number, catalog: Catalog): OptionGap | undefined {
   const option = catalog.sysmonEvent(eventId)?.requiresOption?.name;
   if (!option || config.options[option] !== undefined) return undefined;
-  if (config.optionsUnseen) return { state: 'unknown', option, reason: `the input does not show whether ${option} is set (Sysmon writes no event ${eventId} without it): the config XML settles it` };
+  if (config.optionsUnseen)
+    return {
+      state: 'unknown',
+      option,
+      reason: `the input does not show whether ${option} is set (Sysmon writes no event ${eventId} without it): the config XML settles it`,
+    };
   return { state: 'off', option, reason: `${option} is not set: Sysmon writes no event ${eventId} without it` };
 }
 

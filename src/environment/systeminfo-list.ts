@@ -82,7 +82,10 @@ export function parseSysteminfoList(text: string, notes: string[]): SystemInfo {
     out[field] = value;
   }
   const known = FIELDS.filter((f) => byLabel.has(f));
-  if (known.length) notes.push(`systeminfo list output: ${known.join(', ')} read by their ${[...langs].sort((a, b) => b[1] - a[1])[0]![0]} label${damaged ? ' (letters damaged by the console code page)' : ''}`);
+  if (known.length)
+    notes.push(
+      `systeminfo list output: ${known.join(', ')} read by their ${[...langs].sort((a, b) => b[1] - a[1])[0]![0]} label${damaged ? ' (letters damaged by the console code page)' : ''}`,
+    );
   if (byPosition.length) notes.push(`systeminfo list output: labels not known, read by position: ${byPosition.join(', ')}`);
   if (shifted) {
     const missing = FIELDS.filter((f) => !byLabel.has(f));

@@ -49,13 +49,15 @@ export function systeminfoWords(dataDir = join(PACKAGE_DIR, 'data')): Systeminfo
   const labelDoc = doc.labels as Record<string, unknown>;
   for (const f of FIELDS) {
     for (const w of (labelDoc?.[f] ?? []) as Record<string, unknown>[]) {
-      if (typeof w.text !== 'string' || typeof w.lang !== 'string' || typeof w.source !== 'string') throw bad(`labels.${f}: every entry needs text, lang and source`);
+      if (typeof w.text !== 'string' || typeof w.lang !== 'string' || typeof w.source !== 'string')
+        throw bad(`labels.${f}: every entry needs text, lang and source`);
       labels.push({ field: f, text: w.text, lang: w.lang });
     }
   }
   const roles: (Word & { role: HostRole })[] = [];
   for (const w of (doc.roles ?? []) as Record<string, unknown>[]) {
-    if (typeof w.text !== 'string' || typeof w.lang !== 'string' || typeof w.source !== 'string' || !ROLES.includes(w.role as HostRole)) throw bad(`roles: every entry needs text, lang, source and a role of ${ROLES.join(', ')}`);
+    if (typeof w.text !== 'string' || typeof w.lang !== 'string' || typeof w.source !== 'string' || !ROLES.includes(w.role as HostRole))
+      throw bad(`roles: every entry needs text, lang, source and a role of ${ROLES.join(', ')}`);
     roles.push({ text: w.text, lang: w.lang, role: w.role as HostRole });
   }
   const labelMatch = matcher(labels);
@@ -87,7 +89,10 @@ function matcher<W extends Word>(words: W[]): (text: string) => { word: W; damag
       const ascii = w.text.replace(/[^A-Za-z]/g, '').length;
       return ascii >= 4 && ascii >= 0.8 * w.text.replace(/[\s\p{P}]/gu, '').length;
     })
-    .map((w) => ({ w, re: new RegExp(`^${[...normalise(w.text)].map((c) => (/[ -~]/.test(c) ? c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') : '[^ -~]{1,3}')).join('')}$`) }));
+    .map((w) => ({
+      w,
+      re: new RegExp(`^${[...normalise(w.text)].map((c) => (/[ -~]/.test(c) ? c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') : '[^ -~]{1,3}')).join('')}$`),
+    }));
   return (text) => {
     const n = normalise(text);
     const w = exact.get(n);

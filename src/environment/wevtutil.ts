@@ -172,7 +172,8 @@ export function parseWevtutilGl(text: string): ChannelSet {
   finish();
   // Text without a single channel is not wevtutil gl output (or is damaged throughout): reading it as "no
   // channel exists" would block every rule that needs one; the channels stay unknown instead.
-  if (out.channels.size === 0 && pending === undefined && body.trim() !== '') throw new Error('no channel configuration in this file (not the output of wevtutil gl); its channels are unknown');
+  if (out.channels.size === 0 && pending === undefined && body.trim() !== '')
+    throw new Error('no channel configuration in this file (not the output of wevtutil gl); its channels are unknown');
   if (out.partial) notes.add(`${out.partial}: the rest of the file is not read, and the channels it lists are unknown`);
   else if (pending !== undefined) notes.add(`the output ends after the header for ${pending}; that channel is unknown`);
   notes.end();

@@ -13,7 +13,10 @@ import { scalar } from './scalar.js';
 export function parseEventIdList(spec: string): { include: Ranges; exclude: Ranges } {
   const include: Ranges = [];
   const exclude: Ranges = [];
-  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const neg = part.startsWith('-');
     const body = neg ? part.slice(1).trim() : part;
     const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(body);
@@ -49,7 +52,8 @@ export class ChannelBatch {
 
   flush(into: ForwardedSet): void {
     for (const [name, ids, by] of this.drops) addDropped(into, name, ids, by);
-    for (const b of this.byChannel.values()) addForward(into, b.name, normalize(b.sure), normalize(b.possible), [...b.reasons], b.labels.join(', ') + (b.labels.length >= 20 ? ', …' : ''));
+    for (const b of this.byChannel.values())
+      addForward(into, b.name, normalize(b.sure), normalize(b.possible), [...b.reasons], b.labels.join(', ') + (b.labels.length >= 20 ? ', …' : ''));
   }
 }
 
@@ -61,9 +65,20 @@ export interface Outer {
 
 export const NO_OUTER: Outer = { drop: { sure: NONE, possible: NONE, reasons: [] }, reasons: [] };
 
-export function readWinlogEntry(e: Record<string, unknown>, label: string, into: ForwardedSet, batch: ChannelBatch, notes: string[], outer: Outer = NO_OUTER): void {
+export function readWinlogEntry(
+  e: Record<string, unknown>,
+  label: string,
+  into: ForwardedSet,
+  batch: ChannelBatch,
+  notes: string[],
+  outer: Outer = NO_OUTER,
+): void {
   const own = droppedBy(e['processors'], `${label} processors`);
-  const drop: IdMatch = { sure: normalize([...outer.drop.sure, ...own.sure]), possible: normalize([...outer.drop.possible, ...own.possible]), reasons: [...outer.drop.reasons, ...own.reasons] };
+  const drop: IdMatch = {
+    sure: normalize([...outer.drop.sure, ...own.sure]),
+    possible: normalize([...outer.drop.possible, ...own.possible]),
+    reasons: [...outer.drop.reasons, ...own.reasons],
+  };
   if (e['ignore_older'] !== undefined) notes.push(`${label}: ignore_older ${scalar(e['ignore_older'])} skips older events at start-up`);
   if (typeof e['xml_query'] === 'string') {
     const temp: ForwardedSet = new Map();

@@ -23,7 +23,18 @@ export const FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
 export const LT_IN_QUOTES = /<[A-Za-z_][^<>]*?=\s*("[^"]*<[^"]*"|'[^']*<[^']*')/;
 const ENTITY = /&(?!(?:lt|gt|amp|quot|apos);)/;
 /** Names the library refuses or renames (prototype pollution guards): the library handles them. */
-const RESERVED = new Set(['__proto__', 'constructor', 'prototype', 'hasownproperty', 'tostring', 'valueof', '__definegetter__', '__definesetter__', '__lookupgetter__', '__lookupsetter__']);
+const RESERVED = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+  'hasownproperty',
+  'tostring',
+  'valueof',
+  '__definegetter__',
+  '__definesetter__',
+  '__lookupgetter__',
+  '__lookupsetter__',
+]);
 
 interface Open {
   /** Where the element's start tag begins: a large element's text is remembered from there. */
@@ -283,7 +294,7 @@ function nameAt(s: string, i: number): number {
   if (!((first >= 65 && first <= 90) || (first >= 97 && first <= 122) || first === 95)) return -1;
   let colons = 0;
   let j = i + 1;
-  for (;; j++) {
+  for (; ; j++) {
     const c = s.charCodeAt(j);
     if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 46) continue;
     if (c === 58) {

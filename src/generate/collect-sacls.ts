@@ -52,7 +52,7 @@ export function saclReadLines(t: SaclTargets): string[] {
     "        $origin = if ($r.IsInherited) { 'inherited' } else { 'explicit' }",
     "        $lines += \"audit`t$($r.IdentityReference.Value)`t$('0x{0:X8}' -f [int]$rights)`t$(\"$($r.AuditFlags)\" -replace ' ', '')`t$(\"$($r.InheritanceFlags)\" -replace ' ', '')`t$(\"$($r.PropagationFlags)\" -replace ' ', '')`t$origin\"",
     '      }',
-    "      $lines += \"sddl`t$(Format-SaclField $acl.GetSecurityDescriptorSddlForm('Audit'))\"",
+    '      $lines += "sddl`t$(Format-SaclField $acl.GetSecurityDescriptorSddlForm(\'Audit\'))"',
     '    }',
     '  } catch [System.UnauthorizedAccessException], [System.Security.AccessControl.PrivilegeNotHeldException] {',
     '    $lines += "status`taccess-denied`t$(Format-SaclField $_.Exception.Message)"',

@@ -19,19 +19,58 @@ export interface SnapshotFile {
 }
 
 export const SNAPSHOT_FILES: SnapshotFile[] = [
-  { file: 'gpresult.xml', command: 'gpresult /scope computer /x gpresult.xml /f', purpose: 'Group Policy applied to the computer: advanced audit policy, administrative templates, event log sizes' },
+  {
+    file: 'gpresult.xml',
+    command: 'gpresult /scope computer /x gpresult.xml /f',
+    purpose: 'Group Policy applied to the computer: advanced audit policy, administrative templates, event log sizes',
+  },
   { file: 'auditpol.csv', command: 'auditpol /get /category:* /r', purpose: 'effective audit policy, whatever set it (GPO, MDM, local)' },
-  { file: 'auditpol-resourcesacl.txt', command: 'auditpol /resourceSACL /type:File /view + auditpol /resourceSACL /type:Key /view', purpose: 'global object access auditing: without it file and registry auditing logs only objects with their own SACL' },
-  { file: 'policies.reg', command: 'reg export HKLM\\SOFTWARE\\Policies policies.reg /y', purpose: 'policy registry values as the host has them (GPO or MDM): PowerShell logging, event log sizes, forwarding' },
-  { file: 'policies-system.reg', command: 'reg export HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System policies-system.reg /y', purpose: 'process creation command line (Audit\\ProcessCreationIncludeCmdLine_Enabled)' },
-  { file: 'wevtutil-gl.txt', command: 'wevtutil gl "<channel>" for every channel of wevtutil el', purpose: 'which event channels are enabled, their size and retention' },
-  { file: 'wevtutil-el.txt', command: 'wevtutil el', purpose: 'the full channel list: a channel not in it is not on the host, and role channels (DNS Server, Directory Service ...) show the roles' },
-  { file: 'sysmon-service.txt', command: 'sc query + sc qc for Sysmon64, Sysmon, SysmonDrv and the service named after the Sysmon publisher\'s binary; wevtutil gp Microsoft-Windows-Sysmon; fltmc filters', purpose: 'whether Sysmon is installed and running, under any name (its publisher and minifilter altitude do not change with renaming), and whether it is the Windows built-in one' },
+  {
+    file: 'auditpol-resourcesacl.txt',
+    command: 'auditpol /resourceSACL /type:File /view + auditpol /resourceSACL /type:Key /view',
+    purpose: 'global object access auditing: without it file and registry auditing logs only objects with their own SACL',
+  },
+  {
+    file: 'policies.reg',
+    command: 'reg export HKLM\\SOFTWARE\\Policies policies.reg /y',
+    purpose: 'policy registry values as the host has them (GPO or MDM): PowerShell logging, event log sizes, forwarding',
+  },
+  {
+    file: 'policies-system.reg',
+    command: 'reg export HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System policies-system.reg /y',
+    purpose: 'process creation command line (Audit\\ProcessCreationIncludeCmdLine_Enabled)',
+  },
+  {
+    file: 'wevtutil-gl.txt',
+    command: 'wevtutil gl "<channel>" for every channel of wevtutil el',
+    purpose: 'which event channels are enabled, their size and retention',
+  },
+  {
+    file: 'wevtutil-el.txt',
+    command: 'wevtutil el',
+    purpose: 'the full channel list: a channel not in it is not on the host, and role channels (DNS Server, Directory Service ...) show the roles',
+  },
+  {
+    file: 'sysmon-service.txt',
+    command:
+      "sc query + sc qc for Sysmon64, Sysmon, SysmonDrv and the service named after the Sysmon publisher's binary; wevtutil gp Microsoft-Windows-Sysmon; fltmc filters",
+    purpose:
+      'whether Sysmon is installed and running, under any name (its publisher and minifilter altitude do not change with renaming), and whether it is the Windows built-in one',
+  },
   { file: 'sysmon.txt', command: '<sysmon binary> -c', purpose: 'the Sysmon configuration the driver really uses (only when the service exists)' },
   { file: 'sysmon-config.xml', command: 'copy of the "Config file" named by sysmon -c', purpose: 'the Sysmon XML configuration, when the file still exists' },
   { file: 'systeminfo.csv', command: 'systeminfo /fo csv', purpose: 'host name, OS version and role (workstation, server, domain controller)' },
-  { file: 'sacls.txt', command: 'Get-Acl -Audit for each registry key and folder the rules watch (collect-script <rules> --format ps1 only)', purpose: 'per-object audit SACLs of the watched keys and folders: without one, Windows writes no 4656/4657/4663 for them' },
-  { file: 'systeminfo.txt', command: 'systeminfo', purpose: 'the same facts from the default list output, in any language, when an admin saved that instead', readOnly: true },
+  {
+    file: 'sacls.txt',
+    command: 'Get-Acl -Audit for each registry key and folder the rules watch (collect-script <rules> --format ps1 only)',
+    purpose: 'per-object audit SACLs of the watched keys and folders: without one, Windows writes no 4656/4657/4663 for them',
+  },
+  {
+    file: 'systeminfo.txt',
+    command: 'systeminfo',
+    purpose: 'the same facts from the default list output, in any language, when an admin saved that instead',
+    readOnly: true,
+  },
   { file: 'errors.txt', command: '(written by the script)', purpose: 'every command that failed, with its exit code' },
 ];
 
@@ -152,7 +191,13 @@ function cmdScript(sacls?: SaclTargets): string {
     'if errorlevel 1 call :fail "systeminfo /fo csv" !errorlevel!',
     '',
     // cmd.exe has no reader of SACLs (icacls shows the DACL only): sacls.txt comes from the ps1 alone.
-    ...(sacls ? ['rem Per-object audit SACLs (sacls.txt) are read by the PowerShell script only:', 'rem logsource-check collect-script <rules> --format ps1. This script does not write sacls.txt.', ''] : []),
+    ...(sacls
+      ? [
+          'rem Per-object audit SACLs (sacls.txt) are read by the PowerShell script only:',
+          'rem logsource-check collect-script <rules> --format ps1. This script does not write sacls.txt.',
+          '',
+        ]
+      : []),
     'echo Snapshot written to "%OUT%"',
     'exit /b 0',
     '',
@@ -209,8 +254,8 @@ function ps1Script(sacls?: SaclTargets): string {
     "Save-Output 'wevtutil el' 'wevtutil-el.txt' { wevtutil el }",
     "Set-Content -LiteralPath (Join-Path -Path $out -ChildPath 'wevtutil-gl.txt') -Value @() -Encoding UTF8",
     "foreach ($channel in (Get-Content -LiteralPath (Join-Path -Path $out -ChildPath 'wevtutil-el.txt') -Encoding UTF8)) {",
-    "  if (-not $channel) { continue }",
-    "  Save-Output \"wevtutil gl `\"$channel`\"\" 'wevtutil-gl.txt' { wevtutil gl \"$channel\" } -Append",
+    '  if (-not $channel) { continue }',
+    '  Save-Output "wevtutil gl `"$channel`"" \'wevtutil-gl.txt\' { wevtutil gl "$channel" } -Append',
     '}',
     '',
     '# Sysmon by what it is: the binary that registered its event publisher, and the minifilter at its altitude',
@@ -223,8 +268,8 @@ function ps1Script(sacls?: SaclTargets): string {
     `$names = @(${services}) + @($renamed | Where-Object { $_ -and (@(${services}) -notcontains $_) })`,
     '# sc exits with 1060 when the service does not exist: that is an answer, not a failure.',
     'foreach ($name in $names) {',
-    "  Save-Output \"sc query $name\" 'sysmon-service.txt' { sc.exe query $name } -Append -Ok 0, 1060",
-    "  Save-Output \"sc qc $name\" 'sysmon-service.txt' { sc.exe qc $name } -Append -Ok 0, 1060",
+    '  Save-Output "sc query $name" \'sysmon-service.txt\' { sc.exe query $name } -Append -Ok 0, 1060',
+    '  Save-Output "sc qc $name" \'sysmon-service.txt\' { sc.exe qc $name } -Append -Ok 0, 1060',
     '}',
     '',
     '# The Sysmon binary is the service ImagePath; "-c" without an argument only prints the configuration in use.',

@@ -111,7 +111,8 @@ export function generateCollectorConfig(needs: Needs, catalog: Catalog, format: 
         }
         // Winlogbeat turns each ID or range into an XPath term; past its limit, use several entries.
         const parts = n.ids.map(([a, b]) => (a === b ? String(a) : `${a}-${b}`));
-        for (let i = 0; i < parts.length; i += max ?? parts.length) logs.push({ name: n.channel, event_id: parts.slice(i, i + (max ?? parts.length)).join(', ') });
+        for (let i = 0; i < parts.length; i += max ?? parts.length)
+          logs.push({ name: n.channel, event_id: parts.slice(i, i + (max ?? parts.length)).join(', ') });
       }
       // YAML leaves bidi controls raw (they are "printable" to it): a name holding a control is double-quoted,
       // where \uXXXX is an escape, and every such character is written as one (src/encode.ts).
@@ -138,13 +139,12 @@ export function roundTrip(text: string, format: CollectorFormat, needs: Needs, c
       continue;
     }
     const lost = n.ids.filter(([a]) => !contains(f.sure, a));
-    if (lost.length || JSON.stringify(f.sure) !== JSON.stringify(n.ids)) problems.push(`${n.channel}: forwards ${JSON.stringify(f.sure)}, needed ${JSON.stringify(n.ids)}`);
+    if (lost.length || JSON.stringify(f.sure) !== JSON.stringify(n.ids))
+      problems.push(`${n.channel}: forwards ${JSON.stringify(f.sure)}, needed ${JSON.stringify(n.ids)}`);
   }
   for (const key of set.keys()) if (!needs.has(key)) problems.push(`${key} is forwarded but not needed`);
   return problems;
 }
-
-
 
 /**
  * Re-reads a configuration merged into a base (--base) and checks that it forwards surely every needed event

@@ -38,4 +38,3 @@ export function xpathBatches(ids: Ranges, max: number | undefined, xml = true): 
   if (batch.length) out.push(wrap(batch));
   return out;
 }
-

@@ -46,7 +46,10 @@ export function generateDcr(needs: Needs, catalog: Catalog): string {
     parameters: {
       dataCollectionRuleName: { type: 'string', defaultValue: 'logsource-check' },
       location: { type: 'string', defaultValue: '[resourceGroup().location]' },
-      workspaceResourceId: { type: 'string', metadata: { description: 'Resource ID of the Log Analytics workspace (Microsoft Sentinel) that receives the events.' } },
+      workspaceResourceId: {
+        type: 'string',
+        metadata: { description: 'Resource ID of the Log Analytics workspace (Microsoft Sentinel) that receives the events.' },
+      },
     },
     resources: [
       {
@@ -112,8 +115,8 @@ export function mergeDcr(baseText: string, needs: Needs, catalog: Catalog): Merg
   const doc = JSON.parse(baseText.replace(/^\uFEFF/, '')) as unknown;
   const target = dcrBodies(doc)[0]!.body;
   const dataSources = target['dataSources'] as Obj;
-  const wel = Array.isArray(dataSources['windowsEventLogs']) ? (dataSources['windowsEventLogs'] as Obj[]) : (dataSources['windowsEventLogs'] = []) as Obj[];
-  const flows = Array.isArray(target['dataFlows']) ? (target['dataFlows'] as Obj[]) : (target['dataFlows'] = []) as Obj[];
+  const wel = Array.isArray(dataSources['windowsEventLogs']) ? (dataSources['windowsEventLogs'] as Obj[]) : ((dataSources['windowsEventLogs'] = []) as Obj[]);
+  const flows = Array.isArray(target['dataFlows']) ? (target['dataFlows'] as Obj[]) : ((target['dataFlows'] = []) as Obj[]);
   const names = new Set(wel.map((d) => scalar(d['name'])));
   for (const [stream, xPathQueries] of queriesByStream(added, catalog)) {
     let name = dataSourceName(stream);

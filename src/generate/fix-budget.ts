@@ -40,7 +40,13 @@ export function highVolume(ids: string[], volumeOf: (id: string) => VolumeRating
 }
 
 /** "left out: 6 high-volume settings (…), the only way to make 41 more rules ready; --max-volume high writes them"; undefined when nothing is left out. */
-export function leftOutLine(rd: { volumeBudget?: Pick<NonNullable<Readiness['volumeBudget']>, 'max' | 'settingsAbove' | 'onlyAbove'> } | undefined, catalog: Catalog, volumeOf: (id: string) => VolumeRating, hostCount: number, way = 'way'): string | undefined {
+export function leftOutLine(
+  rd: { volumeBudget?: Pick<NonNullable<Readiness['volumeBudget']>, 'max' | 'settingsAbove' | 'onlyAbove'> } | undefined,
+  catalog: Catalog,
+  volumeOf: (id: string) => VolumeRating,
+  hostCount: number,
+  way = 'way',
+): string | undefined {
   const b = rd?.volumeBudget;
   if (!b) return undefined;
   if (!b.settingsAbove.length) return undefined;
@@ -50,7 +56,9 @@ export function leftOutLine(rd: { volumeBudget?: Pick<NonNullable<Readiness['vol
   const names = settingNames(b.settingsAbove, catalog, (id) => settingName(id, catalog));
   const what = classes.length === 1 ? `${top}-volume` : `${classes.join(' or ')}-volume`;
   const unit = hostCount > 1 ? 'rule × host pair' : 'rule';
-  const need = b.onlyAbove ? `the only ${way} to make ${b.onlyAbove} more ${unit}${b.onlyAbove === 1 ? '' : 's'} ready` : 'no rule needs them alone (other ways within the budget make the same rules ready)';
+  const need = b.onlyAbove
+    ? `the only ${way} to make ${b.onlyAbove} more ${unit}${b.onlyAbove === 1 ? '' : 's'} ready`
+    : 'no rule needs them alone (other ways within the budget make the same rules ready)';
   return `left out (volume budget --max-volume ${b.max}): ${names.length} ${what} setting${names.length === 1 ? '' : 's'} (${names.join(', ')}), ${need}; --max-volume ${top} writes them. Settings of unrated volume are kept under any budget.`;
 }
 
@@ -68,7 +76,14 @@ export interface SecurityLogFacts {
 }
 
 /** The Security log on each host, and a warning where high-volume settings meet a small (or unknown) log. */
-export function securityLogFacts(hosts: HostEnvironment[], catalog: Catalog, high: string[], names: (id: string) => string, observed?: Observations, measuredHolds?: (host: string) => string | undefined): SecurityLogFacts {
+export function securityLogFacts(
+  hosts: HostEnvironment[],
+  catalog: Catalog,
+  high: string[],
+  names: (id: string) => string,
+  observed?: Observations,
+  measuredHolds?: (host: string) => string | undefined,
+): SecurityLogFacts {
   const out: SecurityLogFacts = { lines: [], warnings: [] };
   const t = catalog.eventLogs.find((l) => l.log === 'Security');
   const spans = observedSpans(hosts.length, observed);
@@ -79,14 +94,23 @@ export function securityLogFacts(hosts: HostEnvironment[], catalog: Catalog, hig
     const span = spans.get(hostKey(h.name)) ?? (hosts.length === 1 ? spans.get('') : undefined);
     // Measured retention (size ÷ bytes/day, retention.ts) says more than the span of an export; else the span.
     const measuredText = measuredHolds?.(h.name);
-    const holds = (measuredText ? `measured: ${measuredText.replace(/^Security [^:]*: /, '')}` : undefined) ?? span ?? 'how long it holds is not known: an export of this log (--observed Security.evtx, e.g. wevtutil epl Security Security.evtx) shows the time span it covers';
-    out.lines.push(size === undefined
-      ? `Security log on ${h.name}: maximum size not known (a host snapshot's wevtutil-gl.txt, --host, or gpresult's Event Log settings give it); ${holds}`
-      : `Security log on ${h.name}: maximum ${sizeText}${t ? `, recommended at least ${t.recommendedMinKB} KB` : ''}; ${holds}`);
+    const holds =
+      (measuredText ? `measured: ${measuredText.replace(/^Security [^:]*: /, '')}` : undefined) ??
+      span ??
+      'how long it holds is not known: an export of this log (--observed Security.evtx, e.g. wevtutil epl Security Security.evtx) shows the time span it covers';
+    out.lines.push(
+      size === undefined
+        ? `Security log on ${h.name}: maximum size not known (a host snapshot's wevtutil-gl.txt, --host, or gpresult's Event Log settings give it); ${holds}`
+        : `Security log on ${h.name}: maximum ${sizeText}${t ? `, recommended at least ${t.recommendedMinKB} KB` : ''}; ${holds}`,
+    );
     if (!high.length) continue;
     const what = `${high.length} high-volume setting${high.length === 1 ? '' : 's'} (${high.map(names).join(', ')})`;
-    if (size === undefined) out.warnings.push(`${what} added on ${h.name}, whose Security log size is not known: check it holds enough before applying (wevtutil gl Security)`);
-    else if (t && size < t.recommendedMinKB) out.warnings.push(`${what} added on ${h.name}, whose Security log is capped at ${size} KB, below the recommended ${t.recommendedMinKB} KB: older events roll over sooner; raise the size before applying`);
+    if (size === undefined)
+      out.warnings.push(`${what} added on ${h.name}, whose Security log size is not known: check it holds enough before applying (wevtutil gl Security)`);
+    else if (t && size < t.recommendedMinKB)
+      out.warnings.push(
+        `${what} added on ${h.name}, whose Security log is capped at ${size} KB, below the recommended ${t.recommendedMinKB} KB: older events roll over sooner; raise the size before applying`,
+      );
   }
   return out;
 }
@@ -110,7 +134,11 @@ function observedSpans(hostCount: number, observed?: Observations): Map<string, 
   const out = new Map<string, string>();
   for (const [key, s] of by) {
     const ms = Date.parse(s.last) - Date.parse(s.first);
-    if (Number.isFinite(ms)) out.set(key, `the events given with --observed span ${duration(ms)} (${s.events} events, ${s.first} to ${s.last}); if that export is the whole log and the log is full, that is how long it holds today`);
+    if (Number.isFinite(ms))
+      out.set(
+        key,
+        `the events given with --observed span ${duration(ms)} (${s.events} events, ${s.first} to ${s.last}); if that export is the whole log and the log is full, that is how long it holds today`,
+      );
   }
   return out;
 }

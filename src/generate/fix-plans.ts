@@ -40,9 +40,22 @@ export interface FixPlanOptions {
   observed?: Observations;
 }
 
-export function fixPlans(result: CheckResult, assessment: Assessment, catalog: Catalog, hosts: HostEnvironment[], rules: LoadedRule[], o: FixPlanOptions): FixPlans {
+export function fixPlans(
+  result: CheckResult,
+  assessment: Assessment,
+  catalog: Catalog,
+  hosts: HostEnvironment[],
+  rules: LoadedRule[],
+  o: FixPlanOptions,
+): FixPlans {
   const ranked = rankPlans(assessment, result.rules, catalog, o.vol);
-  const builtin = buildRemediation(result, catalog, hosts, rules, { observed: o.observed, perHost: assessment.hosts.map((h) => h.rules), ids: ranked.builtin, readme: false, budget: ranked.budget.builtin });
+  const builtin = buildRemediation(result, catalog, hosts, rules, {
+    observed: o.observed,
+    perHost: assessment.hosts.map((h) => h.rules),
+    ids: ranked.builtin,
+    readme: false,
+    budget: ranked.budget.builtin,
+  });
   const sysmon = sysmonPlan(ranked.sysmon, result, rules, hosts, catalog);
   const kinds = hosts.map((h) => h.role?.kind);
   const sysmonCut = leftOutLine({ volumeBudget: ranked.budget.sysmon }, catalog, volumeLookup(catalog, kinds), hosts.length, 'Sysmon way');
@@ -50,7 +63,7 @@ export function fixPlans(result: CheckResult, assessment: Assessment, catalog: C
   const p = project(result, hosts, catalog, rules, o.state, o.vol, builtin.applied, sysmon.configFor);
   // What the budget costs the built-in plan (Audit Process Creation is rated high): the same plan ranked under
   // --max-volume high, projected too, so the user sees what each choice buys before choosing.
-  let high: PlanFigures & { settings: number } | undefined;
+  let high: (PlanFigures & { settings: number }) | undefined;
   if (o.maxVolume !== 'high' && ranked.budget.builtin?.settingsAbove.length) {
     const vol = { ...o.vol, maxVolume: 'high' as const };
     const hi = rankPlans(assessment, result.rules, catalog, vol);
@@ -65,8 +78,19 @@ export function fixPlans(result: CheckResult, assessment: Assessment, catalog: C
     maxVolume: o.maxVolume,
     now,
     builtin: { ...b, settings: settingCount(ranked.builtin, catalog), requires: ranked.builtin, ...(high ? { highBudget: high } : {}) },
-    sysmon: { ...s, elements: sysmon.elements, types: ranked.sysmon.map((id) => Number(id.slice(7))).sort((x, y) => x - y), added: s.ready - b.ready, files: sysmon.files.map((f) => ({ name: f.name, ...(f.base ? { base: f.base } : {}), hosts: f.hosts, added: f.added })) },
-    hosts: assessment.hosts.map((h, i) => ({ name: h.name, now: h.summary.readiness, builtin: p.builtin.hosts[i]?.summary.readiness ?? null, sysmon: p.sysmon.hosts[i]?.summary.readiness ?? null })),
+    sysmon: {
+      ...s,
+      elements: sysmon.elements,
+      types: ranked.sysmon.map((id) => Number(id.slice(7))).sort((x, y) => x - y),
+      added: s.ready - b.ready,
+      files: sysmon.files.map((f) => ({ name: f.name, ...(f.base ? { base: f.base } : {}), hosts: f.hosts, added: f.added })),
+    },
+    hosts: assessment.hosts.map((h, i) => ({
+      name: h.name,
+      now: h.summary.readiness,
+      builtin: p.builtin.hosts[i]?.summary.readiness ?? null,
+      sysmon: p.sysmon.hosts[i]?.summary.readiness ?? null,
+    })),
     notes: p.notes,
   };
   const withPlans: CheckResult = result.readiness ? { ...result, readiness: { ...result.readiness, plans: projection } } : result;
@@ -74,7 +98,20 @@ export function fixPlans(result: CheckResult, assessment: Assessment, catalog: C
   if (o.plan !== 'sysmon') files.push(...builtin.files);
   if (o.plan !== 'builtin') for (const f of sysmon.files) files.push({ name: f.name, content: Buffer.from(f.xml, 'utf8'), settings: f.added.length });
   const notes = [...(o.plan !== 'sysmon' ? builtin.notes : []), ...(o.plan !== 'builtin' ? sysmon.notes : [])];
-  if (files.length) files.push({ name: 'README.txt', content: textFile(planReadme(projection, files.map((f) => f.name), builtin.readme, sysmon.notes, hosts.length)), settings: 0 });
+  if (files.length)
+    files.push({
+      name: 'README.txt',
+      content: textFile(
+        planReadme(
+          projection,
+          files.map((f) => f.name),
+          builtin.readme,
+          sysmon.notes,
+          hosts.length,
+        ),
+      ),
+      settings: 0,
+    });
   // The budget line, the Security log and its warnings are about the built-in files: said when they are written.
   const builtinWritten = o.plan !== 'sysmon';
   return { files, result: withPlans, projection, notes, summary: builtinWritten ? builtin.summary : [], warnings: builtinWritten ? builtin.warnings : [] };
@@ -82,5 +119,9 @@ export function fixPlans(result: CheckResult, assessment: Assessment, catalog: C
 
 /** Success and Failure of one subcategory are one setting to whoever applies the files; forward: is a note, not a file. */
 function settingCount(ids: string[], catalog: Catalog): number {
-  return settingNames(ids.filter((id) => !id.startsWith('forward:')), catalog, (id) => settingName(id, catalog)).length;
+  return settingNames(
+    ids.filter((id) => !id.startsWith('forward:')),
+    catalog,
+    (id) => settingName(id, catalog),
+  ).length;
 }

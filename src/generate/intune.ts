@@ -37,9 +37,15 @@ export function intuneRows(values: AuditValue[]): IntuneRow[] {
 /** intune-audit-policy.csv: one row per subcategory to set; names with no known node say so instead of an OMA-URI. */
 export function intuneCsv(rows: IntuneRow[]): string[] {
   // One record per line (quoting is csv-stringify's; the cells are catalog names, never multi-line).
-  const line = (cells: (string | number)[]) => csv().stringify([cells.map(csvCell)]).replace(/\r?\n$/, '');
+  const line = (cells: (string | number)[]) =>
+    csv()
+      .stringify([cells.map(csvCell)])
+      .replace(/\r?\n$/, '');
   const out = [line(['Subcategory', 'OMA-URI', 'Data type', 'Value', 'Meaning'])];
-  for (const r of rows) out.push(line([r.subcategory, r.omaUri ?? 'no Audit Policy CSP node known to logsource-check: set it another way', 'Integer', r.value, MEANING[r.value] ?? '']));
+  for (const r of rows)
+    out.push(
+      line([r.subcategory, r.omaUri ?? 'no Audit Policy CSP node known to logsource-check: set it another way', 'Integer', r.value, MEANING[r.value] ?? '']),
+    );
   return out;
 }
 
@@ -54,7 +60,8 @@ export function intuneReadme(file: string, hosts: { name: string; source: string
     '                    Every subcategory on today is listed with its current value plus what is missing: keep every row',
     '                    (a lower value would turn auditing off).',
   ];
-  for (const r of rows.slice(0, 80)) out.push(`                      ${r.omaUri ?? `(no known CSP node: ${r.subcategory})`}  Integer ${r.value}  (${r.subcategory}: ${MEANING[r.value]})`);
+  for (const r of rows.slice(0, 80))
+    out.push(`                      ${r.omaUri ?? `(no known CSP node: ${r.subcategory})`}  Integer ${r.value}  (${r.subcategory}: ${MEANING[r.value]})`);
   if (rows.length > 80) out.push(`                      … ${rows.length - 80} more in ${file}`);
   return out;
 }

@@ -48,15 +48,21 @@ export function logSizeFix(result: AssessInput, catalog: Catalog, hosts: HostEnv
       const name = hosts.length > 1 ? cmdArg(hostKey(host.name)) : '';
       const log = cmdArg(t.log);
       if (name === undefined || log === undefined) {
-        fix.cmdLines.push(`rem ${cmdText(`${t.log} log on ${host.name}: below the ${why}; left out: the ${name === undefined ? 'host' : 'log'} name cannot be written exactly in a .cmd file (see the note)`)}`);
-        fix.notes.push(`enable-channels.cmd leaves out raising the ${t.log} log on ${host.name} to ${t.recommendedMinKB} KB: a .cmd file is ASCII and the ${name === undefined ? 'host' : 'log'} name holds a character cmd.exe would read differently or expand; on that host run: wevtutil sl "${t.log}" /ms:${t.recommendedMinKB * KB}`);
+        fix.cmdLines.push(
+          `rem ${cmdText(`${t.log} log on ${host.name}: below the ${why}; left out: the ${name === undefined ? 'host' : 'log'} name cannot be written exactly in a .cmd file (see the note)`)}`,
+        );
+        fix.notes.push(
+          `enable-channels.cmd leaves out raising the ${t.log} log on ${host.name} to ${t.recommendedMinKB} KB: a .cmd file is ASCII and the ${name === undefined ? 'host' : 'log'} name holds a character cmd.exe would read differently or expand; on that host run: wevtutil sl "${t.log}" /ms:${t.recommendedMinKB * KB}`,
+        );
         continue;
       }
       const guard = hosts.length > 1 ? `if /i "%COMPUTERNAME%"=="${name}" ` : '';
       // A policy that sets the size (a GPO's Event Log setting, the administrative template) wins over wevtutil's
       // local size and puts it back at the next refresh: the size has to be changed in that policy.
       const policy = host.eventLogs.get(t.log)?.policy ?? (/\(GPO [^)]*\)$/.test(s.setting) ? s.setting : undefined);
-      const warn = policy && `${/^GPO |\(GPO /.test(policy) ? 'a GPO' : 'a policy'} sets this size (${policy}): its next refresh puts it back, so the wevtutil line below does not last; change the size in that policy`;
+      const warn =
+        policy &&
+        `${/^GPO |\(GPO /.test(policy) ? 'a GPO' : 'a policy'} sets this size (${policy}): its next refresh puts it back, so the wevtutil line below does not last; change the size in that policy`;
       if (warn) {
         const where = `${t.log} log on ${host.name}: ${warn}`;
         fix.cmdHeader.push(`rem WARNING: ${cmdText(where)}`, `echo WARNING: ${cmdText(where)}`);

@@ -29,19 +29,33 @@ export function planReadme(p: PlanProjection, names: string[], builtinLines: str
     `  ${p.sysmon.elements} element(s) in a new config; where a host already runs Sysmon with a config the inputs hold, merged into that config.`,
   );
   if (!builtin) out.push('  (plan 1 files not written here: fix --plan builtin or --plan both writes them)');
-  if (!sysmon) out.push(p.sysmon.files.length ? '  (plan 2 files not written here: fix --plan sysmon or --plan both writes them)' : '  (plan 2 adds nothing here: no Sysmon event type within the budget makes another rule ready)');
+  if (!sysmon)
+    out.push(
+      p.sysmon.files.length
+        ? '  (plan 2 files not written here: fix --plan sysmon or --plan both writes them)'
+        : '  (plan 2 adds nothing here: no Sysmon event type within the budget makes another rule ready)',
+    );
   out.push('', 'Order to apply:');
   let step = 0;
   const put = (s: string) => out.push(`  ${++step}. ${s}`);
   if (builtin) {
-    if (has(/^audit(-.+)?\.csv$|^enable-audit\.cmd$|^intune-/)) put('audit policy: audit.csv into the GPO that sets audit policy (or enable-audit.cmd on a host without one, or the intune CSV with MDM); audit-force-subcategories.reg with it where written.');
+    if (has(/^audit(-.+)?\.csv$|^enable-audit\.cmd$|^intune-/))
+      put(
+        'audit policy: audit.csv into the GPO that sets audit policy (or enable-audit.cmd on a host without one, or the intune CSV with MDM); audit-force-subcategories.reg with it where written.',
+      );
     if (has(/^logging-policies\.reg$/)) put('logging-policies.reg (the command line in 4688, PowerShell logging, log sizes).');
     if (has(/^enable-channels\.cmd$/)) put('enable-channels.cmd (channels off by default, log sizes).');
     if (has(/^set-audit-sacls/)) put('set-audit-sacls*.ps1, once Audit Registry / Audit File System are on (step 1).');
   }
   if (sysmon) {
-    if (has(/^sysmon-merged/)) put('sysmon-merged*.xml on the hosts that run the config it was merged from: sysmon64 -c sysmon-merged.xml (it replaces the running config: the merge keeps all of the deployed one).');
-    if (has(/^sysmon-additions\.xml$/)) put('sysmon-additions.xml on hosts without Sysmon: sysmon64 -accepteula -i sysmon-additions.xml. On a host that runs Sysmon with a config not given here, do not apply it as it is (sysmon -c replaces the whole config): merge it first with logsource-check sysmon-config <rules> --base <that config>.');
+    if (has(/^sysmon-merged/))
+      put(
+        'sysmon-merged*.xml on the hosts that run the config it was merged from: sysmon64 -c sysmon-merged.xml (it replaces the running config: the merge keeps all of the deployed one).',
+      );
+    if (has(/^sysmon-additions\.xml$/))
+      put(
+        'sysmon-additions.xml on hosts without Sysmon: sysmon64 -accepteula -i sysmon-additions.xml. On a host that runs Sysmon with a config not given here, do not apply it as it is (sysmon -c replaces the whole config): merge it first with logsource-check sysmon-config <rules> --base <that config>.',
+      );
   }
   put('collect again (logsource-check collect-script) and re-run check: the projection above is what the files give if every step succeeds.');
   if (builtin) out.push('', 'Plan 1 files:', ...builtinLines.slice(2));

@@ -25,11 +25,17 @@ export function readyLine(p: PlanProjection, hosts: number): string {
 /** "sysmon-merged.xml: 2 elements merged into …/sysmon-config.xml (DC01): 14 more rules ready than the built-in plan alone" */
 export function sysmonFileLines(p: PlanProjection, hosts: number): string[] {
   const unit = hosts > 1 ? 'rule × host pairs' : 'rules';
-  return p.sysmon.files.map((f) => {
-    const what = f.base ? `${plural(f.added.length, 'element')} merged into the deployed ${f.base}` : `a new config with ${plural(f.added.length, 'element')}`;
-    const who = f.hosts.length ? ` (${f.hosts.slice(0, 3).join(', ')}${f.hosts.length > 3 ? ` +${f.hosts.length - 3}` : ''})` : ' (no host here runs without a deployed config)';
-    return `${f.name}: ${what}${who}`;
-  }).concat(`with Sysmon: ${p.sysmon.added} more ${p.sysmon.added === 1 ? unit.replace(/s$/, '') : unit} ready than with the built-in plan alone`);
+  return p.sysmon.files
+    .map((f) => {
+      const what = f.base
+        ? `${plural(f.added.length, 'element')} merged into the deployed ${f.base}`
+        : `a new config with ${plural(f.added.length, 'element')}`;
+      const who = f.hosts.length
+        ? ` (${f.hosts.slice(0, 3).join(', ')}${f.hosts.length > 3 ? ` +${f.hosts.length - 3}` : ''})`
+        : ' (no host here runs without a deployed config)';
+      return `${f.name}: ${what}${who}`;
+    })
+    .concat(`with Sysmon: ${p.sysmon.added} more ${p.sysmon.added === 1 ? unit.replace(/s$/, '') : unit} ready than with the built-in plan alone`);
 }
 
 export function hostPlanLine(h: PlanProjection['hosts'][number]): string {
@@ -54,6 +60,9 @@ export function planHtml(p: PlanProjection | undefined, hosts: number): string {
   if (!p) return '';
   const items = [readyLine(p, hosts), ...sysmonFileLines(p, hosts), ...p.notes.map((n) => `note: ${n}`)].map((l) => `<li>${esc(l)}</li>`).join('');
   const v = (x: number | null) => (x === null ? '—' : `${x} %`);
-  const table = p.hosts.length > 1 ? `<table><thead><tr><th>Host</th><th>Now</th><th>Built-in plan</th><th>With Sysmon</th></tr></thead><tbody>${p.hosts.map((h) => `<tr><td>${esc(h.name)}</td><td class="n">${v(h.now)}</td><td class="n">${v(h.builtin)}</td><td class="n">${v(h.sysmon)}</td></tr>`).join('')}</tbody></table>` : '';
+  const table =
+    p.hosts.length > 1
+      ? `<table><thead><tr><th>Host</th><th>Now</th><th>Built-in plan</th><th>With Sysmon</th></tr></thead><tbody>${p.hosts.map((h) => `<tr><td>${esc(h.name)}</td><td class="n">${v(h.now)}</td><td class="n">${v(h.builtin)}</td><td class="n">${v(h.sysmon)}</td></tr>`).join('')}</tbody></table>`
+      : '';
   return `<section><h2>Remediation plans (projected)</h2><p><strong>${esc(planLine(p))}</strong></p><ul>${items}</ul>${table}</section>`;
 }

@@ -91,7 +91,15 @@ export function sysmonPlan(ids: string[], result: CheckResult, rules: LoadedRule
   // Sysmon may run there with a config the inputs do not hold: sysmon -c would replace it, so the projection is
   // of sysmon-additions.xml alone, and the user is told to merge instead.
   const unseen = withoutBase.map((i) => hosts[i] as HostEnvironment).filter((h) => h.sysmonService && h.sysmonService.state !== 'absent');
-  if (unseen.length) out.notes.push(`${unseen.slice(0, 5).map((h) => h.name).join(', ')}${unseen.length > 5 ? ` and ${unseen.length - 5} more` : ''}: Sysmon may already run there (${unseen[0]?.sysmonService?.source}) with a config the inputs do not hold; sysmon-additions.xml would replace it, so merge it into that config instead (logsource-check sysmon-config <rules> --base <config>; or collect it: the snapshot's sysmon-config.xml). The projection shows sysmon-additions.xml alone there.`);
+  if (unseen.length)
+    out.notes.push(
+      `${unseen
+        .slice(0, 5)
+        .map((h) => h.name)
+        .join(
+          ', ',
+        )}${unseen.length > 5 ? ` and ${unseen.length - 5} more` : ''}: Sysmon may already run there (${unseen[0]?.sysmonService?.source}) with a config the inputs do not hold; sysmon-additions.xml would replace it, so merge it into that config instead (logsource-check sysmon-config <rules> --base <config>; or collect it: the snapshot's sysmon-config.xml). The projection shows sysmon-additions.xml alone there.`,
+    );
   // One merge per distinct deployed config (a fleet deploys a few configs to many hosts).
   const byText = new Map<string, number[]>();
   hosts.forEach((h, i) => {

@@ -34,10 +34,17 @@ export interface ProjectionGaps {
 }
 
 export function gapNotes(g: ProjectionGaps): string[] {
-  const who = (hosts: string[]) => `${hosts.slice(0, 5).join(', ')}${hosts.length > 5 ? ` and ${hosts.length - 5} more host${hosts.length === 6 ? '' : 's'}` : ''}`;
+  const who = (hosts: string[]) =>
+    `${hosts.slice(0, 5).join(', ')}${hosts.length > 5 ? ` and ${hosts.length - 5} more host${hosts.length === 6 ? '' : 's'}` : ''}`;
   const out: string[] = [];
-  if (g.audit.length) out.push(`${who(g.audit)}: the audit settings of enable-audit.cmd are counted as on; no input shows the audit policy there, so whether a GPO puts them back at its next refresh is not known (gpresult /x or auditpol /r tells)`);
-  if (g.sacl.length) out.push(`${who(g.sacl)}: set-audit-sacls.ps1 is not in these figures: which of the keys and folders it audits exist there is not in the inputs (sacls.txt of collect-script <rules> --format ps1 tells; re-run it after applying the script)`);
+  if (g.audit.length)
+    out.push(
+      `${who(g.audit)}: the audit settings of enable-audit.cmd are counted as on; no input shows the audit policy there, so whether a GPO puts them back at its next refresh is not known (gpresult /x or auditpol /r tells)`,
+    );
+  if (g.sacl.length)
+    out.push(
+      `${who(g.sacl)}: set-audit-sacls.ps1 is not in these figures: which of the keys and folders it audits exist there is not in the inputs (sacls.txt of collect-script <rules> --format ps1 tells; re-run it after applying the script)`,
+    );
   return out;
 }
 
@@ -62,7 +69,11 @@ export function applyBuiltin(host: HostEnvironment, s: AppliedSettings, gaps: Pr
       if (!cur && host.channels?.complete) continue;
       list.set(c.toLowerCase(), { name: c, exists: true, enabled: true });
     }
-    next.channels = { list, complete: host.channels?.complete ?? false, source: host.channels ? `${host.channels.source} + fix built-in plan (enable-channels.cmd)` : 'fix built-in plan (enable-channels.cmd)' };
+    next.channels = {
+      list,
+      complete: host.channels?.complete ?? false,
+      source: host.channels ? `${host.channels.source} + fix built-in plan (enable-channels.cmd)` : 'fix built-in plan (enable-channels.cmd)',
+    };
   }
   const scripts = s.sacl.filter((x) => !x.hosts.length || x.hosts.includes(host.name));
   if (scripts.length && !host.objectSacls) {
@@ -78,13 +89,28 @@ export function applyBuiltin(host: HostEnvironment, s: AppliedSettings, gaps: Pr
           if (!cur || cur.kind !== kind || cur.status !== 'found') continue;
           let rights = 0;
           for (const r of e.rights) rights |= RIGHTS[kind].bits[r] ?? 0;
-          const ace = { sid: EVERYONE, rights, success: true, failure: e.failure, containerInherit: e.inherit, objectInherit: kind === 'file' && e.inherit, inheritOnly: false, noPropagate: false, inherited: false };
+          const ace = {
+            sid: EVERYONE,
+            rights,
+            success: true,
+            failure: e.failure,
+            containerInherit: e.inherit,
+            objectInherit: kind === 'file' && e.inherit,
+            inheritOnly: false,
+            noPropagate: false,
+            inherited: false,
+          };
           paths.set(e.path.toLowerCase(), { ...cur, aces: [...cur.aces, ace] } satisfies ObjectSacl);
           added++;
         }
       }
     }
-    next.objectSacls = { ...host.objectSacls, paths, digest: `${host.objectSacls.digest}+fix${added}`, source: `${host.objectSacls.source} + fix built-in plan (set-audit-sacls.ps1)` };
+    next.objectSacls = {
+      ...host.objectSacls,
+      paths,
+      digest: `${host.objectSacls.digest}+fix${added}`,
+      source: `${host.objectSacls.source} + fix built-in plan (set-audit-sacls.ps1)`,
+    };
   }
   return next;
 }
@@ -92,7 +118,10 @@ export function applyBuiltin(host: HostEnvironment, s: AppliedSettings, gaps: Pr
 /** The host running the Sysmon plan's config (installed where the inputs say Sysmon is not). */
 export function applySysmon(host: HostEnvironment, config: SysmonConfig | undefined): HostEnvironment {
   if (!config) return host;
-  const svc = host.sysmonService && host.sysmonService.state !== 'running' ? { state: 'running' as const, source: `fix Sysmon plan (installed with ${config.path})` } : host.sysmonService;
+  const svc =
+    host.sysmonService && host.sysmonService.state !== 'running'
+      ? { state: 'running' as const, source: `fix Sysmon plan (installed with ${config.path})` }
+      : host.sysmonService;
   return { ...host, sysmon: config, ...(svc ? { sysmonService: svc } : {}) };
 }
 
@@ -114,15 +143,46 @@ export interface Projected {
 }
 
 /** The built-in plan alone (fix's second look under --max-volume high). */
-export function projectBuiltin(result: AssessInput, hosts: HostEnvironment[], catalog: Catalog, rules: LoadedRule[], opts: StateOptions, vol: VolumeOptions, applied: AppliedSettings): Assessment {
+export function projectBuiltin(
+  result: AssessInput,
+  hosts: HostEnvironment[],
+  catalog: Catalog,
+  rules: LoadedRule[],
+  opts: StateOptions,
+  vol: VolumeOptions,
+  applied: AppliedSettings,
+): Assessment {
   const gaps: ProjectionGaps = { sacl: [], audit: [] };
-  return assess(result, hosts.map((h) => applyBuiltin(h, applied, gaps)), catalog, rules, opts, vol);
+  return assess(
+    result,
+    hosts.map((h) => applyBuiltin(h, applied, gaps)),
+    catalog,
+    rules,
+    opts,
+    vol,
+  );
 }
 
-export function project(result: AssessInput, hosts: HostEnvironment[], catalog: Catalog, rules: LoadedRule[], opts: StateOptions, vol: VolumeOptions, applied: AppliedSettings, sysmonFor: (SysmonConfig | undefined)[]): Projected {
+export function project(
+  result: AssessInput,
+  hosts: HostEnvironment[],
+  catalog: Catalog,
+  rules: LoadedRule[],
+  opts: StateOptions,
+  vol: VolumeOptions,
+  applied: AppliedSettings,
+  sysmonFor: (SysmonConfig | undefined)[],
+): Projected {
   const gaps: ProjectionGaps = { sacl: [], audit: [] };
   const builtinHosts = hosts.map((h) => applyBuiltin(h, applied, gaps));
   const builtin = assess(result, builtinHosts, catalog, rules, opts, vol);
-  const sysmon = assess(result, builtinHosts.map((h, i) => applySysmon(h, sysmonFor[i])), catalog, rules, opts, vol);
+  const sysmon = assess(
+    result,
+    builtinHosts.map((h, i) => applySysmon(h, sysmonFor[i])),
+    catalog,
+    rules,
+    opts,
+    vol,
+  );
   return { builtin, sysmon, notes: gapNotes(gaps) };
 }

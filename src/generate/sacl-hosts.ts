@@ -28,7 +28,14 @@ export interface SaclScriptFile {
  * The scripts and their notes. perHost: each host's verdicts (fix passes the run's assessment); without it the
  * hosts are assessed here, and without hosts the result's own rows decide.
  */
-export function saclScripts(result: CheckResult, catalog: Catalog, hosts: HostEnvironment[], rules: LoadedRule[], sacls: string[], perHost?: HostRuleVerdicts[]): { files: SaclScriptFile[]; notes: string[] } {
+export function saclScripts(
+  result: CheckResult,
+  catalog: Catalog,
+  hosts: HostEnvironment[],
+  rules: LoadedRule[],
+  sacls: string[],
+  perHost?: HostRuleVerdicts[],
+): { files: SaclScriptFile[]; notes: string[] } {
   const want = { registry: sacls.some((id) => id.startsWith('sacl:registry')), file: sacls.some((id) => id.startsWith('sacl:file')) };
   // A rule whose SACL alternative also asks for the subcategory's Failure reads failed accesses too (collect-sacls.ts).
   const readsFailure = (alts: string[][]) => ruleSaclNeeds(alts, catalog).failure;
@@ -77,20 +84,32 @@ export function saclScripts(result: CheckResult, catalog: Catalog, hosts: HostEn
   const none = made.filter((g) => saclEntryCount(g.targets) === 0);
   if (!withEntries.length) {
     const rulesNeeding = made.some((g) => g.needs.registry.size || g.needs.file.size);
-    notes.push(rulesNeeding ? note(sacls, [], made[0]?.targets) : `object access: ${sacls.join(', ')} — no set-audit-sacls script: no rule that watches a registry key or folder is short of its SACL on ${names.length ? names.join(', ') : 'this host'} (they are ready, or do not apply there).`);
-  }
-  else if (none.length) notes.push(`set-audit-sacls: no key or folder to audit on ${none.flatMap((g) => g.hosts).join(', ')} (its rules that watch them are ready or do not apply there).`);
+    notes.push(
+      rulesNeeding
+        ? note(sacls, [], made[0]?.targets)
+        : `object access: ${sacls.join(', ')} — no set-audit-sacls script: no rule that watches a registry key or folder is short of its SACL on ${names.length ? names.join(', ') : 'this host'} (they are ready, or do not apply there).`,
+    );
+  } else if (none.length)
+    notes.push(
+      `set-audit-sacls: no key or folder to audit on ${none.flatMap((g) => g.hosts).join(', ')} (its rules that watch them are ready or do not apply there).`,
+    );
   return { files, notes };
 }
 
 function note(sacls: string[], names: string[], t: SaclTargets | undefined): string {
   const head = `object access: ${sacls.join(', ')} — Windows writes these events only for objects with an audit SACL`;
-  if (!t || !names.length) return `${head}; no set-audit-sacls script: no registry key or folder the rules watch could be derived${t?.skipped ? ` (${t.skipped} rule value(s) name no fixed key or folder)` : ''}.`;
+  if (!t || !names.length)
+    return `${head}; no set-audit-sacls script: no registry key or folder the rules watch could be derived${t?.skipped ? ` (${t.skipped} rule value(s) name no fixed key or folder)` : ''}.`;
   const broad = [...t.registry.values(), ...t.file.values()].filter((e) => !e.inherit);
   const file = names.length > 1 ? `${names[0]} (and ${names.length - 1} more host file(s) with the same entries)` : names[0];
   const parts = [
     `${file} adds one to ${t.registry.size} registry key(s) and ${t.file.size} folder(s) the rules watch`,
-    broad.length ? `${broad.length} of them on a tree the catalog marks broad, on that key or folder only, without inheritance (${broad.slice(0, 3).map((e) => e.path).join(', ')}${broad.length > 3 ? ', …' : ''})` : '',
+    broad.length
+      ? `${broad.length} of them on a tree the catalog marks broad, on that key or folder only, without inheritance (${broad
+          .slice(0, 3)
+          .map((e) => e.path)
+          .join(', ')}${broad.length > 3 ? ', …' : ''})`
+      : '',
     t.valuesToKeys ? `${t.valuesToKeys} rule value(s) name a registry value or part of a name and are audited on the key that holds it` : '',
     t.skipped ? `${t.skipped} rule value(s) name no fixed key or folder and are skipped (not counted)` : '',
   ].filter(Boolean);

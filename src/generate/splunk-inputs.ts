@@ -25,7 +25,9 @@ function stanzaLines(channel: string, ids: Ranges): string[] {
 
 /** Channels .conf cannot name (line breaks, controls): left out with a comment, reported by the check. */
 function unwritable(needs: Needs): string[] {
-  return sorted(needs).filter((n) => !confStanzaName(`WinEventLog://${n.channel}`)).map((n) => n.channel);
+  return sorted(needs)
+    .filter((n) => !confStanzaName(`WinEventLog://${n.channel}`))
+    .map((n) => n.channel);
 }
 
 const HEADER = [
@@ -118,7 +120,12 @@ export function mergeSplunkInputs(base: string, basePath: string, needs: Needs, 
     let now = sure;
     if (parseBool(eff('disabled') ?? '0') !== false) {
       const mine = get(stanza, 'disabled');
-      if (mine) edits.push({ first: mine.first, last: mine.last, lines: [...lines.slice(mine.first, mine.last + 1).map((l) => note(`was: ${l.trim()}`)), 'disabled = 0'] });
+      if (mine)
+        edits.push({
+          first: mine.first,
+          last: mine.last,
+          lines: [...lines.slice(mine.first, mine.last + 1).map((l) => note(`was: ${l.trim()}`)), 'disabled = 0'],
+        });
       else insert.push('disabled = 0');
       changes.push(`enabled ${label}`);
       // Enabled from off: only the needed IDs, unless a whitelist is already there.
@@ -134,7 +141,8 @@ export function mergeSplunkInputs(base: string, basePath: string, needs: Needs, 
       now = normalize(names.flatMap((name) => stanzaForward({ ...merged, stanzas: on }, name, [], true)?.sure ?? []));
     }
     const renderXml = parseBool(eff('renderxml')) === true;
-    if (renderXml) insert.push(note('renderXml = true: inputs.conf.spec says allow and deny lists then need $XmlRegex; an added event-ID list may not apply, check it'));
+    if (renderXml)
+      insert.push(note('renderXml = true: inputs.conf.spec says allow and deny lists then need $XmlRegex; an added event-ID list may not apply, check it'));
     const blockers = LIST_SUFFIXES.map((x) => `blacklist${x}`).filter((k) => eff(k)?.trim());
     let blocked: Ranges = [];
     for (const k of blockers) {
@@ -150,7 +158,11 @@ export function mergeSplunkInputs(base: string, basePath: string, needs: Needs, 
       const plain = get(stanza, 'whitelist');
       const ids = plain ? parseIdList(plain.value) : undefined;
       if (plain && ids && !renderXml) {
-        edits.push({ first: plain.first, last: plain.last, lines: [...lines.slice(plain.first, plain.last + 1).map((l) => note(`was: ${l.trim()}`)), `whitelist = ${idList(union(ids, missing))}`] });
+        edits.push({
+          first: plain.first,
+          last: plain.last,
+          lines: [...lines.slice(plain.first, plain.last + 1).map((l) => note(`was: ${l.trim()}`)), `whitelist = ${idList(union(ids, missing))}`],
+        });
         changes.push(`${label}: whitelist widened by ${formatRanges(missing)}`);
       } else {
         const slot = free(eff);
@@ -186,4 +198,3 @@ function effective(m: ReturnType<typeof mergeConf>, name: string, key: string): 
 function free(eff: (key: string) => string | undefined): string | undefined {
   return LIST_SUFFIXES.find((x) => eff(`whitelist${x}`) === undefined);
 }
-

@@ -13,7 +13,14 @@ export function sysmonNeeds(rules: LoadedRule[], result: CheckResult): SysmonNee
   result.rules.forEach((row, i) => {
     const rule = rules[i];
     if (!rule || rule.kind !== 'rule') return;
-    const ids = [...new Set(row.alternatives.flat().filter((id) => id.startsWith('sysmon:')).map((id) => Number(id.slice(7))))];
+    const ids = [
+      ...new Set(
+        row.alternatives
+          .flat()
+          .filter((id) => id.startsWith('sysmon:'))
+          .map((id) => Number(id.slice(7))),
+      ),
+    ];
     if (ids.length) needs.push({ rule, eventIds: ids.sort((a, b) => a - b) });
   });
   return needs;
@@ -32,18 +39,29 @@ export function renderSnippets(needs: SysmonNeed[], catalog: Catalog, allowEnfor
       if (!ev?.element) continue;
       const hazard = catalog.withheld(`sysmon:${id}`);
       if (hazard && ((hazard.class === 'enforcement' && !allowEnforcement) || hazard.option)) {
-        const why = hazard.class === 'enforcement' ? 'it blocks (enforcement); the rule detects blocks made by your own blocking policy' : `it needs <${hazard.option}/>, which stores data in the archive directory`;
+        const why =
+          hazard.class === 'enforcement'
+            ? 'it blocks (enforcement); the rule detects blocks made by your own blocking policy'
+            : `it needs <${hazard.option}/>, which stores data in the archive directory`;
         out.push(`<!-- ${xmlComment(`${ev.element} not written: ${why}`)} -->`);
         continue;
       }
       const t = targetedConditions(rule, new Set(ev.fields.map((f) => f.toLowerCase())));
       if ('reason' in t) {
         const alt = hazard?.instead !== undefined ? catalog.sysmonEvent(hazard.instead)?.element : undefined;
-        if (hazard) out.push(`<!-- ${xmlComment(`${ev.element} not written unfiltered (${hazard.class}): ${t.reason}${alt ? `; ${alt} logs the same without the copy` : ''}`)} -->`, ...(alt ? [`<${alt} onmatch="exclude"/>`] : []));
+        if (hazard)
+          out.push(
+            `<!-- ${xmlComment(`${ev.element} not written unfiltered (${hazard.class}): ${t.reason}${alt ? `; ${alt} logs the same without the copy` : ''}`)} -->`,
+            ...(alt ? [`<${alt} onmatch="exclude"/>`] : []),
+          );
         else out.push(`<${ev.element} onmatch="exclude"/>  <!-- ${xmlComment(`unfiltered: ${t.reason}`)} -->`);
         continue;
       }
-      out.push(`<${ev.element} onmatch="include">`, ...t.conds.map((c) => `  <${c.field} condition="${xmlAttr(c.operator)}">${xmlText(c.value)}</${c.field}>`), `</${ev.element}>`);
+      out.push(
+        `<${ev.element} onmatch="include">`,
+        ...t.conds.map((c) => `  <${c.field} condition="${xmlAttr(c.operator)}">${xmlText(c.value)}</${c.field}>`),
+        `</${ev.element}>`,
+      );
     }
     out.push('');
   }

@@ -38,7 +38,9 @@ export function withholdHazards(
     if (hazard.class === 'enforcement') {
       if (opts.allowEnforcement && !e.rules.some((r) => covers(r, fields))) {
         byElement.delete(element);
-        notes.push(`${label}: not written even with --allow-enforcement: no rule can be covered by include filters, and ${element} is never written unfiltered (it blocks)`);
+        notes.push(
+          `${label}: not written even with --allow-enforcement: no rule can be covered by include filters, and ${element} is never written unfiltered (it blocks)`,
+        );
         continue;
       }
       if (opts.allowEnforcement) {
@@ -47,7 +49,9 @@ export function withholdHazards(
         continue;
       }
       byElement.delete(element);
-      notes.push(`${label}: not written: ${element} blocks, it does not only log (enforcement). These rules detect blocks made by your own blocking policy; this tool does not write one (--allow-enforcement writes include filters from the rules)`);
+      notes.push(
+        `${label}: not written: ${element} blocks, it does not only log (enforcement). These rules detect blocks made by your own blocking policy; this tool does not write one (--allow-enforcement writes include filters from the rules)`,
+      );
       continue;
     }
     if (hazard.option) {
@@ -57,18 +61,27 @@ export function withholdHazards(
         continue;
       }
       byElement.delete(element);
-      notes.push(`${label}: not written: Sysmon logs it only with <${hazard.option}/>, which stores data in the archive directory (${hazard.class}, privacy); this tool never adds ${hazard.option}. These rules stay uncovered until you deploy it deliberately, with include filters`);
+      notes.push(
+        `${label}: not written: Sysmon logs it only with <${hazard.option}/>, which stores data in the archive directory (${hazard.class}, privacy); this tool never adds ${hazard.option}. These rules stay uncovered until you deploy it deliberately, with include filters`,
+      );
       continue;
     }
     const targetable = e.rules.every((r) => covers(r, fields));
     if ((opts.mode === 'targeted' || base?.elements.get(element)?.hasInclude) && targetable && (!base || baseHas)) {
       e.includeOnly = true;
-      notes.push(`${label}: written with include filters only: Sysmon copies each file it logs to the archive directory (C:\\Sysmon unless ArchiveDirectory says otherwise)`);
+      notes.push(
+        `${label}: written with include filters only: Sysmon copies each file it logs to the archive directory (C:\\Sysmon unless ArchiveDirectory says otherwise)`,
+      );
       continue;
     }
     byElement.delete(element);
     const alt = hazard.instead !== undefined ? catalog.sysmonEvent(hazard.instead) : undefined;
-    const why = base && !baseHas ? `the base ${base.path} has no ${element} and a merge never adds an archiving element` : !targetable ? 'some rules cannot be targeted by include filters' : 'minimal mode would log it unfiltered';
+    const why =
+      base && !baseHas
+        ? `the base ${base.path} has no ${element} and a merge never adds an archiving element`
+        : !targetable
+          ? 'some rules cannot be targeted by include filters'
+          : 'minimal mode would log it unfiltered';
     if (!alt?.element) {
       notes.push(`${label}: not written: it archives data and ${why}; these rules stay uncovered`);
       continue;
@@ -77,6 +90,8 @@ export function withholdHazards(
     into.ids.add(alt.id);
     for (const r of e.rules) if (!into.rules.includes(r)) into.rules.push(r);
     byElement.set(alt.element, into);
-    notes.push(`${label}: not written: every file it logs is copied to the archive directory (C:\\Sysmon by default) and ${why}. ${alt.element} (EID ${alt.id}) logs the same deletions without the copy and is written instead; the ${e.rules.length} rule(s) reading EID ${ids.join(', ')} stay uncovered until they read EID ${alt.id} (category file_delete_detected) or you write ${element} include filters (--mode targeted)`);
+    notes.push(
+      `${label}: not written: every file it logs is copied to the archive directory (C:\\Sysmon by default) and ${why}. ${alt.element} (EID ${alt.id}) logs the same deletions without the copy and is written instead; the ${e.rules.length} rule(s) reading EID ${ids.join(', ')} stay uncovered until they read EID ${alt.id} (category file_delete_detected) or you write ${element} include filters (--mode targeted)`,
+    );
   }
 }

@@ -88,7 +88,11 @@ export function readZip(buf: Buffer, accept: (name: string) => boolean, maxEntry
     } catch (e) {
       // Work spent on a refused entry counts too: 2,000 look-alike bombs cost one budget, not 2,000 caps.
       budget -= cap;
-      problem((e as Error).name === 'RangeError' ? `inflates past ${cap} bytes (per-file cap, archive budget or ${LIMITS.zipRatio}:1 ratio; limit); skipped` : `cannot inflate: ${(e as Error).message}; skipped`);
+      problem(
+        (e as Error).name === 'RangeError'
+          ? `inflates past ${cap} bytes (per-file cap, archive budget or ${LIMITS.zipRatio}:1 ratio; limit); skipped`
+          : `cannot inflate: ${(e as Error).message}; skipped`,
+      );
       continue;
     }
     if (data.length > cap) {
@@ -124,4 +128,3 @@ function findEocd(buf: Buffer): number {
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 65535); i--) if (buf.readUInt32LE(i) === 0x06054b50) return i;
   return -1;
 }
-

@@ -6,7 +6,14 @@
 import { decode } from './binxml-values.js';
 
 /** The System fields, as indexes into Fields.text. */
-export const enum F { Provider, EventId, Qualifiers, Channel, Computer, Time }
+export const enum F {
+  Provider,
+  EventId,
+  Qualifiers,
+  Channel,
+  Computer,
+  Time,
+}
 export const FIELDS = 6;
 
 /** Bounds on one chunk's walking (set by the caller, see EVTX_LIMITS in evtx.ts). */

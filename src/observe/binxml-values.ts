@@ -34,21 +34,34 @@ export function decode(c: Buffer, off: number, size: number, type: number, maxCh
   const want = FIXED[type];
   if (want !== undefined && size !== want) return undefined;
   switch (type) {
-    case 0x01: return utf16(c, off, size, maxChars);
-    case 0x02: return c.toString('latin1', off, off + Math.min(size, maxChars)).replace(/\0+$/, '');
-    case 0x03: case 0x05: case 0x07: return String(c.readIntLE(off, size)); // int8, int16, int32
-    case 0x04: case 0x06: case 0x08: return String(c.readUIntLE(off, size)); // uint8 …
-    case 0x09: return String(c.readBigInt64LE(off));
-    case 0x0a: return String(c.readBigUInt64LE(off));
+    case 0x01:
+      return utf16(c, off, size, maxChars);
+    case 0x02:
+      return c.toString('latin1', off, off + Math.min(size, maxChars)).replace(/\0+$/, '');
+    case 0x03:
+    case 0x05:
+    case 0x07:
+      return String(c.readIntLE(off, size)); // int8, int16, int32
+    case 0x04:
+    case 0x06:
+    case 0x08:
+      return String(c.readUIntLE(off, size)); // uint8 …
+    case 0x09:
+      return String(c.readBigInt64LE(off));
+    case 0x0a:
+      return String(c.readBigUInt64LE(off));
     case 0x11:
     case 0x12: {
       const ms = type === 0x11 ? filetimeMs(c, off) : systemtimeMs(c, off);
       return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
     }
-    case 0x10: return size === 4 ? hex(c.readUInt32LE(off)) : size === 8 ? hex(c.readBigUInt64LE(off)) : undefined;
-    case 0x14: return hex(c.readUInt32LE(off));
-    case 0x15: return hex(c.readBigUInt64LE(off));
-    default: return undefined;
+    case 0x10:
+      return size === 4 ? hex(c.readUInt32LE(off)) : size === 8 ? hex(c.readBigUInt64LE(off)) : undefined;
+    case 0x14:
+      return hex(c.readUInt32LE(off));
+    case 0x15:
+      return hex(c.readBigUInt64LE(off));
+    default:
+      return undefined;
   }
 }
-

@@ -48,7 +48,11 @@ export class ChunkReader {
   private offs = new Int32Array(64);
 
   /** Field evidence is gathered only when asked for (the counts alone need none of it). */
-  constructor(private readonly c: Buffer, private readonly lim: BinXmlLimits, private readonly fieldOpts?: FieldOptions) {
+  constructor(
+    private readonly c: Buffer,
+    private readonly lim: BinXmlLimits,
+    private readonly fieldOpts?: FieldOptions,
+  ) {
     this.budget = lim.templateBytesPerChunk;
   }
 
@@ -131,14 +135,15 @@ export class ChunkReader {
       if (plan) {
         // Each part is a step per record: their sum is capped too (real fields have one part each).
         plan.dataParts += Math.max(parts.length, 1);
-        if (plan.data.length < this.lim.fieldsPerKind && plan.dataParts <= 2 * this.lim.fieldsPerKind) plan.data.push({ name, parts, value: this.fieldOpts!.values.has(name) });
+        if (plan.data.length < this.lim.fieldsPerKind && plan.dataParts <= 2 * this.lim.fieldsPerKind)
+          plan.data.push({ name, parts, value: this.fieldOpts.values.has(name) });
         else plan.dataCut = true;
         return;
       }
       const text = (parts[0] as string | undefined) ?? '';
       out.addKnown([name], 4 * this.lim.fieldsPerKind);
       if (text !== '' && text !== '-') out.addPresent(name, 4 * this.lim.fieldsPerKind);
-      if (this.fieldOpts!.values.has(name)) out.addValue(name, text.slice(0, this.lim.valueChars), this.lim.fieldsPerKind);
+      if (this.fieldOpts.values.has(name)) out.addValue(name, text.slice(0, this.lim.valueChars), this.lim.fieldsPerKind);
     };
     /** A part of the open field's text; past the limit the template's fields are not examined (its System fields still are). */
     const dataPart = (part: Part): true => {
@@ -198,7 +203,13 @@ export class ChunkReader {
           stack.push(pending);
           target = textField(pending, stack[stack.length - 2]);
           {
-            const field = !fieldsOn ? undefined : pending === 'Data' && stack[stack.length - 2] === 'EventData' ? dname : userLeaf(stack.length - 1) ? pending : undefined;
+            const field = !fieldsOn
+              ? undefined
+              : pending === 'Data' && stack[stack.length - 2] === 'EventData'
+                ? dname
+                : userLeaf(stack.length - 1)
+                  ? pending
+                  : undefined;
             if (field) {
               cur = { name: field, parts: [], depth: stack.length };
               target = T_DATA;
@@ -229,7 +240,8 @@ export class ChunkReader {
           break;
         case 0x05: // value text, always a UTF-16 string
         case 0x07: // CDATA
-        case 0x0b: { // PI data
+        case 0x0b: {
+          // PI data
           const q = tok === 0x05 || tok === 0x45 ? p + 2 : p + 1;
           if (q + 2 > end || (q === p + 2 && c[p + 1] !== 0x01)) return -1;
           const n = c.readUInt16LE(q);
@@ -244,7 +256,8 @@ export class ChunkReader {
           p += 3;
           break;
         case 0x09: // entity reference
-        case 0x0a: { // PI target
+        case 0x0a: {
+          // PI target
           const nr = this.nameRef(p + 1, end);
           if (!nr) return -1;
           if (tok !== 0x0a && !emit(ENTITIES[nr[0]] ?? '')) return -1;
@@ -260,7 +273,8 @@ export class ChunkReader {
         case 0x0e: {
           if (p + 4 > end) return -1;
           const index = c.readUInt16LE(p + 1);
-          if (plan && target === T_NAME) dname = undefined; // a name given by the record: not a field name the template knows
+          if (plan && target === T_NAME)
+            dname = undefined; // a name given by the record: not a field name the template knows
           else if (plan && target === T_DATA) {
             if (cur) dataPart(index);
           } else if (plan && target >= 0) {
@@ -339,7 +353,7 @@ export class ChunkReader {
           const t = type(part);
           const at = this.offs[part]!;
           // the usual TimeCreated: a FILETIME kept as a number (formatting every record's time is costly)
-          if (f === F.Time && t === 0x11 && size(part) === 8 && parts.length === 1) out.timeMs = filetimeMs(c, at);
+          if (f === (F.Time as number) && t === 0x11 && size(part) === 8 && parts.length === 1) out.timeMs = filetimeMs(c, at);
           else s += decode(c, at, size(part), t, this.lim.maxFieldChars) ?? '';
         }
       }
@@ -350,7 +364,9 @@ export class ChunkReader {
     if (plan.nested.length && (all || this.fieldOpts)) {
       // The System element (or part of it) came in a BinXml value: walk those values in their place. With
       // field evidence, the values outside System are walked too (UserData is often one), System left alone.
-      const nested = plan.nested.filter((x) => x.index < n && type(x.index) === 0x21 && (all || !x.system)).map((x) => ({ at: this.offs[x.index]!, len: size(x.index), stack: [...stack, ...x.stack] }));
+      const nested = plan.nested
+        .filter((x) => x.index < n && type(x.index) === 0x21 && (all || !x.system))
+        .map((x) => ({ at: this.offs[x.index]!, len: size(x.index), stack: [...stack, ...x.stack] }));
       const done = out.systemDone;
       if (!all) out.systemDone = true;
       for (const x of nested) {

@@ -150,7 +150,9 @@ class CountsCsvReader {
       const cols = (this.cols = columnsOf(header));
       this.hayabusa = header.includes('%') || (cols.count !== undefined && header[cols.count] === 'total' && header.includes('id'));
       if (cols.eventId === undefined || (cols.channel === undefined && cols.source === undefined && cols.sourcetype === undefined)) {
-        throw new HeaderError(`not an event-count CSV: the header (${header.slice(0, 8).join(', ')}) names no ${cols.eventId === undefined ? 'event ID (EventID, EventCode, ID)' : 'channel (Channel, LogName, EventLog, source)'} column`);
+        throw new HeaderError(
+          `not an event-count CSV: the header (${header.slice(0, 8).join(', ')}) names no ${cols.eventId === undefined ? 'event ID (EventID, EventCode, ID)' : 'channel (Channel, LogName, EventLog, source)'} column`,
+        );
       }
       return;
     }
@@ -213,7 +215,8 @@ function readRow(record: string[], cols: Partial<Record<Field | 'source' | 'sour
   // Splunk: source first (it always names the channel), then an old-style sourcetype (WinEventLog:Security).
   if (!channel && cols.source !== undefined) channel = normaliseChannel(cell(cols.source));
   if (!channel && cols.sourcetype !== undefined && /:/.test(cell(cols.sourcetype))) channel = normaliseChannel(cell(cols.sourcetype));
-  if (!channel) return { skip: hayabusa && isAmbiguousAbbreviation(rawChannel) ? `Hayabusa abbreviation "${rawChannel}" stands for several channels` : 'no channel' };
+  if (!channel)
+    return { skip: hayabusa && isAmbiguousAbbreviation(rawChannel) ? `Hayabusa abbreviation "${rawChannel}" stands for several channels` : 'no channel' };
   const idText = cell(cols.eventId).replace(/^"|"$/g, '');
   if (!/^\d{1,5}$/.test(idText) || Number(idText) > 65535) return { skip: 'event ID is not a number from 0 to 65535' };
   let count = 1;
@@ -257,7 +260,8 @@ export function parseTime(v: string): string | undefined {
 function formatOf(header: string[], cols: Partial<Record<Field | 'source' | 'sourcetype', number>>, hayabusa: boolean): string {
   if (hayabusa) return 'Hayabusa eid-metrics CSV';
   if (header.includes('eventcode') || cols.source !== undefined || header.includes('sourcetype') || header.includes('min(_time)')) return 'Splunk stats CSV';
-  if (header.includes('count_') || header.includes('eventsourcename') || header.includes('eventlog') || header.includes('min_timegenerated')) return 'Sentinel / Log Analytics CSV';
+  if (header.includes('count_') || header.includes('eventsourcename') || header.includes('eventlog') || header.includes('min_timegenerated'))
+    return 'Sentinel / Log Analytics CSV';
   return 'event-count CSV';
 }
 

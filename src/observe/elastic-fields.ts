@@ -19,7 +19,7 @@
  */
 import { LIMITS } from '../limits.js';
 import { normaliseChannel } from './channels.js';
-import { dimension, isObj, pagesOf, parseJson, searchCountsOf, withTimes, type Ctx, type Dim, type Obj, type SearchCounts } from './elastic.js';
+import { dimension, isObj, pagesOf, scalarString, parseJson, searchCountsOf, withTimes, type Ctx, type Dim, type Obj, type SearchCounts } from './elastic.js';
 import { eventDataName } from './fields-csv.js';
 import type { ObservedCount } from './model.js';
 
@@ -57,10 +57,22 @@ export function fieldExistenceOf(doc: unknown): SearchCounts | undefined {
   }
   if (!w.found) return undefined;
   const notes = [...w.notes];
-  if (w.morePages) notes.push(`composite aggregation "${w.morePages}" may have more pages (its last page has an after_key): run it again with "after" until no buckets come back, and give every page`);
-  if (w.ecs.size) notes.push(`field(s) ${[...w.ecs].slice(0, 5).map((f) => `"${f}"`).join(', ')} are not winlog.event_data fields and are not used: an ingest pipeline fills ECS fields, and which EventData field it moved there depends on its version (docs/evidence.md)`);
+  if (w.morePages)
+    notes.push(
+      `composite aggregation "${w.morePages}" may have more pages (its last page has an after_key): run it again with "after" until no buckets come back, and give every page`,
+    );
+  if (w.ecs.size)
+    notes.push(
+      `field(s) ${[...w.ecs]
+        .slice(0, 5)
+        .map((f) => `"${f}"`)
+        .join(
+          ', ',
+        )} are not winlog.event_data fields and are not used: an ingest pipeline fills ECS fields, and which EventData field it moved there depends on its version (docs/evidence.md)`,
+    );
   if (w.skippedNoChannel) notes.push(`${w.skippedNoChannel} bucket(s) without a channel or event ID skipped: aggregate by winlog.channel and winlog.event_id`);
-  if (w.overCount) notes.push(`${w.overCount} field count(s) above their bucket's doc_count skipped: the filter must sit inside the channel and event ID bucket`);
+  if (w.overCount)
+    notes.push(`${w.overCount} field count(s) above their bucket's doc_count skipped: the filter must sit inside the channel and event ID bucket`);
   if (w.tooManyNames) notes.push(`more than ${LIMITS.observedFieldsPerKind} field names in one bucket (limit); ${w.tooManyNames} not kept`);
   if (w.truncated) notes.push(`more than ${LIMITS.observedRows.toLocaleString('en-US')} buckets (limit); the rest is not read`);
   return { format: 'Elasticsearch/OpenSearch field-existence aggregation', counts: [...w.counts.values()], notes };
@@ -92,7 +104,11 @@ class FieldWalker {
       if ('buckets' in v) {
         held = true;
         const raw = v['buckets'];
-        const keyed = isObj(raw) ? Object.entries(raw) : Array.isArray(raw) ? raw.map((b) => [isObj(b) && typeof b['key'] === 'string' ? b['key'] : '', b] as const) : [];
+        const keyed = isObj(raw)
+          ? Object.entries(raw)
+          : Array.isArray(raw)
+            ? raw.map((b) => [isObj(b) && typeof b['key'] === 'string' ? b['key'] : '', b] as const)
+            : [];
         const named = keyed.filter(([k]) => k !== '_other_');
         // A terms or composite aggregation answers with sum_other_doc_count or after_key, a filters one never
         // does; and a host terms aggregation ("host.name") may have dotted keys that look like field names.
@@ -123,7 +139,9 @@ class FieldWalker {
     const raw = agg['buckets'];
     const buckets: unknown[] = Array.isArray(raw) ? raw : isObj(raw) ? Object.entries(raw).map(([key, b]) => (isObj(b) ? { key, ...b } : b)) : [];
     if (typeof agg['sum_other_doc_count'] === 'number' && agg['sum_other_doc_count'] > 0) {
-      this.notes.add(`terms aggregation "${name.slice(0, 80)}" left ${agg['sum_other_doc_count']} event(s) out of its buckets: raise its size, or use a composite aggregation`);
+      this.notes.add(
+        `terms aggregation "${name.slice(0, 80)}" left ${agg['sum_other_doc_count']} event(s) out of its buckets: raise its size, or use a composite aggregation`,
+      );
     }
     if (isObj(agg['after_key']) && buckets.length) this.morePages = name.slice(0, 80);
     for (const b of buckets) {
@@ -202,7 +220,7 @@ class FieldWalker {
 
 function assign(c: Ctx, dim: Dim | undefined, val: unknown): void {
   if (!dim || val === null || val === undefined) return;
-  const s = String(val).trim().slice(0, 256);
+  const s = scalarString(val).trim().slice(0, 256);
   if (dim === 'eventId') {
     if (/^\d{1,5}$/.test(s) && Number(s) <= 65535) c.eventId = Number(s);
   } else if (dim === 'channel') c.channel = normaliseChannel(s);

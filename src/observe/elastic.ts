@@ -56,13 +56,15 @@ export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new Error(`not JSON: ${(e as Error).message}`);
+    throw new Error(`not JSON: ${(e as Error).message}`, { cause: e });
   }
 }
 
 /** The responses in a document: one, several pages in an array, `_msearch` responses, Kibana's rawResponse. */
 export function pagesOf(doc: unknown): unknown[] {
-  return (Array.isArray(doc) ? doc : [doc]).flatMap((d) => (isObj(d) && Array.isArray(d['responses']) ? d['responses'] : [d])).map((d) => (isObj(d) && isObj(d['rawResponse']) ? d['rawResponse'] : d));
+  return (Array.isArray(doc) ? (doc as unknown[]) : [doc])
+    .flatMap((d): unknown[] => (isObj(d) && Array.isArray(d['responses']) ? (d['responses'] as unknown[]) : [d]))
+    .map((d): unknown => (isObj(d) && isObj(d['rawResponse']) ? d['rawResponse'] : d));
 }
 
 /** Event counts of a parsed search response (see parseSearchResponse). */
@@ -72,22 +74,32 @@ export function searchCountsOf(doc: unknown): SearchCounts {
   let shape = '';
   for (const page of pages) {
     if (!isObj(page)) continue;
-    if (isObj(page['error'])) throw new Error(`the response is an error: ${String((page['error'])['reason'] ?? (page['error'])['type'] ?? 'unknown')}`.slice(0, 300));
+    if (isObj(page['error']))
+      throw new Error(`the response is an error: ${scalarString(page['error']['reason'] ?? page['error']['type'] ?? 'unknown')}`.slice(0, 300));
     if (isObj(page['aggregations'])) {
       // Pages of a composite aggregation come in order: only the last one tells whether more follow.
       w.morePages = undefined;
       w.aggs(page['aggregations'], {}, 0);
       shape ||= w.composite ? 'composite aggregation' : 'terms aggregations';
-    } else if (isObj(page['hits']) && Array.isArray((page['hits'])['hits'])) {
-      w.hits((page['hits'])['hits'] as unknown[]);
+    } else if (isObj(page['hits']) && Array.isArray(page['hits']['hits'])) {
+      w.hits(page['hits']['hits'] as unknown[]);
       shape ||= 'documents (hits)';
     }
   }
   if (!shape) throw new Error('not an Elasticsearch/OpenSearch search response: no "aggregations" and no "hits"');
   const notes = [...w.notes];
-  if (w.morePages) notes.push(`composite aggregation "${w.morePages}" may have more pages (its last page has an after_key): run it again with "after" until no buckets come back, and give every page (a JSON array of the responses)`);
+  if (w.morePages)
+    notes.push(
+      `composite aggregation "${w.morePages}" may have more pages (its last page has an after_key): run it again with "after" until no buckets come back, and give every page (a JSON array of the responses)`,
+    );
   if (!w.counts.size && !w.skippedNoChannel && !w.unknownNames.size) notes.push(`no buckets in the ${shape}: the query matched no Windows events`);
-  if (w.unknownNames.size) notes.push(`aggregation(s) ${[...w.unknownNames].slice(0, 5).map((n) => `"${n}"`).join(', ')} not recognised by name: name them after their field (winlog.channel, winlog.event_id, host.name)`);
+  if (w.unknownNames.size)
+    notes.push(
+      `aggregation(s) ${[...w.unknownNames]
+        .slice(0, 5)
+        .map((n) => `"${n}"`)
+        .join(', ')} not recognised by name: name them after their field (winlog.channel, winlog.event_id, host.name)`,
+    );
   if (w.skippedNoChannel) notes.push(`${w.skippedNoChannel} bucket(s) without a channel or event ID skipped: aggregate by winlog.channel and winlog.event_id`);
   if (w.truncated) notes.push(`more than ${LIMITS.observedRows.toLocaleString('en-US')} buckets (limit); the rest is not read`);
   if (shape === 'documents (hits)') notes.push(`${w.documents} document(s) counted one by one: a sample of the index, not its totals (aggregate for totals)`);
@@ -131,7 +143,9 @@ class Walker {
     const raw = agg['buckets'];
     const buckets: unknown[] = Array.isArray(raw) ? raw : isObj(raw) ? Object.entries(raw).map(([key, b]) => (isObj(b) ? { key, ...b } : b)) : [];
     if (typeof agg['sum_other_doc_count'] === 'number' && agg['sum_other_doc_count'] > 0) {
-      this.notes.add(`terms aggregation "${name}" left ${agg['sum_other_doc_count']} event(s) out of its buckets: raise its size, or use a composite aggregation`);
+      this.notes.add(
+        `terms aggregation "${name}" left ${agg['sum_other_doc_count']} event(s) out of its buckets: raise its size, or use a composite aggregation`,
+      );
     }
     if (isObj(agg['after_key'])) {
       this.composite = true;
@@ -163,7 +177,7 @@ class Walker {
       return;
     }
     if (val === null || val === undefined) return;
-    const s = String(val).trim().slice(0, 256);
+    const s = scalarString(val).trim().slice(0, 256);
     if (dim === 'eventId') {
       if (/^\d{1,5}$/.test(s) && Number(s) <= 65535) c.eventId = Number(s);
     } else if (dim === 'channel') c.channel = normaliseChannel(s);
@@ -176,7 +190,15 @@ class Walker {
       this.skippedNoChannel++;
       return;
     }
-    this.add({ channel: c.channel, eventId: c.eventId, count: docCount, ...(c.computer ? { computer: c.computer } : {}), ...(c.provider ? { provider: c.provider } : {}), ...(c.first ? { first: c.first } : {}), ...(c.last ? { last: c.last } : {}) });
+    this.add({
+      channel: c.channel,
+      eventId: c.eventId,
+      count: docCount,
+      ...(c.computer ? { computer: c.computer } : {}),
+      ...(c.provider ? { provider: c.provider } : {}),
+      ...(c.first ? { first: c.first } : {}),
+      ...(c.last ? { last: c.last } : {}),
+    });
   }
 
   /** Documents of a plain search: each is one event of its channel and ID. */
@@ -219,7 +241,8 @@ export function withTimes(c: Ctx, sub: Obj): Ctx {
   for (const [name, v] of Object.entries(sub)) {
     if (!isObj(v) || !('value' in v)) continue;
     const bound = timeBound(name);
-    const t = typeof v['value_as_string'] === 'string' ? parseTime(v['value_as_string']) : typeof v['value'] === 'number' ? parseTime(String(v['value'])) : undefined;
+    const t =
+      typeof v['value_as_string'] === 'string' ? parseTime(v['value_as_string']) : typeof v['value'] === 'number' ? parseTime(String(v['value'])) : undefined;
     if (bound && t) out[bound] = t;
   }
   return out;
@@ -234,4 +257,9 @@ function field(src: Obj, path: string): unknown {
     cur = cur[part];
   }
   return cur;
+}
+
+/** A JSON value as text: strings, numbers and booleans as they are, anything else as its JSON (never "[object Object]"). */
+export function scalarString(v: unknown): string {
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : (JSON.stringify(v) ?? '');
 }

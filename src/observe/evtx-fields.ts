@@ -73,7 +73,7 @@ export class FieldCounter {
       const rule = this.evidence.lookup(channel, eventId, field);
       if (!rule) continue;
       let tokens = kind.values.get(field);
-      if (!tokens) kind.values.set(field, (tokens = new Map()));
+      if (!tokens) kind.values.set(field, (tokens = new Map<string, Tally>()));
       for (const token of valueTokens(rule.tokens, f.valueTexts[i]!)) {
         let t = tokens.get(token);
         if (!t) {
@@ -116,9 +116,18 @@ export class FieldCounter {
     const notes: string[] = [];
     const { cut, namesCut, tokensDropped } = this;
     const s = (n: number) => (n > 1 ? 's' : '');
-    if (cut) notes.push(`${name}: ${cut} record${s(cut)} whose fields were not examined (a template with more than ${LIM.fieldsPerKind} fields, limit, or a damaged field value); counted, without field evidence`);
-    if (namesCut) notes.push(`${name}: more than ${LIM.fieldsPerKind} field names in one kind of event or ${LIM.fieldsPerFile.toLocaleString('en-US')} in the file (limit): the further fields of ${namesCut} record${s(namesCut)} not counted`);
-    if (tokensDropped) notes.push(`${name}: more than ${LIM.valuesPerField} distinct values of one field in one kind of event (limit): ${tokensDropped} further value${s(tokensDropped)} not counted`);
+    if (cut)
+      notes.push(
+        `${name}: ${cut} record${s(cut)} whose fields were not examined (a template with more than ${LIM.fieldsPerKind} fields, limit, or a damaged field value); counted, without field evidence`,
+      );
+    if (namesCut)
+      notes.push(
+        `${name}: more than ${LIM.fieldsPerKind} field names in one kind of event or ${LIM.fieldsPerFile.toLocaleString('en-US')} in the file (limit): the further fields of ${namesCut} record${s(namesCut)} not counted`,
+      );
+    if (tokensDropped)
+      notes.push(
+        `${name}: more than ${LIM.valuesPerField} distinct values of one field in one kind of event (limit): ${tokensDropped} further value${s(tokensDropped)} not counted`,
+      );
     return notes;
   }
 }

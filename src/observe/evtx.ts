@@ -95,7 +95,9 @@ export function readEvtx(buf: Buffer, name: string, onRecord?: (r: EvtxRecord) =
 export function readEvtxFile(path: string, onRecord?: (r: EvtxRecord) => void, options: EvtxOptions = {}): EvtxResult {
   const scan = new EvtxScan(path, onRecord, options);
   try {
-    readRegularChunks(path, EVTX_LIMITS.maxFileBytes, FILE_HEADER, CHUNK, (part, offset) => (offset === 0 ? scan.header(part) : scan.chunk((offset - FILE_HEADER) / CHUNK, part)));
+    readRegularChunks(path, EVTX_LIMITS.maxFileBytes, FILE_HEADER, CHUNK, (part, offset) =>
+      offset === 0 ? scan.header(part) : scan.chunk((offset - FILE_HEADER) / CHUNK, part),
+    );
   } catch (e) {
     const message = (e as NodeJS.ErrnoException).code ? `cannot read: ${errnoMessage(e)}` : (e as Error).message;
     return { records: 0, counts: [], notes: [], error: message };
@@ -182,20 +184,21 @@ class EvtxScan {
     const lastRecord = chunk.readUInt32LE(44);
     const free = Math.min(chunk.readUInt32LE(48), chunk.length);
     if (chunk.length < CHUNK) this.chunkNote(i, 'cut short (the file ends inside it): its later records are lost');
-    else if (free >= CHUNK_HEADER && crc32(chunk.subarray(CHUNK_HEADER, free)) !== chunk.readUInt32LE(52)) this.chunkNote(i, 'records checksum mismatch: its records were read but may be damaged');
+    else if (free >= CHUNK_HEADER && crc32(chunk.subarray(CHUNK_HEADER, free)) !== chunk.readUInt32LE(52))
+      this.chunkNote(i, 'records checksum mismatch: its records were read but may be damaged');
 
     const reader = new ChunkReader(chunk, EVTX_LIMITS, this.fieldOpts);
     const fields = this.fields;
     const kinds = this.kinds;
     // Records run from the header to the last record's offset; what lies after it is unused space that may
     // hold stale records of an earlier use of the chunk, which must not be counted.
-    for (let p = CHUNK_HEADER; p <= lastRecord && p + RECORD_MIN <= free; ) {
+    for (let p = CHUNK_HEADER; p <= lastRecord && p + RECORD_MIN <= free;) {
       const size = chunk.readUInt32LE(p + 4);
       if (chunk.readUInt32LE(p) !== RECORD_SIGNATURE || size < RECORD_MIN || p + size > free || chunk.readUInt32LE(p + size - 4) !== size) {
         if (chunk.length === CHUNK) this.chunkNote(i, 'a record header is damaged: the rest of the chunk skipped');
         break;
       }
-      let ok = false;
+      let ok: boolean;
       try {
         ok = reader.readRecord(p + 24, p + size - 4, fields);
       } catch {
@@ -218,7 +221,13 @@ class EvtxScan {
           const key = `${computer ?? ''}\0${channel}\0${provider ?? ''}\0${eventId}`;
           kind = kinds.get(key);
           if (!kind && kinds.size < EVTX_LIMITS.maxKinds) {
-            kind = { count: { ...(computer !== undefined && { computer }), channel, ...(provider !== undefined && { provider }), eventId, count: 0 }, first: NaN, last: NaN, bytes: 0, ...(this.counter && { fields: newKindFields() }) };
+            kind = {
+              count: { ...(computer !== undefined && { computer }), channel, ...(provider !== undefined && { provider }), eventId, count: 0 },
+              first: NaN,
+              last: NaN,
+              bytes: 0,
+              ...(this.counter && { fields: newKindFields() }),
+            };
             kinds.set(key, kind);
           }
           this.prev = kind;
@@ -267,7 +276,10 @@ class EvtxScan {
     const { unreadable, incomplete, uncounted } = this;
     if (unreadable) notes.push(`${name}: ${unreadable} record${unreadable > 1 ? 's' : ''} with damaged binary XML skipped`);
     if (incomplete) notes.push(`${name}: ${incomplete} record${incomplete > 1 ? 's' : ''} without a channel or a numeric event ID skipped`);
-    if (uncounted) notes.push(`${name}: more than ${EVTX_LIMITS.maxKinds} kinds of event (computer, channel, provider, event ID; limit): ${uncounted} records of further kinds not counted`);
+    if (uncounted)
+      notes.push(
+        `${name}: more than ${EVTX_LIMITS.maxKinds} kinds of event (computer, channel, provider, event ID; limit): ${uncounted} records of further kinds not counted`,
+      );
     if (this.counter) append(notes, this.counter.notes(name));
 
     const iso = (ms: number) => (Number.isNaN(ms) ? undefined : new Date(ms).toISOString());

@@ -38,7 +38,20 @@ type Col = keyof typeof COLUMNS;
  * Splunk's own fields, which fieldsummary lists beside the event's: not EventData, left out. Names starting
  * with "_" (_time, _raw) and date_* are Splunk's too.
  */
-const SPLUNK_META = new Set(['host', 'source', 'sourcetype', 'index', 'linecount', 'punct', 'splunk_server', 'splunk_server_group', 'eventtype', 'tag', 'timeendpos', 'timestartpos']);
+const SPLUNK_META = new Set([
+  'host',
+  'source',
+  'sourcetype',
+  'index',
+  'linecount',
+  'punct',
+  'splunk_server',
+  'splunk_server_group',
+  'eventtype',
+  'tag',
+  'timeendpos',
+  'timestartpos',
+]);
 
 /** The System names of the kind itself (EventCode, Channel, Computer): fieldsummary lists them as fields. */
 const KEY_NAMES = new Set<string>([...COLUMNS.channel, ...COLUMNS.eventId, ...COLUMNS.computer]);
@@ -181,10 +194,19 @@ class FieldsCsvReader {
       }
       this.fieldsummary = header.includes('distinct_count') || header.includes('is_exact');
       const { cols } = this;
-      const missing = cols.channel === undefined ? 'channel (Channel, LogName, source)' : cols.eventId === undefined ? 'event ID (EventID, EventCode)' : cols.count === undefined ? 'count (events where the field is present)' : undefined;
+      const missing =
+        cols.channel === undefined
+          ? 'channel (Channel, LogName, source)'
+          : cols.eventId === undefined
+            ? 'event ID (EventID, EventCode)'
+            : cols.count === undefined
+              ? 'count (events where the field is present)'
+              : undefined;
       if (missing) throw new HeaderError(`a field-count CSV without a ${missing} column: the header has ${header.slice(0, 8).join(', ')}`);
       if (cols.events === undefined) {
-        throw new HeaderError(`a field count without the number of events it was counted over proves nothing: add an "events" column (all events of that channel and event ID) — the queries in docs/evidence.md ("Field evidence from a SIEM") write it`);
+        throw new HeaderError(
+          `a field count without the number of events it was counted over proves nothing: add an "events" column (all events of that channel and event ID) — the queries in docs/evidence.md ("Field evidence from a SIEM") write it`,
+        );
       }
       return;
     }
@@ -265,16 +287,24 @@ class FieldsCsvReader {
   end(): CountsCsv {
     if (!this.parser && !this.failure) this.start();
     if (!this.failure && !this.full) this.parser!.end();
-    const failure = this.failure as Error | undefined;
+    const failure = this.failure;
     if (failure instanceof HeaderError) throw failure;
     if (failure) throw new Error(`CSV error: ${failure.message}`);
     if (!this.header) throw new Error(this.broken ? 'no readable header row: the first record is malformed or longer than 64 KB' : 'empty file: no header row');
     const notes: string[] = [];
     for (const [why, s] of this.skipped) notes.push(`${s.n} row(s) skipped: ${why} (first at line ${s.line})`);
     if (this.broken) notes.push(`${this.broken} malformed CSV record(s) skipped`);
-    if (this.totalsDiffer) notes.push(`${this.totalsDiffer} row(s) give another events total than the first row of their channel and event ID; the larger total is used`);
-    if (this.tooManyNames) notes.push(`more than ${LIMITS.observedFieldsPerKind} field names for one channel and event ID (limit); ${this.tooManyNames} row(s) not kept`);
-    if (this.ecs.size) notes.push(`field(s) ${[...this.ecs].slice(0, 5).map((f) => `"${f}"`).join(', ')} are not EventData names and are not used: count winlog.event_data.* fields (docs/evidence.md)`);
+    if (this.totalsDiffer)
+      notes.push(`${this.totalsDiffer} row(s) give another events total than the first row of their channel and event ID; the larger total is used`);
+    if (this.tooManyNames)
+      notes.push(`more than ${LIMITS.observedFieldsPerKind} field names for one channel and event ID (limit); ${this.tooManyNames} row(s) not kept`);
+    if (this.ecs.size)
+      notes.push(
+        `field(s) ${[...this.ecs]
+          .slice(0, 5)
+          .map((f) => `"${f}"`)
+          .join(', ')} are not EventData names and are not used: count winlog.event_data.* fields (docs/evidence.md)`,
+      );
     if (this.full) notes.push(`more than ${LIMITS.observedRows.toLocaleString('en-US')} rows (limit); the rest is not read`);
     return { format: formatOf(this.header, this.fieldsummary), counts: [...this.kinds.values()].map((k) => k.obs), notes };
   }

@@ -46,7 +46,10 @@ export function loadObservations(paths: readonly string[]): ObservationLoad {
   }
   if (ignored) out.notes.push(`${ignored} file(s) in the --observed folders are not .evtx, .csv or .json; not read`);
   if (files.length > LIMITS.observedFiles) {
-    out.errors.push({ path: files[LIMITS.observedFiles] as string, message: `more than ${LIMITS.observedFiles} observation files (limit); the rest is not read` });
+    out.errors.push({
+      path: files[LIMITS.observedFiles] as string,
+      message: `more than ${LIMITS.observedFiles} observation files (limit); the rest is not read`,
+    });
     files.length = LIMITS.observedFiles;
   }
 
@@ -58,7 +61,10 @@ export function loadObservations(paths: readonly string[]): ObservationLoad {
     }
     out.sources.push(path);
     out.kinds[read.kind] = (out.kinds[read.kind] ?? 0) + 1;
-    append(out.notes, read.notes.map((n) => (n.startsWith(path) ? n : `${path}: ${n}`)));
+    append(
+      out.notes,
+      read.notes.map((n) => (n.startsWith(path) ? n : `${path}: ${n}`)),
+    );
     for (const c of read.counts) {
       out.events += c.count;
       // join() makes one flat string; a template literal makes a tree of parts kept beside it (a million keys).
@@ -73,7 +79,10 @@ export function loadObservations(paths: readonly string[]): ObservationLoad {
         merged.set(key, c); // the reader's own object, not kept by it: no copy (a million rows)
       } else if (!full) {
         full = true;
-        out.errors.push({ path, message: `more than ${LIMITS.observedCounts.toLocaleString('en-US')} distinct (computer, channel, event ID) counts over all inputs (limit); further kinds are not kept` });
+        out.errors.push({
+          path,
+          message: `more than ${LIMITS.observedCounts.toLocaleString('en-US')} distinct (computer, channel, event ID) counts over all inputs (limit); further kinds are not kept`,
+        });
       }
     }
   }
@@ -139,7 +148,9 @@ function readOne(path: string): { kind: string; counts: ObservedCount[]; notes: 
   // JSON or not is told by the extension, else by the first character (decoding the head only).
   const json = ext === 'json' || (ext !== 'csv' && /^\s*[[{]/.test(decodeText(buf.subarray(0, 4096))));
   if (json && buf.length > LIMITS.observedJsonBytes) {
-    return { error: `more than ${LIMITS.observedJsonBytes / 1048576} MiB of JSON (limit): a search response is parsed whole; page the aggregation (composite after_key) or export counts as CSV, which is streamed` };
+    return {
+      error: `more than ${LIMITS.observedJsonBytes / 1048576} MiB of JSON (limit): a search response is parsed whole; page the aggregation (composite after_key) or export counts as CSV, which is streamed`,
+    };
   }
   const text = decodeText(buf);
   try {

@@ -25,7 +25,9 @@ const pct = (c: VerdictCounts) => (c.readiness === null ? '-' : `${c.readiness}%
 /** "microsoft-client: 310 rules ready (13.0%) of 2,386 applicable — partial 12 · blocked 900 · unknown 1,100 · n/a 21". */
 export function baselineLine(b: BaselineReadiness): string {
   const s = b.summary;
-  const causes = Object.entries(s.unknownCauses).sort((x, y) => y[1] - x[1]).map(([c, k]) => `${c}: ${n(k)}`);
+  const causes = Object.entries(s.unknownCauses)
+    .sort((x, y) => y[1] - x[1])
+    .map(([c, k]) => `${c}: ${n(k)}`);
   return `${b.baseline.name}: ${n(s.ready)} rules ready (${pct(s)}) of ${n(s.applicable)} applicable — partial ${n(s.partial)} · blocked ${n(s.blocked)} · unknown ${n(s.unknown)}${causes.length ? ` (${causes.join(' · ')})` : ''} · not applicable ${n(s.notApplicable)}`;
 }
 
@@ -57,27 +59,59 @@ function lackState(l: BaselineLack): string {
   return l.id.startsWith('audit:') ? 'No Auditing in the baseline' : 'not set by the baseline: disabled by default';
 }
 
-export function renderBaselineCheck(result: CheckResult, check: BaselineCheck, catalog: Catalog, format: BaselineFormat, opts: BaselineRenderOptions = {}): string {
+export function renderBaselineCheck(
+  result: CheckResult,
+  check: BaselineCheck,
+  catalog: Catalog,
+  format: BaselineFormat,
+  opts: BaselineRenderOptions = {},
+): string {
   if (format === 'json') {
     const baselines = check.baselines.map((b) => ({ ...b, lacks: b.lacks.map((l) => ({ ...l, name: lackName(l.id, catalog) })) }));
     return `${jsonSafe(JSON.stringify({ schemaVersion: 1, rules: { scanned: result.summary.rulesScanned, windows: result.summary.windowsRules }, baselines }, null, 2))}\n`;
   }
   if (format === 'csv') {
     const rows = check.baselines.flatMap((b) =>
-      [{ logsource: '(all)', counts: b.summary }, ...b.logsources].map((l) => [b.baseline.name, l.logsource, l.counts.ready, l.counts.partial, l.counts.blocked, l.counts.unknown, l.counts.notApplicable, l.counts.applicable, l.counts.readiness ?? ''].map(csvCell)),
+      [{ logsource: '(all)', counts: b.summary }, ...b.logsources].map((l) =>
+        [
+          b.baseline.name,
+          l.logsource,
+          l.counts.ready,
+          l.counts.partial,
+          l.counts.blocked,
+          l.counts.unknown,
+          l.counts.notApplicable,
+          l.counts.applicable,
+          l.counts.readiness ?? '',
+        ].map(csvCell),
+      ),
     );
-    return csv().stringify(rows, { header: true, columns: ['baseline', 'logsource', 'ready', 'partial', 'blocked', 'unknown', 'not_applicable', 'applicable', 'ready_percent'] });
+    return csv().stringify(rows, {
+      header: true,
+      columns: ['baseline', 'logsource', 'ready', 'partial', 'blocked', 'unknown', 'not_applicable', 'applicable', 'ready_percent'],
+    });
   }
   const rows = matrix(check);
   const top = opts.verbose ? rows : rows.slice(0, TOP_LOGSOURCES);
   const lacksOf = (b: BaselineReadiness) => (opts.verbose ? b.lacks : b.lacks.slice(0, TOP_LACKS));
-  const outside = (b: BaselineReadiness) => Object.entries(b.outside).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${n(v)}`).join(' · ');
+  const outside = (b: BaselineReadiness) =>
+    Object.entries(b.outside)
+      .sort((x, y) => y[1] - x[1])
+      .map(([k, v]) => `${k} ${n(v)}`)
+      .join(' · ');
   const s = result.summary;
   if (format === 'markdown') {
     markdownCutNote(); // a fresh count for this report
     const out = [`### Baselines as hosts — ${n(s.rulesScanned)} rules, ${n(s.windowsRules)} Windows`, ''];
-    for (const b of check.baselines) out.push(`- **${markdownCell(b.baseline.name)}** — ${markdownCell(b.baseline.title)} (${markdownCell(b.baseline.version)}): ${markdownCell(baselineLine(b).slice(b.baseline.name.length + 2))}`);
-    out.push('', `| Log source | ${check.baselines.map((b) => `\`${markdownCode(b.baseline.name)}\``).join(' | ')} |`, `| --- |${check.baselines.map(() => ' --- |').join('')}`);
+    for (const b of check.baselines)
+      out.push(
+        `- **${markdownCell(b.baseline.name)}** — ${markdownCell(b.baseline.title)} (${markdownCell(b.baseline.version)}): ${markdownCell(baselineLine(b).slice(b.baseline.name.length + 2))}`,
+      );
+    out.push(
+      '',
+      `| Log source | ${check.baselines.map((b) => `\`${markdownCode(b.baseline.name)}\``).join(' | ')} |`,
+      `| --- |${check.baselines.map(() => ' --- |').join('')}`,
+    );
     for (const r of top) out.push(`| ${markdownCell(tableText(shortLogsource(r.logsource)))} | ${r.cells.map(cell).join(' | ')} |`);
     if (top.length < rows.length) out.push('', `${rows.length - top.length} more log sources (--verbose)`);
     for (const b of check.baselines) {
@@ -90,15 +124,26 @@ export function renderBaselineCheck(result: CheckResult, check: BaselineCheck, c
     return `${out.join('\n')}\n`;
   }
   const width = Math.max(60, Math.min(opts.width ?? 100, 200)) - 1;
-  const out = [terminalLine(`logsource-check  ${n(s.rulesScanned)} rules scanned · ${n(s.windowsRules)} Windows · each baseline assessed as if it were a host`)];
+  const out = [
+    terminalLine(`logsource-check  ${n(s.rulesScanned)} rules scanned · ${n(s.windowsRules)} Windows · each baseline assessed as if it were a host`),
+  ];
   for (const b of check.baselines) {
-    out.push(terminalLine(`${b.baseline.name}  ${b.baseline.title} · ${b.baseline.version}`), terminalLine(`  ${baselineLine(b).slice(b.baseline.name.length + 2)}`));
+    out.push(
+      terminalLine(`${b.baseline.name}  ${b.baseline.title} · ${b.baseline.version}`),
+      terminalLine(`  ${baselineLine(b).slice(b.baseline.name.length + 2)}`),
+    );
     for (const a of b.assumptions) out.push(terminalLine(`  assumed (--assume-defaults): ${a}`));
   }
   // A column per baseline, as wide as its name (bounded), the log-source column takes what is left.
   const cols = check.baselines.map((b) => Math.max(16, Math.min(30, b.baseline.name.length + 2)));
   const first = Math.max(18, width - cols.reduce((x, y) => x + y + 1, 0) - 2);
-  const t = new (Table())({ head: ['Log source (ready/applicable)', ...check.baselines.map((b) => terminalLine(b.baseline.name))], style: { head: [], border: [] }, chars: COMPACT, colWidths: [first, ...cols], wordWrap: true });
+  const t = new (Table())({
+    head: ['Log source (ready/applicable)', ...check.baselines.map((b) => terminalLine(b.baseline.name))],
+    style: { head: [], border: [] },
+    chars: COMPACT,
+    colWidths: [first, ...cols],
+    wordWrap: true,
+  });
   for (const r of top) t.push([terminal(shortLogsource(r.logsource)), ...r.cells.map(cell)]);
   out.push('', t.toString());
   if (top.length < rows.length) out.push(`  … ${rows.length - top.length} more log sources (--verbose)`);

@@ -31,7 +31,7 @@ function clipLine(line: string, max: number): string {
   if (line.length <= max) return line;
   let visible = 0;
   let painted = false;
-  for (let i = 0; i < line.length; ) {
+  for (let i = 0; i < line.length;) {
     const m = line.charCodeAt(i) === 27 ? ((SGR.lastIndex = i), SGR.exec(line)) : null;
     if (m) {
       painted = true;

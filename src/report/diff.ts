@@ -13,7 +13,8 @@ export function renderDiff(d: RunDiff, format: DiffFormat, opts: { verbose?: boo
 }
 
 const pct = (n: number | null): string => (n === null ? 'n/a' : `${n}%`);
-const run = (r: RunRef): string => `${r.label ? `${r.label} ` : ''}(${r.rules} rules, ${r.hosts} host${r.hosts === 1 ? '' : 's'}, logsource-check ${r.version}${r.catalog ? `, catalog ${r.catalog}` : ''})`;
+const run = (r: RunRef): string =>
+  `${r.label ? `${r.label} ` : ''}(${r.rules} rules, ${r.hosts} host${r.hosts === 1 ? '' : 's'}, logsource-check ${r.version}${r.catalog ? `, catalog ${r.catalog}` : ''})`;
 const ruleName = (r: RuleRef): string => `${r.title}${r.id ? ` [${r.id}]` : ''}`;
 const mark = (c: RuleChange): string => (c.lost ? 'LOST' : c.gained ? 'GAINED' : 'CHANGED');
 
@@ -37,7 +38,9 @@ function causes(c: RuleChange): string[] {
 
 function inputs(h: HostDiff): string[] {
   const same = h.inputs.old.length === h.inputs.new.length && h.inputs.old.every((f, i) => f === h.inputs.new[i]);
-  return same ? [`inputs: ${h.inputs.new.join(', ') || 'none listed'}`] : [`inputs before: ${h.inputs.old.join(', ') || 'none listed'}`, `inputs now: ${h.inputs.new.join(', ') || 'none listed'}`];
+  return same
+    ? [`inputs: ${h.inputs.new.join(', ') || 'none listed'}`]
+    : [`inputs before: ${h.inputs.old.join(', ') || 'none listed'}`, `inputs now: ${h.inputs.new.join(', ') || 'none listed'}`];
 }
 
 function table(d: RunDiff, verbose?: boolean): string {
@@ -64,8 +67,14 @@ function table(d: RunDiff, verbose?: boolean): string {
   };
   list('Hosts added', d.hostsAdded);
   list('Hosts removed', d.hostsRemoved);
-  list('Rules added', d.rulesAdded.map((r) => `${ruleName(r)}  ${r.path}`));
-  list('Rules removed', d.rulesRemoved.map((r) => `${ruleName(r)}  ${r.path}`));
+  list(
+    'Rules added',
+    d.rulesAdded.map((r) => `${ruleName(r)}  ${r.path}`),
+  );
+  list(
+    'Rules removed',
+    d.rulesRemoved.map((r) => `${ruleName(r)}  ${r.path}`),
+  );
   for (const n of d.notes) L.push('', `note: ${n}`);
   return L.map(terminalLine).join('\n') + '\n';
 }
@@ -75,11 +84,17 @@ function markdown(d: RunDiff, verbose?: boolean): string {
   const L: string[] = ['# logsource-check: changes between two runs', '', `- Old: ${m(run(d.old))}`, `- New: ${m(run(d.new))}`, '', m(headline(d)) + '.'];
   for (const h of d.hosts) {
     if (!h.changes.length && !h.settings.length && !verbose) continue;
-    L.push('', `## ${m(h.name)}${h.oldName ? ` (was ${m(h.oldName)})` : ''}`, '', `Readiness ${pct(h.readiness.old)} → ${pct(h.readiness.new)}. ${inputs(h).map(m).join('. ')}.`);
+    L.push(
+      '',
+      `## ${m(h.name)}${h.oldName ? ` (was ${m(h.oldName)})` : ''}`,
+      '',
+      `Readiness ${pct(h.readiness.old)} → ${pct(h.readiness.new)}. ${inputs(h).map(m).join('. ')}.`,
+    );
     if (h.changes.length) {
       L.push('', '| Change | Rule | Verdict | Cause |', '| --- | --- | --- | --- |');
       const shown = verbose ? h.changes : h.changes.slice(0, SHOWN);
-      for (const c of shown) L.push(`| ${mark(c)} | ${m(ruleName(c.rule))}<br>${m(c.rule.path)} | ${c.from} → ${c.to} | ${causes(c).map(m).join('<br>') || '—'} |`);
+      for (const c of shown)
+        L.push(`| ${mark(c)} | ${m(ruleName(c.rule))}<br>${m(c.rule.path)} | ${c.from} → ${c.to} | ${causes(c).map(m).join('<br>') || '—'} |`);
       if (shown.length < h.changes.length) L.push('', `… and ${h.changes.length - shown.length} more (the JSON lists them all).`);
     }
     if (h.settings.length) {
@@ -95,8 +110,14 @@ function markdown(d: RunDiff, verbose?: boolean): string {
   };
   list('Hosts added', d.hostsAdded);
   list('Hosts removed', d.hostsRemoved);
-  list('Rules added', d.rulesAdded.map((r) => `${ruleName(r)} (${r.path})`));
-  list('Rules removed', d.rulesRemoved.map((r) => `${ruleName(r)} (${r.path})`));
+  list(
+    'Rules added',
+    d.rulesAdded.map((r) => `${ruleName(r)} (${r.path})`),
+  );
+  list(
+    'Rules removed',
+    d.rulesRemoved.map((r) => `${ruleName(r)} (${r.path})`),
+  );
   if (d.notes.length) L.push('', '## Notes', '', ...d.notes.map((n) => `- ${m(n)}`));
   return L.join('\n') + '\n';
 }
@@ -104,6 +125,9 @@ function markdown(d: RunDiff, verbose?: boolean): string {
 /** The one stderr line of a failed --fail-on-regression gate. */
 export function regressionLine(d: RunDiff): string {
   const hosts = d.hosts.filter((h) => h.changes.some((c) => c.lost));
-  const first = hosts.slice(0, 5).map((h) => `${h.name} (${h.changes.filter((c) => c.lost).length})`).join(', ');
+  const first = hosts
+    .slice(0, 5)
+    .map((h) => `${h.name} (${h.changes.filter((c) => c.lost).length})`)
+    .join(', ');
   return terminalLine(`${d.summary.lost} rule verdict(s) lost readiness on ${hosts.length} host(s): ${first}${hosts.length > 5 ? ', …' : ''}`);
 }

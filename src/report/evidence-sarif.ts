@@ -8,14 +8,31 @@
 import type { CheckResult, RuleRow } from '../result/result.js';
 
 const RULES = {
-  'observed-without-fields': { text: 'The events this Sigma rule reads arrive, but a field it reads is empty or missing in nearly every one of them.', help: 'Turn on the setting that fills the field (named in the message: the command-line policy for 4688, Sysmon <HashAlgorithms> …), or collect that field.' },
-  silent: { text: 'The host is configured to log the events this Sigma rule reads, but none were seen in the observed events.', help: 'Check that the channel is collected and exported, and whether the events are rare or the observed window short (see the message).' },
-  'observed-despite-config': { text: 'Events this Sigma rule reads arrive although the host inputs say they are not produced.', help: 'The host inputs (gpresult, auditpol, Sysmon config) are stale or incomplete: collect them again.' },
+  'observed-without-fields': {
+    text: 'The events this Sigma rule reads arrive, but a field it reads is empty or missing in nearly every one of them.',
+    help: 'Turn on the setting that fills the field (named in the message: the command-line policy for 4688, Sysmon <HashAlgorithms> …), or collect that field.',
+  },
+  silent: {
+    text: 'The host is configured to log the events this Sigma rule reads, but none were seen in the observed events.',
+    help: 'Check that the channel is collected and exported, and whether the events are rare or the observed window short (see the message).',
+  },
+  'observed-despite-config': {
+    text: 'Events this Sigma rule reads arrive although the host inputs say they are not produced.',
+    help: 'The host inputs (gpresult, auditpol, Sysmon config) are stale or incomplete: collect them again.',
+  },
 } as const;
 
 type EvidenceKind = keyof typeof RULES;
-const NAMES: Record<EvidenceKind, string> = { 'observed-without-fields': 'RuleObservedWithoutFields', silent: 'RuleSilent', 'observed-despite-config': 'RuleObservedDespiteConfig' };
-const SAYS: Record<EvidenceKind, string> = { 'observed-without-fields': 'seen without fields it reads', silent: 'configured on but not seen', 'observed-despite-config': 'seen despite the configuration' };
+const NAMES: Record<EvidenceKind, string> = {
+  'observed-without-fields': 'RuleObservedWithoutFields',
+  silent: 'RuleSilent',
+  'observed-despite-config': 'RuleObservedDespiteConfig',
+};
+const SAYS: Record<EvidenceKind, string> = {
+  'observed-without-fields': 'seen without fields it reads',
+  silent: 'configured on but not seen',
+  'observed-despite-config': 'seen despite the configuration',
+};
 
 /** The SARIF reporting descriptors, only when the report has evidence. */
 export function evidenceSarifRules(result: CheckResult) {
@@ -47,6 +64,12 @@ function toResult(r: RuleRow, k: EvidenceKind) {
     message: { text: `${r.title}: ${SAYS[k]}. ${why}.` },
     locations: [{ physicalLocation: { artifactLocation: { uri: r.path.split('\\').join('/') }, region: { startLine: r.line ?? 1 } } }],
     partialFingerprints: { sigmaRule: r.id ?? r.path },
-    properties: { logsource: r.logsourceKey, evidence: k, seen: r.evidence?.seen ?? [], ...(r.evidence?.emptyFields ? { emptyFields: r.evidence.emptyFields } : {}), techniques: r.techniques },
+    properties: {
+      logsource: r.logsourceKey,
+      evidence: k,
+      seen: r.evidence?.seen ?? [],
+      ...(r.evidence?.emptyFields ? { emptyFields: r.evidence.emptyFields } : {}),
+      techniques: r.techniques,
+    },
   };
 }

@@ -10,7 +10,17 @@ import { withheldLine } from './hazard-text.js';
 import type { CheckResult, Readiness } from '../result/result.js';
 import { evidenceMarkdown } from './evidence.js';
 import { planMarkdown } from '../generate/plans-text.js';
-import { groupUnknownReasons, howLines, outOfScopeLine, rankList, renderAlternatives, shortLogsource, summaryLine, unresolvedLine, verdictLine } from './text.js';
+import {
+  groupUnknownReasons,
+  howLines,
+  outOfScopeLine,
+  rankList,
+  renderAlternatives,
+  shortLogsource,
+  summaryLine,
+  unresolvedLine,
+  verdictLine,
+} from './text.js';
 import { settingLabels } from './fix-settings.js';
 
 /** Table cells: cut to CELL_CHARS (src/report/cell.ts), then escaped. */
@@ -20,7 +30,7 @@ const tcode = (s: string): string => code(tableText(s));
 export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } = {}): string {
   markdownCutNote(); // a fresh count for this report
   const rd = result.readiness;
-  const who = rd ? (rd.hosts.length === 1 ? rd.hosts[0]?.name ?? '' : `${rd.hosts.length} hosts`) : '';
+  const who = rd ? (rd.hosts.length === 1 ? (rd.hosts[0]?.name ?? '') : `${rd.hosts.length} hosts`) : '';
   const out: string[] = [`# logsource-check report${who ? `: ${cell(who)}` : ''}`, '', cell(summaryLine(result)), ''];
   const open = (title: string) => out.push('', '<details>', `<summary>${title}</summary>`, '');
   const close = () => out.push('', '</details>');
@@ -41,12 +51,17 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
     out.push('', '## Log sources');
     open(`${result.summary.logsources.length} log source(s)`);
     out.push('| Log source | Rules | Resolved |', '| --- | ---: | --- |');
-    for (const l of result.summary.logsources) out.push(`| ${tc(l.logsource)} | ${l.rules} | ${l.resolved ? 'yes' : l.outOfScope ? 'out of scope' : 'unknown'} |`);
+    for (const l of result.summary.logsources)
+      out.push(`| ${tc(l.logsource)} | ${l.rules} | ${l.resolved ? 'yes' : l.outOfScope ? 'out of scope' : 'unknown'} |`);
     close();
   }
   if (rd) {
     for (const h of rd.hosts.slice(0, opts.verbose ? undefined : 20)) {
-      const lines = [...h.seen.unknown.map((u) => `unknown: ${u.requirements} ${u.kind} requirement(s) — ${u.settle}`), ...h.warnings.map((w) => `warning: ${w}`), ...h.conflicts.map((c) => `conflict: ${c}`)];
+      const lines = [
+        ...h.seen.unknown.map((u) => `unknown: ${u.requirements} ${u.kind} requirement(s) — ${u.settle}`),
+        ...h.warnings.map((w) => `warning: ${w}`),
+        ...h.conflicts.map((c) => `conflict: ${c}`),
+      ];
       if (lines.length) out.push('', `### Host ${cell(h.name)}${h.role ? ` (${cell(h.role)})` : ''}`, '', ...lines.map((l) => `- ${cell(l)}`));
     }
     if (rd.hosts.length > 1) {
@@ -54,7 +69,9 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
       out.push('| Host | Role | Ready | Partial | Blocked | Unknown | N/A | Ready % |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
       for (const h of rd.hosts) {
         const s = h.summary;
-        out.push(`| ${tc(h.name)} | ${tc(h.role ?? '?')} | ${s.ready} | ${s.partial} | ${s.blocked} | ${s.unknown} | ${s.notApplicable} | ${s.readiness === null ? '—' : `${s.readiness}% of ${s.applicable}`} |`);
+        out.push(
+          `| ${tc(h.name)} | ${tc(h.role ?? '?')} | ${s.ready} | ${s.partial} | ${s.blocked} | ${s.unknown} | ${s.notApplicable} | ${s.readiness === null ? '—' : `${s.readiness}% of ${s.applicable}`} |`,
+        );
       }
       close();
     }
@@ -89,7 +106,10 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
     out.push('', '## Forwarding');
     open(`${rd.channels.length} channel(s): needed vs forwarded event IDs`);
     out.push('| Channel | Needed event IDs | Forwarded | Missing | Rules affected |', '| --- | --- | --- | --- | ---: |');
-    for (const c of rd.channels) out.push(`| ${tc(c.channel)} | ${c.needed === 'any' ? 'any' : tc(c.needed.join(', '))} | ${tc(c.forwarded)} | ${tc(c.missing.join(', '))} | ${c.rulesAffected} |`);
+    for (const c of rd.channels)
+      out.push(
+        `| ${tc(c.channel)} | ${c.needed === 'any' ? 'any' : tc(c.needed.join(', '))} | ${tc(c.forwarded)} | ${tc(c.missing.join(', '))} | ${c.rulesAffected} |`,
+      );
     close();
   }
 
@@ -109,8 +129,12 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
     out.push('', '## Rules');
     open(`${result.rules.length} rule(s): verdict, log source and what each needs`);
     for (const r of result.rules) {
-      const verdict = r.verdict ? ` — **${r.verdict}**${r.degraded?.length ? ` (degraded: no ${r.degraded.map((f) => `\`${code(f)}\``).join(', ')})` : ''}${r.missing?.length ? ` (missing ${r.missing.map((m) => `\`${code(m)}\``).join(', ')})` : ''}` : '';
-      out.push(`- **${cell(r.title)}** — \`${code(r.path)}\` — ${cell(r.logsourceKey)}${r.eventIds.length ? ` — EventID ${r.eventIds.join(', ')}` : ''}${verdict}`);
+      const verdict = r.verdict
+        ? ` — **${r.verdict}**${r.degraded?.length ? ` (degraded: no ${r.degraded.map((f) => `\`${code(f)}\``).join(', ')})` : ''}${r.missing?.length ? ` (missing ${r.missing.map((m) => `\`${code(m)}\``).join(', ')})` : ''}`
+        : '';
+      out.push(
+        `- **${cell(r.title)}** — \`${code(r.path)}\` — ${cell(r.logsourceKey)}${r.eventIds.length ? ` — EventID ${r.eventIds.join(', ')}` : ''}${verdict}`,
+      );
       if (r.unknownReason) out.push(`  - ${cell(unresolvedLine(r) ?? '')}`);
       else for (const alt of renderAlternatives(r, result)) out.push(`  - ${cell(alt)}`);
     }
@@ -123,17 +147,36 @@ export function renderMarkdown(result: CheckResult, opts: { verbose?: boolean } 
 /** The top fixes as a table, then how to carry them out, commands and XML in fenced blocks. */
 function fixes(rd: Readiness, out: string[]): void {
   const shown = rd.recommendations.slice(0, 10);
-  out.push('', '## Top fixes', '', `Each ranked given the ones above it; ${rd.recommendations.length} in all${rd.recommendations.length > 10 ? ' (the rest under Requirements and in the JSON report)' : ''}.`, '');
+  out.push(
+    '',
+    '## Top fixes',
+    '',
+    `Each ranked given the ones above it; ${rd.recommendations.length} in all${rd.recommendations.length > 10 ? ' (the rest under Requirements and in the JSON report)' : ''}.`,
+    '',
+  );
   out.push(`| # | Change (state now) | Unlocks${rd.hosts.length > 1 ? ' (rules × hosts)' : ''} |`, '| ---: | --- | ---: |');
   for (const f of shown) out.push(`| ${f.rank} | ${tc(`${settingLabels(f.requires).join(' + ')} · ${volumeCell(f)}`)} | ${f.unlocks} |`);
   for (const line of [rankingNote(rd), budgetLine(rd), withheldLine(rd)]) if (line) out.push('', cell(line));
-  if (rd.retention?.length) out.push('', '**Retention** (maximum size ÷ measured bytes/day; "with the fixes" adds the ranked fixes\' measured bytes/day)', '', ...rd.retention.slice(0, 20).map((r) => `- ${cell(r.text)}${r.warning ? ` — **WARNING:** ${cell(r.warning)}` : ''}`), ...(rd.retention.length > 20 ? [`- … ${rd.retention.length - 20} more in the JSON report`] : []));
+  if (rd.retention?.length)
+    out.push(
+      '',
+      '**Retention** (maximum size ÷ measured bytes/day; "with the fixes" adds the ranked fixes\' measured bytes/day)',
+      '',
+      ...rd.retention.slice(0, 20).map((r) => `- ${cell(r.text)}${r.warning ? ` — **WARNING:** ${cell(r.warning)}` : ''}`),
+      ...(rd.retention.length > 20 ? [`- … ${rd.retention.length - 20} more in the JSON report`] : []),
+    );
   out.push('', '**How**', '');
   for (const h of howLines(shown, { oneBlock: true })) {
     out.push(`- ${h.ranks.length > 1 ? 'Fixes' : 'Fix'} ${rankList(h.ranks)}: ${cell(h.text)}`);
     if (h.code.length) {
       const lang = h.code.every((c) => c.startsWith('<')) ? 'xml' : 'bat';
-      out.push('', ...markdownFence(h.code.join('\n'), lang).split('\n').map((l) => `  ${l}`), '');
+      out.push(
+        '',
+        ...markdownFence(h.code.join('\n'), lang)
+          .split('\n')
+          .map((l) => `  ${l}`),
+        '',
+      );
     }
   }
 }
@@ -143,6 +186,9 @@ function logsources(rd: Readiness, out: string[], open: (t: string) => void, clo
   out.push('', '## Readiness per log source');
   open(`${rd.logsources.length} Windows log source(s): rules per verdict`);
   out.push('| Log source | Rules | Ready % | Ready | Partial | Blocked | Unknown | N/A |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const l of rd.logsources) out.push(`| ${tc(shortLogsource(l.logsource))} | ${l.rules} | ${l.readiness === null ? '—' : `${l.readiness}%`} | ${l.ready} | ${l.partial} | ${l.blocked} | ${l.unknown} | ${l.notApplicable} |`);
+  for (const l of rd.logsources)
+    out.push(
+      `| ${tc(shortLogsource(l.logsource))} | ${l.rules} | ${l.readiness === null ? '—' : `${l.readiness}%`} | ${l.ready} | ${l.partial} | ${l.blocked} | ${l.unknown} | ${l.notApplicable} |`,
+    );
   close();
 }

@@ -60,7 +60,9 @@ export function renderObservedFieldsTable(counts: readonly ObservedCount[]): str
       for (const [s, names] of byShare) out.push(...wrap(`  ${s.padStart(4)}  `, names));
       if (!entries.length) out.push('  (no named EventData or UserData field)');
       for (const [field, tokens] of Object.entries(c.values ?? {})) {
-        const list = Object.entries(tokens).sort((a, b) => b[1] - a[1] || cmp(a[0], b[0])).map(([t, n]) => `${terminal(t)} ${share(n, total)}`);
+        const list = Object.entries(tokens)
+          .sort((a, b) => b[1] - a[1] || cmp(a[0], b[0]))
+          .map(([t, n]) => `${terminal(t)} ${share(n, total)}`);
         out.push(...wrap(`  ${terminal(field)} values: `, list));
       }
     }
@@ -68,7 +70,12 @@ export function renderObservedFieldsTable(counts: readonly ObservedCount[]): str
   return out.length ? `${out.join('\n')}\n` : '';
 }
 
-export function renderObservedFieldsJson(load: { sources: string[]; counts: readonly ObservedCount[]; notes: string[]; errors: { path: string; message: string }[] }): string {
+export function renderObservedFieldsJson(load: {
+  sources: string[];
+  counts: readonly ObservedCount[];
+  notes: string[];
+  errors: { path: string; message: string }[];
+}): string {
   const body = { schemaVersion: 1, sources: load.sources, counts: sortCounts(load.counts), notes: load.notes, errors: load.errors };
   return `${jsonSafe(JSON.stringify(body, null, 2))}\n`;
 }

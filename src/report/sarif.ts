@@ -33,14 +33,19 @@ export function renderSarif(result: CheckResult): string {
             name: result.tool.name,
             version: result.tool.version,
             informationUri: 'https://github.com/SigmaHQ/sigma',
-            rules: [...(Object.keys(RULES) as Kind[]).map((k) => ({
-              id: `logsource/${k}`,
-              name: `Rule${k[0]?.toUpperCase()}${k.slice(1)}`,
-              shortDescription: { text: RULES[k].text },
-              fullDescription: { text: `${RULES[k].text} logsource-check compares the rule's log source with the host's audit policy, logging policies, Sysmon configuration and collectors.` },
-              defaultConfiguration: { level: RULES[k].level },
-              help: { text: 'Turn on the missing settings named in the result (auditpol, GPO, registry, Sysmon config, collector).' },
-            })), ...evidenceSarifRules(result)],
+            rules: [
+              ...(Object.keys(RULES) as Kind[]).map((k) => ({
+                id: `logsource/${k}`,
+                name: `Rule${k[0]?.toUpperCase()}${k.slice(1)}`,
+                shortDescription: { text: RULES[k].text },
+                fullDescription: {
+                  text: `${RULES[k].text} logsource-check compares the rule's log source with the host's audit policy, logging policies, Sysmon configuration and collectors.`,
+                },
+                defaultConfiguration: { level: RULES[k].level },
+                help: { text: 'Turn on the missing settings named in the result (auditpol, GPO, registry, Sysmon config, collector).' },
+              })),
+              ...evidenceSarifRules(result),
+            ],
           },
         },
         // Evidence notes too, in a PR scope, only on the changed rules' files.
@@ -69,9 +74,16 @@ function toResult(r: RuleRow, kind: Kind, names: Map<string, { name: string; ena
   const missing = (r.missing ?? []).map((id) => names.get(id)?.name ?? id);
   const fixes = (r.missing ?? []).map((id) => `${names.get(id)?.name ?? id}: ${names.get(id)?.enable ?? 'see the report'}`);
   const v = r.verdicts;
-  const fleet = v ? `On ${v.ready + v.partial + v.blocked + v.unknown + v['not-applicable']} hosts: ready ${v.ready}, partial ${v.partial}, blocked ${v.blocked}, unknown ${v.unknown}, not applicable ${v['not-applicable']}` : '';
+  const fleet = v
+    ? `On ${v.ready + v.partial + v.blocked + v.unknown + v['not-applicable']} hosts: ready ${v.ready}, partial ${v.partial}, blocked ${v.blocked}, unknown ${v.unknown}, not applicable ${v['not-applicable']}`
+    : '';
   const why = r.unknownReason ?? r.why ?? fleet;
-  const text = [`${r.title}: ${kind}.`, missing.length ? `Missing: ${missing.join(', ')}.` : '', why ? `Why: ${why}.` : '', fixes.length ? `Fix: ${fixes.join('; ')}` : '']
+  const text = [
+    `${r.title}: ${kind}.`,
+    missing.length ? `Missing: ${missing.join(', ')}.` : '',
+    why ? `Why: ${why}.` : '',
+    fixes.length ? `Fix: ${fixes.join('; ')}` : '',
+  ]
     .filter(Boolean)
     .join(' ');
   return {

@@ -12,11 +12,15 @@ export function renderLintTable(files: LintedFile[]): string {
   const out: string[] = [];
   for (const f of files) {
     const { hazards, warnings } = countFindings(f.findings);
-    out.push(`${terminalLine(f.path)} (schema ${terminalLine(f.schemaVersion)}): ${hazards} hazard${hazards === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
+    out.push(
+      `${terminalLine(f.path)} (schema ${terminalLine(f.schemaVersion)}): ${hazards} hazard${hazards === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`,
+    );
     out.push(...findingLines(f.findings, '  '));
   }
   const total = countFindings(files.flatMap((f) => f.findings));
-  out.push(`${files.length} file${files.length === 1 ? '' : 's'}: ${total.hazards} hazard${total.hazards === 1 ? '' : 's'}, ${total.warnings} warning${total.warnings === 1 ? '' : 's'}${total.hazards ? ' (exit 1)' : ''}`);
+  out.push(
+    `${files.length} file${files.length === 1 ? '' : 's'}: ${total.hazards} hazard${total.hazards === 1 ? '' : 's'}, ${total.warnings} warning${total.warnings === 1 ? '' : 's'}${total.hazards ? ' (exit 1)' : ''}`,
+  );
   return `${out.join('\n')}\n`;
 }
 

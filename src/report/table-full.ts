@@ -20,7 +20,8 @@ export function renderFullTable(result: CheckResult, opts: TableOptions = {}): s
 
   const compact = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
   const ls = new (Table())({ head: ['Log source', 'Rules', 'Resolved'], style, chars: compact });
-  for (const l of result.summary.logsources) ls.push([t(l.logsource), String(l.rules), l.resolved ? 'yes' : l.outOfScope ? 'out of scope' : paint(color, '33', 'unknown')]);
+  for (const l of result.summary.logsources)
+    ls.push([t(l.logsource), String(l.rules), l.resolved ? 'yes' : l.outOfScope ? 'out of scope' : paint(color, '33', 'unknown')]);
   out.push('', bold('Log sources'), ls.toString());
 
   const rd = result.readiness;
@@ -31,7 +32,16 @@ export function renderFullTable(result: CheckResult, opts: TableOptions = {}): s
     const ht = new (Table())({ head: ['Host', 'Role', 'Ready', 'Partial', 'Blocked', 'Unknown', 'N/A', 'Ready %'], style, chars: compact });
     for (const h of rd.hosts) {
       const s = h.summary;
-      ht.push([t(h.name), t(h.role ?? '?'), String(s.ready), String(s.partial), String(s.blocked), String(s.unknown), String(s.notApplicable), s.readiness === null ? '—' : `${s.readiness}% of ${s.applicable}`]);
+      ht.push([
+        t(h.name),
+        t(h.role ?? '?'),
+        String(s.ready),
+        String(s.partial),
+        String(s.blocked),
+        String(s.unknown),
+        String(s.notApplicable),
+        s.readiness === null ? '—' : `${s.readiness}% of ${s.applicable}`,
+      ]);
     }
     out.push(ht.toString());
   }
@@ -57,17 +67,33 @@ export function renderFullTable(result: CheckResult, opts: TableOptions = {}): s
   if (rd?.sysmon) out.push(...sysmonLines(rd.sysmon, { color, bold, dim, say, offenders: 20 }));
 
   if (rd?.channels) {
-    const ct = new (Table())({ head: ['Channel', 'Needed event IDs', 'Forwarded', 'Missing', 'Rules affected'], style, colWidths: [null, 40, 40, 30, null] as unknown as number[], wordWrap: true });
-    for (const c of rd.channels) ct.push([t(c.channel), c.needed === 'any' ? 'any' : c.needed.join(', '), t(c.forwarded), c.missing.join(', '), String(c.rulesAffected)]);
+    const ct = new (Table())({
+      head: ['Channel', 'Needed event IDs', 'Forwarded', 'Missing', 'Rules affected'],
+      style,
+      colWidths: [null, 40, 40, 30, null] as unknown as number[],
+      wordWrap: true,
+    });
+    for (const c of rd.channels)
+      ct.push([t(c.channel), c.needed === 'any' ? 'any' : c.needed.join(', '), t(c.forwarded), c.missing.join(', '), String(c.rulesAffected)]);
     out.push('', bold('Forwarding') + dim('  (what the collector configs ship, per channel the rules read)'), ct.toString());
   }
 
   if (rd?.recommendations.length) {
     const width = Math.max(84, (opts.width ?? 160) - 60);
-    const ft = new (Table())({ head: ['#', 'Change', rd.hosts.length > 1 ? 'Unlocks (rules × hosts)' : 'Unlocks', 'How'], style, colWidths: [null, null, null, width] as unknown as number[], wordWrap: true });
+    const ft = new (Table())({
+      head: ['#', 'Change', rd.hosts.length > 1 ? 'Unlocks (rules × hosts)' : 'Unlocks', 'How'],
+      style,
+      colWidths: [null, null, null, width] as unknown as number[],
+      wordWrap: true,
+    });
     for (const f of rd.recommendations) {
       const settings = fixSettings(f.requires);
-      ft.push([String(f.rank), settings.map((s) => `${t(s.name)} (${s.state})`).join('\n+ '), String(f.unlocks), settings.flatMap((s) => s.enable.map(t)).join('\n')]);
+      ft.push([
+        String(f.rank),
+        settings.map((s) => `${t(s.name)} (${s.state})`).join('\n+ '),
+        String(f.unlocks),
+        settings.flatMap((s) => s.enable.map(t)).join('\n'),
+      ]);
     }
     out.push('', bold('Ranked fixes') + dim('  (each given the ones above it)'), ft.toString());
     for (const f of rd.recommendations) out.push(`  #${f.rank} unlocks: ${t(f.rules.map((r) => r.title).join('; '))}`);
@@ -96,12 +122,18 @@ export function renderFullTable(result: CheckResult, opts: TableOptions = {}): s
 }
 
 function verboseRule(r: RuleRow, result: CheckResult, dim: (s: string) => string): string[] {
-  const verdict = r.verdict ? `  [${r.verdict}${r.degraded?.length ? `, degraded: no ${r.degraded.join(', ')}` : ''}${r.missing?.length ? `; missing ${r.missing.join(', ')}` : ''}]` : '';
-  const lines = [t(`  ${r.path}${r.line ? `:${r.line}` : ''}  ${r.title}${verdict}`), dim(t(`      ${r.logsourceKey}${r.eventIds.length ? `  EventID ${r.eventIds.join(', ')}` : ''}`))];
+  const verdict = r.verdict
+    ? `  [${r.verdict}${r.degraded?.length ? `, degraded: no ${r.degraded.join(', ')}` : ''}${r.missing?.length ? `; missing ${r.missing.join(', ')}` : ''}]`
+    : '';
+  const lines = [
+    t(`  ${r.path}${r.line ? `:${r.line}` : ''}  ${r.title}${verdict}`),
+    dim(t(`      ${r.logsourceKey}${r.eventIds.length ? `  EventID ${r.eventIds.join(', ')}` : ''}`)),
+  ];
   if (r.unknownReason) lines.push(t(`      ${unresolvedLine(r)}`));
   else for (const alt of renderAlternatives(r, result)) lines.push(t(`      ${alt}`));
   for (const n of r.notes) lines.push(dim(t(`      note: ${n}`)));
-  for (const s of r.sysmon ?? []) for (const e of s.evasion ?? []) lines.push(t(`      evasion (Sysmon ${s.eventId}, logged unless the attacker matches it): ${e}`));
+  for (const s of r.sysmon ?? [])
+    for (const e of s.evasion ?? []) lines.push(t(`      evasion (Sysmon ${s.eventId}, logged unless the attacker matches it): ${e}`));
   return lines;
 }
 
@@ -109,15 +141,28 @@ function verboseRule(r: RuleRow, result: CheckResult, dim: (s: string) => string
 export type Say = (text: string, indent?: string, hanging?: string) => string[];
 
 /** The deployed Sysmon config per element: state and what the filter simulation says for the rules. */
-export function sysmonLines(sy: NonNullable<Readiness['sysmon']>, o: { color: boolean; bold: (s: string) => string; dim: (s: string) => string; say: Say; offenders: number; more?: string; stateLine?: string }): string[] {
+export function sysmonLines(
+  sy: NonNullable<Readiness['sysmon']>,
+  o: { color: boolean; bold: (s: string) => string; dim: (s: string) => string; say: Say; offenders: number; more?: string; stateLine?: string },
+): string[] {
   const style = { head: o.color ? ['cyan'] : [], border: o.color ? ['grey'] : [] };
   const lines: string[] = [''];
   // The default screen says the per-type table in one line (stateLine); --verbose shows the table.
   if (o.stateLine) lines.push(...o.say(`Sysmon  ${o.stateLine}`, '', '  ').map((l, i) => (i === 0 ? o.bold(l.slice(0, 6)) + l.slice(6) : l)));
   else {
-    const st = new (Table())({ head: ['EID', 'Element', 'State', 'Rules', 'Logged', 'Partial', 'Dropped'], style, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
-    for (const x of sy.types) st.push([String(x.eventId), t(x.element), paintState(o.color, x.state), String(x.rules), String(x.logged), String(x.partial), String(x.dropped)]);
-    lines.push(o.bold('Sysmon') + `  ${t(sy.config)} (schema ${t(sy.schemaVersion)})` + o.dim('  (Logged/Partial/Dropped: the filter simulation for the rules that need the type)'), st.toString());
+    const st = new (Table())({
+      head: ['EID', 'Element', 'State', 'Rules', 'Logged', 'Partial', 'Dropped'],
+      style,
+      chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    });
+    for (const x of sy.types)
+      st.push([String(x.eventId), t(x.element), paintState(o.color, x.state), String(x.rules), String(x.logged), String(x.partial), String(x.dropped)]);
+    lines.push(
+      o.bold('Sysmon') +
+        `  ${t(sy.config)} (schema ${t(sy.schemaVersion)})` +
+        o.dim('  (Logged/Partial/Dropped: the filter simulation for the rules that need the type)'),
+      st.toString(),
+    );
   }
   if (sy.offenders.length) {
     const more = o.more && sy.offenders.length > o.offenders ? o.dim(`  (${sy.offenders.length - o.offenders} more: ${o.more})`) : '';

@@ -43,4 +43,3 @@ export const paint = (on: boolean, code: string, s: string): string => (on ? `${
 export function paintState(color: boolean, s: string): string {
   return paint(color, s === 'on' ? '32' : s === 'off' || s === 'unsupported' ? '31' : '33', s);
 }
-

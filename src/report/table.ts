@@ -16,9 +16,22 @@ export type { TableOptions } from './table-style.js';
 import { groupUnknownReasons, outOfScopeLine, shortLogsource, summaryLine, verdictLine, wrap } from './text.js';
 import { fleetGapLines, SCREEN_LINES, screenHow, sysmonStateLine } from './screen.js';
 
-
 /** Log-source rows and ranked fixes tried in turn until the screen fits: both shrink, neither below 5. */
-const FITS: [number, number][] = [[12, 10], [11, 10], [10, 10], [9, 10], [8, 10], [8, 9], [8, 8], [7, 8], [7, 7], [6, 7], [6, 6], [5, 6], [5, 5]];
+const FITS: [number, number][] = [
+  [12, 10],
+  [11, 10],
+  [10, 10],
+  [9, 10],
+  [8, 10],
+  [8, 9],
+  [8, 8],
+  [7, 8],
+  [7, 7],
+  [6, 7],
+  [6, 6],
+  [5, 6],
+  [5, 5],
+];
 /** Compact tables: no line between rows. */
 const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 
@@ -28,7 +41,10 @@ export function renderTable(result: CheckResult, opts: TableOptions = {}): strin
   // many); what is left out is counted in a "… more" line and is whole in --verbose.
   let screen = '';
   // The Sysmon per-type table when it fits with at least 8 log-source rows and 10 fixes, else its one-line summary.
-  const tries = [...FITS.slice(0, 5).map(([rows, top]) => ({ rows, top, sysmonTable: true })), ...FITS.map(([rows, top]) => ({ rows, top, sysmonTable: false }))];
+  const tries = [
+    ...FITS.slice(0, 5).map(([rows, top]) => ({ rows, top, sysmonTable: true })),
+    ...FITS.map(([rows, top]) => ({ rows, top, sysmonTable: false })),
+  ];
   for (const { rows, top, sysmonTable } of tries) {
     screen = renderScreen(result, opts, { rows, top: opts.top ?? top, sysmonTable });
     if (screen.split('\n').length - 1 <= SCREEN_LINES) return screen;
@@ -56,7 +72,11 @@ function renderScreen(result: CheckResult, opts: TableOptions, fit: { rows: numb
     for (const n of rd.identity.slice(0, 3)) out.push(...say(`hosts: ${n}`, '  '));
     if (rd.identity.length > 3) out.push(dim(`  … ${rd.identity.length - 3} more inputs naming other computers (--verbose)`));
     out.push(...hostsBlock(rd, width, style, say, dim));
-    out.push('', bold('Windows log sources') + dim(rd.hosts.length > 1 ? '  (rule × host per verdict)' : '  (rules per verdict)'), ...logsourceTable(rd, style, width, fit.rows));
+    out.push(
+      '',
+      bold('Windows log sources') + dim(rd.hosts.length > 1 ? '  (rule × host per verdict)' : '  (rules per verdict)'),
+      ...logsourceTable(rd, style, width, fit.rows),
+    );
   } else out.push('', bold('Windows log sources'), ...resolvedTable(result, style, width, fit.rows));
   const other = outOfScopeLine(result);
   if (other) out.push(...say(other, '  ').map(dim));
@@ -68,12 +88,21 @@ function renderScreen(result: CheckResult, opts: TableOptions, fit: { rows: numb
     const unlocks = rd.hosts.length > 1 ? 'Unlocks (rules × hosts)' : 'Unlocks';
     const rankWidth = String(shown.length).length + 2;
     const unlockWidth = Math.max(unlocks.length, ...shown.map((f) => f.unlocks.toLocaleString('en-US').length)) + 2;
-    const ft = new (Table())({ head: ['#', unlocks, 'Change (state now)'], style, chars: COMPACT, colWidths: [rankWidth, unlockWidth, Math.max(30, width - rankWidth - unlockWidth - 4)], wordWrap: true });
-    for (const f of shown) ft.push([String(f.rank), f.unlocks.toLocaleString('en-US'), `${settingLabels(f.requires).map(t).join(' + ')} ${dim(`· ${volumeCell(f)}`)}`]);
+    const ft = new (Table())({
+      head: ['#', unlocks, 'Change (state now)'],
+      style,
+      chars: COMPACT,
+      colWidths: [rankWidth, unlockWidth, Math.max(30, width - rankWidth - unlockWidth - 4)],
+      wordWrap: true,
+    });
+    for (const f of shown)
+      ft.push([String(f.rank), f.unlocks.toLocaleString('en-US'), `${settingLabels(f.requires).map(t).join(' + ')} ${dim(`· ${volumeCell(f)}`)}`]);
     out.push('', bold('Top fixes') + dim(`  (each ranked given the ones above it; ${rd.recommendations.length} in all)`), ft.toString());
     for (const line of [rankingNote(rd), budgetLine(rd), retentionLine(rd)]) if (line) out.push(...say(line, '  ', '    ').map(dim));
     // The withheld fixes share the "more" line: the default table stays one screen.
-    const more = [rd.recommendations.length > top ? `… ${rd.recommendations.length - top} more (--top N, --verbose)` : '', withheldLine(rd, true) ?? ''].filter(Boolean).join(' · ');
+    const more = [rd.recommendations.length > top ? `… ${rd.recommendations.length - top} more (--top N, --verbose)` : '', withheldLine(rd, true) ?? '']
+      .filter(Boolean)
+      .join(' · ');
     if (more) out.push(...say(more, '  ', '    ').map(dim));
     const how = screenHow(shown, rd.sysmon?.config, say);
     out.push(bold('How') + (how.clipped ? dim('  (… the whole text: --verbose)') : ''), ...how.lines);
@@ -84,7 +113,18 @@ function renderScreen(result: CheckResult, opts: TableOptions, fit: { rows: numb
   const kept = rd && !rd.recommendations.length ? retentionLine(rd) : undefined;
   if (kept) out.push(...say(kept, '  ', '    ').map(dim));
 
-  if (rd?.sysmon) out.push(...sysmonLines(rd.sysmon, { color, bold, dim, say, offenders: 3, more: '--verbose', ...(fit.sysmonTable ? {} : { stateLine: sysmonStateLine(rd.sysmon) }) }));
+  if (rd?.sysmon)
+    out.push(
+      ...sysmonLines(rd.sysmon, {
+        color,
+        bold,
+        dim,
+        say,
+        offenders: 3,
+        more: '--verbose',
+        ...(fit.sysmonTable ? {} : { stateLine: sysmonStateLine(rd.sysmon) }),
+      }),
+    );
   if (rd?.channels) out.push(...forwardingBlock(rd, style, width, say, bold, dim));
   // One host: what its inputs do not show goes under its "host" line at the top (hostsBlock).
   if (rd && rd.hosts.length > 1) out.push(...fleetGapLines(rd.hosts, say, bold, dim));
@@ -132,8 +172,21 @@ function hostsBlock(rd: Readiness, width: number, style: Style, say: Say, dim: (
     }
   }
   // Six borders and four fixed columns (47): the name column takes the rest of the width, up to 40.
-  const ht = new (Table())({ head: ['Host (least ready first)', 'Role', 'Ready', 'Unknown', 'Ready %'], style, chars: COMPACT, colWidths: [Math.min(40, width - 53), 20, 8, 9, 10], wordWrap: true });
-  for (const { host: h, alike } of rows) ht.push([t(h.name) + (alike ? dim(` +${alike.toLocaleString('en-US')} alike`) : ''), t(h.role ?? '?'), String(h.summary.ready), String(h.summary.unknown), h.summary.readiness === null ? '—' : `${h.summary.readiness}%`]);
+  const ht = new (Table())({
+    head: ['Host (least ready first)', 'Role', 'Ready', 'Unknown', 'Ready %'],
+    style,
+    chars: COMPACT,
+    colWidths: [Math.min(40, width - 53), 20, 8, 9, 10],
+    wordWrap: true,
+  });
+  for (const { host: h, alike } of rows)
+    ht.push([
+      t(h.name) + (alike ? dim(` +${alike.toLocaleString('en-US')} alike`) : ''),
+      t(h.role ?? '?'),
+      String(h.summary.ready),
+      String(h.summary.unknown),
+      h.summary.readiness === null ? '—' : `${h.summary.readiness}%`,
+    ]);
   const lines = [ht.toString()];
   const listed = rows.reduce((a, r) => a + 1 + r.alike, 0);
   if (rd.hosts.length > listed) lines.push(dim(`  … ${(rd.hosts.length - listed).toLocaleString('en-US')} more hosts (--verbose, or --format csv/json)`));
@@ -144,10 +197,14 @@ function logsourceTable(rd: Readiness, style: Style, width: number, rows: number
   const n = (x: number) => x.toLocaleString('en-US');
   const shown = rd.logsources.slice(0, rows);
   const layout = (wide: boolean) => {
-    const head = wide ? ['Log source', 'Rules', 'Ready', 'Partial', 'Blocked', 'Unknown', 'N/A', 'Ready %'] : ['Log source', 'Rules', 'Ready', 'Blocked', 'Unknown', 'Ready %'];
+    const head = wide
+      ? ['Log source', 'Rules', 'Ready', 'Partial', 'Blocked', 'Unknown', 'N/A', 'Ready %']
+      : ['Log source', 'Rules', 'Ready', 'Blocked', 'Unknown', 'Ready %'];
     const rows = shown.map((l) => {
       const pct = l.readiness === null ? '—' : `${l.readiness}%`;
-      return wide ? [t(shortLogsource(l.logsource)), n(l.rules), n(l.ready), n(l.partial), n(l.blocked), n(l.unknown), n(l.notApplicable), pct] : [t(shortLogsource(l.logsource)), n(l.rules), n(l.ready), n(l.blocked), n(l.unknown), pct];
+      return wide
+        ? [t(shortLogsource(l.logsource)), n(l.rules), n(l.ready), n(l.partial), n(l.blocked), n(l.unknown), n(l.notApplicable), pct]
+        : [t(shortLogsource(l.logsource)), n(l.rules), n(l.ready), n(l.blocked), n(l.unknown), pct];
     });
     // Count columns as wide as their longest number (a fleet counts rule × host in the millions): never cut.
     const counts = head.slice(1).map((h, j) => Math.max(h.length, ...rows.map((r) => (r[j + 1] as string).length)) + 2);
@@ -172,7 +229,13 @@ function logsourceTable(rd: Readiness, style: Style, width: number, rows: number
 /** Without a host: rules per Windows log source and whether the catalog resolves it. */
 function resolvedTable(result: CheckResult, style: Style, width: number, rows: number): string[] {
   const list = result.summary.logsources.filter((l) => l.logsource.startsWith('windows'));
-  const lt = new (Table())({ head: ['Log source', 'Rules', 'Resolved'], style, chars: COMPACT, colWidths: [Math.max(20, Math.min(50, width - 22)), 7, 10], wordWrap: true });
+  const lt = new (Table())({
+    head: ['Log source', 'Rules', 'Resolved'],
+    style,
+    chars: COMPACT,
+    colWidths: [Math.max(20, Math.min(50, width - 22)), 7, 10],
+    wordWrap: true,
+  });
   for (const l of list.slice(0, rows)) lt.push([t(shortLogsource(l.logsource)), String(l.rules), l.resolved ? 'yes' : 'unknown']);
   const rest = list.slice(rows);
   const lines = [lt.toString()];
@@ -199,7 +262,13 @@ function requirementsBlock(reqs: RequirementRow[], style: Style, width: number, 
     groups.set(q.group, g);
   }
   for (const g of groups.values()) g.name = `Sysmon ${g.name} (EID ${g.ids.sort((a, b) => Number(a) - Number(b)).join(', ')})`;
-  const rt = new (Table())({ head: ['Requirement', 'Rules', 'Only way'], style, chars: COMPACT, colWidths: [Math.max(30, Math.min(70, width - 22)), 7, 10], wordWrap: true });
+  const rt = new (Table())({
+    head: ['Requirement', 'Rules', 'Only way'],
+    style,
+    chars: COMPACT,
+    colWidths: [Math.max(30, Math.min(70, width - 22)), 7, 10],
+    wordWrap: true,
+  });
   for (const r of rows.slice(0, 15)) rt.push([t(r.name), String(r.rules), String(r.only)]);
   const lines = ['', bold('Requirements') + dim('  (Rules: rules needing it in some alternative; Only way: in every alternative)'), rt.toString()];
   if (rows.length > 15) lines.push(dim(`  … ${rows.length - 15} more (--verbose)`));
@@ -209,14 +278,30 @@ function requirementsBlock(reqs: RequirementRow[], style: Style, width: number, 
   // Blocking and archiving elements (describe.ts: "not proposed") are never in the "logs" list.
   const held = [...groups.keys()].filter((el) => reqs.some((q) => q.group === el && q.enable.startsWith('not proposed')));
   const logs = [...groups.keys()].filter((el) => !held.includes(el));
-  if (kinds.get('sysmon')) lines.push(...say(`Sysmon: install it with a config that logs ${logs.join(', ')}; logsource-check sysmon-config RULES -o sysmon.xml writes one${held.length ? ` (not ${held.join(', ')}: they block or archive data, docs/safe-to-deploy.md)` : ''}`, '  ', '    '));
-  if (kinds.get('audit')) lines.push(...say(`audit policy (${kinds.get('audit')} settings): the GPO's Advanced Audit Policy Configuration, or auditpol; with a host input, logsource-check fix writes audit.csv`, '  ', '    '));
+  if (kinds.get('sysmon'))
+    lines.push(
+      ...say(
+        `Sysmon: install it with a config that logs ${logs.join(', ')}; logsource-check sysmon-config RULES -o sysmon.xml writes one${held.length ? ` (not ${held.join(', ')}: they block or archive data, docs/safe-to-deploy.md)` : ''}`,
+        '  ',
+        '    ',
+      ),
+    );
+  if (kinds.get('audit'))
+    lines.push(
+      ...say(
+        `audit policy (${kinds.get('audit')} settings): the GPO's Advanced Audit Policy Configuration, or auditpol; with a host input, logsource-check fix writes audit.csv`,
+        '  ',
+        '    ',
+      ),
+    );
   // The commands of the settings the table shows (the rest: --verbose).
   const commands = reqs.filter((q) => q.command && rows.slice(0, 15).some((r) => r.name === q.name)).map((q) => `${q.name}: ${q.command}`);
   for (const c of commands.slice(0, 8)) lines.push(...say(c, '    ', '      '));
   if (commands.length > 8) lines.push(dim(`    … ${commands.length - 8} more commands (--verbose)`));
-  if (kinds.get('policy')) lines.push(...say(`policies (${kinds.get('policy')}): their GPO paths are in --verbose; logsource-check fix writes logging-policies.reg`, '  ', '    '));
-  if (kinds.get('channel')) lines.push(...say(`channels (${kinds.get('channel')}): wevtutil sl "<channel>" /e:true; logsource-check fix writes enable-channels.cmd`, '  ', '    '));
+  if (kinds.get('policy'))
+    lines.push(...say(`policies (${kinds.get('policy')}): their GPO paths are in --verbose; logsource-check fix writes logging-policies.reg`, '  ', '    '));
+  if (kinds.get('channel'))
+    lines.push(...say(`channels (${kinds.get('channel')}): wevtutil sl "<channel>" /e:true; logsource-check fix writes enable-channels.cmd`, '  ', '    '));
   if (kinds.get('sacl')) lines.push(...say('object access: audit SACLs on the watched objects; logsource-check fix writes set-audit-sacls.ps1', '  ', '    '));
   if (kinds.get('role')) lines.push(...say('host roles: some events exist only on domain controllers or servers of a role (no setting)', '  ', '    '));
   return lines;
@@ -228,8 +313,15 @@ function forwardingBlock(rd: Readiness, style: Style, width: number, say: Say, b
   const lacking = channels.filter((c) => c.missing.length || c.rulesAffected);
   const lines = ['', bold('Forwarding') + dim('  (what the collector configs ship, per channel the rules read)')];
   if (lacking.length) {
-    const ct = new (Table())({ head: ['Channel', 'Missing event IDs', 'Rules affected'], style, chars: COMPACT, colWidths: [Math.min(50, Math.max(24, width - 44)), 26, 16], wordWrap: true });
-    for (const c of lacking.slice(0, 10)) ct.push([t(c.channel), c.missing.length ? c.missing.join(', ') : c.forwarded === 'none' ? 'all (channel not forwarded)' : '—', String(c.rulesAffected)]);
+    const ct = new (Table())({
+      head: ['Channel', 'Missing event IDs', 'Rules affected'],
+      style,
+      chars: COMPACT,
+      colWidths: [Math.min(50, Math.max(24, width - 44)), 26, 16],
+      wordWrap: true,
+    });
+    for (const c of lacking.slice(0, 10))
+      ct.push([t(c.channel), c.missing.length ? c.missing.join(', ') : c.forwarded === 'none' ? 'all (channel not forwarded)' : '—', String(c.rulesAffected)]);
     lines.push(ct.toString());
     if (lacking.length > 10) lines.push(dim(`  … ${lacking.length - 10} more channels (--verbose)`));
   }

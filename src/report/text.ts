@@ -10,11 +10,7 @@ import type { CheckResult, RecommendationRow, RuleRow } from '../result/result.j
  */
 export function summaryLine(result: CheckResult, opts: { compact?: boolean } = {}): string {
   const s = result.summary;
-  const parts = [
-    `${s.rulesScanned} rules scanned (${s.filesRead} files)`,
-    `${s.windowsRules} Windows`,
-    `${s.resolved} resolved`,
-  ];
+  const parts = [`${s.rulesScanned} rules scanned (${s.filesRead} files)`, `${s.windowsRules} Windows`, `${s.resolved} resolved`];
   // "unknown" is the headline's word for a Windows rule the inputs do not settle: a log source the catalog does not
   // resolve is one cause of it (the headline's "not in catalog", "ETW only"), so the first line says "unresolved".
   if (s.unknown && !opts.compact) parts.push(`${s.unknown} unresolved`);
@@ -40,7 +36,7 @@ export function verdictLine(v: VerdictCounts, hosts: number): string {
   // Degraded is a part of ready, said with it: those rules fire, but the selections on the missing fields never do.
   const parts = [`ready ${n(v.ready)}${v.degraded ? ` (${n(v.degraded)} degraded)` : ''}`, `partial ${n(v.partial)}`, `blocked ${n(v.blocked)}`, unknown];
   if (v.notApplicable) parts.push(`not applicable ${n(v.notApplicable)}${per}`);
-  if (v.outOfScope) parts.push(`${n(v.outOfScope)} rule${v.outOfScope === 1 ? "" : "s"} for other products out of scope`);
+  if (v.outOfScope) parts.push(`${n(v.outOfScope)} rule${v.outOfScope === 1 ? '' : 's'} for other products out of scope`);
   return `${pct} — ${parts.join(' · ')}`;
 }
 

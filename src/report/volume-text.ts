@@ -38,4 +38,3 @@ export function retentionLine(rd: Readiness): string | undefined {
   const more = list.length > 1 ? ` (shortest of ${list.length} log × host figures; the JSON report has all)` : '';
   return `retention: ${worst.text}${more}${under ? `; WARNING: ${under} would hold under a day with the fixes` : ''}`;
 }
-

@@ -52,11 +52,12 @@ export function describeRequirement(id: string, catalog: Catalog): RequirementIn
           id,
           kind: 'sysmon',
           name: `Sysmon EID ${rest} ${element}`,
-          enable: hazard.class === 'enforcement'
-            ? `not proposed: ${element} blocks (enforcement), it does not only log; rules reading EID ${rest} detect blocks made by your own blocking policy`
-            : hazard.option
-              ? `not proposed: Sysmon logs ${element} only with <${hazard.option}/>, which copies the data to disk (${hazard.class}); this tool never writes it`
-              : `not proposed unfiltered: ${element} copies data to disk (${hazard.class})${hazard.instead !== undefined ? `; EID ${hazard.instead} logs the same without the copy` : ''}; include filters only (logsource-check sysmon-config --mode targeted)`,
+          enable:
+            hazard.class === 'enforcement'
+              ? `not proposed: ${element} blocks (enforcement), it does not only log; rules reading EID ${rest} detect blocks made by your own blocking policy`
+              : hazard.option
+                ? `not proposed: Sysmon logs ${element} only with <${hazard.option}/>, which copies the data to disk (${hazard.class}); this tool never writes it`
+                : `not proposed unfiltered: ${element} copies data to disk (${hazard.class})${hazard.instead !== undefined ? `; EID ${hazard.instead} logs the same without the copy` : ''}; include filters only (logsource-check sysmon-config --mode targeted)`,
           details: [...(ev?.minSchema ? [`needs config schemaversion ≥ ${ev.minSchema}`] : []), `hazard: ${hazard.note.split('. ')[0]} <${hazard.source}>`],
           group: element,
         };
@@ -99,7 +100,10 @@ export function describeRequirement(id: string, catalog: Catalog): RequirementIn
             : obj === 'wmi-namespace'
               ? `add an audit SACL (${what}) to the WMI namespaces the rules watch (WMI Control, wmimgmt.msc > Properties > Security > the namespace > Advanced > Auditing; none is set at installation)`
               : `add an audit SACL (${what}) to the ${obj} objects the rules watch (object properties > Security > Advanced > Auditing)`,
-        details: ['Windows writes object-access events only for objects whose SACL audits the access', ...(failure ? ['the SACL entry must audit failed accesses (Failure flag): the event is written for denied accesses too'] : [])],
+        details: [
+          'Windows writes object-access events only for objects whose SACL audits the access',
+          ...(failure ? ['the SACL entry must audit failed accesses (Failure flag): the event is written for denied accesses too'] : []),
+        ],
       };
     }
     case 'role':
@@ -115,8 +119,22 @@ export function describeRequirement(id: string, catalog: Catalog): RequirementIn
     default: {
       // A command to copy into cmd.exe only where the name fits a quoted argument exactly (src/encode.ts cmdArg).
       const arg = cmdArg(rest);
-      if (arg === undefined) return { id, kind: 'channel', name: `Channel ${rest} enabled`, enable: 'enable the channel in Event Viewer (its name cannot be quoted safely for wevtutil in cmd.exe)', details: [] };
-      return { id, kind: 'channel', name: `Channel ${rest} enabled`, enable: `wevtutil sl "${arg}" /e:true`, details: [], command: `wevtutil sl "${arg}" /e:true` };
+      if (arg === undefined)
+        return {
+          id,
+          kind: 'channel',
+          name: `Channel ${rest} enabled`,
+          enable: 'enable the channel in Event Viewer (its name cannot be quoted safely for wevtutil in cmd.exe)',
+          details: [],
+        };
+      return {
+        id,
+        kind: 'channel',
+        name: `Channel ${rest} enabled`,
+        enable: `wevtutil sl "${arg}" /e:true`,
+        details: [],
+        command: `wevtutil sl "${arg}" /e:true`,
+      };
     }
   }
 }

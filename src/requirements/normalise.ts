@@ -115,11 +115,24 @@ export function infer(rule: SigmaRule, catalog: Catalog): { entries: LogSourceEn
     // A category matched by the rule's event IDs (Sysmon EID 6 → driver_load) says more than the provider's service.
     const cats = fromProvider.filter((e) => e.category);
     const pick = cats.length ? cats : fromProvider;
-    return { entries: [...new Set(pick)], notes: [`log source inferred from Provider_Name ${f.providers.join(', ')}${ids.length ? ` and EventID ${ids.join(', ')}` : ''}`], from: 'Provider_Name' };
+    return {
+      entries: [...new Set(pick)],
+      notes: [`log source inferred from Provider_Name ${f.providers.join(', ')}${ids.length ? ` and EventID ${ids.join(', ')}` : ''}`],
+      from: 'Provider_Name',
+    };
   }
-  const byFields = catalog.aliases.fields.find((t) => t.fields.some((x) => f.positiveFields.some((y) => y.toLowerCase() === x.toLowerCase())) && (!ids.length || ids.every((id) => t.events.includes(id))));
+  const byFields = catalog.aliases.fields.find(
+    (t) => t.fields.some((x) => f.positiveFields.some((y) => y.toLowerCase() === x.toLowerCase())) && (!ids.length || ids.every((id) => t.events.includes(id))),
+  );
   const fieldEntry = byFields && catalog.logsource('windows', undefined, byFields.service);
-  if (fieldEntry && byFields) return { entries: [fieldEntry], notes: [`log source inferred from the fields it reads (${byFields.fields.filter((x) => f.positiveFields.some((y) => y.toLowerCase() === x.toLowerCase())).join(', ')}: ${byFields.reason})`], from: 'fields' };
+  if (fieldEntry && byFields)
+    return {
+      entries: [fieldEntry],
+      notes: [
+        `log source inferred from the fields it reads (${byFields.fields.filter((x) => f.positiveFields.some((y) => y.toLowerCase() === x.toLowerCase())).join(', ')}: ${byFields.reason})`,
+      ],
+      from: 'fields',
+    };
   if (ids.length) {
     const channels = new Set<string>();
     for (const id of ids) {
@@ -131,7 +144,8 @@ export function infer(rule: SigmaRule, catalog: Catalog): { entries: LogSourceEn
     const found = [...channels].map((c) => catalog.serviceForChannel(c));
     // Two channels of one service (Windows PowerShell and PowerShell 7 Operational) are one entry.
     const entries = [...new Set(found.filter((e): e is LogSourceEntry => e !== undefined))];
-    if (found.every((e) => e !== undefined)) return { entries, notes: [`log source inferred from EventID ${ids.join(', ')} (${[...channels].join(', ')})`], from: 'EventID' };
+    if (found.every((e) => e !== undefined))
+      return { entries, notes: [`log source inferred from EventID ${ids.join(', ')} (${[...channels].join(', ')})`], from: 'EventID' };
   }
   return undefined;
 }

@@ -82,15 +82,22 @@ export function eventOptions(rule: SigmaRule, origin: LogSourceOrigin, id: numbe
       // Route coverage by object: a subcategory that audits other objects than the rule reads is no route for it.
       const facts = catalog.objectFacts;
       const read = facts.routes.size ? objectsRead(rule, facts) : [];
-      const coverage = new Map(producers.map((p) => {
-        const objects = facts.routes.get(p.subcategory.guid.toUpperCase());
-        return [p, objects ? routeCoverage(read, objects, Boolean(p.subcategory.supplementary), facts) : p.subcategory.supplementary ? 'partial' : 'full'] as const;
-      }));
+      const coverage = new Map(
+        producers.map((p) => {
+          const objects = facts.routes.get(p.subcategory.guid.toUpperCase());
+          return [
+            p,
+            objects ? routeCoverage(read, objects, Boolean(p.subcategory.supplementary), facts) : p.subcategory.supplementary ? 'partial' : 'full',
+          ] as const;
+        }),
+      );
       const dropped = producers.filter((p) => coverage.get(p) === 'none');
       if (dropped.length) {
         producers = producers.filter((p) => coverage.get(p) !== 'none');
         const what = describeObjects(read);
-        notes.push(`EventID ${id}: ${[...new Set(dropped.map((p) => p.subcategory.name))].join(', ')} ${dropped.length === 1 ? 'audits' : 'audit'} other objects than the rule reads (${what})`);
+        notes.push(
+          `EventID ${id}: ${[...new Set(dropped.map((p) => p.subcategory.name))].join(', ')} ${dropped.length === 1 ? 'audits' : 'audit'} other objects than the rule reads (${what})`,
+        );
         if (!producers.length) return undefined;
       }
       return producers.flatMap((p) => {

@@ -36,7 +36,14 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
   const ls = rule.logsource;
   const notes: string[] = [];
   let label = logsourceLabel(rule);
-  const unknown = (reason: string): Resolution => ({ status: 'unknown', logsource: label, alternatives: [], eventIds: rule.facts.eventIds, unknownReason: reason, notes });
+  const unknown = (reason: string): Resolution => ({
+    status: 'unknown',
+    logsource: label,
+    alternatives: [],
+    eventIds: rule.facts.eventIds,
+    unknownReason: reason,
+    notes,
+  });
 
   const windowsProduct = ls.product === 'windows' || (ls.alternatives?.product ?? []).includes('windows');
   // No product: Windows only when the detection itself names a Windows channel, provider or event ID.
@@ -67,7 +74,7 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
       if (list.length > 1 && !isCategory && ids.length) {
         // Several services (a list, or Channel values): each reads only the rule's events that belong to it.
         const security = entry.sources.some((s) => s.channel === 'Security');
-        ids = ids.filter((id) => (catalog.auditProducers(id).length > 0) === security);
+        ids = ids.filter((id) => catalog.auditProducers(id).length > 0 === security);
         if (!ids.length) continue;
       }
       if (!ids.length && !isCategory) {
@@ -97,7 +104,8 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
           const alt: Alternative = { origin: origin.name, requires: c.requires, branches: c.branches, events: c.events, ...lacks };
           alternatives.push(origin.supplementary ? { ...alt, supplementary: true } : alt);
         }
-        for (const c of roleOptions(res.partial, roles)) alternatives.push({ origin: origin.name, requires: c.requires, branches: c.branches, events: c.events, supplementary: true, ...lacks });
+        for (const c of roleOptions(res.partial, roles))
+          alternatives.push({ origin: origin.name, requires: c.requires, branches: c.branches, events: c.events, supplementary: true, ...lacks });
       }
     }
   };
@@ -117,7 +125,11 @@ export function resolveRule(rule: SigmaRule, catalog: Catalog): Resolution {
   if (!alternatives.length) {
     return { ...unknown(rejected.join('; ') || 'no source in the catalog produces this log source'), eventIds: rule.facts.eventIds };
   }
-  if (rejected.length) append(notes, rejected.map((r) => `not an option: ${r}`));
+  if (rejected.length)
+    append(
+      notes,
+      rejected.map((r) => `not an option: ${r}`),
+    );
   const eventProviders = providersByEvent(rule);
   return {
     status: 'resolved',
@@ -199,7 +211,14 @@ function resolveOrigin(
   if (!events.length) {
     // Channel-level: the rule matches any event of the channel.
     const anyEvent = { channel, eventIds: [] };
-    perEvent.push([single(origin.producer === 'channel' && origin.channel ? [`channel:${origin.channel}`, ...enrichersFor(rule, origin, undefined, notes)] : enrichersFor(rule, origin, undefined, notes), anyEvent)]);
+    perEvent.push([
+      single(
+        origin.producer === 'channel' && origin.channel
+          ? [`channel:${origin.channel}`, ...enrichersFor(rule, origin, undefined, notes)]
+          : enrichersFor(rule, origin, undefined, notes),
+        anyEvent,
+      ),
+    ]);
     perEventPartial.push(perEvent[0] as Combo[]);
   }
   for (const id of events) {
@@ -219,7 +238,14 @@ function resolveOrigin(
   const { sets, truncated } = product(perEvent);
   if (truncated) notes.push(`more than ${MAX_ALTERNATIVES} ways to produce the rule's events; only the first ${MAX_ALTERNATIVES} are listed`);
   const partial = anyPartial ? product(perEventPartial).sets.map((c) => withAll(c, base)) : [];
-  return { sets: sets.map((c) => withAll(c, base)), partial, events, notes, ...(sysmonByFields ? { eventsFromFields: true } : {}), ...(lacks ? { lacks } : {}) };
+  return {
+    sets: sets.map((c) => withAll(c, base)),
+    partial,
+    events,
+    notes,
+    ...(sysmonByFields ? { eventsFromFields: true } : {}),
+    ...(lacks ? { lacks } : {}),
+  };
 }
 
 /**
@@ -280,10 +306,24 @@ export function resolveCorrelation(rule: CorrelationRule, byRef: Map<string, Res
   for (const ref of rule.references) {
     const r = byRef.get(ref);
     if (!r) {
-      return { status: 'unknown', logsource: 'correlation', alternatives: [], eventIds: [], unknownReason: `referenced rule "${ref}" is not in the rule set`, notes };
+      return {
+        status: 'unknown',
+        logsource: 'correlation',
+        alternatives: [],
+        eventIds: [],
+        unknownReason: `referenced rule "${ref}" is not in the rule set`,
+        notes,
+      };
     }
     if (r.status === 'unknown') {
-      return { status: 'unknown', logsource: 'correlation', alternatives: [], eventIds: [], unknownReason: `referenced rule "${ref}" is unknown: ${r.unknownReason}`, notes };
+      return {
+        status: 'unknown',
+        logsource: 'correlation',
+        alternatives: [],
+        eventIds: [],
+        unknownReason: `referenced rule "${ref}" is unknown: ${r.unknownReason}`,
+        notes,
+      };
     }
     r.eventIds.forEach((e) => eventIds.add(e));
     perRef.push(r.alternatives.filter((a) => !a.supplementary).map((a) => ({ requires: a.requires, branches: a.branches, events: a.events })));

@@ -78,7 +78,8 @@ function regContext(r: SigmaRule): { ctx: RegContext; rights: string[] } {
   // Deleting a value needs KEY_SET_VALUE; deleting a key, DELETE on it.
   if (cat === 'registry_delete') return { ctx: 'mixed', rights: ['SetValue', 'Delete'] };
   if (cat === 'registry_event') return { ctx: 'mixed', rights: ALL_REG_RIGHTS };
-  if (r.logsource.service?.toLowerCase() === 'security') return { ctx: 'key', rights: r.facts.eventIds.length && r.facts.eventIds.every((id) => id === 4657) ? ['SetValue'] : ALL_REG_RIGHTS };
+  if (r.logsource.service?.toLowerCase() === 'security')
+    return { ctx: 'key', rights: r.facts.eventIds.length && r.facts.eventIds.every((id) => id === 4657) ? ['SetValue'] : ALL_REG_RIGHTS };
   return { ctx: 'mixed', rights: ALL_REG_RIGHTS };
 }
 
@@ -121,7 +122,11 @@ function derive(r: SigmaRule) {
 }
 
 /** Keys and folders from the rules' TargetObject / ObjectName / TargetFilename values, per rule title. */
-export function saclTargets(rules: LoadedRule[], needs: { registry: Set<SigmaRule>; file: Set<SigmaRule>; failure?: Set<SigmaRule> }, scope: SaclScope): SaclTargets {
+export function saclTargets(
+  rules: LoadedRule[],
+  needs: { registry: Set<SigmaRule>; file: Set<SigmaRule>; failure?: Set<SigmaRule> },
+  scope: SaclScope,
+): SaclTargets {
   const out: SaclTargets = { registry: new Map(), file: new Map(), skipped: 0, valuesToKeys: 0 };
   const broadReg = broadLookup(scope.registry.map((b) => ({ ...b, path: b.path.replace(/^HKLM\\/i, 'HKLM:\\') })));
   const broadDir = broadLookup(scope.folders);
@@ -131,7 +136,10 @@ export function saclTargets(rules: LoadedRule[], needs: { registry: Set<SigmaRul
     let e = map.get(k);
     if (!e) {
       const reason = broad.get(k);
-      map.set(k, (e = { path, inherit: reason === undefined, ...(reason !== undefined ? { broad: reason } : {}), rights: new Set(), titles: new Set(), failure: false }));
+      map.set(
+        k,
+        (e = { path, inherit: reason === undefined, ...(reason !== undefined ? { broad: reason } : {}), rights: new Set(), titles: new Set(), failure: false }),
+      );
     }
     for (const x of rights) e.rights.add(x);
     e.titles.add(title);
@@ -203,7 +211,8 @@ function registryTarget(value: string, modifiers: string[], ctx: RegContext, rig
     if (parts.length < 3) return '';
     const parent = parts.join('\\');
     // A whole value name (registry_set exact/endswith, or Sysmon's "(Default)") or a key about to be created.
-    if ((ctx === 'value' && !cut) || ctx === 'created-key' || /^\(default\)$/i.test(name)) return { kind: 'registry', path: parent, rights, fromValue: ctx !== 'created-key' };
+    if ((ctx === 'value' && !cut) || ctx === 'created-key' || /^\(default\)$/i.test(name))
+      return { kind: 'registry', path: parent, rights, fromValue: ctx !== 'created-key' };
     return { kind: 'candidate', parent, name, rights };
   }
   if (parts.length < 3) return '';
@@ -221,7 +230,11 @@ function folder(value: string, modifiers: string[], rights: string[]): Derived |
   parts.pop();
   if (parts.length < 2) return '';
   if (/[\u0000-\u001f'`$]/.test(parts.join(''))) return '';
-  const path = parts.join('\\').replace(/^%systemroot%|^%windir%/i, 'C:\\Windows').replace(/^%programdata%/i, 'C:\\ProgramData').replace(/^%programfiles%/i, 'C:\\Program Files');
+  const path = parts
+    .join('\\')
+    .replace(/^%systemroot%|^%windir%/i, 'C:\\Windows')
+    .replace(/^%programdata%/i, 'C:\\ProgramData')
+    .replace(/^%programfiles%/i, 'C:\\Program Files');
   return { kind: 'file', path, rights, fromValue: false };
 }
 
@@ -229,7 +242,6 @@ function folder(value: string, modifiers: string[], rights: string[]): Derived |
 export function saclEntryCount(t: SaclTargets): number {
   return t.registry.size + t.file.size;
 }
-
 
 export interface SaclNeeds {
   registry: Set<SigmaRule>;
@@ -244,14 +256,22 @@ export function ruleSaclNeeds(alternatives: readonly (readonly string[])[], cata
   const file = alternatives.some((a) => a.includes('sacl:file') || a.includes('sacl:file:failure'));
   // A rule that needs the SACL's failure side (4656), or whose SACL alternative also asks for the subcategory's
   // Failure, reads failed accesses too.
-  const failure = alternatives.some((a) => a.some((id) => /^sacl:(registry|file):failure$/.test(id)) || (a.some((id) => id === 'sacl:registry' || id === 'sacl:file') && a.some((id) => failureIds.has(id))));
+  const failure = alternatives.some(
+    (a) =>
+      a.some((id) => /^sacl:(registry|file):failure$/.test(id)) ||
+      (a.some((id) => id === 'sacl:registry' || id === 'sacl:file') && a.some((id) => failureIds.has(id))),
+  );
   return { registry, file, failure };
 }
 
 const failureCache = new WeakMap<Catalog, Set<string>>();
 function failureIdsOf(catalog: Catalog): Set<string> {
   let s = failureCache.get(catalog);
-  if (!s) failureCache.set(catalog, (s = new Set(catalog.subcategories.filter((x) => x.sacl === 'registry' || x.sacl === 'file').map((x) => `audit:${x.guid}:failure`))));
+  if (!s)
+    failureCache.set(
+      catalog,
+      (s = new Set(catalog.subcategories.filter((x) => x.sacl === 'registry' || x.sacl === 'file').map((x) => `audit:${x.guid}:failure`))),
+    );
   return s;
 }
 

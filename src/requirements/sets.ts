@@ -177,7 +177,9 @@ export function minimizeAlternatives(alts: Alternative[]): Alternative[] {
       const branches = from?.branches ?? [requires];
       const events = from?.events ?? [{ channel: '', eventIds: [] }];
       const lacks = from?.lacks?.length ? { lacks: from.lacks } : {};
-      return supplementary ? { origin: from?.origin ?? '', requires, branches, events, supplementary, ...lacks } : { origin: from?.origin ?? '', requires, branches, events, ...lacks };
+      return supplementary
+        ? { origin: from?.origin ?? '', requires, branches, events, supplementary, ...lacks }
+        : { origin: from?.origin ?? '', requires, branches, events, ...lacks };
     });
   };
   return [...group(false), ...group(true)];

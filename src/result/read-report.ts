@@ -71,7 +71,8 @@ function validate(doc: unknown): string | undefined {
       if (!isObj(g) || !Array.isArray(g['notReady'])) return `readiness.verdictGroups[${i}].notReady is not a list`;
       for (const [j, n] of (g['notReady'] as unknown[]).entries()) {
         const w = `readiness.verdictGroups[${i}].notReady[${j}]`;
-        if (!isObj(n) || !Number.isInteger(n['rule']) || (n['rule'] as number) < 0 || (n['rule'] as number) >= rules) return `${w}.rule is not the index of a rule`;
+        if (!isObj(n) || !Number.isInteger(n['rule']) || (n['rule'] as number) < 0 || (n['rule'] as number) >= rules)
+          return `${w}.rule is not the index of a rule`;
         if (!VERDICTS.has(n['verdict'] as string)) return `${w}.verdict is not a verdict`;
         if (!isStrings(n['missing'])) return `${w}.missing is not a list of strings`;
       }
@@ -84,9 +85,12 @@ function validate(doc: unknown): string | undefined {
     if (!isObj(h) || typeof h['name'] !== 'string') return `${w}.name is not a string`;
     if (!isStrings(h['files'])) return `${w}.files is not a list of strings`;
     if (!isObj(h['summary'])) return `${w}.summary is not an object`;
-    const pct = (h['summary'] as Obj)['readiness'];
+    const pct = h['summary']['readiness'];
     if (pct !== null && typeof pct !== 'number') return `${w}.summary.readiness is not a number`;
-    if (h['group'] !== undefined && (!Number.isInteger(h['group']) || !Array.isArray(groups) || (h['group'] as number) >= groups.length || (h['group'] as number) < 0)) {
+    if (
+      h['group'] !== undefined &&
+      (!Number.isInteger(h['group']) || !Array.isArray(groups) || (h['group'] as number) >= groups.length || (h['group'] as number) < 0)
+    ) {
       return `${w}.group is not the index of a verdict group`;
     }
   }

@@ -33,7 +33,15 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
       const v = single.rules[i];
       const sysmon = single.sysmon?.perRule.get(i);
       const forwarding = single.forwarding?.get(i);
-      return { ...r, verdict: v?.verdict, missing: v?.missing ?? [], why: v?.why, ...(v?.degraded?.length ? { degraded: v.degraded } : {}), ...(sysmon ? { sysmon } : {}), ...(forwarding ? { forwarding } : {}) };
+      return {
+        ...r,
+        verdict: v?.verdict,
+        missing: v?.missing ?? [],
+        why: v?.why,
+        ...(v?.degraded?.length ? { degraded: v.degraded } : {}),
+        ...(sysmon ? { sysmon } : {}),
+        ...(forwarding ? { forwarding } : {}),
+      };
     }
     const verdicts: Record<Verdict, number> = { ready: 0, partial: 0, blocked: 0, unknown: 0, 'not-applicable': 0, 'out-of-scope': 0 };
     for (const g of a.groups) verdicts[g.host.rules[i]?.verdict ?? 'unknown'] += g.weight;
@@ -44,7 +52,18 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
     return single ? { ...q, state: s.state, stateReason: s.reason } : { ...q, state: s.state, hostsOn: s.on };
   });
 
-  const total: VerdictCounts = { ready: 0, degraded: 0, partial: 0, blocked: 0, unknown: 0, notApplicable: 0, applicable: 0, readiness: null, unknownCauses: {}, outOfScope: 0 };
+  const total: VerdictCounts = {
+    ready: 0,
+    degraded: 0,
+    partial: 0,
+    blocked: 0,
+    unknown: 0,
+    notApplicable: 0,
+    applicable: 0,
+    readiness: null,
+    unknownCauses: {},
+    outOfScope: 0,
+  };
   for (const { weight, host: h } of a.groups) {
     for (const k of ['ready', 'degraded', 'partial', 'blocked', 'unknown', 'notApplicable'] as const) total[k] += weight * h.summary[k];
     for (const [cause, n] of Object.entries(h.summary.unknownCauses)) total.unknownCauses[cause] = (total.unknownCauses[cause] ?? 0) + weight * n;
@@ -68,8 +87,27 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
       ...(a.ranking === 'value' ? { ranking: 'value' as const } : {}),
       ...(a.recommendations.some((r) => r.measured) ? { measuredCost: { window: WINDOW_TEXT, ...(a.valueBasis ? { ranking: a.valueBasis } : {}) } } : {}),
       ...(a.withheld ? { withheld: a.withheld.map((w) => ({ ...w, names: w.requires.map((id) => describeRequirement(id, catalog).name) })) } : {}),
-      ...(a.volumeBudget ? { volumeBudget: { max: a.volumeBudget.max, settingsAbove: a.volumeBudget.settingsAbove, onlyAbove: a.volumeBudget.onlyAbove, leftOut: a.volumeBudget.leftOut.map((f) => ({ ...f, names: settingNames(f.requires, catalog) })) } } : {}),
-      hosts: a.hosts.map((h) => ({ name: h.name, role: h.role, seen: h.seen, files: h.files, summary: h.summary, notes: h.notes, conflicts: h.conflicts, warnings: h.warnings, ...groupField(groupOf, h.rules) })),
+      ...(a.volumeBudget
+        ? {
+            volumeBudget: {
+              max: a.volumeBudget.max,
+              settingsAbove: a.volumeBudget.settingsAbove,
+              onlyAbove: a.volumeBudget.onlyAbove,
+              leftOut: a.volumeBudget.leftOut.map((f) => ({ ...f, names: settingNames(f.requires, catalog) })),
+            },
+          }
+        : {}),
+      hosts: a.hosts.map((h) => ({
+        name: h.name,
+        role: h.role,
+        seen: h.seen,
+        files: h.files,
+        summary: h.summary,
+        notes: h.notes,
+        conflicts: h.conflicts,
+        warnings: h.warnings,
+        ...groupField(groupOf, h.rules),
+      })),
       ...(groupOf ? { verdictGroups: verdictGroups(a, result) } : {}),
       recommendations: a.recommendations.map((rec) => {
         // Types of one Sysmon element are one setting (a fix per setting): the filters cutting any of them are
@@ -120,7 +158,11 @@ export function withReadiness(result: CheckResult, a: Assessment, catalog: Catal
 function verdictGroups(a: Assessment, result: CheckResult): NonNullable<CheckResult['readiness']>['verdictGroups'] {
   return a.groups.map((g) => ({
     hosts: g.weight,
-    notReady: g.host.rules.flatMap((v, rule) => (v.verdict === 'ready' || (v.verdict === 'out-of-scope' && result.rules[rule]?.windows === false) ? [] : [{ rule, verdict: v.verdict, missing: v.missing }])),
+    notReady: g.host.rules.flatMap((v, rule) =>
+      v.verdict === 'ready' || (v.verdict === 'out-of-scope' && result.rules[rule]?.windows === false)
+        ? []
+        : [{ rule, verdict: v.verdict, missing: v.missing }],
+    ),
   }));
 }
 
@@ -160,8 +202,21 @@ function sysmonSummary(a: Assessment, result: CheckResult, catalog: Catalog): Sy
     config: report.config,
     schemaVersion: report.schemaVersion,
     types: [...types.values()].sort((x, y) => x.eventId - y.eventId),
-    offenders: [...offenders].map(([filter, rules]) => ({ filter, rules })).sort((x, y) => y.rules - x.rules || x.filter.localeCompare(y.filter)).slice(0, 20),
-    ...(evasionRules ? { evasion: { rules: evasionRules, exclusions: [...evading].map(([filter, rules]) => ({ filter, rules })).sort((x, y) => y.rules - x.rules || x.filter.localeCompare(y.filter)).slice(0, 10) } } : {}),
+    offenders: [...offenders]
+      .map(([filter, rules]) => ({ filter, rules }))
+      .sort((x, y) => y.rules - x.rules || x.filter.localeCompare(y.filter))
+      .slice(0, 20),
+    ...(evasionRules
+      ? {
+          evasion: {
+            rules: evasionRules,
+            exclusions: [...evading]
+              .map(([filter, rules]) => ({ filter, rules }))
+              .sort((x, y) => y.rules - x.rules || x.filter.localeCompare(y.filter))
+              .slice(0, 10),
+          },
+        }
+      : {}),
     hazards: report.hazards,
   };
 }
@@ -186,8 +241,10 @@ function sysmonAdvice(id: string, state: ShownState, a: Assessment, catalog: Cat
   if (!id.startsWith('sysmon:') || !config) return undefined;
   const ev = catalog.sysmonEvent(Number(id.slice(7)));
   if (!ev?.element) return undefined;
-  if (state === 'off') return `the deployed Sysmon config (${config}) does not log ${ev.element}: add <${ev.element} onmatch="exclude"/> or include filters for these rules (logsource-check sysmon-config --base ${config} merges them)`;
-  if (state === 'unsupported') return `the deployed config's schemaversion predates ${ev.element} (needs ${ev.minSchema ?? 'a newer schema'}): raise it and add the element (logsource-check sysmon-config --base ${config})`;
+  if (state === 'off')
+    return `the deployed Sysmon config (${config}) does not log ${ev.element}: add <${ev.element} onmatch="exclude"/> or include filters for these rules (logsource-check sysmon-config --base ${config} merges them)`;
+  if (state === 'unsupported')
+    return `the deployed config's schemaversion predates ${ev.element} (needs ${ev.minSchema ?? 'a newer schema'}): raise it and add the element (logsource-check sysmon-config --base ${config})`;
   return undefined;
 }
 
@@ -196,7 +253,16 @@ function logsourceReadiness(rules: CheckResult['rules']): LogsourceReadiness[] {
   const by = new Map<string, LogsourceReadiness>();
   for (const r of rules) {
     if (r.kind !== 'rule' || !r.windows) continue;
-    const row = by.get(r.logsourceKey) ?? { logsource: r.logsourceKey, rules: 0, ready: 0, partial: 0, blocked: 0, unknown: 0, notApplicable: 0, readiness: null };
+    const row = by.get(r.logsourceKey) ?? {
+      logsource: r.logsourceKey,
+      rules: 0,
+      ready: 0,
+      partial: 0,
+      blocked: 0,
+      unknown: 0,
+      notApplicable: 0,
+      readiness: null,
+    };
     row.rules++;
     const counts: Partial<Record<Verdict, number>> = r.verdicts ?? { [r.verdict ?? 'unknown']: 1 };
     row.ready += counts.ready ?? 0;

@@ -41,7 +41,14 @@ export function hostVerdicts(result: CheckResult): { name: string; files: string
   const rules = result.rules;
   if (hosts.length === 1) {
     const h = hosts[0]!;
-    return [{ name: h.name, files: h.files, readiness: h.summary.readiness, verdicts: (i) => ({ verdict: rules[i]?.verdict ?? 'unknown', missing: rules[i]?.missing ?? [], why: rules[i]?.why }) }];
+    return [
+      {
+        name: h.name,
+        files: h.files,
+        readiness: h.summary.readiness,
+        verdicts: (i) => ({ verdict: rules[i]?.verdict ?? 'unknown', missing: rules[i]?.missing ?? [], why: rules[i]?.why }),
+      },
+    ];
   }
   const groups = result.readiness?.verdictGroups;
   if (!groups) return undefined;
@@ -54,7 +61,7 @@ export function hostVerdicts(result: CheckResult): { name: string; files: string
       readiness: h.summary.readiness,
       // A rule absent from its group's list is ready; a host without a group (a broken report) is unknown throughout.
       verdicts: (i) => {
-        if (!map) return { verdict: 'unknown' as Verdict, missing: [] };
+        if (!map) return { verdict: 'unknown', missing: [] };
         const n = map.get(i);
         if (n) return { verdict: n.verdict, missing: n.missing };
         return { verdict: rules[i]?.windows === false ? 'out-of-scope' : 'ready', missing: [] };
@@ -169,7 +176,13 @@ export function diffRuns(before: CheckResult, after: CheckResult, labels: { old?
 }
 
 function runRef(r: CheckResult, label: string | undefined): RunRef {
-  return { ...(label ? { label } : {}), version: r.tool.version, ...(r.tool.catalog ? { catalog: r.tool.catalog } : {}), rules: r.rules.length, hosts: r.readiness?.hosts.length ?? 0 };
+  return {
+    ...(label ? { label } : {}),
+    version: r.tool.version,
+    ...(r.tool.catalog ? { catalog: r.tool.catalog } : {}),
+    rules: r.rules.length,
+    hosts: r.readiness?.hosts.length ?? 0,
+  };
 }
 
 const requirementsOf = new WeakMap<CheckResult, Map<string, CheckResult['requirements'][number]>>();

@@ -83,7 +83,9 @@ export function changedSince(ref: string, paths: readonly string[]): ChangedFile
     try {
       git(top, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
     } catch {
-      throw new ChangedError(`--changed-since: "${ref}" is no commit in ${top} (in CI, fetch it first: git fetch origin main, or actions/checkout with fetch-depth: 0)`);
+      throw new ChangedError(
+        `--changed-since: "${ref}" is no commit in ${top} (in CI, fetch it first: git fetch origin main, or actions/checkout with fetch-depth: 0)`,
+      );
     }
     let names: string[];
     try {
@@ -93,7 +95,10 @@ export function changedSince(ref: string, paths: readonly string[]): ChangedFile
         ...split(git(top, ['ls-files', '--others', '--exclude-standard', '-z'])),
       ];
     } catch (e) {
-      const why = (e as { code?: string }).code === 'ENOBUFS' ? `more than ${LIMITS.changedListBytes} bytes of file names` : ((e as { stderr?: string }).stderr ?? (e as Error).message).split('\n')[0];
+      const why =
+        (e as { code?: string }).code === 'ENOBUFS'
+          ? `more than ${LIMITS.changedListBytes} bytes of file names`
+          : ((e as { stderr?: string }).stderr ?? (e as Error).message).split('\n')[0];
       throw new ChangedError(`--changed-since ${ref}: git failed in ${top}: ${why}`);
     }
     for (const n of names) {
@@ -115,7 +120,10 @@ export function filesFrom(file: string): ChangedFiles {
   } catch (e) {
     throw new ChangedError(`--files-from ${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   if (lines.length > LIMITS.changedFiles) throw new ChangedError(`--files-from ${file}: more than ${LIMITS.changedFiles} paths`);
   const absolute = new Set(lines.map((l) => real(l)));
   return { absolute, listed: [...new Set(lines)].sort() };

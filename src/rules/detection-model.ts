@@ -50,7 +50,14 @@ function fieldTest(key: string, value: unknown): FieldTest {
   const [rawField = '', ...rest] = key.split('|');
   const field = rawField.trim();
   const modifiers = rest.map((m) => m.trim());
-  return { key, field, fieldLower: field.toLowerCase(), modifiers, mods: modifiers.map((m) => m.toLowerCase()), values: Array.isArray(value) ? value : [value] };
+  return {
+    key,
+    field,
+    fieldLower: field.toLowerCase(),
+    modifiers,
+    mods: modifiers.map((m) => m.toLowerCase()),
+    values: Array.isArray(value) ? value : [value],
+  };
 }
 
 /** The selections of a detection block, in the order written. */

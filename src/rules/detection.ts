@@ -21,11 +21,7 @@ export function analyseDetection(detection: Record<string, unknown>): DetectionF
   const typed = readSelections(detection);
   const selections = typed.map((s) => s.name);
   const rawCondition = detection['condition'];
-  const conditions: string[] = Array.isArray(rawCondition)
-    ? rawCondition.map((c) => String(c))
-    : typeof rawCondition === 'string'
-      ? [rawCondition]
-      : [];
+  const conditions: string[] = Array.isArray(rawCondition) ? rawCondition.map((c) => String(c)) : typeof rawCondition === 'string' ? [rawCondition] : [];
 
   let positive = new Set<string>();
   const asts: ConditionNode[] = [];

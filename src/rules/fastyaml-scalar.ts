@@ -177,7 +177,13 @@ export function flow(r: string, line: number): YNode {
       return (q as { value: string }).value;
     }
     let j = i;
-    while (j < r.length && !',[]{}'.includes(r[j] as string) && !(r[j] === ':' && (r[j + 1] === ' ' || r[j + 1] === undefined)) && !(r[j] === '#' && r[j - 1] === ' ')) j++;
+    while (
+      j < r.length &&
+      !',[]{}'.includes(r[j] as string) &&
+      !(r[j] === ':' && (r[j + 1] === ' ' || r[j + 1] === undefined)) &&
+      !(r[j] === '#' && r[j - 1] === ' ')
+    )
+      j++;
     const s = trimEndSp(r.slice(i, j));
     if (!s || !plainStart(s) || s.includes(':')) fail();
     i = j;
@@ -207,7 +213,8 @@ export function flow(r: string, line: number): YNode {
 export function resolve(s: string): string | number | boolean | null {
   const c = s.charCodeAt(0);
   // Only these first characters can start a null, boolean or number: most strings end here.
-  if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70)) return s;
+  if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70))
+    return s;
   if (/^(?:~|null|Null|NULL)$/.test(s)) return null;
   if (/^(?:true|True|TRUE|false|False|FALSE)$/.test(s)) return c === 116 || c === 84;
   if (/^[-+]?[0-9]+$/.test(s)) return parseInt(s, 10);

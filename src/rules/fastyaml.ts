@@ -13,7 +13,23 @@
  * scalars over several lines, keys that are not strings, `<<`, more than 100 levels or 50,000 nodes (a rule;
  * the reader of --mapping / --pipeline files passes its own bound, src/catalog/mapping-read.ts).
  */
-import { GIVE_UP, YMap, YSeq, endsLine, fail, flow, isSeqItem, leading, mappingKey, plain, plainStart, quoted, resolve, type KeyValue, type YNode } from './fastyaml-scalar.js';
+import {
+  GIVE_UP,
+  YMap,
+  YSeq,
+  endsLine,
+  fail,
+  flow,
+  isSeqItem,
+  leading,
+  mappingKey,
+  plain,
+  plainStart,
+  quoted,
+  resolve,
+  type KeyValue,
+  type YNode,
+} from './fastyaml-scalar.js';
 
 export interface FastDoc {
   /** What yaml's `doc.toJS()` gives. */

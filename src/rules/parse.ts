@@ -198,7 +198,10 @@ function toRule(path: string, docIndex: number, doc: Obj, line: number | undefin
   for (const key of ['product', 'category', 'service'] as const) {
     // Rules in the wild give lists (`category: [ps_module, ps_script]`) or comma-separated names: alternatives.
     const raw = logsource[key];
-    const values = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => (typeof v === 'string' ? v.split(',') : typeof v === 'number' ? [String(v)] : [])).map((v) => v.trim()).filter(Boolean);
+    const values = (Array.isArray(raw) ? raw : [raw])
+      .flatMap((v) => (typeof v === 'string' ? v.split(',') : typeof v === 'number' ? [String(v)] : []))
+      .map((v) => v.trim())
+      .filter(Boolean);
     const names = [...new Set(values.map((v) => v.toLowerCase()))];
     if (!names.length) continue;
     ls[key] = names[0];

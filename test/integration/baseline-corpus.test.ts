@@ -13,7 +13,12 @@ const NAMES = loadBaselines(loadCatalog()).map((b) => b.name);
 type Counts = Omit<VerdictCounts, 'unknownCauses' | 'outOfScope'>;
 interface Report {
   rules: { scanned: number; windows: number };
-  baselines: { baseline: { name: string }; summary: Counts; logsources: { logsource: string; counts: Counts }[]; lacks: { id: string; rules: number; state: string }[] }[];
+  baselines: {
+    baseline: { name: string };
+    summary: Counts;
+    logsources: { logsource: string; counts: Counts }[];
+    lacks: { id: string; rules: number; state: string }[];
+  }[];
 }
 
 describe.skipIf(!have)('check --baseline over SigmaHQ rules/', () => {
@@ -32,8 +37,14 @@ describe.skipIf(!have)('check --baseline over SigmaHQ rules/', () => {
       const s = b.summary;
       expect(s.ready + s.partial + s.blocked + s.unknown, b.baseline.name).toBe(s.applicable);
       expect(s.applicable + s.notApplicable, b.baseline.name).toBeLessThanOrEqual(report?.rules.windows ?? 0);
-      expect(b.logsources.reduce((n, l) => n + l.counts.ready, 0), b.baseline.name).toBe(s.ready);
-      expect(b.logsources.reduce((n, l) => n + l.counts.applicable, 0), b.baseline.name).toBe(s.applicable);
+      expect(
+        b.logsources.reduce((n, l) => n + l.counts.ready, 0),
+        b.baseline.name,
+      ).toBe(s.ready);
+      expect(
+        b.logsources.reduce((n, l) => n + l.counts.applicable, 0),
+        b.baseline.name,
+      ).toBe(s.applicable);
     }
   });
 

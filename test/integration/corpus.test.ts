@@ -45,7 +45,9 @@ describe.skipIf(!have)('SigmaHQ corpus', () => {
   });
 
   it('≥ 1,000 rules need Sysmon 1 or the 4688 alternative', () => {
-    const n = rules.filter((r) => r.alternatives.some((a) => a.includes('sysmon:1') || a.includes('audit:{0CCE922B-69AE-11D9-BED3-505054503030}:success'))).length;
+    const n = rules.filter((r) =>
+      r.alternatives.some((a) => a.includes('sysmon:1') || a.includes('audit:{0CCE922B-69AE-11D9-BED3-505054503030}:success')),
+    ).length;
     expect(n).toBeGreaterThanOrEqual(1000);
     const req = report.requirements.find((q: { id: string }) => q.id === 'sysmon:1');
     expect(req.rules).toBeGreaterThan(1400);
@@ -64,7 +66,12 @@ describe.skipIf(!have)('SigmaHQ corpus', () => {
     expect(lsass.eventIds).toEqual([4656, 4663]);
     // ... which Windows writes only for kernel objects whose SACL audits the access
     // (both sides: 4656 is written on failed accesses too)
-    expect(lsass.alternatives).toContainEqual(['audit:{0CCE921F-69AE-11D9-BED3-505054503030}:failure', 'audit:{0CCE921F-69AE-11D9-BED3-505054503030}:success', 'sacl:kernel-object', 'sacl:kernel-object:failure']);
+    expect(lsass.alternatives).toContainEqual([
+      'audit:{0CCE921F-69AE-11D9-BED3-505054503030}:failure',
+      'audit:{0CCE921F-69AE-11D9-BED3-505054503030}:success',
+      'sacl:kernel-object',
+      'sacl:kernel-object:failure',
+    ]);
     expect(lsass.alternatives.flat().some((id) => id.startsWith('audit:{0CCE921D-') || id.startsWith('audit:{0CCE921E-'))).toBe(false);
     // Removable Storage audits files on removable media, never the LSASS process: not even a partial way
     expect((lsass as Row & { supplementary: string[][] }).supplementary).toEqual([]);
@@ -107,7 +114,8 @@ describe.skipIf(!have)('SigmaHQ corpus against a host policy', () => {
     expect(v.ready).toBeGreaterThan(1000); // 4688 + command line, script block logging, System/Application rules
     expect(v.blocked).toBeGreaterThan(50); // Security events of subcategories this policy leaves out
     expect(v.unknown).toBeGreaterThan(500); // Sysmon-only rules: no Sysmon config given
-    for (const r of report.rules) if (r.logsource?.product === 'windows' && r.kind === 'rule') expect(['ready', 'partial', 'blocked', 'unknown', 'not-applicable']).toContain(r.verdict);
+    for (const r of report.rules)
+      if (r.logsource?.product === 'windows' && r.kind === 'rule') expect(['ready', 'partial', 'blocked', 'unknown', 'not-applicable']).toContain(r.verdict);
     // the denominator is every applicable Windows rule; unknown broken down by what would settle it
     expect(v.applicable).toBe(v.ready + v.partial + v.blocked + v.unknown);
     expect(Object.values(v.unknownCauses as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(v.unknown);
@@ -146,11 +154,26 @@ describe.skipIf(!have)('SigmaHQ corpus against a host policy', () => {
   });
 
   it('on a domain controller (--role dc) the DC-only rules are assessed and their fixes ranked', () => {
-    const dc = JSON.parse(runCli([join(SIGMA, 'rules', 'windows', 'builtin', 'security'), '--gpresult', 'test/fixtures/environment/gpresult-utf16le-multi-gpo.xml', '--role', 'dc', '--format', 'json']).stdout);
+    const dc = JSON.parse(
+      runCli([
+        join(SIGMA, 'rules', 'windows', 'builtin', 'security'),
+        '--gpresult',
+        'test/fixtures/environment/gpresult-utf16le-multi-gpo.xml',
+        '--role',
+        'dc',
+        '--format',
+        'json',
+      ]).stdout,
+    );
     const k = dc.rules.find((r: { path: string }) => r.path.endsWith('/win_security_kerberoasting_activity.yml'));
-    expect(k).toMatchObject({ verdict: 'blocked', missing: ['audit:{0CCE9240-69AE-11D9-BED3-505054503030}:failure', 'audit:{0CCE9240-69AE-11D9-BED3-505054503030}:success'] });
+    expect(k).toMatchObject({
+      verdict: 'blocked',
+      missing: ['audit:{0CCE9240-69AE-11D9-BED3-505054503030}:failure', 'audit:{0CCE9240-69AE-11D9-BED3-505054503030}:success'],
+    });
     const kerberos = dc.readiness.recommendations.find((r: { requires: { id: string }[] }) => r.requires.some((q) => q.id.startsWith('audit:{0CCE9240-')));
-    expect(kerberos.requires.map((q: { enable: string }) => q.enable)).toContain('auditpol /set /subcategory:{0CCE9240-69AE-11D9-BED3-505054503030} /success:enable');
+    expect(kerberos.requires.map((q: { enable: string }) => q.enable)).toContain(
+      'auditpol /set /subcategory:{0CCE9240-69AE-11D9-BED3-505054503030} /success:enable',
+    );
     expect(dc.readiness.hosts[0].conflicts.join()).toMatch(/role: .* says member, --role says domain-controller/);
   });
 });
@@ -186,7 +209,10 @@ describe.skipIf(!have)('SigmaHQ corpus against the SwiftOnSecurity Sysmon config
 
   it('verdicts checked by hand against the config', () => {
     // QueryName ends with remoteassistance.support.services.microsoft.com: the ".microsoft.com" exclude drops it
-    expect(rule('dns_query_win_quickassist.yml')).toMatchObject({ verdict: 'blocked', sysmon: [{ eventId: 22, result: 'dropped', reasons: [expect.stringMatching(/exclude: QueryName end with \.microsoft\.com/)] }] });
+    expect(rule('dns_query_win_quickassist.yml')).toMatchObject({
+      verdict: 'blocked',
+      sysmon: [{ eventId: 22, result: 'dropped', reasons: [expect.stringMatching(/exclude: QueryName end with \.microsoft\.com/)] }],
+    });
     // QueryName contains .anonfiles.com: no exclude applies
     expect(rule('dns_query_win_anonymfiles_com.yml')).toMatchObject({ verdict: 'ready', sysmon: [{ eventId: 22, result: 'logged' }] });
     // ImageLoad's include element is empty: nothing is logged
@@ -206,7 +232,9 @@ describe.skipIf(!have)('SigmaHQ corpus against the SwiftOnSecurity Sysmon config
     expect(out.status, out.stderr).toBe(0);
     expect(out.stderr).toMatch(/schemaversion raised from 4.50 to 4.90/);
     expect(out.stderr).toMatch(/re-parsed: \d+ rule × event type pairs logged/);
-    const base = readFileSync(CONFIG, 'utf8').split('\n').filter((l) => l.trim() && !/schemaversion|<\/EventFiltering>|<\/Sysmon>/.test(l));
+    const base = readFileSync(CONFIG, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() && !/schemaversion|<\/EventFiltering>|<\/Sysmon>/.test(l));
     let at = 0;
     for (const line of base) {
       const i = out.stdout.indexOf(line, at);
@@ -218,7 +246,17 @@ describe.skipIf(!have)('SigmaHQ corpus against the SwiftOnSecurity Sysmon config
 
 describe.skipIf(!have)('SigmaHQ corpus against the shared WEF subscriptions', () => {
   const WEF = join(CORPUS, 'wef');
-  const run = have ? runCli([join(SIGMA, 'rules', 'windows'), '--collector', WEF, '--gpresult', 'test/fixtures/environment/gpresult-utf16le-multi-gpo.xml', '--format', 'json']) : undefined;
+  const run = have
+    ? runCli([
+        join(SIGMA, 'rules', 'windows'),
+        '--collector',
+        WEF,
+        '--gpresult',
+        'test/fixtures/environment/gpresult-utf16le-multi-gpo.xml',
+        '--format',
+        'json',
+      ])
+    : undefined;
   const report = run && run.status === 0 ? JSON.parse(run.stdout) : undefined;
   const rule = (name: string) => report.rules.find((r: { path: string }) => r.path.endsWith(`/${name}`));
   const channel = (name: string) => report.readiness.channels.find((c: { channel: string }) => c.channel === name);
@@ -242,7 +280,11 @@ describe.skipIf(!have)('SigmaHQ corpus against the shared WEF subscriptions', ()
     const task = rule('win_security_scheduled_task_deletion.yml') ?? rule('win_security_susp_scheduled_task_creation.yml');
     if (task) expect(task.forwarding?.join()).toMatch(/not in any forwarded query/);
     // 4624 is forwarded, but the Authentication subscription suppresses SYSTEM logons by an EventData filter
-    expect(rule('win_security_admin_rdp_login.yml')).toMatchObject({ verdict: 'partial', missing: ['forward:Security'], forwarding: [expect.stringMatching(/Security 4624 forwarded only in part \(suppressed where EventData filter/)] });
+    expect(rule('win_security_admin_rdp_login.yml')).toMatchObject({
+      verdict: 'partial',
+      missing: ['forward:Security'],
+      forwarding: [expect.stringMatching(/Security 4624 forwarded only in part \(suppressed where EventData filter/)],
+    });
   });
 
   it('collector-config writes each format for the corpus and it re-reads to what the rules need', () => {
@@ -258,19 +300,34 @@ describe.skipIf(!have)('SigmaHQ corpus: object access needs SACLs, and --assume-
   it('auditpol with only Audit Registry Success: no registry rule is ready; each names its SACL; fix writes real keys', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lsc-reg-'));
     // `auditpol /get /category:* /r` shape, one row (the host audits Registry Success and nothing is said of the rest)
-    writeFileSync(join(dir, 'auditpol.csv'), 'Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting\r\nWS-9,System,Registry,{0CCE921E-69AE-11D9-BED3-505054503030},Success,\r\n');
-    const args = [join(SIGMA, 'rules', 'windows', 'registry'), '--auditpol', join(dir, 'auditpol.csv'), '--sysmon', join(CORPUS, 'sysmon', 'swiftonsecurity-sysmonconfig-export.xml')];
+    writeFileSync(
+      join(dir, 'auditpol.csv'),
+      'Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting\r\nWS-9,System,Registry,{0CCE921E-69AE-11D9-BED3-505054503030},Success,\r\n',
+    );
+    const args = [
+      join(SIGMA, 'rules', 'windows', 'registry'),
+      '--auditpol',
+      join(dir, 'auditpol.csv'),
+      '--sysmon',
+      join(CORPUS, 'sysmon', 'swiftonsecurity-sysmonconfig-export.xml'),
+    ];
     const j = JSON.parse(runCli([...args, '--format', 'json']).stdout);
     const reg = j.rules.filter((r: { logsourceKey: string }) => r.logsourceKey.startsWith('windows/category/registry_'));
     expect(reg.length).toBeGreaterThan(200);
     // ready only through Sysmon, never through the Security alternative whose SACL nothing shows
     for (const r of reg) {
       if (r.verdict !== 'ready') continue;
-      expect(r.sysmon?.some((s: { result: string }) => s.result === 'logged'), r.path).toBe(true);
+      expect(
+        r.sysmon?.some((s: { result: string }) => s.result === 'logged'),
+        r.path,
+      ).toBe(true);
     }
-    const security = reg.filter((r: { alternatives: string[][] }) => r.alternatives.some((a) => a.includes('audit:{0CCE921E-69AE-11D9-BED3-505054503030}:success')));
+    const security = reg.filter((r: { alternatives: string[][] }) =>
+      r.alternatives.some((a) => a.includes('audit:{0CCE921E-69AE-11D9-BED3-505054503030}:success')),
+    );
     expect(security.length).toBeGreaterThan(100);
-    for (const r of security) expect(r.alternatives.find((a: string[]) => a.includes('audit:{0CCE921E-69AE-11D9-BED3-505054503030}:success'))).toContain('sacl:registry');
+    for (const r of security)
+      expect(r.alternatives.find((a: string[]) => a.includes('audit:{0CCE921E-69AE-11D9-BED3-505054503030}:success'))).toContain('sacl:registry');
     const sacl = j.requirements.find((q: { id: string }) => q.id === 'sacl:registry');
     expect(sacl).toMatchObject({ state: 'unknown', name: 'Audit SACL on the registry keys the rules watch' });
     const out = mkdtempSync(join(tmpdir(), 'lsc-regfix-'));
@@ -296,11 +353,15 @@ describe.skipIf(!have)('SigmaHQ corpus: object access needs SACLs, and --assume-
 
 describe.skipIf(!have)('SigmaHQ process_creation: the command-line policy adds a field, it produces nothing', () => {
   const PC = join(SIGMA, 'rules', 'windows', 'process_creation');
-  const verdicts = (args: string[]) => JSON.parse(runCli([PC, ...args, '--assume-defaults', '--format', 'json']).stdout).rules as { verdict: string; alternatives: string[][] }[];
+  const verdicts = (args: string[]) =>
+    JSON.parse(runCli([PC, ...args, '--assume-defaults', '--format', 'json']).stdout).rules as { verdict: string; alternatives: string[][] }[];
   const readsCmd = (r: { alternatives: string[][] }) => r.alternatives.some((a) => a.includes('policy:process-creation-command-line'));
   it('Process Creation off, command line on: never partial (blocked without Sysmon)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lsc-pc-'));
-    writeFileSync(join(dir, 'ws-0142.csv'), 'Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting\r\nWS-0142,System,Process Creation,{0CCE922B-69AE-11D9-BED3-505054503030},No Auditing,\r\n');
+    writeFileSync(
+      join(dir, 'ws-0142.csv'),
+      'Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting\r\nWS-0142,System,Process Creation,{0CCE922B-69AE-11D9-BED3-505054503030},No Auditing,\r\n',
+    );
     const rules = verdicts(['--gpresult', 'test/fixtures/environment/gpresult-utf16le-multi-gpo.xml', '--auditpol', join(dir, 'ws-0142.csv')]);
     expect(rules.length).toBeGreaterThan(1000);
     expect(rules.filter((r) => r.verdict === 'partial')).toEqual([]);
@@ -312,7 +373,11 @@ describe.skipIf(!have)('SigmaHQ process_creation: the command-line policy adds a
     const cmd = rules.filter(readsCmd);
     expect(cmd.length).toBeGreaterThan(800);
     expect(cmd.every((r) => r.verdict === 'blocked')).toBe(true);
-    expect(rules.filter((r) => !readsCmd(r) && r.alternatives.some((a) => a.length === 1 && a[0] === 'audit:{0CCE922B-69AE-11D9-BED3-505054503030}:success')).every((r) => r.verdict === 'ready')).toBe(true);
+    expect(
+      rules
+        .filter((r) => !readsCmd(r) && r.alternatives.some((a) => a.length === 1 && a[0] === 'audit:{0CCE922B-69AE-11D9-BED3-505054503030}:success'))
+        .every((r) => r.verdict === 'ready'),
+    ).toBe(true);
   });
 });
 
@@ -320,7 +385,9 @@ describe.skipIf(!have)('rules in the wild: the SigmaHQ results do not change', (
   it('every requirement count over the 5 main folders equals the one measured before the tolerant loader and normalisation', () => {
     const j = JSON.parse(runCli([...MAIN, '--format', 'json', '--no-cache']).stdout);
     const counts = Object.fromEntries(
-      [...(j.requirements as { id: string; rules: number; essentialFor: number }[])].sort((a, b) => (a.id < b.id ? -1 : 1)).map((q) => [q.id, { rules: q.rules, essentialFor: q.essentialFor }]),
+      [...(j.requirements as { id: string; rules: number; essentialFor: number }[])]
+        .sort((a, b) => (a.id < b.id ? -1 : 1))
+        .map((q) => [q.id, { rules: q.rules, essentialFor: q.essentialFor }]),
     );
     // test/golden/sigmahq-requirements.json: per requirement, the rules needing it and those for which it is essential.
     // A change shows as a JSON diff of the ids that moved; `npm run golden:update` rewrites the file after a change

@@ -18,13 +18,20 @@ describe.skipIf(!have)('SigmaHQ rules/: diff before and after a GPO change', { t
     const dir = mkdtempSync(join(tmpdir(), 'lsc-diff-corpus-'));
     const before = join(dir, 'before.json');
     const after = join(dir, 'after.json');
-    for (const [input, out] of [['test/fixtures/diff/before/audit.csv', before], ['test/fixtures/diff/after/audit.csv', after]] as const) {
+    for (const [input, out] of [
+      ['test/fixtures/diff/before/audit.csv', before],
+      ['test/fixtures/diff/after/audit.csv', after],
+    ] as const) {
       const r = runCli([RULES, '--auditpol', input, '--format', 'json', '-o', out]);
       expect(r.status, r.stderr).toBe(0);
     }
     const r = runCli(['diff', before, after, '--format', 'json', '--fail-on-regression']);
     expect(r.status).toBe(1);
-    const d = JSON.parse(r.stdout) as { summary: { lost: number; rulesCompared: number }; hosts: { changes: { lost: boolean; rule: { path: string }; newlyMissing: { name: string }[] }[] }[]; rulesAdded: unknown[] };
+    const d = JSON.parse(r.stdout) as {
+      summary: { lost: number; rulesCompared: number };
+      hosts: { changes: { lost: boolean; rule: { path: string }; newlyMissing: { name: string }[] }[] }[];
+      rulesAdded: unknown[];
+    };
     expect(d.rulesAdded).toEqual([]);
     const lost = d.hosts[0]!.changes.filter((c) => c.lost);
     // Process creation rules (hundreds in SigmaHQ) and the user-account rules lose readiness.
@@ -32,7 +39,10 @@ describe.skipIf(!have)('SigmaHQ rules/: diff before and after a GPO change', { t
     expect(lost.length).toBeGreaterThan(100);
     for (const c of lost) {
       expect(c.newlyMissing.length, c.rule.path).toBeGreaterThan(0);
-      expect(c.newlyMissing.some((q) => CAUSES.includes(q.name)), c.rule.path).toBe(true);
+      expect(
+        c.newlyMissing.some((q) => CAUSES.includes(q.name)),
+        c.rule.path,
+      ).toBe(true);
     }
     expect(lost.some((c) => c.newlyMissing.some((q) => q.name === CAUSES[1]))).toBe(true);
   });

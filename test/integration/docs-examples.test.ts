@@ -26,8 +26,7 @@ function lineDiff(doc: string, cli: string): string {
       ops.push(`  ${a[i]}`);
       i++;
       j++;
-    }
-    else if (j < b.length && (i >= a.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) ops.push(`+ ${b[j++]}`);
+    } else if (j < b.length && (i >= a.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) ops.push(`+ ${b[j++]}`);
     else ops.push(`- ${a[i++]}`);
   }
   const changed = (k: number) => ops[k] !== undefined && !ops[k].startsWith('  ');
@@ -45,12 +44,18 @@ describe('docs examples are what the CLI prints', () => {
   for (const e of examples) {
     const skip = needsCorpus(e) && !HAVE_CORPUS;
     if (skip) console.warn(`SKIPPED docs example ${e.id} (${e.file}:${e.line}): it reads ../shared/corpus, which is absent`);
-    it.skipIf(skip)(`${e.id} (${e.file}:${e.line})`, async () => {
-      const cli = await render(e, { LOGSOURCE_CHECK_CACHE_DIR: CACHE });
-      if (cli !== e.current) {
-        expect.fail(`docs example ${e.id} in ${e.file}:${e.line} drifted from the CLI output — run npm run docs:examples (after npm run build) and review the diff:\n${lineDiff(e.current, cli)}`);
-      }
-    }, 120_000); // a fleet `fix` over rules/ takes seconds: the default 5 s is too short
+    it.skipIf(skip)(
+      `${e.id} (${e.file}:${e.line})`,
+      async () => {
+        const cli = await render(e, { LOGSOURCE_CHECK_CACHE_DIR: CACHE });
+        if (cli !== e.current) {
+          expect.fail(
+            `docs example ${e.id} in ${e.file}:${e.line} drifted from the CLI output — run npm run docs:examples (after npm run build) and review the diff:\n${lineDiff(e.current, cli)}`,
+          );
+        }
+      },
+      120_000,
+    ); // a fleet `fix` over rules/ takes seconds: the default 5 s is too short
   }
 });
 
@@ -90,13 +95,38 @@ describe('docs/examples.mjs', () => {
 
   it('cuts deterministically: from, lines, "…", the exit code', () => {
     const out = 'one\ntwo   \nTop fixes\nfour\nfive\nsix\n';
-    expect(excerpt(out, { lines: 2, tail: undefined, from: 'Top', until: undefined, cut: undefined, columns: 120, none: false, raw: false }, 0)).toEqual(['…', 'Top fixes', 'four', '…']);
-    expect(excerpt(out, { lines: undefined, tail: undefined, from: undefined, until: undefined, cut: undefined, columns: 120, none: false, raw: false }, 1)).toEqual(['one', 'two', 'Top fixes', 'four', 'five', 'six', '(exit code 1)']);
-    expect(excerpt(out, { lines: undefined, tail: undefined, from: 'two', until: 'five', cut: undefined, columns: 120, none: false, raw: false }, 0)).toEqual(['…', 'two', 'Top fixes', 'four', '…']);
-    expect(excerpt('abcdef\nab', { lines: undefined, tail: undefined, from: undefined, until: undefined, cut: 3, columns: 120, none: false, raw: false }, 0)).toEqual(['abc …', 'ab']);
-    expect(excerpt(out, { lines: undefined, tail: 2, from: undefined, until: undefined, cut: undefined, columns: 120, none: false, raw: false }, 0)).toEqual(['…', 'five', 'six']);
-    expect(excerpt(out, { lines: 1, tail: 1, from: undefined, until: undefined, cut: undefined, columns: 120, none: false, raw: false }, 0)).toEqual(['one', '…', 'six']);
-    expect(() => excerpt(out, { lines: undefined, tail: undefined, from: 'absent', until: undefined, cut: undefined, columns: 120, none: false, raw: false }, 0)).toThrow(/not in the output/);
+    expect(excerpt(out, { lines: 2, tail: undefined, from: 'Top', until: undefined, cut: undefined, columns: 120, none: false, raw: false }, 0)).toEqual([
+      '…',
+      'Top fixes',
+      'four',
+      '…',
+    ]);
+    expect(
+      excerpt(out, { lines: undefined, tail: undefined, from: undefined, until: undefined, cut: undefined, columns: 120, none: false, raw: false }, 1),
+    ).toEqual(['one', 'two', 'Top fixes', 'four', 'five', 'six', '(exit code 1)']);
+    expect(excerpt(out, { lines: undefined, tail: undefined, from: 'two', until: 'five', cut: undefined, columns: 120, none: false, raw: false }, 0)).toEqual([
+      '…',
+      'two',
+      'Top fixes',
+      'four',
+      '…',
+    ]);
+    expect(
+      excerpt('abcdef\nab', { lines: undefined, tail: undefined, from: undefined, until: undefined, cut: 3, columns: 120, none: false, raw: false }, 0),
+    ).toEqual(['abc …', 'ab']);
+    expect(excerpt(out, { lines: undefined, tail: 2, from: undefined, until: undefined, cut: undefined, columns: 120, none: false, raw: false }, 0)).toEqual([
+      '…',
+      'five',
+      'six',
+    ]);
+    expect(excerpt(out, { lines: 1, tail: 1, from: undefined, until: undefined, cut: undefined, columns: 120, none: false, raw: false }, 0)).toEqual([
+      'one',
+      '…',
+      'six',
+    ]);
+    expect(() =>
+      excerpt(out, { lines: undefined, tail: undefined, from: 'absent', until: undefined, cut: undefined, columns: 120, none: false, raw: false }, 0),
+    ).toThrow(/not in the output/);
   });
 
   it('knows which examples need the corpus', () => {

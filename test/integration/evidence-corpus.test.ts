@@ -39,7 +39,8 @@ describe.skipIf(!have)('SigmaHQ rules/ --observed the EVTX samples', () => {
     const obs = loadObservations([EVTX]);
     const seen = new Set(obs.counts.map((c) => `${c.channel.toLowerCase()}|${c.eventId}`));
     const channels = new Set(obs.counts.map((c) => c.channel.toLowerCase()));
-    const has = (e: { channel: string; eventIds: number[] }) => (e.eventIds.length ? e.eventIds.some((id) => seen.has(`${e.channel.toLowerCase()}|${id}`)) : channels.has(e.channel.toLowerCase()));
+    const has = (e: { channel: string; eventIds: number[] }) =>
+      e.eventIds.length ? e.eventIds.some((id) => seen.has(`${e.channel.toLowerCase()}|${id}`)) : channels.has(e.channel.toLowerCase());
     let checked = 0;
     for (const r of report.rules as RuleRow[]) {
       if (!r.evidence) continue;
@@ -56,8 +57,12 @@ describe.skipIf(!have)('SigmaHQ rules/ --observed the EVTX samples', () => {
   it('lists per log source what is observed and what is not (table)', () => {
     const t = runCli([RULES, '--observed', EVTX], { env: { COLUMNS: '' } });
     expect(t.status, t.stderr).toBe(0);
-    expect(t.stdout).toMatch(/^Evidence +[\d.]+% of [\d,]+ judged Windows rules observed — observed [\d,]+ · without fields [\d,]+ · partly \d+ · silent 0 · despite config 0 · not observed [\d,]+$/m);
-    expect(t.stdout).toMatch(/34 file\(s\) \(EVTX 34\) · [\d,]+ events · 20\d\d-\d\d-\d\d → 20\d\d-\d\d-\d\d · no host input: everything observed is judged as one host/);
+    expect(t.stdout).toMatch(
+      /^Evidence +[\d.]+% of [\d,]+ judged Windows rules observed — observed [\d,]+ · without fields [\d,]+ · partly \d+ · silent 0 · despite config 0 · not observed [\d,]+$/m,
+    );
+    expect(t.stdout).toMatch(
+      /34 file\(s\) \(EVTX 34\) · [\d,]+ events · 20\d\d-\d\d-\d\d → 20\d\d-\d\d-\d\d · no host input: everything observed is judged as one host/,
+    );
     expect(t.stdout).toMatch(/│ Log source +│ Rules │ Observed │ No fields │ Partly │ Silent │ Despite │ Not seen │/);
     // The samples hold Sysmon process creation but no Sysmon network connection (EID 3).
     const ls = report.evidence.logsources as { logsource: string; observed: number; 'not-observed': number; rules: number }[];

@@ -38,7 +38,20 @@ describe.skipIf(!have)('the report does not depend on the cache', () => {
 
   it('CLI: the fast XML reader gives the report fast-xml-parser gives (LOGSOURCE_CHECK_XML=library)', () => {
     const env = join(ROOT, 'test', 'fixtures', 'environment');
-    const args = [join(CORPUS, 'sigmahq', 'rules'), '--gpresult', env, '--host', join(ROOT, 'test', 'fixtures', 'snapshot'), '--sysmon', join(CORPUS, 'sysmon', 'swiftonsecurity-sysmonconfig-export.xml'), '--collector', join(CORPUS, 'wef'), '--format', 'json', '--no-cache'];
+    const args = [
+      join(CORPUS, 'sigmahq', 'rules'),
+      '--gpresult',
+      env,
+      '--host',
+      join(ROOT, 'test', 'fixtures', 'snapshot'),
+      '--sysmon',
+      join(CORPUS, 'sysmon', 'swiftonsecurity-sysmonconfig-export.xml'),
+      '--collector',
+      join(CORPUS, 'wef'),
+      '--format',
+      'json',
+      '--no-cache',
+    ];
     const fast = runCli(args);
     expect(fast.status, fast.stderr).toBe(0);
     expect(JSON.parse(fast.stdout).readiness.hosts.length).toBeGreaterThan(8);

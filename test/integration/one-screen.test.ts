@@ -12,7 +12,13 @@ const GPRESULT = [RULES, '--gpresult', 'examples/hosts/ws-0142-gpresult.xml'];
 const DC = [RULES, '--host', 'test/fixtures/snapshot/DC01'];
 
 const at = (args: string[], columns: number) => runCli(args, { env: { COLUMNS: String(columns) } }).stdout;
-const tableWidth = (text: string) => Math.max(...text.split('\n').filter((l) => /^[┌│└├]/.test(l)).map((l) => [...l].length));
+const tableWidth = (text: string) =>
+  Math.max(
+    ...text
+      .split('\n')
+      .filter((l) => /^[┌│└├]/.test(l))
+      .map((l) => [...l].length),
+  );
 const widest = (text: string) => Math.max(...text.split('\n').map((l) => [...l].length));
 const lines = (text: string) => text.trimEnd().split('\n').length;
 
@@ -79,7 +85,7 @@ describe.skipIf(!HAVE_CORPUS)('one screen: a DC snapshot with a Sysmon config', 
     expect(wide).toContain('unknown: 9 sacl requirement(s)');
     const verbose = runCli([...DC, '--verbose']).stdout;
     expect(verbose).toMatch(/│ EID │ Element/);
-    expect(verbose).toContain('the deployed Sysmon config drops or cuts these rules\' events: narrow FileCreate (EID 11)');
+    expect(verbose).toContain("the deployed Sysmon config drops or cuts these rules' events: narrow FileCreate (EID 11)");
   });
 
   it('--top N is kept as asked: the screen gives up log-source rows, not the fixes asked for', () => {

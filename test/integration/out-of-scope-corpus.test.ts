@@ -15,7 +15,7 @@ describe.skipIf(!have)('SigmaHQ rules/ with a host: out of scope is not unknown'
   const json = have ? runCli([RULES, ...HOST, '--format', 'json']) : undefined;
   const j = json?.status === 0 ? JSON.parse(json.stdout) : undefined;
 
-  it('JSON: every rule of another product is out-of-scope; unknown verdicts are the headline\'s unknown', () => {
+  it("JSON: every rule of another product is out-of-scope; unknown verdicts are the headline's unknown", () => {
     expect(json?.status, json?.stderr).toBe(0);
     const rules = j.rules as { kind: string; windows: boolean; verdict: string }[];
     const other = rules.filter((r) => !r.windows);

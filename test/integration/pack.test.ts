@@ -41,7 +41,7 @@ describe('packaging', () => {
         "import { runCheck, renderJson, loadCatalog, VERSION, CatalogError } from 'logsource-check';",
         `const run = await runCheck([${JSON.stringify(join(ROOT, 'examples/rules'))}], { cacheDir: false });`,
         'const j = JSON.parse(renderJson(run.result));',
-        "console.log(JSON.stringify({ version: VERSION, rules: j.summary.rulesScanned, subcategories: loadCatalog().subcategories.length, error: typeof CatalogError }));",
+        'console.log(JSON.stringify({ version: VERSION, rules: j.summary.rulesScanned, subcategories: loadCatalog().subcategories.length, error: typeof CatalogError }));',
       ].join('\n'),
     );
     const lib = spawnSync(process.execPath, [script], { encoding: 'utf8' });
@@ -53,7 +53,10 @@ describe('packaging', () => {
   }, 240_000);
 
   it('action.yml passes its inputs through the environment, never into the script text', () => {
-    const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, unknown>; runs: { steps: { run?: string; env?: Record<string, string> }[] } };
+    const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
+      inputs: Record<string, unknown>;
+      runs: { steps: { run?: string; env?: Record<string, string> }[] };
+    };
     expect(Object.keys(action.inputs).sort()).toEqual(['changed-since', 'fail-under', 'hosts', 'rules', 'sarif']);
     const scripts = action.runs.steps.map((s) => s.run ?? '').join('\n');
     expect(scripts).not.toMatch(/\$\{\{\s*inputs\./);

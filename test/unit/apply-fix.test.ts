@@ -33,7 +33,13 @@ const LOGS = join(ROOT, 'test/fixtures/logsize');
 
 /** The host as it is once the files are applied. */
 function apply(host: HostEnvironment, files: RemediationFile[], cat: Catalog): HostEnvironment {
-  const next: HostEnvironment = { ...host, audit: new Map(host.audit), policies: new Map(host.policies), eventLogs: new Map(host.eventLogs), covers: { ...host.covers } };
+  const next: HostEnvironment = {
+    ...host,
+    audit: new Map(host.audit),
+    policies: new Map(host.policies),
+    eventLogs: new Map(host.eventLogs),
+    covers: { ...host.covers },
+  };
   const csv = files.find((f) => f.name === 'audit.csv' || f.name === `audit-${host.name.replace(/[^A-Za-z0-9._-]/g, '_')}.csv`);
   if (csv) {
     const parsed = parseAuditpol(csv.content.toString('utf8'), cat);
@@ -46,7 +52,11 @@ function apply(host: HostEnvironment, files: RemediationFile[], cat: Catalog): H
     const cmd = files.find((f) => f.name === 'enable-audit.cmd')?.content.toString('utf8') ?? '';
     for (const m of cmd.matchAll(/^auditpol \/set \/subcategory:(\{[0-9A-F-]+\})((?: \/\w+:enable)+)\r?$/gm)) {
       const cur = next.audit.get(m[1]!);
-      next.audit.set(m[1]!, { success: cur?.success || m[2]!.includes('/success:enable') ? true : cur?.success, failure: cur?.failure || m[2]!.includes('/failure:enable') ? true : cur?.failure, source: 'applied enable-audit.cmd' });
+      next.audit.set(m[1]!, {
+        success: cur?.success || m[2]!.includes('/success:enable') ? true : cur?.success,
+        failure: cur?.failure || m[2]!.includes('/failure:enable') ? true : cur?.failure,
+        source: 'applied enable-audit.cmd',
+      });
     }
   }
   const channels = files.find((f) => f.name === 'enable-channels.cmd')?.content.toString('utf8') ?? '';
@@ -61,10 +71,18 @@ function apply(host: HostEnvironment, files: RemediationFile[], cat: Catalog): H
   if (reg) {
     const text = reg.content.subarray(2).toString('utf16le');
     for (const p of cat.policies) {
-      if (p.registry.length && p.registry.every((r) => text.includes(`"${r.value}"=`))) next.policies.set(p.id, { state: 'on', source: 'applied logging-policies.reg' });
+      if (p.registry.length && p.registry.every((r) => text.includes(`"${r.value}"=`)))
+        next.policies.set(p.id, { state: 'on', source: 'applied logging-policies.reg' });
     }
-    for (const m of text.matchAll(/^\[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\EventLog\\([^\]]+)\]\r\n"MaxSize"=dword:([0-9a-f]{8})\r?$/gm)) {
-      next.eventLogs.set(m[1]!, { log: m[1]!, maxSizeKB: parseInt(m[2]!, 16), retention: next.eventLogs.get(m[1]!)?.retention, source: 'applied logging-policies.reg (administrative template)' });
+    for (const m of text.matchAll(
+      /^\[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\EventLog\\([^\]]+)\]\r\n"MaxSize"=dword:([0-9a-f]{8})\r?$/gm,
+    )) {
+      next.eventLogs.set(m[1]!, {
+        log: m[1]!,
+        maxSizeKB: parseInt(m[2]!, 16),
+        retention: next.eventLogs.get(m[1]!)?.retention,
+        source: 'applied logging-policies.reg (administrative template)',
+      });
     }
   }
   return next;
@@ -117,7 +135,8 @@ describe('applying the fix never weakens a host', async () => {
     const { lost, files, before, after } = regressions(examples, { gpresult: [join(FX, 'gpresult-dc-legacy-only.xml')] });
     expect(lost).toEqual([]);
     const csv = files.find((f) => f.name === 'audit.csv')!.content.toString();
-    for (const name of ['Audit Process Creation', 'Audit Logon', 'Audit Kerberos Authentication Service', 'Audit User Account Management']) expect(csv).toContain(`,System,${name},`);
+    for (const name of ['Audit Process Creation', 'Audit Logon', 'Audit Kerberos Authentication Service', 'Audit User Account Management'])
+      expect(csv).toContain(`,System,${name},`);
     expect(files.map((f) => f.name)).toContain('audit-force-subcategories.reg');
     expect(after.hosts[0]!.summary.ready).toBeGreaterThanOrEqual(before.hosts[0]!.summary.ready);
   });
@@ -154,7 +173,10 @@ describe('applying the fix never weakens a host', async () => {
         if (f.name !== 'audit.csv') return f;
         const cmd = files.find((x) => x.name === 'enable-audit.cmd')!.content.toString();
         const needed = new Set([...cmd.matchAll(/subcategory:(\{[0-9A-F-]+\})/g)].map((m) => m[1]!.toLowerCase()));
-        const lines = f.content.toString().split('\r\n').filter((l, i) => i === 0 || [...needed].some((g) => l.includes(g)));
+        const lines = f.content
+          .toString()
+          .split('\r\n')
+          .filter((l, i) => i === 0 || [...needed].some((g) => l.includes(g)));
         return { ...f, content: Buffer.from(lines.join('\r\n')) };
       });
     const { lost } = regressions(examples, { gpresult: [join(FX, 'gpresult-dc-legacy-only.xml')] }, onlyMissing);
@@ -165,7 +187,11 @@ describe('applying the fix never weakens a host', async () => {
     for (const [name, inputs] of cases) {
       const run = regressions(examples, inputs);
       const cmd = run.files.find((f) => f.name === 'enable-channels.cmd')?.content.toString('utf8') ?? '';
-      const reg = run.files.find((f) => f.name === 'logging-policies.reg')?.content.subarray(2).toString('utf16le') ?? '';
+      const reg =
+        run.files
+          .find((f) => f.name === 'logging-policies.reg')
+          ?.content.subarray(2)
+          .toString('utf16le') ?? '';
       for (const h of run.before.hosts) {
         for (const w of h.warnings) {
           const log = / log is capped at /.test(w) ? w.split(' ')[0]! : undefined;
@@ -182,25 +208,42 @@ describe('applying the fix never weakens a host', async () => {
     }
     const one = regressions(examples, { host: [join(LOGS, 'SRV-LOGS2')] });
     // A size set by the policy can only be raised by the policy: the .reg carries it.
-    expect(one.files.find((f) => f.name === 'logging-policies.reg')!.content.subarray(2).toString('utf16le')).toContain('EventLog\\Security]\r\n"MaxSize"=dword:00030000');
+    expect(
+      one.files
+        .find((f) => f.name === 'logging-policies.reg')!
+        .content.subarray(2)
+        .toString('utf16le'),
+    ).toContain('EventLog\\Security]\r\n"MaxSize"=dword:00030000');
     // A size from gpresult's Security Settings says nothing of the policy, which may be larger: no .reg line.
     const dc = regressions(examples, { gpresult: [join(FX, 'gpresult-dc-legacy-only.xml')] });
-    expect(dc.files.find((f) => f.name === 'logging-policies.reg')?.content.subarray(2).toString('utf16le') ?? '').not.toContain('EventLog\\Security');
+    expect(
+      dc.files
+        .find((f) => f.name === 'logging-policies.reg')
+        ?.content.subarray(2)
+        .toString('utf16le') ?? '',
+    ).not.toContain('EventLog\\Security');
     expect(dc.files.find((f) => f.name === 'enable-channels.cmd')!.content.toString()).toMatch(/a GPO sets this size/);
   });
 
   it('the check can fail: a wevtutil line that caps a large log lower is caught', () => {
-    const lower = (files: RemediationFile[]) => [...files.filter((f) => f.name !== 'enable-channels.cmd'), { name: 'enable-channels.cmd', content: Buffer.from('wevtutil sl "System" /ms:1048576\r\n'), settings: 1 }];
+    const lower = (files: RemediationFile[]) => [
+      ...files.filter((f) => f.name !== 'enable-channels.cmd'),
+      { name: 'enable-channels.cmd', content: Buffer.from('wevtutil sl "System" /ms:1048576\r\n'), settings: 1 },
+    ];
     const { lost } = regressions(examples, { host: [join(LOGS, 'SRV-LOGS1')] }, lower);
     expect(lost.join('\n')).toMatch(/System log shrank 1048576 → 1024 KB/);
     expect(lost.join('\n')).toMatch(/still warned: System log is capped at 1024 KB/);
   });
 
-  it.runIf(corpusOrSkip('apply-the-fix over the SigmaHQ corpus'))('SigmaHQ rules/windows × every fixture', async () => {
-    const corpus = await runCheck([join(CORPUS, 'sigmahq/rules/windows')], { cacheDir: false });
-    for (const [name, inputs] of cases) expect(regressions(corpus, inputs).lost, name).toEqual([]);
-    const dc = regressions(corpus, { gpresult: [join(FX, 'gpresult-dc-legacy-only.xml')] });
-    expect(dc.lost).toEqual([]);
-    expect(dc.after.hosts[0]!.summary.ready).toBeGreaterThan(dc.before.hosts[0]!.summary.ready);
-  }, 120_000);
+  it.runIf(corpusOrSkip('apply-the-fix over the SigmaHQ corpus'))(
+    'SigmaHQ rules/windows × every fixture',
+    async () => {
+      const corpus = await runCheck([join(CORPUS, 'sigmahq/rules/windows')], { cacheDir: false });
+      for (const [name, inputs] of cases) expect(regressions(corpus, inputs).lost, name).toEqual([]);
+      const dc = regressions(corpus, { gpresult: [join(FX, 'gpresult-dc-legacy-only.xml')] });
+      expect(dc.lost).toEqual([]);
+      expect(dc.after.hosts[0]!.summary.ready).toBeGreaterThan(dc.before.hosts[0]!.summary.ready);
+    },
+    120_000,
+  );
 });

@@ -14,21 +14,80 @@ export const ENGINE_FILES = ['check', 'check-usable', 'evidence', 'baseline'];
 export const ENTRY_FILES = ['cli', 'index'];
 
 export const LAYERS: Record<string, Layer> = {
-  base: { where: BASE_FILES.map((f) => `src/${f}.ts`).join(', '), stage: 'input limits, escaping per output kind, paths of the package, version', mayImport: [] },
+  base: {
+    where: BASE_FILES.map((f) => `src/${f}.ts`).join(', '),
+    stage: 'input limits, escaping per output kind, paths of the package, version',
+    mayImport: [],
+  },
   io: { where: 'src/io/', stage: 'reading inputs: decoding Windows text, zip archives, CRC-32, file errors', mayImport: ['base'] },
   rules: { where: 'src/rules/', stage: 'files, folders and zips → YAML → typed rules; the detection model; conditions', mayImport: ['base', 'io'] },
-  cache: { where: 'src/cache/', stage: 'the parse and resolution caches (keyed by version, code and limits) and the caching parser', mayImport: ['base', 'io', 'rules'] },
+  cache: {
+    where: 'src/cache/',
+    stage: 'the parse and resolution caches (keyed by version, code and limits) and the caching parser',
+    mayImport: ['base', 'io', 'rules'],
+  },
   catalog: { where: 'src/catalog/', stage: 'load and validate `data/*.yaml`; typed lookups', mayImport: ['base', 'io', 'rules'] },
-  requirements: { where: 'src/requirements/', stage: 'rule → alternatives of requirement sets; descriptions; watched SACL targets', mayImport: ['base', 'rules', 'catalog'] },
+  requirements: {
+    where: 'src/requirements/',
+    stage: 'rule → alternatives of requirement sets; descriptions; watched SACL targets',
+    mayImport: ['base', 'rules', 'catalog'],
+  },
   environment: { where: 'src/environment/', stage: 'every host input → one Host model per host', mayImport: ['base', 'io', 'rules', 'catalog'] },
-  observe: { where: 'src/observe/', stage: '`--observed`: EVTX and SIEM exports → observed counts and field presence', mayImport: ['base', 'io', 'rules', 'catalog'] },
-  assess: { where: 'src/assess/', stage: 'verdicts per rule and host, Sysmon simulation, ranking, evidence, cost', mayImport: ['base', 'rules', 'catalog', 'requirements', 'environment', 'observe'] },
-  result: { where: 'src/result/', stage: 'the one result object every renderer reads: its assembly, reading a saved report, the diff of two', mayImport: ['base', 'io', 'rules', 'catalog', 'requirements', 'environment', 'observe', 'assess'] },
-  generate: { where: 'src/generate/', stage: 'remediation files, Sysmon configs, collector configs, collection scripts', mayImport: ['base', 'io', 'rules', 'catalog', 'requirements', 'environment', 'observe', 'assess', 'result'] },
-  report: { where: 'src/report/', stage: 'renderers of the result (table, JSON, Markdown, CSV, SARIF, HTML …); no verdicts computed here', mayImport: ['base', 'rules', 'catalog', 'requirements', 'environment', 'observe', 'assess', 'result', 'generate'] },
-  engine: { where: ENGINE_FILES.map((f) => `src/${f}.ts`).join(', '), stage: 'runCheck and runBaseline: the pipeline runs, input validation with typed errors', mayImport: ['base', 'io', 'rules', 'cache', 'catalog', 'requirements', 'environment', 'observe', 'assess', 'result'] },
-  commands: { where: 'src/commands/', stage: 'one module per CLI command: options → engine → renderer; exit codes', mayImport: ['base', 'io', 'rules', 'cache', 'catalog', 'requirements', 'environment', 'observe', 'assess', 'result', 'generate', 'report', 'engine'] },
-  entry: { where: ENTRY_FILES.map((f) => `src/${f}.ts`).join(', '), stage: 'cli.ts: commander wiring only; index.ts: the public library API', mayImport: ['base', 'io', 'rules', 'cache', 'catalog', 'requirements', 'environment', 'observe', 'assess', 'result', 'generate', 'report', 'engine', 'commands'] },
+  observe: {
+    where: 'src/observe/',
+    stage: '`--observed`: EVTX and SIEM exports → observed counts and field presence',
+    mayImport: ['base', 'io', 'rules', 'catalog'],
+  },
+  assess: {
+    where: 'src/assess/',
+    stage: 'verdicts per rule and host, Sysmon simulation, ranking, evidence, cost',
+    mayImport: ['base', 'rules', 'catalog', 'requirements', 'environment', 'observe'],
+  },
+  result: {
+    where: 'src/result/',
+    stage: 'the one result object every renderer reads: its assembly, reading a saved report, the diff of two',
+    mayImport: ['base', 'io', 'rules', 'catalog', 'requirements', 'environment', 'observe', 'assess'],
+  },
+  generate: {
+    where: 'src/generate/',
+    stage: 'remediation files, Sysmon configs, collector configs, collection scripts',
+    mayImport: ['base', 'io', 'rules', 'catalog', 'requirements', 'environment', 'observe', 'assess', 'result'],
+  },
+  report: {
+    where: 'src/report/',
+    stage: 'renderers of the result (table, JSON, Markdown, CSV, SARIF, HTML …); no verdicts computed here',
+    mayImport: ['base', 'rules', 'catalog', 'requirements', 'environment', 'observe', 'assess', 'result', 'generate'],
+  },
+  engine: {
+    where: ENGINE_FILES.map((f) => `src/${f}.ts`).join(', '),
+    stage: 'runCheck and runBaseline: the pipeline runs, input validation with typed errors',
+    mayImport: ['base', 'io', 'rules', 'cache', 'catalog', 'requirements', 'environment', 'observe', 'assess', 'result'],
+  },
+  commands: {
+    where: 'src/commands/',
+    stage: 'one module per CLI command: options → engine → renderer; exit codes',
+    mayImport: ['base', 'io', 'rules', 'cache', 'catalog', 'requirements', 'environment', 'observe', 'assess', 'result', 'generate', 'report', 'engine'],
+  },
+  entry: {
+    where: ENTRY_FILES.map((f) => `src/${f}.ts`).join(', '),
+    stage: 'cli.ts: commander wiring only; index.ts: the public library API',
+    mayImport: [
+      'base',
+      'io',
+      'rules',
+      'cache',
+      'catalog',
+      'requirements',
+      'environment',
+      'observe',
+      'assess',
+      'result',
+      'generate',
+      'report',
+      'engine',
+      'commands',
+    ],
+  },
 };
 
 /** The layer of a file, from its path relative to src/ ("assess/rank.ts", "limits.ts"). */
@@ -45,6 +104,12 @@ export function layerOf(rel: string): string | undefined {
 
 /** The table as docs/architecture.md shows it. */
 export function layersMarkdown(): string {
-  const rows = Object.entries(LAYERS).map(([name, l]) => `| ${name} | ${l.where.split(', ').map((w) => `\`${w}\``).join(', ')} | ${l.stage} | ${l.mayImport.join(', ') || '—'} |`);
+  const rows = Object.entries(LAYERS).map(
+    ([name, l]) =>
+      `| ${name} | ${l.where
+        .split(', ')
+        .map((w) => `\`${w}\``)
+        .join(', ')} | ${l.stage} | ${l.mayImport.join(', ') || '—'} |`,
+  );
   return ['| layer | where | stage | may import |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

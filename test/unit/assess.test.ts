@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { rankFixes } from '../../src/assess/rank.js';
 import { assessRule, type RequirementState } from '../../src/assess/verdict.js';
 
-const states = (m: Record<string, RequirementState['state']>) => (id: string): RequirementState => ({ state: m[id] ?? 'unknown', reason: m[id] ? 'test' : 'not in the inputs' });
+const states =
+  (m: Record<string, RequirementState['state']>) =>
+  (id: string): RequirementState => ({ state: m[id] ?? 'unknown', reason: m[id] ? 'test' : 'not in the inputs' });
 
 /** One alternative per list; each inner list is one event branch (what that event needs). */
 const alts = (...a: string[][][]) => a.map((branches) => ({ branches }));
@@ -24,7 +26,10 @@ describe('verdicts', () => {
     // Process Creation off, command line on: the enricher produces nothing by itself.
     expect(assessRule(pc, [], states({ 'sysmon:1': 'off', 'audit:P:success': 'off', 'policy:cmd': 'on' })).verdict).toBe('blocked');
     // Process Creation on, command line off: a rule reading CommandLine cannot match in 4688.
-    expect(assessRule(pc, [], states({ 'sysmon:1': 'off', 'audit:P:success': 'on', 'policy:cmd': 'off' }))).toMatchObject({ verdict: 'blocked', missing: ['sysmon:1'] });
+    expect(assessRule(pc, [], states({ 'sysmon:1': 'off', 'audit:P:success': 'on', 'policy:cmd': 'off' }))).toMatchObject({
+      verdict: 'blocked',
+      missing: ['sysmon:1'],
+    });
     // ... or ready through Sysmon.
     expect(assessRule(pc, [], states({ 'sysmon:1': 'on', 'audit:P:success': 'on', 'policy:cmd': 'off' })).verdict).toBe('ready');
   });
@@ -81,7 +86,10 @@ describe('greedy ranking', () => {
       { id: 1, weight: 50, missing: [['reg']] },
       { id: 2, weight: 1, missing: [['reg', 'share']] },
     ]);
-    expect(fixes.map((f) => [f.requires, f.unlocks])).toEqual([[['reg'], 50], [['share'], 1]]);
+    expect(fixes.map((f) => [f.requires, f.unlocks])).toEqual([
+      [['reg'], 50],
+      [['share'], 1],
+    ]);
   });
 
   it('weights count rule × host units and ties prefer the smaller change', () => {
@@ -91,7 +99,16 @@ describe('greedy ranking', () => {
       { id: 3, weight: 3, missing: [['y']] },
     ]);
     // y alone completes rule 3; z then completes rule 2: two changes, never one bundle counted as six
-    expect(fixes.map((f) => [f.requires, f.unlocks])).toEqual([[['x'], 10], [['y'], 3], [['z'], 3]]);
-    expect(rankFixes([{ id: 1, weight: 1, missing: [['b']] }, { id: 2, weight: 1, missing: [['a']] }])[0]!.requires).toEqual(['a']);
+    expect(fixes.map((f) => [f.requires, f.unlocks])).toEqual([
+      [['x'], 10],
+      [['y'], 3],
+      [['z'], 3],
+    ]);
+    expect(
+      rankFixes([
+        { id: 1, weight: 1, missing: [['b']] },
+        { id: 2, weight: 1, missing: [['a']] },
+      ])[0]!.requires,
+    ).toEqual(['a']);
   });
 });

@@ -73,7 +73,10 @@ describe('the data', () => {
       }
       return out;
     };
-    const cases: [string, string][] = [['windows-default-client', 'chaps-Win11Pro-Dev-cmd-audit.txt'], ['windows-default-server', 'chaps-WinServer2022-Dev-cmd-audit.txt']];
+    const cases: [string, string][] = [
+      ['windows-default-client', 'chaps-Win11Pro-Dev-cmd-audit.txt'],
+      ['windows-default-server', 'chaps-WinServer2022-Dev-cmd-audit.txt'],
+    ];
     for (const [name, file] of cases) {
       const cap = parse(file);
       expect(cap.size).toBeGreaterThanOrEqual(59);
@@ -81,7 +84,10 @@ describe('the data', () => {
         const sub = catalog.subcategory(a.guid)!;
         const v = cap.get(sub.auditpolName.toLowerCase());
         expect(v, `${name} ${sub.auditpolName}`).toBeDefined();
-        expect({ success: a.success, failure: a.failure }, `${name} ${sub.auditpolName}`).toEqual({ success: v!.success ? 'on' : 'off', failure: v!.failure ? 'on' : 'off' });
+        expect({ success: a.success, failure: a.failure }, `${name} ${sub.auditpolName}`).toEqual({
+          success: v!.success ? 'on' : 'off',
+          failure: v!.failure ? 'on' : 'off',
+        });
       }
     }
   });

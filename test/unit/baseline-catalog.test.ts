@@ -62,8 +62,9 @@ describe('shipped baselines', () => {
     }
   });
 
-  it('Microsoft per-subcategory tables: all 59 subcategories per computer type, with the pages\' values', () => {
-    for (const level of ['general', 'stronger']) for (const type of ['dc', 'member', 'workstation']) expect(get(`microsoft-${level}-${type}`).audit).toHaveLength(59);
+  it("Microsoft per-subcategory tables: all 59 subcategories per computer type, with the pages' values", () => {
+    for (const level of ['general', 'stronger'])
+      for (const type of ['dc', 'member', 'workstation']) expect(get(`microsoft-${level}-${type}`).audit).toHaveLength(59);
     // audit-credential-validation: DC IF/Yes (General), member server and workstation Yes/Yes.
     expect(audit(get('microsoft-general-dc'), 'Audit Credential Validation')).toMatchObject({ success: 'any', failure: 'on' });
     expect(audit(get('microsoft-general-workstation'), 'Audit Credential Validation')).toMatchObject({ success: 'on', failure: 'on' });
@@ -108,7 +109,7 @@ describe('shipped baselines', () => {
     expect(audit(member, 'Audit Computer Account Management')).toBeUndefined();
   });
 
-  it('Yamato: the script\'s settings, log sizes in KB, policies and channels', () => {
+  it("Yamato: the script's settings, log sizes in KB, policies and channels", () => {
     const b = get('yamato');
     expect(b.role).toBeUndefined();
     expect(audit(b, 'Audit Other System Events')).toMatchObject({ success: 'off', failure: 'on' });
@@ -147,25 +148,40 @@ audit:
 `;
 
 describe('baseline files are validated', () => {
-  it('a valid file loads with the file\'s source and version inherited by each setting', () => {
+  it("a valid file loads with the file's source and version inherited by each setting", () => {
     const r = load(`${HEAD}  - { guid: "${PROCESS_CREATION.toLowerCase()}", name: "Process Creation", success: true, failure: false }\n`);
     expect(typeof r).not.toBe('string');
     const b = (r as Baseline[])[0] as Baseline;
-    expect(b.audit[0]).toMatchObject({ guid: PROCESS_CREATION, name: 'Audit Process Creation', success: 'on', failure: 'off', source: 'https://intranet.contoso.example/logging-standard', version: '2025-03' });
+    expect(b.audit[0]).toMatchObject({
+      guid: PROCESS_CREATION,
+      name: 'Audit Process Creation',
+      success: 'on',
+      failure: 'off',
+      source: 'https://intranet.contoso.example/logging-standard',
+      version: '2025-03',
+    });
   });
 
   it('refuses an unknown subcategory, naming the file', () => {
-    expect(load(`${HEAD}  - { guid: "{0CCE9999-69AE-11D9-BED3-505054503030}", name: "Audit Nothing", success: true, failure: true }\n`, 'broken.yaml')).toMatch(/baselines\/broken\.yaml: audit\[0\] unknown audit subcategory \{0CCE9999/);
+    expect(load(`${HEAD}  - { guid: "{0CCE9999-69AE-11D9-BED3-505054503030}", name: "Audit Nothing", success: true, failure: true }\n`, 'broken.yaml')).toMatch(
+      /baselines\/broken\.yaml: audit\[0\] unknown audit subcategory \{0CCE9999/,
+    );
   });
 
-  it('refuses a name that is not the GUID\'s subcategory', () => {
-    expect(load(`${HEAD}  - { guid: "${PROCESS_CREATION}", name: "Audit Logon", success: true, failure: true }\n`)).toMatch(/name "Audit Logon" is not the name of \{0CCE922B/);
+  it("refuses a name that is not the GUID's subcategory", () => {
+    expect(load(`${HEAD}  - { guid: "${PROCESS_CREATION}", name: "Audit Logon", success: true, failure: true }\n`)).toMatch(
+      /name "Audit Logon" is not the name of \{0CCE922B/,
+    );
   });
 
   it('refuses a bad value, a missing side and a per-variant map in a one-baseline file', () => {
-    expect(load(`${HEAD}  - { guid: "${PROCESS_CREATION}", name: "Audit Process Creation", success: yes, failure: true }\n`)).toMatch(/success "yes" is not true, false or any/);
+    expect(load(`${HEAD}  - { guid: "${PROCESS_CREATION}", name: "Audit Process Creation", success: yes, failure: true }\n`)).toMatch(
+      /success "yes" is not true, false or any/,
+    );
     expect(load(`${HEAD}  - { guid: "${PROCESS_CREATION}", name: "Audit Process Creation", success: true }\n`)).toMatch(/lacks "failure"/);
-    expect(load(`${HEAD}  - { guid: "${PROCESS_CREATION}", name: "Audit Process Creation", success: { dc: true }, failure: true }\n`)).toMatch(/per-variant values but the file defines one baseline/);
+    expect(load(`${HEAD}  - { guid: "${PROCESS_CREATION}", name: "Audit Process Creation", success: { dc: true }, failure: true }\n`)).toMatch(
+      /per-variant values but the file defines one baseline/,
+    );
   });
 
   it('refuses a file without source or version, and a source that is not an https URL', () => {
@@ -193,13 +209,19 @@ source: https://intranet.contoso.example/std
 covers: [audit]
 audit:
 `;
-    const ok = load(`${two}  - { guid: "${PROCESS_CREATION}", name: "Audit Process Creation", success: { dc: true, ws: any }, failure: false }\n  - { guid: "{0CCE9242-69AE-11D9-BED3-505054503030}", name: "Audit Kerberos Authentication Service", success: true, failure: true, only: [dc] }\n`) as Baseline[];
+    const ok = load(
+      `${two}  - { guid: "${PROCESS_CREATION}", name: "Audit Process Creation", success: { dc: true, ws: any }, failure: false }\n  - { guid: "{0CCE9242-69AE-11D9-BED3-505054503030}", name: "Audit Kerberos Authentication Service", success: true, failure: true, only: [dc] }\n`,
+    ) as Baseline[];
     expect(ok.map((b) => [b.name, b.audit.length, b.audit[0]?.success])).toEqual([
       ['site-dc', 2, 'on'],
       ['site-ws', 1, 'any'],
     ]);
-    expect(load(`${two}  - { guid: "${PROCESS_CREATION}", name: "Audit Process Creation", success: { dc: true }, failure: false }\n`)).toMatch(/must give a value for each variant \(dc, ws\)/);
-    expect(load(`${two}  - { guid: "${PROCESS_CREATION}", name: "Audit Process Creation", success: true, failure: false, only: [member] }\n`)).toMatch(/only names "member"/);
+    expect(load(`${two}  - { guid: "${PROCESS_CREATION}", name: "Audit Process Creation", success: { dc: true }, failure: false }\n`)).toMatch(
+      /must give a value for each variant \(dc, ws\)/,
+    );
+    expect(load(`${two}  - { guid: "${PROCESS_CREATION}", name: "Audit Process Creation", success: true, failure: false, only: [member] }\n`)).toMatch(
+      /only names "member"/,
+    );
     expect(load(two.replace('name: site-dc', 'name: Site DC') + '  []\n')).toMatch(/is not a lower-case slug/);
   });
 

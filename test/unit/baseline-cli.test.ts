@@ -37,7 +37,9 @@ describe('logsource-check baseline', () => {
     const md = runCli(['baseline', 'microsoft-client', '--auditpol', FLEET, '--format', 'markdown']);
     expect(md.stdout).toMatch(/^\| Host \| Met \|/m);
     expect(md.stdout).not.toMatch(/\u001b/);
-    const json = JSON.parse(runCli(['baseline', 'microsoft-client', '--auditpol', FLEET, '--format', 'json']).stdout) as { hosts: { host: string; metPercent: number }[] };
+    const json = JSON.parse(runCli(['baseline', 'microsoft-client', '--auditpol', FLEET, '--format', 'json']).stdout) as {
+      hosts: { host: string; metPercent: number }[];
+    };
     expect(json.hosts.map((h) => h.metPercent)).toEqual([40.7, 29.6]);
   });
 
@@ -71,7 +73,9 @@ describe('logsource-check check --baseline', () => {
 
   it('JSON names each baseline with its counts per log source', () => {
     const r = runCli(['examples/rules', '--baseline', 'microsoft-general-workstation', '--format', 'json', '--no-cache']);
-    const j = JSON.parse(r.stdout) as { baselines: { baseline: { name: string }; summary: { applicable: number; ready: number }; logsources: { logsource: string }[] }[] };
+    const j = JSON.parse(r.stdout) as {
+      baselines: { baseline: { name: string }; summary: { applicable: number; ready: number }; logsources: { logsource: string }[] }[];
+    };
     expect(j.baselines[0]?.baseline.name).toBe('microsoft-general-workstation');
     expect(j.baselines[0]?.logsources.length).toBeGreaterThan(0);
   });

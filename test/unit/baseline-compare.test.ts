@@ -110,19 +110,28 @@ describe('compareHost: one status per setting', () => {
     expect(compareHost(site, host({}), catalog).settings.find((s) => s.key === G.processCreation)).toMatchObject({ status: 'unknown', have: 'not configured' });
   });
 
-  it('log size: smaller is weaker; not set by the host\'s policy is missing; --assume-defaults compares the Windows default', () => {
+  it("log size: smaller is weaker; not set by the host's policy is missing; --assume-defaults compares the Windows default", () => {
     const small = host({}, (x) => x.eventLogs.set('Security', { log: 'Security', maxSizeKB: 20480, source: 'wevtutil-gl.txt' }));
     expect(compareHost(site, small, catalog).settings.find((s) => s.kind === 'log')).toMatchObject({ status: 'weaker', have: '20480 KB' });
     const unset = host({});
     expect(compareHost(site, unset, catalog).settings.find((s) => s.kind === 'log')?.status).toBe('missing');
-    const assumed = compareHost(site, host({}, (x) => (x.covers.policies = false)), catalog, { assumeDefaults: true }).settings.find((s) => s.kind === 'log');
+    const assumed = compareHost(
+      site,
+      host({}, (x) => (x.covers.policies = false)),
+      catalog,
+      { assumeDefaults: true },
+    ).settings.find((s) => s.kind === 'log');
     expect(assumed).toMatchObject({ status: 'weaker', have: '20480 KB' });
     expect(assumed?.detail).toMatch(/assumed Windows default 20480 KB/);
   });
 
   it('policies and channels: on meets, off is missing', () => {
     const h = host({}, (x) => {
-      x.channels = { list: new Map([['microsoft-windows-taskscheduler/operational', { name: 'Microsoft-Windows-TaskScheduler/Operational', exists: true, enabled: true }]]), complete: true, source: 'wevtutil-gl.txt' };
+      x.channels = {
+        list: new Map([['microsoft-windows-taskscheduler/operational', { name: 'Microsoft-Windows-TaskScheduler/Operational', exists: true, enabled: true }]]),
+        complete: true,
+        source: 'wevtutil-gl.txt',
+      };
     });
     const c = compareHost(site, h, catalog);
     // No GPO configures the command line: Windows' default (disabled) applies.
@@ -166,10 +175,17 @@ describe('baselineAsHost', () => {
     // (windows-default-client: File System No Auditing) is taken and said to be assumed.
     expect(h.audit.has(G.fileSystem)).toBe(false);
     expect(requirementState(`audit:${G.fileSystem}:success`, h, catalog).state).toBe('unknown');
-    expect(requirementState(`audit:${G.fileSystem}:success`, h, catalog, { assumeDefaults: true })).toMatchObject({ state: 'off', assumed: true, reason: expect.stringMatching(/on a client/) });
+    expect(requirementState(`audit:${G.fileSystem}:success`, h, catalog, { assumeDefaults: true })).toMatchObject({
+      state: 'off',
+      assumed: true,
+      reason: expect.stringMatching(/on a client/),
+    });
     // Policies: the one it sets is on; the others stay at their disabled default.
     expect(requirementState('policy:powershell-script-block-logging', h, catalog).state).toBe('on');
-    expect(requirementState('policy:process-creation-command-line', h, catalog)).toMatchObject({ state: 'off', reason: expect.stringMatching(/not set by baseline microsoft-client/) });
+    expect(requirementState('policy:process-creation-command-line', h, catalog)).toMatchObject({
+      state: 'off',
+      reason: expect.stringMatching(/not set by baseline microsoft-client/),
+    });
     expect(h.eventLogs.get('Security')?.maxSizeKB).toBe(196608);
     expect(h.role?.kind).toBe('workstation');
   });
@@ -181,7 +197,10 @@ describe('baselineAsHost', () => {
     // The Azure file records its logging policies (issue 23); the General recommendation records none.
     expect(requirementState('policy:process-creation-command-line', h, catalog).state).toBe('on');
     const general = baselineAsHost(baseline('microsoft-general-member'), catalog);
-    expect(requirementState('policy:process-creation-command-line', general, catalog)).toMatchObject({ state: 'unknown', reason: expect.stringMatching(/holds no logging policies/) });
+    expect(requirementState('policy:process-creation-command-line', general, catalog)).toMatchObject({
+      state: 'unknown',
+      reason: expect.stringMatching(/holds no logging policies/),
+    });
   });
 
   it('channels the baseline enables are on; Sysmon stays unknown unless --assume-defaults', () => {
@@ -195,7 +214,17 @@ describe('baselineAsHost', () => {
 
 describe('assessBaselines (check --baseline)', () => {
   // Two rules: process creation with the command line (4688 + policy, or Sysmon 1), and Kerberos TGT failures on DCs.
-  const rule = (title: string, logsourceKey: string, branches: string[][][]): AssessRule => ({ path: `${title}.yml`, title, kind: 'rule', windows: true, logsourceKey, eventIds: [], origins: branches.map((_, i) => `o${i}`), branches, supplementaryBranches: [] });
+  const rule = (title: string, logsourceKey: string, branches: string[][][]): AssessRule => ({
+    path: `${title}.yml`,
+    title,
+    kind: 'rule',
+    windows: true,
+    logsourceKey,
+    eventIds: [],
+    origins: branches.map((_, i) => `o${i}`),
+    branches,
+    supplementaryBranches: [],
+  });
   const rules = [
     rule('cmd', 'windows/category/process_creation', [[['sysmon:1']], [[`audit:${G.processCreation}:success`, 'policy:process-creation-command-line']]]),
     rule('tgt', 'windows/service/security', [[[`audit:${G.kerberosAs}:failure`, 'role:domain-controller']]]),

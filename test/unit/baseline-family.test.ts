@@ -22,7 +22,9 @@ describe('baseline families', () => {
   });
 
   it('baseline --list lists windows-default; baseline windows-default compares each host with its variant, or says which input settles an unknown type (exit 2)', () => {
-    expect(runCli(['baseline', '--list']).stdout).toMatch(/^windows-default\n {2}one variant per computer type, picked for each host by its role: windows-default-client \(workstation\)/m);
+    expect(runCli(['baseline', '--list']).stdout).toMatch(
+      /^windows-default\n {2}one variant per computer type, picked for each host by its role: windows-default-client \(workstation\)/m,
+    );
     const ws = runCli(['baseline', 'windows-default', '--gpresult', GP, '--role', 'workstation', '--assume-defaults']);
     expect(ws.status).toBe(0);
     expect(ws.stdout).toMatch(/^Baseline windows-default-client /m);
@@ -33,6 +35,10 @@ describe('baseline families', () => {
 
   it('check --baseline windows-default takes every variant as a host', () => {
     const j = JSON.parse(runCli(['examples/rules', '--baseline', 'windows-default', '--format', 'json']).stdout);
-    expect(j.baselines.map((b: { baseline: { name: string } }) => b.baseline.name).sort()).toEqual(['windows-default-client', 'windows-default-dc', 'windows-default-server']);
+    expect(j.baselines.map((b: { baseline: { name: string } }) => b.baseline.name).sort()).toEqual([
+      'windows-default-client',
+      'windows-default-dc',
+      'windows-default-server',
+    ]);
   });
 });

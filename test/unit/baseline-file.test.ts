@@ -55,9 +55,23 @@ describe('a baseline file of your own', { timeout: 60_000 }, () => {
   it('every problem is one line naming the file and the place; the file is not used; exit 2', () => {
     const bad = write(
       'bad.yaml',
-      ['baselines:', '  - name: Bad Name', '    title: t', 'publisher: p', 'version: "1"', 'source: http://example.invalid', 'covers: [audit, stuff]', 'audit:', '  - { guid: "{0CCE9999-69AE-11D9-BED3-505054503030}", name: X, success: yes, failure: true }', ''].join('\n'),
+      [
+        'baselines:',
+        '  - name: Bad Name',
+        '    title: t',
+        'publisher: p',
+        'version: "1"',
+        'source: http://example.invalid',
+        'covers: [audit, stuff]',
+        'audit:',
+        '  - { guid: "{0CCE9999-69AE-11D9-BED3-505054503030}", name: X, success: yes, failure: true }',
+        '',
+      ].join('\n'),
     );
-    for (const args of [['baseline', bad, '--gpresult', MEMBER], [RULES, '--baseline', bad]]) {
+    for (const args of [
+      ['baseline', bad, '--gpresult', MEMBER],
+      [RULES, '--baseline', bad],
+    ]) {
       const r = runCli(args);
       expect(r.status).toBe(2);
       const lines = r.stderr.trim().split('\n');
@@ -77,7 +91,10 @@ describe('a baseline file of your own', { timeout: 60_000 }, () => {
     const cases: [string, RegExp][] = [
       [join(dir, 'absent.yaml'), /absent\.yaml: cannot read: ENOENT/],
       [write('tabs.yaml', 'baselines:\n\t- x: [\n'), /tabs\.yaml: not YAML/],
-      [write('laughs.yaml', `a: &a [x, x, x, x, x, x, x, x, x, x]\n${Array.from({ length: 120 }, (_, i) => `k${i}: [*a, *a]`).join('\n')}\n`), /laughs\.yaml: not YAML/],
+      [
+        write('laughs.yaml', `a: &a [x, x, x, x, x, x, x, x, x, x]\n${Array.from({ length: 120 }, (_, i) => `k${i}: [*a, *a]`).join('\n')}\n`),
+        /laughs\.yaml: not YAML/,
+      ],
       // A directory is neither a file nor a .yaml name: taken as a baseline name, unknown.
       [dir, /unknown baseline/],
     ];

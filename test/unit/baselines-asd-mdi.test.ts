@@ -27,7 +27,8 @@ describe('asd baseline', () => {
   it('is labelled as third-party transcriptions and every row names a commit-pinned source', () => {
     expect(asd.title).toMatch(/transcribed by third parties/);
     expect(asd.publisher).toMatch(/third-party transcriptions/);
-    for (const row of [...asd.audit, ...asd.logs, ...asd.policies]) expect(row.source).toMatch(/^https:\/\/github\.com\/Yamato-Security\/(WELA|EventLog-Baseline-Guide)\/blob\/[0-9a-f]{40}\//);
+    for (const row of [...asd.audit, ...asd.logs, ...asd.policies])
+      expect(row.source).toMatch(/^https:\/\/github\.com\/Yamato-Security\/(WELA|EventLog-Baseline-Guide)\/blob\/[0-9a-f]{40}\//);
     // Where WELA and ASD.bat disagree the outcome is not asserted: any, and the note gives both readings.
     const lockout = asd.audit.find((a) => a.guid === G.lockout)!;
     expect([lockout.success, lockout.failure]).toEqual(['any', 'any']);
@@ -76,9 +77,13 @@ describe('mdi baseline family', () => {
   it('baseline --list shows asd and mdi with their sources', () => {
     const r = runCli(['baseline', '--list']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^asd\n  ASD Windows Event Logging and Forwarding, as transcribed by third parties .*\n  .*8 SACL entries recorded, 20 forwarding subscriptions recorded\n  https:\/\/github\.com\/Yamato-Security\/WELA\/blob\/d2d85d7d813685b89f324f21d67839db66f5f75a\/WELA\.ps1/m);
-    expect(r.stdout).toMatch(/^mdi-dc\n  Microsoft Defender for Identity auditing, domain controller\n.*\n  https:\/\/learn\.microsoft\.com\/en-us\/defender-for-identity\/deploy\/configure-windows-event-collection$/m);
-    expect(r.stdout).toMatch(/^mdi\n  one variant per computer type, picked for each host by its role: mdi-adcs \(member-server, certification-authority\)/m);
+    expect(r.stdout).toMatch(
+      /^asd\n {2}ASD Windows Event Logging and Forwarding, as transcribed by third parties .*\n {2}.*8 SACL entries recorded, 20 forwarding subscriptions recorded\n {2}https:\/\/github\.com\/Yamato-Security\/WELA\/blob\/d2d85d7d813685b89f324f21d67839db66f5f75a\/WELA\.ps1/m,
+    );
+    expect(r.stdout).toMatch(
+      /^mdi-dc\n {2}Microsoft Defender for Identity auditing, domain controller\n.*\n {2}https:\/\/learn\.microsoft\.com\/en-us\/defender-for-identity\/deploy\/configure-windows-event-collection$/m,
+    );
+    expect(r.stdout).toMatch(/^mdi\n {2}one variant per computer type, picked for each host by its role: mdi-adcs \(member-server, certification-authority\)/m);
     const j = JSON.parse(runCli(['baseline', '--list', '--format', 'json']).stdout) as { name: string; source: string; feature?: string }[];
     expect(j.find((b) => b.name === 'mdi-adfs')).toMatchObject({ feature: 'adfs' });
   });
@@ -108,7 +113,9 @@ function load(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'lsc-baselines-'));
   writeFileSync(join(dir, 'x.yaml'), text);
   try {
-    return loadBaselines(catalog, dir).map((b) => b.name).join(',');
+    return loadBaselines(catalog, dir)
+      .map((b) => b.name)
+      .join(',');
   } catch (e) {
     if (e instanceof CatalogError) return e.message;
     throw e;
@@ -133,8 +140,14 @@ describe('the additions to the baseline schema are validated', () => {
     expect(load(FILE)).toBe('x-a,x-b');
     expect(load(FILE.replace('feature: adfs', 'feature: wizardry'))).toMatch(/feature "wizardry" is not a role of the catalog/);
     expect(load(FILE.replace('only: [a] }', 'only: [z] }'))).toMatch(/only names "z"/);
-    expect(load(`${FILE}sacls:\n  - { kind: teapot, object: o, trustee: t, access: a, inherit: false, source: https://example.org/s }\n`)).toMatch(/kind "teapot" is not one of/);
-    expect(load(`${FILE}forwards:\n  - { subscription: s, channel: Security, query: q, enabled: true, source: http://example.org/s }\n`)).toMatch(/source "http:\/\/example.org\/s" is not an https URL/);
-    expect(load(`${FILE}forwards:\n  - { subscription: s, channel: Security, query: q, enabled: true, source: https://example.org/s, extra: 1 }\n`)).toMatch(/unknown key "extra"/);
+    expect(load(`${FILE}sacls:\n  - { kind: teapot, object: o, trustee: t, access: a, inherit: false, source: https://example.org/s }\n`)).toMatch(
+      /kind "teapot" is not one of/,
+    );
+    expect(load(`${FILE}forwards:\n  - { subscription: s, channel: Security, query: q, enabled: true, source: http://example.org/s }\n`)).toMatch(
+      /source "http:\/\/example.org\/s" is not an https URL/,
+    );
+    expect(load(`${FILE}forwards:\n  - { subscription: s, channel: Security, query: q, enabled: true, source: https://example.org/s, extra: 1 }\n`)).toMatch(
+      /unknown key "extra"/,
+    );
   });
 });

@@ -36,7 +36,8 @@ async function run(paths: string[], cacheDir: string | false, opts: Parameters<t
   return { load, res, parser };
 }
 /** Everything a report shows of a load, detection and facts included, as plain JSON. */
-const view = ({ load, res }: { load: LoadResult; res: Map<unknown, unknown> }) => JSON.stringify({ ...load, rules: load.rules, res: load.rules.map((r) => res.get(r)) });
+const view = ({ load, res }: { load: LoadResult; res: Map<unknown, unknown> }) =>
+  JSON.stringify({ ...load, rules: load.rules, res: load.rules.map((r) => res.get(r)) });
 
 function ruleSet(): string {
   const d = tmp('rules');

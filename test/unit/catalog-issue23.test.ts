@@ -47,7 +47,11 @@ function verdict(r: SigmaRule, h: HostEnvironment, opts: StateOptions = {}) {
   const res = resolveRule(r, catalog);
   expect(res.status).toBe('resolved');
   const alts = res.alternatives;
-  return assessRule(alts.filter((a) => !a.supplementary), alts.filter((a) => a.supplementary), (id) => requirementState(id, h, catalog, opts));
+  return assessRule(
+    alts.filter((a) => !a.supplementary),
+    alts.filter((a) => a.supplementary),
+    (id) => requirementState(id, h, catalog, opts),
+  );
 }
 
 const eventOf = (guid: string, id: number) => catalog.subcategories.find((s) => s.guid === guid)?.events.find((e) => e.id === id);
@@ -186,7 +190,10 @@ describe('the Azure server baseline sets the command line in 4688 (issue 23)', (
   });
   it('check --baseline microsoft-server-member counts a command-line rule ready', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lsc-i23-'));
-    writeFileSync(join(dir, 'cmd.yml'), 'title: certutil urlcache\nlogsource: {product: windows, category: process_creation}\ndetection:\n  s: {CommandLine|contains: urlcache}\n  condition: s\n');
+    writeFileSync(
+      join(dir, 'cmd.yml'),
+      'title: certutil urlcache\nlogsource: {product: windows, category: process_creation}\ndetection:\n  s: {CommandLine|contains: urlcache}\n  condition: s\n',
+    );
     const r = runCli(['check', dir, '--baseline', 'microsoft-server-member', '--format', 'json']);
     expect(r.status).toBe(0);
     const b = JSON.parse(r.stdout).baselines[0];
@@ -240,7 +247,10 @@ describe('Certification Services events also need the CA audit filter (CA\\Audit
 describe('fix never writes the CA audit filter into a .reg (it has no fixed registry path)', () => {
   it('gives the certutil step as a note instead', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lsc-i23-ca-'));
-    writeFileSync(join(dir, 'ca.yml'), 'title: certificate issued\nlogsource: {product: windows, service: security}\ndetection:\n  s: {EventID: 4887}\n  condition: s\n');
+    writeFileSync(
+      join(dir, 'ca.yml'),
+      'title: certificate issued\nlogsource: {product: windows, service: security}\ndetection:\n  s: {EventID: 4887}\n  condition: s\n',
+    );
     const out = join(dir, 'remediation');
     const r = runCli(['fix', dir, '--gpresult', 'test/fixtures/environment/gpresult-ps7.xml', '--role', 'server,ca', '--out', out]);
     expect(r.status).toBe(0);

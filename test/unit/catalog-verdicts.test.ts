@@ -25,7 +25,10 @@ function rule(logsource: string, detection: string): SigmaRule {
   return rules[0] as SigmaRule;
 }
 const resolved = (r: SigmaRule) => resolveRule(r, catalog);
-const alts = (r: SigmaRule) => resolved(r).alternatives.filter((a) => !a.supplementary).map((a) => a.requires);
+const alts = (r: SigmaRule) =>
+  resolved(r)
+    .alternatives.filter((a) => !a.supplementary)
+    .map((a) => a.requires);
 
 describe('producers and enrichers', () => {
   it('the command-line policy is needed only by rules that read CommandLine (it adds a field to 4688)', () => {
@@ -61,7 +64,9 @@ describe('Microsoft facts in the requirements', () => {
     const file = rule('{product: windows, service: security}', '  s: {EventID: 4663, ObjectType: File}\n  condition: s');
     expect(alts(file)).toEqual([[`audit:${G.file}:success`, 'sacl:file']]);
     // Removable Storage needs no SACL but sees only files on removable devices: partial coverage, never ready
-    const supp = resolved(file).alternatives.filter((a) => a.supplementary).map((a) => a.requires);
+    const supp = resolved(file)
+      .alternatives.filter((a) => a.supplementary)
+      .map((a) => a.requires);
     expect(supp).toEqual([['audit:{0CCE9245-69AE-11D9-BED3-505054503030}:success']]);
     const kerb = rule('{product: windows, service: security}', '  s: {EventID: 4769}\n  condition: s');
     expect(alts(kerb)).toEqual([[`audit:${G.kerbTickets}:failure`, `audit:${G.kerbTickets}:success`, 'role:domain-controller']]);

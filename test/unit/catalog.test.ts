@@ -7,7 +7,11 @@ import { CatalogError } from '../../src/catalog/validate.js';
 
 const catalog = loadCatalog();
 const sub = (name: string) => catalog.subcategories.find((s) => s.auditpolName === name)!;
-const producers = (id: number) => catalog.auditProducers(id).map((p) => `${p.subcategory.auditpolName}:${p.outcome}`).sort();
+const producers = (id: number) =>
+  catalog
+    .auditProducers(id)
+    .map((p) => `${p.subcategory.auditpolName}:${p.outcome}`)
+    .sort();
 
 describe('data catalog', () => {
   it('validates and has every source noted', () => {
@@ -22,7 +26,17 @@ describe('data catalog', () => {
     expect(catalog.subcategories).toHaveLength(59);
     expect(new Set(catalog.subcategories.map((s) => s.guid)).size).toBe(59);
     expect(catalog.auditCategories.map((c) => c.legacySetting).sort()).toEqual(
-      ['AuditAccountLogon', 'AuditAccountManage', 'AuditDSAccess', 'AuditLogonEvents', 'AuditObjectAccess', 'AuditPolicyChange', 'AuditPrivilegeUse', 'AuditProcessTracking', 'AuditSystemEvents'].sort(),
+      [
+        'AuditAccountLogon',
+        'AuditAccountManage',
+        'AuditDSAccess',
+        'AuditLogonEvents',
+        'AuditObjectAccess',
+        'AuditPolicyChange',
+        'AuditPrivilegeUse',
+        'AuditProcessTracking',
+        'AuditSystemEvents',
+      ].sort(),
     );
   });
 
@@ -43,7 +57,16 @@ describe('data catalog', () => {
     expect(catalog.sysmonEvents.map((e) => e.id).sort((a, b) => a - b)).toEqual([...Array.from({ length: 29 }, (_, i) => i + 1), 255]);
     const el = (id: number) => catalog.sysmonEvent(id)!.element;
     expect([el(1), el(2), el(22), el(23), el(24), el(25), el(26), el(27), el(28), el(29)]).toEqual([
-      'ProcessCreate', 'FileCreateTime', 'DnsQuery', 'FileDelete', 'ClipboardChange', 'ProcessTampering', 'FileDeleteDetected', 'FileBlockExecutable', 'FileBlockShredding', 'FileExecutableDetected',
+      'ProcessCreate',
+      'FileCreateTime',
+      'DnsQuery',
+      'FileDelete',
+      'ClipboardChange',
+      'ProcessTampering',
+      'FileDeleteDetected',
+      'FileBlockExecutable',
+      'FileBlockShredding',
+      'FileExecutableDetected',
     ]);
     expect([el(12), el(13), el(14)]).toEqual(['RegistryEvent', 'RegistryEvent', 'RegistryEvent']);
     for (const id of [4, 16, 255]) expect(catalog.sysmonEvent(id)!.filterable).toBe(false);
@@ -52,7 +75,15 @@ describe('data catalog', () => {
 
   it('has the logging policies with GPO path and registry value', () => {
     const ids = catalog.policies.map((p) => p.id);
-    for (const id of ['powershell-module-logging', 'powershell-script-block-logging', 'powershell-transcription', 'powershell-core-module-logging', 'powershell-core-script-block-logging', 'powershell-core-transcription', 'process-creation-command-line']) {
+    for (const id of [
+      'powershell-module-logging',
+      'powershell-script-block-logging',
+      'powershell-transcription',
+      'powershell-core-module-logging',
+      'powershell-core-script-block-logging',
+      'powershell-core-transcription',
+      'process-creation-command-line',
+    ]) {
       expect(ids).toContain(id);
     }
     const cmd = catalog.policy('process-creation-command-line')!;
@@ -64,7 +95,10 @@ describe('data catalog', () => {
     const pc = catalog.logsource('windows', 'process_creation')!;
     expect(pc.sources.map((s) => `${s.producer}:${(s.events ?? []).join(',')}`)).toEqual(['sysmon:1', 'audit:4688']);
     expect(catalog.logsource('windows', undefined, 'security')!.sources[0]!.channel).toBe('Security');
-    expect(catalog.logsource('windows', undefined, 'taskscheduler')!.sources[0]).toMatchObject({ producer: 'channel', channel: 'Microsoft-Windows-TaskScheduler/Operational' });
+    expect(catalog.logsource('windows', undefined, 'taskscheduler')!.sources[0]).toMatchObject({
+      producer: 'channel',
+      channel: 'Microsoft-Windows-TaskScheduler/Operational',
+    });
     expect(catalog.logsource('windows', 'ps_script')!.sources[0]!.eventRequires).toEqual({ 4104: ['policy:powershell-script-block-logging'] });
     expect(catalog.serviceForChannel('microsoft-windows-sysmon/operational')!.service).toBe('sysmon');
   });
@@ -73,7 +107,10 @@ describe('data catalog', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lsc-cat-'));
     cpSync(DEFAULT_DATA_DIR, dir, { recursive: true });
     const ls = readFileSync(join(dir, 'logsources.yaml'), 'utf8');
-    writeFileSync(join(dir, 'logsources.yaml'), ls.replace("800: ['policy:powershell-module-logging']", "800: ['policy:no-such-policy']").replace('producer: sysmon', 'producer: sysmonn'));
+    writeFileSync(
+      join(dir, 'logsources.yaml'),
+      ls.replace("800: ['policy:powershell-module-logging']", "800: ['policy:no-such-policy']").replace('producer: sysmon', 'producer: sysmonn'),
+    );
     try {
       loadCatalog(dir);
       expect.unreachable();
@@ -95,6 +132,11 @@ describe('Sysmon filtering facts', () => {
   it('the operators the parser accepts (data) are exactly those the evaluator implements (code)', async () => {
     const { SYSMON_OPERATORS } = await import('../../src/environment/sysmon.js');
     expect(catalog.sysmonConditions.map((c) => c.name).sort()).toEqual([...SYSMON_OPERATORS].sort());
-    expect(catalog.sysmonConditions.filter((c) => c.multi).map((c) => c.name).sort()).toEqual(['contains all', 'contains any', 'excludes all', 'excludes any', 'is any']);
+    expect(
+      catalog.sysmonConditions
+        .filter((c) => c.multi)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['contains all', 'contains any', 'excludes all', 'excludes any', 'is any']);
   });
 });

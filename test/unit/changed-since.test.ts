@@ -15,16 +15,29 @@ import { ROOT, runCli } from '../helpers.js';
 
 const SRC = join(ROOT, 'test/fixtures/fixbudget/rules');
 const AUDITPOL = join(ROOT, 'test/fixtures/real/auditpol/ws2019-dc-plain-utf16.txt');
-const ENV = { GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' };
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: { ...process.env, ...ENV }, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+const ENV = {
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@example.invalid',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@example.invalid',
+};
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', args, { cwd, env: { ...process.env, ...ENV }, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 
 /** A copy of one fixture rule under a new id and title (a new rule file in the PR). */
 function newRule(from: string, to: string, n: number): void {
-  const text = readFileSync(join(SRC, from), 'utf8').replace(/^id: .*$/m, `id: 0d1f2e3c-4b5a-4697-8899-aabbccddee0${n}`).replace(/^title: (.*)$/m, `title: $1 (variant ${n})`);
+  const text = readFileSync(join(SRC, from), 'utf8')
+    .replace(/^id: .*$/m, `id: 0d1f2e3c-4b5a-4697-8899-aabbccddee0${n}`)
+    .replace(/^title: (.*)$/m, `title: $1 (variant ${n})`);
   writeFileSync(to, text);
 }
 
-const uris = (sarif: string): string[] => (JSON.parse(sarif).runs[0].results as { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[]).map((r) => r.locations[0]!.physicalLocation.artifactLocation.uri).sort();
+const uris = (sarif: string): string[] =>
+  (JSON.parse(sarif).runs[0].results as { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[])
+    .map((r) => r.locations[0]!.physicalLocation.artifactLocation.uri)
+    .sort();
 
 describe('--changed-since in a temporary git repository', { timeout: 120_000 }, () => {
   let repo = '';
@@ -59,7 +72,12 @@ describe('--changed-since in a temporary git repository', { timeout: 120_000 }, 
     const j = JSON.parse(runCli(['rules', '--auditpol', AUDITPOL, '--changed-since', 'main', '--format', 'json'], { cwd: repo }).stdout);
     expect(j.summary.rulesScanned).toBe(7);
     expect(j.changed).toEqual({ since: 'main', files: ['README.md', ...CHANGED].sort(), rules: 3 });
-    expect(j.rules.filter((x: { changed?: true }) => x.changed).map((x: { path: string }) => x.path).sort()).toEqual(CHANGED);
+    expect(
+      j.rules
+        .filter((x: { changed?: true }) => x.changed)
+        .map((x: { path: string }) => x.path)
+        .sort(),
+    ).toEqual(CHANGED);
   });
 
   it('the rule path may be given from outside the repository (absolute), and --files-from gives the same files', () => {

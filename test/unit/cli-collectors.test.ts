@@ -56,7 +56,9 @@ describe('collection layer from the CLI', () => {
       expect(r.stderr).toMatch(/re-read: forwards exactly what the rules need/);
     }
     const wef = runCli(['collector-config', 'examples/rules', '--format', 'wef']).stdout;
-    expect(wef).toContain('<Select Path="Security">*[System[(EventID=1102 or EventID=4624 or EventID=4625 or EventID=4657 or EventID=4663 or EventID=4688 or EventID=4769)]]</Select>');
+    expect(wef).toContain(
+      '<Select Path="Security">*[System[(EventID=1102 or EventID=4624 or EventID=4625 or EventID=4657 or EventID=4663 or EventID=4688 or EventID=4769)]]</Select>',
+    );
     expect(runCli(['collector-config', 'examples/rules']).status).toBe(2); // --format is required
   });
 });

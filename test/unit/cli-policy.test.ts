@@ -64,7 +64,7 @@ describe('policy diff from the CLI', () => {
     expect(j.rules[0].missing).toEqual(['policy:powershell-script-block-logging']);
   });
 
-  it('auditpol wins over gpresult; conflicts are reported; another computer\'s auditpol is another host', () => {
+  it("auditpol wins over gpresult; conflicts are reported; another computer's auditpol is another host", () => {
     const dir = mkdtempSync(join(tmpdir(), 'lsc-same-'));
     writeFileSync(join(dir, 'ws-0142.csv'), readFileSync(`${FX}/auditpol-win10-default.csv`, 'utf8').replace(/LT-2207/g, 'WS-0142'));
     const j = json(['examples/rules', '--gpresult', `${FX}/gpresult-utf16le-multi-gpo.xml`, '--auditpol', join(dir, 'ws-0142.csv')]);
@@ -100,7 +100,8 @@ describe('policy diff from the CLI', () => {
 
   it('a directory of gpresult files is a fleet: host matrix in table, JSON and CSV', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lsc-fleet-'));
-    for (const f of ['gpresult-utf16le-multi-gpo.xml', 'gpresult-utf16be.xml', 'gpresult-utf8-legacy-only.xml', 'gpresult-truncated.xml']) cpSync(join(FX, f), join(dir, f));
+    for (const f of ['gpresult-utf16le-multi-gpo.xml', 'gpresult-utf16be.xml', 'gpresult-utf8-legacy-only.xml', 'gpresult-truncated.xml'])
+      cpSync(join(FX, f), join(dir, f));
     const j = json(['examples/rules', '--gpresult', dir]);
     expect(j.readiness.hosts.map((h: { name: string }) => h.name).sort()).toEqual(['FS-07', 'WS-0142', 'WS-0388']);
     expect(j.errors.some((e: { path: string }) => e.path.endsWith('gpresult-truncated.xml'))).toBe(true);
@@ -119,7 +120,14 @@ describe('policy diff from the CLI', () => {
     const r = runCli(['fix', 'examples/rules', '--gpresult', `${FX}/gpresult-utf16le-multi-gpo.xml`, '--out', out]);
     expect(r.status, r.stderr).toBe(0);
     // Both plans: the built-in files, and the Sysmon plan's new config (no Sysmon config in the inputs).
-    expect(readdirSync(out).sort()).toEqual(['README.txt', 'audit.csv', 'enable-audit.cmd', 'enable-channels.cmd', 'set-audit-sacls.ps1', 'sysmon-additions.xml']);
+    expect(readdirSync(out).sort()).toEqual([
+      'README.txt',
+      'audit.csv',
+      'enable-audit.cmd',
+      'enable-channels.cmd',
+      'set-audit-sacls.ps1',
+      'sysmon-additions.xml',
+    ]);
     // The GPO caps the Security log at 20480 KB, below the recommendation: raised (never lowered), the GPO named
     const logs = readFileSync(join(out, 'enable-channels.cmd'), 'utf8');
     expect(logs).toContain('wevtutil sl "Security" /ms:201326592');
@@ -148,7 +156,9 @@ describe('policy diff from the CLI', () => {
     expect(r.stdout).toMatch(/note: object access: sacl:registry/);
     // The Sysmon event types are no longer a note that no file carries them: the Sysmon plan writes the config.
     expect(r.stdout).not.toMatch(/no file here carries a Sysmon configuration/);
-    expect(r.stdout).toMatch(/^projected: now 54\.5 % · built-in plan [\d.]+ % \(\d+ settings?, volume ≤ medium\) · with Sysmon [\d.]+ % \(\+ 1 Sysmon element\)$/m);
+    expect(r.stdout).toMatch(
+      /^projected: now 54\.5 % · built-in plan [\d.]+ % \(\d+ settings?, volume ≤ medium\) · with Sysmon [\d.]+ % \(\+ 1 Sysmon element\)$/m,
+    );
     expect(readFileSync(join(out, 'sysmon-additions.xml'), 'utf8')).toMatch(/<Sysmon schemaversion="[\d.]+">/);
   });
 
@@ -161,7 +171,9 @@ describe('policy diff from the CLI', () => {
     expect([...reg.subarray(0, 2)]).toEqual([0xff, 0xfe]);
     const text = reg.subarray(2).toString('utf16le');
     expect(text).toMatch(/^Windows Registry Editor Version 5.00\r\n/);
-    expect(text).toContain('[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\PowerShell\\ScriptBlockLogging]\r\n"EnableScriptBlockLogging"=dword:00000001');
+    expect(text).toContain(
+      '[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\PowerShell\\ScriptBlockLogging]\r\n"EnableScriptBlockLogging"=dword:00000001',
+    );
     expect(existsSync(join(out, 'enable-channels.cmd'))).toBe(false);
     expect(runCli(['fix', 'examples/rules', '--out', out]).status).toBe(2); // needs an environment
   });
@@ -170,7 +182,9 @@ describe('policy diff from the CLI', () => {
     const out = mkdtempSync(join(tmpdir(), 'lsc-fix3-'));
     const r = runCli(['fix', 'examples/rules/windows/security_brute_force_then_success.yml', '--gpresult', `${FX}/gpresult-utf16be.xml`, '--out', out]);
     expect(r.status, r.stderr).toBe(0);
-    expect(readFileSync(join(out, 'enable-audit.cmd'), 'utf8')).toContain('auditpol /set /subcategory:{0CCE9215-69AE-11D9-BED3-505054503030} /failure:enable\r\n');
+    expect(readFileSync(join(out, 'enable-audit.cmd'), 'utf8')).toContain(
+      'auditpol /set /subcategory:{0CCE9215-69AE-11D9-BED3-505054503030} /failure:enable\r\n',
+    );
     expect(readFileSync(join(out, 'audit.csv'), 'utf8')).toContain(',System,Audit Logon,{0cce9215-69ae-11d9-bed3-505054503030},Success and Failure,,3');
   });
 });

@@ -46,37 +46,59 @@ describe('check --host <snapshot with sacls.txt>', () => {
 
   it('off: no watched key has a SACL that applies (none, or InheritOnly): blocked, the reason names the keys', () => {
     expect(v('reg-set-value-endswith.yml')?.verdict).toBe('blocked');
-    expect(v('reg-set-value-endswith.yml')?.why).toMatch(/sacls\.txt: no audit SACL on HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System \(no Success entry for SetValue \(its entries are InheritOnly/);
+    expect(v('reg-set-value-endswith.yml')?.why).toMatch(
+      /sacls\.txt: no audit SACL on HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System \(no Success entry for SetValue \(its entries are InheritOnly/,
+    );
     expect(v('reg-set-value-endswith.yml')?.why).toContain('HKLM:\\SOFTWARE\\Classes\\htmlfile\\shell\\open\\command');
   });
 
   it('partial: some watched keys covered (Services yes, VSS no); another principal; no ObjectInherit on a folder; a Success-only SACL leaves the failure side of 4656 off', () => {
-    expect(v('reg-set-services-tree.yml')).toMatchObject({ verdict: 'partial', why: expect.stringMatching(/1 of 2 watched keys fully audited; not: HKLM:\\SYSTEM\\CurrentControlSet\\Services\\VSS/) });
+    expect(v('reg-set-services-tree.yml')).toMatchObject({
+      verdict: 'partial',
+      why: expect.stringMatching(/1 of 2 watched keys fully audited; not: HKLM:\\SYSTEM\\CurrentControlSet\\Services\\VSS/),
+    });
     // 4656 is written on both outcomes: like its audit setting, the SACL's failure side is its own requirement
     // (sacl:registry:failure), and a Success-only entry leaves it off.
-    expect(v('sec-4656-handle.yml')).toMatchObject({ verdict: 'blocked', why: expect.stringMatching(/sacl:registry:failure \(sacls.txt: no audit SACL on .*no Failure entry for SetValue/) });
+    expect(v('sec-4656-handle.yml')).toMatchObject({
+      verdict: 'blocked',
+      why: expect.stringMatching(/sacl:registry:failure \(sacls.txt: no audit SACL on .*no Failure entry for SetValue/),
+    });
     const file = v('sec-4663-file.yml');
     expect(file?.verdict).toBe('partial');
     expect(file?.why).toMatch(/C:\\Windows\\System32\\Tasks \(Delete audited only for S-1-5-32-544\)/);
-    expect(file?.why).toMatch(/C:\\Windows\\System32 \(no Success entry for WriteData, AppendData, Delete \(its entries do not apply to files: no ObjectInherit\)\)/);
+    expect(file?.why).toMatch(
+      /C:\\Windows\\System32 \(no Success entry for WriteData, AppendData, Delete \(its entries do not apply to files: no ObjectInherit\)\)/,
+    );
   });
 
   it('unknown: a SACL the script could not read; a rule with no fixed key', () => {
-    expect(v('sec-4657-objectname.yml')).toMatchObject({ verdict: 'unknown', why: expect.stringMatching(/could not read the SACL of HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Lsa \(access-denied/) });
+    expect(v('sec-4657-objectname.yml')).toMatchObject({
+      verdict: 'unknown',
+      why: expect.stringMatching(/could not read the SACL of HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Lsa \(access-denied/),
+    });
     expect(v('reg-event-fragment.yml')).toMatchObject({ verdict: 'unknown', why: expect.stringMatching(/names no fixed key/) });
   });
 });
 
 describe('sacls.txt collected for another rule set, or cut off', () => {
   it('a watched key in no block: unknown, naming it and how to settle it', () => {
-    const only = ['logsource-check sacls 1', `path${T}registry${T}HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run`, `status${T}found${T}1`, `audit${T}S-1-1-0${T}0x00000002${T}Success${T}ContainerInherit${T}None${T}explicit`, 'end', `done${T}1`].join('\r\n');
+    const only = [
+      'logsource-check sacls 1',
+      `path${T}registry${T}HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run`,
+      `status${T}found${T}1`,
+      `audit${T}S-1-1-0${T}0x00000002${T}Success${T}ContainerInherit${T}None${T}explicit`,
+      'end',
+      `done${T}1`,
+    ].join('\r\n');
     const dir = copySnapshot(only + '\r\n');
     try {
       const rows = check(dir);
       expect(rows.get('reg-set-run-contains.yml')?.verdict).toBe('ready');
       expect(rows.get('sec-4657-objectname.yml')).toMatchObject({
         verdict: 'unknown',
-        why: expect.stringContaining('HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Lsa not in sacls.txt (sacls.txt was collected for another rule set): run collect-script <rules> --format ps1 on the host'),
+        why: expect.stringContaining(
+          'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Lsa not in sacls.txt (sacls.txt was collected for another rule set): run collect-script <rules> --format ps1 on the host',
+        ),
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -88,9 +110,14 @@ describe('sacls.txt collected for another rule set, or cut off', () => {
     const dir = copySnapshot(text.slice(0, text.indexOf('path\tregistry\tHKLM:\\SYSTEM\\CurrentControlSet\\Control\\Lsa')));
     try {
       const r = runCli(['check', RULES, '--host', dir, '--no-cache', '--format', 'json']);
-      const rows = new Map((JSON.parse(r.stdout) as { rules: Row[]; errors: { path: string; message: string }[] }).rules.map((x) => [x.path.split('/').pop(), x]));
+      const rows = new Map(
+        (JSON.parse(r.stdout) as { rules: Row[]; errors: { path: string; message: string }[] }).rules.map((x) => [x.path.split('/').pop(), x]),
+      );
       expect(rows.get('reg-set-run-contains.yml')?.verdict).toBe('ready');
-      expect(rows.get('sec-4657-objectname.yml')).toMatchObject({ verdict: 'unknown', why: expect.stringMatching(/not in sacls\.txt \(sacls\.txt is cut off/) });
+      expect(rows.get('sec-4657-objectname.yml')).toMatchObject({
+        verdict: 'unknown',
+        why: expect.stringMatching(/not in sacls\.txt \(sacls\.txt is cut off/),
+      });
       expect(rows.get('reg-set-services-tree.yml')?.verdict).toBe('unknown');
       const errors = (JSON.parse(r.stdout) as { errors: { path: string; message: string }[] }).errors;
       expect(errors.filter((e) => e.path.endsWith('sacls.txt'))).toHaveLength(1);
@@ -121,8 +148,14 @@ describe('a watched key that does not exist', () => {
     const dir = copySnapshot(t);
     try {
       const rows = check(dir);
-      expect(rows.get('reg-set-value-endswith.yml')).toMatchObject({ verdict: 'unknown', why: expect.stringMatching(/not found on this host\): created later, it inherits its parent's SACL, which is not read/) });
-      expect(rows.get('reg-set-services-tree.yml')).toMatchObject({ verdict: 'partial', why: expect.stringContaining('HKLM:\\SYSTEM\\CurrentControlSet\\Services\\VSS (not found on this host)') });
+      expect(rows.get('reg-set-value-endswith.yml')).toMatchObject({
+        verdict: 'unknown',
+        why: expect.stringMatching(/not found on this host\): created later, it inherits its parent's SACL, which is not read/),
+      });
+      expect(rows.get('reg-set-services-tree.yml')).toMatchObject({
+        verdict: 'partial',
+        why: expect.stringContaining('HKLM:\\SYSTEM\\CurrentControlSet\\Services\\VSS (not found on this host)'),
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -142,7 +175,10 @@ describe('what sacls.txt does not change', () => {
 
   it('without sacls.txt: unknown as before, the reason names the input that settles it', () => {
     const rows = check(PLAIN);
-    expect(rows.get('sec-4657-objectname.yml')).toMatchObject({ verdict: 'unknown', why: expect.stringContaining('run collect-script <rules> --format ps1 on the host to read the SACLs of the watched paths') });
+    expect(rows.get('sec-4657-objectname.yml')).toMatchObject({
+      verdict: 'unknown',
+      why: expect.stringContaining('run collect-script <rules> --format ps1 on the host to read the SACLs of the watched paths'),
+    });
     expect(rows.get('reg-set-run-contains.yml')?.verdict).toBe('unknown');
   });
 
@@ -155,7 +191,13 @@ describe('what sacls.txt does not change', () => {
       }
       // WS-B: VSS (and the htmlfile key) get an Everyone SetValue entry.
       const b = join(base, 'WS-B', 'sacls.txt');
-      writeFileSync(b, readFileSync(b, 'utf8').replace(/status\tfound\t0\r\n/g, `status${T}found${T}1\r\naudit${T}S-1-1-0${T}0x00000002${T}Success${T}ContainerInherit${T}None${T}explicit\r\n`));
+      writeFileSync(
+        b,
+        readFileSync(b, 'utf8').replace(
+          /status\tfound\t0\r\n/g,
+          `status${T}found${T}1\r\naudit${T}S-1-1-0${T}0x00000002${T}Success${T}ContainerInherit${T}None${T}explicit\r\n`,
+        ),
+      );
       const r = runCli(['check', RULES, '--host', base, '--no-cache', '--format', 'json']);
       const rows = new Map((JSON.parse(r.stdout) as { rules: Row[] }).rules.map((x) => [x.path.split('/').pop(), x]));
       expect(rows.get('reg-set-services-tree.yml')?.verdicts).toMatchObject({ ready: 1, partial: 1 });

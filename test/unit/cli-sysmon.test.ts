@@ -9,7 +9,10 @@ const write = (name: string, text: string) => {
   writeFileSync(join(dir, name), text);
   return join(dir, name);
 };
-const psOnly = write('ps-only.xml', '<Sysmon schemaversion="4.50">\n  <EventFiltering>\n    <RuleGroup name="g" groupRelation="or">\n      <ProcessCreate onmatch="include">\n        <Image condition="end with">\\powershell.exe</Image>\n      </ProcessCreate>\n    </RuleGroup>\n  </EventFiltering>\n</Sysmon>\n');
+const psOnly = write(
+  'ps-only.xml',
+  '<Sysmon schemaversion="4.50">\n  <EventFiltering>\n    <RuleGroup name="g" groupRelation="or">\n      <ProcessCreate onmatch="include">\n        <Image condition="end with">\\powershell.exe</Image>\n      </ProcessCreate>\n    </RuleGroup>\n  </EventFiltering>\n</Sysmon>\n',
+);
 
 describe('Sysmon from the CLI', () => {
   it('check --sysmon: per-rule simulation in the verdicts and a Sysmon section', () => {
@@ -19,7 +22,13 @@ describe('Sysmon from the CLI', () => {
     const certutil = j.rules.find((x: { title: string }) => x.title.startsWith('Certutil'));
     // The Image branch (\certutil.exe) is dropped; the OriginalFileName branch is logged only when the renamed
     // binary happens to be called powershell.exe: partial, with both reasons.
-    expect(certutil.sysmon).toEqual([{ eventId: 1, result: 'partial', reasons: [expect.stringMatching(/no include filter matches/), expect.stringMatching(/include filters on Image, which the rule does not test/)] }]);
+    expect(certutil.sysmon).toEqual([
+      {
+        eventId: 1,
+        result: 'partial',
+        reasons: [expect.stringMatching(/no include filter matches/), expect.stringMatching(/include filters on Image, which the rule does not test/)],
+      },
+    ]);
     expect(certutil.verdict).toBe('partial');
     const hash = j.rules.find((x: { title: string }) => x.title.startsWith('Known Tool'));
     expect(hash.sysmon[0].result).toBe('partial'); // Hashes only: the Image include logs some of it
@@ -31,7 +40,10 @@ describe('Sysmon from the CLI', () => {
   });
 
   it('a config Sysmon would reject: one clear line, exit 2 when it is the only input', () => {
-    const bad = write('bad.xml', '<Sysmon schemaversion="4.50">\n<EventFiltering>\n<ProcessCreate onmatch="include">\n<Image condition="sounds like">x</Image>\n</ProcessCreate>\n</EventFiltering>\n</Sysmon>\n');
+    const bad = write(
+      'bad.xml',
+      '<Sysmon schemaversion="4.50">\n<EventFiltering>\n<ProcessCreate onmatch="include">\n<Image condition="sounds like">x</Image>\n</ProcessCreate>\n</EventFiltering>\n</Sysmon>\n',
+    );
     const r = runCli(['examples/rules', '--sysmon', bad]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/bad.xml: unknown condition "sounds like" on Image at line 4/);

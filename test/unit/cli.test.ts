@@ -26,7 +26,12 @@ describe('CLI', () => {
     expect(j.summary).toMatchObject({ rulesScanned: 14, windowsRules: 12, resolved: 12, unknown: 0, outOfScope: 1, correlations: 1 });
     expect(Object.keys(j)).toEqual(['schemaVersion', 'tool', 'summary', 'requirements', 'rules', 'errors', 'notes']);
     const certutil = j.rules.find((x: { title: string }) => x.title === 'Certutil Used To Download A File');
-    expect(certutil).toMatchObject({ path: 'examples/rules/windows/proc_creation_certutil_download.yml', level: 'high', status: 'test', logsource: { product: 'windows', category: 'process_creation' } });
+    expect(certutil).toMatchObject({
+      path: 'examples/rules/windows/proc_creation_certutil_download.yml',
+      level: 'high',
+      status: 'test',
+      logsource: { product: 'windows', category: 'process_creation' },
+    });
     expect(certutil.alternatives).toEqual([['sysmon:1'], ['audit:{0CCE922B-69AE-11D9-BED3-505054503030}:success', 'policy:process-creation-command-line']]);
     const hash = j.rules.find((x: { title: string }) => x.title.includes('Hash Match'));
     expect(hash.alternatives).toEqual([['sysmon:1']]);
@@ -90,7 +95,10 @@ describe('CLI', () => {
   it('a directory with a symlink loop, an unreadable file and a broken rule: exit 0, each reported', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lsc-bad-'));
     mkdirSync(join(dir, 'rules'));
-    writeFileSync(join(dir, 'rules/good.yml'), 'title: ok\nlogsource: {product: windows, category: process_creation}\ndetection: {s: {Image: x}, condition: s}\n');
+    writeFileSync(
+      join(dir, 'rules/good.yml'),
+      'title: ok\nlogsource: {product: windows, category: process_creation}\ndetection: {s: {Image: x}, condition: s}\n',
+    );
     writeFileSync(join(dir, 'rules/broken.yml'), 'title: [unclosed\n');
     symlinkSync('.', join(dir, 'rules/loop'));
     if (process.platform === 'linux') symlinkSync('/proc/self/mem', join(dir, 'rules/unreadable.yml'));

@@ -16,7 +16,11 @@ const catalog = loadCatalog();
 const FX = join(ROOT, 'test/fixtures/sacl');
 
 /** Code lines of a ps1: comments and the <# #> header left out. */
-const code = (s: string) => s.replace(/<#[\s\S]*?#>/, '').split('\r\n').filter((l) => !/^\s*#/.test(l));
+const code = (s: string) =>
+  s
+    .replace(/<#[\s\S]*?#>/, '')
+    .split('\r\n')
+    .filter((l) => !/^\s*#/.test(l));
 
 function targets(paths: { kind: 'registry' | 'file'; path: string }[]): SaclTargets {
   const t: SaclTargets = { registry: new Map(), file: new Map(), skipped: 0, valuesToKeys: 0 };
@@ -63,7 +67,13 @@ describe('sacls.txt in the snapshot file list', () => {
 
   it('without a rule set neither script reads SACLs (the script is as before)', () => {
     for (const fmt of ['cmd', 'ps1'] as const) {
-      const body = fmt === 'ps1' ? code(collectScript(fmt)).join('\n') : collectScript(fmt).split('\r\n').filter((l) => !/^rem /.test(l)).join('\n');
+      const body =
+        fmt === 'ps1'
+          ? code(collectScript(fmt)).join('\n')
+          : collectScript(fmt)
+              .split('\r\n')
+              .filter((l) => !/^rem /.test(l))
+              .join('\n');
       expect(body).not.toMatch(/sacls\.txt|Get-Acl|Read-Sacl/);
     }
   });
@@ -77,7 +87,10 @@ describe('collect-script with the fixture rules (test/fixtures/sacl)', async () 
   const reads = lines.filter((l) => l.startsWith('Read-Sacl '));
 
   it('embeds exactly the keys and folders saclTargets derives (the list fix writes from), one Read-Sacl each', () => {
-    const want = [...[...t.registry.values()].map((e) => `Read-Sacl 'registry' '${e.path}'`), ...[...t.file.values()].map((e) => `Read-Sacl 'file' '${e.path}'`)].sort();
+    const want = [
+      ...[...t.registry.values()].map((e) => `Read-Sacl 'registry' '${e.path}'`),
+      ...[...t.file.values()].map((e) => `Read-Sacl 'file' '${e.path}'`),
+    ].sort();
     expect([...reads].sort()).toEqual(want);
     expect(reads).toContain("Read-Sacl 'registry' 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run'");
     expect(reads).toContain("Read-Sacl 'file' 'C:\\Windows\\System32\\Tasks'");
@@ -88,21 +101,45 @@ describe('collect-script with the fixture rules (test/fixtures/sacl)', async () 
   it('reads SACLs only: Get-Acl -Audit and GetAuditRules, no cmdlet or method that changes a SACL, a key or a policy', () => {
     // The one New-Item is the script's own output folder (collect-script.ts, before any read).
     const body = lines.filter((l) => l !== 'New-Item -ItemType Directory -Force -Path $out | Out-Null').join('\n');
-    for (const re of [/Set-Acl/i, /AddAuditRule/i, /SetAuditRule/i, /RemoveAuditRule/i, /PurgeAuditRules/i, /SetAuditRuleProtection/i, /SetSecurityDescriptor/i, /\.Persist\(/i, /New-Item/i, /\bRemove-\w+/i, /\bRename-Item/i, /\bMove-Item/i, /\bSet-Item/i, /\bNew-ItemProperty/i, /\breg(\.exe)?\s+(add|delete|import|restore)/i, /auditpol(\.exe)?\s+\/(set|clear|remove|restore)/i, /\/resourceSACL\s+\/set/i, /\bicacls\b/i, /\bsubinacl\b/i]) {
+    for (const re of [
+      /Set-Acl/i,
+      /AddAuditRule/i,
+      /SetAuditRule/i,
+      /RemoveAuditRule/i,
+      /PurgeAuditRules/i,
+      /SetAuditRuleProtection/i,
+      /SetSecurityDescriptor/i,
+      /\.Persist\(/i,
+      /New-Item/i,
+      /\bRemove-\w+/i,
+      /\bRename-Item/i,
+      /\bMove-Item/i,
+      /\bSet-Item/i,
+      /\bNew-ItemProperty/i,
+      /\breg(\.exe)?\s+(add|delete|import|restore)/i,
+      /auditpol(\.exe)?\s+\/(set|clear|remove|restore)/i,
+      /\/resourceSACL\s+\/set/i,
+      /\bicacls\b/i,
+      /\bsubinacl\b/i,
+    ]) {
       expect(body, String(re)).not.toMatch(re);
     }
     expect(body).toContain('Get-Acl -LiteralPath $Path -Audit -ErrorAction Stop');
     expect(body).toContain('$acl.GetAuditRules($true, $true, [System.Security.Principal.SecurityIdentifier])');
     // Writes go to files inside the snapshot folder only.
     for (const l of body.split('\n')) {
-      for (const m of l.matchAll(/(Set-Content|Add-Content|Out-File)\s+-LiteralPath\s+(\S+)/g)) expect(['$errors', '$path', '$sacls', '(Join-Path']).toContain(m[2]);
+      for (const m of l.matchAll(/(Set-Content|Add-Content|Out-File)\s+-LiteralPath\s+(\S+)/g))
+        expect(['$errors', '$path', '$sacls', '(Join-Path']).toContain(m[2]);
     }
   });
 
   it('the cmd script says that per-object SACLs need the ps1, and writes no sacls.txt', () => {
     const cmd = collectScript('cmd', t);
     expect(cmd).toContain('rem Per-object audit SACLs (sacls.txt) are read by the PowerShell script only:');
-    const body = cmd.split('\r\n').filter((l) => !/^rem /.test(l)).join('\n');
+    const body = cmd
+      .split('\r\n')
+      .filter((l) => !/^rem /.test(l))
+      .join('\n');
     expect(body).not.toMatch(/sacls\.txt|Get-Acl|icacls/i);
   });
 });

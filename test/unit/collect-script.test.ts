@@ -5,10 +5,33 @@ const scripts = { cmd: collectScript('cmd'), ps1: collectScript('ps1') };
 /** The script body without its comment header (the guarantees text names commands it does not run). */
 const code = (s: string, fmt: 'cmd' | 'ps1') =>
   fmt === 'cmd'
-    ? s.split('\r\n').filter((l) => !/^\s*rem\b/i.test(l)).join('\n')
-    : s.replace(/<#[\s\S]*?#>/, '').split('\r\n').filter((l) => !/^\s*#/.test(l)).join('\n');
+    ? s
+        .split('\r\n')
+        .filter((l) => !/^\s*rem\b/i.test(l))
+        .join('\n')
+    : s
+        .replace(/<#[\s\S]*?#>/, '')
+        .split('\r\n')
+        .filter((l) => !/^\s*#/.test(l))
+        .join('\n');
 
-const NETWORK = [/Invoke-WebRequest/i, /Invoke-RestMethod/i, /\bcurl\b/i, /\bwget\b/i, /bitsadmin/i, /Start-BitsTransfer/i, /Net\.WebClient/i, /\bftp\b/i, /https?:\/\//i, /\\\\\\\\/, /\bnet use\b/i, /\/s(?:ystem)?:\\\\/i, /-ComputerName/i, /Invoke-Command/i, /\bpsexec\b/i];
+const NETWORK = [
+  /Invoke-WebRequest/i,
+  /Invoke-RestMethod/i,
+  /\bcurl\b/i,
+  /\bwget\b/i,
+  /bitsadmin/i,
+  /Start-BitsTransfer/i,
+  /Net\.WebClient/i,
+  /\bftp\b/i,
+  /https?:\/\//i,
+  /\\\\\\\\/,
+  /\bnet use\b/i,
+  /\/s(?:ystem)?:\\\\/i,
+  /-ComputerName/i,
+  /Invoke-Command/i,
+  /\bpsexec\b/i,
+];
 const STATE_CHANGING = [
   /auditpol\s+\/(set|clear|remove|restore)/i,
   /\/resourceSACL\s+\/(set|clear|remove)/i,
@@ -30,7 +53,19 @@ describe('SNAPSHOT_FILES', () => {
     const names = SNAPSHOT_FILES.map((f) => f.file);
     expect(new Set(names).size).toBe(names.length);
     expect(names).toEqual(
-      expect.arrayContaining(['gpresult.xml', 'auditpol.csv', 'auditpol-resourcesacl.txt', 'policies.reg', 'policies-system.reg', 'wevtutil-gl.txt', 'sysmon-service.txt', 'sysmon.txt', 'sysmon-config.xml', 'systeminfo.csv', 'errors.txt']),
+      expect.arrayContaining([
+        'gpresult.xml',
+        'auditpol.csv',
+        'auditpol-resourcesacl.txt',
+        'policies.reg',
+        'policies-system.reg',
+        'wevtutil-gl.txt',
+        'sysmon-service.txt',
+        'sysmon.txt',
+        'sysmon-config.xml',
+        'systeminfo.csv',
+        'errors.txt',
+      ]),
     );
   });
 });
@@ -80,8 +115,12 @@ describe.each(['cmd', 'ps1'] as const)('collectScript(%s)', (fmt) => {
     } else {
       // Save-Output -Append writes "==== <its Command argument>" before the output.
       expect(body).toContain('@("==== $Command")');
-      expect(body).toContain("Save-Output 'auditpol /resourceSACL /type:File /view' 'auditpol-resourcesacl.txt' { auditpol /resourceSACL /type:File /view } -Append");
-      expect(body).toContain("Save-Output 'auditpol /resourceSACL /type:Key /view' 'auditpol-resourcesacl.txt' { auditpol /resourceSACL /type:Key /view } -Append");
+      expect(body).toContain(
+        "Save-Output 'auditpol /resourceSACL /type:File /view' 'auditpol-resourcesacl.txt' { auditpol /resourceSACL /type:File /view } -Append",
+      );
+      expect(body).toContain(
+        "Save-Output 'auditpol /resourceSACL /type:Key /view' 'auditpol-resourcesacl.txt' { auditpol /resourceSACL /type:Key /view } -Append",
+      );
       expect(body).toContain('Save-Output "sc query $name"');
       expect(body).toContain('Save-Output "wevtutil gl `"$channel`""');
     }

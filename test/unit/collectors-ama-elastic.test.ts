@@ -69,7 +69,12 @@ describe('Azure Monitor data collection rules (fixtures: test/fixtures/collector
     expect(() => readDcr('{"properties": ', 'x', set, [])).toThrow(/JSON error/);
     expect(() => readDcr('{"resources": []}', 'x', set, [])).toThrow(/no data collection rule/);
     const notes: string[] = [];
-    readDcr(JSON.stringify({ dataSources: { windowsEventLogs: [null, 7, { streams: 'x', xPathQueries: [1, 'Security!*[System[(EventID=]]'] }] }, dataFlows: 'no' }), 'x', set, notes);
+    readDcr(
+      JSON.stringify({ dataSources: { windowsEventLogs: [null, 7, { streams: 'x', xPathQueries: [1, 'Security!*[System[(EventID=]]'] }] }, dataFlows: 'no' }),
+      'x',
+      set,
+      notes,
+    );
     expect(set.size).toBe(0);
     expect(notes[0]).toMatch(/are in no dataFlow/);
   });
@@ -133,7 +138,9 @@ describe('per rule, from the CLI (host: the example gpresult, which audits 4624,
   });
   it('DCR: EventID != 4624 starves the logon rule; 4688 selected outright keeps certutil open', () => {
     const rule = rules(`${FX}/ama/rest-exclusions.json`);
-    expect(rule('Failed And Successful')).toMatchObject({ forwarding: [expect.stringMatching(/Security 4624 not in any forwarded query; Security 4625 forwarded only in part \(band\(\) filter\)/)] });
+    expect(rule('Failed And Successful')).toMatchObject({
+      forwarding: [expect.stringMatching(/Security 4624 not in any forwarded query; Security 4625 forwarded only in part \(band\(\) filter\)/)],
+    });
     expect(rule('Failed And Successful').verdict).not.toBe('ready');
     expect(rule('Certutil').forwarding ?? []).toEqual([]);
   });
@@ -211,7 +218,8 @@ describe('Sentinel Windows Security Events sets (data/sentinel-event-sets.yaml)'
 
   it('--collector sentinel-minimal vs sentinel-common from the CLI', () => {
     const run = (set: string) => JSON.parse(runCli(['examples/rules', '--collector', set, '--format', 'json']).stdout);
-    const missing = (j: { readiness: { channels: { channel: string; missing?: number[] }[] } }, ch: string) => j.readiness.channels.find((c) => c.channel === ch)?.missing ?? [];
+    const missing = (j: { readiness: { channels: { channel: string; missing?: number[] }[] } }, ch: string) =>
+      j.readiness.channels.find((c) => c.channel === ch)?.missing ?? [];
     const minimal = run('sentinel-minimal');
     const common = run('sentinel-common');
     expect(missing(minimal, 'Security')).toEqual([4769]);
@@ -225,7 +233,19 @@ describe('Sentinel Windows Security Events sets (data/sentinel-event-sets.yaml)'
 describe('generators: dcr and elastic-agent, re-read', () => {
   const scattered = ranges(Array.from({ length: 50 }, (_, i) => 4600 + i * 3));
   const hostile = 'Evil\u202Egnp.exe/Operational';
-  const n = needs([['Security', scattered], ['System', [[0, 65535]]], ['Microsoft-Windows-Sysmon/Operational', [[1, 1], [3, 3], [10, 13]]], [hostile, [[1, 1]]]]);
+  const n = needs([
+    ['Security', scattered],
+    ['System', [[0, 65535]]],
+    [
+      'Microsoft-Windows-Sysmon/Operational',
+      [
+        [1, 1],
+        [3, 3],
+        [10, 13],
+      ],
+    ],
+    [hostile, [[1, 1]]],
+  ]);
   for (const format of ['dcr', 'elastic-agent'] as CollectorFormat[]) {
     it(`${format}: forwards exactly what is needed, within the documented limits`, () => {
       const out = generateCollectorConfig(n, catalog, format);
@@ -251,12 +271,19 @@ describe('generators: dcr and elastic-agent, re-read', () => {
 });
 
 describe('--base merging never removes', () => {
-  const want = needs([['Security', ranges([4624, 4625, 4688, 4769])], ['Microsoft-Windows-Sysmon/Operational', ranges([1, 3, 22])], ['System', ranges([7045])]]);
+  const want = needs([
+    ['Security', ranges([4624, 4625, 4688, 4769])],
+    ['Microsoft-Windows-Sysmon/Operational', ranges([1, 3, 22])],
+    ['System', ranges([7045])],
+  ]);
   it('dcr: adds only what the base does not surely forward; the base data sources stay as they were', () => {
     const base = text('ama/rest-exclusions.json');
     const m = mergeDcr(base, want, catalog);
     expect(roundTripMerged(m.text, 'dcr', want, base, catalog)).toEqual([]);
-    expect([...m.added.values()].map((x) => `${x.channel} ${formatRanges(x.ids)}`).sort()).toEqual(['Microsoft-Windows-Sysmon/Operational 22', 'Security 4624-4625, 4769']);
+    expect([...m.added.values()].map((x) => `${x.channel} ${formatRanges(x.ids)}`).sort()).toEqual([
+      'Microsoft-Windows-Sysmon/Operational 22',
+      'Security 4624-4625, 4769',
+    ]);
     // 4625 and 4769 may already pass the base's band(Keywords) query (4624 it excludes): said, so nobody deploys duplicates blind.
     expect([...m.overlap.values()].map((x) => `${x.channel} ${formatRanges(x.ids)}`)).toEqual(['Security 4625, 4769']);
     const before = JSON.parse(base).properties;
@@ -266,9 +293,14 @@ describe('--base merging never removes', () => {
     expect(m.text).toMatch(/^\{\n {2}"id"/); // the base's indentation
   });
   it('dcr: a stream no flow sends gets a flow to the base workspace; without one, a clear error', () => {
-    const base = JSON.stringify({ properties: { dataSources: { windowsEventLogs: [] }, destinations: { logAnalytics: [{ name: 'ws', workspaceResourceId: '/x' }] }, dataFlows: [] } });
+    const base = JSON.stringify({
+      properties: { dataSources: { windowsEventLogs: [] }, destinations: { logAnalytics: [{ name: 'ws', workspaceResourceId: '/x' }] }, dataFlows: [] },
+    });
     const m = mergeDcr(base, want, catalog);
-    expect(JSON.parse(m.text).properties.dataFlows).toEqual([{ streams: ['Microsoft-Event'], destinations: ['ws'] }, { streams: ['Microsoft-SecurityEvent'], destinations: ['ws'] }]);
+    expect(JSON.parse(m.text).properties.dataFlows).toEqual([
+      { streams: ['Microsoft-Event'], destinations: ['ws'] },
+      { streams: ['Microsoft-SecurityEvent'], destinations: ['ws'] },
+    ]);
     expect(roundTripMerged(m.text, 'dcr', want, base, catalog)).toEqual([]);
     expect(() => mergeDcr(JSON.stringify({ dataSources: { windowsEventLogs: [] } }), want, catalog)).toThrow(MergeError);
   });
@@ -280,7 +312,10 @@ describe('--base merging never removes', () => {
     const parse = (t: string) => yamlParse(t) as { inputs: unknown[]; signed: unknown };
     expect(parse(m.text).inputs.slice(0, 3)).toEqual(parse(base).inputs);
     expect(parse(m.text).signed).toEqual(parse(base).signed);
-    expect([...m.added.values()].map((x) => `${x.channel} ${formatRanges(x.ids)}`).sort()).toEqual(['Microsoft-Windows-Sysmon/Operational 3, 22', 'Security 4688']);
+    expect([...m.added.values()].map((x) => `${x.channel} ${formatRanges(x.ids)}`).sort()).toEqual([
+      'Microsoft-Windows-Sysmon/Operational 3, 22',
+      'Security 4688',
+    ]);
     const again = mergeElasticAgent(m.text, want, catalog);
     expect(again.text).toBe(m.text);
     expect(again.added.size).toBe(0);
@@ -296,7 +331,9 @@ describe('--base merging never removes', () => {
     readDcr(readFileSync(out, 'utf8'), 'm', set, []);
     expect(forwardState(set, 'Security', [4769]).state).toBe('yes');
     writeFileSync(join(dir, 'not.json'), '{"inputs": 1}');
-    expect(runCli(['collector-config', 'examples/rules', '--format', 'dcr', '--base', join(dir, 'not.json')]).stderr).toMatch(/--base .*not.json: no data collection rule/);
+    expect(runCli(['collector-config', 'examples/rules', '--format', 'dcr', '--base', join(dir, 'not.json')]).stderr).toMatch(
+      /--base .*not.json: no data collection rule/,
+    );
   });
 });
 
@@ -315,8 +352,12 @@ describe('property: any JSON in a DCR or an agent policy is a result or one Erro
   it('data sources, flows, streams and processors of any shape', () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 6 }), fc.jsonValue({ maxDepth: 6 }), (a, b) => {
-        const dcr = JSON.stringify({ properties: { dataSources: { windowsEventLogs: [a, { streams: ['s'], xPathQueries: [b, 'Security!*'] }] }, dataFlows: [b, { streams: ['s'] }] } });
-        const agent = JSON.stringify({ inputs: [{ type: 'winlog', processors: a, streams: [b, { name: 'Security', processors: [a, { drop_event: { when: b } }] }] }] });
+        const dcr = JSON.stringify({
+          properties: { dataSources: { windowsEventLogs: [a, { streams: ['s'], xPathQueries: [b, 'Security!*'] }] }, dataFlows: [b, { streams: ['s'] }] },
+        });
+        const agent = JSON.stringify({
+          inputs: [{ type: 'winlog', processors: a, streams: [b, { name: 'Security', processors: [a, { drop_event: { when: b } }] }] }],
+        });
         anyError(() => readCollector('f', dcr, 'dcr', new Map(), catalog));
         anyError(() => readCollector('f', agent, 'elastic-agent', new Map(), catalog));
         anyError(() => evaluateCondition(a));

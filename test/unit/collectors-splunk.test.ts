@@ -27,7 +27,11 @@ const HOST = 'test/fixtures/environment/gpresult-utf16le-multi-gpo.xml';
 function read(paths: string[]) {
   const set: ForwardedSet = new Map();
   const notes: string[] = [];
-  readSplunkInputs(paths.map((p) => ({ path: p, content: readFileSync(p, 'utf8') })), set, notes);
+  readSplunkInputs(
+    paths.map((p) => ({ path: p, content: readFileSync(p, 'utf8') })),
+    set,
+    notes,
+  );
   const view = (ch: string) => {
     const f = set.get(ch.toLowerCase());
     return f ? { sure: formatRanges(f.sure), possible: formatRanges(f.possible) } : undefined;
@@ -43,7 +47,10 @@ describe('inputs.conf filter formats (inputs.conf.spec "Event Log filtering")', 
     expect(parseIdList('EventCode=%^4624$%')).toBeUndefined();
   });
   it('key=regex pairs with any delimiter; the regex may hold the delimiter when no key follows it', () => {
-    expect(parseKeyRegex('EventCode=%^200$% User=%jrodman%')).toEqual([{ key: 'EventCode', regex: '^200$' }, { key: 'User', regex: 'jrodman' }]);
+    expect(parseKeyRegex('EventCode=%^200$% User=%jrodman%')).toEqual([
+      { key: 'EventCode', regex: '^200$' },
+      { key: 'User', regex: 'jrodman' },
+    ]);
     expect(parseKeyRegex('EventCode="4662" Message="Object Type:(?!\\s*groupPolicyContainer)"')).toEqual([
       { key: 'EventCode', regex: '4662' },
       { key: 'Message', regex: 'Object Type:(?!\\s*groupPolicyContainer)' },
@@ -85,7 +92,10 @@ describe('inputs.conf fixtures', () => {
     expect(notes.join('\n')).toMatch(/\[WinEventLog:\/\/Application\] is disabled/);
   });
   it('precedence: system/local > app local > app default, whatever the order given', () => {
-    for (const order of [[TA_DEFAULT, TA_LOCAL, SYS_LOCAL], [SYS_LOCAL, TA_LOCAL, TA_DEFAULT]]) {
+    for (const order of [
+      [TA_DEFAULT, TA_LOCAL, SYS_LOCAL],
+      [SYS_LOCAL, TA_LOCAL, TA_DEFAULT],
+    ]) {
       const { view, notes } = read(order);
       expect(view('Security')).toEqual({
         sure: '1102, 4624-4625, 4688, 4698-4702, 4720-4740, 4769',
@@ -126,7 +136,19 @@ describe('inputs.conf fixtures', () => {
     expect(view('Security')).toBeDefined();
     const set: ForwardedSet = new Map();
     const n: string[] = [];
-    readSplunkInputs([{ path: 'x.conf', content: '[WinEventLog://Security\nwhitelist = EventCode="(((((a*)*)*)*)*b"\ngarbage line\n[WinEventLog://Security]\nwhitelist = EventCode="' + 'x'.repeat(5000) + '"\n' }], set, n);
+    readSplunkInputs(
+      [
+        {
+          path: 'x.conf',
+          content:
+            '[WinEventLog://Security\nwhitelist = EventCode="(((((a*)*)*)*)*b"\ngarbage line\n[WinEventLog://Security]\nwhitelist = EventCode="' +
+            'x'.repeat(5000) +
+            '"\n',
+        },
+      ],
+      set,
+      n,
+    );
     expect(n.some((x) => /line 3: not a setting/.test(x))).toBe(true);
     expect(formatRanges(set.get('security')!.sure)).toBe('none');
   });
@@ -134,7 +156,20 @@ describe('inputs.conf fixtures', () => {
 
 describe('per-rule forwarding from the CLI', () => {
   it('whitelist, blacklist, disabled and precedence decide each rule', () => {
-    const r = runCli(['examples/rules', `${DIR}rules`, '--gpresult', HOST, '--collector', SYS_LOCAL, '--collector', TA_LOCAL, '--collector', TA_DEFAULT, '--format', 'json']);
+    const r = runCli([
+      'examples/rules',
+      `${DIR}rules`,
+      '--gpresult',
+      HOST,
+      '--collector',
+      SYS_LOCAL,
+      '--collector',
+      TA_LOCAL,
+      '--collector',
+      TA_DEFAULT,
+      '--format',
+      'json',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     const rule = (t: string) => j.rules.find((x: { title: string }) => x.title.startsWith(t));
@@ -143,7 +178,9 @@ describe('per-rule forwarding from the CLI', () => {
     // 4663 is not in the whitelist
     expect(rule('Run Key Modified').forwarding).toEqual([expect.stringMatching(/Security 4663 not in any forwarded query/)]);
     // 4662 whitelisted, but blacklist1 drops it where the Message matches: partial, with the reason
-    expect(rule('Directory Service Object Access With').forwarding).toEqual([expect.stringMatching(/Security 4662 forwarded only in part \(blacklist1: Message filter/)]);
+    expect(rule('Directory Service Object Access With').forwarding).toEqual([
+      expect.stringMatching(/Security 4662 forwarded only in part \(blacklist1: Message filter/),
+    ]);
     // System is enabled in the app but disabled in system/local
     expect(rule('Service Installed From A Temp Folder').missing).toContain('forward:System');
   });
@@ -169,7 +206,16 @@ describe('per-rule forwarding from the CLI', () => {
 describe('collector-config --format splunk', () => {
   const needs = (entries: [string, [number, number][]][]) => new Map(entries.map(([channel, ids]) => [channel.toLowerCase(), { channel, ids }]));
   it('generates one enabled stanza per channel with a compressed event-ID whitelist, and re-reads to exactly the needs', () => {
-    const n = needs([['Security', [[4624, 4625], [4688, 4688]]], ['Microsoft-Windows-Sysmon/Operational', [[0, 65535]]]]);
+    const n = needs([
+      [
+        'Security',
+        [
+          [4624, 4625],
+          [4688, 4688],
+        ],
+      ],
+      ['Microsoft-Windows-Sysmon/Operational', [[0, 65535]]],
+    ]);
     const text = splunkInputs(n);
     expect(text).toContain('[WinEventLog://Security]\ndisabled = 0\nwhitelist = 4624-4625,4688\n');
     expect(text).toContain('[WinEventLog://Microsoft-Windows-Sysmon/Operational]\ndisabled = 0\n');
@@ -178,7 +224,11 @@ describe('collector-config --format splunk', () => {
     expect(splunkProblems(text, n)).toEqual([]);
   });
   it('a channel .conf cannot name is left out with an inert comment, and reported', () => {
-    const n = needs([['Evil]\n[WinEventLog://Security]\nblacklist = 0-65535', [[1, 1]]], ['Ok\u202e/Operational', [[7, 7]]], ['System', [[7045, 7045]]]]);
+    const n = needs([
+      ['Evil]\n[WinEventLog://Security]\nblacklist = 0-65535', [[1, 1]]],
+      ['Ok\u202e/Operational', [[7, 7]]],
+      ['System', [[7045, 7045]]],
+    ]);
     const text = splunkInputs(n);
     expect(text.split('\n').filter((l) => l.startsWith('['))).toEqual(['[WinEventLog://System]']);
     expect(text).not.toMatch(/^blacklist/m);
@@ -195,7 +245,19 @@ describe('collector-config --format splunk', () => {
 
 describe('collector-config --format splunk --base: merge, never weaken', () => {
   const n = new Map([
-    ['security', { channel: 'Security', ids: [[1102, 1102], [4624, 4625], [4657, 4657], [4663, 4663], [4688, 4688]] as [number, number][] }],
+    [
+      'security',
+      {
+        channel: 'Security',
+        ids: [
+          [1102, 1102],
+          [4624, 4625],
+          [4657, 4657],
+          [4663, 4663],
+          [4688, 4688],
+        ] as [number, number][],
+      },
+    ],
     ['system', { channel: 'System', ids: [[7045, 7045]] as [number, number][] }],
     ['application', { channel: 'Application', ids: [[1000, 1000]] as [number, number][] }],
     ['windows powershell', { channel: 'Windows PowerShell', ids: [[400, 400]] as [number, number][] }],
@@ -230,7 +292,9 @@ describe('collector-config --format splunk --base: merge, never weaken', () => {
   it('a CRLF base stays CRLF; a disabled stanza with a whitelist is enabled and widened only by what is missing', () => {
     const crlf = '[WinEventLog://Security]\r\ndisabled = 1\r\nwhitelist = 4624\r\n';
     const m = mergeSplunkInputs(crlf, 'in.conf', new Map([['security', { channel: 'Security', ids: [[4624, 4625]] as [number, number][] }]]));
-    expect(m.text).toBe('[WinEventLog://Security]\r\n# logsource-check: was: disabled = 1\r\ndisabled = 0\r\n# logsource-check: was: whitelist = 4624\r\nwhitelist = 4624-4625\r\n');
+    expect(m.text).toBe(
+      '[WinEventLog://Security]\r\n# logsource-check: was: disabled = 1\r\ndisabled = 0\r\n# logsource-check: was: whitelist = 4624\r\nwhitelist = 4624-4625\r\n',
+    );
     expect(m.problems).toEqual([]);
   });
   it('CLI: exit 1 with the unforwarded need named; --base only with splunk', () => {
@@ -251,7 +315,16 @@ describe('collector-config --format splunk --base: merge, never weaken', () => {
 describe('merge judged with the other layers (--collector with --base)', () => {
   it('enables in system/local without writing over the app whitelist; adds a free numbered whitelist', () => {
     const n = new Map([
-      ['security', { channel: 'Security', ids: [[4657, 4657], [4688, 4688]] as [number, number][] }],
+      [
+        'security',
+        {
+          channel: 'Security',
+          ids: [
+            [4657, 4657],
+            [4688, 4688],
+          ] as [number, number][],
+        },
+      ],
       ['system', { channel: 'System', ids: [[7045, 7045]] as [number, number][] }],
     ]);
     const layers = [TA_LOCAL, TA_DEFAULT].map((p) => ({ path: p, content: readFileSync(p, 'utf8') }));

@@ -37,7 +37,11 @@ describe('XPath subset of the Event Log API', () => {
     expect(ev("*[EventData[Data[@Name='LogonType']='10']]")).toEqual(['none', 'all', ['EventData filter']]);
     expect(ev('*[System[(Level=1 or Level=2)]]')).toEqual(['none', 'all', ['Level filter']]);
     expect(ev('*[System[TimeCreated[timediff(@SystemTime) <= 86400000]]]')).toEqual(['none', 'all', ['TimeCreated filter']]);
-    expect(ev('*[System[(EventID=4657)]] and ((*[EventData[Data[@Name="OperationType"] = "%%1904"]]) or (*[EventData[Data="x"]]))')).toEqual(['none', '4657', ['EventData filter']]);
+    expect(ev('*[System[(EventID=4657)]] and ((*[EventData[Data[@Name="OperationType"] = "%%1904"]]) or (*[EventData[Data="x"]]))')).toEqual([
+      'none',
+      '4657',
+      ['EventData filter'],
+    ]);
   });
   it('rejects what it cannot read', () => {
     expect(() => evaluateXPath('Foo[1]')).toThrow(QueryError);
@@ -45,7 +49,11 @@ describe('XPath subset of the Event Log API', () => {
   });
   it('Suppress takes out what it surely matches, within its Query', () => {
     const set: ForwardedSet = new Map();
-    readQueryList('<QueryList><Query Id="0" Path="Security"><Select>*[System[(EventID=4624 or EventID=4634)]]</Select><Suppress Path="Security">*[System[(EventID=4634)]]</Suppress></Query><Query Id="1" Path="System"><Select>*</Select></Query></QueryList>', 't', set);
+    readQueryList(
+      '<QueryList><Query Id="0" Path="Security"><Select>*[System[(EventID=4624 or EventID=4634)]]</Select><Suppress Path="Security">*[System[(EventID=4634)]]</Suppress></Query><Query Id="1" Path="System"><Select>*</Select></Query></QueryList>',
+      't',
+      set,
+    );
     expect(formatRanges(set.get('security')!.sure)).toBe('4624');
     expect(formatRanges(set.get('system')!.sure)).toBe('all');
   });
@@ -68,7 +76,11 @@ describe('collector fixtures (expected sets from test/fixtures/collectors/README
   });
   it('plain QueryList (Event Viewer custom view)', () => {
     const { view } = read('querylist-custom-view.xml');
-    expect([view('Security')!.sure, view('System')!.sure, view('Microsoft-Windows-TaskScheduler/Operational')!.sure]).toEqual(['1102', '104, 7045', '106, 140-141']);
+    expect([view('Security')!.sure, view('System')!.sure, view('Microsoft-Windows-TaskScheduler/Operational')!.sure]).toEqual([
+      '1102',
+      '104, 7045',
+      '106, 140-141',
+    ]);
   });
   it('NXLog: Channel, one-line Query, QueryXML; unrouted inputs forward nothing', () => {
     const { view, input } = read('nxlog.conf');
@@ -91,7 +103,13 @@ describe('collector fixtures (expected sets from test/fixtures/collectors/README
     expect(view('Windows PowerShell')).toMatchObject({ sure: 'none', possible: '400, 403, 600, 800', reasons: ['provider filter'] });
     expect(view('System')!.sure).toBe('all');
     expect(input.notes.join('\n')).toMatch(/reads the file C:\\logs\\archive.evtx, not a live channel/);
-    expect(parseEventIdList('4624, 4700-4800, -4735')).toEqual({ include: [[4624, 4624], [4700, 4800]], exclude: [[4735, 4735]] });
+    expect(parseEventIdList('4624, 4700-4800, -4735')).toEqual({
+      include: [
+        [4624, 4624],
+        [4700, 4800],
+      ],
+      exclude: [[4735, 4735]],
+    });
     expect(() => parseEventIdList('46x')).toThrow(/neither an ID/);
   });
   it('forward states: yes / partial with the reason / no', () => {
@@ -104,7 +122,17 @@ describe('collector fixtures (expected sets from test/fixtures/collectors/README
 
 describe('collector-config generators re-read to what was needed', () => {
   const needs: Needs = new Map([
-    ['security', { channel: 'Security', ids: [[4624, 4625], [4688, 4688], [4720, 4740]] as [number, number][] }],
+    [
+      'security',
+      {
+        channel: 'Security',
+        ids: [
+          [4624, 4625],
+          [4688, 4688],
+          [4720, 4740],
+        ] as [number, number][],
+      },
+    ],
     ['microsoft-windows-sysmon/operational', { channel: 'Microsoft-Windows-Sysmon/Operational', ids: [[0, 65535]] as [number, number][] }],
     ['system', { channel: 'System', ids: Array.from({ length: 40 }, (_, i) => [7000 + 2 * i, 7000 + 2 * i] as [number, number]) }],
   ]);

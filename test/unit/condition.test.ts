@@ -8,7 +8,16 @@ describe('condition grammar', () => {
   it('parses and/or precedence and parentheses', () => {
     expect(parseCondition('a or b and c').ast).toEqual({
       type: 'or',
-      operands: [{ type: 'ref', name: 'a' }, { type: 'and', operands: [{ type: 'ref', name: 'b' }, { type: 'ref', name: 'c' }] }],
+      operands: [
+        { type: 'ref', name: 'a' },
+        {
+          type: 'and',
+          operands: [
+            { type: 'ref', name: 'b' },
+            { type: 'ref', name: 'c' },
+          ],
+        },
+      ],
     });
     expect(parseCondition('(a or b) and c').ast.type).toBe('and');
   });

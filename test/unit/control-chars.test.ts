@@ -32,11 +32,61 @@ beforeAll(() => {
   rules = join(dir, 'rules');
   mkdirSync(rules);
   const rule = (name: string, body: string[]) => writeFileSync(join(rules, name), body.join('\n') + '\n');
-  rule('proc.yml', [`title: ${q(`Process ${H}`)}`, 'id: 6a1b2c3d-0000-4000-8000-000000000001', 'status: test', 'logsource:', '    product: windows', '    category: process_creation', 'detection:', '    selection:', `        Image|endswith: ${q(`\\x${H}.exe`)}`, `        CommandLine|contains: ${q(H)}`, '    condition: selection', 'level: high']);
-  rule('cat.yml', [`title: ${q(`Category ${H}`)}`, 'id: 6a1b2c3d-0000-4000-8000-000000000002', 'status: test', 'logsource:', '    product: windows', `    category: ${q(`cat${H}`)}`, 'detection:', '    selection:', '        EventID: 1', '    condition: selection', 'level: low']);
-  rule('chan.yml', [`title: ${q(`Channel ${H}`)}`, 'id: 6a1b2c3d-0000-4000-8000-000000000003', 'status: test', 'logsource:', '    product: windows', '    category: hostile_channel', 'detection:', '    selection:', '        EventID: 7', '    condition: selection', 'level: low']);
+  rule('proc.yml', [
+    `title: ${q(`Process ${H}`)}`,
+    'id: 6a1b2c3d-0000-4000-8000-000000000001',
+    'status: test',
+    'logsource:',
+    '    product: windows',
+    '    category: process_creation',
+    'detection:',
+    '    selection:',
+    `        Image|endswith: ${q(`\\x${H}.exe`)}`,
+    `        CommandLine|contains: ${q(H)}`,
+    '    condition: selection',
+    'level: high',
+  ]);
+  rule('cat.yml', [
+    `title: ${q(`Category ${H}`)}`,
+    'id: 6a1b2c3d-0000-4000-8000-000000000002',
+    'status: test',
+    'logsource:',
+    '    product: windows',
+    `    category: ${q(`cat${H}`)}`,
+    'detection:',
+    '    selection:',
+    '        EventID: 1',
+    '    condition: selection',
+    'level: low',
+  ]);
+  rule('chan.yml', [
+    `title: ${q(`Channel ${H}`)}`,
+    'id: 6a1b2c3d-0000-4000-8000-000000000003',
+    'status: test',
+    'logsource:',
+    '    product: windows',
+    '    category: hostile_channel',
+    'detection:',
+    '    selection:',
+    '        EventID: 7',
+    '    condition: selection',
+    'level: low',
+  ]);
   pipeline = join(dir, 'pipeline.yml');
-  writeFileSync(pipeline, JSON.stringify({ name: 'p', transformations: [{ id: 'c', type: 'add_condition', conditions: { Channel: `Ch${H}/Operational` }, rule_conditions: [{ type: 'logsource', product: 'windows', category: 'hostile_channel' }] }] }));
+  writeFileSync(
+    pipeline,
+    JSON.stringify({
+      name: 'p',
+      transformations: [
+        {
+          id: 'c',
+          type: 'add_condition',
+          conditions: { Channel: `Ch${H}/Operational` },
+          rule_conditions: [{ type: 'logsource', product: 'windows', category: 'hostile_channel' }],
+        },
+      ],
+    }),
+  );
 });
 
 const run = (args: string[]) => {
@@ -89,18 +139,23 @@ describe('no raw control character in any output', () => {
 
   // collector-config takes its channels from the catalog (it does not apply --pipeline), so the generator is
   // given a hostile channel directly. XML 1.0 cannot hold ESC or BEL at all: C1, bidi, & and < only.
-  it.each(['querylist', 'wef', 'nxlog', 'winlogbeat', 'dcr', 'elastic-agent'] as const)('collector-config %s: escaped, and re-read to the exact channel', (format) => {
-    const catalog = loadCatalog();
-    const x = 'B\u009b31mC\u202eD\u2066E&<';
-    const needs = new Map([`Ch${x}/Operational`, `All${x}`].map((channel, i) => [channel.toLowerCase(), { channel, ids: i ? ALL : ([[7, 7]] as [number, number][]) }]));
-    const text = generateCollectorConfig(needs, catalog, format);
-    expect(text).not.toMatch(RAW);
-    expect(text).toMatch(['winlogbeat', 'dcr', 'elastic-agent'].includes(format) ? /\\u009b31mC\\u202eD\\u2066E/ : /&#x009B;31mC&#x202E;D&#x2066;E&amp;&lt;/);
-    expect(roundTrip(text, format, needs, catalog)).toEqual([]);
-    const cli = runCli(['collector-config', rules, '--pipeline', pipeline, '--format', format]);
-    expect(cli.status, cli.stderr).toBe(0);
-    expect(cli.stdout + cli.stderr).not.toMatch(RAW);
-  });
+  it.each(['querylist', 'wef', 'nxlog', 'winlogbeat', 'dcr', 'elastic-agent'] as const)(
+    'collector-config %s: escaped, and re-read to the exact channel',
+    (format) => {
+      const catalog = loadCatalog();
+      const x = 'B\u009b31mC\u202eD\u2066E&<';
+      const needs = new Map(
+        [`Ch${x}/Operational`, `All${x}`].map((channel, i) => [channel.toLowerCase(), { channel, ids: i ? ALL : ([[7, 7]] as [number, number][]) }]),
+      );
+      const text = generateCollectorConfig(needs, catalog, format);
+      expect(text).not.toMatch(RAW);
+      expect(text).toMatch(['winlogbeat', 'dcr', 'elastic-agent'].includes(format) ? /\\u009b31mC\\u202eD\\u2066E/ : /&#x009B;31mC&#x202E;D&#x2066;E&amp;&lt;/);
+      expect(roundTrip(text, format, needs, catalog)).toEqual([]);
+      const cli = runCli(['collector-config', rules, '--pipeline', pipeline, '--format', format]);
+      expect(cli.status, cli.stderr).toBe(0);
+      expect(cli.stdout + cli.stderr).not.toMatch(RAW);
+    },
+  );
 
   it('fix: the .cmd, .reg, .ps1 and README files and the notes on the terminal', () => {
     const out = join(dir, 'fix');

@@ -14,7 +14,9 @@ import { parseRuleFile } from '../../src/rules/parse.js';
 import type { SigmaRule } from '../../src/rules/model.js';
 import { ROOT, runCli } from '../helpers.js';
 
-const on = (ids: string[]) => (id: string): RequirementState => ({ state: ids.includes(id) ? 'on' : 'off', reason: 'test' });
+const on =
+  (ids: string[]) =>
+  (id: string): RequirementState => ({ state: ids.includes(id) ? 'on' : 'off', reason: 'test' });
 // A renamed-binary rule: Image or OriginalFileName (as SigmaHQ writes them).
 const RENAMED = `title: renamed certutil
 logsource: {product: windows, category: process_creation}
@@ -44,12 +46,15 @@ describe('degraded ready', () => {
   it('JSON marks the rule, CSV has the column, the headline counts it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lsc-degraded-'));
     writeFileSync(join(dir, 'renamed.yml'), RENAMED);
-    writeFileSync(join(dir, 'plain.yml'), RENAMED.replace("  ofn: {OriginalFileName: CertUtil.exe}\n", '').replace('img or ofn', 'img'));
+    writeFileSync(join(dir, 'plain.yml'), RENAMED.replace('  ofn: {OriginalFileName: CertUtil.exe}\n', '').replace('img or ofn', 'img'));
     // Process Creation Success is on in this auditpol export; no Sysmon input, so --assume-defaults says not installed.
     const host = ['--auditpol', join(ROOT, 'examples/hosts/WS-0142/auditpol.csv'), '--assume-defaults'];
     const json = runCli(['check', dir, ...host, '-f', 'json']);
     expect(json.status).toBe(0);
-    const out = JSON.parse(json.stdout) as { summary: { verdicts: { ready: number; degraded: number } }; rules: { path: string; verdict: string; degraded?: string[] }[] };
+    const out = JSON.parse(json.stdout) as {
+      summary: { verdicts: { ready: number; degraded: number } };
+      rules: { path: string; verdict: string; degraded?: string[] }[];
+    };
     const rule = (f: string) => out.rules.find((r) => r.path.endsWith(f));
     expect(rule('renamed.yml')).toMatchObject({ verdict: 'ready', degraded: ['OriginalFileName'] });
     expect(rule('plain.yml')?.verdict).toBe('ready');

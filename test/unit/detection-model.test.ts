@@ -21,8 +21,17 @@ describe('typed detection model', () => {
   });
 
   it('keeps only the selections the condition uses positively, and builds once per rule', () => {
-    const parsed = parseRuleFile('r.yml', 
-      ['title: t', 'logsource: {product: windows, category: process_creation}', 'detection:', '  selection: {Image|endswith: \\x.exe}', '  filter: {ParentImage: C:\\ok.exe}', '  condition: selection and not filter', ''].join('\n'),
+    const parsed = parseRuleFile(
+      'r.yml',
+      [
+        'title: t',
+        'logsource: {product: windows, category: process_creation}',
+        'detection:',
+        '  selection: {Image|endswith: \\x.exe}',
+        '  filter: {ParentImage: C:\\ok.exe}',
+        '  condition: selection and not filter',
+        '',
+      ].join('\n'),
     );
     const rule = parsed.rules[0] as SigmaRule;
     expect(typedDetection(rule).positive.map((s) => s.name)).toEqual(['selection']);
@@ -33,7 +42,15 @@ describe('typed detection model', () => {
   it('a field the rule allows to be empty ("-", null, |exists: false) is not one it needs filled', () => {
     const parsed = parseRuleFile(
       'r.yml',
-      ['title: t', 'logsource: {product: windows, service: security}', 'detection:', "  selection: {EventID: 4624, WorkstationName: '-', TargetUserName: 'ANONYMOUS LOGON', 'IpAddress|exists': false}", '  filter: {CommandLine: x}', '  condition: selection and not filter', ''].join('\n'),
+      [
+        'title: t',
+        'logsource: {product: windows, service: security}',
+        'detection:',
+        "  selection: {EventID: 4624, WorkstationName: '-', TargetUserName: 'ANONYMOUS LOGON', 'IpAddress|exists': false}",
+        '  filter: {CommandLine: x}',
+        '  condition: selection and not filter',
+        '',
+      ].join('\n'),
     );
     // EventID is a System field, but the typed model does not know that: the evidence side skips System fields.
     expect(fieldsNeedingContent(parsed.rules[0] as SigmaRule)).toEqual(['EventID', 'TargetUserName']);

@@ -37,20 +37,43 @@ function dettectProblems(doc: Record<string, unknown>): string[] {
     const name = String(ds['data_source_name']);
     if (!Array.isArray(ds['data_source'])) p.push(`${name}: data_source is not a list`);
     for (const o of (ds['data_source'] as Record<string, unknown>[]) ?? []) {
-      for (const k of ['applicable_to', 'date_registered', 'date_connected', 'products', 'available_for_data_analytics', 'comment', 'data_quality']) if (!(k in o)) p.push(`${name}: missing ${k}`);
-      for (const k of ['applicable_to', 'products']) if (!Array.isArray(o[k]) || (o[k] as unknown[]).some((x) => x === null)) p.push(`${name}: ${k} not a list without empty values`);
-      for (const k of ['date_registered', 'date_connected']) if (o[k] !== null && !(o[k] instanceof Date) && !/^\d{4}-\d{2}-\d{2}/.test(String(o[k]))) p.push(`${name}: ${k}`);
+      for (const k of ['applicable_to', 'date_registered', 'date_connected', 'products', 'available_for_data_analytics', 'comment', 'data_quality'])
+        if (!(k in o)) p.push(`${name}: missing ${k}`);
+      for (const k of ['applicable_to', 'products'])
+        if (!Array.isArray(o[k]) || (o[k] as unknown[]).some((x) => x === null)) p.push(`${name}: ${k} not a list without empty values`);
+      for (const k of ['date_registered', 'date_connected'])
+        if (o[k] !== null && !(o[k] instanceof Date) && !/^\d{4}-\d{2}-\d{2}/.test(typeof o[k] === 'string' ? o[k] : (JSON.stringify(o[k]) ?? '')))
+          p.push(`${name}: ${k}`);
       if (typeof o['available_for_data_analytics'] !== 'boolean') p.push(`${name}: available_for_data_analytics`);
       const q = o['data_quality'] as Record<string, unknown>;
       for (const d of DIMENSIONS) if (!Number.isInteger(q?.[d]) || (q[d] as number) < 0 || (q[d] as number) > 5) p.push(`${name}: ${d} ${String(q?.[d])}`);
-      for (const a of (o['applicable_to'] as string[]) ?? []) if (a.toLowerCase() !== 'all' && !known.has(a.toLowerCase())) p.push(`${name}: applicable_to ${a} not in systems`);
+      for (const a of (o['applicable_to'] as string[]) ?? [])
+        if (a.toLowerCase() !== 'all' && !known.has(a.toLowerCase())) p.push(`${name}: applicable_to ${a} not in systems`);
     }
   }
   return p;
 }
 
 function rule(logsourceKey: string, more: Partial<RuleRow>): RuleRow {
-  return { path: 'r.yml', kind: 'rule', title: 't', logsource: null, logsourceKey, techniques: [], eventIds: [], alternatives: [], origins: [], branches: [], supplementaryBranches: [], branchEvents: [], supplementaryBranchEvents: [], windows: true, supplementary: [], notes: [], ...more };
+  return {
+    path: 'r.yml',
+    kind: 'rule',
+    title: 't',
+    logsource: null,
+    logsourceKey,
+    techniques: [],
+    eventIds: [],
+    alternatives: [],
+    origins: [],
+    branches: [],
+    supplementaryBranches: [],
+    branchEvents: [],
+    supplementaryBranchEvents: [],
+    windows: true,
+    supplementary: [],
+    notes: [],
+    ...more,
+  };
 }
 
 function result(rules: RuleRow[], hosts: number, evidence = false): CheckResult {
@@ -76,8 +99,14 @@ describe('DeTT&CT scores', () => {
 
   it('device completeness is the ready share of rule × host pairs; not-applicable pairs do not count; consistency from evidence', () => {
     const rules = [
-      rule('windows/category/process_creation', { verdicts: V(3, 1), evidenceStates: { observed: 3, 'observed-without-fields': 0, 'partly-observed': 0, silent: 1, 'observed-despite-config': 0, 'not-observed': 0 } }),
-      rule('windows/category/process_creation', { verdicts: V(1, 1, 2), evidenceStates: { observed: 0, 'observed-without-fields': 0, 'partly-observed': 0, silent: 1, 'observed-despite-config': 0, 'not-observed': 1 } }),
+      rule('windows/category/process_creation', {
+        verdicts: V(3, 1),
+        evidenceStates: { observed: 3, 'observed-without-fields': 0, 'partly-observed': 0, silent: 1, 'observed-despite-config': 0, 'not-observed': 0 },
+      }),
+      rule('windows/category/process_creation', {
+        verdicts: V(1, 1, 2),
+        evidenceStates: { observed: 0, 'observed-without-fields': 0, 'partly-observed': 0, silent: 1, 'observed-despite-config': 0, 'not-observed': 1 },
+      }),
       rule('windows/service/security', { verdicts: V(4, 0) }),
       rule('windows/category/process_creation', { unknownReason: 'x', verdicts: V(0, 0) }),
     ];
@@ -115,7 +144,7 @@ describe('DeTT&CT scores', () => {
 });
 
 describe('--format dettect', () => {
-  it('a fleet: YAML that passes DeTT&CT\'s health checks, with names DeTT&CT knows', () => {
+  it("a fleet: YAML that passes DeTT&CT's health checks, with names DeTT&CT knows", () => {
     const r = runCli(['examples/rules', '--gpresult', 'test/fixtures/environment', '--observed', 'test/fixtures/observed', '--format', 'dettect']);
     expect(r.status, r.stderr).toBe(0);
     const doc = parse(r.stdout) as Record<string, unknown>;
@@ -136,7 +165,10 @@ describe('--format dettect', () => {
   it('the renderer writes what assess computed and neutralises control characters in free text', () => {
     const res = result([rule('windows/category/process_creation', { verdict: 'ready' })], 1);
     res.tool.version = '1\u001b]0;x\u0007';
-    const doc = parse(renderDettect(res, assessDettect(res, components, catalog))) as { name: string; data_sources: { data_source: { data_quality: Record<string, number> }[] }[] };
+    const doc = parse(renderDettect(res, assessDettect(res, components, catalog))) as {
+      name: string;
+      data_sources: { data_source: { data_quality: Record<string, number> }[] }[];
+    };
     expect(doc.name).not.toMatch(/\u001b|\u0007/);
     expect(doc.data_sources[0]!.data_source[0]!.data_quality['device_completeness']).toBe(5);
   });

@@ -129,7 +129,7 @@ describe('diff of two runs (before / after a GPO change)', { timeout: 120_000 },
       // Walk to a random object or array inside the report and replace or delete one of its members.
       let node: unknown = doc;
       for (let depth = 0; depth < 1 + Math.floor(r() * 5); depth++) {
-        const keys = node && typeof node === 'object' ? Object.keys(node as object) : [];
+        const keys = node && typeof node === 'object' ? Object.keys(node) : [];
         if (!keys.length) break;
         const next = (node as Record<string, unknown>)[keys[Math.floor(r() * keys.length)]!];
         if (!next || typeof next !== 'object') break;
@@ -151,7 +151,8 @@ describe('diff of two runs (before / after a GPO change)', { timeout: 120_000 },
         refused++;
         continue;
       }
-      for (const out of [diffRuns(res, good), diffRuns(good, res)]) for (const f of ['table', 'json', 'markdown'] as const) expect(typeof renderDiff(out, f)).toBe('string');
+      for (const out of [diffRuns(res, good), diffRuns(good, res)])
+        for (const f of ['table', 'json', 'markdown'] as const) expect(typeof renderDiff(out, f)).toBe('string');
     }
     // Both outcomes happen: the mutations reach fields the diff reads and fields it does not.
     expect(refused).toBeGreaterThan(10);
@@ -170,8 +171,20 @@ describe('diff of two runs (before / after a GPO change)', { timeout: 120_000 },
       [bad('text.json', 'not json at all'), /text\.json: not JSON/],
       [bad('v1.json', JSON.stringify({ ...good, schemaVersion: 1 })), /v1\.json: schemaVersion 1 is not 2/],
       [bad('title.json', JSON.stringify({ ...good, rules: [{ ...good.rules[0], title: 7 }] })), /title\.json: rules\[0\]\.title is not a string/],
-      [bad('verdict.json', JSON.stringify({ ...good, rules: [{ ...good.rules[0], verdict: 'fine' }] })), /verdict\.json: rules\[0\]\.verdict "fine" is not a verdict/],
-      [bad('group.json', JSON.stringify({ ...good, readiness: { ...good.readiness, verdictGroups: [{ hosts: 1, notReady: [{ rule: 99, verdict: 'blocked', missing: [] }] }] } })), /notReady\[0\]\.rule is not the index of a rule/],
+      [
+        bad('verdict.json', JSON.stringify({ ...good, rules: [{ ...good.rules[0], verdict: 'fine' }] })),
+        /verdict\.json: rules\[0\]\.verdict "fine" is not a verdict/,
+      ],
+      [
+        bad(
+          'group.json',
+          JSON.stringify({
+            ...good,
+            readiness: { ...good.readiness, verdictGroups: [{ hosts: 1, notReady: [{ rule: 99, verdict: 'blocked', missing: [] }] }] },
+          }),
+        ),
+        /notReady\[0\]\.rule is not the index of a rule/,
+      ],
       [d, /cannot read/],
       [join(d, 'absent.json'), /absent\.json: cannot read: ENOENT/],
     ];
@@ -187,7 +200,8 @@ describe('diff of two runs (before / after a GPO change)', { timeout: 120_000 },
 describe('diff engine', () => {
   it('is part of the library API', async () => {
     const api = await import('../../src/index.js');
-    for (const name of ['diffRuns', 'readReport', 'renderDiff', 'isLoss', 'changedSince', 'filesFrom', 'loadBaselineFile']) expect(typeof (api as Record<string, unknown>)[name], name).toBe('function');
+    for (const name of ['diffRuns', 'readReport', 'renderDiff', 'isLoss', 'changedSince', 'filesFrom', 'loadBaselineFile'])
+      expect(typeof (api as Record<string, unknown>)[name], name).toBe('function');
   });
 
   it('lost readiness: ready → partial/blocked/unknown and partial → blocked/unknown; not ready → not-applicable', () => {
@@ -222,7 +236,9 @@ describe('diff engine', () => {
       { id: 'new', title: 'New', path: 'w.yml', verdict: 'blocked' },
     ]);
     const d = diffRuns(a, b);
-    expect(d.hosts[0]!.changes).toEqual([expect.objectContaining({ rule: { id: 'x', title: 'X renamed', path: 'new/x.yml' }, from: 'ready', to: 'partial', lost: true })]);
+    expect(d.hosts[0]!.changes).toEqual([
+      expect.objectContaining({ rule: { id: 'x', title: 'X renamed', path: 'new/x.yml' }, from: 'ready', to: 'partial', lost: true }),
+    ]);
     expect(d.rulesAdded.map((r) => r.id)).toEqual(['new']);
     expect(d.rulesRemoved.map((r) => r.id)).toEqual(['gone']);
     expect(d.summary.rulesCompared).toBe(2);

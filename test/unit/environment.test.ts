@@ -82,7 +82,10 @@ describe('gpresult /x', () => {
   it('PowerShell 7 policies, and a module list without "*" does not count', () => {
     const h = one([F('gpresult-ps7.xml')]);
     expect(h.policies.get('powershell-core-script-block-logging')!.state).toBe('on');
-    expect(h.policies.get('powershell-core-module-logging')).toMatchObject({ state: 'off', detail: expect.stringMatching(/covers only Microsoft.PowerShell.\*, ActiveDirectory/) });
+    expect(h.policies.get('powershell-core-module-logging')).toMatchObject({
+      state: 'off',
+      detail: expect.stringMatching(/covers only Microsoft.PowerShell.\*, ActiveDirectory/),
+    });
     expect(h.policies.get('powershell-module-logging')!.state).toBe('off');
     expect(h.policies.has('powershell-script-block-logging')).toBe(false);
   });
@@ -154,7 +157,11 @@ describe('host role', () => {
     const dc = one([F('gpresult-dc-legacy-only.xml')]);
     expect(dc.role).toMatchObject({ kind: 'domain-controller', complete: false });
     expect(dc.role!.source).toMatch(/member of S-1-5-21-.*-516/);
-    expect(dc.auditOrigin).toMatchObject({ legacy: expect.arrayContaining(['AuditLogonEvents', 'AuditProcessTracking']), advancedGpo: false, gpos: ['Default Domain Controllers Policy'] });
+    expect(dc.auditOrigin).toMatchObject({
+      legacy: expect.arrayContaining(['AuditLogonEvents', 'AuditProcessTracking']),
+      advancedGpo: false,
+      gpos: ['Default Domain Controllers Policy'],
+    });
     const ws = one([F('gpresult-utf16le-multi-gpo.xml')]);
     expect(ws.role).toMatchObject({ kind: 'member' });
     expect(ws.auditOrigin!.advancedGpo).toBe(true);
@@ -165,7 +172,10 @@ describe('host role', () => {
     expect(parseRoleOption('dc,dns')).toEqual({ host: undefined, kind: 'domain-controller', features: ['dns-server'] });
     expect(() => parseRoleOption('dc,mainframe')).toThrow(/unknown role "mainframe"/);
     expect(() => parseRoleOption('=dc')).toThrow(/expected \[HOST=\]ROLE/);
-    const env = loadEnvironment({ gpresult: [F('gpresult-utf16le-multi-gpo.xml'), F('gpresult-dc-legacy-only.xml')], roles: ['DC01=dc,ca', 'ws-0142=workstation', 'NOPE=dc'] }, catalog);
+    const env = loadEnvironment(
+      { gpresult: [F('gpresult-utf16le-multi-gpo.xml'), F('gpresult-dc-legacy-only.xml')], roles: ['DC01=dc,ca', 'ws-0142=workstation', 'NOPE=dc'] },
+      catalog,
+    );
     const [ws, dc] = env.hosts;
     expect(ws!.role).toMatchObject({ kind: 'workstation', complete: true });
     expect(dc!.role).toMatchObject({ kind: 'domain-controller', complete: true });
@@ -183,7 +193,10 @@ describe('hosts streamed one at a time (streamEnvironment)', () => {
     writeFileSync(join(dir, 'broken.xml'), text.slice(0, 500));
     writeFileSync(join(dir, 'bad-audit.csv'), 'not,an,auditpol\n');
     const sysmon = fileURLToPath(new URL('../fixtures/snapshot/DC01/sysmon-config.xml', import.meta.url));
-    const s = streamEnvironment({ gpresult: [dir], auditpol: [F('auditpol-win10-default.csv'), join(dir, 'bad-audit.csv')], sysmon: [sysmon, join(dir, 'nope.xml')], roles: ['NOPE=dc'] }, catalog);
+    const s = streamEnvironment(
+      { gpresult: [dir], auditpol: [F('auditpol-win10-default.csv'), join(dir, 'bad-audit.csv')], sysmon: [sysmon, join(dir, 'nope.xml')], roles: ['NOPE=dc'] },
+      catalog,
+    );
     // Nothing is read until the hosts are asked for; then one host at a time, each complete.
     expect(s.env.hostCount).toBe(0);
     const names: string[] = [];
@@ -195,7 +208,9 @@ describe('hosts streamed one at a time (streamEnvironment)', () => {
     expect(names).toEqual(['A1', 'A2', 'A3', 'A4', 'LT-2207']);
     expect(s.env.hostCount).toBe(5);
     // The export naming a computer no gpresult names: its own host, said once with the first names and a count.
-    expect(s.env.identity).toEqual([expect.stringMatching(/auditpol auditpol-win10-default.csv names LT-2207, which no gpresult names \(A1, A2, A3, … 1 more\)/)]);
+    expect(s.env.identity).toEqual([
+      expect.stringMatching(/auditpol auditpol-win10-default.csv names LT-2207, which no gpresult names \(A1, A2, A3, … 1 more\)/),
+    ]);
     // gpresult, then auditpol, then --role, then Sysmon: the order loadEnvironment has always listed them in.
     expect(s.env.errors.map((e) => e.path.split('/').pop())).toEqual(['broken.xml', 'bad-audit.csv', '--role']);
     expect(s.env.missing.map((m) => m.split('/').pop())).toEqual(['nope.xml']);

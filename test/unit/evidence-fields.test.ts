@@ -58,7 +58,15 @@ const sysmon1 = (fields: Record<string, number>, values?: Record<string, Record<
   fields,
   ...(values ? { values } : {}),
 });
-const obs = (counts: ObservedCount[]): ObservationLoad => ({ sources: ['synthetic'], counts, notes: [], errors: [], missing: [], kinds: { synthetic: 1 }, events: counts.reduce((n, c) => n + c.count, 0) });
+const obs = (counts: ObservedCount[]): ObservationLoad => ({
+  sources: ['synthetic'],
+  counts,
+  notes: [],
+  errors: [],
+  missing: [],
+  kinds: { synthetic: 1 },
+  events: counts.reduce((n, c) => n + c.count, 0),
+});
 
 // Rule rows carry the fields they read only in a run with --observed (reading them parses cached rules): any
 // observation file will do, the synthetic counts below replace its evidence.
@@ -77,7 +85,9 @@ describe('observed-without-fields from synthetic field evidence', () => {
     const e = at(CMDLINE);
     expect(e?.state).toBe('observed-without-fields');
     expect(e?.emptyFields).toEqual([{ field: 'CommandLine', channel: 'Security', eventIds: [4688], present: 0, examined: 1200, setting: POLICY }]);
-    expect(e?.why).toMatch(/^seen without fields the rule reads: CommandLine empty in 1,200 of 1,200 Security 4688: policy:process-creation-command-line fills it; seen: Security 4688 ×1,200/);
+    expect(e?.why).toMatch(
+      /^seen without fields the rule reads: CommandLine empty in 1,200 of 1,200 Security 4688: policy:process-creation-command-line fills it; seen: Security 4688 ×1,200/,
+    );
     // Image is NewProcessName in 4688 (pySigma windows_audit_pipeline), present in every record: the Image rule is fine.
     expect(at(IMAGE)?.state).toBe('observed');
     expect(at(IMAGE)?.why).toMatch(/; fields present: Image$/);
@@ -143,19 +153,31 @@ describe('observed-without-fields from synthetic field evidence', () => {
   it('over a fleet each computer is judged on its own records', async () => {
     const rules = await rulesOnce;
     const host = (name: string): EvidenceHostInput => ({ name, verdicts: rules.map(() => 'ready'), stateOf: () => undefined });
-    const ev = assessEvidence(rules, obs([proc4688({ NewProcessName: 1200 }, 1200, 'WS-1'), proc4688({ NewProcessName: 1200, CommandLine: 1200 }, 1200, 'WS-2')]), [host('WS-1'), host('WS-2')]);
+    const ev = assessEvidence(
+      rules,
+      obs([proc4688({ NewProcessName: 1200 }, 1200, 'WS-1'), proc4688({ NewProcessName: 1200, CommandLine: 1200 }, 1200, 'WS-2')]),
+      [host('WS-1'), host('WS-2')],
+    );
     const ri = rules.findIndex((r) => r.title === CMDLINE);
     expect(ev.rules.map((perRule) => perRule[ri]?.state)).toEqual(['observed-without-fields', 'observed']);
   });
 });
 
 describe('settings inferred from fields, compared with the inputs', () => {
-  const stateOf = (state: string) => (id: string) => (id === POLICY ? { state, reason: 'gpresult x.xml (GPO Audit)', name: 'Include command line in process creation events' } : undefined);
+  const stateOf = (state: string) => (id: string) =>
+    id === POLICY ? { state, reason: 'gpresult x.xml (GPO Audit)', name: 'Include command line in process creation events' } : undefined;
 
   it('CommandLine empty in every 4688 while the inputs say the policy is on: a conflict naming both sides', () => {
     const r = inferSettings(indexFields([proc4688({ NewProcessName: 1200 })]), stateOf('on'));
     expect(r.inferred).toEqual([{ setting: POLICY, value: 'off', basis: 'CommandLine present in 0 of 1,200 Security 4688' }]);
-    expect(r.conflicts).toEqual([{ setting: `Include command line in process creation events (${POLICY})`, evidence: 'off', config: 'on (gpresult x.xml (GPO Audit))', basis: 'CommandLine present in 0 of 1,200 Security 4688' }]);
+    expect(r.conflicts).toEqual([
+      {
+        setting: `Include command line in process creation events (${POLICY})`,
+        evidence: 'off',
+        config: 'on (gpresult x.xml (GPO Audit))',
+        basis: 'CommandLine present in 0 of 1,200 Security 4688',
+      },
+    ]);
   });
 
   it('agreement, an unknown input state and a mixed share are never conflicts', () => {
@@ -165,13 +187,22 @@ describe('settings inferred from fields, compared with the inputs', () => {
     expect(mixed.inferred).toEqual([]);
     expect(mixed.conflicts).toEqual([]);
     // 4688 with the command line while the inputs say off: on, a conflict.
-    expect(inferSettings(indexFields([proc4688({ CommandLine: 1200 })]), stateOf('off')).conflicts[0]).toMatchObject({ evidence: 'on', config: expect.stringMatching(/^off/) });
+    expect(inferSettings(indexFields([proc4688({ CommandLine: 1200 })]), stateOf('off')).conflicts[0]).toMatchObject({
+      evidence: 'on',
+      config: expect.stringMatching(/^off/),
+    });
   });
 
   it('Sysmon hash algorithms from the Hashes values, compared with the config when one is given', () => {
-    const idx = indexFields([sysmon1({ Hashes: 900 }, { Hashes: { SHA1: 900, MD5: 900, 'IMPHASH': 900 } })]);
+    const idx = indexFields([sysmon1({ Hashes: 900 }, { Hashes: { SHA1: 900, MD5: 900, IMPHASH: 900 } })]);
     const r = inferSettings(idx, undefined, ['SHA256']);
-    expect(r.inferred).toEqual([{ setting: 'Sysmon <HashAlgorithms>', value: 'IMPHASH,MD5,SHA1', basis: 'Hashes of 900 Microsoft-Windows-Sysmon/Operational 1: SHA1 ×900, MD5 ×900, IMPHASH ×900' }]);
+    expect(r.inferred).toEqual([
+      {
+        setting: 'Sysmon <HashAlgorithms>',
+        value: 'IMPHASH,MD5,SHA1',
+        basis: 'Hashes of 900 Microsoft-Windows-Sysmon/Operational 1: SHA1 ×900, MD5 ×900, IMPHASH ×900',
+      },
+    ]);
     expect(r.conflicts).toEqual([{ setting: 'Sysmon <HashAlgorithms>', evidence: 'IMPHASH,MD5,SHA1', config: 'SHA256', basis: expect.any(String) }]);
     expect(inferSettings(idx, undefined, ['md5', 'sha1', 'imphash']).conflicts).toEqual([]);
     expect(inferSettings(idx, undefined, undefined).conflicts).toEqual([]);
@@ -181,12 +212,22 @@ describe('settings inferred from fields, compared with the inputs', () => {
     const run = await runCheck([RULES], { environment: { sysmon: ['test/fixtures/sysmon/exclude-only.xml'] }, keepHosts: true, observed: ANY_OBSERVED });
     const result = addEvidence(run.result, obs([sysmon1({ Hashes: 900, CommandLine: 900, Image: 900 }, { Hashes: { SHA1: 900 } })]), run.assessment);
     const host = result.evidence?.hosts[0];
-    expect(host?.inferred).toContainEqual({ setting: 'Sysmon <HashAlgorithms>', value: 'SHA1', basis: 'Hashes of 900 Microsoft-Windows-Sysmon/Operational 1: SHA1 ×900' });
+    expect(host?.inferred).toContainEqual({
+      setting: 'Sysmon <HashAlgorithms>',
+      value: 'SHA1',
+      basis: 'Hashes of 900 Microsoft-Windows-Sysmon/Operational 1: SHA1 ×900',
+    });
     expect(host?.conflicts).toEqual([{ setting: 'Sysmon <HashAlgorithms>', evidence: 'SHA1', config: 'MD5,SHA256,IMPHASH', basis: expect.any(String) }]);
   });
 
   it('4104 arriving is never read as script block logging on (PowerShell logs suspicious blocks without the policy)', () => {
-    const c: ObservedCount = { channel: 'Microsoft-Windows-PowerShell/Operational', eventId: 4104, count: 50, fieldRecords: 50, fields: { ScriptBlockText: 50 } };
+    const c: ObservedCount = {
+      channel: 'Microsoft-Windows-PowerShell/Operational',
+      eventId: 4104,
+      count: 50,
+      fieldRecords: 50,
+      fields: { ScriptBlockText: 50 },
+    };
     const r = inferSettings(indexFields([c]), () => ({ state: 'off', reason: 'not configured' }));
     expect(r.inferred).toEqual([]);
     expect(r.conflicts).toEqual([]);
@@ -194,16 +235,27 @@ describe('settings inferred from fields, compared with the inputs', () => {
 
   it('a real gpresult saying the policy is on + 4688 without command lines from that computer: conflict and rule state', async () => {
     const run = await runCheck([RULES], { environment: { gpresult: [CIS_MS01] }, keepHosts: true, observed: ANY_OBSERVED });
-    const result = addEvidence(run.result, obs([proc4688({ NewProcessName: 1200, ParentProcessName: 1200 }, 1200, 'CIS-MS01.corp.oriontech.info')]), run.assessment);
+    const result = addEvidence(
+      run.result,
+      obs([proc4688({ NewProcessName: 1200, ParentProcessName: 1200 }, 1200, 'CIS-MS01.corp.oriontech.info')]),
+      run.assessment,
+    );
     const host = result.evidence?.hosts[0];
     expect(host?.name).toMatch(/CIS-MS01/i);
     expect(host?.conflicts).toEqual([
-      { setting: `Include command line in process creation events (${POLICY})`, evidence: 'off', config: expect.stringMatching(/^on \(gpresult member-cis-ms01-2023\.xml/), basis: 'CommandLine present in 0 of 1,200 Security 4688' },
+      {
+        setting: `Include command line in process creation events (${POLICY})`,
+        evidence: 'off',
+        config: expect.stringMatching(/^on \(gpresult member-cis-ms01-2023\.xml/),
+        basis: 'CommandLine present in 0 of 1,200 Security 4688',
+      },
     ]);
     const rule = result.rules.find((r) => r.title === CMDLINE) as RuleRow;
     expect(rule.verdict).toBe('ready');
     expect(rule.evidence?.state).toBe('observed-without-fields');
-    expect(rule.evidence?.why).toMatch(/CommandLine empty in 1,200 of 1,200 Security 4688: Include command line in process creation events \(policy:process-creation-command-line\) fills it/);
+    expect(rule.evidence?.why).toMatch(
+      /CommandLine empty in 1,200 of 1,200 Security 4688: Include command line in process creation events \(policy:process-creation-command-line\) fills it/,
+    );
   });
 });
 
@@ -230,7 +282,11 @@ describe('every report shows field evidence (library path: no reader needed)', (
     expect(sarif.runs[0].tool.driver.rules.map((x: { id: string }) => x.id)).toContain('logsource/observed-without-fields');
     const Ajv = (AjvModule as unknown as { default?: unknown }).default ?? AjvModule;
     const schema = JSON.parse(readFileSync(join(ROOT, 'docs', 'report.schema.json'), 'utf8'));
-    const validate = new (Ajv as unknown as new (o: object) => { compile: (s: object) => ((d: unknown) => boolean) & { errors?: unknown[] | null } })({ allErrors: true, strict: true, allowUnionTypes: true }).compile(schema);
+    const validate = new (Ajv as unknown as new (o: object) => { compile: (s: object) => ((d: unknown) => boolean) & { errors?: unknown[] | null } })({
+      allErrors: true,
+      strict: true,
+      allowUnionTypes: true,
+    }).compile(schema);
     const json = JSON.parse(renderJson(result));
     expect(json.evidence.hosts[0].conflicts).toHaveLength(1);
     validate(json);
@@ -254,7 +310,10 @@ describe('data/evidence-inference.yaml', () => {
     }
     expect(f.names.get('security|4688')?.get('image')).toBe('NewProcessName');
     // Every setting the data names as a requirement id is one the catalog knows.
-    const settings = [...[...f.known.values()].flatMap((m) => [...m.values()].flatMap((x) => (x.setting ? [x.setting] : []))), ...f.inferences.map((i) => i.setting)];
+    const settings = [
+      ...[...f.known.values()].flatMap((m) => [...m.values()].flatMap((x) => (x.setting ? [x.setting] : []))),
+      ...f.inferences.map((i) => i.setting),
+    ];
     expect(settings.length).toBeGreaterThan(1);
     for (const id of settings) expect(catalog.checkRequirement(id), id).toBeUndefined();
   });
@@ -262,8 +321,13 @@ describe('data/evidence-inference.yaml', () => {
   it('a malformed file is one error naming it and the bad entry (internal error, never a guess)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lsc-fields-'));
     const file = join(dir, 'evidence-inference.yaml');
-    writeFileSync(file, 'thresholds: { emptyBelow: 500, onAtLeast: 95, offAtMost: 5 }\nfields:\n  - { channel: Security, events: [x], field: CommandLine, sourc: typo }\n');
-    expect(() => fieldFacts(file)).toThrow(/evidence-inference\.yaml: thresholds emptyBelow must be a percentage[\s\S]*fields\[0\] unknown key "sourc"[\s\S]*fields\[0\] events must be event IDs/);
+    writeFileSync(
+      file,
+      'thresholds: { emptyBelow: 500, onAtLeast: 95, offAtMost: 5 }\nfields:\n  - { channel: Security, events: [x], field: CommandLine, sourc: typo }\n',
+    );
+    expect(() => fieldFacts(file)).toThrow(
+      /evidence-inference\.yaml: thresholds emptyBelow must be a percentage[\s\S]*fields\[0\] unknown key "sourc"[\s\S]*fields\[0\] events must be event IDs/,
+    );
   });
 
   it('hostile numbers never throw and never judge: NaN, negative and oversized counts', async () => {
@@ -299,17 +363,41 @@ function template4688(w: ChunkWriter): void {
   w.open('Computer').close().sub(5, 0x01).end();
   w.end();
   w.open('EventData').close();
-  ['SubjectUserName', 'NewProcessName', 'CommandLine', 'ParentProcessName'].forEach((name, i) => w.open('Data', true).attr('Name').text(name).close().sub(7 + i, 0x01, true).end());
+  ['SubjectUserName', 'NewProcessName', 'CommandLine', 'ParentProcessName'].forEach((name, i) =>
+    w
+      .open('Data', true)
+      .attr('Name')
+      .text(name)
+      .close()
+      .sub(7 + i, 0x01, true)
+      .end(),
+  );
   w.end();
   w.end();
 }
 
 function write4688Evtx(): string {
   const w = new ChunkWriter();
-  const images = ['C:\\Windows\\System32\\svchost.exe', 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', 'C:\\Windows\\System32\\certutil.exe'];
+  const images = [
+    'C:\\Windows\\System32\\svchost.exe',
+    'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
+    'C:\\Windows\\System32\\certutil.exe',
+  ];
   for (let i = 0; i < 30; i++) {
     const time = new Date(Date.parse(t0) + i * 3_600_000 * 11).toISOString();
-    const values: Value[] = [str('Microsoft-Windows-Security-Auditing'), nul(), u16(4688), filetime(time), str('Security'), str('WS-0142.corp.contoso.com'), nul(), str('WS-0142$'), str(images[i % 3] as string), str(''), str('C:\\Windows\\explorer.exe')];
+    const values: Value[] = [
+      str('Microsoft-Windows-Security-Auditing'),
+      nul(),
+      u16(4688),
+      filetime(time),
+      str('Security'),
+      str('WS-0142.corp.contoso.com'),
+      nul(),
+      str('WS-0142$'),
+      str(images[i % 3] as string),
+      str(''),
+      str('C:\\Windows\\explorer.exe'),
+    ];
     w.record(i + 1, time, (c) => c.instance('4688', template4688, values));
   }
   const dir = mkdtempSync(join(tmpdir(), 'lsc-4688-'));
@@ -334,7 +422,9 @@ describe('check --observed <4688 EVTX without command lines>', () => {
   it('table, JSON and SARIF: the CommandLine rule is observed without fields and names the policy', () => {
     const t = runCli([RULES, '--observed', EVTX], { env: { COLUMNS: '' } });
     expect(t.status, t.stderr).toBe(0);
-    expect(t.stdout).toMatch(/fields: 1 rule\(s\) observed without fields \(CommandLine empty in Security 4688: policy:process-creation-command-line fills it\)/);
+    expect(t.stdout).toMatch(
+      /fields: 1 rule\(s\) observed without fields \(CommandLine empty in Security 4688: policy:process-creation-command-line fills it\)/,
+    );
     const j = JSON.parse(runCli([RULES, '--observed', EVTX, '--format', 'json']).stdout);
     const rule = j.rules.find((r: RuleRow) => r.title === CMDLINE);
     expect(rule.evidence.state).toBe('observed-without-fields');
@@ -356,10 +446,17 @@ describe('check --gpresult <WS-0142> --observed <Sentinel field counts>', () => 
     const t = runCli(args, { env: { COLUMNS: '' } });
     expect(t.status, t.stderr).toBe(0);
     expect(t.stdout).toMatch(/^Evidence +33\.3% of 3 judged Windows rules observed — observed 1 · without fields 1 · partly 0/m);
-    expect(t.stdout).toMatch(/^  fields: 1 rule\(s\) observed without fields \(CommandLine empty in Security 4688: policy:process-creation-command-line fills it\)$/m);
-    expect(t.stdout).toMatch(/Include command line in process creation events \(policy:process-creation-command-line\): the events say off \(CommandLine present in 0 of 1,204 Security 4688\), the inputs say on \(gpresult gpresult-utf16le-multi-gpo\.xml/);
+    expect(t.stdout).toMatch(
+      /^ {2}fields: 1 rule\(s\) observed without fields \(CommandLine empty in Security 4688: policy:process-creation-command-line fills it\)$/m,
+    );
+    expect(t.stdout).toMatch(
+      /Include command line in process creation events \(policy:process-creation-command-line\): the events say off \(CommandLine present in 0 of 1,204 Security 4688\), the inputs say on \(gpresult gpresult-utf16le-multi-gpo\.xml/,
+    );
     const j = JSON.parse(runCli([...args, '--format', 'json']).stdout);
-    expect(j.rules.find((r: RuleRow) => r.title === CMDLINE).evidence).toMatchObject({ state: 'observed-without-fields', emptyFields: [{ field: 'CommandLine', present: 0, examined: 1204, setting: POLICY }] });
+    expect(j.rules.find((r: RuleRow) => r.title === CMDLINE).evidence).toMatchObject({
+      state: 'observed-without-fields',
+      emptyFields: [{ field: 'CommandLine', present: 0, examined: 1204, setting: POLICY }],
+    });
     expect(j.evidence.hosts[0].conflicts).toHaveLength(1);
     const md = runCli([...args, '--format', 'markdown']).stdout;
     expect(md).toMatch(/1 setting\(s\) the events contradict/);

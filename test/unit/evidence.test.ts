@@ -26,7 +26,9 @@ describe('evidence on one host: gpresult of WS-0142 + Splunk counts', () => {
     // Audit Logon Success is on and 4624 arrives from ws-0142.corp.contoso.com (the FQDN is the same host).
     expect(at('Successful Network Logon').verdict).toBe('ready');
     expect(at('Successful Network Logon').evidence?.state).toBe('observed');
-    expect(at('Successful Network Logon').evidence?.seen).toEqual([{ channel: 'Security', eventId: 4624, count: 1532, first: '2026-11-01T00:00:00.000Z', last: '2026-11-14T23:59:00.000Z' }]);
+    expect(at('Successful Network Logon').evidence?.seen).toEqual([
+      { channel: 'Security', eventId: 4624, count: 1532, first: '2026-11-01T00:00:00.000Z', last: '2026-11-14T23:59:00.000Z' },
+    ]);
     // 4625 is configured (Logon Failure on) but only LT-2207 sent one.
     expect(at('Network Logon Succeeded Or Failed').evidence?.state).toBe('partly-observed');
     expect(at('Network Logon Succeeded Or Failed').evidence?.unseen).toEqual([{ channel: 'Security', eventIds: [4625] }]);
@@ -39,7 +41,9 @@ describe('evidence on one host: gpresult of WS-0142 + Splunk counts', () => {
     const despite = at('Special Privileges Assigned To New Logon');
     expect(despite.verdict).toBe('blocked');
     expect(despite.evidence?.state).toBe('observed-despite-config');
-    expect(despite.evidence?.why).toMatch(/Security 4672 arrives although the inputs say Audit Special Logon — Success is off \(gpresult .*\): the inputs are stale or incomplete/);
+    expect(despite.evidence?.why).toMatch(
+      /Security 4672 arrives although the inputs say Audit Special Logon — Success is off \(gpresult .*\): the inputs are stale or incomplete/,
+    );
     // Sysmon is not in the inputs and nothing of its channel arrives.
     const none = at('Outbound RDP Connection').evidence;
     expect(none?.state).toBe('not-observed');
@@ -52,13 +56,22 @@ describe('evidence on one host: gpresult of WS-0142 + Splunk counts', () => {
     expect(ev?.notes.join('\n')).toMatch(/1 computer\(s\) in the observations match no host input and are not used: LT-2207 \(19\)/);
     expect(ev?.hosts[0]).toMatchObject({ name: 'WS-0142', implied: false, first: '2026-11-01T00:00:00.000Z', last: '2026-11-15T00:00:00.000Z' });
     expect(ev?.hosts[0]?.window).toBeUndefined(); // 14 days: not a short window
-    expect(ev?.logsources.find((l) => l.logsource === 'windows/service/security')).toMatchObject({ rules: 4, observed: 1, 'partly-observed': 1, silent: 1, 'observed-despite-config': 1 });
+    expect(ev?.logsources.find((l) => l.logsource === 'windows/service/security')).toMatchObject({
+      rules: 4,
+      observed: 1,
+      'partly-observed': 1,
+      silent: 1,
+      'observed-despite-config': 1,
+    });
     // Verdicts are untouched by evidence.
     expect(result.readiness?.verdicts).toMatchObject({ ready: 3, blocked: 1, unknown: 1 });
   });
 
   it('a host no observation names is not judged (nothing is called silent for an export that left it out)', async () => {
-    const { result } = await runCheck([RULES], { environment: { gpresult: ['test/fixtures/environment/gpresult-dc-legacy-only.xml'] }, observed: [`${FX}/splunk-stats-ws0142.csv`] });
+    const { result } = await runCheck([RULES], {
+      environment: { gpresult: ['test/fixtures/environment/gpresult-dc-legacy-only.xml'] },
+      observed: [`${FX}/splunk-stats-ws0142.csv`],
+    });
     expect(result.evidence?.judged).toBe(0);
     expect(result.rules.every((r) => !r.evidence)).toBe(true);
     expect(result.evidence?.notes.join('\n')).toMatch(/no observation names this host; its rules are not judged/);
@@ -72,7 +85,10 @@ describe('evidence alone (no host input)', () => {
     const r = byTitle(result.rules);
     expect(r.get('Successful Network Logon')?.evidence?.state).toBe('observed');
     expect(r.get('Network Logon Succeeded Or Failed')?.evidence?.state).toBe('observed'); // Hayabusa saw 4625 too
-    expect(r.get('Member Added To A Security-Enabled Global Group')?.evidence).toMatchObject({ state: 'not-observed', why: expect.stringMatching(/^not seen: Security 4728/) });
+    expect(r.get('Member Added To A Security-Enabled Global Group')?.evidence).toMatchObject({
+      state: 'not-observed',
+      why: expect.stringMatching(/^not seen: Security 4728/),
+    });
     expect(result.evidence?.hosts).toMatchObject([{ name: 'observed', implied: true }]);
     // No times in eid-metrics output: said once, as the window note.
     expect(result.evidence?.hosts[0]?.window).toMatch(/carry no times/);
@@ -83,16 +99,32 @@ describe('evidence alone (no host input)', () => {
   it('a short window is said, with its span', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lsc-window-'));
     const csv = join(dir, 'two-days.csv');
-    writeFileSync(csv, 'Computer,Channel,EventID,count_,min_TimeGenerated,max_TimeGenerated\nWS-0142,Security,4624,40,2026-11-10T08:00:00Z,2026-11-12T08:00:00Z\n');
+    writeFileSync(
+      csv,
+      'Computer,Channel,EventID,count_,min_TimeGenerated,max_TimeGenerated\nWS-0142,Security,4624,40,2026-11-10T08:00:00Z,2026-11-12T08:00:00Z\n',
+    );
     const { result } = await runCheck([RULES], { observed: [csv] });
-    expect(result.evidence?.hosts[0]?.window).toMatch(/the observations cover only 2\.0 days \(2026-11-10 08:00 → 2026-11-12 08:00 UTC\): events that occur weekly or less often may not be in them/);
+    expect(result.evidence?.hosts[0]?.window).toMatch(
+      /the observations cover only 2\.0 days \(2026-11-10 08:00 → 2026-11-12 08:00 UTC\): events that occur weekly or less often may not be in them/,
+    );
     expect(result.rules.find((x) => x.evidence?.state === 'not-observed')?.evidence?.why).toMatch(/cover only 2\.0 days/);
   });
 });
 
 describe('what a count can and cannot contradict', () => {
-  const rule = (branches: string[][], events: { channel: string; eventIds: number[] }[]): EvidenceRule => ({ kind: 'rule', windows: true, branches: [branches], branchEvents: [events], supplementaryBranches: [], supplementaryBranchEvents: [] });
-  const host = (states: Record<string, string>, verdict: 'ready' | 'partial' | 'blocked' = 'blocked') => ({ name: 'WS-0142', verdicts: [verdict], stateOf: (id: string) => (states[id] ? { state: states[id], reason: 'test' } : undefined) });
+  const rule = (branches: string[][], events: { channel: string; eventIds: number[] }[]): EvidenceRule => ({
+    kind: 'rule',
+    windows: true,
+    branches: [branches],
+    branchEvents: [events],
+    supplementaryBranches: [],
+    supplementaryBranchEvents: [],
+  });
+  const host = (states: Record<string, string>, verdict: 'ready' | 'partial' | 'blocked' = 'blocked') => ({
+    name: 'WS-0142',
+    verdicts: [verdict],
+    stateOf: (id: string) => (states[id] ? { state: states[id], reason: 'test' } : undefined),
+  });
   const obs = (channel: string, eventId: number) => ({ sources: [], notes: [], errors: [], counts: [{ computer: 'WS-0142', channel, eventId, count: 5 }] });
   const P = 'audit:{0CCE922B-69AE-11D9-BED3-505054503030}';
 
@@ -120,11 +152,15 @@ describe('what a count can and cannot contradict', () => {
 
   it('a Sysmon type the config does not log, or a role the host lacks, is contradicted by its events', () => {
     const s = rule([['sysmon:3']], [{ channel: 'Microsoft-Windows-Sysmon/Operational', eventIds: [3] }]);
-    expect(assessEvidence([s], obs('microsoft-windows-sysmon/operational', 3), [host({ 'sysmon:3': 'off' })]).rules[0]?.[0]?.state).toBe('observed-despite-config');
+    expect(assessEvidence([s], obs('microsoft-windows-sysmon/operational', 3), [host({ 'sysmon:3': 'off' })]).rules[0]?.[0]?.state).toBe(
+      'observed-despite-config',
+    );
     const k = rule([['audit:{0CCE9240-69AE-11D9-BED3-505054503030}:success', 'role:domain-controller']], [{ channel: 'Security', eventIds: [4769] }]);
     expect(assessEvidence([k], obs('Security', 4769), [host({ 'role:domain-controller': 'off' })]).rules[0]?.[0]?.state).toBe('observed-despite-config');
     // Nothing seen for a rule the host's role never produces: not judged at all.
-    expect(assessEvidence([k], obs('Security', 4624), [{ ...host({ 'role:domain-controller': 'off' }), verdicts: ['not-applicable' as const] }]).rules[0]?.[0]).toBeUndefined();
+    expect(
+      assessEvidence([k], obs('Security', 4624), [{ ...host({ 'role:domain-controller': 'off' }), verdicts: ['not-applicable' as const] }]).rules[0]?.[0],
+    ).toBeUndefined();
   });
 
   it('computer names: FQDN, NetBIOS with $ and domain prefix are one computer; addresses stay whole', () => {
@@ -154,7 +190,9 @@ describe('check --observed from the CLI', () => {
     // COLUMNS unset: prose is not wrapped, so each line can be matched whole.
     const r = runCli([...base, '--observed', `${FX}/truncated.json`, '--observed', `${FX}/not-counts.csv`], { env: { COLUMNS: '' } });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^Evidence +20% of 5 judged Windows rules observed — observed 1 · without fields 0 · partly 1 · silent 1 · despite config 1 · not observed 1$/m);
+    expect(r.stdout).toMatch(
+      /^Evidence +20% of 5 judged Windows rules observed — observed 1 · without fields 0 · partly 1 · silent 1 · despite config 1 · not observed 1$/m,
+    );
     expect(r.stdout).toMatch(/│ service: security +│ 4 +│ 1 +│ 0 +│ 1 +│ 1 +│ 1 +│ 0 +│/);
     expect(r.stdout).toMatch(/silent \(configured on, not seen\): 1 rule\(s\)/);
     expect(r.stdout).toMatch(/no event arrives from: Microsoft-Windows-Sysmon\/Operational \(1 unobserved rule\(s\)\)/);
@@ -184,7 +222,10 @@ describe('check --observed from the CLI', () => {
     expect(run.tool.driver.rules.map((x: { id: string }) => x.id)).toEqual(expect.arrayContaining(['logsource/silent', 'logsource/observed-despite-config']));
     const notes = run.results.filter((x: { ruleId: string }) => x.ruleId === 'logsource/silent');
     expect(notes).toHaveLength(1);
-    expect(notes[0]).toMatchObject({ level: 'note', locations: [{ physicalLocation: { artifactLocation: { uri: 'test/fixtures/observed/rules/group_member_added.yml' }, region: { startLine: 7 } } }] });
+    expect(notes[0]).toMatchObject({
+      level: 'note',
+      locations: [{ physicalLocation: { artifactLocation: { uri: 'test/fixtures/observed/rules/group_member_added.yml' }, region: { startLine: 7 } } }],
+    });
     expect(notes[0].message.text).toMatch(/Member Added To A Security-Enabled Global Group: configured on but not seen\. configured on \(verdict ready\)/);
   });
 

@@ -11,13 +11,26 @@ import { EVTX_LIMITS, readEvtx, readEvtxFile } from '../../src/observe/evtx.js';
 import { loadObservations, mergeEvidence } from '../../src/observe/load.js';
 import type { ObservedCount } from '../../src/observe/model.js';
 import { valueTokens } from '../../src/catalog/evidence-fields.js';
-import { ChunkWriter, evtxFile, eventDataTemplate, nul, recordSizes, recordWithBinXml, str, systemPart, systemValues, userDataTemplate, type Value } from '../fixtures/evtx/write-evtx.js';
+import {
+  ChunkWriter,
+  evtxFile,
+  eventDataTemplate,
+  nul,
+  recordSizes,
+  recordWithBinXml,
+  str,
+  systemPart,
+  systemValues,
+  userDataTemplate,
+  type Value,
+} from '../fixtures/evtx/write-evtx.js';
 import { CORPUS, runCli } from '../helpers.js';
 
 const SEC = { provider: 'Microsoft-Windows-Security-Auditing', channel: 'Security', computer: 'WS1' };
 const SYSMON = { provider: 'Microsoft-Windows-Sysmon', channel: 'Microsoft-Windows-Sysmon/Operational', computer: 'WS1' };
 /** System values 0–6 of the templates in write-evtx.ts. */
-const sys = (e: { provider: string; channel: string; computer: string; eventId: number }, time = '2024-05-01T10:00:00Z') => systemValues({ ...e, time }).slice(0, 7);
+const sys = (e: { provider: string; channel: string; computer: string; eventId: number }, time = '2024-05-01T10:00:00Z') =>
+  systemValues({ ...e, time }).slice(0, 7);
 /** A UTF-16 value with its terminating NUL, as Windows usually stores strings. */
 const strz = (s: string): Value => str(`${s}\0`);
 
@@ -30,7 +43,18 @@ function processChunk(): ChunkWriter {
   const cmd: Value[] = [strz('cmd.exe /c whoami'), str('powershell -enc AAAA'), strz('x'), str(''), strz(''), strz('-'), nul()];
   cmd.forEach((c, i) => {
     const parent = i === 0 ? strz('-') : strz('C:\\Windows\\explorer.exe');
-    w.record(100 + i, '2024-05-01T10:00:00Z', (x) => x.fragment().instance('4688', tpl, [...sys({ ...SEC, eventId: 4688 }, `2024-05-01T10:0${i}:00Z`), strz('S-1-5-18'), strz('C:\\Windows\\System32\\cmd.exe'), c, parent]).eof());
+    w.record(100 + i, '2024-05-01T10:00:00Z', (x) =>
+      x
+        .fragment()
+        .instance('4688', tpl, [
+          ...sys({ ...SEC, eventId: 4688 }, `2024-05-01T10:0${i}:00Z`),
+          strz('S-1-5-18'),
+          strz('C:\\Windows\\System32\\cmd.exe'),
+          c,
+          parent,
+        ])
+        .eof(),
+    );
   });
   return w;
 }
@@ -59,7 +83,13 @@ describe('field evidence from EVTX files built here', () => {
   it('a field every record leaves empty is listed with 0 (4688 without command-line auditing)', () => {
     const w = new ChunkWriter();
     const tpl = eventDataTemplate(PROCESS_FIELDS);
-    for (let i = 0; i < 2; i++) w.record(1 + i, '2024-05-01T10:00:00Z', (x) => x.fragment().instance('4688', tpl, [...sys({ ...SEC, eventId: 4688 }), strz('S-1-5-18'), strz('C:\\a.exe'), strz(''), strz('C:\\b.exe')]).eof());
+    for (let i = 0; i < 2; i++)
+      w.record(1 + i, '2024-05-01T10:00:00Z', (x) =>
+        x
+          .fragment()
+          .instance('4688', tpl, [...sys({ ...SEC, eventId: 4688 }), strz('S-1-5-18'), strz('C:\\a.exe'), strz(''), strz('C:\\b.exe')])
+          .eof(),
+      );
     const c = only(readEvtx(evtxFile([w.finish()]), 'z.evtx').counts, 4688);
     expect(c.fields).toEqual({ CommandLine: 0, NewProcessName: 2, ParentProcessName: 2, SubjectUserSid: 2 });
   });
@@ -67,7 +97,12 @@ describe('field evidence from EVTX files built here', () => {
   it('"--", a single other character and literal template text count as present; a literal "-" does not', () => {
     const w = new ChunkWriter();
     const tpl = eventDataTemplate(['A', 'B', ['Literal', 'fixed'], ['Dash', '-']]);
-    w.record(1, '2024-05-01T10:00:00Z', (x) => x.fragment().instance('t', tpl, [...sys({ ...SEC, eventId: 4624 }), str('--'), str('0')]).eof());
+    w.record(1, '2024-05-01T10:00:00Z', (x) =>
+      x
+        .fragment()
+        .instance('t', tpl, [...sys({ ...SEC, eventId: 4624 }), str('--'), str('0')])
+        .eof(),
+    );
     const c = only(readEvtx(evtxFile([w.finish()]), 'l.evtx').counts, 4624);
     expect(c.fields).toEqual({ A: 1, B: 1, Dash: 0, Literal: 1 });
   });
@@ -76,12 +111,37 @@ describe('field evidence from EVTX files built here', () => {
     const w = new ChunkWriter();
     const tpl = eventDataTemplate(['Image', 'Hashes']);
     const tpl15 = eventDataTemplate(['TargetFilename', 'Hash']);
-    w.record(1, '2024-05-01T10:00:00Z', (x) => x.fragment().instance('s1', tpl, [...sys({ ...SYSMON, eventId: 1 }), strz('C:\\a.exe'), strz('SHA1=AB,MD5=CD,SHA256=EF,IMPHASH=01')]).eof());
-    w.record(2, '2024-05-01T10:00:01Z', (x) => x.fragment().instance('s1', tpl, [...sys({ ...SYSMON, eventId: 1 }), strz('C:\\b.exe'), strz('SHA256=EF')]).eof());
-    w.record(3, '2024-05-01T10:00:02Z', (x) => x.fragment().instance('s1', tpl, [...sys({ ...SYSMON, eventId: 1 }), strz('C:\\c.exe'), strz('-')]).eof());
+    w.record(1, '2024-05-01T10:00:00Z', (x) =>
+      x
+        .fragment()
+        .instance('s1', tpl, [...sys({ ...SYSMON, eventId: 1 }), strz('C:\\a.exe'), strz('SHA1=AB,MD5=CD,SHA256=EF,IMPHASH=01')])
+        .eof(),
+    );
+    w.record(2, '2024-05-01T10:00:01Z', (x) =>
+      x
+        .fragment()
+        .instance('s1', tpl, [...sys({ ...SYSMON, eventId: 1 }), strz('C:\\b.exe'), strz('SHA256=EF')])
+        .eof(),
+    );
+    w.record(3, '2024-05-01T10:00:02Z', (x) =>
+      x
+        .fragment()
+        .instance('s1', tpl, [...sys({ ...SYSMON, eventId: 1 }), strz('C:\\c.exe'), strz('-')])
+        .eof(),
+    );
     // event 3 has no Hashes in Sysmon's schema: a field of that name is not counted by value there
-    w.record(4, '2024-05-01T10:00:03Z', (x) => x.fragment().instance('s1', tpl, [...sys({ ...SYSMON, eventId: 3 }), strz('C:\\d.exe'), strz('MD5=00')]).eof());
-    w.record(5, '2024-05-01T10:00:04Z', (x) => x.fragment().instance('s15', tpl15, [...sys({ ...SYSMON, eventId: 15 }), strz('C:\\f:Zone.Identifier'), strz('SHA256=AA,IMPHASH=00000000000000000000000000000000')]).eof());
+    w.record(4, '2024-05-01T10:00:03Z', (x) =>
+      x
+        .fragment()
+        .instance('s1', tpl, [...sys({ ...SYSMON, eventId: 3 }), strz('C:\\d.exe'), strz('MD5=00')])
+        .eof(),
+    );
+    w.record(5, '2024-05-01T10:00:04Z', (x) =>
+      x
+        .fragment()
+        .instance('s15', tpl15, [...sys({ ...SYSMON, eventId: 15 }), strz('C:\\f:Zone.Identifier'), strz('SHA256=AA,IMPHASH=00000000000000000000000000000000')])
+        .eof(),
+    );
     const r = readEvtx(evtxFile([w.finish()]), 's.evtx');
     expect(r.notes).toEqual([]);
     const one = only(r.counts, 1);
@@ -94,15 +154,23 @@ describe('field evidence from EVTX files built here', () => {
 
   it('UserData given as a BinXml value: its leaf elements are fields, named by element', () => {
     const w = new ChunkWriter();
-    recordWithBinXml(w, 1, '2024-05-01T10:00:00Z', 'u', userDataTemplate, sys({ provider: 'Microsoft-Windows-Eventlog', channel: 'Security', computer: 'WS1', eventId: 1102 }), (v) => {
-      v.fragment();
-      v.open('LogFileCleared', true, false).attr('xmlns').text('http://manifests.microsoft.com/win/2004/08/windows/eventlog').close();
-      v.open('SubjectUserSid', false, false).close().text('S-1-5-21-1-2-3-500').end();
-      v.open('SubjectUserName', false, false).close().text('admin').end();
-      v.open('SubjectDomainName', false, false).close().text('-').end();
-      v.open('SubjectLogonId', false, false).closeEmpty();
-      v.end().eof();
-    });
+    recordWithBinXml(
+      w,
+      1,
+      '2024-05-01T10:00:00Z',
+      'u',
+      userDataTemplate,
+      sys({ provider: 'Microsoft-Windows-Eventlog', channel: 'Security', computer: 'WS1', eventId: 1102 }),
+      (v) => {
+        v.fragment();
+        v.open('LogFileCleared', true, false).attr('xmlns').text('http://manifests.microsoft.com/win/2004/08/windows/eventlog').close();
+        v.open('SubjectUserSid', false, false).close().text('S-1-5-21-1-2-3-500').end();
+        v.open('SubjectUserName', false, false).close().text('admin').end();
+        v.open('SubjectDomainName', false, false).close().text('-').end();
+        v.open('SubjectLogonId', false, false).closeEmpty();
+        v.end().eof();
+      },
+    );
     const r = readEvtx(evtxFile([w.finish()]), 'u.evtx');
     expect(r.notes).toEqual([]);
     const c = only(r.counts, 1102);
@@ -115,7 +183,13 @@ describe('field evidence from EVTX files built here', () => {
     const w = new ChunkWriter();
     const names = Array.from({ length: 1500 }, (_, i) => `F${i}`); // about as many as fit in a 64 KiB chunk
     const tpl = eventDataTemplate(names);
-    for (let i = 0; i < 3; i++) w.record(1 + i, '2024-05-01T10:00:00Z', (x) => x.fragment().instance('big', tpl, sys({ ...SEC, eventId: 4663 })).eof());
+    for (let i = 0; i < 3; i++)
+      w.record(1 + i, '2024-05-01T10:00:00Z', (x) =>
+        x
+          .fragment()
+          .instance('big', tpl, sys({ ...SEC, eventId: 4663 }))
+          .eof(),
+      );
     const t0 = Date.now();
     const r = readEvtx(evtxFile([w.finish()]), 'h.evtx');
     expect(Date.now() - t0).toBeLessThan(2000);
@@ -123,7 +197,9 @@ describe('field evidence from EVTX files built here', () => {
     expect(c.count).toBe(3);
     expect(c.fieldRecords).toBe(0);
     expect(c.fields).toEqual({});
-    expect(r.notes).toEqual([`h.evtx: 3 records whose fields were not examined (a template with more than ${EVTX_LIMITS.fieldsPerKind} fields, limit, or a damaged field value); counted, without field evidence`]);
+    expect(r.notes).toEqual([
+      `h.evtx: 3 records whose fields were not examined (a template with more than ${EVTX_LIMITS.fieldsPerKind} fields, limit, or a damaged field value); counted, without field evidence`,
+    ]);
   });
 
   it('a field made of more parts than the limit: the records are still counted (System read), their fields not examined', () => {
@@ -134,7 +210,12 @@ describe('field evidence from EVTX files built here', () => {
       for (let i = 0; i <= EVTX_LIMITS.maxPlanEntries; i++) x.text('a').sub(7, 0x01, true);
       x.end().end().end();
     };
-    w.record(1, '2024-05-01T10:00:00Z', (x) => x.fragment().instance('long', tpl, [...sys({ ...SEC, eventId: 4663 }), strz('b')]).eof());
+    w.record(1, '2024-05-01T10:00:00Z', (x) =>
+      x
+        .fragment()
+        .instance('long', tpl, [...sys({ ...SEC, eventId: 4663 }), strz('b')])
+        .eof(),
+    );
     const r = readEvtx(evtxFile([w.finish()]), 'm.evtx');
     const c = only(r.counts, 4663);
     expect(c.count).toBe(1);
@@ -148,19 +229,36 @@ describe('field evidence from EVTX files built here', () => {
     const half = EVTX_LIMITS.fieldsPerKind - 10;
     const a = eventDataTemplate(Array.from({ length: half }, (_, i) => [`A${i}`, 'v'] as [string, string]));
     const b = eventDataTemplate(Array.from({ length: 20 }, (_, i) => [`B${i}`, 'v'] as [string, string]));
-    w.record(1, '2024-05-01T10:00:00Z', (x) => x.fragment().instance('a', a, sys({ ...SEC, eventId: 4663 })).eof());
-    w.record(2, '2024-05-01T10:00:00Z', (x) => x.fragment().instance('b', b, sys({ ...SEC, eventId: 4663 })).eof());
+    w.record(1, '2024-05-01T10:00:00Z', (x) =>
+      x
+        .fragment()
+        .instance('a', a, sys({ ...SEC, eventId: 4663 }))
+        .eof(),
+    );
+    w.record(2, '2024-05-01T10:00:00Z', (x) =>
+      x
+        .fragment()
+        .instance('b', b, sys({ ...SEC, eventId: 4663 }))
+        .eof(),
+    );
     const r = readEvtx(evtxFile([w.finish()]), 'k.evtx');
     const c = only(r.counts, 4663);
     expect(c.fieldRecords).toBe(2);
     expect(Object.keys(c.fields!)).toHaveLength(EVTX_LIMITS.fieldsPerKind);
-    expect(r.notes).toEqual([`k.evtx: more than ${EVTX_LIMITS.fieldsPerKind} field names in one kind of event or 100,000 in the file (limit): the further fields of 1 record not counted`]);
+    expect(r.notes).toEqual([
+      `k.evtx: more than ${EVTX_LIMITS.fieldsPerKind} field names in one kind of event or 100,000 in the file (limit): the further fields of 1 record not counted`,
+    ]);
   });
 
   it('a field named twice in a template counts once per record; fields: false reads counts and bytes only', () => {
     const w = new ChunkWriter();
     const tpl = eventDataTemplate(['X', 'X']);
-    w.record(1, '2024-05-01T10:00:00Z', (x) => x.fragment().instance('t', tpl, [...sys({ ...SEC, eventId: 4624 }), strz('1'), strz('2')]).eof());
+    w.record(1, '2024-05-01T10:00:00Z', (x) =>
+      x
+        .fragment()
+        .instance('t', tpl, [...sys({ ...SEC, eventId: 4624 }), strz('1'), strz('2')])
+        .eof(),
+    );
     const file = evtxFile([w.finish()]);
     expect(only(readEvtx(file, 'd.evtx').counts, 4624).fields).toEqual({ X: 1 });
     const plain = only(readEvtx(file, 'd.evtx', undefined, { fields: false }).counts, 4624);
@@ -185,12 +283,17 @@ describe('field evidence from EVTX files built here', () => {
 
   it('mergeEvidence: sums per name (a field named __proto__ too); a side without fields adds no examined records', () => {
     const a: ObservedCount = { channel: 'X', eventId: 1, count: 2, bytes: 10, fieldRecords: 2, fields: { A: 1 }, values: { Hashes: { MD5: 1 } } };
-    const b = JSON.parse('{"channel":"X","eventId":1,"count":3,"bytes":5,"fieldRecords":3,"fields":{"A":2,"__proto__":3},"values":{"Hashes":{"MD5":1,"SHA256":3}}}') as ObservedCount;
+    const b = JSON.parse(
+      '{"channel":"X","eventId":1,"count":3,"bytes":5,"fieldRecords":3,"fields":{"A":2,"__proto__":3},"values":{"Hashes":{"MD5":1,"SHA256":3}}}',
+    ) as ObservedCount;
     mergeEvidence(a, b);
     mergeEvidence(a, { channel: 'X', eventId: 1, count: 7 });
     expect(a.bytes).toBe(15);
     expect(a.fieldRecords).toBe(5);
-    expect(Object.entries(a.fields!)).toEqual([['A', 3], ['__proto__', 3]]);
+    expect(Object.entries(a.fields!)).toEqual([
+      ['A', 3],
+      ['__proto__', 3],
+    ]);
     expect(Object.getPrototypeOf(a.fields)).toBe(Object.prototype);
     expect(a.values).toEqual({ Hashes: { MD5: 2, SHA256: 3 } });
   });
@@ -229,7 +332,11 @@ describe.skipIf(!HAVE)('field evidence over the shared EVTX samples', () => {
   };
 
   it('Sysmon 1 (T1027.004): Hashes and CommandLine in every record, all four hash algorithms', () => {
-    const c = kind(read('YamatoSecurity/DefenseEvasion/T1027.004_ObfuscatedFilesOrInformationCompileAfterDelivery_Sysmon.evtx'), 'Microsoft-Windows-Sysmon/Operational', 1);
+    const c = kind(
+      read('YamatoSecurity/DefenseEvasion/T1027.004_ObfuscatedFilesOrInformationCompileAfterDelivery_Sysmon.evtx'),
+      'Microsoft-Windows-Sysmon/Operational',
+      1,
+    );
     expect(c.fields!.Hashes).toBe(c.count);
     expect(c.fields!.CommandLine).toBe(c.count);
     expect(Object.keys(c.fields!)).toHaveLength(23);
@@ -267,7 +374,7 @@ describe('logsource-check observed-fields', () => {
   const file = join(dir, 'security.evtx');
   writeFileSync(file, evtxFile([processChunk().finish()]));
 
-  it('prints per kind the records, bytes and each field\'s share, grouped by share', () => {
+  it("prints per kind the records, bytes and each field's share, grouped by share", () => {
     const r = runCli(['observed-fields', file]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -298,7 +405,13 @@ describe('hostile field templates cost time linear in the file', () => {
     // 500 Data elements of 1 part each (under the 512 limit): every record is evaluated against all of them
     const tpl = eventDataTemplate(Array.from({ length: 500 }, (_, i) => `F${i}`));
     let id = 1;
-    while (w.pos < 60_000) w.record(id++, '2024-05-01T10:00:00Z', (x) => x.fragment().instance('big', tpl, sys({ ...SEC, eventId: 4663 })).eof());
+    while (w.pos < 60_000)
+      w.record(id++, '2024-05-01T10:00:00Z', (x) =>
+        x
+          .fragment()
+          .instance('big', tpl, sys({ ...SEC, eventId: 4663 }))
+          .eof(),
+      );
     const file = evtxFile(Array.from({ length: 16 }, () => Buffer.from(w.finish())));
     const t0 = Date.now();
     const r = readEvtx(file, 'h.evtx');

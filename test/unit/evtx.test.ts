@@ -62,7 +62,8 @@ describe.skipIf(!HAVE)('EVTX samples in ../shared/corpus/evtx', () => {
   // from which Computer, Channel, Provider Name, EventID and SystemTime were read with regular expressions:
   // libyal's evtxexport 20181227 (Debian package libevtx-utils) and @ts-evtx/core 1.1.1 (npm, outside the
   // project). Both agreed on every (computer, channel, provider, event ID) count of all 34 samples.
-  const kinds = (f: string) => Object.fromEntries(readEvtxFile(join(DIR, f)).counts.map((c) => [`${c.computer}|${c.channel}|${c.provider}|${c.eventId}`, c.count]));
+  const kinds = (f: string) =>
+    Object.fromEntries(readEvtxFile(join(DIR, f)).counts.map((c) => [`${c.computer}|${c.channel}|${c.provider}|${c.eventId}`, c.count]));
   it('new-user-security.evtx: 4720, 4728 and 2 × 4732 in Security', () => {
     expect(kinds('DeepBlueCLI/new-user-security.evtx')).toEqual({
       'IE8Win7|Security|Microsoft-Windows-Security-Auditing|4720': 1,
@@ -104,12 +105,29 @@ describe.skipIf(!HAVE)('EVTX samples in ../shared/corpus/evtx', () => {
 function goodChunks(): Buffer[] {
   const a = new ChunkWriter();
   const sec = { provider: 'Microsoft-Windows-Security-Auditing', channel: 'Security', computer: 'WS1' };
-  a.record(10, '2024-05-01T10:00:00Z', (w) => w.fragment().instance('sys', systemTemplate, systemValues({ ...sec, eventId: 4624, time: '2024-05-01T10:00:00.123Z' })).eof());
-  a.record(11, '2024-05-01T10:05:00Z', (w) => w.fragment().instance('sys', systemTemplate, systemValues({ ...sec, eventId: 4625, time: '2024-05-01T10:05:00Z' })).eof());
+  a.record(10, '2024-05-01T10:00:00Z', (w) =>
+    w
+      .fragment()
+      .instance('sys', systemTemplate, systemValues({ ...sec, eventId: 4624, time: '2024-05-01T10:00:00.123Z' }))
+      .eof(),
+  );
+  a.record(11, '2024-05-01T10:05:00Z', (w) =>
+    w
+      .fragment()
+      .instance('sys', systemTemplate, systemValues({ ...sec, eventId: 4625, time: '2024-05-01T10:05:00Z' }))
+      .eof(),
+  );
   // no TimeCreated: the record's written time stands in
-  a.record(12, '2024-05-01T11:00:00Z', (w) => w.fragment().instance('sys', systemTemplate, systemValues({ ...sec, eventId: 4624 })).eof());
+  a.record(12, '2024-05-01T11:00:00Z', (w) =>
+    w
+      .fragment()
+      .instance('sys', systemTemplate, systemValues({ ...sec, eventId: 4624 }))
+      .eof(),
+  );
   const b = new ChunkWriter();
-  b.record(13, '2024-05-02T08:00:00Z', (w) => nestedRecord(w, 0, (v) => nestedSystem(v, 'Microsoft-Windows-Sysmon/Operational', 'Microsoft-Windows-Sysmon', 1)));
+  b.record(13, '2024-05-02T08:00:00Z', (w) =>
+    nestedRecord(w, 0, (v) => nestedSystem(v, 'Microsoft-Windows-Sysmon/Operational', 'Microsoft-Windows-Sysmon', 1)),
+  );
   return [a.finish(), b.finish()];
 }
 
@@ -132,7 +150,15 @@ function nestedRecord(x: ChunkWriter, levels: number, inner: (v: ChunkWriter) =>
   v.pos = start;
   inner(v);
   let value = v.buf.subarray(start, v.pos);
-  for (let d = 0; d < levels; d++) value = Buffer.concat([Buffer.from([0x0f, 1, 1, 0, 0x0c, 1, 0, 0, 0, 0]), def, u32le(1), Buffer.from([value.length & 0xff, value.length >> 8, 0x21, 0]), value, Buffer.from([0])]);
+  for (let d = 0; d < levels; d++)
+    value = Buffer.concat([
+      Buffer.from([0x0f, 1, 1, 0, 0x0c, 1, 0, 0, 0, 0]),
+      def,
+      u32le(1),
+      Buffer.from([value.length & 0xff, value.length >> 8, 0x21, 0]),
+      value,
+      Buffer.from([0]),
+    ]);
   x.instance('wrap', wrapTemplate, [binxml(value)]).eof();
 }
 
@@ -167,9 +193,36 @@ describe('EVTX files built here', () => {
     // field evidence (evtx-fields.test.ts): the nested System's EventData holds unnamed Data elements only
     const evidence = (n: number, fields: Record<string, number>) => ({ bytes: expect.any(Number) as number, fieldRecords: n, fields });
     expect(r.counts).toEqual([
-      { computer: 'WS1', channel: 'Microsoft-Windows-Sysmon/Operational', provider: 'Microsoft-Windows-Sysmon', eventId: 1, count: 1, first: '2024-05-02T08:00:00.000Z', last: '2024-05-02T08:00:00.000Z', ...evidence(1, {}) },
-      { computer: 'WS1', channel: 'Security', provider: 'Microsoft-Windows-Security-Auditing', eventId: 4624, count: 2, first: '2024-05-01T10:00:00.123Z', last: '2024-05-01T11:00:00.000Z', ...evidence(2, { TargetUserName: 2 }) },
-      { computer: 'WS1', channel: 'Security', provider: 'Microsoft-Windows-Security-Auditing', eventId: 4625, count: 1, first: '2024-05-01T10:05:00.000Z', last: '2024-05-01T10:05:00.000Z', ...evidence(1, { TargetUserName: 1 }) },
+      {
+        computer: 'WS1',
+        channel: 'Microsoft-Windows-Sysmon/Operational',
+        provider: 'Microsoft-Windows-Sysmon',
+        eventId: 1,
+        count: 1,
+        first: '2024-05-02T08:00:00.000Z',
+        last: '2024-05-02T08:00:00.000Z',
+        ...evidence(1, {}),
+      },
+      {
+        computer: 'WS1',
+        channel: 'Security',
+        provider: 'Microsoft-Windows-Security-Auditing',
+        eventId: 4624,
+        count: 2,
+        first: '2024-05-01T10:00:00.123Z',
+        last: '2024-05-01T11:00:00.000Z',
+        ...evidence(2, { TargetUserName: 2 }),
+      },
+      {
+        computer: 'WS1',
+        channel: 'Security',
+        provider: 'Microsoft-Windows-Security-Auditing',
+        eventId: 4625,
+        count: 1,
+        first: '2024-05-01T10:05:00.000Z',
+        last: '2024-05-01T10:05:00.000Z',
+        ...evidence(1, { TargetUserName: 1 }),
+      },
     ]);
   });
 
@@ -254,7 +307,16 @@ describe('EVTX files built here', () => {
     const w = new ChunkWriter();
     w.record(1, '2024-01-01T00:00:00Z', (x) => x.fragment().instance('sys', systemTemplate, sys).eof());
     // 2. A template instance whose definition offset points at the instance token itself.
-    w.record(2, '2024-01-01T00:00:00Z', (x) => x.fragment().u8(0x0c).u8(1).u32(0).u32(x.pos - 6).u32(0).eof());
+    w.record(2, '2024-01-01T00:00:00Z', (x) =>
+      x
+        .fragment()
+        .u8(0x0c)
+        .u8(1)
+        .u32(0)
+        .u32(x.pos - 6)
+        .u32(0)
+        .eof(),
+    );
     // 3. BinXml values nested 20 deep, each a fragment with another instance of the wrapping template.
     w.record(3, '2024-01-01T00:00:00Z', (x) => nestedRecord(x, 20, (v) => nestedSystem(v, 'Security', 'P', 1)));
     // 4. 100 nested elements.
@@ -267,7 +329,17 @@ describe('EVTX files built here', () => {
     // 5. Twelve records whose definitions claim 30,000 bytes each, at offsets that overlap in the unused space.
     const fake = 40000;
     for (let k = 0; k < 64; k++) w.buf.writeUInt32LE(30000, fake + 20 + 4 * k);
-    for (let k = 0; k < 12; k++) w.record(5 + k, '2024-01-01T00:00:00Z', (x) => x.fragment().u8(0x0c).u8(1).u32(0).u32(fake + 4 * k).u32(0).eof());
+    for (let k = 0; k < 12; k++)
+      w.record(5 + k, '2024-01-01T00:00:00Z', (x) =>
+        x
+          .fragment()
+          .u8(0x0c)
+          .u8(1)
+          .u32(0)
+          .u32(fake + 4 * k)
+          .u32(0)
+          .eof(),
+      );
     const r = read(evtxFile([w.finish()]));
     expect(r.records).toBe(1);
     expect(r.ms).toBeLessThan(2000);
@@ -298,7 +370,12 @@ describe('EVTX files built here', () => {
       x.end();
     };
     const value = Buffer.concat([Buffer.from([0x0f, 1, 1, 0]), Buffer.alloc(7000 * 3, Buffer.from([0x48, 0x41, 0])), Buffer.from([0])]);
-    w.record(1, '2024-01-01T00:00:00Z', (x) => x.fragment().instance('refs', manyRefs, [binxml(value)]).eof());
+    w.record(1, '2024-01-01T00:00:00Z', (x) =>
+      x
+        .fragment()
+        .instance('refs', manyRefs, [binxml(value)])
+        .eof(),
+    );
     const manyParts = (x: ChunkWriter) => {
       x.open('Event').close().open('System').close().open('EventID').close().text('1').end().open('Channel').close();
       for (let k = 0; k < 5000; k++) x.text('S');
@@ -315,8 +392,18 @@ describe('EVTX files built here', () => {
 
   it('a record without a channel is skipped and counted in a note', () => {
     const w = new ChunkWriter();
-    w.record(1, '2024-01-01T00:00:00Z', (x) => x.fragment().instance('sys', systemTemplate, systemValues({ provider: 'P', channel: '', computer: 'WS1', eventId: 1 })).eof());
-    w.record(2, '2024-01-01T00:00:00Z', (x) => x.fragment().instance('sys', systemTemplate, [str('P'), u16(0), filetime('2024-01-01T00:00:00Z'), u16(1)]).eof());
+    w.record(1, '2024-01-01T00:00:00Z', (x) =>
+      x
+        .fragment()
+        .instance('sys', systemTemplate, systemValues({ provider: 'P', channel: '', computer: 'WS1', eventId: 1 }))
+        .eof(),
+    );
+    w.record(2, '2024-01-01T00:00:00Z', (x) =>
+      x
+        .fragment()
+        .instance('sys', systemTemplate, [str('P'), u16(0), filetime('2024-01-01T00:00:00Z'), u16(1)])
+        .eof(),
+    );
     const r = read(evtxFile([w.finish()]));
     expect(r.records).toBe(0);
     expect(r.notes).toEqual(['x.evtx: 2 records without a channel or a numeric event ID skipped']);

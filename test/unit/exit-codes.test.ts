@@ -12,7 +12,10 @@ describe('exit codes', () => {
     // not one of the typed errors the CLI formats, so it is ours.
     const dir = mkdtempSync(join(tmpdir(), 'lsc-exit-'));
     const wrapper = join(dir, 'run.mjs');
-    writeFileSync(wrapper, `process.stdout.write = () => { throw new TypeError('forced fault'); };\nprocess.argv.splice(1, 0, ${JSON.stringify(CLI)});\nawait import(${JSON.stringify(CLI)});\n`);
+    writeFileSync(
+      wrapper,
+      `process.stdout.write = () => { throw new TypeError('forced fault'); };\nprocess.argv.splice(1, 0, ${JSON.stringify(CLI)});\nawait import(${JSON.stringify(CLI)});\n`,
+    );
     const r = spawnSync(process.execPath, [wrapper, 'examples/rules', '--no-cache'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     expect(r.stderr).toMatch(/^logsource-check: internal error: /m);
     expect(r.status).toBe(3);

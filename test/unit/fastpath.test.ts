@@ -70,7 +70,9 @@ describe('fast YAML reader', () => {
   });
 
   it('parseRuleFile is the same with the yaml package (LOGSOURCE_CHECK_YAML=package)', () => {
-    const texts = READ.filter((t) => /title|detection/.test(t)).concat('title: c\naction: global\nlogsource: {product: windows}\n---\ndetection: {s: {a: 1}, condition: s}\n');
+    const texts = READ.filter((t) => /title|detection/.test(t)).concat(
+      'title: c\naction: global\nlogsource: {product: windows}\n---\ndetection: {s: {a: 1}, condition: s}\n',
+    );
     const fast = texts.map((t) => JSON.stringify(parseRuleFile('x.yml', t)));
     process.env['LOGSOURCE_CHECK_YAML'] = 'package';
     try {

@@ -34,7 +34,8 @@ describe('collecting rule files', () => {
     expect(messages).toContainEqual(expect.stringMatching(/^rules\/dangling.yml: broken symbolic link/));
     expect(messages).toContainEqual(expect.stringMatching(/^rules\/sub\/loop: symbolic link loop/));
     // a link into /proc is never read (src/limits.ts)
-    if (process.platform === 'linux') expect(messages).toContainEqual(expect.stringMatching(/^rules\/unreadable.yml: resolves to \/proc\/.*, under \/proc: not read/));
+    if (process.platform === 'linux')
+      expect(messages).toContainEqual(expect.stringMatching(/^rules\/unreadable.yml: resolves to \/proc\/.*, under \/proc: not read/));
   });
 
   it('reports paths relative to the argument as given', () => {
@@ -44,7 +45,10 @@ describe('collecting rule files', () => {
       // From rules/sub the link "loop" leads to rules/, outside the argument: not followed (src/limits.ts).
       const r = collectRuleFiles(['rules/sub']);
       expect(r.files.map((f) => f.path)).toEqual(['rules/sub/b.yaml', 'rules/sub/c.yml']);
-      expect(r.errors).toContainEqual({ path: 'rules/sub/loop', message: expect.stringMatching(/^symbolic link to .*\/rules, outside .*\/rules\/sub: not followed$/) });
+      expect(r.errors).toContainEqual({
+        path: 'rules/sub/loop',
+        message: expect.stringMatching(/^symbolic link to .*\/rules, outside .*\/rules\/sub: not followed$/),
+      });
     } finally {
       process.chdir(cwd);
     }

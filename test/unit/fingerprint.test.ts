@@ -40,23 +40,52 @@ type Edit = { path: string; apply: (h: HostEnvironment) => void };
 /** One edit per leaf value, Map key and Set member of the host, outside the fields a print leaves out. */
 function edits(h: HostEnvironment): Edit[] {
   const out: Edit[] = [];
-  const change = (v: unknown): unknown => (typeof v === 'boolean' ? !v : typeof v === 'number' ? v + 1 : typeof v === 'string' ? `${v}x` : v === undefined ? 'set' : v);
+  const change = (v: unknown): unknown =>
+    typeof v === 'boolean' ? !v : typeof v === 'number' ? v + 1 : typeof v === 'string' ? `${v}x` : v === undefined ? 'set' : v;
   const visit = (v: unknown, path: string, get: (h: HostEnvironment) => unknown): void => {
     if (v instanceof Map) {
       for (const [k, x] of v) {
-        out.push({ path: `${path} key ${String(k)}`, apply: (t) => { const m = get(t) as Map<unknown, unknown>; const val = m.get(k); m.delete(k); m.set(change(k), val); } });
+        out.push({
+          path: `${path} key ${String(k)}`,
+          apply: (t) => {
+            const m = get(t) as Map<unknown, unknown>;
+            const val = m.get(k);
+            m.delete(k);
+            m.set(change(k), val);
+          },
+        });
         visit(x, `${path}[${String(k)}]`, (t) => (get(t) as Map<unknown, unknown>).get(k));
       }
     } else if (v instanceof Set) {
-      for (const x of v) out.push({ path: `${path} member ${String(x)}`, apply: (t) => { const s = get(t) as Set<unknown>; s.delete(x); s.add(change(x)); } });
+      for (const x of v)
+        out.push({
+          path: `${path} member ${String(x)}`,
+          apply: (t) => {
+            const s = get(t) as Set<unknown>;
+            s.delete(x);
+            s.add(change(x));
+          },
+        });
     } else if (Array.isArray(v)) {
       v.forEach((x, i) => visit(x, `${path}[${i}]`, (t) => (get(t) as unknown[])[i]));
-      out.push({ path: `${path} length`, apply: (t) => { (get(t) as unknown[]).push('extra'); } });
+      out.push({
+        path: `${path} length`,
+        apply: (t) => {
+          (get(t) as unknown[]).push('extra');
+        },
+      });
     } else if (typeof v === 'object' && v !== null) {
       for (const [k, x] of Object.entries(v)) {
         if (['name', 'files', 'notes', 'conflicts', 'source', 'sysmon', 'forwarded'].includes(k)) continue;
         if (typeof x === 'object' && x !== null) visit(x, `${path}.${k}`, (t) => (get(t) as Record<string, unknown>)[k]);
-        else out.push({ path: `${path}.${k}`, apply: (t) => { const o = get(t) as Record<string, unknown>; o[k] = change(o[k]); } });
+        else
+          out.push({
+            path: `${path}.${k}`,
+            apply: (t) => {
+              const o = get(t) as Record<string, unknown>;
+              o[k] = change(o[k]);
+            },
+          });
       }
     }
   };
@@ -96,7 +125,9 @@ describe('host fingerprint', () => {
   });
 
   it('a fleet assessed with shared states reports what it reports with each host its own', async () => {
-    const gp = ['gpresult-utf16le-multi-gpo.xml', 'gpresult-utf8-legacy-only.xml', 'gpresult-dc-legacy-only.xml', 'gpresult-ps7.xml'].map((f) => fixture(`environment/${f}`));
+    const gp = ['gpresult-utf16le-multi-gpo.xml', 'gpresult-utf8-legacy-only.xml', 'gpresult-dc-legacy-only.xml', 'gpresult-ps7.xml'].map((f) =>
+      fixture(`environment/${f}`),
+    );
     const env = loadEnvironment({ gpresult: [...gp, ...gp], host: [fixture('snapshot')], sysmon: [fixture('snapshot/DC01/sysmon-config.xml')] }, catalog);
     expect(env.hosts.length).toBeGreaterThan(9);
     const load = await loadRules([fileURLToPath(new URL('../../examples/rules', import.meta.url))]);

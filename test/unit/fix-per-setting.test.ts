@@ -28,11 +28,20 @@ describe('settings of requirements', () => {
     // Types with no element (always written) stay themselves.
     expect(settingOf('sysmon:4', catalog)).toBe('sysmon:4');
     expect(settingOf(AUDIT, catalog)).toBe(AUDIT);
-    expect(settingNames(['sysmon:14', 'sysmon:12', AUDIT, 'sysmon:13'], catalog)).toEqual(['Sysmon RegistryEvent (EID 12, 13, 14)', 'Audit Security System Extension — Success']);
+    expect(settingNames(['sysmon:14', 'sysmon:12', AUDIT, 'sysmon:13'], catalog)).toEqual([
+      'Sysmon RegistryEvent (EID 12, 13, 14)',
+      'Audit Security System Extension — Success',
+    ]);
   });
 
   it('a setting stands for the requirements the items lack, never for ones already on', () => {
-    const view = bySetting([{ id: 0, weight: 1, missing: [['sysmon:13']] }, { id: 1, weight: 1, missing: [['sysmon:14']] }], catalog);
+    const view = bySetting(
+      [
+        { id: 0, weight: 1, missing: [['sysmon:13']] },
+        { id: 1, weight: 1, missing: [['sysmon:14']] },
+      ],
+      catalog,
+    );
     expect(view.items.map((i) => i.missing)).toEqual([[['sysmon-element:RegistryEvent']], [['sysmon-element:RegistryEvent']]]);
     expect(view.expand(['sysmon-element:RegistryEvent'])).toEqual(['sysmon:13', 'sysmon:14']);
   });
@@ -61,7 +70,16 @@ describe('recommend ranks one fix per setting', () => {
   });
 
   it('an alternative is one fix per setting even when it needs two types of one element', () => {
-    const r = recommend([{ id: 0, weight: 1, missing: [['sysmon:17', 'sysmon:18']] }, { id: 1, weight: 1, missing: [['sysmon:17']] }], [{ weight: 1 }], rules(2), catalog, ['workstation']);
+    const r = recommend(
+      [
+        { id: 0, weight: 1, missing: [['sysmon:17', 'sysmon:18']] },
+        { id: 1, weight: 1, missing: [['sysmon:17']] },
+      ],
+      [{ weight: 1 }],
+      rules(2),
+      catalog,
+      ['workstation'],
+    );
     expect(r.recommendations.map((f) => [f.requires, f.unlocks])).toEqual([[['sysmon:17', 'sysmon:18'], 2]]);
   });
 
@@ -81,11 +99,25 @@ describe('every output shows RegistryEvent as one fix', () => {
   mkdirSync(ruleDir);
   // registry_add and registry_delete read EID 12, registry_set 13, registry_rename 14 (data/logsources.yaml).
   const cats = ['registry_add', 'registry_set', 'registry_rename', 'registry_delete', 'pipe_created'];
-  cats.forEach((c, i) => writeFileSync(join(ruleDir, `${c}.yml`), [
-    `title: Test ${c}`, `id: 00000000-0000-4000-8000-00000000002${i}`, 'status: test',
-    'logsource:', '  product: windows', `  category: ${c}`,
-    'detection:', '  selection:', "    Image|endswith: '\\evil.exe'", '  condition: selection', 'level: high', '',
-  ].join('\n')));
+  cats.forEach((c, i) =>
+    writeFileSync(
+      join(ruleDir, `${c}.yml`),
+      [
+        `title: Test ${c}`,
+        `id: 00000000-0000-4000-8000-00000000002${i}`,
+        'status: test',
+        'logsource:',
+        '  product: windows',
+        `  category: ${c}`,
+        'detection:',
+        '  selection:',
+        "    Image|endswith: '\\evil.exe'",
+        '  condition: selection',
+        'level: high',
+        '',
+      ].join('\n'),
+    ),
+  );
   const ARGS = [ruleDir, '--gpresult', 'examples/hosts/ws-0142-gpresult.xml'];
   const count = (text: string, s: string) => text.split(s).length - 1;
 

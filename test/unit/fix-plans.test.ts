@@ -28,10 +28,26 @@ const WIN10 = join(ROOT, 'test/fixtures/environment/auditpol-win10-default.csv')
 const DC01 = join(ROOT, 'test/fixtures/snapshot/DC01');
 const PROCESS_CREATION = '{0CCE922B-69AE-11D9-BED3-505054503030}';
 
-async function plan(rules: string[], env: EnvironmentInputs, o: { assumeDefaults?: boolean; maxVolume?: VolumeClass } = {}): Promise<{ run: CheckRun; plans: FixPlans }> {
+async function plan(
+  rules: string[],
+  env: EnvironmentInputs,
+  o: { assumeDefaults?: boolean; maxVolume?: VolumeClass } = {},
+): Promise<{ run: CheckRun; plans: FixPlans }> {
   const maxVolume = o.maxVolume ?? 'medium';
-  const run = await runCheck(rules, { cacheDir: false, workers: false, keepHosts: true, environment: env, assumeDefaults: o.assumeDefaults, volume: { maxVolume } });
-  const plans = fixPlans(run.result, run.assessment!, catalog, run.environment!.hosts, run.load.rules, { plan: 'both', maxVolume, vol: { maxVolume }, state: { assumeDefaults: o.assumeDefaults } });
+  const run = await runCheck(rules, {
+    cacheDir: false,
+    workers: false,
+    keepHosts: true,
+    environment: env,
+    assumeDefaults: o.assumeDefaults,
+    volume: { maxVolume },
+  });
+  const plans = fixPlans(run.result, run.assessment!, catalog, run.environment!.hosts, run.load.rules, {
+    plan: 'both',
+    maxVolume,
+    vol: { maxVolume },
+    state: { assumeDefaults: o.assumeDefaults },
+  });
   return { run, plans };
 }
 
@@ -41,12 +57,16 @@ const text = (files: RemediationFile[], name: string) => files.find((f) => f.nam
 function applyRegAndCmd(host: HostEnvironment, files: RemediationFile[], cat: Catalog): HostEnvironment {
   const next: HostEnvironment = { ...host, policies: new Map(host.policies) };
   const reg = text(files, 'logging-policies.reg')?.subarray(2).toString('utf16le') ?? '';
-  for (const p of cat.policies) if (p.registry.length && p.registry.every((r) => reg.includes(`"${r.value}"=`))) next.policies.set(p.id, { state: 'on', source: 'read back: logging-policies.reg' });
+  for (const p of cat.policies)
+    if (p.registry.length && p.registry.every((r) => reg.includes(`"${r.value}"=`)))
+      next.policies.set(p.id, { state: 'on', source: 'read back: logging-policies.reg' });
   const cmd = text(files, 'enable-channels.cmd')?.toString('utf8') ?? '';
   const enabled = [...cmd.matchAll(/^wevtutil sl "([^"]+)" \/e:true\r?$/gm)].map((m) => m[1]!);
   if (enabled.length) {
     const list = new Map(host.channels?.list ?? []);
-    for (const c of enabled) if (list.get(c.toLowerCase())?.exists !== false && !(host.channels?.complete && !list.has(c.toLowerCase()))) list.set(c.toLowerCase(), { name: c, exists: true, enabled: true });
+    for (const c of enabled)
+      if (list.get(c.toLowerCase())?.exists !== false && !(host.channels?.complete && !list.has(c.toLowerCase())))
+        list.set(c.toLowerCase(), { name: c, exists: true, enabled: true });
     next.channels = { list, complete: host.channels?.complete ?? false, source: 'read back: enable-channels.cmd' };
   }
   return next;
@@ -116,7 +136,12 @@ describe.runIf(corpusOrSkip('fix plans over SigmaHQ rules'))('fix: built-in plan
     const s = rerun(run, { auditpol: [join(dir, 'audit.csv')], sysmon: [join(dir, 'sysmon-additions.xml')] }, plans.files, true);
     expect({ ready: s.ready, applicable: s.applicable }).toEqual({ ready: p.sysmon.ready, applicable: p.sysmon.applicable });
     // The comparison can fail: without the command-line policy file the process_creation rules stay blocked.
-    const short = rerun(run, { auditpol: [join(dir, 'audit.csv')] }, plans.files.filter((f) => f.name !== 'logging-policies.reg'), true);
+    const short = rerun(
+      run,
+      { auditpol: [join(dir, 'audit.csv')] },
+      plans.files.filter((f) => f.name !== 'logging-policies.reg'),
+      true,
+    );
     expect(short.ready).toBeLessThan(p.builtin.ready - 500);
   }, 120_000);
 
@@ -178,7 +203,9 @@ describe('fix --plan and --report', () => {
     const both = out();
     const r = runCli(['fix', 'examples/rules', '--auditpol', WIN10, '--assume-defaults', '--out', both]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^projected: now 36\.4 % · built-in plan [\d.]+ % \(\d+ settings?, volume ≤ medium(; [\d.]+ % with \d+ settings? under --max-volume high)?\) · with Sysmon [\d.]+ % \(\+ \d+ Sysmon elements?\)$/m);
+    expect(r.stdout).toMatch(
+      /^projected: now 36\.4 % · built-in plan [\d.]+ % \(\d+ settings?, volume ≤ medium(; [\d.]+ % with \d+ settings? under --max-volume high)?\) · with Sysmon [\d.]+ % \(\+ \d+ Sysmon elements?\)$/m,
+    );
     expect(readdirSync(both)).toEqual(expect.arrayContaining(['enable-audit.cmd', 'sysmon-additions.xml', 'README.txt']));
     const readme = readFileSync(join(both, 'README.txt'), 'utf8');
     expect(readme).toMatch(/Plan 1, built-in:/);
@@ -237,9 +264,20 @@ describe('fix: set-audit-sacls.ps1 in the projection', () => {
     return out.join('\n');
   }
 
-  it('with sacls.txt the script\'s entries are applied where the path exists; projected == check on sacls.txt as it reads after the script', async () => {
-    const run = await runCheck([join(ROOT, 'test/fixtures/sacl')], { cacheDir: false, workers: false, keepHosts: true, environment: { host: [SNAP] }, volume: { maxVolume: 'medium' } });
-    const plans = fixPlans(run.result, run.assessment!, catalog, run.environment!.hosts, run.load.rules, { plan: 'both', maxVolume: 'medium', vol: { maxVolume: 'medium' }, state: {} });
+  it("with sacls.txt the script's entries are applied where the path exists; projected == check on sacls.txt as it reads after the script", async () => {
+    const run = await runCheck([join(ROOT, 'test/fixtures/sacl')], {
+      cacheDir: false,
+      workers: false,
+      keepHosts: true,
+      environment: { host: [SNAP] },
+      volume: { maxVolume: 'medium' },
+    });
+    const plans = fixPlans(run.result, run.assessment!, catalog, run.environment!.hosts, run.load.rules, {
+      plan: 'both',
+      maxVolume: 'medium',
+      vol: { maxVolume: 'medium' },
+      state: {},
+    });
     const p = plans.projection;
     expect(p.notes.filter((n) => /set-audit-sacls/.test(n))).toEqual([]);
     expect(p.builtin.ready).toBeGreaterThan(p.now.ready);

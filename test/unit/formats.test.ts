@@ -36,10 +36,14 @@ describe('SARIF 2.1.0', () => {
       expect(loc.artifactLocation.uri).toMatch(/^examples\/rules\/windows\/.*\.ya?ml$/);
       expect(Number.isInteger(loc.region.startLine) && loc.region.startLine >= 1).toBe(true);
     }
-    const kerberos = results.find((r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => r.locations[0]!.physicalLocation.artifactLocation.uri.endsWith('security_kerberoasting_rc4.yml'));
+    const kerberos = results.find((r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) =>
+      r.locations[0]!.physicalLocation.artifactLocation.uri.endsWith('security_kerberoasting_rc4.yml'),
+    );
     expect(kerberos).toMatchObject({ ruleId: 'logsource/blocked', level: 'error' });
     expect(kerberos.locations[0].physicalLocation.region.startLine).toBe(10);
-    expect(kerberos.message.text).toMatch(/Missing: Audit Kerberos Service Ticket Operations — Failure, Audit Kerberos Service Ticket Operations — Success\. .*Fix: .*auditpol \/set \/subcategory:\{0CCE9240-69AE-11D9-BED3-505054503030\}/);
+    expect(kerberos.message.text).toMatch(
+      /Missing: Audit Kerberos Service Ticket Operations — Failure, Audit Kerberos Service Ticket Operations — Success\. .*Fix: .*auditpol \/set \/subcategory:\{0CCE9240-69AE-11D9-BED3-505054503030\}/,
+    );
     // ready rules are not results
     expect(results.some((r: { message: { text: string } }) => r.message.text.startsWith('Failed And Successful Network Logons'))).toBe(false);
   });

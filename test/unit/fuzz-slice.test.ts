@@ -5,7 +5,9 @@ describe('fuzz slice', () => {
   // With the encoding, control-character, link and pipeline classes (hardening round 3).
   it('40 hostile and malformed cases (seed 20261127): no crash, no run over 10 s or 512 MB, no invalid output', async () => {
     // @ts-expect-error — a plain ES module shared with `npm run fuzz`
-    const { fuzz } = (await import('../fuzz/fuzz.mjs')) as { fuzz: (o: { cases: number; seed: number }) => Promise<{ failures: unknown[]; maxMs: number; maxMb: number }> };
+    const { fuzz } = (await import('../fuzz/fuzz.mjs')) as {
+      fuzz: (o: { cases: number; seed: number }) => Promise<{ failures: unknown[]; maxMs: number; maxMb: number }>;
+    };
     const res = await fuzz({ cases: 40, seed: 20261127 });
     expect(res.failures).toEqual([]);
     expect(res.maxMs).toBeLessThan(10_000);
@@ -27,7 +29,13 @@ describe('fuzz slice', () => {
     await expect(check('sysmon', '<Sysmon><!-- a -- b --></Sysmon>')).rejects.toThrow(/comment/);
     await expect(check('markdown', 'a<br>b &lt;script&gt;')).resolves.toBeUndefined();
     // C0 (but tab, CR, LF), C1 and bidi controls, in every format; JSON's own \u escapes are text
-    for (const [out, text] of [['json', '{"t":"a\u202eb"}'], ['csv', 'a,b\u009b31m\n'], ['html', '<p>\u2066x\u2069</p>'], ['sarif', '{"x":"\u0085"}'], ['markdown', '| a\u0001 |']]) {
+    for (const [out, text] of [
+      ['json', '{"t":"a\u202eb"}'],
+      ['csv', 'a,b\u009b31m\n'],
+      ['html', '<p>\u2066x\u2069</p>'],
+      ['sarif', '{"x":"\u0085"}'],
+      ['markdown', '| a\u0001 |'],
+    ]) {
       await expect(check(out as string, text as string), out).rejects.toThrow(/control character/);
     }
     await expect(check('json', '{"t":"a\\u202eb\\u0001","u":"\\tx\\r\\n"}')).resolves.toBeUndefined();
@@ -48,6 +56,8 @@ describe('fuzz slice', () => {
     expect(() => checkFile('enable-audit.cmd', Buffer.from('echo В\r\n'))).toThrow(/non-ASCII/);
     expect(() => checkFile('enable-audit.cmd', Buffer.from('@echo off\r\nrem \u0007\r\n'))).toThrow(/U\+0007/);
     expect(() => checkFile('a.reg', Buffer.from('Windows Registry Editor Version 5.00', 'utf16le'))).toThrow(/UTF-16LE BOM/);
-    expect(() => checkFile('a.reg', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Windows Registry Editor Version 5.00\r\n"x"="В"\r\n', 'utf16le')]))).not.toThrow();
+    expect(() =>
+      checkFile('a.reg', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Windows Registry Editor Version 5.00\r\n"x"="В"\r\n', 'utf16le')])),
+    ).not.toThrow();
   });
 });

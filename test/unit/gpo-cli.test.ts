@@ -20,30 +20,40 @@ const check = (gpo: string[]): { rules: Rule[]; requirements: { id: string; stat
   return JSON.parse(r.stdout);
 };
 /** The rules that read CommandLine through 4688: their Security alternative needs the command-line policy. */
-const readsCommandLine = (rules: Rule[]) => rules.filter((r) => r.alternatives.some((a) => a.includes(CMDLINE) && a.includes('audit:{0CCE922B-69AE-11D9-BED3-505054503030}:success')));
+const readsCommandLine = (rules: Rule[]) =>
+  rules.filter((r) => r.alternatives.some((a) => a.includes(CMDLINE) && a.includes('audit:{0CCE922B-69AE-11D9-BED3-505054503030}:success')));
 
 describe('--gpo from the command line', () => {
-  it.runIf(corpusOrSkip('--gpo with SigmaHQ process_creation'))('a GPO with Process Creation (Success) and the command-line policy makes SigmaHQ process_creation rules that read CommandLine ready through 4688', () => {
-    const j = check([AUDIT]);
-    const cmd = readsCommandLine(j.rules);
-    expect(cmd.length).toBeGreaterThan(500);
-    expect(cmd.filter((r) => r.verdict !== 'ready').map((r) => r.path)).toEqual([]);
-    expect(j.requirements.find((r) => r.id === CMDLINE)).toMatchObject({ state: 'on', stateReason: '--gpo (GPO Windows 11 - Audit, registry.pol, REG_DWORD)' });
-    // Sysmon is not in a GPO: the ready verdicts come from 4688, not from Sysmon.
-    expect(j.requirements.find((r) => r.id === 'sysmon:1')?.state).toBe('unknown');
+  it.runIf(corpusOrSkip('--gpo with SigmaHQ process_creation'))(
+    'a GPO with Process Creation (Success) and the command-line policy makes SigmaHQ process_creation rules that read CommandLine ready through 4688',
+    () => {
+      const j = check([AUDIT]);
+      const cmd = readsCommandLine(j.rules);
+      expect(cmd.length).toBeGreaterThan(500);
+      expect(cmd.filter((r) => r.verdict !== 'ready').map((r) => r.path)).toEqual([]);
+      expect(j.requirements.find((r) => r.id === CMDLINE)).toMatchObject({
+        state: 'on',
+        stateReason: '--gpo (GPO Windows 11 - Audit, registry.pol, REG_DWORD)',
+      });
+      // Sysmon is not in a GPO: the ready verdicts come from 4688, not from Sysmon.
+      expect(j.requirements.find((r) => r.id === 'sysmon:1')?.state).toBe('unknown');
 
-    // The same GPO without the command-line policy (its registry.pol entry dropped): not one of them is ready.
-    const dir = join(mkdtempSync(join(tmpdir(), 'lsc-gpo-cli-')), 'backup');
-    cpSync(AUDIT, dir, { recursive: true });
-    const pol = join(dir, 'DomainSysvol/GPO/Machine/registry.pol');
-    const buf = readFileSync(pol);
-    // Entry 1 (bytes 8–235) is ProcessCreationIncludeCmdLine_Enabled; the header is kept, the entry cut out.
-    writeFileSync(pol, Buffer.concat([buf.subarray(0, 8), buf.subarray(236)]));
-    const without = check([dir]);
-    expect(without.requirements.find((r) => r.id === CMDLINE)).toMatchObject({ state: 'off', stateReason: 'not set by GPO Windows 11 - Audit (not configured: disabled by default)' });
-    const after = new Map(without.rules.map((r) => [r.path, r.verdict]));
-    expect(cmd.filter((r) => after.get(r.path) === 'ready').map((r) => r.path)).toEqual([]);
-  });
+      // The same GPO without the command-line policy (its registry.pol entry dropped): not one of them is ready.
+      const dir = join(mkdtempSync(join(tmpdir(), 'lsc-gpo-cli-')), 'backup');
+      cpSync(AUDIT, dir, { recursive: true });
+      const pol = join(dir, 'DomainSysvol/GPO/Machine/registry.pol');
+      const buf = readFileSync(pol);
+      // Entry 1 (bytes 8–235) is ProcessCreationIncludeCmdLine_Enabled; the header is kept, the entry cut out.
+      writeFileSync(pol, Buffer.concat([buf.subarray(0, 8), buf.subarray(236)]));
+      const without = check([dir]);
+      expect(without.requirements.find((r) => r.id === CMDLINE)).toMatchObject({
+        state: 'off',
+        stateReason: 'not set by GPO Windows 11 - Audit (not configured: disabled by default)',
+      });
+      const after = new Map(without.rules.map((r) => [r.path, r.verdict]));
+      expect(cmd.filter((r) => after.get(r.path) === 'ready').map((r) => r.path)).toEqual([]);
+    },
+  );
 
   it('the table names the virtual host; fix writes files for it', () => {
     const r = runCli(['check', 'examples/rules', '--gpo', AUDIT]);

@@ -104,8 +104,13 @@ describe('registry.pol reader', () => {
     const { host, errors } = gpoHost([dir]);
     expect(errors).toHaveLength(1);
     expect(errors[0]!.path).toBe(POL(dir));
-    expect(errors[0]!.message).toBe('entry 1 (from byte 8): the key name is cut off; it and the entries after it are not read; read as partial: a policy it does not set before that point is unknown');
-    expect(state(host, 'policy:process-creation-command-line')).toMatchObject({ state: 'unknown', reason: expect.stringMatching(/registry.pol of GPO Cut was read only in part/) });
+    expect(errors[0]!.message).toBe(
+      'entry 1 (from byte 8): the key name is cut off; it and the entries after it are not read; read as partial: a policy it does not set before that point is unknown',
+    );
+    expect(state(host, 'policy:process-creation-command-line')).toMatchObject({
+      state: 'unknown',
+      reason: expect.stringMatching(/registry.pol of GPO Cut was read only in part/),
+    });
     // The audit policy comes from audit.csv, which was read whole.
     expect(state(host, `audit:${G.proc}:success`).state).toBe('on');
   });
@@ -140,7 +145,10 @@ describe('GptTmpl.inf', () => {
   it('says which lines it could not use', () => {
     const t = parseGptTmpl('[Event Audit]\nAuditLogonEvents = 7\n[Security Log]\nMaximumLogSize = big\n');
     expect(t.legacy.size).toBe(0);
-    expect(t.notes).toEqual(['line 2: [Event Audit] line "AuditLogonEvents = 7" is not Name = 0..3; ignored', 'line 4: MaximumLogSize = "big" in [Security Log] is not a whole number; ignored']);
+    expect(t.notes).toEqual([
+      'line 2: [Event Audit] line "AuditLogonEvents = 7" is not Name = 0..3; ignored',
+      'line 4: MaximumLogSize = "big" in [Security Log] is not a whole number; ignored',
+    ]);
     expect(() => parseGptTmpl('just text')).toThrow(/no \[section\]/);
   });
 });
@@ -154,10 +162,16 @@ describe('--gpo: what a GPO gives, as a virtual host', () => {
     expect(state(host, `audit:${G.dpapi}:failure`).state).toBe('off'); // DPAPI Activity: Success only
     // Audit File System is not in its audit.csv: advanced audit from Group Policy clears it.
     expect(state(host, `audit:${G.fs}:success`)).toMatchObject({ state: 'off', reason: expect.stringMatching(/^not set by GPO Windows 11 - Audit: /) });
-    expect(state(host, 'policy:process-creation-command-line')).toMatchObject({ state: 'on', reason: expect.stringContaining('GPO Windows 11 - Audit, registry.pol') });
+    expect(state(host, 'policy:process-creation-command-line')).toMatchObject({
+      state: 'on',
+      reason: expect.stringContaining('GPO Windows 11 - Audit, registry.pol'),
+    });
     expect(state(host, 'policy:powershell-script-block-logging').state).toBe('on');
     // Module logging names only Microsoft.Powershell.* (the real file), not "*".
-    expect(state(host, 'policy:powershell-module-logging')).toMatchObject({ state: 'off', reason: expect.stringContaining('covers only microsoft.powershell.*') });
+    expect(state(host, 'policy:powershell-module-logging')).toMatchObject({
+      state: 'off',
+      reason: expect.stringContaining('covers only microsoft.powershell.*'),
+    });
     expect(state(host, 'policy:powershell-transcription')).toMatchObject({ state: 'off', reason: expect.stringMatching(/^not set by GPO Windows 11 - Audit/) });
     expect(host.eventLogs.get('Security')).toMatchObject({ maxSizeKB: 1024000, policy: expect.stringContaining('GPO Windows 11 - Audit') });
     // A GPO says nothing of channels, Sysmon or the role.
@@ -178,7 +192,14 @@ describe('--gpo: what a GPO gives, as a virtual host', () => {
     const { host, errors } = gpoHost([join(AUDIT, 'gpreport.xml')]);
     expect(errors).toEqual([]);
     expect(host.name).toBe('GPO: Windows 11 - Audit');
-    for (const id of [`audit:${G.proc}:success`, `audit:${G.fs}:success`, `audit:${G.dpapi}:failure`, 'policy:process-creation-command-line', 'policy:powershell-script-block-logging', 'policy:powershell-transcription']) {
+    for (const id of [
+      `audit:${G.proc}:success`,
+      `audit:${G.fs}:success`,
+      `audit:${G.dpapi}:failure`,
+      'policy:process-creation-command-line',
+      'policy:powershell-script-block-logging',
+      'policy:powershell-transcription',
+    ]) {
       expect([id, state(host, id).state]).toEqual([id, state(gpoHost([AUDIT]).host, id).state]);
     }
   });
@@ -188,19 +209,34 @@ describe('--gpo: what a GPO gives, as a virtual host', () => {
     expect(errors).toEqual([]);
     expect(host.name).toBe('GPO: Windows 11 - Audit + Windows 11 - Computer');
     expect(host.auditOrigin?.force).toBe(true); // GptTmpl.inf [Registry Values] SCENoApplyLegacyAuditPolicy=4,1
-    expect(host.files.filter((f) => f.startsWith(COMPUTER)).map((f) => f.slice(COMPUTER.length + 1))).toEqual(['bkupInfo.xml', 'Backup.xml', 'DomainSysvol/GPO/Machine/microsoft/windows nt/SecEdit/GptTmpl.inf', 'DomainSysvol/GPO/Machine/registry.pol']);
-    expect(host.notes).toContain('--gpo: 2 GPOs in link order (first given = link order 1 = highest precedence): 1. Windows 11 - Audit, 2. Windows 11 - Computer');
+    expect(host.files.filter((f) => f.startsWith(COMPUTER)).map((f) => f.slice(COMPUTER.length + 1))).toEqual([
+      'bkupInfo.xml',
+      'Backup.xml',
+      'DomainSysvol/GPO/Machine/microsoft/windows nt/SecEdit/GptTmpl.inf',
+      'DomainSysvol/GPO/Machine/registry.pol',
+    ]);
+    expect(host.notes).toContain(
+      '--gpo: 2 GPOs in link order (first given = link order 1 = highest precedence): 1. Windows 11 - Audit, 2. Windows 11 - Computer',
+    );
   });
 
   it('link order: the first --gpo wins a setting both define', () => {
     const off = copyBackup(AUDIT, 'No Process Audit');
-    writeFileSync(CSV(off), readFileSync(CSV(AUDIT), 'utf8').replace(/Audit Process Creation,(\{[^}]+\}),Success,,1/, 'Audit Process Creation,$1,No Auditing,,0'));
+    writeFileSync(
+      CSV(off),
+      readFileSync(CSV(AUDIT), 'utf8').replace(/Audit Process Creation,(\{[^}]+\}),Success,,1/, 'Audit Process Creation,$1,No Auditing,,0'),
+    );
     writeFileSync(POL(off), pol([{ key: CMDLINE_KEY, value: '**del.ProcessCreationIncludeCmdLine_Enabled', type: 1, data: Buffer.from(' \0', 'utf16le') }]));
 
     const first = gpoHost([off, AUDIT]).host;
     expect(state(first, `audit:${G.proc}:success`)).toEqual({ state: 'off', reason: '--gpo (GPO No Process Audit)' });
-    expect(state(first, 'policy:process-creation-command-line')).toMatchObject({ state: 'off', reason: expect.stringContaining('GPO No Process Audit, registry.pol deletes ProcessCreationIncludeCmdLine_Enabled') });
-    expect(first.notes).toContain('--gpo: Audit Process Creation: No Process Audit (higher precedence) sets No Auditing, Windows 11 - Audit sets Success; No Process Audit wins');
+    expect(state(first, 'policy:process-creation-command-line')).toMatchObject({
+      state: 'off',
+      reason: expect.stringContaining('GPO No Process Audit, registry.pol deletes ProcessCreationIncludeCmdLine_Enabled'),
+    });
+    expect(first.notes).toContain(
+      '--gpo: Audit Process Creation: No Process Audit (higher precedence) sets No Auditing, Windows 11 - Audit sets Success; No Process Audit wins',
+    );
 
     const second = gpoHost([AUDIT, off]).host;
     expect(state(second, `audit:${G.proc}:success`).state).toBe('on');
@@ -210,11 +246,18 @@ describe('--gpo: what a GPO gives, as a virtual host', () => {
   it('legacy categories from GptTmpl.inf apply when no advanced audit policy is set (hand-made GPO)', () => {
     const { host, errors } = gpoHost([LEGACY]);
     expect(errors).toEqual([]);
-    expect(state(host, `audit:${G.proc}:success`)).toEqual({ state: 'on', reason: '--gpo (legacy AuditProcessTracking, GPO Legacy Audit Categories (hand-made))' });
+    expect(state(host, `audit:${G.proc}:success`)).toEqual({
+      state: 'on',
+      reason: '--gpo (legacy AuditProcessTracking, GPO Legacy Audit Categories (hand-made))',
+    });
     expect(state(host, `audit:${G.logon}:failure`).state).toBe('on');
     expect(state(host, `audit:${G.policyChange}:success`).state).toBe('off');
     expect(state(host, `audit:${G.fs}:success`).state).toBe('unknown'); // Object Access: not set, the Windows default applies
-    expect(host.auditOrigin).toMatchObject({ legacy: ['AuditSystemEvents', 'AuditLogonEvents', 'AuditProcessTracking', 'AuditPolicyChange'], advancedGpo: false, force: false });
+    expect(host.auditOrigin).toMatchObject({
+      legacy: ['AuditSystemEvents', 'AuditLogonEvents', 'AuditProcessTracking', 'AuditPolicyChange'],
+      advancedGpo: false,
+      force: false,
+    });
     expect(state(host, 'policy:process-creation-command-line')).toMatchObject({ state: 'on', reason: expect.stringContaining('GptTmpl.inf') });
     expect(host.eventLogs.get('Security')).toMatchObject({ maxSizeKB: 196608, retention: 0 });
   });
@@ -240,13 +283,21 @@ describe('registry.pol deletions across GPOs', () => {
   const SBL = 'Software\\Policies\\Microsoft\\Windows\\PowerShell\\ScriptBlockLogging';
   it('a higher GPO clearing a key (**delvals.) turns off what a lower one set, and is named as the reason', () => {
     const higher = copyBackup(AUDIT, 'Clear Script Block');
-    writeFileSync(POL(higher), pol([
-      { key: SBL, value: '**delvals.', type: 1, data: Buffer.from(' \0', 'utf16le') },
-      { key: SBL, value: '**Frobnicate', type: 1, data: Buffer.from('\0', 'utf16le') },
-    ]));
+    writeFileSync(
+      POL(higher),
+      pol([
+        { key: SBL, value: '**delvals.', type: 1, data: Buffer.from(' \0', 'utf16le') },
+        { key: SBL, value: '**Frobnicate', type: 1, data: Buffer.from('\0', 'utf16le') },
+      ]),
+    );
     const { host } = gpoHost([higher, AUDIT]);
-    expect(state(host, 'policy:powershell-script-block-logging')).toMatchObject({ state: 'off', reason: expect.stringContaining('GPO Clear Script Block, registry.pol deletes EnableScriptBlockLogging') });
-    expect(host.notes).toContain(`--gpo: Clear Script Block registry.pol: 1 entry with a special name logsource-check does not know (${SBL}\\**Frobnicate); ignored`);
+    expect(state(host, 'policy:powershell-script-block-logging')).toMatchObject({
+      state: 'off',
+      reason: expect.stringContaining('GPO Clear Script Block, registry.pol deletes EnableScriptBlockLogging'),
+    });
+    expect(host.notes).toContain(
+      `--gpo: Clear Script Block registry.pol: 1 entry with a special name logsource-check does not know (${SBL}\\**Frobnicate); ignored`,
+    );
     // Given after (lower precedence), the same GPO's deletion is undone by the higher one's value.
     expect(state(gpoHost([AUDIT, higher]).host, 'policy:powershell-script-block-logging').state).toBe('on');
   });
@@ -269,7 +320,10 @@ describe('a GPO file that cannot be read leaves what it sets unknown, never off'
     writeFileSync(CSV(broken), 'this,is,not\nan,audit,csv\n');
     const alone = gpoHost([broken]);
     expect(alone.errors).toEqual([{ path: CSV(broken), message: expect.stringMatching(/^not an auditpol CSV/) }]);
-    expect(state(alone.host, `audit:${G.proc}:success`)).toEqual({ state: 'unknown', reason: 'the audit.csv of GPO Broken Audit could not be read, and it may set this subcategory' });
+    expect(state(alone.host, `audit:${G.proc}:success`)).toEqual({
+      state: 'unknown',
+      reason: 'the audit.csv of GPO Broken Audit could not be read, and it may set this subcategory',
+    });
     expect(state(alone.host, `audit:${G.fs}:success`).state).toBe('unknown');
 
     // Windows 11 - Audit first (higher precedence): what it sets stands; what it leaves out is unknown, not cleared.
@@ -283,7 +337,10 @@ describe('a GPO file that cannot be read leaves what it sets unknown, never off'
     writeFileSync(POL(broken), Buffer.from('PReg\x02\0\0\0', 'latin1'));
     const { host, errors } = gpoHost([broken]);
     expect(errors).toEqual([{ path: POL(broken), message: 'registry.pol version 2 is not the documented version 1' }]);
-    expect(state(host, 'policy:powershell-transcription')).toEqual({ state: 'unknown', reason: 'the registry.pol of GPO Broken Pol could not be read, and what it sets for EnableTranscripting is unknown' });
+    expect(state(host, 'policy:powershell-transcription')).toEqual({
+      state: 'unknown',
+      reason: 'the registry.pol of GPO Broken Pol could not be read, and what it sets for EnableTranscripting is unknown',
+    });
   });
 });
 

@@ -12,7 +12,14 @@ const catalog = loadCatalog();
 function filesUnder(dir: string, base = dir): string[] {
   return readdirSync(dir).flatMap((n) => {
     const p = join(dir, n);
-    return statSync(p).isDirectory() ? filesUnder(p, base) : [p.slice(base.length + 1).split('\\').join('/')];
+    return statSync(p).isDirectory()
+      ? filesUnder(p, base)
+      : [
+          p
+            .slice(base.length + 1)
+            .split('\\')
+            .join('/'),
+        ];
   });
 }
 
@@ -39,6 +46,8 @@ describe('log-source guides', () => {
     const r = runCli(['guides', '--out', dir, '--rules', 'examples/rules']);
     expect(r.status, r.stderr).toBe(0);
     expect(readFileSync(join(dir, 'windows', 'service', 'security.md'), 'utf8')).toContain('Rules of the given rule set using this log source: **4**.');
-    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toMatch(/\| \[process_creation\]\(windows\/category\/process_creation.md\) \| Process creation \| 2 \|/);
+    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toMatch(
+      /\| \[process_creation\]\(windows\/category\/process_creation.md\) \| Process creation \| 2 \|/,
+    );
   });
 });

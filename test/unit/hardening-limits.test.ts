@@ -16,7 +16,12 @@ const RULE = readFileSync(join(ROOT, 'examples/rules/windows/proc_creation_certu
 /** The CLI with a 10 s bound; the test fails (not hangs) when a run takes longer. */
 function bounded(args: string[], env: Record<string, string> = {}) {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 10_000, env: { ...process.env, NO_COLOR: '1', ...env }, maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    timeout: 10_000,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    maxBuffer: 1 << 26,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0, signal: r.signal };
 }
 const dir = () => mkdtempSync(join(tmpdir(), 'lsc-hard-'));
@@ -86,7 +91,9 @@ describe('bounded resources', () => {
     expect(res.problems[0]!.message).toMatch(/inflates past \d+ bytes .*1000:1 ratio; limit/);
     expect(res.problems.at(-1)!.message).toMatch(/inflate budget of \d+ bytes is spent \(limit\)/);
 
-    const evil = Buffer.from(zipSync({ 'ok.yml': Buffer.from(RULE), 'x/../../etc/passwd.yml': Buffer.from(RULE), 'enc.yml': Buffer.from(RULE), 'crc.yml': Buffer.from(RULE) }));
+    const evil = Buffer.from(
+      zipSync({ 'ok.yml': Buffer.from(RULE), 'x/../../etc/passwd.yml': Buffer.from(RULE), 'enc.yml': Buffer.from(RULE), 'crc.yml': Buffer.from(RULE) }),
+    );
     // set the encryption flag of enc.yml and break the CRC of crc.yml in the central directory
     let p = evil.readUInt32LE(evil.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06])) + 16);
     while (evil.readUInt32LE(p) === 0x02014b50) {
@@ -139,7 +146,16 @@ describe('bounded resources', () => {
 describe('output that hostile text cannot break', () => {
   const d = dir();
   const title = '=HYPERLINK("http://x")\u001b]0;owned\u0007 <script>alert(1)</script> --> ]]> [x](javascript:alert(1))';
-  writeFileSync(join(d, 'evil.yml'), RULE.replace(/^title: .*$/m, `title: "${title.replace(/\u001b/g, '\\e').replace(/\u0007/g, '\\a').replace(/"/g, '\\"')}"`));
+  writeFileSync(
+    join(d, 'evil.yml'),
+    RULE.replace(
+      /^title: .*$/m,
+      `title: "${title
+        .replace(/\u001b/g, '\\e')
+        .replace(/\u0007/g, '\\a')
+        .replace(/"/g, '\\"')}"`,
+    ),
+  );
   it('terminal: no escape sequence from rule data reaches the screen', () => {
     const r = bounded([join(d, 'evil.yml'), '--verbose']);
     expect(r.status).toBe(0);
@@ -167,7 +183,7 @@ describe('output that hostile text cannot break', () => {
 });
 
 describe('strict XML where Windows is strict', () => {
-  it('what XML 1.0 forbids is an error with its line, as Windows\' XML readers and Sysmon refuse it', async () => {
+  it("what XML 1.0 forbids is an error with its line, as Windows' XML readers and Sysmon refuse it", async () => {
     const { parseXml } = await import('../../src/environment/xml.js');
     const bad: [string, RegExp][] = [
       ['<Sysmon schemaversion="4.90"><EventFiltering/></Sysmon><Sysmon/>', /exactly one root element/],
@@ -182,7 +198,10 @@ describe('strict XML where Windows is strict', () => {
   });
   it('a Sysmon config with a forbidden character is one error line naming the file, not assessed as if fine', () => {
     const d = dir();
-    writeFileSync(join(d, 'sysmon.xml'), '<Sysmon schemaversion="4.90"><EventFiltering><ProcessCreate onmatch="exclude">\u0000</ProcessCreate></EventFiltering></Sysmon>');
+    writeFileSync(
+      join(d, 'sysmon.xml'),
+      '<Sysmon schemaversion="4.90"><EventFiltering><ProcessCreate onmatch="exclude">\u0000</ProcessCreate></EventFiltering></Sysmon>',
+    );
     const r = bounded([join(ROOT, 'examples/rules'), '--sysmon', join(d, 'sysmon.xml')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/sysmon.xml: XML error at line 1: character U\+0000 is not allowed in XML/);
@@ -192,7 +211,10 @@ describe('strict XML where Windows is strict', () => {
 describe('structure, not text', () => {
   it('sysmon-config --base: markup inside comments is never taken for the root or </EventFiltering>', () => {
     const d = dir();
-    writeFileSync(join(d, 'base.xml'), '<!-- old: <Sysmon schemaversion="3.0"> -->\n<Sysmon schemaversion="4.1">\n  <EventFiltering>\n  </EventFiltering>\n</Sysmon>\n<!-- trailer </EventFiltering> -->\n');
+    writeFileSync(
+      join(d, 'base.xml'),
+      '<!-- old: <Sysmon schemaversion="3.0"> -->\n<Sysmon schemaversion="4.1">\n  <EventFiltering>\n  </EventFiltering>\n</Sysmon>\n<!-- trailer </EventFiltering> -->\n',
+    );
     const r = bounded(['sysmon-config', join(ROOT, 'examples/rules'), '--base', join(d, 'base.xml')]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('<!-- old: <Sysmon schemaversion="3.0"> -->');

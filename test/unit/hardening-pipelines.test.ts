@@ -43,7 +43,19 @@ const ids = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 /** One add_condition transformation mapping category `cat` to `conditions` (YAML lines, indented 6). */
 const pipeline = (conditions: string[], cat = 'process_creation') =>
-  ['name: generated', 'transformations:', '  - id: big', '    type: add_condition', '    conditions:', ...conditions, '    rule_conditions:', '      - type: logsource', '        product: windows', `        category: ${cat}`, ''].join('\n');
+  [
+    'name: generated',
+    'transformations:',
+    '  - id: big',
+    '    type: add_condition',
+    '    conditions:',
+    ...conditions,
+    '    rule_conditions:',
+    '      - type: logsource',
+    '        product: windows',
+    `        category: ${cat}`,
+    '',
+  ].join('\n');
 
 type Row = { path: string; alternatives?: string[][]; eventIds: number[]; unknownReason?: string; logsourceKey?: string };
 const json = (stdout: string) => JSON.parse(stdout) as { rules: Row[]; notes: { path: string; message: string }[] };
@@ -81,7 +93,16 @@ describe('--pipeline and --mapping: linear readers within LIMITS.mapping', () =>
 
   it('60,000 transformations and a 50,000-entry mapping: refused by the item limit in one line, exit 2', () => {
     const t: string[] = ['transformations:'];
-    for (let i = 0; i < 60_000; i++) t.push(`  - id: t${i}`, '    type: add_condition', '    conditions:', `      Channel: App-${i}/Operational`, '    rule_conditions:', '      - type: logsource', `        category: cat_${i}`);
+    for (let i = 0; i < 60_000; i++)
+      t.push(
+        `  - id: t${i}`,
+        '    type: add_condition',
+        '    conditions:',
+        `      Channel: App-${i}/Operational`,
+        '    rule_conditions:',
+        '      - type: logsource',
+        `        category: cat_${i}`,
+      );
     const p = write('trans.yml', t.join('\n'));
     const r = bounded(['--pipeline', p]);
     expect(r.status).toBe(2);
@@ -89,7 +110,15 @@ describe('--pipeline and --mapping: linear readers within LIMITS.mapping', () =>
     expect(oneLine(r.stderr)).toEqual([`logsource-check: ${p}: more than ${LIMITS.mapping.yamlItems} YAML items (420000 separators; limit); not used`]);
 
     const m: string[] = ['logsources:'];
-    for (let i = 0; i < 50_000; i++) m.push('  - product: windows', `    category: cat_${i}`, `    title: Cat ${i}`, '    sources:', `      - { name: App ${i}, producer: channel, channel: App-${i}/Operational }`, '    source: generated');
+    for (let i = 0; i < 50_000; i++)
+      m.push(
+        '  - product: windows',
+        `    category: cat_${i}`,
+        `    title: Cat ${i}`,
+        '    sources:',
+        `      - { name: App ${i}, producer: channel, channel: App-${i}/Operational }`,
+        '    source: generated',
+      );
     const mp = write('map.yml', m.join('\n'));
     const rm = bounded(['--mapping', mp]);
     expect(rm.status).toBe(2);
@@ -104,7 +133,12 @@ describe('--pipeline and --mapping: linear readers within LIMITS.mapping', () =>
     expect(r1.status).toBe(2);
     expect(oneLine(r1.stderr)).toEqual([`logsource-check: ${manyT}: transformations: more than 10000 (limit); not used`]);
 
-    const manyE = write('many-e.yml', ['logsources:', ...ids(10_001).flatMap((i) => ['  - product: windows', `    category: c${i}`, '    title: C', '    source: s', '    sources: []'])].join('\n'));
+    const manyE = write(
+      'many-e.yml',
+      ['logsources:', ...ids(10_001).flatMap((i) => ['  - product: windows', `    category: c${i}`, '    title: C', '    source: s', '    sources: []'])].join(
+        '\n',
+      ),
+    );
     const r2 = bounded(['--mapping', manyE]);
     expect(r2.status).toBe(2);
     expect(oneLine(r2.stderr)).toEqual([`logsource-check: ${manyE}: logsources: more than 10000 entries (limit); not used`]);
@@ -114,10 +148,20 @@ describe('--pipeline and --mapping: linear readers within LIMITS.mapping', () =>
     expect(r3.status).toBe(2);
     expect(oneLine(r3.stderr)).toEqual([`logsource-check: ${longList}: transformations[0].conditions.EventID: more than 65536 list items (limit); not used`]);
 
-    const pairs = write('pairs.yml', pipeline([`      Channel: [${ids(10).map((i) => `App-${i}/Operational`).join(', ')}]`, `      EventID: [${ids(20_000).join(', ')}]`]));
+    const pairs = write(
+      'pairs.yml',
+      pipeline([
+        `      Channel: [${ids(10)
+          .map((i) => `App-${i}/Operational`)
+          .join(', ')}]`,
+        `      EventID: [${ids(20_000).join(', ')}]`,
+      ]),
+    );
     const r4 = bounded(['--pipeline', pairs]);
     expect(r4.status).toBe(2);
-    expect(oneLine(r4.stderr)).toEqual([`logsource-check: ${pairs}: transformations[0] (big): conditions: 10 channels × 20000 event IDs, more than 100000 pairs (limit); not used`]);
+    expect(oneLine(r4.stderr)).toEqual([
+      `logsource-check: ${pairs}: transformations[0] (big): conditions: 10 channels × 20000 event IDs, more than 100000 pairs (limit); not used`,
+    ]);
   }, 40_000);
 
   it('YAML beyond the fast reader (anchors) is read by the yaml package, within its own item limit', () => {
@@ -130,7 +174,9 @@ describe('--pipeline and --mapping: linear readers within LIMITS.mapping', () =>
     const r = bounded(['--pipeline', big]);
     expect(r.status).toBe(2);
     expect(r.rssMb).toBeLessThan(300);
-    expect(oneLine(r.stderr)).toEqual([`logsource-check: ${big}: more than 50000 YAML items (60010 separators) in YAML beyond the plain block style (anchors, tags, quoted values over several lines …; limit); not used`]);
+    expect(oneLine(r.stderr)).toEqual([
+      `logsource-check: ${big}: more than 50000 YAML items (60010 separators) in YAML beyond the plain block style (anchors, tags, quoted values over several lines …; limit); not used`,
+    ]);
   }, 25_000);
 
   it('notes on unused transformations are listed up to 20 per file, then counted', () => {
@@ -138,7 +184,9 @@ describe('--pipeline and --mapping: linear readers within LIMITS.mapping', () =>
     const p = write('unused.yml', t.join('\n'));
     const r = bounded(['--pipeline', p, '-f', 'json']);
     expect(r.status).toBe(0);
-    const mine = json(r.stdout).notes.filter((n) => n.path === p).map((n) => n.message);
+    const mine = json(r.stdout)
+      .notes.filter((n) => n.path === p)
+      .map((n) => n.message);
     expect(mine).toHaveLength(21);
     expect(mine[0]).toBe('transformations[0] (f0): type field_name_mapping changes queries, not what is logged; not used');
     expect(mine[20]).toBe('… and 10 more transformations not used');
@@ -146,7 +194,10 @@ describe('--pipeline and --mapping: linear readers within LIMITS.mapping', () =>
 
   it('a repeated key is read as PyYAML reads it (the last value) with a note, on either reader', () => {
     for (const anchor of ['', ' &x']) {
-      const p = write(`dup${anchor ? '-anchor' : ''}.yml`, pipeline([`      Channel:${anchor} Wrong/Channel`, '      Channel: Contoso-App/Operational', '      EventID: 1001']));
+      const p = write(
+        `dup${anchor ? '-anchor' : ''}.yml`,
+        pipeline([`      Channel:${anchor} Wrong/Channel`, '      Channel: Contoso-App/Operational', '      EventID: 1001']),
+      );
       const r = bounded(['--pipeline', p, '-f', 'json']);
       expect(r.status).toBe(0);
       const out = json(r.stdout);
@@ -236,8 +287,14 @@ describe('requirement product: linear in the events of a log source', () => {
     const ev = (id: number) => ({ channel: 'Security', eventIds: [id] });
     const { sets } = product([[single(['a'], ev(1)), single(['b'], ev(1))], [single(['a'], ev(2)), single(['b'], ev(2))], [single([], ev(3))]]);
     expect(sets.map((s) => s.requires)).toEqual([['a'], ['b']]);
-    expect(sets.map((s) => s.branches)).toEqual([[['a'], ['a'], []], [['b'], ['b'], []]]);
-    expect(sets.map((s) => s.events.map((e) => e.eventIds[0]))).toEqual([[1, 2, 3], [1, 2, 3]]);
+    expect(sets.map((s) => s.branches)).toEqual([
+      [['a'], ['a'], []],
+      [['b'], ['b'], []],
+    ]);
+    expect(sets.map((s) => s.events.map((e) => e.eventIds[0]))).toEqual([
+      [1, 2, 3],
+      [1, 2, 3],
+    ]);
   });
 });
 
@@ -313,7 +370,19 @@ describe('event IDs per log source of a pipeline (issue 29: rules × event IDs)'
     expect(certutil(json(s.stdout).rules).eventIds).toEqual([4688]);
 
     const events = `[${ids(max + 1).join(', ')}]`;
-    const mp = write('many-ids-map.yml', ['logsources:', '  - product: windows', '    category: app_events', '    title: App', '    source: generated', '    sources:', `      - { name: App, producer: channel, channel: App/Operational, events: ${events} }`, ''].join('\n'));
+    const mp = write(
+      'many-ids-map.yml',
+      [
+        'logsources:',
+        '  - product: windows',
+        '    category: app_events',
+        '    title: App',
+        '    source: generated',
+        '    sources:',
+        `      - { name: App, producer: channel, channel: App/Operational, events: ${events} }`,
+        '',
+      ].join('\n'),
+    );
     const m = bounded(['--mapping', mp]);
     expect(m.status).toBe(2);
     expect(oneLine(m.stderr)).toEqual([idLimitLine(mp, max + 1, 'windows/category/app_events')]);

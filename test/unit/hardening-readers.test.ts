@@ -26,7 +26,12 @@ function bounded(args: string[]) {
   const rssFile = join(d, 'rss');
   const wrapper = `import { writeFileSync } from 'node:fs'; process.on('exit', () => writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS))); process.argv.splice(1, 0, ${JSON.stringify(CLI)}); await import(${JSON.stringify(CLI)});`;
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', wrapper, ...args], { encoding: 'utf8', timeout: 10_000, env: { ...process.env, NO_COLOR: '1', LOGSOURCE_CHECK_CACHE_DIR: join(d, 'cache') }, maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', wrapper, ...args], {
+    encoding: 'utf8',
+    timeout: 10_000,
+    env: { ...process.env, NO_COLOR: '1', LOGSOURCE_CHECK_CACHE_DIR: join(d, 'cache') },
+    maxBuffer: 1 << 26,
+  });
   let rssKB = NaN;
   try {
     rssKB = Number(readFileSync(rssFile, 'utf8'));
@@ -70,7 +75,9 @@ describe('host readers: linear, iterative, bounded', { timeout: 30_000 }, () => 
     const keys = Array.from({ length: 20_000 }, (_, i) => `[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\K${i}]\r\n"v"=dword:00000001\r\n`).join('');
     const dels = Array.from({ length: 20_000 }, (_, i) => `[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\K${i}\\Sub]\r\n`).join('');
     const t0 = Date.now();
-    const reg = parseRegFile(`Windows Registry Editor Version 5.00\r\n${keys}${dels}[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\K7]\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\K9]\r\n[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\K9]\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\K9]\r\n"w"=dword:00000002\r\n`);
+    const reg = parseRegFile(
+      `Windows Registry Editor Version 5.00\r\n${keys}${dels}[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\K7]\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\K9]\r\n[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\K9]\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\K9]\r\n"w"=dword:00000002\r\n`,
+    );
     expect(Date.now() - t0).toBeLessThan(5_000);
     expect(reg.keys.size).toBe(19_999);
     expect(reg.keys.has('HKLM\\SOFTWARE\\POLICIES\\K7')).toBe(false);
@@ -87,7 +94,10 @@ describe('host readers: linear, iterative, bounded', { timeout: 30_000 }, () => 
     expect(r.status).toBe(0);
     const errors = (JSON.parse(r.stdout) as { errors: { path: string; message: string }[] }).errors.filter((e) => e.path.endsWith('policies.reg'));
     expect(errors).toEqual([{ path: join(dir, 'policies.reg'), message: expect.stringMatching(/more than 100,000 keys \(limit\); read as partial/) }]);
-    expect(state(r.stdout, 'policy:powershell-script-block-logging')).toEqual({ state: 'unknown', reason: expect.stringMatching(/policies\.reg was read only in part \(limit\)/) });
+    expect(state(r.stdout, 'policy:powershell-script-block-logging')).toEqual({
+      state: 'unknown',
+      reason: expect.stringMatching(/policies\.reg was read only in part \(limit\)/),
+    });
     expect(r.rssMB).toBeLessThan(512);
   });
 
@@ -98,12 +108,17 @@ describe('host readers: linear, iterative, bounded', { timeout: 30_000 }, () => 
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.status).toBe(0);
     expect(completed(r.stdout)).toBe(true);
-    expect(errorLines(r.stdout, join(dir, 'wevtutil-gl.txt'))).toEqual([`  ${join(dir, 'wevtutil-gl.txt')}: no channel configuration in this file (not the output of wevtutil gl); its channels are unknown`]);
+    expect(errorLines(r.stdout, join(dir, 'wevtutil-gl.txt'))).toEqual([
+      `  ${join(dir, 'wevtutil-gl.txt')}: no channel configuration in this file (not the output of wevtutil gl); its channels are unknown`,
+    ]);
   });
 
   it(`wevtutil-gl.txt with more than ${LIMITS.host.channels.toLocaleString('en-US')} channels: one error line, read as partial, a channel not listed before the cut is unknown (not absent)`, () => {
     const rule = join(mkdtempSync(join(tmpdir(), 'lsc-rule-')), 'task.yml');
-    writeFileSync(rule, 'title: Scheduled task registered\nid: 0b7e2c1a-8f3d-4c52-9a61-2d4e6f8a9b10\nstatus: test\nlogsource:\n  product: windows\n  service: taskscheduler\ndetection:\n  selection:\n    EventID: 106\n  condition: selection\nlevel: low\n');
+    writeFileSync(
+      rule,
+      'title: Scheduled task registered\nid: 0b7e2c1a-8f3d-4c52-9a61-2d4e6f8a9b10\nstatus: test\nlogsource:\n  product: windows\n  service: taskscheduler\ndetection:\n  selection:\n    EventID: 106\n  condition: selection\nlevel: low\n',
+    );
     const block = (name: string) => `name: ${name}\nenabled: true\ntype: Admin\npublishing:\n  fileMax: 1\n`;
     // A list known complete (wevtutil-el.txt beside it): the channel is absent (off). Past the limit: unknown.
     const few = snapshot({ 'wevtutil-gl.txt': block('Security'), 'wevtutil-el.txt': 'Security\r\n' });
@@ -113,7 +128,9 @@ describe('host readers: linear, iterative, bounded', { timeout: 30_000 }, () => 
     const r = bounded([rule, '--host', dir, '--format', 'json']);
     expect(r.status).toBe(0);
     const errors = (JSON.parse(r.stdout) as { errors: { path: string; message: string }[] }).errors;
-    expect(errors).toEqual([{ path: join(dir, 'wevtutil-gl.txt'), message: 'more than 50,000 channels (limit); read as partial: the channels after them are unknown' }]);
+    expect(errors).toEqual([
+      { path: join(dir, 'wevtutil-gl.txt'), message: 'more than 50,000 channels (limit); read as partial: the channels after them are unknown' },
+    ]);
     expect(state(r.stdout, 'channel:Microsoft-Windows-TaskScheduler/Operational').state).toBe('unknown');
     expect(r.rssMB).toBeLessThan(512);
   });
@@ -124,7 +141,9 @@ describe('host readers: linear, iterative, bounded', { timeout: 30_000 }, () => 
     const r = bounded([RULES, '--host', dir, '--format', 'json']);
     expect(r.status).toBe(0);
     const errors = (JSON.parse(r.stdout) as { errors: { path: string; message: string }[] }).errors.filter((e) => e.path.includes('auditpol'));
-    expect(errors).toEqual([{ path: join(dir, 'auditpol-resourcesacl.txt'), message: expect.stringMatching(/more than 100,000 lines \(limit\); read as partial/) }]);
+    expect(errors).toEqual([
+      { path: join(dir, 'auditpol-resourcesacl.txt'), message: expect.stringMatching(/more than 100,000 lines \(limit\); read as partial/) },
+    ]);
     expect(state(r.stdout, 'sacl:registry').state).toBe('unknown');
     expect(r.rssMB).toBeLessThan(512);
   });
@@ -139,23 +158,26 @@ describe('host readers: linear, iterative, bounded', { timeout: 30_000 }, () => 
 describe('evidence readers: streamed', { timeout: 30_000 }, () => {
   const evtxSample = join(CORPUS, 'evtx/DeepBlueCLI/smb-password-guessing-security.evtx');
 
-  it.skipIf(!HAVE_CORPUS)('EVTX is read chunk by chunk: the same counts as the whole-buffer reader, and a 128 MiB log costs far less than its size in memory', () => {
-    const src = readFileSync(evtxSample);
-    const d = mkdtempSync(join(tmpdir(), 'lsc-evtx-'));
-    expect(readEvtxFile(evtxSample)).toEqual(readEvtx(src, evtxSample));
-    // File header + the sample's chunks repeated to 128 MiB (a reader holding it whole needs more than 128 MiB RSS).
-    const chunks = src.subarray(4096, 4096 + Math.floor((src.length - 4096) / 65536) * 65536);
-    const big = join(d, 'big.evtx');
-    const fd = openSync(big, 'w');
-    writeSync(fd, src.subarray(0, 4096));
-    for (let n = 0; n + chunks.length <= 128 * 1048576; n += chunks.length) writeSync(fd, chunks);
-    closeSync(fd);
-    const r = bounded([RULES, '--observed', big]);
-    expect(r.status).toBe(0);
-    expect(completed(r.stdout)).toBe(true);
-    expect(r.stdout).toMatch(/1 file\(s\) \(EVTX 1\)/);
-    expect(r.rssMB).toBeLessThan(120);
-  });
+  it.skipIf(!HAVE_CORPUS)(
+    'EVTX is read chunk by chunk: the same counts as the whole-buffer reader, and a 128 MiB log costs far less than its size in memory',
+    () => {
+      const src = readFileSync(evtxSample);
+      const d = mkdtempSync(join(tmpdir(), 'lsc-evtx-'));
+      expect(readEvtxFile(evtxSample)).toEqual(readEvtx(src, evtxSample));
+      // File header + the sample's chunks repeated to 128 MiB (a reader holding it whole needs more than 128 MiB RSS).
+      const chunks = src.subarray(4096, 4096 + Math.floor((src.length - 4096) / 65536) * 65536);
+      const big = join(d, 'big.evtx');
+      const fd = openSync(big, 'w');
+      writeSync(fd, src.subarray(0, 4096));
+      for (let n = 0; n + chunks.length <= 128 * 1048576; n += chunks.length) writeSync(fd, chunks);
+      closeSync(fd);
+      const r = bounded([RULES, '--observed', big]);
+      expect(r.status).toBe(0);
+      expect(completed(r.stdout)).toBe(true);
+      expect(r.stdout).toMatch(/1 file\(s\) \(EVTX 1\)/);
+      expect(r.rssMB).toBeLessThan(120);
+    },
+  );
 
   it('counts CSV is streamed: rows across 64 KiB reads, UTF-16 with BOM and a last row without a newline read as the text parser reads them', () => {
     const d = mkdtempSync(join(tmpdir(), 'lsc-csv-'));

@@ -34,42 +34,64 @@ function clean(f: () => unknown): void {
 const ruleText = fc.oneof(
   fc.string({ maxLength: 400 }),
   fc.string({ unit: 'binary', maxLength: 400 }),
-  fc.constantFrom('title: x\nlogsource: {product: windows}\ndetection:\n  s: {EventID: 1}\n', '---\n---\n', '&a [*a]\n', 'detection: !!binary AAA\n').chain((base) => fc.string({ maxLength: 40 }).map((tail) => base + tail)),
+  fc
+    .constantFrom('title: x\nlogsource: {product: windows}\ndetection:\n  s: {EventID: 1}\n', '---\n---\n', '&a [*a]\n', 'detection: !!binary AAA\n')
+    .chain((base) => fc.string({ maxLength: 40 }).map((tail) => base + tail)),
 );
 
 describe('property: parsers survive arbitrary input', () => {
   it('rule files never throw: problems become file errors', () => {
-    fc.assert(fc.property(ruleText, (t) => {
-      const out = parseRuleFile('fuzz.yml', t);
-      for (const e of out.errors) expect(e.message.length).toBeGreaterThan(0);
-    }), RUNS);
+    fc.assert(
+      fc.property(ruleText, (t) => {
+        const out = parseRuleFile('fuzz.yml', t);
+        for (const e of out.errors) expect(e.message.length).toBeGreaterThan(0);
+      }),
+      RUNS,
+    );
   });
   it('bytes of any kind decode to text', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => void decodeText(b)), RUNS);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (b) => void decodeText(b)),
+      RUNS,
+    );
   });
   const xmlish = fc.oneof(
     fc.string({ maxLength: 300 }),
-    fc.constantFrom('<Rsop>', '<Sysmon schemaversion="4.50"><EventFiltering>', '<QueryList><Query Path="Security"><Select>', '<Subscription><Query><![CDATA[').chain((b) => fc.string({ maxLength: 80 }).map((t) => b + t)),
+    fc
+      .constantFrom('<Rsop>', '<Sysmon schemaversion="4.50"><EventFiltering>', '<QueryList><Query Path="Security"><Select>', '<Subscription><Query><![CDATA[')
+      .chain((b) => fc.string({ maxLength: 80 }).map((t) => b + t)),
   );
   it('gpresult, Sysmon and collector readers: a result or one Error', () => {
-    fc.assert(fc.property(xmlish, (t) => {
-      clean(() => parseGpresult(t, catalog));
-      clean(() => parseSysmonConfig('fuzz.xml', t, catalog));
-      for (const format of ['wef', 'querylist', 'nxlog', 'winlogbeat', 'dcr', 'elastic-agent'] as CollectorFormat[]) clean(() => readCollector('fuzz', t, format, new Map(), catalog));
-    }), RUNS);
+    fc.assert(
+      fc.property(xmlish, (t) => {
+        clean(() => parseGpresult(t, catalog));
+        clean(() => parseSysmonConfig('fuzz.xml', t, catalog));
+        for (const format of ['wef', 'querylist', 'nxlog', 'winlogbeat', 'dcr', 'elastic-agent'] as CollectorFormat[])
+          clean(() => readCollector('fuzz', t, format, new Map(), catalog));
+      }),
+      RUNS,
+    );
   });
   it('auditpol CSV and XPath: a result or one Error', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 300 }), (t) => {
-      clean(() => parseAuditpol(t, catalog));
-      clean(() => evaluateXPath(t));
-    }), RUNS);
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (t) => {
+        clean(() => parseAuditpol(t, catalog));
+        clean(() => evaluateXPath(t));
+      }),
+      RUNS,
+    );
   });
 });
 
 describe('nasty inputs', () => {
   it('YAML alias bombs are refused, not expanded', () => {
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 12; i++) lines.push(`l${i}: &l${i} [${Array(10).fill(i === 1 ? '*a' : `*l${i - 1}`).join(', ')}]`);
+    for (let i = 1; i < 12; i++)
+      lines.push(
+        `l${i}: &l${i} [${Array(10)
+          .fill(i === 1 ? '*a' : `*l${i - 1}`)
+          .join(', ')}]`,
+      );
     const t0 = Date.now();
     const out = parseRuleFile('bomb.yml', lines.join('\n') + '\n');
     expect(out.errors[0]!.message).toMatch(/YAML error/);
@@ -87,7 +109,10 @@ describe('nasty inputs', () => {
     expect(() => parseSysmonConfig('ext.xml', external, catalog)).toThrow(/External entities are not supported/);
   });
   it('absurd numbers are not event IDs', () => {
-    const r = parseRuleFile('n.yml', 'title: x\nlogsource: {product: windows, service: security}\ndetection:\n  s: {EventID: [99999999999999999999999, -4, 70000, 4624]}\n  condition: s\n').rules[0] as SigmaRule;
+    const r = parseRuleFile(
+      'n.yml',
+      'title: x\nlogsource: {product: windows, service: security}\ndetection:\n  s: {EventID: [99999999999999999999999, -4, 70000, 4624]}\n  condition: s\n',
+    ).rules[0] as SigmaRule;
     expect(r.facts.eventIds).toEqual([4624]);
     expect(r.facts.warnings.length).toBe(3);
   });

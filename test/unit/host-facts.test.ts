@@ -33,7 +33,8 @@ const hostOf = (dir: string): HostEnvironment => {
   expect(env.errors).toEqual([]);
   return env.hosts[0]!;
 };
-const gl = (name: string, enabled = true) => `==== wevtutil gl "${name}"\r\nname: ${name}\r\nenabled: ${enabled}\r\ntype: Operational\r\nlogging:\r\n  logFileName: %SystemRoot%\\System32\\Winevt\\Logs\\x.evtx\r\n  retention: false\r\n  autoBackup: false\r\n  maxSize: 1052672\r\npublishing:\r\n  fileMax: 1\r\n`;
+const gl = (name: string, enabled = true) =>
+  `==== wevtutil gl "${name}"\r\nname: ${name}\r\nenabled: ${enabled}\r\ntype: Operational\r\nlogging:\r\n  logFileName: %SystemRoot%\\System32\\Winevt\\Logs\\x.evtx\r\n  retention: false\r\n  autoBackup: false\r\n  maxSize: 1052672\r\npublishing:\r\n  fileMax: 1\r\n`;
 
 describe('global SACL outcomes', () => {
   it('SDDL audit flags: SA success, FA failure, both; no audit ACE is unread', () => {
@@ -59,7 +60,8 @@ describe('global SACL outcomes', () => {
   });
 
   it('auditpol /resourceSACL "Flags: Failure" sets the failure side only; "Success" the success side only', () => {
-    const view = (flags: string) => `==== auditpol /resourceSACL /type:File /view\r\nEntry: 1\r\nResource Type: File\r\nUser: Everyone\r\nFlags: ${flags}\r\nCondition:\r\nAccesses:\r\n\tFILE_GENERIC_WRITE\r\n\r\nThe command was successfully executed.\r\n`;
+    const view = (flags: string) =>
+      `==== auditpol /resourceSACL /type:File /view\r\nEntry: 1\r\nResource Type: File\r\nUser: Everyone\r\nFlags: ${flags}\r\nCondition:\r\nAccesses:\r\n\tFILE_GENERIC_WRITE\r\n\r\nThe command was successfully executed.\r\n`;
     const fail = hostOf(snapshot('WS-0142', { 'auditpol-resourcesacl.txt': view('Failure') }));
     expect(state(fail, 'sacl:file').state).toBe('unknown');
     expect(state(fail, 'sacl:file:failure').state).toBe('on');
@@ -86,7 +88,13 @@ describe('channel list completeness', () => {
     const only = sec.slice(sec.indexOf('==== wevtutil gl "Security"'), sec.indexOf('====', sec.indexOf('==== wevtutil gl "Security"') + 5));
     const h = hostOf(snapshot('WS-0142', { 'wevtutil-gl.txt': only, 'wevtutil-el.txt': undefined }));
     expect(h.channels?.complete).toBe(false);
-    for (const c of ['Microsoft-Windows-TaskScheduler/Operational', 'Microsoft-Windows-CAPI2/Operational', 'Microsoft-Windows-LSA/Operational', 'Microsoft-Windows-DNS-Client/Operational', 'Microsoft-Windows-DriverFrameworks-UserMode/Operational']) {
+    for (const c of [
+      'Microsoft-Windows-TaskScheduler/Operational',
+      'Microsoft-Windows-CAPI2/Operational',
+      'Microsoft-Windows-LSA/Operational',
+      'Microsoft-Windows-DNS-Client/Operational',
+      'Microsoft-Windows-DriverFrameworks-UserMode/Operational',
+    ]) {
       expect(state(h, `channel:${c}`), c).toMatchObject({ state: 'unknown', reason: expect.stringMatching(/not the full list.*wevtutil-el\.txt/) });
     }
     expect(h.notes.join('\n')).toMatch(/wevtutil-gl.txt: 1 channel only.*unknown, not absent/);
@@ -139,7 +147,8 @@ describe('roles from what the host shows', () => {
     const wg = loadEnvironment({ gpresult: [join(dir, 'wg.xml')] }, catalog).hosts[0]!;
     expect(wg.role?.kind).toBe('standalone');
     expect(state(wg, 'role:domain-controller')).toMatchObject({ state: 'off', reason: expect.stringMatching(/standalone \(workgroup\)/) });
-    const ddcp = '<GPO><Name>Standardrichtlinie für Domänencontroller</Name><Path><Identifier xmlns="http://www.microsoft.com/GroupPolicy/Types">{6AC1786C-016F-11D2-945F-00C04fB984F9}</Identifier><Domain xmlns="http://www.microsoft.com/GroupPolicy/Types">contoso.local</Domain></Path><AccessDenied>false</AccessDenied><FilterAllowed>true</FilterAllowed></GPO>';
+    const ddcp =
+      '<GPO><Name>Standardrichtlinie für Domänencontroller</Name><Path><Identifier xmlns="http://www.microsoft.com/GroupPolicy/Types">{6AC1786C-016F-11D2-945F-00C04fB984F9}</Identifier><Domain xmlns="http://www.microsoft.com/GroupPolicy/Types">contoso.local</Domain></Path><AccessDenied>false</AccessDenied><FilterAllowed>true</FilterAllowed></GPO>';
     writeFileSync(join(dir, 'dc.xml'), doc('CONTOSO', ddcp));
     const dc = loadEnvironment({ gpresult: [join(dir, 'dc.xml')] }, catalog).hosts[0]!;
     expect(dc.role).toMatchObject({ kind: 'domain-controller', source: expect.stringMatching(/Default Domain Controllers Policy/) });
@@ -149,8 +158,10 @@ describe('roles from what the host shows', () => {
 describe('Sysmon however it is installed', () => {
   const sc = (name: string, path: string) =>
     `==== sc query ${name}\r\n\r\nSERVICE_NAME: ${name}\r\n        TYPE               : 10  WIN32_OWN_PROCESS\r\n        STATE              : 4  RUNNING\r\n\r\n==== sc qc ${name}\r\n[SC] QueryServiceConfig SUCCESS\r\n\r\nSERVICE_NAME: ${name}\r\n        TYPE               : 10  WIN32_OWN_PROCESS\r\n        START_TYPE         : 2   AUTO_START\r\n        BINARY_PATH_NAME   : ${path}\r\n        DISPLAY_NAME       : ${name}\r\n`;
-  const gp = (path: string) => `==== wevtutil gp Microsoft-Windows-Sysmon\r\nname: Microsoft-Windows-Sysmon\r\nguid: 5770385f-c22a-43e0-bf4c-06f5698ffbd9\r\nmessageFileName: ${path}\r\n`;
-  const absent = (name: string) => `==== sc query ${name}\r\n[SC] EnumQueryServicesStatus:OpenService FAILED 1060:\r\n\r\nThe specified service does not exist as an installed service.\r\n\r\n`;
+  const gp = (path: string) =>
+    `==== wevtutil gp Microsoft-Windows-Sysmon\r\nname: Microsoft-Windows-Sysmon\r\nguid: 5770385f-c22a-43e0-bf4c-06f5698ffbd9\r\nmessageFileName: ${path}\r\n`;
+  const absent = (name: string) =>
+    `==== sc query ${name}\r\n[SC] EnumQueryServicesStatus:OpenService FAILED 1060:\r\n\r\nThe specified service does not exist as an installed service.\r\n\r\n`;
 
   it('a renamed Sysmon (service named after the binary that registered the publisher) is found and running', () => {
     const text = gp('C:\\Windows\\svcmonx.exe') + absent('Sysmon64') + absent('Sysmon') + sc('svcmonx', 'C:\\Windows\\svcmonx.exe');

@@ -13,7 +13,9 @@ const LEVEL_ORDER = ['critical', 'high', 'medium', 'low', 'informational', ''];
 describe('HTML rules table', () => {
   it.skipIf(!HAVE_CORPUS)('is sorted least ready first, then highest level, and every row carries the sort keys', () => {
     const html = page([join(CORPUS, 'sigmahq', 'rules', 'windows', 'builtin'), '--gpresult', 'examples/hosts/ws-0142-gpresult.xml']);
-    const rows = [...html.matchAll(/<tr data-v="([^"]*)" data-ls="[^"]*" data-level="([^"]*)" data-win="1">[\s\S]*?<td data-k="(\d+)">[\s\S]*?<td data-k="(\d+)">/g)];
+    const rows = [
+      ...html.matchAll(/<tr data-v="([^"]*)" data-ls="[^"]*" data-level="([^"]*)" data-win="1">[\s\S]*?<td data-k="(\d+)">[\s\S]*?<td data-k="(\d+)">/g),
+    ];
     expect(rows.length).toBeGreaterThan(20);
     const keys = rows.map((m) => [Math.min(...(m[1] as string).split(' ').map((v) => VERDICT_ORDER.indexOf(v))), LEVEL_ORDER.indexOf(m[2] as string)] as const);
     // Several verdicts and levels are present, so the order is a real test.
@@ -25,7 +27,7 @@ describe('HTML rules table', () => {
     // The data-k of the level and verdict cells are what the column sort compares.
     for (const m of rows) expect(Number(m[3])).toBe(LEVEL_ORDER.indexOf(m[2] as string) === -1 ? 5 : LEVEL_ORDER.indexOf(m[2] as string));
     expect(html).toContain('least ready first, then highest level');
-    expect(html).toContain("c.dataset.k !== undefined ? Number(c.dataset.k)");
+    expect(html).toContain('c.dataset.k !== undefined ? Number(c.dataset.k)');
   });
 
   it('says Sysmon as the XML block only, no paragraph around it', () => {

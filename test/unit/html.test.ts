@@ -39,7 +39,10 @@ describe('HTML report', () => {
 
   it('rule data cannot break out of the page', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lsc-html-x-'));
-    writeFileSync(join(dir, 'x.yml'), 'title: "</td><script>alert(1)</script>"\nlogsource:\n  product: windows\n  category: process_creation\ndetection:\n  sel:\n    Image: x\n  condition: sel\n');
+    writeFileSync(
+      join(dir, 'x.yml'),
+      'title: "</td><script>alert(1)</script>"\nlogsource:\n  product: windows\n  category: process_creation\ndetection:\n  sel:\n    Image: x\n  condition: sel\n',
+    );
     const r = runCli([dir, '--format', 'html']);
     expect(r.stdout).not.toContain('<script>alert(1)');
     expect(r.stdout).toContain('&lt;/td&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
@@ -62,7 +65,20 @@ describe('HTML report', () => {
     });</script>`;
     const file = join(dir, 'report.html');
     writeFileSync(file, page.replace('</body>', `${probe}</body>`));
-    const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(dir, 'profile')}`, '--hide-scrollbars', '--window-size=1280,1600', '--virtual-time-budget=3000'];
+    const flags = [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${join(dir, 'profile')}`,
+      '--hide-scrollbars',
+      '--window-size=1280,1600',
+      '--virtual-time-budget=3000',
+    ];
     const dom = spawnSync(CHROMIUM as string, [...flags, '--dump-dom', `file://${file}`], { encoding: 'utf8', timeout: 60_000 });
     const m = /data-probe="([^"]*)"/.exec(dom.stdout);
     expect(m, dom.stderr).not.toBeNull();
@@ -79,11 +95,19 @@ describe('HTML report', () => {
 
     const shot = join(dir, 'report.png');
     writeFileSync(join(dir, 'plain.html'), page);
-    const s = spawnSync(CHROMIUM as string, [...flags.slice(0, -1), `--screenshot=${shot}`, `file://${join(dir, 'plain.html')}`], { encoding: 'utf8', timeout: 60_000 });
+    const s = spawnSync(CHROMIUM as string, [...flags.slice(0, -1), `--screenshot=${shot}`, `file://${join(dir, 'plain.html')}`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(s.status, s.stderr).toBe(0);
     expect(statSync(shot).size).toBeGreaterThan(20_000);
     // Keep the README's screenshot current when asked to: UPDATE_SCREENSHOT=1 npm test
-    if (process.env['UPDATE_SCREENSHOT']) spawnSync(CHROMIUM as string, [...flags.slice(0, -1), `--screenshot=${join(process.cwd(), 'examples', 'report.png')}`, `file://${join(dir, 'plain.html')}`]);
+    if (process.env['UPDATE_SCREENSHOT'])
+      spawnSync(CHROMIUM as string, [
+        ...flags.slice(0, -1),
+        `--screenshot=${join(process.cwd(), 'examples', 'report.png')}`,
+        `file://${join(dir, 'plain.html')}`,
+      ]);
   });
 });
-if (!CHROMIUM) console.warn('SKIPPED headless Chromium rendering: install Debian\'s chromium package to run it');
+if (!CHROMIUM) console.warn("SKIPPED headless Chromium rendering: install Debian's chromium package to run it");

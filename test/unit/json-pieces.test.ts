@@ -22,7 +22,9 @@ describe('JSON report in pieces', () => {
     const runs = [
       await runCheck(rules),
       await runCheck(rules, { environment: { gpresult: [at('examples/hosts/ws-0142-gpresult.xml')] } }),
-      await runCheck(rules, { environment: { gpresult: [env], host: [at('test/fixtures/snapshot')], sysmon: [at('test/fixtures/snapshot/DC01/sysmon-config.xml')] } }),
+      await runCheck(rules, {
+        environment: { gpresult: [env], host: [at('test/fixtures/snapshot')], sysmon: [at('test/fixtures/snapshot/DC01/sysmon-config.xml')] },
+      }),
     ];
     expect(runs[2]?.result.readiness?.hosts.length).toBeGreaterThan(5);
     for (const { result } of runs) {
@@ -32,10 +34,20 @@ describe('JSON report in pieces', () => {
   });
 
   it('treats undefined, empty and multi-line values as JSON.stringify does', () => {
-    const odd = { schemaVersion: 1, a: undefined, rules: [{ x: 'line\nbreak', y: undefined, z: [] }, {}, [], undefined], readiness: { hosts: [], other: { q: [1, { r: undefined }] } }, empty: {}, list: [] } as unknown as CheckResult;
+    const odd = {
+      schemaVersion: 1,
+      a: undefined,
+      rules: [{ x: 'line\nbreak', y: undefined, z: [] }, {}, [], undefined],
+      readiness: { hosts: [], other: { q: [1, { r: undefined }] } },
+      empty: {},
+      list: [],
+    } as unknown as CheckResult;
     expect(piecemeal(odd)).toBe(reference(odd));
     // Raw C1 CSI and bidi controls in keys and values: escaped as \uXXXX in both ways of writing, and the text parses back to the same value.
-    const hostile = { rules: [{ title: 'a\u009b31mb\u202ec', 'k\u2066': 'd\u001b[31m\u0007' }], readiness: { hosts: [{ name: 'h\u200f' }] } } as unknown as CheckResult;
+    const hostile = {
+      rules: [{ title: 'a\u009b31mb\u202ec', 'k\u2066': 'd\u001b[31m\u0007' }],
+      readiness: { hosts: [{ name: 'h\u200f' }] },
+    } as unknown as CheckResult;
     expect(piecemeal(hostile)).toBe(reference(hostile));
     expect(renderJson(hostile)).toBe(reference(hostile));
     expect(piecemeal(hostile)).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200e\u200f]/u);

@@ -6,11 +6,27 @@ import { ROOT, runCli } from '../helpers.js';
 
 describe('library API', () => {
   it('exports the engine, the renderers, baselines and typed errors', () => {
-    for (const name of ['runCheck', 'loadCatalog', 'loadEnvironment', 'renderTable', 'renderJson', 'renderMarkdown', 'renderCsv', 'renderSarif', 'renderHtml', 'renderNavigator', 'loadBaselines', 'compareHost', 'buildRemediation', 'collectScript']) {
+    for (const name of [
+      'runCheck',
+      'loadCatalog',
+      'loadEnvironment',
+      'renderTable',
+      'renderJson',
+      'renderMarkdown',
+      'renderCsv',
+      'renderSarif',
+      'renderHtml',
+      'renderNavigator',
+      'loadBaselines',
+      'compareHost',
+      'buildRemediation',
+      'collectScript',
+    ]) {
       expect(typeof (api as Record<string, unknown>)[name], name).toBe('function');
     }
     expect(new api.CatalogError(['x'])).toBeInstanceOf(Error);
-    for (const name of ['LimitError', 'MappingError', 'OptionError', 'SysmonConfigError']) expect(new (api as unknown as Record<string, new (m: string) => Error>)[name]!('x')).toBeInstanceOf(Error);
+    for (const name of ['LimitError', 'MappingError', 'OptionError', 'SysmonConfigError'])
+      expect(new (api as unknown as Record<string, new (m: string) => Error>)[name]!('x')).toBeInstanceOf(Error);
   });
 
   it('two runs in one process give identical reports (no state carried between runs)', async () => {
@@ -24,9 +40,19 @@ describe('library API', () => {
 
 describe('the engine validates its inputs (typed errors; the CLI only formats them)', () => {
   it('a missing rule path, a missing host input, no usable host input: UnusableInputError naming it', async () => {
-    await expect(api.runCheck([join(ROOT, 'no-such-rules')], { cacheDir: false })).rejects.toMatchObject({ name: 'UnusableInputError', missing: [join(ROOT, 'no-such-rules')] });
-    await expect(api.runCheck([join(ROOT, 'examples/rules')], { cacheDir: false, environment: { gpresult: [join(ROOT, 'no-such.xml')] } })).rejects.toBeInstanceOf(api.UnusableInputError);
-    await expect(api.runCheck([join(ROOT, 'examples/rules')], { cacheDir: false, environment: { gpresult: [join(ROOT, 'examples/rules/windows/proc_creation_certutil_download.yml')] } })).rejects.toThrow(/no usable environment input/);
+    await expect(api.runCheck([join(ROOT, 'no-such-rules')], { cacheDir: false })).rejects.toMatchObject({
+      name: 'UnusableInputError',
+      missing: [join(ROOT, 'no-such-rules')],
+    });
+    await expect(
+      api.runCheck([join(ROOT, 'examples/rules')], { cacheDir: false, environment: { gpresult: [join(ROOT, 'no-such.xml')] } }),
+    ).rejects.toBeInstanceOf(api.UnusableInputError);
+    await expect(
+      api.runCheck([join(ROOT, 'examples/rules')], {
+        cacheDir: false,
+        environment: { gpresult: [join(ROOT, 'examples/rules/windows/proc_creation_certutil_download.yml')] },
+      }),
+    ).rejects.toThrow(/no usable environment input/);
     // validate: false returns what the inputs gave
     const run = await api.runCheck([join(ROOT, 'no-such-rules')], { cacheDir: false, validate: false });
     expect(run.load.missing).toEqual([join(ROOT, 'no-such-rules')]);

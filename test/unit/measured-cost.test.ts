@@ -68,7 +68,7 @@ describe('measured cost', () => {
     expect(both.events[0]?.eventIds).toEqual([4624, 4625, 4648, 4675]);
   });
 
-  it('refuses a rate when a host\'s window is under an hour or has no times', () => {
+  it("refuses a rate when a host's window is under an hour or has no times", () => {
     // 59 minutes of 4624: no rate. Another host without times: no rate either.
     const counts: ObservedCount[] = [
       count('WS1', 'Security', 4624, 500, '2026-11-01T08:00:00Z', '2026-11-01T08:59:00Z'),
@@ -84,7 +84,7 @@ describe('measured cost', () => {
     expect(ok.eventsPerDay?.median).toBeCloseTo(12_000, 6);
   });
 
-  it('takes the window from the host\'s whole channel, not only the events of the setting', () => {
+  it("takes the window from the host's whole channel, not only the events of the setting", () => {
     // 4624 seen only in the first hour, but the Security records span 4 days: 800 / 4 = 200 a day.
     const counts = [count('DC1', 'Security', 4624, 800, D0, '2026-11-01T01:00:00Z'), count('DC1', 'Security', 4688, 10, D0, '2026-11-05T00:00:00Z')];
     expect(new MeasuredIndex({ counts }, catalog).measure([LOGON_S]).eventsPerDay?.median).toBe(200);
@@ -119,7 +119,11 @@ describe('retention in time', () => {
       count('PILOT', 'Security', 4688, 100_000, D0, '2026-11-02T00:00:00Z', 100 * MB),
     ];
     const idx = new MeasuredIndex({ counts }, catalog);
-    const r = retention(idx, [{ name: 'WS1', logs: [{ log: 'Security', maxKB: KB_128MB, source: 'wevtutil-gl.txt' }] }], [{ requires: ['audit:{0CCE922B-69AE-11D9-BED3-505054503030}:success'] }]);
+    const r = retention(
+      idx,
+      [{ name: 'WS1', logs: [{ log: 'Security', maxKB: KB_128MB, source: 'wevtutil-gl.txt' }] }],
+      [{ requires: ['audit:{0CCE922B-69AE-11D9-BED3-505054503030}:success'] }],
+    );
     expect(r).toHaveLength(1);
     const s = r[0]!;
     expect(s.now?.days).toBeCloseTo(3.2, 10);
@@ -151,7 +155,11 @@ describe('retention in time', () => {
 
   it('with no fix measured says the figure with the fixes is not known', () => {
     const idx = new MeasuredIndex({ counts: [count('WS1', 'Security', 4624, 40_000, D0, '2026-11-02T00:00:00Z', 40 * MB)] }, catalog);
-    const s = retention(idx, [{ name: 'WS1', logs: [{ log: 'Security', maxKB: 128 * 1024, source: 'gpresult' }] }], [{ requires: ['audit:{0CCE922B-69AE-11D9-BED3-505054503030}:success'] }])[0]!;
+    const s = retention(
+      idx,
+      [{ name: 'WS1', logs: [{ log: 'Security', maxKB: 128 * 1024, source: 'gpresult' }] }],
+      [{ requires: ['audit:{0CCE922B-69AE-11D9-BED3-505054503030}:success'] }],
+    )[0]!;
     expect(s.after).toBeUndefined();
     expect(s.text).toBe('Security 128 MB on WS1: ≈ 3.2 days now, with the 1 fix: not known (it is not measured)');
   });
@@ -160,7 +168,9 @@ describe('retention in time', () => {
     const idx = new MeasuredIndex({ counts: [{ computer: 'WS1', channel: 'Security', eventId: 4624, count: 10, first: D0, last: D2 }] }, catalog);
     const s = retention(idx, [{ name: 'ws1.contoso.local', logs: [{ log: 'Security', maxKB: 20_480, source: 'wevtutil-gl.txt' }] }], [])[0]!;
     expect(s.now).toBeUndefined();
-    expect(s.text).toBe('Security 20.0 MB on ws1.contoso.local: how long it holds now is not known (the evidence has no record sizes (an EVTX export of the log has them))');
+    expect(s.text).toBe(
+      'Security 20.0 MB on ws1.contoso.local: how long it holds now is not known (the evidence has no record sizes (an EVTX export of the log has them))',
+    );
   });
 
   it('writes durations in hours under two days', () => {
@@ -173,10 +183,17 @@ describe('retention in time', () => {
 describe('--rank value with measurements', () => {
   const PROC = 'audit:{0CCE922B-69AE-11D9-BED3-505054503030}:success'; // Audit Process Creation: catalog high (weight 9)
   const OTHER = 'audit:{0CCE9227-69AE-11D9-BED3-505054503030}:success'; // Other Object Access Events: catalog low (weight 1)
-  const rules = [{ path: 'a.yml', title: 'A' }, { path: 'b.yml', title: 'B' }] as AssessRule[];
+  const rules = [
+    { path: 'a.yml', title: 'A' },
+    { path: 'b.yml', title: 'B' },
+  ] as AssessRule[];
   // One rule needs each setting: one rule per unit of cost decides. Weights: OTHER 1/1 beats PROC 1/9.
-  const items = [{ id: 0, weight: 1, missing: [[PROC]] }, { id: 1, weight: 1, missing: [[OTHER]] }];
-  const order = (measured?: MeasuredIndex) => recommend(items, [{ weight: 1 }], rules, catalog, ['workstation'], { rank: 'value', ...(measured ? { measured } : {}) });
+  const items = [
+    { id: 0, weight: 1, missing: [[PROC]] },
+    { id: 1, weight: 1, missing: [[OTHER]] },
+  ];
+  const order = (measured?: MeasuredIndex) =>
+    recommend(items, [{ weight: 1 }], rules, catalog, ['workstation'], { rank: 'value', ...(measured ? { measured } : {}) });
 
   it('orders by measured events/day when every candidate is measured (a quiet "high" before a busy "low")', () => {
     expect(order().recommendations.map((r) => r.requires[0])).toEqual([OTHER, PROC]);
@@ -192,24 +209,42 @@ describe('--rank value with measurements', () => {
     const idx = new MeasuredIndex({ counts: [count('WS1', 'Security', 4688, 200, D0, D2)] }, catalog);
     const r = order(idx);
     expect(r.recommendations.map((x) => x.requires[0])).toEqual([OTHER, PROC]);
-    expect(r.valueBasis).toEqual({ measured: false, note: `ranked by the catalog's volume weights, not measured events a day: 1 of 2 candidate settings have no measured rate (Audit Other Object Access Events — Success)` });
+    expect(r.valueBasis).toEqual({
+      measured: false,
+      note: `ranked by the catalog's volume weights, not measured events a day: 1 of 2 candidate settings have no measured rate (Audit Other Object Access Events — Success)`,
+    });
   });
 });
 
 describe('measured figures in reports and fix files (CLI)', { timeout: 60_000 }, () => {
   // test/fixtures/measured/README.md gives the arithmetic of these figures.
-  const args = ['test/fixtures/fixbudget/rules', '--host', 'test/fixtures/fixbudget/hosts/DC02', '--observed', 'test/fixtures/measured/splunk-security-bytes.csv'];
+  const args = [
+    'test/fixtures/fixbudget/rules',
+    '--host',
+    'test/fixtures/fixbudget/hosts/DC02',
+    '--observed',
+    'test/fixtures/measured/splunk-security-bytes.csv',
+  ];
 
   it('check: one line beside each fix volume, retention with its warning, the same in JSON', () => {
     const t = runCli([...args], { env: { COLUMNS: '200' } });
     expect(t.status, t.stderr).toBe(0);
     expect(t.stdout).toContain('Audit Process Creation — Success (off) · volume high · ≈ 40,000 events/day, 80.0 MB/day per host, measured on 2 hosts');
-    expect(t.stdout).toContain('Audit Filtering Platform Connection — Success (off) · volume high · ≈ 200,000 events/day, 200 MB/day per host, measured on 1 host');
-    expect(t.stdout).toMatch(/retention: Security 128 MB on DC02: ≈ 3\.2 days now, at most ≈ 10 hours with the 4 fixes; what 1 of them adds is not measured; WARNING: 1 would hold under a\s+day with the fixes/);
+    expect(t.stdout).toContain(
+      'Audit Filtering Platform Connection — Success (off) · volume high · ≈ 200,000 events/day, 200 MB/day per host, measured on 1 host',
+    );
+    expect(t.stdout).toMatch(
+      /retention: Security 128 MB on DC02: ≈ 3\.2 days now, at most ≈ 10 hours with the 4 fixes; what 1 of them adds is not measured; WARNING: 1 would hold under a\s+day with the fixes/,
+    );
     const j = JSON.parse(runCli([...args, '--format', 'json']).stdout);
     const proc = j.readiness.recommendations.find((r: { requires: { name: string }[] }) => r.requires[0]!.name.startsWith('Audit Process Creation'));
     // DC03 60,000 / 2 days = 30,000 a day and 125,829,120 B / 2 = 60 MB; DC04 50,000 and 100 MB; DC05 (30 min) left out.
-    expect(proc.measuredCost).toMatchObject({ hosts: 2, eventsPerDay: { median: 40_000, p90: 48_000 }, bytesPerDay: { median: 80 * MB, p90: 96 * MB, hosts: 2 }, notMeasurable: 1 });
+    expect(proc.measuredCost).toMatchObject({
+      hosts: 2,
+      eventsPerDay: { median: 40_000, p90: 48_000 },
+      bytesPerDay: { median: 80 * MB, p90: 96 * MB, hosts: 2 },
+      notMeasurable: 1,
+    });
     const sec = j.readiness.retention[0];
     // 128 MB ÷ 40 MB/day = 3.2 days; ÷ (40 + 200 + 0.01953125 + 80) MB/day = 0.39997 days; Detailed File Share unmeasured.
     expect(sec).toMatchObject({ host: 'DC02', log: 'Security', maxKB: 131072, fixes: 4, unmeasured: 1, after: { atMost: true } });
@@ -221,7 +256,9 @@ describe('measured figures in reports and fix files (CLI)', { timeout: 60_000 },
   it('markdown and HTML: the figure beside each fix, retention listed with its warning', () => {
     const md = runCli([...args, '--format', 'markdown']).stdout;
     expect(md).toContain('| 3 | Audit Process Creation — Success (off) · volume high · ≈ 40,000 events/day, 80.0 MB/day per host, measured on 2 hosts');
-    expect(md).toMatch(/^- Security 128 MB on DC02: ≈ 3\.2 days now, at most ≈ 10 hours with the 4 fixes; what 1 of them adds is not measured — \*\*WARNING:\*\* Security 128 MB on DC02 would hold at most ≈ 10 hours/m);
+    expect(md).toMatch(
+      /^- Security 128 MB on DC02: ≈ 3\.2 days now, at most ≈ 10 hours with the 4 fixes; what 1 of them adds is not measured — \*\*WARNING:\*\* Security 128 MB on DC02 would hold at most ≈ 10 hours/m,
+    );
     const html = runCli([...args, '--format', 'html']).stdout;
     expect(html).toContain('<span class="st">volume high · ≈ 40,000 events/day, 80.0 MB/day per host, measured on 2 hosts</span>');
     expect(html).toContain('<p class="sub">Security 128 MB on DC02: ≈ 3.2 days now, at most ≈ 10 hours with the 4 fixes');
@@ -234,12 +271,17 @@ describe('measured figures in reports and fix files (CLI)', { timeout: 60_000 },
     expect(r.status, r.stderr).toBe(0);
     // --report: the ranked fixes carry their figures and the retention, as check's JSON does.
     const j = JSON.parse(readFileSync(report, 'utf8'));
-    expect(j.readiness.recommendations.find((x: { measuredCost?: { hosts: number } }) => x.measuredCost?.hosts === 2).measuredCost.eventsPerDay).toEqual({ median: 40_000, p90: 48_000 });
+    expect(j.readiness.recommendations.find((x: { measuredCost?: { hosts: number } }) => x.measuredCost?.hosts === 2).measuredCost.eventsPerDay).toEqual({
+      median: 40_000,
+      p90: 48_000,
+    });
     // fix ranks under its default budget (medium): the two fixes it writes, 128 ÷ 120.02 MB/day ≈ 26 hours.
     expect(j.readiness.retention[0].text).toBe('Security 128 MB on DC02: ≈ 3.2 days now, ≈ 26 hours with the 2 fixes');
     const cmd = readFileSync(join(dir, 'enable-audit.cmd'), 'latin1');
     // p90 of 30,000 and 50,000: 30,000 + 0.9 × 20,000 = 48,000; of 60 and 100 MB: 96 MB.
-    expect(cmd).toContain('rem   measured ~ 40,000 events/day, 80.0 MB/day per host ^(median of 2 hosts; p90 48,000 events/day, 96.0 MB/day; 1 more with under 1 hour of records left out^)\r\nauditpol /set /subcategory:{0CCE922B-69AE-11D9-BED3-505054503030}');
+    expect(cmd).toContain(
+      'rem   measured ~ 40,000 events/day, 80.0 MB/day per host ^(median of 2 hosts; p90 48,000 events/day, 96.0 MB/day; 1 more with under 1 hour of records left out^)\r\nauditpol /set /subcategory:{0CCE922B-69AE-11D9-BED3-505054503030}',
+    );
     expect(cmd).not.toMatch(/[^\x00-\x7f]/);
     // The budget keeps Process Creation and Other Object Access: 128 ÷ (40 + 80 + 20 / 1024) = 1.066 days = 25.6 hours.
     expect(r.stdout).toMatch(/^Security log on DC02: maximum 131072 KB .*; measured: ≈ 3\.2 days now, ≈ 26 hours with the 2 settings$/m);
@@ -261,7 +303,13 @@ describe('measured cost from an EVTX export', () => {
     // DC03: 4688 at 08:00, 09:00, 10:00 and a 4624 at 14:00: the Security records span 6 hours = 1/4 day,
     // so 3 × 4 = 12 events of 4688 a day. DC04: one 4688 alone, a window of 0: not measurable.
     const w = new ChunkWriter();
-    const rec = (n: number, computer: string, eventId: number, time: string) => w.record(n, time, (x) => x.fragment().instance('sys', systemTemplate, systemValues({ provider: 'Microsoft-Windows-Security-Auditing', channel: 'Security', computer, eventId, time })).eof());
+    const rec = (n: number, computer: string, eventId: number, time: string) =>
+      w.record(n, time, (x) =>
+        x
+          .fragment()
+          .instance('sys', systemTemplate, systemValues({ provider: 'Microsoft-Windows-Security-Auditing', channel: 'Security', computer, eventId, time }))
+          .eof(),
+      );
     rec(1, 'DC03.corp.contoso.com', 4688, '2026-11-30T08:00:00Z');
     rec(2, 'DC03.corp.contoso.com', 4688, '2026-11-30T09:00:00Z');
     rec(3, 'DC03.corp.contoso.com', 4688, '2026-11-30T10:00:00Z');

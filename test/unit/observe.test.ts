@@ -111,7 +111,12 @@ describe('Elasticsearch / OpenSearch responses', () => {
   it('nested terms (winlog.channel → winlog.event_id) with min/max of @timestamp; sum_other_doc_count is a note', () => {
     const o = loadObservations([join(FX, 'es-terms.json')]);
     expect(o.kinds).toEqual({ 'Elasticsearch/OpenSearch terms aggregations': 1 });
-    expect(brief(o.counts)).toEqual(['-|Security|4624|4100', '-|Security|4672|1110', '-|Microsoft-Windows-Sysmon/Operational|1|800', '-|Microsoft-Windows-Sysmon/Operational|3|65']);
+    expect(brief(o.counts)).toEqual([
+      '-|Security|4624|4100',
+      '-|Security|4672|1110',
+      '-|Microsoft-Windows-Sysmon/Operational|1|800',
+      '-|Microsoft-Windows-Sysmon/Operational|3|65',
+    ]);
     expect(o.counts[1]?.first).toBe('2026-11-01T00:01:40.000Z');
     expect(o.counts[3]?.first).toBeUndefined(); // min/max null: no time, never 1970
     expect(o.notes.join('\n')).toMatch(/terms aggregation "winlog.event_id" left 15 event\(s\) out/);
@@ -120,7 +125,11 @@ describe('Elasticsearch / OpenSearch responses', () => {
   it('composite buckets with key objects (host.name, winlog.channel, winlog.event_id); a last page with after_key is a note', () => {
     const o = loadObservations([join(FX, 'es-composite.json')]);
     expect(o.kinds).toEqual({ 'Elasticsearch/OpenSearch composite aggregation': 1 });
-    expect(brief(o.counts)).toEqual(['lt-2207.corp.contoso.com|Security|4625|17', 'ws-0142.corp.contoso.com|Microsoft-Windows-Sysmon/Operational|1|5120', 'ws-0142.corp.contoso.com|Security|4688|900']);
+    expect(brief(o.counts)).toEqual([
+      'lt-2207.corp.contoso.com|Security|4625|17',
+      'ws-0142.corp.contoso.com|Microsoft-Windows-Sysmon/Operational|1|5120',
+      'ws-0142.corp.contoso.com|Security|4688|900',
+    ]);
     expect(o.notes.join('\n')).toMatch(/may have more pages/);
     // Every page given, the last one empty: nothing more to fetch, no note.
     const first = JSON.parse(readFileSync(join(FX, 'es-composite.json'), 'utf8')) as object;
@@ -132,13 +141,22 @@ describe('Elasticsearch / OpenSearch responses', () => {
   it('terms by host → channel → event.code (ECS), and Kibana Inspect / _msearch wrappers', () => {
     const o = loadObservations([join(FX, 'es-event-code-by-host.json')]);
     expect(brief(o.counts)).toEqual(['WS-0142|Windows PowerShell|400|25', 'WS-0142|Windows PowerShell|600|15']);
-    const inner = { aggregations: { 'winlog.channel': { buckets: [{ key: 'System', doc_count: 3, 'winlog.event_id': { buckets: [{ key: 7045, doc_count: 3 }] } }] } } };
+    const inner = {
+      aggregations: { 'winlog.channel': { buckets: [{ key: 'System', doc_count: 3, 'winlog.event_id': { buckets: [{ key: 7045, doc_count: 3 }] } }] } },
+    };
     expect(brief(parseSearchResponse(JSON.stringify({ rawResponse: inner })).counts)).toEqual(['-|System|7045|3']);
     expect(brief(parseSearchResponse(JSON.stringify({ responses: [inner] })).counts)).toEqual(['-|System|7045|3']);
   });
 
   it('plain hits are counted one by one, with a note that they are a sample', () => {
-    const hits = { hits: { hits: [{ _source: { winlog: { channel: 'Security', event_id: 4624, computer_name: 'WS-0142' }, '@timestamp': '2026-11-03T10:00:00Z' } }, { _source: { 'winlog.channel': 'Security', 'event.code': '4624', 'host.name': 'WS-0142' } }] } };
+    const hits = {
+      hits: {
+        hits: [
+          { _source: { winlog: { channel: 'Security', event_id: 4624, computer_name: 'WS-0142' }, '@timestamp': '2026-11-03T10:00:00Z' } },
+          { _source: { 'winlog.channel': 'Security', 'event.code': '4624', 'host.name': 'WS-0142' } },
+        ],
+      },
+    };
     const r = parseSearchResponse(JSON.stringify(hits));
     expect(brief(r.counts)).toEqual(['WS-0142|Security|4624|2']);
     expect(r.notes.join('\n')).toMatch(/a sample of the index, not its totals/);
@@ -149,7 +167,9 @@ describe('Elasticsearch / OpenSearch responses', () => {
     expect(err.errors.map((e) => e.path)).toEqual([join(FX, 'es-error.json'), join(FX, 'truncated.json')]);
     expect(err.errors[0]?.message).toMatch(/the response is an error: no such index/);
     expect(err.errors[1]?.message).toMatch(/^not JSON/);
-    const odd = parseSearchResponse(JSON.stringify({ aggregations: { by_thing: { buckets: [{ key: 'x', doc_count: 5 }] }, 'event.code': { buckets: [{ key: '4624', doc_count: 9 }] } } }));
+    const odd = parseSearchResponse(
+      JSON.stringify({ aggregations: { by_thing: { buckets: [{ key: 'x', doc_count: 5 }] }, 'event.code': { buckets: [{ key: '4624', doc_count: 9 }] } } }),
+    );
     expect(odd.counts).toEqual([]);
     expect(odd.notes.join('\n')).toMatch(/"by_thing" not recognised by name/);
     expect(odd.notes.join('\n')).toMatch(/without a channel or event ID skipped/);
@@ -165,7 +185,12 @@ describe('loading --observed paths', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lsc-observed-'));
     mkdirSync(join(dir, 'siem'));
     writeFileSync(join(dir, 'siem', 'counts.csv'), 'Channel,EventID,Count\nSecurity,4624,3\n');
-    writeFileSync(join(dir, 'siem', 'response.json'), JSON.stringify({ aggregations: { 'winlog.channel': { buckets: [{ key: 'Security', doc_count: 2, 'winlog.event_id': { buckets: [{ key: '4624', doc_count: 2 }] } }] } } }));
+    writeFileSync(
+      join(dir, 'siem', 'response.json'),
+      JSON.stringify({
+        aggregations: { 'winlog.channel': { buckets: [{ key: 'Security', doc_count: 2, 'winlog.event_id': { buckets: [{ key: '4624', doc_count: 2 }] } }] } },
+      }),
+    );
     writeFileSync(join(dir, 'readme.txt'), 'not evidence');
     symlinkSync('/etc', join(dir, 'etc'));
     const o = loadObservations([dir]);

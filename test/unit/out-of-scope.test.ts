@@ -29,13 +29,21 @@ function ruleSet(): string {
   const dir = mkdtempSync(join(tmpdir(), 'lsc-oos-'));
   cpSync('examples/rules', dir, { recursive: true });
   writeFileSync(join(dir, 'linux_curl.yml'), LINUX);
-  const corr = (title: string, ref: string) => `title: ${title}\nstatus: test\nlevel: high\ncorrelation:\n  type: event_count\n  rules:\n    - ${ref}\n  group-by:\n    - Computer\n  timespan: 5m\n  condition:\n    gte: 5\n`;
+  const corr = (title: string, ref: string) =>
+    `title: ${title}\nstatus: test\nlevel: high\ncorrelation:\n  type: event_count\n  rules:\n    - ${ref}\n  group-by:\n    - Computer\n  timespan: 5m\n  condition:\n    gte: 5\n`;
   writeFileSync(join(dir, 'corr_linux.yml'), corr('Many Linux Curl Pipes', '11111111-2222-4333-8444-555555555555'));
   writeFileSync(join(dir, 'corr_missing.yml'), corr('Many Of A Missing Rule', 'no-such-rule'));
   return dir;
 }
 
-interface Row { title: string; kind: string; windows: boolean; verdict?: string; verdicts?: Record<string, number>; logsourceKey: string }
+interface Row {
+  title: string;
+  kind: string;
+  windows: boolean;
+  verdict?: string;
+  verdicts?: Record<string, number>;
+  logsourceKey: string;
+}
 
 describe('out-of-scope verdict', () => {
   const dir = ruleSet();
@@ -89,7 +97,7 @@ describe('out-of-scope verdict', () => {
     expect(unknown).toContain('no-such-rule');
   });
 
-  it('SARIF reports no result for another product\'s rule, with a host or without', () => {
+  it("SARIF reports no result for another product's rule, with a host or without", () => {
     for (const args of [HOST, []]) {
       const r = runCli([dir, ...args, '--format', 'sarif']);
       expect(r.status, r.stderr).toBe(0);

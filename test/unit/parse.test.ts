@@ -96,12 +96,17 @@ detection:
     const dup = parseRuleFile('x.yml', 'title: a\ntitle: b\nlogsource: {product: windows}\ndetection: {s: {a: 1}, condition: s}\n');
     expect(dup.errors).toEqual([]);
     expect(dup.rules[0]!.title).toBe('b');
-    expect((dup.rules[0] as { facts: { warnings: string[] } }).facts.warnings[0]).toBe('duplicate key title at line 2: the earlier value is ignored, as PyYAML does');
+    expect((dup.rules[0] as { facts: { warnings: string[] } }).facts.warnings[0]).toBe(
+      'duplicate key title at line 2: the earlier value is ignored, as PyYAML does',
+    );
   });
 
   it('survives an alias bomb without expanding it', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 10; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)}]`);
+    for (let i = 1; i < 10; i++)
+      bomb.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)}]`,
+      );
     const { errors } = parseRuleFile('bomb.yml', bomb.join('\n') + '\n');
     expect(errors[0]!.message).toMatch(/YAML error/);
   });

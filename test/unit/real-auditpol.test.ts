@@ -107,7 +107,15 @@ describe('plain auditpol /get /category:* of a Server 2019 DC (UTF-16, blank lin
 
   // Hand-written (no public capture of a localized table was found): German words in the table's layout.
   it('the table in another language: one error that says to use /r', () => {
-    const de = ['Systemüberwachungsrichtlinie', 'Kategorie/Unterkategorie                  Einstellung', 'System', '  Sicherheitssystemerweiterung            Keine Überwachung', '  Systemintegrität                        Erfolg und Fehler', '  IPsec-Treiber                           Keine Überwachung', ''].join('\r\n');
+    const de = [
+      'Systemüberwachungsrichtlinie',
+      'Kategorie/Unterkategorie                  Einstellung',
+      'System',
+      '  Sicherheitssystemerweiterung            Keine Überwachung',
+      '  Systemintegrität                        Erfolg und Fehler',
+      '  IPsec-Treiber                           Keine Überwachung',
+      '',
+    ].join('\r\n');
     expect(() => parseAuditpol(de, catalog)).toThrow('auditpol text in a language other than English: run auditpol /get /category:* /r (the /r CSV has GUIDs)');
   });
 });

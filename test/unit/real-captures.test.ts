@@ -152,7 +152,14 @@ describe('wevtutil gl System pasted with its PowerShell prompt (Yamato-Security/
   const w = parseWevtutilGl(read('wevtutil/wela-issue3-system-ps-prompt.txt'));
 
   it('System: 20 MB, overwrite as needed (retention false), no auto-backup, enabled', () => {
-    expect(w.channels.get('system')).toMatchObject({ name: 'System', enabled: true, type: 'Admin', retention: false, autoBackup: false, maxSizeBytes: 20971520 });
+    expect(w.channels.get('system')).toMatchObject({
+      name: 'System',
+      enabled: true,
+      type: 'Admin',
+      retention: false,
+      autoBackup: false,
+      maxSizeBytes: 20971520,
+    });
     expect([...w.channels.keys()]).toEqual(['system']);
   });
 

@@ -51,7 +51,18 @@ describe('the real-capture corpus, file by file', () => {
   it('holds at least 25 real files over every host-input kind with a real sample', () => {
     expect(all.length).toBeGreaterThanOrEqual(25);
     const kinds = new Set(all.map((f) => relative(REAL, f).split('/')[0]));
-    expect([...kinds].sort()).toEqual(['auditpol', 'auditpol-backup', 'auditpol-defaults', 'gpo', 'gpresult', 'reg', 'services', 'sysmon-dashc', 'systeminfo', 'wevtutil']);
+    expect([...kinds].sort()).toEqual([
+      'auditpol',
+      'auditpol-backup',
+      'auditpol-defaults',
+      'gpo',
+      'gpresult',
+      'reg',
+      'services',
+      'sysmon-dashc',
+      'systeminfo',
+      'wevtutil',
+    ]);
   });
 
   for (const f of all.filter((p) => !relative(REAL, p).startsWith('gpo/'))) {

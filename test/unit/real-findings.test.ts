@@ -34,14 +34,24 @@ describe('E1: the real failure-only global SACL (RIT CyberForce auditpol /backup
   it('S:(AU;FA;…) sets the failure side only: success events through the SACL are not on', () => {
     const h = loadEnvironment({ auditpol: [csv] }, catalog).hosts[0]!;
     for (const kind of ['file', 'registry']) {
-      expect(requirementState(`sacl:${kind}`, h, catalog), kind).toMatchObject({ state: 'unknown', reason: expect.stringMatching(/audits failed accesses only/) });
+      expect(requirementState(`sacl:${kind}`, h, catalog), kind).toMatchObject({
+        state: 'unknown',
+        reason: expect.stringMatching(/audits failed accesses only/),
+      });
       expect(requirementState(`sacl:${kind}:failure`, h, catalog).state, kind).toBe('on');
     }
   });
 
   it.runIf(HAVE_CORPUS)('the six rules that read success events through a SACL are no longer ready', () => {
     const sec = join(CORPUS, 'sigmahq/rules/windows/builtin/security');
-    const rules = ['win_security_dot_net_etw_tamper.yml', 'win_security_net_ntlm_downgrade.yml', 'win_security_windows_defender_exclusions_registry_modified.yml', 'win_security_sysmon_channel_reference_deletion.yml', 'win_security_registry_permissions_weakness_check.yml', 'win_security_teams_suspicious_objectaccess.yml'];
+    const rules = [
+      'win_security_dot_net_etw_tamper.yml',
+      'win_security_net_ntlm_downgrade.yml',
+      'win_security_windows_defender_exclusions_registry_modified.yml',
+      'win_security_sysmon_channel_reference_deletion.yml',
+      'win_security_registry_permissions_weakness_check.yml',
+      'win_security_teams_suspicious_objectaccess.yml',
+    ];
     const j = JSON.parse(runCli([...rules.map((r) => join(sec, r)), '--auditpol', csv, '--format', 'json']).stdout);
     expect(j.rules).toHaveLength(6);
     for (const r of j.rules) expect(r.verdict, r.path).not.toBe('ready');
@@ -52,8 +62,13 @@ describe('E2: a reg export of a subtree (real Edge policies export, UTF-16)', ()
   it('leaves the PowerShell policies outside it unknown, not off, and says which export settles it', () => {
     const dir = snapshot({ 'policies.reg': readFileSync(join(REAL, 'reg/edge-policies-hklm-subtree.reg')) });
     const h = loadEnvironment({ host: [dir] }, catalog).hosts[0]!;
-    expect(requirementState('policy:powershell-script-block-logging', h, catalog)).toMatchObject({ state: 'unknown', reason: expect.stringMatching(/outside what policies.reg exports \(rooted at HKLM\\SOFTWARE\\POLICIES\\MICROSOFT\\EDGE\)/) });
-    expect(h.notes.join('\n')).toMatch(/policies.reg: the export is rooted at HKLM\\SOFTWARE\\POLICIES\\MICROSOFT\\EDGE.*reg export HKLM\\SOFTWARE\\POLICIES settles it/);
+    expect(requirementState('policy:powershell-script-block-logging', h, catalog)).toMatchObject({
+      state: 'unknown',
+      reason: expect.stringMatching(/outside what policies.reg exports \(rooted at HKLM\\SOFTWARE\\POLICIES\\MICROSOFT\\EDGE\)/),
+    });
+    expect(h.notes.join('\n')).toMatch(
+      /policies.reg: the export is rooted at HKLM\\SOFTWARE\\POLICIES\\MICROSOFT\\EDGE.*reg export HKLM\\SOFTWARE\\POLICIES settles it/,
+    );
   });
 });
 
@@ -96,7 +111,10 @@ describe('E6/E7: localized sc output and fltmc', () => {
 
 describe('E9: a service listed without its state (findstr-cut sc query)', () => {
   it('is installed, but Sysmon rules are unknown: running is not proven', () => {
-    const dir = snapshot({ 'sysmon-service.txt': `==== sc query sysmon64\r\n${text('services/sc-query-sysmon64-findstr-choco.txt')}`, 'sysmon-config.xml': readFileSync(join(SNAP, 'DC01/sysmon-config.xml')) });
+    const dir = snapshot({
+      'sysmon-service.txt': `==== sc query sysmon64\r\n${text('services/sc-query-sysmon64-findstr-choco.txt')}`,
+      'sysmon-config.xml': readFileSync(join(SNAP, 'DC01/sysmon-config.xml')),
+    });
     const h = loadEnvironment({ host: [dir] }, catalog).hosts[0]!;
     expect(h.sysmonService?.state).toBe('installed');
     expect(requirementState('sysmon:1', h, catalog)).toMatchObject({ state: 'unknown', reason: expect.stringMatching(/whether it runs is not in the inputs/) });
@@ -118,14 +136,20 @@ describe('E8: a gpresult that declares UTF-16 but is 8-bit text (real, re-saved)
 describe('E3: event log sizes set by the administrative template (real CIS member server gpresult)', () => {
   it('Application, Security, Setup and System sizes and overwrite behaviour are read, naming the template', () => {
     const h = loadEnvironment({ gpresult: [join(REAL, 'gpresult/member-cis-ms01-2023.xml')] }, catalog).hosts[0]!;
-    expect(h.eventLogs.get('Security')).toMatchObject({ maxSizeKB: 196608, retention: 0, policy: expect.stringMatching(/administrative template .*Event Log Service > Security/) });
+    expect(h.eventLogs.get('Security')).toMatchObject({
+      maxSizeKB: 196608,
+      retention: 0,
+      policy: expect.stringMatching(/administrative template .*Event Log Service > Security/),
+    });
     for (const log of ['Application', 'Setup', 'System']) expect(h.eventLogs.get(log), log).toMatchObject({ maxSizeKB: 32768, retention: 0 });
   });
 });
 
 describe('sc captures pasted with their prompt', () => {
   it('a PowerShell prompt and a chcp line before the real pt-BR sc output are skipped with a note, not read as a service', () => {
-    const set = parseScOutput(`Página de código ativa: 850\r\nPS C:\\Windows\\system32> sc.exe query sysmon\r\n${text('services/sc-query-sysmon-builtin-ptbr.txt')}`);
+    const set = parseScOutput(
+      `Página de código ativa: 850\r\nPS C:\\Windows\\system32> sc.exe query sysmon\r\n${text('services/sc-query-sysmon-builtin-ptbr.txt')}`,
+    );
     expect([...set.services.keys()]).toEqual(['sysmon']);
     expect(set.services.get('sysmon')?.state).toBe('RUNNING');
     expect(set.notes.join('\n')).toMatch(/is a prompt or chcp line, not sc output; skipped/);
@@ -137,6 +161,9 @@ describe('E10: a localized "channel not found" (real Japanese wevtutil output)',
     const lines = text('wevtutil/ja-channel-not-found-enablewindowslogsettings18.txt').split(/\r?\n/).slice(1).join('\r\n');
     const gl = readFileSync(join(SNAP, 'WS-0142/wevtutil-gl.txt'), 'utf8') + `==== wevtutil gl "PowerShellCore/Operational"\r\n${lines}\r\n`;
     const h = loadEnvironment({ host: [snapshot({ 'wevtutil-gl.txt': gl })] }, catalog).hosts[0]!;
-    expect(requirementState('channel:PowerShellCore/Operational', h, catalog)).toMatchObject({ state: 'off', reason: expect.stringMatching(/does not exist on this host/) });
+    expect(requirementState('channel:PowerShellCore/Operational', h, catalog)).toMatchObject({
+      state: 'off',
+      reason: expect.stringMatching(/does not exist on this host/),
+    });
   });
 });

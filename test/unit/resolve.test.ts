@@ -47,7 +47,9 @@ describe('requirement resolution', () => {
   });
 
   it('a multi-event Sysmon category needs all of its events unless the rule picks some', () => {
-    expect(alts(rule('{product: windows, category: registry_event}', '  s: {TargetObject: x}\n  condition: s'))).toEqual([['sysmon:12', 'sysmon:13', 'sysmon:14']]);
+    expect(alts(rule('{product: windows, category: registry_event}', '  s: {TargetObject: x}\n  condition: s'))).toEqual([
+      ['sysmon:12', 'sysmon:13', 'sysmon:14'],
+    ]);
     expect(alts(rule('{product: windows, category: registry_event}', '  s: {EventID: 13}\n  condition: s'))).toEqual([['sysmon:13']]);
   });
 
@@ -60,12 +62,16 @@ describe('requirement resolution', () => {
   });
 
   it('an event logged on both outcomes needs both', () => {
-    expect(alts(rule('{product: windows, service: security}', '  s: {EventID: 4768}\n  condition: s'))).toEqual([[`audit:${G.kerb}:failure`, `audit:${G.kerb}:success`]]);
+    expect(alts(rule('{product: windows, service: security}', '  s: {EventID: 4768}\n  condition: s'))).toEqual([
+      [`audit:${G.kerb}:failure`, `audit:${G.kerb}:success`],
+    ]);
   });
 
   it('4663 is narrowed by ObjectType: Key → Registry, File → File System, none → any producer', () => {
     expect(alts(rule('{product: windows, service: security}', '  s: {EventID: 4663, ObjectType: Key}\n  condition: s'))).toEqual([[`audit:${G.reg}:success`]]);
-    expect(alts(rule('{product: windows, service: security}', '  s: {EventID: 4663, ObjectType: File}\n  condition: s'))).toEqual([[`audit:${G.file}:success`]]);
+    expect(alts(rule('{product: windows, service: security}', '  s: {EventID: 4663, ObjectType: File}\n  condition: s'))).toEqual([
+      [`audit:${G.file}:success`],
+    ]);
     expect(alts(rule('{product: windows, service: security}', '  s: {EventID: 4663}\n  condition: s'))).toHaveLength(3);
   });
 
@@ -91,8 +97,12 @@ describe('requirement resolution', () => {
   });
 
   it('policies, disabled channels and default channels', () => {
-    expect(alts(rule('{product: windows, category: ps_script}', '  s: {ScriptBlockText|contains: x}\n  condition: s'))).toEqual([['policy:powershell-script-block-logging']]);
-    expect(alts(rule('{product: windows, service: taskscheduler}', '  s: {EventID: 106}\n  condition: s'))).toEqual([['channel:Microsoft-Windows-TaskScheduler/Operational']]);
+    expect(alts(rule('{product: windows, category: ps_script}', '  s: {ScriptBlockText|contains: x}\n  condition: s'))).toEqual([
+      ['policy:powershell-script-block-logging'],
+    ]);
+    expect(alts(rule('{product: windows, service: taskscheduler}', '  s: {EventID: 106}\n  condition: s'))).toEqual([
+      ['channel:Microsoft-Windows-TaskScheduler/Operational'],
+    ]);
     expect(alts(rule('{product: windows, service: system}', '  s: {EventID: 7045}\n  condition: s'))).toEqual([[]]);
   });
 
@@ -103,9 +113,15 @@ describe('requirement resolution', () => {
   });
 
   it('unknown: non-Windows rules, ETW-only sources and log sources not in the catalog', () => {
-    expect(resolveRule(rule('{product: linux, category: process_creation}', '  s: {Image: x}\n  condition: s'), catalog).unknownReason).toBe('not a Windows rule (product: linux)');
-    expect(resolveRule(rule('{product: windows, category: file_rename}', '  s: {TargetFilename: x}\n  condition: s'), catalog).unknownReason).toMatch(/ETW provider Microsoft-Windows-Kernel-File/);
-    expect(resolveRule(rule('{product: windows, category: nonsense}', '  s: {a: x}\n  condition: s'), catalog).unknownReason).toBe('category "nonsense" is not in the catalog');
+    expect(resolveRule(rule('{product: linux, category: process_creation}', '  s: {Image: x}\n  condition: s'), catalog).unknownReason).toBe(
+      'not a Windows rule (product: linux)',
+    );
+    expect(resolveRule(rule('{product: windows, category: file_rename}', '  s: {TargetFilename: x}\n  condition: s'), catalog).unknownReason).toMatch(
+      /ETW provider Microsoft-Windows-Kernel-File/,
+    );
+    expect(resolveRule(rule('{product: windows, category: nonsense}', '  s: {a: x}\n  condition: s'), catalog).unknownReason).toBe(
+      'category "nonsense" is not in the catalog',
+    );
     expect(resolveRule(rule('{product: windows}', '  s: {a: x}\n  condition: s'), catalog).unknownReason).toMatch(/no category or service/);
   });
 

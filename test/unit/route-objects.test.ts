@@ -25,7 +25,16 @@ function rule(detection: string): SigmaRule {
 /** Subcategory GUIDs of the full and the partial alternatives. */
 function routes(r: SigmaRule): { full: string[]; partial: string[] } {
   const res = resolveRule(r, catalog);
-  const guids = (supp: boolean) => [...new Set(res.alternatives.filter((a) => Boolean(a.supplementary) === supp).flatMap((a) => a.requires).filter((id) => id.startsWith('audit:')).map((id) => id.split(':')[1]!))].sort();
+  const guids = (supp: boolean) =>
+    [
+      ...new Set(
+        res.alternatives
+          .filter((a) => Boolean(a.supplementary) === supp)
+          .flatMap((a) => a.requires)
+          .filter((id) => id.startsWith('audit:'))
+          .map((id) => id.split(':')[1]!),
+      ),
+    ].sort();
   return { full: guids(false), partial: guids(true) };
 }
 
@@ -35,9 +44,13 @@ describe('route coverage by object', () => {
     expect(routes(iso)).toEqual({ full: [FS, RS].sort(), partial: [] });
   });
   it('registry keys are covered by Audit Registry only, named by \\REGISTRY\\ or a hive path', () => {
-    const key = rule("  s: {EventID: [4656, 4663], ObjectName|contains: '\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\CapabilityAccessManager'}\n  condition: s");
+    const key = rule(
+      "  s: {EventID: [4656, 4663], ObjectName|contains: '\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\CapabilityAccessManager'}\n  condition: s",
+    );
     expect(routes(key)).toEqual({ full: [REG], partial: [] });
-    expect(resolveRule(key, catalog).notes.join()).toMatch(/Audit File System, Audit Kernel Object, Audit Removable Storage audit other objects than the rule reads \(registry-key\)/);
+    expect(resolveRule(key, catalog).notes.join()).toMatch(
+      /Audit File System, Audit Kernel Object, Audit Removable Storage audit other objects than the rule reads \(registry-key\)/,
+    );
     const all = rule("  s: {EventID: 4663, ObjectName|contains|all: ['\\SYSTEM\\', 'ControlSet\\Services\\']}\n  condition: s");
     expect(routes(all)).toEqual({ full: [REG], partial: [] });
   });
@@ -60,9 +73,24 @@ describe('route coverage by object', () => {
 
 describe('an MDM workstation with only Audit Removable Storage (real SigmaHQ rules)', () => {
   const sec = 'sigmahq/rules/windows/builtin/security/';
-  const files = [...['win_security_iso_mount.yml', 'win_security_lsass_access_non_system_account.yml', 'win_security_susp_lsass_dump_generic.yml', 'win_security_camera_microphone_access.yml'].map((f) => sec + f), 'sigmahq/rules-emerging-threats/2023/Exploits/CVE-2023-23397/win_security_exploit_cve_2023_23397_outlook_remote_file_query.yml'];
+  const files = [
+    ...[
+      'win_security_iso_mount.yml',
+      'win_security_lsass_access_non_system_account.yml',
+      'win_security_susp_lsass_dump_generic.yml',
+      'win_security_camera_microphone_access.yml',
+    ].map((f) => sec + f),
+    'sigmahq/rules-emerging-threats/2023/Exploits/CVE-2023-23397/win_security_exploit_cve_2023_23397_outlook_remote_file_query.yml',
+  ];
   it.runIf(corpusOrSkip('MDM removable-storage verdicts'))('LSASS and registry object-access rules are blocked, the ISO-mount rule is ready', () => {
-    const run = runCli(['check', ...files.map((f) => join(CORPUS, f)), '--auditpol', join(ROOT, 'test/fixtures/route-objects/mdm-removable-only-auditpol.csv'), '-f', 'json']);
+    const run = runCli([
+      'check',
+      ...files.map((f) => join(CORPUS, f)),
+      '--auditpol',
+      join(ROOT, 'test/fixtures/route-objects/mdm-removable-only-auditpol.csv'),
+      '-f',
+      'json',
+    ]);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const rules = (JSON.parse(run.stdout) as { rules: { path: string; verdict: string; why: string }[] }).rules;

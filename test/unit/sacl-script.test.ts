@@ -67,7 +67,12 @@ function countsMatch(files: RemediationFile[], notes: string[]) {
 describe('set-audit-sacls.ps1 on the fixture rules', async () => {
   const run = await runCheck([FX], { cacheDir: false, workers: false });
   const rules = run.load.rules.filter((r): r is SigmaRule => r.kind === 'rule');
-  const needs = { registry: new Set(rules.filter((r) => r.logsource.category?.startsWith('registry_') || r.detection.selection && JSON.stringify(r.detection).includes('REGISTRY'))), file: new Set(rules.filter((r) => r.title.includes('File'))) };
+  const needs = {
+    registry: new Set(
+      rules.filter((r) => r.logsource.category?.startsWith('registry_') || (r.detection.selection && JSON.stringify(r.detection).includes('REGISTRY'))),
+    ),
+    file: new Set(rules.filter((r) => r.title.includes('File'))),
+  };
   const t = saclTargets(run.load.rules, needs, catalog.saclScope);
   const reg = (p: string) => t.registry.get(p.toLowerCase());
 
@@ -103,7 +108,9 @@ describe('set-audit-sacls.ps1 on the fixture rules', async () => {
 
   it('the written script: keys only, no inheritance on broad trees, only AddAuditRule, every path escaped', async () => {
     const host = await runCheck([FX], { cacheDir: false, workers: false, keepHosts: true, environment: { host: [join(SNAP, 'WS-0142')] } });
-    const { files, notes } = buildRemediation(host.result, catalog, host.environment!.hosts, host.load.rules, { perHost: host.assessment!.hosts.map((h) => h.rules) });
+    const { files, notes } = buildRemediation(host.result, catalog, host.environment!.hosts, host.load.rules, {
+      perHost: host.assessment!.hosts.map((h) => h.rules),
+    });
     const [ps1] = countsMatch(files, notes);
     expect(ps1?.name).toBe('set-audit-sacls.ps1');
     const text = ps1!.content.toString('utf8');
@@ -129,7 +136,9 @@ describe('one script per host when their rules differ', async () => {
     const lsa = rows.findIndex((r) => r.title === 'Test LSA Key Value Modified');
     expect(lsa).toBeGreaterThanOrEqual(0);
     // Verdicts as the assessment gives them: every rule blocked on both, except the LSA rule on the workstation (another role's rule)
-    const perHost = hosts.map((h) => rows.map((_r, i) => ({ verdict: h.name === 'WS-0142' && i === lsa ? 'not-applicable' : 'blocked', missing: [] as string[] })));
+    const perHost = hosts.map((h) =>
+      rows.map((_r, i) => ({ verdict: h.name === 'WS-0142' && i === lsa ? 'not-applicable' : 'blocked', missing: [] as string[] })),
+    );
     const out = saclScripts(run.result, catalog, hosts, run.load.rules, ['sacl:file', 'sacl:registry'], perHost);
     expect(out.files.map((f) => f.name).sort()).toEqual(['set-audit-sacls-DC01.ps1', 'set-audit-sacls-WS-0142.ps1']);
     const dc = entries(out.files.find((f) => f.name.endsWith('DC01.ps1'))!.script).map((l) => l.path);
@@ -152,7 +161,14 @@ describe('one script per host when their rules differ', async () => {
     const ready = (host: string) => run.assessment!.hosts.find((h) => h.name === host)!.rules.filter((v) => v.verdict === 'ready').length;
     // DC01 runs Sysmon, WS-0142 does not: their verdicts differ, so do their scripts
     expect(ready('DC01')).not.toBe(ready('WS-0142'));
-    const byHost = new Map(scripts.map((f) => [f.name, entries(f.content.toString('utf8')).map((l) => l.path).join('\n')]));
+    const byHost = new Map(
+      scripts.map((f) => [
+        f.name,
+        entries(f.content.toString('utf8'))
+          .map((l) => l.path)
+          .join('\n'),
+      ]),
+    );
     expect(byHost.get('set-audit-sacls.ps1')).toBeUndefined();
     expect(byHost.get('set-audit-sacls-DC01.ps1')).not.toBe(byHost.get('set-audit-sacls-WS-0142.ps1'));
     for (const f of scripts) noBroadInheritance(entries(f.content.toString('utf8')));
@@ -160,8 +176,15 @@ describe('one script per host when their rules differ', async () => {
 });
 
 describe.skipIf(!corpusOrSkip('sigmahq/rules'))('SigmaHQ rules/ on the DC and workstation snapshots', async () => {
-  const run = await runCheck([join(CORPUS, 'sigmahq/rules')], { cacheDir: false, workers: false, keepHosts: true, environment: { host: [join(SNAP, 'DC01'), join(SNAP, 'WS-0142')] } });
-  const { files, notes } = buildRemediation(run.result, catalog, run.environment!.hosts, run.load.rules, { perHost: run.assessment!.hosts.map((h) => h.rules) });
+  const run = await runCheck([join(CORPUS, 'sigmahq/rules')], {
+    cacheDir: false,
+    workers: false,
+    keepHosts: true,
+    environment: { host: [join(SNAP, 'DC01'), join(SNAP, 'WS-0142')] },
+  });
+  const { files, notes } = buildRemediation(run.result, catalog, run.environment!.hosts, run.load.rules, {
+    perHost: run.assessment!.hosts.map((h) => h.rules),
+  });
 
   it('the workstation gets its own script, every entry a key, no broad tree inherited, the count equal to the entries', () => {
     const scripts = countsMatch(files, notes);
@@ -179,7 +202,14 @@ describe.skipIf(!corpusOrSkip('sigmahq/rules'))('SigmaHQ rules/ on the DC and wo
 describe('data/sacl-scope.yaml', () => {
   it('every broad tree has a reason; the catalog lists the trees the issue named', () => {
     for (const b of [...catalog.saclScope.registry, ...catalog.saclScope.folders]) expect(b.reason.length, b.path).toBeGreaterThan(20);
-    for (const k of ['HKLM\\SYSTEM\\CurrentControlSet\\Control', 'HKLM\\SYSTEM\\CurrentControlSet\\Services', 'HKLM\\SOFTWARE\\Classes\\CLSID', 'HKLM\\SOFTWARE\\Microsoft\\Windows Defender', 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings']) expect(broadRegistry.has(k.replace('HKLM\\', 'HKLM:\\').toLowerCase()), k).toBe(true);
+    for (const k of [
+      'HKLM\\SYSTEM\\CurrentControlSet\\Control',
+      'HKLM\\SYSTEM\\CurrentControlSet\\Services',
+      'HKLM\\SOFTWARE\\Classes\\CLSID',
+      'HKLM\\SOFTWARE\\Microsoft\\Windows Defender',
+      'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings',
+    ])
+      expect(broadRegistry.has(k.replace('HKLM\\', 'HKLM:\\').toLowerCase()), k).toBe(true);
   });
 
   it('a malformed entry fails the catalog load, naming the file', () => {

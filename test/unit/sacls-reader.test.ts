@@ -28,9 +28,14 @@ describe('parseSacls on the fixture', () => {
     expect(s.paths.size).toBe(10);
     expect(s.paths.get('hklm:\\software\\microsoft\\windows\\currentversion\\run')).toMatchObject({
       status: 'found',
-      aces: [{ sid: 'S-1-1-0', rights: 0x20006, success: true, failure: false, containerInherit: true, objectInherit: false, inheritOnly: false, inherited: true }],
+      aces: [
+        { sid: 'S-1-1-0', rights: 0x20006, success: true, failure: false, containerInherit: true, objectInherit: false, inheritOnly: false, inherited: true },
+      ],
     });
-    expect(s.paths.get('hklm:\\system\\currentcontrolset\\control\\lsa')).toMatchObject({ status: 'access-denied', message: 'Attempted to perform an unauthorized operation.' });
+    expect(s.paths.get('hklm:\\system\\currentcontrolset\\control\\lsa')).toMatchObject({
+      status: 'access-denied',
+      message: 'Attempted to perform an unauthorized operation.',
+    });
     expect(s.paths.get('c:\\windows\\system32\\tasks')?.aces).toHaveLength(2);
     expect(s.notes).toEqual([]);
   });
@@ -63,7 +68,9 @@ describe('parseSacls on hostile and partial input', () => {
   });
 
   it('a block followed by another path before its end is cut, with a note', () => {
-    const s = parseSacls(file(`path${T}registry${T}HKLM:\\SOFTWARE\\A`, `status${T}found${T}0`, ...block('HKLM:\\SOFTWARE\\B', `status${T}found${T}0`), `done${T}2`));
+    const s = parseSacls(
+      file(`path${T}registry${T}HKLM:\\SOFTWARE\\A`, `status${T}found${T}0`, ...block('HKLM:\\SOFTWARE\\B', `status${T}found${T}0`), `done${T}2`),
+    );
     expect(s.paths.get('hklm:\\software\\a')?.status).toBe('cut');
     expect(s.paths.get('hklm:\\software\\b')?.status).toBe('found');
     expect(s.notes.join('\n')).toMatch(/HKLM:\\SOFTWARE\\A has no "end" line/);
@@ -83,7 +90,12 @@ describe('parseSacls on hostile and partial input', () => {
   });
 
   it('BOM, CRLF, a BOM inside the file and blank lines (CR CR LF) are read, each tolerance noted', () => {
-    const lines = ['logsource-check sacls 1', ...block('HKLM:\\SOFTWARE\\A', `status${T}found${T}1`, EVERYONE_SET), `\uFEFF${block('HKLM:\\SOFTWARE\\B', `status${T}not-found${T}`).join('\r\r\n')}`, `done${T}2`];
+    const lines = [
+      'logsource-check sacls 1',
+      ...block('HKLM:\\SOFTWARE\\A', `status${T}found${T}1`, EVERYONE_SET),
+      `\uFEFF${block('HKLM:\\SOFTWARE\\B', `status${T}not-found${T}`).join('\r\r\n')}`,
+      `done${T}2`,
+    ];
     const s = parseSacls(`\uFEFF${lines.join('\r\r\n')}\r\r\n`);
     expect(s.complete).toBe(true);
     expect(s.paths.get('hklm:\\software\\a')?.aces).toHaveLength(1);

@@ -15,7 +15,8 @@ import type { ObservedCount } from '../../src/observe/model.js';
 import { runCli } from '../helpers.js';
 
 const FX = 'test/fixtures/observed';
-const byKind = (c: ObservedCount[]) => [...c].sort((a, b) => `${a.computer}|${a.channel}|${a.eventId}`.localeCompare(`${b.computer}|${b.channel}|${b.eventId}`));
+const byKind = (c: ObservedCount[]) =>
+  [...c].sort((a, b) => `${a.computer}|${a.channel}|${a.eventId}`.localeCompare(`${b.computer}|${b.channel}|${b.eventId}`));
 const tmp = () => mkdtempSync(join(tmpdir(), 'siem-fields-'));
 
 describe('field names', () => {
@@ -37,10 +38,42 @@ describe('Elasticsearch / OpenSearch field existence', () => {
     expect(o.kinds).toEqual({ 'Elasticsearch/OpenSearch field-existence aggregation': 1 });
     const none = { fieldsListedOnly: true };
     expect(byKind(o.counts)).toEqual([
-      { computer: 'SRV-FS01.corp.contoso.com', channel: 'Security', eventId: 4688, count: 310, fieldRecords: 310, fields: { CommandLine: 310, ParentProcessName: 310, ParentImage: 0, Hashes: 0 }, ...none },
-      { computer: 'WS-0142.corp.contoso.com', channel: 'Microsoft-Windows-Sysmon/Operational', eventId: 1, count: 5120, fieldRecords: 5120, fields: { CommandLine: 5120, ParentProcessName: 0, ParentImage: 5120, Hashes: 5118 }, ...none },
-      { computer: 'WS-0142.corp.contoso.com', channel: 'Security', eventId: 4624, count: 1532, fieldRecords: 1532, fields: { CommandLine: 0, ParentProcessName: 0, ParentImage: 0, Hashes: 0 }, ...none },
-      { computer: 'WS-0142.corp.contoso.com', channel: 'Security', eventId: 4688, count: 1204, fieldRecords: 1204, fields: { CommandLine: 0, ParentProcessName: 1204, ParentImage: 0, Hashes: 0 }, ...none },
+      {
+        computer: 'SRV-FS01.corp.contoso.com',
+        channel: 'Security',
+        eventId: 4688,
+        count: 310,
+        fieldRecords: 310,
+        fields: { CommandLine: 310, ParentProcessName: 310, ParentImage: 0, Hashes: 0 },
+        ...none,
+      },
+      {
+        computer: 'WS-0142.corp.contoso.com',
+        channel: 'Microsoft-Windows-Sysmon/Operational',
+        eventId: 1,
+        count: 5120,
+        fieldRecords: 5120,
+        fields: { CommandLine: 5120, ParentProcessName: 0, ParentImage: 5120, Hashes: 5118 },
+        ...none,
+      },
+      {
+        computer: 'WS-0142.corp.contoso.com',
+        channel: 'Security',
+        eventId: 4624,
+        count: 1532,
+        fieldRecords: 1532,
+        fields: { CommandLine: 0, ParentProcessName: 0, ParentImage: 0, Hashes: 0 },
+        ...none,
+      },
+      {
+        computer: 'WS-0142.corp.contoso.com',
+        channel: 'Security',
+        eventId: 4688,
+        count: 1204,
+        fieldRecords: 1204,
+        fields: { CommandLine: 0, ParentProcessName: 1204, ParentImage: 0, Hashes: 0 },
+        ...none,
+      },
     ]);
     expect(o.events).toBe(310 + 5120 + 1532 + 1204);
     // ECS names are named in a note, never turned into EventData names; the composite page says more may follow.
@@ -54,7 +87,15 @@ describe('Elasticsearch / OpenSearch field existence', () => {
     const f = (CommandLine: number, ParentProcessName: number, TargetUserName: number) => ({ CommandLine, ParentProcessName, TargetUserName });
     expect(byKind(o.counts)).toEqual([
       { computer: 'dc01.corp.contoso.com', channel: 'Security', eventId: 4688, count: 45, fieldRecords: 45, fields: f(45, 45, 0), fieldsListedOnly: true },
-      { computer: 'lt-2207.corp.contoso.com', channel: 'Microsoft-Windows-Sysmon/Operational', eventId: 3, count: 240, fieldRecords: 240, fields: f(0, 0, 0), fieldsListedOnly: true },
+      {
+        computer: 'lt-2207.corp.contoso.com',
+        channel: 'Microsoft-Windows-Sysmon/Operational',
+        eventId: 3,
+        count: 240,
+        fieldRecords: 240,
+        fields: f(0, 0, 0),
+        fieldsListedOnly: true,
+      },
       { computer: 'lt-2207.corp.contoso.com', channel: 'Security', eventId: 4625, count: 17, fieldRecords: 17, fields: f(0, 0, 17), fieldsListedOnly: true },
       { computer: 'lt-2207.corp.contoso.com', channel: 'Security', eventId: 4688, count: 88, fieldRecords: 88, fields: f(88, 88, 0), fieldsListedOnly: true },
     ]);
@@ -62,19 +103,85 @@ describe('Elasticsearch / OpenSearch field existence', () => {
   });
 
   it('a filters aggregation with keyed: false (array of keyed buckets) reads the same', () => {
-    const r = parseObservedJson(JSON.stringify({ aggregations: { 'winlog.channel': { buckets: [{ key: 'Security', doc_count: 10, 'winlog.event_id': { sum_other_doc_count: 0, buckets: [{ key: '4688', doc_count: 10, fields: { buckets: [{ key: 'winlog.event_data.CommandLine', doc_count: 4 }] } }] } }] } } }));
+    const r = parseObservedJson(
+      JSON.stringify({
+        aggregations: {
+          'winlog.channel': {
+            buckets: [
+              {
+                key: 'Security',
+                doc_count: 10,
+                'winlog.event_id': {
+                  sum_other_doc_count: 0,
+                  buckets: [{ key: '4688', doc_count: 10, fields: { buckets: [{ key: 'winlog.event_data.CommandLine', doc_count: 4 }] } }],
+                },
+              },
+            ],
+          },
+        },
+      }),
+    );
     expect(r.counts).toEqual([{ channel: 'Security', eventId: 4688, count: 10, fieldRecords: 10, fields: { CommandLine: 4 }, fieldsListedOnly: true }]);
   });
 
   it('anonymous filters, field counts above doc_count and a host terms aggregation with dotted keys', () => {
-    const anon = parseObservedJson(JSON.stringify({ aggregations: { 'winlog.channel': { buckets: [{ key: 'Security', doc_count: 5, 'winlog.event_id': { buckets: [{ key: 4688, doc_count: 5, fields: { buckets: [{ doc_count: 3 }] }, 'winlog.event_data.CommandLine': { doc_count: 9 } }] } }] } } }));
+    const anon = parseObservedJson(
+      JSON.stringify({
+        aggregations: {
+          'winlog.channel': {
+            buckets: [
+              {
+                key: 'Security',
+                doc_count: 5,
+                'winlog.event_id': {
+                  buckets: [{ key: 4688, doc_count: 5, fields: { buckets: [{ doc_count: 3 }] }, 'winlog.event_data.CommandLine': { doc_count: 9 } }],
+                },
+              },
+            ],
+          },
+        },
+      }),
+    );
     expect(anon.notes.some((n) => n.includes('anonymous filters'))).toBe(true);
     expect(anon.notes.some((n) => n.includes('1 field count(s) above'))).toBe(true);
     // The only field count was impossible: the bucket is a plain count, with no field evidence.
     expect(anon.counts).toEqual([{ channel: 'Security', eventId: 4688, count: 5 }]);
     // host.name terms whose keys look like dotted field names are still hosts, not a filters aggregation.
-    const hosts = parseObservedJson(JSON.stringify({ aggregations: { 'host.name': { sum_other_doc_count: 0, buckets: [{ key: 'ws0142.corp.contoso.com', doc_count: 7, 'winlog.channel': { buckets: [{ key: 'Security', doc_count: 7, 'winlog.event_id': { buckets: [{ key: '4688', doc_count: 7, 'winlog.event_data.CommandLine': { doc_count: 7 } }] } }] } }] } } }));
-    expect(hosts.counts).toEqual([{ computer: 'ws0142.corp.contoso.com', channel: 'Security', eventId: 4688, count: 7, fieldRecords: 7, fields: { CommandLine: 7 }, fieldsListedOnly: true }]);
+    const hosts = parseObservedJson(
+      JSON.stringify({
+        aggregations: {
+          'host.name': {
+            sum_other_doc_count: 0,
+            buckets: [
+              {
+                key: 'ws0142.corp.contoso.com',
+                doc_count: 7,
+                'winlog.channel': {
+                  buckets: [
+                    {
+                      key: 'Security',
+                      doc_count: 7,
+                      'winlog.event_id': { buckets: [{ key: '4688', doc_count: 7, 'winlog.event_data.CommandLine': { doc_count: 7 } }] },
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        },
+      }),
+    );
+    expect(hosts.counts).toEqual([
+      {
+        computer: 'ws0142.corp.contoso.com',
+        channel: 'Security',
+        eventId: 4688,
+        count: 7,
+        fieldRecords: 7,
+        fields: { CommandLine: 7 },
+        fieldsListedOnly: true,
+      },
+    ]);
   });
 
   it('a response without field sub-aggregations is still read as event counts', () => {
@@ -93,7 +200,15 @@ describe('Elasticsearch / OpenSearch field existence', () => {
 
   it('hostile sizes: buckets and field names are bounded, the rest is noted', () => {
     const many = Array.from({ length: LIMITS.observedFieldsPerKind + 5 }, (_, i) => [`winlog.event_data.F${i}`, { doc_count: 1 }]);
-    const r = parseObservedJson(JSON.stringify({ aggregations: { 'winlog.channel': { buckets: [{ key: 'Security', doc_count: 2, 'winlog.event_id': { buckets: [{ key: 4688, doc_count: 2, ...Object.fromEntries(many) }] } }] } } }));
+    const r = parseObservedJson(
+      JSON.stringify({
+        aggregations: {
+          'winlog.channel': {
+            buckets: [{ key: 'Security', doc_count: 2, 'winlog.event_id': { buckets: [{ key: 4688, doc_count: 2, ...Object.fromEntries(many) }] } }],
+          },
+        },
+      }),
+    );
     expect(Object.keys(r.counts[0]!.fields!)).toHaveLength(LIMITS.observedFieldsPerKind);
     expect(r.notes.some((n) => n.includes(`more than ${LIMITS.observedFieldsPerKind} field names`) && n.includes('5 not kept'))).toBe(true);
     // Deep nesting stops at 16 levels without a stack overflow.
@@ -110,9 +225,33 @@ describe('field-count CSV', () => {
     expect(o.kinds).toEqual({ 'Sentinel / Log Analytics field-count CSV': 1 });
     const f = (CommandLine: number, NewProcessName: number, ParentProcessName: number) => ({ CommandLine, NewProcessName, ParentProcessName });
     expect(byKind(o.counts)).toEqual([
-      { computer: 'DC01.corp.contoso.com', channel: 'Security', eventId: 4688, count: 2045, fieldRecords: 2045, fields: f(2045, 2045, 2045), fieldsListedOnly: true },
-      { computer: 'SRV-FS01.corp.contoso.com', channel: 'Security', eventId: 4688, count: 310, fieldRecords: 310, fields: f(310, 310, 310), fieldsListedOnly: true },
-      { computer: 'WS-0142.corp.contoso.com', channel: 'Security', eventId: 4688, count: 1204, fieldRecords: 1204, fields: f(0, 1204, 1204), fieldsListedOnly: true },
+      {
+        computer: 'DC01.corp.contoso.com',
+        channel: 'Security',
+        eventId: 4688,
+        count: 2045,
+        fieldRecords: 2045,
+        fields: f(2045, 2045, 2045),
+        fieldsListedOnly: true,
+      },
+      {
+        computer: 'SRV-FS01.corp.contoso.com',
+        channel: 'Security',
+        eventId: 4688,
+        count: 310,
+        fieldRecords: 310,
+        fields: f(310, 310, 310),
+        fieldsListedOnly: true,
+      },
+      {
+        computer: 'WS-0142.corp.contoso.com',
+        channel: 'Security',
+        eventId: 4688,
+        count: 1204,
+        fieldRecords: 1204,
+        fields: f(0, 1204, 1204),
+        fieldsListedOnly: true,
+      },
     ]);
     expect(o.events).toBe(2045 + 310 + 1204);
   });
@@ -123,9 +262,33 @@ describe('field-count CSV', () => {
     expect(o.kinds).toEqual({ 'Splunk field-count CSV': 1 });
     const f = (CommandLine: number, ParentProcessName: number, TargetUserName: number) => ({ CommandLine, ParentProcessName, TargetUserName });
     expect(byKind(o.counts)).toEqual([
-      { computer: 'SRV-FS01.corp.contoso.com', channel: 'Security', eventId: 4688, count: 310, fieldRecords: 310, fields: f(310, 310, 0), fieldsListedOnly: true },
-      { computer: 'WS-0142.corp.contoso.com', channel: 'Microsoft-Windows-Sysmon/Operational', eventId: 1, count: 5120, fieldRecords: 5120, fields: f(5120, 0, 0), fieldsListedOnly: true },
-      { computer: 'WS-0142.corp.contoso.com', channel: 'Security', eventId: 4688, count: 1204, fieldRecords: 1204, fields: f(0, 1204, 0), fieldsListedOnly: true },
+      {
+        computer: 'SRV-FS01.corp.contoso.com',
+        channel: 'Security',
+        eventId: 4688,
+        count: 310,
+        fieldRecords: 310,
+        fields: f(310, 310, 0),
+        fieldsListedOnly: true,
+      },
+      {
+        computer: 'WS-0142.corp.contoso.com',
+        channel: 'Microsoft-Windows-Sysmon/Operational',
+        eventId: 1,
+        count: 5120,
+        fieldRecords: 5120,
+        fields: f(5120, 0, 0),
+        fieldsListedOnly: true,
+      },
+      {
+        computer: 'WS-0142.corp.contoso.com',
+        channel: 'Security',
+        eventId: 4688,
+        count: 1204,
+        fieldRecords: 1204,
+        fields: f(0, 1204, 0),
+        fieldsListedOnly: true,
+      },
     ]);
   });
 
@@ -145,7 +308,9 @@ describe('field-count CSV', () => {
         fieldsListedOnly: true,
       },
     ]);
-    expect(o.notes).toEqual([`${join(FX, 'splunk-fieldsummary.csv')}: field(s) "process.command_line" are not EventData names and are not used: count winlog.event_data.* fields (docs/evidence.md)`]);
+    expect(o.notes).toEqual([
+      `${join(FX, 'splunk-fieldsummary.csv')}: field(s) "process.command_line" are not EventData names and are not used: count winlog.event_data.* fields (docs/evidence.md)`,
+    ]);
   });
 
   it('refuses a field count without its denominator, in one line naming the file', () => {
@@ -154,17 +319,30 @@ describe('field-count CSV', () => {
     expect(o.errors).toEqual([
       {
         path: join(FX, 'fields-no-total.csv'),
-        message: 'a field count without the number of events it was counted over proves nothing: add an "events" column (all events of that channel and event ID) — the queries in docs/evidence.md ("Field evidence from a SIEM") write it',
+        message:
+          'a field count without the number of events it was counted over proves nothing: add an "events" column (all events of that channel and event ID) — the queries in docs/evidence.md ("Field evidence from a SIEM") write it',
       },
     ]);
   });
 
   it('bad rows are skipped with one note per reason; totals that differ keep the larger', () => {
     const r = parseObservedCsv(
-      ['channel,event_id,field,count,events', 'Security,4688,CommandLine,5,4', 'Security,99999,CommandLine,1,4', ',4688,CommandLine,1,4', 'Security,4688,CommandLine,x,4', 'Security,4688,Command Line,1,4', 'Security,4688,NewProcessName,4,4', 'Security,4688,ParentProcessName,3,6', 'Security,4688,Hashes,0,0'].join('\n'),
+      [
+        'channel,event_id,field,count,events',
+        'Security,4688,CommandLine,5,4',
+        'Security,99999,CommandLine,1,4',
+        ',4688,CommandLine,1,4',
+        'Security,4688,CommandLine,x,4',
+        'Security,4688,Command Line,1,4',
+        'Security,4688,NewProcessName,4,4',
+        'Security,4688,ParentProcessName,3,6',
+        'Security,4688,Hashes,0,0',
+      ].join('\n'),
     );
     expect(r.format).toBe('field-count CSV');
-    expect(r.counts).toEqual([{ channel: 'Security', eventId: 4688, count: 6, fieldRecords: 6, fields: { NewProcessName: 4, ParentProcessName: 3 }, fieldsListedOnly: true }]);
+    expect(r.counts).toEqual([
+      { channel: 'Security', eventId: 4688, count: 6, fieldRecords: 6, fields: { NewProcessName: 4, ParentProcessName: 3 }, fieldsListedOnly: true },
+    ]);
     expect(r.notes).toEqual([
       '1 row(s) skipped: the field is counted in more events than the kind has (first at line 2)',
       '1 row(s) skipped: event ID is not a number from 0 to 65535 (first at line 3)',
@@ -186,7 +364,9 @@ describe('field-count CSV', () => {
     expect(o.errors).toEqual([]);
     const fields = o.counts.find((c) => c.fields)!;
     expect(Object.keys(fields.fields!)).toHaveLength(LIMITS.observedFieldsPerKind);
-    expect(o.notes).toContain(`${join(dir, 'many.csv')}: more than ${LIMITS.observedFieldsPerKind} field names for one channel and event ID (limit); 3 row(s) not kept`);
+    expect(o.notes).toContain(
+      `${join(dir, 'many.csv')}: more than ${LIMITS.observedFieldsPerKind} field names for one channel and event ID (limit); 3 row(s) not kept`,
+    );
     expect(o.kinds).toEqual({ 'field-count CSV': 1, 'event-count CSV': 1 });
     // Both describe Security 4688 without a computer: counts add up, field evidence covers the 1 examined record.
     expect(o.counts).toHaveLength(1);
@@ -198,10 +378,26 @@ describe('field-count CSV', () => {
 describe('loadObservations merges field evidence by kind', () => {
   it('two exports of one kind add records examined and per-field counts', () => {
     const dir = tmp();
-    writeFileSync(join(dir, 'a.csv'), 'Computer,Channel,EventID,events,field,count\nWS-0142,Security,4688,100,CommandLine,0\nWS-0142,Security,4688,100,NewProcessName,100\n');
-    writeFileSync(join(dir, 'b.csv'), 'Computer,Channel,EventID,events,field,count\nws-0142,security,4688,20,CommandLine,20\nws-0142,security,4688,20,ParentProcessName,20\n');
+    writeFileSync(
+      join(dir, 'a.csv'),
+      'Computer,Channel,EventID,events,field,count\nWS-0142,Security,4688,100,CommandLine,0\nWS-0142,Security,4688,100,NewProcessName,100\n',
+    );
+    writeFileSync(
+      join(dir, 'b.csv'),
+      'Computer,Channel,EventID,events,field,count\nws-0142,security,4688,20,CommandLine,20\nws-0142,security,4688,20,ParentProcessName,20\n',
+    );
     const o = loadObservations([join(dir, 'a.csv'), join(dir, 'b.csv')]);
-    expect(o.counts).toEqual([{ computer: 'WS-0142', channel: 'Security', eventId: 4688, count: 120, fieldRecords: 120, fields: { CommandLine: 20, NewProcessName: 100, ParentProcessName: 20 }, fieldsListedOnly: true }]);
+    expect(o.counts).toEqual([
+      {
+        computer: 'WS-0142',
+        channel: 'Security',
+        eventId: 4688,
+        count: 120,
+        fieldRecords: 120,
+        fields: { CommandLine: 20, NewProcessName: 100, ParentProcessName: 20 },
+        fieldsListedOnly: true,
+      },
+    ]);
   });
 
   it('every fixture loaded together: one count per kind, WS-0142 4688 from three sources', () => {
@@ -224,12 +420,26 @@ describe('loadObservations merges field evidence by kind', () => {
 describe('check --observed with SIEM field exports (CLI)', () => {
   it('reads each export by content, names its kind, and gives the refusals as one error line each', () => {
     const r = runCli(
-      [`${FX}/rules`, '--observed', `${FX}/sentinel-field-counts.csv`, '--observed', `${FX}/opensearch-field-exists.json`, '--observed', `${FX}/fields-no-total.csv`, '--observed', `${FX}/es-field-caps.json`],
+      [
+        `${FX}/rules`,
+        '--observed',
+        `${FX}/sentinel-field-counts.csv`,
+        '--observed',
+        `${FX}/opensearch-field-exists.json`,
+        '--observed',
+        `${FX}/fields-no-total.csv`,
+        '--observed',
+        `${FX}/es-field-caps.json`,
+      ],
       { env: { COLUMNS: '' } },
     );
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/2 file\(s\) \(Sentinel \/ Log Analytics field-count CSV 1, Elasticsearch\/OpenSearch field-existence aggregation 1\) · 3,949 events/);
-    expect(r.stdout).toMatch(/^ *test\/fixtures\/observed\/fields-no-total\.csv: a field count without the number of events it was counted over proves nothing/m);
+    expect(r.stdout).toMatch(
+      /2 file\(s\) \(Sentinel \/ Log Analytics field-count CSV 1, Elasticsearch\/OpenSearch field-existence aggregation 1\) · 3,949 events/,
+    );
+    expect(r.stdout).toMatch(
+      /^ *test\/fixtures\/observed\/fields-no-total\.csv: a field count without the number of events it was counted over proves nothing/m,
+    );
     expect(r.stdout).toMatch(/^ *test\/fixtures\/observed\/es-field-caps\.json: a _field_caps response .* cannot show presence per event/m);
   });
 });

@@ -42,7 +42,13 @@ describe('parseRegFile', () => {
     expect(regValue(reg, k, 'Channels')).toEqual({
       name: 'Channels',
       type: 'REG_MULTI_SZ',
-      data: ['Security', 'System', 'Microsoft-Windows-PowerShell/Operational', 'Microsoft-Windows-Sysmon/Operational', 'Microsoft-Windows-TaskScheduler/Operational'],
+      data: [
+        'Security',
+        'System',
+        'Microsoft-Windows-PowerShell/Operational',
+        'Microsoft-Windows-Sysmon/Operational',
+        'Microsoft-Windows-TaskScheduler/Operational',
+      ],
     });
     expect(regValue(reg, k, 'SpoolBytes')).toEqual({ name: 'SpoolBytes', type: 'REG_QWORD', data: 8589934592 });
     const bin = regValue(reg, k, 'ConfigFingerprint')!;
@@ -54,7 +60,9 @@ describe('parseRegFile', () => {
     expect(regValue(reg, k, 'BatchSize')).toMatchObject({ type: 'REG_DWORD', data: 256 });
     expect(policyValue(reg, k, 'Description')).toBe('Contoso "SOC" collector: C:\\Program Files\\Contoso');
     expect(regValue(reg, k, '')).toEqual({ name: '', type: 'REG_SZ', data: 'managed by Intune' });
-    expect(policyValue(reg, 'HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\EventLog\\Application', 'File')).toBe('%SystemRoot%\\System32\\winevt\\Logs\\Application.evtx');
+    expect(policyValue(reg, 'HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows\\EventLog\\Application', 'File')).toBe(
+      '%SystemRoot%\\System32\\winevt\\Logs\\Application.evtx',
+    );
   });
 
   it('policies-system.reg: process creation command line', () => {
@@ -114,7 +122,12 @@ describe('parseWevtutilGl', () => {
       logFileName: '%SystemRoot%\\System32\\Winevt\\Logs\\Security.evtx',
     });
     expect(channels.get('system')).toMatchObject({ type: 'Admin', maxSizeBytes: 33554432 });
-    expect(channels.get('microsoft-windows-powershell/operational')).toMatchObject({ enabled: true, type: 'Operational', owningPublisher: 'Microsoft-Windows-PowerShell', maxSizeBytes: 15728640 });
+    expect(channels.get('microsoft-windows-powershell/operational')).toMatchObject({
+      enabled: true,
+      type: 'Operational',
+      owningPublisher: 'Microsoft-Windows-PowerShell',
+      maxSizeBytes: 15728640,
+    });
     expect(channels.get('microsoft-windows-taskscheduler/operational')).toMatchObject({ enabled: false, type: 'Operational' });
     expect(channels.get('microsoft-windows-kernel-file/analytic')).toMatchObject({ enabled: false, type: 'Analytic', retention: true, maxSizeBytes: 1048576 });
     expect(channels.get('microsoft-windows-winrm/debug')).toMatchObject({ enabled: false, type: 'Debug' });
@@ -127,7 +140,10 @@ describe('parseWevtutilGl', () => {
 
   it('an error on two lines (DC01: access denied)', () => {
     const { channels } = parseWevtutilGl(read('DC01/wevtutil-gl.txt'));
-    expect(channels.get('microsoft-windows-security-netlogon/operational')).toEqual({ name: 'Microsoft-Windows-Security-Netlogon/Operational', error: 'Access is denied.' });
+    expect(channels.get('microsoft-windows-security-netlogon/operational')).toEqual({
+      name: 'Microsoft-Windows-Security-Netlogon/Operational',
+      error: 'Access is denied.',
+    });
     expect(channels.get('microsoft-windows-sysmon/operational')).toMatchObject({ enabled: true, maxSizeBytes: 67108864 });
     expect(channels.get('security')?.maxSizeBytes).toBe(1073741824);
   });
@@ -190,7 +206,13 @@ describe('parseScOutput', () => {
       binaryPath: 'C:\\Windows\\Sysmon64.exe',
       displayName: 'Sysmon64',
     });
-    expect(services.get('sysmondrv')).toMatchObject({ exists: true, state: 'RUNNING', type: 'KERNEL_DRIVER', startType: 'BOOT_START', binaryPath: 'SysmonDrv.sys' });
+    expect(services.get('sysmondrv')).toMatchObject({
+      exists: true,
+      state: 'RUNNING',
+      type: 'KERNEL_DRIVER',
+      startType: 'BOOT_START',
+      binaryPath: 'SysmonDrv.sys',
+    });
     expect(services.get('sysmon')).toEqual({ name: 'Sysmon', exists: false });
   });
 
@@ -266,8 +288,20 @@ describe('parseSysmonDashC', () => {
     expect(s.schemaVersion).toBe('4.83');
     expect(s.configFile).toBe('.\\sysmonconfig.xml');
     expect(s.rules).toEqual([
-      { element: 'ImageLoad', onmatch: 'include', combine: 'Or', conditions: [{ field: 'ImageLoaded', condition: 'end with', value: '\\samlib.dll' }], groups: [] },
-      { element: 'PipeEvent', onmatch: 'include', combine: 'And', conditions: [{ field: 'PipeName', condition: 'contains', value: "it's a pipe" }], groups: [] },
+      {
+        element: 'ImageLoad',
+        onmatch: 'include',
+        combine: 'Or',
+        conditions: [{ field: 'ImageLoaded', condition: 'end with', value: '\\samlib.dll' }],
+        groups: [],
+      },
+      {
+        element: 'PipeEvent',
+        onmatch: 'include',
+        combine: 'And',
+        conditions: [{ field: 'PipeName', condition: 'contains', value: "it's a pipe" }],
+        groups: [],
+      },
     ]);
   });
 
@@ -302,12 +336,21 @@ describe('parseSysteminfoCsv', () => {
     });
   });
   it('domain controllers', () => {
-    expect(parseSysteminfoCsv(read('DC01/systeminfo.csv'))).toMatchObject({ computer: 'DC01', role: 'domain-controller', osName: 'Microsoft Windows Server 2022 Standard' });
+    expect(parseSysteminfoCsv(read('DC01/systeminfo.csv'))).toMatchObject({
+      computer: 'DC01',
+      role: 'domain-controller',
+      osName: 'Microsoft Windows Server 2022 Standard',
+    });
     expect(parseSysteminfoCsv(read('formats/systeminfo-bdc.csv')).role).toBe('domain-controller');
   });
   it('German headers by position, also after an OEM code page round trip', () => {
     const srv = parseSysteminfoCsv(read('SRV-APP01/systeminfo.csv'));
-    expect(srv).toMatchObject({ computer: 'SRV-APP01', osVersion: '10.0.17763 Nicht zutreffend Build 17763', osConfiguration: 'Mitgliedsserver', role: 'member-server' });
+    expect(srv).toMatchObject({
+      computer: 'SRV-APP01',
+      osVersion: '10.0.17763 Nicht zutreffend Build 17763',
+      osConfiguration: 'Mitgliedsserver',
+      role: 'member-server',
+    });
     expect(srv.domain).toMatch(/^corp\.contoso\.com$/);
     expect(srv.notes.join('\n')).toMatch(/not English.*by position/);
     const de = parseSysteminfoCsv(read('formats/systeminfo-de-utf8.csv'));

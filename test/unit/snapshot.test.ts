@@ -79,9 +79,15 @@ describe('host snapshot', () => {
     expect(state(h, 'role:domain-controller')).toBe('on');
     expect(state(h, 'sacl:registry')).toBe('on');
     // a channel wevtutil could not read (access denied) exists; whether it is enabled is unknown, never "absent"
-    expect(requirementState('channel:Microsoft-Windows-Security-Netlogon/Operational', h, catalog)).toMatchObject({ state: 'unknown', reason: expect.stringMatching(/lists the channel but not whether it is enabled/) });
+    expect(requirementState('channel:Microsoft-Windows-Security-Netlogon/Operational', h, catalog)).toMatchObject({
+      state: 'unknown',
+      reason: expect.stringMatching(/lists the channel but not whether it is enabled/),
+    });
     // policies-system.reg is not in this snapshot: the command-line policy is unknown, not off
-    expect(requirementState('policy:process-creation-command-line', h, catalog)).toMatchObject({ state: 'unknown', reason: expect.stringMatching(/policies-system.reg is missing/) });
+    expect(requirementState('policy:process-creation-command-line', h, catalog)).toMatchObject({
+      state: 'unknown',
+      reason: expect.stringMatching(/policies-system.reg is missing/),
+    });
   });
 
   it('server with missing files: what is absent stays unknown and the report says which file settles it', () => {

@@ -34,7 +34,12 @@ async function verdict(environment: NonNullable<Parameters<typeof runCheck>[1]>[
 describe('catalog: event 24 needs CaptureClipboard', () => {
   it('records the entry with its source next to it, and the entry is a known configuration option', () => {
     const ev = catalog.sysmonEvent(24);
-    expect(ev?.requiresOption).toEqual(expect.objectContaining({ name: 'CaptureClipboard', source: expect.stringMatching(/^https:\/\/github\.com\/trustedsec\/SysmonCommunityGuide\/.*clipboard-capture\.md$/) }));
+    expect(ev?.requiresOption).toEqual(
+      expect.objectContaining({
+        name: 'CaptureClipboard',
+        source: expect.stringMatching(/^https:\/\/github\.com\/trustedsec\/SysmonCommunityGuide\/.*clipboard-capture\.md$/),
+      }),
+    );
     expect(ev?.requiresOption?.note).toMatch(/not generated even if filtering rules are\s+present/);
     // No other event type needs a configuration entry to be written.
     expect(catalog.sysmonEvents.filter((e) => e.requiresOption).map((e) => e.id)).toEqual([24]);

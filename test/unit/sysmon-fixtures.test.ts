@@ -17,7 +17,12 @@ const section = (file: string) => readme.split(/\n## /).find((s) => s.startsWith
 const load = (file: string) => parseSysmonConfig(file, readFileSync(F(file), 'utf8'), catalog);
 
 /** Neutral fields the README says apply where an every-operator ProcessCreate example shows none. */
-const NEUTRAL: Record<string, string> = { Image: 'C:\\Windows\\System32\\whoami.exe', OriginalFileName: 'whoami.exe', CommandLine: 'whoami /all', ParentImage: 'C:\\Windows\\explorer.exe' };
+const NEUTRAL: Record<string, string> = {
+  Image: 'C:\\Windows\\System32\\whoami.exe',
+  OriginalFileName: 'whoami.exe',
+  CommandLine: 'whoami /all',
+  ParentImage: 'C:\\Windows\\explorer.exe',
+};
 
 interface Example {
   n: number;
@@ -70,9 +75,38 @@ describe('Sysmon fixtures: states', () => {
   it('per event type, as the README tables give them', () => {
     expect(states('include-only.xml')([1, 3, 22, 5, 7, 26, 29])).toEqual(['filtered', 'filtered', 'filtered', 'off', 'off', 'unsupported', 'unsupported']);
     expect(states('exclude-only.xml')([1, 7, 22, 11, 5, 3])).toEqual(['on', 'on', 'on', 'on', 'on', 'off']);
-    expect(states('mixed-rulegroups.xml')([1, 3, 11, 12, 13, 14, 5, 28, 29])).toEqual(['filtered', 'filtered', 'filtered', 'filtered', 'filtered', 'filtered', 'on', 'unsupported', 'unsupported']);
-    expect(states('every-operator.xml')([1, 3, 7, 6, 22, 8, 11, 12, 5])).toEqual(['filtered', 'filtered', 'filtered', 'filtered', 'filtered', 'filtered', 'on', 'on', 'on']);
-    expect(states('old-schema-3.30.xml')([1, 5, 3, 11, 12, 17, 19, 22])).toEqual(['on', 'off', 'filtered', 'filtered', 'filtered', 'filtered', 'unsupported', 'unsupported']);
+    expect(states('mixed-rulegroups.xml')([1, 3, 11, 12, 13, 14, 5, 28, 29])).toEqual([
+      'filtered',
+      'filtered',
+      'filtered',
+      'filtered',
+      'filtered',
+      'filtered',
+      'on',
+      'unsupported',
+      'unsupported',
+    ]);
+    expect(states('every-operator.xml')([1, 3, 7, 6, 22, 8, 11, 12, 5])).toEqual([
+      'filtered',
+      'filtered',
+      'filtered',
+      'filtered',
+      'filtered',
+      'filtered',
+      'on',
+      'on',
+      'on',
+    ]);
+    expect(states('old-schema-3.30.xml')([1, 5, 3, 11, 12, 17, 19, 22])).toEqual([
+      'on',
+      'off',
+      'filtered',
+      'filtered',
+      'filtered',
+      'filtered',
+      'unsupported',
+      'unsupported',
+    ]);
     expect(states('old-schema-unknown-element.xml')([1, 22, 5])).toEqual(['on', 'unsupported', 'on']);
   });
   it('flags what Sysmon would refuse but can still be read', () => {

@@ -8,20 +8,25 @@ import type { SigmaRule } from '../../src/rules/model.js';
 import { parseRuleFile } from '../../src/rules/parse.js';
 
 const catalog = loadCatalog();
-const cfg = (body: string, schema = '4.90') => parseSysmonConfig('t.xml', `<Sysmon schemaversion="${schema}"><EventFiltering>${body}</EventFiltering></Sysmon>`, catalog);
+const cfg = (body: string, schema = '4.90') =>
+  parseSysmonConfig('t.xml', `<Sysmon schemaversion="${schema}"><EventFiltering>${body}</EventFiltering></Sysmon>`, catalog);
 const rule = (category: string, detection: string): SigmaRule =>
-  parseRuleFile('r.yml', `title: r\ntags: [attack.t1059.001]\nlogsource: {product: windows, category: ${category}}\ndetection:\n${detection}\n`).rules[0] as SigmaRule;
+  parseRuleFile('r.yml', `title: r\ntags: [attack.t1059.001]\nlogsource: {product: windows, category: ${category}}\ndetection:\n${detection}\n`)
+    .rules[0] as SigmaRule;
 const sim = (r: SigmaRule, c: ReturnType<typeof cfg>, element: string) => simulate(matchTerms(r).terms, c.elements.get(element), element);
 
 describe('Sysmon config parsing and states', () => {
   it('states: include → filtered, exclude → on, empty include → off, absent → default, schema too old → unsupported', () => {
-    const c = cfg(`
+    const c = cfg(
+      `
       <RuleGroup name="g" groupRelation="or">
         <ProcessCreate onmatch="include"><Image condition="end with">\\powershell.exe</Image></ProcessCreate>
       </RuleGroup>
       <NetworkConnect onmatch="exclude"><Image condition="is">C:\\x.exe</Image></NetworkConnect>
       <!-- a comment -->
-      <DnsQuery onmatch="include"/>`, '4.50');
+      <DnsQuery onmatch="include"/>`,
+      '4.50',
+    );
     expect(eventState(c, 1, catalog)).toBe('filtered');
     expect(eventState(c, 3, catalog)).toBe('on');
     expect(eventState(c, 22, catalog)).toBe('off');
@@ -48,15 +53,22 @@ describe('Sysmon config parsing and states', () => {
   it('without a RuleGroup: different fields AND (same field OR) from schema 4.2 on, OR up to 4.1; two exclude sets log nothing', () => {
     const body = `<NetworkConnect onmatch="include"><Image condition="end with">a.exe</Image><Image condition="end with">b.exe</Image><DestinationPort condition="is">443</DestinationPort></NetworkConnect>`;
     const and = cfg(body, '4.50').elements.get('NetworkConnect')!.include;
-    expect(and.map((f) => f.conditions.map((c) => c.value))).toEqual([['a.exe', '443'], ['b.exe', '443']]);
+    expect(and.map((f) => f.conditions.map((c) => c.value))).toEqual([
+      ['a.exe', '443'],
+      ['b.exe', '443'],
+    ]);
     expect(cfg(body, '4.10').elements.get('NetworkConnect')!.include).toHaveLength(3);
-    const two = cfg(`<RuleGroup groupRelation="or"><DnsQuery onmatch="exclude"><QueryName condition="end with">.a</QueryName></DnsQuery></RuleGroup><RuleGroup groupRelation="or"><DnsQuery onmatch="exclude"><QueryName condition="end with">.b</QueryName></DnsQuery></RuleGroup>`);
+    const two = cfg(
+      `<RuleGroup groupRelation="or"><DnsQuery onmatch="exclude"><QueryName condition="end with">.a</QueryName></DnsQuery></RuleGroup><RuleGroup groupRelation="or"><DnsQuery onmatch="exclude"><QueryName condition="end with">.b</QueryName></DnsQuery></RuleGroup>`,
+    );
     expect(eventState(two, 22, catalog)).toBe('off');
   });
 
   it('rejects what Sysmon would reject, with the line', () => {
     expect(() => cfg('<ProcessCreat onmatch="include"/>')).toThrow(/unknown element <ProcessCreat> at line 1/);
-    expect(() => cfg('<ProcessCreate onmatch="include">\n<Image condition="sounds like">x</Image></ProcessCreate>')).toThrow(/unknown condition "sounds like" on Image at line 2/);
+    expect(() => cfg('<ProcessCreate onmatch="include">\n<Image condition="sounds like">x</Image></ProcessCreate>')).toThrow(
+      /unknown condition "sounds like" on Image at line 2/,
+    );
     expect(() => parseSysmonConfig('t', '<Sysmon schemaversion="banana"/>', catalog)).toThrow(SysmonConfigError);
     expect(() => parseSysmonConfig('t', '<Sysmon schemaversion="4.50"><EventFiltering>', catalog)).toThrow(/XML error/);
     expect(() => cfg('<ProcessCreate><Image>x</Image></ProcessCreate>')).toThrow(/onmatch/);
@@ -88,17 +100,24 @@ describe('filter simulation', () => {
   const psOnly = cfg(`<RuleGroup groupRelation="or"><ProcessCreate onmatch="include">
       <Image condition="end with">\\powershell.exe</Image></ProcessCreate></RuleGroup>`);
   it('include covers the rule: logged; covers part (powershell.exe but not pwsh.exe): partial; none: dropped', () => {
-    expect(sim(rule('process_creation', '  s: {Image|endswith: \\powershell.exe, CommandLine|contains: " -enc "}\n  condition: s'), psOnly, 'ProcessCreate').result).toBe('logged');
+    expect(
+      sim(rule('process_creation', '  s: {Image|endswith: \\powershell.exe, CommandLine|contains: " -enc "}\n  condition: s'), psOnly, 'ProcessCreate').result,
+    ).toBe('logged');
     const both = sim(rule('process_creation', "  s: {Image|endswith: ['\\powershell.exe', '\\pwsh.exe']}\n  condition: s"), psOnly, 'ProcessCreate');
     expect(both.result).toBe('partial');
-    expect(sim(rule('process_creation', '  s: {Image|endswith: \\pwsh.exe}\n  condition: s'), psOnly, 'ProcessCreate')).toMatchObject({ result: 'dropped', reasons: [expect.stringMatching(/no include filter matches/)] });
+    expect(sim(rule('process_creation', '  s: {Image|endswith: \\pwsh.exe}\n  condition: s'), psOnly, 'ProcessCreate')).toMatchObject({
+      result: 'dropped',
+      reasons: [expect.stringMatching(/no include filter matches/)],
+    });
   });
   it('an include on a field the rule leaves open logs only part; the reason says which field', () => {
     const r = sim(rule('process_creation', '  s: {CommandLine|contains: " -enc "}\n  condition: s'), psOnly, 'ProcessCreate');
     expect(r).toMatchObject({ result: 'partial', reasons: [expect.stringMatching(/include filters on Image, which the rule does not test/)] });
   });
   it('an exclude that covers the rule drops it and is named; one on another field is not held against it', () => {
-    const c = cfg(`<RuleGroup groupRelation="or"><DnsQuery onmatch="exclude"><QueryName condition="end with">.microsoft.com</QueryName><Image condition="is">C:\\x.exe</Image></DnsQuery></RuleGroup>`);
+    const c = cfg(
+      `<RuleGroup groupRelation="or"><DnsQuery onmatch="exclude"><QueryName condition="end with">.microsoft.com</QueryName><Image condition="is">C:\\x.exe</Image></DnsQuery></RuleGroup>`,
+    );
     expect(sim(rule('dns_query', '  s: {QueryName|endswith: remoteassistance.support.services.microsoft.com}\n  condition: s'), c, 'DnsQuery')).toMatchObject({
       result: 'dropped',
       reasons: ['DnsQuery exclude: QueryName end with .microsoft.com'],
@@ -106,16 +125,22 @@ describe('filter simulation', () => {
     expect(sim(rule('dns_query', '  s: {QueryName|endswith: .onion}\n  condition: s'), c, 'DnsQuery').result).toBe('logged');
   });
   it('windash, |all, unions of include filters and Sigma wildcards', () => {
-    const c = cfg(`<ProcessCreate onmatch="include"><CommandLine condition="contains">-enc</CommandLine><CommandLine condition="contains">/enc</CommandLine></ProcessCreate>`);
+    const c = cfg(
+      `<ProcessCreate onmatch="include"><CommandLine condition="contains">-enc</CommandLine><CommandLine condition="contains">/enc</CommandLine></ProcessCreate>`,
+    );
     expect(sim(rule('process_creation', '  s: {CommandLine|contains|windash: -enc}\n  condition: s'), c, 'ProcessCreate').result).toBe('partial'); // – — ― variants not included
     const u = cfg(`<ProcessCreate onmatch="include"><Image condition="end with">\\a.exe</Image><Image condition="end with">\\b.exe</Image></ProcessCreate>`);
     expect(sim(rule('process_creation', "  s: {Image|endswith: ['\\a.exe', '\\b.exe']}\n  condition: s"), u, 'ProcessCreate').result).toBe('logged');
     expect(sim(rule('process_creation', "  s: {Image: '*\\a.exe'}\n  condition: s"), u, 'ProcessCreate').result).toBe('logged');
   });
   it('|cidr on an octet boundary is a prefix; other masks cannot be decided', () => {
-    const c = cfg(`<RuleGroup groupRelation="or"><NetworkConnect onmatch="include"><DestinationIp condition="begin with">10.</DestinationIp></NetworkConnect></RuleGroup>`);
+    const c = cfg(
+      `<RuleGroup groupRelation="or"><NetworkConnect onmatch="include"><DestinationIp condition="begin with">10.</DestinationIp></NetworkConnect></RuleGroup>`,
+    );
     expect(sim(rule('network_connection', "  s: {DestinationIp|cidr: '10.0.0.0/8'}\n  condition: s"), c, 'NetworkConnect').result).toBe('logged');
-    expect(sim(rule('network_connection', "  s: {DestinationIp|cidr: ['10.0.0.0/8', '192.168.0.0/16']}\n  condition: s"), c, 'NetworkConnect').result).toBe('partial');
+    expect(sim(rule('network_connection', "  s: {DestinationIp|cidr: ['10.0.0.0/8', '192.168.0.0/16']}\n  condition: s"), c, 'NetworkConnect').result).toBe(
+      'partial',
+    );
     const odd = sim(rule('network_connection', "  s: {DestinationIp|cidr: '10.0.0.0/12'}\n  condition: s"), c, 'NetworkConnect');
     expect(odd.result).toBe('partial');
     expect(odd.reasons.join()).toMatch(/DestinationIp\|cidr cannot be compared/);
@@ -125,7 +150,10 @@ describe('filter simulation', () => {
     expect(sim(rule('process_creation', "  s: {Image|re: '.*\\\\powershell\\.exe'}\n  condition: s"), psOnly, 'ProcessCreate').result).toBe('partial');
   });
   it('condition structure: all of / 1 of / not', () => {
-    const r = rule('process_creation', "  sel_img: {Image|endswith: '\\powershell.exe'}\n  sel_cli: {CommandLine|contains: x}\n  filter: {User: y}\n  condition: all of sel_* and not filter");
+    const r = rule(
+      'process_creation',
+      "  sel_img: {Image|endswith: '\\powershell.exe'}\n  sel_cli: {CommandLine|contains: x}\n  filter: {User: y}\n  condition: all of sel_* and not filter",
+    );
     expect(sim(r, psOnly, 'ProcessCreate').result).toBe('logged');
     const one = rule('process_creation', "  sel_img: {Image|endswith: '\\powershell.exe'}\n  sel_cli: {CommandLine|contains: x}\n  condition: 1 of sel_*");
     expect(sim(one, psOnly, 'ProcessCreate').result).toBe('partial');

@@ -63,7 +63,15 @@ describe('role sentences', () => {
     expect(roleWithArticle('made-up-role')).toBe('a made up role');
   });
   it.skipIf(!HAVE_CORPUS)('in the report: requirement names and verdict reasons', () => {
-    const r = runCli([join(CORPUS, 'sigmahq', 'rules', 'windows'), '--gpresult', 'examples/hosts/ws-0142-gpresult.xml', '--role', 'server', '--format', 'json']);
+    const r = runCli([
+      join(CORPUS, 'sigmahq', 'rules', 'windows'),
+      '--gpresult',
+      'examples/hosts/ws-0142-gpresult.xml',
+      '--role',
+      'server',
+      '--format',
+      'json',
+    ]);
     expect(r.stdout).toContain('"Host is an Exchange server"');
     expect(r.stdout).toContain('produced only on an Exchange server; this host is not one (--role server)');
     expect(r.stdout).not.toMatch(/\ba [aeiouAEIOU]\w* server\b/);
@@ -71,8 +79,23 @@ describe('role sentences', () => {
 });
 
 describe('how lines follow the ranking', () => {
-  const q = (id: string, extra: Partial<RecommendationRow['requires'][number]>) => ({ id, name: id, state: 'off' as const, enable: `enable ${id}`, details: [], ...extra });
-  const rec = (rank: number, requires: RecommendationRow['requires']): RecommendationRow => ({ rank, requires, unlocks: 10 - rank, hosts: 1, rules: [], volume: 'low', volumes: {} });
+  const q = (id: string, extra: Partial<RecommendationRow['requires'][number]>) => ({
+    id,
+    name: id,
+    state: 'off' as const,
+    enable: `enable ${id}`,
+    details: [],
+    ...extra,
+  });
+  const rec = (rank: number, requires: RecommendationRow['requires']): RecommendationRow => ({
+    rank,
+    requires,
+    unlocks: 10 - rank,
+    hosts: 1,
+    rules: [],
+    volume: 'low',
+    volumes: {},
+  });
   const recs = [
     rec(1, [q('policy:a', {})]),
     rec(2, [q('audit:b', { command: 'auditpol /set b' })]),

@@ -10,7 +10,7 @@ const catalog = loadCatalog();
 const sub = (name: string) => catalog.subcategories.find((s) => s.name === name)!;
 
 describe('event volume in the catalog', () => {
-  it('all 59 subcategories carry a volume: a class with the page\'s words, or the reason it is unrated', () => {
+  it("all 59 subcategories carry a volume: a class with the page's words, or the reason it is unrated", () => {
     expect(catalog.subcategories).toHaveLength(59);
     for (const s of catalog.subcategories) {
       const v = s.volume;
@@ -18,9 +18,22 @@ describe('event volume in the catalog', () => {
       expect(classes.length > 0 ? v.stated : v.unrated, s.name).toBeTruthy();
     }
     // The documented exceptions: no page rates them.
-    expect(catalog.subcategories.filter((s) => s.volume.unrated).map((s) => s.auditpolName).sort()).toEqual([
-      'Application Generated', 'Application Group Management', 'Central Policy Staging', 'File System', 'Filtering Platform Policy Change',
-      'IPsec Extended Mode', 'IPsec Quick Mode', 'Other Account Logon Events', 'Other Privilege Use Events', 'Removable Storage',
+    expect(
+      catalog.subcategories
+        .filter((s) => s.volume.unrated)
+        .map((s) => s.auditpolName)
+        .sort(),
+    ).toEqual([
+      'Application Generated',
+      'Application Group Management',
+      'Central Policy Staging',
+      'File System',
+      'Filtering Platform Policy Change',
+      'IPsec Extended Mode',
+      'IPsec Quick Mode',
+      'Other Account Logon Events',
+      'Other Privilege Use Events',
+      'Removable Storage',
     ]);
   });
 
@@ -36,7 +49,7 @@ describe('event volume in the catalog', () => {
     expect(sub('Audit IPsec Driver').volume).toMatchObject({ general: 'medium', source: expect.stringContaining('keep-secure') });
   });
 
-  it('a subcategory\'s class follows the host\'s kind; an unknown kind takes the highest candidate', () => {
+  it("a subcategory's class follows the host's kind; an unknown kind takes the highest candidate", () => {
     const cv = sub('Audit Credential Validation');
     expect(subcategoryClass(cv.volume, 'workstation', false)).toBe('low');
     expect(subcategoryClass(cv.volume, 'domain-controller', false)).toBe('high');

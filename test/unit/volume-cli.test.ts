@@ -13,9 +13,19 @@ const catalog = loadCatalog();
 const DC = 'test/fixtures/environment/gpresult-dc-legacy-only.xml';
 const schema = JSON.parse(readFileSync(join(ROOT, 'docs/report.schema.json'), 'utf8')) as object;
 const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule;
-const validate = new (Ajv as unknown as new (o: object) => { compile: (s: object) => ((d: unknown) => boolean) & { errors?: unknown[] | null } })({ allErrors: true, strict: true, allowUnionTypes: true }).compile(schema);
+const validate = new (Ajv as unknown as new (o: object) => { compile: (s: object) => ((d: unknown) => boolean) & { errors?: unknown[] | null } })({
+  allErrors: true,
+  strict: true,
+  allowUnionTypes: true,
+}).compile(schema);
 
-interface Rec { rank: number; volume: string; unlocks: number; requires: { id: string }[]; volumes: Record<string, { class?: string; basis?: string; source?: string }> }
+interface Rec {
+  rank: number;
+  volume: string;
+  unlocks: number;
+  requires: { id: string }[];
+  volumes: Record<string, { class?: string; basis?: string; source?: string }>;
+}
 const json = (args: string[]) => {
   const r = runCli([...args, '--format', 'json']);
   expect(r.status, r.stderr).toBe(0);
@@ -52,7 +62,9 @@ describe('volume of ranked fixes', () => {
     for (const f of leftOut) expect(['medium', 'high']).toContain(f.volume);
     expect(leftOut.map((f: { requires: string[] }) => f.requires.join())).toContain('sysmon:1');
     const table = runCli(['examples/rules', '--gpresult', DC, '--max-volume', 'low']).stdout;
-    expect(table).toMatch(/--max-volume low left out 5 fixes above it, from the ranked list and the fix files: Sysmon ProcessCreate \(EID 1\) \(medium, 2 rules\)/);
+    expect(table).toMatch(
+      /--max-volume low left out 5 fixes above it, from the ranked list and the fix files: Sysmon ProcessCreate \(EID 1\) \(medium, 2 rules\)/,
+    );
     expect(table).toMatch(/volume unrated/);
     expect(runCli(['examples/rules', '--gpresult', DC, '--max-volume', 'low', '--format', 'markdown']).stdout).toMatch(/--max-volume low left out 5 fixes/);
     expect(runCli(['examples/rules', '--gpresult', DC, '--max-volume', 'low', '--format', 'html']).stdout).toMatch(/--max-volume low left out 5 fixes/);
@@ -70,7 +82,9 @@ describe('volume of ranked fixes', () => {
     expect(readFileSync(join(out, 'enable-channels.cmd'), 'utf8')).toContain('wevtutil sl "Security" /ms:201326592');
     // fix's default budget is medium: script block logging (high) only with --max-volume high, and the default says so.
     const dflt = join(mkdtempSync(join(tmpdir(), 'lsc-vol-')), 'r');
-    expect(runCli(['fix', 'examples/rules', '--gpresult', DC, '--out', dflt]).stdout).toMatch(/^left out \(volume budget --max-volume medium\): .*Turn on PowerShell Script Block Logging/m);
+    expect(runCli(['fix', 'examples/rules', '--gpresult', DC, '--out', dflt]).stdout).toMatch(
+      /^left out \(volume budget --max-volume medium\): .*Turn on PowerShell Script Block Logging/m,
+    );
     // The built-in plan writes the command line in 4688 (medium) for the process_creation rule: Process Creation is
     // already on here (legacy category), and Sysmon covering the same rule no longer leaves it out.
     const dReg = readFileSync(join(dflt, 'logging-policies.reg')).subarray(2).toString('utf16le');
@@ -81,13 +95,17 @@ describe('volume of ranked fixes', () => {
     expect(readdirSync(full)).toContain('logging-policies.reg');
   });
 
-  it('the fix files carry each setting\'s volume in their comments', () => {
+  it("the fix files carry each setting's volume in their comments", () => {
     const out = join(mkdtempSync(join(tmpdir(), 'lsc-vol-')), 'r');
     expect(runCli(['fix', 'examples/rules', '--gpresult', DC, '--max-volume', 'high', '--out', out]).status).toBe(0);
     const cmd = readFileSync(join(out, 'enable-audit.cmd'), 'utf8');
-    expect(cmd).toMatch(/^rem Audit Registry: event volume medium, documented: Microsoft: \^"Low to Medium, depending on how registry SACLs are configured\.\^" \^<https:\/\/learn\.microsoft\.com\/.*audit-registry\^>\r$/m);
+    expect(cmd).toMatch(
+      /^rem Audit Registry: event volume medium, documented: Microsoft: \^"Low to Medium, depending on how registry SACLs are configured\.\^" \^<https:\/\/learn\.microsoft\.com\/.*audit-registry\^>\r$/m,
+    );
     const reg = readFileSync(join(out, 'logging-policies.reg')).subarray(2).toString('utf16le');
-    expect(reg).toMatch(/^; Turn on PowerShell Script Block Logging .*\r\n; event volume high, reported: ATC logging policy LP0109.* <https:\/\/github\.com\/atc-project\/atomic-threat-coverage\/.*>\r$/m);
+    expect(reg).toMatch(
+      /^; Turn on PowerShell Script Block Logging .*\r\n; event volume high, reported: ATC logging policy LP0109.* <https:\/\/github\.com\/atc-project\/atomic-threat-coverage\/.*>\r$/m,
+    );
   });
 
   it('--rank value orders by rules per volume weight; the default order stays rules per setting', () => {
@@ -106,7 +124,7 @@ describe('volume of ranked fixes', () => {
     expect(runCli(['examples/rules', '--gpresult', DC, '--rank', 'value']).stdout).toMatch(/ranked by rules unlocked per volume weight/);
   });
 
-  it('the host\'s computer type picks Microsoft\'s per-type volume', () => {
+  it("the host's computer type picks Microsoft's per-type volume", () => {
     const cv = 'audit:{0CCE923F-69AE-11D9-BED3-505054503030}:success';
     expect(requirementVolume(cv, catalog, ['workstation']).class).toBe('low');
     expect(requirementVolume(cv, catalog, ['domain-controller']).class).toBe('high');

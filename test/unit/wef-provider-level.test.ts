@@ -30,7 +30,11 @@ describe('Provider and Level filters of a query', () => {
   it('IDs outside the EventID terms are not forwarded; a Suppress takes the condition back', () => {
     expect(forwardState(set(SCM), 'System', [7036], facts({ 7036: ['Service Control Manager'] }, 4)).state).toBe('no');
     const s: ForwardedSet = new Map();
-    readQueryList(`<QueryList><Query Id="0"><Select Path="System">${SCM}</Select><Suppress Path="System">*[System[EventID=7045]]</Suppress></Query></QueryList>`, 't', s);
+    readQueryList(
+      `<QueryList><Query Id="0"><Select Path="System">${SCM}</Select><Suppress Path="System">*[System[EventID=7045]]</Suppress></Query></QueryList>`,
+      't',
+      s,
+    );
     expect(forwardState(s, 'System', [7045], facts({ 7045: ['Service Control Manager'] }, 4)).state).toBe('no');
   });
   it('a condition joined with another filter by and is not trusted (EventData decides)', () => {
@@ -42,8 +46,21 @@ describe('Provider and Level filters of a query', () => {
 describe("palantir's subscriptions with SigmaHQ rules on 104, 1102 and 7045", () => {
   it.runIf(corpusOrSkip('palantir WEF verdicts'))('the rules are ready: the subscriptions forward their events (provider and level)', () => {
     const b = join(CORPUS, 'sigmahq/rules/windows/builtin');
-    const rules = ['system/microsoft_windows_eventlog/win_system_eventlog_cleared.yml', 'security/win_security_audit_log_cleared.yml', 'system/service_control_manager/win_system_service_install_anydesk.yml'].map((f) => join(b, f));
-    const run = runCli(['check', ...rules, '--auditpol', join(ROOT, 'examples/hosts/WS-0142/auditpol.csv'), '--collector', join(ROOT, 'test/fixtures/collectors/palantir'), '-f', 'json']);
+    const rules = [
+      'system/microsoft_windows_eventlog/win_system_eventlog_cleared.yml',
+      'security/win_security_audit_log_cleared.yml',
+      'system/service_control_manager/win_system_service_install_anydesk.yml',
+    ].map((f) => join(b, f));
+    const run = runCli([
+      'check',
+      ...rules,
+      '--auditpol',
+      join(ROOT, 'examples/hosts/WS-0142/auditpol.csv'),
+      '--collector',
+      join(ROOT, 'test/fixtures/collectors/palantir'),
+      '-f',
+      'json',
+    ]);
     expect(run.stderr).toBe('');
     const out = JSON.parse(run.stdout) as { rules: { path: string; verdict: string; forwarding?: string[] }[] };
     for (const r of out.rules) {
@@ -51,7 +68,16 @@ describe("palantir's subscriptions with SigmaHQ rules on 104, 1102 and 7045", ()
       expect(r.forwarding).toBeUndefined();
     }
     // Without the Service Control Manager subscription, 7045 is not forwarded at all.
-    const without = runCli(['check', rules[2]!, '--auditpol', join(ROOT, 'examples/hosts/WS-0142/auditpol.csv'), '--collector', join(ROOT, 'test/fixtures/collectors/palantir/Log-Deletion-System.xml'), '-f', 'json']);
+    const without = runCli([
+      'check',
+      rules[2]!,
+      '--auditpol',
+      join(ROOT, 'examples/hosts/WS-0142/auditpol.csv'),
+      '--collector',
+      join(ROOT, 'test/fixtures/collectors/palantir/Log-Deletion-System.xml'),
+      '-f',
+      'json',
+    ]);
     expect((JSON.parse(without.stdout) as { rules: { verdict: string }[] }).rules[0]?.verdict).toBe('blocked');
   });
 });

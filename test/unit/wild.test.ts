@@ -36,10 +36,15 @@ describe('a tolerant loader, as PyYAML reads rules', () => {
     expect(r.alternatives).toEqual([['sysmon:1'], [PROC, 'policy:process-creation-command-line']]);
   });
   it('multi-line quoted values with under-indented continuation lines load, with a note', () => {
-    expect(rule('lenient-quote.yml').notes[0]).toMatch(/multi-line quoted value with continuation lines no deeper than its key \(line 5, 15\): read as PyYAML reads it/);
+    expect(rule('lenient-quote.yml').notes[0]).toMatch(
+      /multi-line quoted value with continuation lines no deeper than its key \(line 5, 15\): read as PyYAML reads it/,
+    );
   });
   it('YAML that is not a Sigma rule is a note, not an error; legacy action: correlation is a correlation', () => {
-    expect(j.notes).toContainEqual({ path: 'test/fixtures/wild/github-workflow.yml', message: 'YAML document is not a Sigma rule (no detection or logsource); skipped' });
+    expect(j.notes).toContainEqual({
+      path: 'test/fixtures/wild/github-workflow.yml',
+      message: 'YAML document is not a Sigma rule (no detection or logsource); skipped',
+    });
     const c = rule('legacy-correlation.yml');
     expect(c.kind).toBe('correlation');
     expect(j.notes.some((n) => n.path.endsWith('legacy-correlation.yml') && /pre-v2 correlation draft/.test(n.message))).toBe(true);
@@ -48,7 +53,11 @@ describe('a tolerant loader, as PyYAML reads rules', () => {
 
 describe('log-source normalisation and inference', () => {
   it('a list or comma-separated names are alternatives', () => {
-    expect(rule('category-list.yml')).toMatchObject({ logsourceKey: 'windows/category/ps_module + windows/category/ps_script', alternatives: [['policy:powershell-module-logging'], ['policy:powershell-script-block-logging']], inferredFrom: 'list of log sources' });
+    expect(rule('category-list.yml')).toMatchObject({
+      logsourceKey: 'windows/category/ps_module + windows/category/ps_script',
+      alternatives: [['policy:powershell-module-logging'], ['policy:powershell-script-block-logging']],
+      inferredFrom: 'list of log sources',
+    });
     expect(rule('category-comma.yml').logsourceKey).toBe('windows/category/registry_set + windows/category/process_creation');
     // each service reads only its own events: 7045 from System (logged by default), 4697 from Security
     const svc = rule('service-list.yml');
@@ -56,22 +65,38 @@ describe('log-source normalisation and inference', () => {
     expect(svc.alternatives).toEqual([[]]);
   });
   it('the detection names the source: EventID, Provider_Name / Provider, fields only one event has', () => {
-    expect(rule('eventid-only.yml')).toMatchObject({ logsourceKey: 'windows/service/powershell', inferredFrom: 'EventID', alternatives: [['policy:powershell-module-logging', 'policy:powershell-script-block-logging']] });
+    expect(rule('eventid-only.yml')).toMatchObject({
+      logsourceKey: 'windows/service/powershell',
+      inferredFrom: 'EventID',
+      alternatives: [['policy:powershell-module-logging', 'policy:powershell-script-block-logging']],
+    });
     expect(rule('provider-scm.yml')).toMatchObject({ logsourceKey: 'windows/service/system', inferredFrom: 'Provider_Name', alternatives: [[]] });
-    expect(rule('provider-sysmon.yml')).toMatchObject({ logsourceKey: 'windows/category/driver_load', inferredFrom: 'Provider_Name', alternatives: [['sysmon:6']] });
+    expect(rule('provider-sysmon.yml')).toMatchObject({
+      logsourceKey: 'windows/category/driver_load',
+      inferredFrom: 'Provider_Name',
+      alternatives: [['sysmon:6']],
+    });
     expect(rule('fault-1000.yml')).toMatchObject({ logsourceKey: 'windows/service/application', inferredFrom: 'fields' });
     expect(rule('fault-1000.yml').notes.join()).toMatch(/inferred from the fields it reads \(FaultingApplicationName/);
   });
   it('names in the wrong field or outside the taxonomy', () => {
-    expect(rule('channel-as-service.yml')).toMatchObject({ logsourceKey: 'windows/service/bits-client', inferredFrom: 'service microsoft-windows-bits-client/operational is the channel of service bits-client' });
+    expect(rule('channel-as-service.yml')).toMatchObject({
+      logsourceKey: 'windows/service/bits-client',
+      inferredFrom: 'service microsoft-windows-bits-client/operational is the channel of service bits-client',
+    });
     expect(rule('category-as-service.yml')).toMatchObject({ logsourceKey: 'windows/category/dns_query', alternatives: [['sysmon:22']] });
     expect(rule('alias-file-creation.yml')).toMatchObject({ logsourceKey: 'windows/category/file_event', alternatives: [['sysmon:11']] });
     expect(rule('alias-bits.yml').logsourceKey).toBe('windows/service/bits-client');
     expect(rule('antivirus-windefend.yml').logsourceKey).toBe('windows/service/windefend');
-    expect(rule('alias-file-creation.yml').notes.join()).toMatch(/alias category file_creation → windows\/category\/file_event \(file_creation names Sysmon EID 11/);
+    expect(rule('alias-file-creation.yml').notes.join()).toMatch(
+      /alias category file_creation → windows\/category\/file_event \(file_creation names Sysmon EID 11/,
+    );
   });
   it('a category with an EventID of another source reads the source that writes it', () => {
-    expect(rule('network-5156.yml')).toMatchObject({ logsourceKey: 'windows/service/security', alternatives: [['audit:{0CCE9226-69AE-11D9-BED3-505054503030}:success']] });
+    expect(rule('network-5156.yml')).toMatchObject({
+      logsourceKey: 'windows/service/security',
+      alternatives: [['audit:{0CCE9226-69AE-11D9-BED3-505054503030}:success']],
+    });
     expect(rule('network-5156.yml').notes.join()).toMatch(/windows\/category\/network_connection does not produce EventID 5156/);
     expect(rule('wmi-5861.yml')).toMatchObject({ logsourceKey: 'windows/service/wmi', alternatives: [[]] });
   });
@@ -81,13 +106,16 @@ describe('log-source normalisation and inference', () => {
   });
 });
 
-describe('the user\'s own mappings', () => {
+describe("the user's own mappings", () => {
   it('--pipeline: a pySigma pipeline maps a custom log source to its channel; other transformations are notes', () => {
     expect(rule('custom-logsource.yml').unknownReason).toMatch(/category "contoso_app_auth" is not in the catalog/);
     const p = run(['--pipeline', 'examples/mappings/pipeline.yml']);
     const r = p.rules.find((x) => x.path.endsWith('custom-logsource.yml')) as Row;
     expect(r).toMatchObject({ logsourceKey: 'windows/category/contoso_app_auth', alternatives: [['channel:Contoso-App/Authentication']] });
-    expect(p.notes).toContainEqual({ path: 'examples/mappings/pipeline.yml', message: 'transformations[2] (contoso_field_names): type field_name_mapping changes queries, not what is logged; not used' });
+    expect(p.notes).toContainEqual({
+      path: 'examples/mappings/pipeline.yml',
+      message: 'transformations[2] (contoso_field_names): type field_name_mapping changes queries, not what is logged; not used',
+    });
   });
   it('--mapping: entries in the catalog schema', () => {
     const m = run(['--mapping', 'examples/mappings/mapping.yaml']);
@@ -95,12 +123,18 @@ describe('the user\'s own mappings', () => {
   });
   it('a bad mapping or pipeline is one line naming the file and the key, exit 2', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lsc-map-'));
-    writeFileSync(join(dir, 'bad.yaml'), 'logsources:\n  - product: windows\n    category: x\n    title: X\n    source: me\n    sources:\n      - name: y\n        channel: Y\n');
+    writeFileSync(
+      join(dir, 'bad.yaml'),
+      'logsources:\n  - product: windows\n    category: x\n    title: X\n    source: me\n    sources:\n      - name: y\n        channel: Y\n',
+    );
     const bad = runCli(['test/fixtures/wild', '--mapping', join(dir, 'bad.yaml')]);
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toMatch(/bad.yaml: logsources\[0\] \(x\)\.sources\[0\] lacks "producer"/);
-    writeFileSync(join(dir, 'p.yml'), 'transformations:\n  - id: nowhere\n    type: add_condition\n    conditions: { Foo: bar }\n    rule_conditions: [{ type: logsource, category: x }]\n');
+    writeFileSync(
+      join(dir, 'p.yml'),
+      'transformations:\n  - id: nowhere\n    type: add_condition\n    conditions: { Foo: bar }\n    rule_conditions: [{ type: logsource, category: x }]\n',
+    );
     const badp = runCli(['test/fixtures/wild', '--pipeline', join(dir, 'p.yml')]);
     expect(badp.status).toBe(2);
     expect(badp.stderr).toMatch(/p.yml: transformations\[0\] \(nowhere\): conditions: no Channel, Provider_Name or known EventID/);

@@ -80,28 +80,28 @@ function psArguments(line: string, command: string): string[] {
   };
   const args: string[] = [];
   for (;;) {
-  let value: string;
-  if (line[i] === '(') {
+    let value: string;
+    if (line[i] === '(') {
+      i++;
+      value = '';
+      for (;;) {
+        const char = /^\[char\]0x([0-9A-F]{4})/.exec(line.slice(i));
+        if (char) {
+          value += String.fromCharCode(parseInt(char[1] as string, 16));
+          i += char[0].length;
+        } else value += literal();
+        if (line.startsWith(' + ', i)) i += 3;
+        else if (line[i] === ')') {
+          i++;
+          break;
+        } else throw new Error(`data outside a literal at ${i}: ${line}`);
+      }
+    } else value = literal();
+    args.push(value);
+    if (i === line.length) return args;
+    // Arguments are separated by one space; anything else is data outside a literal.
+    if (line[i] !== ' ' || i + 1 === line.length) throw new Error(`data outside a literal at ${i}: ${JSON.stringify(line.slice(i))}`);
     i++;
-    value = '';
-    for (;;) {
-      const char = /^\[char\]0x([0-9A-F]{4})/.exec(line.slice(i));
-      if (char) {
-        value += String.fromCharCode(parseInt(char[1] as string, 16));
-        i += char[0].length;
-      } else value += literal();
-      if (line.startsWith(' + ', i)) i += 3;
-      else if (line[i] === ')') {
-        i++;
-        break;
-      } else throw new Error(`data outside a literal at ${i}: ${line}`);
-    }
-  } else value = literal();
-  args.push(value);
-  if (i === line.length) return args;
-  // Arguments are separated by one space; anything else is data outside a literal.
-  if (line[i] !== ' ' || i + 1 === line.length) throw new Error(`data outside a literal at ${i}: ${JSON.stringify(line.slice(i))}`);
-  i++;
   }
 }
 
@@ -125,7 +125,22 @@ function cmdInert(text: string): void {
   }
 }
 
-const HOSTILE = ['В', '\u2018', '\u2019', '\u201a', '\u201b', "';New-Item C:\\PWNED #", '%COMSPEC%', '&', '^', '\u001b[31m', '\u0007', '\r\nNew-Item C:\\PWNED', '\u202e', '\u0000'];
+const HOSTILE = [
+  'В',
+  '\u2018',
+  '\u2019',
+  '\u201a',
+  '\u201b',
+  "';New-Item C:\\PWNED #",
+  '%COMSPEC%',
+  '&',
+  '^',
+  '\u001b[31m',
+  '\u0007',
+  '\r\nNew-Item C:\\PWNED',
+  '\u202e',
+  '\u0000',
+];
 const REG_BASE = 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run';
 const catalog = loadCatalog();
 
@@ -136,25 +151,32 @@ function yamlQuoted(s: string): string {
 /** One registry object-access rule per hostile value: in the title and in the key the rule watches. */
 function hostileRules(dir: string): void {
   HOSTILE.forEach((h, i) => {
-    writeFileSync(join(dir, `r${i}.yml`), [
-      `title: ${yamlQuoted(`Run key ${HOSTILE.join('|')} title ${i}`)}`,
-      `id: 1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a${String(i).padStart(2, '0')}`,
-      'status: test',
-      'logsource:',
-      '    product: windows',
-      '    service: security',
-      'detection:',
-      '    selection:',
-      '        EventID: 4657',
-      `        ObjectName: ${yamlQuoted(`${REG_BASE}\\x${h}y`)}`,
-      '    condition: selection',
-      'level: medium',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, `r${i}.yml`),
+      [
+        `title: ${yamlQuoted(`Run key ${HOSTILE.join('|')} title ${i}`)}`,
+        `id: 1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a${String(i).padStart(2, '0')}`,
+        'status: test',
+        'logsource:',
+        '    product: windows',
+        '    service: security',
+        'detection:',
+        '    selection:',
+        '        EventID: 4657',
+        `        ObjectName: ${yamlQuoted(`${REG_BASE}\\x${h}y`)}`,
+        '    condition: selection',
+        'level: medium',
+        '',
+      ].join('\n'),
+    );
   });
 }
 
-async function remediate(rulesDir: string, environment: EnvironmentInputs, mappings: { kind: 'pipeline'; path: string; text: string }[] = []): Promise<{ files: RemediationFile[]; notes: string[] }> {
+async function remediate(
+  rulesDir: string,
+  environment: EnvironmentInputs,
+  mappings: { kind: 'pipeline'; path: string; text: string }[] = [],
+): Promise<{ files: RemediationFile[]; notes: string[] }> {
   const run = await runCheck([rulesDir], { environment, keepHosts: true, mappings });
   return buildRemediation(run.result, catalog, run.environment?.hosts, run.load.rules);
 }
@@ -185,8 +207,7 @@ describe('generated files decode on Windows as meant', () => {
         keys.push(key as string);
         // Rights, inheritance and flags are the script's own words, never data.
         expect(rest).toEqual(['SetValue', 'ContainerInherit', 'Success']);
-      }
-      else if (!line.startsWith('# ')) expect(template.has(line), line).toBe(true);
+      } else if (!line.startsWith('# ')) expect(template.has(line), line).toBe(true);
     }
     // Exactly the keys the rules name, character for character (controls included, spliced in as [char]).
     const expected = HOSTILE.filter((h) => !/[\u0000-\u001f']/.test(h)).map((h) => `HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\x${h}y`);
@@ -197,19 +218,23 @@ describe('generated files decode on Windows as meant', () => {
     // Each hostile title is one comment line: its line breaks, controls and bidi characters are U+FFFD.
     const comments = meant.split('\r\n').filter((l) => l.startsWith('# Run key'));
     expect(comments).toHaveLength(keys.length);
-    for (const c of comments) expect(c).toContain("# Run key В|‘|’|‚|‛|';New-Item C:\\PWNED #|%COMSPEC%|&|^|\uFFFD[31m|\uFFFD|\uFFFD\uFFFDNew-Item C:\\PWNED|\uFFFD|\uFFFD title");
+    for (const c of comments)
+      expect(c).toContain("# Run key В|‘|’|‚|‛|';New-Item C:\\PWNED #|%COMSPEC%|&|^|\uFFFD[31m|\uFFFD|\uFFFD\uFFFDNew-Item C:\\PWNED|\uFFFD|\uFFFD title");
   });
 
   it('the check can fail: the same script without a BOM, read in cp1252, lets a value out of its literal', () => {
     const path = `HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\В';New-Item C:\\PWNED #`.replace("'", '');
     const entry = { path, inherit: true, rights: new Set(['SetValue']), failure: false, titles: new Set(['t']) };
     const text = saclScript({ registry: new Map([[path.toLowerCase(), entry]]), file: new Map(), skipped: 0, valuesToKeys: 0 });
-    const line = (buf: Buffer, cp: keyof typeof HIGH) => windowsReads(buf, cp).split('\r\n').find((l) => l.startsWith('Add-RegistryAudit')) as string;
+    const line = (buf: Buffer, cp: keyof typeof HIGH) =>
+      windowsReads(buf, cp)
+        .split('\r\n')
+        .find((l) => l.startsWith('Add-RegistryAudit')) as string;
     expect(psArgument(line(ps1File(text), 'cp1252'), 'Add-RegistryAudit')).toContain('В;New-Item');
     // Without the BOM: "В" is D0 92, and 92 is ’ in cp1252, a quote to PowerShell: the literal ends there.
     expect(() => psArgument(line(Buffer.from(text, 'utf8'), 'cp1252'), 'Add-RegistryAudit')).toThrow(/outside a literal/);
     // And a quoting that doubles only ASCII ' is broken by ’ even when decoded right.
-    const naive = `Add-RegistryAudit '${"HKLM:\\x\u2019;New-Item C:\\PWNED #".replace(/'/g, "''")}'`;
+    const naive = `Add-RegistryAudit '${'HKLM:\\x\u2019;New-Item C:\\PWNED #'.replace(/'/g, "''")}'`;
     expect(() => psArgument(naive, 'Add-RegistryAudit')).toThrow(/outside a literal/);
   });
 
@@ -220,10 +245,20 @@ describe('generated files decode on Windows as meant', () => {
     const channels = HOSTILE.map((h, i) => `Custom-${i}${h}/Operational`).concat(['Custom-Plain/Operational']);
     const pipeline = {
       name: 'hostile channels',
-      transformations: channels.map((c, i) => ({ id: `t${i}`, type: 'add_condition', conditions: { Channel: c }, rule_conditions: [{ type: 'logsource', product: 'windows', category: `hostile_${i}` }] })),
+      transformations: channels.map((c, i) => ({
+        id: `t${i}`,
+        type: 'add_condition',
+        conditions: { Channel: c },
+        rule_conditions: [{ type: 'logsource', product: 'windows', category: `hostile_${i}` }],
+      })),
     };
     writeFileSync(join(dir, 'pipeline.yml'), JSON.stringify(pipeline));
-    channels.forEach((_, i) => writeFileSync(join(rules, `c${i}.yml`), `title: ${yamlQuoted(`channel rule ${i}`)}\nid: 2f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a${String(i).padStart(2, '0')}\nstatus: test\nlogsource:\n    product: windows\n    category: hostile_${i}\ndetection:\n    selection:\n        EventID: 1\n    condition: selection\nlevel: low\n`));
+    channels.forEach((_, i) =>
+      writeFileSync(
+        join(rules, `c${i}.yml`),
+        `title: ${yamlQuoted(`channel rule ${i}`)}\nid: 2f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a${String(i).padStart(2, '0')}\nstatus: test\nlogsource:\n    product: windows\n    category: hostile_${i}\ndetection:\n    selection:\n        EventID: 1\n    condition: selection\nlevel: low\n`,
+      ),
+    );
     // A rule on the Security log: both hosts cap it below the recommendation (test/fixtures/logsize).
     cpSync(join(ROOT, 'examples/rules/windows/security_registry_run_key_object_access.yml'), join(rules, 'run-key.yml'));
     // Two hosts (a fleet: the log-size lines are guarded by computer name), hostile names, the channels off.
@@ -231,10 +266,15 @@ describe('generated files decode on Windows as meant', () => {
       const to = join(dir, `host${k}`);
       cpSync(join(ROOT, 'test/fixtures/logsize', src), to, { recursive: true });
       const name = k === 0 ? 'SRV-В&%COMSPEC%' : 'SRV-\u001b]8;;http://x\u0007\u202e';
-      const info = readFileSync(join(to, 'systeminfo.csv')).toString('latin1').replace(`"${src}"`, `"${name.replace(/"/g, '""')}"`);
+      const info = readFileSync(join(to, 'systeminfo.csv'))
+        .toString('latin1')
+        .replace(`"${src}"`, `"${name.replace(/"/g, '""')}"`);
       writeFileSync(join(to, 'systeminfo.csv'), info, 'utf8');
       const gl = k === 0 ? readFileSync(join(to, 'wevtutil-gl.txt'), 'utf8') : '';
-      writeFileSync(join(to, 'wevtutil-gl.txt'), gl + channels.map((c) => `==== wevtutil gl "${c}"\r\nname: ${c}\r\nenabled: false\r\ntype: Operational\r\nlogging:\r\n  maxSize: 1052672\r\n`).join(''));
+      writeFileSync(
+        join(to, 'wevtutil-gl.txt'),
+        gl + channels.map((c) => `==== wevtutil gl "${c}"\r\nname: ${c}\r\nenabled: false\r\ntype: Operational\r\nlogging:\r\n  maxSize: 1052672\r\n`).join(''),
+      );
       return to;
     });
     const { files, notes } = await remediate(rules, { host: hosts }, [{ kind: 'pipeline', path: join(dir, 'pipeline.yml'), text: JSON.stringify(pipeline) }]);
@@ -256,7 +296,11 @@ describe('generated files decode on Windows as meant', () => {
     // Only the channels cmd.exe can hold exactly are enabled; each other one has its note.
     expect(enabled).toEqual(channels.filter((c) => /^[\x20-\x7e]*$/.test(c) && !/["%!^&|<>]/.test(c)));
     expect(enabled).toContain('Custom-Plain/Operational');
-    for (const c of channels.filter((x) => !enabled.includes(x))) expect(notes.some((n) => n.includes(JSON.stringify(c))), c).toBe(true);
+    for (const c of channels.filter((x) => !enabled.includes(x)))
+      expect(
+        notes.some((n) => n.includes(JSON.stringify(c))),
+        c,
+      ).toBe(true);
     // Neither hostile host name can be written as a guard: the log-size lines are left out, a note says how.
     expect(meant).not.toMatch(/%COMPUTERNAME%/);
     expect(notes.filter((n) => /leaves out raising the Security log on SRV-/.test(n))).toHaveLength(2);
@@ -271,7 +315,9 @@ describe('generated files decode on Windows as meant', () => {
     if (reg) {
       expect([...reg.content.subarray(0, 2)]).toEqual([0xff, 0xfe]);
       // UTF-16 holds the Cyrillic host name exactly; the escape sequence and bidi control of the other are U+FFFD.
-      expect(windowsReads(reg.content, 'cp1252')).toMatch(/^; Security log capped .*: SRV-В&%COMSPEC% at 20480 KB .*, SRV-\uFFFD\]8;;HTTP:\/\/X\uFFFD\uFFFD at 20480 KB/m);
+      expect(windowsReads(reg.content, 'cp1252')).toMatch(
+        /^; Security log capped .*: SRV-В&%COMSPEC% at 20480 KB .*, SRV-\uFFFD\]8;;HTTP:\/\/X\uFFFD\uFFFD at 20480 KB/m,
+      );
       for (const line of windowsReads(reg.content, 'cp1252').split('\r\n')) {
         expect(line).not.toMatch(CONTROLS);
         expect(line).toMatch(/^(Windows Registry Editor Version 5\.00|;.*|\[HKEY_LOCAL_MACHINE\\[^\]]+\]|"[^"]+"=.*|)$/);
@@ -280,10 +326,15 @@ describe('generated files decode on Windows as meant', () => {
   });
 
   it('enable-audit.cmd and audit.csv are ASCII; .reg files are UTF-16 LE with a BOM', async () => {
-    const { files } = await remediate(join(ROOT, 'examples/rules'), { gpresult: [join(ROOT, 'test/fixtures/environment/gpresult-legacy-and-advanced-no-force.xml')] });
+    const { files } = await remediate(join(ROOT, 'examples/rules'), {
+      gpresult: [join(ROOT, 'test/fixtures/environment/gpresult-legacy-and-advanced-no-force.xml')],
+    });
     for (const f of files) {
       if (/\.(cmd|csv)$/.test(f.name)) {
-        expect([...f.content].every((b) => b < 0x80), f.name).toBe(true);
+        expect(
+          [...f.content].every((b) => b < 0x80),
+          f.name,
+        ).toBe(true);
         expect(windowsReads(f.content, 'cp437')).toBe(f.content.toString('ascii'));
       }
       if (f.name.endsWith('.reg')) expect([...f.content.subarray(0, 2)], f.name).toEqual([0xff, 0xfe]);
