@@ -16,12 +16,9 @@
  * one note, and a file whose header names no channel and event ID is one error.
  */
 import { LIMITS, readRegularChunks } from '../limits.js';
-import { lazy } from '../lazy.js';
 import { isAmbiguousAbbreviation, normaliseChannel } from './channels.js';
+import { CsvRows, HeaderError } from './csv-rows.js';
 import type { ObservedCount } from './model.js';
-
-const csvStream = lazy<typeof import('csv-parse')>('csv-parse');
-type CsvParser = typeof import('csv-parse').Parser;
 
 export interface CountsCsv {
   /** Which tool's columns the header has, for the report. */
@@ -86,65 +83,15 @@ export function encodingOf(b: Uint8Array): { encoding: string; skip: number } {
 }
 
 /** Rows fed as text in pieces (csv-parse's stream parser, driven synchronously); end() gives the counts. */
-class CountsCsvReader {
-  /** Text before the parser starts: the header line, to guess the delimiter from. */
-  private head = '';
-  private parser: InstanceType<CsvParser> | undefined;
-  private failure: Error | undefined;
+class CountsCsvReader extends CsvRows {
   private header: string[] | undefined;
   private cols: Partial<Record<Field | 'source' | 'sourcetype', number>> = {};
   private hayabusa = false;
   private counts: ObservedCount[] = [];
   private skipped = new Map<string, { n: number; line: number }>();
   private rows = 0;
-  private broken = 0;
-  /** More rows than the limit: the rest is not read. */
-  full = false;
 
-  write(text: string): void {
-    if (this.failure || this.full || text === '') return;
-    if (!this.parser) {
-      this.head += text;
-      if (this.head.indexOf('\n') < 0 && this.head.length < 4096) return;
-      this.start();
-      return;
-    }
-    this.parser.write(text);
-  }
-
-  private start(): void {
-    const text = this.head;
-    this.head = '';
-    this.parser = new (csvStream().Parser)({
-      delimiter: guessDelimiter(text),
-      bom: true,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      max_record_size: 1 << 16,
-      on_skip: () => {
-        this.broken++;
-        return undefined;
-      },
-      on_record: (record: string[], ctx) => {
-        try {
-          this.record(record, ctx.lines);
-        } catch (e) {
-          this.failure ??= e as Error; // kept here: the stream would report it only on a later tick
-          throw e;
-        }
-        return null; // rows are kept as counts, never as arrays of strings
-      },
-    });
-    // Errors are taken from on_record above; the stream's own 'error' event comes a tick later and is not needed.
-    this.parser.on('error', (e: Error) => {
-      this.failure ??= e;
-    });
-    this.parser.write(text);
-  }
-
-  private record(record: string[], line: number): void {
+  protected record(record: string[], line: number): void {
     if (!this.header) {
       const header = (this.header = record.map((h) => h.trim().replace(/^"|"$/g, '').toLowerCase()));
       const cols = (this.cols = columnsOf(header));
@@ -169,11 +116,7 @@ class CountsCsvReader {
   }
 
   end(): CountsCsv {
-    if (!this.parser && !this.failure) this.start();
-    if (!this.failure && !this.full) this.parser!.end(); // the last record, when the file does not end with a newline
-    const failure = this.failure;
-    if (failure instanceof HeaderError) throw failure;
-    if (failure) throw new Error(`CSV error: ${failure.message}`);
+    this.finish();
     const { header, cols, hayabusa } = this;
     if (!header) throw new Error(this.broken ? 'no readable header row: the first record is malformed or longer than 64 KB' : 'empty file: no header row');
     const notes: string[] = [];
@@ -184,8 +127,6 @@ class CountsCsvReader {
     return { format: formatOf(header, cols, hayabusa), counts: this.counts, notes };
   }
 }
-
-class HeaderError extends Error {}
 
 function columnsOf(header: string[]): Partial<Record<Field | 'source' | 'sourcetype', number>> {
   const out: Partial<Record<Field | 'source' | 'sourcetype', number>> = {};
@@ -263,20 +204,4 @@ function formatOf(header: string[], cols: Partial<Record<Field | 'source' | 'sou
   if (header.includes('count_') || header.includes('eventsourcename') || header.includes('eventlog') || header.includes('min_timegenerated'))
     return 'Sentinel / Log Analytics CSV';
   return 'event-count CSV';
-}
-
-/** Comma, semicolon (spreadsheets in many locales) or tab, whichever the header line has most of. */
-export function guessDelimiter(text: string): string {
-  const end = text.indexOf('\n');
-  const first = text.slice(0, end < 0 ? Math.min(text.length, 4096) : Math.min(end, 4096));
-  let best = ',';
-  let most = 0;
-  for (const d of [',', ';', '\t']) {
-    const n = first.split(d).length - 1;
-    if (n > most) {
-      most = n;
-      best = d;
-    }
-  }
-  return best;
 }

@@ -14,13 +14,10 @@
  * has no `field` column is not a field export: readObservedCsvFile hands it to the event-count reader.
  */
 import { LIMITS, readRegularChunks } from '../limits.js';
-import { lazy } from '../lazy.js';
 import { normaliseChannel, channelKey } from './channels.js';
-import { encodingOf, guessDelimiter, parseCountsCsv, readCountsCsvFile, type CountsCsv } from './counts-csv.js';
+import { CsvRows, guessDelimiter, HeaderError } from './csv-rows.js';
+import { encodingOf, parseCountsCsv, readCountsCsvFile, type CountsCsv } from './counts-csv.js';
 import type { ObservedCount } from './model.js';
-
-const csvStream = lazy<typeof import('csv-parse')>('csv-parse');
-type CsvParser = typeof import('csv-parse').Parser;
 
 /** Header names per meaning, in order of preference (matched lower-case). */
 const COLUMNS = {
@@ -127,10 +124,7 @@ interface Kind {
   names: number;
 }
 
-class FieldsCsvReader {
-  private head = '';
-  private parser: InstanceType<CsvParser> | undefined;
-  private failure: Error | undefined;
+class FieldsCsvReader extends CsvRows {
   private header: string[] | undefined;
   private cols: Partial<Record<Col, number>> = {};
   private fieldsummary = false;
@@ -138,54 +132,10 @@ class FieldsCsvReader {
   private skipped = new Map<string, { n: number; line: number }>();
   private ecs = new Set<string>();
   private rows = 0;
-  private broken = 0;
   private totalsDiffer = 0;
   private tooManyNames = 0;
-  full = false;
 
-  write(text: string): void {
-    if (this.failure || this.full || text === '') return;
-    if (!this.parser) {
-      this.head += text;
-      if (this.head.indexOf('\n') < 0 && this.head.length < 4096) return;
-      this.start();
-      return;
-    }
-    this.parser.write(text);
-  }
-
-  private start(): void {
-    const text = this.head;
-    this.head = '';
-    this.parser = new (csvStream().Parser)({
-      delimiter: guessDelimiter(text),
-      bom: true,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      max_record_size: 1 << 16,
-      on_skip: () => {
-        this.broken++;
-        return undefined;
-      },
-      on_record: (record: string[], ctx) => {
-        try {
-          this.record(record, ctx.lines);
-        } catch (e) {
-          this.failure ??= e as Error;
-          throw e;
-        }
-        return null;
-      },
-    });
-    this.parser.on('error', (e: Error) => {
-      this.failure ??= e;
-    });
-    this.parser.write(text);
-  }
-
-  private record(record: string[], line: number): void {
+  protected record(record: string[], line: number): void {
     if (!this.header) {
       const header = (this.header = record.map((h) => h.trim().replace(/^"|"$/g, '').toLowerCase()));
       for (const [col, names] of Object.entries(COLUMNS) as [Col, readonly string[]][]) {
@@ -285,11 +235,7 @@ class FieldsCsvReader {
   }
 
   end(): CountsCsv {
-    if (!this.parser && !this.failure) this.start();
-    if (!this.failure && !this.full) this.parser!.end();
-    const failure = this.failure;
-    if (failure instanceof HeaderError) throw failure;
-    if (failure) throw new Error(`CSV error: ${failure.message}`);
+    this.finish();
     if (!this.header) throw new Error(this.broken ? 'no readable header row: the first record is malformed or longer than 64 KB' : 'empty file: no header row');
     const notes: string[] = [];
     for (const [why, s] of this.skipped) notes.push(`${s.n} row(s) skipped: ${why} (first at line ${s.line})`);
@@ -309,8 +255,6 @@ class FieldsCsvReader {
     return { format: formatOf(this.header, this.fieldsummary), counts: [...this.kinds.values()].map((k) => k.obs), notes };
   }
 }
-
-class HeaderError extends Error {}
 
 function whole(v: string): number | undefined {
   const c = v.replace(/[,_\s]/g, '');
