@@ -15,9 +15,10 @@
  * Hostile input is normal input: rows are bounded (LIMITS.observedRows), bad rows are skipped and counted in
  * one note, and a file whose header names no channel and event ID is one error.
  */
-import { LIMITS, readRegularChunks } from '../limits.js';
+import { LIMITS } from '../limits.js';
 import { isAmbiguousAbbreviation, normaliseChannel } from './channels.js';
-import { CsvRows, HeaderError } from './csv-rows.js';
+import { CsvRows, feedFile, HeaderError } from './csv-rows.js';
+
 import type { ObservedCount } from './model.js';
 
 export interface CountsCsv {
@@ -56,30 +57,8 @@ export function parseCountsCsv(text: string): CountsCsv {
  */
 export function readCountsCsvFile(path: string, maxBytes: number): CountsCsv {
   const r = new CountsCsvReader();
-  let decoder: InstanceType<typeof TextDecoder> | undefined;
-  readRegularChunks(path, maxBytes, CHUNK, CHUNK, (part, offset) => {
-    if (offset === 0) {
-      const { encoding, skip } = encodingOf(part);
-      decoder = new TextDecoder(encoding);
-      part = part.subarray(skip);
-    }
-    r.write(decoder!.decode(part, { stream: true }));
-    return !r.full;
-  });
-  if (decoder) r.write(decoder.decode());
+  feedFile(path, maxBytes, r);
   return r.end();
-}
-
-const CHUNK = 65536;
-
-/** The text encodings decodeText recognises (src/io/decode.ts), told from a file's first bytes. */
-export function encodingOf(b: Uint8Array): { encoding: string; skip: number } {
-  if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return { encoding: 'utf-16le', skip: 2 };
-  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return { encoding: 'utf-16be', skip: 2 };
-  if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return { encoding: 'utf-8', skip: 3 };
-  if (b.length >= 4 && b[0] !== 0 && b[1] === 0 && b[2] !== 0 && b[3] === 0) return { encoding: 'utf-16le', skip: 0 };
-  if (b.length >= 4 && b[0] === 0 && b[1] !== 0 && b[2] === 0 && b[3] !== 0) return { encoding: 'utf-16be', skip: 0 };
-  return { encoding: 'utf-8', skip: 0 };
 }
 
 /** Rows fed as text in pieces (csv-parse's stream parser, driven synchronously); end() gives the counts. */

@@ -3,6 +3,7 @@
  * for every CSV reader of --observed (event counts, field counts). The header line is kept until it is whole, to
  * guess the delimiter from; a malformed record is skipped and counted; a record longer than 64 KB is one.
  */
+import { readRegularChunks } from '../limits.js';
 import { lazy } from '../lazy.js';
 
 const csvStream = lazy<typeof import('csv-parse')>('csv-parse');
@@ -91,4 +92,45 @@ export function guessDelimiter(text: string): string {
     }
   }
   return best;
+}
+
+/** The text encodings decodeText recognises (src/io/decode.ts), told from a file's first bytes. */
+export function encodingOf(b: Uint8Array): { encoding: string; skip: number } {
+  if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return { encoding: 'utf-16le', skip: 2 };
+  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return { encoding: 'utf-16be', skip: 2 };
+  if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return { encoding: 'utf-8', skip: 3 };
+  if (b.length >= 4 && b[0] !== 0 && b[1] === 0 && b[2] !== 0 && b[3] === 0) return { encoding: 'utf-16le', skip: 0 };
+  if (b.length >= 4 && b[0] === 0 && b[1] !== 0 && b[2] === 0 && b[3] !== 0) return { encoding: 'utf-16be', skip: 0 };
+  return { encoding: 'utf-8', skip: 0 };
+}
+
+const CHUNK = 65536;
+
+/**
+ * A CSV file streamed into rows: read 64 KiB at a time (a regular file within maxBytes), decoded as it comes in
+ * the encoding its first bytes show; neither the file nor its text is ever held whole.
+ */
+export function feedFile(path: string, maxBytes: number, rows: CsvRows): void {
+  let decoder: InstanceType<typeof TextDecoder> | undefined;
+  readRegularChunks(path, maxBytes, CHUNK, CHUNK, (part, offset) => {
+    if (offset === 0) {
+      const { encoding, skip } = encodingOf(part);
+      decoder = new TextDecoder(encoding);
+      part = part.subarray(skip);
+    }
+    rows.write(decoder!.decode(part, { stream: true }));
+    return !rows.full;
+  });
+  if (decoder) rows.write(decoder.decode());
+}
+
+/** The first chunk of a file, decoded (to tell a format from its header line). */
+export function fileHead(path: string, maxBytes: number): string {
+  let head = '';
+  readRegularChunks(path, maxBytes, CHUNK, CHUNK, (part) => {
+    const { encoding, skip } = encodingOf(part);
+    head = new TextDecoder(encoding).decode(part.subarray(skip));
+    return false;
+  });
+  return head;
 }

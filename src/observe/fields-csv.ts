@@ -13,10 +13,10 @@
  * counted over, so a file without an `events` / `total` column is refused with one line. A file whose header
  * has no `field` column is not a field export: readObservedCsvFile hands it to the event-count reader.
  */
-import { LIMITS, readRegularChunks } from '../limits.js';
+import { LIMITS } from '../limits.js';
 import { normaliseChannel, channelKey } from './channels.js';
-import { CsvRows, guessDelimiter, HeaderError } from './csv-rows.js';
-import { encodingOf, parseCountsCsv, readCountsCsvFile, type CountsCsv } from './counts-csv.js';
+import { CsvRows, feedFile, fileHead, guessDelimiter, HeaderError } from './csv-rows.js';
+import { parseCountsCsv, readCountsCsvFile, type CountsCsv } from './counts-csv.js';
 import type { ObservedCount } from './model.js';
 
 /** Header names per meaning, in order of preference (matched lower-case). */
@@ -79,25 +79,9 @@ export function eventDataName(raw: string): { name: string } | { skip: 'ecs' | '
  * first 64 KiB is read to tell; either reader then streams the file.
  */
 export function readObservedCsvFile(path: string, maxBytes: number): CountsCsv {
-  let head = '';
-  readRegularChunks(path, maxBytes, CHUNK, CHUNK, (part) => {
-    const { encoding, skip } = encodingOf(part);
-    head = new TextDecoder(encoding).decode(part.subarray(skip));
-    return false;
-  });
-  if (!fieldsText(head)) return readCountsCsvFile(path, maxBytes);
+  if (!fieldsText(fileHead(path, maxBytes))) return readCountsCsvFile(path, maxBytes);
   const r = new FieldsCsvReader();
-  let decoder: InstanceType<typeof TextDecoder> | undefined;
-  readRegularChunks(path, maxBytes, CHUNK, CHUNK, (part, offset) => {
-    if (offset === 0) {
-      const { encoding, skip } = encodingOf(part);
-      decoder = new TextDecoder(encoding);
-      part = part.subarray(skip);
-    }
-    r.write(decoder!.decode(part, { stream: true }));
-    return !r.full;
-  });
-  if (decoder) r.write(decoder.decode());
+  feedFile(path, maxBytes, r);
   return r.end();
 }
 
@@ -108,8 +92,6 @@ export function parseObservedCsv(text: string): CountsCsv {
   r.write(text);
   return r.end();
 }
-
-const CHUNK = 65536;
 
 function fieldsText(text: string): boolean {
   const t = text.replace(/^\uFEFF/, '');
