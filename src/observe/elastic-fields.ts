@@ -19,7 +19,22 @@
  */
 import { LIMITS } from '../limits.js';
 import { normaliseChannel } from './channels.js';
-import { dimension, isObj, pagesOf, scalarString, parseJson, searchCountsOf, withTimes, type Ctx, type Dim, type Obj, type SearchCounts } from './elastic.js';
+import {
+  bucketsOf,
+  dimension,
+  isObj,
+  leftOutNote,
+  pagesOf,
+  scalarString,
+  subAggregations,
+  parseJson,
+  searchCountsOf,
+  withTimes,
+  type Ctx,
+  type Dim,
+  type Obj,
+  type SearchCounts,
+} from './elastic.js';
 import { eventDataName } from './fields-csv.js';
 import type { ObservedCount } from './model.js';
 
@@ -136,13 +151,9 @@ class FieldWalker {
 
   private bucketAgg(name: string, agg: Obj, ctx: Ctx, depth: number): void {
     const dim = dimension(name);
-    const raw = agg['buckets'];
-    const buckets: unknown[] = Array.isArray(raw) ? raw : isObj(raw) ? Object.entries(raw).map(([key, b]) => (isObj(b) ? { key, ...b } : b)) : [];
-    if (typeof agg['sum_other_doc_count'] === 'number' && agg['sum_other_doc_count'] > 0) {
-      this.notes.add(
-        `terms aggregation "${name.slice(0, 80)}" left ${agg['sum_other_doc_count']} event(s) out of its buckets: raise its size, or use a composite aggregation`,
-      );
-    }
+    const buckets = bucketsOf(agg);
+    const left = leftOutNote(name, agg);
+    if (left) this.notes.add(left);
     if (isObj(agg['after_key']) && buckets.length) this.morePages = name.slice(0, 80);
     for (const b of buckets) {
       if (!isObj(b)) continue;
@@ -153,8 +164,7 @@ class FieldWalker {
       const c: Ctx = { ...ctx };
       if (isObj(b['key'])) for (const [src, val] of Object.entries(b['key'])) assign(c, dimension(src), val);
       else assign(c, dim, b['key_as_string'] ?? b['key']);
-      const sub: Obj = {};
-      for (const [k, v] of Object.entries(b)) if (k !== 'key' && k !== 'key_as_string' && k !== 'doc_count') sub[k] = v;
+      const sub = subAggregations(b);
       const docCount = typeof b['doc_count'] === 'number' ? b['doc_count'] : undefined;
       if (!this.aggs(sub, c, docCount, depth + 1)) this.emit(withTimes(c, sub), docCount);
     }

@@ -140,13 +140,9 @@ class Walker {
 
   private bucketAgg(name: string, agg: Obj, ctx: Ctx, depth: number): void {
     const dim = dimension(name);
-    const raw = agg['buckets'];
-    const buckets: unknown[] = Array.isArray(raw) ? raw : isObj(raw) ? Object.entries(raw).map(([key, b]) => (isObj(b) ? { key, ...b } : b)) : [];
-    if (typeof agg['sum_other_doc_count'] === 'number' && agg['sum_other_doc_count'] > 0) {
-      this.notes.add(
-        `terms aggregation "${name}" left ${agg['sum_other_doc_count']} event(s) out of its buckets: raise its size, or use a composite aggregation`,
-      );
-    }
+    const buckets = bucketsOf(agg);
+    const left = leftOutNote(name, agg);
+    if (left) this.notes.add(left);
     if (isObj(agg['after_key'])) {
       this.composite = true;
       if (buckets.length) this.morePages = name;
@@ -164,8 +160,7 @@ class Walker {
       } else {
         this.assign(c, dim, name, b['key_as_string'] ?? b['key']);
       }
-      const sub: Obj = {};
-      for (const [k, v] of Object.entries(b)) if (k !== 'key' && k !== 'key_as_string' && k !== 'doc_count') sub[k] = v;
+      const sub = subAggregations(b);
       // The innermost bucket is one count, with the time range of its own min/max sub-aggregations.
       if (!this.aggs(sub, c, depth + 1)) this.emit(withTimes(c, sub), b['doc_count']);
     }
@@ -236,6 +231,26 @@ class Walker {
 }
 
 /** A context with the time range its metric sub-aggregations (min/max of @timestamp) give. */
+/** A bucket aggregation's buckets as a list (a keyed `filters` aggregation gives an object: its keys become `key`). */
+export function bucketsOf(agg: Obj): unknown[] {
+  const raw = agg['buckets'];
+  return Array.isArray(raw) ? (raw as unknown[]) : isObj(raw) ? Object.entries(raw).map(([key, b]) => (isObj(b) ? { key, ...b } : b)) : [];
+}
+
+/** The note for a terms aggregation that left events out of its buckets (its size too small), if it did. */
+export function leftOutNote(name: string, agg: Obj): string | undefined {
+  const other = agg['sum_other_doc_count'];
+  if (typeof other !== 'number' || other <= 0) return undefined;
+  return `terms aggregation "${name.slice(0, 80)}" left ${other} event(s) out of its buckets: raise its size, or use a composite aggregation`;
+}
+
+/** A bucket's sub-aggregations: everything but its key and count. */
+export function subAggregations(b: Obj): Obj {
+  const sub: Obj = {};
+  for (const [k, v] of Object.entries(b)) if (k !== 'key' && k !== 'key_as_string' && k !== 'doc_count') sub[k] = v;
+  return sub;
+}
+
 export function withTimes(c: Ctx, sub: Obj): Ctx {
   const out = { ...c };
   for (const [name, v] of Object.entries(sub)) {
