@@ -36,6 +36,7 @@ import {
   type SearchCounts,
 } from './elastic.js';
 import { eventDataName } from './fields-csv.js';
+import { addObserved } from './merge.js';
 import type { ObservedCount } from './model.js';
 
 const FIELD_CAPS_ERROR =
@@ -216,15 +217,7 @@ class FieldWalker {
       return;
     }
     // The same kind twice (pages that overlap, or a host split by a lower bucket): counts add up, as in load.ts.
-    had.count += o.count;
-    if (o.first && (!had.first || o.first < had.first)) had.first = o.first;
-    if (o.last && (!had.last || o.last > had.last)) had.last = o.last;
-    if (o.fields) {
-      had.fieldRecords = (had.fieldRecords ?? 0) + (o.fieldRecords ?? 0);
-      const f = (had.fields ??= {});
-      for (const [k, n] of Object.entries(o.fields)) f[k] = (f[k] ?? 0) + n;
-      had.fieldsListedOnly = true;
-    }
+    addObserved(had, o);
   }
 }
 

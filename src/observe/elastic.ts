@@ -17,6 +17,7 @@
 import { LIMITS } from '../limits.js';
 import { normaliseChannel } from './channels.js';
 import { parseTime } from './counts-csv.js';
+import { addObserved } from './merge.js';
 import type { ObservedCount } from './model.js';
 
 export interface SearchCounts {
@@ -224,13 +225,10 @@ class Walker {
       this.counts.set(key, o);
       return;
     }
-    had.count += o.count;
-    if (o.first && (!had.first || o.first < had.first)) had.first = o.first;
-    if (o.last && (!had.last || o.last > had.last)) had.last = o.last;
+    addObserved(had, o);
   }
 }
 
-/** A context with the time range its metric sub-aggregations (min/max of @timestamp) give. */
 /** A bucket aggregation's buckets as a list (a keyed `filters` aggregation gives an object: its keys become `key`). */
 export function bucketsOf(agg: Obj): unknown[] {
   const raw = agg['buckets'];
@@ -251,6 +249,7 @@ export function subAggregations(b: Obj): Obj {
   return sub;
 }
 
+/** A context with the time range its metric sub-aggregations (min/max of @timestamp) give. */
 export function withTimes(c: Ctx, sub: Obj): Ctx {
   const out = { ...c };
   for (const [name, v] of Object.entries(sub)) {

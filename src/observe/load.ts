@@ -9,6 +9,7 @@ import { decodeText } from '../io/decode.js';
 import { LIMITS, LimitError, readRegular } from '../limits.js';
 import { errnoMessage, statArgument } from '../io/files.js';
 import { channelKey } from './channels.js';
+import { addObserved } from './merge.js';
 import { parseObservedJson } from './elastic-fields.js';
 import { parseObservedCsv, readObservedCsvFile } from './fields-csv.js';
 import { readEvtxFile } from './evtx.js';
@@ -71,10 +72,7 @@ export function loadObservations(paths: readonly string[]): ObservationLoad {
       const key = [(c.computer ?? '').toLowerCase(), channelKey(c.channel), (c.provider ?? '').toLowerCase(), c.eventId].join('\n');
       const had = merged.get(key);
       if (had) {
-        had.count += c.count;
-        if (c.first && (!had.first || c.first < had.first)) had.first = c.first;
-        if (c.last && (!had.last || c.last > had.last)) had.last = c.last;
-        mergeEvidence(had, c);
+        addObserved(had, c);
       } else if (merged.size < LIMITS.observedCounts) {
         merged.set(key, c); // the reader's own object, not kept by it: no copy (a million rows)
       } else if (!full) {
@@ -87,41 +85,6 @@ export function loadObservations(paths: readonly string[]): ObservationLoad {
     }
   }
   out.counts = [...merged.values()];
-  return out;
-}
-
-/**
- * Adds the bytes and field evidence of b to a (same kind of event). A side that says nothing about fields
- * (fieldRecords undefined) adds no examined records: its events stay in `count` only, so the share of
- * records carrying a field is taken over the records that were examined.
- */
-export function mergeEvidence(a: ObservedCount, b: ObservedCount): void {
-  if (b.bytes !== undefined) a.bytes = (a.bytes ?? 0) + b.bytes;
-  if (b.fieldRecords !== undefined) {
-    // Listed-only (a SIEM query counts only the fields it names) when every side with field evidence is: a
-    // source that saw every field proves a name absent from its records.
-    const listedOnly = b.fieldsListedOnly === true && (a.fieldRecords === undefined || a.fieldsListedOnly === true);
-    if (listedOnly) a.fieldsListedOnly = true;
-    else delete a.fieldsListedOnly;
-    a.fieldRecords = (a.fieldRecords ?? 0) + b.fieldRecords;
-  }
-  if (b.fields) a.fields = addTallies(a.fields, b.fields);
-  if (b.values) {
-    const into = (a.values ??= {});
-    for (const [field, tokens] of Object.entries(b.values)) {
-      const had = Object.hasOwn(into, field) ? into[field] : undefined;
-      Object.defineProperty(into, field, { value: addTallies(had, tokens), enumerable: true, writable: true, configurable: true });
-    }
-  }
-}
-
-/** a + b per name, into a (made when absent); names are data: "__proto__" is a name like any other. */
-function addTallies(a: Record<string, number> | undefined, b: Record<string, number>): Record<string, number> {
-  const out = a ?? {};
-  for (const [k, n] of Object.entries(b)) {
-    const had = Object.hasOwn(out, k) ? out[k]! : 0;
-    Object.defineProperty(out, k, { value: had + n, enumerable: true, writable: true, configurable: true });
-  }
   return out;
 }
 

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EVTX_LIMITS, readEvtx, readEvtxFile } from '../../src/observe/evtx.js';
-import { loadObservations, mergeEvidence } from '../../src/observe/load.js';
+import { loadObservations } from '../../src/observe/load.js';
+import { mergeEvidence } from '../../src/observe/merge.js';
 import type { ObservedCount } from '../../src/observe/model.js';
 import { valueTokens } from '../../src/catalog/evidence-fields.js';
 import {
